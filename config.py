@@ -1,0 +1,83 @@
+"""Configurations, picked by ``LOANFUND_CONFIG`` (``default`` when unset, ``test``, ``production``).
+
+Whatever the configuration, ``DATABASE_URL`` and ``SECRET_KEY`` from the environment win over its defaults
+(``apply_environment``, called by the app factory at start-up, not at import).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class Config:
+    """The default: a SQLite file under ``instance/``, for a developer's machine and the demo."""
+
+    NAME = "default"
+    SECRET_KEY: str | None = None  # the factory keeps a generated one in instance/secret_key when unset
+    SQLALCHEMY_DATABASE_URI: str | None = None  # the factory fills in instance/loanfund.db when unset
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    TIMEZONE = "Asia/Shanghai"
+    PASSWORD_HASH_METHOD = "scrypt"
+    BOOTSTRAP_SERVE_LOCAL = True  # the fund's network may be closed: no CDN
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_I18N_ENABLED = False  # WTForms' own Chinese messages (forms set locales = ["zh"]); no Babel needed
+    DEMO_ALLOWED = True
+    REQUIRED_ENVIRONMENT: tuple[str, ...] = ()
+
+
+class TestConfig(Config):
+    NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-only-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing in tests; the others keep scrypt
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    DEMO_ALLOWED = False
+    REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL")
+
+
+CONFIGS: dict[str, type[Config]] = {"default": Config, "test": TestConfig, "production": ProductionConfig}
+
+
+class ConfigurationError(SystemExit):
+    """Raised at start-up when the configuration cannot run; exits non-zero with the message."""
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("LOANFUND_CONFIG") or "default"
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"LOANFUND_CONFIG={name!r} is not a configuration; use one of: {', '.join(CONFIGS)}"
+        ) from None
+
+
+def apply_environment(config: MutableMapping[str, Any], environ: MutableMapping[str, str] | None = None) -> None:
+    """Let ``DATABASE_URL`` and ``SECRET_KEY`` from the environment override; refuse a production start without
+    them."""
+    environ = os.environ if environ is None else environ
+    missing = [name for name in config.get("REQUIRED_ENVIRONMENT", ()) if not environ.get(name)]
+    if missing:
+        raise ConfigurationError(
+            f"LoanFund 无法启动（{config['NAME']} 配置）：请在环境变量中设置 {'、'.join(missing)}。"
+            f" LoanFund will not start: set {' and '.join(missing)} in the environment."
+        )
+    if environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    if environ.get("SECRET_KEY"):
+        config["SECRET_KEY"] = environ["SECRET_KEY"]

@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1: parse with marshmallow, call a service, serialise. Errors are problem+json."""
+
+from flask import Blueprint
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from loanfund.api import errors, quotes  # noqa: E402,F401  (routes and handlers register on import)

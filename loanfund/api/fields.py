@@ -1,0 +1,43 @@
+"""marshmallow fields for the API: money travels as a string with two decimals, whole numbers stay numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+from loanfund.domain.errors import InvalidValue
+from loanfund.domain.money import Money
+
+REQUIRED = {"required": "此项为必填项", "null": "此项不能为空"}
+
+
+class MoneyField(fields.Field):
+    """``"30000000.00"`` ⇄ ``Money``. Numbers (even integers) are refused: they invite float rounding."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", REQUIRED)
+        kwargs.setdefault("metadata", {}).setdefault("example", "30000000.00")
+        super().__init__(**kwargs)
+
+    def _serialize(self, value: Money | None, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.plain()
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Money:
+        try:
+            return Money.parse(value)
+        except InvalidValue as exc:
+            raise ValidationError(exc.message) from exc
+
+
+class WholeNumber(fields.Integer):
+    """An integer given as a JSON number: ``"2"``, ``2.0`` and ``true`` are refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", REQUIRED | {"invalid": "须为整数", "not_int": "须为整数"})
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)

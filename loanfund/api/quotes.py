@@ -1,0 +1,38 @@
+"""POST /api/v1/quotes — a fee quote, open to everyone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from loanfund.api import api_bp
+from loanfund.api.schemas import QuoteRequestSchema, QuoteSchema
+from loanfund.domain.rules import Quote
+from loanfund.services.quotes import quote_fee
+
+
+def quote_body(q: Quote) -> dict[str, Any]:
+    return QuoteSchema().dump(
+        {
+            "amount": q.amount,
+            "days": q.days,
+            "band": q.band,
+            "rates_permille": [f"{q.base_rate_permille:.2f}", f"{q.extended_rate_permille:.2f}"],
+            "fee": q.fee,
+            "total": q.total,
+            "needs_group_approval": q.needs_group_approval,
+            "policy": q.policy_name,
+        }
+    )
+
+
+@api_bp.post("/quotes")
+def create_quote() -> Response:
+    """Quote a bridge: ``{"amount": "30000000.00", "days": 3}``.
+
+    :raise 422: a field is missing or wrong, or the body is not a JSON object.
+    """
+    data = QuoteRequestSchema().load(request.get_json(silent=True))
+    q = quote_fee(data["amount"], data["days"])
+    return jsonify(quote_body(q))

@@ -1,0 +1,89 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import BASE_DIR, ConfigurationError, apply_environment, config_class
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration (``LOANFUND_CONFIG``, then the environment, then ``overrides``), extensions,
+    blueprints, error handlers and commands."""
+    app = Flask(
+        "loanfund",
+        instance_path=str(BASE_DIR / "instance"),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "loanfund" / "static"),
+    )
+    app.config.from_object(config_class(config_name))
+    apply_environment(app.config)
+    if overrides:
+        app.config.update(overrides)
+    _fill_local_defaults(app)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _fill_local_defaults(app: Flask) -> None:
+    """Where the configuration leaves the database or secret open (the default config), use the instance folder."""
+    instance = Path(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'loanfund.db'}"
+    if not app.config.get("SECRET_KEY"):
+        if app.config.get("REQUIRED_ENVIRONMENT"):
+            raise ConfigurationError("SECRET_KEY is required")  # pragma: no cover - apply_environment says so first
+        instance.mkdir(parents=True, exist_ok=True)
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    from loanfund import sqlite
+    from loanfund.extensions import bootstrap, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+    with app.app_context():
+        sqlite.configure(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from loanfund.api import api_bp
+    from loanfund.extensions import csrf
+    from loanfund.web import register_web
+
+    csrf.exempt(api_bp)  # the API authenticates each request with a token, never with a cookie
+    app.register_blueprint(api_bp)
+    register_web(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from loanfund import errors
+
+    errors.register_errorhandlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from loanfund.cli import loanfund_cli
+
+    app.cli.add_command(loanfund_cli)

@@ -1,0 +1,267 @@
+"""Who may use the fund (R10, R11): credit codes, jurisdiction, SME size and the blacklist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+from loanfund.domain.errors import InvalidValue, Violation
+from loanfund.domain.money import FEN_PER_WAN, Money
+
+# -- 统一社会信用代码 (GB 32100-2015) ------------------------------------------------------------------------------
+
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
+_CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_character(first17: str) -> str:
+    """The 18th character of a 统一社会信用代码, computed from the first 17 (GB 32100-2015 §5)."""
+    total = sum(CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(first17, _CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+
+
+def normalise_credit_code(raw: str) -> str:
+    """Validate a 统一社会信用代码 and return it upper-cased; raise ``InvalidValue`` with a Chinese message."""
+    code = (raw or "").strip().upper()
+    if not code:
+        raise InvalidValue("请填写统一社会信用代码", code="credit_code_missing")
+    if len(code) != 18:
+        raise InvalidValue(f"统一社会信用代码应为18位，当前为{len(code)}位", code="credit_code_length")
+    bad = sorted({c for c in code if c not in CREDIT_CODE_CHARSET})
+    if bad:
+        raise InvalidValue(
+            f"统一社会信用代码含有不允许的字符：{'、'.join(bad)}（不使用 I、O、S、V、Z）", code="credit_code_charset"
+        )
+    expected = credit_code_check_character(code[:17])
+    if code[17] != expected:
+        raise InvalidValue("统一社会信用代码校验位不正确，请核对后重新输入", code="credit_code_check")
+    return code
+
+
+# -- Jurisdiction (第八条: 在连云港市市域内依法设立) ---------------------------------------------------------------
+
+# key → name. The six county-level divisions and the city's functional zones.
+DISTRICTS: dict[str, str] = {
+    "haizhou": "海州区",
+    "lianyun": "连云区",
+    "ganyu": "赣榆区",
+    "donghai": "东海县",
+    "guanyun": "灌云县",
+    "guannan": "灌南县",
+    "etdz": "连云港经济技术开发区",
+    "hitech": "连云港高新技术产业开发区",
+    "xuwei": "徐圩新区",
+    "yuntaishan": "云台山风景名胜区",
+}
+
+
+def check_district(key: str) -> None:
+    if key not in DISTRICTS:
+        raise InvalidValue("企业注册地须在连云港市市域内（请选择所在县区或功能区）", code="district_outside")
+
+
+# -- SME size (第二条; reference/sme-size-2011.md) ----------------------------------------------------------------
+
+
+class Size(StrEnum):
+    LARGE = "large"
+    MEDIUM = "medium"
+    SMALL = "small"
+    MICRO = "micro"
+
+    @property
+    def label(self) -> str:
+        return {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}[self.value]
+
+    @property
+    def is_sme(self) -> bool:
+        return self is not Size.LARGE
+
+
+@dataclass(frozen=True)
+class SizeBounds:
+    """Lower bounds that must *all* be reached (及以上). ``None`` means the measure is not used."""
+
+    employees: int | None = None
+    revenue_wan: int | None = None
+    assets_wan: int | None = None
+
+
+@dataclass(frozen=True)
+class Industry:
+    key: str
+    name: str
+    large: SizeBounds
+    medium: SizeBounds
+    small: SizeBounds
+
+
+def _i(key: str, name: str, large: SizeBounds, medium: SizeBounds, small: SizeBounds) -> Industry:
+    return Industry(key, name, large, medium, small)
+
+
+def _b(**kwargs: int) -> SizeBounds:
+    return SizeBounds(**kwargs)
+
+
+# 工信部联企业〔2011〕300号, restated in reference/sme-size-2011.md.
+INDUSTRIES: dict[str, Industry] = {
+    i.key: i
+    for i in (
+        _i("agriculture", "农、林、牧、渔业", _b(revenue_wan=20000), _b(revenue_wan=500), _b(revenue_wan=50)),
+        _i(
+            "industry",
+            "工业",
+            _b(employees=1000, revenue_wan=40000),
+            _b(employees=300, revenue_wan=2000),
+            _b(employees=20, revenue_wan=300),
+        ),
+        _i(
+            "construction",
+            "建筑业",
+            _b(revenue_wan=80000, assets_wan=80000),
+            _b(revenue_wan=6000, assets_wan=5000),
+            _b(revenue_wan=300, assets_wan=300),
+        ),
+        _i(
+            "wholesale",
+            "批发业",
+            _b(employees=200, revenue_wan=40000),
+            _b(employees=20, revenue_wan=5000),
+            _b(employees=5, revenue_wan=1000),
+        ),
+        _i(
+            "retail",
+            "零售业",
+            _b(employees=300, revenue_wan=20000),
+            _b(employees=50, revenue_wan=500),
+            _b(employees=10, revenue_wan=100),
+        ),
+        _i(
+            "transport",
+            "交通运输业",
+            _b(employees=1000, revenue_wan=30000),
+            _b(employees=300, revenue_wan=3000),
+            _b(employees=20, revenue_wan=200),
+        ),
+        _i(
+            "warehousing",
+            "仓储业",
+            _b(employees=200, revenue_wan=30000),
+            _b(employees=100, revenue_wan=1000),
+            _b(employees=20, revenue_wan=100),
+        ),
+        _i(
+            "postal",
+            "邮政业",
+            _b(employees=1000, revenue_wan=30000),
+            _b(employees=300, revenue_wan=2000),
+            _b(employees=20, revenue_wan=100),
+        ),
+        _i(
+            "accommodation",
+            "住宿业",
+            _b(employees=300, revenue_wan=10000),
+            _b(employees=100, revenue_wan=2000),
+            _b(employees=10, revenue_wan=100),
+        ),
+        _i(
+            "catering",
+            "餐饮业",
+            _b(employees=300, revenue_wan=10000),
+            _b(employees=100, revenue_wan=2000),
+            _b(employees=10, revenue_wan=100),
+        ),
+        _i(
+            "telecom",
+            "信息传输业",
+            _b(employees=2000, revenue_wan=100000),
+            _b(employees=100, revenue_wan=1000),
+            _b(employees=10, revenue_wan=100),
+        ),
+        _i(
+            "software",
+            "软件和信息技术服务业",
+            _b(employees=300, revenue_wan=10000),
+            _b(employees=100, revenue_wan=1000),
+            _b(employees=10, revenue_wan=50),
+        ),
+        _i(
+            "real_estate",
+            "房地产开发经营",
+            _b(revenue_wan=200000, assets_wan=10000),
+            _b(revenue_wan=1000, assets_wan=5000),
+            _b(revenue_wan=100, assets_wan=2000),
+        ),
+        _i(
+            "property_management",
+            "物业管理",
+            _b(employees=1000, revenue_wan=5000),
+            _b(employees=300, revenue_wan=1000),
+            _b(employees=100, revenue_wan=500),
+        ),
+        _i(
+            "leasing_business",
+            "租赁和商务服务业",
+            _b(employees=300, assets_wan=120000),
+            _b(employees=100, assets_wan=8000),
+            _b(employees=10, assets_wan=100),
+        ),
+        _i("other", "其他未列明行业", _b(employees=300), _b(employees=100), _b(employees=10)),
+    )
+}
+
+
+def _reaches(bounds: SizeBounds, employees: int, revenue: Money, assets: Money) -> bool:
+    if bounds.employees is not None and employees < bounds.employees:
+        return False
+    if bounds.revenue_wan is not None and revenue.fen < bounds.revenue_wan * FEN_PER_WAN:
+        return False
+    return bounds.assets_wan is None or assets.fen >= bounds.assets_wan * FEN_PER_WAN
+
+
+def classify_size(industry_key: str, employees: int, revenue: Money, assets: Money) -> Size:
+    """Step down large → medium → small → micro: a size applies only if *every* one of its bounds is reached."""
+    industry = INDUSTRIES.get(industry_key)
+    if industry is None:
+        raise InvalidValue("请选择所属行业", code="industry_unknown")
+    if employees < 0 or revenue.is_negative or assets.is_negative:
+        raise InvalidValue("从业人员、营业收入和资产总额不能为负数", code="size_measure_negative")
+    for size, bounds in ((Size.LARGE, industry.large), (Size.MEDIUM, industry.medium), (Size.SMALL, industry.small)):
+        if _reaches(bounds, employees, revenue, assets):
+            return size
+    return Size.MICRO
+
+
+# -- Blacklist (R11, 第二十二条) -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlacklistEntry:
+    credit_code: str
+    reason: str
+    listed_on: date
+    ends_on: date
+
+
+def blacklist_end(listed_on: date, years: int) -> date:
+    """The last day of the bar. 按年计算期间，开始的当日不计入（民法典第二百零一条）: listed 2026-05-01 for 3 years →
+    barred through 2029-05-01, free to apply from 2029-05-02."""
+    return listed_on + relativedelta(years=years)
+
+
+def blacklist_violation(entries: list[BlacklistEntry], today: date) -> Violation | None:
+    """R11: the entry in force today (the one ending last), as a violation naming its reason and end date."""
+    in_force = [e for e in entries if e.listed_on <= today <= e.ends_on]
+    if not in_force:
+        return None
+    entry = max(in_force, key=lambda e: e.ends_on)
+    return Violation(
+        "R11",
+        "blacklisted",
+        f"该企业因“{entry.reason}”于 {entry.listed_on.isoformat()} 列入黑名单，"
+        f"限制期至 {entry.ends_on.isoformat()}（含），期间不得申请应急转贷资金",
+    )

@@ -1,0 +1,215 @@
+"""The fund's rules R1–R9 (DESIGN.md §4) as pure functions of a ``Policy``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from loanfund.domain.errors import InvalidValue, Violation
+from loanfund.domain.money import Money
+from loanfund.domain.policy import Policy, RateMode
+
+PERMILLE = Decimal(1000)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a bridge of ``amount`` for ``days`` costs under ``policy`` (R1, R3)."""
+
+    amount: Money
+    days: int
+    band: int
+    base_rate_permille: Decimal
+    extended_rate_permille: Decimal
+    fee: Money
+    needs_group_approval: bool
+    policy_name: str
+
+    @property
+    def total(self) -> Money:
+        return self.amount + self.fee
+
+
+def check_days(policy: Policy, days: int) -> None:
+    """Days requested must be a whole number from 1 to the policy's limit (R4)."""
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise InvalidValue("用款天数须为整数", code="days_not_integer")
+    if days < 1:
+        raise InvalidValue("用款天数至少为 1 天", code="days_too_few")
+    if days > policy.max_days:
+        raise InvalidValue(f"用款天数不得超过 {policy.max_days} 天", code="days_too_many")
+
+
+def check_amount(amount: Money) -> None:
+    if not amount.is_positive:
+        raise InvalidValue("金额必须大于零", code="amount_not_positive")
+
+
+def fee_for(policy: Policy, amount: Money, days: int) -> Money:
+    """The fee for ``days`` actually used (R1, R3), rounded half-up to the fen once at the end.
+
+    ``days`` may exceed the policy's limit here: an overdue bridge keeps accruing at the higher rate (R4).
+    """
+    check_amount(amount)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise InvalidValue("用款天数至少为 1 天", code="days_too_few")
+    _, band = policy.band_for(amount)
+    base_days = min(days, policy.base_rate_days)
+    extra_days = max(days - policy.base_rate_days, 0)
+    if policy.rate_mode is RateMode.WHOLE_PERIOD:
+        rate = band.extended_rate_permille if extra_days else band.base_rate_permille
+        permille_days = rate * days
+    else:
+        permille_days = band.base_rate_permille * base_days + band.extended_rate_permille * extra_days
+    return Money.from_decimal_fen(amount.times(permille_days) / PERMILLE)
+
+
+def group_approval_reasons(policy: Policy, amount: Money, loan_overdue: bool = False) -> tuple[str, ...]:
+    """R6: why the leading group must decide — over the threshold (超过: the threshold itself does not need it),
+    or a loan already overdue at the bank. Empty when it need not."""
+    reasons: list[str] = []
+    if amount > policy.group_threshold:
+        reasons.append(f"金额超过 {_wan(policy.group_threshold)}")
+    if loan_overdue and policy.group_for_overdue_loan:
+        reasons.append("到期贷款已在银行逾期")
+    return tuple(reasons)
+
+
+def needs_group_approval(policy: Policy, amount: Money, loan_overdue: bool = False) -> bool:
+    return bool(group_approval_reasons(policy, amount, loan_overdue))
+
+
+def quote(policy: Policy, amount: Money, days: int) -> Quote:
+    """A fee quote for a planned bridge: amount and days requested (R1, R3, R4, R6)."""
+    check_amount(amount)
+    check_days(policy, days)
+    number, band = policy.band_for(amount)
+    return Quote(
+        amount=amount,
+        days=days,
+        band=number,
+        base_rate_permille=band.base_rate_permille,
+        extended_rate_permille=band.extended_rate_permille,
+        fee=fee_for(policy, amount, days),
+        needs_group_approval=needs_group_approval(policy, amount),
+        policy_name=policy.name,
+    )
+
+
+def days_used(value_date: date, received_on: date) -> int:
+    """R2: calendar days from the value date to the day the money is back, 算头不算尾, at least 1."""
+    if received_on < value_date:
+        raise InvalidValue("收回日期不能早于放款起息日", code="received_before_value_date")
+    return max((received_on - value_date).days, 1)
+
+
+def due_date(policy: Policy, value_date: date) -> date:
+    """R4: the last day the money may be back without being overdue (out 1 Nov → due 11 Nov, 10 days used)."""
+    return value_date + timedelta(days=policy.max_days)
+
+
+def is_overdue(policy: Policy, value_date: date, today: date, received_on: date | None = None) -> bool:
+    """R4: not back by the end of the due date. A return on or before the due date is never overdue."""
+    if received_on is not None:
+        return received_on > due_date(policy, value_date)
+    return today > due_date(policy, value_date)
+
+
+def renewal_late(policy: Policy, value_date: date, renewed_on: date) -> bool:
+    """R9: the bank renewed later than the policy's days after the bridge disbursement."""
+    return (renewed_on - value_date).days > policy.renewal_sla_days
+
+
+@dataclass(frozen=True)
+class ApprovalFacts:
+    """What the approval step knows: the amount to decide and what it must be checked against."""
+
+    amount: Money
+    committed_amount: Money  # the bank's committed renewal amount (承诺续贷额度)
+    loan_amount_due: Money  # principal + interest of the maturing loan
+    own_funds: Money  # own funds confirmed in place (自筹资金)
+    fund_available: Money  # special-account balance − reservations of other approved applications
+    loan_overdue: bool = False
+
+
+@dataclass(frozen=True)
+class ApprovalCheck:
+    """Every violation of R5, R7 and R8 at once, and whether R6 sends the application to the leading group."""
+
+    violations: tuple[Violation, ...]
+    needs_group_approval: bool
+    group_reasons: tuple[str, ...]
+    cap: Money  # the R5 ceiling, for showing "max allowed"
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def _wan(amount: Money) -> str:
+    return f"{amount.format_wan()} 万元"
+
+
+def r5_cap(policy: Policy, committed_amount: Money) -> Money:
+    """R5: the most the fund may lend — the cap ratio of the bank's committed renewal amount.
+
+    Rounded down to the fen: an amount is allowed only if it is at most the exact product (以内 includes it).
+    """
+    exact = committed_amount.times(policy.cap_ratio)
+    return Money(int(exact // 1))
+
+
+def max_approvable(policy: Policy, facts: ApprovalFacts) -> Money:
+    """The largest amount R5, R7 (loan due) and R8 together allow; never negative."""
+    return max(Money.zero(), min(r5_cap(policy, facts.committed_amount), facts.loan_amount_due, facts.fund_available))
+
+
+def check_approval(policy: Policy, facts: ApprovalFacts) -> ApprovalCheck:
+    """R5, R7, R8: all violations, each naming its numbers; R6: whether the leading group must decide."""
+    violations: list[Violation] = []
+    amount = facts.amount
+    if not amount.is_positive:
+        violations.append(Violation("R5", "amount_not_positive", "批准金额必须大于零", "amount"))
+    cap = r5_cap(policy, facts.committed_amount)
+    percent = (policy.cap_ratio * 100).normalize()
+    if amount > cap:
+        violations.append(
+            Violation(
+                "R5",
+                "exceeds_commitment_cap",
+                f"申请金额 {_wan(amount)}超过银行承诺续贷额度的{percent:f}%（{_wan(cap)}）",
+                "amount",
+            )
+        )
+    if amount > facts.loan_amount_due:
+        violations.append(
+            Violation(
+                "R7",
+                "exceeds_loan_due",
+                f"申请金额 {_wan(amount)}超过到期贷款本息 {_wan(facts.loan_amount_due)}",
+                "amount",
+            )
+        )
+    elif amount + facts.own_funds < facts.loan_amount_due:
+        shortfall = facts.loan_amount_due - amount - facts.own_funds
+        violations.append(
+            Violation(
+                "R7",
+                "own_funds_insufficient",
+                f"自筹资金 {_wan(facts.own_funds)}与申请金额 {_wan(amount)}合计不足到期贷款本息 "
+                f"{_wan(facts.loan_amount_due)}，尚缺 {_wan(shortfall)}",
+                "own_funds",
+            )
+        )
+    if amount > facts.fund_available:
+        violations.append(
+            Violation(
+                "R8",
+                "fund_insufficient",
+                f"申请金额 {_wan(amount)}超过专用账户可用余额 {_wan(facts.fund_available)}",
+                "amount",
+            )
+        )
+    reasons = group_approval_reasons(policy, amount, facts.loan_overdue)
+    return ApprovalCheck(tuple(violations), bool(reasons), reasons, cap)

@@ -1,0 +1,54 @@
+"""Who may see what (DESIGN §2). Every lookup of an application goes through here.
+
+An object the user may not see is reported exactly like one that does not exist (``NotFound``), so ids leak nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, false, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from loanfund.domain.errors import NotFound
+from loanfund.domain.lifecycle import Role, State
+from loanfund.extensions import db
+from loanfund.models import Application, User
+
+STAFF_READERS = frozenset({Role.REVIEWER, Role.OPERATOR, Role.GROUP})
+
+
+def application_visibility(user: User) -> ColumnElement[bool]:
+    """A WHERE clause: the applications ``user`` may see.
+
+    Enterprise users see their own enterprise's; bank users see those routed to their bank (第十五条: forwarded once
+    the platform accepts them); platform staff and the leading group see all; the administrator sees none.
+    """
+    role = user.role_enum
+    if role is Role.ENTERPRISE:
+        return Application.enterprise_id == user.enterprise_id
+    if role is Role.BANK:
+        return and_(
+            Application.bank_id == user.bank_id,
+            Application.reviewed_at.is_not(None),
+            Application.state != State.REJECTED.value,
+        )
+    if role in STAFF_READERS:
+        return true()
+    return false()
+
+
+def visible_applications(user: User) -> Select[tuple[Application]]:
+    return select(Application).where(application_visibility(user))
+
+
+def application_for(user: User, application_id: int, *, for_update: bool = False) -> Application:
+    """The application if ``user`` may see it.
+
+    :raise NotFound: when it does not exist or is not the user's to see.
+    """
+    query = visible_applications(user).where(Application.id == application_id)
+    if for_update:
+        query = query.with_for_update()
+    application = db.session.scalar(query)
+    if application is None:
+        raise NotFound("未找到该申请")
+    return application

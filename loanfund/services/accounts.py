@@ -1,0 +1,111 @@
+"""Users: creation, password checks and lock-out after repeated failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from loanfund import clock
+from loanfund.clock import local
+from loanfund.domain.errors import FieldErrors, LoanFundError
+from loanfund.domain.lifecycle import Role
+from loanfund.extensions import db
+from loanfund.models import Bank, Enterprise, User
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+
+
+class AuthenticationFailed(LoanFundError):
+    code = "authentication_failed"
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_password_strength(password: str, errors: FieldErrors, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors.add(field, f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+
+
+def create_user(
+    username: str,
+    password: str,
+    role: Role,
+    *,
+    display_name: str = "",
+    enterprise: Enterprise | None = None,
+    bank: Bank | None = None,
+    email: str | None = None,
+) -> User:
+    """Add a user (flushed, not committed: the caller's unit of work commits).
+
+    :raise InvalidInput: username taken or malformed, weak password, or the role's scope missing.
+    """
+    errors = FieldErrors()
+    username = username.strip()
+    if not username or len(username) > 64:
+        errors.add("username", "用户名须为 1–64 个字符")
+    elif db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        errors.add("username", "该用户名已被使用")
+    check_password_strength(password, errors)
+    if role is Role.ENTERPRISE and enterprise is None:
+        errors.add("enterprise", "企业用户须属于一家企业")
+    if role is Role.BANK and bank is None:
+        errors.add("bank", "银行用户须属于一家合作银行")
+    if role not in (Role.ENTERPRISE, Role.BANK) and (enterprise is not None or bank is not None):
+        errors.add("role", "只有企业用户和银行用户归属于企业或银行")
+    errors.raise_if_any()
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role.value,
+        display_name=display_name or username,
+        enterprise=enterprise,
+        bank=bank,
+        email=email,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+# A hash to check against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
+
+
+def authenticate(username: str, password: str) -> User:
+    """Check a username and password; lock the account for ``LOCKOUT`` after ``MAX_FAILED_LOGINS`` failures.
+
+    Commits the failure count (a failed login must be remembered even though it raises).
+
+    :raise AuthenticationFailed: with one message for unknown user and wrong password, another when locked.
+    """
+    now = clock.utcnow()
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise AuthenticationFailed("用户名或密码不正确")
+    if user.locked_until is not None and user.locked_until > now:
+        raise AuthenticationFailed(
+            f"登录失败次数过多，账户已锁定至 {local(user.locked_until):%H:%M}，请稍后再试", code="locked"
+        )
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.failed_logins = 0
+            user.locked_until = now + LOCKOUT
+        db.session.commit()
+        raise AuthenticationFailed("用户名或密码不正确")
+    if not user.active:
+        raise AuthenticationFailed("该账户已停用，请联系系统管理员", code="inactive")
+    if user.failed_logins or user.locked_until:
+        user.failed_logins = 0
+        user.locked_until = None
+        db.session.commit()
+    return user

@@ -1,0 +1,15 @@
+"""The browser interface: forms parse input, services do the work, templates render. Chinese throughout."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from loanfund.web import auth, filters, main, public
+
+
+def register_web(app: Flask) -> None:
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+    filters.register(app)
+    auth.register_user_loader()

@@ -1,0 +1,53 @@
+"""Log in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from loanfund.extensions import db, login_manager
+from loanfund.models import User
+from loanfund.services.accounts import AuthenticationFailed, authenticate
+from loanfund.web.forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def register_user_loader() -> None:
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never redirect a freshly logged-in user elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.username.data or "", form.password.data or "")
+        except AuthenticationFailed as exc:
+            form.password.errors = [exc.message]
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash("已安全退出", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,61 @@
+"""Template filters: money in 元 and 万元, dates as 2026-11-29, local times, labels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from loanfund.clock import local
+from loanfund.domain.lifecycle import Role, State
+from loanfund.domain.money import Money
+
+# Badge colours per state: calm for the normal path, amber for waiting on someone, red for exits and trouble.
+STATE_BADGES: dict[State, str] = {
+    State.SUBMITTED: "secondary",
+    State.ACCEPTED: "info",
+    State.BANK_COMMITTED: "info",
+    State.GROUP_REVIEW: "warning",
+    State.APPROVED: "primary",
+    State.DISBURSED: "primary",
+    State.RENEWED: "primary",
+    State.REPAID: "success",
+    State.ARCHIVED: "dark",
+    State.REJECTED: "danger",
+    State.BANK_DECLINED: "danger",
+    State.GROUP_REJECTED: "danger",
+    State.WITHDRAWN: "light",
+    State.CANCELLED: "light",
+    State.RECOVERY: "danger",
+    State.WRITTEN_OFF: "danger",
+}
+
+
+def yuan(value: Money | None) -> str:
+    return "—" if value is None else value.format()
+
+
+def wan(value: Money | None) -> str:
+    return "—" if value is None else value.format_wan()
+
+
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return local(value).strftime("%Y-%m-%d")
+    return value.isoformat()
+
+
+def moment(value: datetime | None) -> str:
+    return "—" if value is None else local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(yuan)
+    app.add_template_filter(wan)
+    app.add_template_filter(day)
+    app.add_template_filter(moment)
+    app.add_template_global(lambda s: State(s).label, "state_label")
+    app.add_template_global(lambda s: STATE_BADGES[State(s)], "state_badge")
+    app.add_template_global(lambda r: Role(r).label, "role_label")

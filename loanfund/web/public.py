@@ -1,0 +1,30 @@
+"""Public pages: the fee calculator (用款费用测算)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from loanfund import clock
+from loanfund.services.policies import policy_version_in_force
+from loanfund.services.quotes import quote_fee, quote_input_errors
+from loanfund.web.forms import QuoteForm, field_errors
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def calculator() -> str:
+    """The calculator: amount and days in, the fee by band and day out. Works without JavaScript (a GET form);
+    with JavaScript the result follows the inputs as they change."""
+    form = QuoteForm(request.args if request.args else None)
+    _, policy = policy_version_in_force(clock.today())
+    quote = None
+    if request.args:
+        form_ok = form.validate()
+        amount = form.amount.money
+        days = form.days.data if not form.days.errors else None
+        rule_errors = quote_input_errors(policy, amount, days)
+        field_errors(form, rule_errors.errors)
+        if form_ok and not rule_errors.errors and amount is not None and days is not None:
+            quote = quote_fee(amount, days)
+    return render_template("public/calculator.html", form=form, quote=quote, policy=policy)

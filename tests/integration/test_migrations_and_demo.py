@@ -1,0 +1,70 @@
+"""Migrations build the schema the models describe, with the 2018 policy; the demo seed is idempotent."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from loanfund.app import create_app
+from loanfund.domain.lifecycle import Role
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import Bank, Contribution, Enterprise, PolicyVersion, User
+from loanfund.services.demo import seed_demo
+from loanfund.services.policies import policy_version_in_force
+
+
+def test_migrations_build_the_models_schema_and_seed_the_2018_policy(tmp_path):
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        assert diff == []
+        row, policy = policy_version_in_force(__import__("datetime").date(2026, 11, 29))
+        assert row.name == "连政办发〔2018〕162号"
+        assert policy.max_days == 10
+
+
+def test_seed_demo_creates_the_documented_logins(runner, app):
+    result = runner.invoke(args=["loanfund", "seed-demo", "--password", "pw-for-test-1"])
+    assert result.exit_code == 0, result.output
+    for username in ("admin", "reviewer", "operator", "operator2", "group", "bank1", "bank2", "ent1", "ent2", "ent3"):
+        assert username in result.output
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    assert users["bank2"].bank.name == "江苏银行连云港分行"
+    assert users["ent3"].enterprise.size == "micro"
+    assert users["operator2"].role == Role.OPERATOR
+    assert db.session.scalar(select(func.count()).select_from(Bank)) == 2
+    contribution = db.session.scalar(select(Contribution))
+    assert contribution.amount == Money.parse("200,000,000.00")
+
+
+def test_seed_demo_twice_changes_nothing(runner, app):
+    runner.invoke(args=["loanfund", "seed-demo"])
+    counts = [db.session.scalar(select(func.count()).select_from(m)) for m in (User, Bank, Enterprise, Contribution)]
+    result = runner.invoke(args=["loanfund", "seed-demo"])
+    assert result.exit_code == 0
+    assert "演示数据已存在" in result.output
+    assert [
+        db.session.scalar(select(func.count()).select_from(m)) for m in (User, Bank, Enterprise, Contribution)
+    ] == counts
+
+
+def test_seed_demo_is_refused_under_production(app):
+    app.config["DEMO_ALLOWED"] = False
+    result = app.test_cli_runner().invoke(args=["loanfund", "seed-demo"])
+    assert result.exit_code != 0
+    assert "生产环境不允许写入演示数据" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_enterprises_have_valid_codes_and_computed_sizes(app):
+    seed_demo()
+    sizes = {e.name: e.size for e in db.session.scalars(select(Enterprise))}
+    assert sizes == {
+        "连云港海润机械制造有限公司": "medium",
+        "东海县晶华硅材料有限公司": "small",
+        "赣榆区海丰水产贸易有限公司": "micro",
+    }
+    assert db.session.scalar(select(func.count()).select_from(PolicyVersion)) == 1

@@ -1,0 +1,119 @@
+"""The public calculator, logging in and out, lock-out, and the scoped home page."""
+
+import time_machine
+
+from tests.conftest import DEMO_PASSWORD, csrf_token
+
+
+def test_calculator_shows_the_fee_for_the_worked_example(client):
+    html = client.get("/?amount=30,000,000.00&days=3").get_data(as_text=True)
+    assert "37,500.00" in html
+    assert "30,037,500.00" in html
+    assert "人民币叁万柒仟伍佰元整" in html
+    assert "第 1 档" in html
+    assert "不需要" in html
+
+
+def test_calculator_without_input_shows_the_rate_table_and_no_result(client):
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "收费标准（连政办发〔2018〕162号）" in html
+    assert "0.40‰" in html and "0.25‰" in html
+    assert 'id="quote-result" hidden' in html
+
+
+def test_calculator_errors_are_in_chinese_next_to_the_field(client):
+    html = client.get("/?amount=12.345&days=11").get_data(as_text=True)
+    assert '<div class="invalid-feedback">金额最多保留两位小数（精确到分）</div>' in html
+    assert '<div class="invalid-feedback">用款天数不得超过 10 天</div>' in html
+
+
+def test_calculator_days_that_are_not_a_number_get_a_chinese_message(client):
+    html = client.get("/?amount=100&days=abc").get_data(as_text=True)
+    assert "不是有效的整数" in html
+
+
+def test_static_assets_are_served_locally(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "cdn" not in html.lower()
+    for path in ("/static/loanfund.css", "/static/calculator.js", "/bootstrap/static/css/bootstrap.min.css"):
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+
+
+def test_login_page_renders_with_csrf(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert "登录" in html
+    assert csrf_token(html)
+
+
+def test_login_and_logout(client, demo, auth):
+    response = auth.login("ent1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/home"
+    assert "连云港海润机械制造有限公司" in client.get("/home").get_data(as_text=True)
+    assert auth.logout().status_code == 302
+    assert client.get("/home").status_code == 302  # back to the login page
+
+
+def test_wrong_password_says_so_in_chinese(client, demo, auth):
+    html = auth.login("ent1", "wrong-password").get_data(as_text=True)
+    assert "用户名或密码不正确" in html
+
+
+def test_unknown_user_gets_the_same_message(client, demo, auth):
+    assert "用户名或密码不正确" in auth.login("nobody", "whatever").get_data(as_text=True)
+
+
+def test_login_without_csrf_token_is_refused(client, demo):
+    response = client.post("/login", data={"username": "ent1", "password": DEMO_PASSWORD})
+    assert response.status_code == 400
+    assert "页面已过期或来源无法验证，请刷新页面后重新提交" in response.get_data(as_text=True)
+    assert client.get("/home").status_code == 302
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(client, demo, auth):
+    with time_machine.travel("2026-11-29 02:00:00+00:00", tick=False) as traveller:
+        for _ in range(5):
+            auth.login("ent1", "wrong-password")
+        html = auth.login("ent1").get_data(as_text=True)  # right password, but locked
+        assert "登录失败次数过多，账户已锁定至 10:15，请稍后再试" in html
+        traveller.shift(15 * 60 + 1)
+        assert auth.login("ent1").status_code == 302
+
+
+def test_next_parameter_cannot_send_users_elsewhere(client, demo):
+    page = client.get("/login?next=//evil.example/x")
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"username": "ent1", "password": DEMO_PASSWORD, "csrf_token": csrf_token(page.get_data(as_text=True))},
+    )
+    assert response.headers["Location"] == "/home"
+
+
+def test_session_cookie_is_httponly_and_lax(client, demo, auth):
+    response = auth.login("ent1")
+    cookie = response.headers.get("Set-Cookie")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_home_requires_login(client):
+    response = client.get("/home")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_unknown_page_is_a_chinese_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "您要找的页面不存在，或您无权查看。" in response.get_data(as_text=True)
+
+
+def test_admin_home_shows_users_banks_and_policy(client, demo, auth):
+    auth.login("admin")
+    html = client.get("/home").get_data(as_text=True)
+    assert "江苏银行连云港分行" in html
+    assert "operator2" in html
+    assert "连政办发〔2018〕162号" in html
