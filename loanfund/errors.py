@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from loanfund.api.errors import TITLES, problem
 from loanfund.domain.errors import NotFound
+from loanfund.extensions import db
 
 CSRF_MESSAGE = "页面已过期或来源无法验证，请刷新页面后重新提交"
 
@@ -51,4 +52,5 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response | tuple[str, int]:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
         return http_error(InternalServerError())

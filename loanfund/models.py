@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from loanfund.clock import utcnow
@@ -255,12 +255,14 @@ class Application(TimestampMixin, db.Model):
     renewed_on: Mapped[date | None] = mapped_column(Date)
     renewal_late: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    # return (第十八条)
-    received_on: Mapped[date | None] = mapped_column(Date)
-    principal_received: Mapped[Money | None] = mapped_column(MoneyType)
-    fee_received: Mapped[Money | None] = mapped_column(MoneyType)
-    expected_fee: Mapped[Money | None] = mapped_column(MoneyType)
-    return_ref: Mapped[str | None] = mapped_column(String(64))
+    # return (第十八条): the receipts are rows of their own; these are set when the principal is all back
+    received_on: Mapped[date | None] = mapped_column(Date)  # the day the last of the principal came back (R2)
+    fee_due: Mapped[Money | None] = mapped_column(MoneyType)  # R1–R3 for the actual days, fixed on that day
+
+    # recovery (第二十一条) and write-off
+    recovery_plan: Mapped[str | None] = mapped_column(Text)
+    recovery_opened_on: Mapped[date | None] = mapped_column(Date)
+    written_off_on: Mapped[date | None] = mapped_column(Date)
 
     # archive (第十九条)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -269,6 +271,7 @@ class Application(TimestampMixin, db.Model):
     bank: Mapped[Bank] = relationship()
     policy_version: Mapped[PolicyVersion | None] = relationship()
     events: Mapped[list[ApplicationEvent]] = relationship(back_populates="application", order_by="ApplicationEvent.id")
+    receipts: Mapped[list[Receipt]] = relationship(back_populates="application", order_by="Receipt.id")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -293,6 +296,74 @@ class Application(TimestampMixin, db.Model):
     @property
     def state_enum(self) -> State:
         return State(self.state)
+
+
+class Receipt(TimestampMixin, db.Model):
+    """Money back from a bridge (第十八条): principal and fee as received, one row per transfer."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    principal: Mapped[Money] = mapped_column(MoneyType)
+    fee: Mapped[Money] = mapped_column(MoneyType)
+    transfer_ref: Mapped[str] = mapped_column(String(64))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    application: Mapped[Application] = relationship(back_populates="receipts")
+
+    __table_args__ = (CheckConstraint("principal >= 0 AND fee >= 0 AND principal + fee > 0", name="amounts_positive"),)
+
+
+class FundBalance(db.Model):
+    """The special account's running position (R8): one row. ``cash`` is what is in the account, ``reserved`` what
+    approvals have promised and not yet paid out. Changed only by guarded UPDATEs (``services.fund``), and the
+    database refuses a negative cash or an over-commitment."""
+
+    __tablename__ = "fund_balance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cash: Mapped[Money] = mapped_column(MoneyType)
+    reserved: Mapped[Money] = mapped_column(MoneyType)
+
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("cash >= 0", name="cash_not_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("cash - reserved >= 0", name="not_over_committed"),
+    )
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """A bearer token for the API. Only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class IdempotencyKey(TimestampMixin, db.Model):
+    """An ``Idempotency-Key`` claimed by one user's money-moving request, with the answer it got.
+
+    Claimed by a unique insert in the same transaction as the change, so the change and the claim commit together.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
 
 
 class ApplicationEvent(db.Model):

@@ -74,3 +74,9 @@ class Auth:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+@pytest.fixture
+def people(app: Flask) -> None:
+    """Banks, enterprises, users and the first 2亿 contribution — no applications."""
+    seed_demo(DEMO_PASSWORD, with_applications=False)

@@ -18,6 +18,7 @@ from loanfund.domain.errors import (
     NotFound,
     RuleViolation,
 )
+from loanfund.extensions import db
 
 TITLES = {
     400: "请求有误",
@@ -31,6 +32,10 @@ TITLES = {
     429: "请求过于频繁",
     500: "服务器内部错误",
 }
+
+
+def _rollback() -> None:
+    db.session.rollback()
 
 
 def problem(status: int, title: str | None = None, detail: str | None = None, **extra: Any) -> Response:
@@ -59,21 +64,25 @@ def marshmallow_errors(exc: ValidationError) -> dict[str, list[str]]:
 
 @api_bp.errorhandler(ValidationError)
 def _validation_error(exc: ValidationError) -> Response:
+    _rollback()
     return field_problem(marshmallow_errors(exc))
 
 
 @api_bp.errorhandler(InvalidInput)
 def _invalid_input(exc: InvalidInput) -> Response:
+    _rollback()
     return field_problem(exc.errors)
 
 
 @api_bp.errorhandler(InvalidValue)
 def _invalid_value(exc: InvalidValue) -> Response:
+    _rollback()
     return problem(422, detail=exc.message, code=exc.code)
 
 
 @api_bp.errorhandler(RuleViolation)
 def _rule_violation(exc: RuleViolation) -> Response:
+    _rollback()
     violations = [{"rule": v.rule, "code": v.code, "message": v.message, "field": v.field} for v in exc.violations]
     errors: dict[str, list[str]] = {}
     for v in exc.violations:
@@ -83,19 +92,23 @@ def _rule_violation(exc: RuleViolation) -> Response:
 
 @api_bp.errorhandler(NotFound)
 def _not_found(exc: NotFound) -> Response:
+    _rollback()
     return problem(404, detail=exc.message)
 
 
 @api_bp.errorhandler(NotAllowed)
 def _not_allowed(exc: NotAllowed) -> Response:
+    _rollback()
     return problem(409 if exc.code == "state_not_allowed" else 403, detail=exc.message, code=exc.code)
 
 
 @api_bp.errorhandler(Conflict)
 def _conflict(exc: Conflict) -> Response:
+    _rollback()
     return problem(409, detail=exc.message, code=exc.code)
 
 
 @api_bp.errorhandler(LoanFundError)
 def _other_domain_error(exc: LoanFundError) -> Response:
+    _rollback()
     return problem(422, detail=exc.message, code=exc.code)

@@ -41,3 +41,20 @@ class WholeNumber(fields.Integer):
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Text(fields.String):
+    """Text as people type it: at most ``max_length`` characters and no NUL (PostgreSQL refuses it in text)."""
+
+    def __init__(self, max_length: int = 2000, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", REQUIRED | {"invalid": "须为文本"})
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("不能包含空字符")
+        if len(text) > self.max_length:
+            raise ValidationError(f"不能超过 {self.max_length} 个字符")
+        return text

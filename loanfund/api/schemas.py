@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields
 
-from loanfund.api.fields import MoneyField, WholeNumber
+from loanfund.api.fields import REQUIRED, MoneyField, Text, WholeNumber
 
 
 class StrictSchema(Schema):
@@ -30,3 +30,187 @@ class QuoteSchema(Schema):
     total = MoneyField()
     needs_group_approval = fields.Boolean()
     policy = fields.String(metadata={"description": "政策版本"})
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    expires_at = fields.AwareDateTime()
+
+
+class BankSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    agreement_start = fields.Date()
+    agreement_end = fields.Date()
+    account_name = fields.String(metadata={"description": "指定账户户名"})
+    account_no = fields.String(metadata={"description": "指定账户账号"})
+    account_bank = fields.String(metadata={"description": "开户行"})
+
+
+class EnterpriseSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    credit_code = fields.String(metadata={"description": "统一社会信用代码"})
+    district = fields.String()
+    district_name = fields.String()
+    industry = fields.String()
+    industry_name = fields.String()
+    employees = fields.Integer()
+    revenue = MoneyField()
+    assets = MoneyField()
+    size = fields.String(metadata={"description": "企业规模：large, medium, small, micro"})
+
+
+class ApplicationCreateSchema(StrictSchema):
+    bank_id = WholeNumber(required=True)
+    loan_contract_no = Text(64, required=True, metadata={"description": "到期贷款合同编号"})
+    loan_amount_due = MoneyField(required=True, metadata={"description": "到期贷款本息（元）"})
+    loan_due_date = fields.Date(required=True, error_messages=REQUIRED | {"invalid": "日期格式应为 YYYY-MM-DD"})
+    loan_overdue = fields.Boolean(
+        required=True,
+        error_messages=REQUIRED | {"invalid": "须为 true 或 false"},
+        metadata={"description": "贷款是否已在银行逾期"},
+    )
+    requested_amount = MoneyField(required=True, metadata={"description": "申请金额（元）"})
+    requested_days = WholeNumber(required=True, metadata={"description": "申请用款天数"})
+    own_funds = MoneyField(required=True, metadata={"description": "自筹资金（元）"})
+    purpose = Text(2000, load_default="", metadata={"description": "用途说明"})
+
+
+def _date(**kwargs: object) -> fields.Date:
+    return fields.Date(error_messages=REQUIRED | {"invalid": "日期格式应为 YYYY-MM-DD"}, **kwargs)  # type: ignore[arg-type]
+
+
+def _text(required: bool = False, max_length: int = 2000, **kwargs: object) -> Text:
+    if not required:
+        kwargs["load_default"] = ""
+    return Text(max_length, required=required, **kwargs)
+
+
+class NoteSchema(StrictSchema):
+    note = _text()
+
+
+class AcceptSchema(StrictSchema):
+    note = _text()
+    credit_check_note = _text(metadata={"description": "征信核查情况"})
+
+
+class RejectSchema(StrictSchema):
+    note = _text(required=True, metadata={"description": "不予受理的理由"})
+
+
+class CommitSchema(StrictSchema):
+    committed_amount = MoneyField(required=True, metadata={"description": "承诺续贷额度（元）"})
+    opinion = _text(required=True, metadata={"description": "银行意见"})
+    seal_ref = _text(max_length=64, metadata={"description": "盖章文件编号"})
+
+
+class DeclineSchema(StrictSchema):
+    opinion = _text(required=True)
+
+
+class ApproveSchema(StrictSchema):
+    amount = MoneyField(required=True, metadata={"description": "批准金额（元）"})
+    own_funds_confirmed = MoneyField(required=True, metadata={"description": "已到位的自筹资金（元）"})
+    note = _text()
+
+
+class GroupDecisionSchema(StrictSchema):
+    minutes_ref = _text(required=True, max_length=64, metadata={"description": "会议纪要编号"})
+    note = _text()
+
+
+class ReasonSchema(StrictSchema):
+    reason = _text(required=True)
+
+
+class PrepareDisbursementSchema(StrictSchema):
+    value_date = _date(required=True, metadata={"description": "起息日"})
+    transfer_ref = _text(required=True, max_length=64, metadata={"description": "划款凭证号"})
+
+
+class RenewalSchema(StrictSchema):
+    new_loan_contract_no = _text(required=True, max_length=64)
+    new_loan_amount = MoneyField(required=True)
+    renewed_on = _date(required=True)
+
+
+class ReturnSchema(StrictSchema):
+    received_on = _date(required=True, metadata={"description": "收回日期"})
+    principal = MoneyField(required=True, metadata={"description": "收回本金（元）"})
+    fee = MoneyField(required=True, metadata={"description": "收取费用（元）"})
+    transfer_ref = _text(required=True, max_length=64, metadata={"description": "划款凭证号"})
+
+
+class RecoverySchema(StrictSchema):
+    plan = _text(required=True, metadata={"description": "追偿方案"})
+
+
+class EventSchema(Schema):
+    at = fields.AwareDateTime()
+    actor = fields.String()
+    actor_role = fields.String()
+    action = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    note = fields.String()
+    payload = fields.Dict()
+
+
+class AccountSchema(Schema):
+    destination_name = fields.String()
+    destination_no = fields.String()
+    destination_bank = fields.String()
+
+
+class ApplicationSchema(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    state = fields.String()
+    state_label = fields.String()
+    enterprise = fields.Nested(EnterpriseSchema(only=("id", "name", "credit_code", "size")))
+    bank = fields.Nested(BankSchema(only=("id", "code", "name")))
+    loan_contract_no = fields.String()
+    loan_amount_due = MoneyField()
+    loan_due_date = fields.Date()
+    loan_overdue = fields.Boolean()
+    requested_amount = MoneyField()
+    requested_days = fields.Integer()
+    own_funds_planned = MoneyField()
+    purpose = fields.String()
+    submitted_at = fields.AwareDateTime()
+    committed_amount = MoneyField(allow_none=True)
+    bank_opinion = fields.String(allow_none=True)
+    approved_amount = MoneyField(allow_none=True)
+    own_funds_confirmed = MoneyField(allow_none=True)
+    approved_on = fields.Date(allow_none=True)
+    policy = fields.String(allow_none=True)
+    needs_group_approval = fields.Boolean()
+    group_reasons = fields.List(fields.String())
+    group_minutes_ref = fields.String(allow_none=True)
+    value_date = fields.Date(allow_none=True)
+    due_date = fields.Date(allow_none=True, metadata={"description": "最迟收回日（R4）"})
+    disbursement_ref = fields.String(allow_none=True)
+    destination_account = fields.Nested(AccountSchema, allow_none=True)
+    disbursement_prepared = fields.Boolean()
+    new_loan_contract_no = fields.String(allow_none=True)
+    new_loan_amount = MoneyField(allow_none=True)
+    renewed_on = fields.Date(allow_none=True)
+    renewal_late = fields.Boolean()
+    overdue = fields.Boolean(metadata={"description": "是否逾期（R4）"})
+    days_used = fields.Integer(allow_none=True)
+    expected_fee = MoneyField(metadata={"description": "应收用款费用：放款后按实际天数，放款前按申请天数估算"})
+    principal_received = MoneyField()
+    fee_received = MoneyField()
+    outstanding = MoneyField(allow_none=True, metadata={"description": "尚未收回的本金和费用"})
+    received_on = fields.Date(allow_none=True)
+    events = fields.List(fields.Nested(EventSchema))
+
+
+class ApplicationPageSchema(Schema):
+    items = fields.List(fields.Nested(ApplicationSchema(exclude=("events",))))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+
+from loanfund.domain.errors import NotAllowed
 
 
 class Role(StrEnum):
@@ -72,3 +75,129 @@ STATE_LABELS: dict[State, str] = {
 
 # Money of the fund is out in these states: the application cannot simply end (DESIGN §3).
 MONEY_OUT_STATES = frozenset({State.DISBURSED, State.RENEWED, State.RECOVERY})
+
+
+class Action(StrEnum):
+    """Every step an application can take (DESIGN §3). Values are the API's action names."""
+
+    SUBMIT = "submit"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    COMMIT = "commit"
+    DECLINE = "decline"
+    APPROVE = "approve"
+    GROUP_APPROVE = "group-approve"
+    GROUP_REJECT = "group-reject"
+    WITHDRAW = "withdraw"
+    CANCEL = "cancel"
+    PREPARE_DISBURSEMENT = "prepare-disbursement"
+    AUTHORISE_DISBURSEMENT = "authorise-disbursement"
+    CONFIRM_RENEWAL = "confirm-renewal"
+    CONFIRM_RETURN = "confirm-return"
+    OPEN_RECOVERY = "open-recovery"
+    WRITE_OFF = "write-off"
+    ARCHIVE = "archive"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.SUBMIT: "提交申请",
+    Action.ACCEPT: "受理",
+    Action.REJECT: "不予受理",
+    Action.COMMIT: "出具转贷承诺",
+    Action.DECLINE: "银行不同意",
+    Action.APPROVE: "批准",
+    Action.GROUP_APPROVE: "领导小组批准",
+    Action.GROUP_REJECT: "领导小组否决",
+    Action.WITHDRAW: "撤回",
+    Action.CANCEL: "取消",
+    Action.PREPARE_DISBURSEMENT: "制单（放款）",
+    Action.AUTHORISE_DISBURSEMENT: "复核放款",
+    Action.CONFIRM_RENEWAL: "确认续贷",
+    Action.CONFIRM_RETURN: "确认收回",
+    Action.OPEN_RECOVERY: "启动追偿",
+    Action.WRITE_OFF: "核销",
+    Action.ARCHIVE: "归档",
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """``(state, action)`` leads to ``target`` when one of ``roles`` takes it.
+
+    ``alternative`` is the other state the step may lead to, decided by a rule: approval goes to ``group_review``
+    when R6 applies; a return that does not settle everything leaves the application where it is (shortfall).
+    """
+
+    target: State
+    roles: frozenset[Role]
+    alternative: State | None = None
+
+
+def _t(target: State, *roles: Role, alternative: State | None = None) -> Transition:
+    return Transition(target, frozenset(roles), alternative)
+
+
+_E, _RV, _OP, _BK, _GR = Role.ENTERPRISE, Role.REVIEWER, Role.OPERATOR, Role.BANK, Role.GROUP
+S = State
+
+# The whole lifecycle. Anything not in this table is refused.
+TRANSITIONS: dict[tuple[State, Action], Transition] = {
+    (S.SUBMITTED, Action.ACCEPT): _t(S.ACCEPTED, _RV),
+    (S.SUBMITTED, Action.REJECT): _t(S.REJECTED, _RV),
+    (S.ACCEPTED, Action.COMMIT): _t(S.BANK_COMMITTED, _BK),
+    (S.ACCEPTED, Action.DECLINE): _t(S.BANK_DECLINED, _BK),
+    (S.BANK_COMMITTED, Action.APPROVE): _t(S.APPROVED, _OP, alternative=S.GROUP_REVIEW),
+    (S.GROUP_REVIEW, Action.GROUP_APPROVE): _t(S.APPROVED, _GR),
+    (S.GROUP_REVIEW, Action.GROUP_REJECT): _t(S.GROUP_REJECTED, _GR),
+    (S.APPROVED, Action.PREPARE_DISBURSEMENT): _t(S.APPROVED, _OP),
+    (S.APPROVED, Action.AUTHORISE_DISBURSEMENT): _t(S.DISBURSED, _OP),
+    (S.APPROVED, Action.CANCEL): _t(S.CANCELLED, _OP),
+    (S.DISBURSED, Action.CONFIRM_RENEWAL): _t(S.RENEWED, _BK),
+    (S.DISBURSED, Action.CONFIRM_RETURN): _t(S.REPAID, _BK, _OP, alternative=S.DISBURSED),
+    (S.RENEWED, Action.CONFIRM_RETURN): _t(S.REPAID, _BK, _OP, alternative=S.RENEWED),
+    (S.RECOVERY, Action.CONFIRM_RETURN): _t(S.REPAID, _BK, _OP, alternative=S.RECOVERY),
+    (S.DISBURSED, Action.OPEN_RECOVERY): _t(S.RECOVERY, _OP),
+    (S.RENEWED, Action.OPEN_RECOVERY): _t(S.RECOVERY, _OP),
+    (S.RECOVERY, Action.WRITE_OFF): _t(S.WRITTEN_OFF, _GR),
+    (S.REPAID, Action.ARCHIVE): _t(S.ARCHIVED, _OP),
+    **{
+        (state, Action.WITHDRAW): _t(S.WITHDRAWN, _E, _OP)
+        for state in (S.SUBMITTED, S.ACCEPTED, S.BANK_COMMITTED, S.GROUP_REVIEW, S.APPROVED)
+    },
+}
+
+# Who ever takes each action, whatever the state.
+ACTION_ROLES: dict[Action, frozenset[Role]] = {}
+for (_state, _action), _transition in TRANSITIONS.items():
+    ACTION_ROLES[_action] = ACTION_ROLES.get(_action, frozenset()) | _transition.roles
+ACTION_ROLES[Action.SUBMIT] = frozenset({Role.ENTERPRISE})
+
+# States an application never leaves.
+FINAL_STATES = frozenset(
+    {S.ARCHIVED, S.REJECTED, S.BANK_DECLINED, S.GROUP_REJECTED, S.WITHDRAWN, S.CANCELLED, S.WRITTEN_OFF}
+)
+# Approved (or awaiting the group) and not yet disbursed: the amount is reserved in the special account (R8).
+RESERVING_STATES = frozenset({S.GROUP_REVIEW, S.APPROVED})
+
+
+def transition_for(state: State, action: Action, role: Role) -> Transition:
+    """The transition ``role`` may take with ``action`` from ``state``.
+
+    :raise NotAllowed: ``role_not_allowed`` when the role never takes this action (→ 403);
+        ``state_not_allowed`` when it does, but not from this state (→ 409).
+    """
+    if role not in ACTION_ROLES.get(action, frozenset()):
+        raise NotAllowed(f"“{role.label}”无权执行“{action.label}”", code="role_not_allowed")
+    transition = TRANSITIONS.get((state, action))
+    if transition is None or role not in transition.roles:
+        raise NotAllowed(f"当前状态“{state.label}”下不能执行“{action.label}”", code="state_not_allowed")
+    return transition
+
+
+def actions_for(state: State, role: Role) -> list[Action]:
+    """What ``role`` may do from ``state`` — for showing the right buttons."""
+    return [action for (s, action), t in TRANSITIONS.items() if s is state and role in t.roles]

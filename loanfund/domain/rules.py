@@ -165,6 +165,30 @@ def max_approvable(policy: Policy, facts: ApprovalFacts) -> Money:
     return max(Money.zero(), min(r5_cap(policy, facts.committed_amount), facts.loan_amount_due, facts.fund_available))
 
 
+def r7_own_funds(
+    amount: Money, loan_due: Money, own_funds: Money, amount_field: str, own_field: str
+) -> list[Violation]:
+    """R7: the bridge covers at most the loan due, and with the own funds covers all of it."""
+    if amount > loan_due:
+        return [
+            Violation(
+                "R7", "exceeds_loan_due", f"申请金额 {_wan(amount)}超过到期贷款本息 {_wan(loan_due)}", amount_field
+            )
+        ]
+    if amount + own_funds < loan_due:
+        shortfall = loan_due - amount - own_funds
+        return [
+            Violation(
+                "R7",
+                "own_funds_insufficient",
+                f"自筹资金 {_wan(own_funds)}与申请金额 {_wan(amount)}合计不足到期贷款本息 {_wan(loan_due)}，"
+                f"尚缺 {_wan(shortfall)}",
+                own_field,
+            )
+        ]
+    return []
+
+
 def check_approval(policy: Policy, facts: ApprovalFacts) -> ApprovalCheck:
     """R5, R7, R8: all violations, each naming its numbers; R6: whether the leading group must decide."""
     violations: list[Violation] = []
@@ -182,26 +206,7 @@ def check_approval(policy: Policy, facts: ApprovalFacts) -> ApprovalCheck:
                 "amount",
             )
         )
-    if amount > facts.loan_amount_due:
-        violations.append(
-            Violation(
-                "R7",
-                "exceeds_loan_due",
-                f"申请金额 {_wan(amount)}超过到期贷款本息 {_wan(facts.loan_amount_due)}",
-                "amount",
-            )
-        )
-    elif amount + facts.own_funds < facts.loan_amount_due:
-        shortfall = facts.loan_amount_due - amount - facts.own_funds
-        violations.append(
-            Violation(
-                "R7",
-                "own_funds_insufficient",
-                f"自筹资金 {_wan(facts.own_funds)}与申请金额 {_wan(amount)}合计不足到期贷款本息 "
-                f"{_wan(facts.loan_amount_due)}，尚缺 {_wan(shortfall)}",
-                "own_funds",
-            )
-        )
+    violations += r7_own_funds(amount, facts.loan_amount_due, facts.own_funds, "amount", "own_funds")
     if amount > facts.fund_available:
         violations.append(
             Violation(
@@ -213,3 +218,131 @@ def check_approval(policy: Policy, facts: ApprovalFacts) -> ApprovalCheck:
         )
     reasons = group_approval_reasons(policy, amount, facts.loan_overdue)
     return ApprovalCheck(tuple(violations), bool(reasons), reasons, cap)
+
+
+@dataclass(frozen=True)
+class SubmissionFacts:
+    """What an enterprise states when it applies (第十五条)."""
+
+    requested_amount: Money
+    requested_days: int
+    loan_amount_due: Money
+    own_funds_planned: Money
+    loan_due_date: date
+    loan_overdue: bool
+    today: date
+
+
+def check_submission(policy: Policy, facts: SubmissionFacts) -> list[Violation]:
+    """Everything wrong with an application as submitted: R4 days, R7 against the planned own funds, and dates."""
+    found: list[Violation] = []
+    if not facts.requested_amount.is_positive:
+        found.append(Violation("R1", "amount_not_positive", "申请金额必须大于零", "requested_amount"))
+    if not facts.loan_amount_due.is_positive:
+        found.append(Violation("R7", "loan_due_not_positive", "到期贷款本息必须大于零", "loan_amount_due"))
+    if facts.own_funds_planned.is_negative:
+        found.append(Violation("R7", "own_funds_negative", "自筹资金不能为负数", "own_funds_planned"))
+    try:
+        check_days(policy, facts.requested_days)
+    except InvalidValue as exc:
+        found.append(Violation("R4", exc.code, exc.message, "requested_days"))
+    if found:
+        return found
+    found += r7_own_funds(
+        facts.requested_amount, facts.loan_amount_due, facts.own_funds_planned, "requested_amount", "own_funds_planned"
+    )
+    if not facts.loan_overdue and facts.loan_due_date < facts.today:
+        found.append(
+            Violation(
+                "R6",
+                "loan_due_date_passed",
+                f"贷款到期日 {facts.loan_due_date.isoformat()} 已过；如贷款已在银行逾期，请如实勾选“贷款已逾期”",
+                "loan_due_date",
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class ReceivedMoney:
+    received_on: date
+    principal: Money
+    fee: Money
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Where a disbursed bridge stands against the money received (R2, R3, 第十八条)."""
+
+    principal_due: Money
+    principal_received: Money
+    fee_due: Money  # fixed on the day the principal is all back; until then accrued to the day asked about
+    fee_received: Money
+    days: int
+    principal_back_on: date | None
+
+    @property
+    def principal_outstanding(self) -> Money:
+        return self.principal_due - self.principal_received
+
+    @property
+    def fee_outstanding(self) -> Money:
+        return self.fee_due - self.fee_received
+
+    @property
+    def outstanding(self) -> Money:
+        return self.principal_outstanding + self.fee_outstanding
+
+    @property
+    def settled(self) -> bool:
+        return self.principal_back_on is not None and self.outstanding == Money.zero()
+
+
+def settlement(
+    policy: Policy, amount: Money, value_date: date, received: list[ReceivedMoney], as_of: date
+) -> Settlement:
+    """The bridge's account: the fee runs on the whole amount until the day the principal is all back (R2: the day
+    the fund receives the money back), then it is fixed. A partial return does not shorten the fee."""
+    principal = Money.zero()
+    fee = Money.zero()
+    back_on: date | None = None
+    for item in sorted(received, key=lambda r: r.received_on):
+        principal += item.principal
+        fee += item.fee
+        if back_on is None and principal >= amount:
+            back_on = item.received_on
+    end = back_on or as_of
+    days = days_used(value_date, end)
+    return Settlement(amount, principal, fee_for(policy, amount, days), fee, days, back_on)
+
+
+def check_receipt(
+    policy: Policy, amount: Money, value_date: date, earlier: list[ReceivedMoney], new: ReceivedMoney
+) -> list[Violation]:
+    """A return must not exceed what is owed: the principal outstanding, and the fee for the actual days."""
+    found: list[Violation] = []
+    if new.principal.is_negative or new.fee.is_negative or not (new.principal + new.fee).is_positive:
+        return [Violation("R3", "receipt_not_positive", "收回的本金和费用不能为负，且合计须大于零", "principal")]
+    before = settlement(policy, amount, value_date, earlier, new.received_on)
+    if new.principal > before.principal_outstanding:
+        found.append(
+            Violation(
+                "R3",
+                "principal_exceeds_outstanding",
+                f"收回本金 {new.principal.format()} 元超过未收回本金 {before.principal_outstanding.format()} 元",
+                "principal",
+            )
+        )
+        return found
+    after = settlement(policy, amount, value_date, [*earlier, new], new.received_on)
+    if after.fee_received > after.fee_due:
+        found.append(
+            Violation(
+                "R3",
+                "fee_exceeds_due",
+                f"收取费用 {new.fee.format()} 元超过应收费用余额 {(after.fee_due - before.fee_received).format()} 元"
+                f"（按实际使用 {after.days} 天计）",
+                "fee",
+            )
+        )
+    return found

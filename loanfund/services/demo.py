@@ -6,18 +6,21 @@ Idempotent: what exists already is left alone. Refused under the production conf
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
+from loanfund import clock
 from loanfund.domain.eligibility import classify_size, normalise_credit_code
 from loanfund.domain.errors import NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Bank, Contribution, Contributor, Enterprise, User
+from loanfund.models import Application, Bank, Contributor, Enterprise, User
+from loanfund.services import lifecycle
 from loanfund.services.accounts import create_user
+from loanfund.services.capital import contributor_named, record_contribution
 from loanfund.services.policies import ensure_default_policy
 
 DEFAULT_PASSWORD = "loanfund-demo"
@@ -105,8 +108,9 @@ class SeedReport:
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
-def seed_demo(password: str = DEFAULT_PASSWORD) -> SeedReport:
-    """Create the demo data that is missing, commit once, and say what was created and who can log in."""
+def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = True) -> SeedReport:
+    """Create the demo data that is missing and say what was created and who can log in. The applications are
+    driven through the lifecycle services, each step committing as it would for a user."""
     if not current_app.config.get("DEMO_ALLOWED", False):
         raise NotAllowed("生产环境不允许写入演示数据", code="demo_refused")
     report = SeedReport()
@@ -119,8 +123,10 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> SeedReport:
         _user(report, f"bank{number}", password, Role.BANK, f"{bank.officer_name}（{bank.name}）", bank=bank)
     for number, enterprise in enumerate(enterprises, start=1):
         _user(report, f"ent{number}", password, Role.ENTERPRISE, enterprise.contact_name, enterprise=enterprise)
-    _first_contribution(report)
     db.session.commit()
+    _first_contribution(report)
+    if with_applications:
+        _applications(report)
     return report
 
 
@@ -154,16 +160,85 @@ def _user(report: SeedReport, username: str, password: str, role: Role, name: st
 
 
 def _first_contribution(report: SeedReport) -> None:
-    contributor = db.session.scalar(select(Contributor).where(Contributor.name == FIRST_CONTRIBUTOR))
-    if contributor is None:
-        contributor = Contributor(name=FIRST_CONTRIBUTOR, kind="municipal")
-        db.session.add(contributor)
-        db.session.add(
-            Contribution(
-                contributor=contributor,
-                amount=FIRST_CONTRIBUTION,
-                received_on=date(2018, 12, 20),
-                reference="首期出资（第五条）",
-            )
-        )
+    if db.session.scalar(select(Contributor.id).where(Contributor.name == FIRST_CONTRIBUTOR)) is None:
+        contributor = contributor_named(FIRST_CONTRIBUTOR, "municipal")
+        record_contribution(contributor, FIRST_CONTRIBUTION, date(2018, 12, 20), "首期出资（第五条）")
         report.created.append(f"出资 {FIRST_CONTRIBUTOR} {FIRST_CONTRIBUTION.format()} 元")
+
+
+def _applications(report: SeedReport) -> None:
+    """Applications in several states, each driven through the same services the users call."""
+    if db.session.scalar(select(Application.id).limit(1)) is not None:
+        return
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    banks = {b.code: b for b in db.session.scalars(select(Bank))}
+    today = clock.today()
+    M = Money.parse
+
+    def apply(
+        username: str,
+        bank: str,
+        contract: str,
+        due: str,
+        amount: str,
+        days: int,
+        own: str,
+        overdue: bool = False,
+        due_on: date | None = None,
+    ) -> int:
+        data = lifecycle.ApplicationInput(
+            bank_id=banks[bank].id,
+            loan_contract_no=contract,
+            loan_amount_due=M(due),
+            loan_due_date=due_on or today + timedelta(days=3),
+            loan_overdue=overdue,
+            requested_amount=M(amount),
+            requested_days=days,
+            own_funds=M(own),
+            purpose="归还到期流动资金贷款，银行续贷后归还",
+        )
+        return lifecycle.submit_application(users[username], data).id
+
+    def through_commit(app_id: int, bank_user: str, committed: str) -> None:
+        lifecycle.accept(users["reviewer"], app_id, "材料齐全，符合受理条件", "人行征信无不良记录")
+        lifecycle.commit(users[bank_user], app_id, M(committed), "同意续贷，到期后按原条件续贷", "承诺函〔2026〕号")
+
+    # ent1: one bridge all the way to the archive, and one out with the bank now.
+    done = apply("ent1", "ICBC-LYG", "工银借字2025第0318号", "12,000,000.00", "10,000,000.00", 3, "2,000,000.00")
+    through_commit(done, "bank1", "12,000,000.00")
+    lifecycle.approve(users["operator"], done, M("9,600,000.00"), M("2,400,000.00"), "额度按承诺80%核定")
+    lifecycle.prepare_disbursement(users["operator"], done, today, "ZD-HK-0001")
+    lifecycle.authorise_disbursement(users["operator2"], done)
+    lifecycle.confirm_renewal(users["bank1"], done, "工银借字2026第1129号", M("12,000,000.00"), today)
+    fee = lifecycle.account_of(db.session.get(Application, done)).fee_due  # type: ignore[arg-type,union-attr]
+    lifecycle.confirm_return(users["bank1"], done, today, M("9,600,000.00"), fee, "ICBC-HK-0001")
+    lifecycle.archive(users["operator"], done, "资料已立卷归档")
+
+    out = apply("ent1", "JSB-LYG", "苏银借字2025第0777号", "30,000,000.00", "24,000,000.00", 5, "6,000,000.00")
+    through_commit(out, "bank2", "30,000,000.00")
+    lifecycle.approve(users["operator"], out, M("24,000,000.00"), M("6,000,000.00"))
+    lifecycle.prepare_disbursement(users["operator"], out, today, "ZD-HK-0002")
+    lifecycle.authorise_disbursement(users["operator2"], out)
+
+    # ent2: one waiting for review, one committed by the bank and waiting for the platform's approval.
+    apply("ent2", "ICBC-LYG", "工银借字2025第0521号", "5,000,000.00", "4,000,000.00", 3, "1,000,000.00")
+    committed = apply("ent2", "JSB-LYG", "苏银借字2025第0902号", "8,000,000.00", "6,000,000.00", 4, "2,000,000.00")
+    through_commit(committed, "bank2", "8,000,000.00")
+
+    # ent3: accepted and with the bank; and a loan already overdue at the bank, waiting for the leading group (R6).
+    accepted = apply("ent3", "JSB-LYG", "苏银借字2025第1033号", "1,500,000.00", "1,200,000.00", 2, "300,000.00")
+    lifecycle.accept(users["reviewer"], accepted, "材料齐全", "人行征信无不良记录")
+    late = apply(
+        "ent3",
+        "ICBC-LYG",
+        "工银借字2025第0666号",
+        "1,000,000.00",
+        "800,000.00",
+        3,
+        "200,000.00",
+        overdue=True,
+        due_on=today - timedelta(days=2),
+    )
+    through_commit(late, "bank1", "1,000,000.00")
+    lifecycle.approve(users["operator"], late, M("800,000.00"), M("200,000.00"), "贷款已逾期，报领导小组审批")
+    report.created.append("申请 6 笔（已归档、已放款、已提交、银行已承诺、已受理、待领导小组审批）")

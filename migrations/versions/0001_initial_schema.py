@@ -1,9 +1,10 @@
-"""Initial schema: banks, enterprises, users, policy versions (seeded with 2018's), contributors,
-contributions, blacklist, applications and their append-only events.
+"""Initial schema: banks, enterprises, users, policy versions (seeded with 2018's), contributors and
+contributions, blacklist, applications with their append-only events and receipts, the special account's
+position, API tokens and idempotency keys.
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-29 03:35:19.161626
+Create Date: 2026-11-29 03:44:35.888649
 
 """
 from alembic import op
@@ -68,6 +69,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_enterprises')),
     sa.UniqueConstraint('credit_code', name=op.f('uq_enterprises_credit_code'))
     )
+    op.create_table('fund_balance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cash', sa.BigInteger(), nullable=False),
+    sa.Column('reserved', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('cash - reserved >= 0', name=op.f('ck_fund_balance_not_over_committed')),
+    sa.CheckConstraint('cash >= 0', name=op.f('ck_fund_balance_cash_not_negative')),
+    sa.CheckConstraint('id = 1', name=op.f('ck_fund_balance_single_row')),
+    sa.CheckConstraint('reserved >= 0', name=op.f('ck_fund_balance_reserved_not_negative')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fund_balance'))
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -91,6 +102,19 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_bank_id'), ['bank_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_enterprise_id'), ['enterprise_id'], unique=False)
+
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
     op.create_table('blacklist_entries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -124,6 +148,18 @@ def upgrade():
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contributions_contributor_id'), ['contributor_id'], unique=False)
 
+    op.create_table('idempotency_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('request_fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('response_status', sa.Integer(), nullable=True),
+    sa.Column('response_body', sa.JSON(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_idempotency_keys_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
+    sa.UniqueConstraint('user_id', 'key', name='uq_idempotency_keys_user_key')
+    )
     op.create_table('policy_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -186,10 +222,10 @@ def upgrade():
     sa.Column('renewed_on', sa.Date(), nullable=True),
     sa.Column('renewal_late', sa.Boolean(), nullable=False),
     sa.Column('received_on', sa.Date(), nullable=True),
-    sa.Column('principal_received', sa.BigInteger(), nullable=True),
-    sa.Column('fee_received', sa.BigInteger(), nullable=True),
-    sa.Column('expected_fee', sa.BigInteger(), nullable=True),
-    sa.Column('return_ref', sa.String(length=64), nullable=True),
+    sa.Column('fee_due', sa.BigInteger(), nullable=True),
+    sa.Column('recovery_plan', sa.Text(), nullable=True),
+    sa.Column('recovery_opened_on', sa.Date(), nullable=True),
+    sa.Column('written_off_on', sa.Date(), nullable=True),
     sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("state IN ('submitted', 'accepted', 'bank_committed', 'group_review', 'approved', 'disbursed', 'renewed', 'repaid', 'archived', 'rejected', 'bank_declined', 'group_rejected', 'withdrawn', 'cancelled', 'recovery', 'written_off')", name=op.f('ck_applications_state_known')),
@@ -235,6 +271,23 @@ def upgrade():
     with op.batch_alter_table('application_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_application_events_application_id'), ['application_id'], unique=False)
 
+    op.create_table('receipts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('principal', sa.BigInteger(), nullable=False),
+    sa.Column('fee', sa.BigInteger(), nullable=False),
+    sa.Column('transfer_ref', sa.String(length=64), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('principal >= 0 AND fee >= 0 AND principal + fee > 0', name=op.f('ck_receipts_amounts_positive')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_receipts_application_id_applications')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_receipts_recorded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_receipts'))
+    )
+    with op.batch_alter_table('receipts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_receipts_application_id'), ['application_id'], unique=False)
+
     # ### end Alembic commands ###
     _seed_2018_policy()
 
@@ -262,6 +315,10 @@ def _seed_2018_policy():
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('receipts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipts_application_id'))
+
+    op.drop_table('receipts')
     with op.batch_alter_table('application_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_application_events_application_id'))
 
@@ -273,6 +330,7 @@ def downgrade():
 
     op.drop_table('applications')
     op.drop_table('policy_versions')
+    op.drop_table('idempotency_keys')
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contributions_contributor_id'))
 
@@ -281,11 +339,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_blacklist_entries_credit_code'))
 
     op.drop_table('blacklist_entries')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
+
+    op.drop_table('api_tokens')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_enterprise_id'))
         batch_op.drop_index(batch_op.f('ix_users_bank_id'))
 
     op.drop_table('users')
+    op.drop_table('fund_balance')
     op.drop_table('enterprises')
     op.drop_table('contributors')
     op.drop_table('banks')

@@ -68,3 +68,17 @@ def test_demo_enterprises_have_valid_codes_and_computed_sizes(app):
         "赣榆区海丰水产贸易有限公司": "micro",
     }
     assert db.session.scalar(select(func.count()).select_from(PolicyVersion)) == 1
+
+
+def test_demo_applications_are_in_several_states_and_the_fund_adds_up(app):
+    from loanfund.models import Application
+    from loanfund.services.fund import position
+
+    seed_demo()
+    states = sorted(a.state for a in db.session.scalars(select(Application)))
+    assert states == ["accepted", "archived", "bank_committed", "disbursed", "group_review", "submitted"]
+    fund = position()
+    archived = db.session.scalar(select(Application).where(Application.state == "archived"))
+    # 2亿 − 24,000,000.00 out + the archived bridge's fee; 800,000.00 reserved for the group's decision
+    assert fund.cash == Money.parse("200,000,000.00") - Money.parse("24,000,000.00") + archived.fee_due
+    assert fund.reserved == Money.parse("800,000.00")

@@ -1,0 +1,209 @@
+"""Applications over the API: create, list, read, and one POST per lifecycle action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, jsonify, request
+from marshmallow import Schema
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from loanfund.api import api_bp
+from loanfund.api.auth import current_api_user, token_required
+from loanfund.api.errors import problem
+from loanfund.api.idempotency import run_idempotent
+from loanfund.api.presenters import application_body, application_data
+from loanfund.api.schemas import (
+    AcceptSchema,
+    ApplicationCreateSchema,
+    ApplicationPageSchema,
+    ApplicationSchema,
+    ApproveSchema,
+    BankSchema,
+    CommitSchema,
+    DeclineSchema,
+    EnterpriseSchema,
+    GroupDecisionSchema,
+    NoteSchema,
+    PrepareDisbursementSchema,
+    ReasonSchema,
+    RecoverySchema,
+    RejectSchema,
+    RenewalSchema,
+    ReturnSchema,
+)
+from loanfund.domain.lifecycle import Action, Role, State
+from loanfund.extensions import db
+from loanfund.models import Application, ApplicationEvent, Bank
+from loanfund.services import lifecycle
+from loanfund.services.access import application_visibility
+
+# POSTs that move money or promise it: the Idempotency-Key header is required on these.
+MONEY_ACTIONS = frozenset(
+    {Action.APPROVE, Action.PREPARE_DISBURSEMENT, Action.AUTHORISE_DISBURSEMENT, Action.CONFIRM_RETURN}
+)
+
+ServiceCall = Callable[..., Application]
+
+# action → (request schema, service); the schema's field names are the service's keyword arguments
+ACTIONS: dict[Action, tuple[type[Schema], ServiceCall]] = {
+    Action.ACCEPT: (AcceptSchema, lifecycle.accept),
+    Action.REJECT: (RejectSchema, lifecycle.reject),
+    Action.COMMIT: (CommitSchema, lifecycle.commit),
+    Action.DECLINE: (DeclineSchema, lifecycle.decline),
+    Action.APPROVE: (ApproveSchema, lifecycle.approve),
+    Action.GROUP_APPROVE: (GroupDecisionSchema, lifecycle.group_approve),
+    Action.GROUP_REJECT: (GroupDecisionSchema, lifecycle.group_reject),
+    Action.WITHDRAW: (ReasonSchema, lifecycle.withdraw),
+    Action.CANCEL: (ReasonSchema, lifecycle.cancel),
+    Action.PREPARE_DISBURSEMENT: (PrepareDisbursementSchema, lifecycle.prepare_disbursement),
+    Action.AUTHORISE_DISBURSEMENT: (NoteSchema, lifecycle.authorise_disbursement),
+    Action.CONFIRM_RENEWAL: (RenewalSchema, lifecycle.confirm_renewal),
+    Action.CONFIRM_RETURN: (ReturnSchema, lifecycle.confirm_return),
+    Action.OPEN_RECOVERY: (RecoverySchema, lifecycle.open_recovery),
+    Action.WRITE_OFF: (GroupDecisionSchema, lifecycle.write_off),
+    Action.ARCHIVE: (NoteSchema, lifecycle.archive),
+}
+
+PER_PAGE_MAX = 100
+
+
+@api_bp.get("/banks")
+@token_required()
+def list_banks() -> Response:
+    """The cooperating banks, with the designated account the fund pays into."""
+    banks = db.session.scalars(select(Bank).order_by(Bank.code)).all()
+    return jsonify({"items": BankSchema(many=True).dump(banks)})
+
+
+@api_bp.get("/enterprises/me")
+@token_required(Role.ENTERPRISE)
+def my_enterprise() -> Response:
+    """The caller's own enterprise (enterprise users only).
+
+    :raise 403: the caller is not an enterprise user.
+    """
+    return jsonify(EnterpriseSchema().dump(current_api_user().enterprise))
+
+
+@api_bp.post("/applications")
+@token_required(Role.ENTERPRISE)
+def create_application() -> Response:
+    """Apply for a bridge (enterprise users).
+
+    :raise 422: a field is wrong, or a rule (R4, R7, R10, R11) refuses the application.
+    """
+    data = ApplicationCreateSchema().load(request.get_json(silent=True))
+    user = current_api_user()
+    return run_idempotent(
+        user,
+        required=False,
+        step=lambda before_commit: lifecycle.submit_application(
+            user, lifecycle.ApplicationInput(**data), before_commit=before_commit
+        ),
+        render=application_body,
+        status=201,
+    )
+
+
+@api_bp.get("/applications")
+@token_required()
+def list_applications() -> Response:
+    """The applications the caller may see, newest first; ``state`` filters, ``page``/``per_page`` paginate."""
+    user = current_api_user()
+    errors: dict[str, list[str]] = {}
+    state = request.args.get("state")
+    if state is not None and state not in State.__members__.values():
+        errors["state"] = [f"未知状态：{state}"]
+    page = _positive_int("page", 1, errors)
+    per_page = _positive_int("per_page", 20, errors)
+    if per_page > PER_PAGE_MAX:
+        errors.setdefault("per_page", []).append(f"每页最多 {PER_PAGE_MAX} 条")
+    if errors:
+        return problem(422, errors=errors)
+    where = [application_visibility(user)]
+    if state:
+        where.append(Application.state == state)
+    total = db.session.scalar(select(func.count()).select_from(Application).where(*where)) or 0
+    items = db.session.scalars(
+        select(Application)
+        .where(*where)
+        .options(
+            joinedload(Application.enterprise),
+            joinedload(Application.bank),
+            joinedload(Application.policy_version),
+            selectinload(Application.receipts),
+        )
+        .order_by(Application.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    body = {
+        "items": [application_data(a, with_events=False) for a in items],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+    }
+    return jsonify(ApplicationPageSchema().dump(body))
+
+
+def _positive_int(name: str, default: int, errors: dict[str, list[str]]) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+        errors[name] = ["须为正整数"]
+        return default
+    return int(raw)
+
+
+@api_bp.get("/applications/<int(max=2147483647):application_id>")
+@token_required()
+def get_application(application_id: int) -> Response:
+    """One application with its events.
+
+    :raise 404: it does not exist or is not the caller's to see.
+    """
+    application = lifecycle.get(current_api_user(), application_id)
+    db.session.scalars(  # load the events and their actors in one query
+        select(ApplicationEvent)
+        .where(ApplicationEvent.application_id == application.id)
+        .options(joinedload(ApplicationEvent.actor))
+    ).all()
+    return jsonify(ApplicationSchema().dump(application_data(application)))
+
+
+@api_bp.post("/applications/<int(max=2147483647):application_id>/<action_name>")
+@token_required()
+def application_action(application_id: int, action_name: str) -> Response:
+    """Take one lifecycle step (see DESIGN §3). Money-moving steps need an ``Idempotency-Key``.
+
+    :raise 400: a money-moving step without an Idempotency-Key.
+    :raise 403: the caller's role never takes this step.
+    :raise 404: unknown step, or an application that is not the caller's to see.
+    :raise 409: the step is not allowed from the application's current state.
+    :raise 422: a field is wrong or a rule refuses the step.
+    """
+    try:
+        action = Action(action_name)
+        schema_class, service = ACTIONS[action]
+    except (ValueError, KeyError):
+        return problem(404, detail=f"未知操作：{action_name}")
+    user = current_api_user()
+    application = lifecycle.get(user, application_id)  # another party's application: 404, before anything else
+    data: dict[str, Any] = {}
+
+    def precheck() -> None:
+        # 403/409 for a step the role or state does not allow, before the body is looked at; then the body (422).
+        lifecycle.check_allowed(user, application, action)
+        data.update(schema_class().load(request.get_json(silent=True) or {}))
+
+    return run_idempotent(
+        user,
+        required=action in MONEY_ACTIONS,
+        step=lambda before_commit: service(user, application_id, **data, before_commit=before_commit),
+        render=application_body,
+        precheck=precheck,
+    )

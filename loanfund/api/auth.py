@@ -1,0 +1,73 @@
+"""API authentication: ``POST /tokens`` with HTTP Basic, then ``Authorization: Bearer <token>`` on every call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Response, g, jsonify, request
+
+from loanfund.api import api_bp
+from loanfund.api.errors import problem
+from loanfund.api.schemas import TokenSchema
+from loanfund.domain.lifecycle import Role
+from loanfund.models import User
+from loanfund.services.accounts import AuthenticationFailed
+from loanfund.services.tokens import issue_token, user_for_token
+
+
+def _unauthorised(detail: str) -> Response:
+    response = problem(401, detail=detail)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="loanfund"'
+    return response
+
+
+def token_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The view needs a valid bearer token; with ``roles``, the user must hold one of them (else 403)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                return _unauthorised("请在 Authorization 头中提供 Bearer 令牌")
+            user = user_for_token(token.strip())
+            if user is None:
+                return _unauthorised("令牌无效或已过期，请重新获取")
+            if roles and user.role_enum not in roles:
+                return problem(403, detail=f"“{user.role_enum.label}”无权访问此接口")
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def current_api_user() -> User:
+    user: User = g.api_user
+    return user
+
+
+@api_bp.post("/tokens")
+def create_token() -> Response:
+    """Exchange HTTP Basic credentials for a bearer token valid for 8 hours.
+
+    :raise 401: no or wrong credentials, or the account is locked.
+    """
+    credentials = request.authorization
+    if credentials is None or credentials.type != "basic" or not credentials.username:
+        response = problem(401, detail="请使用 HTTP Basic 认证提供用户名和密码")
+        response.headers["WWW-Authenticate"] = 'Basic realm="loanfund"'
+        return response
+    try:
+        token, expires_at = issue_token(credentials.username, credentials.password or "")
+    except AuthenticationFailed as exc:
+        response = problem(401, detail=exc.message)
+        response.headers["WWW-Authenticate"] = 'Basic realm="loanfund"'
+        return response
+    response = jsonify(TokenSchema().dump({"token": token, "expires_at": expires_at}))
+    response.status_code = 201
+    return response

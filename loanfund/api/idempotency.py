@@ -1,0 +1,108 @@
+"""``Idempotency-Key`` for POSTs (IETF httpapi idempotency-key draft).
+
+The key is claimed by a unique insert in the same transaction as the change, and the answer is stored in that
+transaction too (``before_commit``), so a retry gets the first answer and the change happens once. The same key with
+another body is 422; a retry while the first request still holds the key is 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, jsonify, request
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from loanfund.api.errors import problem
+from loanfund.extensions import db
+from loanfund.models import Application, IdempotencyKey, User
+
+HEADER = "Idempotency-Key"
+LOCK_WAIT = "3s"
+
+
+def _fingerprint() -> str:
+    body = request.get_json(silent=True)
+    canonical = json.dumps([request.method, request.path, body], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(row: IdempotencyKey, fingerprint: str) -> Response:
+    if row.request_fingerprint != fingerprint:
+        return problem(
+            422,
+            title="幂等键已用于另一请求",
+            detail="同一 Idempotency-Key 不能用于内容不同的请求",
+            errors={HEADER: ["该幂等键已用于内容不同的请求"]},
+        )
+    if row.response_status is None:
+        return problem(409, title="相同请求正在处理中", detail="请稍后重试")
+    response = jsonify(row.response_body)
+    response.status_code = row.response_status
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def run_idempotent(
+    user: User,
+    required: bool,
+    step: Callable[[Callable[[Application], None] | None], Application],
+    render: Callable[[Application], dict[str, Any]],
+    status: int = 200,
+    precheck: Callable[[], None] | None = None,
+) -> Response:
+    """Run ``step`` (a service call taking ``before_commit``) once per key and answer with ``render``.
+
+    A retry with a known key is answered from the store before anything else — even when the first request has
+    since moved the application on. ``precheck`` (permissions, body) runs for new requests only."""
+    key = (request.headers.get(HEADER) or "").strip()
+    if key and len(key) <= 255:
+        existing = db.session.scalar(
+            select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
+        )
+        if existing is not None:
+            return _replay(existing, _fingerprint())
+    if precheck is not None:
+        precheck()
+    if not key:
+        if required:
+            return problem(
+                400,
+                title="缺少 Idempotency-Key",
+                detail="涉及资金划转的请求必须带 Idempotency-Key 请求头",
+                errors={HEADER: ["此请求必须提供 Idempotency-Key"]},
+            )
+        application = step(None)
+        response = jsonify(render(application))
+        response.status_code = status
+        return response
+    if len(key) > 255:
+        return problem(400, errors={HEADER: ["Idempotency-Key 不能超过 255 个字符"]})
+    fingerprint = _fingerprint()
+    claim = IdempotencyKey(user_id=user.id, key=key, request_fingerprint=fingerprint)
+    try:
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
+        db.session.add(claim)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        row = db.session.scalar(
+            select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
+        )
+        return _replay(row, fingerprint) if row else problem(409, title="相同请求正在处理中")
+    except OperationalError:  # another transaction holds the key and has not finished
+        db.session.rollback()
+        return problem(409, title="相同请求正在处理中", detail="请稍后重试")
+
+    def store(application: Application) -> None:
+        claim.response_status = status
+        claim.response_body = render(application)
+
+    application = step(store)
+    response = jsonify(claim.response_body)
+    response.status_code = status
+    return response

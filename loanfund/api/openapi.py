@@ -1,0 +1,209 @@
+"""``GET /api/v1/openapi.json``: the OpenAPI 3 document, generated from the marshmallow schemas with apispec."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Response, jsonify
+
+from loanfund.api import api_bp
+from loanfund.api import schemas as s
+from loanfund.api.fields import MoneyField, WholeNumber
+
+ACTION_SCHEMAS = {
+    "accept": s.AcceptSchema,
+    "reject": s.RejectSchema,
+    "commit": s.CommitSchema,
+    "decline": s.DeclineSchema,
+    "approve": s.ApproveSchema,
+    "group-approve": s.GroupDecisionSchema,
+    "group-reject": s.GroupDecisionSchema,
+    "withdraw": s.ReasonSchema,
+    "cancel": s.ReasonSchema,
+    "prepare-disbursement": s.PrepareDisbursementSchema,
+    "authorise-disbursement": s.NoteSchema,
+    "confirm-renewal": s.RenewalSchema,
+    "confirm-return": s.ReturnSchema,
+    "open-recovery": s.RecoverySchema,
+    "write-off": s.GroupDecisionSchema,
+    "archive": s.NoteSchema,
+}
+MONEY_ACTIONS = {"approve", "prepare-disbursement", "authorise-disbursement", "confirm-return"}
+
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problems(*codes: int) -> dict[str, Any]:
+    return {
+        str(c): {"description": "problem+json", "content": {"application/problem+json": {"schema": PROBLEM}}}
+        for c in codes
+    }
+
+
+def _json(schema: Any, description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _money_field(converter: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
+    if isinstance(field, MoneyField):
+        return {"type": "string", "pattern": r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$", "example": "30000000.00"}
+    if isinstance(field, WholeNumber):
+        return {"type": "integer"}
+    return {}
+
+
+def _schema_name(schema: Any) -> str | None:
+    """Named components for whole schemas; a trimmed one (``only``/``exclude``) is written inline."""
+    if not isinstance(schema, type) and (schema.only or schema.exclude):
+        return None
+    cls = schema if isinstance(schema, type) else type(schema)
+    return cls.__name__.removesuffix("Schema")
+
+
+def build_spec() -> APISpec:
+    marshmallow = MarshmallowPlugin(schema_name_resolver=_schema_name)
+    spec = APISpec(
+        title="LoanFund API — 应急转贷资金管理系统接口",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[marshmallow],
+        info={"description": "金额以两位小数的字符串传递（单位：元）；错误以 application/problem+json 返回。"},
+        servers=[{"url": "/api/v1"}],
+    )
+    marshmallow.converter.add_attribute_function(_money_field)  # type: ignore[union-attr]
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.security_scheme("basic", {"type": "http", "scheme": "basic"})
+    spec.components.schema(
+        "Problem",
+        {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            },
+            "required": ["title", "status"],
+        },
+    )
+    for name, schema in (
+        ("QuoteRequest", s.QuoteRequestSchema),
+        ("Quote", s.QuoteSchema),
+        ("Token", s.TokenSchema),
+        ("Bank", s.BankSchema),
+        ("Enterprise", s.EnterpriseSchema),
+        ("ApplicationCreate", s.ApplicationCreateSchema),
+        ("Application", s.ApplicationSchema),
+        ("ApplicationPage", s.ApplicationPageSchema),
+    ):
+        spec.components.schema(name, schema=schema)
+    bearer = [{"bearer": []}]
+    spec.path(
+        "/quotes",
+        operations={
+            "post": {
+                "summary": "用款费用测算",
+                "security": [],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": "QuoteRequest"}}},
+                "responses": {"200": _json("Quote"), **_problems(422)},
+            }
+        },
+    )
+    spec.path(
+        "/tokens",
+        operations={
+            "post": {
+                "summary": "获取访问令牌（HTTP Basic）",
+                "security": [{"basic": []}],
+                "responses": {"201": _json("Token", "Created"), **_problems(401)},
+            }
+        },
+    )
+    spec.path(
+        "/banks",
+        operations={
+            "get": {
+                "summary": "合作银行",
+                "security": bearer,
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"items": {"type": "array", "items": "Bank"}}}),
+                    **_problems(401),
+                },
+            }
+        },
+    )
+    spec.path(
+        "/enterprises/me",
+        operations={
+            "get": {
+                "summary": "本企业信息（企业用户）",
+                "security": bearer,
+                "responses": {"200": _json("Enterprise"), **_problems(401, 403)},
+            }
+        },
+    )
+    spec.path(
+        "/applications",
+        operations={
+            "get": {
+                "summary": "申请列表（按可见范围）",
+                "security": bearer,
+                "parameters": [
+                    {"name": "state", "in": "query", "schema": {"type": "string"}},
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                ],
+                "responses": {"200": _json("ApplicationPage"), **_problems(401, 422)},
+            },
+            "post": {
+                "summary": "提交申请（企业用户）",
+                "security": bearer,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": "ApplicationCreate"}}},
+                "responses": {"201": _json("Application", "Created"), **_problems(401, 403, 422)},
+            },
+        },
+    )
+    id_param = {"name": "application_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec.path(
+        "/applications/{application_id}",
+        operations={
+            "get": {
+                "summary": "申请详情（含流转记录）",
+                "security": bearer,
+                "parameters": [id_param],
+                "responses": {"200": _json("Application"), **_problems(401, 404)},
+            }
+        },
+    )
+    for action, schema in ACTION_SCHEMAS.items():
+        parameters: list[dict[str, Any]] = [id_param]
+        if action in MONEY_ACTIONS:
+            parameters.append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string", "maxLength": 255},
+                }
+            )
+        spec.path(
+            f"/applications/{{application_id}}/{action}",
+            operations={
+                "post": {
+                    "summary": action,
+                    "security": bearer,
+                    "parameters": parameters,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+                    "responses": {"200": _json("Application"), **_problems(400, 401, 403, 404, 409, 422)},
+                }
+            },
+        )
+    return spec
+
+
+@api_bp.get("/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(build_spec().to_dict())

@@ -1,0 +1,95 @@
+"""Turn models into the API's shapes (the schemas in ``schemas.py`` describe and serialise them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loanfund import clock
+from loanfund.api.schemas import ApplicationSchema
+from loanfund.domain.lifecycle import State
+from loanfund.domain.money import Money
+from loanfund.domain.rules import due_date, fee_for
+from loanfund.models import Application
+from loanfund.services.lifecycle import account_of, application_policy, group_reasons_now, overdue
+
+
+def application_data(application: Application, *, with_events: bool = True) -> dict[str, Any]:
+    policy = application_policy(application)
+    account = account_of(application)
+    if account is not None:
+        expected_fee = account.fee_due
+    else:
+        amount = application.approved_amount or application.requested_amount
+        expected_fee = fee_for(policy, amount, application.requested_days)
+    reasons = (
+        tuple(application.group_reasons.split("；"))
+        if application.group_reasons
+        else (group_reasons_now(application) if application.approved_amount is None else ())
+    )
+    data: dict[str, Any] = {
+        "id": application.id,
+        "reference": application.reference,
+        "state": application.state,
+        "state_label": State(application.state).label,
+        "enterprise": application.enterprise,
+        "bank": application.bank,
+        "loan_contract_no": application.loan_contract_no,
+        "loan_amount_due": application.loan_amount_due,
+        "loan_due_date": application.loan_due_date,
+        "loan_overdue": application.loan_overdue,
+        "requested_amount": application.requested_amount,
+        "requested_days": application.requested_days,
+        "own_funds_planned": application.own_funds_planned,
+        "purpose": application.purpose,
+        "submitted_at": application.submitted_at,
+        "committed_amount": application.committed_amount,
+        "bank_opinion": application.bank_opinion,
+        "approved_amount": application.approved_amount,
+        "own_funds_confirmed": application.own_funds_confirmed,
+        "approved_on": application.approved_on,
+        "policy": application.policy_version.name if application.policy_version else None,
+        "needs_group_approval": bool(reasons),
+        "group_reasons": list(reasons),
+        "group_minutes_ref": application.group_minutes_ref,
+        "value_date": application.value_date,
+        "due_date": due_date(policy, application.value_date) if application.value_date else None,
+        "disbursement_ref": application.disbursement_ref,
+        "destination_account": {
+            "destination_name": application.destination_account_name,
+            "destination_no": application.destination_account_no,
+            "destination_bank": application.destination_account_bank,
+        }
+        if application.destination_account_no
+        else None,
+        "disbursement_prepared": application.prepared_by_id is not None,
+        "new_loan_contract_no": application.new_loan_contract_no,
+        "new_loan_amount": application.new_loan_amount,
+        "renewed_on": application.renewed_on,
+        "renewal_late": application.renewal_late,
+        "overdue": overdue(application, clock.today()),
+        "days_used": account.days if account else None,
+        "expected_fee": expected_fee,
+        "principal_received": account.principal_received if account else Money.zero(),
+        "fee_received": account.fee_received if account else Money.zero(),
+        "outstanding": account.outstanding if account else None,
+        "received_on": application.received_on,
+    }
+    if with_events:
+        data["events"] = [
+            {
+                "at": e.at,
+                "actor": e.actor.display_name if e.actor else "",
+                "actor_role": e.actor_role,
+                "action": e.action,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "note": e.note,
+                "payload": e.payload,
+            }
+            for e in application.events
+        ]
+    return data
+
+
+def application_body(application: Application) -> dict[str, Any]:
+    return ApplicationSchema().dump(application_data(application))

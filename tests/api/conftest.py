@@ -1,0 +1,69 @@
+"""API fixtures: demo people without applications, tokens per user, a helper to call actions."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+
+import pytest
+import time_machine
+
+from tests.conftest import DEMO_PASSWORD
+from tests.flows import Flows
+
+MONEY_ACTIONS = {"approve", "prepare-disbursement", "authorise-disbursement", "confirm-return"}
+_keys = itertools.count(1)
+
+
+class Api:
+    def __init__(self, client) -> None:  # type: ignore[no-untyped-def]
+        self.client = client
+        self.tokens: dict[str, str] = {}
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            basic = base64.b64encode(f"{username}:{DEMO_PASSWORD}".encode()).decode()
+            response = self.client.post("/api/v1/tokens", headers={"Authorization": f"Basic {basic}"})
+            assert response.status_code == 201, response.get_json()
+            self.tokens[username] = response.get_json()["token"]
+        return self.tokens[username]
+
+    def headers(self, username: str, key: str | None = None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token(username)}"}
+        if key:
+            headers["Idempotency-Key"] = key
+        return headers
+
+    def _send(self, method: str, username: str, path: str, key: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        response = self.client.open(f"/api/v1{path}", method=method, headers=self.headers(username, key), **kwargs)
+        if response.status_code == 401:  # the token outlived a time-travel jump: take a fresh one
+            self.tokens.pop(username, None)
+            response = self.client.open(f"/api/v1{path}", method=method, headers=self.headers(username, key), **kwargs)
+        return response
+
+    def get(self, username: str, path: str):  # type: ignore[no-untyped-def]
+        return self._send("GET", username, path)
+
+    def post(self, username: str, path: str, body=None, key: str | None = None):  # type: ignore[no-untyped-def]
+        return self._send("POST", username, path, key, json=body if body is not None else {})
+
+    def act(self, username: str, application_id: int, action: str, body=None, key: str | None = None):  # type: ignore[no-untyped-def]
+        if key is None and action in MONEY_ACTIONS:
+            key = f"test-key-{next(_keys)}"
+        return self.post(username, f"/applications/{application_id}/{action}", body, key)
+
+
+@pytest.fixture
+def api(client, people) -> Api:  # type: ignore[no-untyped-def]
+    return Api(client)
+
+
+@pytest.fixture
+def traveller():  # type: ignore[no-untyped-def]
+    with time_machine.travel("2026-11-01 09:00:00+08:00", tick=False) as t:
+        yield t
+
+
+@pytest.fixture
+def flows(traveller, people) -> Flows:  # type: ignore[no-untyped-def]
+    return Flows(traveller)

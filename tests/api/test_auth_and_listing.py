@@ -1,0 +1,187 @@
+"""Tokens, bearer authentication, listing with filters and pages, creating applications."""
+
+import base64
+
+from loanfund.domain.lifecycle import State
+from tests.conftest import DEMO_PASSWORD
+
+
+def basic(username, password):
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+def test_token_for_username_and_password(client, people):
+    response = client.post("/api/v1/tokens", headers=basic("operator", DEMO_PASSWORD))
+    assert response.status_code == 201
+    body = response.get_json()
+    assert len(body["token"]) > 30
+    assert body["expires_at"].endswith("+00:00")
+
+
+def test_wrong_password_gets_no_token(client, people):
+    response = client.post("/api/v1/tokens", headers=basic("operator", "nope"))
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"] == "用户名或密码不正确"
+
+
+def test_no_credentials_gets_401(client, people):
+    assert client.post("/api/v1/tokens").status_code == 401
+
+
+def test_calls_without_a_token_are_401(client, people):
+    response = client.get("/api/v1/applications")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="loanfund"'
+
+
+def test_a_made_up_token_is_401(client, people):
+    response = client.get("/api/v1/banks", headers={"Authorization": "Bearer made-up"})
+    assert response.status_code == 401
+    assert response.get_json()["detail"] == "令牌无效或已过期，请重新获取"
+
+
+def test_only_enterprises_apply(api):
+    response = api.post("operator", "/applications", {})
+    assert response.status_code == 403
+
+
+def test_apply_with_bad_fields_names_each(api):
+    response = api.post(
+        "ent1",
+        "/applications",
+        {"bank_id": "1", "loan_amount_due": "abc", "requested_days": 11, "loan_due_date": "29/11/2026"},
+    )
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert errors["bank_id"] == ["须为整数"]
+    assert errors["loan_amount_due"] == ["金额格式不正确，请填写数字，如 12,345.67"]
+    assert errors["loan_due_date"] == ["日期格式应为 YYYY-MM-DD"]
+    assert errors["loan_contract_no"] == ["此项为必填项"]
+
+
+def test_apply_breaking_rules_lists_every_violation(api, traveller):
+    banks = api.get("ent1", "/banks").get_json()["items"]
+    response = api.post(
+        "ent1",
+        "/applications",
+        {
+            "bank_id": banks[0]["id"],
+            "loan_contract_no": "X",
+            "loan_amount_due": "1000000.00",
+            "loan_due_date": "2026-10-01",
+            "loan_overdue": False,
+            "requested_amount": "1200000.00",
+            "requested_days": 11,
+            "own_funds": "0.00",
+        },
+    )
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert problem["errors"] == {"requested_days": ["用款天数不得超过 10 天"]}
+    response = api.post(
+        "ent1",
+        "/applications",
+        {
+            "bank_id": banks[0]["id"],
+            "loan_contract_no": "X",
+            "loan_amount_due": "1000000.00",
+            "loan_due_date": "2026-10-01",
+            "loan_overdue": False,
+            "requested_amount": "1200000.00",
+            "requested_days": 10,
+            "own_funds": "0.00",
+        },
+    )
+    assert [v["code"] for v in response.get_json()["violations"]] == ["exceeds_loan_due", "loan_due_date_passed"]
+
+
+def test_an_unknown_bank_is_a_field_error(api, traveller):
+    response = api.post(
+        "ent1",
+        "/applications",
+        {
+            "bank_id": 999,
+            "loan_contract_no": "X",
+            "loan_amount_due": "1000000.00",
+            "loan_due_date": "2026-11-03",
+            "loan_overdue": False,
+            "requested_amount": "800000.00",
+            "requested_days": 3,
+            "own_funds": "200000.00",
+        },
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"bank_id": ["请选择合作银行"]}
+
+
+def test_a_blacklisted_enterprise_is_refused_with_the_end_date(api, traveller):
+    from datetime import date
+
+    from loanfund.extensions import db
+    from loanfund.models import BlacklistEntry
+
+    db.session.add(
+        BlacklistEntry(
+            credit_code="91320706MA1Q8RXL4A",
+            enterprise_name="海润",
+            reason="逾期不归还应急转贷资金",
+            listed_on=date(2025, 3, 1),
+            ends_on=date(2028, 3, 1),
+        )
+    )
+    db.session.commit()
+    banks = api.get("ent1", "/banks").get_json()["items"]
+    response = api.post(
+        "ent1",
+        "/applications",
+        {
+            "bank_id": banks[0]["id"],
+            "loan_contract_no": "X",
+            "loan_amount_due": "1000000.00",
+            "loan_due_date": "2026-11-03",
+            "loan_overdue": False,
+            "requested_amount": "800000.00",
+            "requested_days": 3,
+            "own_funds": "200000.00",
+        },
+    )
+    assert response.status_code == 422
+    assert response.get_json()["violations"][0]["message"] == (
+        "该企业因“逾期不归还应急转贷资金”于 2025-03-01 列入黑名单，限制期至 2028-03-01（含），期间不得申请应急转贷资金"
+    )
+
+
+def test_listing_filters_by_state_and_pages(api, flows):
+    for _ in range(3):
+        flows.to(State.SUBMITTED)
+    flows.to(State.ACCEPTED)
+    body = api.get("reviewer", "/applications?state=submitted&per_page=2").get_json()
+    assert (body["total"], len(body["items"]), body["page"]) == (3, 2, 1)
+    assert (
+        api.get("reviewer", "/applications?state=submitted&per_page=2&page=2").get_json()["items"][0]["state"]
+        == "submitted"
+    )
+    assert api.get("reviewer", "/applications?state=nonsense").get_json()["errors"] == {"state": ["未知状态：nonsense"]}
+    assert api.get("reviewer", "/applications?page=0").status_code == 422
+    assert api.get("reviewer", "/applications?per_page=1000").status_code == 422
+
+
+def test_detail_carries_events(api, flows):
+    application = flows.to(State.ACCEPTED)
+    body = api.get("ent1", f"/applications/{application.id}").get_json()
+    assert [e["action"] for e in body["events"]] == ["submit", "accept"]
+    assert body["reference"] == f"ZD2026{application.id:05d}"
+
+
+def test_unknown_action_is_404(api, flows):
+    application = flows.to(State.SUBMITTED)
+    assert api.post("reviewer", f"/applications/{application.id}/teleport", {}).status_code == 404
+
+
+def test_openapi_document_lists_every_action(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    for action in ("accept", "approve", "confirm-return", "archive", "write-off"):
+        assert f"/applications/{{application_id}}/{action}" in spec["paths"]
+    assert spec["components"]["schemas"]["QuoteRequest"]["required"] == ["amount", "days"]

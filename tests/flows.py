@@ -1,0 +1,143 @@
+"""Drive applications through the lifecycle services to any state, for tests that need one there."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from loanfund import clock
+from loanfund.domain.lifecycle import State
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import Application, Bank, User
+from loanfund.services import lifecycle
+
+M = Money.parse
+
+# The path to each state, as the steps that lead there.
+PATHS: dict[State, tuple[str, ...]] = {
+    State.SUBMITTED: (),
+    State.ACCEPTED: ("accept",),
+    State.REJECTED: ("reject",),
+    State.BANK_COMMITTED: ("accept", "commit"),
+    State.BANK_DECLINED: ("accept", "decline"),
+    State.APPROVED: ("accept", "commit", "approve"),
+    State.GROUP_REVIEW: ("accept", "commit", "approve_large"),
+    State.GROUP_REJECTED: ("accept", "commit", "approve_large", "group_reject"),
+    State.WITHDRAWN: ("withdraw",),
+    State.CANCELLED: ("accept", "commit", "approve", "cancel"),
+    State.DISBURSED: ("accept", "commit", "approve", "prepare", "authorise"),
+    State.RENEWED: ("accept", "commit", "approve", "prepare", "authorise", "renew"),
+    State.REPAID: ("accept", "commit", "approve", "prepare", "authorise", "renew", "return"),
+    State.ARCHIVED: ("accept", "commit", "approve", "prepare", "authorise", "renew", "return", "archive"),
+    State.RECOVERY: ("accept", "commit", "approve", "prepare", "authorise", "overdue", "recovery"),
+    State.WRITTEN_OFF: ("accept", "commit", "approve", "prepare", "authorise", "overdue", "recovery", "write_off"),
+}
+
+
+class Flows:
+    """Uses the demo users: ent1 (with bank1 = ICBC) unless told otherwise. ``traveller`` is a time-machine
+    traveller, needed only for paths that wait for a bridge to become overdue."""
+
+    def __init__(self, traveller=None) -> None:  # type: ignore[no-untyped-def]
+        self.traveller = traveller
+
+    def user(self, username: str) -> User:
+        return db.session.scalar(select(User).where(User.username == username))  # type: ignore[return-value]
+
+    def submit(
+        self,
+        enterprise: str = "ent1",
+        bank_code: str = "ICBC-LYG",
+        amount: str = "30,000,000.00",
+        days: int = 3,
+        loan_due: str = "40,000,000.00",
+        own_funds: str = "10,000,000.00",
+        overdue: bool = False,
+    ) -> Application:
+        bank = db.session.scalar(select(Bank).where(Bank.code == bank_code))
+        data = lifecycle.ApplicationInput(
+            bank_id=bank.id,
+            loan_contract_no="借字2026第001号",
+            loan_amount_due=M(loan_due),  # type: ignore[union-attr]
+            loan_due_date=clock.today() + timedelta(days=2),
+            loan_overdue=overdue,
+            requested_amount=M(amount),
+            requested_days=days,
+            own_funds=M(own_funds),
+            purpose="转贷",
+        )
+        return lifecycle.submit_application(self.user(enterprise), data)
+
+    def to(self, state: State, **submit_kwargs: object) -> Application:
+        if "approve_large" in PATHS[state]:
+            submit_kwargs = {
+                "amount": "45,000,000.00",
+                "loan_due": "50,000,000.00",
+                "own_funds": "5,000,000.00",
+            } | submit_kwargs
+        application = self.submit(**submit_kwargs)  # type: ignore[arg-type]
+        for step in PATHS[state]:
+            self.step(application, step)
+        return db.session.get(Application, application.id)  # type: ignore[return-value]
+
+    def bank_user(self, application: Application) -> User:
+        return self.user("bank1" if application.bank.code == "ICBC-LYG" else "bank2")
+
+    def step(self, application: Application, step: str) -> None:
+        a = application.id
+        today = clock.today()
+        operator, checker, group = self.user("operator"), self.user("operator2"), self.user("group")
+        if step == "accept":
+            lifecycle.accept(self.user("reviewer"), a, "受理", "征信正常")
+        elif step == "reject":
+            lifecycle.reject(self.user("reviewer"), a, "材料不全")
+        elif step == "commit":
+            committed = max(application.requested_amount.fen * 5 // 4, application.loan_amount_due.fen)
+            lifecycle.commit(self.bank_user(application), a, Money(committed), "同意续贷")
+        elif step == "decline":
+            lifecycle.decline(self.bank_user(application), a, "不同意续贷")
+        elif step in ("approve", "approve_large"):
+            lifecycle.approve(
+                operator, a, application.requested_amount, application.loan_amount_due - application.requested_amount
+            )
+        elif step == "group_reject":
+            lifecycle.group_reject(group, a, "纪要〔2026〕1号")
+        elif step == "withdraw":
+            lifecycle.withdraw(self.user(_owner(application)), a, "不再需要")
+        elif step == "cancel":
+            lifecycle.cancel(operator, a, "企业已自行筹款")
+        elif step == "prepare":
+            lifecycle.prepare_disbursement(operator, a, today, "HK-001")
+        elif step == "authorise":
+            lifecycle.authorise_disbursement(checker, a)
+        elif step == "renew":
+            lifecycle.confirm_renewal(self.bank_user(application), a, "新借字001", application.loan_amount_due, today)
+        elif step == "return":
+            account = lifecycle.account_of(db.session.get(Application, a))  # type: ignore[arg-type]
+            assert account is not None
+            lifecycle.confirm_return(
+                self.bank_user(application), a, today, account.principal_outstanding, account.fee_outstanding, "HS-001"
+            )
+        elif step == "archive":
+            lifecycle.archive(operator, a)
+        elif step == "overdue":
+            assert self.traveller is not None, "an overdue path needs a time-machine traveller"
+            self.traveller.shift(timedelta(days=11))
+        elif step == "recovery":
+            lifecycle.open_recovery(operator, a, "约谈企业，督促银行续贷")
+        elif step == "write_off":
+            lifecycle.write_off(group, a, "纪要〔2026〕9号")
+        else:  # pragma: no cover
+            raise ValueError(step)
+
+
+def _owner(application: Application) -> str:
+    return {"连云港海润机械制造有限公司": "ent1", "东海县晶华硅材料有限公司": "ent2"}.get(
+        application.enterprise.name, "ent3"
+    )
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)

@@ -1,0 +1,54 @@
+"""``flask loanfund create-user``: role and scope from options, password from standard input."""
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from loanfund.extensions import db
+from loanfund.models import User
+
+
+def test_create_bank_user_reads_the_password_from_stdin(runner, people):
+    result = runner.invoke(
+        args=[
+            "loanfund",
+            "create-user",
+            "--username",
+            "icbc2",
+            "--role",
+            "bank",
+            "--bank",
+            "ICBC-LYG",
+            "--name",
+            "钱专员",
+        ],
+        input="s3cret-pass\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "已创建用户 icbc2（合作银行）" in result.output
+    user = db.session.scalar(select(User).where(User.username == "icbc2"))
+    assert user.bank.code == "ICBC-LYG"
+    assert check_password_hash(user.password_hash, "s3cret-pass")
+
+
+def test_create_enterprise_user_needs_its_enterprise(runner, people):
+    result = runner.invoke(
+        args=["loanfund", "create-user", "--username", "x", "--role", "enterprise"], input="long-enough-1\n"
+    )
+    assert result.exit_code != 0
+    assert "企业用户须属于一家企业" in result.output
+
+
+def test_short_password_and_taken_username_are_refused(runner, people):
+    result = runner.invoke(
+        args=["loanfund", "create-user", "--username", "operator", "--role", "operator"], input="short\n"
+    )
+    assert result.exit_code != 0
+    assert "该用户名已被使用" in result.output
+
+
+def test_unknown_bank_is_refused(runner, people):
+    result = runner.invoke(
+        args=["loanfund", "create-user", "--username", "y", "--role", "bank", "--bank", "NOPE"], input="long-enough-1\n"
+    )
+    assert result.exit_code != 0
+    assert "没有代码为 NOPE 的合作银行" in result.output
