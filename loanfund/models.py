@@ -390,9 +390,76 @@ class AppendOnlyViolation(RuntimeError):
     pass
 
 
+class LedgerAccount(db.Model):
+    """An account of the special account's books (DESIGN §5). Codes come from ``loanfund.domain.ledger``."""
+
+    __tablename__ = "ledger_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('asset', 'liability', 'equity', 'income', 'expense')", name="kind_known"),
+    )
+
+
+class JournalEntry(TimestampMixin, db.Model):
+    """A balanced journal entry: append-only, its ``key`` unique so a retried step cannot post twice."""
+
+    __tablename__ = "journal_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    posted_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(200))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    legs: Mapped[list[JournalLeg]] = relationship(back_populates="entry", order_by="JournalLeg.id")
+
+
+class JournalLeg(db.Model):
+    """One side of an entry on one account: a positive debit or a positive credit, never both."""
+
+    __tablename__ = "journal_legs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
+    debit: Mapped[Money] = mapped_column(MoneyType)
+    credit: Mapped[Money] = mapped_column(MoneyType)
+
+    entry: Mapped[JournalEntry] = relationship(back_populates="legs")
+    account: Mapped[LedgerAccount] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("(debit > 0 AND credit = 0) OR (debit = 0 AND credit > 0)", name="one_positive_side"),
+    )
+
+
+class Distribution(TimestampMixin, db.Model):
+    """A distribution run (R13): fee income after tax split among contributors by capital."""
+
+    __tablename__ = "distributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_on: Mapped[date] = mapped_column(Date)
+    income: Mapped[Money] = mapped_column(MoneyType)
+    tax_rate: Mapped[str] = mapped_column(String(12))
+    tax: Mapped[Money] = mapped_column(MoneyType)
+    journal_entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+APPEND_ONLY = (ApplicationEvent, Receipt, JournalEntry, JournalLeg)
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_history(session: Session, flush_context: Any, instances: Any) -> None:
-    """Events are history: an attempt to change or delete one is a programming error, stopped before the flush."""
+    """Events, receipts and journal entries are history: changing or deleting one is a programming error, stopped
+    before the flush (the database refuses it too, see the ledger migration's triggers)."""
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, ApplicationEvent) and (obj in session.deleted or session.is_modified(obj)):
-            raise AppendOnlyViolation("application events are append-only")
+        if isinstance(obj, APPEND_ONLY) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyViolation(f"{type(obj).__tablename__} is append-only")

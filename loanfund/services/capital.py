@@ -1,16 +1,32 @@
-"""Capital of the fund (第五、二十五、二十六条): contributors and what they pay in."""
+"""Capital and income of the fund (第五、二十五、二十六条; R13): contributions, distribution runs, dissolution."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from loanfund.domain.errors import InvalidInput
+from loanfund.domain.errors import Conflict, InvalidInput
+from loanfund.domain.ledger import (
+    CASH,
+    FEE_INCOME,
+    TAXES_PAYABLE,
+    Kind,
+    Leg,
+    Posting,
+    contribution_posting,
+    distribution_posting,
+    distributions_payable,
+    split_by_ratio,
+    tax_on,
+)
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Contribution, Contributor, User
-from loanfund.services import fund
+from loanfund.models import Contribution, Contributor, Distribution, User
+from loanfund.services import fund, ledger
 from loanfund.services.uow import finish
 
 CONTRIBUTOR_KINDS = {"municipal": "市级", "county": "县区", "private": "社会资本"}
@@ -31,7 +47,7 @@ def contributor_named(name: str, kind: str = "municipal") -> Contributor:
 def record_contribution(
     contributor: Contributor, amount: Money, received_on: date, reference: str = "", recorded_by: User | None = None
 ) -> Contribution:
-    """Capital paid into the special account: it becomes cash the fund may lend."""
+    """Capital paid into the special account (Dr cash / Cr capital): it becomes cash the fund may lend."""
     if not amount.is_positive:
         raise InvalidInput({"amount": ["出资金额必须大于零"]})
     contribution = Contribution(
@@ -42,5 +58,122 @@ def record_contribution(
         recorded_by_id=recorded_by.id if recorded_by else None,
     )
     db.session.add(contribution)
+    db.session.flush()
     fund.pay_in(amount)
+    ledger.post(contribution_posting(contribution.id, contributor.id, amount), received_on, actor=recorded_by)
     return finish(contribution)
+
+
+def capital_by_contributor() -> dict[int, Money]:
+    """Each contributor's capital (credit balance of its capital account)."""
+    return {cid: -net for cid, net in ledger.balances_by_prefix("capital").items() if net.fen < 0}
+
+
+def parse_tax_rate(text: str) -> Decimal:
+    try:
+        rate = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput({"tax_rate": ["税率格式不正确，如 0.06"]}) from None
+    if not (Decimal(0) <= rate < Decimal(1)) or rate.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise InvalidInput({"tax_rate": ["税率须在 0 与 1 之间，最多六位小数"]})
+    return rate
+
+
+@dataclass(frozen=True)
+class DistributionResult:
+    distribution: Distribution
+    income: Money
+    tax: Money
+    shares: list[tuple[Contributor, Money]]
+
+
+def run_distribution(run_on: date, tax_rate: Decimal, actor: User | None = None) -> DistributionResult:
+    """Split the fee income not yet distributed: tax at ``tax_rate``, the rest by capital share (第二十五条), the
+    parts adding up exactly (largest remainder). One run a day.
+
+    :raise InvalidInput: there is no income to distribute.
+    :raise Conflict: a run was already made that day.
+    """
+    income = -ledger.balance(FEE_INCOME)
+    if not income.is_positive:
+        raise InvalidInput({"income": ["暂无可分配的用款费用收入"]})
+    capitals = capital_by_contributor()
+    if not capitals:
+        raise InvalidInput({"capital": ["尚无出资，无法分配"]})
+    tax = tax_on(income, tax_rate)
+    ids = sorted(capitals)
+    parts = split_by_ratio(income - tax, [capitals[i].fen for i in ids])
+    posting = distribution_posting(
+        f"distribution:{run_on.isoformat()}", income, tax, list(zip(ids, parts, strict=True))
+    )
+    try:
+        entry = ledger.post(posting, run_on, actor=actor)
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(f"{run_on.isoformat()} 已进行过收益分配", code="distribution_exists") from None
+    distribution = Distribution(
+        run_on=run_on,
+        income=income,
+        tax_rate=str(tax_rate),
+        tax=tax,
+        journal_entry_id=entry.id,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(distribution)
+    contributors = {c.id: c for c in db.session.scalars(select(Contributor).where(Contributor.id.in_(ids)))}
+    finish(distribution)
+    return DistributionResult(
+        distribution, income, tax, [(contributors[i], p) for i, p in zip(ids, parts, strict=True)]
+    )
+
+
+def pay_distributions(paid_on: date, actor: User | None = None) -> Money:
+    """Pay what is payable (taxes, contributors' shares) out of the special account; never from money reserved
+    for approved bridges (R8).
+
+    :raise RuleViolation: the account's available balance does not cover it.
+    """
+    payable = {
+        distributions_payable(cid): -net
+        for cid, net in ledger.balances_by_prefix("distributions_payable").items()
+        if net.fen < 0
+    }
+    taxes = -ledger.balance(TAXES_PAYABLE)
+    if taxes.is_positive:
+        payable[TAXES_PAYABLE] = taxes
+    total = sum(payable.values(), Money.zero())
+    if not total.is_positive:
+        raise InvalidInput({"payable": ["没有待支付的分配款或税费"]})
+    fund.pay_out_free(total)
+    legs = [Leg(code, debit=amount) for code, amount in sorted(payable.items())] + [Leg(CASH, credit=total)]
+    ledger.post(
+        Posting(f"distribution_payment:{paid_on.isoformat()}", "支付收益分配款及税费", tuple(legs)),
+        paid_on,
+        actor=actor,
+    )
+    finish(total)
+    return total
+
+
+@dataclass(frozen=True)
+class DissolutionLine:
+    contributor: Contributor
+    capital: Money
+    share: Money
+
+
+def dissolution_statement() -> tuple[Money, list[DissolutionLine]]:
+    """Net assets (assets − liabilities) and each contributor's part by capital (第二十六条), adding up exactly."""
+    assets = Money.zero()
+    liabilities = Money.zero()
+    for row in ledger.trial_balance():
+        if row.kind is Kind.ASSET:
+            assets += row.balance
+        elif row.kind is Kind.LIABILITY:
+            liabilities += row.balance
+    net = assets - liabilities
+    capitals = capital_by_contributor()
+    ids = sorted(capitals)
+    contributors = {c.id: c for c in db.session.scalars(select(Contributor).where(Contributor.id.in_(ids)))}
+    parts = split_by_ratio(max(net, Money.zero()), [capitals[i].fen for i in ids]) if ids else []
+    return net, [DissolutionLine(contributors[i], capitals[i], p) for i, p in zip(ids, parts, strict=True)]

@@ -93,3 +93,19 @@ def pay_in(amount: Money) -> None:
     """Money into the special account: a contribution, or a return of principal and fee."""
     ensure_fund_row()
     _guarded({"cash": FundBalance.cash + _fen(amount)})
+
+
+def pay_out_free(amount: Money) -> None:
+    """Money out that no approval reserved (distributions, taxes): only from what is not reserved (R8).
+
+    :raise RuleViolation: the available balance does not cover it.
+    """
+    fen = _fen(amount)
+    if not _guarded({"cash": FundBalance.cash - fen}, FundBalance.cash - FundBalance.reserved >= fen):
+        raise RuleViolation(
+            Violation(
+                "R8",
+                "fund_insufficient",
+                f"支付金额 {amount.format_wan()} 万元超过专用账户可用余额 {position().available.format_wan()} 万元",
+            )
+        )

@@ -17,6 +17,7 @@ from loanfund import clock
 from loanfund.domain.eligibility import BlacklistEntry as BlacklistFact
 from loanfund.domain.eligibility import blacklist_violation
 from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
+from loanfund.domain.ledger import disbursement_posting, write_off_posting
 from loanfund.domain.lifecycle import Action, Role, State, transition_for
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
@@ -35,7 +36,7 @@ from loanfund.domain.rules import (
 )
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Bank, BlacklistEntry, Receipt, User
-from loanfund.services import fund
+from loanfund.services import fund, ledger
 from loanfund.services.access import application_for
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.uow import BeforeCommit, finish
@@ -464,6 +465,12 @@ def authorise_disbursement(
     assert application.approved_amount is not None and application.value_date is not None
     _past_date(application.value_date, "value_date", "起息日")
     fund.pay_out(application.approved_amount)
+    ledger.post(
+        disbursement_posting(application.id, application.approved_amount),
+        application.value_date,
+        application_id=application.id,
+        actor=actor,
+    )
     application.authorised_by_id = actor.id
     application.authorised_at = clock.utcnow()
     _move(application, Action.AUTHORISE_DISBURSEMENT, actor)
@@ -619,6 +626,13 @@ def write_off(
     _group_decision(application, actor, minutes_ref)
     application.written_off_on = clock.today()
     account = account_of(application)
+    if account is not None and account.principal_outstanding.is_positive:
+        ledger.post(
+            write_off_posting(application.id, account.principal_outstanding),
+            application.written_off_on,
+            application_id=application.id,
+            actor=actor,
+        )
     _move(application, Action.WRITE_OFF, actor)
     _record(
         application,

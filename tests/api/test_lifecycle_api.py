@@ -292,3 +292,20 @@ def test_a_refused_approval_lists_every_violation_and_changes_nothing(api, flows
     assert problem["violations"][0]["message"] == "申请金额 3,900.00 万元超过银行承诺续贷额度的80%（3,200.00 万元）"
     assert db.session.scalar(select(func.count()).select_from(ApplicationEvent)) == count
     assert position().reserved.plain() == "0.00"
+
+
+def test_a_retry_while_the_first_request_holds_the_key_is_409(api, flows, traveller):
+    from loanfund.models import IdempotencyKey
+
+    application = flows.to(flows_state("renewed"))
+    body = {"received_on": "2026-11-01", "principal": "1000.00", "fee": "0.00", "transfer_ref": "HS-1"}
+    first = api.act("bank1", application.id, "confirm-return", body, key="k-in-flight")
+    assert first.status_code == 200
+    # The first request's claim without its answer: what a second request sees while the first has not finished.
+    row = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.key == "k-in-flight"))
+    row.response_status = None
+    db.session.commit()
+    second = api.act("bank1", application.id, "confirm-return", body, key="k-in-flight")
+    assert second.status_code == 409
+    assert second.get_json()["title"] == "相同请求正在处理中"
+    assert db.session.scalar(select(func.count()).select_from(Receipt)) == 1

@@ -1,0 +1,199 @@
+"""The special account's double-entry ledger (DESIGN §5): accounts, balanced postings, splitting by ratios.
+
+A posting is a list of legs, each a non-negative debit or credit on one account, debits equal to credits. Postings
+are never changed: a correction is the reversing posting. Every posting carries a key unique in the books, so a
+retried confirmation cannot post twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from loanfund.domain.errors import LoanFundError
+from loanfund.domain.money import Money
+
+
+class Unbalanced(LoanFundError):
+    code = "ledger_unbalanced"
+
+
+class Kind(StrEnum):
+    ASSET = "asset"
+    LIABILITY = "liability"
+    EQUITY = "equity"
+    INCOME = "income"
+    EXPENSE = "expense"
+
+    @property
+    def debit_normal(self) -> bool:
+        return self in (Kind.ASSET, Kind.EXPENSE)
+
+
+CASH = "cash"
+FEE_INCOME = "fee_income"
+TAXES_PAYABLE = "taxes_payable"
+LOSSES = "losses_written_off"
+
+
+def receivable(application_id: int) -> str:
+    return f"receivable:{application_id}"
+
+
+def capital(contributor_id: int) -> str:
+    return f"capital:{contributor_id}"
+
+
+def distributions_payable(contributor_id: int) -> str:
+    return f"distributions_payable:{contributor_id}"
+
+
+def bank_claim(bank_id: int) -> str:
+    return f"bank_claim:{bank_id}"
+
+
+def describe(code: str) -> tuple[str, Kind]:
+    """The Chinese name and kind of an account code."""
+    fixed = {
+        CASH: ("专用账户资金", Kind.ASSET),
+        FEE_INCOME: ("用款费用收入", Kind.INCOME),
+        TAXES_PAYABLE: ("应交税费", Kind.LIABILITY),
+        LOSSES: ("核销损失", Kind.EXPENSE),
+    }
+    if code in fixed:
+        return fixed[code]
+    prefix, _, number = code.partition(":")
+    families = {
+        "receivable": ("应收应急转贷资金", Kind.ASSET),
+        "capital": ("出资", Kind.EQUITY),
+        "distributions_payable": ("应付收益分配", Kind.LIABILITY),
+        "bank_claim": ("应收合作银行清偿款", Kind.ASSET),
+    }
+    if prefix not in families or not number.isdigit():
+        raise ValueError(f"unknown account code {code!r}")
+    name, kind = families[prefix]
+    return f"{name}（{number}）", kind
+
+
+_ZERO = Money(0)  # Money is immutable: one shared zero is safe as a default
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: str
+    debit: Money = _ZERO
+    credit: Money = _ZERO
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A balanced journal entry, checked when it is made."""
+
+    key: str
+    description: str
+    legs: tuple[Leg, ...]
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            raise Unbalanced("记账分录缺少幂等键")
+        if len(self.legs) < 2:
+            raise Unbalanced("记账分录至少需要两条分录行")
+        for leg in self.legs:
+            describe(leg.account)
+            if leg.debit.is_negative or leg.credit.is_negative:
+                raise Unbalanced("借方、贷方金额不能为负")
+            if leg.debit.is_positive == leg.credit.is_positive:
+                raise Unbalanced("每条分录行须且只能在借方或贷方记一个正数金额")
+        debits = sum((leg.debit for leg in self.legs), Money.zero())
+        credits = sum((leg.credit for leg in self.legs), Money.zero())
+        if debits != credits:
+            raise Unbalanced(f"借贷不平：借方 {debits.format()}，贷方 {credits.format()}")
+
+    @property
+    def total(self) -> Money:
+        return sum((leg.debit for leg in self.legs), Money.zero())
+
+    def reversed(self, key: str, description: str) -> Posting:
+        """The correcting entry: every leg on the other side."""
+        return Posting(key, description, tuple(Leg(leg.account, leg.credit, leg.debit) for leg in self.legs))
+
+
+def _legs(*pairs: tuple[str, Money, str]) -> tuple[Leg, ...]:
+    return tuple(
+        Leg(account, debit=amount) if side == "Dr" else Leg(account, credit=amount)
+        for account, amount, side in pairs
+        if amount.is_positive
+    )
+
+
+def contribution_posting(contribution_id: int, contributor_id: int, amount: Money) -> Posting:
+    return Posting(
+        f"contribution:{contribution_id}",
+        "出资到账",
+        _legs((CASH, amount, "Dr"), (capital(contributor_id), amount, "Cr")),
+    )
+
+
+def disbursement_posting(application_id: int, amount: Money) -> Posting:
+    return Posting(
+        f"disbursement:{application_id}",
+        "应急转贷资金划出",
+        _legs((receivable(application_id), amount, "Dr"), (CASH, amount, "Cr")),
+    )
+
+
+def return_posting(receipt_id: int, application_id: int, principal: Money, fee: Money) -> Posting:
+    return Posting(
+        f"return:{receipt_id}",
+        "应急转贷资金及用款费用收回",
+        _legs((CASH, principal + fee, "Dr"), (receivable(application_id), principal, "Cr"), (FEE_INCOME, fee, "Cr")),
+    )
+
+
+def write_off_posting(application_id: int, amount: Money) -> Posting:
+    return Posting(
+        f"write_off:{application_id}",
+        "经领导小组决定核销",
+        _legs((LOSSES, amount, "Dr"), (receivable(application_id), amount, "Cr")),
+    )
+
+
+def split_by_ratio(total: Money, weights: list[int]) -> list[Money]:
+    """Split ``total`` in proportion to ``weights`` so that the parts add up to it exactly (largest remainder).
+
+    Each part is first rounded down to the fen; the fen left over go one each to the parts with the largest
+    remainders (the earlier part on a tie).
+    """
+    if total.is_negative:
+        raise ValueError("cannot split a negative amount")
+    if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
+        raise ValueError("weights must be non-negative and not all zero")
+    whole = sum(weights)
+    floors = [total.fen * w // whole for w in weights]
+    remainders = [total.fen * w % whole for w in weights]
+    left = total.fen - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [Money(f) for f in floors]
+
+
+def tax_on(income: Money, rate: Decimal) -> Money:
+    """Tax on income at ``rate`` (e.g. Decimal("0.06")), rounded half-up to the fen once."""
+    if not (Decimal(0) <= rate < Decimal(1)):
+        raise ValueError("tax rate must be in [0, 1)")
+    return Money.from_decimal_fen(income.times(rate))
+
+
+def distribution_posting(key: str, income: Money, tax: Money, shares: list[tuple[int, Money]]) -> Posting:
+    """Net fee income after tax split among contributors (R13): Dr fee income, Cr taxes and distributions payable."""
+    return Posting(
+        key,
+        "用款费用收入缴税后按出资比例分配",
+        _legs(
+            (FEE_INCOME, income, "Dr"),
+            (TAXES_PAYABLE, tax, "Cr"),
+            *((distributions_payable(cid), share, "Cr") for cid, share in shares),
+        ),
+    )

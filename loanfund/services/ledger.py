@@ -1,0 +1,107 @@
+"""Posting to the special account's books, and reading balances. Postings join the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import BigInteger, func, select
+
+from loanfund.domain.ledger import Kind, Posting, Unbalanced, describe
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import JournalEntry, JournalLeg, LedgerAccount, User
+
+
+def _total(column: Any) -> Any:
+    """SUM of a money column as a plain integer of fen (0 for no rows)."""
+    return func.coalesce(func.sum(column), 0, type_=BigInteger())
+
+
+def account(code: str) -> LedgerAccount:
+    """The account of that code, opened on first use."""
+    row = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
+    if row is None:
+        name, kind = describe(code)
+        row = LedgerAccount(code=code, name=name, kind=kind.value)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def post(
+    posting: Posting, posted_on: date, *, application_id: int | None = None, actor: User | None = None
+) -> JournalEntry:
+    """Write a balanced posting (checked by the domain when it was made) inside the current transaction, then
+    check in the database, in the same transaction, that what was written balances."""
+    entry = JournalEntry(
+        key=posting.key,
+        posted_on=posted_on,
+        description=posting.description,
+        application_id=application_id,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(entry)
+    for leg in posting.legs:
+        db.session.add(JournalLeg(entry=entry, account=account(leg.account), debit=leg.debit, credit=leg.credit))
+    db.session.flush()
+    debit, credit = db.session.execute(
+        select(_total(JournalLeg.debit), _total(JournalLeg.credit)).where(JournalLeg.entry_id == entry.id)
+    ).one()
+    if int(debit) != int(credit) or int(debit) == 0:
+        raise Unbalanced(f"记账分录 {posting.key} 借贷不平")
+    return entry
+
+
+def balance(code: str) -> Money:
+    """Debits minus credits on one account (positive for an asset in hand)."""
+    debit, credit = db.session.execute(
+        select(_total(JournalLeg.debit), _total(JournalLeg.credit))
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(LedgerAccount.code == code)
+    ).one()
+    return Money(int(debit) - int(credit))
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    code: str
+    name: str
+    kind: Kind
+    debit: Money
+    credit: Money
+
+    @property
+    def balance(self) -> Money:
+        """In the account's normal direction: debit − credit for assets and expenses, credit − debit otherwise."""
+        net = self.debit - self.credit
+        return net if self.kind.debit_normal else -net
+
+
+def trial_balance() -> list[AccountBalance]:
+    """Every account's debit and credit totals, by one aggregate query."""
+    rows = db.session.execute(
+        select(
+            LedgerAccount.code,
+            LedgerAccount.name,
+            LedgerAccount.kind,
+            _total(JournalLeg.debit),
+            _total(JournalLeg.credit),
+        )
+        .outerjoin(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
+        .group_by(LedgerAccount.id, LedgerAccount.code, LedgerAccount.name, LedgerAccount.kind)
+        .order_by(LedgerAccount.code)
+    ).all()
+    return [AccountBalance(code, name, Kind(kind), Money(int(d)), Money(int(c))) for code, name, kind, d, c in rows]
+
+
+def balances_by_prefix(prefix: str) -> dict[int, Money]:
+    """Debit − credit of each account ``prefix:<id>``, keyed by the id (e.g. every receivable at once)."""
+    rows = db.session.execute(
+        select(LedgerAccount.code, _total(JournalLeg.debit) - _total(JournalLeg.credit))
+        .outerjoin(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
+        .where(LedgerAccount.code.like(f"{prefix}:%"))
+        .group_by(LedgerAccount.code)
+    ).all()
+    return {int(code.split(":", 1)[1]): Money(int(net)) for code, net in rows}
