@@ -8,12 +8,15 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from loanfund import clock
 from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise
 from loanfund.services.accounts import create_user
+from loanfund.services.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
+from loanfund.services.reconcile import reconcile
 
 loanfund_cli = AppGroup("loanfund", help="LoanFund commands.")
 
@@ -62,3 +65,58 @@ def create_user_command(
         db.session.rollback()
         raise click.ClickException("；".join(exc.errors[k][0] for k in exc.errors)) from exc
     click.echo(f"已创建用户 {user.username}（{Role(role).label}）")
+
+
+@loanfund_cli.command("reconcile")
+def reconcile_command() -> None:
+    """Reconcile the special account; exits 1 when anything differs."""
+    result = reconcile()
+    click.echo("试算平衡表")
+    click.echo(f"  {'科目':<28}{'借方合计':>20}{'贷方合计':>20}{'余额':>20}")
+    for row in result.trial_balance:
+        click.echo(f"  {row.name:<28}{row.debit.format():>20}{row.credit.format():>20}{row.balance.format():>20}")
+    click.echo("核对")
+    for check in result.checks:
+        mark = "✓" if check.ok else "✗"
+        click.echo(
+            f"  {mark} {check.name}：应为 {check.show(check.expected)}，实为 {check.show(check.actual)}"
+            + (f"（{check.detail}）" if check.detail else "")
+        )
+    wrong = [line for line in result.receivables if not line.ok]
+    click.echo(
+        f"  {'✓' if not wrong else '✗'} 应收应急转贷资金逐笔核对：{len(result.receivables)} 笔，不符 {len(wrong)} 笔"
+    )
+    for line in wrong:
+        click.echo(
+            f"      {line.reference} {line.enterprise}：应为 {line.expected.format()}，账簿 {line.booked.format()}"
+        )
+    if not result.ok:
+        raise SystemExit(1)
+    click.echo("对账一致。")
+
+
+@loanfund_cli.command("distribute")
+@click.option("--tax-rate", required=True, help="Tax rate on fee income, e.g. 0.06.")
+@click.option("--pay/--no-pay", default=False, help="Also pay the shares and taxes out of the special account.")
+def distribute_command(tax_rate: str, pay: bool) -> None:
+    """Distribute fee income after tax by capital share (R13, 第二十五条)."""
+    try:
+        result = run_distribution(clock.today(), parse_tax_rate(tax_rate))
+        click.echo(f"可分配收入 {result.income.format()} 元，税费 {result.tax.format()} 元")
+        for contributor, share in result.shares:
+            click.echo(f"  {contributor.name}：{share.format()} 元")
+        if pay:
+            click.echo(f"已支付 {pay_distributions(clock.today()).format()} 元")
+    except InvalidInput as exc:
+        raise click.ClickException("；".join(m for ms in exc.errors.values() for m in ms)) from exc
+    except LoanFundError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+@loanfund_cli.command("dissolution")
+def dissolution_command() -> None:
+    """Each contributor's share of the net assets if the fund were dissolved now (第二十六条)."""
+    net, lines = dissolution_statement()
+    click.echo(f"净资产 {net.format()} 元")
+    for line in lines:
+        click.echo(f"  {line.contributor.name}：出资 {line.capital.format()} 元，应返还 {line.share.format()} 元")

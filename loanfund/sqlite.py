@@ -1,4 +1,11 @@
-"""SQLite settings for a database that holds money: foreign keys on, WAL, a busy timeout."""
+"""SQLite settings for a database that holds money.
+
+Foreign keys on, WAL and a busy timeout for a file database. And for a file database, every transaction starts
+with ``BEGIN IMMEDIATE``: Python's sqlite3 driver does not begin a transaction before a SELECT, so a read-check-write
+could check stale data; taking the write lock at the start serialises writers instead (SQLAlchemy's documented
+recipe: the driver's own transaction handling off, our BEGIN on the engine's ``begin`` event). An in-memory database
+is one connection shared by the whole process (tests), where that is neither possible nor needed.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,27 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+BUSY_TIMEOUT_MS = 10_000
+
 
 def configure(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
+    file_database = engine.url.database not in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        if file_database:
+            dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 5000")
-        if engine.url.database not in (None, "", ":memory:"):
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if file_database:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
+
+    if file_database:
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -2,31 +2,115 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+from sqlalchemy import text
 
 from loanfund.app import create_app
 from loanfund.extensions import db
 from loanfund.services.demo import seed_demo
 from loanfund.services.policies import ensure_default_policy
+from tests.flows import Flows
+from tests.pg import Cluster, PostgresUnavailable, create_database
 
 DEMO_PASSWORD = "demo-pass-123"
 
 
+# Tests under these folders run on SQLite and on PostgreSQL; the rest on SQLite only.
+BOTH_BACKENDS = ("tests/integration", "tests/api")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    path = metafunc.definition.path.as_posix()
+    both = any(f"/{folder}/" in path for folder in BOTH_BACKENDS)
+    params = [pytest.param("sqlite", id="sqlite")]
+    if both:
+        params.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+    if metafunc.definition.get_closest_marker("postgres_only"):
+        params = params[1:]
+    metafunc.parametrize("backend", params, indirect=True)
+
+
 @pytest.fixture
-def app() -> Iterator[Flask]:
-    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server: ``TEST_DATABASE_URL``'s, or a throwaway cluster. Skips without one, fails under CI."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield os.environ["TEST_DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+        return
+    try:
+        cluster = Cluster()
+        url = cluster.start()
+    except (PostgresUnavailable, OSError, subprocess.SubprocessError) as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs PostgreSQL for the integration tests, and it could not be started: {exc}")
+        pytest.skip(f"PostgreSQL not available here ({exc}); install Debian's postgresql package to run these")
+    try:
+        yield url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server: str) -> str:
+    """One database for the session, built by the migrations (so they are tested on PostgreSQL too)."""
+    url = create_database(pg_server, "loanfund_test")
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        db.create_all()
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_postgres() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a fresh database: in-memory SQLite built from the models, or — for tests marked ``migrated`` —
+    a SQLite file built by the migrations; or the session's PostgreSQL database (migrated), emptied after use."""
+    migrated = request.node.get_closest_marker("migrated") is not None
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_database")
+    else:
+        url = f"sqlite:///{tmp_path / 'loanfund.db'}" if migrated else "sqlite://"
+    overrides: dict[str, object] = {"SQLALCHEMY_DATABASE_URI": url}
+    if backend == "postgresql":  # room for the concurrency tests' twenty sessions at once
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 25, "max_overflow": 5}
+    app = create_app("test", overrides)
+    with app.app_context():
+        if backend == "sqlite":
+            upgrade() if migrated else db.create_all()
         ensure_default_policy()
         db.session.commit()
-        yield app
-        db.session.remove()
-        db.drop_all()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            if backend == "postgresql":
+                _empty_postgres()
+                db.session.remove()
+            elif not migrated:
+                db.drop_all()
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -80,3 +164,14 @@ def auth(client: FlaskClient) -> Auth:
 def people(app: Flask) -> None:
     """Banks, enterprises, users and the first 2亿 contribution — no applications."""
     seed_demo(DEMO_PASSWORD, with_applications=False)
+
+
+@pytest.fixture
+def traveller():  # type: ignore[no-untyped-def]
+    with time_machine.travel("2026-11-01 09:00:00+08:00", tick=False) as t:
+        yield t
+
+
+@pytest.fixture
+def flows(traveller, people) -> Flows:  # type: ignore[no-untyped-def]
+    return Flows(traveller)

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Response, json
 from marshmallow import ValidationError
+from sqlalchemy.orm.exc import StaleDataError
 
 from loanfund.api import api_bp
 from loanfund.domain.errors import (
@@ -88,6 +89,12 @@ def _rule_violation(exc: RuleViolation) -> Response:
     for v in exc.violations:
         errors.setdefault(v.field or "body", []).append(v.message)
     return problem(422, title="不符合资金使用规定", detail=exc.message, violations=violations, errors=errors)
+
+
+@api_bp.errorhandler(StaleDataError)
+def _stale(exc: StaleDataError) -> Response:
+    _rollback()
+    return problem(409, title="该申请已被他人处理", detail="请刷新后重试")
 
 
 @api_bp.errorhandler(NotFound)

@@ -37,9 +37,13 @@ class WholeNumber(fields.Integer):
         kwargs.setdefault("error_messages", REQUIRED | {"invalid": "须为整数", "not_int": "须为整数"})
         super().__init__(strict=True, **kwargs)
 
+    LIMIT = 2**31 - 1  # the database's integer columns
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.make_error("invalid")
+        if abs(value) > self.LIMIT:
+            raise ValidationError("数值超出允许范围")
         return super()._deserialize(value, attr, data, **kwargs)
 
 

@@ -17,7 +17,7 @@ from loanfund import clock
 from loanfund.domain.eligibility import BlacklistEntry as BlacklistFact
 from loanfund.domain.eligibility import blacklist_violation
 from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
-from loanfund.domain.ledger import disbursement_posting, write_off_posting
+from loanfund.domain.ledger import disbursement_posting, return_posting, write_off_posting
 from loanfund.domain.lifecycle import Action, Role, State, transition_for
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
@@ -563,17 +563,23 @@ def confirm_return(
     violations = check_receipt(policy, application.approved_amount, application.value_date, earlier, new)
     if violations:
         raise RuleViolation(violations)
-    db.session.add(
-        Receipt(
-            application=application,
-            received_on=received_on,
-            principal=principal,
-            fee=fee,
-            transfer_ref=ref,
-            recorded_by_id=actor.id,
-        )
+    receipt = Receipt(
+        application=application,
+        received_on=received_on,
+        principal=principal,
+        fee=fee,
+        transfer_ref=ref,
+        recorded_by_id=actor.id,
     )
+    db.session.add(receipt)
+    db.session.flush()
     fund.pay_in(principal + fee)
+    ledger.post(
+        return_posting(receipt.id, application.id, principal, fee),
+        received_on,
+        application_id=application.id,
+        actor=actor,
+    )
     account = settlement(policy, application.approved_amount, application.value_date, [*earlier, new], received_on)
     if account.principal_back_on is not None:
         application.received_on = account.principal_back_on

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from loanfund.web import auth, filters, main, public
+from loanfund.web import auth, filters, fund, main, public
 
 
 def register_web(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
+    app.register_blueprint(fund.bp)
     filters.register(app)
     auth.register_user_loader()

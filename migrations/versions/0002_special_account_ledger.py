@@ -93,7 +93,7 @@ def create_guards():
         op.execute("""
             CREATE OR REPLACE FUNCTION loanfund_check_entry_balanced() RETURNS trigger AS $$
             DECLARE
-                target integer := CASE WHEN TG_TABLE_NAME = 'journal_entries' THEN NEW.id ELSE NEW.entry_id END;
+                target integer := (to_jsonb(NEW) ->> TG_ARGV[0])::integer;  -- the entry's id column
                 debits bigint;
                 credits bigint;
                 legs integer;
@@ -111,10 +111,11 @@ def create_guards():
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
             op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                        "FOR EACH ROW EXECUTE FUNCTION loanfund_refuse_change()")
-        for table in ("journal_entries", "journal_legs"):
+        for table, entry_column in (("journal_entries", "id"), ("journal_legs", "entry_id")):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_balanced ON {table}")
             op.execute(f"CREATE CONSTRAINT TRIGGER {table}_balanced AFTER INSERT ON {table} "
-                       "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION loanfund_check_entry_balanced()")
+                       "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                       f"EXECUTE FUNCTION loanfund_check_entry_balanced('{entry_column}')")
     else:
         for table in HISTORY_TABLES:
             for verb in ("UPDATE", "DELETE"):

@@ -6,10 +6,8 @@ import base64
 import itertools
 
 import pytest
-import time_machine
 
 from tests.conftest import DEMO_PASSWORD
-from tests.flows import Flows
 
 MONEY_ACTIONS = {"approve", "prepare-disbursement", "authorise-disbursement", "confirm-return"}
 _keys = itertools.count(1)
@@ -56,14 +54,3 @@ class Api:
 @pytest.fixture
 def api(client, people) -> Api:  # type: ignore[no-untyped-def]
     return Api(client)
-
-
-@pytest.fixture
-def traveller():  # type: ignore[no-untyped-def]
-    with time_machine.travel("2026-11-01 09:00:00+08:00", tick=False) as t:
-        yield t
-
-
-@pytest.fixture
-def flows(traveller, people) -> Flows:  # type: ignore[no-untyped-def]
-    return Flows(traveller)

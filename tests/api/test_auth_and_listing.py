@@ -185,3 +185,23 @@ def test_openapi_document_lists_every_action(client):
     for action in ("accept", "approve", "confirm-return", "archive", "write-off"):
         assert f"/applications/{{application_id}}/{action}" in spec["paths"]
     assert spec["components"]["schemas"]["QuoteRequest"]["required"] == ["amount", "days"]
+
+
+def test_an_id_beyond_the_database_integer_is_a_field_error_not_a_crash(api, traveller):
+    response = api.post(
+        "ent1",
+        "/applications",
+        {
+            "bank_id": 10**20,
+            "loan_contract_no": "X",
+            "loan_amount_due": "1000000.00",
+            "loan_due_date": "2026-11-03",
+            "loan_overdue": False,
+            "requested_amount": "800000.00",
+            "requested_days": 3,
+            "own_funds": "200000.00",
+        },
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"bank_id": ["数值超出允许范围"]}
+    assert api.get("operator", f"/applications/{10**20}").status_code == 404

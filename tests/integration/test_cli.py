@@ -52,3 +52,20 @@ def test_unknown_bank_is_refused(runner, people):
     )
     assert result.exit_code != 0
     assert "没有代码为 NOPE 的合作银行" in result.output
+
+
+def test_distribute_and_dissolution_commands(runner, app):
+    from loanfund.services.demo import seed_demo
+
+    seed_demo()
+    result = runner.invoke(args=["loanfund", "distribute", "--tax-rate", "abc"])
+    assert result.exit_code != 0
+    assert "税率格式不正确，如 0.06" in result.output
+    result = runner.invoke(args=["loanfund", "distribute", "--tax-rate", "0.06", "--pay"])
+    assert result.exit_code == 0, result.output
+    assert "可分配收入 3,840.00 元，税费 230.40 元" in result.output
+    assert "连云港市工业投资集团有限公司：3,609.60 元" in result.output
+    result = runner.invoke(args=["loanfund", "dissolution"])
+    assert "净资产 199,999,999.99" not in result.output
+    assert "连云港市工业投资集团有限公司：出资 200,000,000.00 元，应返还 200,000,000.00 元" in result.output
+    assert runner.invoke(args=["loanfund", "reconcile"]).exit_code == 0

@@ -1,0 +1,19 @@
+"""The special account: reconciliation (trial balance, cash vs. position, receivables vs. applications)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from loanfund.domain.lifecycle import Role
+from loanfund.services import fund
+from loanfund.services.reconcile import reconcile
+from loanfund.web.roles import roles_required
+
+bp = Blueprint("fund", __name__, url_prefix="/fund")
+
+
+@bp.get("/reconciliation")
+@roles_required(Role.ADMIN, Role.OPERATOR, Role.GROUP)
+def reconciliation() -> str:
+    """:raise 404: for roles that do not keep or oversee the books."""
+    return render_template("fund/reconciliation.html", result=reconcile(), position=fund.position())

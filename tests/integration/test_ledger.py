@@ -1,0 +1,301 @@
+"""The special account's books on SQLite and PostgreSQL: invariants, idempotency, atomicity, distribution,
+reconciliation and the database's own guards."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from sqlalchemy import func, select, text
+
+from loanfund import clock
+from loanfund.domain.errors import LoanFundError
+from loanfund.domain.ledger import CASH, FEE_INCOME, LOSSES, capital
+from loanfund.domain.lifecycle import State
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import Application, Contribution, JournalEntry, JournalLeg, Receipt
+from loanfund.services import fund, ledger, lifecycle
+from loanfund.services.capital import (
+    contributor_named,
+    dissolution_statement,
+    pay_distributions,
+    record_contribution,
+    run_distribution,
+)
+from loanfund.services.reconcile import reconcile
+from tests.flows import Flows
+
+M = Money.parse
+
+
+def check_invariants() -> None:
+    """DESIGN §5: trial balance 0; cash never negative; a repaid application's receivable is 0;
+    cash = capital + income − distributions − losses − open receivables; and the reconciliation agrees."""
+    rows = ledger.trial_balance()
+    assert sum((r.debit for r in rows), Money.zero()) == sum((r.credit for r in rows), Money.zero())
+    cash = ledger.balance(CASH)
+    assert not cash.is_negative
+    receivables = ledger.balances_by_prefix("receivable")
+    for application in db.session.scalars(
+        select(Application).where(Application.state.in_([State.REPAID.value, State.ARCHIVED.value]))
+    ):
+        assert receivables.get(application.id, Money.zero()) == Money.zero()
+    contributed = sum((c.amount for c in db.session.scalars(select(Contribution))), Money.zero())
+    income = sum((r.fee for r in db.session.scalars(select(Receipt))), Money.zero())
+    paid_out = -sum(
+        (
+            leg.credit
+            for leg in db.session.scalars(
+                select(JournalLeg)
+                .join(JournalEntry)
+                .where(JournalEntry.key.like("distribution_payment:%"))
+                .where(JournalLeg.credit > Money.zero())
+            )
+        ),
+        Money.zero(),
+    )
+    losses = ledger.balance(LOSSES)
+    open_receivables = sum(receivables.values(), Money.zero())
+    assert cash == contributed + income + paid_out - losses - open_receivables
+    result = reconcile()
+    assert result.ok, [c for c in result.checks if not c.ok] + [r for r in result.receivables if not r.ok]
+
+
+def test_a_seeded_random_walk_of_hundreds_of_lifecycles_keeps_the_books(app, people):
+    rng = random.Random(20261129)
+    with time_machine.travel("2026-01-05 09:00:00+08:00", tick=False) as traveller:
+        flows = Flows(traveller)
+        operator, checker, group = flows.user("operator"), flows.user("operator2"), flows.user("group")
+        record_contribution(contributor_named("社会资本（测试）", "private"), M("2,000,000,000.00"), clock.today())
+        outcomes: dict[str, int] = {}
+        for number in range(200):
+            kind = rng.choice(
+                ["repaid", "repaid", "repaid", "short", "withdrawn", "cancelled", "written_off", "declined", "too_big"]
+            )
+            amount = Money(rng.randrange(100_000, 40_000_000) * 100)
+            try:
+                application = flows.submit(
+                    enterprise=rng.choice(["ent1", "ent2", "ent3"]),
+                    bank_code=rng.choice(["ICBC-LYG", "JSB-LYG"]),
+                    amount=amount.format(),
+                    loan_due=(amount + Money(100_000_00)).format(),
+                    own_funds="100,000.00",
+                    days=rng.randint(1, 10),
+                )
+                a = application.id
+                flows.step(application, "accept")
+                if kind == "declined":
+                    flows.step(application, "decline")
+                    continue
+                flows.step(application, "commit")
+                if kind == "withdrawn":
+                    lifecycle.withdraw(flows.user("operator"), a, "撤回")
+                    continue
+                approve_amount = amount if kind != "too_big" else amount + Money(1)
+                lifecycle.approve(operator, a, approve_amount, application.loan_amount_due - approve_amount)
+                application = db.session.get(Application, a)
+                if application.state == State.GROUP_REVIEW.value:
+                    lifecycle.group_approve(group, a, f"纪要{number}")
+                if kind == "cancelled":
+                    lifecycle.cancel(operator, a, "取消")
+                    continue
+                lifecycle.prepare_disbursement(operator, a, clock.today(), f"HK{number}")
+                lifecycle.authorise_disbursement(checker, a)
+                if kind == "written_off":
+                    traveller.shift(timedelta(days=11))
+                    lifecycle.open_recovery(operator, a, "追偿")
+                    if rng.random() < 0.5:
+                        lifecycle.confirm_return(
+                            flows.bank_user(application), a, clock.today(), Money(100_00), Money.zero(), "部分收回"
+                        )
+                    lifecycle.write_off(group, a, f"纪要W{number}")
+                    continue
+                traveller.shift(timedelta(days=rng.randint(0, 3)))
+                account = lifecycle.account_of(db.session.get(Application, a))
+                fee = account.fee_outstanding - (Money(1) if kind == "short" else Money.zero())
+                lifecycle.confirm_return(
+                    flows.bank_user(application),
+                    a,
+                    clock.today(),
+                    account.principal_outstanding,
+                    max(fee, Money.zero()),
+                    f"HS{number}",
+                )
+                if kind == "short":
+                    lifecycle.confirm_return(
+                        flows.bank_user(application), a, clock.today(), Money.zero(), Money(1), f"HS{number}b"
+                    )
+                lifecycle.archive(operator, a)
+            except LoanFundError as exc:  # a rule refused the step (e.g. R5 for too_big, R8 when the fund is low)
+                db.session.rollback()
+                outcomes[exc.code] = outcomes.get(exc.code, 0) + 1
+            finally:
+                outcomes[kind] = outcomes.get(kind, 0) + 1
+            if number % 25 == 0:
+                check_invariants()
+            if number % 60 == 59:
+                run_distribution(clock.today(), Decimal("0.06"))
+                pay_distributions(clock.today())
+                traveller.shift(timedelta(days=1))
+        check_invariants()
+    assert outcomes["exceeds_commitment_cap"] == outcomes["too_big"]  # every over-cap approval was refused
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Application).where(Application.state == State.ARCHIVED.value)
+        )
+        > 80
+    )
+
+
+def test_a_repaid_application_has_no_receivable_and_the_fee_is_income(app, people, traveller):
+    flows = Flows(traveller)
+    application = flows.to(State.REPAID)
+    assert ledger.balance(f"receivable:{application.id}") == Money.zero()
+    assert -ledger.balance(FEE_INCOME) == M("12,000.00")  # 30,000,000.00 × 0.40‰ × 1 day
+    check_invariants()
+
+
+def test_the_same_confirmation_posted_twice_leaves_one_entry(app, people, traveller):
+    from sqlalchemy.exc import IntegrityError
+
+    from loanfund.domain.ledger import return_posting
+
+    flows = Flows(traveller)
+    application = flows.to(State.REPAID)
+    receipt = db.session.scalar(select(Receipt))
+    with pytest.raises(IntegrityError):
+        ledger.post(return_posting(receipt.id, application.id, receipt.principal, receipt.fee), clock.today())
+    db.session.rollback()
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(JournalEntry).where(JournalEntry.key == f"return:{receipt.id}")
+        )
+        == 1
+    )
+    check_invariants()
+
+
+def test_a_crash_between_state_change_and_posting_leaves_neither(app, people, traveller, monkeypatch):
+    flows = Flows(traveller)
+    application = flows.to(State.APPROVED)
+    lifecycle.prepare_disbursement(flows.user("operator"), application.id, clock.today(), "HK")
+    before = (fund.position(), db.session.scalar(select(func.count()).select_from(JournalEntry)))
+
+    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("injected crash")
+
+    monkeypatch.setattr(ledger, "post", crash)
+    with pytest.raises(RuntimeError):
+        lifecycle.authorise_disbursement(flows.user("operator2"), application.id)
+    db.session.rollback()
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == State.APPROVED.value
+    assert (fund.position(), db.session.scalar(select(func.count()).select_from(JournalEntry))) == before
+    check_invariants()
+
+
+def _fee_of_exactly(target: Money, days: int) -> Money:
+    """A third-band amount whose fee for ``days`` is exactly ``target``."""
+    from loanfund.domain.policy import LIANYUNGANG_2018
+    from loanfund.domain.rules import fee_for
+
+    permille = Decimal("0.20") * 2 + Decimal("0.25") * (days - 2)
+    guess = int(Decimal(target.fen) * 1000 / permille)
+    for fen in range(guess - 5, guess + 5):
+        if fee_for(LIANYUNGANG_2018, Money(fen), days) == target:
+            return Money(fen)
+    raise AssertionError("no amount found")
+
+
+def test_a_distribution_of_1_000_000_01_across_2_1_and_half_yi_sums_exactly(app, people):
+    with time_machine.travel("2026-03-02 09:00:00+08:00", tick=False) as traveller:
+        flows = Flows(traveller)
+        record_contribution(contributor_named("灌云县财政局", "county"), M("100,000,000.00"), clock.today())
+        record_contribution(contributor_named("某民营资本", "private"), M("50,000,000.00"), clock.today())
+        amount = _fee_of_exactly(M("1,000,000.01"), 20)  # an overdue third-band bridge, 20 days
+        application = flows.submit(amount=amount.format(), loan_due=amount.format(), own_funds="0.00")
+        flows.step(application, "accept")
+        flows.step(application, "commit")
+        lifecycle.approve(flows.user("operator"), application.id, amount, Money.zero())
+        lifecycle.group_approve(flows.user("group"), application.id, "纪要")
+        flows.step(application, "prepare")
+        flows.step(application, "authorise")
+        traveller.shift(timedelta(days=20))
+        flows.step(application, "return")
+        assert -ledger.balance(FEE_INCOME) == M("1,000,000.01")
+        result = run_distribution(clock.today(), Decimal("0"))
+    shares = {c.name: s for c, s in result.shares}
+    assert shares == {
+        "连云港市工业投资集团有限公司": M("571,428.58"),
+        "灌云县财政局": M("285,714.29"),
+        "某民营资本": M("142,857.14"),
+    }
+    assert sum(shares.values(), Money.zero()) == M("1,000,000.01")
+    assert ledger.balance(FEE_INCOME) == Money.zero()
+    check_invariants()
+
+
+def test_distribution_after_tax_and_payment(app, people, traveller):
+    flows = Flows(traveller)
+    flows.to(State.REPAID)  # fee income 12,000.00
+    result = run_distribution(clock.today(), Decimal("0.06"))
+    assert (result.income, result.tax) == (M("12,000.00"), M("720.00"))
+    assert [s for _, s in result.shares] == [M("11,280.00")]
+    with pytest.raises(LoanFundError) as caught:
+        run_distribution(clock.today(), Decimal("0.06"))
+    assert caught.value.code in ("invalid_input", "distribution_exists")
+    db.session.rollback()
+    assert pay_distributions(clock.today()) == M("12,000.00")
+    assert fund.position().cash == M("200,000,000.00")
+    check_invariants()
+
+
+def test_the_dissolution_statement_returns_net_assets_by_capital(app, people, traveller):
+    flows = Flows(traveller)
+    record_contribution(contributor_named("东海县财政局", "county"), M("100,000,000.00"), clock.today())
+    flows.to(State.DISBURSED)
+    net, lines = dissolution_statement()
+    assert net == M("300,000,000.00")  # cash 270,000,000.00 + receivable 30,000,000.00
+    assert [(line.contributor.name, line.share) for line in lines] == [
+        ("连云港市工业投资集团有限公司", M("200,000,000.00")),
+        ("东海县财政局", M("100,000,000.00")),
+    ]
+
+
+def test_reconcile_exits_zero_on_the_demo_data_and_non_zero_after_tampering(app, runner):
+    from loanfund.services.demo import seed_demo
+
+    seed_demo()
+    result = runner.invoke(args=["loanfund", "reconcile"])
+    assert result.exit_code == 0, result.output
+    assert "对账一致。" in result.output
+    db.session.execute(text("UPDATE fund_balance SET cash = cash + 1"))
+    db.session.commit()
+    result = runner.invoke(args=["loanfund", "reconcile"])
+    assert result.exit_code == 1
+    assert "✗ 专用账户资金：账簿 = 资金头寸：应为 176,003,840.00，实为 176,003,840.01" in result.output
+
+
+def test_reconcile_names_an_application_whose_receivable_differs(app, people, traveller):
+    flows = Flows(traveller)
+    application = flows.to(State.DISBURSED)
+    db.session.execute(
+        text("UPDATE applications SET approved_amount = approved_amount - 100 WHERE id = :id"), {"id": application.id}
+    )
+    db.session.commit()
+    result = reconcile()
+    assert not result.ok
+    [line] = [r for r in result.receivables if not r.ok]
+    assert (line.expected, line.booked) == (M("29,999,999.00"), M("30,000,000.00"))
+
+
+def test_capital_account_follows_contributions(app, people):
+    contributor = contributor_named("连云港市工业投资集团有限公司")
+    assert -ledger.balance(capital(contributor.id)) == M("200,000,000.00")
+    record_contribution(contributor, M("0.01"), date(2026, 1, 1))
+    assert -ledger.balance(capital(contributor.id)) == M("200,000,000.01")
