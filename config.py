@@ -32,6 +32,8 @@ class Config:
     WTF_I18N_ENABLED = False  # WTForms' own Chinese messages (forms set locales = ["zh"]); no Babel needed
     DEMO_ALLOWED = True
     REQUIRED_ENVIRONMENT: tuple[str, ...] = ()
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads are at most 10 MB; a little room for the form around them
+    UPLOAD_DIR: str | None = None  # defaults to instance/materials (outside the web root)
 
 
 class TestConfig(Config):

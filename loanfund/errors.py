@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.exceptions import NotFound as PageNotFound
 from werkzeug.wrappers import Response
 
@@ -40,6 +40,14 @@ def register_errorhandlers(app: Flask) -> None:
             title=TITLES.get(status, "错误"),
             message=PAGE_MESSAGES.get(status, exc.description),
         ), status
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge) -> Response | tuple[str, int]:
+        if request.endpoint == "apps.upload" and request.view_args:
+            from loanfund.web.applications import upload_too_large
+
+            return upload_too_large(int(request.view_args["application_id"]))
+        return http_error(exc)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:

@@ -453,6 +453,24 @@ class Distribution(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class Material(TimestampMixin, db.Model):
+    """A document uploaded with an application (申请材料). The file lives outside the web root under its SHA-256;
+    only these rows say who may see it."""
+
+    __tablename__ = "materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
+
+
 APPEND_ONLY = (ApplicationEvent, Receipt, JournalEntry, JournalLeg)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -143,6 +143,10 @@ class Auth:
         self.client = client
 
     def login(self, username: str, password: str = DEMO_PASSWORD, follow: bool = False):  # type: ignore[no-untyped-def]
+        # The test holds an app context, which requests share: forget the previous user and CSRF token cached in g.
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+        self.client.delete_cookie("session")  # whoever was logged in before
         page = self.client.get("/login")
         return self.client.post(
             "/login",

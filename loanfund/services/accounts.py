@@ -33,6 +33,28 @@ def check_password_strength(password: str, errors: FieldErrors, field: str = "pa
         errors.add(field, f"密码至少 {MIN_PASSWORD_LENGTH} 位")
 
 
+def check_new_login(username: str, password: str, errors: FieldErrors) -> None:
+    """A username free and well-formed, a password strong enough."""
+    if not username or len(username) > 64:
+        errors.add("username", "用户名须为 1–64 个字符")
+    elif db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        errors.add("username", "该用户名已被使用")
+    check_password_strength(password, errors)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """:raise InvalidInput: the current password is wrong, or the new one too weak."""
+    errors = FieldErrors()
+    if not check_password_hash(user.password_hash, current):
+        errors.add("current_password", "当前密码不正确")
+    check_password_strength(new, errors, "new_password")
+    if current == new:
+        errors.add("new_password", "新密码不能与当前密码相同")
+    errors.raise_if_any()
+    user.password_hash = hash_password(new)
+    db.session.commit()
+
+
 def create_user(
     username: str,
     password: str,
@@ -49,11 +71,7 @@ def create_user(
     """
     errors = FieldErrors()
     username = username.strip()
-    if not username or len(username) > 64:
-        errors.add("username", "用户名须为 1–64 个字符")
-    elif db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        errors.add("username", "该用户名已被使用")
-    check_password_strength(password, errors)
+    check_new_login(username, password, errors)
     if role is Role.ENTERPRISE and enterprise is None:
         errors.add("enterprise", "企业用户须属于一家企业")
     if role is Role.BANK and bank is None:

@@ -92,9 +92,9 @@ ENTERPRISES = (
 
 STAFF = (
     ("admin", Role.ADMIN, "系统管理员"),
-    ("reviewer", Role.REVIEWER, "李审核（市中小企业发展中心）"),
-    ("operator", Role.OPERATOR, "张经办（市工业投资集团）"),
-    ("operator2", Role.OPERATOR, "赵复核（市工业投资集团）"),
+    ("reviewer", Role.REVIEWER, "李审核"),
+    ("operator", Role.OPERATOR, "张经办"),
+    ("operator2", Role.OPERATOR, "赵复核"),
     ("group", Role.GROUP, "领导小组办公室"),
 )
 
@@ -120,7 +120,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
     for username, role, name in STAFF:
         _user(report, username, password, role, name)
     for number, bank in enumerate(banks, start=1):
-        _user(report, f"bank{number}", password, Role.BANK, f"{bank.officer_name}（{bank.name}）", bank=bank)
+        _user(report, f"bank{number}", password, Role.BANK, bank.officer_name, bank=bank)
     for number, enterprise in enumerate(enterprises, start=1):
         _user(report, f"ent{number}", password, Role.ENTERPRISE, enterprise.contact_name, enterprise=enterprise)
     db.session.commit()

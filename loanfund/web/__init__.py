@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from loanfund.web import auth, filters, fund, main, public
+from loanfund.web import admin, applications, auth, enterprise, filters, fund, main, public
 
 
 def register_web(app: Flask) -> None:
@@ -12,5 +12,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(fund.bp)
+    app.register_blueprint(applications.bp)
+    app.register_blueprint(enterprise.bp)
+    app.register_blueprint(admin.bp)
     filters.register(app)
     auth.register_user_loader()

@@ -8,10 +8,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from loanfund.domain.errors import InvalidInput
 from loanfund.extensions import db, login_manager
 from loanfund.models import User
-from loanfund.services.accounts import AuthenticationFailed, authenticate
-from loanfund.web.forms import LoginForm
+from loanfund.services.accounts import AuthenticationFailed, authenticate, change_password
+from loanfund.web.forms import LoginForm, PasswordForm, field_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -51,3 +52,19 @@ def logout() -> Response:
     logout_user()
     flash("已安全退出", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> str | Response:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data or "", form.new_password.data or "")
+        except InvalidInput as exc:
+            db.session.rollback()
+            field_errors(form, exc.errors)
+        else:
+            flash("密码已修改", "success")
+            return redirect(url_for("main.home"))
+    return render_template("account/password.html", form=form)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask import Flask
 
 from loanfund.clock import local
-from loanfund.domain.lifecycle import Role, State
+from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
 
 # Badge colours per state: calm for the normal path, amber for waiting on someone, red for exits and trouble.
@@ -51,7 +51,16 @@ def moment(value: datetime | None) -> str:
     return "—" if value is None else local(value).strftime("%Y-%m-%d %H:%M")
 
 
+def filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(filesize)
     app.add_template_filter(yuan)
     app.add_template_filter(wan)
     app.add_template_filter(day)
@@ -59,3 +68,6 @@ def register(app: Flask) -> None:
     app.add_template_global(lambda s: State(s).label, "state_label")
     app.add_template_global(lambda s: STATE_BADGES[State(s)], "state_badge")
     app.add_template_global(lambda r: Role(r).label, "role_label")
+    app.add_template_global(
+        lambda a: ACTION_LABELS.get(Action(a), a) if a in Action.__members__.values() else a, "action_label"
+    )

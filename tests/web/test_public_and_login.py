@@ -111,9 +111,8 @@ def test_unknown_page_is_a_chinese_404(client):
     assert "您要找的页面不存在，或您无权查看。" in response.get_data(as_text=True)
 
 
-def test_admin_home_shows_users_banks_and_policy(client, demo, auth):
+def test_admin_pages_show_users_banks_and_policy(client, demo, auth):
     auth.login("admin")
-    html = client.get("/home").get_data(as_text=True)
-    assert "江苏银行连云港分行" in html
-    assert "operator2" in html
-    assert "连政办发〔2018〕162号" in html
+    assert "operator2" in client.get("/admin/users").get_data(as_text=True)
+    assert "江苏银行连云港分行" in client.get("/admin/banks").get_data(as_text=True)
+    assert "连政办发〔2018〕162号" in client.get("/admin/policies").get_data(as_text=True)

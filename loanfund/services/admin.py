@@ -1,0 +1,136 @@
+"""The administrator's set-up: banks and their agreements, policy versions, users' access (DESIGN §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+
+from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed
+from loanfund.domain.lifecycle import Role
+from loanfund.domain.policy import Policy, RateMode
+from loanfund.extensions import db
+from loanfund.models import Bank, PolicyVersion, User
+from loanfund.services.uow import finish
+
+
+@dataclass(frozen=True)
+class BankInput:
+    code: str
+    name: str
+    agreement_no: str
+    agreement_start: date
+    agreement_end: date
+    account_name: str
+    account_no: str
+    account_bank: str
+    officer_name: str = ""
+    officer_phone: str = ""
+
+
+def save_bank(data: BankInput, bank: Bank | None = None) -> Bank:
+    """Add a cooperating bank or change one (agreement period, designated account).
+
+    :raise InvalidInput: a field is missing, a code or name is taken, or the period ends before it starts.
+    """
+    errors = FieldErrors()
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.__dict__.items()}
+    for key in ("code", "name", "agreement_no", "account_name", "account_no", "account_bank"):
+        if not values[key]:
+            errors.add(key, "此项为必填项")
+    if data.agreement_end < data.agreement_start:
+        errors.add("agreement_end", "协议结束日不能早于开始日")
+    for key in ("code", "name"):
+        other = db.session.scalar(select(Bank.id).where(getattr(Bank, key) == values[key]))
+        if other is not None and (bank is None or other != bank.id):
+            errors.add(key, "已有同名或同代码的合作银行")
+    errors.raise_if_any()
+    if bank is None:
+        bank = Bank(**values)
+        db.session.add(bank)
+    else:
+        for key, value in values.items():
+            setattr(bank, key, value)
+    return finish(bank)
+
+
+def create_policy_version(data: dict[str, Any]) -> PolicyVersion:
+    """A new policy version (R14) from its parameters; applications approved before keep theirs.
+
+    ``data`` holds the parameters as text (the form's), bands as a list of dicts.
+    :raise InvalidInput: naming each wrong parameter.
+    """
+    errors = FieldErrors()
+
+    def decimal(key: str, text: str) -> str:
+        try:
+            value = Decimal(text)
+        except (InvalidOperation, TypeError):
+            errors.add(key, "须为数字")
+            return "0"
+        if value < 0:
+            errors.add(key, "不能为负数")
+        return str(value)
+
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors.add("name", "请填写版本名称（如文件文号）")
+    elif db.session.scalar(select(PolicyVersion.id).where(PolicyVersion.name == name)) is not None:
+        errors.add("name", "已有同名的政策版本")
+    effective_from: date | None = data.get("effective_from")
+    if effective_from is None:
+        errors.add("effective_from", "请选择施行日期")
+    elif db.session.scalar(select(PolicyVersion.id).where(PolicyVersion.effective_from == effective_from)):
+        errors.add("effective_from", "该日已有政策版本施行")
+    bands = []
+    for index, band in enumerate(data.get("bands", []), start=1):
+        if not band.get("base_rate_permille") and not band.get("extended_rate_permille"):
+            continue
+        bands.append(
+            {
+                "upper_bound": band.get("upper_bound") or None,
+                "upper_inclusive": bool(band.get("upper_inclusive")),
+                "base_rate_permille": decimal(f"band{index}_base_rate", band.get("base_rate_permille", "")),
+                "extended_rate_permille": decimal(f"band{index}_extended_rate", band.get("extended_rate_permille", "")),
+            }
+        )
+    if not bands:
+        errors.add("bands", "至少填写一档费率")
+    cap_percent = decimal("cap_percent", data.get("cap_percent", ""))
+    errors.raise_if_any()
+    parameters = {
+        "name": name,
+        "effective_from": effective_from.isoformat() if effective_from else "",
+        "bands": bands,
+        "base_rate_days": data["base_rate_days"],
+        "max_days": data["max_days"],
+        "cap_ratio": str(Decimal(cap_percent) / 100),
+        "group_threshold": data["group_threshold"],
+        "group_for_overdue_loan": bool(data.get("group_for_overdue_loan")),
+        "renewal_sla_days": data["renewal_sla_days"],
+        "blacklist_years": data["blacklist_years"],
+        "rate_mode": data.get("rate_mode") or RateMode.MARGINAL.value,
+        "description": data.get("description", ""),
+    }
+    try:
+        policy = Policy.from_dict(parameters)
+    except InvalidValue as exc:
+        errors.add("bands", "参数不成立：除最后一档外每档须有上限且逐档递增，比例须在 0–100% 之间")
+        errors.raise_if_any()
+        raise AssertionError from exc  # pragma: no cover
+    row = PolicyVersion(name=policy.name, effective_from=policy.effective_from, parameters=policy.to_dict())
+    db.session.add(row)
+    return finish(row)
+
+
+def set_active(actor: User, user: User, active: bool) -> User:
+    """Switch a user's access on or off; nobody switches off themselves."""
+    if actor.role_enum is not Role.ADMIN:
+        raise NotAllowed("只有系统管理员可以停用或启用用户", code="role_not_allowed")
+    if actor.id == user.id and not active:
+        raise NotAllowed("不能停用自己的账户", code="self")
+    user.active = active
+    return finish(user)

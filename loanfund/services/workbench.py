@@ -1,0 +1,134 @@
+"""What each role has to do next: the dashboard figures and the work queues (DESIGN §2, §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from loanfund import clock
+from loanfund.domain.eligibility import Size
+from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role, State
+from loanfund.domain.money import Money
+from loanfund.domain.rules import days_used, due_date
+from loanfund.extensions import db
+from loanfund.models import Application, Enterprise, User
+from loanfund.services import fund, ledger
+from loanfund.services.access import application_visibility
+from loanfund.services.lifecycle import application_policy
+
+
+@dataclass(frozen=True)
+class Row:
+    """An application in a queue, with the figures the queue shows."""
+
+    application: Application
+    days_used: int | None = None
+    days_left: int | None = None
+    due: date | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: str
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    cash: Money
+    reserved: Money
+    out: Money
+    available: Money
+    due_today: int
+    overdue: int
+
+
+def _load(user: User, *states: State) -> list[Application]:
+    # SMEs are served first (R10), then first come, first served.
+    large_last = case((Enterprise.size == Size.LARGE.value, 1), else_=0)
+    return list(
+        db.session.scalars(
+            select(Application)
+            .join(Enterprise, Application.enterprise_id == Enterprise.id)
+            .where(application_visibility(user), Application.state.in_([s.value for s in states]))
+            .options(
+                joinedload(Application.enterprise),
+                joinedload(Application.bank),
+                joinedload(Application.policy_version),
+                selectinload(Application.receipts),
+            )
+            .order_by(large_last, Application.submitted_at, Application.id)
+        )
+    )
+
+
+def _out_row(application: Application, today: date) -> Row:
+    assert application.value_date is not None
+    policy = application_policy(application)
+    due = due_date(policy, application.value_date)
+    return Row(application, days_used(application.value_date, today), (due - today).days, due, today > due)
+
+
+def money_out(user: User, today: date | None = None) -> list[Row]:
+    today = today or clock.today()
+    return [_out_row(a, today) for a in _load(user, *MONEY_OUT_STATES)]
+
+
+def queues(user: User) -> list[Queue]:
+    """The queues of the user's role, in the order the work flows."""
+    role = user.role_enum
+    today = clock.today()
+    out = money_out(user, today)
+    if role is Role.REVIEWER:
+        return [Queue("submitted", "待受理", [Row(a) for a in _load(user, State.SUBMITTED)])]
+    if role is Role.OPERATOR:
+        approved = _load(user, State.APPROVED)
+        return [
+            Queue("to_approve", "待审批", [Row(a) for a in _load(user, State.BANK_COMMITTED)]),
+            Queue("to_disburse", "待放款", [Row(a) for a in approved if a.prepared_by_id is None]),
+            Queue("to_authorise", "待复核", [Row(a) for a in approved if a.prepared_by_id is not None]),
+            Queue("out", "已放款未收回", [r for r in out if not r.overdue]),
+            Queue("overdue", "逾期", [r for r in out if r.overdue]),
+            Queue("to_archive", "待归档", [Row(a) for a in _load(user, State.REPAID)]),
+        ]
+    if role is Role.BANK:
+        return [
+            Queue("to_commit", "待出具转贷承诺", [Row(a) for a in _load(user, State.ACCEPTED)]),
+            Queue("to_renew", "待确认续贷", [r for r in out if r.application.state == State.DISBURSED.value]),
+            Queue("to_return", "待划回资金", out),
+        ]
+    if role is Role.GROUP:
+        return [
+            Queue("group_review", "待领导小组审批", [Row(a) for a in _load(user, State.GROUP_REVIEW)]),
+            Queue("recovery", "追偿中", [r for r in out if r.application.state == State.RECOVERY.value]),
+            Queue("overdue", "逾期", [r for r in out if r.overdue]),
+        ]
+    if role is Role.ENTERPRISE:
+        return [Queue("mine", "本企业的申请", [Row(a) for a in _load(user, *State)])]
+    return []
+
+
+def dashboard(user: User) -> Dashboard:
+    """The fund's position (for staff) and the dates that matter today."""
+    today = clock.today()
+    position = fund.position()
+    out = money_out(user, today)
+    receivables = sum(ledger.balances_by_prefix("receivable").values(), Money.zero())
+    planned_today = [
+        r
+        for r in out
+        if r.application.value_date and r.application.value_date + timedelta(days=r.application.requested_days) == today
+    ]
+    return Dashboard(
+        position.cash,
+        position.reserved,
+        receivables,
+        position.available,
+        len(planned_today),
+        sum(1 for r in out if r.overdue),
+    )

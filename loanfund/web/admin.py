@@ -1,0 +1,194 @@
+"""Administration: users, banks and agreements, policy versions, contributions. Administrator only (404 otherwise)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from loanfund.domain.errors import InvalidInput, NotAllowed
+from loanfund.domain.lifecycle import Role
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import Bank, Contribution, Enterprise, PolicyVersion, User
+from loanfund.services import admin as admin_service
+from loanfund.services.accounts import create_user
+from loanfund.services.capital import contributor_named, record_contribution
+from loanfund.web import forms
+from loanfund.web.forms import field_errors
+from loanfund.web.roles import roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+admin_only = roles_required(Role.ADMIN)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_only
+def users() -> str | Response:
+    form = forms.UserForm()
+    form.role.choices = forms.options((r.value, r.label) for r in Role)
+    form.enterprise_id.choices = forms.options(
+        [(0, "—")] + [(e.id, e.name) for e in db.session.scalars(select(Enterprise).order_by(Enterprise.name))]
+    )
+    form.bank_id.choices = forms.options(
+        [(0, "—")] + [(b.id, b.name) for b in db.session.scalars(select(Bank).order_by(Bank.code))]
+    )
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                form.username.data or "",
+                form.password.data or "",
+                Role(form.role.data),
+                display_name=form.display_name.data or "",
+                enterprise=db.session.get(Enterprise, form.enterprise_id.data or 0),
+                bank=db.session.get(Bank, form.bank_id.data or 0),
+            )
+            db.session.commit()
+        except InvalidInput as exc:
+            db.session.rollback()
+            field_errors(
+                form, {{"enterprise": "enterprise_id", "bank": "bank_id"}.get(k, k): v for k, v in exc.errors.items()}
+            )
+        else:
+            flash(f"已创建用户 {user.username}", "success")
+            return redirect(url_for("admin.users"))
+    rows = db.session.scalars(
+        select(User).options(joinedload(User.enterprise), joinedload(User.bank)).order_by(User.role, User.username)
+    ).all()
+    return render_template("admin/users.html", users=rows, form=form)
+
+
+@bp.post("/users/<int(max=2147483647):user_id>/active")
+@admin_only
+def toggle_active(user_id: int) -> Response:
+    user = db.session.get(User, user_id)
+    if user is None:
+        return redirect(url_for("admin.users"))
+    try:
+        admin_service.set_active(current_user, user, not user.active)
+        flash(f"{user.username} 已{'启用' if user.active else '停用'}", "success")
+    except NotAllowed as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for("admin.users"))
+
+
+def _bank_input(form: forms.BankForm) -> admin_service.BankInput:
+    return admin_service.BankInput(
+        **{
+            name: form[name].data or ""
+            for name in (
+                "code",
+                "name",
+                "agreement_no",
+                "account_name",
+                "account_no",
+                "account_bank",
+                "officer_name",
+                "officer_phone",
+            )
+        },
+        agreement_start=form.agreement_start.data,
+        agreement_end=form.agreement_end.data,
+    )
+
+
+@bp.route("/banks", methods=["GET", "POST"])
+@bp.route("/banks/<int(max=2147483647):bank_id>", methods=["GET", "POST"])
+@admin_only
+def banks(bank_id: int | None = None) -> str | Response:
+    bank = db.session.get(Bank, bank_id) if bank_id else None
+    if bank_id and bank is None:
+        return redirect(url_for("admin.banks"))
+    form = forms.BankForm(obj=bank)
+    if form.validate_on_submit():
+        try:
+            saved = admin_service.save_bank(_bank_input(form), bank)
+        except InvalidInput as exc:
+            db.session.rollback()
+            field_errors(form, exc.errors)
+        else:
+            flash(f"已保存 {saved.name}", "success")
+            return redirect(url_for("admin.banks"))
+    return render_template(
+        "admin/banks.html", banks=db.session.scalars(select(Bank).order_by(Bank.code)).all(), form=form, bank=bank
+    )
+
+
+@bp.route("/policies", methods=["GET", "POST"])
+@admin_only
+def policies() -> str | Response:
+    form = forms.PolicyForm()
+    if form.validate_on_submit():
+        data = {
+            "name": form.name.data,
+            "effective_from": form.effective_from.data,
+            "description": form.description.data,
+            "bands": [
+                {
+                    "upper_bound": form.band1_upper.data,
+                    "upper_inclusive": form.band1_inclusive.data,
+                    "base_rate_permille": form.band1_base.data,
+                    "extended_rate_permille": form.band1_extended.data,
+                },
+                {
+                    "upper_bound": form.band2_upper.data,
+                    "upper_inclusive": form.band2_inclusive.data,
+                    "base_rate_permille": form.band2_base.data,
+                    "extended_rate_permille": form.band2_extended.data,
+                },
+                {
+                    "upper_bound": None,
+                    "upper_inclusive": False,
+                    "base_rate_permille": form.band3_base.data,
+                    "extended_rate_permille": form.band3_extended.data,
+                },
+            ],
+            "base_rate_days": form.base_rate_days.data,
+            "max_days": form.max_days.data,
+            "cap_percent": form.cap_percent.data,
+            "group_threshold": (form.group_threshold.money or Money(0)).plain(),
+            "group_for_overdue_loan": form.group_for_overdue_loan.data,
+            "renewal_sla_days": form.renewal_sla_days.data,
+            "blacklist_years": form.blacklist_years.data,
+            "rate_mode": form.rate_mode.data,
+        }
+        try:
+            version = admin_service.create_policy_version(data)
+        except InvalidInput as exc:
+            db.session.rollback()
+            field_errors(form, {k.replace("_rate", ""): v for k, v in exc.errors.items()})
+        else:
+            flash(f"已新增政策版本 {version.name}，自 {version.effective_from} 起施行", "success")
+            return redirect(url_for("admin.policies"))
+    rows = db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.effective_from)).all()
+    return render_template("admin/policies.html", versions=[(r, r.to_policy()) for r in rows], form=form)
+
+
+@bp.route("/contributions", methods=["GET", "POST"])
+@admin_only
+def contributions() -> str | Response:
+    form = forms.ContributionForm()
+    if form.validate_on_submit():
+        try:
+            contributor = contributor_named((form.contributor_name.data or "").strip(), form.kind.data or "")
+            record_contribution(
+                contributor,
+                form.amount.money or Money.zero(),
+                form.received_on.data,
+                form.reference.data or "",
+                current_user,
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            field_errors(form, exc.errors)
+        else:
+            flash("出资已登记并入账", "success")
+            return redirect(url_for("admin.contributions"))
+    rows = db.session.scalars(
+        select(Contribution).options(joinedload(Contribution.contributor)).order_by(Contribution.received_on)
+    ).all()
+    total = sum((c.amount for c in rows), Money.zero())
+    return render_template("admin/contributions.html", contributions=rows, total=total, form=form)

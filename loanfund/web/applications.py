@@ -1,0 +1,286 @@
+"""Applications in the browser: apply, read, take each lifecycle step, upload and download materials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from loanfund import clock
+from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation
+from loanfund.domain.lifecycle import Action, Role, State, actions_for
+from loanfund.domain.money import Money
+from loanfund.domain.rules import due_date
+from loanfund.extensions import db
+from loanfund.models import Application, ApplicationEvent, Bank, Material
+from loanfund.services import lifecycle, materials
+from loanfund.services.access import visible_applications
+from loanfund.services.checks import rule_checks
+from loanfund.services.policies import policy_version_in_force
+from loanfund.web import forms
+from loanfund.web.forms import field_errors
+from loanfund.web.roles import roles_required
+
+bp = Blueprint("apps", __name__)
+
+ACTION_FORMS: dict[Action, type[forms.ActionForm]] = {
+    Action.ACCEPT: forms.AcceptForm,
+    Action.REJECT: forms.RejectForm,
+    Action.COMMIT: forms.CommitForm,
+    Action.DECLINE: forms.DeclineForm,
+    Action.APPROVE: forms.ApproveForm,
+    Action.GROUP_APPROVE: forms.GroupDecisionForm,
+    Action.GROUP_REJECT: forms.GroupDecisionForm,
+    Action.WITHDRAW: forms.ReasonForm,
+    Action.CANCEL: forms.ReasonForm,
+    Action.PREPARE_DISBURSEMENT: forms.PrepareForm,
+    Action.AUTHORISE_DISBURSEMENT: forms.NoteForm,
+    Action.CONFIRM_RENEWAL: forms.RenewalForm,
+    Action.CONFIRM_RETURN: forms.ReturnForm,
+    Action.OPEN_RECOVERY: forms.RecoveryForm,
+    Action.WRITE_OFF: forms.GroupDecisionForm,
+    Action.ARCHIVE: forms.NoteForm,
+}
+SERVICES: dict[Action, Any] = {
+    Action.ACCEPT: lifecycle.accept,
+    Action.REJECT: lifecycle.reject,
+    Action.COMMIT: lifecycle.commit,
+    Action.DECLINE: lifecycle.decline,
+    Action.APPROVE: lifecycle.approve,
+    Action.GROUP_APPROVE: lifecycle.group_approve,
+    Action.GROUP_REJECT: lifecycle.group_reject,
+    Action.WITHDRAW: lifecycle.withdraw,
+    Action.CANCEL: lifecycle.cancel,
+    Action.PREPARE_DISBURSEMENT: lifecycle.prepare_disbursement,
+    Action.AUTHORISE_DISBURSEMENT: lifecycle.authorise_disbursement,
+    Action.CONFIRM_RENEWAL: lifecycle.confirm_renewal,
+    Action.CONFIRM_RETURN: lifecycle.confirm_return,
+    Action.OPEN_RECOVERY: lifecycle.open_recovery,
+    Action.WRITE_OFF: lifecycle.write_off,
+    Action.ARCHIVE: lifecycle.archive,
+}
+DANGER = {Action.REJECT, Action.DECLINE, Action.GROUP_REJECT, Action.WITHDRAW, Action.CANCEL, Action.WRITE_OFF}
+
+
+def _bank_choices() -> list[tuple[int, str]]:
+    today = clock.today()
+    banks = db.session.scalars(select(Bank).order_by(Bank.code)).all()
+    return forms.options([(0, "请选择")] + [(b.id, b.name) for b in banks if b.agreement_in_force(today)])
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@roles_required(Role.ENTERPRISE)
+def new() -> str | Response:
+    """Apply online, with the fee estimate following the amount and days.
+
+    :raise 404: for users who are not an enterprise's.
+    """
+    form = forms.ApplicationForm()
+    form.bank_id.choices = _bank_choices()
+    _, policy = policy_version_in_force(clock.today())
+    if form.validate_on_submit():
+        try:
+            application = lifecycle.submit_application(
+                current_user,
+                lifecycle.ApplicationInput(
+                    bank_id=form.bank_id.data or 0,
+                    loan_contract_no=form.loan_contract_no.data or "",
+                    loan_amount_due=form.loan_amount_due.money or Money.zero(),
+                    loan_due_date=form.loan_due_date.data,
+                    loan_overdue=bool(form.loan_overdue.data),
+                    requested_amount=form.requested_amount.money or Money.zero(),
+                    requested_days=form.requested_days.data or 0,
+                    own_funds=form.own_funds.money or Money.zero(),
+                    purpose=form.purpose.data or "",
+                ),
+            )
+        except (InvalidInput, RuleViolation) as exc:
+            db.session.rollback()
+            _show(form, exc, {"own_funds_planned": "own_funds"})
+        else:
+            flash(f"申请已提交，编号 {application.reference}。请上传申请材料。", "success")
+            return redirect(url_for("apps.detail", application_id=application.id))
+    return render_template("applications/new.html", form=form, policy=policy)
+
+
+def _show(form: forms.Form, exc: InvalidInput | RuleViolation, renames: dict[str, str] | None = None) -> None:
+    """A service's refusal, next to the fields it names (the rest above the form)."""
+    renames = renames or {}
+    if isinstance(exc, InvalidInput):
+        errors = exc.errors
+    else:
+        errors = {}
+        for v in exc.violations:
+            errors.setdefault(renames.get(v.field or "", v.field or "_form"), []).append(v.message)
+    field_errors(form, {renames.get(k, k): v for k, v in errors.items()})
+
+
+@bp.get("/applications")
+@login_required
+def index() -> str:
+    """Every application the user may see, filtered by state."""
+    state = request.args.get("state") or None
+    query = visible_applications(current_user).options(joinedload(Application.enterprise), joinedload(Application.bank))
+    if state in State.__members__.values():
+        query = query.where(Application.state == state)
+    applications = db.session.scalars(query.order_by(Application.id.desc()).limit(500)).all()
+    return render_template("applications/index.html", applications=applications, state=state, states=list(State))
+
+
+def _detail(
+    application: Application,
+    open_forms: dict[Action, forms.ActionForm] | None = None,
+    upload_form: forms.UploadForm | None = None,
+) -> str:
+    role = current_user.role_enum
+    available = actions_for(application.state_enum, role)
+    if application.prepared_by_id is not None:
+        available = [a for a in available if a is not Action.PREPARE_DISBURSEMENT]
+        if application.prepared_by_id == current_user.id:  # maker–checker: the maker never sees the checker's step
+            available = [a for a in available if a is not Action.AUTHORISE_DISBURSEMENT]
+    else:
+        available = [a for a in available if a is not Action.AUTHORISE_DISBURSEMENT]
+    if Action.OPEN_RECOVERY in available and not lifecycle.overdue(application):
+        available.remove(Action.OPEN_RECOVERY)
+    action_forms = {a: (open_forms or {}).get(a) or _prefilled(a, application) for a in available}
+    events = db.session.scalars(
+        select(ApplicationEvent)
+        .where(ApplicationEvent.application_id == application.id)
+        .options(joinedload(ApplicationEvent.actor))
+        .order_by(ApplicationEvent.id)
+    ).all()
+    docs = db.session.scalars(
+        select(Material).where(Material.application_id == application.id).order_by(Material.id)
+    ).all()
+    policy = lifecycle.application_policy(application)
+    upload = None
+    if role is Role.ENTERPRISE and application.state_enum in materials.UPLOAD_STATES:
+        upload = upload_form or forms.UploadForm(formdata=None)
+    return render_template(
+        "applications/detail.html",
+        a=application,
+        events=events,
+        materials=docs,
+        action_forms=action_forms,
+        danger=DANGER,
+        view=rule_checks(application),
+        account=lifecycle.account_of(application),
+        due=due_date(policy, application.value_date) if application.value_date else None,
+        overdue=lifecycle.overdue(application),
+        policy=policy,
+        upload=upload,
+        categories=materials.CATEGORIES,
+        open_action=next(iter(open_forms or {}), None),
+    )
+
+
+def _prefilled(action: Action, application: Application) -> forms.ActionForm:
+    """Forms start with what the step most likely needs: today's date, the amounts the rules allow."""
+    form = ACTION_FORMS[action](formdata=None)
+    today = clock.today()
+    if action is Action.APPROVE:
+        view = rule_checks(application)
+        if view.max_amount is not None:
+            amount = min(application.requested_amount, view.max_amount)
+            form.amount.data = amount.plain()
+            form.own_funds_confirmed.data = max(application.loan_amount_due - amount, Money.zero()).plain()
+    elif action is Action.PREPARE_DISBURSEMENT:
+        form.value_date.data = today
+    elif action is Action.CONFIRM_RENEWAL:
+        form.renewed_on.data = today
+        form.new_loan_amount.data = (application.committed_amount or application.loan_amount_due).plain()
+    elif action is Action.CONFIRM_RETURN:
+        form.received_on.data = today
+        account = lifecycle.account_of(application, today)
+        if account is not None:
+            form.principal.data = account.principal_outstanding.plain()
+            form.fee.data = account.fee_outstanding.plain()
+    elif action is Action.COMMIT:
+        form.committed_amount.data = application.loan_amount_due.plain()
+    return form
+
+
+@bp.get("/applications/<int(max=2147483647):application_id>")
+@login_required
+def detail(application_id: int) -> str:
+    """:raise 404: not the user's to see."""
+    return _detail(lifecycle.get(current_user, application_id))
+
+
+@bp.post("/applications/<int(max=2147483647):application_id>/<action_name>")
+@login_required
+def act(application_id: int, action_name: str) -> str | Response:
+    """One lifecycle step from its form; a refusal is shown next to the fields and changes nothing.
+
+    :raise 404: not the user's application, or no such step.
+    """
+    lifecycle.get(current_user, application_id)  # 404 before the form is looked at
+    try:
+        action = Action(action_name)
+        form = ACTION_FORMS[action]()
+    except (ValueError, KeyError):
+        abort(404)
+    if form.validate():
+        try:
+            SERVICES[action](current_user, application_id, **form.service_kwargs())
+        except (InvalidInput, RuleViolation) as exc:
+            db.session.rollback()
+            _show(form, exc)
+        except (NotAllowed, StaleDataError) as exc:
+            db.session.rollback()
+            flash(getattr(exc, "message", "该申请已被他人处理，请刷新后重试"), "danger")
+            return redirect(url_for("apps.detail", application_id=application_id))
+        else:
+            flash(f"已{action.label}", "success")
+            return redirect(url_for("apps.detail", application_id=application_id))
+    db.session.expire_all()
+    return _detail(lifecycle.get(current_user, application_id), {action: form}), 422  # type: ignore[return-value]
+
+
+@bp.post("/applications/<int(max=2147483647):application_id>/materials")
+@login_required
+def upload(application_id: int) -> str | Response:
+    """:raise 404: not the user's application."""
+    lifecycle.get(current_user, application_id)
+    form = forms.UploadForm()
+    if form.validate():
+        file = request.files.get("file")
+        try:
+            materials.upload(
+                current_user,
+                application_id,
+                form.category.data or "",
+                file.filename if file else "",
+                file.read() if file else b"",
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            field_errors(form, exc.errors)
+        except NotAllowed as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("apps.detail", application_id=application_id))
+        else:
+            flash("材料已上传", "success")
+            return redirect(url_for("apps.detail", application_id=application_id))
+    return _detail(lifecycle.get(current_user, application_id), upload_form=form), 422  # type: ignore[return-value]
+
+
+@bp.get("/applications/<int(max=2147483647):application_id>/materials/<int(max=2147483647):material_id>")
+@login_required
+def download(application_id: int, material_id: int) -> Response:
+    """:raise 404: not the user's application, or not its material."""
+    material, path = materials.material_for(current_user, application_id, material_id)
+    return send_file(path, mimetype=material.content_type, as_attachment=True, download_name=material.filename)
+
+
+def upload_too_large(application_id: int) -> tuple[str, int]:
+    """A file past the request limit: the detail page again with the message next to the file field."""
+    form = forms.UploadForm(formdata=None)
+    form.file.errors = [f"文件不能超过 {materials.MAX_BYTES // 1024 // 1024} MB"]
+    return _detail(lifecycle.get(current_user, application_id), upload_form=form), 413

@@ -1,0 +1,73 @@
+"""The enterprise's own pages: sign up, and keep its details current."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_user
+from werkzeug.wrappers import Response
+
+from loanfund.domain.errors import InvalidInput
+from loanfund.domain.lifecycle import Role
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.services import enterprises
+from loanfund.web.forms import EnterpriseForm, RegisterForm, field_errors
+from loanfund.web.roles import roles_required
+
+bp = Blueprint("enterprise", __name__)
+
+
+def _input(form: EnterpriseForm) -> enterprises.EnterpriseInput:
+    return enterprises.EnterpriseInput(
+        name=form.name.data or "",
+        credit_code=form.credit_code.data or "",
+        district=form.district.data or "",
+        industry=form.industry.data or "",
+        employees=form.employees.data or 0,
+        revenue=form.revenue.money or Money.zero(),
+        assets=form.assets.money or Money.zero(),
+        legal_representative=form.legal_representative.data or "",
+        contact_name=form.contact_name.data or "",
+        contact_phone=form.contact_phone.data or "",
+        address=form.address.data or "",
+    )
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> str | Response:
+    """An SME creates its account and its enterprise; a credit code already registered is refused."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = enterprises.register(form.username.data or "", form.password.data or "", _input(form))
+        except InvalidInput as exc:
+            db.session.rollback()
+            field_errors(form, exc.errors)
+        else:
+            login_user(user)
+            flash(f"注册成功。贵企业被划为{user.enterprise.size_enum.label}企业。", "success")  # type: ignore[union-attr]
+            return redirect(url_for("main.home"))
+    return render_template("enterprise/register.html", form=form)
+
+
+@bp.route("/enterprise", methods=["GET", "POST"])
+@roles_required(Role.ENTERPRISE)
+def edit() -> str | Response:
+    """:raise 404: for users who are not an enterprise's."""
+    enterprise = current_user.enterprise
+    form = EnterpriseForm(obj=enterprise) if not EnterpriseForm().is_submitted() else EnterpriseForm()
+    if not form.is_submitted():
+        form.revenue.data = enterprise.revenue.plain()
+        form.assets.data = enterprise.assets.plain()
+    if form.validate_on_submit():
+        try:
+            enterprises.update(current_user, _input(form))
+        except InvalidInput as exc:
+            db.session.rollback()
+            field_errors(form, exc.errors)
+        else:
+            flash(f"企业信息已保存；企业规模：{enterprise.size_enum.label}企业", "success")
+            return redirect(url_for("enterprise.edit"))
+    return render_template("enterprise/edit.html", form=form, enterprise=enterprise)

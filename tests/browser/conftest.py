@@ -1,0 +1,116 @@
+"""A live server on a migrated SQLite file and a real headless Chromium (Debian's), driven by Playwright.
+
+Without Chromium the browser tests skip with the reason; under ``CI`` a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from loanfund.app import create_app
+from loanfund.extensions import db
+from loanfund.services.demo import seed_demo
+from tests.conftest import DEMO_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTEFACTS = ROOT / "test-artifacts" / "screenshots"
+README_SHOTS = ROOT / "docs" / "screenshots"
+
+
+def chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"CI needs the browser tests, and {reason}")
+    pytest.skip(f"{reason}; install Debian's chromium (and fonts-noto-cjk) to run the browser tests")
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    executable = chromium_path()
+    if executable is None:
+        _unavailable("no Chromium was found at /usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[str]:
+    """The app on 127.0.0.1 with the demo people (no applications) on a migrated SQLite file."""
+    app = create_app(
+        "test",
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}", "UPLOAD_DIR": str(tmp_path / "materials")},
+    )
+    with app.app_context():
+        upgrade()
+        seed_demo(DEMO_PASSWORD, with_applications=False)
+        db.session.remove()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def shoot(page, name: str, readme: bool = False) -> Path:  # type: ignore[no-untyped-def]
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if readme and os.environ.get("UPDATE_SCREENSHOTS"):
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, README_SHOTS / f"{name}.png")
+    return path

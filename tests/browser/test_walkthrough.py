@@ -1,0 +1,147 @@
+"""One application from the enterprise's registration to the archive, in a real browser, each role in turn."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import shoot
+from tests.conftest import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def login(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/home$"))
+
+
+def logout(page) -> None:  # type: ignore[no-untyped-def]
+    page.click("nav button:has-text('退出')")
+    page.wait_for_url(re.compile(r"/login$"))
+
+
+def step(page, action: str, fields: dict[str, str] | None = None) -> None:  # type: ignore[no-untyped-def]
+    card = page.locator(f"#action-{action}")
+    for name, value in (fields or {}).items():
+        card.locator(f"[name={name}]").fill(value)
+    card.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".alert-success").count() == 1, page.content()[:2000]
+
+
+def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[no-untyped-def]
+    base = live_server
+    page.goto(f"{base}/")
+    page.fill("#amount", "30,000,000.00")
+    page.fill("#days", "3")
+    page.wait_for_function("document.querySelector('[data-quote=fee]').textContent.trim() === '37,500.00'")
+    shoot(page, "01-calculator")
+
+    # 企业注册
+    page.goto(f"{base}/register")
+    page.fill("#name", "连云港海澜精密机械有限公司")
+    page.fill("#credit_code", "91320703MA1MB4FT6K")
+    page.select_option("#district", "lianyun")
+    page.select_option("#industry", "industry")
+    page.fill("#employees", "350")
+    page.fill("#revenue", "60,000,000.00")
+    page.fill("#assets", "45,000,000.00")
+    page.fill("#contact_name", "王会计")
+    page.fill("#contact_phone", "0518-8000 0000")
+    page.fill("#username", "hailan")
+    page.fill("#password", "hailan-pass-1")
+    page.fill("#confirm", "hailan-pass-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/home$"))
+    assert "注册成功。贵企业被划为中型企业。" in page.content()
+    shoot(page, "02-enterprise-home")
+
+    # 在线申请，费用随输入估算
+    page.click("text=申请应急转贷资金")
+    page.select_option("#bank_id", label="中国工商银行连云港分行")
+    page.fill("#loan_contract_no", "工银借字2025第0999号")
+    page.fill("#loan_amount_due", "10,000,000.00")
+    page.fill("#loan_due_date", "2030-01-01")
+    page.fill("#requested_amount", "8,000,000.00")
+    page.fill("#requested_days", "3")
+    page.fill("#own_funds", "2,000,000.00")
+    page.wait_for_function("document.querySelector('[data-estimate=fee]').textContent.trim() === '10,000.00'")
+    shoot(page, "03-apply")
+    page.click("button:has-text('提交申请')")
+    page.wait_for_url(re.compile(r"/applications/\d+$"))
+    detail_url = page.url
+    pdf = tmp_path / "营业执照.pdf"
+    pdf.write_bytes(PDF)
+    page.select_option("#category", "licence")
+    page.set_input_files("#file", str(pdf))
+    page.click("button:has-text('上传')")
+    page.wait_for_load_state("load")
+    assert "营业执照.pdf" in page.content()
+    logout(page)
+
+    # 平台受理
+    login(page, base, "reviewer")
+    assert "连云港海澜精密机械有限公司" in page.locator("#q-submitted").inner_text()
+    shoot(page, "04-workbench-reviewer")
+    page.goto(detail_url)
+    step(page, "accept", {"credit_check_note": "人行征信无不良记录"})
+    logout(page)
+
+    # 合作银行出具转贷承诺
+    login(page, base, "bank1")
+    page.goto(detail_url)
+    step(page, "commit", {"committed_amount": "10,000,000.00", "opinion": "同意到期后按原条件续贷"})
+    logout(page)
+
+    # 平台审批、制单
+    login(page, base, "operator")
+    shoot(page, "workbench", readme=True)
+    page.goto(detail_url)
+    assert page.locator("#rule-checks").inner_text().count("✗") == 0
+    step(page, "approve")  # the form is pre-filled with the most the rules allow
+    step(page, "prepare-disbursement", {"transfer_ref": "HK-0001"})
+    shoot(page, "detail", readme=True)
+    assert page.locator("#action-authorise-disbursement").count() == 0  # not for the maker
+    logout(page)
+
+    # 另一位运营人员复核放款
+    login(page, base, "operator2")
+    page.goto(detail_url)
+    step(page, "authorise-disbursement")
+    assert "已放款" in page.content()
+    logout(page)
+
+    # 银行确认续贷并划回资金（应收金额已预填）
+    login(page, base, "bank1")
+    page.goto(detail_url)
+    step(page, "confirm-renewal", {"new_loan_contract_no": "工银借字2026第1001号"})
+    step(page, "confirm-return", {"transfer_ref": "HS-0001"})
+    assert "已收回" in page.content()
+    logout(page)
+
+    # 平台归档
+    login(page, base, "operator")
+    page.goto(detail_url)
+    step(page, "archive")
+    assert "已归档" in page.content()
+    shoot(page, "05-archived")
+    logout(page)
+
+    # 领导小组与管理员
+    login(page, base, "group")
+    shoot(page, "06-group-dashboard")
+    page.goto(f"{base}/fund/reconciliation")
+    assert "对账一致" in page.content()
+    shoot(page, "07-reconciliation")
+    logout(page)
+    login(page, base, "admin")
+    page.goto(f"{base}/admin/users")
+    assert "hailan" in page.content()
+    shoot(page, "08-admin-users")

@@ -1,0 +1,301 @@
+"""Bad values in every kind of form: the Chinese message next to the field, and nothing changes."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.test import EnvironBuilder
+
+from loanfund.domain.lifecycle import State
+from loanfund.extensions import db
+from loanfund.models import Application, ApplicationEvent, Enterprise, Material, PolicyVersion, User
+from tests.conftest import csrf_token
+from tests.flows import Flows
+
+
+def count(model) -> int:  # type: ignore[no-untyped-def]
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def feedback(html: str, field: str) -> list[str]:
+    """The messages shown under one field: between its control and the next field's wrapper."""
+    start = html.find(f'id="{field}"')
+    if start < 0:
+        return []
+    end = html.find('<div class="mb-3', start)
+    return re.findall(r'<div class="invalid-feedback">([^<]*)</div>', html[start : end if end > 0 else None])
+
+
+APPLY = {
+    "bank_id": "1",
+    "loan_contract_no": "借字001",
+    "loan_amount_due": "10,000,000.00",
+    "loan_due_date": "2026-12-31",
+    "requested_amount": "8,000,000.00",
+    "requested_days": "3",
+    "own_funds": "2,000,000.00",
+    "purpose": "转贷",
+}
+
+
+def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    token = csrf_token(client.get(page or url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("requested_amount", "", "请填写金额"),
+        ("requested_amount", "-5.00", "申请金额必须大于零"),
+        ("requested_amount", "100.001", "金额最多保留两位小数（精确到分）"),
+        ("requested_days", "11", "用款天数不得超过 10 天"),
+        ("requested_days", "", "请填写用款天数"),
+        ("loan_amount_due", "abc", "金额格式不正确，请填写数字，如 12,345.67"),
+        ("loan_contract_no", "", "此项为必填项"),
+        (
+            "own_funds",
+            "1,000,000.00",
+            "自筹资金 100.00 万元与申请金额 800.00 万元合计不足到期贷款本息 1,000.00 万元，尚缺 100.00 万元",
+        ),
+    ],
+)
+def test_apply_form_bad_values(client, people, auth, field, value, message):
+    auth.login("ent1")
+    response = post_form(client, "/applications/new", APPLY | {field: value})
+    assert response.status_code == 200
+    assert message in feedback(response.get_data(as_text=True), field)
+    assert count(Application) == 0
+
+
+def test_apply_form_accepts_good_values(client, people, auth):
+    auth.login("ent1")
+    response = post_form(client, "/applications/new", APPLY)
+    assert response.status_code == 302
+    assert count(Application) == 1
+
+
+def test_a_post_without_csrf_token_is_refused_and_changes_nothing(client, people, auth):
+    auth.login("ent1")
+    response = client.post("/applications/new", data=APPLY)
+    assert response.status_code == 400
+    assert "页面已过期或来源无法验证，请刷新页面后重新提交" in response.get_data(as_text=True)
+    assert count(Application) == 0
+
+
+REGISTER = {
+    "name": "连云港新企业有限公司",
+    "credit_code": "91320703MA1MB4FT6K",
+    "district": "haizhou",
+    "industry": "industry",
+    "employees": "50",
+    "revenue": "5,000,000.00",
+    "assets": "3,000,000.00",
+    "contact_name": "张三",
+    "contact_phone": "13800000000",
+    "username": "newco",
+    "password": "newco-pass-1",
+    "confirm": "newco-pass-1",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("credit_code", "91320703MA1MB4FT6A", "统一社会信用代码校验位不正确，请核对后重新输入"),
+        ("credit_code", "91320706MA1Q8RXL4A", "该统一社会信用代码已注册，请使用已有账户登录"),
+        ("revenue", "-1.00", "金额不能为负数"),
+        ("employees", "-3", "不能为负数"),
+        ("district", "", "企业注册地须在连云港市市域内（请选择所在县区或功能区）"),
+        ("confirm", "other-pass-1", "两次输入的密码不一致"),
+        ("username", "ent1", "该用户名已被使用"),
+        ("password", "short", "密码至少 8 位"),
+    ],
+)
+def test_registration_bad_values(client, people, field, value, message):
+    response = post_form(
+        client, "/register", REGISTER | {field: value} | ({"confirm": value} if field == "password" else {})
+    )
+    assert response.status_code == 200
+    assert message in feedback(response.get_data(as_text=True), field)
+    assert count(Enterprise) == 3
+    assert count(User) == 10
+
+
+def test_registration_creates_the_enterprise_with_its_size(client, people):
+    response = post_form(client, "/register", REGISTER)
+    assert response.status_code == 302
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == "91320703MA1MB4FT6K"))
+    assert enterprise.size == "small"
+
+
+def test_editing_the_enterprise_recomputes_its_size(client, people, auth):
+    auth.login("ent3")
+    data = REGISTER | {
+        "name": "赣榆区海丰水产贸易有限公司",
+        "credit_code": "91320707MA20C7KD8A",
+        "district": "ganyu",
+        "industry": "wholesale",
+        "employees": "25",
+        "revenue": "60,000,000.00",
+    }
+    response = post_form(client, "/enterprise", data)
+    assert response.status_code == 302
+    assert db.session.scalar(select(Enterprise).where(Enterprise.name == "赣榆区海丰水产贸易有限公司")).size == "medium"
+
+
+def _submitted(traveller):  # type: ignore[no-untyped-def]
+    return Flows(traveller).to(State.SUBMITTED)
+
+
+def test_a_50_mb_upload_is_refused_next_to_the_field(client, people, auth, traveller):
+    application = _submitted(traveller)
+    auth.login("ent1")
+    page = f"/applications/{application.id}"
+    token = csrf_token(client.get(page).get_data(as_text=True))
+    big = io.BytesIO(b"%PDF-" + b"0" * (50 * 1024 * 1024))
+    builder = EnvironBuilder(
+        path=f"{page}/materials",
+        method="POST",
+        data={"csrf_token": token, "category": "licence", "file": (big, "大文件.pdf")},
+    )
+    environ = builder.get_environ()
+    try:  # the builder spools the body to a temporary file that nobody else closes
+        response = client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+    assert response.status_code == 413
+    assert "文件不能超过 10 MB" in response.get_data(as_text=True)
+    assert count(Material) == 0
+
+
+def test_an_exe_renamed_pdf_is_refused(client, people, auth, traveller):
+    application = _submitted(traveller)
+    auth.login("ent1")
+    page = f"/applications/{application.id}"
+    token = csrf_token(client.get(page).get_data(as_text=True))
+    exe = io.BytesIO(b"MZ\x90\x00\x03" + b"\x00" * 1000)
+    response = client.post(
+        f"{page}/materials", data={"csrf_token": token, "category": "licence", "file": (exe, "营业执照.pdf")}
+    )
+    assert response.status_code == 422
+    assert "文件内容与扩展名不符，请上传真实的 PDF、JPG 或 PNG 文件" in feedback(
+        response.get_data(as_text=True), "file"
+    )
+    assert count(Material) == 0
+
+
+def test_a_real_pdf_is_stored_by_checksum_and_downloadable(client, people, auth, traveller, tmp_path, app):
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+    application = _submitted(traveller)
+    auth.login("ent1")
+    page = f"/applications/{application.id}"
+    token = csrf_token(client.get(page).get_data(as_text=True))
+    response = client.post(
+        f"{page}/materials",
+        data={"csrf_token": token, "category": "licence", "file": (io.BytesIO(b"%PDF-1.4 test"), "执照.pdf")},
+    )
+    assert response.status_code == 302
+    material = db.session.scalar(select(Material))
+    assert (tmp_path / material.sha256).read_bytes() == b"%PDF-1.4 test"
+    with client.get(f"{page}/materials/{material.id}") as download:
+        assert download.data == b"%PDF-1.4 test"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"amount": "30,000,000.001", "own_funds_confirmed": "10,000,000.00"},
+            "amount",
+            "金额最多保留两位小数（精确到分）",
+        ),
+        ({"amount": "-1.00", "own_funds_confirmed": "10,000,000.00"}, "amount", "批准金额必须大于零"),
+        ({"amount": "", "own_funds_confirmed": "10,000,000.00"}, "amount", "请填写金额"),
+        (
+            {"amount": "32,000,000.01", "own_funds_confirmed": "10,000,000.00"},
+            "amount",
+            "申请金额 3,200.000001 万元超过银行承诺续贷额度的80%（3,200.00 万元）",
+        ),
+    ],
+)
+def test_approve_form_bad_values(client, people, auth, traveller, data, field, message):
+    application = Flows(traveller).to(State.BANK_COMMITTED)
+    events = count(ApplicationEvent)
+    auth.login("operator")
+    response = post_form(
+        client, f"/applications/{application.id}/approve", data, page=f"/applications/{application.id}"
+    )
+    assert response.status_code == 422
+    assert message in feedback(response.get_data(as_text=True), field)
+    assert count(ApplicationEvent) == events
+    assert db.session.get(Application, application.id).state == State.BANK_COMMITTED.value
+
+
+def test_a_good_approval_from_the_page(client, people, auth, traveller):
+    application = Flows(traveller).to(State.BANK_COMMITTED)
+    auth.login("operator")
+    response = post_form(
+        client,
+        f"/applications/{application.id}/approve",
+        {"amount": "30,000,000.00", "own_funds_confirmed": "10,000,000.00"},
+        page=f"/applications/{application.id}",
+    )
+    assert response.status_code == 302
+    assert db.session.get(Application, application.id).state == State.APPROVED.value
+
+
+def test_the_return_form_is_prefilled_with_what_is_owed(client, people, auth, traveller):
+    application = Flows(traveller).to(State.RENEWED)
+    auth.login("bank1")
+    html = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert re.search(r'name="principal"[^>]*value="30000000.00"', html)
+    assert re.search(r'name="fee"[^>]*value="12000.00"', html)
+
+
+def test_new_policy_version_bad_values(client, people, auth):
+    auth.login("admin")
+    data = {
+        "name": "",
+        "effective_from": "2027-01-01",
+        "band1_base": "abc",
+        "band1_extended": "0.45",
+        "base_rate_days": "2",
+        "max_days": "10",
+        "cap_percent": "80",
+        "group_threshold": "40,000,000.00",
+        "renewal_sla_days": "2",
+        "blacklist_years": "3",
+        "rate_mode": "marginal",
+    }
+    response = post_form(client, "/admin/policies", data)
+    html = response.get_data(as_text=True)
+    assert "此项为必填项" in feedback(html, "name")
+    assert count(PolicyVersion) == 1
+
+
+def test_a_new_policy_version_applies_from_its_date_and_past_approvals_keep_theirs(client, people, auth, traveller):
+    approved = Flows(traveller).to(State.APPROVED)
+    auth.login("admin")
+    data = {
+        "name": "连政规发〔2023〕8号（测试）",
+        "effective_from": "2026-11-02",
+        "band1_base": "0.20",
+        "band1_extended": "0.40",
+        "base_rate_days": "5",
+        "max_days": "10",
+        "cap_percent": "95",
+        "group_threshold": "40,000,000.00",
+        "group_for_overdue_loan": "y",
+        "renewal_sla_days": "2",
+        "blacklist_years": "3",
+        "rate_mode": "marginal",
+    }
+    response = post_form(client, "/admin/policies", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert count(PolicyVersion) == 2
+    assert db.session.get(Application, approved.id).policy_version.name == "连政办发〔2018〕162号"
