@@ -40,10 +40,13 @@ class Queue:
 
 @dataclass(frozen=True)
 class Dashboard:
-    cash: Money
-    reserved: Money
+    """For platform staff, the leading group and the administrator the fund's whole position; for a bank or an
+    enterprise only its own bridges (``cash``, ``reserved`` and ``available`` are then None)."""
+
+    cash: Money | None
+    reserved: Money | None
     out: Money
-    available: Money
+    available: Money | None
     due_today: int
     overdue: int
 
@@ -114,21 +117,19 @@ def queues(user: User) -> list[Queue]:
 
 
 def dashboard(user: User) -> Dashboard:
-    """The fund's position (for staff) and the dates that matter today."""
+    """The money out and the dates that matter today, over what the user may see; the fund's position for staff."""
     today = clock.today()
-    position = fund.position()
     out = money_out(user, today)
-    receivables = sum(ledger.balances_by_prefix("receivable").values(), Money.zero())
-    planned_today = [
-        r
+    receivables = ledger.balances_by_prefix("receivable")
+    planned_today = sum(
+        1
         for r in out
         if r.application.value_date and r.application.value_date + timedelta(days=r.application.requested_days) == today
-    ]
-    return Dashboard(
-        position.cash,
-        position.reserved,
-        receivables,
-        position.available,
-        len(planned_today),
-        sum(1 for r in out if r.overdue),
     )
+    overdue = sum(1 for r in out if r.overdue)
+    if user.role_enum in (Role.BANK, Role.ENTERPRISE):
+        outstanding = sum((receivables.get(r.application.id, Money.zero()) for r in out), Money.zero())
+        return Dashboard(None, None, outstanding, None, planned_today, overdue)
+    position = fund.position()
+    total_out = sum(receivables.values(), Money.zero())
+    return Dashboard(position.cash, position.reserved, total_out, position.available, planned_today, overdue)

@@ -16,10 +16,9 @@ bp = Blueprint("main", __name__)
 def home() -> str:
     """Dashboard figures and what the user has to do next (the administrator's set-up lives under /admin)."""
     user = current_user
-    staff = user.role_enum in (Role.REVIEWER, Role.OPERATOR, Role.GROUP, Role.ADMIN)
     return render_template(
         "main/home.html",
-        figures=dashboard(user) if staff else None,
+        figures=dashboard(user),
         queues=queues(user),
         is_enterprise=user.role_enum is Role.ENTERPRISE,
     )

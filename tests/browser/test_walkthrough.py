@@ -96,6 +96,8 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
 
     # 合作银行出具转贷承诺
     login(page, base, "bank1")
+    assert "连云港海澜精密机械有限公司" in page.locator("#q-to_commit").inner_text()
+    shoot(page, "04b-bank-desk")
     page.goto(detail_url)
     step(page, "commit", {"committed_amount": "10,000,000.00", "opinion": "同意到期后按原条件续贷"})
     logout(page)
@@ -145,3 +147,16 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     page.goto(f"{base}/admin/users")
     assert "hailan" in page.content()
     shoot(page, "08-admin-users")
+
+
+def test_the_workbench_reads_on_a_phone(browser, live_server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    try:
+        login(page, live_server, "operator")
+        assert page.locator(".navbar-toggler").is_visible()  # the menu folds away
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390 + 1, f"the page scrolls sideways ({width}px)"
+        shoot(page, "09-phone-workbench")
+    finally:
+        context.close()

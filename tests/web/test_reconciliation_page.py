@@ -28,3 +28,28 @@ def test_a_difference_shows_red(client, demo, auth):
     html = client.get("/fund/reconciliation").get_data(as_text=True)
     assert "发现差异" in html
     assert 'class="table-danger"' in html
+
+
+def test_the_group_sees_why_each_decision_is_needed(client, demo, auth):
+    auth.login("group")
+    html = client.get("/home").get_data(as_text=True)
+    assert "报领导小组审批的原因" in html
+    assert "到期贷款已在银行逾期" in html
+
+
+def test_the_operator_dashboard_shows_the_funds_position(client, demo, auth):
+    auth.login("operator")
+    html = client.get("/home").get_data(as_text=True)
+    assert "专用账户资金（万元）" in html
+    assert "17,600.384" in html  # 176,003,840.00 元
+    assert "2,400.00" in html  # out with the demo's disbursed bridge
+
+
+def test_a_bank_sees_only_its_own_bridges_not_the_funds_balance(client, demo, auth):
+    auth.login("bank2")
+    html = client.get("/home").get_data(as_text=True)
+    assert "专用账户资金" not in html
+    assert "本行在外应急转贷资金（万元）" in html
+    assert "2,400.00" in html
+    auth.login("bank1")
+    assert "0.00" in client.get("/home").get_data(as_text=True)
