@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from loanfund import clock
-from loanfund.domain.eligibility import BlacklistEntry as BlacklistFact
-from loanfund.domain.eligibility import Size, blacklist_violation
+from loanfund.domain.eligibility import Size
 from loanfund.domain.lifecycle import RESERVING_STATES
 from loanfund.domain.money import Money
 from loanfund.domain.rules import ApprovalFacts, check_approval, max_approvable
-from loanfund.extensions import db
-from loanfund.models import Application, BlacklistEntry
-from loanfund.services import fund
+from loanfund.models import Application
+from loanfund.services import blacklist, fund
 from loanfund.services.lifecycle import application_policy
 
 
@@ -48,12 +44,7 @@ def rule_checks(application: Application) -> ApprovalView:
     if application.state_enum in RESERVING_STATES and application.approved_amount is not None:
         available += application.approved_amount
     checks: list[RuleCheck] = []
-    entries = db.session.scalars(
-        select(BlacklistEntry).where(BlacklistEntry.credit_code == application.enterprise.credit_code)
-    ).all()
-    banned = blacklist_violation(
-        [BlacklistFact(e.credit_code, e.reason, e.listed_on, e.ends_on) for e in entries], today
-    )
+    banned = blacklist.violation_for(application.enterprise.credit_code, today)
     checks.append(RuleCheck("R11", "黑名单", banned is None, banned.message if banned else "未列入黑名单"))
     bank = application.bank
     in_force = bank.agreement_in_force(today)

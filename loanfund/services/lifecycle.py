@@ -11,11 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from loanfund import clock
-from loanfund.domain.eligibility import BlacklistEntry as BlacklistFact
-from loanfund.domain.eligibility import blacklist_violation
 from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
 from loanfund.domain.ledger import disbursement_posting, return_posting, write_off_posting
 from loanfund.domain.lifecycle import Action, Role, State, transition_for
@@ -35,8 +31,8 @@ from loanfund.domain.rules import (
     settlement,
 )
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, Bank, BlacklistEntry, Receipt, User
-from loanfund.services import fund, ledger
+from loanfund.models import Application, ApplicationEvent, Bank, Receipt, User
+from loanfund.services import blacklist, fund, ledger
 from loanfund.services.access import application_for
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.uow import BeforeCommit, finish
@@ -86,6 +82,23 @@ def _move(application: Application, action: Action, actor: User, *, alternative:
     transition = transition_for(application.state_enum, action, actor.role_enum)
     target = transition.alternative if alternative and transition.alternative else transition.target
     application.state = target.value
+
+
+def _complete(
+    application: Application,
+    actor: User,
+    action: Action,
+    before: State,
+    note: str = "",
+    *,
+    before_commit: BeforeCommit[Application] | None,
+    alternative: bool = False,
+    **payload: Any,
+) -> Application:
+    """The end of every step: move to the table's target (or its alternative), record the event, commit once."""
+    _move(application, action, actor, alternative=alternative)
+    _record(application, actor, action, before, note, **payload)
+    return finish(application, before_commit)
 
 
 def _past_date(value: date, field: str, label: str, not_before: date | None = None, before_label: str = "") -> None:
@@ -145,12 +158,7 @@ def submit_application(
     if bank is None:
         raise InvalidInput({"bank_id": ["请选择合作银行"]})
     violations: list[Violation] = []
-    entries = db.session.scalars(
-        select(BlacklistEntry).where(BlacklistEntry.credit_code == actor.enterprise.credit_code)
-    ).all()
-    banned = blacklist_violation(
-        [BlacklistFact(e.credit_code, e.reason, e.listed_on, e.ends_on) for e in entries], today
-    )
+    banned = blacklist.violation_for(actor.enterprise.credit_code, today)
     if banned:
         violations.append(banned)
     if not bank.agreement_in_force(today):
@@ -220,9 +228,15 @@ def accept(
     application.credit_check_note = credit_check_note.strip()
     application.reviewed_at = clock.utcnow()
     application.reviewed_by_id = actor.id
-    _move(application, Action.ACCEPT, actor)
-    _record(application, actor, Action.ACCEPT, before, note, credit_check_note=credit_check_note.strip())
-    return finish(application, before_commit)
+    return _complete(
+        application,
+        actor,
+        Action.ACCEPT,
+        before,
+        note,
+        credit_check_note=credit_check_note.strip(),
+        before_commit=before_commit,
+    )
 
 
 def reject(
@@ -234,9 +248,7 @@ def reject(
     application.review_note = reason
     application.reviewed_at = clock.utcnow()
     application.reviewed_by_id = actor.id
-    _move(application, Action.REJECT, actor)
-    _record(application, actor, Action.REJECT, before, reason)
-    return finish(application, before_commit)
+    return _complete(application, actor, Action.REJECT, before, reason, before_commit=before_commit)
 
 
 # -- commit / decline (第十六条) ---------------------------------------------------------------------------------
@@ -261,11 +273,16 @@ def commit(
     application.bank_seal_ref = seal_ref.strip() or None
     application.committed_at = clock.utcnow()
     application.committed_by_id = actor.id
-    _move(application, Action.COMMIT, actor)
-    _record(
-        application, actor, Action.COMMIT, before, text, committed_amount=committed_amount, seal_ref=seal_ref.strip()
+    return _complete(
+        application,
+        actor,
+        Action.COMMIT,
+        before,
+        text,
+        committed_amount=committed_amount,
+        seal_ref=seal_ref.strip(),
+        before_commit=before_commit,
     )
-    return finish(application, before_commit)
 
 
 def decline(
@@ -277,9 +294,7 @@ def decline(
     application.bank_officer = actor.display_name
     application.committed_at = clock.utcnow()
     application.committed_by_id = actor.id
-    _move(application, Action.DECLINE, actor)
-    _record(application, actor, Action.DECLINE, before, text)
-    return finish(application, before_commit)
+    return _complete(application, actor, Action.DECLINE, before, text, before_commit=before_commit)
 
 
 # -- approve (第十七、十四条) ------------------------------------------------------------------------------------
@@ -325,8 +340,7 @@ def approve(
     application.approved_by_id = actor.id
     application.policy_version_id = version.id
     application.group_reasons = "；".join(check.group_reasons) or None
-    _move(application, Action.APPROVE, actor, alternative=check.needs_group_approval)
-    _record(
+    return _complete(
         application,
         actor,
         Action.APPROVE,
@@ -336,8 +350,9 @@ def approve(
         own_funds_confirmed=own_funds_confirmed,
         policy=policy.name,
         group_reasons=list(check.group_reasons),
+        before_commit=before_commit,
+        alternative=check.needs_group_approval,
     )
-    return finish(application, before_commit)
 
 
 def group_approve(
@@ -349,9 +364,15 @@ def group_approve(
 ) -> Application:
     application, before = _load(actor, application_id, Action.GROUP_APPROVE)
     _group_decision(application, actor, minutes_ref)
-    _move(application, Action.GROUP_APPROVE, actor)
-    _record(application, actor, Action.GROUP_APPROVE, before, note, minutes_ref=application.group_minutes_ref)
-    return finish(application, before_commit)
+    return _complete(
+        application,
+        actor,
+        Action.GROUP_APPROVE,
+        before,
+        note,
+        minutes_ref=application.group_minutes_ref,
+        before_commit=before_commit,
+    )
 
 
 def group_reject(
@@ -364,9 +385,15 @@ def group_reject(
     application, before = _load(actor, application_id, Action.GROUP_REJECT)
     _group_decision(application, actor, minutes_ref)
     _release_reservation(application)
-    _move(application, Action.GROUP_REJECT, actor)
-    _record(application, actor, Action.GROUP_REJECT, before, note, minutes_ref=application.group_minutes_ref)
-    return finish(application, before_commit)
+    return _complete(
+        application,
+        actor,
+        Action.GROUP_REJECT,
+        before,
+        note,
+        minutes_ref=application.group_minutes_ref,
+        before_commit=before_commit,
+    )
 
 
 def _group_decision(application: Application, actor: User, minutes_ref: str) -> None:
@@ -391,9 +418,7 @@ def withdraw(
     text = _required_text(reason, "reason", "撤回原因")
     _release_reservation(application)
     _clear_preparation(application)
-    _move(application, Action.WITHDRAW, actor)
-    _record(application, actor, Action.WITHDRAW, before, text)
-    return finish(application, before_commit)
+    return _complete(application, actor, Action.WITHDRAW, before, text, before_commit=before_commit)
 
 
 def cancel(
@@ -404,9 +429,7 @@ def cancel(
     text = _required_text(reason, "reason", "取消原因")
     _release_reservation(application)
     _clear_preparation(application)
-    _move(application, Action.CANCEL, actor)
-    _record(application, actor, Action.CANCEL, before, text)
-    return finish(application, before_commit)
+    return _complete(application, actor, Action.CANCEL, before, text, before_commit=before_commit)
 
 
 def _clear_preparation(application: Application) -> None:
@@ -438,8 +461,7 @@ def prepare_disbursement(
     application.destination_account_bank = bank.account_bank
     application.prepared_by_id = actor.id
     application.prepared_at = clock.utcnow()
-    _move(application, Action.PREPARE_DISBURSEMENT, actor)
-    _record(
+    return _complete(
         application,
         actor,
         Action.PREPARE_DISBURSEMENT,
@@ -449,8 +471,8 @@ def prepare_disbursement(
         transfer_ref=application.disbursement_ref,
         account_no=bank.account_no,
         account_name=bank.account_name,
+        before_commit=before_commit,
     )
-    return finish(application, before_commit)
 
 
 def authorise_disbursement(
@@ -473,8 +495,7 @@ def authorise_disbursement(
     )
     application.authorised_by_id = actor.id
     application.authorised_at = clock.utcnow()
-    _move(application, Action.AUTHORISE_DISBURSEMENT, actor)
-    _record(
+    return _complete(
         application,
         actor,
         Action.AUTHORISE_DISBURSEMENT,
@@ -483,8 +504,8 @@ def authorise_disbursement(
         amount=application.approved_amount,
         value_date=application.value_date,
         account_no=application.destination_account_no,
+        before_commit=before_commit,
     )
-    return finish(application, before_commit)
 
 
 # -- renewal and return (第十八条) -------------------------------------------------------------------------------
@@ -509,8 +530,7 @@ def confirm_renewal(
     application.new_loan_amount = new_loan_amount
     application.renewed_on = renewed_on
     application.renewal_late = renewal_late(policy, application.value_date, renewed_on)
-    _move(application, Action.CONFIRM_RENEWAL, actor)
-    _record(
+    return _complete(
         application,
         actor,
         Action.CONFIRM_RENEWAL,
@@ -520,8 +540,8 @@ def confirm_renewal(
         new_loan_amount=new_loan_amount,
         renewed_on=renewed_on,
         late=application.renewal_late,
+        before_commit=before_commit,
     )
-    return finish(application, before_commit)
 
 
 def account_of(application: Application, as_of: date | None = None) -> Settlement | None:
@@ -584,8 +604,7 @@ def confirm_return(
     if account.principal_back_on is not None:
         application.received_on = account.principal_back_on
         application.fee_due = account.fee_due
-    _move(application, Action.CONFIRM_RETURN, actor, alternative=not account.settled)
-    _record(
+    return _complete(
         application,
         actor,
         Action.CONFIRM_RETURN,
@@ -598,8 +617,9 @@ def confirm_return(
         days=account.days,
         fee_due=account.fee_due,
         shortfall=account.outstanding,
+        before_commit=before_commit,
+        alternative=not account.settled,
     )
-    return finish(application, before_commit)
 
 
 # -- overdue: recovery and write-off (第二十一、二十二条) -----------------------------------------------------------
@@ -615,9 +635,9 @@ def open_recovery(
         raise NotAllowed("尚未逾期，不能启动追偿", code="state_not_allowed")
     application.recovery_plan = _required_text(plan, "plan", "追偿方案")
     application.recovery_opened_on = clock.today()
-    _move(application, Action.OPEN_RECOVERY, actor)
-    _record(application, actor, Action.OPEN_RECOVERY, before, application.recovery_plan)
-    return finish(application, before_commit)
+    return _complete(
+        application, actor, Action.OPEN_RECOVERY, before, application.recovery_plan, before_commit=before_commit
+    )
 
 
 def write_off(
@@ -639,8 +659,7 @@ def write_off(
             application_id=application.id,
             actor=actor,
         )
-    _move(application, Action.WRITE_OFF, actor)
-    _record(
+    return _complete(
         application,
         actor,
         Action.WRITE_OFF,
@@ -648,8 +667,8 @@ def write_off(
         note,
         minutes_ref=application.group_minutes_ref,
         principal_outstanding=account.principal_outstanding if account else Money.zero(),
+        before_commit=before_commit,
     )
-    return finish(application, before_commit)
 
 
 # -- archive (第十九条) ------------------------------------------------------------------------------------------
@@ -660,9 +679,7 @@ def archive(
 ) -> Application:
     application, before = _load(actor, application_id, Action.ARCHIVE)
     application.archived_at = clock.utcnow()
-    _move(application, Action.ARCHIVE, actor)
-    _record(application, actor, Action.ARCHIVE, before, note)
-    return finish(application, before_commit)
+    return _complete(application, actor, Action.ARCHIVE, before, note, before_commit=before_commit)
 
 
 # -- reading -----------------------------------------------------------------------------------------------------
