@@ -20,7 +20,8 @@ bp = Blueprint("auth", __name__)
 def register_user_loader() -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None  # a switched-off user's session ends at once
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,0 +1,88 @@
+"""The administrator's pages and changing one's own password."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import Bank, User
+from loanfund.services import fund
+from tests.conftest import DEMO_PASSWORD
+from tests.web.test_forms import feedback, post_form
+
+
+def test_change_password(client, people, auth):
+    auth.login("ent1")
+    wrong = post_form(client, "/account/password", {"current_password": "nope", "new_password": "new-pass-123"})
+    assert "当前密码不正确" in feedback(wrong.get_data(as_text=True), "current_password")
+    short = post_form(client, "/account/password", {"current_password": DEMO_PASSWORD, "new_password": "short"})
+    assert "密码至少 8 位" in feedback(short.get_data(as_text=True), "new_password")
+    done = post_form(client, "/account/password", {"current_password": DEMO_PASSWORD, "new_password": "new-pass-123"})
+    assert done.status_code == 302
+    user = db.session.scalar(select(User).where(User.username == "ent1"))
+    assert check_password_hash(user.password_hash, "new-pass-123")
+
+
+def test_admin_creates_a_bank_user_and_refuses_one_without_a_bank(client, people, auth):
+    auth.login("admin")
+    bank = db.session.scalar(select(Bank).where(Bank.code == "JSB-LYG"))
+    refused = post_form(client, "/admin/users", {"username": "jsb2", "display_name": "周专员", "role": "bank",
+                                                 "enterprise_id": "0", "bank_id": "0", "password": "long-enough-1"})
+    assert "银行用户须属于一家合作银行" in feedback(refused.get_data(as_text=True), "bank_id")
+    created = post_form(client, "/admin/users", {"username": "jsb2", "display_name": "周专员", "role": "bank",
+                                                 "enterprise_id": "0", "bank_id": str(bank.id),
+                                                 "password": "long-enough-1"})
+    assert created.status_code == 302
+    assert db.session.scalar(select(User).where(User.username == "jsb2")).bank_id == bank.id
+
+
+def test_admin_switches_a_user_off_but_not_themselves(client, people, auth):
+    auth.login("admin")
+    ent1 = db.session.scalar(select(User).where(User.username == "ent1"))
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    post_form(client, f"/admin/users/{ent1.id}/active", {}, page="/admin/users")
+    db.session.refresh(ent1)
+    assert ent1.active is False
+    response = post_form(client, f"/admin/users/{admin.id}/active", {}, page="/admin/users")
+    assert "不能停用自己的账户" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.active is True
+
+
+def test_bank_agreement_cannot_end_before_it_starts(client, people, auth):
+    auth.login("admin")
+    bank = db.session.scalar(select(Bank).where(Bank.code == "ICBC-LYG"))
+    data = {"code": bank.code, "name": bank.name, "agreement_no": bank.agreement_no, "agreement_start": "2027-01-01",
+            "agreement_end": "2026-01-01", "account_name": bank.account_name, "account_no": bank.account_no,
+            "account_bank": bank.account_bank}
+    response = post_form(client, f"/admin/banks/{bank.id}", data)
+    assert "协议结束日不能早于开始日" in feedback(response.get_data(as_text=True), "agreement_end")
+    db.session.refresh(bank)
+    assert str(bank.agreement_end) == "2027-12-31"
+
+
+def test_a_contribution_recorded_by_the_admin_becomes_cash(client, people, auth):
+    auth.login("admin")
+    before = fund.position().cash
+    response = post_form(client, "/admin/contributions", {"contributor_name": "东海县财政局", "kind": "county",
+                                                          "amount": "50,000,000.00", "received_on": "2026-11-20",
+                                                          "reference": "DH-001"})
+    assert response.status_code == 302
+    assert fund.position().cash == before + Money.parse("50,000,000.00")
+    bad = post_form(client, "/admin/contributions", {"contributor_name": "x", "kind": "county", "amount": "0.00",
+                                                     "received_on": "2026-11-20"})
+    assert "出资金额必须大于零" in feedback(bad.get_data(as_text=True), "amount")
+
+
+def test_a_switched_off_user_is_logged_out_at_once(client, people, auth):
+    auth.login("ent1")
+    assert client.get("/home").status_code == 200
+    user = db.session.scalar(select(User).where(User.username == "ent1"))
+    user.active = False
+    db.session.commit()
+    from flask import g
+
+    g.pop("_login_user", None)
+    assert client.get("/home").status_code == 302
