@@ -28,12 +28,31 @@ def test_change_password(client, people, auth):
 def test_admin_creates_a_bank_user_and_refuses_one_without_a_bank(client, people, auth):
     auth.login("admin")
     bank = db.session.scalar(select(Bank).where(Bank.code == "JSB-LYG"))
-    refused = post_form(client, "/admin/users", {"username": "jsb2", "display_name": "周专员", "role": "bank",
-                                                 "enterprise_id": "0", "bank_id": "0", "password": "long-enough-1"})
+    refused = post_form(
+        client,
+        "/admin/users",
+        {
+            "username": "jsb2",
+            "display_name": "周专员",
+            "role": "bank",
+            "enterprise_id": "0",
+            "bank_id": "0",
+            "password": "long-enough-1",
+        },
+    )
     assert "银行用户须属于一家合作银行" in feedback(refused.get_data(as_text=True), "bank_id")
-    created = post_form(client, "/admin/users", {"username": "jsb2", "display_name": "周专员", "role": "bank",
-                                                 "enterprise_id": "0", "bank_id": str(bank.id),
-                                                 "password": "long-enough-1"})
+    created = post_form(
+        client,
+        "/admin/users",
+        {
+            "username": "jsb2",
+            "display_name": "周专员",
+            "role": "bank",
+            "enterprise_id": "0",
+            "bank_id": str(bank.id),
+            "password": "long-enough-1",
+        },
+    )
     assert created.status_code == 302
     assert db.session.scalar(select(User).where(User.username == "jsb2")).bank_id == bank.id
 
@@ -54,9 +73,16 @@ def test_admin_switches_a_user_off_but_not_themselves(client, people, auth):
 def test_bank_agreement_cannot_end_before_it_starts(client, people, auth):
     auth.login("admin")
     bank = db.session.scalar(select(Bank).where(Bank.code == "ICBC-LYG"))
-    data = {"code": bank.code, "name": bank.name, "agreement_no": bank.agreement_no, "agreement_start": "2027-01-01",
-            "agreement_end": "2026-01-01", "account_name": bank.account_name, "account_no": bank.account_no,
-            "account_bank": bank.account_bank}
+    data = {
+        "code": bank.code,
+        "name": bank.name,
+        "agreement_no": bank.agreement_no,
+        "agreement_start": "2027-01-01",
+        "agreement_end": "2026-01-01",
+        "account_name": bank.account_name,
+        "account_no": bank.account_no,
+        "account_bank": bank.account_bank,
+    }
     response = post_form(client, f"/admin/banks/{bank.id}", data)
     assert "协议结束日不能早于开始日" in feedback(response.get_data(as_text=True), "agreement_end")
     db.session.refresh(bank)
@@ -66,13 +92,24 @@ def test_bank_agreement_cannot_end_before_it_starts(client, people, auth):
 def test_a_contribution_recorded_by_the_admin_becomes_cash(client, people, auth):
     auth.login("admin")
     before = fund.position().cash
-    response = post_form(client, "/admin/contributions", {"contributor_name": "东海县财政局", "kind": "county",
-                                                          "amount": "50,000,000.00", "received_on": "2026-11-20",
-                                                          "reference": "DH-001"})
+    response = post_form(
+        client,
+        "/admin/contributions",
+        {
+            "contributor_name": "东海县财政局",
+            "kind": "county",
+            "amount": "50,000,000.00",
+            "received_on": "2026-11-20",
+            "reference": "DH-001",
+        },
+    )
     assert response.status_code == 302
     assert fund.position().cash == before + Money.parse("50,000,000.00")
-    bad = post_form(client, "/admin/contributions", {"contributor_name": "x", "kind": "county", "amount": "0.00",
-                                                     "received_on": "2026-11-20"})
+    bad = post_form(
+        client,
+        "/admin/contributions",
+        {"contributor_name": "x", "kind": "county", "amount": "0.00", "received_on": "2026-11-20"},
+    )
     assert "出资金额必须大于零" in feedback(bad.get_data(as_text=True), "amount")
 
 
