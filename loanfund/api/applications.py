@@ -10,6 +10,7 @@ from marshmallow import Schema
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from loanfund import clock
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
 from loanfund.api.errors import problem
@@ -39,6 +40,7 @@ from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Bank
 from loanfund.services import lifecycle
 from loanfund.services.access import application_visibility
+from loanfund.services.policies import policy_version_in_force
 
 # POSTs that move money or promise it: the Idempotency-Key header is required on these.
 MONEY_ACTIONS = frozenset(
@@ -127,6 +129,7 @@ def list_applications() -> Response:
     if state:
         where.append(Application.state == state)
     total = db.session.scalar(select(func.count()).select_from(Application).where(*where)) or 0
+    _, in_force = policy_version_in_force(clock.today())
     items = db.session.scalars(
         select(Application)
         .where(*where)
@@ -141,7 +144,7 @@ def list_applications() -> Response:
         .offset((page - 1) * per_page)
     ).all()
     body = {
-        "items": [application_data(a, with_events=False) for a in items],
+        "items": [application_data(a, with_events=False, policy_in_force=in_force) for a in items],
         "page": page,
         "per_page": per_page,
         "total": total,

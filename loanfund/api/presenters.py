@@ -8,13 +8,17 @@ from loanfund import clock
 from loanfund.api.schemas import ApplicationSchema
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
+from loanfund.domain.policy import Policy
 from loanfund.domain.rules import due_date, fee_for
 from loanfund.models import Application
 from loanfund.services.lifecycle import account_of, application_policy, group_reasons_now, overdue
 
 
-def application_data(application: Application, *, with_events: bool = True) -> dict[str, Any]:
-    policy = application_policy(application)
+def application_data(
+    application: Application, *, with_events: bool = True, policy_in_force: Policy | None = None
+) -> dict[str, Any]:
+    """``policy_in_force``: today's policy, when the caller lists many applications and has looked it up once."""
+    policy = application_policy(application, policy_in_force)
     account = account_of(application)
     if account is not None:
         expected_fee = account.fee_due
@@ -24,7 +28,7 @@ def application_data(application: Application, *, with_events: bool = True) -> d
     reasons = (
         tuple(application.group_reasons.split("；"))
         if application.group_reasons
-        else (group_reasons_now(application) if application.approved_amount is None else ())
+        else (group_reasons_now(application, policy) if application.approved_amount is None else ())
     )
     data: dict[str, Any] = {
         "id": application.id,

@@ -117,11 +117,12 @@ def _required_text(value: str | None, field: str, label: str) -> str:
     return text
 
 
-def application_policy(application: Application) -> Policy:
-    """The policy the application was approved under (R14), or the one in force today before approval."""
+def application_policy(application: Application, in_force: Policy | None = None) -> Policy:
+    """The policy the application was approved under (R14), or the one in force today before approval
+    (``in_force`` when the caller already has it: a list of applications looks it up once, not once per row)."""
     if application.policy_version is not None:
         return application.policy_version.to_policy()
-    return policy_version_in_force(clock.today())[1]
+    return in_force or policy_version_in_force(clock.today())[1]
 
 
 # -- apply (第十五条) -------------------------------------------------------------------------------------------
@@ -692,11 +693,9 @@ def overdue(application: Application, today: date | None = None) -> bool:
     return is_overdue(application_policy(application), application.value_date, today or clock.today())
 
 
-def group_reasons_now(application: Application) -> tuple[str, ...]:
+def group_reasons_now(application: Application, policy: Policy) -> tuple[str, ...]:
     """Why the group must decide, for an application not yet approved (from the requested amount)."""
-    return group_approval_reasons(
-        application_policy(application), application.requested_amount, application.loan_overdue
-    )
+    return group_approval_reasons(policy, application.requested_amount, application.loan_overdue)
 
 
 def get(actor: User, application_id: int) -> Application:

@@ -284,3 +284,33 @@ def upload_too_large(application_id: int) -> tuple[str, int]:
     form = forms.UploadForm(formdata=None)
     form.file.errors = [f"文件不能超过 {materials.MAX_BYTES // 1024 // 1024} MB"]
     return _detail(lifecycle.get(current_user, application_id), upload_form=form), 413
+
+
+STATEMENT_STATES = frozenset({State.REPAID, State.ARCHIVED, State.WRITTEN_OFF})
+
+
+@bp.get("/applications/<int(max=2147483647):application_id>/statement")
+@login_required
+def statement(application_id: int) -> str:
+    """使用情况说明表 (第十九条): the printable account of one bridge, once the money is back (or written off).
+
+    :raise 404: not the user's application, or the money not yet settled.
+    """
+    application = lifecycle.get(current_user, application_id)
+    if application.state_enum not in STATEMENT_STATES:
+        abort(404)
+    events = db.session.scalars(
+        select(ApplicationEvent)
+        .where(ApplicationEvent.application_id == application.id)
+        .options(joinedload(ApplicationEvent.actor))
+        .order_by(ApplicationEvent.id)
+    ).all()
+    policy = lifecycle.application_policy(application)
+    return render_template(
+        "applications/statement.html",
+        a=application,
+        events=events,
+        account=lifecycle.account_of(application, application.received_on),
+        due=due_date(policy, application.value_date) if application.value_date else None,
+        printed_on=clock.today(),
+    )

@@ -134,6 +134,10 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     step(page, "archive")
     assert "已归档" in page.content()
     shoot(page, "05-archived")
+    page.click("text=使用情况说明表")
+    page.wait_for_url(re.compile(r"/statement$"))
+    assert "人民币捌佰万元整" in page.content()
+    shoot(page, "05b-usage-statement")
     logout(page)
 
     # 领导小组与管理员

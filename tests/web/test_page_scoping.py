@@ -82,3 +82,21 @@ def test_role_pages_are_404_for_other_roles(client, auth, people, path):
         auth.login(username)
         expected = 200 if username in ROLE_PAGES[path] else 404
         assert client.get(path).status_code == expected, (path, username)
+
+
+def test_the_usage_statement_once_the_money_is_back(client, auth, people, traveller):
+    application = Flows(traveller).to(State.ARCHIVED)
+    auth.login("operator")
+    html = client.get(f"/applications/{application.id}/statement").get_data(as_text=True)
+    assert "连云港市中小企业应急转贷资金使用情况说明表" in html
+    assert "人民币叁仟万元整" in html
+    assert "12,000.00 / 12,000.00" in html  # fee due / received for 1 day
+    for outsider in ("ent2", "bank2"):
+        auth.login(outsider)
+        assert client.get(f"/applications/{application.id}/statement").status_code == 404
+
+
+def test_no_usage_statement_while_money_is_out(client, auth, people, traveller):
+    application = Flows(traveller).to(State.DISBURSED)
+    auth.login("operator")
+    assert client.get(f"/applications/{application.id}/statement").status_code == 404

@@ -1,0 +1,61 @@
+"""No N+1: a page of applications costs a fixed number of queries, however many applications it holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import event
+
+from loanfund.domain.lifecycle import State
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.services.capital import contributor_named, record_contribution
+
+
+@contextmanager
+def counting() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def queries_for(api, flows, how_many: int, path: str) -> int:  # type: ignore[no-untyped-def]
+    for n in range(how_many):
+        flows.to(State.DISBURSED if n % 2 else State.SUBMITTED, enterprise=f"ent{n % 3 + 1}")
+    api.token("operator")
+    with counting() as statements:
+        assert api.get("operator", path).status_code == 200
+    return len(statements)
+
+
+def test_the_api_list_costs_the_same_for_4_or_16_applications(api, flows):
+    record_contribution(contributor_named("测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1))
+    few = queries_for(api, flows, 4, "/applications?per_page=100")
+    many = queries_for(api, flows, 12, "/applications?per_page=100")
+    assert few == many, (few, many)
+
+
+def page_queries(client, auth, flows, how_many: int, path: str) -> int:  # type: ignore[no-untyped-def]
+    for n in range(how_many):
+        flows.to(State.DISBURSED if n % 2 else State.BANK_COMMITTED, enterprise=f"ent{n % 3 + 1}")
+    auth.login("operator")
+    with counting() as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)
+
+
+def test_the_workbench_and_the_list_page_cost_the_same_for_4_or_16_applications(client, auth, flows):
+    record_contribution(contributor_named("测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1))
+    for path in ("/home", "/applications"):
+        few = page_queries(client, auth, flows, 4, path)
+        many = page_queries(client, auth, flows, 12, path)
+        assert few == many, (path, few, many)
