@@ -8,14 +8,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from loanfund.domain.errors import InvalidInput, NotAllowed
+from loanfund import clock
+from loanfund.domain.errors import InvalidInput, LoanFundError, NotAllowed
+from loanfund.domain.ledger import FEE_INCOME
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Bank, Contribution, Enterprise, PolicyVersion, User
+from loanfund.models import Bank, Contribution, Distribution, Enterprise, PolicyVersion, User
 from loanfund.services import admin as admin_service
+from loanfund.services import ledger
 from loanfund.services.accounts import create_user
-from loanfund.services.capital import contributor_named, record_contribution
+from loanfund.services.capital import (
+    contributor_named,
+    dissolution_statement,
+    parse_tax_rate,
+    pay_distributions,
+    record_contribution,
+    run_distribution,
+)
 from loanfund.web import forms
 from loanfund.web.forms import field_errors
 from loanfund.web.roles import roles_required
@@ -190,5 +200,51 @@ def contributions() -> str | Response:
     rows = db.session.scalars(
         select(Contribution).options(joinedload(Contribution.contributor)).order_by(Contribution.received_on)
     ).all()
-    total = sum((c.amount for c in rows), Money.zero())
-    return render_template("admin/contributions.html", contributions=rows, total=total, form=form)
+    return _capital_page(form, rows, forms.DistributionForm(formdata=None))
+
+
+def _capital_page(
+    form: forms.ContributionForm,
+    rows: list[Contribution] | None = None,
+    distribution_form: forms.DistributionForm | None = None,
+) -> str:
+    if rows is None:
+        rows = list(
+            db.session.scalars(
+                select(Contribution).options(joinedload(Contribution.contributor)).order_by(Contribution.received_on)
+            )
+        )
+    net, lines = dissolution_statement()
+    return render_template(
+        "admin/contributions.html",
+        contributions=rows,
+        total=sum((c.amount for c in rows), Money.zero()),
+        form=form,
+        distribution_form=distribution_form or forms.DistributionForm(formdata=None),
+        income=-ledger.balance(FEE_INCOME),
+        net=net,
+        lines=lines,
+        runs=db.session.scalars(select(Distribution).order_by(Distribution.run_on.desc())).all(),
+    )
+
+
+@bp.post("/distributions")
+@admin_only
+def distribute() -> str | Response:
+    """Distribute the fee income after tax by capital share (R13), and pay it out if asked."""
+    form = forms.DistributionForm()
+    if form.validate():
+        try:
+            result = run_distribution(clock.today(), parse_tax_rate(form.tax_rate.data or ""), current_user)
+            paid = pay_distributions(clock.today(), current_user) if form.pay.data else None
+        except InvalidInput as exc:
+            db.session.rollback()
+            field_errors(form, {"tax_rate" if k == "tax_rate" else "_form": v for k, v in exc.errors.items()})
+        except LoanFundError as exc:
+            db.session.rollback()
+            field_errors(form, {"_form": [exc.message]})
+        else:
+            message = f"已分配 {result.income.format()} 元（税费 {result.tax.format()} 元）"
+            flash(message + (f"，已支付 {paid.format()} 元" if paid else ""), "success")
+            return redirect(url_for("admin.contributions"))
+    return _capital_page(forms.ContributionForm(formdata=None), distribution_form=form)

@@ -301,3 +301,8 @@ class ContributionForm(Form):
     amount = money("出资金额（元）")
     received_on = day_field("到账日期")
     reference = text("凭证号", max_length=64)
+
+
+class DistributionForm(Form):
+    tax_rate = StringField("税费率（如 0.06）", validators=[InputRequired("请填写税费率")])
+    pay = BooleanField("同时从专用账户支付", default=False)

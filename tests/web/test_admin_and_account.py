@@ -123,3 +123,17 @@ def test_a_switched_off_user_is_logged_out_at_once(client, people, auth):
 
     g.pop("_login_user", None)
     assert client.get("/home").status_code == 302
+
+
+def test_the_admin_distributes_income_and_sees_the_dissolution_statement(client, demo, auth):
+    auth.login("admin")
+    html = client.get("/admin/contributions").get_data(as_text=True)
+    assert '待分配用款费用收入：<span class="fw-semibold">3,840.00 元</span>' in html
+    assert "净资产 200,003,840.00 元" in html
+    bad = post_form(client, "/admin/distributions", {"tax_rate": "abc"}, page="/admin/contributions")
+    assert "税率格式不正确，如 0.06" in feedback(bad.get_data(as_text=True), "tax_rate")
+    done = post_form(client, "/admin/distributions", {"tax_rate": "0.06", "pay": "y"}, page="/admin/contributions")
+    assert done.status_code == 302
+    html = client.get("/admin/contributions").get_data(as_text=True)
+    assert "已分配 3,840.00 元（税费 230.40 元），已支付 3,840.00 元" in html
+    assert "净资产 200,000,000.00 元" in html
