@@ -105,6 +105,9 @@ def authenticate(username: str, password: str) -> User:
     :raise AuthenticationFailed: with one message for unknown user and wrong password, another when locked.
     """
     now = clock.utcnow()
+    if "\x00" in username:  # no such user can exist, and PostgreSQL refuses NUL in a query parameter
+        check_password_hash(_DUMMY_HASH, password)
+        raise AuthenticationFailed("用户名或密码不正确")
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)

@@ -54,6 +54,14 @@ class Form(FlaskForm):
         locales = ["zh"]
 
 
+class NoNul:
+    """Refuses the NUL character, which PostgreSQL does not store in text (a crafted POST, not a person, sends it)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str) and "\x00" in field.data:
+            raise ValidationError("不能包含空字符")
+
+
 def chinese_required(message: str = "此项为必填项") -> InputRequired:
     return InputRequired(message=message)
 
@@ -67,7 +75,7 @@ class QuoteForm(Form):
 
 
 class LoginForm(Form):
-    username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=64)])
+    username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=64), NoNul()])
     password = PasswordField("密码", validators=[DataRequired("请填写密码"), Length(max=128)])
     submit = SubmitField("登录")
 
@@ -95,12 +103,14 @@ def money(label: str, required: bool = True) -> MoneyInput:
 
 def text(label: str, required: bool = False, max_length: int = 64) -> StringField:
     validators = [DataRequired(REQUIRED_TEXT)] if required else [Optional()]
-    return StringField(label, validators=[*validators, Length(max=max_length, message=f"不能超过 {max_length} 个字符")])
+    return StringField(
+        label, validators=[*validators, Length(max=max_length, message=f"不能超过 {max_length} 个字符"), NoNul()]
+    )
 
 
 def long_text(label: str, required: bool = False) -> TextAreaField:
     validators = [DataRequired(REQUIRED_TEXT)] if required else [Optional()]
-    return TextAreaField(label, validators=[*validators, Length(max=2000, message="不能超过 2000 个字符")])
+    return TextAreaField(label, validators=[*validators, Length(max=2000, message="不能超过 2000 个字符"), NoNul()])
 
 
 def day_field(label: str) -> DateField:

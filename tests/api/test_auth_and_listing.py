@@ -205,3 +205,9 @@ def test_an_id_beyond_the_database_integer_is_a_field_error_not_a_crash(api, tra
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"bank_id": ["数值超出允许范围"]}
     assert api.get("operator", f"/applications/{10**20}").status_code == 404
+
+
+def test_a_nul_in_the_username_is_a_plain_401(client, people):
+    response = client.post("/api/v1/tokens", headers=basic("oper\x00ator", DEMO_PASSWORD))
+    assert response.status_code == 401
+    assert response.get_json()["detail"] == "用户名或密码不正确"

@@ -299,3 +299,10 @@ def test_a_new_policy_version_applies_from_its_date_and_past_approvals_keep_thei
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     assert count(PolicyVersion) == 2
     assert db.session.get(Application, approved.id).policy_version.name == "连政办发〔2018〕162号"
+
+
+def test_a_nul_character_is_refused_next_to_the_field(client, people, auth):
+    auth.login("ent1")
+    response = post_form(client, "/applications/new", APPLY | {"loan_contract_no": "借字\x00001"})
+    assert "不能包含空字符" in feedback(response.get_data(as_text=True), "loan_contract_no")
+    assert count(Application) == 0
