@@ -133,7 +133,9 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
 def _bank(spec: dict[str, str], report: SeedReport) -> Bank:
     bank = db.session.scalar(select(Bank).where(Bank.code == spec["code"]))
     if bank is None:
-        bank = Bank(agreement_start=date(2025, 1, 1), agreement_end=date(2027, 12, 31), **spec)
+        # In force whenever the demo is started: from the fund's first year to two years ahead of today.
+        end = date(clock.today().year + 2, 12, 31)
+        bank = Bank(agreement_start=date(2019, 1, 1), agreement_end=end, **spec)
         db.session.add(bank)
         report.created.append(f"合作银行 {spec['name']}")
     return bank

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     page.select_option("#bank_id", label="中国工商银行连云港分行")
     page.fill("#loan_contract_no", "工银借字2025第0999号")
     page.fill("#loan_amount_due", "10,000,000.00")
-    page.fill("#loan_due_date", "2030-01-01")
+    page.fill("#loan_due_date", (date.today() + timedelta(days=30)).isoformat())
     page.fill("#requested_amount", "8,000,000.00")
     page.fill("#requested_days", "3")
     page.fill("#own_funds", "2,000,000.00")

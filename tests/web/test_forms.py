@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
+from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Enterprise, Material, PolicyVersion, User
@@ -33,7 +35,7 @@ APPLY = {
     "bank_id": "1",
     "loan_contract_no": "借字001",
     "loan_amount_due": "10,000,000.00",
-    "loan_due_date": "2026-12-31",
+    "loan_due_date": (clock.today() + timedelta(days=30)).isoformat(),
     "requested_amount": "8,000,000.00",
     "requested_days": "3",
     "own_funds": "2,000,000.00",
