@@ -37,7 +37,7 @@ from loanfund.api.schemas import (
 )
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, Bank
+from loanfund.models import Application, Bank
 from loanfund.services import lifecycle
 from loanfund.services.access import application_visibility
 from loanfund.services.policies import policy_version_in_force
@@ -144,7 +144,7 @@ def list_applications() -> Response:
         .offset((page - 1) * per_page)
     ).all()
     body = {
-        "items": [application_data(a, with_events=False, policy_in_force=in_force) for a in items],
+        "items": [application_data(a, policy_in_force=in_force) for a in items],
         "page": page,
         "per_page": per_page,
         "total": total,
@@ -170,12 +170,8 @@ def get_application(application_id: int) -> Response:
     :raise 404: it does not exist or is not the caller's to see.
     """
     application = lifecycle.get(current_api_user(), application_id)
-    db.session.scalars(  # load the events and their actors in one query
-        select(ApplicationEvent)
-        .where(ApplicationEvent.application_id == application.id)
-        .options(joinedload(ApplicationEvent.actor))
-    ).all()
-    return jsonify(ApplicationSchema().dump(application_data(application)))
+    body = application_data(application, events=lifecycle.timeline(application))
+    return jsonify(ApplicationSchema().dump(body))
 
 
 @api_bp.post("/applications/<int(max=2147483647):application_id>/<action_name>")

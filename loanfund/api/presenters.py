@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from loanfund import clock
@@ -10,14 +11,18 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import due_date, fee_for
-from loanfund.models import Application
+from loanfund.models import Application, ApplicationEvent
 from loanfund.services.lifecycle import account_of, application_policy, group_reasons_now, overdue
 
 
 def application_data(
-    application: Application, *, with_events: bool = True, policy_in_force: Policy | None = None
+    application: Application,
+    *,
+    events: Sequence[ApplicationEvent] | None = None,
+    policy_in_force: Policy | None = None,
 ) -> dict[str, Any]:
-    """``policy_in_force``: today's policy, when the caller lists many applications and has looked it up once."""
+    """``events``: the timeline to include (none in lists); ``policy_in_force``: today's policy, when the caller
+    lists many applications and has looked it up once."""
     policy = application_policy(application, policy_in_force)
     account = account_of(application)
     if account is not None:
@@ -78,7 +83,7 @@ def application_data(
         "outstanding": account.outstanding if account else None,
         "received_on": application.received_on,
     }
-    if with_events:
+    if events is not None:
         data["events"] = [
             {
                 "at": e.at,
@@ -90,10 +95,11 @@ def application_data(
                 "note": e.note,
                 "payload": e.payload,
             }
-            for e in application.events
+            for e in events
         ]
     return data
 
 
 def application_body(application: Application) -> dict[str, Any]:
-    return ApplicationSchema().dump(application_data(application))
+    """The answer to a step: the application as it now stands, with the events in the session (the new one too)."""
+    return ApplicationSchema().dump(application_data(application, events=application.events))

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
 from loanfund import clock
 from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
 from loanfund.domain.ledger import disbursement_posting, return_posting, write_off_posting
@@ -696,6 +699,18 @@ def overdue(application: Application, today: date | None = None) -> bool:
 def group_reasons_now(application: Application, policy: Policy) -> tuple[str, ...]:
     """Why the group must decide, for an application not yet approved (from the requested amount)."""
     return group_approval_reasons(policy, application.requested_amount, application.loan_overdue)
+
+
+def timeline(application: Application) -> list[ApplicationEvent]:
+    """The application's events in order, with their actors, in one query."""
+    return list(
+        db.session.scalars(
+            select(ApplicationEvent)
+            .where(ApplicationEvent.application_id == application.id)
+            .options(joinedload(ApplicationEvent.actor))
+            .order_by(ApplicationEvent.id)
+        )
+    )
 
 
 def get(actor: User, application_id: int) -> Application:

@@ -17,10 +17,10 @@ from loanfund.domain.lifecycle import Action, Role, State, actions_for
 from loanfund.domain.money import Money
 from loanfund.domain.rules import due_date
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, Bank, Material
+from loanfund.models import Application, Bank, Material
 from loanfund.services import lifecycle, materials
 from loanfund.services.access import visible_applications
-from loanfund.services.checks import rule_checks
+from loanfund.services.checks import ApprovalView, rule_checks
 from loanfund.services.policies import policy_version_in_force
 from loanfund.web import forms
 from loanfund.web.forms import field_errors
@@ -145,15 +145,12 @@ def _detail(
             available = [a for a in available if a is not Action.AUTHORISE_DISBURSEMENT]
     else:
         available = [a for a in available if a is not Action.AUTHORISE_DISBURSEMENT]
-    if Action.OPEN_RECOVERY in available and not lifecycle.overdue(application):
+    overdue = lifecycle.overdue(application)
+    if Action.OPEN_RECOVERY in available and not overdue:
         available.remove(Action.OPEN_RECOVERY)
-    action_forms = {a: (open_forms or {}).get(a) or _prefilled(a, application) for a in available}
-    events = db.session.scalars(
-        select(ApplicationEvent)
-        .where(ApplicationEvent.application_id == application.id)
-        .options(joinedload(ApplicationEvent.actor))
-        .order_by(ApplicationEvent.id)
-    ).all()
+    view = rule_checks(application)
+    action_forms = {a: (open_forms or {}).get(a) or _prefilled(a, application, view) for a in available}
+    events = lifecycle.timeline(application)
     docs = db.session.scalars(
         select(Material).where(Material.application_id == application.id).order_by(Material.id)
     ).all()
@@ -168,10 +165,10 @@ def _detail(
         materials=docs,
         action_forms=action_forms,
         danger=DANGER,
-        view=rule_checks(application),
+        view=view,
         account=lifecycle.account_of(application),
         due=due_date(policy, application.value_date) if application.value_date else None,
-        overdue=lifecycle.overdue(application),
+        overdue=overdue,
         policy=policy,
         upload=upload,
         categories=materials.CATEGORIES,
@@ -179,12 +176,11 @@ def _detail(
     )
 
 
-def _prefilled(action: Action, application: Application) -> forms.ActionForm:
+def _prefilled(action: Action, application: Application, view: ApprovalView) -> forms.ActionForm:
     """Forms start with what the step most likely needs: today's date, the amounts the rules allow."""
     form = ACTION_FORMS[action](formdata=None)
     today = clock.today()
     if action is Action.APPROVE:
-        view = rule_checks(application)
         if view.max_amount is not None:
             amount = min(application.requested_amount, view.max_amount)
             form.amount.data = amount.plain()
@@ -299,12 +295,7 @@ def statement(application_id: int) -> str:
     application = lifecycle.get(current_user, application_id)
     if application.state_enum not in STATEMENT_STATES:
         abort(404)
-    events = db.session.scalars(
-        select(ApplicationEvent)
-        .where(ApplicationEvent.application_id == application.id)
-        .options(joinedload(ApplicationEvent.actor))
-        .order_by(ApplicationEvent.id)
-    ).all()
+    events = lifecycle.timeline(application)
     policy = lifecycle.application_policy(application)
     return render_template(
         "applications/statement.html",
