@@ -6,7 +6,19 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from loanfund.clock import utcnow
@@ -313,7 +325,11 @@ class Receipt(TimestampMixin, db.Model):
 
     application: Mapped[Application] = relationship(back_populates="receipts")
 
-    __table_args__ = (CheckConstraint("principal >= 0 AND fee >= 0 AND principal + fee > 0", name="amounts_positive"),)
+    __table_args__ = (
+        CheckConstraint("principal >= 0 AND fee >= 0 AND principal + fee > 0", name="amounts_positive"),
+        # One bank transfer is one receipt: the same reference can never be booked twice on an application.
+        Index("uq_receipts_application_transfer_ref", "application_id", "transfer_ref", unique=True),
+    )
 
 
 class FundBalance(db.Model):

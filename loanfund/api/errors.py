@@ -112,7 +112,8 @@ def _not_allowed(exc: NotAllowed) -> Response:
 @api_bp.errorhandler(Conflict)
 def _conflict(exc: Conflict) -> Response:
     _rollback()
-    return problem(409, detail=exc.message, code=exc.code)
+    extra = {"errors": {exc.field: [exc.message]}} if exc.field else {}
+    return problem(409, detail=exc.message, code=exc.code, **extra)
 
 
 @api_bp.errorhandler(LoanFundError)

@@ -63,9 +63,14 @@ class NotFound(LoanFundError):
 
 
 class Conflict(LoanFundError):
-    """The request collides with concurrent or earlier work (e.g. a reused idempotency key)."""
+    """The request collides with concurrent or earlier work (e.g. a reused idempotency key, a transfer reference
+    already booked). ``field`` names the input that collides, when one does."""
 
     code = "conflict"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.field = field
 
 
 @dataclass

@@ -41,13 +41,16 @@ def visible_applications(user: User) -> Select[tuple[Application]]:
 
 
 def application_for(user: User, application_id: int, *, for_update: bool = False) -> Application:
-    """The application if ``user`` may see it.
+    """The application if ``user`` may see it; with ``for_update``, locked and read fresh from the database.
 
     :raise NotFound: when it does not exist or is not the user's to see.
     """
     query = visible_applications(user).where(Application.id == application_id)
     if for_update:
-        query = query.with_for_update()
+        # The row as it is once the lock is ours, not the copy this session may have loaded before (a view's 404
+        # check): populate_existing overwrites it and resets its loaded collections (receipts), so a step checks the
+        # state a concurrent twin committed while we waited for the lock.
+        query = query.with_for_update().execution_options(populate_existing=True)
     application = db.session.scalar(query)
     if application is None:
         raise NotFound("未找到该申请")

@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import flag_modified
 
 from loanfund import clock
-from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
+from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViolation, Violation
 from loanfund.domain.ledger import disbursement_posting, return_posting, write_off_posting
 from loanfund.domain.lifecycle import Action, Role, State, transition_for
 from loanfund.domain.money import Money
@@ -98,8 +99,13 @@ def _complete(
     alternative: bool = False,
     **payload: Any,
 ) -> Application:
-    """The end of every step: move to the table's target (or its alternative), record the event, commit once."""
+    """The end of every step: move to the table's target (or its alternative), record the event, commit once.
+
+    The application's row is always written, even by a step that leaves its state as it was (a partial return), so
+    its version moves on: a concurrent step that read the row before this one committed fails its version check."""
     _move(application, action, actor, alternative=alternative)
+    application.updated_at = clock.utcnow()
+    flag_modified(application, "updated_at")
     _record(application, actor, action, before, note, **payload)
     return finish(application, before_commit)
 
@@ -581,6 +587,7 @@ def confirm_return(
     last = max((r.received_on for r in application.receipts), default=application.value_date)
     _past_date(received_on, "received_on", "收回日期", last, "起息日或上一笔收回日期")
     ref = _required_text(transfer_ref, "transfer_ref", "划款凭证号")
+    _refuse_booked_transfer(application, ref)
     policy = application_policy(application)
     earlier = [ReceivedMoney(r.received_on, r.principal, r.fee) for r in application.receipts]
     new = ReceivedMoney(received_on, principal, fee)
@@ -624,6 +631,22 @@ def confirm_return(
         before_commit=before_commit,
         alternative=not account.settled,
     )
+
+
+def _refuse_booked_transfer(application: Application, ref: str) -> None:
+    """One bank transfer is one receipt: a reference already booked on this application is refused (the database's
+    unique index on (application, reference) backs this up under concurrency).
+
+    :raise Conflict: the reference is booked already.
+    """
+    booked = next((r for r in application.receipts if r.transfer_ref == ref), None)
+    if booked is not None:
+        raise Conflict(
+            f"划款凭证号 {ref} 已于 {booked.received_on.isoformat()} 登记收回（本金 {booked.principal.format()} 元、"
+            f"费用 {booked.fee.format()} 元），同一笔划款不能重复登记",
+            code="transfer_ref_booked",
+            field="transfer_ref",
+        )
 
 
 # -- overdue: recovery and write-off (第二十一、二十二条) -----------------------------------------------------------
