@@ -52,7 +52,7 @@ def _fill_local_defaults(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from loanfund import sqlite
+    from loanfund import database
     from loanfund.extensions import bootstrap, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -64,7 +64,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "warning"
     with app.app_context():
-        sqlite.configure(db.engine)
+        database.configure(db.engine, app.config["DATABASE_LOCK_TIMEOUT_MS"])
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.exceptions import NotFound as PageNotFound
 from werkzeug.wrappers import Response
 
 from loanfund.api.errors import TITLES, problem
+from loanfund.database import is_contention, is_duplicate
 from loanfund.domain.errors import NotFound
 from loanfund.extensions import db
 
+CONTENTION_MESSAGE = "该记录正被他人同时处理，本次操作未生效。请刷新页面查看最新状态后重试。"
 CSRF_MESSAGE = "页面已过期或来源无法验证，请刷新页面后重新提交"
 
 PAGE_MESSAGES = {
@@ -26,6 +31,14 @@ PAGE_MESSAGES = {
 
 def _wants_problem() -> bool:
     return request.path.startswith("/api/")
+
+
+def _page_before() -> str | None:
+    """The page the user came from, when it is one of ours: where to reload after a refused POST."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/") and not referrer.path.startswith("//"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return None
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -56,6 +69,20 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound) -> Response | tuple[str, int]:
         return http_error(PageNotFound())
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError) -> Response | tuple[str, int]:
+        """Another transaction got there first (a lock not granted in time, a serialization failure, a unique index
+        that refuses a second copy): nothing was written; the user reloads and retries. Anything else is a 500."""
+        if not (is_contention(exc) or is_duplicate(exc)):
+            return unexpected(exc)
+        db.session.rollback()
+        app.logger.info("contention on %s %s: %s", request.method, request.path, exc.orig)
+        if _wants_problem():
+            return problem(409, title="与当前状态冲突", detail=CONTENTION_MESSAGE, code="contention")
+        return render_template(
+            "errors/error.html", status=409, title="操作未生效", message=CONTENTION_MESSAGE, back=_page_before()
+        ), 409
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response | tuple[str, int]:

@@ -13,15 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, jsonify, request
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from loanfund.api.errors import problem
+from loanfund.database import is_contention
 from loanfund.extensions import db
 from loanfund.models import Application, IdempotencyKey, User
 
 HEADER = "Idempotency-Key"
-LOCK_WAIT = "3s"
 
 
 def _fingerprint() -> str:
@@ -84,8 +84,6 @@ def run_idempotent(
     fingerprint = _fingerprint()
     claim = IdempotencyKey(user_id=user.id, key=key, request_fingerprint=fingerprint)
     try:
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
         db.session.add(claim)
         db.session.flush()
     except IntegrityError:
@@ -94,8 +92,10 @@ def run_idempotent(
             select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
         )
         return _replay(row, fingerprint) if row else problem(409, title="相同请求正在处理中")
-    except OperationalError:  # another transaction holds the key and has not finished
-        db.session.rollback()
+    except OperationalError as exc:
+        if not is_contention(exc):
+            raise
+        db.session.rollback()  # another transaction holds the key past the lock timeout and has not finished
         return problem(409, title="相同请求正在处理中", detail="请稍后重试")
 
     def store(application: Application) -> None:
