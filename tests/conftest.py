@@ -136,6 +136,20 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def form_tokens(html: str, action: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, one-time ``once`` token) of the form on the page that posts to ``action`` — or,
+    when no form names it, of the page's first form that posts to itself."""
+    forms = re.findall(r"<form\b([^>]*)>(.*?)</form>", html, flags=re.S)
+    chosen = next((body for attrs, body in forms if f'action="{action}"' in attrs), None)
+    if chosen is None:
+        chosen = next((body for attrs, body in forms if "action=" not in attrs and 'method="post"' in attrs), "")
+    hidden = dict(re.findall(r'<input[^>]*name="(csrf_token|once)"[^>]*value="([^"]*)"', chosen))
+    hidden |= {n: v for v, n in re.findall(r'<input[^>]*value="([^"]*)"[^>]*name="(csrf_token|once)"', chosen)}
+    if "csrf_token" not in hidden:
+        hidden["csrf_token"] = csrf_token(html)
+    return hidden
+
+
 class Auth:
     """Log in and out through the real login form (with its CSRF token)."""
 

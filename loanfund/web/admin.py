@@ -16,7 +16,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, Contribution, Distribution, Enterprise, PolicyVersion, User
 from loanfund.services import admin as admin_service
-from loanfund.services import ledger
+from loanfund.services import ledger, once
 from loanfund.services.accounts import create_user
 from loanfund.services.capital import (
     contributor_named,
@@ -26,6 +26,7 @@ from loanfund.services.capital import (
     record_contribution,
     run_distribution,
 )
+from loanfund.services.once import AlreadySubmitted
 from loanfund.web import forms
 from loanfund.web.forms import field_errors
 from loanfund.web.roles import roles_required
@@ -183,6 +184,7 @@ def contributions() -> str | Response:
     form = forms.ContributionForm()
     if form.validate_on_submit():
         try:
+            once.claim(current_user, form.once.data, form.fingerprint())
             contributor = contributor_named((form.contributor_name.data or "").strip(), form.kind.data or "")
             record_contribution(
                 contributor,
@@ -191,6 +193,9 @@ def contributions() -> str | Response:
                 form.reference.data or "",
                 current_user,
             )
+        except AlreadySubmitted as exc:
+            flash(exc.message, "info")
+            return redirect(url_for("admin.contributions"))
         except InvalidInput as exc:
             db.session.rollback()
             field_errors(form, exc.errors)
@@ -235,8 +240,12 @@ def distribute() -> str | Response:
     form = forms.DistributionForm()
     if form.validate():
         try:
+            once.claim(current_user, form.once.data, form.fingerprint())
             result = run_distribution(clock.today(), parse_tax_rate(form.tax_rate.data or ""), current_user)
             paid = pay_distributions(clock.today(), current_user) if form.pay.data else None
+        except AlreadySubmitted as exc:
+            flash(exc.message, "info")
+            return redirect(url_for("admin.contributions"))
         except InvalidInput as exc:
             db.session.rollback()
             field_errors(form, {"tax_rate" if k == "tax_rate" else "_form": v for k, v in exc.errors.items()})

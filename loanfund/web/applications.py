@@ -12,15 +12,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from loanfund import clock
-from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation
+from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViolation
 from loanfund.domain.lifecycle import Action, Role, State, actions_for
 from loanfund.domain.money import Money
 from loanfund.domain.rules import due_date
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, Material
-from loanfund.services import lifecycle, materials
+from loanfund.services import lifecycle, materials, once
 from loanfund.services.access import visible_applications
 from loanfund.services.checks import ApprovalView, rule_checks
+from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
 from loanfund.web import forms
 from loanfund.web.forms import field_errors
@@ -85,6 +86,7 @@ def new() -> str | Response:
     _, policy = policy_version_in_force(clock.today())
     if form.validate_on_submit():
         try:
+            once.claim(current_user, form.once.data, form.fingerprint())
             application = lifecycle.submit_application(
                 current_user,
                 lifecycle.ApplicationInput(
@@ -99,6 +101,9 @@ def new() -> str | Response:
                     purpose=form.purpose.data or "",
                 ),
             )
+        except AlreadySubmitted as exc:
+            flash(exc.message, "info")
+            return redirect(url_for("apps.index"))
         except (InvalidInput, RuleViolation) as exc:
             db.session.rollback()
             _show(form, exc, {"own_funds_planned": "own_funds"})
@@ -223,10 +228,17 @@ def act(application_id: int, action_name: str) -> str | Response:
         abort(404)
     if form.validate():
         try:
+            once.claim(current_user, form.once.data, form.fingerprint())
             SERVICES[action](current_user, application_id, **form.service_kwargs())
+        except AlreadySubmitted as exc:
+            flash(exc.message, "info")
+            return redirect(url_for("apps.detail", application_id=application_id))
         except (InvalidInput, RuleViolation) as exc:
             db.session.rollback()
             _show(form, exc)
+        except Conflict as exc:
+            db.session.rollback()
+            field_errors(form, {exc.field or "_form": [exc.message]})
         except (NotAllowed, StaleDataError) as exc:
             db.session.rollback()
             flash(getattr(exc, "message", "该申请已被他人处理，请刷新后重试"), "danger")

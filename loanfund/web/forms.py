@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +15,7 @@ from wtforms import (
     DateField,
     Field,
     FileField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -52,6 +57,36 @@ class Form(FlaskForm):
 
     class Meta:
         locales = ["zh"]
+
+
+ONCE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+EXPIRED_PAGE = "页面已过期，请刷新页面后重新提交"
+
+
+class OnceToken:
+    """The one-time token must be there and look like one we issued (a script that leaves it out is refused)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        # raw_data, not data: a POST without the field would otherwise be given a fresh default token
+        sent = field.raw_data[0] if field.raw_data else None
+        if not isinstance(sent, str) or not ONCE_TOKEN.match(sent):
+            raise ValidationError(EXPIRED_PAGE)
+
+
+class SubmitOnce:
+    """A form whose POST changes something: each rendering carries a fresh one-time token (``once``), which the view
+    claims with ``services.once.claim`` in the same transaction as the change."""
+
+    once = HiddenField(default=lambda: secrets.token_urlsafe(18), validators=[OnceToken()])
+
+    def fingerprint(self) -> str:
+        """What was submitted (without the CSRF token), to tell a repeat of the same submission from another."""
+        values = sorted(
+            (field.name, str(field.data))
+            for field in self  # type: ignore[attr-defined]
+            if field.name not in ("csrf_token", "once", "submit")
+        )
+        return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()
 
 
 class NoNul:
@@ -143,7 +178,7 @@ class RegisterForm(EnterpriseForm):
             raise ValidationError("两次输入的密码不一致")
 
 
-class ApplicationForm(Form):
+class ApplicationForm(SubmitOnce, Form):
     bank_id = SelectField("合作银行", coerce=int, validate_choice=False)
     loan_contract_no = text("到期贷款合同编号", True, 64)
     loan_amount_due = money("到期贷款本息（元）")
@@ -168,13 +203,13 @@ class PasswordForm(Form):
 # -- lifecycle steps: field names are the service's keyword arguments ------------------------------------------
 
 
-class ActionForm(Form):
-    """A lifecycle step. ``service_kwargs`` hands the parsed values to the service."""
+class ActionForm(SubmitOnce, Form):
+    """A lifecycle step, submitted once. ``service_kwargs`` hands the parsed values to the service."""
 
     def service_kwargs(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for field in self:
-            if field.name in ("csrf_token", "submit"):
+            if field.name in ("csrf_token", "submit", "once"):
                 continue
             values[field.name] = (
                 field.money
@@ -303,7 +338,7 @@ class PolicyForm(Form):
     )
 
 
-class ContributionForm(Form):
+class ContributionForm(SubmitOnce, Form):
     contributor_name = text("出资方", True, 100)
     kind = SelectField(
         "出资方类型", choices=options([("municipal", "市级"), ("county", "县区"), ("private", "社会资本")])
@@ -313,6 +348,6 @@ class ContributionForm(Form):
     reference = text("凭证号", max_length=64)
 
 
-class DistributionForm(Form):
+class DistributionForm(SubmitOnce, Form):
     tax_rate = StringField("税费率（如 0.06）", validators=[InputRequired("请填写税费率")])
     pay = BooleanField("同时从专用账户支付", default=False)

@@ -14,7 +14,7 @@ from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Enterprise, Material, PolicyVersion, User
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, form_tokens
 from tests.flows import Flows
 
 
@@ -44,8 +44,8 @@ APPLY = {
 
 
 def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
-    token = csrf_token(client.get(page or url).get_data(as_text=True))
-    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+    tokens = form_tokens(client.get(page or url).get_data(as_text=True), url)
+    return client.post(url, data={**data, **tokens}, **kwargs)
 
 
 @pytest.mark.parametrize(

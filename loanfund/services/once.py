@@ -1,0 +1,45 @@
+"""Submit once: a web form that changes something carries a one-time token, claimed in the same transaction as the
+change. A double click or a refresh after POST finds the token claimed and changes nothing (the API's twin is the
+``Idempotency-Key``, ``loanfund.api.idempotency``; both are rows of ``idempotency_keys``, unique per user and key).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from loanfund.database import is_duplicate
+from loanfund.domain.errors import Conflict
+from loanfund.extensions import db
+from loanfund.models import IdempotencyKey, User
+
+PREFIX = "form:"  # keeps a page's tokens apart from the keys API clients choose
+SUBMITTED = 303  # what a claimed form answered: see the page it came from
+
+
+class AlreadySubmitted(Conflict):
+    code = "already_submitted"
+
+
+def claim(user: User, token: str, fingerprint: str) -> None:
+    """Claim ``token`` for ``user`` in the current transaction; the change that follows commits with it or not at all.
+    On PostgreSQL a twin submitted at the same instant waits on the unique index until this transaction ends.
+
+    :raise AlreadySubmitted: the token was claimed before (the session is rolled back: nothing of this request stays).
+    """
+    key = PREFIX + token
+    db.session.add(IdempotencyKey(user_id=user.id, key=key, request_fingerprint=fingerprint, response_status=SUBMITTED))
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if not is_duplicate(exc):
+            raise
+        earlier = db.session.scalar(
+            select(IdempotencyKey.request_fingerprint).where(
+                IdempotencyKey.user_id == user.id, IdempotencyKey.key == key
+            )
+        )
+        if earlier == fingerprint:
+            raise AlreadySubmitted("该表单已经提交并办理，本次重复提交未再办理。") from None
+        raise AlreadySubmitted("此页面上的表单已经提交过，请刷新页面后重新填写。") from None
