@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, literal, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from loanfund import clock
@@ -14,6 +14,7 @@ from loanfund.domain.errors import FieldErrors, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise, User
+from loanfund.types import UTCDateTime
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -100,33 +101,52 @@ _DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:100
 def authenticate(username: str, password: str) -> User:
     """Check a username and password; lock the account for ``LOCKOUT`` after ``MAX_FAILED_LOGINS`` failures.
 
-    Commits the failure count (a failed login must be remembered even though it raises).
+    The account is read, and that read transaction ended, before the password hash is checked: no lock is held while
+    hashing (on SQLite every transaction takes the write lock at BEGIN). A failure is counted by one UPDATE that
+    increments in the database, so concurrent guesses are each counted; it commits (a failed login must be remembered
+    even though it raises).
 
     :raise AuthenticationFailed: with one message for unknown user and wrong password, another when locked.
     """
     now = clock.utcnow()
-    if "\x00" in username:  # no such user can exist, and PostgreSQL refuses NUL in a query parameter
+    account = None
+    if "\x00" not in username:  # no such user can exist, and PostgreSQL refuses NUL in a query parameter
+        account = db.session.execute(
+            select(User.id, User.password_hash, User.locked_until, User.active).where(User.username == username.strip())
+        ).first()
+    db.session.commit()  # end the read before the slow part
+    if account is None:
         check_password_hash(_DUMMY_HASH, password)
         raise AuthenticationFailed("用户名或密码不正确")
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        raise AuthenticationFailed("用户名或密码不正确")
-    if user.locked_until is not None and user.locked_until > now:
+    if account.locked_until is not None and account.locked_until > now:
         raise AuthenticationFailed(
-            f"登录失败次数过多，账户已锁定至 {local(user.locked_until):%H:%M}，请稍后再试", code="locked"
+            f"登录失败次数过多，账户已锁定至 {local(account.locked_until):%H:%M}，请稍后再试", code="locked"
         )
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins = 0
-            user.locked_until = now + LOCKOUT
-        db.session.commit()
+    if not check_password_hash(account.password_hash, password):
+        _count_failure(account.id, now)
         raise AuthenticationFailed("用户名或密码不正确")
-    if not user.active:
+    if not account.active:
         raise AuthenticationFailed("该账户已停用，请联系系统管理员", code="inactive")
+    user = db.session.get(User, account.id)
+    assert user is not None
     if user.failed_logins or user.locked_until:
         user.failed_logins = 0
         user.locked_until = None
         db.session.commit()
     return user
+
+
+def _count_failure(user_id: int, now: datetime) -> None:
+    """One more failed login, counted in the database; the ``MAX_FAILED_LOGINS``-th locks the account and starts
+    the count again. (Every SET expression sees the row as it was before this UPDATE.)"""
+    reaches_limit = User.failed_logins + 1 >= MAX_FAILED_LOGINS
+    db.session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(
+            failed_logins=case((reaches_limit, 0), else_=User.failed_logins + 1),
+            locked_until=case((reaches_limit, literal(now + LOCKOUT, UTCDateTime)), else_=User.locked_until),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
