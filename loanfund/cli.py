@@ -90,6 +90,11 @@ def reconcile_command() -> None:
         click.echo(
             f"      {line.reference} {line.enterprise}：应为 {line.expected.format()}，账簿 {line.booked.format()}"
         )
+    for receipt_line in result.receipts:
+        click.echo(
+            f"      申请 #{receipt_line.application_id} 收回：登记 {receipt_line.receipts.show()}；"
+            f"事件 {receipt_line.events.show()}；账簿 {receipt_line.ledger.show()}"
+        )
     if not result.ok:
         raise SystemExit(1)
     click.echo("对账一致。")

@@ -143,9 +143,12 @@ def disbursement_posting(application_id: int, amount: Money) -> Posting:
     )
 
 
+RETURN_KEY_PREFIX = "return:"
+
+
 def return_posting(receipt_id: int, application_id: int, principal: Money, fee: Money) -> Posting:
     return Posting(
-        f"return:{receipt_id}",
+        f"{RETURN_KEY_PREFIX}{receipt_id}",
         "应急转贷资金及用款费用收回",
         _legs((CASH, principal + fee, "Dr"), (receivable(application_id), principal, "Cr"), (FEE_INCOME, fee, "Cr")),
     )

@@ -5,21 +5,33 @@ Checks, each with what was expected and what was found:
 - the ledger's cash is not negative and equals the special account's running position;
 - the reservations equal the amounts of the applications approved and not yet disbursed;
 - each application's receivable equals its principal out (approved − returned − written off);
+- each application's money back agrees three ways — the receipts, the confirm-return events and the return entries
+  of the ledger (count, principal, fee) — and no transfer reference is booked twice on one application, so an edit
+  that keeps the ledger balanced but not the receipts (or the reverse) is caught;
 - the capital accounts equal the contributions recorded.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import BigInteger, func, select
 from sqlalchemy.orm import selectinload
 
-from loanfund.domain.ledger import CASH
-from loanfund.domain.lifecycle import RESERVING_STATES
+from loanfund.domain.ledger import CASH, FEE_INCOME, RETURN_KEY_PREFIX
+from loanfund.domain.lifecycle import RESERVING_STATES, Action
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, Contribution, JournalLeg
+from loanfund.models import (
+    Application,
+    ApplicationEvent,
+    Contribution,
+    JournalEntry,
+    JournalLeg,
+    LedgerAccount,
+    Receipt,
+)
 from loanfund.services import fund, ledger
 
 
@@ -55,15 +67,50 @@ class ReceivableLine:
         return self.expected == self.booked
 
 
+_ZERO = Money(0)  # immutable: one shared zero is a safe default
+
+
+@dataclass(frozen=True)
+class Received:
+    """Money back on one application as one source tells it: how many transfers, principal, fee."""
+
+    count: int = 0
+    principal: Money = _ZERO
+    fee: Money = _ZERO
+
+    def plus(self, principal: Money, fee: Money, count: int = 1) -> Received:
+        return Received(self.count + count, self.principal + principal, self.fee + fee)
+
+    def show(self) -> str:
+        return f"{self.count} 笔，本金 {self.principal.format()}，费用 {self.fee.format()}"
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """An application whose receipts, events and ledger do not tell the same story (only those are listed)."""
+
+    application_id: int
+    receipts: Received
+    events: Received
+    ledger: Received
+
+    @property
+    def ok(self) -> bool:
+        return self.receipts == self.events == self.ledger
+
+
 @dataclass
 class Reconciliation:
     checks: list[Check] = field(default_factory=list)
     receivables: list[ReceivableLine] = field(default_factory=list)
+    receipts: list[ReceiptLine] = field(default_factory=list)
     trial_balance: list[ledger.AccountBalance] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.checks) and all(r.ok for r in self.receivables)
+        return (
+            all(c.ok for c in self.checks) and all(r.ok for r in self.receivables) and all(r.ok for r in self.receipts)
+        )
 
 
 def _sum(column: object) -> object:
@@ -103,6 +150,24 @@ def reconcile() -> Reconciliation:
     capital = -sum(ledger.balances_by_prefix("capital").values(), Money.zero())
     result.checks.append(Check("出资：登记 = 账簿", Money(int(contributed or 0)), capital))
 
+    result.receipts = receipt_differences()
+    result.checks.append(
+        Check(
+            "收回登记、收回事件与账簿逐笔一致（不符的申请笔数）",
+            0,
+            len(result.receipts),
+            "、".join(f"#{line.application_id}" for line in result.receipts),
+        )
+    )
+    twice = db.session.execute(
+        select(Receipt.application_id, Receipt.transfer_ref)
+        .group_by(Receipt.application_id, Receipt.transfer_ref)
+        .having(func.count() > 1)
+    ).all()
+    result.checks.append(
+        Check("同一划款凭证号重复登记的笔数", 0, len(twice), "、".join(f"#{a} {ref}" for a, ref in twice))
+    )
+
     booked = ledger.balances_by_prefix("receivable")
     disbursed = db.session.scalars(
         select(Application)
@@ -132,3 +197,54 @@ def reconcile() -> Reconciliation:
                 ReceivableLine(orphan_id, f"#{orphan_id}", "（无对应放款）", "—", Money.zero(), amount)
             )
     return result
+
+
+def receipt_differences() -> list[ReceiptLine]:
+    """Per application, money back as the receipts, the confirm-return events and the ledger's return entries each
+    record it; the applications where the three differ. Three aggregate reads, whatever the number of applications."""
+    by_receipts: dict[int, Received] = defaultdict(Received)
+    for application_id, count, principal, fee in db.session.execute(
+        select(Receipt.application_id, func.count(), _sum(Receipt.principal), _sum(Receipt.fee)).group_by(
+            Receipt.application_id
+        )
+    ):
+        by_receipts[application_id] = Received(int(count), Money(int(principal)), Money(int(fee)))
+
+    by_events: dict[int, Received] = defaultdict(Received)
+    for application_id, payload in db.session.execute(
+        select(ApplicationEvent.application_id, ApplicationEvent.payload).where(
+            ApplicationEvent.action == Action.CONFIRM_RETURN.value
+        )
+    ):
+        by_events[application_id] = by_events[application_id].plus(
+            Money.parse(payload.get("principal", "0.00")), Money.parse(payload.get("fee", "0.00"))
+        )
+
+    by_ledger: dict[int, Received] = defaultdict(Received)
+    returns = JournalEntry.key.like(f"{RETURN_KEY_PREFIX}%")
+    for application_id, count in db.session.execute(
+        select(JournalEntry.application_id, func.count()).where(returns).group_by(JournalEntry.application_id)
+    ):
+        by_ledger[application_id] = Received(int(count))
+    for application_id, code, credit in db.session.execute(
+        select(JournalEntry.application_id, LedgerAccount.code, _sum(JournalLeg.credit))
+        .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(returns, JournalLeg.credit > Money.zero())
+        .group_by(JournalEntry.application_id, LedgerAccount.code)
+    ):
+        amount = Money(int(credit))
+        seen = by_ledger[application_id]
+        if code == FEE_INCOME:
+            by_ledger[application_id] = seen.plus(Money.zero(), amount, count=0)
+        else:  # the application's receivable: the principal back
+            by_ledger[application_id] = seen.plus(amount, Money.zero(), count=0)
+
+    lines = []
+    for application_id in sorted(set(by_receipts) | set(by_events) | set(by_ledger)):
+        line = ReceiptLine(
+            application_id, by_receipts[application_id], by_events[application_id], by_ledger[application_id]
+        )
+        if not line.ok:
+            lines.append(line)
+    return lines

@@ -10,14 +10,15 @@ from decimal import Decimal
 import pytest
 import time_machine
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from loanfund import clock
-from loanfund.domain.errors import LoanFundError
+from loanfund.domain.errors import Conflict, LoanFundError
 from loanfund.domain.ledger import CASH, FEE_INCOME, LOSSES, capital
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, Contribution, JournalEntry, JournalLeg, Receipt
+from loanfund.models import Application, Contribution, JournalEntry, JournalLeg, Receipt, User
 from loanfund.services import fund, ledger, lifecycle
 from loanfund.services.capital import (
     contributor_named,
@@ -299,3 +300,83 @@ def test_capital_account_follows_contributions(app, people):
     assert -ledger.balance(capital(contributor.id)) == M("200,000,000.00")
     record_contribution(contributor, M("0.01"), date(2026, 1, 1))
     assert -ledger.balance(capital(contributor.id)) == M("200,000,000.01")
+
+
+def test_reconcile_catches_a_receipt_the_ledger_and_the_events_do_not_know(app, people, traveller, backend):
+    """A receipt row written behind the services' back keeps the ledger balanced and the position right, but the
+    three records of the money back no longer agree (and a second booking of one transfer reference shows)."""
+    flows = Flows(traveller)
+    application = flows.to(State.RENEWED)
+    bank = flows.bank_user(application)
+    lifecycle.confirm_return(bank, application.id, clock.today(), M("100,000.00"), Money.zero(), "HS-7")
+    assert reconcile().ok
+    db.session.execute(text("DROP INDEX uq_receipts_application_transfer_ref"))  # as an edit past the guards would
+    try:
+        _book_a_second_hs_7_behind_the_services_back(application, bank)
+    finally:
+        if backend == "postgresql":  # the session's database is shared: put the index back for the next tests
+            db.session.rollback()
+            db.session.execute(text("TRUNCATE receipts CASCADE"))
+            db.session.execute(
+                text(
+                    "CREATE UNIQUE INDEX uq_receipts_application_transfer_ref"
+                    " ON receipts (application_id, transfer_ref)"
+                )
+            )
+            db.session.commit()
+
+
+def _book_a_second_hs_7_behind_the_services_back(application: Application, bank: User) -> None:
+    db.session.execute(
+        text(
+            "INSERT INTO receipts (application_id, received_on, principal, fee, transfer_ref, recorded_by_id,"
+            " created_at) VALUES (:a, :d, 10000000, 0, 'HS-7', :u, :t)"
+        ),
+        {"a": application.id, "d": clock.today(), "u": bank.id, "t": clock.utcnow()},
+    )
+    db.session.commit()
+    result = reconcile()
+    assert not result.ok
+    [line] = result.receipts
+    assert line.application_id == application.id
+    assert (line.receipts.count, line.receipts.principal, line.receipts.fee) == (2, M("200,000.00"), M("0.00"))
+    assert (line.events.count, line.events.principal, line.events.fee) == (1, M("100,000.00"), M("0.00"))
+    assert (line.ledger.count, line.ledger.principal, line.ledger.fee) == (1, M("100,000.00"), M("0.00"))
+    failed = {c.name: c for c in result.checks if not c.ok}
+    assert failed["同一划款凭证号重复登记的笔数"].actual == 1
+    assert failed["收回登记、收回事件与账簿逐笔一致（不符的申请笔数）"].actual == 1
+    # the receivable check sees it too: booked 29,900,000.00, the receipts say 29,800,000.00 is still out
+    [wrong] = [r for r in result.receivables if not r.ok]
+    assert (wrong.expected, wrong.booked) == (M("29,800,000.00"), M("29,900,000.00"))
+
+
+def test_one_transfer_reference_books_one_receipt(app, people, traveller):
+    flows = Flows(traveller)
+    application = flows.to(State.RENEWED)
+    bank = flows.bank_user(application)
+    lifecycle.confirm_return(bank, application.id, clock.today(), M("100,000.00"), Money.zero(), "HS-7")
+    with pytest.raises(Conflict) as refused:
+        lifecycle.confirm_return(bank, application.id, clock.today(), M("100,000.00"), Money.zero(), " HS-7 ")
+    db.session.rollback()
+    assert refused.value.field == "transfer_ref"
+    assert refused.value.message == (
+        "划款凭证号 HS-7 已于 2026-11-01 登记收回（本金 100,000.00 元、费用 0.00 元），同一笔划款不能重复登记"
+    )
+    assert db.session.scalar(select(func.count()).select_from(Receipt)) == 1
+    with pytest.raises(IntegrityError):  # the database refuses it too, whatever the code does
+        db.session.add(
+            Receipt(
+                application_id=application.id,
+                received_on=clock.today(),
+                principal=M("1.00"),
+                fee=Money.zero(),
+                transfer_ref="HS-7",
+                recorded_by_id=bank.id,
+            )
+        )
+        db.session.flush()
+    db.session.rollback()
+    # another application may carry the same reference (references are the bank's, per transfer and payee)
+    other = flows.to(State.RENEWED)
+    lifecycle.confirm_return(bank, other.id, clock.today(), M("100,000.00"), Money.zero(), "HS-7")
+    assert reconcile().ok
