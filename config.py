@@ -34,7 +34,7 @@ class Config:
     REQUIRED_ENVIRONMENT: tuple[str, ...] = ()
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads are at most 10 MB; a little room for the form around them
     UPLOAD_DIR: str | None = None  # defaults to instance/materials (outside the web root)
-    DATABASE_LOCK_TIMEOUT_MS = 5000  # PostgreSQL: a step waits this long for a row lock, then answers 409
+    DATABASE_LOCK_TIMEOUT_MS = 10_000  # a step waits this long for a lock held by another, then answers 409
 
 
 class TestConfig(Config):

@@ -22,9 +22,10 @@ SQLITE_CONTENTION = ("database is locked", "database table is locked")
 
 
 def configure(engine: Engine, lock_timeout_ms: int) -> None:
-    """SQLite's pragmas and BEGIN IMMEDIATE (``loanfund.sqlite``); on PostgreSQL a lock timeout on every session, so
-    a step waiting for a row lock gives up with a clear answer instead of hanging."""
-    sqlite.configure(engine)
+    """How long a step waits for a lock another transaction holds before it gives up with a clear answer (409)
+    instead of hanging: SQLite's busy timeout for its one write lock (with its pragmas and BEGIN IMMEDIATE,
+    ``loanfund.sqlite``), PostgreSQL's lock_timeout on every session."""
+    sqlite.configure(engine, lock_timeout_ms)
     if engine.dialect.name != "postgresql":
         return
 

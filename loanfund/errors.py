@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from loanfund.api.errors import TITLES, problem
 from loanfund.database import is_contention, is_duplicate
 from loanfund.domain.errors import NotFound
-from loanfund.extensions import db
+from loanfund.extensions import db, login_manager
 
 CONTENTION_MESSAGE = "该记录正被他人同时处理，本次操作未生效。请刷新页面查看最新状态后重试。"
 CSRF_MESSAGE = "页面已过期或来源无法验证，请刷新页面后重新提交"
@@ -76,13 +76,19 @@ def register_errorhandlers(app: Flask) -> None:
         that refuses a second copy): nothing was written; the user reloads and retries. Anything else is a 500."""
         if not (is_contention(exc) or is_duplicate(exc)):
             return unexpected(exc)
-        db.session.rollback()
         app.logger.info("contention on %s %s: %s", request.method, request.path, exc.orig)
         if _wants_problem():
+            db.session.rollback()
             return problem(409, title="与当前状态冲突", detail=CONTENTION_MESSAGE, code="contention")
-        return render_template(
+        if "_login_user" not in g:  # the lock stopped the user's own loading: show the page without asking again
+            g._login_user = login_manager.anonymous_user()
+        # Rendered before the rollback, which would expire the user the page header shows (and reloading it may
+        # meet the same lock).
+        page = render_template(
             "errors/error.html", status=409, title="操作未生效", message=CONTENTION_MESSAGE, back=_page_before()
-        ), 409
+        )
+        db.session.rollback()
+        return page, 409
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response | tuple[str, int]:

@@ -1,10 +1,11 @@
 """SQLite settings for a database that holds money.
 
-Foreign keys on, WAL and a busy timeout for a file database. And for a file database, every transaction starts
-with ``BEGIN IMMEDIATE``: Python's sqlite3 driver does not begin a transaction before a SELECT, so a read-check-write
-could check stale data; taking the write lock at the start serialises writers instead (SQLAlchemy's documented
-recipe: the driver's own transaction handling off, our BEGIN on the engine's ``begin`` event). An in-memory database
-is one connection shared by the whole process (tests), where that is neither possible nor needed.
+Foreign keys on, WAL and a busy timeout (how long a writer waits for the lock) for a file database. And for a file
+database, every transaction starts with ``BEGIN IMMEDIATE``: Python's sqlite3 driver does not begin a transaction
+before a SELECT, so a read-check-write could check stale data; taking the write lock at the start serialises writers
+instead (SQLAlchemy's documented recipe: the driver's own transaction handling off, our BEGIN on the engine's
+``begin`` event). An in-memory database is one connection shared by the whole process (tests), where that is neither
+possible nor needed.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-BUSY_TIMEOUT_MS = 10_000
 
-
-def configure(engine: Engine) -> None:
+def configure(engine: Engine, busy_timeout_ms: int) -> None:
     if engine.dialect.name != "sqlite":
         return
     file_database = engine.url.database not in (None, "", ":memory:")
@@ -27,7 +26,7 @@ def configure(engine: Engine) -> None:
             dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         if file_database:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()

@@ -93,6 +93,9 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
     else:
         url = f"sqlite:///{tmp_path / 'loanfund.db'}" if migrated else "sqlite://"
     overrides: dict[str, object] = {"SQLALCHEMY_DATABASE_URI": url}
+    configured = request.node.get_closest_marker("app_config")
+    if configured is not None:
+        overrides |= configured.kwargs
     if backend == "postgresql":  # room for the concurrency tests' twenty sessions at once
         overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 25, "max_overflow": 5}
     app = create_app("test", overrides)
