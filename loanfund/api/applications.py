@@ -156,7 +156,7 @@ def _positive_int(name: str, default: int, errors: dict[str, list[str]]) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:  # "²".isdigit() is True
         errors[name] = ["须为正整数"]
         return default
     return int(raw)

@@ -30,6 +30,19 @@ class MoneyField(fields.Field):
             raise ValidationError(exc.message) from exc
 
 
+class Day(fields.Date):
+    """A date as ``YYYY-MM-DD`` in ASCII digits (the ISO parser would also read other scripts' digits)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", REQUIRED | {"invalid": "日期格式应为 YYYY-MM-DD"})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and not value.isascii():
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class WholeNumber(fields.Integer):
     """An integer given as a JSON number: ``"2"``, ``2.0`` and ``true`` are refused."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields
 
-from loanfund.api.fields import REQUIRED, MoneyField, Text, WholeNumber
+from loanfund.api.fields import REQUIRED, Day, MoneyField, Text, WholeNumber
 
 
 class StrictSchema(Schema):
@@ -66,7 +66,7 @@ class ApplicationCreateSchema(StrictSchema):
     bank_id = WholeNumber(required=True)
     loan_contract_no = Text(64, required=True, metadata={"description": "到期贷款合同编号"})
     loan_amount_due = MoneyField(required=True, metadata={"description": "到期贷款本息（元）"})
-    loan_due_date = fields.Date(required=True, error_messages=REQUIRED | {"invalid": "日期格式应为 YYYY-MM-DD"})
+    loan_due_date = Day(required=True)
     loan_overdue = fields.Boolean(
         required=True,
         error_messages=REQUIRED | {"invalid": "须为 true 或 false"},
@@ -78,8 +78,8 @@ class ApplicationCreateSchema(StrictSchema):
     purpose = Text(2000, load_default="", metadata={"description": "用途说明"})
 
 
-def _date(**kwargs: object) -> fields.Date:
-    return fields.Date(error_messages=REQUIRED | {"invalid": "日期格式应为 YYYY-MM-DD"}, **kwargs)  # type: ignore[arg-type]
+def _date(**kwargs: object) -> Day:
+    return Day(**kwargs)  # type: ignore[arg-type]
 
 
 def _text(required: bool = False, max_length: int = 2000, **kwargs: object) -> Text:

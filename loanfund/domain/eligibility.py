@@ -223,6 +223,16 @@ def _reaches(bounds: SizeBounds, employees: int, revenue: Money, assets: Money) 
     return bounds.assets_wan is None or assets.fen >= bounds.assets_wan * FEN_PER_WAN
 
 
+# Far above any enterprise's head count, and well inside the database's integer column.
+MAX_EMPLOYEES = 10_000_000
+
+
+def check_employees(employees: int) -> None:
+    """:raise InvalidValue: a head count below zero or beyond ``MAX_EMPLOYEES``."""
+    if not 0 <= employees <= MAX_EMPLOYEES:
+        raise InvalidValue(f"从业人员人数须在 0 至 {MAX_EMPLOYEES:,} 之间", code="employees_out_of_range")
+
+
 def classify_size(industry_key: str, employees: int, revenue: Money, assets: Money) -> Size:
     """Step down large → medium → small → micro: a size applies only if *every* one of its bounds is reached."""
     industry = INDUSTRIES.get(industry_key)

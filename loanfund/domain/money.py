@@ -19,7 +19,8 @@ FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元 = 1,000,000 分
 # 9,999,999,999,999.99 元: far above any fund, small enough for a 64-bit column and for Chinese capitals (万亿).
 MAX_FEN = 10**15 - 1
 
-_AMOUNT = re.compile(r"^(?P<sign>-)?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d{1,2}))?$")
+# ASCII digits only: Python's \d and int() also take "١٢٣" or "１２３", which no one means as an amount of money.
+_AMOUNT = re.compile(r"^(?P<sign>-)?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$")
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
@@ -56,7 +57,7 @@ class Money:
             raise InvalidValue("请填写金额", code="amount_missing")
         match = _AMOUNT.match(cleaned)
         if match is None:
-            if re.match(r"^-?[\d,]*\.\d{3,}$", cleaned):
+            if re.match(r"^-?[0-9,]*\.[0-9]{3,}$", cleaned):
                 raise InvalidValue("金额最多保留两位小数（精确到分）", code="amount_precision")
             raise InvalidValue("金额格式不正确，请填写数字，如 12,345.67", code="amount_format")
         whole = int(match["int"].replace(",", ""))

@@ -14,6 +14,23 @@ from typing import Any
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
 
+# No bridge fund charges more than 5‰ a day (over 180 % a year; 2018's highest rate is 0.45‰): a larger number is a
+# typo. Rates are kept to at most four decimals of ‰.
+MAX_DAILY_RATE_PERMILLE = Decimal("5")
+
+
+def rate_problem(rate: Decimal) -> str | None:
+    """Why a daily rate in ‰ cannot be a policy's (a message in Chinese), or None when it can."""
+    if not rate.is_finite():
+        return "须为有限的数字"
+    if rate < 0:
+        return "不能为负数"
+    if rate > MAX_DAILY_RATE_PERMILLE:
+        return f"日费率不能超过 {MAX_DAILY_RATE_PERMILLE}‰"
+    if int(rate.as_tuple().exponent) < -4:
+        return "最多保留四位小数"
+    return None
+
 
 class RateMode(StrEnum):
     """How the higher daily rate applies once the days used pass ``base_rate_days`` (R3)."""
@@ -65,7 +82,12 @@ class Policy:
         bounds = [b.upper_bound for b in self.bands[:-1]]
         if any(b is None for b in bounds) or bounds != sorted(bounds):  # type: ignore[type-var]
             raise ValueError("rate band bounds must increase")
-        if not (Decimal(0) < self.cap_ratio <= Decimal(1)):
+        for band in self.bands:
+            for rate in (band.base_rate_permille, band.extended_rate_permille):
+                problem = rate_problem(rate)
+                if problem:
+                    raise ValueError(f"rate {rate}: {problem}")
+        if not self.cap_ratio.is_finite() or not (Decimal(0) < self.cap_ratio <= Decimal(1)):
             raise ValueError("cap ratio must be in (0, 1]")
         if self.base_rate_days < 0 or self.max_days < 1:
             raise ValueError("day limits must be positive")

@@ -233,6 +233,21 @@ class SubmissionFacts:
     today: date
 
 
+# A maturing loan's due date lies near today: two years either way is far beyond any real case, and keeps a typo
+# (9999-12-31, 0001-01-01) out of the record and out of date arithmetic.
+LOAN_DUE_DATE_WINDOW = timedelta(days=731)
+
+
+def check_loan_due_date(due: date, today: date) -> None:
+    """:raise InvalidValue: the due date is not within ``LOAN_DUE_DATE_WINDOW`` of today."""
+    earliest, latest = today - LOAN_DUE_DATE_WINDOW, today + LOAN_DUE_DATE_WINDOW
+    if not earliest <= due <= latest:
+        raise InvalidValue(
+            f"贷款到期日须在 {earliest.isoformat()} 至 {latest.isoformat()} 之间，请核对",
+            code="loan_due_date_out_of_range",
+        )
+
+
 def check_submission(policy: Policy, facts: SubmissionFacts) -> list[Violation]:
     """Everything wrong with an application as submitted: R4 days, R7 against the planned own funds, and dates."""
     found: list[Violation] = []
@@ -246,6 +261,10 @@ def check_submission(policy: Policy, facts: SubmissionFacts) -> list[Violation]:
         check_days(policy, facts.requested_days)
     except InvalidValue as exc:
         found.append(Violation("R4", exc.code, exc.message, "requested_days"))
+    try:
+        check_loan_due_date(facts.loan_due_date, facts.today)
+    except InvalidValue as exc:
+        found.append(Violation("R4", exc.code, exc.message, "loan_due_date"))
     if found:
         return found
     found += r7_own_funds(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed
 from loanfund.domain.lifecycle import Role
-from loanfund.domain.policy import Policy, RateMode
+from loanfund.domain.policy import Policy, RateMode, rate_problem
 from loanfund.extensions import db
 from loanfund.models import Bank, PolicyVersion, User
 from loanfund.services.uow import finish
@@ -65,15 +66,22 @@ def create_policy_version(data: dict[str, Any]) -> PolicyVersion:
     """
     errors = FieldErrors()
 
-    def decimal(key: str, text: str) -> str:
+    def decimal(key: str, text: str, problem: Callable[[Decimal], str | None]) -> str:
         try:
             value = Decimal(text)
         except (InvalidOperation, TypeError):
             errors.add(key, "须为数字")
             return "0"
-        if value < 0:
-            errors.add(key, "不能为负数")
+        message = problem(value)
+        if message:
+            errors.add(key, message)
+            return "0"
         return str(value)
+
+    def percent_problem(value: Decimal) -> str | None:
+        if not value.is_finite() or not Decimal(0) < value <= Decimal(100):
+            return "须为大于 0、不超过 100 的数字"
+        return None
 
     name = (data.get("name") or "").strip()
     if not name:
@@ -93,13 +101,17 @@ def create_policy_version(data: dict[str, Any]) -> PolicyVersion:
             {
                 "upper_bound": band.get("upper_bound") or None,
                 "upper_inclusive": bool(band.get("upper_inclusive")),
-                "base_rate_permille": decimal(f"band{index}_base_rate", band.get("base_rate_permille", "")),
-                "extended_rate_permille": decimal(f"band{index}_extended_rate", band.get("extended_rate_permille", "")),
+                "base_rate_permille": decimal(
+                    f"band{index}_base_rate", band.get("base_rate_permille", ""), rate_problem
+                ),
+                "extended_rate_permille": decimal(
+                    f"band{index}_extended_rate", band.get("extended_rate_permille", ""), rate_problem
+                ),
             }
         )
     if not bands:
         errors.add("bands", "至少填写一档费率")
-    cap_percent = decimal("cap_percent", data.get("cap_percent", ""))
+    cap_percent = decimal("cap_percent", data.get("cap_percent", ""), percent_problem)
     errors.raise_if_any()
     parameters = {
         "name": name,

@@ -74,6 +74,8 @@ def parse_tax_rate(text: str) -> Decimal:
         rate = Decimal(text)
     except InvalidOperation:
         raise InvalidInput({"tax_rate": ["税率格式不正确，如 0.06"]}) from None
+    if not rate.is_finite():
+        raise InvalidInput({"tax_rate": ["税率须为有限的数字，如 0.06"]})
     if not (Decimal(0) <= rate < Decimal(1)) or rate.as_tuple().exponent < -6:  # type: ignore[operator]
         raise InvalidInput({"tax_rate": ["税率须在 0 与 1 之间，最多六位小数"]})
     return rate

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, check_district, classify_size, normalise_credit_code
+from loanfund.domain.eligibility import (
+    DISTRICTS,
+    INDUSTRIES,
+    check_district,
+    check_employees,
+    classify_size,
+    normalise_credit_code,
+)
 from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
@@ -51,8 +58,10 @@ def _validated(data: EnterpriseInput, errors: FieldErrors, current: Enterprise |
         errors.add("district", exc.message)
     if data.industry not in INDUSTRIES:
         errors.add("industry", "请选择所属行业")
-    if data.employees < 0:
-        errors.add("employees", "从业人员不能为负数")
+    try:
+        check_employees(data.employees)
+    except InvalidValue as exc:
+        errors.add("employees", exc.message)
     for field, amount in (("revenue", data.revenue), ("assets", data.assets)):
         if amount.is_negative:
             errors.add(field, "金额不能为负数")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path
 
 from flask import current_app
@@ -48,6 +49,10 @@ def check_file(filename: str, data: bytes) -> str:
 
     :raise InvalidInput: empty, too large, not PDF/JPG/PNG, or content that does not match the extension.
     """
+    if any(unicodedata.category(c).startswith("C") for c in filename or ""):
+        # NUL, line breaks, direction overrides: no one names a file with them, and they would reach the disk and
+        # the Content-Disposition of every download
+        raise InvalidInput({"file": ["文件名含有控制字符，请重命名后再上传"]})
     suffix = Path(filename or "").suffix.lower()
     if suffix not in SIGNATURES:
         raise InvalidInput({"file": ["只接受 PDF、JPG、PNG 格式的文件"]})

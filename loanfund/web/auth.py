@@ -25,8 +25,16 @@ def register_user_loader() -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never redirect a freshly logged-in user elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only a path on this site: never redirect a freshly logged-in user elsewhere, nor into a header with a line
+    break or a backslash in it (``/%0D%0Ax``, ``/\\evil``)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and target.isprintable()
+        and not any(c in target for c in " \\")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("main.home")
 

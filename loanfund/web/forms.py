@@ -37,6 +37,29 @@ def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+ASCII_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+
+class WholeNumberField(IntegerField):
+    """An integer typed with ASCII digits (``int()`` would also read "١٢" or "１２")."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and str(valuelist[0]).strip() and not ASCII_INTEGER.match(str(valuelist[0]).strip()):
+            self.data = None
+            raise ValueError("不是有效的整数，请用阿拉伯数字 0–9 填写")
+        super().process_formdata(valuelist)
+
+
+class DayField(DateField):
+    """A date as YYYY-MM-DD in ASCII digits (``strptime`` would also read other scripts' digits)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not all(str(v).isascii() for v in valuelist):
+            self.data = None
+            raise ValueError("日期格式应为 YYYY-MM-DD")
+        super().process_formdata(valuelist)
+
+
 class MoneyInput(StringField):
     """A text box for an amount in 元; ``.money`` holds the parsed ``Money``."""
 
@@ -79,6 +102,12 @@ class SubmitOnce:
 
     once = HiddenField(default=lambda: secrets.token_urlsafe(18), validators=[OnceToken()])
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid: bool = super().validate(extra_validators)  # type: ignore[misc]
+        if self.once.errors:  # a hidden field shows nothing next to itself: say it above the form
+            self.form_errors = [*self.form_errors, *self.once.errors]  # type: ignore[attr-defined]
+        return valid
+
     def fingerprint(self) -> str:
         """What was submitted (without the CSRF token), to tell a repeat of the same submission from another."""
         values = sorted(
@@ -106,7 +135,7 @@ class QuoteForm(Form):
         csrf = False  # a read-only calculation by GET: nothing to forge
 
     amount = MoneyInput("应急转贷资金额度（元）", validators=[chinese_required("请填写金额")])
-    days = IntegerField("用款天数", validators=[chinese_required("请填写用款天数")])
+    days = WholeNumberField("用款天数", validators=[chinese_required("请填写用款天数")])
 
 
 class LoginForm(Form):
@@ -149,7 +178,7 @@ def long_text(label: str, required: bool = False) -> TextAreaField:
 
 
 def day_field(label: str) -> DateField:
-    return DateField(label, validators=[InputRequired("请选择日期")])
+    return DayField(label, validators=[InputRequired("请选择日期")])
 
 
 class EnterpriseForm(Form):
@@ -157,7 +186,7 @@ class EnterpriseForm(Form):
     credit_code = text("统一社会信用代码", True, 18)
     district = SelectField("注册地（县区/功能区）", choices=options([("", "请选择"), *DISTRICT_CHOICES]))
     industry = SelectField("所属行业", choices=options([("", "请选择"), *INDUSTRY_CHOICES]))
-    employees = IntegerField(
+    employees = WholeNumberField(
         "从业人员（人）", validators=[InputRequired("请填写从业人员人数"), NumberRange(min=0, message="不能为负数")]
     )
     revenue = money("上年营业收入（元）")
@@ -185,7 +214,7 @@ class ApplicationForm(SubmitOnce, Form):
     loan_due_date = day_field("贷款到期日")
     loan_overdue = BooleanField("贷款已在银行逾期")
     requested_amount = money("申请金额（元）")
-    requested_days = IntegerField("用款天数", validators=[InputRequired("请填写用款天数")])
+    requested_days = WholeNumberField("用款天数", validators=[InputRequired("请填写用款天数")])
     own_funds = money("自筹资金（元）")
     purpose = long_text("用途说明")
 
@@ -324,15 +353,19 @@ class PolicyForm(Form):
     band2_extended = rate("第二档：超出部分日费率（‰）")
     band3_base = rate("第三档（最高档）：基础天数内日费率（‰）")
     band3_extended = rate("第三档（最高档）：超出部分日费率（‰）")
-    base_rate_days = IntegerField("基础费率天数", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=0, max=30)])
-    max_days = IntegerField("最长使用天数", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=1, max=60)])
+    base_rate_days = WholeNumberField(
+        "基础费率天数", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=0, max=30)]
+    )
+    max_days = WholeNumberField("最长使用天数", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=1, max=60)])
     cap_percent = StringField("单笔额度上限（承诺续贷额度的 %）", validators=[InputRequired(REQUIRED_TEXT)])
     group_threshold = money("领导小组审批标准（超过，元）")
     group_for_overdue_loan = BooleanField("逾期贷款须领导小组审批", default=True)
-    renewal_sla_days = IntegerField(
+    renewal_sla_days = WholeNumberField(
         "银行续贷时限（天）", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=0, max=30)]
     )
-    blacklist_years = IntegerField("黑名单年限", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=1, max=10)])
+    blacklist_years = WholeNumberField(
+        "黑名单年限", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=1, max=10)]
+    )
     rate_mode = SelectField(
         "计费方式", choices=options([("marginal", "超出部分按高费率"), ("whole_period", "全期按高费率")])
     )
