@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import BigInteger, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from loanfund.domain.ledger import Kind, Posting, Unbalanced, describe
 from loanfund.domain.money import Money
@@ -20,13 +22,20 @@ def _total(column: Any) -> Any:
 
 
 def account(code: str) -> LedgerAccount:
-    """The account of that code, opened on first use."""
-    row = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
+    """The account of that code, opened on first use. Two transactions opening the same account at once (the first
+    fee income of two returns) both succeed: the insert skips a code that exists, waiting on PostgreSQL for a twin's
+    uncommitted insert instead of failing on the unique index."""
+    query = select(LedgerAccount).where(LedgerAccount.code == code)
+    row = db.session.scalar(query)
     if row is None:
         name, kind = describe(code)
-        row = LedgerAccount(code=code, name=name, kind=kind.value)
-        db.session.add(row)
-        db.session.flush()
+        dialect_insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(
+            dialect_insert(LedgerAccount)
+            .values(code=code, name=name, kind=kind.value)
+            .on_conflict_do_nothing(index_elements=[LedgerAccount.code])
+        )
+        row = db.session.scalars(query).one()
     return row
 
 

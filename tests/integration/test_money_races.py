@@ -288,3 +288,21 @@ def test_concurrent_logins_are_answered_and_every_wrong_guess_counts(app, people
     reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
     assert reviewer.failed_logins == 4  # counted in the database, none lost to a concurrent read-modify-write
     assert reviewer.locked_until is None
+
+
+def test_the_first_two_write_offs_at_once_both_book(app, people, traveller):
+    """Both open the losses account, which does not exist yet; a write-off moves no cash, so nothing else orders
+    them (every cash movement first updates the one position row, which queues the others)."""
+    flows = Flows(traveller)
+    first, second = bridges(flows, State.DISBURSED, 2)
+    traveller.shift(timedelta(days=11))
+    for a in (first, second):
+        lifecycle.open_recovery(flows.user("operator"), a, "约谈企业")
+    fresh()
+    with live_server(app) as server:
+        group = server.token("group", DEMO_PASSWORD)
+        body = {"minutes_ref": "纪要〔2026〕9号"}
+        answers = at_once([lambda a=a: server.act(group, a, "write-off", body) for a in (first, second)])
+    assert [answer.status for answer in answers] == [200, 200], answers
+    assert ledger.balance("losses_written_off") == M("2,000,000.00")
+    assert reconcile().ok
