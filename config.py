@@ -71,8 +71,8 @@ def config_class(name: str | None = None) -> type[Config]:
 
 
 def apply_environment(config: MutableMapping[str, Any], environ: MutableMapping[str, str] | None = None) -> None:
-    """Let ``DATABASE_URL`` and ``SECRET_KEY`` from the environment override; refuse a production start without
-    them."""
+    """Let ``DATABASE_URL``, ``SECRET_KEY`` and ``DATABASE_LOCK_TIMEOUT_MS`` from the environment override; refuse a
+    production start without the first two."""
     environ = os.environ if environ is None else environ
     missing = [name for name in config.get("REQUIRED_ENVIRONMENT", ()) if not environ.get(name)]
     if missing:
@@ -84,3 +84,11 @@ def apply_environment(config: MutableMapping[str, Any], environ: MutableMapping[
         config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     if environ.get("SECRET_KEY"):
         config["SECRET_KEY"] = environ["SECRET_KEY"]
+    timeout = environ.get("DATABASE_LOCK_TIMEOUT_MS")
+    if timeout:
+        if not (timeout.isascii() and timeout.isdigit() and 1 <= int(timeout) <= 600_000):
+            raise ConfigurationError(
+                f"DATABASE_LOCK_TIMEOUT_MS={timeout!r}：须为 1 至 600000 之间的毫秒数。"
+                " DATABASE_LOCK_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000."
+            )
+        config["DATABASE_LOCK_TIMEOUT_MS"] = int(timeout)

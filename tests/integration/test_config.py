@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("LOANFUND_CONFIG", "DATABASE_URL", "SECRET_KEY")}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("LOANFUND_CONFIG", "DATABASE_URL", "SECRET_KEY", "DATABASE_LOCK_TIMEOUT_MS")
+    }
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=base | env, capture_output=True, text=True, timeout=60
     )
@@ -54,6 +58,15 @@ def test_environment_overrides_every_config():
     apply_environment(config, {"DATABASE_URL": "postgresql+psycopg://db/x", "SECRET_KEY": "from-env"})
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db/x"
     assert config["SECRET_KEY"] == "from-env"
+
+
+def test_the_lock_timeout_comes_from_the_environment_and_must_be_milliseconds():
+    config = {"NAME": "test", "DATABASE_LOCK_TIMEOUT_MS": 10_000}
+    apply_environment(config, {"DATABASE_LOCK_TIMEOUT_MS": "2500"})
+    assert config["DATABASE_LOCK_TIMEOUT_MS"] == 2500
+    for bad in ("0", "2.5s", "٢٥٠٠", "600001"):
+        with pytest.raises(ConfigurationError):
+            apply_environment(config, {"DATABASE_LOCK_TIMEOUT_MS": bad})
 
 
 def test_default_config_keeps_a_generated_secret_in_the_instance_folder(tmp_path, monkeypatch):
