@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import current_app
 
 from loanfund.domain.errors import InvalidInput, NotAllowed
-from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role, State
+from loanfund.domain.lifecycle import Role, State
 from loanfund.extensions import db
 from loanfund.models import Application, Material, User
 from loanfund.services.access import application_for
@@ -30,12 +30,9 @@ SIGNATURES: dict[str, tuple[bytes, str]] = {
     ".jpg": (b"\xff\xd8\xff", "image/jpeg"),
     ".jpeg": (b"\xff\xd8\xff", "image/jpeg"),
 }
-UPLOAD_STATES = (
-    frozenset(State)
-    - {State.ARCHIVED}
-    - MONEY_OUT_STATES
-    - {State.REJECTED, State.BANK_DECLINED, State.GROUP_REJECTED, State.WITHDRAWN, State.CANCELLED, State.WRITTEN_OFF}
-)
+# While the application is being decided, and not after the money goes out (第十九条: what was formed is the record).
+# Written as the states it allows, so a state added later is closed until someone opens it here.
+UPLOAD_STATES = frozenset({State.SUBMITTED, State.ACCEPTED, State.BANK_COMMITTED, State.GROUP_REVIEW, State.APPROVED})
 
 
 def storage_dir() -> Path:
