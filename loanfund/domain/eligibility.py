@@ -275,3 +275,15 @@ def blacklist_violation(entries: list[BlacklistEntry], today: date) -> Violation
         f"该企业因“{entry.reason}”于 {entry.listed_on.isoformat()} 列入黑名单，"
         f"限制期至 {entry.ends_on.isoformat()}（含），期间不得申请应急转贷资金",
     )
+
+
+def bank_agreement_violation(bank_name: str, start: date, end: date, on: date) -> Violation | None:
+    """R10 (第十条): only a cooperating bank whose agreement is in force on ``on`` (both ends included)."""
+    if start <= on <= end:
+        return None
+    return Violation(
+        "R10",
+        "bank_agreement_not_in_force",
+        f"{bank_name}的合作协议不在有效期内（{start.isoformat()} 至 {end.isoformat()}）",
+        "bank_id",
+    )

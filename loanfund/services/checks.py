@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loanfund import clock
-from loanfund.domain.eligibility import Size
+from loanfund.domain.eligibility import Size, bank_agreement_violation
 from loanfund.domain.lifecycle import RESERVING_STATES
 from loanfund.domain.money import Money
 from loanfund.domain.rules import ApprovalFacts, check_approval, max_approvable
@@ -47,14 +47,13 @@ def rule_checks(application: Application) -> ApprovalView:
     banned = blacklist.violation_for(application.enterprise.credit_code, today)
     checks.append(RuleCheck("R11", "黑名单", banned is None, banned.message if banned else "未列入黑名单"))
     bank = application.bank
-    in_force = bank.agreement_in_force(today)
+    agreement = bank_agreement_violation(bank.name, bank.agreement_start, bank.agreement_end, today)
     checks.append(
         RuleCheck(
             "R10",
             "合作银行协议",
-            in_force,
-            f"{bank.name}协议期 {bank.agreement_start} 至 {bank.agreement_end}"
-            + ("" if in_force else "，已不在有效期内"),
+            agreement is None,
+            agreement.message if agreement else f"{bank.name}协议期 {bank.agreement_start} 至 {bank.agreement_end}",
         )
     )
     size = Size(application.enterprise.size)

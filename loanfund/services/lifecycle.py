@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
 from loanfund import clock
+from loanfund.domain.eligibility import bank_agreement_violation
 from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViolation, Violation
 from loanfund.domain.ledger import disbursement_posting, return_posting, write_off_posting
 from loanfund.domain.lifecycle import Action, Role, State, transition_for
@@ -167,19 +168,7 @@ def submit_application(
     bank = db.session.get(Bank, data.bank_id)
     if bank is None:
         raise InvalidInput({"bank_id": ["请选择合作银行"]})
-    violations: list[Violation] = []
-    banned = blacklist.violation_for(actor.enterprise.credit_code, today)
-    if banned:
-        violations.append(banned)
-    if not bank.agreement_in_force(today):
-        violations.append(
-            Violation(
-                "R10",
-                "bank_agreement_not_in_force",
-                f"{bank.name}的合作协议不在有效期内（{bank.agreement_start} 至 {bank.agreement_end}）",
-                "bank_id",
-            )
-        )
+    violations = eligibility_violations(actor.enterprise.credit_code, bank, today)
     violations += check_submission(
         policy,
         SubmissionFacts(
@@ -222,6 +211,14 @@ def submit_application(
     return finish(application, before_commit)
 
 
+def eligibility_violations(credit_code: str, bank: Bank, today: date) -> list[Violation]:
+    """R11 (blacklist) and R10 (the bank's agreement in force) as they stand today: checked when the enterprise
+    applies and again when the platform accepts and when the operator approves, since either can change between."""
+    banned = blacklist.violation_for(credit_code, today)
+    agreement = bank_agreement_violation(bank.name, bank.agreement_start, bank.agreement_end, today)
+    return [v for v in (banned, agreement) if v is not None]
+
+
 # -- accept / reject (第十五条) ----------------------------------------------------------------------------------
 
 
@@ -232,8 +229,14 @@ def accept(
     credit_check_note: str = "",
     before_commit: BeforeCommit[Application] | None = None,
 ) -> Application:
-    """The platform accepts the application and forwards it to the bank."""
+    """The platform accepts the application and forwards it to the bank; R10 and R11 are checked again.
+
+    :raise RuleViolation: the enterprise is blacklisted now, or the bank's agreement is no longer in force.
+    """
     application, before = _load(actor, application_id, Action.ACCEPT)
+    violations = eligibility_violations(application.enterprise.credit_code, application.bank, clock.today())
+    if violations:
+        raise RuleViolation(violations)
     application.review_note = note.strip()
     application.credit_check_note = credit_check_note.strip()
     application.reviewed_at = clock.utcnow()
@@ -335,14 +338,16 @@ def approve(
     """The operator decides the amount and confirms own funds in place; the amount is reserved (R8). Goes to the
     leading group when R6 applies, otherwise straight to approved. Priced under the policy in force today (R14).
 
-    :raise RuleViolation: every violation of R5, R7, R8 at once.
+    :raise RuleViolation: every violation of R5, R7, R8, and of R10 and R11 checked again, at once.
     """
     application, before = _load(actor, application_id, Action.APPROVE)
     today = clock.today()
     version, policy = policy_version_in_force(today)
     check = check_approval(policy, approval_facts(application, amount, own_funds_confirmed))
-    if not check.ok:
-        raise RuleViolation(list(check.violations))
+    violations = eligibility_violations(application.enterprise.credit_code, application.bank, today)
+    violations += check.violations
+    if violations:
+        raise RuleViolation(violations)
     fund.reserve(amount)  # the guarded UPDATE: concurrent approvals cannot over-commit
     application.approved_amount = amount
     application.own_funds_confirmed = own_funds_confirmed
