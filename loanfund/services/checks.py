@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from loanfund import clock
 from loanfund.domain.eligibility import Size, bank_agreement_violation
-from loanfund.domain.lifecycle import RESERVING_STATES
+from loanfund.domain.lifecycle import RESERVING_STATES, Role
 from loanfund.domain.money import Money
 from loanfund.domain.rules import ApprovalFacts, check_approval, max_approvable
 from loanfund.models import Application
 from loanfund.services import blacklist, fund
+from loanfund.services.access import STAFF_READERS
 from loanfund.services.lifecycle import application_policy
 
 
@@ -29,9 +30,13 @@ class ApprovalView:
     group_reasons: tuple[str, ...]
 
 
-def rule_checks(application: Application) -> ApprovalView:
+def rule_checks(application: Application, viewer: Role) -> ApprovalView:
     """R4–R11 for this application as it stands: the amount decided (or requested), own funds confirmed (or planned),
-    the fund available to it (its own reservation counted back in)."""
+    the fund available to it (its own reservation counted back in).
+
+    The special account's position is the platform's (DESIGN §2): for an enterprise or a bank there is no R8 line
+    and no "most the rules allow" (which is capped by the fund's available balance)."""
+    sees_fund = viewer in STAFF_READERS
     policy = application_policy(application)
     today = clock.today()
     amount = application.approved_amount or application.requested_amount
@@ -88,7 +93,9 @@ def rule_checks(application: Application) -> ApprovalView:
             "R8": f"专用账户可用余额 {available.format_wan()} 万元",
         }
         labels = {"R5": f"承诺额度{percent}%以内", "R7": "自筹资金到位", "R8": "资金余额充足"}
-        for rule in ("R5", "R7", "R8"):
+        if not sees_fund:
+            max_amount = None
+        for rule in ("R5", "R7", "R8") if sees_fund else ("R5", "R7"):
             violation = by_rule.get(rule)
             checks.append(
                 RuleCheck(rule, labels[rule], violation is None, violation.message if violation else passes[rule])

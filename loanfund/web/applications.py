@@ -153,7 +153,7 @@ def _detail(
     overdue = lifecycle.overdue(application)
     if Action.OPEN_RECOVERY in available and not overdue:
         available.remove(Action.OPEN_RECOVERY)
-    view = rule_checks(application)
+    view = rule_checks(application, role)
     action_forms = {a: (open_forms or {}).get(a) or _prefilled(a, application, view) for a in available}
     events = lifecycle.timeline(application)
     docs = db.session.scalars(
