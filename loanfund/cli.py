@@ -13,7 +13,7 @@ from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise
-from loanfund.services.accounts import create_user
+from loanfund.services.accounts import add_user
 from loanfund.services.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
 from loanfund.services.reconcile import reconcile
@@ -59,8 +59,7 @@ def create_user_command(
         if bank is None:
             raise click.ClickException(f"没有代码为 {bank_code} 的合作银行")
     try:
-        user = create_user(username, password, Role(role), display_name=display_name, enterprise=enterprise, bank=bank)
-        db.session.commit()
+        user = add_user(username, password, Role(role), display_name=display_name, enterprise=enterprise, bank=bank)
     except InvalidInput as exc:
         db.session.rollback()
         raise click.ClickException("；".join(exc.errors[k][0] for k in exc.errors)) from exc

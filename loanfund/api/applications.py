@@ -102,9 +102,7 @@ def create_application() -> Response:
     return run_idempotent(
         user,
         required=False,
-        step=lambda before_commit: lifecycle.submit_application(
-            user, lifecycle.ApplicationInput(**data), before_commit=before_commit
-        ),
+        step=lambda: lifecycle.submit_application(user, lifecycle.ApplicationInput(**data)),
         render=application_body,
         status=201,
     )
@@ -202,7 +200,7 @@ def application_action(application_id: int, action_name: str) -> Response:
     return run_idempotent(
         user,
         required=action in MONEY_ACTIONS,
-        step=lambda before_commit: service(user, application_id, **data, before_commit=before_commit),
+        step=lambda: service(user, application_id, **data),
         render=application_body,
         precheck=precheck,
     )

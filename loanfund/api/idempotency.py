@@ -1,8 +1,9 @@
 """``Idempotency-Key`` for POSTs (IETF httpapi idempotency-key draft).
 
 The key is claimed by a unique insert in the same transaction as the change, and the answer is stored in that
-transaction too (``before_commit``), so a retry gets the first answer and the change happens once. The same key with
-another body is 422; a retry while the first request still holds the key is 409.
+transaction too (registered with the unit of work, ``services.uow.committing_with``), so a retry gets the first
+answer and the change happens once. The same key with another body is 422; a retry while the first request still
+holds the key is 409.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from loanfund.api.errors import problem
 from loanfund.database import is_contention
 from loanfund.extensions import db
 from loanfund.models import Application, IdempotencyKey, User
+from loanfund.services.uow import committing_with
 
 HEADER = "Idempotency-Key"
 
@@ -49,12 +51,12 @@ def _replay(row: IdempotencyKey, fingerprint: str) -> Response:
 def run_idempotent(
     user: User,
     required: bool,
-    step: Callable[[Callable[[Application], None] | None], Application],
+    step: Callable[[], Application],
     render: Callable[[Application], dict[str, Any]],
     status: int = 200,
     precheck: Callable[[], None] | None = None,
 ) -> Response:
-    """Run ``step`` (a service call taking ``before_commit``) once per key and answer with ``render``.
+    """Run ``step`` (a use case that ends with ``uow.finish``) once per key and answer with ``render``.
 
     A retry with a known key is answered from the store before anything else — even when the first request has
     since moved the application on. ``precheck`` (permissions, body) runs for new requests only."""
@@ -75,8 +77,7 @@ def run_idempotent(
                 detail="涉及资金划转的请求必须带 Idempotency-Key 请求头",
                 errors={HEADER: ["此请求必须提供 Idempotency-Key"]},
             )
-        application = step(None)
-        response = jsonify(render(application))
+        response = jsonify(render(step()))
         response.status_code = status
         return response
     if len(key) > 255:
@@ -102,7 +103,8 @@ def run_idempotent(
         claim.response_status = status
         claim.response_body = render(application)
 
-    application = step(store)
+    with committing_with(store):
+        step()
     response = jsonify(claim.response_body)
     response.status_code = status
     return response

@@ -14,6 +14,7 @@ from loanfund.domain.errors import FieldErrors, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise, User
+from loanfund.services.uow import finish
 from loanfund.types import UTCDateTime
 
 MAX_FAILED_LOGINS = 5
@@ -53,7 +54,7 @@ def change_password(user: User, current: str, new: str) -> None:
         errors.add("new_password", "新密码不能与当前密码相同")
     errors.raise_if_any()
     user.password_hash = hash_password(new)
-    db.session.commit()
+    finish(user)
 
 
 def create_user(
@@ -94,6 +95,22 @@ def create_user(
     return user
 
 
+def add_user(
+    username: str,
+    password: str,
+    role: Role,
+    *,
+    display_name: str = "",
+    enterprise: Enterprise | None = None,
+    bank: Bank | None = None,
+) -> User:
+    """The administrator (or the ``create-user`` command) adds a user: ``create_user`` as its own unit of work.
+
+    :raise InvalidInput: as ``create_user``.
+    """
+    return finish(create_user(username, password, role, display_name=display_name, enterprise=enterprise, bank=bank))
+
+
 # A hash to check against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
 
@@ -114,7 +131,7 @@ def authenticate(username: str, password: str) -> User:
         account = db.session.execute(
             select(User.id, User.password_hash, User.locked_until, User.active).where(User.username == username.strip())
         ).first()
-    db.session.commit()  # end the read before the slow part
+    db.session.commit()  # end the read (no lock held) before the slow part; nothing was written
     if account is None:
         check_password_hash(_DUMMY_HASH, password)
         raise AuthenticationFailed("用户名或密码不正确")
@@ -132,7 +149,7 @@ def authenticate(username: str, password: str) -> User:
     if user.failed_logins or user.locked_until:
         user.failed_logins = 0
         user.locked_until = None
-        db.session.commit()
+        finish(user)
     return user
 
 
@@ -149,4 +166,4 @@ def _count_failure(user_id: int, now: datetime) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    finish(user_id)

@@ -22,6 +22,7 @@ from loanfund.services import lifecycle
 from loanfund.services.accounts import create_user
 from loanfund.services.capital import contributor_named, record_contribution
 from loanfund.services.policies import ensure_default_policy
+from loanfund.services.uow import finish
 
 DEFAULT_PASSWORD = "loanfund-demo"
 
@@ -123,7 +124,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
         _user(report, f"bank{number}", password, Role.BANK, bank.officer_name, bank=bank)
     for number, enterprise in enumerate(enterprises, start=1):
         _user(report, f"ent{number}", password, Role.ENTERPRISE, enterprise.contact_name, enterprise=enterprise)
-    db.session.commit()
+    finish(report)
     _first_contribution(report)
     if with_applications:
         _applications(report)

@@ -40,7 +40,7 @@ from loanfund.models import Application, ApplicationEvent, Bank, Receipt, User
 from loanfund.services import blacklist, fund, ledger
 from loanfund.services.access import application_for
 from loanfund.services.policies import policy_version_in_force
-from loanfund.services.uow import BeforeCommit, finish
+from loanfund.services.uow import finish
 
 # -- shared steps ------------------------------------------------------------------------------------------------
 
@@ -96,7 +96,6 @@ def _complete(
     before: State,
     note: str = "",
     *,
-    before_commit: BeforeCommit[Application] | None,
     alternative: bool = False,
     **payload: Any,
 ) -> Application:
@@ -108,7 +107,7 @@ def _complete(
     application.updated_at = clock.utcnow()
     flag_modified(application, "updated_at")
     _record(application, actor, action, before, note, **payload)
-    return finish(application, before_commit)
+    return finish(application)
 
 
 def _past_date(value: date, field: str, label: str, not_before: date | None = None, before_label: str = "") -> None:
@@ -151,9 +150,7 @@ class ApplicationInput:
     purpose: str
 
 
-def submit_application(
-    actor: User, data: ApplicationInput, before_commit: BeforeCommit[Application] | None = None
-) -> Application:
+def submit_application(actor: User, data: ApplicationInput) -> Application:
     """An enterprise applies. Blacklist (R11), the bank's agreement (R10), days (R4) and own funds (R7) are checked
     at once.
 
@@ -208,7 +205,7 @@ def submit_application(
         requested_amount=data.requested_amount,
         requested_days=data.requested_days,
     )
-    return finish(application, before_commit)
+    return finish(application)
 
 
 def eligibility_violations(credit_code: str, bank: Bank, today: date) -> list[Violation]:
@@ -227,7 +224,6 @@ def accept(
     application_id: int,
     note: str = "",
     credit_check_note: str = "",
-    before_commit: BeforeCommit[Application] | None = None,
 ) -> Application:
     """The platform accepts the application and forwards it to the bank; R10 and R11 are checked again.
 
@@ -248,20 +244,17 @@ def accept(
         before,
         note,
         credit_check_note=credit_check_note.strip(),
-        before_commit=before_commit,
     )
 
 
-def reject(
-    actor: User, application_id: int, note: str, before_commit: BeforeCommit[Application] | None = None
-) -> Application:
+def reject(actor: User, application_id: int, note: str) -> Application:
     """The platform does not accept the application; the reason is required."""
     application, before = _load(actor, application_id, Action.REJECT)
     reason = _required_text(note, "note", "不予受理的理由")
     application.review_note = reason
     application.reviewed_at = clock.utcnow()
     application.reviewed_by_id = actor.id
-    return _complete(application, actor, Action.REJECT, before, reason, before_commit=before_commit)
+    return _complete(application, actor, Action.REJECT, before, reason)
 
 
 # -- commit / decline (第十六条) ---------------------------------------------------------------------------------
@@ -273,7 +266,6 @@ def commit(
     committed_amount: Money,
     opinion: str,
     seal_ref: str = "",
-    before_commit: BeforeCommit[Application] | None = None,
 ) -> Application:
     """The bank commits to renew (转贷承诺) for ``committed_amount``."""
     application, before = _load(actor, application_id, Action.COMMIT)
@@ -294,20 +286,17 @@ def commit(
         text,
         committed_amount=committed_amount,
         seal_ref=seal_ref.strip(),
-        before_commit=before_commit,
     )
 
 
-def decline(
-    actor: User, application_id: int, opinion: str, before_commit: BeforeCommit[Application] | None = None
-) -> Application:
+def decline(actor: User, application_id: int, opinion: str) -> Application:
     application, before = _load(actor, application_id, Action.DECLINE)
     text = _required_text(opinion, "opinion", "银行意见")
     application.bank_opinion = text
     application.bank_officer = actor.display_name
     application.committed_at = clock.utcnow()
     application.committed_by_id = actor.id
-    return _complete(application, actor, Action.DECLINE, before, text, before_commit=before_commit)
+    return _complete(application, actor, Action.DECLINE, before, text)
 
 
 # -- approve (第十七、十四条) ------------------------------------------------------------------------------------
@@ -333,7 +322,6 @@ def approve(
     amount: Money,
     own_funds_confirmed: Money,
     note: str = "",
-    before_commit: BeforeCommit[Application] | None = None,
 ) -> Application:
     """The operator decides the amount and confirms own funds in place; the amount is reserved (R8). Goes to the
     leading group when R6 applies, otherwise straight to approved. Priced under the policy in force today (R14).
@@ -365,7 +353,6 @@ def approve(
         own_funds_confirmed=own_funds_confirmed,
         policy=policy.name,
         group_reasons=list(check.group_reasons),
-        before_commit=before_commit,
         alternative=check.needs_group_approval,
     )
 
@@ -375,7 +362,6 @@ def group_approve(
     application_id: int,
     minutes_ref: str,
     note: str = "",
-    before_commit: BeforeCommit[Application] | None = None,
 ) -> Application:
     application, before = _load(actor, application_id, Action.GROUP_APPROVE)
     _group_decision(application, actor, minutes_ref)
@@ -386,7 +372,6 @@ def group_approve(
         before,
         note,
         minutes_ref=application.group_minutes_ref,
-        before_commit=before_commit,
     )
 
 
@@ -395,7 +380,6 @@ def group_reject(
     application_id: int,
     minutes_ref: str,
     note: str = "",
-    before_commit: BeforeCommit[Application] | None = None,
 ) -> Application:
     application, before = _load(actor, application_id, Action.GROUP_REJECT)
     _group_decision(application, actor, minutes_ref)
@@ -407,7 +391,6 @@ def group_reject(
         before,
         note,
         minutes_ref=application.group_minutes_ref,
-        before_commit=before_commit,
     )
 
 
@@ -425,26 +408,22 @@ def _release_reservation(application: Application) -> None:
 # -- side exits before disbursement ------------------------------------------------------------------------------
 
 
-def withdraw(
-    actor: User, application_id: int, reason: str, before_commit: BeforeCommit[Application] | None = None
-) -> Application:
+def withdraw(actor: User, application_id: int, reason: str) -> Application:
     """The enterprise (or an operator for it) withdraws before disbursement; a reservation is released."""
     application, before = _load(actor, application_id, Action.WITHDRAW)
     text = _required_text(reason, "reason", "撤回原因")
     _release_reservation(application)
     _clear_preparation(application)
-    return _complete(application, actor, Action.WITHDRAW, before, text, before_commit=before_commit)
+    return _complete(application, actor, Action.WITHDRAW, before, text)
 
 
-def cancel(
-    actor: User, application_id: int, reason: str, before_commit: BeforeCommit[Application] | None = None
-) -> Application:
+def cancel(actor: User, application_id: int, reason: str) -> Application:
     """An approved application that will not be disbursed; the reservation is released."""
     application, before = _load(actor, application_id, Action.CANCEL)
     text = _required_text(reason, "reason", "取消原因")
     _release_reservation(application)
     _clear_preparation(application)
-    return _complete(application, actor, Action.CANCEL, before, text, before_commit=before_commit)
+    return _complete(application, actor, Action.CANCEL, before, text)
 
 
 def _clear_preparation(application: Application) -> None:
@@ -460,7 +439,6 @@ def prepare_disbursement(
     application_id: int,
     value_date: date,
     transfer_ref: str,
-    before_commit: BeforeCommit[Application] | None = None,
 ) -> Application:
     """The maker records the transfer to the bank's registered designated account (never a typed-in account)."""
     application, before = _load(actor, application_id, Action.PREPARE_DISBURSEMENT)
@@ -486,13 +464,10 @@ def prepare_disbursement(
         transfer_ref=application.disbursement_ref,
         account_no=bank.account_no,
         account_name=bank.account_name,
-        before_commit=before_commit,
     )
 
 
-def authorise_disbursement(
-    actor: User, application_id: int, note: str = "", before_commit: BeforeCommit[Application] | None = None
-) -> Application:
+def authorise_disbursement(actor: User, application_id: int, note: str = "") -> Application:
     """The checker — a different operator — authorises; the reservation becomes money out."""
     application, before = _load(actor, application_id, Action.AUTHORISE_DISBURSEMENT)
     if application.prepared_by_id is None:
@@ -519,7 +494,6 @@ def authorise_disbursement(
         amount=application.approved_amount,
         value_date=application.value_date,
         account_no=application.destination_account_no,
-        before_commit=before_commit,
     )
 
 
@@ -532,7 +506,6 @@ def confirm_renewal(
     new_loan_contract_no: str,
     new_loan_amount: Money,
     renewed_on: date,
-    before_commit: BeforeCommit[Application] | None = None,
 ) -> Application:
     """The bank has renewed the loan; later than the policy's days after disbursement is flagged (R9)."""
     application, before = _load(actor, application_id, Action.CONFIRM_RENEWAL)
@@ -555,7 +528,6 @@ def confirm_renewal(
         new_loan_amount=new_loan_amount,
         renewed_on=renewed_on,
         late=application.renewal_late,
-        before_commit=before_commit,
     )
 
 
@@ -580,7 +552,6 @@ def confirm_return(
     principal: Money,
     fee: Money,
     transfer_ref: str,
-    before_commit: BeforeCommit[Application] | None = None,
 ) -> Application:
     """Money back into the special account. When principal and the fee for the actual days (R2, R3) are all back,
     the application is repaid; otherwise the receipt is kept and the shortfall stays open.
@@ -633,7 +604,6 @@ def confirm_return(
         days=account.days,
         fee_due=account.fee_due,
         shortfall=account.outstanding,
-        before_commit=before_commit,
         alternative=not account.settled,
     )
 
@@ -657,9 +627,7 @@ def _refuse_booked_transfer(application: Application, ref: str) -> None:
 # -- overdue: recovery and write-off (第二十一、二十二条) -----------------------------------------------------------
 
 
-def open_recovery(
-    actor: User, application_id: int, plan: str, before_commit: BeforeCommit[Application] | None = None
-) -> Application:
+def open_recovery(actor: User, application_id: int, plan: str) -> Application:
     """An overdue bridge (R4) goes to recovery with a plan."""
     application, before = _load(actor, application_id, Action.OPEN_RECOVERY)
     assert application.value_date is not None
@@ -667,9 +635,7 @@ def open_recovery(
         raise NotAllowed("尚未逾期，不能启动追偿", code="state_not_allowed")
     application.recovery_plan = _required_text(plan, "plan", "追偿方案")
     application.recovery_opened_on = clock.today()
-    return _complete(
-        application, actor, Action.OPEN_RECOVERY, before, application.recovery_plan, before_commit=before_commit
-    )
+    return _complete(application, actor, Action.OPEN_RECOVERY, before, application.recovery_plan)
 
 
 def write_off(
@@ -677,7 +643,6 @@ def write_off(
     application_id: int,
     minutes_ref: str,
     note: str = "",
-    before_commit: BeforeCommit[Application] | None = None,
 ) -> Application:
     """The leading group decides to write off what could not be recovered."""
     application, before = _load(actor, application_id, Action.WRITE_OFF)
@@ -699,19 +664,16 @@ def write_off(
         note,
         minutes_ref=application.group_minutes_ref,
         principal_outstanding=account.principal_outstanding if account else Money.zero(),
-        before_commit=before_commit,
     )
 
 
 # -- archive (第十九条) ------------------------------------------------------------------------------------------
 
 
-def archive(
-    actor: User, application_id: int, note: str = "", before_commit: BeforeCommit[Application] | None = None
-) -> Application:
+def archive(actor: User, application_id: int, note: str = "") -> Application:
     application, before = _load(actor, application_id, Action.ARCHIVE)
     application.archived_at = clock.utcnow()
-    return _complete(application, actor, Action.ARCHIVE, before, note, before_commit=before_commit)
+    return _complete(application, actor, Action.ARCHIVE, before, note)
 
 
 # -- reading -----------------------------------------------------------------------------------------------------

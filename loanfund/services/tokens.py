@@ -12,6 +12,7 @@ from loanfund import clock
 from loanfund.extensions import db
 from loanfund.models import ApiToken, User
 from loanfund.services.accounts import authenticate
+from loanfund.services.uow import finish
 
 TOKEN_LIFETIME = timedelta(hours=8)
 
@@ -26,7 +27,7 @@ def issue_token(username: str, password: str) -> tuple[str, datetime]:
     token = secrets.token_urlsafe(32)
     expires_at = clock.utcnow() + TOKEN_LIFETIME
     db.session.add(ApiToken(token_hash=_digest(token), user_id=user.id, expires_at=expires_at))
-    db.session.commit()
+    finish(user)
     return token, expires_at
 
 

@@ -1,22 +1,40 @@
-"""The end of every use case: flush, let the caller add to the same transaction, commit once."""
+"""The unit of work: a use case's changes commit once, together with whatever an entrypoint registered to commit
+with them (cosmicpython's unit of work, over Flask-SQLAlchemy's session).
+
+A use case ends with ``finish(result)``: it flushes, runs what was registered with ``committing_with`` (the API
+stores its idempotent answer there, so the answer and the change commit together or not at all), and commits.
+Nothing is threaded through the services' parameters.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from loanfund.extensions import db
 
 T = TypeVar("T")
-BeforeCommit = Callable[[T], None]
+_KEY = "loanfund.before_commit"
 
 
-def finish(result: T, before_commit: BeforeCommit[T] | None = None) -> T:
-    """Commit the use case's work. ``before_commit`` runs inside the transaction after everything is flushed — the
-    API stores its idempotent answer there, so the answer and the change commit together or not at all."""
+@contextmanager
+def committing_with(callback: Callable[[Any], None]) -> Iterator[None]:
+    """While the block runs, the use case that finishes in it calls ``callback(result)`` inside its transaction,
+    after its own changes are flushed and before the commit."""
+    pending: list[Callable[[Any], None]] = db.session.info.setdefault(_KEY, [])
+    pending.append(callback)
+    try:
+        yield
+    finally:
+        pending.remove(callback)
+
+
+def finish(result: T) -> T:
+    """Commit the use case's work once, with what the entrypoint registered."""
     db.session.flush()
-    if before_commit is not None:
-        before_commit(result)
-        db.session.flush()
+    for callback in list(db.session.info.get(_KEY, ())):
+        callback(result)
+    db.session.flush()
     db.session.commit()
     return result

@@ -17,7 +17,7 @@ from loanfund.extensions import db
 from loanfund.models import Bank, Contribution, Distribution, Enterprise, PolicyVersion, User
 from loanfund.services import admin as admin_service
 from loanfund.services import ledger, once
-from loanfund.services.accounts import create_user
+from loanfund.services.accounts import add_user
 from loanfund.services.capital import (
     contributor_named,
     dissolution_statement,
@@ -48,7 +48,7 @@ def users() -> str | Response:
     )
     if form.validate_on_submit():
         try:
-            user = create_user(
+            user = add_user(
                 form.username.data or "",
                 form.password.data or "",
                 Role(form.role.data),
@@ -56,7 +56,6 @@ def users() -> str | Response:
                 enterprise=db.session.get(Enterprise, form.enterprise_id.data or 0),
                 bank=db.session.get(Bank, form.bank_id.data or 0),
             )
-            db.session.commit()
         except InvalidInput as exc:
             db.session.rollback()
             field_errors(
