@@ -103,18 +103,33 @@ def reconcile_command() -> None:
 @click.option("--tax-rate", required=True, help="Tax rate on fee income, e.g. 0.06.")
 @click.option("--pay/--no-pay", default=False, help="Also pay the shares and taxes out of the special account.")
 def distribute_command(tax_rate: str, pay: bool) -> None:
-    """Distribute fee income after tax by capital share (R13, 第二十五条)."""
+    """Distribute fee income after tax and uncovered losses by capital share (R13, 第二十五条); with --pay, the run
+    and its payment are one transaction."""
     try:
-        result = run_distribution(clock.today(), parse_tax_rate(tax_rate))
-        click.echo(f"可分配收入 {result.income.format()} 元，税费 {result.tax.format()} 元")
-        for contributor, share in result.shares:
-            click.echo(f"  {contributor.name}：{share.format()} 元")
-        if pay:
-            click.echo(f"已支付 {pay_distributions(clock.today()).format()} 元")
+        result = run_distribution(clock.today(), parse_tax_rate(tax_rate), pay=pay)
     except InvalidInput as exc:
         raise click.ClickException("；".join(m for ms in exc.errors.values() for m in ms)) from exc
     except LoanFundError as exc:
         raise click.ClickException(exc.message) from exc
+    click.echo(f"可分配收入 {result.income.format()} 元，税费 {result.tax.format()} 元")
+    if result.losses_covered.is_positive:
+        click.echo(f"弥补核销损失 {result.losses_covered.format()} 元")
+    for contributor, share in result.shares:
+        click.echo(f"  {contributor.name}：{share.format()} 元")
+    if result.paid is not None:
+        click.echo(f"已支付 {result.paid.format()} 元")
+
+
+@loanfund_cli.command("pay-distributions")
+def pay_distributions_command() -> None:
+    """Pay what earlier distribution runs left payable (taxes, contributors' shares)."""
+    try:
+        paid = pay_distributions(clock.today())
+    except InvalidInput as exc:
+        raise click.ClickException("；".join(m for ms in exc.errors.values() for m in ms)) from exc
+    except LoanFundError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"已支付 {paid.format()} 元")
 
 
 @loanfund_cli.command("dissolution")

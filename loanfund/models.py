@@ -465,6 +465,7 @@ class Distribution(TimestampMixin, db.Model):
     income: Mapped[Money] = mapped_column(MoneyType)
     tax_rate: Mapped[str] = mapped_column(String(12))
     tax: Mapped[Money] = mapped_column(MoneyType)
+    losses_covered: Mapped[Money] = mapped_column(MoneyType, default=Money(0), server_default="0")  # R13
     journal_entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -189,14 +189,29 @@ def tax_on(income: Money, rate: Decimal) -> Money:
     return Money.from_decimal_fen(income.times(rate))
 
 
-def distribution_posting(key: str, income: Money, tax: Money, shares: list[tuple[int, Money]]) -> Posting:
-    """Net fee income after tax split among contributors (R13): Dr fee income, Cr taxes and distributions payable."""
+def surplus(income: Money, tax: Money, uncovered_losses: Money) -> tuple[Money, Money]:
+    """R13 (第二十五条): fee income after taxes first makes good the losses written off and not yet covered; what
+    remains is the surplus (盈余) to distribute. Returns (losses covered now, surplus). A distribution therefore never
+    pays out of capital: while losses are uncovered, nothing is distributed."""
+    after_tax = income - tax
+    if after_tax.is_negative:
+        raise ValueError("tax exceeds income")
+    covered = min(after_tax, max(uncovered_losses, Money.zero()))
+    return covered, after_tax - covered
+
+
+def distribution_posting(
+    key: str, income: Money, tax: Money, shares: list[tuple[int, Money]], losses_covered: Money = _ZERO
+) -> Posting:
+    """Fee income after tax (R13): Dr fee income; Cr taxes payable, Cr losses (what it makes good) and Cr each
+    contributor's distribution payable."""
     return Posting(
         key,
-        "用款费用收入缴税后按出资比例分配",
+        "用款费用收入缴税、弥补核销损失后按出资比例分配",
         _legs(
             (FEE_INCOME, income, "Dr"),
             (TAXES_PAYABLE, tax, "Cr"),
+            (LOSSES, losses_covered, "Cr"),
             *((distributions_payable(cid), share, "Cr") for cid, share in shares),
         ),
     )

@@ -13,6 +13,7 @@ from loanfund.domain.errors import Conflict, InvalidInput
 from loanfund.domain.ledger import (
     CASH,
     FEE_INCOME,
+    LOSSES,
     TAXES_PAYABLE,
     Kind,
     Leg,
@@ -21,6 +22,7 @@ from loanfund.domain.ledger import (
     distribution_posting,
     distributions_payable,
     split_by_ratio,
+    surplus,
     tax_on,
 )
 from loanfund.domain.money import Money
@@ -86,15 +88,22 @@ class DistributionResult:
     distribution: Distribution
     income: Money
     tax: Money
+    losses_covered: Money
     shares: list[tuple[Contributor, Money]]
+    paid: Money | None = None  # what was paid out with the run, when asked to pay
 
 
-def run_distribution(run_on: date, tax_rate: Decimal, actor: User | None = None) -> DistributionResult:
-    """Split the fee income not yet distributed: tax at ``tax_rate``, the rest by capital share (第二十五条), the
-    parts adding up exactly (largest remainder). One run a day.
+def run_distribution(
+    run_on: date, tax_rate: Decimal, actor: User | None = None, *, pay: bool = False
+) -> DistributionResult:
+    """Distribute the fee income not yet distributed (R13, 第二十五条): tax at ``tax_rate``, then make good the losses
+    written off and not yet covered, then split the surplus by capital share, the parts adding up exactly (largest
+    remainder). With ``pay``, what is payable is paid out in the same transaction: the run and its payment commit
+    together or not at all. One run a day.
 
-    :raise InvalidInput: there is no income to distribute.
+    :raise InvalidInput: there is no income to distribute, or nothing is payable.
     :raise Conflict: a run was already made that day.
+    :raise RuleViolation: with ``pay``, the available balance does not cover the payment (R8); nothing is recorded.
     """
     income = -ledger.balance(FEE_INCOME)
     if not income.is_positive:
@@ -103,10 +112,11 @@ def run_distribution(run_on: date, tax_rate: Decimal, actor: User | None = None)
     if not capitals:
         raise InvalidInput({"capital": ["尚无出资，无法分配"]})
     tax = tax_on(income, tax_rate)
+    covered, distributable = surplus(income, tax, ledger.balance(LOSSES))
     ids = sorted(capitals)
-    parts = split_by_ratio(income - tax, [capitals[i].fen for i in ids])
+    parts = split_by_ratio(distributable, [capitals[i].fen for i in ids])
     posting = distribution_posting(
-        f"distribution:{run_on.isoformat()}", income, tax, list(zip(ids, parts, strict=True))
+        f"distribution:{run_on.isoformat()}", income, tax, list(zip(ids, parts, strict=True)), covered
     )
     try:
         entry = ledger.post(posting, run_on, actor=actor)
@@ -118,23 +128,20 @@ def run_distribution(run_on: date, tax_rate: Decimal, actor: User | None = None)
         income=income,
         tax_rate=str(tax_rate),
         tax=tax,
+        losses_covered=covered,
         journal_entry_id=entry.id,
         created_by_id=actor.id if actor else None,
     )
     db.session.add(distribution)
+    paid = _pay_payables(run_on, actor) if pay else None
     contributors = {c.id: c for c in db.session.scalars(select(Contributor).where(Contributor.id.in_(ids)))}
     finish(distribution)
-    return DistributionResult(
-        distribution, income, tax, [(contributors[i], p) for i, p in zip(ids, parts, strict=True)]
-    )
+    shares = [(contributors[i], p) for i, p in zip(ids, parts, strict=True)]
+    return DistributionResult(distribution, income, tax, covered, shares, paid)
 
 
-def pay_distributions(paid_on: date, actor: User | None = None) -> Money:
-    """Pay what is payable (taxes, contributors' shares) out of the special account; never from money reserved
-    for approved bridges (R8).
-
-    :raise RuleViolation: the account's available balance does not cover it.
-    """
+def payable_now() -> dict[str, Money]:
+    """What distribution runs left to pay: taxes, and each contributor's share, by ledger account."""
     payable = {
         distributions_payable(cid): -net
         for cid, net in ledger.balances_by_prefix("distributions_payable").items()
@@ -143,17 +150,37 @@ def pay_distributions(paid_on: date, actor: User | None = None) -> Money:
     taxes = -ledger.balance(TAXES_PAYABLE)
     if taxes.is_positive:
         payable[TAXES_PAYABLE] = taxes
+    return payable
+
+
+def pay_distributions(paid_on: date, actor: User | None = None) -> Money:
+    """Pay what earlier runs left payable (taxes, contributors' shares) out of the special account — never from
+    money reserved for approved bridges (R8).
+
+    :raise InvalidInput: nothing is payable.
+    :raise RuleViolation: the account's available balance does not cover it.
+    """
+    return finish(_pay_payables(paid_on, actor))
+
+
+def _pay_payables(paid_on: date, actor: User | None) -> Money:
+    payable = payable_now()
     total = sum(payable.values(), Money.zero())
     if not total.is_positive:
         raise InvalidInput({"payable": ["没有待支付的分配款或税费"]})
     fund.pay_out_free(total)
     legs = [Leg(code, debit=amount) for code, amount in sorted(payable.items())] + [Leg(CASH, credit=total)]
-    ledger.post(
-        Posting(f"distribution_payment:{paid_on.isoformat()}", "支付收益分配款及税费", tuple(legs)),
-        paid_on,
-        actor=actor,
-    )
-    finish(total)
+    try:
+        ledger.post(
+            Posting(f"distribution_payment:{paid_on.isoformat()}", "支付收益分配款及税费", tuple(legs)),
+            paid_on,
+            actor=actor,
+        )
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            f"{paid_on.isoformat()} 已支付过一次分配款，请次日再支付", code="distribution_paid_today"
+        ) from None
     return total
 
 

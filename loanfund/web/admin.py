@@ -23,6 +23,7 @@ from loanfund.services.capital import (
     dissolution_statement,
     parse_tax_rate,
     pay_distributions,
+    payable_now,
     record_contribution,
     run_distribution,
 )
@@ -211,6 +212,7 @@ def _capital_page(
     form: forms.ContributionForm,
     rows: list[Contribution] | None = None,
     distribution_form: forms.DistributionForm | None = None,
+    payment_form: forms.PaymentForm | None = None,
 ) -> str:
     if rows is None:
         rows = list(
@@ -225,6 +227,8 @@ def _capital_page(
         total=sum((c.amount for c in rows), Money.zero()),
         form=form,
         distribution_form=distribution_form or forms.DistributionForm(formdata=None),
+        payment_form=payment_form or forms.PaymentForm(formdata=None),
+        payable=sum(payable_now().values(), Money.zero()),
         income=-ledger.balance(FEE_INCOME),
         net=net,
         lines=lines,
@@ -240,8 +244,9 @@ def distribute() -> str | Response:
     if form.validate():
         try:
             once.claim(current_user, form.once.data, form.fingerprint())
-            result = run_distribution(clock.today(), parse_tax_rate(form.tax_rate.data or ""), current_user)
-            paid = pay_distributions(clock.today(), current_user) if form.pay.data else None
+            result = run_distribution(
+                clock.today(), parse_tax_rate(form.tax_rate.data or ""), current_user, pay=bool(form.pay.data)
+            )
         except AlreadySubmitted as exc:
             flash(exc.message, "info")
             return redirect(url_for("admin.contributions"))
@@ -252,7 +257,30 @@ def distribute() -> str | Response:
             db.session.rollback()
             field_errors(form, {"_form": [exc.message]})
         else:
-            message = f"已分配 {result.income.format()} 元（税费 {result.tax.format()} 元）"
-            flash(message + (f"，已支付 {paid.format()} 元" if paid else ""), "success")
+            message = f"已分配 {result.income.format()} 元（税费 {result.tax.format()} 元"
+            if result.losses_covered.is_positive:
+                message += f"，弥补核销损失 {result.losses_covered.format()} 元"
+            flash(message + "）" + (f"，已支付 {result.paid.format()} 元" if result.paid else ""), "success")
             return redirect(url_for("admin.contributions"))
     return _capital_page(forms.ContributionForm(formdata=None), distribution_form=form)
+
+
+@bp.post("/distributions/payment")
+@admin_only
+def pay() -> str | Response:
+    """Pay what earlier distribution runs left payable (taxes, contributors' shares), from what is not reserved."""
+    form = forms.PaymentForm()
+    if form.validate():
+        try:
+            once.claim(current_user, form.once.data, form.fingerprint())
+            paid = pay_distributions(clock.today(), current_user)
+        except AlreadySubmitted as exc:
+            flash(exc.message, "info")
+            return redirect(url_for("admin.contributions"))
+        except LoanFundError as exc:
+            db.session.rollback()
+            field_errors(form, {"_form": [exc.message]})
+        else:
+            flash(f"已从专用账户支付分配款及税费 {paid.format()} 元", "success")
+            return redirect(url_for("admin.contributions"))
+    return _capital_page(forms.ContributionForm(formdata=None), payment_form=form)

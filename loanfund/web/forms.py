@@ -381,6 +381,10 @@ class ContributionForm(SubmitOnce, Form):
     reference = text("凭证号", max_length=64)
 
 
+class PaymentForm(SubmitOnce, Form):
+    """Pay what distribution runs left payable: nothing to fill in, the amounts are the books'."""
+
+
 class DistributionForm(SubmitOnce, Form):
     tax_rate = StringField("税费率（如 0.06）", validators=[InputRequired("请填写税费率")])
     pay = BooleanField("同时从专用账户支付", default=False)

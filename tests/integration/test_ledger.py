@@ -13,12 +13,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from loanfund import clock
-from loanfund.domain.errors import Conflict, LoanFundError
+from loanfund.domain.errors import Conflict, LoanFundError, RuleViolation
 from loanfund.domain.ledger import CASH, FEE_INCOME, LOSSES, capital
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, Contribution, JournalEntry, JournalLeg, Receipt, User
+from loanfund.models import Application, Contribution, Distribution, JournalEntry, JournalLeg, Receipt, User
 from loanfund.services import fund, ledger, lifecycle
 from loanfund.services.capital import (
     contributor_named,
@@ -59,7 +59,15 @@ def check_invariants() -> None:
         ),
         Money.zero(),
     )
-    losses = ledger.balance(LOSSES)
+    # principal written off, from the applications and their receipts (a distribution that makes losses good moves
+    # income against them in the books, but no cash)
+    losses = sum(
+        (
+            a.approved_amount - sum((r.principal for r in a.receipts), Money.zero())
+            for a in db.session.scalars(select(Application).where(Application.state == State.WRITTEN_OFF.value))
+        ),
+        Money.zero(),
+    )
     open_receivables = sum(receivables.values(), Money.zero())
     assert cash == contributed + income + paid_out - losses - open_receivables
     result = reconcile()
@@ -253,6 +261,65 @@ def test_distribution_after_tax_and_payment(app, people, traveller):
     db.session.rollback()
     assert pay_distributions(clock.today()) == M("12,000.00")
     assert fund.position().cash == M("200,000,000.00")
+    check_invariants()
+
+
+def _a_written_off_bridge_then_a_repaid_one(flows: Flows, written_off: str) -> None:
+    """A bridge of ``written_off`` written off in full, then 30,000,000.00 out and back in a day (fee 12,000.00)."""
+    flows.to(State.WRITTEN_OFF, amount=written_off, loan_due=written_off, own_funds="0.00")
+    flows.to(State.REPAID)
+
+
+def test_income_first_makes_good_the_losses_written_off(app, people, traveller):
+    flows = Flows(traveller)
+    _a_written_off_bridge_then_a_repaid_one(flows, "5,000,000.00")
+    result = run_distribution(clock.today(), Decimal("0.06"))
+    # 12,000.00 income, 720.00 tax, 11,280.00 left: all of it goes to the 5,000,000.00 loss, nothing is shared
+    assert (result.income, result.tax, result.losses_covered) == (M("12,000.00"), M("720.00"), M("11,280.00"))
+    assert [s for _, s in result.shares] == [M("0.00")]
+    assert ledger.balance(LOSSES) == M("4,988,720.00")
+    assert result.distribution.losses_covered == M("11,280.00")
+    assert pay_distributions(clock.today()) == M("720.00")  # only the tax is payable
+    check_invariants()
+
+
+def test_what_is_left_after_the_losses_is_shared(app, people, traveller):
+    flows = Flows(traveller)
+    _a_written_off_bridge_then_a_repaid_one(flows, "1,000.00")
+    result = run_distribution(clock.today(), Decimal("0.06"))
+    assert (result.tax, result.losses_covered) == (M("720.00"), M("1,000.00"))
+    assert [s for _, s in result.shares] == [M("10,280.00")]
+    assert ledger.balance(LOSSES) == Money.zero()
+    check_invariants()
+
+
+def test_a_distribution_and_its_payment_commit_together_or_not_at_all(app, people, traveller):
+    flows = Flows(traveller)
+    flows.to(State.REPAID)  # fee income 12,000.00
+    # all but 11,000.00 of the fund's 200,012,000.00 is promised to an approval: the payment cannot be made (R8)
+    big = flows.to(State.BANK_COMMITTED, amount="200,001,000.00", loan_due="200,001,000.00", own_funds="0.00")
+    lifecycle.approve(flows.user("operator"), big.id, M("200,001,000.00"), Money.zero())
+    assert fund.position().available == M("11,000.00")
+    with pytest.raises(RuleViolation):
+        run_distribution(clock.today(), Decimal("0.06"), pay=True)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Distribution)) == 0
+    assert ledger.balance(FEE_INCOME) == -M("12,000.00")
+    assert run_distribution(clock.today(), Decimal("0.06")).paid is None  # without paying, it is recorded
+    check_invariants()
+
+
+def test_payables_left_by_a_run_are_paid_later_by_the_command(app, people, traveller, runner):
+    flows = Flows(traveller)
+    flows.to(State.REPAID)
+    run_distribution(clock.today(), Decimal("0.06"))
+    traveller.shift(timedelta(days=1))
+    result = runner.invoke(args=["loanfund", "pay-distributions"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "已支付 12,000.00 元"
+    again = runner.invoke(args=["loanfund", "pay-distributions"])
+    assert again.exit_code == 1
+    assert "没有待支付的分配款或税费" in again.output
     check_invariants()
 
 

@@ -138,3 +138,19 @@ def test_the_admin_distributes_income_and_sees_the_dissolution_statement(client,
     html = client.get("/admin/contributions").get_data(as_text=True)
     assert "已分配 3,840.00 元（税费 230.40 元），已支付 3,840.00 元" in html
     assert "净资产 200,000,000.00 元" in html
+
+
+def test_what_a_run_left_payable_is_paid_from_the_capital_page(client, demo, auth):
+    auth.login("admin")
+    done = post_form(client, "/admin/distributions", {"tax_rate": "0.06"}, page="/admin/contributions")
+    assert done.status_code == 302
+    html = client.get("/admin/contributions").get_data(as_text=True)
+    assert "已分配待支付（分配款及税费）：" in html
+    assert '<span class="fw-semibold">3,840.00 元</span>（人民币叁仟捌佰肆拾元整）' in html
+    cash = fund.position().cash
+    paid = post_form(client, "/admin/distributions/payment", {}, page="/admin/contributions")
+    assert paid.status_code == 302
+    html = client.get("/admin/contributions").get_data(as_text=True)
+    assert "已从专用账户支付分配款及税费 3,840.00 元" in html
+    assert "已分配待支付" not in html
+    assert fund.position().cash == cash - Money.parse("3,840.00")
