@@ -28,7 +28,7 @@ from loanfund.domain.ledger import (
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Contribution, Contributor, Distribution, User
-from loanfund.services import fund, ledger
+from loanfund.services import ledger
 from loanfund.services.uow import finish
 
 CONTRIBUTOR_KINDS = {"municipal": "市级", "county": "县区", "private": "社会资本"}
@@ -61,7 +61,6 @@ def record_contribution(
     )
     db.session.add(contribution)
     db.session.flush()
-    fund.pay_in(amount)
     ledger.post(contribution_posting(contribution.id, contributor.id, amount), received_on, actor=recorded_by)
     return finish(contribution)
 
@@ -168,7 +167,6 @@ def _pay_payables(paid_on: date, actor: User | None) -> Money:
     total = sum(payable.values(), Money.zero())
     if not total.is_positive:
         raise InvalidInput({"payable": ["没有待支付的分配款或税费"]})
-    fund.pay_out_free(total)
     legs = [Leg(code, debit=amount) for code, amount in sorted(payable.items())] + [Leg(CASH, credit=total)]
     try:
         ledger.post(

@@ -79,33 +79,31 @@ def release(amount: Money) -> None:
         raise RuntimeError("released more than was reserved")  # the books are wrong: stop and roll back
 
 
-def pay_out(amount: Money) -> None:
-    """A reservation becomes a disbursement: cash and the reservation both go down."""
-    fen = _fen(amount)
-    if not _guarded(
-        {"cash": FundBalance.cash - fen, "reserved": FundBalance.reserved - fen},
-        (FundBalance.reserved >= fen) & (FundBalance.cash >= fen),
-    ):
-        raise RuntimeError("paid out more than was reserved")
+def move_cash(change: Money, *, from_reservation: bool = False) -> None:
+    """The special account's cash moves by ``change`` — called only by ``ledger.post``, from the cash legs of the
+    entry it writes, so the position is a cache of the ledger written by the posting itself (one money writer).
 
+    Money in is added. Money out is either a reservation becoming a disbursement (``from_reservation``: cash and the
+    reservation both go down) or money no approval reserved (distributions, taxes), which only what is not reserved
+    may cover (R8).
 
-def pay_in(amount: Money) -> None:
-    """Money into the special account: a contribution, or a return of principal and fee."""
-    ensure_fund_row()
-    _guarded({"cash": FundBalance.cash + _fen(amount)})
-
-
-def pay_out_free(amount: Money) -> None:
-    """Money out that no approval reserved (distributions, taxes): only from what is not reserved (R8).
-
-    :raise RuleViolation: the available balance does not cover it.
+    :raise RuleViolation: R8, when money out that nothing reserved exceeds the available balance.
     """
-    fen = _fen(amount)
-    if not _guarded({"cash": FundBalance.cash - fen}, FundBalance.cash - FundBalance.reserved >= fen):
+    fen = _fen(Money(abs(change.fen)))
+    if not change.is_negative:
+        ensure_fund_row()
+        _guarded({"cash": FundBalance.cash + fen})
+    elif from_reservation:
+        if not _guarded(
+            {"cash": FundBalance.cash - fen, "reserved": FundBalance.reserved - fen},
+            (FundBalance.reserved >= fen) & (FundBalance.cash >= fen),
+        ):
+            raise RuntimeError("paid out more than was reserved")  # the books are wrong: stop and roll back
+    elif not _guarded({"cash": FundBalance.cash - fen}, FundBalance.cash - FundBalance.reserved >= fen):
         raise RuleViolation(
             Violation(
                 "R8",
                 "fund_insufficient",
-                f"支付金额 {amount.format_wan()} 万元超过专用账户可用余额 {position().available.format_wan()} 万元",
+                f"支付金额 {(-change).format_wan()} 万元超过专用账户可用余额 {position().available.format_wan()} 万元",
             )
         )

@@ -10,10 +10,11 @@ from sqlalchemy import BigInteger, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from loanfund.domain.ledger import Kind, Posting, Unbalanced, describe
+from loanfund.domain.ledger import CASH, Kind, Posting, Unbalanced, describe
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import JournalEntry, JournalLeg, LedgerAccount, User
+from loanfund.services import fund
 
 
 def _total(column: Any) -> Any:
@@ -40,10 +41,25 @@ def account(code: str) -> LedgerAccount:
 
 
 def post(
-    posting: Posting, posted_on: date, *, application_id: int | None = None, actor: User | None = None
+    posting: Posting,
+    posted_on: date,
+    *,
+    application_id: int | None = None,
+    actor: User | None = None,
+    from_reservation: bool = False,
 ) -> JournalEntry:
     """Write a balanced posting (checked by the domain when it was made) inside the current transaction, then
-    check in the database, in the same transaction, that what was written balances."""
+    check in the database, in the same transaction, that what was written balances.
+
+    This is the only way cash moves: the entry's cash legs move the special account's running position first (one
+    guarded UPDATE of its one row, which also queues concurrent cash movements), then the entry is written.
+    ``from_reservation``: money out that an approval reserved (a disbursement).
+
+    :raise RuleViolation: R8, money out that nothing reserved beyond the available balance.
+    """
+    cash = sum((leg.debit - leg.credit for leg in posting.legs if leg.account == CASH), Money.zero())
+    if cash != Money.zero():
+        fund.move_cash(cash, from_reservation=from_reservation)
     entry = JournalEntry(
         key=posting.key,
         posted_on=posted_on,

@@ -476,12 +476,12 @@ def authorise_disbursement(actor: User, application_id: int, note: str = "") -> 
         raise NotAllowed("制单人与复核人不能为同一人", code="maker_checker")
     assert application.approved_amount is not None and application.value_date is not None
     _past_date(application.value_date, "value_date", "起息日")
-    fund.pay_out(application.approved_amount)
     ledger.post(
         disbursement_posting(application.id, application.approved_amount),
         application.value_date,
         application_id=application.id,
         actor=actor,
+        from_reservation=True,  # the reservation becomes money out
     )
     application.authorised_by_id = actor.id
     application.authorised_at = clock.utcnow()
@@ -580,7 +580,6 @@ def confirm_return(
     )
     db.session.add(receipt)
     db.session.flush()
-    fund.pay_in(principal + fee)
     ledger.post(
         return_posting(receipt.id, application.id, principal, fee),
         received_on,

@@ -1,0 +1,77 @@
+"""One money writer: cash moves only by posting a journal entry, whose cash legs update the special account's
+running position in the same transaction (issue 9). Followed statement by statement."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+
+from loanfund import clock
+from loanfund.domain.lifecycle import State
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.services import fund, lifecycle
+from loanfund.services.reconcile import reconcile
+from tests.flows import Flows
+
+M = Money.parse
+ROOT = Path(__file__).resolve().parents[2] / "loanfund"
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()).lower())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def cash_writes(seen: list[str]) -> list[str]:
+    return [s for s in seen if s.startswith("update fund_balance")]
+
+
+def test_a_disbursement_writes_cash_once(app, people, traveller):
+    flows = Flows(traveller)
+    application = flows.to(State.APPROVED)
+    lifecycle.prepare_disbursement(flows.user("operator"), application.id, clock.today(), "HK-1")
+    before = fund.position()
+    with statements() as seen:
+        lifecycle.authorise_disbursement(flows.user("operator2"), application.id)
+    assert len(cash_writes(seen)) == 1
+    after = fund.position()
+    assert (before.cash - after.cash, before.reserved - after.reserved) == (M("30,000,000.00"), M("30,000,000.00"))
+    assert reconcile().ok
+
+
+def test_a_return_writes_cash_once_and_loads_the_application_once(app, people, traveller):
+    flows = Flows(traveller)
+    application = flows.to(State.RENEWED)
+    before = fund.position().cash
+    with statements() as seen:
+        lifecycle.confirm_return(
+            flows.bank_user(application), application.id, clock.today(), M("30,000,000.00"), M("12,000.00"), "HS-1"
+        )
+    assert len(cash_writes(seen)) == 1
+    locked_reads = [s for s in seen if s.startswith("select") and "from applications" in s and "for update" in s]
+    assert len(locked_reads) in (0, 1)  # SQLite has no FOR UPDATE: its BEGIN IMMEDIATE is the lock
+    assert len([s for s in seen if re.match(r"select .* from applications\b", s)]) == 1
+    assert fund.position().cash - before == M("30,012,000.00")
+    assert reconcile().ok
+
+
+def test_nothing_but_the_posting_moves_cash():
+    """The position's cash is written in one function, and only the ledger's posting calls it."""
+    writers = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py") if "update(FundBalance" in p.read_text()]
+    assert writers == ["services/fund.py"]
+    callers = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py") if "move_cash(" in p.read_text()]
+    assert sorted(callers) == ["services/fund.py", "services/ledger.py"]
