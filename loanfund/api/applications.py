@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -42,31 +41,24 @@ from loanfund.services import lifecycle
 from loanfund.services.access import application_visibility
 from loanfund.services.policies import policy_version_in_force
 
-# POSTs that move money or promise it: the Idempotency-Key header is required on these.
-MONEY_ACTIONS = frozenset(
-    {Action.APPROVE, Action.PREPARE_DISBURSEMENT, Action.AUTHORISE_DISBURSEMENT, Action.CONFIRM_RETURN}
-)
-
-ServiceCall = Callable[..., Application]
-
-# action → (request schema, service); the schema's field names are the service's keyword arguments
-ACTIONS: dict[Action, tuple[type[Schema], ServiceCall]] = {
-    Action.ACCEPT: (AcceptSchema, lifecycle.accept),
-    Action.REJECT: (RejectSchema, lifecycle.reject),
-    Action.COMMIT: (CommitSchema, lifecycle.commit),
-    Action.DECLINE: (DeclineSchema, lifecycle.decline),
-    Action.APPROVE: (ApproveSchema, lifecycle.approve),
-    Action.GROUP_APPROVE: (GroupDecisionSchema, lifecycle.group_approve),
-    Action.GROUP_REJECT: (GroupDecisionSchema, lifecycle.group_reject),
-    Action.WITHDRAW: (ReasonSchema, lifecycle.withdraw),
-    Action.CANCEL: (ReasonSchema, lifecycle.cancel),
-    Action.PREPARE_DISBURSEMENT: (PrepareDisbursementSchema, lifecycle.prepare_disbursement),
-    Action.AUTHORISE_DISBURSEMENT: (NoteSchema, lifecycle.authorise_disbursement),
-    Action.CONFIRM_RENEWAL: (RenewalSchema, lifecycle.confirm_renewal),
-    Action.CONFIRM_RETURN: (ReturnSchema, lifecycle.confirm_return),
-    Action.OPEN_RECOVERY: (RecoverySchema, lifecycle.open_recovery),
-    Action.WRITE_OFF: (GroupDecisionSchema, lifecycle.write_off),
-    Action.ARCHIVE: (NoteSchema, lifecycle.archive),
+# action → its request schema; the schema's field names are the step's inputs (checked against lifecycle.STEPS)
+ACTIONS: dict[Action, type[Schema]] = {
+    Action.ACCEPT: AcceptSchema,
+    Action.REJECT: RejectSchema,
+    Action.COMMIT: CommitSchema,
+    Action.DECLINE: DeclineSchema,
+    Action.APPROVE: ApproveSchema,
+    Action.GROUP_APPROVE: GroupDecisionSchema,
+    Action.GROUP_REJECT: GroupDecisionSchema,
+    Action.WITHDRAW: ReasonSchema,
+    Action.CANCEL: ReasonSchema,
+    Action.PREPARE_DISBURSEMENT: PrepareDisbursementSchema,
+    Action.AUTHORISE_DISBURSEMENT: NoteSchema,
+    Action.CONFIRM_RENEWAL: RenewalSchema,
+    Action.CONFIRM_RETURN: ReturnSchema,
+    Action.OPEN_RECOVERY: RecoverySchema,
+    Action.WRITE_OFF: GroupDecisionSchema,
+    Action.ARCHIVE: NoteSchema,
 }
 
 PER_PAGE_MAX = 100
@@ -185,22 +177,18 @@ def application_action(application_id: int, action_name: str) -> Response:
     """
     try:
         action = Action(action_name)
-        schema_class, service = ACTIONS[action]
+        schema_class = ACTIONS[action]
     except (ValueError, KeyError):
         return problem(404, detail=f"未知操作：{action_name}")
     user = current_api_user()
-    application = lifecycle.get(user, application_id)  # another party's application: 404, before anything else
-    data: dict[str, Any] = {}
 
-    def precheck() -> None:
-        # 403/409 for a step the role or state does not allow, before the body is looked at; then the body (422).
-        lifecycle.check_allowed(user, application, action)
-        data.update(schema_class().load(request.get_json(silent=True) or {}))
+    def read_body() -> dict[str, Any]:
+        # read once the application is locked and the step allowed: 404, 403 and 409 come before 422
+        return dict(schema_class().load(request.get_json(silent=True) or {}))
 
     return run_idempotent(
         user,
-        required=action in MONEY_ACTIONS,
-        step=lambda: service(user, application_id, **data),
+        required=action in lifecycle.MONEY_ACTIONS,
+        step=lambda: lifecycle.take(user, application_id, action, read_input=read_body),
         render=application_body,
-        precheck=precheck,
     )

@@ -54,12 +54,11 @@ def run_idempotent(
     step: Callable[[], Application],
     render: Callable[[Application], dict[str, Any]],
     status: int = 200,
-    precheck: Callable[[], None] | None = None,
 ) -> Response:
     """Run ``step`` (a use case that ends with ``uow.finish``) once per key and answer with ``render``.
 
     A retry with a known key is answered from the store before anything else — even when the first request has
-    since moved the application on. ``precheck`` (permissions, body) runs for new requests only."""
+    since moved the application on."""
     key = (request.headers.get(HEADER) or "").strip()
     if key and len(key) <= 255:
         existing = db.session.scalar(
@@ -67,8 +66,6 @@ def run_idempotent(
         )
         if existing is not None:
             return _replay(existing, _fingerprint())
-    if precheck is not None:
-        precheck()
     if not key:
         if required:
             return problem(

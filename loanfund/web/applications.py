@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -29,6 +27,7 @@ from loanfund.web.roles import roles_required
 
 bp = Blueprint("apps", __name__)
 
+# action → its form; the field names are the step's inputs (checked against lifecycle.STEPS)
 ACTION_FORMS: dict[Action, type[forms.ActionForm]] = {
     Action.ACCEPT: forms.AcceptForm,
     Action.REJECT: forms.RejectForm,
@@ -46,24 +45,6 @@ ACTION_FORMS: dict[Action, type[forms.ActionForm]] = {
     Action.OPEN_RECOVERY: forms.RecoveryForm,
     Action.WRITE_OFF: forms.GroupDecisionForm,
     Action.ARCHIVE: forms.NoteForm,
-}
-SERVICES: dict[Action, Any] = {
-    Action.ACCEPT: lifecycle.accept,
-    Action.REJECT: lifecycle.reject,
-    Action.COMMIT: lifecycle.commit,
-    Action.DECLINE: lifecycle.decline,
-    Action.APPROVE: lifecycle.approve,
-    Action.GROUP_APPROVE: lifecycle.group_approve,
-    Action.GROUP_REJECT: lifecycle.group_reject,
-    Action.WITHDRAW: lifecycle.withdraw,
-    Action.CANCEL: lifecycle.cancel,
-    Action.PREPARE_DISBURSEMENT: lifecycle.prepare_disbursement,
-    Action.AUTHORISE_DISBURSEMENT: lifecycle.authorise_disbursement,
-    Action.CONFIRM_RENEWAL: lifecycle.confirm_renewal,
-    Action.CONFIRM_RETURN: lifecycle.confirm_return,
-    Action.OPEN_RECOVERY: lifecycle.open_recovery,
-    Action.WRITE_OFF: lifecycle.write_off,
-    Action.ARCHIVE: lifecycle.archive,
 }
 DANGER = {Action.REJECT, Action.DECLINE, Action.GROUP_REJECT, Action.WITHDRAW, Action.CANCEL, Action.WRITE_OFF}
 
@@ -220,7 +201,6 @@ def act(application_id: int, action_name: str) -> str | Response:
 
     :raise 404: not the user's application, or no such step.
     """
-    lifecycle.get(current_user, application_id)  # 404 before the form is looked at
     try:
         action = Action(action_name)
         form = ACTION_FORMS[action]()
@@ -229,7 +209,7 @@ def act(application_id: int, action_name: str) -> str | Response:
     if form.validate():
         try:
             once.claim(current_user, form.once.data, form.fingerprint())
-            SERVICES[action](current_user, application_id, **form.service_kwargs())
+            lifecycle.take(current_user, application_id, action, **form.service_kwargs())
         except AlreadySubmitted as exc:
             flash(exc.message, "info")
             return redirect(url_for("apps.detail", application_id=application_id))

@@ -1,0 +1,70 @@
+"""Disbursement (第十七条), maker–checker: one operator prepares the transfer, another authorises it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from loanfund import clock
+from loanfund.domain.errors import NotAllowed
+from loanfund.domain.ledger import disbursement_posting
+from loanfund.models import Application
+from loanfund.services import ledger
+from loanfund.services.lifecycle.spine import Step, complete, past_date, required_text
+
+# -- disbursement, maker–checker (第十七条) -----------------------------------------------------------------------
+
+
+def prepare_disbursement(
+    step: Step,
+    value_date: date,
+    transfer_ref: str,
+) -> Application:
+    """The maker records the transfer to the bank's registered designated account (never a typed-in account)."""
+    application, actor = step.application, step.actor
+    if application.prepared_by_id is not None:
+        raise NotAllowed("该申请已有待复核的放款指令", code="state_not_allowed")
+    assert application.approved_on is not None
+    past_date(value_date, "value_date", "起息日", application.approved_on, "批准日期")
+    bank = application.bank
+    application.value_date = value_date
+    application.disbursement_ref = required_text(transfer_ref, "transfer_ref", "划款凭证号")
+    application.destination_account_name = bank.account_name
+    application.destination_account_no = bank.account_no
+    application.destination_account_bank = bank.account_bank
+    application.prepared_by_id = actor.id
+    application.prepared_at = clock.utcnow()
+    return complete(
+        step,
+        "",
+        value_date=value_date,
+        transfer_ref=application.disbursement_ref,
+        account_no=bank.account_no,
+        account_name=bank.account_name,
+    )
+
+
+def authorise_disbursement(step: Step, note: str = "") -> Application:
+    """The checker — a different operator — authorises; the reservation becomes money out."""
+    application, actor = step.application, step.actor
+    if application.prepared_by_id is None:
+        raise NotAllowed("尚未制单，不能复核放款", code="state_not_allowed")
+    if application.prepared_by_id == actor.id:
+        raise NotAllowed("制单人与复核人不能为同一人", code="maker_checker")
+    assert application.approved_amount is not None and application.value_date is not None
+    past_date(application.value_date, "value_date", "起息日")
+    ledger.post(
+        disbursement_posting(application.id, application.approved_amount),
+        application.value_date,
+        application_id=application.id,
+        actor=actor,
+        from_reservation=True,  # the reservation becomes money out
+    )
+    application.authorised_by_id = actor.id
+    application.authorised_at = clock.utcnow()
+    return complete(
+        step,
+        note,
+        amount=application.approved_amount,
+        value_date=application.value_date,
+        account_no=application.destination_account_no,
+    )

@@ -1,0 +1,141 @@
+"""Intake and review (第十五条): the enterprise applies; the platform accepts or rejects, checking R10 and R11
+again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from loanfund import clock
+from loanfund.domain.eligibility import bank_agreement_violation
+from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
+from loanfund.domain.lifecycle import Action, Role, State
+from loanfund.domain.money import Money
+from loanfund.domain.rules import (
+    SubmissionFacts,
+    check_submission,
+)
+from loanfund.extensions import db
+from loanfund.models import Application, Bank, User
+from loanfund.services import blacklist
+from loanfund.services.lifecycle.spine import Step, complete, record, required_text
+from loanfund.services.policies import policy_version_in_force
+from loanfund.services.uow import finish
+
+# -- apply (第十五条) -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationInput:
+    bank_id: int
+    loan_contract_no: str
+    loan_amount_due: Money
+    loan_due_date: date
+    loan_overdue: bool
+    requested_amount: Money
+    requested_days: int
+    own_funds: Money
+    purpose: str
+
+
+def submit_application(actor: User, data: ApplicationInput) -> Application:
+    """An enterprise applies. Blacklist (R11), the bank's agreement (R10), days (R4) and own funds (R7) are checked
+    at once.
+
+    :raise NotAllowed: the actor is not an enterprise user.
+    :raise InvalidInput: a field is missing or wrong (e.g. the bank is not a cooperating bank).
+    :raise RuleViolation: a rule refuses the application; every violation is listed.
+    """
+    if actor.role_enum is not Role.ENTERPRISE or actor.enterprise is None:
+        raise NotAllowed("只有企业用户可以提交申请", code="role_not_allowed")
+    today = clock.today()
+    _, policy = policy_version_in_force(today)
+    bank = db.session.get(Bank, data.bank_id)
+    if bank is None:
+        raise InvalidInput({"bank_id": ["请选择合作银行"]})
+    violations = eligibility_violations(actor.enterprise.credit_code, bank, today)
+    violations += check_submission(
+        policy,
+        SubmissionFacts(
+            requested_amount=data.requested_amount,
+            requested_days=data.requested_days,
+            loan_amount_due=data.loan_amount_due,
+            own_funds_planned=data.own_funds,
+            loan_due_date=data.loan_due_date,
+            loan_overdue=data.loan_overdue,
+            today=today,
+        ),
+    )
+    contract_no = required_text(data.loan_contract_no, "loan_contract_no", "到期贷款合同编号")
+    if violations:
+        raise RuleViolation(violations)
+    application = Application(
+        enterprise_id=actor.enterprise.id,
+        bank_id=bank.id,
+        state=State.SUBMITTED.value,
+        loan_contract_no=contract_no,
+        loan_amount_due=data.loan_amount_due,
+        loan_due_date=data.loan_due_date,
+        loan_overdue=data.loan_overdue,
+        requested_amount=data.requested_amount,
+        requested_days=data.requested_days,
+        own_funds_planned=data.own_funds,
+        purpose=(data.purpose or "").strip(),
+        submitted_at=clock.utcnow(),
+        submitted_by_id=actor.id,
+    )
+    db.session.add(application)
+    record(
+        application,
+        actor,
+        Action.SUBMIT,
+        None,
+        requested_amount=data.requested_amount,
+        requested_days=data.requested_days,
+    )
+    return finish(application)
+
+
+def eligibility_violations(credit_code: str, bank: Bank, today: date) -> list[Violation]:
+    """R11 (blacklist) and R10 (the bank's agreement in force) as they stand today: checked when the enterprise
+    applies and again when the platform accepts and when the operator approves, since either can change between."""
+    banned = blacklist.violation_for(credit_code, today)
+    agreement = bank_agreement_violation(bank.name, bank.agreement_start, bank.agreement_end, today)
+    return [v for v in (banned, agreement) if v is not None]
+
+
+# -- accept / reject (第十五条) ----------------------------------------------------------------------------------
+
+
+def accept(
+    step: Step,
+    note: str = "",
+    credit_check_note: str = "",
+) -> Application:
+    """The platform accepts the application and forwards it to the bank; R10 and R11 are checked again.
+
+    :raise RuleViolation: the enterprise is blacklisted now, or the bank's agreement is no longer in force.
+    """
+    application, actor = step.application, step.actor
+    violations = eligibility_violations(application.enterprise.credit_code, application.bank, clock.today())
+    if violations:
+        raise RuleViolation(violations)
+    application.review_note = note.strip()
+    application.credit_check_note = credit_check_note.strip()
+    application.reviewed_at = clock.utcnow()
+    application.reviewed_by_id = actor.id
+    return complete(
+        step,
+        note,
+        credit_check_note=credit_check_note.strip(),
+    )
+
+
+def reject(step: Step, note: str) -> Application:
+    """The platform does not accept the application; the reason is required."""
+    application, actor = step.application, step.actor
+    reason = required_text(note, "note", "不予受理的理由")
+    application.review_note = reason
+    application.reviewed_at = clock.utcnow()
+    application.reviewed_by_id = actor.id
+    return complete(step, reason)

@@ -1,0 +1,113 @@
+"""The spine every lifecycle step runs on: load the application for update and look its transition up — once —
+then the step's own rules, then move, record the event and commit once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm.attributes import flag_modified
+
+from loanfund import clock
+from loanfund.domain.errors import InvalidInput
+from loanfund.domain.lifecycle import Action, State, Transition, transition_for
+from loanfund.domain.money import Money
+from loanfund.domain.policy import Policy
+from loanfund.extensions import db
+from loanfund.models import Application, ApplicationEvent, User
+from loanfund.services.access import application_for
+from loanfund.services.policies import policy_version_in_force
+from loanfund.services.uow import finish
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step being taken: who, on which application (locked and read fresh from the database), from which state,
+    and the transition table's entry for it."""
+
+    actor: User
+    application: Application
+    action: Action
+    before: State
+    transition: Transition
+
+
+def begin(actor: User, application_id: int, action: Action) -> Step:
+    """Lock the application as the actor may see it, read it fresh, and ask the table once.
+
+    :raise NotFound: not the actor's to see (404).
+    :raise NotAllowed: the actor's role never takes the step (403), or not from the current state (409).
+    """
+    application = application_for(actor, application_id, for_update=True)
+    before = application.state_enum
+    return Step(actor, application, action, before, transition_for(before, action, actor.role_enum))
+
+
+def complete(step: Step, note: str = "", *, alternative: bool = False, **payload: Any) -> Application:
+    """The end of every step: move to the table's target (or its alternative), record the event, commit once.
+
+    The application's row is always written, even by a step that leaves its state as it was (a partial return), so
+    its version moves on: a concurrent step that read the row before this one committed fails its version check."""
+    application, transition = step.application, step.transition
+    target = transition.alternative if alternative and transition.alternative else transition.target
+    application.state = target.value
+    application.updated_at = clock.utcnow()
+    flag_modified(application, "updated_at")
+    record(application, step.actor, step.action, step.before, note, **payload)
+    return finish(application)
+
+
+def record(
+    application: Application,
+    actor: User,
+    action: Action,
+    from_state: State | None,
+    note: str = "",
+    **payload: Any,
+) -> None:
+    db.session.add(
+        ApplicationEvent(
+            application=application,
+            actor_id=actor.id,
+            actor_role=actor.role,
+            at=clock.utcnow(),
+            action=action.value,
+            from_state=from_state.value if from_state else None,
+            to_state=application.state,
+            note=note or "",
+            payload={k: _plain(v) for k, v in payload.items()},
+        )
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Money):
+        return value.plain()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def past_date(value: date, field: str, label: str, not_before: date | None = None, before_label: str = "") -> None:
+    """Dates of things that happened: today or earlier, and not before the previous step's date."""
+    today = clock.today()
+    if value > today:
+        raise InvalidInput({field: [f"{label}不能晚于今天（{today.isoformat()}）"]})
+    if not_before is not None and value < not_before:
+        raise InvalidInput({field: [f"{label}不能早于{before_label}（{not_before.isoformat()}）"]})
+
+
+def required_text(value: str | None, field: str, label: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput({field: [f"请填写{label}"]})
+    return text
+
+
+def application_policy(application: Application, in_force: Policy | None = None) -> Policy:
+    """The policy the application was approved under (R14), or the one in force today before approval
+    (``in_force`` when the caller already has it: a list of applications looks it up once, not once per row)."""
+    if application.policy_version is not None:
+        return application.policy_version.to_policy()
+    return in_force or policy_version_in_force(clock.today())[1]

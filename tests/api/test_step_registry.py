@@ -1,0 +1,117 @@
+"""One registry of steps (issue 9): the web forms, the API schemas and the services agree on every action and its
+inputs, the roles come from a table written out from DESIGN §3, and a step makes one load and one lookup."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event
+
+from loanfund.api.applications import ACTIONS as API_SCHEMAS
+from loanfund.domain.lifecycle import Action, Role
+from loanfund.extensions import db
+from loanfund.services import lifecycle
+from loanfund.services.lifecycle import spine
+from loanfund.web.applications import ACTION_FORMS
+
+E, RV, OP, BK, GR = Role.ENTERPRISE, Role.REVIEWER, Role.OPERATOR, Role.BANK, Role.GROUP
+
+# DESIGN §3, "actor" column, written out by hand.
+ROLES = {
+    "accept": {RV},
+    "reject": {RV},
+    "commit": {BK},
+    "decline": {BK},
+    "approve": {OP},
+    "group-approve": {GR},
+    "group-reject": {GR},
+    "withdraw": {E, OP},
+    "cancel": {OP},
+    "prepare-disbursement": {OP},
+    "authorise-disbursement": {OP},
+    "confirm-renewal": {BK},
+    "confirm-return": {BK, OP},
+    "open-recovery": {OP},
+    "write-off": {GR},
+    "archive": {OP},
+}
+MOVES_MONEY = {"approve", "prepare-disbursement", "authorise-disbursement", "confirm-return"}
+FORM_ONLY = {"csrf_token", "once", "submit"}
+
+
+def test_every_step_is_in_the_registry_the_web_and_the_api():
+    registered = {a.value for a in lifecycle.STEPS}
+    assert registered == set(ROLES)
+    assert {a.value for a in ACTION_FORMS} == registered
+    assert {a.value for a in API_SCHEMAS} == registered
+
+
+def test_each_steps_inputs_are_the_same_in_the_form_the_schema_and_the_service(app):
+    for action, spec in lifecycle.STEPS.items():
+        form_fields = {f.name for f in ACTION_FORMS[action](formdata=None, meta={"csrf": False})} - FORM_ONLY
+        schema_fields = set(API_SCHEMAS[action]().fields)
+        assert form_fields == set(spec.inputs), action
+        assert schema_fields == set(spec.inputs), action
+
+
+def test_the_roles_of_each_step_are_design_s():
+    assert {a.value: set(spec.roles) for a, spec in lifecycle.STEPS.items()} == ROLES
+
+
+def test_the_steps_that_move_money_are_the_ones_that_need_an_idempotency_key():
+    assert {a.value for a in lifecycle.MONEY_ACTIONS} == MOVES_MONEY
+
+
+def _applications_read(statements: list[str]) -> int:
+    return sum(1 for s in statements if re.match(r"select .* from applications\b", s))
+
+
+def _count(monkeypatch, call):  # type: ignore[no-untyped-def]
+    lookups: list[Action] = []
+    real = spine.transition_for
+
+    def spy(state, action, role):  # type: ignore[no-untyped-def]
+        lookups.append(action)
+        return real(state, action, role)
+
+    monkeypatch.setattr(spine, "transition_for", spy)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return response, lookups, statements
+
+
+def test_an_approval_over_the_api_loads_once_and_looks_its_step_up_once(api, flows, monkeypatch):
+    from loanfund.domain.lifecycle import State
+
+    application_id = flows.to(State.BANK_COMMITTED).id
+    api.token("operator")
+    body = {"amount": "30000000.00", "own_funds_confirmed": "10000000.00"}
+    response, lookups, statements = _count(monkeypatch, lambda: api.act("operator", application_id, "approve", body))
+    assert response.status_code == 200, response.get_json()
+    assert lookups == [Action.APPROVE]
+    assert _applications_read(statements) == 1
+    assert sum(1 for s in statements if s.startswith("update fund_balance")) == 1  # the reservation
+
+
+def test_a_return_over_the_api_loads_once_looks_up_once_and_writes_cash_once(api, flows, monkeypatch):
+    from loanfund.domain.lifecycle import State
+
+    application_id = flows.to(State.RENEWED).id
+    api.token("bank1")
+    body = {"received_on": "2026-11-01", "principal": "30000000.00", "fee": "12000.00", "transfer_ref": "HS-1"}
+    response, lookups, statements = _count(
+        monkeypatch, lambda: api.act("bank1", application_id, "confirm-return", body)
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["state"] == "repaid"
+    assert lookups == [Action.CONFIRM_RETURN]
+    assert _applications_read(statements) == 1
+    assert sum(1 for s in statements if s.startswith("update fund_balance")) == 1
