@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -59,6 +60,49 @@ class Bank(TimestampMixin, db.Model):
 
     def agreement_in_force(self, on: date) -> bool:
         return self.agreement_start <= on <= self.agreement_end
+
+
+ACCOUNT_CHANGE_DECISIONS = ("pending", "confirmed", "rejected")
+
+
+class BankAccountChange(TimestampMixin, db.Model):
+    """A change of a bank's designated receiving account — the only account the fund pays a bridge into (第十七条).
+    Proposed by one person, in force only once another confirms it (maker–checker, like a disbursement); kept as the
+    record of who changed what, when, from what."""
+
+    __tablename__ = "bank_account_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    old_account_name: Mapped[str] = mapped_column(String(100))
+    old_account_no: Mapped[str] = mapped_column(String(40))
+    old_account_bank: Mapped[str] = mapped_column(String(100))
+    new_account_name: Mapped[str] = mapped_column(String(100))
+    new_account_no: Mapped[str] = mapped_column(String(40))
+    new_account_bank: Mapped[str] = mapped_column(String(100))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    bank: Mapped[Bank] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        CheckConstraint(_in("decision", ACCOUNT_CHANGE_DECISIONS), name="decision_known"),
+        CheckConstraint("decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="maker_checker"),
+        CheckConstraint("(decision = 'pending') = (decided_by_id IS NULL)", name="decided_when_not_pending"),
+        # at most one change of a bank's account waits for confirmation at a time
+        Index(
+            "uq_bank_account_changes_one_pending",
+            "bank_id",
+            unique=True,
+            sqlite_where=text("decision = 'pending'"),
+            postgresql_where=text("decision = 'pending'"),
+        ),
+    )
 
 
 class Enterprise(TimestampMixin, db.Model):

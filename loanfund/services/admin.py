@@ -14,7 +14,8 @@ from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.policy import Policy, RateMode, rate_problem
 from loanfund.extensions import db
-from loanfund.models import Bank, PolicyVersion, User
+from loanfund.models import Bank, BankAccountChange, PolicyVersion, User
+from loanfund.services import bank_accounts
 from loanfund.services.uow import finish
 
 
@@ -32,10 +33,18 @@ class BankInput:
     officer_phone: str = ""
 
 
-def save_bank(data: BankInput, bank: Bank | None = None) -> Bank:
-    """Add a cooperating bank or change one (agreement period, designated account).
+@dataclass(frozen=True)
+class SavedBank:
+    bank: Bank
+    proposed: BankAccountChange | None  # a change of its designated account, waiting for another person
 
-    :raise InvalidInput: a field is missing, a code or name is taken, or the period ends before it starts.
+
+def save_bank(data: BankInput, bank: Bank | None, actor: User) -> SavedBank:
+    """Add a cooperating bank or change one. A change of an existing bank's designated account does not take effect:
+    it is proposed, for another person to confirm (``bank_accounts``); everything else is saved at once.
+
+    :raise InvalidInput: a field is missing, a code or name is taken, the period ends before it starts, or another
+        change of the account already waits for confirmation.
     """
     errors = FieldErrors()
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.__dict__.items()}
@@ -49,13 +58,16 @@ def save_bank(data: BankInput, bank: Bank | None = None) -> Bank:
         if other is not None and (bank is None or other != bank.id):
             errors.add(key, "已有同名或同代码的合作银行")
     errors.raise_if_any()
+    proposed = None
     if bank is None:
         bank = Bank(**values)
         db.session.add(bank)
     else:
+        proposed = bank_accounts.propose(bank, {k: values[k] for k in bank_accounts.ACCOUNT_FIELDS}, actor)
         for key, value in values.items():
-            setattr(bank, key, value)
-    return finish(bank)
+            if key not in bank_accounts.ACCOUNT_FIELDS:
+                setattr(bank, key, value)
+    return finish(SavedBank(bank, proposed))
 
 
 def create_policy_version(data: dict[str, Any]) -> PolicyVersion:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from loanfund.web import admin, applications, auth, enterprise, filters, fund, main, public
+from loanfund.web import admin, applications, auth, bank_accounts, enterprise, filters, fund, main, public
 
 
 def register_web(app: Flask) -> None:
@@ -15,5 +15,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(applications.bp)
     app.register_blueprint(enterprise.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(bank_accounts.bp)
     filters.register(app)
     auth.register_user_loader()

@@ -16,7 +16,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, Contribution, Distribution, Enterprise, PolicyVersion, User
 from loanfund.services import admin as admin_service
-from loanfund.services import ledger, once
+from loanfund.services import bank_accounts, ledger, once
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import (
     contributor_named,
@@ -116,15 +116,26 @@ def banks(bank_id: int | None = None) -> str | Response:
     form = forms.BankForm(obj=bank)
     if form.validate_on_submit():
         try:
-            saved = admin_service.save_bank(_bank_input(form), bank)
+            saved = admin_service.save_bank(_bank_input(form), bank, current_user)
         except InvalidInput as exc:
             db.session.rollback()
             field_errors(form, exc.errors)
         else:
-            flash(f"已保存 {saved.name}", "success")
+            flash(f"已保存 {saved.bank.name}", "success")
+            if saved.proposed is not None:
+                flash("指定账户变更已提交，须由另一名管理员或运营人员确认后生效；此前放款仍划入原账户。", "warning")
             return redirect(url_for("admin.banks"))
+    if bank is not None and not form.is_submitted():
+        pending = bank_accounts.pending_change(bank)
+        if pending is not None:  # the form shows what the account will be once confirmed
+            for field in bank_accounts.ACCOUNT_FIELDS:
+                form[field].data = getattr(pending, f"new_{field}")
     return render_template(
-        "admin/banks.html", banks=db.session.scalars(select(Bank).order_by(Bank.code)).all(), form=form, bank=bank
+        "admin/banks.html",
+        banks=db.session.scalars(select(Bank).order_by(Bank.code)).all(),
+        form=form,
+        bank=bank,
+        pending={c.bank_id: c for c in bank_accounts.changes() if c.decision == "pending"},
     )
 
 

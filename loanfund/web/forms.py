@@ -24,7 +24,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
@@ -379,6 +379,13 @@ class ContributionForm(SubmitOnce, Form):
     amount = money("出资金额（元）")
     received_on = day_field("到账日期")
     reference = text("凭证号", max_length=64)
+
+
+class AccountChangeDecisionForm(SubmitOnce, Form):
+    """Confirm or send back a change of a bank's designated account: ``confirm`` is the button pressed."""
+
+    confirm = StringField(validators=[AnyOf(["yes", "no"], message="请选择确认或退回")])
+    note = long_text("意见")
 
 
 class PaymentForm(SubmitOnce, Form):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import itertools
+from datetime import UTC, datetime
 
 import pytest
 
+from loanfund import clock
 from tests.conftest import DEMO_PASSWORD
 
 MONEY_ACTIONS = {"approve", "prepare-disbursement", "authorise-disbursement", "confirm-return"}
@@ -16,15 +18,20 @@ _keys = itertools.count(1)
 class Api:
     def __init__(self, client) -> None:  # type: ignore[no-untyped-def]
         self.client = client
-        self.tokens: dict[str, str] = {}
+        self.tokens: dict[str, tuple[str, datetime]] = {}
 
     def token(self, username: str) -> str:
-        if username not in self.tokens:
+        """The user's token, taken afresh once the (time-travelling) clock has passed its expiry — never by retrying a
+        refused call, so a 401 is always a real answer."""
+        token, expires_at = self.tokens.get(username, ("", datetime.min.replace(tzinfo=UTC)))
+        if clock.utcnow() >= expires_at:
             basic = base64.b64encode(f"{username}:{DEMO_PASSWORD}".encode()).decode()
             response = self.client.post("/api/v1/tokens", headers={"Authorization": f"Basic {basic}"})
             assert response.status_code == 201, response.get_json()
-            self.tokens[username] = response.get_json()["token"]
-        return self.tokens[username]
+            body = response.get_json()
+            token, expires_at = body["token"], datetime.fromisoformat(body["expires_at"])
+            self.tokens[username] = (token, expires_at)
+        return token
 
     def headers(self, username: str, key: str | None = None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self.token(username)}"}
@@ -33,11 +40,7 @@ class Api:
         return headers
 
     def _send(self, method: str, username: str, path: str, key: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
-        response = self.client.open(f"/api/v1{path}", method=method, headers=self.headers(username, key), **kwargs)
-        if response.status_code == 401:  # the token outlived a time-travel jump: take a fresh one
-            self.tokens.pop(username, None)
-            response = self.client.open(f"/api/v1{path}", method=method, headers=self.headers(username, key), **kwargs)
-        return response
+        return self.client.open(f"/api/v1{path}", method=method, headers=self.headers(username, key), **kwargs)
 
     def get(self, username: str, path: str):  # type: ignore[no-untyped-def]
         return self._send("GET", username, path)

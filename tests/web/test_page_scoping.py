@@ -73,6 +73,7 @@ ROLE_PAGES = {
     "/admin/policies": {"admin"},
     "/admin/contributions": {"admin"},
     "/fund/reconciliation": {"admin", "operator", "group"},
+    "/bank-accounts": {"admin", "operator"},
 }
 
 
