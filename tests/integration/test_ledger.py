@@ -33,9 +33,10 @@ from tests.flows import Flows
 M = Money.parse
 
 
-def check_invariants() -> None:
+def check_invariants(reconciliation: bool = True) -> None:
     """DESIGN §5: trial balance 0; cash never negative; a repaid application's receivable is 0;
-    cash = capital + income − distributions − losses − open receivables; and the reconciliation agrees."""
+    cash = capital + income − distributions − losses − open receivables; and (unless told not to) the whole
+    reconciliation agrees."""
     rows = ledger.trial_balance()
     assert sum((r.debit for r in rows), Money.zero()) == sum((r.credit for r in rows), Money.zero())
     cash = ledger.balance(CASH)
@@ -70,6 +71,8 @@ def check_invariants() -> None:
     )
     open_receivables = sum(receivables.values(), Money.zero())
     assert cash == contributed + income + paid_out - losses - open_receivables
+    if not reconciliation:
+        return
     result = reconcile()
     assert result.ok, [c for c in result.checks if not c.ok] + [r for r in result.receivables if not r.ok]
 
@@ -139,13 +142,13 @@ def test_a_seeded_random_walk_of_hundreds_of_lifecycles_keeps_the_books(app, peo
                         flows.bank_user(application), a, clock.today(), Money.zero(), Money(1), f"HS{number}b"
                     )
                 lifecycle.archive(operator, a)
-            except LoanFundError as exc:  # a rule refused the step (e.g. R5 for too_big, R8 when the fund is low)
+            except LoanFundError as exc:  # only the refusal the walk provokes: an approval over the R5 cap
                 db.session.rollback()
+                assert (kind, exc.code) == ("too_big", "exceeds_commitment_cap"), (number, kind, exc.message)
                 outcomes[exc.code] = outcomes.get(exc.code, 0) + 1
             finally:
                 outcomes[kind] = outcomes.get(kind, 0) + 1
-            if number % 25 == 0:
-                check_invariants()
+            check_invariants(reconciliation=number % 10 == 0)  # after every lifecycle; the full reconcile every 10th
             if number % 60 == 59:
                 run_distribution(clock.today(), Decimal("0.06"))
                 pay_distributions(clock.today())
