@@ -25,15 +25,11 @@ from tests.pg import Cluster, PostgresUnavailable, create_database
 DEMO_PASSWORD = "demo-pass-123"
 
 
-# Tests under these folders run on SQLite and on PostgreSQL; the rest on SQLite only.
-BOTH_BACKENDS = ("tests/integration", "tests/api")
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_databases`` run on SQLite and on PostgreSQL; the rest on SQLite only."""
     if "backend" not in metafunc.fixturenames:
         return
-    path = metafunc.definition.path.as_posix()
-    both = any(f"/{folder}/" in path for folder in BOTH_BACKENDS)
+    both = metafunc.definition.get_closest_marker("both_databases") is not None
     params = [pytest.param("sqlite", id="sqlite")]
     if both:
         params.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))

@@ -5,6 +5,8 @@ import pytest
 from loanfund.domain.lifecycle import TRANSITIONS, State
 from tests.api.test_action_matrix import snapshot, valid_body
 
+pytestmark = pytest.mark.both_databases
+
 OUTSIDERS = ("ent2", "bank2")
 
 

@@ -6,6 +6,7 @@ the user's to see) and changes nothing; an allowed step with a valid body succee
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from loanfund import clock
@@ -16,6 +17,8 @@ from loanfund.models import Application, ApplicationEvent
 from loanfund.services import lifecycle
 from loanfund.services.capital import contributor_named, record_contribution
 from tests.lifecycle_table import LIFECYCLE
+
+pytestmark = pytest.mark.both_databases
 
 USERS = {
     Role.ENTERPRISE: "ent1",

@@ -2,8 +2,12 @@
 
 import base64
 
+import pytest
+
 from loanfund.domain.lifecycle import State
 from tests.conftest import DEMO_PASSWORD
+
+pytestmark = pytest.mark.both_databases
 
 
 def basic(username, password):

@@ -11,6 +11,8 @@ from loanfund.extensions import db
 from loanfund.models import Application
 from tests.api.test_lifecycle_api import APPLY, bank_id
 
+pytestmark = pytest.mark.both_databases
+
 PROBLEM = "application/problem+json"
 
 

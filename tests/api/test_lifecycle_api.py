@@ -2,11 +2,14 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from loanfund.extensions import db
 from loanfund.models import ApplicationEvent, Receipt
 from loanfund.services.fund import position
+
+pytestmark = pytest.mark.both_databases
 
 APPLY = {
     "bank_id": None,

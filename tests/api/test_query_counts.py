@@ -6,12 +6,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
+import pytest
 from sqlalchemy import event
 
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.services.capital import contributor_named, record_contribution
+
+pytestmark = pytest.mark.both_databases
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 
 import pytest
 
+pytestmark = pytest.mark.both_databases
+
 
 def post(client, body=None, **kwargs):
     return (

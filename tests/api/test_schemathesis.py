@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.conftest import DEMO_PASSWORD
 
+pytestmark = pytest.mark.both_databases
+
 # The same cases every run, so main stays green for a reason; SCHEMATHESIS_EXPLORE=1 draws new ones (and more).
 EXPLORE = bool(os.environ.get("SCHEMATHESIS_EXPLORE"))
 EXAMPLES_PER_OPERATION = 200 if EXPLORE else 25

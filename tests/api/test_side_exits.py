@@ -2,8 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
+
 from loanfund.domain.lifecycle import State
 from loanfund.services.fund import position
+
+pytestmark = pytest.mark.both_databases
 
 
 def last_event(body):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import event
 
 from loanfund.api.applications import ACTIONS as API_SCHEMAS
@@ -13,6 +14,8 @@ from loanfund.extensions import db
 from loanfund.services import lifecycle
 from loanfund.services.lifecycle import spine
 from loanfund.web.applications import ACTION_FORMS
+
+pytestmark = pytest.mark.both_databases
 
 E, RV, OP, BK, GR = Role.ENTERPRISE, Role.REVIEWER, Role.OPERATOR, Role.BANK, Role.GROUP
 

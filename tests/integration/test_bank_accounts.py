@@ -13,6 +13,8 @@ from loanfund.models import Bank, BankAccountChange
 from loanfund.services import admin, bank_accounts, lifecycle
 from tests.flows import Flows
 
+pytestmark = pytest.mark.both_databases
+
 OLD_NO = "1107 0201 0900 0123 456"
 NEW = {
     "account_name": "中国工商银行连云港分行转贷专户",

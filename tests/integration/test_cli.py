@@ -1,10 +1,13 @@
 """``flask loanfund create-user``: role and scope from options, password from standard input."""
 
+import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from loanfund.extensions import db
 from loanfund.models import User
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_create_bank_user_reads_the_password_from_stdin(runner, people):

@@ -19,7 +19,7 @@ from loanfund.models import Application, User
 from loanfund.services import fund, lifecycle
 from loanfund.services.reconcile import reconcile
 
-pytestmark = pytest.mark.migrated
+pytestmark = [pytest.mark.both_databases, pytest.mark.migrated]
 
 M = Money.parse
 THREADS = 20

@@ -10,6 +10,8 @@ import pytest
 from config import ConfigurationError, apply_environment, config_class
 from loanfund.app import create_app
 
+pytestmark = pytest.mark.both_databases
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -12,7 +12,7 @@ from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from tests.flows import Flows
 
-pytestmark = pytest.mark.migrated
+pytestmark = [pytest.mark.both_databases, pytest.mark.migrated]
 
 HISTORY_TABLES = ("application_events", "receipts", "journal_entries", "journal_legs")
 

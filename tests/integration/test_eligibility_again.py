@@ -16,6 +16,8 @@ from loanfund.models import Application, Bank, BlacklistEntry
 from loanfund.services import fund, lifecycle
 from tests.flows import Flows
 
+pytestmark = pytest.mark.both_databases
+
 M = Money.parse
 LISTED = "该企业因“虚报材料骗取资金”于 2026-11-01 列入黑名单，限制期至 2029-11-01（含），期间不得申请应急转贷资金"
 

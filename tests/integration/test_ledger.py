@@ -30,6 +30,8 @@ from loanfund.services.capital import (
 from loanfund.services.reconcile import reconcile
 from tests.flows import Flows
 
+pytestmark = pytest.mark.both_databases
+
 M = Money.parse
 
 

@@ -9,6 +9,8 @@ from loanfund.domain.lifecycle import State
 from loanfund.services import materials
 from tests.flows import Flows
 
+pytestmark = pytest.mark.both_databases
+
 PDF = b"%PDF-1.4 test"
 
 # Written out from DESIGN §3, not taken from the code: before disbursement and not closed → open.

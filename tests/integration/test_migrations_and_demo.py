@@ -1,5 +1,6 @@
 """Migrations build the schema the models describe, with the 2018 policy; the demo seed is idempotent."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -12,6 +13,8 @@ from loanfund.extensions import db
 from loanfund.models import Bank, Contribution, Enterprise, PolicyVersion, User
 from loanfund.services.demo import seed_demo
 from loanfund.services.policies import policy_version_in_force
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_migrations_build_the_models_schema_and_seed_the_2018_policy(tmp_path):

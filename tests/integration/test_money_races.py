@@ -24,7 +24,10 @@ from tests.conftest import DEMO_PASSWORD, form_tokens
 from tests.flows import Flows
 from tests.live import Answer, at_once, live_server
 
-pytestmark = pytest.mark.migrated  # SQLite as a file, so that every request has a connection of its own
+pytestmark = [
+    pytest.mark.both_databases,
+    pytest.mark.migrated,
+]  # SQLite as a file, so that every request has a connection of its own
 
 M = Money.parse
 ROUNDS = 20

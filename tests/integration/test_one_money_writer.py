@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event
 
 from loanfund import clock
@@ -17,6 +18,8 @@ from loanfund.extensions import db
 from loanfund.services import fund, lifecycle
 from loanfund.services.reconcile import reconcile
 from tests.flows import Flows
+
+pytestmark = pytest.mark.both_databases
 
 M = Money.parse
 ROOT = Path(__file__).resolve().parents[2] / "loanfund"
