@@ -6,8 +6,6 @@ from typing import Any
 
 from flask import Response, jsonify, request
 from marshmallow import Schema
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock
 from loanfund.api import api_bp
@@ -35,10 +33,7 @@ from loanfund.api.schemas import (
     ReturnSchema,
 )
 from loanfund.domain.lifecycle import Action, Role, State
-from loanfund.extensions import db
-from loanfund.models import Application, Bank
-from loanfund.services import lifecycle
-from loanfund.services.access import application_visibility
+from loanfund.services import directory, lifecycle, listing
 from loanfund.services.policies import policy_version_in_force
 
 # action → its request schema; the schema's field names are the step's inputs (checked against lifecycle.STEPS)
@@ -68,8 +63,7 @@ PER_PAGE_MAX = 100
 @token_required()
 def list_banks() -> Response:
     """The cooperating banks, with the designated account the fund pays into."""
-    banks = db.session.scalars(select(Bank).order_by(Bank.code)).all()
-    return jsonify({"items": BankSchema(many=True).dump(banks)})
+    return jsonify({"items": BankSchema(many=True).dump(directory.banks())})
 
 
 @api_bp.get("/enterprises/me")
@@ -115,24 +109,10 @@ def list_applications() -> Response:
         errors.setdefault("per_page", []).append(f"每页最多 {PER_PAGE_MAX} 条")
     if errors:
         return problem(422, errors=errors)
-    where = [application_visibility(user)]
-    if state:
-        where.append(Application.state == state)
-    total = db.session.scalar(select(func.count()).select_from(Application).where(*where)) or 0
+    chosen = State(state) if state else None
+    total = listing.count(user, chosen)
     _, in_force = policy_version_in_force(clock.today())
-    items = db.session.scalars(
-        select(Application)
-        .where(*where)
-        .options(
-            joinedload(Application.enterprise),
-            joinedload(Application.bank),
-            joinedload(Application.policy_version),
-            selectinload(Application.receipts),
-        )
-        .order_by(Application.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    items = listing.applications(user, chosen, limit=per_page, offset=(page - 1) * per_page)
     body = {
         "items": [application_data(a, policy_in_force=in_force) for a in items],
         "page": page,

@@ -19,7 +19,7 @@ from loanfund.domain.errors import (
     NotFound,
     RuleViolation,
 )
-from loanfund.extensions import db
+from loanfund.services import uow
 
 TITLES = {
     400: "请求有误",
@@ -37,7 +37,7 @@ TITLES = {
 
 
 def _rollback() -> None:
-    db.session.rollback()
+    uow.discard()
 
 
 def problem(status: int, title: str | None = None, detail: str | None = None, **extra: Any) -> Response:

@@ -14,13 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, jsonify, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from loanfund.api.errors import problem
-from loanfund.database import is_contention
-from loanfund.extensions import db
 from loanfund.models import Application, IdempotencyKey, User
+from loanfund.services import once
 from loanfund.services.uow import committing_with
 
 HEADER = "Idempotency-Key"
@@ -61,9 +58,7 @@ def run_idempotent(
     since moved the application on."""
     key = (request.headers.get(HEADER) or "").strip()
     if key and len(key) <= 255:
-        existing = db.session.scalar(
-            select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
-        )
+        existing = once.stored(user, key)
         if existing is not None:
             return _replay(existing, _fingerprint())
     if not key:
@@ -80,21 +75,13 @@ def run_idempotent(
     if len(key) > 255:
         return problem(400, errors={HEADER: ["Idempotency-Key 不能超过 255 个字符"]})
     fingerprint = _fingerprint()
-    claim = IdempotencyKey(user_id=user.id, key=key, request_fingerprint=fingerprint)
     try:
-        db.session.add(claim)
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        row = db.session.scalar(
-            select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
-        )
-        return _replay(row, fingerprint) if row else problem(409, title="相同请求正在处理中")
-    except OperationalError as exc:
-        if not is_contention(exc):
-            raise
-        db.session.rollback()  # another transaction holds the key past the lock timeout and has not finished
+        claim, earlier = once.claim_key(user, key, fingerprint)
+    except once.InProgress:
         return problem(409, title="相同请求正在处理中", detail="请稍后重试")
+    if claim is None:
+        assert earlier is not None
+        return _replay(earlier, fingerprint)
 
     def store(application: Application) -> None:
         claim.response_status = status

@@ -44,6 +44,12 @@ def check_new_login(username: str, password: str, errors: FieldErrors) -> None:
     check_password_strength(password, errors)
 
 
+def active_user(user_id: str) -> User | None:
+    """The user behind a session's id, while switched on (a switched-off user's session ends at once)."""
+    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """:raise InvalidInput: the current password is wrong, or the new one too weak."""
     errors = FieldErrors()

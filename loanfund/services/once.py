@@ -6,9 +6,9 @@ change. A double click or a refresh after POST finds the token claimed and chang
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from loanfund.database import is_duplicate
+from loanfund.database import is_contention, is_duplicate
 from loanfund.domain.errors import Conflict
 from loanfund.extensions import db
 from loanfund.models import IdempotencyKey, User
@@ -43,3 +43,41 @@ def claim(user: User, token: str, fingerprint: str) -> None:
         if earlier == fingerprint:
             raise AlreadySubmitted("该表单已经提交并办理，本次重复提交未再办理。") from None
         raise AlreadySubmitted("此页面上的表单已经提交过，请刷新页面后重新填写。") from None
+
+
+# -- the API's Idempotency-Key (same table, the key as the client chose it) -----------------------------------------
+
+
+class InProgress(Conflict):
+    code = "in_progress"
+
+
+def stored(user: User, key: str) -> IdempotencyKey | None:
+    """The claim of ``key`` by ``user``, with the answer it got once its request committed."""
+    return db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key))
+
+
+def claim_key(user: User, key: str, fingerprint: str) -> tuple[IdempotencyKey | None, IdempotencyKey | None]:
+    """Claim an Idempotency-Key in the current transaction: ``(claim, None)``; or, when an earlier request claimed it
+    and committed, ``(None, that claim)`` (the session is rolled back).
+
+    :raise InProgress: an earlier request holds the key and has not finished (past the lock timeout).
+    """
+    claim = IdempotencyKey(user_id=user.id, key=key, request_fingerprint=fingerprint)
+    db.session.add(claim)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if not is_duplicate(exc):
+            raise
+        earlier = stored(user, key)
+        if earlier is None:
+            raise InProgress("相同请求正在处理中，请稍后重试") from None
+        return None, earlier
+    except OperationalError as exc:
+        db.session.rollback()
+        if not is_contention(exc):
+            raise
+        raise InProgress("相同请求正在处理中，请稍后重试") from None
+    return claim, None

@@ -38,3 +38,8 @@ def finish(result: T) -> T:
     db.session.flush()
     db.session.commit()
     return result
+
+
+def discard() -> None:
+    """Throw away what the use case did so far (it was refused): nothing of it is written."""
+    db.session.rollback()

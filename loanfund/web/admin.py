@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from loanfund import clock
@@ -13,10 +11,9 @@ from loanfund.domain.errors import InvalidInput, LoanFundError, NotAllowed
 from loanfund.domain.ledger import FEE_INCOME
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
-from loanfund.extensions import db
-from loanfund.models import Bank, Contribution, Distribution, Enterprise, PolicyVersion, User
+from loanfund.models import Contribution
 from loanfund.services import admin as admin_service
-from loanfund.services import bank_accounts, ledger, once
+from loanfund.services import bank_accounts, directory, ledger, once, uow
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import (
     contributor_named,
@@ -41,12 +38,8 @@ admin_only = roles_required(Role.ADMIN)
 def users() -> str | Response:
     form = forms.UserForm()
     form.role.choices = forms.options((r.value, r.label) for r in Role)
-    form.enterprise_id.choices = forms.options(
-        [(0, "—")] + [(e.id, e.name) for e in db.session.scalars(select(Enterprise).order_by(Enterprise.name))]
-    )
-    form.bank_id.choices = forms.options(
-        [(0, "—")] + [(b.id, b.name) for b in db.session.scalars(select(Bank).order_by(Bank.code))]
-    )
+    form.enterprise_id.choices = forms.options([(0, "—")] + [(e.id, e.name) for e in directory.enterprises()])
+    form.bank_id.choices = forms.options([(0, "—")] + [(b.id, b.name) for b in directory.banks()])
     if form.validate_on_submit():
         try:
             user = add_user(
@@ -54,34 +47,31 @@ def users() -> str | Response:
                 form.password.data or "",
                 Role(form.role.data),
                 display_name=form.display_name.data or "",
-                enterprise=db.session.get(Enterprise, form.enterprise_id.data or 0),
-                bank=db.session.get(Bank, form.bank_id.data or 0),
+                enterprise=directory.enterprise(form.enterprise_id.data or 0),
+                bank=directory.bank(form.bank_id.data or 0),
             )
         except InvalidInput as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(
                 form, {{"enterprise": "enterprise_id", "bank": "bank_id"}.get(k, k): v for k, v in exc.errors.items()}
             )
         else:
             flash(f"已创建用户 {user.username}", "success")
             return redirect(url_for("admin.users"))
-    rows = db.session.scalars(
-        select(User).options(joinedload(User.enterprise), joinedload(User.bank)).order_by(User.role, User.username)
-    ).all()
-    return render_template("admin/users.html", users=rows, form=form)
+    return render_template("admin/users.html", users=directory.users(), form=form)
 
 
 @bp.post("/users/<int(max=2147483647):user_id>/active")
 @admin_only
 def toggle_active(user_id: int) -> Response:
-    user = db.session.get(User, user_id)
+    user = directory.user(user_id)
     if user is None:
         return redirect(url_for("admin.users"))
     try:
         admin_service.set_active(current_user, user, not user.active)
         flash(f"{user.username} 已{'启用' if user.active else '停用'}", "success")
     except NotAllowed as exc:
-        db.session.rollback()
+        uow.discard()
         flash(exc.message, "danger")
     return redirect(url_for("admin.users"))
 
@@ -110,7 +100,7 @@ def _bank_input(form: forms.BankForm) -> admin_service.BankInput:
 @bp.route("/banks/<int(max=2147483647):bank_id>", methods=["GET", "POST"])
 @admin_only
 def banks(bank_id: int | None = None) -> str | Response:
-    bank = db.session.get(Bank, bank_id) if bank_id else None
+    bank = directory.bank(bank_id or 0)
     if bank_id and bank is None:
         return redirect(url_for("admin.banks"))
     form = forms.BankForm(obj=bank)
@@ -118,7 +108,7 @@ def banks(bank_id: int | None = None) -> str | Response:
         try:
             saved = admin_service.save_bank(_bank_input(form), bank, current_user)
         except InvalidInput as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, exc.errors)
         else:
             flash(f"已保存 {saved.bank.name}", "success")
@@ -132,7 +122,7 @@ def banks(bank_id: int | None = None) -> str | Response:
                 form[field].data = getattr(pending, f"new_{field}")
     return render_template(
         "admin/banks.html",
-        banks=db.session.scalars(select(Bank).order_by(Bank.code)).all(),
+        banks=directory.banks(),
         form=form,
         bank=bank,
         pending={c.bank_id: c for c in bank_accounts.changes() if c.decision == "pending"},
@@ -180,12 +170,12 @@ def policies() -> str | Response:
         try:
             version = admin_service.create_policy_version(data)
         except InvalidInput as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, {k.replace("_rate", ""): v for k, v in exc.errors.items()})
         else:
             flash(f"已新增政策版本 {version.name}，自 {version.effective_from} 起施行", "success")
             return redirect(url_for("admin.policies"))
-    rows = db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.effective_from)).all()
+    rows = directory.policy_versions()
     return render_template("admin/policies.html", versions=[(r, r.to_policy()) for r in rows], form=form)
 
 
@@ -208,14 +198,12 @@ def contributions() -> str | Response:
             flash(exc.message, "info")
             return redirect(url_for("admin.contributions"))
         except InvalidInput as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, exc.errors)
         else:
             flash("出资已登记并入账", "success")
             return redirect(url_for("admin.contributions"))
-    rows = db.session.scalars(
-        select(Contribution).options(joinedload(Contribution.contributor)).order_by(Contribution.received_on)
-    ).all()
+    rows = directory.contributions()
     return _capital_page(form, rows, forms.DistributionForm(formdata=None))
 
 
@@ -226,11 +214,7 @@ def _capital_page(
     payment_form: forms.PaymentForm | None = None,
 ) -> str:
     if rows is None:
-        rows = list(
-            db.session.scalars(
-                select(Contribution).options(joinedload(Contribution.contributor)).order_by(Contribution.received_on)
-            )
-        )
+        rows = directory.contributions()
     net, lines = dissolution_statement()
     return render_template(
         "admin/contributions.html",
@@ -243,7 +227,7 @@ def _capital_page(
         income=-ledger.balance(FEE_INCOME),
         net=net,
         lines=lines,
-        runs=db.session.scalars(select(Distribution).order_by(Distribution.run_on.desc())).all(),
+        runs=directory.distribution_runs(),
     )
 
 
@@ -262,10 +246,10 @@ def distribute() -> str | Response:
             flash(exc.message, "info")
             return redirect(url_for("admin.contributions"))
         except InvalidInput as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, {"tax_rate" if k == "tax_rate" else "_form": v for k, v in exc.errors.items()})
         except LoanFundError as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, {"_form": [exc.message]})
         else:
             message = f"已分配 {result.income.format()} 元（税费 {result.tax.format()} 元"
@@ -289,7 +273,7 @@ def pay() -> str | Response:
             flash(exc.message, "info")
             return redirect(url_for("admin.contributions"))
         except LoanFundError as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, {"_form": [exc.message]})
         else:
             flash(f"已从专用账户支付分配款及税费 {paid.format()} 元", "success")

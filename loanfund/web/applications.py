@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from loanfund import clock
 from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViolation
 from loanfund.domain.lifecycle import Action, Role, State, actions_for
 from loanfund.domain.money import Money
 from loanfund.domain.rules import due_date
-from loanfund.extensions import db
-from loanfund.models import Application, Bank, Material
-from loanfund.services import lifecycle, materials, once
-from loanfund.services.access import visible_applications
+from loanfund.models import Application
+from loanfund.services import directory, lifecycle, listing, materials, once, uow
 from loanfund.services.checks import ApprovalView, rule_checks
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
@@ -49,10 +46,8 @@ ACTION_FORMS: dict[Action, type[forms.ActionForm]] = {
 DANGER = {Action.REJECT, Action.DECLINE, Action.GROUP_REJECT, Action.WITHDRAW, Action.CANCEL, Action.WRITE_OFF}
 
 
-def _bank_choices() -> list[tuple[int, str]]:
-    today = clock.today()
-    banks = db.session.scalars(select(Bank).order_by(Bank.code)).all()
-    return forms.options([(0, "请选择")] + [(b.id, b.name) for b in banks if b.agreement_in_force(today)])
+def _bank_choices() -> list[SelectChoice]:
+    return forms.options([(0, "请选择")] + [(b.id, b.name) for b in directory.banks_taking_applications(clock.today())])
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
@@ -86,7 +81,7 @@ def new() -> str | Response:
             flash(exc.message, "info")
             return redirect(url_for("apps.index"))
         except (InvalidInput, RuleViolation) as exc:
-            db.session.rollback()
+            uow.discard()
             _show(form, exc, {"own_funds_planned": "own_funds"})
         else:
             flash(f"申请已提交，编号 {application.reference}。请上传申请材料。", "success")
@@ -111,10 +106,8 @@ def _show(form: forms.Form, exc: InvalidInput | RuleViolation, renames: dict[str
 def index() -> str:
     """Every application the user may see, filtered by state."""
     state = request.args.get("state") or None
-    query = visible_applications(current_user).options(joinedload(Application.enterprise), joinedload(Application.bank))
-    if state in State.__members__.values():
-        query = query.where(Application.state == state)
-    applications = db.session.scalars(query.order_by(Application.id.desc()).limit(500)).all()
+    chosen = State(state) if state in State.__members__.values() else None
+    applications = listing.applications(current_user, chosen, limit=500)
     return render_template("applications/index.html", applications=applications, state=state, states=list(State))
 
 
@@ -137,9 +130,7 @@ def _detail(
     view = rule_checks(application, role)
     action_forms = {a: (open_forms or {}).get(a) or _prefilled(a, application, view) for a in available}
     events = lifecycle.timeline(application)
-    docs = db.session.scalars(
-        select(Material).where(Material.application_id == application.id).order_by(Material.id)
-    ).all()
+    docs = directory.materials_of(application.id)
     policy = lifecycle.application_policy(application)
     upload = None
     if role is Role.ENTERPRISE and application.state_enum in materials.UPLOAD_STATES:
@@ -214,19 +205,18 @@ def act(application_id: int, action_name: str) -> str | Response:
             flash(exc.message, "info")
             return redirect(url_for("apps.detail", application_id=application_id))
         except (InvalidInput, RuleViolation) as exc:
-            db.session.rollback()
+            uow.discard()
             _show(form, exc)
         except Conflict as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, {exc.field or "_form": [exc.message]})
         except (NotAllowed, StaleDataError) as exc:
-            db.session.rollback()
+            uow.discard()
             flash(getattr(exc, "message", "该申请已被他人处理，请刷新后重试"), "danger")
             return redirect(url_for("apps.detail", application_id=application_id))
         else:
             flash(f"已{action.label}", "success")
             return redirect(url_for("apps.detail", application_id=application_id))
-    db.session.expire_all()
     return _detail(lifecycle.get(current_user, application_id), {action: form}), 422  # type: ignore[return-value]
 
 
@@ -247,10 +237,10 @@ def upload(application_id: int) -> str | Response:
                 file.read() if file else b"",
             )
         except InvalidInput as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, exc.errors)
         except NotAllowed as exc:
-            db.session.rollback()
+            uow.discard()
             flash(exc.message, "danger")
             return redirect(url_for("apps.detail", application_id=application_id))
         else:

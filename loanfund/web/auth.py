@@ -9,9 +9,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from loanfund.domain.errors import InvalidInput
-from loanfund.extensions import db, login_manager
+from loanfund.extensions import login_manager
 from loanfund.models import User
-from loanfund.services.accounts import AuthenticationFailed, authenticate, change_password
+from loanfund.services import uow
+from loanfund.services.accounts import AuthenticationFailed, active_user, authenticate, change_password
 from loanfund.web.forms import LoginForm, PasswordForm, field_errors
 
 bp = Blueprint("auth", __name__)
@@ -20,8 +21,7 @@ bp = Blueprint("auth", __name__)
 def register_user_loader() -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None  # a switched-off user's session ends at once
+        return active_user(user_id)  # a switched-off user's session ends at once
 
 
 def _safe_next(target: str | None) -> str:
@@ -71,7 +71,7 @@ def password() -> str | Response:
         try:
             change_password(current_user, form.current_password.data or "", form.new_password.data or "")
         except InvalidInput as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, exc.errors)
         else:
             flash("密码已修改", "success")

@@ -8,8 +8,7 @@ from werkzeug.wrappers import Response
 
 from loanfund.domain.errors import LoanFundError
 from loanfund.domain.lifecycle import Role
-from loanfund.extensions import db
-from loanfund.services import bank_accounts, once
+from loanfund.services import bank_accounts, once, uow
 from loanfund.services.once import AlreadySubmitted
 from loanfund.web import forms
 from loanfund.web.roles import roles_required
@@ -41,7 +40,7 @@ def decide(change_id: int) -> Response:
     except AlreadySubmitted as exc:
         flash(exc.message, "info")
     except LoanFundError as exc:
-        db.session.rollback()
+        uow.discard()
         flash(exc.message, "danger")
     else:
         if change.decision == "confirmed":

@@ -9,8 +9,7 @@ from werkzeug.wrappers import Response
 from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
-from loanfund.extensions import db
-from loanfund.services import enterprises
+from loanfund.services import enterprises, uow
 from loanfund.web.forms import EnterpriseForm, RegisterForm, field_errors
 from loanfund.web.roles import roles_required
 
@@ -43,7 +42,7 @@ def register() -> str | Response:
         try:
             user = enterprises.register(form.username.data or "", form.password.data or "", _input(form))
         except InvalidInput as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, exc.errors)
         else:
             login_user(user)
@@ -65,7 +64,7 @@ def edit() -> str | Response:
         try:
             enterprises.update(current_user, _input(form))
         except InvalidInput as exc:
-            db.session.rollback()
+            uow.discard()
             field_errors(form, exc.errors)
         else:
             flash(f"企业信息已保存；企业规模：{enterprise.size_enum.label}企业", "success")

@@ -27,3 +27,16 @@ def test_ruff(args):
 def test_mypy_strict_on_the_domain():
     result = subprocess.run([tool("mypy")], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_views_and_the_api_only_parse_call_and_render():
+    """No SQL and no session in loanfund/web or loanfund/api: queries live in the services (issue 9)."""
+    root = Path(__file__).resolve().parents[2] / "loanfund"
+    offenders = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for folder in ("web", "api")
+        for path in sorted((root / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "select(" in line or "db.session" in line or "from loanfund.extensions import db" in line
+    ]
+    assert offenders == []

@@ -1,0 +1,68 @@
+"""The reference data the screens pick from and list: banks, enterprises, users, policy versions, contributions,
+distribution runs. Reads only; whoever may see a screen is checked by its view."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from loanfund.domain.eligibility import bank_agreement_violation
+from loanfund.extensions import db
+from loanfund.models import Bank, Contribution, Distribution, Enterprise, Material, PolicyVersion, User
+
+
+def banks() -> list[Bank]:
+    return list(db.session.scalars(select(Bank).order_by(Bank.code)))
+
+
+def banks_taking_applications(on: date) -> list[Bank]:
+    """The cooperating banks whose agreement is in force on ``on`` (R10): the ones an enterprise may apply through."""
+    return [b for b in banks() if bank_agreement_violation(b.name, b.agreement_start, b.agreement_end, on) is None]
+
+
+def bank(bank_id: int) -> Bank | None:
+    return db.session.get(Bank, bank_id) if bank_id else None
+
+
+def enterprises() -> list[Enterprise]:
+    return list(db.session.scalars(select(Enterprise).order_by(Enterprise.name)))
+
+
+def enterprise(enterprise_id: int) -> Enterprise | None:
+    return db.session.get(Enterprise, enterprise_id) if enterprise_id else None
+
+
+def users() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).options(joinedload(User.enterprise), joinedload(User.bank)).order_by(User.role, User.username)
+        )
+    )
+
+
+def user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def policy_versions() -> list[PolicyVersion]:
+    return list(db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.effective_from)))
+
+
+def contributions() -> list[Contribution]:
+    return list(
+        db.session.scalars(
+            select(Contribution).options(joinedload(Contribution.contributor)).order_by(Contribution.received_on)
+        )
+    )
+
+
+def distribution_runs() -> list[Distribution]:
+    return list(db.session.scalars(select(Distribution).order_by(Distribution.run_on.desc())))
+
+
+def materials_of(application_id: int) -> list[Material]:
+    return list(
+        db.session.scalars(select(Material).where(Material.application_id == application_id).order_by(Material.id))
+    )
