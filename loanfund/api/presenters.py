@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from loanfund import clock
+from loanfund.api.auth import current_api_user
 from loanfund.api.schemas import ApplicationSchema
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
-from loanfund.domain.rules import due_date, fee_for
 from loanfund.models import Application, ApplicationEvent
-from loanfund.services.lifecycle import account_of, application_policy, group_reasons_now, overdue
+from loanfund.services.views import application_view
 
 
 def application_data(
@@ -22,19 +21,9 @@ def application_data(
     policy_in_force: Policy | None = None,
 ) -> dict[str, Any]:
     """``events``: the timeline to include (none in lists); ``policy_in_force``: today's policy, when the caller
-    lists many applications and has looked it up once."""
-    policy = application_policy(application, policy_in_force)
-    account = account_of(application)
-    if account is not None:
-        expected_fee = account.fee_due
-    else:
-        amount = application.approved_amount or application.requested_amount
-        expected_fee = fee_for(policy, amount, application.requested_days)
-    reasons = (
-        tuple(application.group_reasons.split("；"))
-        if application.group_reasons
-        else (group_reasons_now(application, policy) if application.approved_amount is None else ())
-    )
+    lists many applications and has looked it up once. The figures come from the read model (``services.views``)."""
+    view = application_view(current_api_user(), application, policy_in_force=policy_in_force)
+    account, reasons = view.account, view.group_reasons
     data: dict[str, Any] = {
         "id": application.id,
         "reference": application.reference,
@@ -61,7 +50,7 @@ def application_data(
         "group_reasons": list(reasons),
         "group_minutes_ref": application.group_minutes_ref,
         "value_date": application.value_date,
-        "due_date": due_date(policy, application.value_date) if application.value_date else None,
+        "due_date": view.due,
         "disbursement_ref": application.disbursement_ref,
         "destination_account": {
             "destination_name": application.destination_account_name,
@@ -75,9 +64,9 @@ def application_data(
         "new_loan_amount": application.new_loan_amount,
         "renewed_on": application.renewed_on,
         "renewal_late": application.renewal_late,
-        "overdue": overdue(application, clock.today()),
+        "overdue": view.overdue,
         "days_used": account.days if account else None,
-        "expected_fee": expected_fee,
+        "expected_fee": view.expected_fee,
         "principal_received": account.principal_received if account else Money.zero(),
         "fee_received": account.fee_received if account else Money.zero(),
         "outstanding": account.outstanding if account else None,

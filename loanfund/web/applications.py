@@ -10,12 +10,10 @@ from wtforms.fields.choices import SelectChoice
 
 from loanfund import clock
 from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViolation
-from loanfund.domain.lifecycle import Action, Role, State, actions_for
+from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
-from loanfund.domain.rules import due_date
 from loanfund.models import Application
-from loanfund.services import directory, lifecycle, listing, materials, once, uow
-from loanfund.services.checks import ApprovalView, rule_checks
+from loanfund.services import directory, lifecycle, listing, materials, once, uow, views
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
 from loanfund.web import forms
@@ -43,7 +41,6 @@ ACTION_FORMS: dict[Action, type[forms.ActionForm]] = {
     Action.WRITE_OFF: forms.GroupDecisionForm,
     Action.ARCHIVE: forms.NoteForm,
 }
-DANGER = {Action.REJECT, Action.DECLINE, Action.GROUP_REJECT, Action.WITHDRAW, Action.CANCEL, Action.WRITE_OFF}
 
 
 def _bank_choices() -> list[SelectChoice]:
@@ -116,66 +113,28 @@ def _detail(
     open_forms: dict[Action, forms.ActionForm] | None = None,
     upload_form: forms.UploadForm | None = None,
 ) -> str:
-    role = current_user.role_enum
-    available = actions_for(application.state_enum, role)
-    if application.prepared_by_id is not None:
-        available = [a for a in available if a is not Action.PREPARE_DISBURSEMENT]
-        if application.prepared_by_id == current_user.id:  # maker–checker: the maker never sees the checker's step
-            available = [a for a in available if a is not Action.AUTHORISE_DISBURSEMENT]
-    else:
-        available = [a for a in available if a is not Action.AUTHORISE_DISBURSEMENT]
-    overdue = lifecycle.overdue(application)
-    if Action.OPEN_RECOVERY in available and not overdue:
-        available.remove(Action.OPEN_RECOVERY)
-    view = rule_checks(application, role)
-    action_forms = {a: (open_forms or {}).get(a) or _prefilled(a, application, view) for a in available}
-    events = lifecycle.timeline(application)
-    docs = directory.materials_of(application.id)
-    policy = lifecycle.application_policy(application)
-    upload = None
-    if role is Role.ENTERPRISE and application.state_enum in materials.UPLOAD_STATES:
-        upload = upload_form or forms.UploadForm(formdata=None)
+    view = views.application_view(current_user, application, detail=True)
+    action_forms = {
+        step.action: (open_forms or {}).get(step.action) or ACTION_FORMS[step.action](formdata=None, data=step.prefill)
+        for step in view.steps
+    }
+    upload = (upload_form or forms.UploadForm(formdata=None)) if view.may_upload else None
     return render_template(
         "applications/detail.html",
         a=application,
-        events=events,
-        materials=docs,
+        events=view.timeline,
+        materials=view.materials,
         action_forms=action_forms,
-        danger=DANGER,
-        view=view,
-        account=lifecycle.account_of(application),
-        due=due_date(policy, application.value_date) if application.value_date else None,
-        overdue=overdue,
-        policy=policy,
+        danger=views.DANGER,
+        view=view.checks,
+        account=view.account,
+        due=view.due,
+        overdue=view.overdue,
+        policy=view.policy,
         upload=upload,
         categories=materials.CATEGORIES,
         open_action=next(iter(open_forms or {}), None),
     )
-
-
-def _prefilled(action: Action, application: Application, view: ApprovalView) -> forms.ActionForm:
-    """Forms start with what the step most likely needs: today's date, the amounts the rules allow."""
-    form = ACTION_FORMS[action](formdata=None)
-    today = clock.today()
-    if action is Action.APPROVE:
-        if view.max_amount is not None:
-            amount = min(application.requested_amount, view.max_amount)
-            form.amount.data = amount.plain()
-            form.own_funds_confirmed.data = max(application.loan_amount_due - amount, Money.zero()).plain()
-    elif action is Action.PREPARE_DISBURSEMENT:
-        form.value_date.data = today
-    elif action is Action.CONFIRM_RENEWAL:
-        form.renewed_on.data = today
-        form.new_loan_amount.data = (application.committed_amount or application.loan_amount_due).plain()
-    elif action is Action.CONFIRM_RETURN:
-        form.received_on.data = today
-        account = lifecycle.account_of(application, today)
-        if account is not None:
-            form.principal.data = account.principal_outstanding.plain()
-            form.fee.data = account.fee_outstanding.plain()
-    elif action is Action.COMMIT:
-        form.committed_amount.data = application.loan_amount_due.plain()
-    return form
 
 
 @bp.get("/applications/<int(max=2147483647):application_id>")
@@ -277,13 +236,12 @@ def statement(application_id: int) -> str:
     application = lifecycle.get(current_user, application_id)
     if application.state_enum not in STATEMENT_STATES:
         abort(404)
-    events = lifecycle.timeline(application)
-    policy = lifecycle.application_policy(application)
+    view = views.application_view(current_user, application, as_of=application.received_on)
     return render_template(
         "applications/statement.html",
         a=application,
-        events=events,
-        account=lifecycle.account_of(application, application.received_on),
-        due=due_date(policy, application.value_date) if application.value_date else None,
+        events=lifecycle.timeline(application),
+        account=view.account,
+        due=view.due,
         printed_on=clock.today(),
     )

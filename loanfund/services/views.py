@@ -1,0 +1,145 @@
+"""The read model: for an actor, an application and a day, everything a screen or an API answer shows about it —
+amounts, the policy (parsed once), due date, overdue, the fee so far, the rule checks this actor may see, the steps
+this actor may take now with their pre-filled values, and the timeline. The API presenter, the detail page, the
+usage statement and the lists render from it; none of them works these out again (issue 9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from loanfund import clock
+from loanfund.domain.lifecycle import Action, Role, actions_for
+from loanfund.domain.money import Money
+from loanfund.domain.policy import Policy
+from loanfund.domain.rules import Settlement, due_date, fee_for
+from loanfund.models import Application, ApplicationEvent, Material, User
+from loanfund.services import directory, lifecycle
+from loanfund.services.checks import ApprovalView, rule_checks
+from loanfund.services.materials import UPLOAD_STATES
+
+# Steps that close an application or refuse it: shown in red, with their reason asked for.
+DANGER = frozenset(
+    {Action.REJECT, Action.DECLINE, Action.GROUP_REJECT, Action.WITHDRAW, Action.CANCEL, Action.WRITE_OFF}
+)
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A step the actor may take now, with the values its form starts with (today's date, the amounts the rules
+    allow, what is owed)."""
+
+    action: Action
+    prefill: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def danger(self) -> bool:
+        return self.action in DANGER
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    application: Application
+    policy: Policy
+    account: Settlement | None  # principal and fee owed and received, once disbursed
+    due: date | None  # R4: the last day the money may be out
+    overdue: bool
+    expected_fee: Money  # for the actual days once disbursed, else for the days requested
+    group_reasons: tuple[str, ...]  # why the leading group must decide (R6), if it must
+    checks: ApprovalView | None = None  # the rule checks this actor may see (detail only)
+    steps: tuple[StepView, ...] = ()  # detail only
+    timeline: tuple[ApplicationEvent, ...] = ()  # detail only
+    materials: tuple[Material, ...] = ()  # detail only
+    may_upload: bool = False  # the enterprise adds documents while its application is decided (detail only)
+
+
+def application_view(
+    actor: User,
+    application: Application,
+    *,
+    today: date | None = None,
+    detail: bool = False,
+    policy_in_force: Policy | None = None,
+    as_of: date | None = None,
+) -> ApplicationView:
+    """What ``actor`` sees of ``application`` on ``today``. ``detail`` adds the rule checks, the actor's steps, the
+    timeline and the materials (one page or answer, not a list row). ``policy_in_force``: today's policy when the
+    caller lists many applications and has looked it up once. ``as_of``: the day the account is taken on (the
+    usage statement takes it on the day the money came back)."""
+    today = today or clock.today()
+    policy = lifecycle.application_policy(application, policy_in_force)
+    account = lifecycle.account_of(application, as_of or today)
+    if account is not None:
+        expected_fee = account.fee_due
+    else:
+        expected_fee = fee_for(
+            policy, application.approved_amount or application.requested_amount, application.requested_days
+        )
+    if application.group_reasons:
+        reasons = tuple(application.group_reasons.split("；"))
+    elif application.approved_amount is None:
+        reasons = lifecycle.group_reasons_now(application, policy)
+    else:
+        reasons = ()
+    overdue = lifecycle.overdue(application, today)
+    view = ApplicationView(
+        application=application,
+        policy=policy,
+        account=account,
+        due=due_date(policy, application.value_date) if application.value_date else None,
+        overdue=overdue,
+        expected_fee=expected_fee,
+        group_reasons=reasons,
+    )
+    if not detail:
+        return view
+    checks = rule_checks(application, actor.role_enum)
+    return replace(
+        view,
+        checks=checks,
+        steps=tuple(_steps(actor, application, overdue, checks, today)),
+        timeline=tuple(lifecycle.timeline(application)),
+        materials=tuple(directory.materials_of(application.id)),
+        may_upload=actor.role_enum is Role.ENTERPRISE and application.state_enum in UPLOAD_STATES,
+    )
+
+
+def _steps(actor: User, application: Application, overdue: bool, checks: ApprovalView, today: date) -> list[StepView]:
+    """The steps of the transition table this actor may take from here, less those a rule closes now: the maker
+    never authorises their own preparation, a preparation is made once, recovery opens only on an overdue bridge."""
+    available = actions_for(application.state_enum, actor.role_enum)
+    prepared = application.prepared_by_id is not None
+    closed = {
+        Action.PREPARE_DISBURSEMENT: prepared,
+        Action.AUTHORISE_DISBURSEMENT: not prepared or application.prepared_by_id == actor.id,
+        Action.OPEN_RECOVERY: not overdue,
+    }
+    return [StepView(a, _prefill(a, application, checks, today)) for a in available if not closed.get(a, False)]
+
+
+def _prefill(action: Action, application: Application, checks: ApprovalView, today: date) -> dict[str, Any]:
+    if action is Action.APPROVE and checks.max_amount is not None:
+        amount = min(application.requested_amount, checks.max_amount)
+        return {
+            "amount": amount.plain(),
+            "own_funds_confirmed": max(application.loan_amount_due - amount, Money.zero()).plain(),
+        }
+    if action is Action.PREPARE_DISBURSEMENT:
+        return {"value_date": today}
+    if action is Action.CONFIRM_RENEWAL:
+        return {
+            "renewed_on": today,
+            "new_loan_amount": (application.committed_amount or application.loan_amount_due).plain(),
+        }
+    if action is Action.CONFIRM_RETURN:
+        account = lifecycle.account_of(application, today)
+        owed = (
+            {"principal": account.principal_outstanding.plain(), "fee": account.fee_outstanding.plain()}
+            if account
+            else {}
+        )
+        return {"received_on": today, **owed}
+    if action is Action.COMMIT:
+        return {"committed_amount": application.loan_amount_due.plain()}
+    return {}
