@@ -1,0 +1,64 @@
+"""The database model: typed SQLAlchemy 2 declarative classes by subject. Rules live in ``loanfund.domain``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from loanfund.models.access import ApiToken, IdempotencyKey, User
+from loanfund.models.application import Application, ApplicationEvent, Material, PolicyVersion, Receipt
+from loanfund.models.books import (
+    AppendOnlyViolation,
+    Contribution,
+    Distribution,
+    FundBalance,
+    JournalEntry,
+    JournalLeg,
+    LedgerAccount,
+)
+from loanfund.models.parties import (
+    ACCOUNT_CHANGE_DECISIONS,
+    Bank,
+    BankAccountChange,
+    BlacklistEntry,
+    Contributor,
+    Enterprise,
+)
+
+__all__ = [
+    "ACCOUNT_CHANGE_DECISIONS",
+    "APPEND_ONLY",
+    "ApiToken",
+    "AppendOnlyViolation",
+    "Application",
+    "ApplicationEvent",
+    "Bank",
+    "BankAccountChange",
+    "BlacklistEntry",
+    "Contribution",
+    "Contributor",
+    "Distribution",
+    "Enterprise",
+    "FundBalance",
+    "IdempotencyKey",
+    "JournalEntry",
+    "JournalLeg",
+    "LedgerAccount",
+    "Material",
+    "PolicyVersion",
+    "Receipt",
+    "User",
+]
+
+APPEND_ONLY = (ApplicationEvent, Receipt, JournalEntry, JournalLeg)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_history(session: Session, flush_context: Any, instances: Any) -> None:
+    """Events, receipts and journal entries are history: changing or deleting one is a programming error, stopped
+    before the flush (the database refuses it too, see the ledger migration's triggers)."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, APPEND_ONLY) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyViolation(f"{type(obj).__tablename__} is append-only")

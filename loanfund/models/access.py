@@ -1,0 +1,96 @@
+"""Who logs in and how: users, API tokens, and the one-time claims of idempotency keys and form tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from loanfund.domain.lifecycle import Role
+from loanfund.extensions import db
+from loanfund.models.base import TimestampMixin, _in
+from loanfund.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from loanfund.models.parties import Bank, Enterprise
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A person who logs in. Enterprise users belong to one enterprise, bank users to one bank (DESIGN §2)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    enterprise: Mapped[Enterprise | None] = relationship()
+    bank: Mapped[Bank | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("role", [r.value for r in Role]), name="role_known"),
+        CheckConstraint(
+            "(role = 'enterprise' AND enterprise_id IS NOT NULL AND bank_id IS NULL)"
+            " OR (role = 'bank' AND bank_id IS NOT NULL AND enterprise_id IS NULL)"
+            " OR (role NOT IN ('enterprise', 'bank') AND enterprise_id IS NULL AND bank_id IS NULL)",
+            name="role_scope",
+        ),
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """A bearer token for the API. Only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class IdempotencyKey(TimestampMixin, db.Model):
+    """An ``Idempotency-Key`` claimed by one user's money-moving request, with the answer it got.
+
+    Claimed by a unique insert in the same transaction as the change, so the change and the claim commit together.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)

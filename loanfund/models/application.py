@@ -1,0 +1,218 @@
+"""An application for a bridge and its record: the policy version it is priced under, its events, receipts
+and materials."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from loanfund.clock import utcnow
+from loanfund.domain.lifecycle import State
+from loanfund.domain.money import Money
+from loanfund.domain.policy import Policy
+from loanfund.extensions import db
+from loanfund.models.base import TimestampMixin, _in
+from loanfund.types import MoneyType, UTCDateTime
+
+if TYPE_CHECKING:
+    from loanfund.models.access import User
+    from loanfund.models.parties import Bank, Enterprise
+
+
+class PolicyVersion(TimestampMixin, db.Model):
+    """One policy version (R14), its parameters stored in the domain's own form (``Policy.to_dict``)."""
+
+    __tablename__ = "policy_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def to_policy(self) -> Policy:
+        return Policy.from_dict(self.parameters)
+
+
+class Application(TimestampMixin, db.Model):
+    """An application for a bridge loan, carrying what each step of DESIGN §3 records."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer)  # optimistic lock: a stale concurrent step fails
+
+    # apply (第十五条)
+    loan_contract_no: Mapped[str] = mapped_column(String(64))
+    loan_amount_due: Mapped[Money] = mapped_column(MoneyType)  # principal + interest due
+    loan_due_date: Mapped[date] = mapped_column(Date)
+    loan_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_amount: Mapped[Money] = mapped_column(MoneyType)
+    requested_days: Mapped[int] = mapped_column(Integer)
+    own_funds_planned: Mapped[Money] = mapped_column(MoneyType)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # accept / reject (第十五条)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    credit_check_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # commit / decline (第十六条)
+    committed_amount: Mapped[Money | None] = mapped_column(MoneyType)
+    bank_opinion: Mapped[str | None] = mapped_column(Text)
+    bank_officer: Mapped[str | None] = mapped_column(String(50))
+    bank_seal_ref: Mapped[str | None] = mapped_column(String(64))
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # approve (第十七、十四条)
+    approved_amount: Mapped[Money | None] = mapped_column(MoneyType)
+    own_funds_confirmed: Mapped[Money | None] = mapped_column(MoneyType)
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # group decision (第十四条)
+    group_reasons: Mapped[str | None] = mapped_column(Text)
+    group_minutes_ref: Mapped[str | None] = mapped_column(String(64))
+    group_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    group_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # disbursement, maker–checker (第十七条)
+    value_date: Mapped[date | None] = mapped_column(Date)
+    disbursement_ref: Mapped[str | None] = mapped_column(String(64))
+    destination_account_name: Mapped[str | None] = mapped_column(String(100))
+    destination_account_no: Mapped[str | None] = mapped_column(String(40))
+    destination_account_bank: Mapped[str | None] = mapped_column(String(100))
+    prepared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    authorised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    authorised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # renewal (第十八条)
+    new_loan_contract_no: Mapped[str | None] = mapped_column(String(64))
+    new_loan_amount: Mapped[Money | None] = mapped_column(MoneyType)
+    renewed_on: Mapped[date | None] = mapped_column(Date)
+    renewal_late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # return (第十八条): the receipts are rows of their own; these are set when the principal is all back
+    received_on: Mapped[date | None] = mapped_column(Date)  # the day the last of the principal came back (R2)
+    fee_due: Mapped[Money | None] = mapped_column(MoneyType)  # R1–R3 for the actual days, fixed on that day
+
+    # recovery (第二十一条) and write-off
+    recovery_plan: Mapped[str | None] = mapped_column(Text)
+    recovery_opened_on: Mapped[date | None] = mapped_column(Date)
+    written_off_on: Mapped[date | None] = mapped_column(Date)
+
+    # archive (第十九条)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    enterprise: Mapped[Enterprise] = relationship()
+    bank: Mapped[Bank] = relationship()
+    policy_version: Mapped[PolicyVersion | None] = relationship()
+    events: Mapped[list[ApplicationEvent]] = relationship(back_populates="application", order_by="ApplicationEvent.id")
+    receipts: Mapped[list[Receipt]] = relationship(back_populates="application", order_by="Receipt.id")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint(_in("state", [s.value for s in State]), name="state_known"),
+        CheckConstraint("requested_amount > 0", name="requested_amount_positive"),
+        CheckConstraint("requested_days >= 1", name="requested_days_positive"),
+        CheckConstraint("loan_amount_due > 0", name="loan_amount_due_positive"),
+        CheckConstraint("own_funds_planned >= 0", name="own_funds_not_negative"),
+        CheckConstraint("approved_amount IS NULL OR approved_amount > 0", name="approved_amount_positive"),
+        CheckConstraint("committed_amount IS NULL OR committed_amount > 0", name="committed_amount_positive"),
+        CheckConstraint(
+            "prepared_by_id IS NULL OR authorised_by_id IS NULL OR prepared_by_id <> authorised_by_id",
+            name="maker_checker",
+        ),
+    )
+
+    @property
+    def reference(self) -> str:
+        """The number staff and enterprises quote: ZD + year of submission + id."""
+        return f"ZD{self.submitted_at:%Y}{self.id:05d}"
+
+    @property
+    def state_enum(self) -> State:
+        return State(self.state)
+
+
+class Receipt(TimestampMixin, db.Model):
+    """Money back from a bridge (第十八条): principal and fee as received, one row per transfer."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    principal: Mapped[Money] = mapped_column(MoneyType)
+    fee: Mapped[Money] = mapped_column(MoneyType)
+    transfer_ref: Mapped[str] = mapped_column(String(64))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    application: Mapped[Application] = relationship(back_populates="receipts")
+
+    __table_args__ = (
+        CheckConstraint("principal >= 0 AND fee >= 0 AND principal + fee > 0", name="amounts_positive"),
+        # One bank transfer is one receipt: the same reference can never be booked twice on an application.
+        Index("uq_receipts_application_transfer_ref", "application_id", "transfer_ref", unique=True),
+    )
+
+
+class ApplicationEvent(db.Model):
+    """One step in an application's life: append-only (never updated, never deleted)."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    application: Mapped[Application] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Material(TimestampMixin, db.Model):
+    """A document uploaded with an application (申请材料). The file lives outside the web root under its SHA-256;
+    only these rows say who may see it."""
+
+    __tablename__ = "materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)

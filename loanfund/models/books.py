@@ -1,0 +1,127 @@
+"""The special account's books (DESIGN §5): the running position, accounts, journal entries and legs,
+contributions, distribution runs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models.base import TimestampMixin
+from loanfund.types import MoneyType
+
+if TYPE_CHECKING:
+    from loanfund.models.parties import Contributor
+
+
+class FundBalance(db.Model):
+    """The special account's running position (R8): one row. ``cash`` is what is in the account, ``reserved`` what
+    approvals have promised and not yet paid out. Changed only by guarded UPDATEs (``services.fund``), and the
+    database refuses a negative cash or an over-commitment."""
+
+    __tablename__ = "fund_balance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cash: Mapped[Money] = mapped_column(MoneyType)
+    reserved: Mapped[Money] = mapped_column(MoneyType)
+
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("cash >= 0", name="cash_not_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("cash - reserved >= 0", name="not_over_committed"),
+    )
+
+
+class LedgerAccount(db.Model):
+    """An account of the special account's books (DESIGN §5). Codes come from ``loanfund.domain.ledger``."""
+
+    __tablename__ = "ledger_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('asset', 'liability', 'equity', 'income', 'expense')", name="kind_known"),
+    )
+
+
+class JournalEntry(TimestampMixin, db.Model):
+    """A balanced journal entry: append-only, its ``key`` unique so a retried step cannot post twice."""
+
+    __tablename__ = "journal_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    posted_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(200))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    legs: Mapped[list[JournalLeg]] = relationship(back_populates="entry", order_by="JournalLeg.id")
+
+
+class JournalLeg(db.Model):
+    """One side of an entry on one account: a positive debit or a positive credit, never both."""
+
+    __tablename__ = "journal_legs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
+    debit: Mapped[Money] = mapped_column(MoneyType)
+    credit: Mapped[Money] = mapped_column(MoneyType)
+
+    entry: Mapped[JournalEntry] = relationship(back_populates="legs")
+    account: Mapped[LedgerAccount] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("(debit > 0 AND credit = 0) OR (debit = 0 AND credit > 0)", name="one_positive_side"),
+    )
+
+
+class Contribution(TimestampMixin, db.Model):
+    """Capital paid into the special account by a contributor."""
+
+    __tablename__ = "contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contributor_id: Mapped[int] = mapped_column(ForeignKey("contributors.id"), index=True)
+    amount: Mapped[Money] = mapped_column(MoneyType)
+    received_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(64), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    contributor: Mapped[Contributor] = relationship()
+
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+
+class Distribution(TimestampMixin, db.Model):
+    """A distribution run (R13): fee income after tax split among contributors by capital."""
+
+    __tablename__ = "distributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_on: Mapped[date] = mapped_column(Date)
+    income: Mapped[Money] = mapped_column(MoneyType)
+    tax_rate: Mapped[str] = mapped_column(String(12))
+    tax: Mapped[Money] = mapped_column(MoneyType)
+    losses_covered: Mapped[Money] = mapped_column(MoneyType, default=Money(0), server_default="0")  # R13
+    journal_entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AppendOnlyViolation(RuntimeError):
+    pass

@@ -1,0 +1,161 @@
+"""The parties (DESIGN §2): cooperating banks and their designated accounts, enterprises, the blacklist,
+contributors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models.base import TimestampMixin, _in
+from loanfund.types import MoneyType, UTCDateTime
+
+if TYPE_CHECKING:
+    from loanfund.models.access import User
+
+
+class Bank(TimestampMixin, db.Model):
+    """A cooperating bank (合作银行) with its agreement and the designated account the fund pays into (第十、十七条)."""
+
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    agreement_no: Mapped[str] = mapped_column(String(64))
+    agreement_start: Mapped[date] = mapped_column(Date)
+    agreement_end: Mapped[date] = mapped_column(Date)
+    account_name: Mapped[str] = mapped_column(String(100))  # 指定账户户名
+    account_no: Mapped[str] = mapped_column(String(40))  # 指定账户账号
+    account_bank: Mapped[str] = mapped_column(String(100))  # 开户行
+    officer_name: Mapped[str] = mapped_column(String(50), default="")
+    officer_phone: Mapped[str] = mapped_column(String(30), default="")
+
+    __table_args__ = (CheckConstraint("agreement_end >= agreement_start", name="agreement_period"),)
+
+    def agreement_in_force(self, on: date) -> bool:
+        return self.agreement_start <= on <= self.agreement_end
+
+
+ACCOUNT_CHANGE_DECISIONS = ("pending", "confirmed", "rejected")
+
+
+class BankAccountChange(TimestampMixin, db.Model):
+    """A change of a bank's designated receiving account — the only account the fund pays a bridge into (第十七条).
+    Proposed by one person, in force only once another confirms it (maker–checker, like a disbursement); kept as the
+    record of who changed what, when, from what."""
+
+    __tablename__ = "bank_account_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    old_account_name: Mapped[str] = mapped_column(String(100))
+    old_account_no: Mapped[str] = mapped_column(String(40))
+    old_account_bank: Mapped[str] = mapped_column(String(100))
+    new_account_name: Mapped[str] = mapped_column(String(100))
+    new_account_no: Mapped[str] = mapped_column(String(40))
+    new_account_bank: Mapped[str] = mapped_column(String(100))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    bank: Mapped[Bank] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        CheckConstraint(_in("decision", ACCOUNT_CHANGE_DECISIONS), name="decision_known"),
+        CheckConstraint("decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="maker_checker"),
+        CheckConstraint("(decision = 'pending') = (decided_by_id IS NULL)", name="decided_when_not_pending"),
+        # at most one change of a bank's account waits for confirmation at a time
+        Index(
+            "uq_bank_account_changes_one_pending",
+            "bank_id",
+            unique=True,
+            sqlite_where=text("decision = 'pending'"),
+            postgresql_where=text("decision = 'pending'"),
+        ),
+    )
+
+
+class Enterprise(TimestampMixin, db.Model):
+    """An applicant enterprise (企业). ``size`` is computed from industry and measures when saved (第二条)."""
+
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    district: Mapped[str] = mapped_column(String(20))
+    industry: Mapped[str] = mapped_column(String(32))
+    employees: Mapped[int] = mapped_column(Integer)
+    revenue: Mapped[Money] = mapped_column(MoneyType)  # 上年营业收入
+    assets: Mapped[Money] = mapped_column(MoneyType)  # 资产总额
+    size: Mapped[str] = mapped_column(String(8))
+    legal_representative: Mapped[str] = mapped_column(String(50), default="")
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (
+        CheckConstraint(_in("district", DISTRICTS), name="district_known"),
+        CheckConstraint(_in("industry", INDUSTRIES), name="industry_known"),
+        CheckConstraint(_in("size", [s.value for s in Size]), name="size_known"),
+        CheckConstraint("employees >= 0 AND revenue >= 0 AND assets >= 0", name="measures_not_negative"),
+    )
+
+    @property
+    def size_enum(self) -> Size:
+        return Size(self.size)
+
+    @property
+    def district_name(self) -> str:
+        return DISTRICTS[self.district]
+
+    @property
+    def industry_name(self) -> str:
+        return INDUSTRIES[self.industry].name
+
+
+class BlacklistEntry(TimestampMixin, db.Model):
+    """An enterprise barred from the fund (R11), keyed by credit code so a new account cannot escape it."""
+
+    __tablename__ = "blacklist_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    enterprise_name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(200))
+    listed_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (CheckConstraint("ends_on >= listed_on", name="period"),)
+
+
+class Contributor(TimestampMixin, db.Model):
+    """A contributor of capital to the fund (第五、二十五、二十六条)."""
+
+    __tablename__ = "contributors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # municipal, county, private
+
+    __table_args__ = (CheckConstraint("kind IN ('municipal', 'county', 'private')", name="kind_known"),)
