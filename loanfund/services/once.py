@@ -27,22 +27,12 @@ def claim(user: User, token: str, fingerprint: str) -> None:
 
     :raise AlreadySubmitted: the token was claimed before (the session is rolled back: nothing of this request stays).
     """
-    key = PREFIX + token
-    db.session.add(IdempotencyKey(user_id=user.id, key=key, request_fingerprint=fingerprint, response_status=SUBMITTED))
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        if not is_duplicate(exc):
-            raise
-        earlier = db.session.scalar(
-            select(IdempotencyKey.request_fingerprint).where(
-                IdempotencyKey.user_id == user.id, IdempotencyKey.key == key
-            )
-        )
-        if earlier == fingerprint:
-            raise AlreadySubmitted("该表单已经提交并办理，本次重复提交未再办理。") from None
-        raise AlreadySubmitted("此页面上的表单已经提交过，请刷新页面后重新填写。") from None
+    claimed, earlier = claim_key(user, PREFIX + token, fingerprint, response_status=SUBMITTED)
+    if claimed is None:
+        assert earlier is not None
+        if earlier.request_fingerprint == fingerprint:
+            raise AlreadySubmitted("该表单已经提交并办理，本次重复提交未再办理。")
+        raise AlreadySubmitted("此页面上的表单已经提交过，请刷新页面后重新填写。")
 
 
 # -- the API's Idempotency-Key (same table, the key as the client chose it) -----------------------------------------
@@ -57,13 +47,15 @@ def stored(user: User, key: str) -> IdempotencyKey | None:
     return db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key))
 
 
-def claim_key(user: User, key: str, fingerprint: str) -> tuple[IdempotencyKey | None, IdempotencyKey | None]:
+def claim_key(
+    user: User, key: str, fingerprint: str, response_status: int | None = None
+) -> tuple[IdempotencyKey | None, IdempotencyKey | None]:
     """Claim an Idempotency-Key in the current transaction: ``(claim, None)``; or, when an earlier request claimed it
     and committed, ``(None, that claim)`` (the session is rolled back).
 
     :raise InProgress: an earlier request holds the key and has not finished (past the lock timeout).
     """
-    claim = IdempotencyKey(user_id=user.id, key=key, request_fingerprint=fingerprint)
+    claim = IdempotencyKey(user_id=user.id, key=key, request_fingerprint=fingerprint, response_status=response_status)
     db.session.add(claim)
     try:
         db.session.flush()

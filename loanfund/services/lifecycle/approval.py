@@ -71,33 +71,19 @@ def approve(
     )
 
 
-def group_approve(
-    step: Step,
-    minutes_ref: str,
-    note: str = "",
-) -> Application:
-    application, actor = step.application, step.actor
-    group_decision(application, actor, minutes_ref)
-    return complete(
-        step,
-        note,
-        minutes_ref=application.group_minutes_ref,
-    )
+def group_approve(step: Step, minutes_ref: str, note: str = "") -> Application:
+    return _group_decides(step, minutes_ref, note)
 
 
-def group_reject(
-    step: Step,
-    minutes_ref: str,
-    note: str = "",
-) -> Application:
-    application, actor = step.application, step.actor
-    group_decision(application, actor, minutes_ref)
-    _release_reservation(application)
-    return complete(
-        step,
-        note,
-        minutes_ref=application.group_minutes_ref,
-    )
+def group_reject(step: Step, minutes_ref: str, note: str = "") -> Application:
+    _release_reservation(step.application)
+    return _group_decides(step, minutes_ref, note)
+
+
+def _group_decides(step: Step, minutes_ref: str, note: str) -> Application:
+    """The group's decision is recorded alike either way; the transition table says where it leads."""
+    group_decision(step.application, step.actor, minutes_ref)
+    return complete(step, note, minutes_ref=step.application.group_minutes_ref)
 
 
 def group_decision(application: Application, actor: User, minutes_ref: str) -> None:
