@@ -7,7 +7,8 @@ from flask import Blueprint, render_template, request
 from loanfund import clock
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.quotes import quote_fee, quote_input_errors
-from loanfund.web.forms import QuoteForm, field_errors
+from loanfund.web.forms import field_errors
+from loanfund.web.public.forms import QuoteForm
 
 bp = Blueprint("public", __name__)
 

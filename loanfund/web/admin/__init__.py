@@ -25,8 +25,8 @@ from loanfund.services.capital import (
     run_distribution,
 )
 from loanfund.services.once import AlreadySubmitted
-from loanfund.web import forms
-from loanfund.web.forms import field_errors
+from loanfund.web.admin.forms import BankForm, ContributionForm, DistributionForm, PaymentForm, PolicyForm, UserForm
+from loanfund.web.forms import field_errors, options
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,10 +36,10 @@ admin_only = roles_required(Role.ADMIN)
 @bp.route("/users", methods=["GET", "POST"])
 @admin_only
 def users() -> str | Response:
-    form = forms.UserForm()
-    form.role.choices = forms.options((r.value, r.label) for r in Role)
-    form.enterprise_id.choices = forms.options([(0, "—")] + [(e.id, e.name) for e in directory.enterprises()])
-    form.bank_id.choices = forms.options([(0, "—")] + [(b.id, b.name) for b in directory.banks()])
+    form = UserForm()
+    form.role.choices = options((r.value, r.label) for r in Role)
+    form.enterprise_id.choices = options([(0, "—")] + [(e.id, e.name) for e in directory.enterprises()])
+    form.bank_id.choices = options([(0, "—")] + [(b.id, b.name) for b in directory.banks()])
     if form.validate_on_submit():
         try:
             user = add_user(
@@ -76,7 +76,7 @@ def toggle_active(user_id: int) -> Response:
     return redirect(url_for("admin.users"))
 
 
-def _bank_input(form: forms.BankForm) -> admin_service.BankInput:
+def _bank_input(form: BankForm) -> admin_service.BankInput:
     return admin_service.BankInput(
         **{
             name: form[name].data or ""
@@ -103,7 +103,7 @@ def banks(bank_id: int | None = None) -> str | Response:
     bank = directory.bank(bank_id or 0)
     if bank_id and bank is None:
         return redirect(url_for("admin.banks"))
-    form = forms.BankForm(obj=bank)
+    form = BankForm(obj=bank)
     if form.validate_on_submit():
         try:
             saved = admin_service.save_bank(_bank_input(form), bank, current_user)
@@ -132,7 +132,7 @@ def banks(bank_id: int | None = None) -> str | Response:
 @bp.route("/policies", methods=["GET", "POST"])
 @admin_only
 def policies() -> str | Response:
-    form = forms.PolicyForm()
+    form = PolicyForm()
     if form.validate_on_submit():
         data = {
             "name": form.name.data,
@@ -182,7 +182,7 @@ def policies() -> str | Response:
 @bp.route("/contributions", methods=["GET", "POST"])
 @admin_only
 def contributions() -> str | Response:
-    form = forms.ContributionForm()
+    form = ContributionForm()
     if form.validate_on_submit():
         try:
             once.claim(current_user, form.once.data, form.fingerprint())
@@ -204,14 +204,14 @@ def contributions() -> str | Response:
             flash("出资已登记并入账", "success")
             return redirect(url_for("admin.contributions"))
     rows = directory.contributions()
-    return _capital_page(form, rows, forms.DistributionForm(formdata=None))
+    return _capital_page(form, rows, DistributionForm(formdata=None))
 
 
 def _capital_page(
-    form: forms.ContributionForm,
+    form: ContributionForm,
     rows: list[Contribution] | None = None,
-    distribution_form: forms.DistributionForm | None = None,
-    payment_form: forms.PaymentForm | None = None,
+    distribution_form: DistributionForm | None = None,
+    payment_form: PaymentForm | None = None,
 ) -> str:
     if rows is None:
         rows = directory.contributions()
@@ -221,8 +221,8 @@ def _capital_page(
         contributions=rows,
         total=sum((c.amount for c in rows), Money.zero()),
         form=form,
-        distribution_form=distribution_form or forms.DistributionForm(formdata=None),
-        payment_form=payment_form or forms.PaymentForm(formdata=None),
+        distribution_form=distribution_form or DistributionForm(formdata=None),
+        payment_form=payment_form or PaymentForm(formdata=None),
         payable=sum(payable_now().values(), Money.zero()),
         income=-ledger.balance(FEE_INCOME),
         net=net,
@@ -235,7 +235,7 @@ def _capital_page(
 @admin_only
 def distribute() -> str | Response:
     """Distribute the fee income after tax by capital share (R13), and pay it out if asked."""
-    form = forms.DistributionForm()
+    form = DistributionForm()
     if form.validate():
         try:
             once.claim(current_user, form.once.data, form.fingerprint())
@@ -257,14 +257,14 @@ def distribute() -> str | Response:
                 message += f"，弥补核销损失 {result.losses_covered.format()} 元"
             flash(message + "）" + (f"，已支付 {result.paid.format()} 元" if result.paid else ""), "success")
             return redirect(url_for("admin.contributions"))
-    return _capital_page(forms.ContributionForm(formdata=None), distribution_form=form)
+    return _capital_page(ContributionForm(formdata=None), distribution_form=form)
 
 
 @bp.post("/distributions/payment")
 @admin_only
 def pay() -> str | Response:
     """Pay what earlier distribution runs left payable (taxes, contributors' shares), from what is not reserved."""
-    form = forms.PaymentForm()
+    form = PaymentForm()
     if form.validate():
         try:
             once.claim(current_user, form.once.data, form.fingerprint())
@@ -278,4 +278,4 @@ def pay() -> str | Response:
         else:
             flash(f"已从专用账户支付分配款及税费 {paid.format()} 元", "success")
             return redirect(url_for("admin.contributions"))
-    return _capital_page(forms.ContributionForm(formdata=None), payment_form=form)
+    return _capital_page(ContributionForm(formdata=None), payment_form=form)

@@ -10,7 +10,8 @@ from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.services import enterprises, uow
-from loanfund.web.forms import EnterpriseForm, RegisterForm, field_errors
+from loanfund.web.enterprise.forms import EnterpriseForm, RegisterForm
+from loanfund.web.forms import field_errors
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("enterprise", __name__)

@@ -13,7 +13,8 @@ from loanfund.extensions import login_manager
 from loanfund.models import User
 from loanfund.services import uow
 from loanfund.services.accounts import AuthenticationFailed, active_user, authenticate, change_password
-from loanfund.web.forms import LoginForm, PasswordForm, field_errors
+from loanfund.web.auth.forms import LoginForm, PasswordForm
+from loanfund.web.forms import field_errors
 
 bp = Blueprint("auth", __name__)
 

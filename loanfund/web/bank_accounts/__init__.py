@@ -10,7 +10,7 @@ from loanfund.domain.errors import LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.services import bank_accounts, once, uow
 from loanfund.services.once import AlreadySubmitted
-from loanfund.web import forms
+from loanfund.web.bank_accounts.forms import AccountChangeDecisionForm
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("bank_accounts", __name__, url_prefix="/bank-accounts")
@@ -22,7 +22,7 @@ checkers = roles_required(Role.ADMIN, Role.OPERATOR)
 def index() -> str:
     """:raise 404: for roles that neither keep the banks nor pay the bridges."""
     changes = bank_accounts.changes()
-    decision_forms = {c.id: forms.AccountChangeDecisionForm(formdata=None) for c in changes if c.decision == "pending"}
+    decision_forms = {c.id: AccountChangeDecisionForm(formdata=None) for c in changes if c.decision == "pending"}
     return render_template("bank_accounts/index.html", changes=changes, forms=decision_forms)
 
 
@@ -30,7 +30,7 @@ def index() -> str:
 @checkers
 def decide(change_id: int) -> Response:
     """:raise 404: no such change, or not a role that confirms."""
-    form = forms.AccountChangeDecisionForm()
+    form = AccountChangeDecisionForm()
     if not form.validate():
         flash("页面已过期，请刷新页面后重新提交", "danger")
         return redirect(url_for("bank_accounts.index"))

@@ -16,35 +16,51 @@ from loanfund.models import Application
 from loanfund.services import directory, lifecycle, listing, materials, once, uow, views
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
-from loanfund.web import forms
-from loanfund.web.forms import field_errors
+from loanfund.web.applications.forms import (
+    AcceptForm,
+    ActionForm,
+    ApplicationForm,
+    ApproveForm,
+    CommitForm,
+    DeclineForm,
+    GroupDecisionForm,
+    NoteForm,
+    PrepareForm,
+    ReasonForm,
+    RecoveryForm,
+    RejectForm,
+    RenewalForm,
+    ReturnForm,
+    UploadForm,
+)
+from loanfund.web.forms import Form, field_errors, options
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("apps", __name__)
 
 # action → its form; the field names are the step's inputs (checked against lifecycle.STEPS)
-ACTION_FORMS: dict[Action, type[forms.ActionForm]] = {
-    Action.ACCEPT: forms.AcceptForm,
-    Action.REJECT: forms.RejectForm,
-    Action.COMMIT: forms.CommitForm,
-    Action.DECLINE: forms.DeclineForm,
-    Action.APPROVE: forms.ApproveForm,
-    Action.GROUP_APPROVE: forms.GroupDecisionForm,
-    Action.GROUP_REJECT: forms.GroupDecisionForm,
-    Action.WITHDRAW: forms.ReasonForm,
-    Action.CANCEL: forms.ReasonForm,
-    Action.PREPARE_DISBURSEMENT: forms.PrepareForm,
-    Action.AUTHORISE_DISBURSEMENT: forms.NoteForm,
-    Action.CONFIRM_RENEWAL: forms.RenewalForm,
-    Action.CONFIRM_RETURN: forms.ReturnForm,
-    Action.OPEN_RECOVERY: forms.RecoveryForm,
-    Action.WRITE_OFF: forms.GroupDecisionForm,
-    Action.ARCHIVE: forms.NoteForm,
+ACTION_FORMS: dict[Action, type[ActionForm]] = {
+    Action.ACCEPT: AcceptForm,
+    Action.REJECT: RejectForm,
+    Action.COMMIT: CommitForm,
+    Action.DECLINE: DeclineForm,
+    Action.APPROVE: ApproveForm,
+    Action.GROUP_APPROVE: GroupDecisionForm,
+    Action.GROUP_REJECT: GroupDecisionForm,
+    Action.WITHDRAW: ReasonForm,
+    Action.CANCEL: ReasonForm,
+    Action.PREPARE_DISBURSEMENT: PrepareForm,
+    Action.AUTHORISE_DISBURSEMENT: NoteForm,
+    Action.CONFIRM_RENEWAL: RenewalForm,
+    Action.CONFIRM_RETURN: ReturnForm,
+    Action.OPEN_RECOVERY: RecoveryForm,
+    Action.WRITE_OFF: GroupDecisionForm,
+    Action.ARCHIVE: NoteForm,
 }
 
 
 def _bank_choices() -> list[SelectChoice]:
-    return forms.options([(0, "请选择")] + [(b.id, b.name) for b in directory.banks_taking_applications(clock.today())])
+    return options([(0, "请选择")] + [(b.id, b.name) for b in directory.banks_taking_applications(clock.today())])
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
@@ -54,7 +70,7 @@ def new() -> str | Response:
 
     :raise 404: for users who are not an enterprise's.
     """
-    form = forms.ApplicationForm()
+    form = ApplicationForm()
     form.bank_id.choices = _bank_choices()
     _, policy = policy_version_in_force(clock.today())
     if form.validate_on_submit():
@@ -86,7 +102,7 @@ def new() -> str | Response:
     return render_template("applications/new.html", form=form, policy=policy)
 
 
-def _show(form: forms.Form, exc: InvalidInput | RuleViolation, renames: dict[str, str] | None = None) -> None:
+def _show(form: Form, exc: InvalidInput | RuleViolation, renames: dict[str, str] | None = None) -> None:
     """A service's refusal, next to the fields it names (the rest above the form)."""
     renames = renames or {}
     if isinstance(exc, InvalidInput):
@@ -110,15 +126,15 @@ def index() -> str:
 
 def _detail(
     application: Application,
-    open_forms: dict[Action, forms.ActionForm] | None = None,
-    upload_form: forms.UploadForm | None = None,
+    open_forms: dict[Action, ActionForm] | None = None,
+    upload_form: UploadForm | None = None,
 ) -> str:
     view = views.application_view(current_user, application, detail=True)
     action_forms = {
         step.action: (open_forms or {}).get(step.action) or ACTION_FORMS[step.action](formdata=None, data=step.prefill)
         for step in view.steps
     }
-    upload = (upload_form or forms.UploadForm(formdata=None)) if view.may_upload else None
+    upload = (upload_form or UploadForm(formdata=None)) if view.may_upload else None
     return render_template(
         "applications/detail.html",
         a=application,
@@ -184,7 +200,7 @@ def act(application_id: int, action_name: str) -> str | Response:
 def upload(application_id: int) -> str | Response:
     """:raise 404: not the user's application."""
     lifecycle.get(current_user, application_id)
-    form = forms.UploadForm()
+    form = UploadForm()
     if form.validate():
         file = request.files.get("file")
         try:
@@ -218,7 +234,7 @@ def download(application_id: int, material_id: int) -> Response:
 
 def upload_too_large(application_id: int) -> tuple[str, int]:
     """A file past the request limit: the detail page again with the message next to the file field."""
-    form = forms.UploadForm(formdata=None)
+    form = UploadForm(formdata=None)
     form.file.errors = [f"文件不能超过 {materials.MAX_BYTES // 1024 // 1024} MB"]
     return _detail(lifecycle.get(current_user, application_id), upload_form=form), 413
 

@@ -1,0 +1,94 @@
+"""The administrator's forms: users, banks, policy versions, contributions and distributions."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from loanfund.web.forms import (
+    REQUIRED_TEXT,
+    Form,
+    SubmitOnce,
+    WholeNumberField,
+    day_field,
+    money,
+    options,
+    text,
+)
+
+
+class UserForm(Form):
+    username = text("用户名", True, 64)
+    display_name = text("姓名/显示名", True, 64)
+    role = SelectField("角色", choices=[])
+    enterprise_id = SelectField("所属企业（企业用户）", coerce=int, validate_choice=False)
+    bank_id = SelectField("所属银行（银行用户）", coerce=int, validate_choice=False)
+    password = PasswordField("初始密码（至少 8 位）", validators=[DataRequired(REQUIRED_TEXT)])
+
+
+class BankForm(Form):
+    code = text("银行代码", True, 20)
+    name = text("银行名称", True, 100)
+    agreement_no = text("合作协议编号", True, 64)
+    agreement_start = day_field("协议开始日")
+    agreement_end = day_field("协议结束日")
+    account_name = text("指定账户户名", True, 100)
+    account_no = text("指定账户账号", True, 40)
+    account_bank = text("开户行", True, 100)
+    officer_name = text("专人姓名", max_length=50)
+    officer_phone = text("专人电话", max_length=30)
+
+
+def rate(label: str, required: bool = False) -> StringField:
+    return StringField(label, validators=[InputRequired("请填写费率")] if required else [Optional()])
+
+
+class PolicyForm(Form):
+    name = text("版本名称（文号）", True, 100)
+    effective_from = day_field("施行日期")
+    description = text("说明", max_length=200)
+    band1_upper = money("第一档上限（元）", required=False)
+    band1_inclusive = BooleanField("含上限", default=True)
+    band1_base = rate("第一档：基础天数内日费率（‰）", True)
+    band1_extended = rate("第一档：超出部分日费率（‰）", True)
+    band2_upper = money("第二档上限（元）", required=False)
+    band2_inclusive = BooleanField("含上限")
+    band2_base = rate("第二档：基础天数内日费率（‰）")
+    band2_extended = rate("第二档：超出部分日费率（‰）")
+    band3_base = rate("第三档（最高档）：基础天数内日费率（‰）")
+    band3_extended = rate("第三档（最高档）：超出部分日费率（‰）")
+    base_rate_days = WholeNumberField(
+        "基础费率天数", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=0, max=30)]
+    )
+    max_days = WholeNumberField("最长使用天数", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=1, max=60)])
+    cap_percent = StringField("单笔额度上限（承诺续贷额度的 %）", validators=[InputRequired(REQUIRED_TEXT)])
+    group_threshold = money("领导小组审批标准（超过，元）")
+    group_for_overdue_loan = BooleanField("逾期贷款须领导小组审批", default=True)
+    renewal_sla_days = WholeNumberField(
+        "银行续贷时限（天）", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=0, max=30)]
+    )
+    blacklist_years = WholeNumberField(
+        "黑名单年限", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=1, max=10)]
+    )
+    rate_mode = SelectField(
+        "计费方式", choices=options([("marginal", "超出部分按高费率"), ("whole_period", "全期按高费率")])
+    )
+
+
+class ContributionForm(SubmitOnce, Form):
+    contributor_name = text("出资方", True, 100)
+    kind = SelectField(
+        "出资方类型", choices=options([("municipal", "市级"), ("county", "县区"), ("private", "社会资本")])
+    )
+    amount = money("出资金额（元）")
+    received_on = day_field("到账日期")
+    reference = text("凭证号", max_length=64)
+
+
+class PaymentForm(SubmitOnce, Form):
+    """Pay what distribution runs left payable: nothing to fill in, the amounts are the books'."""
+
+
+class DistributionForm(SubmitOnce, Form):
+    tax_rate = StringField("税费率（如 0.06）", validators=[InputRequired("请填写税费率")])
+    pay = BooleanField("同时从专用账户支付", default=False)

@@ -1,0 +1,116 @@
+"""Applying, uploading materials, and one form per lifecycle step (field names are the step's inputs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired
+
+from loanfund.services.materials import CATEGORIES
+from loanfund.web.forms import (
+    Form,
+    MoneyInput,
+    SubmitOnce,
+    WholeNumberField,
+    day_field,
+    long_text,
+    money,
+    options,
+    text,
+)
+
+
+class ApplicationForm(SubmitOnce, Form):
+    bank_id = SelectField("合作银行", coerce=int, validate_choice=False)
+    loan_contract_no = text("到期贷款合同编号", True, 64)
+    loan_amount_due = money("到期贷款本息（元）")
+    loan_due_date = day_field("贷款到期日")
+    loan_overdue = BooleanField("贷款已在银行逾期")
+    requested_amount = money("申请金额（元）")
+    requested_days = WholeNumberField("用款天数", validators=[InputRequired("请填写用款天数")])
+    own_funds = money("自筹资金（元）")
+    purpose = long_text("用途说明")
+
+
+class UploadForm(Form):
+    category = SelectField("材料类别", choices=options([("", "请选择"), *CATEGORIES.items()]))
+    file = FileField("文件（PDF、JPG、PNG，10 MB 以内）")
+
+
+class ActionForm(SubmitOnce, Form):
+    """A lifecycle step, submitted once. ``service_kwargs`` hands the parsed values to the service."""
+
+    def service_kwargs(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for field in self:
+            if field.name in ("csrf_token", "submit", "once"):
+                continue
+            values[field.name] = (
+                field.money
+                if isinstance(field, MoneyInput)
+                else (field.data or "")
+                if isinstance(field, StringField | TextAreaField)
+                else field.data
+            )
+        return values
+
+
+class AcceptForm(ActionForm):
+    credit_check_note = long_text("征信核查情况")
+    note = long_text("受理意见")
+
+
+class RejectForm(ActionForm):
+    note = long_text("不予受理的理由", True)
+
+
+class CommitForm(ActionForm):
+    committed_amount = money("承诺续贷额度（元）")
+    opinion = long_text("银行意见", True)
+    seal_ref = text("盖章文件编号")
+
+
+class DeclineForm(ActionForm):
+    opinion = long_text("不同意的理由", True)
+
+
+class ApproveForm(ActionForm):
+    amount = money("批准金额（元）")
+    own_funds_confirmed = money("已到位的自筹资金（元）")
+    note = long_text("审批意见")
+
+
+class GroupDecisionForm(ActionForm):
+    minutes_ref = text("会议纪要编号", True)
+    note = long_text("意见")
+
+
+class ReasonForm(ActionForm):
+    reason = long_text("原因", True)
+
+
+class PrepareForm(ActionForm):
+    value_date = day_field("起息日")
+    transfer_ref = text("划款凭证号", True)
+
+
+class NoteForm(ActionForm):
+    note = long_text("备注")
+
+
+class RenewalForm(ActionForm):
+    new_loan_contract_no = text("新贷款合同编号", True)
+    new_loan_amount = money("续贷金额（元）")
+    renewed_on = day_field("续贷发放日")
+
+
+class ReturnForm(ActionForm):
+    received_on = day_field("收回日期")
+    principal = money("收回本金（元）")
+    fee = money("收取费用（元）")
+    transfer_ref = text("划款凭证号", True)
+
+
+class RecoveryForm(ActionForm):
+    plan = long_text("追偿方案", True)

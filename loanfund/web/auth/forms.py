@@ -1,0 +1,23 @@
+"""Logging in and changing one's password."""
+
+from __future__ import annotations
+
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from loanfund.web.forms import (
+    REQUIRED_TEXT,
+    Form,
+    NoNul,
+)
+
+
+class LoginForm(Form):
+    username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=64), NoNul()])
+    password = PasswordField("密码", validators=[DataRequired("请填写密码"), Length(max=128)])
+    submit = SubmitField("登录")
+
+
+class PasswordForm(Form):
+    current_password = PasswordField("当前密码", validators=[DataRequired(REQUIRED_TEXT)])
+    new_password = PasswordField("新密码（至少 8 位）", validators=[DataRequired(REQUIRED_TEXT)])
