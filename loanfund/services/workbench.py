@@ -12,12 +12,11 @@ from loanfund import clock
 from loanfund.domain.eligibility import Size
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role, State
 from loanfund.domain.money import Money
-from loanfund.domain.rules import days_used, due_date
 from loanfund.extensions import db
 from loanfund.models import Application, Enterprise, User
 from loanfund.services import fund, ledger
 from loanfund.services.access import application_visibility
-from loanfund.services.lifecycle import application_policy
+from loanfund.services.views import application_view
 
 
 @dataclass(frozen=True)
@@ -70,16 +69,16 @@ def _load(user: User, *states: State) -> list[Application]:
     )
 
 
-def _out_row(application: Application, today: date) -> Row:
-    assert application.value_date is not None
-    policy = application_policy(application)
-    due = due_date(policy, application.value_date)
-    return Row(application, days_used(application.value_date, today), (due - today).days, due, today > due)
+def _out_row(user: User, application: Application, today: date) -> Row:
+    """A bridge out, with its figures from the read model (R2 days used, R4 due date and overdue)."""
+    view = application_view(user, application, today=today)
+    assert view.due is not None and view.account is not None
+    return Row(application, view.account.days, (view.due - today).days, view.due, view.overdue)
 
 
 def money_out(user: User, today: date | None = None) -> list[Row]:
     today = today or clock.today()
-    return [_out_row(a, today) for a in _load(user, *MONEY_OUT_STATES)]
+    return [_out_row(user, a, today) for a in _load(user, *MONEY_OUT_STATES)]
 
 
 def queues(user: User) -> list[Queue]:
