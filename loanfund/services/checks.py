@@ -8,6 +8,7 @@ from loanfund import clock
 from loanfund.domain.eligibility import Size, bank_agreement_violation
 from loanfund.domain.lifecycle import RESERVING_STATES, Role
 from loanfund.domain.money import Money
+from loanfund.domain.policy import Policy
 from loanfund.domain.rules import ApprovalFacts, check_approval, max_approvable
 from loanfund.models import Application
 from loanfund.services import blacklist, fund
@@ -30,14 +31,14 @@ class ApprovalView:
     group_reasons: tuple[str, ...]
 
 
-def rule_checks(application: Application, viewer: Role) -> ApprovalView:
+def rule_checks(application: Application, viewer: Role, policy: Policy | None = None) -> ApprovalView:
     """R4–R11 for this application as it stands: the amount decided (or requested), own funds confirmed (or planned),
     the fund available to it (its own reservation counted back in).
 
     The special account's position is the platform's (DESIGN §2): for an enterprise or a bank there is no R8 line
     and no "most the rules allow" (which is capped by the fund's available balance)."""
     sees_fund = viewer in STAFF_READERS
-    policy = application_policy(application)
+    policy = policy or application_policy(application)
     today = clock.today()
     amount = application.approved_amount or application.requested_amount
     own = (

@@ -69,7 +69,8 @@ def application_view(
     usage statement takes it on the day the money came back)."""
     today = today or clock.today()
     policy = lifecycle.application_policy(application, policy_in_force)
-    account = lifecycle.account_of(application, as_of or today)
+    # the policy is parsed once here and handed to every rule that needs it
+    account = lifecycle.account_of(application, as_of or today, policy)
     if account is not None:
         expected_fee = account.fee_due
     else:
@@ -82,7 +83,7 @@ def application_view(
         reasons = lifecycle.group_reasons_now(application, policy)
     else:
         reasons = ()
-    overdue = lifecycle.overdue(application, today)
+    overdue = lifecycle.overdue(application, today, policy)
     view = ApplicationView(
         application=application,
         policy=policy,
@@ -94,18 +95,20 @@ def application_view(
     )
     if not detail:
         return view
-    checks = rule_checks(application, actor.role_enum)
+    checks = rule_checks(application, actor.role_enum, policy)
     return replace(
         view,
         checks=checks,
-        steps=tuple(_steps(actor, application, overdue, checks, today)),
+        steps=tuple(_steps(actor, application, overdue, checks, today, policy)),
         timeline=tuple(lifecycle.timeline(application)),
         materials=tuple(directory.materials_of(application.id)),
         may_upload=actor.role_enum is Role.ENTERPRISE and application.state_enum in UPLOAD_STATES,
     )
 
 
-def _steps(actor: User, application: Application, overdue: bool, checks: ApprovalView, today: date) -> list[StepView]:
+def _steps(
+    actor: User, application: Application, overdue: bool, checks: ApprovalView, today: date, policy: Policy
+) -> list[StepView]:
     """The steps of the transition table this actor may take from here, less those a rule closes now: the maker
     never authorises their own preparation, a preparation is made once, recovery opens only on an overdue bridge."""
     available = actions_for(application.state_enum, actor.role_enum)
@@ -115,10 +118,12 @@ def _steps(actor: User, application: Application, overdue: bool, checks: Approva
         Action.AUTHORISE_DISBURSEMENT: not prepared or application.prepared_by_id == actor.id,
         Action.OPEN_RECOVERY: not overdue,
     }
-    return [StepView(a, _prefill(a, application, checks, today)) for a in available if not closed.get(a, False)]
+    return [StepView(a, _prefill(a, application, checks, today, policy)) for a in available if not closed.get(a, False)]
 
 
-def _prefill(action: Action, application: Application, checks: ApprovalView, today: date) -> dict[str, Any]:
+def _prefill(
+    action: Action, application: Application, checks: ApprovalView, today: date, policy: Policy
+) -> dict[str, Any]:
     if action is Action.APPROVE and checks.max_amount is not None:
         amount = min(application.requested_amount, checks.max_amount)
         return {
@@ -133,7 +138,7 @@ def _prefill(action: Action, application: Application, checks: ApprovalView, tod
             "new_loan_amount": (application.committed_amount or application.loan_amount_due).plain(),
         }
     if action is Action.CONFIRM_RETURN:
-        account = lifecycle.account_of(application, today)
+        account = lifecycle.account_of(application, today, policy)
         owed = (
             {"principal": account.principal_outstanding.plain(), "fee": account.fee_outstanding.plain()}
             if account

@@ -21,11 +21,12 @@ from loanfund.services.lifecycle.spine import application_policy
 # -- reading -----------------------------------------------------------------------------------------------------
 
 
-def overdue(application: Application, today: date | None = None) -> bool:
-    """R4, shown on every application: money out, and the principal not back by the end of the due date."""
+def overdue(application: Application, today: date | None = None, policy: Policy | None = None) -> bool:
+    """R4, shown on every application: money out, and the principal not back by the end of the due date.
+    ``policy``: the application's, when the caller has it already."""
     if application.value_date is None or application.authorised_at is None or application.received_on is not None:
         return False
-    return is_overdue(application_policy(application), application.value_date, today or clock.today())
+    return is_overdue(policy or application_policy(application), application.value_date, today or clock.today())
 
 
 def group_reasons_now(application: Application, policy: Policy) -> tuple[str, ...]:

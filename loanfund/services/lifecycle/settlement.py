@@ -8,6 +8,7 @@ from loanfund import clock
 from loanfund.domain.errors import Conflict, RuleViolation
 from loanfund.domain.ledger import return_posting
 from loanfund.domain.money import Money
+from loanfund.domain.policy import Policy
 from loanfund.domain.rules import (
     ReceivedMoney,
     Settlement,
@@ -22,13 +23,14 @@ from loanfund.services.lifecycle.spine import Step, application_policy, complete
 # -- return (第十八条) -------------------------------------------------------------------------------------------
 
 
-def account_of(application: Application, as_of: date | None = None) -> Settlement | None:
-    """Principal and fee owed and received, for a disbursed application (None before disbursement)."""
+def account_of(application: Application, as_of: date | None = None, policy: Policy | None = None) -> Settlement | None:
+    """Principal and fee owed and received, for a disbursed application (None before disbursement). ``policy``: the
+    application's, when the caller has it already."""
     if application.value_date is None or application.approved_amount is None or application.authorised_at is None:
         return None
     received = [ReceivedMoney(r.received_on, r.principal, r.fee) for r in application.receipts]
     return settlement(
-        application_policy(application),
+        policy or application_policy(application),
         application.approved_amount,
         application.value_date,
         received,
