@@ -17,12 +17,13 @@ from sqlalchemy import text
 
 from loanfund.app import create_app
 from loanfund.extensions import db
-from loanfund.services.demo import seed_demo
+from loanfund.models import User
 from loanfund.services.policies import ensure_default_policy
-from tests.flows import Flows
+from tests.factories import PASSWORD, cast
+from tests.flows import Flows, busy_fund
 from tests.pg import Cluster, PostgresUnavailable, create_database
 
-DEMO_PASSWORD = "demo-pass-123"
+DEMO_PASSWORD = PASSWORD
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -123,8 +124,15 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture
-def demo(app: Flask) -> None:
-    seed_demo(DEMO_PASSWORD)
+def people(app: Flask) -> dict[str, User]:
+    """The named banks, enterprises and users of ``tests.factories.cast`` and the first 2亿 contribution."""
+    return cast()
+
+
+@pytest.fixture
+def busy(people: dict[str, User]) -> dict[str, int]:
+    """The cast with six applications in several states (``tests.flows.busy_fund``)."""
+    return busy_fund()
 
 
 def csrf_token(html: str) -> str:
@@ -175,12 +183,6 @@ class Auth:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
-
-
-@pytest.fixture
-def people(app: Flask) -> None:
-    """Banks, enterprises, users and the first 2亿 contribution — no applications."""
-    seed_demo(DEMO_PASSWORD, with_applications=False)
 
 
 @pytest.fixture

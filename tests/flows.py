@@ -37,7 +37,7 @@ PATHS: dict[State, tuple[str, ...]] = {
 
 
 class Flows:
-    """Uses the demo users: ent1 (with bank1 = ICBC) unless told otherwise. ``traveller`` is a time-machine
+    """Uses the cast of tests.factories: ent1 (with bank1 = ICBC) unless told otherwise. ``traveller`` is a time-machine
     traveller, needed only for paths that wait for a bridge to become overdue."""
 
     def __init__(self, traveller=None) -> None:  # type: ignore[no-untyped-def]
@@ -141,3 +141,70 @@ def _owner(application: Application) -> str:
 
 def day(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def busy_fund() -> dict[str, int]:
+    """Six applications over the cast, each driven through the services, for the tests that need a fund at work:
+    ent1's 9,600,000.00 bridge out and back the same day and archived (fee 3,840.00: one day at 0.4‰, R1–R3),
+    ent1's 24,000,000.00 bridge out with JSB, ent2's one waiting for review and one
+    committed by JSB, ent3's one with JSB and one overdue at ICBC waiting for the leading group (R6).
+
+    Cash afterwards: 200,000,000.00 − 24,000,000.00 + the archived bridge's fee."""
+    today = clock.today()
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    banks = {b.code: b.id for b in db.session.scalars(select(Bank))}
+
+    def apply(
+        who: str, bank: str, contract: str, due: str, amount: str, days: int, own: str, due_on: date | None = None
+    ) -> int:
+        data = lifecycle.ApplicationInput(
+            bank_id=banks[bank],
+            loan_contract_no=contract,
+            loan_amount_due=M(due),
+            loan_due_date=due_on or today + timedelta(days=3),
+            loan_overdue=due_on is not None,
+            requested_amount=M(amount),
+            requested_days=days,
+            own_funds=M(own),
+            purpose="归还到期流动资金贷款，银行续贷后归还",
+        )
+        return lifecycle.submit_application(users[who], data).id
+
+    def through_commit(a: int, bank_user: str, committed: str) -> None:
+        lifecycle.accept(users["reviewer"], a, "材料齐全，符合受理条件", "人行征信无不良记录")
+        lifecycle.commit(users[bank_user], a, M(committed), "同意续贷，到期后按原条件续贷", "承诺函〔2026〕号")
+
+    done = apply("ent1", "ICBC-LYG", "工银借字2025第0318号", "12,000,000.00", "10,000,000.00", 3, "2,000,000.00")
+    through_commit(done, "bank1", "12,000,000.00")
+    lifecycle.approve(users["operator"], done, M("9,600,000.00"), M("2,400,000.00"), "额度按承诺80%核定")
+    lifecycle.prepare_disbursement(users["operator"], done, today, "ZD-HK-0001")
+    lifecycle.authorise_disbursement(users["operator2"], done)
+    lifecycle.confirm_renewal(users["bank1"], done, "工银借字2026第1129号", M("12,000,000.00"), today)
+    lifecycle.confirm_return(users["bank1"], done, today, M("9,600,000.00"), M("3,840.00"), "ICBC-HK-0001")
+    lifecycle.archive(users["operator"], done, "资料已立卷归档")
+
+    out = apply("ent1", "JSB-LYG", "苏银借字2025第0777号", "30,000,000.00", "24,000,000.00", 5, "6,000,000.00")
+    through_commit(out, "bank2", "30,000,000.00")
+    lifecycle.approve(users["operator"], out, M("24,000,000.00"), M("6,000,000.00"))
+    lifecycle.prepare_disbursement(users["operator"], out, today, "ZD-HK-0002")
+    lifecycle.authorise_disbursement(users["operator2"], out)
+
+    waiting = apply("ent2", "ICBC-LYG", "工银借字2025第0521号", "5,000,000.00", "4,000,000.00", 3, "1,000,000.00")
+    committed = apply("ent2", "JSB-LYG", "苏银借字2025第0902号", "8,000,000.00", "6,000,000.00", 4, "2,000,000.00")
+    through_commit(committed, "bank2", "8,000,000.00")
+
+    accepted = apply("ent3", "JSB-LYG", "苏银借字2025第1033号", "1,500,000.00", "1,200,000.00", 2, "300,000.00")
+    lifecycle.accept(users["reviewer"], accepted, "材料齐全", "人行征信无不良记录")
+    late = apply(
+        "ent3", "ICBC-LYG", "工银借字2025第0666号", "1,000,000.00", "800,000.00", 3, "200,000.00", today - timedelta(2)
+    )
+    through_commit(late, "bank1", "1,000,000.00")
+    lifecycle.approve(users["operator"], late, M("800,000.00"), M("200,000.00"), "贷款已逾期，报领导小组审批")
+    return {
+        "archived": done,
+        "disbursed": out,
+        "submitted": waiting,
+        "committed": committed,
+        "accepted": accepted,
+        "group_review": late,
+    }

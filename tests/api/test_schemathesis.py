@@ -28,7 +28,7 @@ def bearer(client, username: str) -> dict[str, str]:  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize("username", ["operator", "ent1"])
-def test_no_generated_request_makes_a_server_error(app, client, demo, username):
+def test_no_generated_request_makes_a_server_error(app, client, busy, username):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     headers = bearer(client, username)
     operations = [result.ok() for result in schema.get_all_operations()]

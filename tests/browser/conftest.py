@@ -18,8 +18,7 @@ from werkzeug.serving import make_server
 
 from loanfund.app import create_app
 from loanfund.extensions import db
-from loanfund.services.demo import seed_demo
-from tests.conftest import DEMO_PASSWORD
+from tests.factories import cast
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -73,14 +72,14 @@ def browser():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[str]:
-    """The app on 127.0.0.1 with the demo people (no applications) on a migrated SQLite file."""
+    """The app on 127.0.0.1 with the cast of tests.factories (no applications) on a migrated SQLite file."""
     app = create_app(
         "test",
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}", "UPLOAD_DIR": str(tmp_path / "materials")},
     )
     with app.app_context():
         upgrade()
-        seed_demo(DEMO_PASSWORD, with_applications=False)
+        cast()
         db.session.remove()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

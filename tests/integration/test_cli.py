@@ -57,10 +57,7 @@ def test_unknown_bank_is_refused(runner, people):
     assert "没有代码为 NOPE 的合作银行" in result.output
 
 
-def test_distribute_and_dissolution_commands(runner, app):
-    from loanfund.services.demo import seed_demo
-
-    seed_demo()
+def test_distribute_and_dissolution_commands(runner, busy):
     result = runner.invoke(args=["loanfund", "distribute", "--tax-rate", "abc"])
     assert result.exit_code != 0
     assert "税率格式不正确，如 0.06" in result.output

@@ -340,10 +340,7 @@ def test_the_dissolution_statement_returns_net_assets_by_capital(app, people, tr
     ]
 
 
-def test_reconcile_exits_zero_on_the_demo_data_and_non_zero_after_tampering(app, runner):
-    from loanfund.services.demo import seed_demo
-
-    seed_demo()
+def test_reconcile_exits_zero_on_a_busy_fund_and_non_zero_after_tampering(busy, runner):
     result = runner.invoke(args=["loanfund", "reconcile"])
     assert result.exit_code == 0, result.output
     assert "对账一致。" in result.output

@@ -126,7 +126,7 @@ def test_a_switched_off_user_is_logged_out_at_once(client, people, auth):
     assert client.get("/home").status_code == 302
 
 
-def test_the_admin_distributes_income_and_sees_the_dissolution_statement(client, demo, auth):
+def test_the_admin_distributes_income_and_sees_the_dissolution_statement(client, busy, auth):
     auth.login("admin")
     html = client.get("/admin/contributions").get_data(as_text=True)
     assert '待分配用款费用收入：<span class="fw-semibold">3,840.00 元</span>' in html
@@ -140,7 +140,7 @@ def test_the_admin_distributes_income_and_sees_the_dissolution_statement(client,
     assert "净资产 200,000,000.00 元" in html
 
 
-def test_what_a_run_left_payable_is_paid_from_the_capital_page(client, demo, auth):
+def test_what_a_run_left_payable_is_paid_from_the_capital_page(client, busy, auth):
     auth.login("admin")
     done = post_form(client, "/admin/distributions", {"tax_rate": "0.06"}, page="/admin/contributions")
     assert done.status_code == 302

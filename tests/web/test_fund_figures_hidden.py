@@ -52,9 +52,9 @@ def reachable_pages(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("username", ["ent1", "bank1"])
-def test_no_page_an_enterprise_or_a_bank_reaches_shows_the_funds_position(client, demo, auth, username):
+def test_no_page_an_enterprise_or_a_bank_reaches_shows_the_funds_position(client, busy, auth, username):
     figures = fund_figures(own_amounts(client, username))
-    assert len(figures) >= 6, "the demo fund has cash and an available amount, so there is something to hide"
+    assert len(figures) >= 6, "the busy fund has cash and an available amount, so there is something to hide"
     auth.login(username)
     pages = reachable_pages(client)
     assert any("/applications/" in url for url in pages), "the crawl reached the applications"
@@ -63,7 +63,7 @@ def test_no_page_an_enterprise_or_a_bank_reaches_shows_the_funds_position(client
 
 
 @pytest.mark.parametrize("username", ["ent1", "bank1"])
-def test_no_api_answer_to_an_enterprise_or_a_bank_carries_the_funds_position(client, demo, username):
+def test_no_api_answer_to_an_enterprise_or_a_bank_carries_the_funds_position(client, busy, username):
     figures = fund_figures(own_amounts(client, username))
     api = Api(client)
     answers = [api.get(username, "/banks"), api.get(username, "/applications?per_page=100")]
@@ -78,7 +78,7 @@ def test_no_api_answer_to_an_enterprise_or_a_bank_carries_the_funds_position(cli
         assert [f.pattern for f in figures if f.search(text)] == [], answer.request.path
 
 
-def test_platform_staff_do_see_it(client, demo, auth):
+def test_platform_staff_do_see_it(client, busy, auth):
     """The check above can fail: the operator's workbench shows the available amount."""
     available = fund.position().available
     auth.login("operator")

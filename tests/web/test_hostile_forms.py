@@ -133,7 +133,7 @@ def test_digits_of_other_scripts_and_absurd_dates_are_refused_on_the_application
 
 
 @pytest.mark.parametrize("target", ["/%0D%0Ax", "/%0d%0aSet-Cookie:%20x=1", "/\\evil.example", "/a%09b"])
-def test_a_next_address_with_control_characters_goes_home(client, demo, target):
+def test_a_next_address_with_control_characters_goes_home(client, people, target):
     page = client.get(f"/login?next={target}")
     data = {"username": "ent1", "password": "demo-pass-123"} | form_tokens(page.get_data(as_text=True), "")
     response = client.post(f"/login?next={target}", data=data)
@@ -141,7 +141,7 @@ def test_a_next_address_with_control_characters_goes_home(client, demo, target):
     assert response.headers["Location"] == "/home"
 
 
-def test_nan_as_the_tax_rate_is_a_field_error(client, demo, auth):
+def test_nan_as_the_tax_rate_is_a_field_error(client, people, auth):
     auth.login("admin")
     response = post_form(client, "/admin/distributions", {"tax_rate": "NaN"}, page="/admin/contributions")
     assert response.status_code == 200

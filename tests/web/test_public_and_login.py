@@ -48,7 +48,7 @@ def test_login_page_renders_with_csrf(client):
     assert csrf_token(html)
 
 
-def test_login_and_logout(client, demo, auth):
+def test_login_and_logout(client, people, auth):
     response = auth.login("ent1")
     assert response.status_code == 302
     assert response.headers["Location"] == "/home"
@@ -57,23 +57,23 @@ def test_login_and_logout(client, demo, auth):
     assert client.get("/home").status_code == 302  # back to the login page
 
 
-def test_wrong_password_says_so_in_chinese(client, demo, auth):
+def test_wrong_password_says_so_in_chinese(client, people, auth):
     html = auth.login("ent1", "wrong-password").get_data(as_text=True)
     assert "用户名或密码不正确" in html
 
 
-def test_unknown_user_gets_the_same_message(client, demo, auth):
+def test_unknown_user_gets_the_same_message(client, people, auth):
     assert "用户名或密码不正确" in auth.login("nobody", "whatever").get_data(as_text=True)
 
 
-def test_login_without_csrf_token_is_refused(client, demo):
+def test_login_without_csrf_token_is_refused(client, people):
     response = client.post("/login", data={"username": "ent1", "password": DEMO_PASSWORD})
     assert response.status_code == 400
     assert "页面已过期或来源无法验证，请刷新页面后重新提交" in response.get_data(as_text=True)
     assert client.get("/home").status_code == 302
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(client, demo, auth):
+def test_five_failures_lock_the_account_for_fifteen_minutes(client, people, auth):
     with time_machine.travel("2026-11-29 02:00:00+00:00", tick=False) as traveller:
         for _ in range(5):
             auth.login("ent1", "wrong-password")
@@ -83,7 +83,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, demo, auth):
         assert auth.login("ent1").status_code == 302
 
 
-def test_next_parameter_cannot_send_users_elsewhere(client, demo):
+def test_next_parameter_cannot_send_users_elsewhere(client, people):
     page = client.get("/login?next=//evil.example/x")
     response = client.post(
         "/login?next=//evil.example/x",
@@ -92,7 +92,7 @@ def test_next_parameter_cannot_send_users_elsewhere(client, demo):
     assert response.headers["Location"] == "/home"
 
 
-def test_session_cookie_is_httponly_and_lax(client, demo, auth):
+def test_session_cookie_is_httponly_and_lax(client, people, auth):
     response = auth.login("ent1")
     cookie = response.headers.get("Set-Cookie")
     assert "HttpOnly" in cookie
@@ -111,7 +111,7 @@ def test_unknown_page_is_a_chinese_404(client):
     assert "您要找的页面不存在，或您无权查看。" in response.get_data(as_text=True)
 
 
-def test_admin_pages_show_users_banks_and_policy(client, demo, auth):
+def test_admin_pages_show_users_banks_and_policy(client, people, auth):
     auth.login("admin")
     assert "operator2" in client.get("/admin/users").get_data(as_text=True)
     assert "江苏银行连云港分行" in client.get("/admin/banks").get_data(as_text=True)

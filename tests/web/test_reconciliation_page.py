@@ -7,21 +7,21 @@ from loanfund.extensions import db
 
 
 @pytest.mark.parametrize("username", ["admin", "operator", "group"])
-def test_the_books_agree_on_the_demo_data(client, demo, auth, username):
+def test_the_books_agree_on_the_demo_data(client, busy, auth, username):
     auth.login(username)
     html = client.get("/fund/reconciliation").get_data(as_text=True)
     assert "对账一致" in html
     assert "试算平衡表" in html
-    assert "176,003,840.00" in html  # cash after the demo's bridges
+    assert "176,003,840.00" in html  # 200,000,000.00 − 24,000,000.00 out + 3,840.00 fee (tests.flows.busy_fund)
 
 
 @pytest.mark.parametrize("username", ["ent1", "bank1", "reviewer"])
-def test_other_roles_get_404(client, demo, auth, username):
+def test_other_roles_get_404(client, busy, auth, username):
     auth.login(username)
     assert client.get("/fund/reconciliation").status_code == 404
 
 
-def test_a_difference_shows_red(client, demo, auth):
+def test_a_difference_shows_red(client, busy, auth):
     db.session.execute(text("UPDATE fund_balance SET cash = cash + 1"))
     db.session.commit()
     auth.login("operator")
@@ -30,22 +30,22 @@ def test_a_difference_shows_red(client, demo, auth):
     assert 'class="table-danger"' in html
 
 
-def test_the_group_sees_why_each_decision_is_needed(client, demo, auth):
+def test_the_group_sees_why_each_decision_is_needed(client, busy, auth):
     auth.login("group")
     html = client.get("/home").get_data(as_text=True)
     assert "报领导小组审批的原因" in html
     assert "到期贷款已在银行逾期" in html
 
 
-def test_the_operator_dashboard_shows_the_funds_position(client, demo, auth):
+def test_the_operator_dashboard_shows_the_funds_position(client, busy, auth):
     auth.login("operator")
     html = client.get("/home").get_data(as_text=True)
     assert "专用账户资金（万元）" in html
     assert "17,600.384" in html  # 176,003,840.00 元
-    assert "2,400.00" in html  # out with the demo's disbursed bridge
+    assert "2,400.00" in html  # out with the busy fund's disbursed bridge
 
 
-def test_a_bank_sees_only_its_own_bridges_not_the_funds_balance(client, demo, auth):
+def test_a_bank_sees_only_its_own_bridges_not_the_funds_balance(client, busy, auth):
     auth.login("bank2")
     html = client.get("/home").get_data(as_text=True)
     assert "专用账户资金" not in html

@@ -1,0 +1,186 @@
+"""Test data from factories, not from the demo seed: the demo may change for ``make run`` without moving a test.
+
+Parties (banks, enterprises, users) are rows a factory writes directly. Money never is: the fund's capital and every
+application are driven through the services (``record_contribution``, ``tests.flows``), so the books stay balanced.
+
+``cast()`` builds the named people most tests speak of — ``admin``, ``reviewer``, ``operator``/``operator2``,
+``group``, ``bank1`` (ICBC) / ``bank2`` (JSB), ``ent1``–``ent3`` — with every value written out here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+from flask import current_app
+from werkzeug.security import generate_password_hash
+
+from loanfund.domain.lifecycle import Role
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import Bank, Enterprise, User
+from loanfund.services.capital import contributor_named, record_contribution
+from loanfund.services.uow import finish
+
+PASSWORD = "demo-pass-123"
+
+# GB 32100-2015: the 31 characters of a unified social credit code and the weight of each of its first 17 positions.
+_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code(body: str) -> str:
+    """A valid 18-character credit code from its first 17 characters (the check character appended)."""
+    total = sum(_CODE_CHARS.index(c) * w for c, w in zip(body, _WEIGHTS, strict=True))
+    return body + _CODE_CHARS[(31 - total % 31) % 31]
+
+
+@cache
+def _hash(password: str, method: str) -> str:
+    """One hash per password for the whole run: hashing is the slowest part of making a user."""
+    return generate_password_hash(password, method=method)
+
+
+class _Factory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731 — the app context's session, looked up late
+        sqlalchemy_session_persistence = "flush"
+
+
+class BankFactory(_Factory):
+    class Meta:
+        model = Bank
+
+    code = factory.Sequence(lambda n: f"BANK-{n:03d}")
+    name = factory.Sequence(lambda n: f"测试合作银行{n:03d}分行")
+    agreement_no = factory.Sequence(lambda n: f"LYG-ZD-T{n:03d}")
+    agreement_start = date(2019, 1, 1)
+    agreement_end = date(2030, 12, 31)
+    account_name = factory.LazyAttribute(lambda b: f"{b.name}转贷资金过渡户")
+    account_no = factory.Sequence(lambda n: f"6222 0000 0000 {n:04d}")
+    account_bank = factory.LazyAttribute(lambda b: f"{b.name}营业部")
+    officer_name = "信贷经理"
+    officer_phone = "0518-8500 0000"
+
+
+class EnterpriseFactory(_Factory):
+    """A small industrial company: 120 people, 1,500万 revenue, 2,200万 assets (小型, 工信部联企业〔2011〕300号)."""
+
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"连云港测试实业{n:03d}有限公司")
+    credit_code = factory.Sequence(lambda n: credit_code(f"91320706MA{n:07d}"))
+    district = "haizhou"
+    industry = "industry"
+    employees = 120
+    revenue = Money.parse("15,000,000.00")
+    assets = Money.parse("22,000,000.00")
+    size = "small"
+    legal_representative = "法定代表人"
+    contact_name = "财务联系人"
+    contact_phone = "138 0000 0000"
+    address = "连云港市海州区"
+
+
+class UserFactory(_Factory):
+    class Meta:
+        model = User
+        exclude = ("password",)
+
+    username = factory.Sequence(lambda n: f"user{n:03d}")
+    password = PASSWORD
+    password_hash = factory.LazyAttribute(lambda u: _hash(u.password, current_app.config["PASSWORD_HASH_METHOD"]))
+    role = Role.OPERATOR.value
+    display_name = factory.LazyAttribute(lambda u: u.username)
+    email = None
+    active = True
+    failed_logins = 0
+
+
+class BankUserFactory(UserFactory):
+    role = Role.BANK.value
+    bank = factory.SubFactory(BankFactory)
+
+
+class EnterpriseUserFactory(UserFactory):
+    role = Role.ENTERPRISE.value
+    enterprise = factory.SubFactory(EnterpriseFactory)
+
+
+STAFF = (
+    ("admin", Role.ADMIN, "系统管理员"),
+    ("reviewer", Role.REVIEWER, "李审核"),
+    ("operator", Role.OPERATOR, "张经办"),
+    ("operator2", Role.OPERATOR, "赵复核"),
+    ("group", Role.GROUP, "领导小组办公室"),
+)
+
+
+FIRST_CAPITAL = Money.yuan(200_000_000)
+
+
+def cast(*, capital: Money | None = FIRST_CAPITAL) -> dict[str, User]:
+    """The named people, and the fund's first contribution (200,000,000.00, 第五条) unless ``capital`` is None."""
+    icbc = BankFactory(
+        code="ICBC-LYG",
+        name="中国工商银行连云港分行",
+        agreement_no="LYG-ZD-2025-001",
+        agreement_end=date(2028, 12, 31),
+        account_name="中国工商银行连云港分行转贷资金过渡户",
+        account_no="1107 0201 0900 0123 456",
+        account_bank="中国工商银行连云港海州支行",
+        officer_name="王立新",
+    )
+    jsb = BankFactory(
+        code="JSB-LYG",
+        name="江苏银行连云港分行",
+        agreement_no="LYG-ZD-2025-002",
+        agreement_end=date(2028, 12, 31),
+        account_name="江苏银行连云港分行转贷资金过渡户",
+        account_no="7010 0188 0000 4567 8",
+        account_bank="江苏银行连云港新浦支行",
+        officer_name="陈晓静",
+    )
+    machinery = EnterpriseFactory(
+        name="连云港海润机械制造有限公司",
+        credit_code="91320706MA1Q8RXL4A",
+        employees=350,
+        revenue=Money.parse("25,000,000.00"),
+        assets=Money.parse("48,000,000.00"),
+        size="medium",
+        legal_representative="刘海润",
+        contact_name="孙会计",
+    )
+    silicon = EnterpriseFactory(
+        name="东海县晶华硅材料有限公司",
+        credit_code="91320722MA1W3H5N2W",
+        district="donghai",
+        contact_name="吴出纳",
+    )
+    seafood = EnterpriseFactory(
+        name="赣榆区海丰水产贸易有限公司",
+        credit_code="91320707MA20C7KD8A",
+        district="ganyu",
+        industry="wholesale",
+        employees=12,
+        revenue=Money.parse("8,000,000.00"),
+        assets=Money.parse("6,000,000.00"),
+        size="micro",
+        contact_name="郑海丰",
+    )
+    people = {name: UserFactory(username=name, role=role.value, display_name=shown) for name, role, shown in STAFF}
+    for number, bank in enumerate((icbc, jsb), start=1):
+        people[f"bank{number}"] = BankUserFactory(username=f"bank{number}", bank=bank, display_name=bank.officer_name)
+    for number, enterprise in enumerate((machinery, silicon, seafood), start=1):
+        people[f"ent{number}"] = EnterpriseUserFactory(
+            username=f"ent{number}", enterprise=enterprise, display_name=enterprise.contact_name
+        )
+    finish(None)
+    if capital is not None:
+        contributor = contributor_named("连云港市工业投资集团有限公司", "municipal")
+        record_contribution(contributor, capital, date(2018, 12, 20), "首期出资（第五条）")
+    return people
