@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench install clean
+.PHONY: run test soak lint bench install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("LoanFund needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -25,6 +25,12 @@ run: $(STAMP)
 ## The whole test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The long variants of the random walk, the action matrix and schemathesis (minutes, not part of `make test`).
+soak: $(STAMP)
+	RANDOM_WALK_LIFECYCLES=2000 ACTION_MATRIX_FULL=1 SCHEMATHESIS_EXPLORE=1 $(BIN)/python -m pytest \
+		tests/integration/test_ledger.py tests/api/test_action_matrix.py tests/api/test_schemathesis.py \
+		-k "random_walk or every_action or generated_request" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ A refused step answers 403 (the role never takes it), 409 (not from this state) 
 the user's to see) and changes nothing; an allowed step with a valid body succeeds and lands where the table says.
 """
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -71,16 +72,31 @@ def snapshot(application_id: int) -> tuple:
     return a.state, a.version, events
 
 
-def test_every_action_from_every_state_by_every_role(api, flows, traveller):
+def refusing_roles(state: State, action: Action, backend: str) -> list[Role]:
+    """The roles to try a refused step with: all of them on SQLite (and under ``make soak``); on PostgreSQL one per
+    state and action, turning
+    through the roles — every pair is still refused there once, row lock and all, and every allowed step, which
+    writes, runs on both. Whether a role may take a step is not the database's to decide."""
+    roles = list(Role)
+    if backend == "sqlite" or os.environ.get("ACTION_MATRIX_FULL"):
+        return roles
+    return [roles[(list(State).index(state) + STEPS.index(action)) % len(roles)]]
+
+
+def test_every_action_from_every_state_by_every_role(api, flows, traveller, backend):
     # Dozens of applications get approved here: give the fund enough capital for all of them.
     record_contribution(contributor_named("测试出资方", "private"), Money.yuan(10_000_000_000), clock.today())
     checked_refused = checked_allowed = 0
     for state in State:
         standing = flows.to(state)
         for action in STEPS:
+            row = LIFECYCLE.get((state, action))
+            allowed = set(row[0]) if row else set()
+            sampled = set(refusing_roles(state, action, backend))
             for role in Role:
-                row = LIFECYCLE.get((state, action))
-                if row is None or role not in row[0]:
+                if role not in allowed and role not in sampled:
+                    continue
+                if role not in allowed:
                     before = snapshot(standing.id)
                     response = api.act(USERS[role], standing.id, action.value, {})
                     assert response.status_code in (403, 404, 409), (state, action, role, response.get_json())
@@ -100,4 +116,11 @@ def test_every_action_from_every_state_by_every_role(api, flows, traveller):
                 assert response.get_json()["state"] == row[1].value, (state, action, role)
                 checked_allowed += 1
     assert checked_allowed == sum(len(roles) for roles, _, _ in LIFECYCLE.values())
-    assert checked_refused == len(State) * len(STEPS) * len(Role) - checked_allowed
+    tried = sum(
+        len(set(refusing_roles(s, a, backend)) - set(LIFECYCLE[(s, a)][0] if (s, a) in LIFECYCLE else ()))
+        for s in State
+        for a in STEPS
+    )
+    assert checked_refused == tried
+    if backend == "sqlite" or os.environ.get("ACTION_MATRIX_FULL"):
+        assert checked_refused == len(State) * len(STEPS) * len(Role) - checked_allowed

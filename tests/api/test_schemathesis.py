@@ -1,6 +1,6 @@
 """Property-based API testing with schemathesis against the generated OpenAPI document: no input makes a 500.
 
-Runs every operation of ``/api/v1/openapi.json`` on a seeded app, as an operator and as an enterprise user.
+Runs every operation of ``/api/v1/openapi.json`` on a busy fund, as an operator and as an enterprise user.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.conftest import DEMO_PASSWORD
 
-pytestmark = pytest.mark.both_databases
-
 # The same cases every run, so main stays green for a reason; SCHEMATHESIS_EXPLORE=1 draws new ones (and more).
 EXPLORE = bool(os.environ.get("SCHEMATHESIS_EXPLORE"))
 EXAMPLES_PER_OPERATION = 200 if EXPLORE else 25
@@ -27,8 +25,19 @@ def bearer(client, username: str) -> dict[str, str]:  # type: ignore[no-untyped-
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.mark.parametrize("username", ["operator", "ent1"])
-def test_no_generated_request_makes_a_server_error(app, client, busy, username):
+@pytest.mark.both_databases
+def test_no_generated_request_as_the_operator_makes_a_server_error(app, client, busy):
+    no_server_error(app, client, "operator")
+
+
+@pytest.mark.both_databases if EXPLORE else (lambda test: test)  # on SQLite; on both when exploring (make soak)
+def test_no_generated_request_as_an_enterprise_makes_a_server_error(app, client, busy):
+    """The enterprise's requests differ from the operator's in whose records they reach, which no database decides;
+    the operator's cases run on both."""
+    no_server_error(app, client, "ent1")
+
+
+def no_server_error(app, client, username: str) -> None:  # type: ignore[no-untyped-def]
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     headers = bearer(client, username)
     operations = [result.ok() for result in schema.get_all_operations()]
