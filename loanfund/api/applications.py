@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, jsonify, request
 from marshmallow import Schema
 
-from loanfund import clock
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
 from loanfund.api.errors import problem
@@ -33,8 +32,7 @@ from loanfund.api.schemas import (
     ReturnSchema,
 )
 from loanfund.domain.lifecycle import Action, Role, State
-from loanfund.services import directory, lifecycle, listing
-from loanfund.services.policies import policy_version_in_force
+from loanfund.services import directory, lifecycle, listing, views
 
 # action → its request schema; the schema's field names are the step's inputs (checked against lifecycle.STEPS)
 ACTIONS: dict[Action, type[Schema]] = {
@@ -111,10 +109,9 @@ def list_applications() -> Response:
         return problem(422, errors=errors)
     chosen = State(state) if state else None
     total = listing.count(user, chosen)
-    _, in_force = policy_version_in_force(clock.today())
-    items = listing.applications(user, chosen, limit=per_page, offset=(page - 1) * per_page)
+    items = views.rows(user, listing.applications(user, chosen, limit=per_page, offset=(page - 1) * per_page))
     body = {
-        "items": [application_data(a, policy_in_force=in_force) for a in items],
+        "items": [application_data(row) for row in items],
         "page": page,
         "per_page": per_page,
         "total": total,
@@ -139,8 +136,9 @@ def get_application(application_id: int) -> Response:
 
     :raise 404: it does not exist or is not the caller's to see.
     """
-    application = lifecycle.get(current_api_user(), application_id)
-    body = application_data(application, events=lifecycle.timeline(application))
+    user = current_api_user()
+    application = lifecycle.get(user, application_id)
+    body = application_data(views.application_view(user, application), events=lifecycle.timeline(application))
     return jsonify(ApplicationSchema().dump(body))
 
 

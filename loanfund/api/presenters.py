@@ -9,21 +9,14 @@ from loanfund.api.auth import current_api_user
 from loanfund.api.schemas import ApplicationSchema
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
-from loanfund.domain.policy import Policy
 from loanfund.models import Application, ApplicationEvent
-from loanfund.services.views import application_view
+from loanfund.services.views import ApplicationView, application_view
 
 
-def application_data(
-    application: Application,
-    *,
-    events: Sequence[ApplicationEvent] | None = None,
-    policy_in_force: Policy | None = None,
-) -> dict[str, Any]:
-    """``events``: the timeline to include (none in lists); ``policy_in_force``: today's policy, when the caller
-    lists many applications and has looked it up once. The figures come from the read model (``services.views``)."""
-    view = application_view(current_api_user(), application, policy_in_force=policy_in_force)
-    account, reasons = view.account, view.group_reasons
+def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent] | None = None) -> dict[str, Any]:
+    """An application as the read model (``services.views``) shows it to the caller; ``events``: the timeline to
+    include (none in lists)."""
+    application, account, reasons = view.application, view.account, view.group_reasons
     data: dict[str, Any] = {
         "id": application.id,
         "reference": application.reference,
@@ -91,4 +84,5 @@ def application_data(
 
 def application_body(application: Application) -> dict[str, Any]:
     """The answer to a step: the application as it now stands, with the events in the session (the new one too)."""
-    return ApplicationSchema().dump(application_data(application, events=application.events))
+    view = application_view(current_api_user(), application)
+    return ApplicationSchema().dump(application_data(view, events=application.events))

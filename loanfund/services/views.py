@@ -18,6 +18,7 @@ from loanfund.models import Application, ApplicationEvent, Material, User
 from loanfund.services import directory, lifecycle
 from loanfund.services.checks import ApprovalView, rule_checks
 from loanfund.services.materials import UPLOAD_STATES
+from loanfund.services.policies import policy_version_in_force
 
 # Steps that close an application or refuse it: shown in red, with their reason asked for.
 DANGER = frozenset(
@@ -104,6 +105,13 @@ def application_view(
         materials=tuple(directory.materials_of(application.id)),
         may_upload=actor.role_enum is Role.ENTERPRISE and application.state_enum in UPLOAD_STATES,
     )
+
+
+def rows(actor: User, applications: list[Application], today: date | None = None) -> list[ApplicationView]:
+    """List rows from the read model, today's policy looked up once for all of them."""
+    today = today or clock.today()
+    _, in_force = policy_version_in_force(today)
+    return [application_view(actor, a, today=today, policy_in_force=in_force) for a in applications]
 
 
 def _steps(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -59,3 +60,14 @@ def test_an_enterprise_and_a_bank_see_no_fund_figure_in_the_checks(app, people, 
         checks = application_view(user, lifecycle.get(user, a), detail=True).checks
         assert ("R8" in [c.rule for c in checks.checks]) is fund_line, username
         assert (checks.max_amount is not None) is fund_line, username
+
+
+def test_the_list_of_all_applications_marks_an_overdue_bridge(client, auth, flows, traveller):
+    """The list renders from the read model: a bridge out on 1 Nov is due 11 Nov (R4) and overdue on the 12th."""
+    application = flows.to(State.DISBURSED)
+    auth.login("operator")
+    row = re.compile(rf"{application.reference}.*?</tr>", flags=re.S)
+    traveller.move_to("2026-11-11 20:00:00+08:00")
+    assert "逾期" not in row.search(client.get("/applications").get_data(as_text=True)).group(0)
+    traveller.move_to("2026-11-12 09:00:00+08:00")
+    assert "逾期" in row.search(client.get("/applications").get_data(as_text=True)).group(0)

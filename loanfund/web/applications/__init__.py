@@ -120,8 +120,8 @@ def index() -> str:
     """Every application the user may see, filtered by state."""
     state = request.args.get("state") or None
     chosen = State(state) if state in State.__members__.values() else None
-    applications = listing.applications(current_user, chosen, limit=500)
-    return render_template("applications/index.html", applications=applications, state=state, states=list(State))
+    rows = views.rows(current_user, listing.applications(current_user, chosen, limit=500))
+    return render_template("applications/index.html", rows=rows, state=state, states=list(State))
 
 
 def _detail(
