@@ -35,6 +35,14 @@ class Config:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads are at most 10 MB; a little room for the form around them
     UPLOAD_DIR: str | None = None  # defaults to instance/materials (outside the web root)
     DATABASE_LOCK_TIMEOUT_MS = 10_000  # a step waits this long for a lock held by another, then answers 409
+    # E-mail (DESIGN §6). Without MAIL_SERVER nothing is sent: notices stay queued, listed for the administrator.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "LoanFund 应急转贷平台 <noreply@loanfund.invalid>"
+    MAIL_TIMEOUT_S = 10
 
 
 class TestConfig(Config):
@@ -84,6 +92,7 @@ def apply_environment(config: MutableMapping[str, Any], environ: MutableMapping[
         config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     if environ.get("SECRET_KEY"):
         config["SECRET_KEY"] = environ["SECRET_KEY"]
+    _mail_environment(config, environ)
     timeout = environ.get("DATABASE_LOCK_TIMEOUT_MS")
     if timeout:
         if not (timeout.isascii() and timeout.isdigit() and 1 <= int(timeout) <= 600_000):
@@ -92,3 +101,20 @@ def apply_environment(config: MutableMapping[str, Any], environ: MutableMapping[
                 " DATABASE_LOCK_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000."
             )
         config["DATABASE_LOCK_TIMEOUT_MS"] = int(timeout)
+
+
+def _mail_environment(config: MutableMapping[str, Any], environ: MutableMapping[str, str]) -> None:
+    """``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USE_TLS``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_SENDER``."""
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER"):
+        if environ.get(name):
+            config[name] = environ[name]
+    port = environ.get("MAIL_PORT")
+    if port:
+        if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+            raise ConfigurationError(f"MAIL_PORT={port!r}：须为 1 至 65535 之间的端口号。 MAIL_PORT must be 1–65535.")
+        config["MAIL_PORT"] = int(port)
+    tls = environ.get("MAIL_USE_TLS")
+    if tls:
+        if tls.lower() not in ("1", "true", "yes", "0", "false", "no"):
+            raise ConfigurationError(f"MAIL_USE_TLS={tls!r}：须为 true 或 false。 MAIL_USE_TLS must be true or false.")
+        config["MAIL_USE_TLS"] = tls.lower() in ("1", "true", "yes")

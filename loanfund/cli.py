@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 import click
 from flask.cli import AppGroup
@@ -16,7 +17,9 @@ from loanfund.models import Bank, Enterprise
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
+from loanfund.services.mailer import SendReport, deliver
 from loanfund.services.reconcile import reconcile
+from loanfund.services.sweep import sweep
 
 loanfund_cli = AppGroup("loanfund", help="LoanFund commands.")
 
@@ -139,3 +142,40 @@ def dissolution_command() -> None:
     click.echo(f"净资产 {net.format()} 元")
     for line in lines:
         click.echo(f"  {line.contributor.name}：出资 {line.capital.format()} 元，应返还 {line.share.format()} 元")
+
+
+@loanfund_cli.command("sweep")
+@click.option("--date", "on", default=None, help="The day to sweep as (YYYY-MM-DD); today when omitted.")
+def sweep_command(on: str | None) -> None:
+    """The daily sweep: record overdue and late conditions once, send the day's reminders, deliver the mail queue.
+    Safe to run twice, or on two servers at once."""
+    day = _day_option(on)
+    report = sweep(day)
+    click.echo(f"{report.day.isoformat()} 日常巡查：在外转贷 {report.bridges} 笔，新发现 {len(report.recorded)} 项")
+    for reference, found in report.recorded:
+        click.echo(f"  {reference} {found.finding.label}：{found.why}")
+    _echo_mail(deliver())
+
+
+@loanfund_cli.command("send-mail")
+def send_mail_command() -> None:
+    """Deliver the e-mail queue now (for a cron line every minute)."""
+    _echo_mail(deliver())
+
+
+def _echo_mail(report: SendReport) -> None:
+    if not report.configured:
+        click.echo(f"未配置 MAIL_SERVER：{report.queued} 封邮件留在发送队列中（管理员可在“邮件队列”查看）")
+        return
+    click.echo(f"邮件：发出 {report.sent} 封，失败 {report.failed} 次，队列中还有 {report.queued} 封")
+
+
+def _day_option(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        if not text.isascii():
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"日期格式不正确：{text}（应为 YYYY-MM-DD）", param_hint="--date") from None

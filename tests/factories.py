@@ -96,7 +96,7 @@ class UserFactory(_Factory):
     password_hash = factory.LazyAttribute(lambda u: _hash(u.password, current_app.config["PASSWORD_HASH_METHOD"]))
     role = Role.OPERATOR.value
     display_name = factory.LazyAttribute(lambda u: u.username)
-    email = None
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
     active = True
     failed_logins = 0
 

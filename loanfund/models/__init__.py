@@ -18,6 +18,7 @@ from loanfund.models.books import (
     JournalLeg,
     LedgerAccount,
 )
+from loanfund.models.notices import MailAttempt, MailDelivery, Message, WatchMark
 from loanfund.models.parties import (
     ACCOUNT_CHANGE_DECISIONS,
     Bank,
@@ -46,10 +47,14 @@ __all__ = [
     "JournalEntry",
     "JournalLeg",
     "LedgerAccount",
+    "MailAttempt",
+    "MailDelivery",
     "Material",
+    "Message",
     "PolicyVersion",
     "Receipt",
     "User",
+    "WatchMark",
 ]
 
 APPEND_ONLY = (ApplicationEvent, Receipt, JournalEntry, JournalLeg)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true as sa_true
 
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
@@ -37,6 +38,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     display_name: Mapped[str] = mapped_column(String(64), default="")
     email: Mapped[str | None] = mapped_column(String(254))
+    # the in-app inbox is always on; e-mail only when the user has an address and has not turned it off
+    email_notices: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

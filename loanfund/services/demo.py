@@ -158,7 +158,9 @@ def _user(report: SeedReport, username: str, password: str, role: Role, name: st
     report.logins.append((username, role.label))
     if db.session.scalar(select(User.id).where(User.username == username)) is None:
         db.session.flush()
-        create_user(username, password, role, display_name=name, **scope)  # type: ignore[arg-type]
+        # an address per user, so a developer can watch the notices with a local SMTP sink (README)
+        email = f"{username}@example.test"
+        create_user(username, password, role, display_name=name, email=email, **scope)  # type: ignore[arg-type]
         report.created.append(f"用户 {username}")
 
 

@@ -9,6 +9,7 @@ from flask import Flask
 from loanfund.clock import local
 from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
+from loanfund.domain.watch import Finding
 
 # Badge colours per state: calm for the normal path, amber for waiting on someone, red for exits and trouble.
 STATE_BADGES: dict[State, str] = {
@@ -59,6 +60,20 @@ def filesize(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
+def role_label(role: str) -> str:
+    """A role's name; the daily sweep records its findings as the system."""
+    return Role(role).label if role in Role.__members__.values() else "系统日常巡查"
+
+
+def action_label(action: str) -> str:
+    """A step's name, or what the daily sweep found (overdue, renewal late, …)."""
+    if action in Action.__members__.values():
+        return ACTION_LABELS[Action(action)]
+    if action in Finding.__members__.values():
+        return Finding(action).label
+    return action
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(filesize)
     app.add_template_filter(yuan)
@@ -67,7 +82,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(moment)
     app.add_template_global(lambda s: State(s).label, "state_label")
     app.add_template_global(lambda s: STATE_BADGES[State(s)], "state_badge")
-    app.add_template_global(lambda r: Role(r).label, "role_label")
-    app.add_template_global(
-        lambda a: ACTION_LABELS.get(Action(a), a) if a in Action.__members__.values() else a, "action_label"
-    )
+    app.add_template_global(role_label, "role_label")
+    app.add_template_global(action_label, "action_label")

@@ -16,6 +16,7 @@ from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, User
+from loanfund.services import notices
 from loanfund.services.access import application_for
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.uow import finish
@@ -55,6 +56,7 @@ def complete(step: Step, note: str = "", *, alternative: bool = False, **payload
     application.updated_at = clock.utcnow()
     flag_modified(application, "updated_at")
     record(application, step.actor, step.action, step.before, note, **payload)
+    notices.after_step(application, step.action, step.before, note)  # the outbox, in the same transaction
     return finish(application)
 
 

@@ -1,0 +1,143 @@
+"""The e-mail sender: hands queued notices to the SMTP server named by ``MAIL_SERVER`` (DESIGN §6).
+
+Each delivery is taken under a row lock (``SKIP LOCKED`` on PostgreSQL, so two senders never take the same one; SQLite
+has one writer), tried once, and the attempt recorded with its outcome. A failure waits longer each time (1, 5, 15,
+60 minutes, then every 4 hours) and after ``MAX_ATTEMPTS`` the delivery is ``failed`` — still listed for the
+administrator, who may queue it again. Without ``MAIL_SERVER`` nothing is tried and nothing is lost: the messages
+stay queued (and in every recipient's inbox).
+
+Delivery is at least once: a crash after the server accepted a message and before the commit sends it again.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from loanfund import clock
+from loanfund.domain.errors import NotFound
+from loanfund.extensions import db
+from loanfund.models import MailAttempt, MailDelivery
+from loanfund.services.uow import finish
+
+MAX_ATTEMPTS = 8
+_PAUSES = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+_LONG_PAUSE = timedelta(hours=4)
+LEASE = timedelta(minutes=10)  # a delivery being tried is not due for anyone else meanwhile
+
+
+@dataclass
+class SendReport:
+    configured: bool
+    sent: int = 0
+    failed: int = 0  # attempts that failed this run
+    queued: int = 0  # still waiting afterwards
+
+
+def configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def deliver(limit: int = 200) -> SendReport:
+    """Try every delivery that is due, one transaction each."""
+    report = SendReport(configured())
+    if report.configured:
+        for _ in range(limit):
+            outcome = _deliver_one()
+            if outcome is None:
+                break
+            if outcome:
+                report.sent += 1
+            else:
+                report.failed += 1
+    report.queued = queue_size()
+    return report
+
+
+def queue_size() -> int:
+    return db.session.scalar(select(func.count()).select_from(MailDelivery).where(MailDelivery.state == "queued")) or 0
+
+
+def _deliver_one() -> bool | None:
+    """Take the oldest due delivery and lease it (so no other sender takes it, and a crash retries it later), commit,
+    send with no transaction open (an SMTP server may keep us waiting; SQLite's writers must not), then record."""
+    now = clock.utcnow()
+    query = (
+        select(MailDelivery)
+        .where(MailDelivery.state == "queued", MailDelivery.next_attempt_at <= now)
+        .order_by(MailDelivery.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    delivery = db.session.scalars(query).first()
+    if delivery is None:
+        db.session.rollback()
+        return None
+    delivery.next_attempt_at = now + LEASE
+    delivery_id, to_address = delivery.id, delivery.to_address
+    subject, body = delivery.message.subject, delivery.message.body
+    finish(delivery)
+    error = ""
+    try:
+        _send(to_address, subject, body)
+    except (OSError, smtplib.SMTPException) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+    delivery = db.session.get(MailDelivery, delivery_id, with_for_update=True)
+    assert delivery is not None
+    now = clock.utcnow()
+    delivery.attempts += 1
+    db.session.add(MailAttempt(delivery=delivery, at=now, ok=not error, error=error))
+    if not error:
+        delivery.state, delivery.sent_at = "sent", now
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.state = "failed"
+    else:
+        pause = _PAUSES[delivery.attempts - 1] if delivery.attempts <= len(_PAUSES) else _LONG_PAUSE
+        delivery.next_attempt_at = now + pause
+    finish(delivery)
+    return not error
+
+
+def _send(to_address: str, subject: str, body: str) -> None:
+    config = current_app.config
+    mail = EmailMessage()
+    mail["From"] = config["MAIL_SENDER"]
+    mail["To"] = to_address
+    mail["Subject"] = f"【应急转贷】{subject}"
+    mail["Date"] = formatdate(localtime=True)
+    mail["Message-ID"] = make_msgid(domain="loanfund")
+    mail.set_content(f"{body}\n\n——\n此邮件由应急转贷资金管理平台自动发送；站内信中也可查看。", cte="base64")
+    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config["MAIL_TIMEOUT_S"]) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(mail)
+
+
+# -- for the administrator -----------------------------------------------------------------------------------------
+
+
+def pending(limit: int = 200) -> list[MailDelivery]:
+    """Deliveries not sent yet (queued or failed), oldest first, for the administrator's outbox page."""
+    return list(
+        db.session.scalars(
+            select(MailDelivery).where(MailDelivery.state != "sent").order_by(MailDelivery.id).limit(limit)
+        )
+    )
+
+
+def requeue(delivery_id: int) -> MailDelivery:
+    """A failed delivery goes back in the queue, due now, with its attempts kept."""
+    delivery = db.session.get(MailDelivery, delivery_id, with_for_update=True)
+    if delivery is None or delivery.state != "failed":
+        raise NotFound("没有这封发送失败的邮件")
+    delivery.state, delivery.next_attempt_at = "queued", clock.utcnow()
+    return finish(delivery)

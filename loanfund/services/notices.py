@@ -1,0 +1,208 @@
+"""Notices (DESIGN §6): who is told what when a step is taken or the sweep finds something — written into each
+recipient's inbox, and queued for e-mail, in the same transaction as the event that causes it (a transactional
+outbox: a notice exists if and only if its event does). ``services.mailer`` delivers the queue.
+
+Messages are in Chinese with the application number, amounts in 元 (and 大写 where someone must act on the amount)
+and dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import func, select, update
+
+from loanfund import clock
+from loanfund.domain.lifecycle import Action, Role, State
+from loanfund.domain.money import Money
+from loanfund.domain.rules import due_date
+from loanfund.domain.watch import Finding, Found, renewal_deadline
+from loanfund.extensions import db
+from loanfund.models import Application, MailDelivery, Message, User
+from loanfund.services.uow import finish
+
+
+def notify(recipients: Iterable[User], kind: str, subject: str, body: str, application: Application | None) -> int:
+    """Put one message in each recipient's inbox (once per person), and queue it for e-mail when the person has an
+    address and wants e-mail. Flushed with the caller's transaction, never committed here."""
+    seen: set[int] = set()
+    for user in recipients:
+        if user.id in seen or not user.active:
+            continue
+        seen.add(user.id)
+        message = Message(
+            user_id=user.id,
+            application_id=application.id if application is not None else None,
+            kind=kind,
+            subject=subject,
+            body=body,
+            created_at=clock.utcnow(),
+        )
+        if user.email and user.email_notices:
+            message.delivery = MailDelivery(to_address=user.email, next_attempt_at=clock.utcnow())
+        db.session.add(message)
+    return len(seen)
+
+
+# -- who -----------------------------------------------------------------------------------------------------------
+
+
+def enterprise_users(application: Application) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.enterprise_id == application.enterprise_id)))
+
+
+def bank_users(application: Application) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.bank_id == application.bank_id)))
+
+
+def staff(*roles: Role) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_([r.value for r in roles]), User.active)))
+
+
+# -- what a step tells ---------------------------------------------------------------------------------------------
+
+
+def _yuan(amount: Money) -> str:
+    return f"{amount.format()} 元"
+
+
+def _decided(amount: Money) -> str:
+    """An amount someone must act on: figures and 大写."""
+    return f"{amount.format()} 元（{amount.capitals()}）"
+
+
+def after_step(application: Application, action: Action, before: State, note: str) -> None:
+    """The notices a step sends (DESIGN §6), in the step's transaction."""
+    a, ref = application, application.reference
+    state = application.state_enum
+    asked = f"申请金额 {_yuan(a.requested_amount)}，用款 {a.requested_days} 天"
+    if action is Action.ACCEPT:
+        notify(
+            enterprise_users(a),
+            "accepted",
+            f"申请 {ref} 已受理",
+            f"贵企业的应急转贷申请 {ref}（{asked}）已受理，已转{a.bank.name}出具是否续贷的承诺。",
+            a,
+        )
+        notify(
+            bank_users(a),
+            "to_commit",
+            f"待出具转贷承诺：{ref}",
+            f"{a.enterprise.name}的应急转贷申请 {ref} 已受理：到期贷款合同 {a.loan_contract_no}，本息 "
+            f"{_yuan(a.loan_amount_due)}，到期日 {a.loan_due_date.isoformat()}；{asked}。请出具是否续贷的承诺。",
+            a,
+        )
+    elif action is Action.REJECT:
+        notify(
+            enterprise_users(a),
+            "rejected",
+            f"申请 {ref} 不予受理",
+            f"贵企业的应急转贷申请 {ref} 不予受理。理由：{note}",
+            a,
+        )
+    elif action in (Action.APPROVE, Action.GROUP_APPROVE) and state is State.APPROVED:
+        assert a.approved_amount is not None
+        text = (
+            f"应急转贷申请 {ref}（{a.enterprise.name}）已批准，金额 {_decided(a.approved_amount)}，用款 "
+            f"{a.requested_days} 天。平台将划款至{a.bank.name}指定账户，届时另行通知。"
+        )
+        notify([*enterprise_users(a), *bank_users(a)], "approved", f"申请 {ref} 已批准", text, a)
+    elif action is Action.APPROVE and state is State.GROUP_REVIEW:
+        assert a.approved_amount is not None
+        notify(
+            staff(Role.GROUP),
+            "group_waiting",
+            f"待领导小组审批：{ref}",
+            f"{a.enterprise.name}的应急转贷申请 {ref}，拟批准金额 {_decided(a.approved_amount)}，需报领导小组审批，"
+            f"原因：{a.group_reasons or '—'}。",
+            a,
+        )
+    elif action is Action.GROUP_REJECT:
+        notify(
+            [*enterprise_users(a), *bank_users(a)],
+            "group_rejected",
+            f"申请 {ref} 未获领导小组批准",
+            f"应急转贷申请 {ref}（{a.enterprise.name}）未获领导小组批准（纪要 {a.group_minutes_ref or '—'}）。",
+            a,
+        )
+    elif action is Action.AUTHORISE_DISBURSEMENT:
+        _disbursement_notice(a)
+    elif action is Action.OPEN_RECOVERY:
+        notify(
+            staff(Role.GROUP),
+            "recovery_plan",
+            f"追偿方案已报送：{ref}",
+            f"{a.enterprise.name}的应急转贷 {ref} 逾期未收回，平台已启动追偿。追偿方案：{a.recovery_plan or note}",
+            a,
+        )
+
+
+def _disbursement_notice(a: Application) -> None:
+    """第十七条: the bank and the enterprise are told when the money goes out, to which account, and by when the
+    bank must renew (R9) and the money come back (R4)."""
+    assert a.approved_amount is not None and a.value_date is not None and a.policy_version is not None
+    policy = a.policy_version.to_policy()  # approved under it (R14)
+    renew_by, due = renewal_deadline(policy, a.value_date).isoformat(), due_date(policy, a.value_date).isoformat()
+    text = (
+        f"应急转贷资金 {_decided(a.approved_amount)}已于 {a.value_date.isoformat()} 划入{a.bank.name}指定账户 "
+        f"{a.destination_account_name}（{a.destination_account_bank}，账号 {a.destination_account_no}），"
+        f"划款凭证号 {a.disbursement_ref}，用于归还{a.enterprise.name}到期贷款（合同 {a.loan_contract_no}）。"
+        f"请银行于 {renew_by} 前办理续贷放款；用款到期日 {due}，到期须归还本金及用款费用。"
+    )
+    notify([*enterprise_users(a), *bank_users(a)], "disbursed", f"放款通知：{a.reference}", text, a)
+
+
+# -- what the sweep tells ------------------------------------------------------------------------------------------
+
+# who hears of each finding: the enterprise, its bank, the operators
+_AUDIENCE = {
+    Finding.OVERDUE: ("enterprise", "bank", "operators"),
+    Finding.DUE_TOMORROW: ("enterprise", "bank", "operators"),
+    Finding.DUE_TODAY: ("enterprise", "bank", "operators"),
+    Finding.RENEWAL_DUE: ("bank",),
+    Finding.RENEWAL_LATE: ("bank", "operators"),
+    Finding.RENEWAL_SHORT: ("operators",),
+    Finding.RETURN_SHORTFALL: ("bank", "operators"),
+}
+
+
+def after_finding(application: Application, found: Found, today: date) -> None:
+    audience = _AUDIENCE[found.finding]
+    people: list[User] = []
+    if "enterprise" in audience:
+        people += enterprise_users(application)
+    if "bank" in audience:
+        people += bank_users(application)
+    if "operators" in audience:
+        people += staff(Role.OPERATOR)
+    subject = f"{found.finding.label}：{application.reference}"
+    body = f"{application.enterprise.name}的应急转贷 {application.reference}（{application.bank.name}）：{found.why}。"
+    notify(people, found.finding.value, subject, body, application)
+
+
+# -- the inbox -----------------------------------------------------------------------------------------------------
+
+
+def inbox(user: User, *, limit: int = 200) -> list[Message]:
+    return list(
+        db.session.scalars(select(Message).where(Message.user_id == user.id).order_by(Message.id.desc()).limit(limit))
+    )
+
+
+def unread(user: User) -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Message).where(Message.user_id == user.id, Message.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_read(user: User, message_id: int | None = None) -> int:
+    """Mark one of the user's messages (or all of them) read; another user's message is never touched."""
+    where = [Message.user_id == user.id, Message.read_at.is_(None)]
+    if message_id is not None:
+        where.append(Message.id == message_id)
+    result = db.session.execute(update(Message).where(*where).values(read_at=clock.utcnow()))
+    return finish(int(getattr(result, "rowcount", 0) or 0))
