@@ -15,10 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Serve on http://127.0.0.1:5000 with the demo data (migrates and seeds on first start; idempotent afterwards).
+## Serve on http://127.0.0.1:5000 with the demo data (migrates and seeds on first start; idempotent afterwards), after
+## the day's sweep so the dashboards and inboxes are current.
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) loanfund seed-demo
+	$(FLASK) loanfund sweep
 	@echo "LoanFund: http://127.0.0.1:5000"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -82,6 +82,7 @@ def register_errorhandlers(app: Flask) -> None:
             return problem(409, title="与当前状态冲突", detail=CONTENTION_MESSAGE, code="contention")
         if "_login_user" not in g:  # the lock stopped the user's own loading: show the page without asking again
             g._login_user = login_manager.anonymous_user()
+        g.database_busy = True  # the page asks the database nothing more (no unread count in its header)
         # Rendered before the rollback, which would expire the user the page header shows (and reloading it may
         # meet the same lock).
         page = render_template(
@@ -94,4 +95,5 @@ def register_errorhandlers(app: Flask) -> None:
     def unexpected(exc: Exception) -> Response | tuple[str, int]:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
+        g.database_busy = True  # the error page must not depend on the database that may have failed
         return http_error(InternalServerError())

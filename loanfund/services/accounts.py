@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -173,3 +174,24 @@ def _count_failure(user_id: int, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     finish(user_id)
+
+
+# an address as people type them: something@domain.tld, no spaces or control characters
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
+
+
+def set_notices(user: User, email: str, by_email: bool) -> User:
+    """The user's e-mail address (may be empty) and whether notices also go by e-mail. The in-app inbox is always on.
+
+    :raise InvalidInput: the address is malformed, or e-mail is wanted without an address.
+    """
+    email = email.strip()
+    errors = FieldErrors()
+    if email and (len(email) > 254 or not _EMAIL.match(email)):
+        errors.add("email", "邮箱地址格式不正确，如 name@example.com")
+    if by_email and not email:
+        errors.add("email", "接收邮件通知须填写邮箱地址")
+    errors.raise_if_any()
+    user.email = email or None
+    user.email_notices = by_email
+    return finish(user)

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import User
 
@@ -69,3 +70,26 @@ def test_distribute_and_dissolution_commands(runner, busy):
     assert "净资产 199,999,999.99" not in result.output
     assert "连云港市工业投资集团有限公司：出资 200,000,000.00 元，应返还 200,000,000.00 元" in result.output
     assert runner.invoke(args=["loanfund", "reconcile"]).exit_code == 0
+
+
+def test_the_sweep_command_says_what_it_found_and_what_stays_queued(runner, flows, traveller):
+    application = flows.to(State.RENEWED)  # out 1 Nov 2026, due 11 Nov
+    result = runner.invoke(args=["loanfund", "sweep", "--date", "2026-11-12"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "2026-11-12 日常巡查：在外转贷 1 笔，新发现 1 项"
+    assert lines[1].startswith(
+        f"  {application.reference} 用款逾期：用款到期日为 2026-11-11，截至 2026-11-12 已用款 11 天"
+    )
+    assert lines[2].startswith("未配置 MAIL_SERVER：") and lines[2].endswith(
+        "封邮件留在发送队列中（管理员可在“邮件队列”查看）"
+    )
+    again = runner.invoke(args=["loanfund", "sweep", "--date", "2026-11-12"])
+    assert again.output.splitlines()[0] == "2026-11-12 日常巡查：在外转贷 1 笔，新发现 0 项"
+
+
+@pytest.mark.parametrize("day", ["2026-13-01", "２０２６-11-12", "tomorrow"])
+def test_the_sweep_command_refuses_a_bad_date(runner, people, day):
+    result = runner.invoke(args=["loanfund", "sweep", "--date", day])
+    assert result.exit_code == 2
+    assert f"日期格式不正确：{day}（应为 YYYY-MM-DD）" in result.output

@@ -74,6 +74,9 @@ ROLE_PAGES = {
     "/admin/contributions": {"admin"},
     "/fund/reconciliation": {"admin", "operator", "group"},
     "/bank-accounts": {"admin", "operator"},
+    "/admin/mail": {"admin"},
+    "/inbox": {"ent1", "reviewer", "operator", "bank1", "group", "admin"},
+    "/account/notices": {"ent1", "reviewer", "operator", "bank1", "group", "admin"},
 }
 
 

@@ -1,4 +1,5 @@
-"""Administration: users, banks and agreements, policy versions, contributions. Administrator only (404 otherwise)."""
+"""Administration: users, banks and agreements, policy versions, contributions, the e-mail queue. Administrator only
+(404 otherwise)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Contribution
 from loanfund.services import admin as admin_service
-from loanfund.services import bank_accounts, directory, ledger, once, uow
+from loanfund.services import bank_accounts, directory, ledger, mailer, once, uow
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import (
     contributor_named,
@@ -25,7 +26,15 @@ from loanfund.services.capital import (
     run_distribution,
 )
 from loanfund.services.once import AlreadySubmitted
-from loanfund.web.admin.forms import BankForm, ContributionForm, DistributionForm, PaymentForm, PolicyForm, UserForm
+from loanfund.web.admin.forms import (
+    BankForm,
+    ContributionForm,
+    DistributionForm,
+    PaymentForm,
+    PolicyForm,
+    RequeueForm,
+    UserForm,
+)
 from loanfund.web.forms import field_errors, options
 from loanfund.web.roles import roles_required
 
@@ -279,3 +288,25 @@ def pay() -> str | Response:
             flash(f"已从专用账户支付分配款及税费 {paid.format()} 元", "success")
             return redirect(url_for("admin.contributions"))
     return _capital_page(ContributionForm(formdata=None), payment_form=form)
+
+
+@bp.get("/mail")
+@admin_only
+def mail() -> str:
+    """The e-mail queue: what has not gone out yet, with every attempt (nothing is lost without an SMTP server)."""
+    return render_template(
+        "admin/mail.html", deliveries=mailer.pending(), configured=mailer.configured(), form=RequeueForm()
+    )
+
+
+@bp.post("/mail/<int(max=2147483647):delivery_id>/requeue")
+@admin_only
+def requeue_mail(delivery_id: int) -> Response:
+    if RequeueForm().validate():
+        try:
+            mailer.requeue(delivery_id)
+            flash("已重新加入发送队列", "success")
+        except LoanFundError as exc:
+            uow.discard()
+            flash(exc.message, "danger")
+    return redirect(url_for("admin.mail"))

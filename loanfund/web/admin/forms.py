@@ -92,3 +92,7 @@ class PaymentForm(SubmitOnce, Form):
 class DistributionForm(SubmitOnce, Form):
     tax_rate = StringField("税费率（如 0.06）", validators=[InputRequired("请填写税费率")])
     pay = BooleanField("同时从专用账户支付", default=False)
+
+
+class RequeueForm(Form):
+    """Send a failed e-mail again (CSRF only)."""

@@ -12,8 +12,8 @@ from loanfund.domain.errors import InvalidInput
 from loanfund.extensions import login_manager
 from loanfund.models import User
 from loanfund.services import uow
-from loanfund.services.accounts import AuthenticationFailed, active_user, authenticate, change_password
-from loanfund.web.auth.forms import LoginForm, PasswordForm
+from loanfund.services.accounts import AuthenticationFailed, active_user, authenticate, change_password, set_notices
+from loanfund.web.auth.forms import LoginForm, NoticesForm, PasswordForm
 from loanfund.web.forms import field_errors
 
 bp = Blueprint("auth", __name__)
@@ -78,3 +78,21 @@ def password() -> str | Response:
             flash("密码已修改", "success")
             return redirect(url_for("main.home"))
     return render_template("account/password.html", form=form)
+
+
+@bp.route("/account/notices", methods=["GET", "POST"])
+@login_required
+def notices() -> str | Response:
+    form = NoticesForm()
+    if request.method == "GET":
+        form.email.data, form.by_email.data = current_user.email or "", current_user.email_notices
+    elif form.validate_on_submit():
+        try:
+            set_notices(current_user, form.email.data or "", bool(form.by_email.data))
+        except InvalidInput as exc:
+            uow.discard()
+            field_errors(form, exc.errors)
+        else:
+            flash("通知设置已保存", "success")
+            return redirect(url_for("inbox.index"))
+    return render_template("account/notices.html", form=form)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from loanfund.web.forms import (
@@ -21,3 +21,8 @@ class LoginForm(Form):
 class PasswordForm(Form):
     current_password = PasswordField("当前密码", validators=[DataRequired(REQUIRED_TEXT)])
     new_password = PasswordField("新密码（至少 8 位）", validators=[DataRequired(REQUIRED_TEXT)])
+
+
+class NoticesForm(Form):
+    email = StringField("邮箱地址", validators=[Length(max=254, message="邮箱地址最长 254 个字符"), NoNul()])
+    by_email = BooleanField("同时通过邮件接收通知（站内信始终接收）")
