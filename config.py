@@ -43,6 +43,8 @@ class Config:
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "LoanFund 应急转贷平台 <noreply@loanfund.invalid>"
     MAIL_TIMEOUT_S = 10
+    # 第二十二条: a bridge this many days past its due date proposes its enterprise for the blacklist (group decides)
+    BLACKLIST_PROPOSE_AFTER_OVERDUE_DAYS = 30
 
 
 class TestConfig(Config):

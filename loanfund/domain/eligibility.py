@@ -257,6 +257,15 @@ class BlacklistEntry:
     ends_on: date
 
 
+# 第二十二条: what puts an enterprise on the blacklist.
+BLACKLIST_GROUNDS: dict[str, str] = {
+    "false_statement": "虚报",
+    "concealment": "瞒报",
+    "fraud": "骗取",
+    "not_returned": "逾期不还",
+}
+
+
 def blacklist_end(listed_on: date, years: int) -> date:
     """The last day of the bar. 按年计算期间，开始的当日不计入（民法典第二百零一条）: listed 2026-05-01 for 3 years →
     barred through 2029-05-01, free to apply from 2029-05-02."""

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.eligibility import BLACKLIST_GROUNDS, DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models.base import TimestampMixin, _in
@@ -26,6 +26,8 @@ from loanfund.types import MoneyType, UTCDateTime
 
 if TYPE_CHECKING:
     from loanfund.models.access import User
+
+BLACKLIST_STATES = ("proposed", "confirmed", "rejected")
 
 
 class Bank(TimestampMixin, db.Model):
@@ -134,19 +136,55 @@ class Enterprise(TimestampMixin, db.Model):
 
 
 class BlacklistEntry(TimestampMixin, db.Model):
-    """An enterprise barred from the fund (R11), keyed by credit code so a new account cannot escape it."""
+    """An enterprise barred from the fund (R11, 第二十二条), keyed by credit code so a new account cannot escape it.
+
+    An operator proposes (or a default proposes by itself: ``proposed_by_id`` empty), the leading group confirms or
+    rejects; only a confirmed entry bars, from ``listed_on`` through ``ends_on``, unless the group lifts it early
+    (``lifted_on``, with a reason). Entries are never deleted: they end and stay in the history."""
 
     __tablename__ = "blacklist_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), index=True)
     enterprise_name: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(200))  # the ground in words, e.g. 逾期不还
     listed_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who proposed (None: automatic)
+    ground: Mapped[str] = mapped_column(String(16), default="not_returned", server_default="not_returned")
+    basis: Mapped[str] = mapped_column(Text, default="", server_default="")  # the facts and documents relied on
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    state: Mapped[str] = mapped_column(String(12), default="proposed", server_default="confirmed")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    lifted_on: Mapped[date | None] = mapped_column(Date)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lift_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
-    __table_args__ = (CheckConstraint("ends_on >= listed_on", name="period"),)
+    __table_args__ = (
+        CheckConstraint("ends_on >= listed_on", name="period"),
+        CheckConstraint(_in("state", BLACKLIST_STATES), name="state_known"),
+        CheckConstraint(_in("ground", BLACKLIST_GROUNDS), name="ground_known"),
+        CheckConstraint("lifted_on IS NULL OR state = 'confirmed'", name="only_confirmed_lifted"),
+        Index(
+            "uq_blacklist_entries_one_proposal",
+            "credit_code",
+            unique=True,
+            sqlite_where=text("state = 'proposed'"),
+            postgresql_where=text("state = 'proposed'"),
+        ),
+    )
+
+    def status(self, today: date) -> str:
+        """proposed, rejected, lifted, in_force, ended or (confirmed, starting later) scheduled."""
+        if self.state != "confirmed":
+            return self.state
+        if self.lifted_on is not None and self.lifted_on <= today:
+            return "lifted"
+        if today > self.ends_on:
+            return "ended"
+        return "in_force" if today >= self.listed_on else "scheduled"
 
 
 class Contributor(TimestampMixin, db.Model):

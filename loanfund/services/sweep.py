@@ -12,26 +12,27 @@ write lock (``BEGIN IMMEDIATE`` on a file database) — so a second sweep waits 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock
-from loanfund.domain.lifecycle import State
-from loanfund.domain.rules import Settlement
+from loanfund.domain.lifecycle import Role, State
+from loanfund.domain.policy import Policy
+from loanfund.domain.rules import Settlement, due_date
 from loanfund.domain.watch import BridgeFacts, Found, watch
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, WatchMark
-from loanfund.services import notices
+from loanfund.models import Application, ApplicationEvent, BlacklistEntry, Enterprise, User, WatchMark
+from loanfund.services import blacklist, notices
 from loanfund.services.lifecycle import account_of, application_policy
 from loanfund.services.uow import finish
 
-# The bridges the sweep watches: money out and the application still in the platform's normal hands. A bridge in
-# recovery is the operator's and the group's already (its overdue was recorded before it got there).
-WATCHED = (State.DISBURSED, State.RENEWED)
+# The bridges the sweep watches: every one whose money is out.
+WATCHED = (State.DISBURSED, State.RENEWED, State.RECOVERY)
 ADVISORY_LOCK = 0x4C46_5357  # "LFSW": one sweep at a time per database
 
 SYSTEM_ROLE = "system"
@@ -42,6 +43,8 @@ class SweepReport:
     day: date
     bridges: int = 0
     recorded: list[tuple[str, Found]] = field(default_factory=list)  # (application reference, finding)
+    proposed: list[str] = field(default_factory=list)  # enterprises proposed for the blacklist by a long default
+    ended: list[str] = field(default_factory=list)  # enterprises whose blacklist period ended
 
 
 def sweep(today: date | None = None) -> SweepReport:
@@ -69,7 +72,54 @@ def sweep(today: date | None = None) -> SweepReport:
                 _record(application, found, today, account)
             notices.after_finding(application, found, today)
             report.recorded.append((application.reference, found))
+        _propose_long_default(application, policy, account, today, report)
+    _end_blacklist_periods(today, report)
     return finish(report)
+
+
+def _propose_long_default(
+    application: Application, policy: Policy, account: Settlement, today: date, report: SweepReport
+) -> None:
+    """第二十二条: a bridge overdue for ``BLACKLIST_PROPOSE_AFTER_OVERDUE_DAYS`` proposes its enterprise, once."""
+    assert application.value_date is not None
+    late = (today - due_date(policy, application.value_date)).days
+    threshold = int(current_app.config["BLACKLIST_PROPOSE_AFTER_OVERDUE_DAYS"])
+    if late < threshold or not account.principal_outstanding.is_positive:
+        return
+    if not _claim_key(f"{application.id}:blacklist-proposal", application.id, "blacklist-proposal"):
+        return
+    basis = (
+        f"应急转贷 {application.reference} 于 {due_date(policy, application.value_date).isoformat()} 到期，"
+        f"截至 {today.isoformat()} 逾期 {late} 天，尚未归还本金 {account.principal_outstanding.format()} 元"
+    )
+    if blacklist.propose_for_default(application, basis) is not None:
+        report.proposed.append(application.enterprise.name)
+
+
+def _end_blacklist_periods(today: date, report: SweepReport) -> None:
+    """A bar whose period is over ends by itself (its entry stays in the history); the enterprise and the group are
+    told once."""
+    for entry in db.session.scalars(
+        select(BlacklistEntry).where(
+            BlacklistEntry.state == "confirmed", BlacklistEntry.ends_on < today, BlacklistEntry.lifted_on.is_(None)
+        )
+    ):
+        if not _claim_key(f"blacklist-ended:{entry.id}", None, "blacklist-ended"):
+            continue
+        people = [
+            *notices.staff(Role.GROUP),
+            *db.session.scalars(select(User).join(Enterprise).where(Enterprise.credit_code == entry.credit_code)),
+        ]
+        notices.notify(
+            people,
+            "blacklist_ended",
+            f"黑名单限制期已满：{entry.enterprise_name}",
+            f"{entry.enterprise_name}（{entry.credit_code}）因“{entry.reason}”于 {entry.listed_on.isoformat()} "
+            f"列入黑名单，限制期至 {entry.ends_on.isoformat()}（含）已满，自 "
+            f"{(entry.ends_on + timedelta(days=1)).isoformat()} 起可以重新申请应急转贷资金。",
+            None,
+        )
+        report.ended.append(entry.enterprise_name)
 
 
 def _lock() -> None:
@@ -95,15 +145,14 @@ def _watched() -> list[Application]:
 
 def _claim(application: Application, found: Found) -> bool:
     """Claim the finding's key; False when an earlier (or a concurrent) sweep has it already."""
+    return _claim_key(f"{application.id}:{found.key}", application.id, found.finding.value)
+
+
+def _claim_key(key: str, application_id: int | None, finding: str) -> bool:
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     claimed = db.session.execute(
         insert(WatchMark)
-        .values(
-            key=f"{application.id}:{found.key}",
-            application_id=application.id,
-            finding=found.finding.value,
-            on=clock.utcnow(),
-        )
+        .values(key=key, application_id=application_id, finding=finding, on=clock.utcnow())
         .on_conflict_do_nothing(index_elements=[WatchMark.key])
         .returning(WatchMark.id)
     ).scalar()

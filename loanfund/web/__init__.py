@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 
-from loanfund.web import admin, applications, auth, bank_accounts, enterprise, filters, fund, inbox, main, public
+from loanfund.web import (
+    admin,
+    applications,
+    auth,
+    bank_accounts,
+    blacklist,
+    enterprise,
+    filters,
+    fund,
+    inbox,
+    main,
+    public,
+)
 
 
 def register_web(app: Flask) -> None:
@@ -17,6 +29,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(bank_accounts.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(blacklist.bp)
     inbox.register_unread_count(app)
     filters.register(app)
     auth.register_user_loader()

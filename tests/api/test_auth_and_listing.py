@@ -132,6 +132,7 @@ def test_a_blacklisted_enterprise_is_refused_with_the_end_date(api, traveller):
             reason="逾期不归还应急转贷资金",
             listed_on=date(2025, 3, 1),
             ends_on=date(2028, 3, 1),
+            state="confirmed",
         )
     )
     db.session.commit()

@@ -30,6 +30,7 @@ def blacklist_ent1() -> None:
             reason="虚报材料骗取资金",
             listed_on=date(2026, 11, 1),
             ends_on=date(2029, 11, 1),
+            state="confirmed",
         )
     )
     db.session.commit()

@@ -75,6 +75,8 @@ ROLE_PAGES = {
     "/fund/reconciliation": {"admin", "operator", "group"},
     "/bank-accounts": {"admin", "operator"},
     "/admin/mail": {"admin"},
+    "/blacklist": {"reviewer", "operator", "group"},
+    "/blacklist/export.csv": {"reviewer", "operator", "group"},
     "/inbox": {"ent1", "reviewer", "operator", "bank1", "group", "admin"},
     "/account/notices": {"ent1", "reviewer", "operator", "bank1", "group", "admin"},
 }

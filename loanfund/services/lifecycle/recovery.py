@@ -10,7 +10,7 @@ from loanfund.domain.rules import (
     is_overdue,
 )
 from loanfund.models import Application
-from loanfund.services import ledger
+from loanfund.services import blacklist, ledger
 from loanfund.services.lifecycle.approval import group_decision
 from loanfund.services.lifecycle.settlement import account_of
 from loanfund.services.lifecycle.spine import Step, application_policy, complete, required_text
@@ -46,6 +46,11 @@ def write_off(
             application_id=application.id,
             actor=actor,
         )
+    # 第二十二条: a default written off proposes its enterprise for the blacklist, for the group to confirm
+    blacklist.propose_for_default(
+        application,
+        f"应急转贷 {application.reference} 逾期未归还，经领导小组核销（纪要 {application.group_minutes_ref}）",
+    )
     return complete(
         step,
         note,

@@ -1,0 +1,29 @@
+"""Proposing, deciding and lifting blacklist entries (R11, 第二十二条)."""
+
+from __future__ import annotations
+
+from wtforms import SelectField, StringField
+from wtforms.validators import AnyOf
+
+from loanfund.domain.eligibility import BLACKLIST_GROUNDS
+from loanfund.web.forms import Form, SubmitOnce, day_field, long_text, options
+
+
+class ProposalForm(SubmitOnce, Form):
+    enterprise_id = SelectField("企业", coerce=int, validate_choice=False)
+    ground = SelectField(
+        "列入原因", choices=options([("", "请选择"), *BLACKLIST_GROUNDS.items()]), validate_choice=False
+    )
+    basis = long_text("列入依据（事实与材料）")  # required, checked by the service with the others at once
+    listed_on = day_field("列入日期")
+
+
+class DecisionForm(SubmitOnce, Form):
+    """Confirm or reject a proposal: ``confirm`` is the button pressed."""
+
+    confirm = StringField(validators=[AnyOf(["yes", "no"], message="请选择确认或不予确认")])
+    note = long_text("意见")
+
+
+class LiftForm(SubmitOnce, Form):
+    lift_reason = long_text("提前解除的理由")  # required, checked by the service
