@@ -162,6 +162,28 @@ def write_off_posting(application_id: int, amount: Money) -> Posting:
     )
 
 
+def bank_claim_posting(claim_id: int, bank_id: int, application_id: int, principal: Money, fee: Money) -> Posting:
+    """R12 (第二十三条): what the bridge still owes becomes the bank's debt — the principal moves from the bridge's
+    receivable to a receivable from the bank, and the fee due is recognised as income the bank owes."""
+    return Posting(
+        f"bank_claim:{claim_id}",
+        "合作银行承担清偿责任（第二十三条）",
+        _legs(
+            (bank_claim(bank_id), principal + fee, "Dr"),
+            (receivable(application_id), principal, "Cr"),
+            (FEE_INCOME, fee, "Cr"),
+        ),
+    )
+
+
+def bank_claim_payment_posting(payment_id: int, bank_id: int, amount: Money) -> Posting:
+    return Posting(
+        f"bank_claim_payment:{payment_id}",
+        "合作银行清偿款到账",
+        _legs((CASH, amount, "Dr"), (bank_claim(bank_id), amount, "Cr")),
+    )
+
+
 def split_by_ratio(total: Money, weights: list[int]) -> list[Money]:
     """Split ``total`` in proportion to ``weights`` so that the parts add up to it exactly (largest remainder).
 

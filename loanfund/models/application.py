@@ -29,7 +29,7 @@ from loanfund.types import MoneyType, UTCDateTime
 
 if TYPE_CHECKING:
     from loanfund.models.access import User
-    from loanfund.models.parties import Bank, Enterprise
+    from loanfund.models.parties import Bank, BankClaim, Enterprise
 
 
 class PolicyVersion(TimestampMixin, db.Model):
@@ -132,6 +132,7 @@ class Application(TimestampMixin, db.Model):
     policy_version: Mapped[PolicyVersion | None] = relationship()
     events: Mapped[list[ApplicationEvent]] = relationship(back_populates="application", order_by="ApplicationEvent.id")
     receipts: Mapped[list[Receipt]] = relationship(back_populates="application", order_by="Receipt.id")
+    bank_claim: Mapped[BankClaim | None] = relationship(uselist=False, viewonly=True)  # R12, once recorded
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

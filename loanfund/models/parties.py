@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -197,3 +198,56 @@ class Contributor(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(16))  # municipal, county, private
 
     __table_args__ = (CheckConstraint("kind IN ('municipal', 'county', 'private')", name="kind_known"),)
+
+
+class BankClaim(TimestampMixin, db.Model):
+    """R12 (第二十三条): a bank liable for a bridge it did not renew on time and in full — what the bridge still owed
+    on ``claimed_on``, now owed by the bank (a receivable from it in the books). One per application."""
+
+    __tablename__ = "bank_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    claimed_on: Mapped[date] = mapped_column(Date)
+    principal: Mapped[Money] = mapped_column(MoneyType)
+    fee: Mapped[Money] = mapped_column(MoneyType)
+    basis: Mapped[str] = mapped_column(Text)  # how the bank failed, with the numbers
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    bank: Mapped[Bank] = relationship()
+    payments: Mapped[list[BankClaimPayment]] = relationship(back_populates="claim", order_by="BankClaimPayment.id")
+
+    __table_args__ = (CheckConstraint("principal >= 0 AND fee >= 0 AND principal + fee > 0", name="amount_positive"),)
+
+    @property
+    def amount(self) -> Money:
+        return self.principal + self.fee
+
+    @property
+    def paid(self) -> Money:
+        return sum((p.amount for p in self.payments), Money.zero())
+
+    @property
+    def outstanding(self) -> Money:
+        return self.amount - self.paid
+
+
+class BankClaimPayment(TimestampMixin, db.Model):
+    """Money the bank paid on its claim, into the special account; one bank transfer is one payment."""
+
+    __tablename__ = "bank_claim_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("bank_claims.id"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Money] = mapped_column(MoneyType)
+    transfer_ref: Mapped[str] = mapped_column(String(64))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    claim: Mapped[BankClaim] = relationship(back_populates="payments")
+
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        UniqueConstraint("claim_id", "transfer_ref", name="one_transfer_once"),
+    )

@@ -29,6 +29,7 @@ def applications(actor: User, state: State | None = None, *, limit: int = 20, of
                 joinedload(Application.bank),
                 joinedload(Application.policy_version),
                 selectinload(Application.receipts),
+                selectinload(Application.bank_claim),
             )
             .order_by(Application.id.desc())
             .limit(limit)

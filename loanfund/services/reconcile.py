@@ -26,6 +26,7 @@ from loanfund.extensions import db
 from loanfund.models import (
     Application,
     ApplicationEvent,
+    BankClaim,
     Contribution,
     JournalEntry,
     JournalLeg,
@@ -168,19 +169,35 @@ def reconcile() -> Reconciliation:
         Check("同一划款凭证号重复登记的笔数", 0, len(twice), "、".join(f"#{a} {ref}" for a, ref in twice))
     )
 
+    claimed = ledger.balances_by_prefix("bank_claim")
+    registered: dict[int, Money] = {}
+    for claim in db.session.scalars(select(BankClaim).options(selectinload(BankClaim.payments))):
+        registered[claim.bank_id] = registered.get(claim.bank_id, Money.zero()) + claim.outstanding
+    zero = Money.zero()
+    differ = sorted(b for b in set(claimed) | set(registered) if claimed.get(b, zero) != registered.get(b, zero))
+    result.checks.append(
+        Check(
+            "合作银行清偿款：登记未清偿 = 账簿（不符的银行数）", 0, len(differ), "、".join(f"银行 #{b}" for b in differ)
+        )
+    )
+
     booked = ledger.balances_by_prefix("receivable")
     disbursed = db.session.scalars(
         select(Application)
         .where(Application.authorised_at.is_not(None))
-        .options(selectinload(Application.receipts), selectinload(Application.enterprise))
+        .options(
+            selectinload(Application.receipts),
+            selectinload(Application.enterprise),
+            selectinload(Application.bank_claim),
+        )
         .order_by(Application.id)
     ).all()
     for application in disbursed:
         assert application.approved_amount is not None
         returned = sum((r.principal for r in application.receipts), Money.zero())
         expected = application.approved_amount - returned
-        if application.written_off_on is not None:
-            expected = Money.zero()
+        if application.written_off_on is not None or application.bank_claim is not None:
+            expected = Money.zero()  # written off, or moved to the bank's claim (R12)
         result.receivables.append(
             ReceivableLine(
                 application.id,

@@ -137,6 +137,7 @@ def _watched() -> list[Application]:
                 joinedload(Application.bank),
                 joinedload(Application.policy_version),
                 selectinload(Application.receipts),
+                selectinload(Application.bank_claim),
             )
             .order_by(Application.id)
         )

@@ -14,8 +14,8 @@ from loanfund.domain.lifecycle import Action, Role, actions_for
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import Settlement, due_date, fee_for
-from loanfund.models import Application, ApplicationEvent, Material, User
-from loanfund.services import directory, lifecycle
+from loanfund.models import Application, ApplicationEvent, BankClaim, Material, User
+from loanfund.services import directory, liability, lifecycle
 from loanfund.services.checks import ApprovalView, rule_checks
 from loanfund.services.materials import UPLOAD_STATES
 from loanfund.services.policies import policy_version_in_force
@@ -53,6 +53,8 @@ class ApplicationView:
     timeline: tuple[ApplicationEvent, ...] = ()  # detail only
     materials: tuple[Material, ...] = ()  # detail only
     may_upload: bool = False  # the enterprise adds documents while its application is decided (detail only)
+    claim: BankClaim | None = None  # R12: the bank's liability for this bridge, once recorded (detail only)
+    claim_reason: str | None = None  # for an operator: why a claim may be recorded now (None: it may not)
 
 
 def application_view(
@@ -104,7 +106,16 @@ def application_view(
         timeline=tuple(lifecycle.timeline(application)),
         materials=tuple(directory.materials_of(application.id)),
         may_upload=actor.role_enum is Role.ENTERPRISE and application.state_enum in UPLOAD_STATES,
+        claim=application.bank_claim,
+        claim_reason=_claim_reason(actor, application, today),
     )
+
+
+def _claim_reason(actor: User, application: Application, today: date) -> str | None:
+    if actor.role_enum is not Role.OPERATOR:
+        return None
+    may, why = liability.claimable(application, today)
+    return why if may else None
 
 
 def rows(actor: User, applications: list[Application], today: date | None = None) -> list[ApplicationView]:

@@ -63,6 +63,7 @@ def _load(user: User, *states: State) -> list[Application]:
                 joinedload(Application.bank),
                 joinedload(Application.policy_version),
                 selectinload(Application.receipts),
+                selectinload(Application.bank_claim),
             )
             .order_by(large_last, Application.submitted_at, Application.id)
         )

@@ -14,6 +14,7 @@ from loanfund.web import (
     filters,
     fund,
     inbox,
+    liability,
     main,
     public,
 )
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(bank_accounts.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(blacklist.bp)
+    app.register_blueprint(liability.bp)
     inbox.register_unread_count(app)
     filters.register(app)
     auth.register_user_loader()

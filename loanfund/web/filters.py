@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask
 
 from loanfund.clock import local
+from loanfund.domain.liability import EVENT_LABELS as LIABILITY_EVENTS
 from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.watch import Finding
@@ -71,7 +72,7 @@ def action_label(action: str) -> str:
         return ACTION_LABELS[Action(action)]
     if action in Finding.__members__.values():
         return Finding(action).label
-    return action
+    return LIABILITY_EVENTS.get(action, action)
 
 
 def register(app: Flask) -> None:

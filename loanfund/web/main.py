@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from loanfund.domain.lifecycle import Role
+from loanfund.services import liability
 from loanfund.services.workbench import dashboard, queues
 
 bp = Blueprint("main", __name__)
@@ -21,4 +22,5 @@ def home() -> str:
         figures=dashboard(user),
         queues=queues(user),
         is_enterprise=user.role_enum is Role.ENTERPRISE,
+        bank_flags=liability.flagged_years(user.bank_id) if user.role_enum is Role.BANK and user.bank_id else [],
     )

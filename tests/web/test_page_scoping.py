@@ -77,6 +77,7 @@ ROLE_PAGES = {
     "/admin/mail": {"admin"},
     "/blacklist": {"reviewer", "operator", "group"},
     "/blacklist/export.csv": {"reviewer", "operator", "group"},
+    "/bank-claims": {"operator", "group", "admin", "bank1"},
     "/inbox": {"ent1", "reviewer", "operator", "bank1", "group", "admin"},
     "/account/notices": {"ent1", "reviewer", "operator", "bank1", "group", "admin"},
 }

@@ -25,10 +25,14 @@ from loanfund.services.lifecycle.spine import Step, application_policy, complete
 
 def account_of(application: Application, as_of: date | None = None, policy: Policy | None = None) -> Settlement | None:
     """Principal and fee owed and received, for a disbursed application (None before disbursement). ``policy``: the
-    application's, when the caller has it already."""
+    application's, when the caller has it already. A claim on the bank (R12) counts as received on its day: from
+    then on the bank owes it, not the bridge."""
     if application.value_date is None or application.approved_amount is None or application.authorised_at is None:
         return None
     received = [ReceivedMoney(r.received_on, r.principal, r.fee) for r in application.receipts]
+    claim = application.bank_claim
+    if claim is not None:  # R12: what was owed on that day became the bank's debt (the claim's own account)
+        received.append(ReceivedMoney(claim.claimed_on, claim.principal, claim.fee))
     return settlement(
         policy or application_policy(application),
         application.approved_amount,

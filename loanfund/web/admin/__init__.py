@@ -14,7 +14,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Contribution
 from loanfund.services import admin as admin_service
-from loanfund.services import bank_accounts, directory, ledger, mailer, once, uow
+from loanfund.services import bank_accounts, directory, ledger, liability, mailer, once, uow
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import (
     contributor_named,
@@ -135,6 +135,7 @@ def banks(bank_id: int | None = None) -> str | Response:
         form=form,
         bank=bank,
         pending={c.bank_id: c for c in bank_accounts.changes() if c.decision == "pending"},
+        flags=liability.flags_by_bank(),
     )
 
 

@@ -34,6 +34,7 @@ from loanfund.web.applications.forms import (
     UploadForm,
 )
 from loanfund.web.forms import Form, field_errors, options
+from loanfund.web.liability.forms import ClaimForm
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("apps", __name__)
@@ -148,6 +149,9 @@ def _detail(
         overdue=view.overdue,
         policy=view.policy,
         upload=upload,
+        claim=view.claim,
+        claim_reason=view.claim_reason,
+        claim_form=ClaimForm(formdata=None) if view.claim_reason else None,
         categories=materials.CATEGORIES,
         open_action=next(iter(open_forms or {}), None),
     )

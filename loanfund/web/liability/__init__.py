@@ -1,0 +1,87 @@
+"""Bank liability (R12, 第二十三条) in the browser: the operator records a claim from the application's page and the
+bank's payments on the claims page; the group and the administrator read it; a bank sees only its own claims."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from loanfund import clock
+from loanfund.domain.errors import InvalidInput, LoanFundError, RuleViolation
+from loanfund.domain.lifecycle import Role
+from loanfund.services import liability, once, uow
+from loanfund.services.once import AlreadySubmitted
+from loanfund.web.forms import field_errors
+from loanfund.web.liability.forms import ClaimForm, PaymentForm
+from loanfund.web.roles import roles_required
+
+bp = Blueprint("liability", __name__)
+operators = roles_required(Role.OPERATOR)
+
+
+def _page(forms: dict[int, PaymentForm] | None = None, status: int = 200) -> tuple[str, int]:
+    claims = liability.claims(current_user)
+    payment_forms = forms or {}
+    if current_user.role_enum is Role.OPERATOR:
+        for c in claims:
+            if c.outstanding.is_positive and c.id not in payment_forms:
+                payment_forms[c.id] = PaymentForm(formdata=None, data={"paid_on": clock.today()})
+    return render_template("liability/index.html", claims=claims, forms=payment_forms), status
+
+
+@bp.get("/bank-claims")
+@roles_required(Role.OPERATOR, Role.GROUP, Role.ADMIN, Role.BANK)
+def index() -> tuple[str, int]:
+    return _page()
+
+
+@bp.post("/applications/<int(max=2147483647):application_id>/bank-claim")
+@operators
+def record(application_id: int) -> Response:
+    form = ClaimForm()
+    target = url_for("apps.detail", application_id=application_id)
+    if not form.validate():
+        flash("页面已过期，请刷新页面后重新提交", "danger")
+        return redirect(target)
+    try:
+        once.claim(current_user, form.once.data, form.fingerprint())
+        claim = liability.record_claim(current_user, application_id, form.basis.data or "")
+    except AlreadySubmitted as exc:
+        uow.discard()
+        flash(exc.message, "info")
+    except RuleViolation as exc:
+        uow.discard()
+        flash("；".join(v.message for v in exc.violations), "danger")
+    except LoanFundError as exc:
+        uow.discard()
+        flash(exc.message, "danger")
+    else:
+        flash(f"已登记{claim.bank.name}的清偿责任 {claim.amount.format()} 元", "success")
+    return redirect(target)
+
+
+@bp.post("/bank-claims/<int(max=2147483647):claim_id>/payments")
+@operators
+def pay(claim_id: int) -> tuple[str, int] | Response:
+    form = PaymentForm()
+    if not form.validate():
+        return _page({claim_id: form}, 422)
+    try:
+        once.claim(current_user, form.once.data, form.fingerprint())
+        assert form.amount.money is not None and form.paid_on.data is not None
+        liability.record_payment(current_user, claim_id, form.amount.money, form.paid_on.data, form.transfer_ref.data)
+    except AlreadySubmitted as exc:
+        uow.discard()
+        flash(exc.message, "info")
+    except InvalidInput as exc:
+        uow.discard()
+        field_errors(form, exc.errors)
+        return _page({claim_id: form}, 422)
+    except LoanFundError as exc:
+        uow.discard()
+        flash(exc.message, "danger")
+        return _page({claim_id: form}, 409)
+    else:
+        flash("清偿款已登记入账", "success")
+    return redirect(url_for("liability.index"))
