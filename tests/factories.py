@@ -80,7 +80,7 @@ class EnterpriseFactory(_Factory):
     revenue = Money.parse("15,000,000.00")
     assets = Money.parse("22,000,000.00")
     size = "small"
-    legal_representative = "法定代表人"
+    legal_representative = factory.Sequence(lambda n: f"法定代表人{n:03d}")
     contact_name = "财务联系人"
     contact_phone = "138 0000 0000"
     address = "连云港市海州区"
@@ -159,6 +159,7 @@ def cast(*, capital: Money | None = FIRST_CAPITAL) -> dict[str, User]:
         name="东海县晶华硅材料有限公司",
         credit_code="91320722MA1W3H5N2W",
         district="donghai",
+        legal_representative="周晶华",
         contact_name="吴出纳",
     )
     seafood = EnterpriseFactory(
@@ -170,6 +171,7 @@ def cast(*, capital: Money | None = FIRST_CAPITAL) -> dict[str, User]:
         revenue=Money.parse("8,000,000.00"),
         assets=Money.parse("6,000,000.00"),
         size="micro",
+        legal_representative="郑海丰",
         contact_name="郑海丰",
     )
     people = {name: UserFactory(username=name, role=role.value, display_name=shown) for name, role, shown in STAFF}

@@ -29,6 +29,7 @@ from loanfund.models.parties import (
     Contributor,
     Enterprise,
 )
+from loanfund.models.settings import Setting
 
 __all__ = [
     "ACCOUNT_CHANGE_DECISIONS",
@@ -57,6 +58,7 @@ __all__ = [
     "Message",
     "PolicyVersion",
     "Receipt",
+    "Setting",
     "User",
     "WatchMark",
 ]

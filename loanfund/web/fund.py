@@ -1,11 +1,12 @@
-"""The special account: reconciliation (trial balance, cash vs. position, receivables vs. applications)."""
+"""The special account: reconciliation (trial balance, cash vs. position, receivables vs. applications), and the
+early-warning page over the money out."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from loanfund.domain.lifecycle import Role
-from loanfund.services import fund
+from loanfund.services import fund, risk
 from loanfund.services.reconcile import reconcile
 from loanfund.web.roles import roles_required
 
@@ -17,3 +18,10 @@ bp = Blueprint("fund", __name__, url_prefix="/fund")
 def reconciliation() -> str:
     """:raise 404: for roles that do not keep or oversee the books."""
     return render_template("fund/reconciliation.html", result=reconcile(), position=fund.position())
+
+
+@bp.get("/risk")
+@roles_required(Role.OPERATOR, Role.GROUP)
+def risk_page() -> str:
+    """Early warning (第二十条): :raise 404: for roles other than the operators and the leading group."""
+    return render_template("fund/risk.html", report=risk.report())

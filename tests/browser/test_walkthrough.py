@@ -119,6 +119,10 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     page.goto(detail_url)
     step(page, "authorise-disbursement")
     assert "已放款" in page.content()
+    page.goto(f"{base}/fund/risk")  # the only bridge out holds all the money out: a concentration warning
+    assert "资金集中度" in page.content()
+    assert "该企业在外资金 8,000,000.00 元，占全部在外资金 8,000,000.00 元的 100.0%（预警线 30%）" in page.content()
+    shoot(page, "11-risk")
     logout(page)
 
     # 银行确认续贷并划回资金（应收金额已预填）
@@ -127,6 +131,10 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     step(page, "confirm-renewal", {"new_loan_contract_no": "工银借字2026第1001号"})
     step(page, "confirm-return", {"transfer_ref": "HS-0001"})
     assert "已收回" in page.content()
+    assert page.locator("#inbox-link .badge").inner_text() == "3"  # asked to commit; approved; the disbursement
+    page.click("#inbox-link")
+    assert "放款通知" in page.content() and "人民币捌佰万元整" in page.content()
+    shoot(page, "10-inbox")
     logout(page)
 
     # 平台归档

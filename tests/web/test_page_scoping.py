@@ -78,6 +78,8 @@ ROLE_PAGES = {
     "/blacklist": {"reviewer", "operator", "group"},
     "/blacklist/export.csv": {"reviewer", "operator", "group"},
     "/bank-claims": {"operator", "group", "admin", "bank1"},
+    "/fund/risk": {"operator", "group"},
+    "/admin/settings": {"admin"},
     "/inbox": {"ent1", "reviewer", "operator", "bank1", "group", "admin"},
     "/account/notices": {"ent1", "reviewer", "operator", "bank1", "group", "admin"},
 }

@@ -14,7 +14,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Contribution
 from loanfund.services import admin as admin_service
-from loanfund.services import bank_accounts, directory, ledger, liability, mailer, once, uow
+from loanfund.services import bank_accounts, directory, ledger, liability, mailer, once, settings, uow
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import (
     contributor_named,
@@ -33,6 +33,7 @@ from loanfund.web.admin.forms import (
     PaymentForm,
     PolicyForm,
     RequeueForm,
+    ThresholdsForm,
     UserForm,
 )
 from loanfund.web.forms import field_errors, options
@@ -311,3 +312,29 @@ def requeue_mail(delivery_id: int) -> Response:
             uow.discard()
             flash(exc.message, "danger")
     return redirect(url_for("admin.mail"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_only
+def thresholds() -> str | Response:
+    form = ThresholdsForm()
+    if not form.is_submitted():
+        current = settings.thresholds()
+        form.due_within_days.data = str(current.due_within_days)
+        form.concentration_percent.data = str(current.concentration_percent)
+        form.utilisation_percent.data = str(current.utilisation_percent)
+    elif form.validate():
+        try:
+            settings.save_thresholds(
+                current_user,
+                form.due_within_days.data or "",
+                form.concentration_percent.data or "",
+                form.utilisation_percent.data or "",
+            )
+        except InvalidInput as exc:
+            uow.discard()
+            field_errors(form, exc.errors)
+        else:
+            flash("预警设置已保存", "success")
+            return redirect(url_for("admin.thresholds"))
+    return render_template("admin/settings.html", form=form)

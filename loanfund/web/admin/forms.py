@@ -96,3 +96,11 @@ class DistributionForm(SubmitOnce, Form):
 
 class RequeueForm(Form):
     """Send a failed e-mail again (CSRF only)."""
+
+
+class ThresholdsForm(Form):
+    """The early-warning thresholds (R15); read as text so the service reports every bad value at once."""
+
+    due_within_days = StringField("到期前预警天数")
+    concentration_percent = StringField("单户（企业或银行）集中度预警线（%）")
+    utilisation_percent = StringField("资金使用率预警线（%）")

@@ -1,0 +1,23 @@
+"""Settings the administrator changes without a release: the early-warning thresholds (R15)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from loanfund.clock import utcnow
+from loanfund.extensions import db
+from loanfund.types import UTCDateTime
+
+
+class Setting(db.Model):
+    """One named setting, its value as text, and who changed it last."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,55 @@
+"""The early-warning thresholds (R15) as the administrator set them, or the defaults."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from loanfund import clock
+from loanfund.domain.errors import FieldErrors
+from loanfund.domain.warning import Thresholds
+from loanfund.extensions import db
+from loanfund.models import Setting, User
+from loanfund.services.uow import finish
+
+_KEYS = ("due_within_days", "concentration_percent", "utilisation_percent")
+
+
+def thresholds() -> Thresholds:
+    stored = {s.key: s.value for s in db.session.scalars(select(Setting).where(Setting.key.in_(_KEYS)))}
+    default = Thresholds()
+    return Thresholds(
+        due_within_days=int(stored.get("due_within_days", default.due_within_days)),
+        concentration_percent=Decimal(stored.get("concentration_percent", default.concentration_percent)),
+        utilisation_percent=Decimal(stored.get("utilisation_percent", default.utilisation_percent)),
+    )
+
+
+def save_thresholds(
+    actor: User, due_within_days: str, concentration_percent: str, utilisation_percent: str
+) -> Thresholds:
+    """:raise InvalidInput: every field that is not a sensible number, at once."""
+    errors = FieldErrors()
+    days = due_within_days.strip()
+    if not (days.isascii() and days.isdigit() and 0 <= int(days) <= 30):
+        errors.add("due_within_days", "请填写 0 至 30 之间的整数天数")
+    percents = {}
+    for key, text in (("concentration_percent", concentration_percent), ("utilisation_percent", utilisation_percent)):
+        try:
+            value = Decimal(text.strip()) if text.strip().isascii() else None
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or not (Decimal(0) < value <= Decimal(100)):
+            errors.add(key, "请填写 0 至 100 之间的百分比，如 30")
+        elif value.as_tuple().exponent < -1:  # type: ignore[operator]
+            errors.add(key, "百分比最多保留 1 位小数")
+        else:
+            percents[key] = value
+    errors.raise_if_any()
+    for key, value in (("due_within_days", str(int(days))), *((k, str(v)) for k, v in percents.items())):
+        setting = db.session.get(Setting, key) or Setting(key=key)
+        setting.value, setting.updated_by_id, setting.updated_at = value, actor.id, clock.utcnow()
+        db.session.add(setting)
+    finish(None)
+    return thresholds()
