@@ -4,4 +4,12 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from loanfund.api import applications, auth, errors, limits, openapi, quotes  # noqa: E402,F401  (routes register on import)
+from loanfund.api import (  # noqa: E402,F401  (routes register on import)
+    applications,
+    auth,
+    errors,
+    limits,
+    openapi,
+    oversight,
+    quotes,
+)

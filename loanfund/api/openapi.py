@@ -201,7 +201,136 @@ def build_spec() -> APISpec:
                 }
             },
         )
+    _oversight_paths(spec, bearer, id_param)
     return spec
+
+
+def _oversight_paths(spec: APISpec, bearer: list[dict[str, Any]], id_param: dict[str, Any]) -> None:
+    """Messages, the blacklist, bank liability and early warning (第二十至二十三条)."""
+    for name, schema in (
+        ("Message", s.MessageSchema),
+        ("BlacklistEntry", s.BlacklistEntrySchema),
+        ("BlacklistProposal", s.BlacklistProposalSchema),
+        ("BlacklistDecision", s.BlacklistDecisionSchema),
+        ("BlacklistLift", s.BlacklistLiftSchema),
+        ("BankClaim", s.BankClaimSchema),
+        ("BankClaimCreate", s.BankClaimCreateSchema),
+        ("BankClaimPaymentCreate", s.BankClaimPaymentCreateSchema),
+        ("Warning", s.WarningSchema),
+    ):
+        spec.components.schema(name, schema=schema)
+
+    def items(ref: str, **extra: Any) -> dict[str, Any]:
+        properties = {"items": {"type": "array", "items": ref}} | extra
+        return _json({"type": "object", "properties": properties})
+
+    def body(ref: str) -> dict[str, Any]:
+        return {"required": True, "content": {"application/json": {"schema": ref}}}
+
+    entry_param = {"name": "entry_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec.path(
+        "/messages",
+        operations={
+            "get": {
+                "summary": "本人的站内信",
+                "security": bearer,
+                "responses": {"200": items("Message", unread={"type": "integer"}), **_problems(401)},
+            }
+        },
+    )
+    spec.path(
+        "/messages/{message_id}/read",
+        operations={
+            "post": {
+                "summary": "标为已读",
+                "security": bearer,
+                "parameters": [{"name": "message_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": _json({"type": "object"}), **_problems(401, 404)},
+            }
+        },
+    )
+    spec.path(
+        "/blacklist",
+        operations={
+            "get": {
+                "summary": "黑名单（平台人员）",
+                "security": bearer,
+                "responses": {"200": items("BlacklistEntry"), **_problems(401, 403)},
+            },
+            "post": {
+                "summary": "提议列入黑名单（运营人员）",
+                "security": bearer,
+                "requestBody": body("BlacklistProposal"),
+                "responses": {"201": _json("BlacklistEntry", "Created"), **_problems(401, 403, 404, 409, 422)},
+            },
+        },
+    )
+    for path, ref, summary in (
+        ("decision", "BlacklistDecision", "确认或不予确认（领导小组）"),
+        ("lift", "BlacklistLift", "提前解除（领导小组）"),
+    ):
+        spec.path(
+            f"/blacklist/{{entry_id}}/{path}",
+            operations={
+                "post": {
+                    "summary": summary,
+                    "security": bearer,
+                    "parameters": [entry_param],
+                    "requestBody": body(ref),
+                    "responses": {"200": _json("BlacklistEntry"), **_problems(401, 403, 404, 409, 422)},
+                }
+            },
+        )
+    spec.path(
+        "/bank-claims",
+        operations={
+            "get": {
+                "summary": "合作银行清偿责任（银行只见本行）",
+                "security": bearer,
+                "responses": {"200": items("BankClaim"), **_problems(401, 403)},
+            }
+        },
+    )
+    spec.path(
+        "/applications/{application_id}/bank-claim",
+        operations={
+            "post": {
+                "summary": "认定合作银行清偿责任（运营人员，第二十三条）",
+                "security": bearer,
+                "parameters": [id_param],
+                "requestBody": body("BankClaimCreate"),
+                "responses": {"201": _json("BankClaim", "Created"), **_problems(401, 403, 404, 409, 422)},
+            }
+        },
+    )
+    spec.path(
+        "/bank-claims/{claim_id}/payments",
+        operations={
+            "post": {
+                "summary": "登记清偿款到账（运营人员）",
+                "security": bearer,
+                "parameters": [
+                    {"name": "claim_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                    {"name": "Idempotency-Key", "in": "header", "required": True, "schema": {"type": "string"}},
+                ],
+                "requestBody": body("BankClaimPaymentCreate"),
+                "responses": {"201": _json("BankClaim", "Created"), **_problems(400, 401, 403, 404, 409, 422)},
+            }
+        },
+    )
+    spec.path(
+        "/warnings",
+        operations={
+            "get": {
+                "summary": "风险预警（运营人员、领导小组）",
+                "security": bearer,
+                "responses": {
+                    "200": items("Warning", day={"type": "string", "format": "date"}, thresholds={"type": "object"}),
+                    **_problems(401, 403),
+                },
+            }
+        },
+    )
 
 
 @api_bp.get("/openapi.json")

@@ -214,3 +214,87 @@ class ApplicationPageSchema(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+
+
+# -- oversight (第二十至二十三条): messages, blacklist, bank liability, early warning --------------------------------
+
+
+class MessageSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    subject = fields.String()
+    body = fields.String()
+    application_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+
+
+class BlacklistEntrySchema(Schema):
+    id = fields.Integer()
+    credit_code = fields.String()
+    enterprise_name = fields.String()
+    ground = fields.String()
+    reason = fields.String()
+    basis = fields.String()
+    listed_on = fields.Date()
+    ends_on = fields.Date()
+    state = fields.String()
+    status = fields.String(metadata={"description": "proposed, rejected, scheduled, in_force, lifted, ended"})
+    lifted_on = fields.Date(allow_none=True)
+    lift_reason = fields.String()
+
+
+class BlacklistProposalSchema(StrictSchema):
+    enterprise_id = WholeNumber(required=True, metadata={"description": "企业 ID"})
+    ground = _text(
+        required=True, max_length=16, metadata={"description": "false_statement/concealment/fraud/not_returned"}
+    )
+    basis = _text(required=True, metadata={"description": "列入依据（事实与材料）"})
+    listed_on = _date(required=True, metadata={"description": "列入日期"})
+
+
+class BlacklistDecisionSchema(StrictSchema):
+    confirm = fields.Boolean(required=True, error_messages=REQUIRED, metadata={"description": "确认列入或不予确认"})
+    note = _text(metadata={"description": "意见（不予确认须填写）"})
+
+
+class BlacklistLiftSchema(StrictSchema):
+    reason = _text(required=True, metadata={"description": "提前解除的理由"})
+
+
+class BankClaimPaymentSchema(Schema):
+    paid_on = fields.Date()
+    amount = MoneyField()
+    transfer_ref = fields.String()
+
+
+class BankClaimSchema(Schema):
+    id = fields.Integer()
+    bank_id = fields.Integer()
+    application_id = fields.Integer()
+    claimed_on = fields.Date()
+    principal = MoneyField()
+    fee = MoneyField()
+    amount = MoneyField()
+    paid = MoneyField()
+    outstanding = MoneyField()
+    basis = fields.String()
+    payments = fields.List(fields.Nested(BankClaimPaymentSchema))
+
+
+class BankClaimCreateSchema(StrictSchema):
+    basis = _text(metadata={"description": "补充说明"})
+
+
+class BankClaimPaymentCreateSchema(StrictSchema):
+    amount = MoneyField(required=True, metadata={"description": "清偿金额（元）"})
+    paid_on = _date(required=True, metadata={"description": "到账日期"})
+    transfer_ref = _text(required=True, max_length=64, metadata={"description": "划款凭证号"})
+
+
+class WarningSchema(Schema):
+    risk = fields.Function(lambda w: w.risk.value)
+    label = fields.Function(lambda w: w.risk.label)
+    subject = fields.String()
+    why = fields.String()
+    application_id = fields.Integer(allow_none=True)

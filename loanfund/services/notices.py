@@ -199,6 +199,10 @@ def unread(user: User) -> int:
     )
 
 
+def owns(user: User, message_id: int) -> bool:
+    return db.session.scalar(select(Message.id).where(Message.id == message_id, Message.user_id == user.id)) is not None
+
+
 def mark_read(user: User, message_id: int | None = None) -> int:
     """Mark one of the user's messages (or all of them) read; another user's message is never touched."""
     where = [Message.user_id == user.id, Message.read_at.is_(None)]

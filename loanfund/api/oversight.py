@@ -1,0 +1,155 @@
+"""The fund's oversight over the API (第二十至二十三条): each user's messages, the blacklist (staff only), bank
+liability (a bank sees its own claims) and the early warnings — the same services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from loanfund import clock
+from loanfund.api import api_bp
+from loanfund.api.auth import current_api_user, token_required
+from loanfund.api.idempotency import run_idempotent
+from loanfund.api.schemas import (
+    BankClaimCreateSchema,
+    BankClaimPaymentCreateSchema,
+    BankClaimSchema,
+    BlacklistDecisionSchema,
+    BlacklistEntrySchema,
+    BlacklistLiftSchema,
+    BlacklistProposalSchema,
+    MessageSchema,
+    WarningSchema,
+)
+from loanfund.domain.errors import NotFound
+from loanfund.domain.lifecycle import Role
+from loanfund.models import BankClaimPayment, BlacklistEntry
+from loanfund.services import blacklist, directory, liability, notices, risk
+
+STAFF = (Role.REVIEWER, Role.OPERATOR, Role.GROUP)
+
+
+def _body() -> Any:
+    return request.get_json(silent=True)
+
+
+# -- messages ------------------------------------------------------------------------------------------------------
+
+
+@api_bp.get("/messages")
+@token_required()
+def list_messages() -> Response:
+    """The caller's own messages, newest first, and how many are unread."""
+    user = current_api_user()
+    return jsonify({"items": MessageSchema(many=True).dump(notices.inbox(user)), "unread": notices.unread(user)})
+
+
+@api_bp.post("/messages/<int(max=2147483647):message_id>/read")
+@token_required()
+def read_message(message_id: int) -> Response:
+    """Mark one of the caller's messages read (another's id changes nothing: 404)."""
+    if notices.mark_read(current_api_user(), message_id) == 0 and not notices.owns(current_api_user(), message_id):
+        raise NotFound("没有这条消息")
+    return jsonify({"unread": notices.unread(current_api_user())})
+
+
+# -- blacklist -----------------------------------------------------------------------------------------------------
+
+
+def _entry(entry: BlacklistEntry) -> dict[str, Any]:
+    data = BlacklistEntrySchema().dump(entry)
+    data["status"] = entry.status(clock.today())
+    return data
+
+
+@api_bp.get("/blacklist")
+@token_required(*STAFF)
+def list_blacklist() -> Response:
+    """Every entry with its status (staff only: an enterprise or a bank never reads another's entry)."""
+    return jsonify({"items": [_entry(e) for e in blacklist.entries()]})
+
+
+@api_bp.post("/blacklist")
+@token_required(Role.OPERATOR)
+def propose_blacklist() -> tuple[Response, int]:
+    """An operator proposes an entry for the leading group. :raise 422: every bad field at once. :raise 409: a
+    proposal is waiting already, or the enterprise is barred already."""
+    data = BlacklistProposalSchema().load(_body())
+    enterprise = directory.enterprise(data["enterprise_id"])
+    if enterprise is None:
+        raise NotFound("没有这家企业")
+    entry = blacklist.submit_proposal(current_api_user(), enterprise, data["ground"], data["basis"], data["listed_on"])
+    return jsonify(_entry(entry)), 201
+
+
+@api_bp.post("/blacklist/<int(max=2147483647):entry_id>/decision")
+@token_required(Role.GROUP)
+def decide_blacklist(entry_id: int) -> Response:
+    data = BlacklistDecisionSchema().load(_body())
+    return jsonify(_entry(blacklist.decide(current_api_user(), entry_id, data["confirm"], data["note"])))
+
+
+@api_bp.post("/blacklist/<int(max=2147483647):entry_id>/lift")
+@token_required(Role.GROUP)
+def lift_blacklist(entry_id: int) -> Response:
+    data = BlacklistLiftSchema().load(_body())
+    return jsonify(_entry(blacklist.lift(current_api_user(), entry_id, data["reason"])))
+
+
+# -- bank liability (R12) --------------------------------------------------------------------------------------------
+
+
+@api_bp.get("/bank-claims")
+@token_required(Role.OPERATOR, Role.GROUP, Role.ADMIN, Role.BANK)
+def list_bank_claims() -> Response:
+    """Claims against banks; a bank reads only its own."""
+    return jsonify({"items": BankClaimSchema(many=True).dump(liability.claims(current_api_user()))})
+
+
+@api_bp.post("/applications/<int(max=2147483647):application_id>/bank-claim")
+@token_required(Role.OPERATOR)
+def record_bank_claim(application_id: int) -> tuple[Response, int]:
+    """R12: the bank that did not renew on time and in full owes what the overdue bridge still owes.
+    :raise 422: R12 does not apply (with the rule's reason). :raise 409: a claim exists already."""
+    data = BankClaimCreateSchema().load(_body())
+    claim = liability.record_claim(current_api_user(), application_id, data["basis"])
+    return jsonify(BankClaimSchema().dump(claim)), 201
+
+
+@api_bp.post("/bank-claims/<int(max=2147483647):claim_id>/payments")
+@token_required(Role.OPERATOR)
+def pay_bank_claim(claim_id: int) -> Response:
+    """The bank's payment into the special account (money: an ``Idempotency-Key`` is required)."""
+    user = current_api_user()
+
+    def step() -> BankClaimPayment:
+        data = BankClaimPaymentCreateSchema().load(_body())
+        return liability.record_payment(user, claim_id, data["amount"], data["paid_on"], data["transfer_ref"])
+
+    def render(payment: BankClaimPayment) -> dict[str, Any]:
+        return BankClaimSchema().dump(payment.claim)  # the claim as the payment left it
+
+    return run_idempotent(user, required=True, step=step, render=render, status=201)  # type: ignore[arg-type]
+
+
+# -- early warning -------------------------------------------------------------------------------------------------
+
+
+@api_bp.get("/warnings")
+@token_required(Role.OPERATOR, Role.GROUP)
+def list_warnings() -> Response:
+    """Early warnings (第二十条) with their reasons and numbers, and the thresholds they were read against."""
+    report = risk.report()
+    limits = report.thresholds
+    return jsonify(
+        {
+            "day": report.day.isoformat(),
+            "thresholds": {
+                "due_within_days": limits.due_within_days,
+                "concentration_percent": str(limits.concentration_percent),
+                "utilisation_percent": str(limits.utilisation_percent),
+            },
+            "items": WarningSchema(many=True).dump(report.warnings),
+        }
+    )
