@@ -7,17 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import extract, func, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, State
 from loanfund.domain.money import Money
 from loanfund.domain.warning import Risk, Thresholds, Warning, bridge_warnings, concentration, utilisation
-from loanfund.domain.watch import BridgeFacts, Finding
+from loanfund.domain.watch import Finding
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Bank, BankClaim, BlacklistEntry, Enterprise
 from loanfund.services import fund, settings
-from loanfund.services.lifecycle import account_of, application_policy
+from loanfund.services.sweep import bridge_facts, bridges_out
 
 # applications still being decided or with money out: whose enterprises the page looks at
 OPEN_STATES = (
@@ -46,18 +45,9 @@ def report(today: date | None = None) -> RiskReport:
     out_by_enterprise: dict[str, Money] = {}
     out_by_bank: dict[str, Money] = {}
     total_out = Money.zero()
-    for application in _out():
-        policy = application_policy(application)
-        account = account_of(application, today, policy)
-        assert account is not None and application.value_date is not None and application.committed_amount
-        facts = BridgeFacts(
-            value_date=application.value_date,
-            renewed=application.renewed_on is not None,
-            committed_amount=application.committed_amount,
-            renewed_amount=application.new_loan_amount,
-            account=account,
-            receipts=len(application.receipts),
-        )
+    for application in bridges_out():
+        policy, facts = bridge_facts(application, today)
+        account = facts.account
         subject = f"{application.reference} {application.enterprise.name}"
         result.warnings += bridge_warnings(
             policy, facts, application.requested_days, today, result.thresholds, subject, application.id
@@ -74,23 +64,6 @@ def report(today: date | None = None) -> RiskReport:
     position = fund.position()
     result.warnings += utilisation(total_out, position.reserved, position.cash, result.thresholds)
     return result
-
-
-def _out() -> list[Application]:
-    return list(
-        db.session.scalars(
-            select(Application)
-            .where(Application.state.in_([s.value for s in MONEY_OUT_STATES]))
-            .options(
-                joinedload(Application.enterprise),
-                joinedload(Application.bank),
-                joinedload(Application.policy_version),
-                selectinload(Application.receipts),
-                selectinload(Application.bank_claim),
-            )
-            .order_by(Application.id)
-        )
-    )
 
 
 def _enterprise_history() -> list[Warning]:

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock
-from loanfund.domain.lifecycle import Role, State
+from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import Settlement, due_date
 from loanfund.domain.watch import BridgeFacts, Found, watch
@@ -31,8 +31,6 @@ from loanfund.services import blacklist, notices
 from loanfund.services.lifecycle import account_of, application_policy
 from loanfund.services.uow import finish
 
-# The bridges the sweep watches: every one whose money is out.
-WATCHED = (State.DISBURSED, State.RENEWED, State.RECOVERY)
 ADVISORY_LOCK = 0x4C46_5357  # "LFSW": one sweep at a time per database
 
 SYSTEM_ROLE = "system"
@@ -52,19 +50,10 @@ def sweep(today: date | None = None) -> SweepReport:
     today = today or clock.today()
     _lock()
     report = SweepReport(today)
-    for application in _watched():
+    for application in bridges_out():
         report.bridges += 1
-        policy = application_policy(application)
-        account = account_of(application, today, policy)
-        assert account is not None and application.value_date is not None and application.committed_amount
-        facts = BridgeFacts(
-            value_date=application.value_date,
-            renewed=application.renewed_on is not None,
-            committed_amount=application.committed_amount,
-            renewed_amount=application.new_loan_amount,
-            account=account,
-            receipts=len(application.receipts),
-        )
+        policy, facts = bridge_facts(application, today)
+        account = facts.account
         for found in watch(policy, facts, today):
             if not _claim(application, found):
                 continue
@@ -127,11 +116,12 @@ def _lock() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
 
 
-def _watched() -> list[Application]:
+def bridges_out() -> list[Application]:
+    """Every bridge whose money is out, with what its account needs loaded (no query per bridge)."""
     return list(
         db.session.scalars(
             select(Application)
-            .where(Application.state.in_([s.value for s in WATCHED]))
+            .where(Application.state.in_([s.value for s in MONEY_OUT_STATES]))
             .options(
                 joinedload(Application.enterprise),
                 joinedload(Application.bank),
@@ -141,6 +131,21 @@ def _watched() -> list[Application]:
             )
             .order_by(Application.id)
         )
+    )
+
+
+def bridge_facts(application: Application, today: date) -> tuple[Policy, BridgeFacts]:
+    """The policy a bridge was approved under and what the watch needs to know of it on ``today``."""
+    policy = application_policy(application)
+    account = account_of(application, today, policy)
+    assert account is not None and application.value_date is not None and application.committed_amount
+    return policy, BridgeFacts(
+        value_date=application.value_date,
+        renewed=application.renewed_on is not None,
+        committed_amount=application.committed_amount,
+        renewed_amount=application.new_loan_amount,
+        account=account,
+        receipts=len(application.receipts),
     )
 
 

@@ -3,6 +3,8 @@ export it for the city credit system. Enterprises and banks never reach it (404)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -10,6 +12,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from loanfund import clock
 from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
+from loanfund.models import BlacklistEntry
 from loanfund.services import blacklist, directory, once, uow
 from loanfund.services.once import AlreadySubmitted
 from loanfund.web.blacklist.forms import DecisionForm, LiftForm, ProposalForm
@@ -88,36 +91,34 @@ def propose() -> tuple[str, int] | WerkzeugResponse:
 @roles_required(Role.GROUP)
 def decide(entry_id: int) -> WerkzeugResponse:
     form = DecisionForm()
-    if not form.validate():
-        flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
-        return redirect(url_for("blacklist.index"))
-    try:
-        once.claim(current_user, form.once.data, form.fingerprint())
-        entry = blacklist.decide(current_user, entry_id, form.confirm.data == "yes", form.note.data or "")
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except InvalidInput as exc:
-        uow.discard()
-        flash("；".join(m for messages in exc.errors.values() for m in messages), "danger")
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
-    else:
-        flash(f"{entry.enterprise_name}：{'已确认列入黑名单' if entry.state == 'confirmed' else '不予确认'}", "success")
-    return redirect(url_for("blacklist.index"))
+    return _group_step(
+        form,
+        lambda: blacklist.decide(current_user, entry_id, form.confirm.data == "yes", form.note.data or ""),
+        lambda e: f"{e.enterprise_name}：{'已确认列入黑名单' if e.state == 'confirmed' else '不予确认'}",
+    )
 
 
 @bp.post("/<int(max=2147483647):entry_id>/lift")
 @roles_required(Role.GROUP)
 def lift(entry_id: int) -> WerkzeugResponse:
     form = LiftForm()
+    return _group_step(
+        form,
+        lambda: blacklist.lift(current_user, entry_id, form.lift_reason.data or ""),
+        lambda e: f"{e.enterprise_name}的黑名单已提前解除",
+    )
+
+
+def _group_step(
+    form: DecisionForm | LiftForm, call: Callable[[], BlacklistEntry], done: Callable[[BlacklistEntry], str]
+) -> WerkzeugResponse:
+    """A group's decision on an entry, once per form: what went wrong, or what was done, as a message on the list."""
     if not form.validate():
         flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
         return redirect(url_for("blacklist.index"))
     try:
         once.claim(current_user, form.once.data, form.fingerprint())
-        entry = blacklist.lift(current_user, entry_id, form.lift_reason.data or "")
+        entry = call()
     except AlreadySubmitted as exc:
         uow.discard()
         flash(exc.message, "info")
@@ -128,7 +129,7 @@ def lift(entry_id: int) -> WerkzeugResponse:
         uow.discard()
         flash(exc.message, "danger")
     else:
-        flash(f"{entry.enterprise_name}的黑名单已提前解除", "success")
+        flash(done(entry), "success")
     return redirect(url_for("blacklist.index"))
 
 
