@@ -184,6 +184,15 @@ def bank_claim_payment_posting(payment_id: int, bank_id: int, amount: Money) -> 
     )
 
 
+def recovery_after_write_off_posting(record_id: int, amount: Money) -> Posting:
+    """第二十一条: money recovered after the group wrote the bridge off is still booked — cash in, the loss reduced."""
+    return Posting(
+        f"recovered:{record_id}",
+        "核销后追回资金",
+        _legs((CASH, amount, "Dr"), (LOSSES, amount, "Cr")),
+    )
+
+
 def split_by_ratio(total: Money, weights: list[int]) -> list[Money]:
     """Split ``total`` in proportion to ``weights`` so that the parts add up to it exactly (largest remainder).
 

@@ -8,7 +8,14 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from loanfund.models.access import ApiToken, IdempotencyKey, User
-from loanfund.models.application import Application, ApplicationEvent, Material, PolicyVersion, Receipt
+from loanfund.models.application import (
+    Application,
+    ApplicationEvent,
+    Material,
+    PolicyVersion,
+    Receipt,
+    RecoveryRecord,
+)
 from loanfund.models.books import (
     AppendOnlyViolation,
     Contribution,
@@ -58,12 +65,13 @@ __all__ = [
     "Message",
     "PolicyVersion",
     "Receipt",
+    "RecoveryRecord",
     "Setting",
     "User",
     "WatchMark",
 ]
 
-APPEND_ONLY = (ApplicationEvent, Receipt, JournalEntry, JournalLeg)
+APPEND_ONLY = (ApplicationEvent, Receipt, JournalEntry, JournalLeg, RecoveryRecord)
 
 
 @event.listens_for(Session, "before_flush")

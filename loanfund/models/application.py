@@ -217,3 +217,29 @@ class Material(TimestampMixin, db.Model):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
+
+
+class RecoveryRecord(db.Model):
+    """The recovery file of an overdue bridge (第二十一条): the operator's cause analysis, and each recovery measure
+    with the money it brought back (a measure's money is booked like any money back). Never changed: a later analysis
+    is a new record."""
+
+    __tablename__ = "recovery_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # cause, measure
+    taken_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    amount: Mapped[Money] = mapped_column(MoneyType, default=Money.zero)
+    transfer_ref: Mapped[str | None] = mapped_column(String(64))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('cause', 'measure')", name="kind_known"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("amount = 0 OR transfer_ref IS NOT NULL", name="money_has_a_transfer"),
+    )

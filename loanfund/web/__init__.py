@@ -17,6 +17,7 @@ from loanfund.web import (
     liability,
     main,
     public,
+    recovery,
 )
 
 
@@ -32,6 +33,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(inbox.bp)
     app.register_blueprint(blacklist.bp)
     app.register_blueprint(liability.bp)
+    app.register_blueprint(recovery.bp)
     inbox.register_unread_count(app)
     filters.register(app)
     auth.register_user_loader()

@@ -11,6 +11,7 @@ from loanfund.domain.liability import EVENT_LABELS as LIABILITY_EVENTS
 from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.watch import Finding
+from loanfund.services.recovery_file import EVENT_LABELS as RECOVERY_EVENTS
 
 # Badge colours per state: calm for the normal path, amber for waiting on someone, red for exits and trouble.
 STATE_BADGES: dict[State, str] = {
@@ -72,7 +73,7 @@ def action_label(action: str) -> str:
         return ACTION_LABELS[Action(action)]
     if action in Finding.__members__.values():
         return Finding(action).label
-    return LIABILITY_EVENTS.get(action, action)
+    return LIABILITY_EVENTS.get(action) or RECOVERY_EVENTS.get(action, action)
 
 
 def register(app: Flask) -> None:
