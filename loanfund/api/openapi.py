@@ -217,6 +217,9 @@ def _oversight_paths(spec: APISpec, bearer: list[dict[str, Any]], id_param: dict
         ("BankClaimCreate", s.BankClaimCreateSchema),
         ("BankClaimPaymentCreate", s.BankClaimPaymentCreateSchema),
         ("Warning", s.WarningSchema),
+        ("RecoveryRecord", s.RecoveryRecordSchema),
+        ("RecoveryCause", s.RecoveryCauseSchema),
+        ("RecoveryMeasure", s.RecoveryMeasureSchema),
     ):
         spec.components.schema(name, schema=schema)
 
@@ -315,6 +318,54 @@ def _oversight_paths(spec: APISpec, bearer: list[dict[str, Any]], id_param: dict
                 ],
                 "requestBody": body("BankClaimPaymentCreate"),
                 "responses": {"201": _json("BankClaim", "Created"), **_problems(400, 401, 403, 404, 409, 422)},
+            }
+        },
+    )
+    recovery = _json(
+        {
+            "type": "object",
+            "properties": {
+                "application_id": {"type": "integer"},
+                "plan": {"type": "string", "nullable": True},
+                "records": {"type": "array", "items": "RecoveryRecord"},
+            },
+        }
+    )
+    spec.path(
+        "/applications/{application_id}/recovery",
+        operations={
+            "get": {
+                "summary": "追偿档案（平台人员）",
+                "security": bearer,
+                "parameters": [id_param],
+                "responses": {"200": recovery, **_problems(401, 403, 404)},
+            }
+        },
+    )
+    spec.path(
+        "/applications/{application_id}/recovery/cause",
+        operations={
+            "post": {
+                "summary": "记录逾期原因分析（运营人员）",
+                "security": bearer,
+                "parameters": [id_param],
+                "requestBody": body("RecoveryCause"),
+                "responses": {"201": recovery, **_problems(401, 403, 404, 422)},
+            }
+        },
+    )
+    spec.path(
+        "/applications/{application_id}/recovery/measures",
+        operations={
+            "post": {
+                "summary": "记录追偿措施及追回资金（运营人员）",
+                "security": bearer,
+                "parameters": [
+                    id_param,
+                    {"name": "Idempotency-Key", "in": "header", "required": True, "schema": {"type": "string"}},
+                ],
+                "requestBody": body("RecoveryMeasure"),
+                "responses": {"201": recovery, **_problems(400, 401, 403, 404, 409, 422)},
             }
         },
     )

@@ -1,5 +1,5 @@
 """The fund's oversight over the API (第二十至二十三条): each user's messages, the blacklist (staff only), bank
-liability (a bank sees its own claims) and the early warnings — the same services as the pages."""
+liability (a bank sees its own claims), the early warnings and the recovery files — the same services as the pages."""
 
 from __future__ import annotations
 
@@ -20,12 +20,15 @@ from loanfund.api.schemas import (
     BlacklistLiftSchema,
     BlacklistProposalSchema,
     MessageSchema,
+    RecoveryCauseSchema,
+    RecoveryMeasureSchema,
+    RecoveryRecordSchema,
     WarningSchema,
 )
 from loanfund.domain.errors import NotFound
 from loanfund.domain.lifecycle import Role
-from loanfund.models import BankClaimPayment, BlacklistEntry
-from loanfund.services import blacklist, directory, liability, notices, risk
+from loanfund.models import BankClaimPayment, BlacklistEntry, RecoveryRecord
+from loanfund.services import blacklist, directory, liability, lifecycle, notices, recovery_file, risk
 
 STAFF = (Role.REVIEWER, Role.OPERATOR, Role.GROUP)
 
@@ -152,4 +155,52 @@ def list_warnings() -> Response:
             },
             "items": WarningSchema(many=True).dump(report.warnings),
         }
+    )
+
+
+# -- the recovery file (第二十一条) -----------------------------------------------------------------------------------
+
+
+def _recovery(application_id: int) -> dict[str, Any]:
+    application = lifecycle.get(current_api_user(), application_id)
+    return {
+        "application_id": application.id,
+        "plan": application.recovery_plan,
+        "records": RecoveryRecordSchema(many=True).dump(recovery_file.records(application)),
+    }
+
+
+@api_bp.get("/applications/<int(max=2147483647):application_id>/recovery")
+@token_required(*STAFF)
+def get_recovery_file(application_id: int) -> Response:
+    """The recovery plan, cause analyses and measures (platform staff; 404 when not theirs to see)."""
+    return jsonify(_recovery(application_id))
+
+
+@api_bp.post("/applications/<int(max=2147483647):application_id>/recovery/cause")
+@token_required(Role.OPERATOR)
+def record_recovery_cause(application_id: int) -> tuple[Response, int]:
+    data = RecoveryCauseSchema().load(_body())
+    recovery_file.record_cause(current_api_user(), application_id, data["cause"])
+    return jsonify(_recovery(application_id)), 201
+
+
+@api_bp.post("/applications/<int(max=2147483647):application_id>/recovery/measures")
+@token_required(Role.OPERATOR)
+def record_recovery_measure(application_id: int) -> Response:
+    """A recovery measure; money recovered moves (an ``Idempotency-Key`` is required)."""
+    user = current_api_user()
+
+    def step() -> RecoveryRecord:
+        data = RecoveryMeasureSchema().load(_body())
+        return recovery_file.record_measure(
+            user, application_id, data["taken_on"], data["measure"], data["amount"], data["transfer_ref"]
+        )
+
+    return run_idempotent(
+        user,
+        required=True,
+        step=step,
+        render=lambda _: _recovery(application_id),
+        status=201,  # type: ignore[arg-type]
     )

@@ -298,3 +298,23 @@ class WarningSchema(Schema):
     subject = fields.String()
     why = fields.String()
     application_id = fields.Integer(allow_none=True)
+
+
+class RecoveryRecordSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "cause（原因分析）或 measure（追偿措施）"})
+    taken_on = fields.Date()
+    text = fields.String()
+    amount = MoneyField()
+    transfer_ref = fields.String(allow_none=True)
+
+
+class RecoveryCauseSchema(StrictSchema):
+    cause = _text(required=True, metadata={"description": "逾期原因分析"})
+
+
+class RecoveryMeasureSchema(StrictSchema):
+    taken_on = _date(required=True, metadata={"description": "日期"})
+    measure = _text(required=True, metadata={"description": "追偿措施"})
+    amount = MoneyField(required=True, metadata={"description": "追回金额（元），没有则为 0.00"})
+    transfer_ref = _text(max_length=64, metadata={"description": "划款凭证号（有追回资金时必填）"})

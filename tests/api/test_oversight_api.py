@@ -83,3 +83,23 @@ def test_warnings_are_for_operators_and_the_group(api, flows, traveller):
     assert {w["risk"] for w in answer["items"]} == {"due-soon", "out-too-long", "renewal-late", "concentration"}
     for outsider in ("ent1", "bank1", "reviewer", "admin"):
         assert api.get(outsider, "/warnings").status_code == 403
+
+
+def test_the_recovery_file_over_the_api(api, flows, traveller):
+    application = flows.to(State.RECOVERY)  # 30,000,000.00 out on 1 Nov, in recovery on 12 Nov
+    url = f"/applications/{application.id}/recovery"
+    assert api.post("operator", f"{url}/cause", {"cause": ""}).get_json()["errors"] == {"cause": ["请填写逾期原因分析"]}
+    assert api.post("operator", f"{url}/cause", {"cause": "主要客户拖欠货款"}).status_code == 201
+    measure = {"taken_on": "2026-11-12", "measure": "约谈企业", "amount": "10000000.00", "transfer_ref": "ZC-1"}
+    assert api.post("operator", f"{url}/measures", measure).status_code == 400  # money: Idempotency-Key required
+    first = api.post("operator", f"{url}/measures", measure, key="recovery-1")
+    again = api.post("operator", f"{url}/measures", measure, key="recovery-1")
+    assert first.status_code == again.status_code == 201
+    assert [(r["kind"], r["amount"]) for r in again.get_json()["records"]] == [
+        ("cause", "0.00"),
+        ("measure", "10000000.00"),
+    ]
+    assert api.get("group", url).get_json()["plan"] == "约谈企业，督促银行续贷"
+    for outsider in ("ent1", "bank1"):
+        assert api.get(outsider, url).status_code == 403
+    assert api.post("group", f"{url}/cause", {"cause": "x"}).status_code == 403
