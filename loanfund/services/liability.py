@@ -9,7 +9,6 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import flag_modified
 
 from loanfund import clock
 from loanfund.domain.errors import Conflict, FieldErrors, NotAllowed, NotFound, RuleViolation
@@ -18,10 +17,11 @@ from loanfund.domain.liability import CLAIM_EVENT, PAYMENT_EVENT, ClaimFacts, ba
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, Bank, BankClaim, BankClaimPayment, User
+from loanfund.models import Application, Bank, BankClaim, BankClaimPayment, User
 from loanfund.services import ledger, notices
 from loanfund.services.access import application_for
 from loanfund.services.lifecycle import account_of, application_policy
+from loanfund.services.lifecycle.spine import record_beside
 from loanfund.services.uow import finish
 
 
@@ -71,7 +71,7 @@ def record_claim(actor: User, application_id: int, basis: str = "") -> BankClaim
         application_id=application.id,
         actor=actor,
     )
-    _event(application, actor, CLAIM_EVENT, f"合作银行承担清偿责任 {claim.amount.format()} 元：{claim.basis}")
+    record_beside(application, actor, CLAIM_EVENT, f"合作银行承担清偿责任 {claim.amount.format()} 元：{claim.basis}")
     notices.notify(
         [*notices.bank_users(application), *notices.staff(Role.GROUP)],
         "bank_claim",
@@ -124,7 +124,7 @@ def record_payment(actor: User, claim_id: int, amount: Money, paid_on: date, tra
     application = db.session.get(Application, claim.application_id)
     assert application is not None
     left = claim.outstanding
-    _event(
+    record_beside(
         application,
         actor,
         PAYMENT_EVENT,
@@ -177,21 +177,3 @@ def _facts(application: Application, today: date) -> ClaimFacts:
 def _operator(actor: User) -> None:
     if actor.role_enum is not Role.OPERATOR:
         raise NotAllowed("只有平台运营人员可以登记合作银行清偿责任及清偿款", code="role_not_allowed")
-
-
-def _event(application: Application, actor: User, action: str, note: str) -> None:
-    application.updated_at = clock.utcnow()  # the row locked is the row written
-    flag_modified(application, "updated_at")
-    db.session.add(
-        ApplicationEvent(
-            application=application,
-            actor_id=actor.id,
-            actor_role=actor.role,
-            at=clock.utcnow(),
-            action=action,
-            from_state=application.state,
-            to_state=application.state,
-            note=note,
-            payload={},
-        )
-    )

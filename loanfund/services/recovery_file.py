@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import flag_modified
 
 from loanfund import clock
 from loanfund.domain.errors import FieldErrors, NotAllowed
@@ -19,9 +18,10 @@ from loanfund.domain.ledger import recovery_after_write_off_posting
 from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, RecoveryRecord, User
+from loanfund.models import Application, RecoveryRecord, User
 from loanfund.services import ledger, lifecycle, notices
 from loanfund.services.access import application_for
+from loanfund.services.lifecycle.spine import record_beside
 from loanfund.services.uow import finish
 
 FILE_STATES = (State.RECOVERY, State.WRITTEN_OFF)
@@ -56,7 +56,7 @@ def record_cause(actor: User, application_id: int, text: str) -> RecoveryRecord:
         recorded_by_id=actor.id,
     )
     db.session.add(record)
-    _event(application, actor, CAUSE_EVENT, text)
+    record_beside(application, actor, CAUSE_EVENT, text)
     notices.notify(
         notices.staff(Role.GROUP),
         "recovery_cause",
@@ -103,7 +103,7 @@ def record_measure(
     )
     db.session.add(record)
     note = text + (f"；追回 {amount.format()} 元（凭证 {ref}）" if amount.is_positive else "")
-    _event(application, actor, MEASURE_EVENT, note)
+    record_beside(application, actor, MEASURE_EVENT, note)
     if not amount.is_positive:
         return finish(record)
     if application.state_enum is State.WRITTEN_OFF:
@@ -145,21 +145,3 @@ def _split(application: Application, amount: Money, on: date, errors: FieldError
         return Money.zero(), Money.zero()
     principal = min(amount, account.principal_outstanding)
     return principal, amount - principal
-
-
-def _event(application: Application, actor: User, action: str, note: str) -> None:
-    application.updated_at = clock.utcnow()  # the row locked is the row written
-    flag_modified(application, "updated_at")
-    db.session.add(
-        ApplicationEvent(
-            application=application,
-            actor_id=actor.id,
-            actor_role=actor.role,
-            at=clock.utcnow(),
-            action=action,
-            from_state=application.state,
-            to_state=application.state,
-            note=note,
-            payload={},
-        )
-    )

@@ -63,7 +63,7 @@ def complete(step: Step, note: str = "", *, alternative: bool = False, **payload
 def record(
     application: Application,
     actor: User,
-    action: Action,
+    action: Action | str,
     from_state: State | None,
     note: str = "",
     **payload: Any,
@@ -74,13 +74,22 @@ def record(
             actor_id=actor.id,
             actor_role=actor.role,
             at=clock.utcnow(),
-            action=action.value,
+            action=str(action),
             from_state=from_state.value if from_state else None,
             to_state=application.state,
             note=note or "",
             payload={k: _plain(v) for k, v in payload.items()},
         )
     )
+
+
+def record_beside(application: Application, actor: User, action: str, note: str, **payload: Any) -> None:
+    """An event that is not a step of the table (a bank claim, a recovery measure): the application locked by the
+    caller keeps its state, its row is written all the same (so a concurrent step's version check fails), and the
+    event records who did what."""
+    application.updated_at = clock.utcnow()
+    flag_modified(application, "updated_at")
+    record(application, actor, action, application.state_enum, note, **payload)
 
 
 def _plain(value: Any) -> Any:
