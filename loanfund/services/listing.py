@@ -2,28 +2,93 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from loanfund import clock
 from loanfund.domain.lifecycle import State
+from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, User
+from loanfund.models import Application, Enterprise, User
 from loanfund.services.access import application_visibility
 
 
-def _where(actor: User, state: State | None) -> list[object]:
+@dataclass(frozen=True)
+class Criteria:
+    """What a list is narrowed to: state, bank, the enterprise's district, size and industry, the day submitted
+    (Lianyungang's days, both ends included), the amount requested (both ends included), and a search text — an
+    application number (ZD2026…), a credit code, or part of the enterprise's name."""
+
+    state: State | None = None
+    bank_id: int | None = None
+    district: str | None = None
+    size: str | None = None
+    industry: str | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    amount_min: Money | None = None
+    amount_max: Money | None = None
+    text: str = ""
+
+
+_NUMBER = re.compile(r"^ZD(\d{4})(\d{5,})$", re.IGNORECASE)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=clock.FUND_TZ).astimezone(UTC)
+
+
+def _where(actor: User, criteria: Criteria | State | None) -> list[object]:
+    if not isinstance(criteria, Criteria):
+        criteria = Criteria(state=criteria)
+    c = criteria
     where: list[object] = [application_visibility(actor)]
-    if state is not None:
-        where.append(Application.state == state.value)
+    if c.state is not None:
+        where.append(Application.state == c.state.value)
+    if c.bank_id is not None:
+        where.append(Application.bank_id == c.bank_id)
+    enterprise = [
+        (Enterprise.district, c.district),
+        (Enterprise.size, c.size),
+        (Enterprise.industry, c.industry),
+    ]
+    for column, value in enterprise:
+        if value:
+            where.append(Application.enterprise_id.in_(select(Enterprise.id).where(column == value)))
+    if c.submitted_from is not None:
+        where.append(Application.submitted_at >= _day_start(c.submitted_from))
+    if c.submitted_to is not None:
+        where.append(Application.submitted_at < _day_start(c.submitted_to + timedelta(days=1)))
+    if c.amount_min is not None:
+        where.append(Application.requested_amount >= c.amount_min)
+    if c.amount_max is not None:
+        where.append(Application.requested_amount <= c.amount_max)
+    text = c.text.strip()
+    if text:
+        number = _NUMBER.match(text)
+        if number:
+            where.append(Application.id == int(number.group(2)))
+        else:
+            code, name = text.upper(), text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            matching = select(Enterprise.id).where(
+                (Enterprise.credit_code == code) | Enterprise.name.like(f"%{name}%", escape="\\")
+            )
+            where.append(Application.enterprise_id.in_(matching))
     return where
 
 
-def applications(actor: User, state: State | None = None, *, limit: int = 20, offset: int = 0) -> list[Application]:
+def applications(
+    actor: User, criteria: Criteria | State | None = None, *, limit: int = 20, offset: int = 0
+) -> list[Application]:
     """Newest first, with what a list row shows loaded in the same round trips (no query per row)."""
     return list(
         db.session.scalars(
             select(Application)
-            .where(*_where(actor, state))  # type: ignore[arg-type]
+            .where(*_where(actor, criteria))  # type: ignore[arg-type]
             .options(
                 joinedload(Application.enterprise),
                 joinedload(Application.bank),
@@ -38,5 +103,6 @@ def applications(actor: User, state: State | None = None, *, limit: int = 20, of
     )
 
 
-def count(actor: User, state: State | None = None) -> int:
-    return db.session.scalar(select(func.count()).select_from(Application).where(*_where(actor, state))) or 0  # type: ignore[arg-type]
+def count(actor: User, criteria: Criteria | State | None = None) -> int:
+    query = select(func.count()).select_from(Application).where(*_where(actor, criteria))  # type: ignore[arg-type]
+    return db.session.scalar(query) or 0

@@ -76,8 +76,14 @@ def action_label(action: str) -> str:
     return LIABILITY_EVENTS.get(action) or RECOVERY_EVENTS.get(action, action)
 
 
+def combine_page(args: dict[str, str], page: int) -> dict[str, str]:
+    """The query string's arguments with another page number (the pager keeps every filter)."""
+    return {**args, "page": str(max(page, 1))}
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(filesize)
+    app.add_template_filter(combine_page)
     app.add_template_filter(yuan)
     app.add_template_filter(wan)
     app.add_template_filter(day)

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from loanfund import clock
+from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViolation
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
@@ -24,6 +25,7 @@ from loanfund.web.applications.forms import (
     CommitForm,
     DeclineForm,
     GroupDecisionForm,
+    ListForm,
     NoteForm,
     PrepareForm,
     ReasonForm,
@@ -115,14 +117,40 @@ def _show(form: Form, exc: InvalidInput | RuleViolation, renames: dict[str, str]
     field_errors(form, {renames.get(k, k): v for k, v in errors.items()})
 
 
+PER_PAGE = 50
+
+
 @bp.get("/applications")
 @login_required
-def index() -> str:
-    """Every application the user may see, filtered by state."""
-    state = request.args.get("state") or None
-    chosen = State(state) if state in State.__members__.values() else None
-    rows = views.rows(current_user, listing.applications(current_user, chosen, limit=500))
-    return render_template("applications/index.html", rows=rows, state=state, states=list(State))
+def index() -> tuple[str, int]:
+    """Every application the user may see, narrowed by the filters and searched, a page at a time. Bad filters are
+    named next to their fields and list nothing (422)."""
+    form = ListForm(request.args)
+    form.state.choices = options([("", "全部状态"), *((s.value, s.label) for s in State)])
+    form.bank_id.choices = options([(0, "全部银行"), *((b.id, b.name) for b in directory.banks())])
+    form.district.choices = options([("", "全部区县"), *DISTRICTS.items()])
+    form.size.choices = options([("", "全部规模"), *((s.value, s.label) for s in Size)])
+    form.industry.choices = options([("", "全部行业"), *((k, i.name) for k, i in INDUSTRIES.items())])
+    if not form.validate():
+        return render_template("applications/index.html", form=form, rows=[], total=0, page=1, pages=1), 422
+    criteria = listing.Criteria(
+        state=State(form.state.data) if form.state.data in State.__members__.values() else None,
+        bank_id=form.bank_id.data or None,
+        district=form.district.data or None,
+        size=form.size.data or None,
+        industry=form.industry.data or None,
+        submitted_from=form.submitted_from.data,
+        submitted_to=form.submitted_to.data,
+        amount_min=form.amount_min.money,
+        amount_max=form.amount_max.money,
+        text=form.q.data or "",
+    )
+    total = listing.count(current_user, criteria)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(form.page.data or 1, pages)
+    found = listing.applications(current_user, criteria, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    rows = views.rows(current_user, found)
+    return render_template("applications/index.html", form=form, rows=rows, total=total, page=page, pages=pages), 200
 
 
 def _detail(

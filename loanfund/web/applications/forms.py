@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from loanfund.services.materials import CATEGORIES
 from loanfund.web.forms import (
+    DayField,
     Form,
     MoneyInput,
     SubmitOnce,
@@ -114,3 +115,30 @@ class ReturnForm(ActionForm):
 
 class RecoveryForm(ActionForm):
     plan = long_text("追偿方案", True)
+
+
+class ListForm(Form):
+    """The list's filters, read from the query string (a GET form: no CSRF token, nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField("状态", validate_choice=False)
+    bank_id = SelectField("合作银行", coerce=int, validate_choice=False)
+    district = SelectField("区县", validate_choice=False)
+    size = SelectField("企业规模", validate_choice=False)
+    industry = SelectField("行业", validate_choice=False)
+    submitted_from = DayField("提交日期自", validators=[Optional()])
+    submitted_to = DayField("至", validators=[Optional()])
+    amount_min = money("申请金额自（元）", required=False)
+    amount_max = money("至（元）", required=False)
+    q = text("编号、企业名称或信用代码")
+    page = WholeNumberField("页", validators=[Optional(), NumberRange(min=1, max=1_000_000, message="页码不正确")])
+
+    def validate_submitted_to(self, field: DayField) -> None:
+        if field.data and self.submitted_from.data and field.data < self.submitted_from.data:
+            raise ValidationError("结束日期不能早于开始日期")
+
+    def validate_amount_max(self, field: MoneyInput) -> None:
+        if field.money is not None and self.amount_min.money is not None and field.money < self.amount_min.money:
+            raise ValidationError("最高金额不能低于最低金额")

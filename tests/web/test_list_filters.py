@@ -1,0 +1,113 @@
+"""The list of applications filters, searches and pages (issue 11), within what the user may see.
+
+Three applications: ent1's 30,000,000.00 with ICBC (海州, medium, industry) on 1 Nov 2026; ent2's 4,000,000.00 with
+JSB (东海, small) and ent3's 800,000.00 with ICBC (赣榆, micro, wholesale) on 3 Nov. Newest first."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+import loanfund.web.applications as web_applications
+from loanfund.extensions import db
+from loanfund.models import Application, Bank
+
+pytestmark = pytest.mark.both_databases
+
+
+@pytest.fixture
+def three(flows, traveller):  # type: ignore[no-untyped-def]
+    first = flows.submit()
+    traveller.shift(timedelta(days=2))
+    second = flows.submit(
+        enterprise="ent2", bank_code="JSB-LYG", amount="4,000,000.00", loan_due="5,000,000.00", own_funds="1,000,000.00"
+    )
+    third = flows.submit(enterprise="ent3", amount="800,000.00", loan_due="1,000,000.00", own_funds="200,000.00")
+    return first.reference, second.reference, third.reference
+
+
+def listed(client, **args: str) -> list[str]:  # type: ignore[no-untyped-def]
+    response = client.get("/applications", query_string=args)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return re.findall(r">(ZD\d{9})</a>", response.get_data(as_text=True))
+
+
+def test_each_filter_narrows_the_list(client, auth, three):
+    first, second, third = three
+    icbc = db.session.scalars(select(Bank.id).where(Bank.code == "ICBC-LYG")).one()
+    auth.login("operator")
+    assert listed(client) == [third, second, first]
+    assert listed(client, bank_id=str(icbc)) == [third, first]
+    assert listed(client, district="donghai") == [second]
+    assert listed(client, size="micro") == [third]
+    assert listed(client, industry="wholesale") == [third]
+    assert listed(client, state="submitted") == [third, second, first]
+    assert listed(client, state="accepted") == []
+    assert listed(client, submitted_from="2026-11-03") == [third, second]
+    assert listed(client, submitted_to="2026-11-01") == [first]  # 09:00 in Lianyungang is 01:00 UTC the same day
+    assert listed(client, amount_min="1,000,000.00", amount_max="4,000,000.00") == [second]
+    assert listed(client, amount_min="4,000,000.00", bank_id=str(icbc)) == [first]
+
+
+def test_search_by_number_credit_code_or_part_of_the_name(client, auth, three):
+    first, second, third = three
+    auth.login("reviewer")
+    assert listed(client, q=first) == [first]
+    assert listed(client, q=first.lower()) == [first]
+    assert listed(client, q="91320707ma20c7kd8a") == [third]  # 海丰水产's code, typed in lower case
+    assert listed(client, q="晶华") == [second]
+    assert listed(client, q="%") == []  # a wildcard is a character, not a pattern
+    assert listed(client, q="_") == []
+
+
+def test_the_enterprise_searches_only_its_own(client, auth, three):
+    first, second, _ = three
+    auth.login("ent1")
+    assert listed(client) == [first]
+    assert listed(client, q="晶华") == []
+    assert listed(client, q=second) == []
+
+
+def test_bad_filters_are_named_next_to_their_fields_and_list_nothing(client, auth, three):
+    auth.login("operator")
+    response = client.get(
+        "/applications",
+        query_string={
+            "submitted_from": "2026-11-05",
+            "submitted_to": "2026-11-01",
+            "amount_min": "abc",
+            "page": "0",
+        },
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for message in ("结束日期不能早于开始日期", "金额格式不正确，请填写数字，如 12,345.67", "页码不正确"):
+        assert re.search(rf'class="invalid-feedback">{message}<', html), message
+    assert re.findall(r">(ZD\d{9})</a>", html) == []
+
+
+def test_pages_keep_the_filters(client, auth, three, monkeypatch):
+    first, second, third = three
+    monkeypatch.setattr(web_applications, "PER_PAGE", 2)
+    auth.login("group")
+    html = client.get("/applications", query_string={"q": "有限公司"}).get_data(as_text=True)
+    assert re.findall(r">(ZD\d{9})</a>", html) == [third, second]
+    assert "第 1 / 2 页" in html
+    assert listed(client, q="有限公司", page="2") == [first]
+    assert listed(client, q="有限公司", page="9") == [first]  # past the end: the last page
+    assert 'href="/applications?q=%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8&amp;page=2"' in html
+
+
+def test_a_bank_sees_only_what_was_routed_to_it_whatever_it_asks(client, auth, flows, three):
+    first, _, third = three
+    jsb = db.session.scalars(select(Bank.id).where(Bank.code == "JSB-LYG")).one()
+    auth.login("bank1")
+    assert listed(client) == []  # nothing is the bank's before the platform accepts it
+    for application in db.session.scalars(select(Application).order_by(Application.id)):
+        flows.step(application, "accept")
+    assert listed(client) == [third, first]
+    assert listed(client, bank_id=str(jsb)) == []
+    assert listed(client, q="晶华") == []
