@@ -132,16 +132,14 @@ def decide(actor: User, entry_id: int, confirm: bool, note: str = "") -> Blackli
     entry.state = "confirmed" if confirm else "rejected"
     entry.decided_by_id, entry.decided_at, entry.decision_note = actor.id, clock.utcnow(), (note or "").strip()
     if confirm:
-        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == entry.credit_code))
-        if enterprise is not None:
-            notices.notify(
-                db.session.scalars(select(User).where(User.enterprise_id == enterprise.id)),
-                "blacklisted",
-                "贵企业已列入应急转贷黑名单",
-                f"贵企业因“{entry.reason}”于 {entry.listed_on.isoformat()} 列入应急转贷黑名单，限制期至 "
-                f"{entry.ends_on.isoformat()}（含），期间不得申请应急转贷资金（第二十二条）。",
-                None,
-            )
+        notices.notify(
+            notices.enterprise_users_by_code(entry.credit_code),
+            "blacklisted",
+            "贵企业已列入应急转贷黑名单",
+            f"贵企业因“{entry.reason}”于 {entry.listed_on.isoformat()} 列入应急转贷黑名单，限制期至 "
+            f"{entry.ends_on.isoformat()}（含），期间不得申请应急转贷资金（第二十二条）。",
+            None,
+        )
     return finish(entry)
 
 

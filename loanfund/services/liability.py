@@ -16,6 +16,7 @@ from loanfund.domain.ledger import bank_claim_payment_posting, bank_claim_postin
 from loanfund.domain.liability import CLAIM_EVENT, PAYMENT_EVENT, ClaimFacts, bank_breaches, claim_violation
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role
 from loanfund.domain.money import Money
+from loanfund.domain.policy import Policy
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, BankClaim, BankClaimPayment, User
 from loanfund.services import ledger, notices
@@ -30,11 +31,12 @@ def claimable(application: Application, today: date | None = None) -> tuple[bool
     today = today or clock.today()
     if application.bank_claim is not None or application.state_enum not in MONEY_OUT_STATES:
         return False, ""
-    facts = _facts(application, today)
-    problem = claim_violation(application_policy(application), facts, today)
+    policy = application_policy(application)
+    facts = _facts(application, today, policy)
+    problem = claim_violation(policy, facts, today)
     if problem is not None:
         return False, problem.message
-    return True, "；".join(bank_breaches(application_policy(application), facts, today))
+    return True, "；".join(bank_breaches(policy, facts, today))
 
 
 def record_claim(actor: User, application_id: int, basis: str = "") -> BankClaim:
@@ -48,7 +50,7 @@ def record_claim(actor: User, application_id: int, basis: str = "") -> BankClaim
     if application.state_enum not in MONEY_OUT_STATES:
         raise Conflict("资金未在外，不能登记合作银行清偿责任", code="state_not_allowed")
     policy = application_policy(application)
-    facts = _facts(application, today)
+    facts = _facts(application, today, policy)
     problem = claim_violation(policy, facts, today)
     if problem is not None:
         raise RuleViolation([problem])
@@ -161,9 +163,9 @@ def flags_by_bank() -> dict[int, list[int]]:
     return {bank: sorted(years) for bank, years in found.items()}
 
 
-def _facts(application: Application, today: date) -> ClaimFacts:
+def _facts(application: Application, today: date, policy: Policy) -> ClaimFacts:
     assert application.value_date is not None and application.committed_amount is not None
-    account = account_of(application, today)
+    account = account_of(application, today, policy)
     assert account is not None
     return ClaimFacts(
         value_date=application.value_date,

@@ -19,7 +19,7 @@ from loanfund.domain.money import Money
 from loanfund.domain.rules import due_date
 from loanfund.domain.watch import Finding, Found, renewal_deadline
 from loanfund.extensions import db
-from loanfund.models import Application, MailDelivery, Message, User
+from loanfund.models import Application, Enterprise, MailDelivery, Message, User
 from loanfund.services.uow import finish
 
 
@@ -50,6 +50,17 @@ def notify(recipients: Iterable[User], kind: str, subject: str, body: str, appli
 
 def enterprise_users(application: Application) -> list[User]:
     return list(db.session.scalars(select(User).where(User.enterprise_id == application.enterprise_id)))
+
+
+def enterprise_users_by_code(credit_code: str) -> list[User]:
+    """The users of the enterprise registered under this credit code (none when it has no account)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Enterprise, User.enterprise_id == Enterprise.id)
+            .where(Enterprise.credit_code == credit_code)
+        )
+    )
 
 
 def bank_users(application: Application) -> list[User]:

@@ -26,7 +26,7 @@ from loanfund.domain.policy import Policy
 from loanfund.domain.rules import Settlement, due_date
 from loanfund.domain.watch import BridgeFacts, Found, watch
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, BlacklistEntry, Enterprise, User, WatchMark
+from loanfund.models import Application, ApplicationEvent, BlacklistEntry, WatchMark
 from loanfund.services import blacklist, notices
 from loanfund.services.lifecycle import account_of, application_policy
 from loanfund.services.uow import finish
@@ -71,14 +71,15 @@ def _propose_long_default(
 ) -> None:
     """第二十二条: a bridge overdue for ``BLACKLIST_PROPOSE_AFTER_OVERDUE_DAYS`` proposes its enterprise, once."""
     assert application.value_date is not None
-    late = (today - due_date(policy, application.value_date)).days
+    due = due_date(policy, application.value_date)
+    late = (today - due).days
     threshold = int(current_app.config["BLACKLIST_PROPOSE_AFTER_OVERDUE_DAYS"])
     if late < threshold or not account.principal_outstanding.is_positive:
         return
     if not _claim_key(f"{application.id}:blacklist-proposal", application.id, "blacklist-proposal"):
         return
     basis = (
-        f"应急转贷 {application.reference} 于 {due_date(policy, application.value_date).isoformat()} 到期，"
+        f"应急转贷 {application.reference} 于 {due.isoformat()} 到期，"
         f"截至 {today.isoformat()} 逾期 {late} 天，尚未归还本金 {account.principal_outstanding.format()} 元"
     )
     if blacklist.propose_for_default(application, basis) is not None:
@@ -97,7 +98,7 @@ def _end_blacklist_periods(today: date, report: SweepReport) -> None:
             continue
         people = [
             *notices.staff(Role.GROUP),
-            *db.session.scalars(select(User).join(Enterprise).where(Enterprise.credit_code == entry.credit_code)),
+            *notices.enterprise_users_by_code(entry.credit_code),
         ]
         notices.notify(
             people,
