@@ -22,6 +22,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None  # the factory fills in instance/loanfund.db when unset
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     TIMEZONE = "Asia/Shanghai"
+    FUND_NAME = "连云港市中小企业应急转贷资金"  # the fund's name on reports, statements and the audit pack
     PASSWORD_HASH_METHOD = "scrypt"
     BOOTSTRAP_SERVE_LOCAL = True  # the fund's network may be closed: no CDN
     SESSION_COOKIE_HTTPONLY = True

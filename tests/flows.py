@@ -208,3 +208,127 @@ def busy_fund() -> dict[str, int]:
         "accepted": accepted,
         "group_review": late,
     }
+
+
+def november_2026(traveller) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """A month of the fund for the report tests, each step on its own day (the traveller moves the clock; it must
+    start before 12 October 2026). Hand-computed figures are in the tests that read it.
+
+    October: A0 ent2/JSB 4,000,000.00 out 12 Oct, renewed 13 Oct, back 15 Oct (3 days, fee 5,000.00).
+    November: A1 ent1/ICBC 30,000,000.00 out 2 Nov, renewed 3 Nov, back 5 Nov (3 days, fee 37,500.00), archived;
+    A2 ent3/JSB 10,000,000.00 out 9 Nov, renewed late 13 Nov (R9 deadline 11 Nov), back 14 Nov (5 days, 21,500.00);
+    A3 ent2/ICBC 8,000,000.00 out 16 Nov, renewed 17 Nov, not back (due 26 Nov), recovery from 27 Nov;
+    A4 ent1/JSB 5,000,000.00 rejected 20 Nov; A5 ent3/ICBC 2,000,000.00 approved 25 Nov (reserved), disbursed 1 Dec;
+    A6 ent1/ICBC 1,000,000.00 submitted 1 Dec (after the month)."""
+    from loanfund.services import recovery_file
+
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    banks = {b.code: b.id for b in db.session.scalars(select(Bank))}
+    bank_user = {"ICBC-LYG": "bank1", "JSB-LYG": "bank2"}
+
+    def on(text: str) -> date:
+        traveller.move_to(f"{text} 10:00:00+08:00")
+        return clock.today()
+
+    def apply(who: str, bank: str, amount: str, days: int, due: str, own: str) -> int:
+        data = lifecycle.ApplicationInput(
+            bank_id=banks[bank],
+            loan_contract_no=f"借字{clock.today():%m%d}号",
+            loan_amount_due=M(due),
+            loan_due_date=clock.today() + timedelta(days=1),
+            loan_overdue=False,
+            requested_amount=M(amount),
+            requested_days=days,
+            own_funds=M(own),
+            purpose="归还到期贷款",
+        )
+        a = lifecycle.submit_application(users[who], data).id
+        lifecycle.accept(users["reviewer"], a, "材料齐全", "人行征信无不良记录")
+        lifecycle.commit(users[bank_user[bank]], a, M(due), "同意续贷", f"承诺函{a}")
+        lifecycle.approve(users["operator"], a, M(amount), M(own))
+        return a
+
+    def out(a: int, ref: str) -> None:
+        lifecycle.prepare_disbursement(users["operator"], a, clock.today(), ref)
+        lifecycle.authorise_disbursement(users["operator2"], a)
+
+    def renew(a: int, bank: str, amount: str) -> None:
+        lifecycle.confirm_renewal(users[bank_user[bank]], a, f"新借字{a}", M(amount), clock.today())
+
+    def back(a: int, bank: str, principal: str, fee: str, ref: str) -> None:
+        lifecycle.confirm_return(users[bank_user[bank]], a, clock.today(), M(principal), M(fee), ref)
+
+    on("2026-10-12")
+    a0 = apply("ent2", "JSB-LYG", "4,000,000.00", 3, "5,000,000.00", "1,000,000.00")
+    out(a0, "HK-A0")
+    on("2026-10-13")
+    renew(a0, "JSB-LYG", "5,000,000.00")
+    on("2026-10-15")
+    back(a0, "JSB-LYG", "4,000,000.00", "5,000.00", "HS-A0")
+
+    on("2026-11-02")
+    a1 = apply("ent1", "ICBC-LYG", "30,000,000.00", 3, "40,000,000.00", "10,000,000.00")
+    out(a1, "HK-A1")
+    on("2026-11-03")
+    renew(a1, "ICBC-LYG", "40,000,000.00")
+    on("2026-11-05")
+    back(a1, "ICBC-LYG", "30,000,000.00", "37,500.00", "HS-A1")
+    lifecycle.archive(users["operator"], a1, "立卷归档")
+
+    on("2026-11-09")
+    a2 = apply("ent3", "JSB-LYG", "10,000,000.00", 5, "12,500,000.00", "2,500,000.00")
+    out(a2, "HK-A2")
+    on("2026-11-13")
+    renew(a2, "JSB-LYG", "12,500,000.00")
+    on("2026-11-14")
+    back(a2, "JSB-LYG", "10,000,000.00", "21,500.00", "HS-A2")
+
+    on("2026-11-16")
+    a3 = apply("ent2", "ICBC-LYG", "8,000,000.00", 3, "10,000,000.00", "2,000,000.00")
+    out(a3, "HK-A3")
+    on("2026-11-17")
+    renew(a3, "ICBC-LYG", "10,000,000.00")
+
+    on("2026-11-20")
+    a4 = lifecycle.submit_application(
+        users["ent1"],
+        lifecycle.ApplicationInput(
+            bank_id=banks["JSB-LYG"],
+            loan_contract_no="借字1120号",
+            loan_amount_due=M("6,000,000.00"),
+            loan_due_date=clock.today() + timedelta(days=1),
+            loan_overdue=False,
+            requested_amount=M("5,000,000.00"),
+            requested_days=3,
+            own_funds=M("1,000,000.00"),
+            purpose="归还到期贷款",
+        ),
+    ).id
+    lifecycle.reject(users["reviewer"], a4, "经营异常")
+
+    on("2026-11-25")
+    a5 = apply("ent3", "ICBC-LYG", "2,000,000.00", 3, "2,500,000.00", "500,000.00")
+
+    on("2026-11-27")
+    lifecycle.open_recovery(users["operator"], a3, "约谈企业，督促筹款")
+    recovery_file.record_cause(users["operator"], a3, "企业下游货款未到")
+    on("2026-11-28")
+    recovery_file.record_measure(users["operator"], a3, clock.today(), "向担保人发出催收函", Money.zero())
+
+    on("2026-12-01")
+    out(a5, "HK-A5")
+    a6 = lifecycle.submit_application(
+        users["ent1"],
+        lifecycle.ApplicationInput(
+            bank_id=banks["ICBC-LYG"],
+            loan_contract_no="借字1201号",
+            loan_amount_due=M("2,000,000.00"),
+            loan_due_date=clock.today() + timedelta(days=1),
+            loan_overdue=False,
+            requested_amount=M("1,000,000.00"),
+            requested_days=3,
+            own_funds=M("1,000,000.00"),
+            purpose="归还到期贷款",
+        ),
+    ).id
+    return {"A0": a0, "A1": a1, "A2": a2, "A3": a3, "A4": a4, "A5": a5, "A6": a6}

@@ -1,0 +1,630 @@
+"""What the leading group and the reviewer read (第六、二十一条; DESIGN §6): the fund's use over a period, from the
+ledger and the events. One service for the monthly analysis, the statistics page, the exports and the API.
+
+Money figures come from the journal (what went out, what came back, fee income), so they agree with the books to the
+fen; counts and breakdowns come from the applications and their events. A report is a plain value (``Report``) that
+turns into JSON and back, so a submitted month is kept exactly as it was read (``monthly.py``).
+
+The number of queries does not depend on the number of applications: every figure is an aggregate, and the rows
+loaded (the overdue list, the reservations of the period) are only those the period touches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from flask import current_app
+from sqlalchemy import BigInteger, and_, case, func, select, type_coerce
+from sqlalchemy.orm import joinedload
+
+from loanfund import clock
+from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.ledger import CASH, FEE_INCOME
+from loanfund.domain.lifecycle import Action, State
+from loanfund.domain.money import Money
+from loanfund.domain.rules import days_used, due_date
+from loanfund.domain.warning import share
+from loanfund.domain.watch import renewal_deadline
+from loanfund.extensions import db
+from loanfund.models import (
+    Application,
+    ApplicationEvent,
+    Bank,
+    BankClaim,
+    Enterprise,
+    JournalEntry,
+    JournalLeg,
+    LedgerAccount,
+    RecoveryRecord,
+)
+from loanfund.services.lifecycle import application_policy
+
+RECEIVABLE_LIKE = "receivable:%"
+
+# the policy form allows a bank at most 30 days to renew (R9): deadlines in a period lie within 30 days of a value date
+RENEWAL_SLA_MAX_DAYS = 30
+# a bridge that went out and was never renewed is in one of these states
+NOT_RENEWED_STATES = frozenset({State.DISBURSED, State.RECOVERY, State.WRITTEN_OFF})
+
+# money columns as plain integers of fen inside aggregates and comparisons
+DEBIT = type_coerce(JournalLeg.debit, BigInteger())
+CREDIT = type_coerce(JournalLeg.credit, BigInteger())
+REQUESTED = type_coerce(Application.requested_amount, BigInteger())
+
+# an approval reserves its amount (R8) until the money goes out or the approval ends without it
+RESERVING = (Action.APPROVE.value,)
+RELEASING = (
+    Action.AUTHORISE_DISBURSEMENT.value,
+    Action.GROUP_REJECT.value,
+    Action.WITHDRAW.value,
+    Action.CANCEL.value,
+)
+
+DIMENSIONS = (
+    ("state", "按状态"),
+    ("bank", "按合作银行"),
+    ("district", "按县区"),
+    ("size", "按企业规模"),
+    ("industry", "按行业"),
+)
+
+
+_ZERO = Money(0)  # Money is immutable: one shared zero is safe as a default
+
+# -- the report as a value ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a breakdown: applications submitted in the period and bridges disbursed in it."""
+
+    key: str
+    label: str
+    submitted: int = 0
+    requested: Money = _ZERO
+    disbursed_count: int = 0
+    disbursed: Money = _ZERO
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    key: str
+    title: str
+    lines: list[Line]
+
+    @property
+    def total(self) -> Line:
+        return Line(
+            "total",
+            "合计",
+            sum(line.submitted for line in self.lines),
+            sum((line.requested for line in self.lines), Money(0)),
+            sum(line.disbursed_count for line in self.lines),
+            sum((line.disbursed for line in self.lines), Money(0)),
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures of a period (also those compared with the previous month and the year before)."""
+
+    start: date
+    end: date
+    submitted: int = 0
+    requested: Money = _ZERO
+    bridges: int = 0  # disbursements in the period
+    disbursed: Money = _ZERO  # money out: debits to the receivables (ledger)
+    returned: Money = _ZERO  # principal back into the special account (ledger)
+    fee_income: Money = _ZERO  # credits less debits to fee income (ledger)
+    closed: int = 0  # bridges whose money came back in the period
+    days_total: int = 0  # R2 days used of those bridges
+    days_longest: int = 0
+
+    @property
+    def days_average(self) -> Decimal:
+        if not self.closed:
+            return Decimal(0)
+        return (Decimal(self.days_total) / Decimal(self.closed)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Day:
+    """The special account at the end of a day: cash in it, reserved for approvals, money out (receivables)."""
+
+    day: date
+    cash: Money
+    reserved: Money
+    out: Money
+
+    @property
+    def utilisation(self) -> Decimal:
+        """Money out and reserved over the whole fund (cash plus money out), in per cent (as the early warning)."""
+        return share(self.out + self.reserved, self.cash + self.out)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    application_id: int
+    reference: str
+    enterprise: str
+    bank: str
+    value_date: date
+    due: date
+    days_overdue: int
+    outstanding: Money
+    state: str
+    cause: str = ""
+    plan: str = ""
+    steps: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A cooperating bank that failed its part in the period: R9 renewals late, R12 claims recorded."""
+
+    bank: str
+    renewals_late: list[str] = field(default_factory=list)  # "ZD202600012（起息 11月3日，最迟 11月5日，11月7日续贷）"
+    claims: list[str] = field(default_factory=list)
+    claimed: Money = _ZERO
+
+
+@dataclass(frozen=True)
+class Report:
+    fund_name: str
+    start: date
+    end: date
+    made_at: datetime
+    summary: Summary
+    previous: Summary  # the period before, of the same length (for a month: the month before)
+    last_year: Summary  # the same period a year earlier
+    breakdowns: list[Breakdown]
+    days: list[Day]
+    overdue: list[Overdue]
+    breaches: list[Breach]
+
+    @property
+    def is_month(self) -> bool:
+        return self.start.day == 1 and self.end == self.start + relativedelta(months=1, days=-1)
+
+    @property
+    def title(self) -> str:
+        if self.is_month:
+            return f"{self.start.year}年{self.start.month}月"
+        return f"{_cn_day(self.start)}至{_cn_day(self.end)}"
+
+    def breakdown(self, key: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.key == key)
+
+    def to_json(self) -> dict[str, Any]:
+        return typing.cast(dict[str, Any], _encode(self))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Report:
+        return typing.cast(Report, _decode(cls, data))
+
+
+def _cn_day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def month_period(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    return start, start + relativedelta(months=1, days=-1)
+
+
+# -- building it --------------------------------------------------------------------------------------------------
+
+
+def report(start: date, end: date) -> Report:
+    """The fund's use from ``start`` to ``end`` (Lianyungang's days, both included)."""
+    if end < start:
+        raise ValueError("end before start")
+    length = relativedelta(end + timedelta(days=1), start)
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        previous_start = start - length
+        previous_end = start - timedelta(days=1)
+    else:
+        span = (end - start).days + 1
+        previous_start, previous_end = start - timedelta(days=span), start - timedelta(days=1)
+    a_year = relativedelta(years=1)
+    return Report(
+        fund_name=current_app.config["FUND_NAME"],
+        start=start,
+        end=end,
+        made_at=clock.utcnow().replace(microsecond=0),
+        summary=summary(start, end),
+        previous=summary(previous_start, previous_end),
+        last_year=summary(start - a_year, end - a_year),
+        breakdowns=breakdowns(start, end),
+        days=daily(start, end),
+        overdue=overdue(end),
+        breaches=breaches(start, end),
+    )
+
+
+def _utc(day: date) -> datetime:
+    """The first moment of a Lianyungang day, in UTC (stored times are UTC)."""
+    return datetime.combine(day, time.min, tzinfo=clock.FUND_TZ).astimezone(UTC)
+
+
+def _submitted_in(start: date, end: date) -> Any:
+    return and_(Application.submitted_at >= _utc(start), Application.submitted_at < _utc(end + timedelta(days=1)))
+
+
+def _fen(value: Any) -> Money:
+    return Money(int(value or 0))
+
+
+def summary(start: date, end: date) -> Summary:
+    submitted, requested = db.session.execute(
+        select(func.count(Application.id), func.coalesce(func.sum(REQUESTED), 0)).where(
+            _submitted_in(start, end)
+        )
+    ).one()
+    in_period = and_(JournalEntry.posted_on >= start, JournalEntry.posted_on <= end)
+    receivable = LedgerAccount.code.like(RECEIVABLE_LIKE)
+    cash_in_entries = (
+        select(JournalLeg.entry_id)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(LedgerAccount.code == CASH, DEBIT > 0)
+    )
+    bridges, disbursed, returned, fee_in, fee_out = db.session.execute(
+        select(
+            func.count(func.distinct(case((receivable & (DEBIT > 0), JournalEntry.application_id)))),
+            func.coalesce(func.sum(case((receivable, DEBIT), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((receivable & JournalLeg.entry_id.in_(cash_in_entries), CREDIT), else_=0)), 0
+            ),
+            func.coalesce(func.sum(case((LedgerAccount.code == FEE_INCOME, CREDIT), else_=0)), 0),
+            func.coalesce(func.sum(case((LedgerAccount.code == FEE_INCOME, DEBIT), else_=0)), 0),
+        )
+        .select_from(JournalLeg)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .where(in_period)
+    ).one()
+    closed = db.session.execute(
+        select(Application.value_date, Application.received_on).where(
+            Application.received_on >= start, Application.received_on <= end, Application.value_date.is_not(None)
+        )
+    ).all()
+    used = [days_used(value_date, received_on) for value_date, received_on in closed]
+    return Summary(
+        start,
+        end,
+        submitted=int(submitted),
+        requested=_fen(requested),
+        bridges=int(bridges),
+        disbursed=_fen(disbursed),
+        returned=_fen(returned),
+        fee_income=_fen(fee_in) - _fen(fee_out),
+        closed=len(used),
+        days_total=sum(used),
+        days_longest=max(used, default=0),
+    )
+
+
+def _label(dimension: str, key: str, banks: dict[str, str]) -> str:
+    if dimension == "state":
+        return State(key).label
+    if dimension == "bank":
+        return banks.get(key, key)
+    if dimension == "district":
+        return DISTRICTS.get(key, key)
+    if dimension == "size":
+        return Size(key).label + "企业"
+    return INDUSTRIES[key].name if key in INDUSTRIES else key
+
+
+def _order(dimension: str) -> list[str]:
+    """The order rows are shown in (every value, so an empty row still shows as 0)."""
+    if dimension == "state":
+        return [s.value for s in State]
+    if dimension == "district":
+        return list(DISTRICTS)
+    if dimension == "size":
+        return [s.value for s in Size]
+    if dimension == "industry":
+        return list(INDUSTRIES)
+    return []
+
+
+def breakdowns(start: date, end: date) -> list[Breakdown]:
+    """Applications submitted in the period, by their state at its end and by bank, district, size and industry;
+    beside them the bridges disbursed in the period (amounts from the ledger)."""
+    end_utc = _utc(end + timedelta(days=1))
+    last_event = (
+        select(ApplicationEvent.application_id, func.max(ApplicationEvent.id).label("event_id"))
+        .where(ApplicationEvent.at < end_utc)
+        .group_by(ApplicationEvent.application_id)
+        .subquery()
+    )
+    submitted = db.session.execute(
+        select(
+            func.coalesce(ApplicationEvent.to_state, Application.state),
+            Application.bank_id,
+            Enterprise.district,
+            Enterprise.size,
+            Enterprise.industry,
+            func.count(Application.id),
+            func.sum(REQUESTED),
+        )
+        .join(Enterprise, Application.enterprise_id == Enterprise.id)
+        .outerjoin(last_event, last_event.c.application_id == Application.id)
+        .outerjoin(ApplicationEvent, ApplicationEvent.id == last_event.c.event_id)
+        .where(_submitted_in(start, end))
+        .group_by(
+            func.coalesce(ApplicationEvent.to_state, Application.state),
+            Application.bank_id,
+            Enterprise.district,
+            Enterprise.size,
+            Enterprise.industry,
+        )
+    ).all()
+    disbursed = db.session.execute(
+        select(
+            Application.bank_id,
+            Enterprise.district,
+            Enterprise.size,
+            Enterprise.industry,
+            func.count(func.distinct(Application.id)),
+            func.sum(DEBIT),
+        )
+        .select_from(JournalLeg)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .join(Application, JournalEntry.application_id == Application.id)
+        .join(Enterprise, Application.enterprise_id == Enterprise.id)
+        .where(
+            LedgerAccount.code.like(RECEIVABLE_LIKE),
+            DEBIT > 0,
+            JournalEntry.posted_on >= start,
+            JournalEntry.posted_on <= end,
+        )
+        .group_by(Application.bank_id, Enterprise.district, Enterprise.size, Enterprise.industry)
+    ).all()
+    banks = {str(bank_id): name for bank_id, name in db.session.execute(select(Bank.id, Bank.name).order_by(Bank.id))}
+    tallies: dict[str, dict[str, list[int]]] = {key: defaultdict(lambda: [0, 0, 0, 0]) for key, _ in DIMENSIONS}
+    for state, bank_id, district, size, industry, count, amount in submitted:
+        keys = {"state": state, "bank": str(bank_id), "district": district, "size": size, "industry": industry}
+        for dimension, key in keys.items():
+            tallies[dimension][key][0] += int(count)
+            tallies[dimension][key][1] += int(amount or 0)
+    for bank_id, district, size, industry, count, amount in disbursed:
+        keys = {"bank": str(bank_id), "district": district, "size": size, "industry": industry}
+        for dimension, key in keys.items():
+            tallies[dimension][key][2] += int(count)
+            tallies[dimension][key][3] += int(amount or 0)
+    result = []
+    for dimension, title in DIMENSIONS:
+        order = _order(dimension) or list(banks)
+        keys = order + sorted(k for k in tallies[dimension] if k not in order)
+        lines = [
+            Line(key, _label(dimension, key, banks), n, Money(requested), d, Money(out))
+            for key in keys
+            for n, requested, d, out in [tallies[dimension].get(key, [0, 0, 0, 0])]
+            if dimension in ("bank", "size") or n or d
+        ]
+        result.append(Breakdown(dimension, title, lines))
+    return result
+
+
+def daily(start: date, end: date) -> list[Day]:
+    """Cash, reservations and money out at the end of each day of the period."""
+    kind = case((LedgerAccount.code == CASH, "cash"), else_="out")
+    tracked = (LedgerAccount.code == CASH) | LedgerAccount.code.like(RECEIVABLE_LIKE)
+    net = func.coalesce(func.sum(DEBIT - CREDIT), 0)
+    legs = (
+        select(kind, JournalEntry.posted_on, net)
+        .select_from(JournalLeg)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .where(tracked, JournalEntry.posted_on <= end)
+    )
+    opening = {"cash": 0, "out": 0}
+    for name, net_before in db.session.execute(
+        select(kind, net)
+        .select_from(JournalLeg)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .where(tracked, JournalEntry.posted_on < start)
+        .group_by(kind)
+    ):
+        opening[name] = int(net_before)
+    moves: dict[tuple[str, date], int] = {}
+    for name, posted_on, amount in db.session.execute(
+        legs.where(JournalEntry.posted_on >= start).group_by(kind, JournalEntry.posted_on)
+    ):
+        moves[(name, posted_on)] = int(amount)
+    reserved_moves = _reservations(start, end)
+    days = []
+    cash, out = opening["cash"], opening["out"]
+    reserved = reserved_moves.pop(None, 0)
+    day = start
+    while day <= end:
+        cash += moves.get(("cash", day), 0)
+        out += moves.get(("out", day), 0)
+        reserved += reserved_moves.get(day, 0)
+        days.append(Day(day, Money(cash), Money(reserved), Money(out)))
+        day += timedelta(days=1)
+    return days
+
+
+def _reservations(start: date, end: date) -> dict[date | None, int]:
+    """How the reservations move each day of the period (key None: what is reserved as the period opens)."""
+    end_utc = _utc(end + timedelta(days=1))
+    reserved_at = func.min(case((ApplicationEvent.action.in_(RESERVING), ApplicationEvent.at)))
+    released_at = func.min(case((ApplicationEvent.action.in_(RELEASING), ApplicationEvent.at)))
+    spans = (
+        select(ApplicationEvent.application_id, reserved_at.label("reserved_at"), released_at.label("released_at"))
+        .where(ApplicationEvent.at < end_utc)
+        .group_by(ApplicationEvent.application_id)
+        .having(reserved_at.is_not(None))
+        .having((released_at.is_(None)) | (released_at >= _utc(start)))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(spans.c.reserved_at, spans.c.released_at, Application.approved_amount).join(
+            Application, Application.id == spans.c.application_id
+        )
+    ).all()
+    moves: dict[date | None, int] = defaultdict(int)
+    for reserved_on, released_on, amount in rows:
+        fen = amount.fen if amount is not None else 0
+        first = clock.local(_aware(reserved_on)).date()
+        moves[None if first < start else first] += fen
+        if released_on is not None:
+            moves[clock.local(_aware(released_on)).date()] -= fen
+    return moves
+
+
+def _aware(moment: datetime) -> datetime:
+    """A time read back by an aggregate (SQLite returns it without its zone): stored times are UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def overdue(end: date) -> list[Overdue]:
+    """Bridges with principal still out at the end of ``end`` and past their R4 due date then, with the cause, the
+    recovery plan and the steps taken by then."""
+    outstanding = dict(
+        db.session.execute(
+            select(JournalEntry.application_id, func.sum(DEBIT - CREDIT))
+            .select_from(JournalLeg)
+            .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+            .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+            .where(LedgerAccount.code.like(RECEIVABLE_LIKE), JournalEntry.posted_on <= end)
+            .group_by(JournalEntry.application_id)
+            .having(func.sum(DEBIT - CREDIT) > 0)
+        ).all()
+    )
+    if not outstanding:
+        return []
+    applications = db.session.scalars(
+        select(Application)
+        .where(Application.id.in_(list(outstanding)), Application.value_date.is_not(None))
+        .options(
+            joinedload(Application.enterprise),
+            joinedload(Application.bank),
+            joinedload(Application.policy_version),
+        )
+        .order_by(Application.value_date, Application.id)
+    ).all()
+    records_of: dict[int, list[RecoveryRecord]] = defaultdict(list)
+    for record in db.session.scalars(
+        select(RecoveryRecord)
+        .where(RecoveryRecord.application_id.in_(list(outstanding)), RecoveryRecord.taken_on <= end)
+        .order_by(RecoveryRecord.taken_on, RecoveryRecord.id)
+    ):
+        records_of[record.application_id].append(record)
+    result = []
+    for application in applications:
+        assert application.value_date is not None
+        due = due_date(application_policy(application), application.value_date)
+        if end <= due:
+            continue
+        records = records_of[application.id]
+        result.append(
+            Overdue(
+                application.id,
+                application.reference,
+                application.enterprise.name,
+                application.bank.name,
+                application.value_date,
+                due,
+                (end - due).days,
+                Money(int(outstanding[application.id])),
+                application.state_enum.label,
+                "；".join(r.text for r in records if r.kind == "cause"),
+                application.recovery_plan or "",
+                [f"{_cn_day(r.taken_on)} {r.text}" for r in records if r.kind == "measure"],
+            )
+        )
+    return result
+
+
+def breaches(start: date, end: date) -> list[Breach]:
+    """R9: bridges whose renewal deadline fell in the period and that the bank had not renewed by it (renewed later,
+    or still not renewed at the end of the period); R12: claims on a bank recorded in the period."""
+    candidates = db.session.scalars(
+        select(Application)
+        .where(Application.value_date >= start - timedelta(days=RENEWAL_SLA_MAX_DAYS), Application.value_date <= end)
+        .options(joinedload(Application.bank), joinedload(Application.policy_version))
+        .order_by(Application.value_date, Application.id)
+    ).all()
+    result: dict[str, Breach] = {}
+    for application in candidates:
+        assert application.value_date is not None
+        deadline = renewal_deadline(application_policy(application), application.value_date)
+        renewed = application.renewed_on if application.renewed_on and application.renewed_on <= end else None
+        if not start <= deadline <= end or (renewed is not None and renewed <= deadline):
+            continue
+        if application.renewed_on is None and application.state_enum not in NOT_RENEWED_STATES:
+            continue  # ended without money out for a renewal (never disbursed)
+        what = f"{_cn_day(renewed)}续贷" if renewed is not None else "期末仍未续贷"
+        entry = result.setdefault(application.bank.name, Breach(application.bank.name))
+        entry.renewals_late.append(
+            f"{application.reference}（起息 {_cn_day(application.value_date)}，最迟 {_cn_day(deadline)}，{what}）"
+        )
+    claims = db.session.scalars(
+        select(BankClaim)
+        .where(BankClaim.claimed_on >= start, BankClaim.claimed_on <= end)
+        .options(joinedload(BankClaim.bank))
+        .order_by(BankClaim.claimed_on, BankClaim.id)
+    ).all()
+    for claim in claims:
+        entry = result.get(claim.bank.name) or Breach(claim.bank.name)
+        amount = claim.principal + claim.fee
+        entry.claims.append(f"{_cn_day(claim.claimed_on)} 追偿 {amount.format()} 元：{claim.basis}")
+        result[claim.bank.name] = dataclasses.replace(entry, claimed=entry.claimed + amount)
+    return sorted(result.values(), key=lambda b: b.bank)
+
+
+# -- JSON ---------------------------------------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Money):
+        return value.fen
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _decode(kind: Any, value: Any) -> Any:
+    origin = typing.get_origin(kind)
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        return [_decode(item, v) for v in value]
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return None if value is None else _decode(options[0], value)
+    if kind is Money:
+        return Money(int(value))
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if kind is date:
+        return date.fromisoformat(value)
+    if kind is Decimal:
+        return Decimal(value)
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(kind) if f.init})
+    return value
