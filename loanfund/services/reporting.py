@@ -265,9 +265,7 @@ def _fen(value: Any) -> Money:
 
 def summary(start: date, end: date) -> Summary:
     submitted, requested = db.session.execute(
-        select(func.count(Application.id), func.coalesce(func.sum(REQUESTED), 0)).where(
-            _submitted_in(start, end)
-        )
+        select(func.count(Application.id), func.coalesce(func.sum(REQUESTED), 0)).where(_submitted_in(start, end))
     ).one()
     in_period = and_(JournalEntry.posted_on >= start, JournalEntry.posted_on <= end)
     receivable = LedgerAccount.code.like(RECEIVABLE_LIKE)
@@ -280,9 +278,7 @@ def summary(start: date, end: date) -> Summary:
         select(
             func.count(func.distinct(case((receivable & (DEBIT > 0), JournalEntry.application_id)))),
             func.coalesce(func.sum(case((receivable, DEBIT), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((receivable & JournalLeg.entry_id.in_(cash_in_entries), CREDIT), else_=0)), 0
-            ),
+            func.coalesce(func.sum(case((receivable & JournalLeg.entry_id.in_(cash_in_entries), CREDIT), else_=0)), 0),
             func.coalesce(func.sum(case((LedgerAccount.code == FEE_INCOME, CREDIT), else_=0)), 0),
             func.coalesce(func.sum(case((LedgerAccount.code == FEE_INCOME, DEBIT), else_=0)), 0),
         )
