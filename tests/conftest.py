@@ -20,7 +20,7 @@ from loanfund.extensions import db
 from loanfund.models import User
 from loanfund.services.policies import ensure_default_policy
 from tests.factories import PASSWORD, cast
-from tests.flows import Flows, busy_fund
+from tests.flows import Flows, busy_fund, november_2026
 from tests.pg import Cluster, PostgresUnavailable, create_database
 
 DEMO_PASSWORD = PASSWORD
@@ -194,3 +194,12 @@ def traveller():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def flows(traveller, people) -> Flows:  # type: ignore[no-untyped-def]
     return Flows(traveller)
+
+
+@pytest.fixture
+def november(traveller, people):  # type: ignore[no-untyped-def]
+    """The month of ``tests.flows.november_2026`` (October and November 2026); the clock stops on 2 December."""
+    traveller.move_to("2026-10-01 09:00:00+08:00")
+    ids = november_2026(traveller)
+    traveller.move_to("2026-12-02 09:00:00+08:00")
+    return ids

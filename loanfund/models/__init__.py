@@ -36,6 +36,7 @@ from loanfund.models.parties import (
     Contributor,
     Enterprise,
 )
+from loanfund.models.reports import MonthlyReport, UsageStatement
 from loanfund.models.settings import Setting
 
 __all__ = [
@@ -63,15 +64,17 @@ __all__ = [
     "MailDelivery",
     "Material",
     "Message",
+    "MonthlyReport",
     "PolicyVersion",
     "Receipt",
     "RecoveryRecord",
     "Setting",
+    "UsageStatement",
     "User",
     "WatchMark",
 ]
 
-APPEND_ONLY = (ApplicationEvent, Receipt, JournalEntry, JournalLeg, RecoveryRecord)
+APPEND_ONLY = (ApplicationEvent, Receipt, JournalEntry, JournalLeg, RecoveryRecord, MonthlyReport, UsageStatement)
 
 
 @event.listens_for(Session, "before_flush")

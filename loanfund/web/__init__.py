@@ -18,6 +18,7 @@ from loanfund.web import (
     main,
     public,
     recovery,
+    reports,
 )
 
 
@@ -34,6 +35,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(blacklist.bp)
     app.register_blueprint(liability.bp)
     app.register_blueprint(recovery.bp)
+    app.register_blueprint(reports.bp)
     inbox.register_unread_count(app)
     filters.register(app)
     auth.register_user_loader()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask
 
@@ -11,6 +12,7 @@ from loanfund.domain.liability import EVENT_LABELS as LIABILITY_EVENTS
 from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.watch import Finding
+from loanfund.services import exports
 from loanfund.services.recovery_file import EVENT_LABELS as RECOVERY_EVENTS
 
 # Badge colours per state: calm for the normal path, amber for waiting on someone, red for exits and trouble.
@@ -54,6 +56,30 @@ def moment(value: datetime | None) -> str:
     return "—" if value is None else local(value).strftime("%Y-%m-%d %H:%M")
 
 
+def cn_day(value: date | datetime | None) -> str:
+    """A date as official documents write it: 2026年11月29日."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def change(fraction: Decimal | None) -> str:
+    """A change against another period: +25.0% / −3.2% / — (nothing to compare with)."""
+    if fraction is None:
+        return "—"
+    percent = (fraction * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"+{percent}%" if percent > 0 else (f"−{-percent}%" if percent < 0 else "0.0%")
+
+
+def figure(value: Money | int | Decimal, kind: str) -> str:
+    """A summary figure in its unit (元, 笔, 天)."""
+    if isinstance(value, Money):
+        return f"{value.format()} 元"
+    return f"{value} 笔" if kind == "count" else f"{value} 天"
+
+
 def filesize(size: int) -> str:
     if size < 1024:
         return f"{size} 字节"
@@ -88,7 +114,11 @@ def register(app: Flask) -> None:
     app.add_template_filter(wan)
     app.add_template_filter(day)
     app.add_template_filter(moment)
+    app.add_template_filter(cn_day)
+    app.add_template_filter(change)
+    app.add_template_filter(figure)
     app.add_template_global(lambda s: State(s).label, "state_label")
     app.add_template_global(lambda s: STATE_BADGES[State(s)], "state_badge")
     app.add_template_global(role_label, "role_label")
+    app.add_template_global(exports.change, "change_of")
     app.add_template_global(action_label, "action_label")

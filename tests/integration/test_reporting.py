@@ -13,17 +13,13 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import JournalEntry, JournalLeg, LedgerAccount
 from loanfund.services import reporting
-from tests.flows import november_2026
 
 M = Money.parse
 
 
 @pytest.fixture
-def month(traveller, people):  # type: ignore[no-untyped-def]
-    traveller.move_to("2026-10-01 09:00:00+08:00")
-    ids = november_2026(traveller)
-    traveller.move_to("2026-12-02 09:00:00+08:00")
-    return ids
+def month(november):  # type: ignore[no-untyped-def]
+    return november
 
 
 def lines(report: reporting.Report, key: str) -> dict[str, tuple[int, str, int, str]]:

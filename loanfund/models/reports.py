@@ -1,0 +1,52 @@
+"""What is filed with the leading group office (DESIGN §6): monthly analyses as submitted, each a frozen revision, and
+each application's usage statement as frozen at archiving. Both are kept as written; a correction is a new row."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from loanfund.clock import utcnow
+from loanfund.extensions import db
+from loanfund.models.access import User
+from loanfund.types import UTCDateTime
+
+
+class MonthlyReport(db.Model):
+    """A month's analysis as the operator submitted it: the report's figures (``services.reporting.Report`` as JSON),
+    revision 1, 2, … for the same month, the reason for a correction, who and when."""
+
+    __tablename__ = "monthly_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(Date, index=True)  # the first day of the month
+    revision: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submitted_by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("month", "revision", name="uq_monthly_reports_month_revision"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+    )
+
+
+class UsageStatement(db.Model):
+    """An application's 使用情况说明表 as frozen when it was archived (第十九条): its figures as JSON, the archive date
+    that is its 填表日期, and that it was filed with the leading group office."""
+
+    __tablename__ = "usage_statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    filed_on: Mapped[date] = mapped_column(Date)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    filed_with: Mapped[str] = mapped_column(Text)  # 领导小组办公室
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,196 @@
+"""What the leading group reads (第六、二十一条; DESIGN §6): the monthly analysis — live, as submitted, each revision —
+with charts, print and .xlsx; the statistics over any period. Platform staff, the group and the administrator read
+them; a bank or an enterprise does not reach them (404). Figures come from ``services.reporting`` only."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import quote
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from loanfund import clock
+from loanfund.domain.errors import InvalidInput, LoanFundError
+from loanfund.domain.lifecycle import Role
+from loanfund.services import exports, monthly, once, reporting, uow
+from loanfund.services.once import AlreadySubmitted
+from loanfund.web import charts
+from loanfund.web.forms import field_errors
+from loanfund.web.reports.forms import PeriodForm, SubmitForm
+from loanfund.web.roles import roles_required
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+readers = roles_required(*monthly.READERS)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONTH = "<int(min=2000,max=2100):year>/<int(min=1,max=12):month>"
+
+
+def _last_month() -> tuple[int, int]:
+    first = clock.today().replace(day=1) - timedelta(days=1)
+    return first.year, first.month
+
+
+def _charts(report: reporting.Report) -> dict[str, object]:
+    days = report.days
+    by_bank = report.breakdown("bank").lines
+    by_size = report.breakdown("size").lines
+    return {
+        "position": charts.lines(
+            "专用账户每日余额（万元）",
+            [f"{d.day.month}/{d.day.day}" for d in days],
+            [
+                ("专用账户资金", [d.cash.fen for d in days]),
+                ("在外资金", [d.out.fen for d in days]),
+                ("已批准待放款", [d.reserved.fen for d in days]),
+            ],
+        ),
+        "banks": charts.bars("各合作银行放款金额（万元）", [(line.label, line.disbursed.fen) for line in by_bank]),
+        "sizes": charts.pie("申请金额按企业规模", [(line.label, line.requested.fen) for line in by_size]),
+    }
+
+
+def _xlsx(content: bytes, filename: str) -> Response:
+    response = Response(content, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@bp.get("/monthly")
+@readers
+def monthly_index() -> WerkzeugResponse:
+    """The month asked for (``?month=2026-11``), by default the last month that has ended."""
+    text = request.args.get("month", "")
+    try:
+        year, month = (int(part) for part in text.split("-")) if text else _last_month()
+        date(year, month, 1)
+    except ValueError:
+        year, month = _last_month()
+        flash("月份格式应为 2026-11，已显示上月", "warning")
+    return redirect(url_for("reports.month", year=year, month=month))
+
+
+@bp.get(f"/monthly/{MONTH}")
+@readers
+def month(year: int, month: int) -> tuple[str, int]:
+    """The month as the books stand now, its submitted revisions, and (operator, month ended) the submission."""
+    return _month_page(year, month)
+
+
+def _month_page(year: int, month: int, form: SubmitForm | None = None, status: int = 200) -> tuple[str, int]:
+    report = monthly.live(current_user, year, month)
+    revisions = monthly.revisions(current_user, year, month)
+    ended = reporting.month_period(year, month)[1] < clock.today()
+    may_submit = current_user.role_enum is Role.OPERATOR and ended
+    return (
+        render_template(
+            "reports/monthly.html",
+            report=report,
+            charts=_charts(report),
+            revisions=revisions,
+            filed=None,
+            form=(form or SubmitForm(formdata=None)) if may_submit else None,
+            year=year,
+            month=month,
+            ended=ended,
+            rows=exports.summary_rows(report),
+        ),
+        status,
+    )
+
+
+@bp.get(f"/monthly/{MONTH}/r<int(min=1,max=10000):revision>")
+@readers
+def revision(year: int, month: int, revision: int) -> str:
+    """A submitted revision as it was submitted. :raise 404: no such revision."""
+    filed = monthly.filed(current_user, year, month, revision)
+    return render_template(
+        "reports/monthly.html",
+        report=filed.report,
+        charts=_charts(filed.report),
+        revisions=monthly.revisions(current_user, year, month),
+        filed=filed.row,
+        form=None,
+        year=year,
+        month=month,
+        ended=True,
+        rows=exports.summary_rows(filed.report),
+    )
+
+
+@bp.get(f"/monthly/{MONTH}.xlsx")
+@readers
+def month_xlsx(year: int, month: int) -> Response:
+    report = monthly.live(current_user, year, month)
+    content = exports.report_workbook(report, f"{report.title}资金使用分析（当前数据）")
+    return _xlsx(content, f"月度分析-{year}-{month:02d}.xlsx")
+
+
+@bp.get(f"/monthly/{MONTH}/r<int(min=1,max=10000):revision>.xlsx")
+@readers
+def revision_xlsx(year: int, month: int, revision: int) -> Response:
+    filed = monthly.filed(current_user, year, month, revision)
+    content = exports.report_workbook(filed.report, f"{filed.report.title}资金使用分析（报送第 {revision} 版）")
+    return _xlsx(content, f"月度分析-{year}-{month:02d}-第{revision}版.xlsx")
+
+
+@bp.post(f"/monthly/{MONTH}/submit")
+@roles_required(Role.OPERATOR)
+def submit(year: int, month: int) -> tuple[str, int] | WerkzeugResponse:
+    form = SubmitForm()
+    if not form.validate():
+        return _month_page(year, month, form=form, status=422)
+    try:
+        once.claim(current_user, form.once.data, form.fingerprint())
+        row = monthly.submit(current_user, year, month, form.note.data or "")
+    except AlreadySubmitted as exc:
+        uow.discard()
+        flash(exc.message, "info")
+    except InvalidInput as exc:
+        uow.discard()
+        field_errors(form, exc.errors)
+        return _month_page(year, month, form=form, status=422)
+    except LoanFundError as exc:
+        uow.discard()
+        flash(exc.message, "danger")
+    else:
+        flash(f"已报送领导小组办公室（第 {row.revision} 版）", "success")
+        return redirect(url_for("reports.revision", year=year, month=month, revision=row.revision))
+    return redirect(url_for("reports.month", year=year, month=month))
+
+
+def _period(form: PeriodForm) -> tuple[date, date]:
+    today = clock.today()
+    end = form.end.data or today
+    start = form.start.data or end.replace(day=1)
+    return start, end
+
+
+@bp.get("/statistics")
+@readers
+def statistics() -> tuple[str, int] | Response:
+    """第六条: the reviewer's statistics — the monthly report's aggregates over any period (``?start=&end=``);
+    ``?format=xlsx`` downloads them."""
+    form = PeriodForm(request.args)
+    if not form.validate():
+        return render_template("reports/statistics.html", form=form, report=None), 422
+    start, end = _period(form)
+    if start > end:
+        field_errors(form, {"start": ["起始日不能晚于截止日"]})
+        return render_template("reports/statistics.html", form=form, report=None), 422
+    report = reporting.report(start, end)
+    if request.args.get("format") == "xlsx":
+        content = exports.report_workbook(report, f"{report.title}统计")
+        return _xlsx(content, f"统计-{start.isoformat()}-{end.isoformat()}.xlsx")
+    return (
+        render_template(
+            "reports/statistics.html",
+            form=form,
+            report=report,
+            charts=_charts(report),
+            rows=exports.summary_rows(report),
+        ),
+        200,
+    )
