@@ -107,9 +107,15 @@ def combine_page(args: dict[str, str], page: int) -> dict[str, str]:
     return {**args, "page": str(max(page, 1))}
 
 
+def without_page(args: dict[str, str]) -> dict[str, str]:
+    """The query string's filters without the page (an export covers every page)."""
+    return {k: v for k, v in args.items() if k != "page"}
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(filesize)
     app.add_template_filter(combine_page)
+    app.add_template_filter(without_page)
     app.add_template_filter(yuan)
     app.add_template_filter(wan)
     app.add_template_filter(day)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from loanfund import clock
 from loanfund.domain.lifecycle import Role
-from loanfund.services import liability
+from loanfund.services import liability, monthly, reporting
 from loanfund.services.workbench import dashboard, queues
 
 bp = Blueprint("main", __name__)
@@ -23,4 +24,12 @@ def home() -> str:
         queues=queues(user),
         is_enterprise=user.role_enum is Role.ENTERPRISE,
         bank_flags=liability.flagged_years(user.bank_id) if user.role_enum is Role.BANK and user.bank_id else [],
+        this_month=_this_month() if monthly.can_read(user) else None,
+        filed=monthly.queue(user, 6) if monthly.can_read(user) else [],
     )
+
+
+def _this_month() -> reporting.Summary:
+    """The month so far, by the same reporting service as the monthly analysis."""
+    today = clock.today()
+    return reporting.summary(today.replace(day=1), today)

@@ -189,3 +189,22 @@ def test_statistics_over_any_period(client, auth, november):
     assert bad.status_code == 422 and "截止日不能早于起始日" in bad.get_data(as_text=True)
     bad = client.get("/reports/statistics?start=2026-13-01")
     assert bad.status_code == 422
+
+
+def test_the_group_finds_each_submitted_report_in_its_queue(client, auth, november):
+    auth.login("operator")
+    submit(client)
+    submit(client, "更正：补录收回")
+    auth.login("group")
+    home = page(client, "/home")
+    assert "2026年11月 · 第 2 版" in home and "2026年11月 · 第 1 版" in home
+    assert "更正原因：更正：补录收回" in home
+    assert 'href="/reports/monthly/2026/11/r2"' in home
+
+
+def test_the_dashboard_reads_the_month_so_far_from_the_reporting_service(client, auth, november):
+    auth.login("group")  # on 2 December: A5's 2,000,000.00 went out on the 1st, and A6 was submitted
+    home = page(client, "/home")
+    assert "放款</span> 1 笔 200.00 万元" in home and "新提交申请</span> 1 笔" in home
+    auth.login("bank1")
+    assert "本月至今" not in page(client, "/home")

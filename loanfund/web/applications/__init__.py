@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from urllib.parse import quote
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -14,7 +16,7 @@ from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViola
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.models import Application
-from loanfund.services import directory, lifecycle, listing, materials, once, uow, views
+from loanfund.services import directory, exports, lifecycle, listing, materials, once, uow, views
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
 from loanfund.web.applications.forms import (
@@ -118,6 +120,8 @@ def _show(form: Form, exc: InvalidInput | RuleViolation, renames: dict[str, str]
 
 
 PER_PAGE = 50
+EXPORT_LIMIT = 20_000  # rows in one .xlsx; beyond it the file says how many more the filters match
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/applications")
@@ -125,6 +129,38 @@ PER_PAGE = 50
 def index() -> tuple[str, int]:
     """Every application the user may see, narrowed by the filters and searched, a page at a time. Bad filters are
     named next to their fields and list nothing (422)."""
+    form, criteria = _filters()
+    if criteria is None:
+        return render_template("applications/index.html", form=form, rows=[], total=0, page=1, pages=1), 422
+    total = listing.count(current_user, criteria)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(form.page.data or 1, pages)
+    found = listing.applications(current_user, criteria, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    rows = views.rows(current_user, found)
+    return render_template("applications/index.html", form=form, rows=rows, total=total, page=page, pages=pages), 200
+
+
+@bp.get("/applications/export.xlsx")
+@login_required
+def export() -> tuple[str, int] | Response:
+    """What the list shows with the same filters (every page, newest first, up to ``EXPORT_LIMIT``) as .xlsx."""
+    form, criteria = _filters()
+    if criteria is None:
+        return render_template("applications/index.html", form=form, rows=[], total=0, page=1, pages=1), 422
+    total = listing.count(current_user, criteria)
+    found = listing.applications(current_user, criteria, limit=EXPORT_LIMIT)
+    content = exports.list_workbook(
+        current_app.config["FUND_NAME"], found, _described(form), max(0, total - len(found))
+    )
+    response = Response(content, mimetype=XLSX)
+    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(
+        f"应急转贷申请清单-{clock.today().isoformat()}.xlsx"
+    )
+    return response
+
+
+def _filters() -> tuple[ListForm, listing.Criteria | None]:
+    """The list's filters from the query string; no criteria when a filter is malformed (named on the form)."""
     form = ListForm(request.args)
     form.state.choices = options([("", "全部状态"), *((s.value, s.label) for s in State)])
     form.bank_id.choices = options([(0, "全部银行"), *((b.id, b.name) for b in directory.banks())])
@@ -132,7 +168,7 @@ def index() -> tuple[str, int]:
     form.size.choices = options([("", "全部规模"), *((s.value, s.label) for s in Size)])
     form.industry.choices = options([("", "全部行业"), *((k, i.name) for k, i in INDUSTRIES.items())])
     if not form.validate():
-        return render_template("applications/index.html", form=form, rows=[], total=0, page=1, pages=1), 422
+        return form, None
     criteria = listing.Criteria(
         state=State(form.state.data) if form.state.data in State.__members__.values() else None,
         bank_id=form.bank_id.data or None,
@@ -145,12 +181,24 @@ def index() -> tuple[str, int]:
         amount_max=form.amount_max.money,
         text=form.q.data or "",
     )
-    total = listing.count(current_user, criteria)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(form.page.data or 1, pages)
-    found = listing.applications(current_user, criteria, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    rows = views.rows(current_user, found)
-    return render_template("applications/index.html", form=form, rows=rows, total=total, page=page, pages=pages), 200
+    return form, criteria
+
+
+def _described(form: ListForm) -> str:
+    """The filters in words, for the export's heading (状态：已放款；合作银行：…)."""
+    parts = []
+    for field in (form.q, form.state, form.bank_id, form.district, form.size, form.industry):
+        if field.data:
+            shown = (
+                dict((str(value), label) for value, label, *_ in field.iter_choices())
+                if field.type == "SelectField"
+                else {}
+            )
+            parts.append(f"{field.label.text}：{shown.get(str(field.data), field.data)}")
+    for field in (form.submitted_from, form.submitted_to, form.amount_min, form.amount_max):
+        if field.raw_data and field.raw_data[0]:
+            parts.append(f"{field.label.text}：{field.raw_data[0]}")
+    return "；".join(parts)
 
 
 def _detail(
