@@ -12,4 +12,5 @@ from loanfund.api import (  # noqa: E402,F401  (routes register on import)
     openapi,
     oversight,
     quotes,
+    reports,
 )

@@ -202,7 +202,77 @@ def build_spec() -> APISpec:
             },
         )
     _oversight_paths(spec, bearer, id_param)
+    _report_paths(spec, bearer)
     return spec
+
+
+def _report_paths(spec: APISpec, bearer: list[dict[str, Any]]) -> None:
+    """The monthly analysis and the statistics (第六、二十一条)."""
+    spec.components.schema("Report", schema=s.ReportSchema)
+    spec.components.schema("MonthlyRevision", schema=s.MonthlyRevisionSchema)
+    month_params = [
+        {
+            "name": "year",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+        },
+        {"name": "month", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 12}},
+    ]
+    revisions = {"type": "array", "items": "MonthlyRevision"}
+    spec.path(
+        "/reports/monthly/{year}/{month}",
+        operations={
+            "get": {
+                "summary": "月度资金使用分析（当前数据）及已报送的各版（平台人员、领导小组、管理员）",
+                "security": bearer,
+                "parameters": month_params,
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"report": "Report", "revisions": revisions}}),
+                    **_problems(401, 403, 404),
+                },
+            }
+        },
+    )
+    spec.path(
+        "/reports/monthly/{year}/{month}/revisions/{revision}",
+        operations={
+            "get": {
+                "summary": "已报送的某一版月度分析（报送时的数据）",
+                "security": bearer,
+                "parameters": [
+                    *month_params,
+                    {
+                        "name": "revision",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
+                    },
+                ],
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"report": "Report", "revision": "MonthlyRevision"}}),
+                    **_problems(401, 403, 404),
+                },
+            }
+        },
+    )
+    spec.path(
+        "/reports/statistics",
+        operations={
+            "get": {
+                "summary": "任意区间的统计（口径同月度分析；第六条）",
+                "security": bearer,
+                "parameters": [
+                    {"name": n, "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}
+                    for n in ("start", "end")
+                ],
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"report": "Report"}}),
+                    **_problems(401, 403, 422),
+                },
+            }
+        },
+    )
 
 
 def _oversight_paths(spec: APISpec, bearer: list[dict[str, Any]], id_param: dict[str, Any]) -> None:

@@ -318,3 +318,93 @@ class RecoveryMeasureSchema(StrictSchema):
     measure = _text(required=True, metadata={"description": "追偿措施"})
     amount = MoneyField(required=True, metadata={"description": "追回金额（元），没有则为 0.00"})
     transfer_ref = _text(max_length=64, metadata={"description": "划款凭证号（有追回资金时必填）"})
+
+
+# -- reports (第六、二十一条) ----------------------------------------------------------------------------------------
+
+
+class ReportSummarySchema(Schema):
+    start = fields.Date()
+    end = fields.Date()
+    submitted = fields.Integer(metadata={"description": "本期提交的申请笔数"})
+    requested = MoneyField(metadata={"description": "本期提交的申请金额（元）"})
+    bridges = fields.Integer(metadata={"description": "本期放款笔数"})
+    disbursed = MoneyField(metadata={"description": "本期放款金额（元，账簿）"})
+    returned = MoneyField(metadata={"description": "本期收回本金（元，账簿）"})
+    fee_income = MoneyField(metadata={"description": "本期费用收入（元，账簿）"})
+    closed = fields.Integer(metadata={"description": "本期收回的笔数"})
+    days_average = fields.Decimal(as_string=True, metadata={"description": "本期收回各笔的平均使用天数（R2）"})
+    days_longest = fields.Integer()
+
+
+class ReportLineSchema(Schema):
+    key = fields.String()
+    label = fields.String()
+    submitted = fields.Integer()
+    requested = MoneyField()
+    disbursed_count = fields.Integer()
+    disbursed = MoneyField()
+
+
+class ReportBreakdownSchema(Schema):
+    key = fields.String(metadata={"description": "state, bank, district, size, industry"})
+    title = fields.String()
+    lines = fields.List(fields.Nested(ReportLineSchema))
+    total = fields.Nested(ReportLineSchema)
+
+
+class ReportDaySchema(Schema):
+    day = fields.Date()
+    cash = MoneyField(metadata={"description": "日终专用账户资金（元）"})
+    reserved = MoneyField(metadata={"description": "日终已批准待放款（元）"})
+    out = MoneyField(metadata={"description": "日终在外资金（元）"})
+    utilisation = fields.Decimal(as_string=True, metadata={"description": "使用率（%）"})
+
+
+class ReportOverdueSchema(Schema):
+    application_id = fields.Integer()
+    reference = fields.String()
+    enterprise = fields.String()
+    bank = fields.String()
+    value_date = fields.Date()
+    due = fields.Date()
+    days_overdue = fields.Integer()
+    outstanding = MoneyField()
+    state = fields.String()
+    cause = fields.String()
+    plan = fields.String()
+    steps = fields.List(fields.String())
+
+
+class ReportBreachSchema(Schema):
+    bank = fields.String()
+    renewals_late = fields.List(fields.String(), metadata={"description": "R9 逾期续贷"})
+    claims = fields.List(fields.String(), metadata={"description": "R12 清偿责任"})
+    claimed = MoneyField()
+
+
+class ReportSchema(Schema):
+    fund_name = fields.String()
+    title = fields.String()
+    start = fields.Date()
+    end = fields.Date()
+    made_at = fields.DateTime()
+    summary = fields.Nested(ReportSummarySchema)
+    previous = fields.Nested(ReportSummarySchema, metadata={"description": "上期（上月）"})
+    last_year = fields.Nested(ReportSummarySchema, metadata={"description": "去年同期"})
+    breakdowns = fields.List(fields.Nested(ReportBreakdownSchema))
+    days = fields.List(fields.Nested(ReportDaySchema))
+    overdue = fields.List(fields.Nested(ReportOverdueSchema))
+    breaches = fields.List(fields.Nested(ReportBreachSchema))
+
+
+class MonthlyRevisionSchema(Schema):
+    revision = fields.Integer()
+    submitted_at = fields.DateTime()
+    submitted_by = fields.Function(lambda r: r.submitted_by.display_name)
+    note = fields.String()
+
+
+class StatisticsQuerySchema(Schema):
+    start = Day(required=True)
+    end = Day(required=True)

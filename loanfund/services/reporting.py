@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from loanfund import clock
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.errors import FieldErrors
 from loanfund.domain.ledger import CASH, FEE_INCOME
 from loanfund.domain.lifecycle import Action, State
 from loanfund.domain.money import Money
@@ -215,6 +216,24 @@ def _cn_day(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # the years a report may cover (comparisons reach back one)
+LONGEST_PERIOD_DAYS = 731  # two years: the day-by-day table stays readable
+
+
+def check_period(start: date, end: date) -> None:
+    """:raise InvalidInput: a period the wrong way round, longer than two years, or outside 2000–2100."""
+    errors = FieldErrors()
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            errors.add(name, "日期须在 2000年1月1日至2100年12月31日之间")
+    if not errors.errors:
+        if end < start:
+            errors.add("end", "截止日不能早于起始日")
+        elif (end - start).days >= LONGEST_PERIOD_DAYS:
+            errors.add("end", "统计区间最长两年，请分段统计")
+    errors.raise_if_any()
+
+
 def month_period(year: int, month: int) -> tuple[date, date]:
     start = date(year, month, 1)
     return start, start + relativedelta(months=1, days=-1)
@@ -224,9 +243,10 @@ def month_period(year: int, month: int) -> tuple[date, date]:
 
 
 def report(start: date, end: date) -> Report:
-    """The fund's use from ``start`` to ``end`` (Lianyungang's days, both included)."""
-    if end < start:
-        raise ValueError("end before start")
+    """The fund's use from ``start`` to ``end`` (Lianyungang's days, both included).
+
+    :raise InvalidInput: the period is not one a report covers (``check_period``)."""
+    check_period(start, end)
     length = relativedelta(end + timedelta(days=1), start)
     if start.day == 1 and (end + timedelta(days=1)).day == 1:
         previous_start = start - length

@@ -176,14 +176,14 @@ def statistics() -> tuple[str, int] | Response:
     form = PeriodForm(request.args)
     if not form.validate():
         return render_template("reports/statistics.html", form=form, report=None), 422
-    start, end = _period(form)
-    if start > end:
-        field_errors(form, {"start": ["起始日不能晚于截止日"]})
+    try:
+        report = reporting.report(*_period(form))
+    except InvalidInput as exc:
+        field_errors(form, exc.errors)
         return render_template("reports/statistics.html", form=form, report=None), 422
-    report = reporting.report(start, end)
     if request.args.get("format") == "xlsx":
         content = exports.report_workbook(report, f"{report.title}统计")
-        return _xlsx(content, f"统计-{start.isoformat()}-{end.isoformat()}.xlsx")
+        return _xlsx(content, f"统计-{report.start.isoformat()}-{report.end.isoformat()}.xlsx")
     return (
         render_template(
             "reports/statistics.html",
