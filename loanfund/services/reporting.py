@@ -523,8 +523,6 @@ def overdue(end: date) -> list[Overdue]:
             .having(func.sum(DEBIT - CREDIT) > 0)
         ).all()
     )
-    if not outstanding:
-        return []
     applications = db.session.scalars(
         select(Application)
         .where(Application.id.in_(list(outstanding)), Application.value_date.is_not(None))

@@ -62,3 +62,33 @@ def test_the_workbench_and_the_list_page_cost_the_same_for_4_or_16_applications(
         few = page_queries(client, auth, flows, 4, path)
         many = page_queries(client, auth, flows, 12, path)
         assert few == many, (path, few, many)
+
+
+def test_the_monthly_report_and_the_list_cost_the_same_for_10_or_1000_applications(client, auth, people, traveller):
+    """Issue 11: the month's analysis (live and as .xlsx), the statistics and the list page, over a fund of 10
+    applications and then of 1,000 (bulk-made by bench/generate.py, every state, November 2026)."""
+    from bench.generate import generate
+
+    traveller.move_to("2026-12-01 10:00:00+08:00")
+    paths = (
+        "/reports/monthly/2026/11",
+        "/reports/monthly/2026/11.xlsx",
+        "/reports/statistics?start=2026-09-01&end=2026-11-30",
+        "/applications",
+        "/applications?state=archived&page=2",
+    )
+
+    def counts() -> dict[str, int]:
+        auth.login("operator")
+        found = {}
+        for path in paths:
+            with counting() as statements:
+                assert client.get(path).status_code == 200, path
+            found[path] = len(statements)
+        return found
+
+    generate(10, end=date(2026, 11, 30), days=90)
+    few = counts()
+    generate(990, end=date(2026, 11, 30), days=90, seed=7)
+    many = counts()
+    assert few == many
