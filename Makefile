@@ -42,6 +42,7 @@ lint: $(STAMP)
 ## Measurements (not tests): each prints its ratios.
 bench: $(STAMP)
 	$(BIN)/python bench/list_scaling.py
+	$(BIN)/python bench/report_scaling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -49,14 +49,14 @@ from loanfund.services.capital import contributor_named, record_contribution
 from loanfund.services.policies import policy_version_in_force
 
 # share of applications ending in each state (the rest of the path is implied by the state)
-MIX: tuple[tuple[State, int], ...] = (
-    (State.ARCHIVED, 58),
-    (State.REPAID, 6),
-    (State.REJECTED, 9),
-    (State.WITHDRAWN, 4),
-    (State.BANK_DECLINED, 3),
-    (State.CANCELLED, 2),
-    (State.RECOVERY, 2),
+MIX: tuple[tuple[State, int], ...] = (  # per thousand: few bridges go bad (a fund with many would have stopped)
+    (State.ARCHIVED, 628),
+    (State.REPAID, 60),
+    (State.REJECTED, 150),
+    (State.WITHDRAWN, 60),
+    (State.BANK_DECLINED, 70),
+    (State.CANCELLED, 28),
+    (State.RECOVERY, 3),
     (State.WRITTEN_OFF, 1),
 )
 # the newest applications are still moving: these states only in the last days of the span
@@ -118,10 +118,12 @@ def generate(
     end: date,
     days: int = 365,
     seed: int = 20181227,
+    mix: tuple[tuple[State, int], ...] = MIX,
     progress: Callable[[int], None] | None = None,
 ) -> Generated:
     """Add ``applications`` applications submitted over the ``days`` days ending ``end`` (Lianyungang's days), with
-    everything that goes with them. Commits a batch at a time."""
+    everything that goes with them. ``mix``: the share of each state the older applications end in (the newest
+    are still moving). Commits a batch at a time."""
     started = time.perf_counter()
     rng = random.Random(seed)
     users = _cast()
@@ -140,10 +142,7 @@ def generate(
     losses_id = ledger.account(books.LOSSES).id
     db.session.commit()
 
-    # the contribution that keeps the special account above zero all along (R8), at the start of the span
-    outstanding_peak = _plan_peak(applications, days)
-    contributor = contributor_named("测试数据出资方", "private")
-    record_contribution(contributor, Money.yuan(outstanding_peak), start - timedelta(days=1), "基准数据出资")
+    cash_moves: dict[date, int] = {}  # fen in (+) and out (−) of the special account, by day
 
     policies: dict[date, Any] = {}
 
@@ -221,12 +220,12 @@ def generate(
 
     for n in range(applications):
         recent = n >= applications * 0.97
-        mix = RECENT if recent else MIX
-        state = rng.choices([s for s, _ in mix], weights=[w for _, w in mix])[0]
+        weights = RECENT if recent else mix
+        state = rng.choices([s for s, _ in weights], weights=[w for _, w in weights])[0]
         result.by_state[state.value] = result.by_state.get(state.value, 0) + 1
         # spread over the span in order; the recent ones and the bridges still out in the last days
         if recent or state in (State.RECOVERY, State.WRITTEN_OFF):
-            back = rng.randint(0, 9) if recent else rng.randint(25, 60)
+            back = rng.randint(0, 9) if recent else rng.randint(25, 400)
             submitted_on = max(start, end - timedelta(days=back))
         else:
             submitted_on = start + timedelta(days=(n * days) // applications)
@@ -417,6 +416,7 @@ def generate(
         add(
             "ledger_accounts", {"id": receivable_id, "code": books.receivable(app_id), "name": name, "kind": kind.value}
         )
+        cash_moves[value_date] = cash_moves.get(value_date, 0) - amount.fen
         entry(
             f"disbursement:{app_id}",
             value_date,
@@ -499,6 +499,7 @@ def generate(
             },
         )
         result.receipts += 1
+        cash_moves[received_on] = cash_moves.get(received_on, 0) + amount.fen + fee.fen
         row |= {"received_on": received_on, "fee_due": fee}
         event(
             app_id,
@@ -537,16 +538,23 @@ def generate(
                 progress(n + 1)
     flush_rows()
     result.applications = applications
+    _advance_sequences()  # before the contribution: its rows take ids from the sequences
+    _contribute(cash_moves, start)
     _settle_position()
-    _advance_sequences()
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _plan_peak(applications: int, days: int) -> int:
-    """Yuan enough for every bridge that can be out at once: applications a day × at most 20,000,000.00 × days out."""
-    per_day = max(1, applications // max(days, 1))
-    return max(200_000_000, per_day * 20_000_000 * 8 + 20_000_000 * 200)
+def _contribute(cash_moves: dict[date, int], start: date) -> None:
+    """The contribution, dated before the span, that keeps the special account above zero on every day of it (R8):
+    the deepest the generated moves take it, and a tenth more (at least 200,000,000.00, the fund's first capital)."""
+    running, lowest = 0, 0
+    for day in sorted(cash_moves):
+        running += cash_moves[day]
+        lowest = min(lowest, running)
+    yuan = max(200_000_000, (-lowest // 100) * 11 // 10)
+    contributor = contributor_named("测试数据出资方", "private")
+    record_contribution(contributor, Money.yuan(yuan), start - timedelta(days=1), "基准数据出资")
 
 
 def _enterprises(rng: random.Random, count: int, ids: _Ids) -> list[int]:

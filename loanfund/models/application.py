@@ -44,7 +44,13 @@ class PolicyVersion(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     def to_policy(self) -> Policy:
-        return Policy.from_dict(self.parameters)
+        """The parameters as the domain's Policy, parsed once per loaded version (a report or a list reads the same
+        few versions for thousands of applications)."""
+        cached = self.__dict__.get("_policy")
+        if cached is None or cached[0] is not self.parameters:
+            cached = (self.parameters, Policy.from_dict(self.parameters))
+            self.__dict__["_policy"] = cached
+        return cached[1]
 
 
 class Application(TimestampMixin, db.Model):
@@ -69,7 +75,7 @@ class Application(TimestampMixin, db.Model):
     requested_days: Mapped[int] = mapped_column(Integer)
     own_funds_planned: Mapped[Money] = mapped_column(MoneyType)
     purpose: Mapped[str] = mapped_column(Text, default="")
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # reports by period
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     # accept / reject (第十五条)
@@ -89,7 +95,7 @@ class Application(TimestampMixin, db.Model):
     # approve (第十七、十四条)
     approved_amount: Mapped[Money | None] = mapped_column(MoneyType)
     own_funds_confirmed: Mapped[Money | None] = mapped_column(MoneyType)
-    approved_on: Mapped[date | None] = mapped_column(Date)
+    approved_on: Mapped[date | None] = mapped_column(Date, index=True)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     # group decision (第十四条)
@@ -99,7 +105,7 @@ class Application(TimestampMixin, db.Model):
     group_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     # disbursement, maker–checker (第十七条)
-    value_date: Mapped[date | None] = mapped_column(Date)
+    value_date: Mapped[date | None] = mapped_column(Date, index=True)
     disbursement_ref: Mapped[str | None] = mapped_column(String(64))
     destination_account_name: Mapped[str | None] = mapped_column(String(100))
     destination_account_no: Mapped[str | None] = mapped_column(String(40))
@@ -116,7 +122,9 @@ class Application(TimestampMixin, db.Model):
     renewal_late: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # return (第十八条): the receipts are rows of their own; these are set when the principal is all back
-    received_on: Mapped[date | None] = mapped_column(Date)  # the day the last of the principal came back (R2)
+    received_on: Mapped[date | None] = mapped_column(
+        Date, index=True
+    )  # the day the last of the principal came back (R2)
     fee_due: Mapped[Money | None] = mapped_column(MoneyType)  # R1–R3 for the actual days, fixed on that day
 
     # recovery (第二十一条) and write-off

@@ -64,7 +64,7 @@ class JournalEntry(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
-    posted_on: Mapped[date] = mapped_column(Date)
+    posted_on: Mapped[date] = mapped_column(Date, index=True)  # reports by period
     description: Mapped[str] = mapped_column(String(200))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -209,7 +209,7 @@ class BankClaim(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
-    claimed_on: Mapped[date] = mapped_column(Date)
+    claimed_on: Mapped[date] = mapped_column(Date, index=True)
     principal: Mapped[Money] = mapped_column(MoneyType)
     fee: Mapped[Money] = mapped_column(MoneyType)
     basis: Mapped[str] = mapped_column(Text)  # how the bank failed, with the numbers

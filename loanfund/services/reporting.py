@@ -22,7 +22,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import BigInteger, and_, case, func, select, type_coerce
+from sqlalchemy import BigInteger, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from loanfund import clock
@@ -46,6 +46,7 @@ from loanfund.models import (
     LedgerAccount,
     RecoveryRecord,
 )
+from loanfund.services import fund
 from loanfund.services.lifecycle import application_policy
 
 RECEIVABLE_LIKE = "receivable:%"
@@ -360,6 +361,7 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
     last_event = (
         select(ApplicationEvent.application_id, func.max(ApplicationEvent.id).label("event_id"))
         .where(ApplicationEvent.at < end_utc)
+        .where(ApplicationEvent.application_id.in_(select(Application.id).where(_submitted_in(start, end))))
         .group_by(ApplicationEvent.application_id)
         .subquery()
     )
@@ -445,16 +447,7 @@ def daily(start: date, end: date) -> list[Day]:
         .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
         .where(tracked, JournalEntry.posted_on <= end)
     )
-    opening = {"cash": 0, "out": 0}
-    for name, net_before in db.session.execute(
-        select(kind, net)
-        .select_from(JournalLeg)
-        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
-        .where(tracked, JournalEntry.posted_on < start)
-        .group_by(kind)
-    ):
-        opening[name] = int(net_before)
+    opening = {"cash": _cash_before(start), "out": _out_before(start)}
     moves: dict[tuple[str, date], int] = {}
     for name, posted_on, amount in db.session.execute(
         legs.where(JournalEntry.posted_on >= start).group_by(kind, JournalEntry.posted_on)
@@ -474,6 +467,37 @@ def daily(start: date, end: date) -> list[Day]:
     return days
 
 
+def _cash_before(day: date) -> int:
+    """The special account's cash at the start of ``day``: its position now (the ledger's running total, which the
+    reconciliation checks against the legs) less what the ledger moved since — reads only the days since."""
+    since = db.session.scalar(
+        select(func.coalesce(func.sum(DEBIT - CREDIT), 0))
+        .select_from(JournalLeg)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .where(LedgerAccount.code == CASH, JournalEntry.posted_on >= day)
+    )
+    return fund.position().cash.fen - int(since or 0)
+
+
+def _out_before(day: date) -> int:
+    """Money out at the start of ``day``: the receivables, from the legs of the bridges that were out then only."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(DEBIT - CREDIT), 0))
+        .select_from(Application)
+        .join(JournalEntry, JournalEntry.application_id == Application.id)
+        .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(
+            Application.value_date < day,
+            or_(Application.received_on.is_(None), Application.received_on >= day),
+            LedgerAccount.code.like(RECEIVABLE_LIKE),
+            JournalEntry.posted_on < day,
+        )
+    )
+    return int(total or 0)
+
+
 def _reservations(start: date, end: date) -> dict[date | None, int]:
     """How the reservations move each day of the period (key None: what is reserved as the period opens)."""
     end_utc = _utc(end + timedelta(days=1))
@@ -482,6 +506,7 @@ def _reservations(start: date, end: date) -> dict[date | None, int]:
     spans = (
         select(ApplicationEvent.application_id, reserved_at.label("reserved_at"), released_at.label("released_at"))
         .where(ApplicationEvent.at < end_utc)
+        .where(ApplicationEvent.application_id.in_(_approved_around(start, end)))
         .group_by(ApplicationEvent.application_id)
         .having(reserved_at.is_not(None))
         .having((released_at.is_(None)) | (released_at >= _utc(start)))
@@ -502,6 +527,18 @@ def _reservations(start: date, end: date) -> dict[date | None, int]:
     return moves
 
 
+def _approved_around(start: date, end: date) -> Any:
+    """Applications whose reservation may touch the period: approved in it or in the 90 days before, or reserved
+    still (an approval waits days, not months, for its money — R4's days and R9's renewal are short)."""
+    return select(Application.id).where(
+        Application.approved_on <= end,
+        or_(
+            Application.approved_on >= start - timedelta(days=90),
+            Application.state.in_([State.APPROVED.value, State.GROUP_REVIEW.value]),
+        ),
+    )
+
+
 def _aware(moment: datetime) -> datetime:
     """A time read back by an aggregate (SQLite returns it without its zone): stored times are UTC."""
     if isinstance(moment, str):
@@ -512,14 +549,18 @@ def _aware(moment: datetime) -> datetime:
 def overdue(end: date) -> list[Overdue]:
     """Bridges with principal still out at the end of ``end`` and past their R4 due date then, with the cause, the
     recovery plan and the steps taken by then."""
+    out_then = and_(
+        Application.value_date <= end, or_(Application.received_on.is_(None), Application.received_on > end)
+    )
     outstanding = dict(
         db.session.execute(
-            select(JournalEntry.application_id, func.sum(DEBIT - CREDIT))
-            .select_from(JournalLeg)
+            select(Application.id, func.sum(DEBIT - CREDIT))
+            .select_from(Application)
+            .join(JournalEntry, JournalEntry.application_id == Application.id)
+            .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
             .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-            .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
-            .where(LedgerAccount.code.like(RECEIVABLE_LIKE), JournalEntry.posted_on <= end)
-            .group_by(JournalEntry.application_id)
+            .where(out_then, LedgerAccount.code.like(RECEIVABLE_LIKE), JournalEntry.posted_on <= end)
+            .group_by(Application.id)
             .having(func.sum(DEBIT - CREDIT) > 0)
         ).all()
     )
@@ -572,6 +613,9 @@ def breaches(start: date, end: date) -> list[Breach]:
     candidates = db.session.scalars(
         select(Application)
         .where(Application.value_date >= start - timedelta(days=RENEWAL_SLA_MAX_DAYS), Application.value_date <= end)
+        .where(  # renewed late by R9 when it was confirmed, or not renewed (yet) at the period's end
+            or_(Application.renewal_late, Application.renewed_on.is_(None), Application.renewed_on > end)
+        )
         .options(joinedload(Application.bank), joinedload(Application.policy_version))
         .order_by(Application.value_date, Application.id)
     ).all()

@@ -7,13 +7,14 @@ from datetime import date
 
 import pytest
 
-from bench.generate import generate
+from bench.generate import MIX, generate
 from loanfund.services.reconcile import reconcile
 
 
 @pytest.mark.both_databases
 def test_what_the_generator_makes_reconciles(people):
-    made = generate(300, end=date(2026, 11, 30), days=120)
+    every_end = tuple((state, 1) for state, _ in MIX)  # as many bad bridges as good ones: every path is written
+    made = generate(300, end=date(2026, 11, 30), days=120, mix=every_end)
     assert made.applications == 300
     assert {"archived", "repaid", "rejected", "recovery", "written_off", "renewed"} <= set(made.by_state)
     result = reconcile()
