@@ -46,8 +46,17 @@ def check_amount(amount: Money) -> None:
         raise InvalidValue("金额必须大于零", code="amount_not_positive")
 
 
-def fee_for(policy: Policy, amount: Money, days: int) -> Money:
-    """The fee for ``days`` actually used (R1, R3), rounded half-up to the fen once at the end.
+@dataclass(frozen=True)
+class FeePart:
+    """Days charged at one daily rate (R1, R3): ``exact_fen`` is amount × rate × days, not yet rounded."""
+
+    days: int
+    rate_permille: Decimal
+    exact_fen: Decimal
+
+
+def fee_parts(policy: Policy, amount: Money, days: int) -> tuple[FeePart, ...]:
+    """The fee for ``days`` actually used, as the days at each rate (the usage statement shows them).
 
     ``days`` may exceed the policy's limit here: an overdue bridge keeps accruing at the higher rate (R4).
     """
@@ -59,10 +68,15 @@ def fee_for(policy: Policy, amount: Money, days: int) -> Money:
     extra_days = max(days - policy.base_rate_days, 0)
     if policy.rate_mode is RateMode.WHOLE_PERIOD:
         rate = band.extended_rate_permille if extra_days else band.base_rate_permille
-        permille_days = rate * days
+        pairs = [(days, rate)]
     else:
-        permille_days = band.base_rate_permille * base_days + band.extended_rate_permille * extra_days
-    return Money.from_decimal_fen(amount.times(permille_days) / PERMILLE)
+        pairs = [(base_days, band.base_rate_permille), (extra_days, band.extended_rate_permille)]
+    return tuple(FeePart(d, rate, amount.times(rate * d) / PERMILLE) for d, rate in pairs if d)
+
+
+def fee_for(policy: Policy, amount: Money, days: int) -> Money:
+    """The fee for ``days`` actually used (R1, R3), rounded half-up to the fen once at the end."""
+    return Money.from_decimal_fen(sum((part.exact_fen for part in fee_parts(policy, amount, days)), Decimal(0)))
 
 
 def group_approval_reasons(policy: Policy, amount: Money, loan_overdue: bool = False) -> tuple[str, ...]:

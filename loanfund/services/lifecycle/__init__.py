@@ -24,7 +24,7 @@ from loanfund.services.lifecycle import approval, bank, disbursement, intake, re
 from loanfund.services.lifecycle.approval import approval_facts
 from loanfund.services.lifecycle.intake import ApplicationInput, eligibility_violations, submit_application
 from loanfund.services.lifecycle.reading import get, group_reasons_now, overdue, timeline
-from loanfund.services.lifecycle.settlement import account_of
+from loanfund.services.lifecycle.settlement import account_of, usage_statement
 from loanfund.services.lifecycle.spine import Step, application_policy, begin
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "submit_application",
     "take",
     "timeline",
+    "usage_statement",
 ]
 
 

@@ -18,6 +18,7 @@ from loanfund.domain.rules import (
 from loanfund.extensions import db
 from loanfund.models import Application, Receipt
 from loanfund.services import ledger
+from loanfund.services.lifecycle import statement
 from loanfund.services.lifecycle.spine import Step, application_policy, complete, past_date, required_text
 
 # -- return (第十八条) -------------------------------------------------------------------------------------------
@@ -120,6 +121,22 @@ def _refuse_booked_transfer(application: Application, ref: str) -> None:
 
 
 def archive(step: Step, note: str = "") -> Application:
+    """The record closes (第十九条): the usage statement is frozen as it reads today — its 填表日期 — and kept as filed
+    with the leading group office, in the same transaction as the step."""
     application = step.application
     application.archived_at = clock.utcnow()
+    policy = application_policy(application)
+    account = account_of(application, application.received_on, policy)
+    frozen = statement.build(application, account, policy, clock.today(), archived_by=step.actor, archive_note=note)
+    statement.freeze(application, frozen, step.actor)
     return complete(step, note)
+
+
+def usage_statement(application: Application) -> statement.Statement:
+    """The statement as filed when the application was archived; before that, a draft from the record as it stands
+    (no 填表日期)."""
+    row = statement.filed(application)
+    if row is not None:
+        return statement.Statement.from_json(row.data)
+    policy = application_policy(application)
+    return statement.build(application, account_of(application, application.received_on, policy), policy, None)

@@ -16,7 +16,7 @@ from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViola
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.models import Application
-from loanfund.services import directory, exports, lifecycle, listing, materials, once, uow, views
+from loanfund.services import directory, documents, exports, lifecycle, listing, materials, once, uow, views
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
 from loanfund.web.applications.forms import (
@@ -152,11 +152,7 @@ def export() -> tuple[str, int] | Response:
     content = exports.list_workbook(
         current_app.config["FUND_NAME"], found, _described(form), max(0, total - len(found))
     )
-    response = Response(content, mimetype=XLSX)
-    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(
-        f"应急转贷申请清单-{clock.today().isoformat()}.xlsx"
-    )
-    return response
+    return _download(content, XLSX, f"应急转贷申请清单-{clock.today().isoformat()}.xlsx")
 
 
 def _filters() -> tuple[ListForm, listing.Criteria | None]:
@@ -325,19 +321,39 @@ STATEMENT_STATES = frozenset({State.REPAID, State.ARCHIVED, State.WRITTEN_OFF})
 @bp.get("/applications/<int(max=2147483647):application_id>/statement")
 @login_required
 def statement(application_id: int) -> str:
-    """使用情况说明表 (第十九条): the printable account of one bridge, once the money is back (or written off).
+    """使用情况说明表 (第十九条): the account of one bridge once the money is back (or written off) — as filed at
+    archiving, or a draft before. :raise 404: not the user's application, or the money not yet settled."""
+    return render_template("applications/statement.html", s=_statement(application_id), application_id=application_id)
 
-    :raise 404: not the user's application, or the money not yet settled.
-    """
+
+@bp.get("/applications/<int(max=2147483647):application_id>/statement.pdf")
+@login_required
+def statement_pdf(application_id: int) -> Response:
+    """The statement as an A4 PDF, from the same HTML (WeasyPrint). :raise 404: as the page."""
+    document = _statement(application_id)
+    try:
+        content = documents.statement_pdf(document)
+    except documents.PdfUnavailable as exc:  # a server without Pango: say so, keep the page
+        flash(str(exc), "danger")
+        return redirect(url_for("apps.statement", application_id=application_id))
+    return _download(content, "application/pdf", f"使用情况说明表-{document.reference}.pdf")
+
+
+@bp.get("/applications/<int(max=2147483647):application_id>/statement.xlsx")
+@login_required
+def statement_xlsx(application_id: int) -> Response:
+    document = _statement(application_id)
+    return _download(documents.statement_workbook(document), XLSX, f"使用情况说明表-{document.reference}.xlsx")
+
+
+def _statement(application_id: int) -> lifecycle.statement.Statement:
     application = lifecycle.get(current_user, application_id)
     if application.state_enum not in STATEMENT_STATES:
         abort(404)
-    view = views.application_view(current_user, application, as_of=application.received_on)
-    return render_template(
-        "applications/statement.html",
-        a=application,
-        events=lifecycle.timeline(application),
-        account=view.account,
-        due=view.due,
-        printed_on=clock.today(),
-    )
+    return lifecycle.usage_statement(application)
+
+
+def _download(content: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(filename)
+    return response
