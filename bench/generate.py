@@ -143,6 +143,7 @@ def generate(
     db.session.commit()
 
     cash_moves: dict[date, int] = {}  # fen in (+) and out (−) of the special account, by day
+    reserved = 0  # fen promised to approvals still waiting for their money (R8)
 
     policies: dict[date, Any] = {}
 
@@ -364,6 +365,7 @@ def generate(
             amount=amount.plain(),
         )
         if state is State.APPROVED:
+            reserved += amount.fen
             add("applications", row)
             continue
         if state is State.CANCELLED:
@@ -539,20 +541,22 @@ def generate(
     flush_rows()
     result.applications = applications
     _advance_sequences()  # before the contribution: its rows take ids from the sequences
-    _contribute(cash_moves, start)
+    _contribute(cash_moves, reserved, start)
     _settle_position()
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _contribute(cash_moves: dict[date, int], start: date) -> None:
-    """The contribution, dated before the span, that keeps the special account above zero on every day of it (R8):
-    the deepest the generated moves take it, and a tenth more (at least 200,000,000.00, the fund's first capital)."""
+def _contribute(cash_moves: dict[date, int], reserved: int, start: date) -> None:
+    """The contribution, dated before the span, that keeps the special account above zero on every day of it and
+    covers what is reserved at the end (R8): the deepest need, and a tenth more (at least 200,000,000.00, the fund's
+    first capital)."""
     running, lowest = 0, 0
     for day in sorted(cash_moves):
         running += cash_moves[day]
         lowest = min(lowest, running)
-    yuan = max(200_000_000, (-lowest // 100) * 11 // 10)
+    need = max(-lowest, reserved - running, 0)
+    yuan = max(200_000_000, (need // 100) * 11 // 10)
     contributor = contributor_named("测试数据出资方", "private")
     record_contribution(contributor, Money.yuan(yuan), start - timedelta(days=1), "基准数据出资")
 
