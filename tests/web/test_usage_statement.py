@@ -118,7 +118,7 @@ def test_archiving_freezes_the_statement_with_the_archive_date(client, auth, bri
 
 
 def needs_pango() -> None:
-    """WeasyPrint draws with the system's Pango: without it the PDF test skips, except under CI (.ci/run installs it)."""
+    """WeasyPrint draws with the system's Pango: without it the PDF test skips, except under CI (which installs it)."""
     try:
         import weasyprint  # noqa: F401
     except OSError as exc:
