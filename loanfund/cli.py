@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -14,6 +15,7 @@ from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise
+from loanfund.services import audit_pack, documents
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
@@ -179,3 +181,21 @@ def _day_option(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(f"日期格式不正确：{text}（应为 YYYY-MM-DD）", param_hint="--date") from None
+
+
+@loanfund_cli.command("audit-pack")
+@click.argument("year", type=int)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder the zip is written to.")
+def audit_pack_command(year: int, out_dir: str) -> None:
+    """The annual audit pack (第二十一条): a zip of the year's applications, journal, trial balance and submitted
+    monthly analyses, with a SHA-256 manifest (check it with `sha256sum -c MANIFEST.sha256` where it is unpacked)."""
+    try:
+        audit_pack.check_year(year)
+        total = len(audit_pack.applications_of(year))
+        with click.progressbar(length=total, label=f"{year} 年度审计资料", show_pos=True) as bar:
+            packed = audit_pack.build(year, Path(out_dir), progress=bar.update)
+    except (LoanFundError, documents.PdfUnavailable) as exc:
+        raise click.ClickException(str(getattr(exc, "message", exc))) from exc
+    click.echo(
+        f"已写入 {packed.path}：{packed.applications} 笔申请，{packed.files} 个文件，清单 {audit_pack.MANIFEST}。"
+    )

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from loanfund import clock
-from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role
+from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy, RateMode
 from loanfund.domain.rules import Settlement, due_date, fee_parts
@@ -25,6 +25,8 @@ from loanfund.services.lifecycle.reading import timeline
 from loanfund.services.materials import CATEGORIES
 
 FILED_WITH = "连云港市中小企业应急转贷资金领导小组办公室"
+# a bridge has a statement once its money is settled: back (repaid, archived) or written off
+STATEMENT_STATES = frozenset({State.REPAID, State.ARCHIVED, State.WRITTEN_OFF})
 RATE_MODES = {RateMode.MARGINAL: "超出部分按较高费率", RateMode.WHOLE_PERIOD: "超过后全期按较高费率"}
 
 

@@ -315,9 +315,6 @@ def upload_too_large(application_id: int) -> tuple[str, int]:
     return _detail(lifecycle.get(current_user, application_id), upload_form=form), 413
 
 
-STATEMENT_STATES = frozenset({State.REPAID, State.ARCHIVED, State.WRITTEN_OFF})
-
-
 @bp.get("/applications/<int(max=2147483647):application_id>/statement")
 @login_required
 def statement(application_id: int) -> str:
@@ -348,7 +345,7 @@ def statement_xlsx(application_id: int) -> Response:
 
 def _statement(application_id: int) -> lifecycle.statement.Statement:
     application = lifecycle.get(current_user, application_id)
-    if application.state_enum not in STATEMENT_STATES:
+    if application.state_enum not in lifecycle.statement.STATEMENT_STATES:
         abort(404)
     return lifecycle.usage_statement(application)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, g, has_request_context, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -40,7 +40,7 @@ def register_unread_count(app: Flask) -> None:
     @app.context_processor
     def unread_count() -> dict[str, int]:
         """The header's unread count: one COUNT for a logged-in user's page; nothing for anyone else, nor on a page
-        that reports the database busy or failing."""
-        if g.get("database_busy") or not current_user.is_authenticated:
+        that reports the database busy or failing, nor a document rendered outside a request (the audit pack)."""
+        if not has_request_context() or g.get("database_busy") or not current_user.is_authenticated:
             return {"unread_count": 0}
         return {"unread_count": notices.unread(current_user)}

@@ -4,7 +4,10 @@ them; a bank or an enterprise does not reach them (404). Figures come from ``ser
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -14,7 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from loanfund import clock
 from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
-from loanfund.services import exports, monthly, once, reporting, uow
+from loanfund.services import audit_pack, documents, exports, monthly, once, reporting, uow
 from loanfund.services.once import AlreadySubmitted
 from loanfund.web import charts
 from loanfund.web.forms import field_errors
@@ -194,3 +197,30 @@ def statistics() -> tuple[str, int] | Response:
         ),
         200,
     )
+
+
+@bp.get("/audit-pack")
+@roles_required(*audit_pack.READERS)
+def audit_pack_index() -> str:
+    """The years whose audit pack can be downloaded (administrator and the group)."""
+    this_year = clock.today().year
+    years = [(year, len(audit_pack.applications_of(year))) for year in range(this_year, this_year - 6, -1)]
+    return render_template("reports/audit_pack.html", years=years)
+
+
+@bp.get("/audit-pack/<int(min=2000,max=2100):year>.zip")
+@roles_required(*audit_pack.READERS)
+def audit_pack_zip(year: int) -> Response | WerkzeugResponse:
+    """The year's audit pack, built now (for a large year the command `loanfund audit-pack` shows its progress)."""
+    folder = Path(tempfile.mkdtemp(prefix="loanfund-audit-"))
+    try:
+        packed = audit_pack.build(year, folder)
+        content = packed.path.read_bytes()
+    except documents.PdfUnavailable as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("reports.audit_pack_index"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    response = Response(content, mimetype="application/zip")
+    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(f"审计资料-{year}.zip")
+    return response

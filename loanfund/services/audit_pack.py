@@ -1,0 +1,238 @@
+"""The annual audit pack (第二十一条 专项审计; DESIGN §6): one zip with everything an auditor of a year asks for —
+a folder per application of the year (its usage statement as PDF and .xlsx, the materials on file, its event log and
+its journal lines as CSV), the year's journal, the trial balance at the year's end, the monthly analyses submitted
+(each revision as JSON and .xlsx), and ``MANIFEST.sha256`` listing every file's SHA-256 in the form ``sha256sum -c``
+checks (run in the folder the zip is unpacked into).
+
+"Of the year": submitted in it, or with money booked in it (a bridge of December paid back in January is in both).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from sqlalchemy import BigInteger, func, or_, select, type_coerce
+from sqlalchemy.orm import joinedload, selectinload
+
+from loanfund import clock
+from loanfund.domain.errors import InvalidInput, NotAllowed
+from loanfund.domain.ledger import describe
+from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import Application, JournalEntry, JournalLeg, LedgerAccount, Material, User
+from loanfund.services import documents, exports, lifecycle, monthly, reporting
+from loanfund.services.lifecycle import statement
+from loanfund.services.materials import storage_dir
+
+READERS = frozenset({Role.ADMIN, Role.GROUP})
+MANIFEST = "MANIFEST.sha256"
+
+
+@dataclass(frozen=True)
+class Packed:
+    path: Path
+    applications: int
+    files: int
+
+
+def check_reader(actor: User) -> None:
+    if actor.role_enum not in READERS:
+        raise NotAllowed("只有系统管理员和领导小组可以下载年度审计资料", code="role_not_allowed")
+
+
+def check_year(year: int) -> None:
+    if not reporting.EARLIEST.year <= year <= reporting.LATEST.year:
+        raise InvalidInput({"year": ["年度须在 2000 至 2100 之间"]})
+
+
+def applications_of(year: int) -> list[int]:
+    """Ids of the applications of ``year``: submitted in it, or with a journal entry posted in it."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    first = datetime.combine(start, time.min, tzinfo=clock.FUND_TZ).astimezone(UTC)
+    after = datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=clock.FUND_TZ).astimezone(UTC)
+    booked = select(JournalEntry.application_id).where(JournalEntry.posted_on.between(start, end))
+    return list(
+        db.session.scalars(
+            select(Application.id)
+            .where(
+                or_(
+                    (Application.submitted_at >= first) & (Application.submitted_at < after),
+                    Application.id.in_(booked),
+                )
+            )
+            .order_by(Application.id)
+        )
+    )
+
+
+def build(year: int, out_dir: Path, progress: Callable[[int], None] | None = None) -> Packed:
+    """Write ``审计资料-<year>.zip`` into ``out_dir``; ``progress(n)`` after each application.
+
+    :raise InvalidInput: a year outside 2000–2100. :raise documents.PdfUnavailable: no Pango for the PDFs.
+    """
+    check_year(year)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"审计资料-{year}.zip"
+    ids = applications_of(year)
+    sums: list[tuple[str, str]] = []
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+
+        def put(name: str, data: bytes) -> None:
+            pack.writestr(name, data)
+            sums.append((hashlib.sha256(data).hexdigest(), name))
+
+        for batch in _batches(ids, 200):
+            for application in _load(batch):
+                for name, data in _application_files(application):
+                    put(f"applications/{application.reference}/{name}", data)
+                if progress:
+                    progress(1)
+            db.session.expunge_all()  # a year of applications need not stay in memory
+        put(f"journal-{year}.csv", _journal(year))
+        put(f"trial-balance-{year}-12-31.csv", _trial_balance(date(year, 12, 31)))
+        for row in monthly.all_filed(year):
+            stem = f"monthly-reports/{row.month:%Y-%m}-revision-{row.revision}"
+            report = reporting.Report.from_json(row.data)
+            put(f"{stem}.json", json.dumps(row.data, ensure_ascii=False, indent=1, sort_keys=True).encode())
+            put(
+                f"{stem}.xlsx",
+                exports.report_workbook(report, f"{report.title}资金使用分析（报送第 {row.revision} 版）"),
+            )
+        pack.writestr(MANIFEST, "".join(f"{digest}  {name}\n" for digest, name in sums).encode())
+    return Packed(target, len(ids), len(sums))
+
+
+def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for index in range(0, len(ids), size):
+        yield ids[index : index + size]
+
+
+def _load(ids: list[int]) -> list[Application]:
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.id.in_(ids))
+            .options(
+                joinedload(Application.enterprise),
+                joinedload(Application.bank),
+                joinedload(Application.policy_version),
+                selectinload(Application.receipts),
+                selectinload(Application.bank_claim),
+            )
+            .order_by(Application.id)
+        )
+    )
+
+
+def _csv(header: list[str], rows: list[list[object]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode()  # with a BOM: Excel opens UTF-8 CSV as Chinese
+
+
+def _application_files(application: Application) -> list[tuple[str, bytes]]:
+    files: list[tuple[str, bytes]] = []
+    if application.state_enum in statement.STATEMENT_STATES:
+        filed = lifecycle.usage_statement(application)
+        files.append(("usage-statement.pdf", documents.statement_pdf(filed)))
+        files.append(("usage-statement.xlsx", documents.statement_workbook(filed)))
+    events = lifecycle.timeline(application)
+    files.append(
+        (
+            "events.csv",
+            _csv(
+                ["时间", "环节", "原状态", "新状态", "办理人", "角色", "意见", "数据"],
+                [
+                    [
+                        clock.local(e.at).isoformat(timespec="seconds"),
+                        ACTION_LABELS[Action(e.action)] if e.action in Action.__members__.values() else e.action,
+                        State(e.from_state).label if e.from_state else "",
+                        State(e.to_state).label,
+                        e.actor.display_name if e.actor else "系统",
+                        e.actor_role,
+                        e.note,
+                        json.dumps(e.payload, ensure_ascii=False, sort_keys=True),
+                    ]
+                    for e in events
+                ],
+            ),
+        )
+    )
+    files.append(("ledger.csv", _journal_lines(JournalEntry.application_id == application.id)))
+    folder = storage_dir()
+    for material in db.session.scalars(
+        select(Material).where(Material.application_id == application.id).order_by(Material.id)
+    ):
+        data = (folder / material.sha256).read_bytes()
+        files.append((f"materials/{material.id}-{material.filename}", data))
+    return files
+
+
+def _journal_lines(where: object) -> bytes:
+    rows = db.session.execute(
+        select(
+            JournalEntry.id,
+            JournalEntry.posted_on,
+            JournalEntry.key,
+            JournalEntry.description,
+            JournalEntry.application_id,
+            LedgerAccount.code,
+            LedgerAccount.name,
+            type_coerce(JournalLeg.debit, BigInteger()),
+            type_coerce(JournalLeg.credit, BigInteger()),
+        )
+        .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(where)  # type: ignore[arg-type]
+        .order_by(JournalEntry.posted_on, JournalEntry.id, JournalLeg.id)
+    ).all()
+    return _csv(
+        ["分录号", "记账日期", "幂等键", "摘要", "申请", "科目代码", "科目", "借方（元）", "贷方（元）"],
+        [
+            [i, on.isoformat(), key, text, app or "", code, name, Money(debit).plain(), Money(credit).plain()]
+            for i, on, key, text, app, code, name, debit, credit in rows
+        ],
+    )
+
+
+def _journal(year: int) -> bytes:
+    return _journal_lines(JournalEntry.posted_on.between(date(year, 1, 1), date(year, 12, 31)))
+
+
+def _trial_balance(at: date) -> bytes:
+    rows = db.session.execute(
+        select(
+            LedgerAccount.code,
+            func.coalesce(func.sum(type_coerce(JournalLeg.debit, BigInteger())), 0),
+            func.coalesce(func.sum(type_coerce(JournalLeg.credit, BigInteger())), 0),
+        )
+        .join(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .where(JournalEntry.posted_on <= at)
+        .group_by(LedgerAccount.code)
+        .order_by(LedgerAccount.code)
+    ).all()
+    lines = []
+    total_debit = total_credit = 0
+    for code, debit, credit in rows:
+        name, kind = describe(code)
+        balance = int(debit) - int(credit) if kind.debit_normal else int(credit) - int(debit)
+        lines.append(
+            [code, name, kind.value, Money(int(debit)).plain(), Money(int(credit)).plain(), Money(balance).plain()]
+        )
+        total_debit, total_credit = total_debit + int(debit), total_credit + int(credit)
+    lines.append(["合计", "", "", Money(total_debit).plain(), Money(total_credit).plain(), ""])
+    return _csv(
+        ["科目代码", "科目", "类别", f"借方累计（截至 {at.isoformat()}）", "贷方累计", "余额（正常方向）"], lines
+    )

@@ -1,0 +1,126 @@
+"""The annual audit pack (第二十一条; issue 11): the command and the download write one zip with a folder per
+application of the year, the journal, the trial balance, the submitted monthly reports, and a manifest that
+``sha256sum -c`` verifies — on the month of ``tests.flows.november_2026``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from loanfund.extensions import db
+from loanfund.models import Application, User
+from loanfund.services import materials, monthly
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def reference(application_id: int) -> str:
+    return db.session.get(Application, application_id).reference  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def year_2026(november):  # type: ignore[no-untyped-def]
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    materials.upload(users["ent1"], november["A6"], "licence", "营业执照.pdf", PDF_BYTES)
+    monthly.submit(users["operator"], 2026, 11)
+    return november
+
+
+def unpack(path: Path, into: Path) -> set[str]:
+    with zipfile.ZipFile(path) as pack:
+        pack.extractall(into)
+        return set(pack.namelist())
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs coreutils' sha256sum")
+def test_the_command_writes_a_pack_the_manifest_verifies(runner, year_2026, tmp_path):
+    result = runner.invoke(args=["loanfund", "audit-pack", "2026", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "7 笔申请" in result.output and "MANIFEST.sha256" in result.output
+    names = unpack(tmp_path / "out" / "审计资料-2026.zip", tmp_path / "unpacked")
+    a1, a2, a3, a6 = (reference(year_2026[k]) for k in ("A1", "A2", "A3", "A6"))
+    assert {
+        f"applications/{a1}/usage-statement.pdf",
+        f"applications/{a1}/usage-statement.xlsx",
+        f"applications/{a1}/events.csv",
+        f"applications/{a1}/ledger.csv",
+        f"applications/{a2}/usage-statement.pdf",  # repaid, not yet archived: the draft
+        f"applications/{a3}/events.csv",
+        f"applications/{a6}/materials/1-营业执照.pdf",
+        "journal-2026.csv",
+        "trial-balance-2026-12-31.csv",
+        "monthly-reports/2026-11-revision-1.json",
+        "monthly-reports/2026-11-revision-1.xlsx",
+        "MANIFEST.sha256",
+    } <= names
+    assert f"applications/{a3}/usage-statement.pdf" not in names  # still out: no statement
+    check = subprocess.run(
+        ["sha256sum", "--check", "--strict", "MANIFEST.sha256"], cwd=tmp_path / "unpacked", capture_output=True
+    )
+    assert check.returncode == 0, check.stdout.decode() + check.stderr.decode()
+    manifest = (tmp_path / "unpacked" / "MANIFEST.sha256").read_text().splitlines()
+    assert len(manifest) == len(names) - 1  # every file but the manifest itself
+
+    # a changed file fails the check
+    (tmp_path / "unpacked" / "journal-2026.csv").write_text("篡改")
+    check = subprocess.run(["sha256sum", "--check", "MANIFEST.sha256"], cwd=tmp_path / "unpacked", capture_output=True)
+    assert check.returncode != 0 and b"journal-2026.csv: FAILED" in check.stdout
+
+
+def test_the_journal_and_trial_balance_add_up(runner, year_2026, tmp_path):
+    runner.invoke(args=["loanfund", "audit-pack", "2026", "--out", str(tmp_path)])
+    with zipfile.ZipFile(tmp_path / "审计资料-2026.zip") as pack:
+        journal = list(csv.reader(io.StringIO(pack.read("journal-2026.csv").decode("utf-8-sig"))))
+        trial = list(csv.reader(io.StringIO(pack.read("trial-balance-2026-12-31.csv").decode("utf-8-sig"))))
+        events = pack.read(f"applications/{reference(year_2026['A1'])}/events.csv").decode("utf-8-sig")
+    assert journal[0] == [
+        "分录号",
+        "记账日期",
+        "幂等键",
+        "摘要",
+        "申请",
+        "科目代码",
+        "科目",
+        "借方（元）",
+        "贷方（元）",
+    ]
+    # the bridges of 2026 that went out, as the ledger booked them: A0, A1, A2, A3 and A5
+    out = [r for r in journal[1:] if r[5].startswith("receivable:") and r[7] != "0.00"]
+    assert sorted(r[7] for r in out) == sorted(["4000000.00", "30000000.00", "10000000.00", "8000000.00", "2000000.00"])
+    fees = sum(int(r[8].replace(".", "")) for r in journal[1:] if r[5] == "fee_income")
+    assert fees == 6_400_000  # 5,000.00 + 37,500.00 + 21,500.00, in fen
+    total = trial[-1]
+    assert total[0] == "合计" and total[3] == total[4]
+    cash = next(r for r in trial if r[0] == "cash")
+    assert cash[5] == "190064000.00" and cash[1] == "专用账户资金"  # 200,000,000.00 + 64,000.00 fees − A3, A5 out
+    assert "提交申请" in events and "归档" in events
+
+
+def test_a_year_outside_the_range_is_refused(runner, people, tmp_path):
+    result = runner.invoke(args=["loanfund", "audit-pack", "1999", "--out", str(tmp_path)])
+    assert result.exit_code != 0 and "年度须在 2000 至 2100 之间" in result.output
+
+
+def test_the_administrator_and_the_group_download_it(client, auth, year_2026):
+    for username in ("admin", "group"):
+        auth.login(username)
+        page = client.get("/reports/audit-pack")
+        assert page.status_code == 200 and "下载 2026 年审计资料" in page.get_data(as_text=True)
+        response = client.get("/reports/audit-pack/2026.zip")
+        assert response.status_code == 200 and response.mimetype == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(response.data)) as pack:
+            assert "MANIFEST.sha256" in pack.namelist()
+
+
+@pytest.mark.parametrize("username", ["reviewer", "operator", "bank1", "ent1"])
+def test_no_one_else_downloads_it(client, auth, people, username):
+    auth.login(username)
+    assert client.get("/reports/audit-pack").status_code == 404
+    assert client.get("/reports/audit-pack/2026.zip").status_code == 404
