@@ -381,7 +381,7 @@ def generate(
             )
             add("applications", row)
             continue
-        value_date = day + timedelta(days=1)
+        value_date = min(day + timedelta(days=1), end)  # nothing happens after the span's last day
         row |= {
             "value_date": value_date,
             "disbursement_ref": f"HK{app_id:08d}",
@@ -464,7 +464,7 @@ def generate(
                 )
             add("applications", row)
             continue
-        renewed_on = value_date + timedelta(days=rng.choice((0, 1, 1, 2, 2, 3)))
+        renewed_on = min(value_date + timedelta(days=rng.choice((0, 1, 1, 2, 2, 3))), end)
         row |= {
             "new_loan_contract_no": f"新借字{app_id:07d}",
             "new_loan_amount": due,
@@ -483,7 +483,7 @@ def generate(
         if state is State.RENEWED:
             add("applications", row)
             continue
-        received_on = renewed_on + timedelta(days=rng.randint(0, 2))
+        received_on = min(renewed_on + timedelta(days=rng.randint(0, 2)), end)
         used = max((received_on - value_date).days, 1)
         fee = fee_for(policy, amount, used)
         receipt_id = ids.take(Receipt)

@@ -18,8 +18,8 @@ def _wan(fen: int) -> str:
 
 def bars(title: str, items: Sequence[tuple[str, int]], *, unit: str = "万元", money: bool = True) -> Markup:
     """Horizontal bars, one per item, labelled with the item and its figure."""
-    row, left, width, right = 26, 170, 560, 130
-    height = row * max(len(items), 1) + 36
+    row, left, width, right = 40, 190, 420, 150
+    height = row * max(len(items), 1) + 40
     top = max((v for _, v in items), default=0) or 1
     parts = [_head(title, left + width + right, height)]
     for i, (label, value) in enumerate(items):
@@ -27,9 +27,9 @@ def bars(title: str, items: Sequence[tuple[str, int]], *, unit: str = "万元", 
         length = 0 if value <= 0 else max(2, round(width * value / top))
         figure = _wan(value) if money else f"{value:,}"
         parts.append(
-            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" class="lf-chart-label">{escape(label)}</text>'
-            f'<rect x="{left}" y="{y}" width="{length}" height="{row - 8}" fill="{PALETTE[0]}"/>'
-            f'<text x="{left + length + 6}" y="{y + 14}" class="lf-chart-figure">{figure} {escape(unit)}</text>'
+            f'<text x="{left - 8}" y="{y + 18}" text-anchor="end" class="lf-chart-label">{escape(label)}</text>'
+            f'<rect x="{left}" y="{y}" width="{length}" height="{row - 12}" fill="{PALETTE[0]}"/>'
+            f'<text x="{left + length + 6}" y="{y + 18}" class="lf-chart-figure">{figure} {escape(unit)}</text>'
         )
     if not items:
         parts.append(f'<text x="{left}" y="44" class="lf-chart-label">本期无数据</text>')

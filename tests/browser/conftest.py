@@ -9,13 +9,14 @@ import os
 import shutil
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
+from loanfund import clock
 from loanfund.app import create_app
 from loanfund.extensions import db
 from tests.factories import cast
@@ -73,6 +74,18 @@ def browser():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[str]:
     """The app on 127.0.0.1 with the cast of tests.factories (no applications) on a migrated SQLite file."""
+    yield from _serve(tmp_path, lambda: None)
+
+
+@pytest.fixture
+def busy_server(tmp_path: Path) -> Iterator[str]:
+    """As ``live_server``, with 600 applications over the 150 days to today, bulk-made by bench/generate.py."""
+    from bench.generate import generate
+
+    yield from _serve(tmp_path, lambda: generate(600, end=clock.today(), days=150))
+
+
+def _serve(tmp_path: Path, fill: Callable[[], object]) -> Iterator[str]:
     app = create_app(
         "test",
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}", "UPLOAD_DIR": str(tmp_path / "materials")},
@@ -80,6 +93,7 @@ def live_server(tmp_path: Path) -> Iterator[str]:
     with app.app_context():
         upgrade()
         cast()
+        fill()
         db.session.remove()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -173,3 +173,35 @@ def test_the_workbench_reads_on_a_phone(browser, live_server):  # type: ignore[n
         shoot(page, "09-phone-workbench")
     finally:
         context.close()
+
+
+def test_the_leading_group_reads_the_monthly_analysis(page, busy_server):  # type: ignore[no-untyped-def]
+    """The last month's analysis with its charts, its print layout, and the staff's filtered list (issue 11)."""
+    base = busy_server
+    login(page, base, "group")
+    page.click("nav >> text=月度分析")
+    page.wait_for_url(re.compile(r"/reports/monthly/\d{4}/\d{1,2}$"))
+    assert page.locator("h1").inner_text().endswith("使用情况分析")
+    for chart in ("专用账户每日余额（万元）", "各合作银行放款金额（万元）", "申请金额按企业规模"):
+        svg = page.locator(f'svg[aria-label="{chart}"]')
+        assert svg.is_visible() and svg.bounding_box()["height"] > 40, chart  # drawn, not empty
+    assert page.locator("#summary tbody tr").count() == 9
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1360 + 1, f"the report scrolls sideways ({width}px)"
+    shoot(page, "12-monthly-report", readme=True)
+    page.emulate_media(media="print")
+    shoot(page, "12b-monthly-report-print")
+    page.emulate_media(media="screen")
+    logout(page)
+
+    login(page, base, "operator")
+    page.goto(f"{base}/applications")
+    page.select_option("#state", "archived")
+    page.fill("#amount_min", "1,000,000.00")
+    page.click("#list-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"state=archived"))
+    rows = page.locator("table tbody tr")
+    assert rows.count() >= 1
+    assert all("已归档" in rows.nth(i).inner_text() for i in range(min(rows.count(), 10)))
+    assert page.locator("#list-export").is_visible()
+    shoot(page, "13-filtered-list", readme=True)

@@ -21,3 +21,13 @@ def test_what_the_generator_makes_reconciles(people):
     failed = [(c.name, c.expected, c.actual) for c in result.checks if not c.ok]
     assert failed == []
     assert [line for line in result.receivables if not line.ok] == []
+
+
+def test_nothing_generated_happens_after_the_last_day(client, auth, people):
+    """Every page reads what the generator makes: no value date, renewal or return after ``end`` (today here)."""
+    from loanfund import clock
+
+    generate(400, end=clock.today(), days=60)
+    auth.login("operator")
+    for path in ("/home", "/applications", "/applications?state=renewed", "/fund/risk", "/fund/reconciliation"):
+        assert client.get(path).status_code == 200, path
