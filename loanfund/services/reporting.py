@@ -22,7 +22,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import BigInteger, and_, case, func, or_, select, type_coerce
+from sqlalchemy import BigInteger, and_, case, func, or_, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload
 
 from loanfund import clock
@@ -44,6 +44,7 @@ from loanfund.models import (
     JournalEntry,
     JournalLeg,
     LedgerAccount,
+    PolicyVersion,
     RecoveryRecord,
 )
 from loanfund.services import fund
@@ -60,9 +61,10 @@ NOT_RENEWED_STATES = frozenset({State.DISBURSED, State.RECOVERY, State.WRITTEN_O
 DEBIT = type_coerce(JournalLeg.debit, BigInteger())
 CREDIT = type_coerce(JournalLeg.credit, BigInteger())
 REQUESTED = type_coerce(Application.requested_amount, BigInteger())
+APPROVED = type_coerce(Application.approved_amount, BigInteger())
 
 # an approval reserves its amount (R8) until the money goes out or the approval ends without it
-RESERVING = (Action.APPROVE.value,)
+ENDED_AFTER_APPROVAL = frozenset({State.WITHDRAWN.value, State.CANCELLED.value, State.GROUP_REJECTED.value})
 RELEASING = (
     Action.AUTHORISE_DISBURSEMENT.value,
     Action.GROUP_REJECT.value,
@@ -293,7 +295,8 @@ def summary(start: date, end: date) -> Summary:
     cash_in_entries = (
         select(JournalLeg.entry_id)
         .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .where(LedgerAccount.code == CASH, DEBIT > 0)
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .where(LedgerAccount.code == CASH, DEBIT > 0, in_period)
     )
     bridges, disbursed, returned, fee_in, fee_out = db.session.execute(
         select(
@@ -489,8 +492,7 @@ def _out_before(day: date) -> int:
         .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
         .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
         .where(
-            Application.value_date < day,
-            or_(Application.received_on.is_(None), Application.received_on >= day),
+            Application.id.in_(_out_at(day, inclusive=False)),
             LedgerAccount.code.like(RECEIVABLE_LIKE),
             JournalEntry.posted_on < day,
         )
@@ -498,43 +500,55 @@ def _out_before(day: date) -> int:
     return int(total or 0)
 
 
-def _reservations(start: date, end: date) -> dict[date | None, int]:
-    """How the reservations move each day of the period (key None: what is reserved as the period opens)."""
-    end_utc = _utc(end + timedelta(days=1))
-    reserved_at = func.min(case((ApplicationEvent.action.in_(RESERVING), ApplicationEvent.at)))
-    released_at = func.min(case((ApplicationEvent.action.in_(RELEASING), ApplicationEvent.at)))
-    spans = (
-        select(ApplicationEvent.application_id, reserved_at.label("reserved_at"), released_at.label("released_at"))
-        .where(ApplicationEvent.at < end_utc)
-        .where(ApplicationEvent.application_id.in_(_approved_around(start, end)))
-        .group_by(ApplicationEvent.application_id)
-        .having(reserved_at.is_not(None))
-        .having((released_at.is_(None)) | (released_at >= _utc(start)))
-        .subquery()
+def _out_at(day: date, *, inclusive: bool) -> Any:
+    """Ids of the bridges out at the end of ``day`` (``inclusive``) or at its start: gone out by then and not all
+    back by then. Two index ranges (not back yet; back only later) rather than one OR the index cannot serve."""
+    went_out = Application.value_date <= day if inclusive else Application.value_date < day
+    back_later = Application.received_on > day if inclusive else Application.received_on >= day
+    return union_all(
+        select(Application.id).where(Application.received_on.is_(None), went_out),
+        select(Application.id).where(back_later, went_out),
     )
+
+
+def _reservations(start: date, end: date) -> dict[date | None, int]:
+    """How the reservations move each day of the period (key None: what is reserved as the period opens).
+
+    An approval reserves its amount on the day it is approved (R8) until the money goes out (the authorisation) or
+    the approval ends without it (withdrawn, cancelled, rejected by the group): read from the applications, and from
+    the events only for the few that ended without money."""
     rows = db.session.execute(
-        select(spans.c.reserved_at, spans.c.released_at, Application.approved_amount).join(
-            Application, Application.id == spans.c.application_id
+        select(Application.id, Application.approved_on, Application.authorised_at, Application.state, APPROVED).where(
+            Application.id.in_(_approved_around(start, end))
         )
     ).all()
+    ended = [i for i, _, _, state, _ in rows if state in ENDED_AFTER_APPROVAL]
+    released_at = dict(
+        db.session.execute(
+            select(ApplicationEvent.application_id, func.min(ApplicationEvent.at))
+            .where(ApplicationEvent.application_id.in_(ended), ApplicationEvent.action.in_(RELEASING))
+            .group_by(ApplicationEvent.application_id)
+        ).all()
+    )
     moves: dict[date | None, int] = defaultdict(int)
-    for reserved_on, released_on, amount in rows:
-        fen = amount.fen if amount is not None else 0
-        first = clock.local(_aware(reserved_on)).date()
-        moves[None if first < start else first] += fen
-        if released_on is not None:
-            moves[clock.local(_aware(released_on)).date()] -= fen
+    for application_id, approved_on, authorised_at, _, fen in rows:
+        moment = authorised_at or released_at.get(application_id)
+        released = clock.local(_aware(moment)).date() if moment is not None else None
+        if approved_on > end or (released is not None and released < start):
+            continue
+        moves[None if approved_on < start else approved_on] += int(fen)
+        if released is not None and released <= end:
+            moves[released] -= int(fen)
     return moves
 
 
 def _approved_around(start: date, end: date) -> Any:
     """Applications whose reservation may touch the period: approved in it or in the 90 days before, or reserved
     still (an approval waits days, not months, for its money — R4's days and R9's renewal are short)."""
-    return select(Application.id).where(
-        Application.approved_on <= end,
-        or_(
-            Application.approved_on >= start - timedelta(days=90),
-            Application.state.in_([State.APPROVED.value, State.GROUP_REVIEW.value]),
+    return union_all(
+        select(Application.id).where(Application.approved_on.between(start - timedelta(days=90), end)),
+        select(Application.id).where(
+            Application.state.in_([State.APPROVED.value, State.GROUP_REVIEW.value]), Application.approved_on <= end
         ),
     )
 
@@ -549,8 +563,10 @@ def _aware(moment: datetime) -> datetime:
 def overdue(end: date) -> list[Overdue]:
     """Bridges with principal still out at the end of ``end`` and past their R4 due date then, with the cause, the
     recovery plan and the steps taken by then."""
-    out_then = and_(
-        Application.value_date <= end, or_(Application.received_on.is_(None), Application.received_on > end)
+    # a bridge can be overdue at the end only if it went out more than the shortest R4 limit of any policy before
+    shortest = min((v.to_policy().max_days for v in db.session.scalars(select(PolicyVersion))), default=0)
+    out_then = Application.id.in_(_out_at(end, inclusive=True)) & (
+        Application.value_date < end - timedelta(days=shortest)
     )
     outstanding = dict(
         db.session.execute(
