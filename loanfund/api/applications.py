@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, request
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
-from loanfund.api.errors import problem
+from loanfund.api.errors import marshmallow_errors, problem
 from loanfund.api.idempotency import run_idempotent
 from loanfund.api.presenters import application_body, application_data
 from loanfund.api.schemas import (
     AcceptSchema,
     ApplicationCreateSchema,
+    ApplicationFiltersSchema,
     ApplicationPageSchema,
     ApplicationSchema,
     ApproveSchema,
@@ -95,9 +96,15 @@ def create_application() -> Response:
 @api_bp.get("/applications")
 @token_required()
 def list_applications() -> Response:
-    """The applications the caller may see, newest first; ``state`` filters, ``page``/``per_page`` paginate."""
+    """The applications the caller may see, newest first; ``state`` and the filters of ``ApplicationFiltersSchema``
+    narrow them (as on the page), ``page``/``per_page`` paginate. :raise 422: every bad parameter at once."""
     user = current_api_user()
     errors: dict[str, list[str]] = {}
+    try:
+        filters = ApplicationFiltersSchema().load(request.args.to_dict())
+    except ValidationError as exc:
+        filters = {}
+        errors |= marshmallow_errors(exc)
     state = request.args.get("state")
     if state is not None and state not in State.__members__.values():
         errors["state"] = [f"未知状态：{state}"]
@@ -107,7 +114,18 @@ def list_applications() -> Response:
         errors.setdefault("per_page", []).append(f"每页最多 {PER_PAGE_MAX} 条")
     if errors:
         return problem(422, errors=errors)
-    chosen = State(state) if state else None
+    chosen = listing.Criteria(
+        state=State(state) if state else None,
+        bank_id=filters.get("bank_id"),
+        district=filters.get("district"),
+        size=filters.get("size"),
+        industry=filters.get("industry"),
+        submitted_from=filters.get("submitted_from"),
+        submitted_to=filters.get("submitted_to"),
+        amount_min=filters.get("amount_min"),
+        amount_max=filters.get("amount_max"),
+        text=filters.get("q", ""),
+    )
     total = listing.count(user, chosen)
     items = views.rows(user, listing.applications(user, chosen, limit=per_page, offset=(page - 1) * per_page))
     body = {

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from loanfund.api.fields import REQUIRED, Day, MoneyField, Text, WholeNumber
+from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 
 
 class StrictSchema(Schema):
@@ -408,3 +411,37 @@ class MonthlyRevisionSchema(Schema):
 class StatisticsQuerySchema(Schema):
     start = Day(required=True)
     end = Day(required=True)
+
+
+class ApplicationFiltersSchema(Schema):
+    """The list's filters in the query string (as the page's): bank, district, size, industry, submission days and
+    requested amounts (both ends included), and ``q`` — a number, a credit code or part of a name."""
+
+    class Meta:
+        unknown = EXCLUDE  # state, page and per_page are read beside it
+
+    bank_id = fields.Integer(
+        strict=False,
+        validate=validate.Range(min=1, max=2**31 - 1, error="合作银行编号不正确"),
+        error_messages={"invalid": "须为正整数"},
+    )
+    district = fields.String(validate=validate.OneOf(list(DISTRICTS), error="未知县区：{input}"))
+    size = fields.String(validate=validate.OneOf([s.value for s in Size], error="未知企业规模：{input}"))
+    industry = fields.String(validate=validate.OneOf(list(INDUSTRIES), error="未知行业：{input}"))
+    submitted_from = Day()
+    submitted_to = Day()
+    amount_min = MoneyField()
+    amount_max = MoneyField()
+    q = Text(max_length=100)
+
+    @validates_schema
+    def _ranges(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors = {}
+        start, end = data.get("submitted_from"), data.get("submitted_to")
+        if start and end and end < start:
+            errors["submitted_to"] = ["结束日期不能早于开始日期"]
+        low, high = data.get("amount_min"), data.get("amount_max")
+        if low is not None and high is not None and high < low:
+            errors["amount_max"] = ["最高金额不能低于最低金额"]
+        if errors:
+            raise ValidationError(errors)

@@ -118,3 +118,28 @@ def test_a_period_outside_the_years_reported_is_a_field_error(api, people):
         "start": ["日期须在 2000年1月1日至2100年12月31日之间"],
         "end": ["日期须在 2000年1月1日至2100年12月31日之间"],
     }
+
+
+def test_the_api_list_takes_the_pages_filters(api, november):
+    def listed(query: str) -> list[str]:
+        response = api.get("operator", f"/applications?{query}&per_page=100")
+        assert response.status_code == 200, response.get_json()
+        return [item["reference"] for item in response.get_json()["items"]]
+
+    ref = {k: f"ZD2026{v:05d}" for k, v in november.items()}
+    assert listed("district=ganyu") == [ref["A5"], ref["A2"]]  # ent3, newest first
+    assert listed("size=medium&state=archived") == [ref["A1"]]
+    assert listed("industry=wholesale&amount_min=5,000,000.00") == [ref["A2"]]
+    assert listed("submitted_from=2026-11-16&submitted_to=2026-11-20") == [ref["A4"], ref["A3"]]
+    assert listed("q=晶华") == [ref["A3"], ref["A0"]]
+    assert listed(f"q={ref['A4'].lower()}") == [ref["A4"]]
+
+
+def test_bad_list_filters_are_named_at_once(api, people):
+    response = api.get(
+        "operator", "/applications?district=paris&amount_min=abc&submitted_from=2026-11-30&submitted_to=2026-11-01"
+    )
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    errors = response.get_json()["errors"]
+    assert errors["district"] == ["未知县区：paris"]
+    assert set(errors) == {"district", "amount_min"}  # the range is checked once the dates themselves are good
