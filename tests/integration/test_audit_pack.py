@@ -113,10 +113,10 @@ def test_the_administrator_and_the_group_download_it(client, auth, year_2026):
         auth.login(username)
         page = client.get("/reports/audit-pack")
         assert page.status_code == 200 and "下载 2026 年审计资料" in page.get_data(as_text=True)
-        response = client.get("/reports/audit-pack/2026.zip")
-        assert response.status_code == 200 and response.mimetype == "application/zip"
-        with zipfile.ZipFile(io.BytesIO(response.data)) as pack:
-            assert "MANIFEST.sha256" in pack.namelist()
+    response = client.get("/reports/audit-pack/2026.zip")  # as the group
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as pack:
+        assert "MANIFEST.sha256" in pack.namelist()
 
 
 @pytest.mark.parametrize("username", ["reviewer", "operator", "bank1", "ent1"])

@@ -51,7 +51,7 @@ def test_staff_the_group_and_the_administrator_read_the_month(client, auth, nove
         "/reports/statistics?format=xlsx",
     ],
 )
-def test_a_bank_or_an_enterprise_does_not_reach_the_fund_figures(client, auth, november, username, url):
+def test_a_bank_or_an_enterprise_does_not_reach_the_fund_figures(client, auth, people, username, url):
     auth.login(username)
     page(client, url, 404)
 
