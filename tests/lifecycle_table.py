@@ -19,6 +19,7 @@ group_review         group-reject              group               group_rejecte
 group_review         withdraw                  enterprise,operator withdrawn
 approved             prepare-disbursement      operator            approved
 approved             authorise-disbursement    operator            disbursed
+approved             return-preparation        operator            approved
 approved             cancel                    operator            cancelled
 approved             withdraw                  enterprise,operator withdrawn
 disbursed            confirm-renewal           bank                renewed

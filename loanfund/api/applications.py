@@ -46,6 +46,7 @@ ACTIONS: dict[Action, type[Schema]] = {
     Action.GROUP_REJECT: GroupDecisionSchema,
     Action.WITHDRAW: ReasonSchema,
     Action.CANCEL: ReasonSchema,
+    Action.RETURN_PREPARATION: ReasonSchema,
     Action.PREPARE_DISBURSEMENT: PrepareDisbursementSchema,
     Action.AUTHORISE_DISBURSEMENT: NoteSchema,
     Action.CONFIRM_RENEWAL: RenewalSchema,

@@ -92,6 +92,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     PREPARE_DISBURSEMENT = "prepare-disbursement"
     AUTHORISE_DISBURSEMENT = "authorise-disbursement"
+    RETURN_PREPARATION = "return-preparation"  # the checker sends a preparation back to the maker
     CONFIRM_RENEWAL = "confirm-renewal"
     CONFIRM_RETURN = "confirm-return"
     OPEN_RECOVERY = "open-recovery"
@@ -116,6 +117,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CANCEL: "取消",
     Action.PREPARE_DISBURSEMENT: "制单（放款）",
     Action.AUTHORISE_DISBURSEMENT: "复核放款",
+    Action.RETURN_PREPARATION: "退回制单",
     Action.CONFIRM_RENEWAL: "确认续贷",
     Action.CONFIRM_RETURN: "确认收回",
     Action.OPEN_RECOVERY: "启动追偿",
@@ -155,6 +157,7 @@ TRANSITIONS: dict[tuple[State, Action], Transition] = {
     (S.GROUP_REVIEW, Action.GROUP_REJECT): _t(S.GROUP_REJECTED, _GR),
     (S.APPROVED, Action.PREPARE_DISBURSEMENT): _t(S.APPROVED, _OP),
     (S.APPROVED, Action.AUTHORISE_DISBURSEMENT): _t(S.DISBURSED, _OP),
+    (S.APPROVED, Action.RETURN_PREPARATION): _t(S.APPROVED, _OP),
     (S.APPROVED, Action.CANCEL): _t(S.CANCELLED, _OP),
     (S.DISBURSED, Action.CONFIRM_RENEWAL): _t(S.RENEWED, _BK),
     (S.DISBURSED, Action.CONFIRM_RETURN): _t(S.REPAID, _BK, _OP, alternative=S.DISBURSED),

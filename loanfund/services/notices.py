@@ -137,6 +137,14 @@ def after_step(application: Application, action: Action, before: State, note: st
             f"应急转贷申请 {ref}（{a.enterprise.name}）未获领导小组批准（纪要 {a.group_minutes_ref or '—'}）。",
             a,
         )
+    elif action is Action.RETURN_PREPARATION:
+        notify(
+            staff(Role.OPERATOR),
+            "preparation_returned",
+            f"放款制单已退回：{ref}",
+            f"{a.enterprise.name}的应急转贷 {ref} 的放款制单已被复核人退回，请重新制单。退回原因：{note}",
+            a,
+        )
     elif action is Action.AUTHORISE_DISBURSEMENT:
         _disbursement_notice(a)
     elif action is Action.OPEN_RECOVERY:

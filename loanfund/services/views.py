@@ -135,6 +135,7 @@ def _steps(
     closed = {
         Action.PREPARE_DISBURSEMENT: prepared,
         Action.AUTHORISE_DISBURSEMENT: not prepared or application.prepared_by_id == actor.id,
+        Action.RETURN_PREPARATION: not prepared or application.prepared_by_id == actor.id,
         Action.OPEN_RECOVERY: not overdue,
     }
     return [StepView(a, _prefill(a, application, checks, today, policy)) for a in available if not closed.get(a, False)]

@@ -51,6 +51,7 @@ def valid_body(action: Action, application: Application) -> dict:
         Action.CANCEL: {"reason": "取消"},
         Action.PREPARE_DISBURSEMENT: {"value_date": today, "transfer_ref": "HK"},
         Action.AUTHORISE_DISBURSEMENT: {},
+        Action.RETURN_PREPARATION: {"reason": "起息日有误"},
         Action.CONFIRM_RENEWAL: {"new_loan_contract_no": "新1", "new_loan_amount": "40000000.00", "renewed_on": today},
         Action.CONFIRM_RETURN: {
             "received_on": today,

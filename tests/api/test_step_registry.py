@@ -32,6 +32,7 @@ ROLES = {
     "cancel": {OP},
     "prepare-disbursement": {OP},
     "authorise-disbursement": {OP},
+    "return-preparation": {OP},
     "confirm-renewal": {BK},
     "confirm-return": {BK, OP},
     "open-recovery": {OP},

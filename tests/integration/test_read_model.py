@@ -28,7 +28,7 @@ def test_the_maker_does_not_see_the_checkers_step_and_a_preparation_is_made_once
     assert steps(flows, "operator", a) == ["prepare-disbursement", "cancel", "withdraw"]
     lifecycle.prepare_disbursement(flows.user("operator"), a, clock.today(), "HK-1")
     assert steps(flows, "operator", a) == ["cancel", "withdraw"]
-    assert steps(flows, "operator2", a) == ["authorise-disbursement", "cancel", "withdraw"]
+    assert steps(flows, "operator2", a) == ["authorise-disbursement", "return-preparation", "cancel", "withdraw"]
     assert steps(flows, "ent1", a) == ["withdraw"]
 
 

@@ -77,6 +77,7 @@ STEPS: dict[Action, StepSpec] = {
         StepSpec(Action.CANCEL, approval.cancel),
         StepSpec(Action.PREPARE_DISBURSEMENT, disbursement.prepare_disbursement, moves_money=True),
         StepSpec(Action.AUTHORISE_DISBURSEMENT, disbursement.authorise_disbursement, moves_money=True),
+        StepSpec(Action.RETURN_PREPARATION, disbursement.return_preparation),
         StepSpec(Action.CONFIRM_RENEWAL, bank.confirm_renewal),
         StepSpec(Action.CONFIRM_RETURN, settlement.confirm_return, moves_money=True),
         StepSpec(Action.OPEN_RECOVERY, recovery.open_recovery),
@@ -165,6 +166,11 @@ def prepare_disbursement(actor: User, application_id: int, value_date: date, tra
 def authorise_disbursement(actor: User, application_id: int, note: str = "") -> Application:
     """The checker — a different operator — authorises; the reservation becomes money out."""
     return take(actor, application_id, Action.AUTHORISE_DISBURSEMENT, note=note)
+
+
+def return_preparation(actor: User, application_id: int, reason: str) -> Application:
+    """The checker sends a preparation back to the maker (see ``disbursement.return_preparation``)."""
+    return take(actor, application_id, Action.RETURN_PREPARATION, reason=reason)
 
 
 def confirm_renewal(

@@ -43,6 +43,31 @@ def prepare_disbursement(
     )
 
 
+def return_preparation(step: Step, reason: str) -> Application:
+    """The checker sends the preparation back to the maker with the reason (a wrong value date or reference): nothing
+    has moved; the application waits for a new preparation, by any operator, which another then authorises.
+
+    :raise NotAllowed: nothing is prepared, or the maker would be returning their own preparation.
+    :raise InvalidInput: no reason.
+    """
+    application, actor = step.application, step.actor
+    if application.prepared_by_id is None:
+        raise NotAllowed("尚未制单，无可退回的放款指令", code="state_not_allowed")
+    if application.prepared_by_id == actor.id:
+        raise NotAllowed("制单人不能退回自己的制单，请由复核人退回", code="maker_checker")
+    text = required_text(reason, "reason", "退回原因")
+    returned = {
+        "value_date": application.value_date,
+        "transfer_ref": application.disbursement_ref or "",
+        "prepared_by": application.prepared_by_id,
+    }
+    application.prepared_by_id = None
+    application.prepared_at = None
+    application.value_date = None
+    application.disbursement_ref = None
+    return complete(step, text, **returned)
+
+
 def authorise_disbursement(step: Step, note: str = "") -> Application:
     """The checker — a different operator — authorises; the reservation becomes money out."""
     application, actor = step.application, step.actor

@@ -56,6 +56,7 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.CANCEL: ReasonForm,
     Action.PREPARE_DISBURSEMENT: PrepareForm,
     Action.AUTHORISE_DISBURSEMENT: NoteForm,
+    Action.RETURN_PREPARATION: ReasonForm,
     Action.CONFIRM_RENEWAL: RenewalForm,
     Action.CONFIRM_RETURN: ReturnForm,
     Action.OPEN_RECOVERY: RecoveryForm,
