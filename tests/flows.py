@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from loanfund import clock
 from loanfund.domain.lifecycle import State
@@ -59,7 +59,7 @@ class Flows:
         bank = db.session.scalar(select(Bank).where(Bank.code == bank_code))
         data = lifecycle.ApplicationInput(
             bank_id=bank.id,
-            loan_contract_no="借字2026第001号",
+            loan_contract_no=f"借字2026第{_next_number():03d}号",  # one open application per contract
             loan_amount_due=M(loan_due),  # type: ignore[union-attr]
             loan_due_date=clock.today() + timedelta(days=2),
             loan_overdue=overdue,
@@ -131,6 +131,11 @@ class Flows:
             lifecycle.write_off(group, a, "纪要〔2026〕9号")
         else:  # pragma: no cover
             raise ValueError(step)
+
+
+def _next_number() -> int:
+    """The next application's ordinal in this database (deterministic per test, whatever helper submits)."""
+    return (db.session.scalar(select(func.count(Application.id))) or 0) + 1
 
 
 def _owner(application: Application) -> str:

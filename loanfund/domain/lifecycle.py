@@ -183,6 +183,10 @@ ACTION_ROLES[Action.SUBMIT] = frozenset({Role.ENTERPRISE})
 FINAL_STATES = frozenset(
     {S.ARCHIVED, S.REJECTED, S.BANK_DECLINED, S.GROUP_REJECTED, S.WITHDRAWN, S.CANCELLED, S.WRITTEN_OFF}
 )
+# Being decided or with money out: one such application per loan contract (a second is a duplicate submission).
+OPEN_STATES = frozenset(
+    {S.SUBMITTED, S.ACCEPTED, S.BANK_COMMITTED, S.GROUP_REVIEW, S.APPROVED, S.DISBURSED, S.RENEWED, S.RECOVERY}
+)
 # Approved (or awaiting the group) and not yet disbursed: the amount is reserved in the special account (R8).
 RESERVING_STATES = frozenset({S.GROUP_REVIEW, S.APPROVED})
 

@@ -16,11 +16,12 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
-from loanfund.domain.lifecycle import State
+from loanfund.domain.lifecycle import OPEN_STATES, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.extensions import db
@@ -154,6 +155,15 @@ class Application(TimestampMixin, db.Model):
         CheckConstraint(
             "prepared_by_id IS NULL OR authorised_by_id IS NULL OR prepared_by_id <> authorised_by_id",
             name="maker_checker",
+        ),
+        # one open application per loan contract of a bank: a double submission cannot create two (issue 12)
+        Index(
+            "uq_applications_open_contract",
+            "bank_id",
+            "loan_contract_no",
+            unique=True,
+            sqlite_where=text(_in("state", sorted(s.value for s in OPEN_STATES))),
+            postgresql_where=text(_in("state", sorted(s.value for s in OPEN_STATES))),
         ),
     )
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from loanfund import clock
 from loanfund.domain.eligibility import bank_agreement_violation
 from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
-from loanfund.domain.lifecycle import Action, Role, State
+from loanfund.domain.lifecycle import OPEN_STATES, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.rules import (
     SubmissionFacts,
@@ -20,7 +23,7 @@ from loanfund.models import Application, Bank, User
 from loanfund.services import blacklist
 from loanfund.services.lifecycle.spine import Step, complete, record, required_text
 from loanfund.services.policies import policy_version_in_force
-from loanfund.services.uow import finish
+from loanfund.services.uow import discard, finish
 
 # -- apply (第十五条) -------------------------------------------------------------------------------------------
 
@@ -67,6 +70,7 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
         ),
     )
     contract_no = required_text(data.loan_contract_no, "loan_contract_no", "到期贷款合同编号")
+    _refuse_duplicate(bank, contract_no)
     if violations:
         raise RuleViolation(violations)
     application = Application(
@@ -85,6 +89,12 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
         submitted_by_id=actor.id,
     )
     db.session.add(application)
+    try:
+        db.session.flush()  # the partial unique index: a concurrent twin of this submission stops here
+    except IntegrityError:
+        discard()
+        _refuse_duplicate(bank, contract_no)
+        raise
     record(
         application,
         actor,
@@ -94,6 +104,28 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
         requested_days=data.requested_days,
     )
     return finish(application)
+
+
+def _refuse_duplicate(bank: Bank, contract_no: str) -> None:
+    """One open application per loan contract of a bank (a double click, a second tab, a colleague).
+
+    :raise InvalidInput: naming the open application."""
+    open_one = db.session.scalar(
+        select(Application).where(
+            Application.bank_id == bank.id,
+            Application.loan_contract_no == contract_no,
+            Application.state.in_([s.value for s in OPEN_STATES]),
+        )
+    )
+    if open_one is not None:
+        raise InvalidInput(
+            {
+                "loan_contract_no": [
+                    f"到期贷款合同 {contract_no} 已有在办申请 {open_one.reference}（{open_one.state_enum.label}），"
+                    "请勿重复提交"
+                ]
+            }
+        )
 
 
 def eligibility_violations(credit_code: str, bank: Bank, today: date) -> list[Violation]:
