@@ -23,6 +23,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     TIMEZONE = "Asia/Shanghai"
     FUND_NAME = "连云港市中小企业应急转贷资金"  # the fund's name on reports, statements and the audit pack
+    # 办事指南's contact lines, e.g. ["咨询电话：0518-…", "地址：…"]; set by the deployment (none are invented here)
+    FUND_CONTACT: list[str] = []
     PASSWORD_HASH_METHOD = "scrypt"
     BOOTSTRAP_SERVE_LOCAL = True  # the fund's network may be closed: no CDN
     SESSION_COOKIE_HTTPONLY = True

@@ -127,6 +127,15 @@ class Money:
         frac = f"{rest:06d}".rstrip("0").ljust(2, "0")
         return f"{sign}{whole:,}.{frac}"
 
+    def as_written(self) -> str:
+        """As regulations write round amounts: 40,000,000.00 → 4000万元, 100,000,000.00 → 1亿元; others in 元."""
+        yi, wan = 100 * 100_000_000, FEN_PER_WAN
+        if self.fen and self.fen % yi == 0:
+            return f"{self.fen // yi}亿元"
+        if self.fen and self.fen % wan == 0:
+            return f"{self.fen // wan}万元"
+        return f"{self.format()}元"
+
     def capitals(self) -> str:
         """人民币大写 as on official documents: 40,500.00 → 人民币肆万零伍佰元整, 0.13 → 人民币壹角叁分."""
         if self.fen < 0:

@@ -154,6 +154,22 @@ class Policy:
             raise InvalidValue(f"政策版本参数不完整或有误：{exc}", code="policy_invalid") from exc
 
 
+def band_labels(policy: Policy) -> list[str]:
+    """Each rate band as the regulation words it: 单笔4000万元以下（含4000万元）, 单笔4000万元以上, 单笔1亿元以上."""
+    labels = []
+    for index, band in enumerate(policy.bands):
+        if index == 0 and band.upper_bound is not None:
+            bound = band.upper_bound.as_written()
+            labels.append(f"单笔{bound}以下（{'含' if band.upper_inclusive else '不含'}{bound}）")
+        elif index == 0:
+            labels.append("不限金额")
+        else:
+            previous = policy.bands[index - 1].upper_bound
+            assert previous is not None
+            labels.append(f"单笔{previous.as_written()}以上")
+    return labels
+
+
 def policy_in_force(policies: list[Policy], on: date) -> Policy:
     """The version with the latest ``effective_from`` not after ``on`` (R14)."""
     candidates = [p for p in policies if p.effective_from <= on]

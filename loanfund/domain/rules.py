@@ -174,6 +174,34 @@ def r5_cap(policy: Policy, committed_amount: Money) -> Money:
     return Money(int(exact // 1))
 
 
+@dataclass(frozen=True)
+class CommitmentCover:
+    """What a bank's commitment lets the fund lend (R5) against what the enterprise asked for."""
+
+    percent: Decimal  # the cap ratio in per cent (80)
+    committed: Money
+    cap: Money
+    requested: Money
+
+    @property
+    def short(self) -> Money:
+        """What the enterprise must find elsewhere: the part of its request the cap does not cover."""
+        return max(self.requested - self.cap, Money.zero())
+
+    def explain(self) -> str:
+        text = (
+            f"按现行政策，应急转贷资金最多为承诺续贷额度的 {self.percent.normalize():f}%："
+            f"承诺 {self.committed.format()} 元，可借 {self.cap.format()} 元"
+        )
+        if self.short.is_positive:
+            text += f"；少于企业申请的 {self.requested.format()} 元，企业还需另筹 {self.short.format()} 元"
+        return text
+
+
+def commitment_cover(policy: Policy, committed: Money, requested: Money) -> CommitmentCover:
+    return CommitmentCover(policy.cap_ratio * 100, committed, r5_cap(policy, committed), requested)
+
+
 def max_approvable(policy: Policy, facts: ApprovalFacts) -> Money:
     """The largest amount R5, R7 (loan due) and R8 together allow; never negative."""
     return max(Money.zero(), min(r5_cap(policy, facts.committed_amount), facts.loan_amount_due, facts.fund_available))

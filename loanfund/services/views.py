@@ -13,7 +13,7 @@ from loanfund import clock
 from loanfund.domain.lifecycle import Action, Role, actions_for
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
-from loanfund.domain.rules import Settlement, due_date, fee_for
+from loanfund.domain.rules import CommitmentCover, Settlement, commitment_cover, due_date, fee_for
 from loanfund.models import Application, ApplicationEvent, BankClaim, Material, User
 from loanfund.services import directory, liability, lifecycle
 from loanfund.services.checks import ApprovalView, rule_checks
@@ -33,6 +33,8 @@ class StepView:
 
     action: Action
     prefill: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # what the user should know before taking it (the bank: what its commitment lets the fund lend)
+    note_warns: bool = False  # ... and whether it is a warning (the enterprise would be left short)
 
     @property
     def danger(self) -> bool:
@@ -138,7 +140,24 @@ def _steps(
         Action.RETURN_PREPARATION: not prepared or application.prepared_by_id == actor.id,
         Action.OPEN_RECOVERY: not overdue,
     }
-    return [StepView(a, _prefill(a, application, checks, today, policy)) for a in available if not closed.get(a, False)]
+    return [
+        StepView(a, _prefill(a, application, checks, today, policy), *_note(a, application, policy))
+        for a in available
+        if not closed.get(a, False)
+    ]
+
+
+def _note(action: Action, application: Application, policy: Policy) -> tuple[str, bool]:
+    if action is Action.COMMIT:
+        cover = commitment(application, policy, application.loan_amount_due)
+        return cover.explain(), cover.short.is_positive
+    return "", False
+
+
+def commitment(application: Application, policy: Policy, committed: Money) -> CommitmentCover:
+    """R5 for the bank: what a commitment of ``committed`` lets the fund lend, and what the enterprise would still
+    have to find (issue 12: a bank committing exactly the request leaves the SME 20 % short)."""
+    return commitment_cover(policy, committed, application.requested_amount)
 
 
 def _prefill(

@@ -1,8 +1,10 @@
 """R5–R8 at approval: every violation at once, each naming its numbers; R6 routing."""
 
+import pytest
+
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LIANYUNGANG_2018 as POLICY
-from loanfund.domain.rules import ApprovalFacts, check_approval, max_approvable
+from loanfund.domain.rules import ApprovalFacts, check_approval, commitment_cover, max_approvable
 
 M = Money.parse
 
@@ -118,3 +120,31 @@ def test_the_cap_rounds_down_to_the_fen():
         POLICY, facts(amount=M("0.81"), committed_amount=M("1.01"), loan_amount_due=M("0.81"), own_funds=M("0.00"))
     )
     assert codes(refused) == ["exceeds_commitment_cap"]
+
+
+@pytest.mark.parametrize(
+    ("committed", "requested", "cap", "short", "words"),
+    [
+        (
+            "40,000,000.00",
+            "30,000,000.00",
+            "32,000,000.00",
+            "0.00",
+            "按现行政策，应急转贷资金最多为承诺续贷额度的 80%：承诺 40,000,000.00 元，可借 32,000,000.00 元",
+        ),
+        (
+            "30,000,000.00",
+            "30,000,000.00",
+            "24,000,000.00",
+            "6,000,000.00",
+            "按现行政策，应急转贷资金最多为承诺续贷额度的 80%：承诺 30,000,000.00 元，可借 24,000,000.00 元；"
+            "少于企业申请的 30,000,000.00 元，企业还需另筹 6,000,000.00 元",
+        ),
+        ("0.01", "1.00", "0.00", "1.00", None),  # 80 % of one fen rounds down to nothing (R5: 以内)
+    ],
+)
+def test_what_a_commitment_lets_the_fund_lend(committed, requested, cap, short, words):
+    cover = commitment_cover(POLICY, Money.parse(committed), Money.parse(requested))
+    assert (cover.cap, cover.short) == (Money.parse(cap), Money.parse(short))
+    if words:
+        assert cover.explain() == words

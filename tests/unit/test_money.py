@@ -106,3 +106,17 @@ def test_plain_is_the_travelling_form():
 )
 def test_chinese_capitals(amount, capitals):
     assert Money.parse(amount).capitals() == capitals
+
+
+@pytest.mark.parametrize(
+    ("amount", "written"),
+    [
+        ("40,000,000.00", "4000万元"),
+        ("100,000,000.00", "1亿元"),
+        ("150,000,000.00", "15000万元"),
+        ("12,345.67", "12,345.67元"),
+        ("0.00", "0.00元"),
+    ],
+)
+def test_round_amounts_as_regulations_write_them(amount, written):
+    assert Money.parse(amount).as_written() == written

@@ -259,6 +259,28 @@ def test_the_return_form_is_prefilled_with_what_is_owed(client, people, auth, tr
     assert re.search(r'name="fee"[^>]*value="12000.00"', html)
 
 
+def test_a_return_short_of_the_fee_says_what_is_still_owed(client, people, auth, traveller):
+    """Issue 12: 100.00 short of the 12,000.00 fee for one day is not "done" — amber, with the amount owed."""
+    application = Flows(traveller).to(State.RENEWED)
+    auth.login("bank1")
+    url = f"/applications/{application.id}/confirm-return"
+    body = {
+        "received_on": clock.today().isoformat(),
+        "principal": "30,000,000.00",
+        "fee": "11,900.00",
+        "transfer_ref": "HS-1",
+    }
+    response = post_form(client, url, body, page=f"/applications/{application.id}", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "alert-warning" in html and "已登记收回，但尚未收齐：尚欠本金 0.00 元、用款费用 100.00 元" in html
+    assert "已部分收回：尚欠本金 0.00 元、用款费用 100.00 元" in html
+    assert "alert-success" not in html
+    body = {"received_on": clock.today().isoformat(), "principal": "0.00", "fee": "100.00", "transfer_ref": "HS-2"}
+    response = post_form(client, url, body, page=f"/applications/{application.id}", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "已确认收回" in html and "alert-success" in html and "已部分收回" not in html
+
+
 def test_new_policy_version_bad_values(client, people, auth):
     auth.login("admin")
     data = {
@@ -308,3 +330,22 @@ def test_a_nul_character_is_refused_next_to_the_field(client, people, auth):
     response = post_form(client, "/applications/new", APPLY | {"loan_contract_no": "借字\x00001"})
     assert "不能包含空字符" in feedback(response.get_data(as_text=True), "loan_contract_no")
     assert count(Application) == 0
+
+
+def test_the_bank_is_told_what_its_commitment_lets_the_fund_lend(client, people, auth, traveller):
+    """Issue 12: committing exactly the amount asked leaves the enterprise 20 % short — the bank is told before and
+    after, with the figures."""
+    application = Flows(traveller).to(State.ACCEPTED)  # 30,000,000.00 asked against 40,000,000.00 due
+    auth.login("bank1")
+    html = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "承诺 40,000,000.00 元，可借 32,000,000.00 元" in html and 'id="note-commit"' in html
+    body = {"committed_amount": "30,000,000.00", "opinion": "同意续贷"}
+    url = f"/applications/{application.id}/commit"
+    html = post_form(client, url, body, page=f"/applications/{application.id}", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "alert-warning" in html
+    assert (
+        "承诺 30,000,000.00 元，可借 24,000,000.00 元；少于企业申请的 30,000,000.00 元，企业还需另筹 6,000,000.00 元"
+        in html
+    )

@@ -1,5 +1,8 @@
 """The public calculator, logging in and out, lock-out, and the scoped home page."""
 
+import re
+
+import pytest
 import time_machine
 
 from tests.conftest import DEMO_PASSWORD, csrf_token
@@ -116,3 +119,29 @@ def test_admin_pages_show_users_banks_and_policy(client, people, auth):
     assert "operator2" in client.get("/admin/users").get_data(as_text=True)
     assert "江苏银行连云港分行" in client.get("/admin/banks").get_data(as_text=True)
     assert "连政办发〔2018〕162号" in client.get("/admin/policies").get_data(as_text=True)
+
+
+def test_the_guide_tells_a_new_user_how_to_apply_from_the_policy_in_force(client, people):
+    html = client.get("/guide").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    for line in (
+        "中小企业应急转贷资金办事指南",
+        "单笔4000万元以下（含4000万元） 0.4‰ 0.45‰",
+        "单笔4000万元以上 0.3‰ 0.35‰",
+        "单笔1亿元以上 0.2‰ 0.25‰",
+        "用款 2 天内日综合费率",
+        "最多为承诺续贷额度的 80%",
+        "超过 4000万元 的大额申请和逾期贷款的申请报领导小组审批",
+        "放款后 2 天内办理续贷",
+        "使用时限原则上不超过 10 天",
+        "近 3 年内",
+        "营业执照",
+        "中国工商银行连云港分行",
+    ):
+        assert line in text, line
+    assert "联系方式" not in text  # nothing invented: shown only when the deployment sets FUND_CONTACT
+
+
+@pytest.mark.app_config(FUND_CONTACT=["咨询电话：0518-00000000"])
+def test_the_guide_shows_the_contact_the_deployment_sets(client, people):
+    assert "咨询电话：0518-00000000" in client.get("/guide").get_data(as_text=True)

@@ -227,6 +227,7 @@ def _detail(
         claim_form=ClaimForm(formdata=None) if view.claim_reason else None,
         categories=materials.CATEGORIES,
         open_action=next(iter(open_forms or {}), None),
+        notes={step.action: (step.note, step.note_warns) for step in view.steps if step.note},
     )
 
 
@@ -252,7 +253,7 @@ def act(application_id: int, action_name: str) -> str | Response:
     if form.validate():
         try:
             once.claim(current_user, form.once.data, form.fingerprint())
-            lifecycle.take(current_user, application_id, action, **form.service_kwargs())
+            application = lifecycle.take(current_user, application_id, action, **form.service_kwargs())
         except AlreadySubmitted as exc:
             flash(exc.message, "info")
             return redirect(url_for("apps.detail", application_id=application_id))
@@ -267,7 +268,20 @@ def act(application_id: int, action_name: str) -> str | Response:
             flash(getattr(exc, "message", "该申请已被他人处理，请刷新后重试"), "danger")
             return redirect(url_for("apps.detail", application_id=application_id))
         else:
-            flash(f"已{action.label}", "success")
+            account = lifecycle.account_of(application) if action is Action.CONFIRM_RETURN else None
+            if action is Action.COMMIT and application.committed_amount is not None:
+                cover = views.commitment(
+                    application, lifecycle.application_policy(application), application.committed_amount
+                )
+                flash(f"已{action.label}。{cover.explain()}", "warning" if cover.short.is_positive else "success")
+            elif account is not None and not account.settled:  # a partial return is not done: say what is owed
+                flash(
+                    f"已登记收回，但尚未收齐：尚欠本金 {account.principal_outstanding.format()} 元、"
+                    f"用款费用 {account.fee_outstanding.format()} 元",
+                    "warning",
+                )
+            else:
+                flash(f"已{action.label}", "success")
             return redirect(url_for("apps.detail", application_id=application_id))
     return _detail(lifecycle.get(current_user, application_id), {action: form}), 422  # type: ignore[return-value]
 

@@ -1,10 +1,13 @@
-"""Public pages: the fee calculator (用款费用测算)."""
+"""Public pages: the fee calculator (用款费用测算) and the guide to applying (办事指南)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from loanfund import clock
+from loanfund.domain.policy import band_labels
+from loanfund.services import directory
+from loanfund.services.materials import CATEGORIES
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.quotes import quote_fee, quote_input_errors
 from loanfund.web.forms import field_errors
@@ -29,3 +32,19 @@ def calculator() -> str:
         if form_ok and not rule_errors.errors and amount is not None and days is not None:
             quote = quote_fee(amount, days)
     return render_template("public/calculator.html", form=form, quote=quote, policy=policy)
+
+
+@bp.get("/guide")
+def guide() -> str:
+    """办事指南: who may apply, the materials, the steps and their time limits, the fees as the regulation writes
+    them, the cooperating banks and the contact — every figure from the policy in force today."""
+    version, policy = policy_version_in_force(clock.today())
+    return render_template(
+        "public/guide.html",
+        policy=policy,
+        version=version,
+        bands=list(zip(band_labels(policy), policy.bands, strict=True)),
+        categories=CATEGORIES,
+        banks=directory.banks_taking_applications(clock.today()),
+        contact=current_app.config.get("FUND_CONTACT") or [],
+    )
