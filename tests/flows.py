@@ -235,7 +235,7 @@ def november_2026(traveller) -> dict[str, int]:  # type: ignore[no-untyped-def]
         traveller.move_to(f"{text} 10:00:00+08:00")
         return clock.today()
 
-    def apply(who: str, bank: str, amount: str, days: int, due: str, own: str) -> int:
+    def submitted(who: str, bank: str, amount: str, days: int, due: str, own: str) -> int:
         data = lifecycle.ApplicationInput(
             bank_id=banks[bank],
             loan_contract_no=f"借字{clock.today():%m%d}号",
@@ -247,7 +247,10 @@ def november_2026(traveller) -> dict[str, int]:  # type: ignore[no-untyped-def]
             own_funds=M(own),
             purpose="归还到期贷款",
         )
-        a = lifecycle.submit_application(users[who], data).id
+        return lifecycle.submit_application(users[who], data).id
+
+    def apply(who: str, bank: str, amount: str, days: int, due: str, own: str) -> int:
+        a = submitted(who, bank, amount, days, due, own)
         lifecycle.accept(users["reviewer"], a, "材料齐全", "人行征信无不良记录")
         lifecycle.commit(users[bank_user[bank]], a, M(due), "同意续贷", f"承诺函{a}")
         lifecycle.approve(users["operator"], a, M(amount), M(own))
@@ -295,20 +298,7 @@ def november_2026(traveller) -> dict[str, int]:  # type: ignore[no-untyped-def]
     renew(a3, "ICBC-LYG", "10,000,000.00")
 
     on("2026-11-20")
-    a4 = lifecycle.submit_application(
-        users["ent1"],
-        lifecycle.ApplicationInput(
-            bank_id=banks["JSB-LYG"],
-            loan_contract_no="借字1120号",
-            loan_amount_due=M("6,000,000.00"),
-            loan_due_date=clock.today() + timedelta(days=1),
-            loan_overdue=False,
-            requested_amount=M("5,000,000.00"),
-            requested_days=3,
-            own_funds=M("1,000,000.00"),
-            purpose="归还到期贷款",
-        ),
-    ).id
+    a4 = submitted("ent1", "JSB-LYG", "5,000,000.00", 3, "6,000,000.00", "1,000,000.00")
     lifecycle.reject(users["reviewer"], a4, "经营异常")
 
     on("2026-11-25")
@@ -322,18 +312,5 @@ def november_2026(traveller) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
     on("2026-12-01")
     out(a5, "HK-A5")
-    a6 = lifecycle.submit_application(
-        users["ent1"],
-        lifecycle.ApplicationInput(
-            bank_id=banks["ICBC-LYG"],
-            loan_contract_no="借字1201号",
-            loan_amount_due=M("2,000,000.00"),
-            loan_due_date=clock.today() + timedelta(days=1),
-            loan_overdue=False,
-            requested_amount=M("1,000,000.00"),
-            requested_days=3,
-            own_funds=M("1,000,000.00"),
-            purpose="归还到期贷款",
-        ),
-    ).id
+    a6 = submitted("ent1", "ICBC-LYG", "1,000,000.00", 3, "2,000,000.00", "1,000,000.00")
     return {"A0": a0, "A1": a1, "A2": a2, "A3": a3, "A4": a4, "A5": a5, "A6": a6}

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
 
+TAU = Decimal("6.283185307179586476925286766559")  # a full turn in radians
 PALETTE = ("#2f6690", "#3a7d44", "#c2792d", "#8c4f9f", "#b23a48", "#5b7083", "#2a9d8f", "#7a6c5d")
 
 
@@ -24,7 +25,7 @@ def bars(title: str, items: Sequence[tuple[str, int]], *, unit: str = "万元", 
     parts = [_head(title, left + width + right, height)]
     for i, (label, value) in enumerate(items):
         y = 28 + i * row
-        length = 0 if value <= 0 else max(2, round(width * value / top))
+        length = 0 if value <= 0 else max(2, width * value // top)  # whole pixels: no float near money
         figure = _wan(value) if money else f"{value:,}"
         parts.append(
             f'<text x="{left - 8}" y="{y + 18}" text-anchor="end" class="lf-chart-label">{escape(label)}</text>'
@@ -44,31 +45,36 @@ def lines(
     left, top, width, height = 78, 48, 640, 220
     total_width, total_height = left + width + 24, top + height + 40
     values = [v for _, vs in series for v in vs]
-    high = max(values, default=0)
-    step = _nice_step(high / 4 if high > 0 else 1)
-    ceiling = step * max(1, math.ceil(high / step)) if high > 0 else step * 4
+    high = max(max(values, default=0), 0)
+    step = _nice_step(-(-high // 4) if high > 0 else 1)  # fen per grid line: 1, 2 or 5 × a power of ten
+    ticks = max(1, -(-high // step)) if high > 0 else 4
+    ceiling = step * ticks
     parts = [_head(title, total_width, total_height)]
-    ticks = round(ceiling / step)
+
+    def y_of(value: int) -> int:
+        return top + height - height * max(value, 0) // ceiling
+
     for t in range(ticks + 1):
-        value = step * t
-        y = top + height - height * value / ceiling
+        y = y_of(step * t)
         parts.append(
-            f'<line x1="{left}" x2="{left + width}" y1="{y:.1f}" y2="{y:.1f}" class="lf-chart-grid"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="lf-chart-axis">{_wan(round(value))}</text>'
+            f'<line x1="{left}" x2="{left + width}" y1="{y}" y2="{y}" class="lf-chart-grid"/>'
+            f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" class="lf-chart-axis">{_wan(step * t)}</text>'
         )
     parts.append(f'<text x="{left - 6}" y="{top - 10}" text-anchor="end" class="lf-chart-axis">{escape(unit)}</text>')
     count = max(len(labels), 1)
-    gap = width / max(count - 1, 1)
+
+    def x_of(index: int) -> int:
+        return left + width * index // max(count - 1, 1)
+
     for i, label in enumerate(labels):
         if count <= 12 or i % 5 == 0 or i == count - 1:
-            x = left + gap * i
             parts.append(
-                f'<text x="{x:.1f}" y="{top + height + 18}" text-anchor="middle" class="lf-chart-axis">'
+                f'<text x="{x_of(i)}" y="{top + height + 18}" text-anchor="middle" class="lf-chart-axis">'
                 f"{escape(label)}</text>"
             )
     for n, (name, vs) in enumerate(series):
         colour = PALETTE[n % len(PALETTE)]
-        points = " ".join(f"{left + gap * i:.1f},{top + height - height * v / ceiling:.1f}" for i, v in enumerate(vs))
+        points = " ".join(f"{x_of(i)},{y_of(v)}" for i, v in enumerate(vs))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
         legend_x = left + n * 170
         parts.append(
@@ -80,7 +86,8 @@ def lines(
 
 
 def pie(title: str, items: Sequence[tuple[str, int]], *, unit: str = "万元", money: bool = True) -> Markup:
-    """Shares of a whole; each slice is named in the legend with its figure and share."""
+    """Shares of a whole; each slice is named in the legend with its figure and share. Shares are exact decimals;
+    only the points on the circle are trigonometry."""
     size, r = 300, 100
     cx, cy = 130, 150
     total = sum(v for _, v in items if v > 0)
@@ -88,43 +95,41 @@ def pie(title: str, items: Sequence[tuple[str, int]], *, unit: str = "万元", m
     if not total:
         parts.append('<text x="40" y="150" class="lf-chart-label">本期无数据</text></svg>')
         return Markup("".join(parts))
-    angle = -math.pi / 2
+
+    def point(fraction: Decimal) -> str:
+        angle = TAU * fraction - TAU / 4  # clockwise from twelve o'clock
+        return f"{cx + r * math.cos(angle):.2f},{cy + r * math.sin(angle):.2f}"
+
     shown = [(label, v) for label, v in items if v > 0]
+    done = 0
     for n, (label, value) in enumerate(shown):
         colour = PALETTE[n % len(PALETTE)]
-        sweep = 2 * math.pi * value / total
+        start, end = Decimal(done) / total, Decimal(done + value) / total
         if len(shown) == 1:
             parts.append(f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="{colour}"/>')
         else:
-            x1, y1 = cx + r * math.cos(angle), cy + r * math.sin(angle)
-            x2, y2 = cx + r * math.cos(angle + sweep), cy + r * math.sin(angle + sweep)
-            large = 1 if sweep > math.pi else 0
-            parts.append(
-                f'<path d="M{cx},{cy} L{x1:.2f},{y1:.2f} A{r},{r} 0 {large} 1 {x2:.2f},{y2:.2f} Z" fill="{colour}"/>'
-            )
-        angle += sweep
+            large = 1 if 2 * value > total else 0
+            parts.append(f'<path d="M{cx},{cy} L{point(start)} A{r},{r} 0 {large} 1 {point(end)} Z" fill="{colour}"/>')
+        done += value
         figure = _wan(value) + " " + unit if money else f"{value:,} {unit}"
-        share = Decimal(value * 100) / Decimal(total)
+        share = (Decimal(value * 100) / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
         y = 60 + n * 24
         parts.append(
             f'<rect x="260" y="{y - 10}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="278" y="{y}" class="lf-chart-label">{escape(label)} {escape(figure)}（{share:.1f}%）</text>'
+            f'<text x="278" y="{y}" class="lf-chart-label">{escape(label)} {escape(figure)}（{share}%）</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def _head(title: str, width: float, height: float) -> str:
+def _head(title: str, width: int, height: int) -> str:
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'class="lf-chart" aria-label="{escape(title)}"><title>{escape(title)}</title>'
     )
 
 
-def _nice_step(raw: float) -> float:
-    """1, 2 or 5 times a power of ten, at least ``raw``."""
-    power = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 5, 10):
-        if m * power >= raw:
-            return m * power
-    return 10 * power  # pragma: no cover
+def _nice_step(raw: int) -> int:
+    """1, 2 or 5 times a power of ten, at least ``raw`` (fen)."""
+    power = 10 ** (len(str(max(raw, 1))) - 1)
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
