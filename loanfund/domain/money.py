@@ -127,6 +127,11 @@ class Money:
         frac = f"{rest:06d}".rstrip("0").ljust(2, "0")
         return f"{sign}{whole:,}.{frac}"
 
+    def format_wan_rounded(self) -> str:
+        """ "3,200.00" — 万元 to two decimals, half up, for a dashboard tile (the exact amount goes in its tooltip)."""
+        value = (Decimal(self.fen) / FEN_PER_WAN).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return f"{value:,.2f}"
+
     def as_written(self) -> str:
         """As regulations write round amounts: 40,000,000.00 → 4000万元, 100,000,000.00 → 1亿元; others in 元."""
         yi, wan = 100 * 100_000_000, FEN_PER_WAN

@@ -166,24 +166,24 @@ def _prefill(
     if action is Action.APPROVE and checks.max_amount is not None:
         amount = min(application.requested_amount, checks.max_amount)
         return {
-            "amount": amount.plain(),
-            "own_funds_confirmed": max(application.loan_amount_due - amount, Money.zero()).plain(),
+            "amount": amount.format(),
+            "own_funds_confirmed": max(application.loan_amount_due - amount, Money.zero()).format(),
         }
     if action is Action.PREPARE_DISBURSEMENT:
         return {"value_date": today}
     if action is Action.CONFIRM_RENEWAL:
         return {
             "renewed_on": today,
-            "new_loan_amount": (application.committed_amount or application.loan_amount_due).plain(),
+            "new_loan_amount": (application.committed_amount or application.loan_amount_due).format(),
         }
     if action is Action.CONFIRM_RETURN:
         account = lifecycle.account_of(application, today, policy)
         owed = (
-            {"principal": account.principal_outstanding.plain(), "fee": account.fee_outstanding.plain()}
+            {"principal": account.principal_outstanding.format(), "fee": account.fee_outstanding.format()}
             if account
             else {}
         )
         return {"received_on": today, **owed}
     if action is Action.COMMIT:
-        return {"committed_amount": application.loan_amount_due.plain()}
+        return {"committed_amount": application.loan_amount_due.format()}
     return {}

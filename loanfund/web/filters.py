@@ -44,6 +44,11 @@ def wan(value: Money | None) -> str:
     return "—" if value is None else value.format_wan()
 
 
+def wan2(value: Money | None) -> str:
+    """万元 with two decimals for tiles and summaries (``wan`` keeps every fen)."""
+    return "—" if value is None else value.format_wan_rounded()
+
+
 def day(value: date | datetime | None) -> str:
     if value is None:
         return "—"
@@ -118,6 +123,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(without_page)
     app.add_template_filter(yuan)
     app.add_template_filter(wan)
+    app.add_template_filter(wan2)
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.add_template_filter(cn_day)

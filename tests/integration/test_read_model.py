@@ -49,7 +49,7 @@ def test_the_return_form_starts_with_what_is_owed_today(app, people, traveller):
     traveller.shift(timedelta(days=3))  # 3 days: 30,000,000.00 × (2 × 0.40‰ + 0.45‰) = 37,500.00
     bank = flows.user("bank1")
     [step] = application_view(bank, lifecycle.get(bank, a), detail=True).steps
-    assert step.prefill == {"received_on": date(2026, 11, 4), "principal": "30000000.00", "fee": "37500.00"}
+    assert step.prefill == {"received_on": date(2026, 11, 4), "principal": "30,000,000.00", "fee": "37,500.00"}
 
 
 def test_an_enterprise_and_a_bank_see_no_fund_figure_in_the_checks(app, people, traveller):

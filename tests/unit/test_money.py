@@ -120,3 +120,16 @@ def test_chinese_capitals(amount, capitals):
 )
 def test_round_amounts_as_regulations_write_them(amount, written):
     assert Money.parse(amount).as_written() == written
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        ("199,996,160.00", "19,999.62"),  # a tile shows two decimals of 万元, half up
+        ("199,996,150.00", "19,999.62"),
+        ("199,996,149.99", "19,999.61"),
+        ("0.00", "0.00"),
+    ],
+)
+def test_wan_to_two_decimals_for_tiles(amount, shown):
+    assert Money.parse(amount).format_wan_rounded() == shown

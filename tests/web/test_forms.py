@@ -255,8 +255,8 @@ def test_the_return_form_is_prefilled_with_what_is_owed(client, people, auth, tr
     application = Flows(traveller).to(State.RENEWED)
     auth.login("bank1")
     html = client.get(f"/applications/{application.id}").get_data(as_text=True)
-    assert re.search(r'name="principal"[^>]*value="30000000.00"', html)
-    assert re.search(r'name="fee"[^>]*value="12000.00"', html)
+    assert re.search(r'name="principal"[^>]*value="30,000,000.00"', html)  # with separators, as people read it
+    assert re.search(r'name="fee"[^>]*value="12,000.00"', html)
 
 
 def test_a_return_short_of_the_fee_says_what_is_still_owed(client, people, auth, traveller):

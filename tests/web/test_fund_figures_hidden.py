@@ -25,7 +25,7 @@ def fund_figures(own_amounts: set[Money]) -> list[re.Pattern[str]]:
     for amount in (position.cash, position.reserved, position.available):
         if amount == Money.zero() or amount in own_amounts:
             continue
-        for text in (amount.format(), amount.format_wan(), amount.plain()):
+        for text in (amount.format(), amount.format_wan(), amount.format_wan_rounded(), amount.plain()):
             figures.append(re.compile(rf"(?<![0-9,.]){re.escape(text)}(?![0-9])"))
     return figures
 
@@ -82,4 +82,5 @@ def test_platform_staff_do_see_it(client, busy, auth):
     """The check above can fail: the operator's workbench shows the available amount."""
     available = fund.position().available
     auth.login("operator")
-    assert available.format_wan() in client.get("/home").get_data(as_text=True)
+    home = client.get("/home").get_data(as_text=True)
+    assert available.format_wan_rounded() in home and f'title="{available.format()} 元"' in home

@@ -41,7 +41,8 @@ def test_the_operator_dashboard_shows_the_funds_position(client, busy, auth):
     auth.login("operator")
     html = client.get("/home").get_data(as_text=True)
     assert "专用账户资金（万元）" in html
-    assert "17,600.384" in html  # 176,003,840.00 元
+    assert "17,600.38" in html and "17,600.384" not in html  # 176,003,840.00 元: two decimals of 万元 on a tile
+    assert 'title="176,003,840.00 元"' in html  # the exact amount in its tooltip
     assert "2,400.00" in html  # out with the busy fund's disbursed bridge
 
 
