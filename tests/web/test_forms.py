@@ -349,3 +349,31 @@ def test_the_bank_is_told_what_its_commitment_lets_the_fund_lend(client, people,
         "承诺 30,000,000.00 元，可借 24,000,000.00 元；少于企业申请的 30,000,000.00 元，企业还需另筹 6,000,000.00 元"
         in html
     )
+
+
+def test_an_invalid_field_says_so_to_assistive_technology(client, people, auth):
+    """Issue 12: aria-invalid on the field, aria-describedby pointing at its messages."""
+    auth.login("ent1")
+    html = post_form(client, "/applications/new", APPLY | {"requested_days": "11"}).get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="requested_days"[^>]*>', html)
+    assert (
+        field
+        and 'aria-invalid="true"' in field.group(0)
+        and 'aria-describedby="requested_days-feedback"' in field.group(0)
+    )
+    messages = re.search(r'<div id="requested_days-feedback" class="lf-feedback">(.*?)</div></div>', html)
+    assert messages and "用款天数不得超过 10 天" in messages.group(1)
+    valid = re.search(r'<input[^>]*id="requested_amount"[^>]*>', html)
+    assert valid and "aria-invalid" not in valid.group(0)
+
+
+def test_every_page_has_a_skip_link_and_the_submit_once_script_is_served_locally(client, people, auth):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<a class="visually-hidden-focusable' in html and 'href="#main">跳到主要内容</a>' in html
+    assert 'id="main"' in html and re.search(r'<input autofocus [^>]*id="username"', html)
+    assert '<script src="/static/forms.js"></script>' in html
+    script = client.get("/static/forms.js")
+    try:
+        assert script.status_code == 200 and "提交中…" in script.get_data(as_text=True)
+    finally:
+        script.close()  # a static file is sent from an open file
