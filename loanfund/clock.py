@@ -5,7 +5,7 @@ Tests move time with ``time-machine``; nothing sleeps.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 FUND_TZ = ZoneInfo("Asia/Shanghai")
@@ -22,3 +22,17 @@ def today() -> date:
 
 def local(moment: datetime) -> datetime:
     return moment.astimezone(FUND_TZ)
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a Lianyungang day, in UTC (stored times are UTC): a day's bounds in a query."""
+    return datetime.combine(day, time.min, tzinfo=FUND_TZ).astimezone(UTC)
+
+
+def cn_day(value: date | datetime | None) -> str:
+    """A date as official documents write it: 2026年11月29日 (a moment: its Lianyungang day)."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"

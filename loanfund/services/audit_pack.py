@@ -16,19 +16,19 @@ import json
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import BigInteger, func, or_, select, type_coerce
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock
-from loanfund.domain.errors import InvalidInput, NotAllowed
+from loanfund.domain.errors import InvalidInput
 from loanfund.domain.ledger import describe
 from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, JournalEntry, JournalLeg, LedgerAccount, Material, User
+from loanfund.models import Application, JournalEntry, JournalLeg, LedgerAccount, Material
 from loanfund.services import documents, exports, lifecycle, monthly, reporting
 from loanfund.services.lifecycle import statement
 from loanfund.services.materials import storage_dir
@@ -44,11 +44,6 @@ class Packed:
     files: int
 
 
-def check_reader(actor: User) -> None:
-    if actor.role_enum not in READERS:
-        raise NotAllowed("只有系统管理员和领导小组可以下载年度审计资料", code="role_not_allowed")
-
-
 def check_year(year: int) -> None:
     if not reporting.EARLIEST.year <= year <= reporting.LATEST.year:
         raise InvalidInput({"year": ["年度须在 2000 至 2100 之间"]})
@@ -57,8 +52,7 @@ def check_year(year: int) -> None:
 def applications_of(year: int) -> list[int]:
     """Ids of the applications of ``year``: submitted in it, or with a journal entry posted in it."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    first = datetime.combine(start, time.min, tzinfo=clock.FUND_TZ).astimezone(UTC)
-    after = datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=clock.FUND_TZ).astimezone(UTC)
+    first, after = clock.day_start(start), clock.day_start(date(year + 1, 1, 1))
     booked = select(JournalEntry.application_id).where(JournalEntry.posted_on.between(start, end))
     return list(
         db.session.scalars(
@@ -189,8 +183,8 @@ def _journal_lines(where: object) -> bytes:
             JournalEntry.application_id,
             LedgerAccount.code,
             LedgerAccount.name,
-            type_coerce(JournalLeg.debit, BigInteger()),
-            type_coerce(JournalLeg.credit, BigInteger()),
+            reporting.DEBIT,
+            reporting.CREDIT,
         )
         .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
         .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
@@ -214,8 +208,8 @@ def _trial_balance(at: date) -> bytes:
     rows = db.session.execute(
         select(
             LedgerAccount.code,
-            func.coalesce(func.sum(type_coerce(JournalLeg.debit, BigInteger())), 0),
-            func.coalesce(func.sum(type_coerce(JournalLeg.credit, BigInteger())), 0),
+            func.coalesce(func.sum(reporting.DEBIT), 0),
+            func.coalesce(func.sum(reporting.CREDIT), 0),
         )
         .join(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
         .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)

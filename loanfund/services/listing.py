@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -38,10 +38,6 @@ class Criteria:
 _NUMBER = re.compile(r"^ZD(\d{4})(\d{5,})$", re.IGNORECASE)
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=clock.FUND_TZ).astimezone(UTC)
-
-
 def _where(actor: User, criteria: Criteria | State | None) -> list[object]:
     if not isinstance(criteria, Criteria):
         criteria = Criteria(state=criteria)
@@ -60,9 +56,9 @@ def _where(actor: User, criteria: Criteria | State | None) -> list[object]:
         if value:
             where.append(Application.enterprise_id.in_(select(Enterprise.id).where(column == value)))
     if c.submitted_from is not None:
-        where.append(Application.submitted_at >= _day_start(c.submitted_from))
+        where.append(Application.submitted_at >= clock.day_start(c.submitted_from))
     if c.submitted_to is not None:
-        where.append(Application.submitted_at < _day_start(c.submitted_to + timedelta(days=1)))
+        where.append(Application.submitted_at < clock.day_start(c.submitted_to + timedelta(days=1)))
     if c.amount_min is not None:
         where.append(Application.requested_amount >= c.amount_min)
     if c.amount_max is not None:

@@ -16,7 +16,7 @@ import types
 import typing
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlalchemy import BigInteger, and_, case, func, or_, select, type_coerce, u
 from sqlalchemy.orm import joinedload
 
 from loanfund import clock
+from loanfund.clock import cn_day
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.errors import FieldErrors
 from loanfund.domain.ledger import CASH, FEE_INCOME
@@ -202,7 +203,7 @@ class Report:
     def title(self) -> str:
         if self.is_month:
             return f"{self.start.year}年{self.start.month}月"
-        return f"{_cn_day(self.start)}至{_cn_day(self.end)}"
+        return f"{cn_day(self.start)}至{cn_day(self.end)}"
 
     def breakdown(self, key: str) -> Breakdown:
         return next(b for b in self.breakdowns if b.key == key)
@@ -213,10 +214,6 @@ class Report:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Report:
         return typing.cast(Report, _decode(cls, data))
-
-
-def _cn_day(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # the years a report may cover (comparisons reach back one)
@@ -273,13 +270,9 @@ def report(start: date, end: date) -> Report:
     )
 
 
-def _utc(day: date) -> datetime:
-    """The first moment of a Lianyungang day, in UTC (stored times are UTC)."""
-    return datetime.combine(day, time.min, tzinfo=clock.FUND_TZ).astimezone(UTC)
-
-
 def _submitted_in(start: date, end: date) -> Any:
-    return and_(Application.submitted_at >= _utc(start), Application.submitted_at < _utc(end + timedelta(days=1)))
+    after = clock.day_start(end + timedelta(days=1))
+    return and_(Application.submitted_at >= clock.day_start(start), Application.submitted_at < after)
 
 
 def _fen(value: Any) -> Money:
@@ -360,7 +353,7 @@ def _order(dimension: str) -> list[str]:
 def breakdowns(start: date, end: date) -> list[Breakdown]:
     """Applications submitted in the period, by their state at its end and by bank, district, size and industry;
     beside them the bridges disbursed in the period (amounts from the ledger)."""
-    end_utc = _utc(end + timedelta(days=1))
+    end_utc = clock.day_start(end + timedelta(days=1))
     last_event = (
         select(ApplicationEvent.application_id, func.max(ApplicationEvent.id).label("event_id"))
         .where(ApplicationEvent.at < end_utc)
@@ -617,7 +610,7 @@ def overdue(end: date) -> list[Overdue]:
                 application.state_enum.label,
                 "；".join(r.text for r in records if r.kind == "cause"),
                 application.recovery_plan or "",
-                [f"{_cn_day(r.taken_on)} {r.text}" for r in records if r.kind == "measure"],
+                [f"{cn_day(r.taken_on)} {r.text}" for r in records if r.kind == "measure"],
             )
         )
     return result
@@ -644,10 +637,10 @@ def breaches(start: date, end: date) -> list[Breach]:
             continue
         if application.renewed_on is None and application.state_enum not in NOT_RENEWED_STATES:
             continue  # ended without money out for a renewal (never disbursed)
-        what = f"{_cn_day(renewed)}续贷" if renewed is not None else "期末仍未续贷"
+        what = f"{cn_day(renewed)}续贷" if renewed is not None else "期末仍未续贷"
         entry = result.setdefault(application.bank.name, Breach(application.bank.name))
         entry.renewals_late.append(
-            f"{application.reference}（起息 {_cn_day(application.value_date)}，最迟 {_cn_day(deadline)}，{what}）"
+            f"{application.reference}（起息 {cn_day(application.value_date)}，最迟 {cn_day(deadline)}，{what}）"
         )
     claims = db.session.scalars(
         select(BankClaim)
@@ -658,7 +651,7 @@ def breaches(start: date, end: date) -> list[Breach]:
     for claim in claims:
         entry = result.get(claim.bank.name) or Breach(claim.bank.name)
         amount = claim.principal + claim.fee
-        entry.claims.append(f"{_cn_day(claim.claimed_on)} 追偿 {amount.format()} 元：{claim.basis}")
+        entry.claims.append(f"{cn_day(claim.claimed_on)} 追偿 {amount.format()} 元：{claim.basis}")
         result[claim.bank.name] = dataclasses.replace(entry, claimed=entry.claimed + amount)
     return sorted(result.values(), key=lambda b: b.bank)
 

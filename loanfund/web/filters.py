@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask
 
-from loanfund.clock import local
+from loanfund.clock import cn_day, local
 from loanfund.domain.liability import EVENT_LABELS as LIABILITY_EVENTS
 from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
@@ -59,15 +59,6 @@ def day(value: date | datetime | None) -> str:
 
 def moment(value: datetime | None) -> str:
     return "—" if value is None else local(value).strftime("%Y-%m-%d %H:%M")
-
-
-def cn_day(value: date | datetime | None) -> str:
-    """A date as official documents write it: 2026年11月29日."""
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        value = local(value).date()
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def change(fraction: Decimal | None) -> str:

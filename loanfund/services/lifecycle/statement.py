@@ -7,7 +7,7 @@ in ``usage_statements`` with the note that it was filed with the leading group o
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from loanfund import clock
+from loanfund.clock import cn_day
 from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy, RateMode
@@ -72,14 +73,6 @@ class Statement:
             [(title, [Line(**line) for line in lines]) for title, lines in data["sections"]],
             [tuple(e) for e in data["events"]],  # type: ignore[misc]
         )
-
-
-def cn_day(day: date | datetime | None) -> str:
-    if day is None:
-        return "—"
-    if isinstance(day, datetime):
-        day = clock.local(day).date()
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _money(label: str, amount: Money | None) -> Line:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,6 +35,7 @@ from loanfund.web.applications.forms import (
     ReturnForm,
     UploadForm,
 )
+from loanfund.web.downloads import XLSX, attachment
 from loanfund.web.forms import Form, field_errors, options
 from loanfund.web.liability.forms import ClaimForm
 from loanfund.web.roles import roles_required
@@ -122,7 +121,6 @@ def _show(form: Form, exc: InvalidInput | RuleViolation, renames: dict[str, str]
 
 PER_PAGE = 50
 EXPORT_LIMIT = 20_000  # rows in one .xlsx; beyond it the file says how many more the filters match
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/applications")
@@ -153,7 +151,7 @@ def export() -> tuple[str, int] | Response:
     content = exports.list_workbook(
         current_app.config["FUND_NAME"], found, _described(form), max(0, total - len(found))
     )
-    return _download(content, XLSX, f"应急转贷申请清单-{clock.today().isoformat()}.xlsx")
+    return attachment(content, XLSX, f"应急转贷申请清单-{clock.today().isoformat()}.xlsx")
 
 
 def _filters() -> tuple[ListForm, listing.Criteria | None]:
@@ -348,14 +346,14 @@ def statement_pdf(application_id: int) -> Response:
     except documents.PdfUnavailable as exc:  # a server without Pango: say so, keep the page
         flash(str(exc), "danger")
         return redirect(url_for("apps.statement", application_id=application_id))
-    return _download(content, "application/pdf", f"使用情况说明表-{document.reference}.pdf")
+    return attachment(content, "application/pdf", f"使用情况说明表-{document.reference}.pdf")
 
 
 @bp.get("/applications/<int(max=2147483647):application_id>/statement.xlsx")
 @login_required
 def statement_xlsx(application_id: int) -> Response:
     document = _statement(application_id)
-    return _download(documents.statement_workbook(document), XLSX, f"使用情况说明表-{document.reference}.xlsx")
+    return attachment(documents.statement_workbook(document), XLSX, f"使用情况说明表-{document.reference}.xlsx")
 
 
 def _statement(application_id: int) -> lifecycle.statement.Statement:
@@ -363,9 +361,3 @@ def _statement(application_id: int) -> lifecycle.statement.Statement:
     if application.state_enum not in lifecycle.statement.STATEMENT_STATES:
         abort(404)
     return lifecycle.usage_statement(application)
-
-
-def _download(content: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(filename)
-    return response

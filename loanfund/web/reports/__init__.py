@@ -8,7 +8,6 @@ import shutil
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -20,6 +19,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.services import audit_pack, documents, exports, monthly, once, reporting, uow
 from loanfund.services.once import AlreadySubmitted
 from loanfund.web import charts
+from loanfund.web.downloads import XLSX, attachment
 from loanfund.web.forms import field_errors
 from loanfund.web.reports.forms import PeriodForm, SubmitForm
 from loanfund.web.roles import roles_required
@@ -27,7 +27,6 @@ from loanfund.web.roles import roles_required
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 readers = roles_required(*monthly.READERS)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTH = "<int(min=2000,max=2100):year>/<int(min=1,max=12):month>"
 
 
@@ -53,12 +52,6 @@ def _charts(report: reporting.Report) -> dict[str, object]:
         "banks": charts.bars("各合作银行放款金额（万元）", [(line.label, line.disbursed.fen) for line in by_bank]),
         "sizes": charts.pie("申请金额按企业规模", [(line.label, line.requested.fen) for line in by_size]),
     }
-
-
-def _xlsx(content: bytes, filename: str) -> Response:
-    response = Response(content, mimetype=XLSX)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @bp.get("/monthly")
@@ -128,7 +121,7 @@ def revision(year: int, month: int, revision: int) -> str:
 def month_xlsx(year: int, month: int) -> Response:
     report = monthly.live(current_user, year, month)
     content = exports.report_workbook(report, f"{report.title}资金使用分析（当前数据）")
-    return _xlsx(content, f"月度分析-{year}-{month:02d}.xlsx")
+    return attachment(content, XLSX, f"月度分析-{year}-{month:02d}.xlsx")
 
 
 @bp.get(f"/monthly/{MONTH}/r<int(min=1,max=10000):revision>.xlsx")
@@ -136,7 +129,7 @@ def month_xlsx(year: int, month: int) -> Response:
 def revision_xlsx(year: int, month: int, revision: int) -> Response:
     filed = monthly.filed(current_user, year, month, revision)
     content = exports.report_workbook(filed.report, f"{filed.report.title}资金使用分析（报送第 {revision} 版）")
-    return _xlsx(content, f"月度分析-{year}-{month:02d}-第{revision}版.xlsx")
+    return attachment(content, XLSX, f"月度分析-{year}-{month:02d}-第{revision}版.xlsx")
 
 
 @bp.post(f"/monthly/{MONTH}/submit")
@@ -186,7 +179,7 @@ def statistics() -> tuple[str, int] | Response:
         return render_template("reports/statistics.html", form=form, report=None), 422
     if request.args.get("format") == "xlsx":
         content = exports.report_workbook(report, f"{report.title}统计")
-        return _xlsx(content, f"统计-{report.start.isoformat()}-{report.end.isoformat()}.xlsx")
+        return attachment(content, XLSX, f"统计-{report.start.isoformat()}-{report.end.isoformat()}.xlsx")
     return (
         render_template(
             "reports/statistics.html",
@@ -221,6 +214,4 @@ def audit_pack_zip(year: int) -> Response | WerkzeugResponse:
         return redirect(url_for("reports.audit_pack_index"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    response = Response(content, mimetype="application/zip")
-    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(f"审计资料-{year}.zip")
-    return response
+    return attachment(content, "application/zip", f"审计资料-{year}.zip")
