@@ -6,7 +6,9 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -155,6 +157,23 @@ def form_tokens(html: str, action: str) -> dict[str, str]:
     if "csrf_token" not in hidden:
         hidden["csrf_token"] = csrf_token(html)
     return hidden
+
+
+def confirmation_values(html: str) -> dict[str, str]:
+    """The values a confirmation page carries (every hidden input of its confirming form), with "确认" pressed."""
+    form = re.search(r'<form[^>]*>(.*?)<button type="submit" name="confirmed"', html, flags=re.S)
+    assert form, "no confirmation on the page"
+    values = {n: v for n, v in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group(1))}
+    values |= {n: v for v, n in re.findall(r'<input[^>]*value="([^"]*)"[^>]*name="([^"]+)"', form.group(1))}
+    return {name: unescape(value) for name, value in values.items()} | {"confirmed": "1"}
+
+
+def confirm(client: FlaskClient, url: str, data: dict[str, str], page: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+    """Take a step from its form as a person does: press it, read the confirmation (200), press 确认."""
+    tokens = form_tokens(client.get(page).get_data(as_text=True), url)
+    shown = client.post(url, data={**data, **tokens})
+    assert shown.status_code == 200, shown.get_data(as_text=True)[:3000]
+    return client.post(url, data=confirmation_values(shown.get_data(as_text=True)), **kwargs)
 
 
 class Auth:

@@ -15,15 +15,12 @@ from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import CommitmentCover, Settlement, commitment_cover, due_date, fee_for
 from loanfund.models import Application, ApplicationEvent, BankClaim, Material, User
-from loanfund.services import directory, liability, lifecycle
+from loanfund.services import directory, liability, lifecycle, preview
 from loanfund.services.checks import ApprovalView, rule_checks
 from loanfund.services.materials import UPLOAD_STATES
 from loanfund.services.policies import policy_version_in_force
 
-# Steps that close an application or refuse it: shown in red, with their reason asked for.
-DANGER = frozenset(
-    {Action.REJECT, Action.DECLINE, Action.GROUP_REJECT, Action.WITHDRAW, Action.CANCEL, Action.WRITE_OFF}
-)
+DANGER = preview.DANGER  # steps that close an application or refuse it: shown in red, with their reason asked for
 
 
 @dataclass(frozen=True)

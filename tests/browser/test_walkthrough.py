@@ -28,11 +28,17 @@ def logout(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(re.compile(r"/login$"))
 
 
-def step(page, action: str, fields: dict[str, str] | None = None) -> None:  # type: ignore[no-untyped-def]
+def step(page, action: str, fields: dict[str, str] | None = None, shot: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Fill a step's card and press it; read the confirmation it answers with (saved as ``shot``); press 确认."""
     card = page.locator(f"#action-{action}")
     for name, value in (fields or {}).items():
         card.locator(f"[name={name}]").fill(value)
     card.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert page.locator("#confirmation").count() == 1, page.content()[:2000]
+    if shot:
+        shoot(page, shot, readme=True)
+    page.locator("#confirm-button").click()
     page.wait_for_load_state("load")
     assert page.locator(".alert-success").count() == 1, page.content()[:2000]
 
@@ -117,7 +123,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     # 另一位运营人员复核放款
     login(page, base, "operator2")
     page.goto(detail_url)
-    step(page, "authorise-disbursement")
+    step(page, "authorise-disbursement", shot="confirmation")
     assert "已放款" in page.content()
     page.goto(f"{base}/fund/risk")  # the only bridge out holds all the money out: a concentration warning
     assert "资金集中度" in page.content()

@@ -236,6 +236,7 @@ def test_a_page_whose_step_cannot_get_its_lock_asks_to_reload(app, client, auth,
         "principal": "1,000,000.00",
         "fee": "400.00",
         "transfer_ref": "HS-1",
+        "confirmed": "1",
     }
     data |= form_tokens(page, url)
     fresh()

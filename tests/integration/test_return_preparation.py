@@ -88,16 +88,39 @@ def test_nothing_prepared_cannot_be_returned(flows):
 
 
 def test_the_checker_returns_it_from_the_page(client, auth, flows):
-    from tests.conftest import form_tokens
+    """Issue 12, done when: from the pages, through their confirmations — the checker returns the preparation with a
+    reason, the maker prepares again, the checker authorises; each step recorded with who and why."""
+    from tests.conftest import confirm
 
     a = flows.to(State.APPROVED).id
     lifecycle.prepare_disbursement(flows.user("operator"), a, clock.today(), "HK-9")
+    page = f"/applications/{a}"
     auth.login("operator")
-    assert 'id="action-return-preparation"' not in client.get(f"/applications/{a}").get_data(as_text=True)
+    assert 'id="action-return-preparation"' not in client.get(page).get_data(as_text=True)
     auth.login("operator2")
-    page = client.get(f"/applications/{a}").get_data(as_text=True)
-    assert 'id="action-return-preparation"' in page and "退回制单" in page
-    action = f"/applications/{a}/return-preparation"
-    response = client.post(action, data=form_tokens(page, action) | {"reason": "凭证号有误"}, follow_redirects=True)
+    html = client.get(page).get_data(as_text=True)
+    assert 'id="action-return-preparation"' in html and "退回制单" in html
+    response = confirm(client, f"{page}/return-preparation", {"reason": "凭证号有误"}, page, follow_redirects=True)
     assert response.status_code == 200 and "已退回制单" in response.get_data(as_text=True)
     assert db.session.get(Application, a).prepared_by_id is None
+    auth.login("operator")
+    body = {"value_date": clock.today().isoformat(), "transfer_ref": "HK-10"}
+    response = confirm(client, f"{page}/prepare-disbursement", body, page, follow_redirects=True)
+    assert "已制单（放款）" in response.get_data(as_text=True)
+    auth.login("operator2")
+    response = confirm(client, f"{page}/authorise-disbursement", {}, page, follow_redirects=True)
+    assert "已复核放款" in response.get_data(as_text=True)
+    application = db.session.get(Application, a)
+    assert (application.state, application.disbursement_ref) == (State.DISBURSED.value, "HK-10")
+    recorded = [
+        (e.action, e.actor.username, e.note)
+        for e in db.session.scalars(
+            select(ApplicationEvent).where(ApplicationEvent.application_id == a).order_by(ApplicationEvent.id)
+        )
+    ][-4:]
+    assert recorded == [
+        ("prepare-disbursement", "operator", ""),
+        ("return-preparation", "operator2", "凭证号有误"),
+        ("prepare-disbursement", "operator", ""),
+        ("authorise-disbursement", "operator2", ""),
+    ]

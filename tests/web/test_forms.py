@@ -14,7 +14,7 @@ from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Enterprise, Material, PolicyVersion, User
-from tests.conftest import csrf_token, form_tokens
+from tests.conftest import confirm, confirmation_values, csrf_token, form_tokens
 from tests.flows import Flows
 
 
@@ -241,7 +241,7 @@ def test_approve_form_bad_values(client, people, auth, traveller, data, field, m
 def test_a_good_approval_from_the_page(client, people, auth, traveller):
     application = Flows(traveller).to(State.BANK_COMMITTED)
     auth.login("operator")
-    response = post_form(
+    response = confirm(
         client,
         f"/applications/{application.id}/approve",
         {"amount": "30,000,000.00", "own_funds_confirmed": "10,000,000.00"},
@@ -270,13 +270,16 @@ def test_a_return_short_of_the_fee_says_what_is_still_owed(client, people, auth,
         "fee": "11,900.00",
         "transfer_ref": "HS-1",
     }
-    response = post_form(client, url, body, page=f"/applications/{application.id}", follow_redirects=True)
+    shown = post_form(client, url, body, page=f"/applications/{application.id}").get_data(as_text=True)
+    assert "收回后尚欠</dt><dd>本金 0.00 元、用款费用 100.00 元" in shown  # said before it is confirmed, too
+    assert "确认后收回款项即记入专用账户，不能撤销。" in shown
+    response = client.post(url, data=confirmation_values(shown), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "alert-warning" in html and "已登记收回，但尚未收齐：尚欠本金 0.00 元、用款费用 100.00 元" in html
     assert "已部分收回：尚欠本金 0.00 元、用款费用 100.00 元" in html
     assert "alert-success" not in html
     body = {"received_on": clock.today().isoformat(), "principal": "0.00", "fee": "100.00", "transfer_ref": "HS-2"}
-    response = post_form(client, url, body, page=f"/applications/{application.id}", follow_redirects=True)
+    response = confirm(client, url, body, page=f"/applications/{application.id}", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "已确认收回" in html and "alert-success" in html and "已部分收回" not in html
 
@@ -341,7 +344,7 @@ def test_the_bank_is_told_what_its_commitment_lets_the_fund_lend(client, people,
     assert "承诺 40,000,000.00 元，可借 32,000,000.00 元" in html and 'id="note-commit"' in html
     body = {"committed_amount": "30,000,000.00", "opinion": "同意续贷"}
     url = f"/applications/{application.id}/commit"
-    html = post_form(client, url, body, page=f"/applications/{application.id}", follow_redirects=True).get_data(
+    html = confirm(client, url, body, page=f"/applications/{application.id}", follow_redirects=True).get_data(
         as_text=True
     )
     assert "alert-warning" in html

@@ -25,6 +25,7 @@ def test_the_return_form_posted_twice_with_its_token_books_one_receipt(client, p
         "principal": "400,000.00",
         "fee": "0.00",
         "transfer_ref": "HS-400",
+        "confirmed": "1",  # the confirmation's button (the first press only shows what will be booked)
     } | form_tokens(client.get(f"/applications/{application.id}").get_data(as_text=True), url)
     first = client.post(url, data=data)
     second = client.post(url, data=data)  # a double click, or a refresh after the POST
@@ -41,6 +42,7 @@ def test_the_same_page_posted_again_with_other_values_is_sent_back_to_reload(cli
     url = f"/applications/{application.id}/confirm-return"
     tokens = form_tokens(client.get(f"/applications/{application.id}").get_data(as_text=True), url)
     data = {"received_on": "2026-11-01", "principal": "400,000.00", "fee": "0.00", "transfer_ref": "HS-400"}
+    data |= {"confirmed": "1"}
     assert client.post(url, data=data | tokens).status_code == 302
     again = client.post(url, data=data | tokens | {"principal": "100,000.00", "transfer_ref": "HS-401"})
     assert again.status_code == 302
@@ -67,6 +69,7 @@ def test_a_transfer_reference_booked_before_is_shown_next_to_its_field(client, p
     auth.login("bank1")
     url = f"/applications/{application.id}/confirm-return"
     data = {"received_on": "2026-11-01", "principal": "400,000.00", "fee": "0.00", "transfer_ref": "HS-400"}
+    data |= {"confirmed": "1"}
     assert post_form(client, url, data, page=f"/applications/{application.id}").status_code == 302
     again = post_form(client, url, data | {"principal": "100,000.00"}, page=f"/applications/{application.id}")
     assert again.status_code == 422

@@ -14,7 +14,7 @@ from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViola
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.models import Application
-from loanfund.services import directory, documents, exports, lifecycle, listing, materials, once, uow, views
+from loanfund.services import directory, documents, exports, lifecycle, listing, materials, once, preview, uow, views
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
 from loanfund.web.applications.forms import (
@@ -239,7 +239,9 @@ def detail(application_id: int) -> str:
 @bp.post("/applications/<int(max=2147483647):application_id>/<action_name>")
 @login_required
 def act(application_id: int, action_name: str) -> str | Response:
-    """One lifecycle step from its form; a refusal is shown next to the fields and changes nothing.
+    """One lifecycle step from its form, in two presses: the first shows what the step will do (amount in 元 and
+    大写, payee, value date, the fund's available balance before and after) and the second, "确认", takes it.
+    "返回修改" shows the form again as typed. A refusal is shown next to the fields and changes nothing.
 
     :raise 404: not the user's application, or no such step.
     """
@@ -248,8 +250,18 @@ def act(application_id: int, action_name: str) -> str | Response:
         form = ACTION_FORMS[action]()
     except (ValueError, KeyError):
         abort(404)
-    if form.validate():
+    if form.validate() and not request.form.get("revise"):
         try:
+            if not request.form.get("confirmed"):  # the first press: what the step would do, to be confirmed
+                confirmation = preview.confirm_step(current_user, application_id, action, **form.service_kwargs())
+                application = lifecycle.get(current_user, application_id)
+                return render_template(
+                    "confirm.html",
+                    c=confirmation,
+                    form=form,
+                    subtitle=f"{application.reference} · {application.enterprise.name} · {application.bank.name}",
+                    action_url=url_for("apps.act", application_id=application_id, action_name=action.value),
+                )
             once.claim(current_user, form.once.data, form.fingerprint())
             application = lifecycle.take(current_user, application_id, action, **form.service_kwargs())
         except AlreadySubmitted as exc:
@@ -266,22 +278,26 @@ def act(application_id: int, action_name: str) -> str | Response:
             flash(getattr(exc, "message", "该申请已被他人处理，请刷新后重试"), "danger")
             return redirect(url_for("apps.detail", application_id=application_id))
         else:
-            account = lifecycle.account_of(application) if action is Action.CONFIRM_RETURN else None
-            if action is Action.COMMIT and application.committed_amount is not None:
-                cover = views.commitment(
-                    application, lifecycle.application_policy(application), application.committed_amount
-                )
-                flash(f"已{action.label}。{cover.explain()}", "warning" if cover.short.is_positive else "success")
-            elif account is not None and not account.settled:  # a partial return is not done: say what is owed
-                flash(
-                    f"已登记收回，但尚未收齐：尚欠本金 {account.principal_outstanding.format()} 元、"
-                    f"用款费用 {account.fee_outstanding.format()} 元",
-                    "warning",
-                )
-            else:
-                flash(f"已{action.label}", "success")
+            _done(action, application)
             return redirect(url_for("apps.detail", application_id=application_id))
-    return _detail(lifecycle.get(current_user, application_id), {action: form}), 422  # type: ignore[return-value]
+    status = 200 if request.form.get("revise") else 422  # 返回修改: the form again, as it was typed
+    return _detail(lifecycle.get(current_user, application_id), {action: form}), status  # type: ignore[return-value]
+
+
+def _done(action: Action, application: Application) -> None:
+    """Say what the step did — in amber when something is still owed or short."""
+    account = lifecycle.account_of(application) if action is Action.CONFIRM_RETURN else None
+    if action is Action.COMMIT and application.committed_amount is not None:
+        cover = views.commitment(application, lifecycle.application_policy(application), application.committed_amount)
+        flash(f"已{action.label}。{cover.explain()}", "warning" if cover.short.is_positive else "success")
+    elif account is not None and not account.settled:  # a partial return is not done: say what is owed
+        flash(
+            f"已登记收回，但尚未收齐：尚欠本金 {account.principal_outstanding.format()} 元、"
+            f"用款费用 {account.fee_outstanding.format()} 元",
+            "warning",
+        )
+    else:
+        flash(f"已{action.label}", "success")
 
 
 @bp.post("/applications/<int(max=2147483647):application_id>/materials")
