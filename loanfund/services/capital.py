@@ -134,9 +134,8 @@ def run_distribution(
     db.session.add(distribution)
     paid = _pay_payables(run_on, actor) if pay else None
     contributors = {c.id: c for c in db.session.scalars(select(Contributor).where(Contributor.id.in_(ids)))}
-    finish(distribution)
     shares = [(contributors[i], p) for i, p in zip(ids, parts, strict=True)]
-    return DistributionResult(distribution, income, tax, covered, shares, paid)
+    return finish(DistributionResult(distribution, income, tax, covered, shares, paid))
 
 
 def payable_now() -> dict[str, Money]:

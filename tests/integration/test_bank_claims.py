@@ -5,6 +5,8 @@ settled when it pays; the books reconcile throughout and the bank is flagged for
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -18,7 +20,7 @@ from loanfund.models import Bank, BankClaim
 from loanfund.services import ledger, liability, lifecycle
 from loanfund.services.reconcile import reconcile
 from loanfund.services.sweep import sweep
-from tests.conftest import csrf_token, form_tokens
+from tests.conftest import confirmation_values, csrf_token, form_tokens
 
 pytestmark = pytest.mark.both_databases
 M = Money.parse
@@ -32,7 +34,9 @@ def claim_on_the_page(client, auth, application_id: int):  # type: ignore[no-unt
     auth.login("operator")
     page = client.get(f"/applications/{application_id}").get_data(as_text=True)
     url = f"/applications/{application_id}/bank-claim"
-    return page, client.post(url, data={"basis": "银行未按承诺续贷"} | form_tokens(page, url), follow_redirects=True)
+    shown = client.post(url, data={"basis": "银行未按承诺续贷"} | form_tokens(page, url))
+    assert shown.status_code == 200 and "请确认：认定合作银行清偿责任" in shown.get_data(as_text=True)
+    return page, client.post(url, data=confirmation_values(shown.get_data(as_text=True)), follow_redirects=True)
 
 
 def test_a_bank_that_did_not_renew_owes_the_bridge_and_pays_it_and_the_books_agree(
@@ -42,6 +46,15 @@ def test_a_bank_that_did_not_renew_owes_the_bridge_and_pays_it_and_the_books_agr
     cash_before = ledger.balance(CASH)
     income_before = ledger.balance(FEE_INCOME)
     traveller.move_to("2026-11-12 09:00:00+08:00")
+    auth.login("operator")
+    url = f"/applications/{application.id}/bank-claim"
+    shown = client.post(
+        url, data=form_tokens(client.get(f"/applications/{application.id}").get_data(as_text=True), url)
+    )
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", shown.get_data(as_text=True)))
+    assert "由银行清偿 30,145,500.00 元 人民币叁仟零壹拾肆万伍仟伍佰元整" in words
+    assert "其中本金 30,000,000.00 元 其中用款费用 145,500.00 元 认定日期 2026年11月12日" in words
+    assert db.session.scalars(select(BankClaim)).all() == []  # shown, not recorded
     page, answer = claim_on_the_page(client, auth, application.id)
     assert "中国工商银行连云港分行未在 2026-11-03 前续贷（截至 2026-11-12 仍未续贷）" in page
     assert "已登记中国工商银行连云港分行的清偿责任 30,145,500.00 元" in answer.get_data(as_text=True)
@@ -92,7 +105,7 @@ def test_a_payment_over_what_is_owed_or_booked_twice_is_refused_next_to_the_fiel
     assert answer.status_code == 422
     assert "清偿金额超过尚未清偿的 30,145,500.00 元" in answer.get_data(as_text=True)
     page = client.get("/bank-claims").get_data(as_text=True)
-    part = {"amount": "100.00", "paid_on": "2026-11-12", "transfer_ref": "QC-1"}
+    part = {"amount": "100.00", "paid_on": "2026-11-12", "transfer_ref": "QC-1", "confirmed": "1"}
     assert client.post(url, data=part | form_tokens(page, url)).status_code == 302
     page = client.get("/bank-claims").get_data(as_text=True)
     again = client.post(url, data=part | form_tokens(page, url))

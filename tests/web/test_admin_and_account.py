@@ -9,7 +9,8 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, User
 from loanfund.services import fund
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, confirm
+from tests.web.test_confirmations import text_of
 from tests.web.test_forms import feedback, post_form
 
 
@@ -93,17 +94,21 @@ def test_bank_agreement_cannot_end_before_it_starts(client, people, auth):
 def test_a_contribution_recorded_by_the_admin_becomes_cash(client, people, auth):
     auth.login("admin")
     before = fund.position().cash
-    response = post_form(
-        client,
-        "/admin/contributions",
-        {
-            "contributor_name": "东海县财政局",
-            "kind": "county",
-            "amount": "50,000,000.00",
-            "received_on": "2026-11-20",
-            "reference": "DH-001",
-        },
-    )
+    typed = {
+        "contributor_name": "东海县财政局",
+        "kind": "county",
+        "amount": "50,000,000.00",
+        "received_on": "2026-11-20",
+        "reference": "DH-001",
+    }
+    shown = text_of(post_form(client, "/admin/contributions", typed).get_data(as_text=True))
+    assert "请确认：登记出资" in shown
+    assert "出资金额 50,000,000.00 元 人民币伍仟万元整" in shown
+    assert "到账日期 2026年11月20日" in shown
+    assert "专用账户余额 200,000,000.00 元 → 250,000,000.00 元 （增加 50,000,000.00 元）" in shown
+    assert "出资方 东海县财政局 凭证号 DH-001" in shown
+    assert fund.position().cash == before  # not yet
+    response = confirm(client, "/admin/contributions", typed, page="/admin/contributions")
     assert response.status_code == 302
     assert fund.position().cash == before + Money.parse("50,000,000.00")
     bad = post_form(
@@ -133,7 +138,18 @@ def test_the_admin_distributes_income_and_sees_the_dissolution_statement(client,
     assert "净资产 200,003,840.00 元" in html
     bad = post_form(client, "/admin/distributions", {"tax_rate": "abc"}, page="/admin/contributions")
     assert "税率格式不正确，如 0.06" in feedback(bad.get_data(as_text=True), "tax_rate")
-    done = post_form(client, "/admin/distributions", {"tax_rate": "0.06", "pay": "y"}, page="/admin/contributions")
+    shown = text_of(
+        post_form(
+            client, "/admin/distributions", {"tax_rate": "0.06", "pay": "y"}, page="/admin/contributions"
+        ).get_data(as_text=True)
+    )
+    assert "分配的收益 3,840.00 元 人民币叁仟捌佰肆拾元整 税费 230.40 元" in shown
+    assert "本次支付 3,840.00 元" in shown
+    assert "分配给连云港市工业投资集团有限公司 3,609.60 元 本次支付 3,840.00 元" in shown
+    # the busy fund has 24,000,000.00 out and 800,000.00 reserved
+    assert "专用账户余额 176,003,840.00 元 → 176,000,000.00 元 （减少 3,840.00 元）" in shown
+    assert "可用余额（扣除已预留） 175,203,840.00 元 → 175,200,000.00 元 （减少 3,840.00 元）" in shown
+    done = confirm(client, "/admin/distributions", {"tax_rate": "0.06", "pay": "y"}, page="/admin/contributions")
     assert done.status_code == 302
     html = client.get("/admin/contributions").get_data(as_text=True)
     assert "已分配 3,840.00 元（税费 230.40 元），已支付 3,840.00 元" in html
@@ -142,13 +158,13 @@ def test_the_admin_distributes_income_and_sees_the_dissolution_statement(client,
 
 def test_what_a_run_left_payable_is_paid_from_the_capital_page(client, busy, auth):
     auth.login("admin")
-    done = post_form(client, "/admin/distributions", {"tax_rate": "0.06"}, page="/admin/contributions")
+    done = confirm(client, "/admin/distributions", {"tax_rate": "0.06"}, page="/admin/contributions")
     assert done.status_code == 302
     html = client.get("/admin/contributions").get_data(as_text=True)
     assert "已分配待支付（分配款及税费）：" in html
     assert '<span class="fw-semibold">3,840.00 元</span>（人民币叁仟捌佰肆拾元整）' in html
     cash = fund.position().cash
-    paid = post_form(client, "/admin/distributions/payment", {}, page="/admin/contributions")
+    paid = confirm(client, "/admin/distributions/payment", {}, page="/admin/contributions")
     assert paid.status_code == 302
     html = client.get("/admin/contributions").get_data(as_text=True)
     assert "已从专用账户支付分配款及税费 3,840.00 元" in html

@@ -14,9 +14,10 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Contribution
 from loanfund.services import admin as admin_service
-from loanfund.services import bank_accounts, directory, ledger, liability, mailer, once, settings, uow
+from loanfund.services import bank_accounts, directory, ledger, liability, mailer, once, preview, settings, uow
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import (
+    DistributionResult,
     contributor_named,
     dissolution_statement,
     parse_tax_rate,
@@ -26,6 +27,8 @@ from loanfund.services.capital import (
     run_distribution,
 )
 from loanfund.services.once import AlreadySubmitted
+from loanfund.services.preview import Confirmation
+from loanfund.web import confirming
 from loanfund.web.admin.forms import (
     BankForm,
     ContributionForm,
@@ -193,18 +196,26 @@ def policies() -> str | Response:
 @bp.route("/contributions", methods=["GET", "POST"])
 @admin_only
 def contributions() -> str | Response:
+    """Record capital paid in — shown for confirmation first (amount in 大写, the account before and after)."""
     form = ContributionForm()
-    if form.validate_on_submit():
-        try:
-            once.claim(current_user, form.once.data, form.fingerprint())
+    if form.validate_on_submit() and not confirming.revising():
+
+        def contribute() -> Contribution:
             contributor = contributor_named((form.contributor_name.data or "").strip(), form.kind.data or "")
-            record_contribution(
+            return record_contribution(
                 contributor,
                 form.amount.money or Money.zero(),
                 form.received_on.data,
                 form.reference.data or "",
                 current_user,
             )
+
+        try:
+            if not confirming.confirmed():
+                shown = preview.confirm_money("登记出资", contribute, _contribution_shown)
+                return confirming.page(shown, form, url_for("admin.contributions"), "专用账户 · 出资")
+            once.claim(current_user, form.once.data, form.fingerprint())
+            contribute()
         except AlreadySubmitted as exc:
             flash(exc.message, "info")
             return redirect(url_for("admin.contributions"))
@@ -216,6 +227,17 @@ def contributions() -> str | Response:
             return redirect(url_for("admin.contributions"))
     rows = directory.contributions()
     return _capital_page(form, rows, DistributionForm(formdata=None))
+
+
+def _contribution_shown(contribution: Contribution) -> Confirmation:
+    """The amount and its day (the contributor's name and the reference follow as typed)."""
+    return Confirmation(
+        title="",
+        amount_label="出资金额",
+        amount=contribution.amount,
+        date_label="到账日期",
+        on=contribution.received_on,
+    )
 
 
 def _capital_page(
@@ -245,14 +267,21 @@ def _capital_page(
 @bp.post("/distributions")
 @admin_only
 def distribute() -> str | Response:
-    """Distribute the fee income after tax by capital share (R13), and pay it out if asked."""
+    """Distribute the fee income after tax by capital share (R13), and pay it out if asked — confirmed first."""
     form = DistributionForm()
-    if form.validate():
-        try:
-            once.claim(current_user, form.once.data, form.fingerprint())
-            result = run_distribution(
+    if form.validate() and not confirming.revising():
+
+        def run() -> DistributionResult:
+            return run_distribution(
                 clock.today(), parse_tax_rate(form.tax_rate.data or ""), current_user, pay=bool(form.pay.data)
             )
+
+        try:
+            if not confirming.confirmed():
+                shown = preview.confirm_money("收益分配", run, _distribution_shown, "分配登记后不能撤销。")
+                return confirming.page(shown, form, url_for("admin.distribute"), "专用账户 · 收益分配（第二十五条）")
+            once.claim(current_user, form.once.data, form.fingerprint())
+            result = run()
         except AlreadySubmitted as exc:
             flash(exc.message, "info")
             return redirect(url_for("admin.contributions"))
@@ -271,15 +300,36 @@ def distribute() -> str | Response:
     return _capital_page(ContributionForm(formdata=None), distribution_form=form)
 
 
+def _distribution_shown(result: DistributionResult) -> Confirmation:
+    lines = [("税费", f"{result.tax.format()} 元")]
+    if result.losses_covered.is_positive:
+        lines.append(("弥补核销损失", f"{result.losses_covered.format()} 元"))
+    lines += [(f"分配给{contributor.name}", f"{share.format()} 元") for contributor, share in result.shares]
+    lines.append(("本次支付", f"{result.paid.format()} 元" if result.paid is not None else "暂不支付，记为应付"))
+    return Confirmation(title="", amount_label="分配的收益", amount=result.income, lines=tuple(lines))
+
+
 @bp.post("/distributions/payment")
 @admin_only
 def pay() -> str | Response:
     """Pay what earlier distribution runs left payable (taxes, contributors' shares), from what is not reserved."""
     form = PaymentForm()
-    if form.validate():
+    if form.validate() and not confirming.revising():
+
+        def pay_now() -> Money:
+            return pay_distributions(clock.today(), current_user)
+
         try:
+            if not confirming.confirmed():
+                shown = preview.confirm_money(
+                    "支付分配款及税费",
+                    pay_now,
+                    lambda paid: Confirmation(title="", amount_label="支付金额", amount=paid),
+                    "支付后资金即从专用账户划出，不能撤销。",
+                )
+                return confirming.page(shown, form, url_for("admin.pay"), "专用账户 · 收益分配（第二十五条）")
             once.claim(current_user, form.once.data, form.fingerprint())
-            paid = pay_distributions(clock.today(), current_user)
+            paid = pay_now()
         except AlreadySubmitted as exc:
             flash(exc.message, "info")
             return redirect(url_for("admin.contributions"))

@@ -17,6 +17,7 @@ from loanfund.models import Application
 from loanfund.services import directory, documents, exports, lifecycle, listing, materials, once, preview, uow, views
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
+from loanfund.web import confirming
 from loanfund.web.applications.forms import (
     AcceptForm,
     ActionForm,
@@ -250,17 +251,16 @@ def act(application_id: int, action_name: str) -> str | Response:
         form = ACTION_FORMS[action]()
     except (ValueError, KeyError):
         abort(404)
-    if form.validate() and not request.form.get("revise"):
+    if form.validate() and not confirming.revising():
         try:
-            if not request.form.get("confirmed"):  # the first press: what the step would do, to be confirmed
+            if not confirming.confirmed():  # the first press: what the step would do, to be confirmed
                 confirmation = preview.confirm_step(current_user, application_id, action, **form.service_kwargs())
                 application = lifecycle.get(current_user, application_id)
-                return render_template(
-                    "confirm.html",
-                    c=confirmation,
-                    form=form,
-                    subtitle=f"{application.reference} · {application.enterprise.name} · {application.bank.name}",
-                    action_url=url_for("apps.act", application_id=application_id, action_name=action.value),
+                return confirming.page(
+                    confirmation,
+                    form,
+                    url_for("apps.act", application_id=application_id, action_name=action.value),
+                    f"{application.reference} · {application.enterprise.name} · {application.bank.name}",
                 )
             once.claim(current_user, form.once.data, form.fingerprint())
             application = lifecycle.take(current_user, application_id, action, **form.service_kwargs())
@@ -280,7 +280,7 @@ def act(application_id: int, action_name: str) -> str | Response:
         else:
             _done(action, application)
             return redirect(url_for("apps.detail", application_id=application_id))
-    status = 200 if request.form.get("revise") else 422  # 返回修改: the form again, as it was typed
+    status = 200 if confirming.revising() else 422  # 返回修改: the form again, as it was typed
     return _detail(lifecycle.get(current_user, application_id), {action: form}), status  # type: ignore[return-value]
 
 

@@ -10,8 +10,11 @@ from werkzeug.wrappers import Response
 from loanfund import clock
 from loanfund.domain.errors import InvalidInput, LoanFundError, RuleViolation
 from loanfund.domain.lifecycle import Role
-from loanfund.services import liability, once, uow
+from loanfund.models import BankClaim
+from loanfund.services import liability, once, preview, uow
 from loanfund.services.once import AlreadySubmitted
+from loanfund.services.preview import Confirmation
+from loanfund.web import confirming
 from loanfund.web.forms import field_errors
 from loanfund.web.liability.forms import ClaimForm, PaymentForm
 from loanfund.web.roles import roles_required
@@ -44,7 +47,17 @@ def record(application_id: int) -> Response:
     if not form.validate():
         flash("页面已过期，请刷新页面后重新提交", "danger")
         return redirect(target)
+    if confirming.revising():
+        return redirect(target)
     try:
+        if not confirming.confirmed():
+            shown = preview.confirm_money(
+                "认定合作银行清偿责任",
+                lambda: liability.record_claim(current_user, application_id, form.basis.data or ""),
+                _claim_shown,
+                "认定后尚未收回的本金和用款费用转由合作银行清偿，不能撤销。",
+            )
+            return confirming.page(shown, form, url_for("liability.record", application_id=application_id))
         once.claim(current_user, form.once.data, form.fingerprint())
         claim = liability.record_claim(current_user, application_id, form.basis.data or "")
     except AlreadySubmitted as exc:
@@ -61,16 +74,44 @@ def record(application_id: int) -> Response:
     return redirect(target)
 
 
+def _claim_shown(claim: BankClaim) -> Confirmation:
+    return Confirmation(
+        title="",
+        amount_label="由银行清偿",
+        amount=claim.amount,
+        lines=(
+            ("合作银行", claim.bank.name),
+            ("其中本金", f"{claim.principal.format()} 元"),
+            ("其中用款费用", f"{claim.fee.format()} 元"),
+        ),
+        date_label="认定日期",
+        on=claim.claimed_on,
+        danger=True,
+    )
+
+
 @bp.post("/bank-claims/<int(max=2147483647):claim_id>/payments")
 @operators
 def pay(claim_id: int) -> tuple[str, int] | Response:
+    """A bank's payment on its claim — shown for confirmation first."""
     form = PaymentForm()
-    if not form.validate():
-        return _page({claim_id: form}, 422)
+    if not form.validate() or confirming.revising():
+        return _page({claim_id: form}, 200 if confirming.revising() else 422)
     try:
-        once.claim(current_user, form.once.data, form.fingerprint())
         assert form.amount.money is not None and form.paid_on.data is not None
-        liability.record_payment(current_user, claim_id, form.amount.money, form.paid_on.data, form.transfer_ref.data)
+        amount, paid_on = form.amount.money, form.paid_on.data
+        if not confirming.confirmed():
+            shown = preview.confirm_money(
+                "登记银行清偿款",
+                lambda: liability.record_payment(current_user, claim_id, amount, paid_on, form.transfer_ref.data),
+                lambda payment: Confirmation(
+                    title="", amount_label="清偿金额", amount=payment.amount, date_label="到账日期", on=payment.paid_on
+                ),
+                "确认后清偿款即记入专用账户，不能撤销。",
+            )
+            return confirming.page(shown, form, url_for("liability.pay", claim_id=claim_id), "合作银行清偿责任")
+        once.claim(current_user, form.once.data, form.fingerprint())
+        liability.record_payment(current_user, claim_id, amount, paid_on, form.transfer_ref.data)
     except AlreadySubmitted as exc:
         uow.discard()
         flash(exc.message, "info")
