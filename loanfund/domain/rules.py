@@ -264,13 +264,14 @@ def check_approval(policy: Policy, facts: ApprovalFacts) -> ApprovalCheck:
 
 @dataclass(frozen=True)
 class SubmissionFacts:
-    """What an enterprise states when it applies (第十五条)."""
+    """What an enterprise states when it applies (第十五条). ``None``: a value that could not be read (its field says
+    why); the checks that need it are skipped, every other one still runs, so all problems are found in one pass."""
 
-    requested_amount: Money
-    requested_days: int
-    loan_amount_due: Money
-    own_funds_planned: Money
-    loan_due_date: date
+    requested_amount: Money | None
+    requested_days: int | None
+    loan_amount_due: Money | None
+    own_funds_planned: Money | None
+    loan_due_date: date | None
     loan_overdue: bool
     today: date
 
@@ -291,28 +292,41 @@ def check_loan_due_date(due: date, today: date) -> None:
 
 
 def check_submission(policy: Policy, facts: SubmissionFacts) -> list[Violation]:
-    """Everything wrong with an application as submitted: R4 days, R7 against the planned own funds, and dates."""
+    """Everything wrong with an application as submitted, all at once: amounts, R4 days and the due date, R7 against
+    the planned own funds (when the amounts it needs are readable and sound), and a due date already passed."""
     found: list[Violation] = []
-    if not facts.requested_amount.is_positive:
+    amount, due, own = facts.requested_amount, facts.loan_amount_due, facts.own_funds_planned
+    if amount is not None and not amount.is_positive:
         found.append(Violation("R1", "amount_not_positive", "申请金额必须大于零", "requested_amount"))
-    if not facts.loan_amount_due.is_positive:
+    if due is not None and not due.is_positive:
         found.append(Violation("R7", "loan_due_not_positive", "到期贷款本息必须大于零", "loan_amount_due"))
-    if facts.own_funds_planned.is_negative:
+    if own is not None and own.is_negative:
         found.append(Violation("R7", "own_funds_negative", "自筹资金不能为负数", "own_funds_planned"))
-    try:
-        check_days(policy, facts.requested_days)
-    except InvalidValue as exc:
-        found.append(Violation("R4", exc.code, exc.message, "requested_days"))
-    try:
-        check_loan_due_date(facts.loan_due_date, facts.today)
-    except InvalidValue as exc:
-        found.append(Violation("R4", exc.code, exc.message, "loan_due_date"))
-    if found:
-        return found
-    found += r7_own_funds(
-        facts.requested_amount, facts.loan_amount_due, facts.own_funds_planned, "requested_amount", "own_funds_planned"
+    if facts.requested_days is not None:
+        try:
+            check_days(policy, facts.requested_days)
+        except InvalidValue as exc:
+            found.append(Violation("R4", exc.code, exc.message, "requested_days"))
+    due_date_readable = facts.loan_due_date is not None
+    if facts.loan_due_date is not None:
+        try:
+            check_loan_due_date(facts.loan_due_date, facts.today)
+        except InvalidValue as exc:
+            found.append(Violation("R4", exc.code, exc.message, "loan_due_date"))
+            due_date_readable = False
+    amounts_sound = (
+        amount is not None
+        and due is not None
+        and own is not None
+        and amount.is_positive
+        and due.is_positive
+        and not own.is_negative
     )
-    if not facts.loan_overdue and facts.loan_due_date < facts.today:
+    if amounts_sound:
+        assert amount is not None and due is not None and own is not None
+        found += r7_own_funds(amount, due, own, "requested_amount", "own_funds_planned")
+    passed = due_date_readable and facts.loan_due_date is not None and facts.loan_due_date < facts.today
+    if passed and facts.loan_due_date is not None and not facts.loan_overdue:
         found.append(
             Violation(
                 "R6",

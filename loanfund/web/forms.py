@@ -136,7 +136,7 @@ def field_errors(form: FlaskForm, errors: dict[str, list[str]]) -> None:
             target = list(target)
             if field is not None:
                 field.errors = target
-        target.extend(messages)
+        target.extend(m for m in messages if m not in target)  # a rule found twice is said once
 
 
 REQUIRED_TEXT = "此项为必填项"

@@ -82,7 +82,11 @@ def test_apply_breaking_rules_lists_every_violation(api, traveller):
     )
     assert response.status_code == 422
     problem = response.get_json()
-    assert problem["errors"] == {"requested_days": ["用款天数不得超过 10 天"]}
+    assert problem["errors"] == {  # all three at once (issue 12): days, R7, a due date already passed
+        "requested_days": ["用款天数不得超过 10 天"],
+        "requested_amount": ["申请金额 120.00 万元超过到期贷款本息 100.00 万元"],
+        "loan_due_date": ["贷款到期日 2026-10-01 已过；如贷款已在银行逾期，请如实勾选“贷款已逾期”"],
+    }
     response = api.post(
         "ent1",
         "/applications",

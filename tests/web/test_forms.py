@@ -23,10 +23,12 @@ def count(model) -> int:  # type: ignore[no-untyped-def]
 
 
 def feedback(html: str, field: str) -> list[str]:
-    """The messages shown under one field: between its control and the next field's wrapper."""
-    start = html.find(f'id="{field}"')
-    if start < 0:
+    """The messages shown under one field: between its control and the next field's wrapper. A step's fields carry
+    the step's name before their id (approve-amount), so the ids on a page with several forms stay unique."""
+    found = re.search(rf'id="(?:[a-z-]+-)?{re.escape(field)}"', html)
+    if found is None:
         return []
+    start = found.start()
     end = html.find('<div class="mb-3', start)
     return re.findall(r'<div class="invalid-feedback">([^<]*)</div>', html[start : end if end > 0 else None])
 
@@ -68,7 +70,7 @@ def post_form(client, url: str, data: dict, page: str | None = None, **kwargs): 
 def test_apply_form_bad_values(client, people, auth, field, value, message):
     auth.login("ent1")
     response = post_form(client, "/applications/new", APPLY | {field: value})
-    assert response.status_code == 200
+    assert response.status_code == 422  # as every refused form answers
     assert message in feedback(response.get_data(as_text=True), field)
     assert count(Application) == 0
 
@@ -380,3 +382,31 @@ def test_every_page_has_a_skip_link_and_the_submit_once_script_is_served_locally
         assert script.status_code == 200 and "提交中…" in script.get_data(as_text=True)
     finally:
         script.close()  # a static file is sent from an open file
+
+
+def test_four_problems_are_named_at_once_with_a_summary_linking_to_each(client, people, auth):
+    """Issue 12: a format error does not hide the rules — an empty contract number, too many days, a due date
+    already passed and own funds 1,000,000.00 short are all named in one answer, counted at the top."""
+    auth.login("ent1")
+    passed = (clock.today() - timedelta(days=5)).isoformat()
+    bad = {"loan_contract_no": "", "requested_days": "11", "loan_due_date": passed, "own_funds": "1,000,000.00"}
+    response = post_form(client, "/applications/new", APPLY | bad)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert feedback(html, "loan_contract_no") == ["此项为必填项"]
+    assert feedback(html, "requested_days") == ["用款天数不得超过 10 天"]
+    assert feedback(html, "loan_due_date") == [f"贷款到期日 {passed} 已过；如贷款已在银行逾期，请如实勾选“贷款已逾期”"]
+    assert feedback(html, "own_funds") == [
+        "自筹资金 100.00 万元与申请金额 800.00 万元合计不足到期贷款本息 1,000.00 万元，尚缺 100.00 万元"
+    ]
+    summary = re.search(r'<div class="alert alert-danger lf-error-summary[^>]*>(.*?)</ul>', html, flags=re.S)
+    assert summary and "共 4 处需修改" in summary.group(1)
+    assert re.findall(r'href="#([a-z_]+)"', summary.group(1)) == [
+        "loan_contract_no",
+        "loan_due_date",
+        "requested_days",
+        "own_funds",
+    ]
+    assert count(Application) == 0
+    good = post_form(client, "/applications/new", APPLY)  # corrected, it goes through
+    assert good.status_code == 302 and count(Application) == 1

@@ -130,7 +130,7 @@ def test_digits_of_other_scripts_and_absurd_dates_are_refused_on_the_application
 ):
     auth.login("ent1")
     response = post_form(client, "/applications/new", APPLY | {field: value})
-    assert response.status_code == 200
+    assert response.status_code == 422
     [shown] = feedback(response.get_data(as_text=True), field)
     assert shown.startswith(message)
     assert count(Application) == 0

@@ -22,7 +22,13 @@ from loanfund.domain.money import Money
 from loanfund.models import Application, User
 from loanfund.services.lifecycle import approval, bank, disbursement, intake, recovery, settlement
 from loanfund.services.lifecycle.approval import approval_facts
-from loanfund.services.lifecycle.intake import ApplicationInput, eligibility_violations, submit_application
+from loanfund.services.lifecycle.intake import (
+    ApplicationDraft,
+    ApplicationInput,
+    application_problems,
+    eligibility_violations,
+    submit_application,
+)
 from loanfund.services.lifecycle.reading import get, group_reasons_now, overdue, timeline
 from loanfund.services.lifecycle.settlement import account_of, usage_statement
 from loanfund.services.lifecycle.spine import Step, application_policy, begin
@@ -30,10 +36,12 @@ from loanfund.services.lifecycle.spine import Step, application_policy, begin
 __all__ = [
     "MONEY_ACTIONS",
     "STEPS",
+    "ApplicationDraft",
     "ApplicationInput",
     "StepSpec",
     "account_of",
     "application_policy",
+    "application_problems",
     "approval_facts",
     "eligibility_violations",
     "get",

@@ -41,6 +41,53 @@ class ApplicationInput:
     purpose: str
 
 
+@dataclass(frozen=True)
+class ApplicationDraft:
+    """An application as typed, before it is complete: ``None`` where a value could not be read (its own field says
+    why). ``application_problems`` checks the rest, so a form shows every problem in one pass."""
+
+    bank_id: int | None
+    loan_contract_no: str
+    loan_amount_due: Money | None
+    loan_due_date: date | None
+    loan_overdue: bool
+    requested_amount: Money | None
+    requested_days: int | None
+    own_funds: Money | None
+
+
+def application_problems(actor: User, draft: ApplicationDraft) -> list[Violation]:
+    """Every rule an application as typed breaks, on what can be read: the blacklist and the bank's agreement (when a
+    bank is chosen), the amounts, days and dates, R7, and another open application for the same loan contract.
+    ``submit_application`` checks the same again in its own transaction."""
+    if actor.role_enum is not Role.ENTERPRISE or actor.enterprise is None:
+        return []
+    today = clock.today()
+    _, policy = policy_version_in_force(today)
+    bank = db.session.get(Bank, draft.bank_id) if draft.bank_id else None
+    if bank is None:
+        found = [Violation("", "bank_required", "请选择合作银行", "bank_id")]
+    else:
+        found = eligibility_violations(actor.enterprise.credit_code, bank, today)
+    found += check_submission(
+        policy,
+        SubmissionFacts(
+            requested_amount=draft.requested_amount,
+            requested_days=draft.requested_days,
+            loan_amount_due=draft.loan_amount_due,
+            own_funds_planned=draft.own_funds,
+            loan_due_date=draft.loan_due_date,
+            loan_overdue=draft.loan_overdue,
+            today=today,
+        ),
+    )
+    contract_no = (draft.loan_contract_no or "").strip()
+    twin = _open_twin(bank, contract_no) if bank is not None and contract_no else None
+    if twin is not None:
+        found.append(Violation("", "contract_has_open_application", twin, "loan_contract_no"))
+    return found
+
+
 def submit_application(actor: User, data: ApplicationInput) -> Application:
     """An enterprise applies. Blacklist (R11), the bank's agreement (R10), days (R4) and own funds (R7) are checked
     at once.
@@ -110,6 +157,13 @@ def _refuse_duplicate(bank: Bank, contract_no: str) -> None:
     """One open application per loan contract of a bank (a double click, a second tab, a colleague).
 
     :raise InvalidInput: naming the open application."""
+    twin = _open_twin(bank, contract_no)
+    if twin is not None:
+        raise InvalidInput({"loan_contract_no": [twin]})
+
+
+def _open_twin(bank: Bank, contract_no: str) -> str | None:
+    """What to say when the bank's loan contract already has an open application (None: it has none)."""
     open_one = db.session.scalar(
         select(Application).where(
             Application.bank_id == bank.id,
@@ -117,15 +171,9 @@ def _refuse_duplicate(bank: Bank, contract_no: str) -> None:
             Application.state.in_([s.value for s in OPEN_STATES]),
         )
     )
-    if open_one is not None:
-        raise InvalidInput(
-            {
-                "loan_contract_no": [
-                    f"到期贷款合同 {contract_no} 已有在办申请 {open_one.reference}（{open_one.state_enum.label}），"
-                    "请勿重复提交"
-                ]
-            }
-        )
+    if open_one is None:
+        return None
+    return f"到期贷款合同 {contract_no} 已有在办申请 {open_one.reference}（{open_one.state_enum.label}），请勿重复提交"
 
 
 def eligibility_violations(credit_code: str, bank: Bank, today: date) -> list[Violation]:

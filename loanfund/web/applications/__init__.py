@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
+from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from loanfund import clock
@@ -71,7 +72,7 @@ def _bank_choices() -> list[SelectChoice]:
 
 @bp.route("/applications/new", methods=["GET", "POST"])
 @roles_required(Role.ENTERPRISE)
-def new() -> str | Response:
+def new() -> tuple[str, int] | Response:
     """Apply online, with the fee estimate following the amount and days.
 
     :raise 404: for users who are not an enterprise's.
@@ -79,33 +80,63 @@ def new() -> str | Response:
     form = ApplicationForm()
     form.bank_id.choices = _bank_choices()
     _, policy = policy_version_in_force(clock.today())
-    if form.validate_on_submit():
-        try:
+    if form.is_submitted():
+        valid = form.validate()
+        if form.csrf_token.errors or form.once.errors:  # an expired page: its values are not judged
+            return render_template("applications/new.html", form=form, policy=policy), 422
+        try:  # a second press of the same form is told so, whatever else is wrong with it
             once.claim(current_user, form.once.data, form.fingerprint())
-            application = lifecycle.submit_application(
-                current_user,
-                lifecycle.ApplicationInput(
-                    bank_id=form.bank_id.data or 0,
-                    loan_contract_no=form.loan_contract_no.data or "",
-                    loan_amount_due=form.loan_amount_due.money or Money.zero(),
-                    loan_due_date=form.loan_due_date.data,
-                    loan_overdue=bool(form.loan_overdue.data),
-                    requested_amount=form.requested_amount.money or Money.zero(),
-                    requested_days=form.requested_days.data or 0,
-                    own_funds=form.own_funds.money or Money.zero(),
-                    purpose=form.purpose.data or "",
-                ),
-            )
         except AlreadySubmitted as exc:
             flash(exc.message, "info")
             return redirect(url_for("apps.index"))
-        except (InvalidInput, RuleViolation) as exc:
-            uow.discard()
-            _show(form, exc, {"own_funds_planned": "own_funds"})
-        else:
-            flash(f"申请已提交，编号 {application.reference}。请上传申请材料。", "success")
-            return redirect(url_for("apps.detail", application_id=application.id))
-    return render_template("applications/new.html", form=form, policy=policy)
+        # every problem in one pass: the rules run on whatever could be read, beside the format errors
+        problems = lifecycle.application_problems(current_user, _draft(form))
+        if problems:
+            _show(form, RuleViolation(problems), {"own_funds_planned": "own_funds"})
+        if valid and not problems:
+            try:
+                application = lifecycle.submit_application(current_user, _input(form))  # commits the claim with it
+            except (InvalidInput, RuleViolation) as exc:
+                uow.discard()
+                _show(form, exc, {"own_funds_planned": "own_funds"})
+            else:
+                flash(f"申请已提交，编号 {application.reference}。请上传申请材料。", "success")
+                return redirect(url_for("apps.detail", application_id=application.id))
+        uow.discard()  # refused: the token stays unused, for the corrected form
+        return render_template("applications/new.html", form=form, policy=policy), 422
+    return render_template("applications/new.html", form=form, policy=policy), 200
+
+
+def _draft(form: ApplicationForm) -> lifecycle.ApplicationDraft:
+    """The application as typed: ``None`` for each value its own field already refused."""
+
+    def readable(field: Field) -> bool:
+        return not field.errors and field.data not in (None, "")
+
+    return lifecycle.ApplicationDraft(
+        bank_id=form.bank_id.data if readable(form.bank_id) else None,
+        loan_contract_no=(form.loan_contract_no.data or "") if readable(form.loan_contract_no) else "",
+        loan_amount_due=form.loan_amount_due.money if readable(form.loan_amount_due) else None,
+        loan_due_date=form.loan_due_date.data if readable(form.loan_due_date) else None,
+        loan_overdue=bool(form.loan_overdue.data),
+        requested_amount=form.requested_amount.money if readable(form.requested_amount) else None,
+        requested_days=form.requested_days.data if readable(form.requested_days) else None,
+        own_funds=form.own_funds.money if readable(form.own_funds) else None,
+    )
+
+
+def _input(form: ApplicationForm) -> lifecycle.ApplicationInput:
+    return lifecycle.ApplicationInput(
+        bank_id=form.bank_id.data or 0,
+        loan_contract_no=form.loan_contract_no.data or "",
+        loan_amount_due=form.loan_amount_due.money or Money.zero(),
+        loan_due_date=form.loan_due_date.data,
+        loan_overdue=bool(form.loan_overdue.data),
+        requested_amount=form.requested_amount.money or Money.zero(),
+        requested_days=form.requested_days.data or 0,
+        own_funds=form.own_funds.money or Money.zero(),
+        purpose=form.purpose.data or "",
+    )
 
 
 def _show(form: Form, exc: InvalidInput | RuleViolation, renames: dict[str, str] | None = None) -> None:
