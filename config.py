@@ -35,7 +35,7 @@ class Config:
     WTF_I18N_ENABLED = False  # WTForms' own Chinese messages (forms set locales = ["zh"]); no Babel needed
     DEMO_ALLOWED = True
     REQUIRED_ENVIRONMENT: tuple[str, ...] = ()
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads are at most 10 MB; a little room for the form around them
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # one upload is at most 20 MB (each file 10 MB); room for the form around it
     UPLOAD_DIR: str | None = None  # defaults to instance/materials (outside the web root)
     DATABASE_LOCK_TIMEOUT_MS = 10_000  # a step waits this long for a lock held by another, then answers 409
     # E-mail (DESIGN §6). Without MAIL_SERVER nothing is sent: notices stay queued, listed for the administrator.

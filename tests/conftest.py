@@ -20,6 +20,7 @@ from sqlalchemy import text
 from loanfund.app import create_app
 from loanfund.extensions import db
 from loanfund.models import User
+from loanfund.services.materials import ensure_checklist
 from loanfund.services.policies import ensure_default_policy
 from tests.factories import PASSWORD, cast
 from tests.flows import Flows, busy_fund, november_2026
@@ -91,7 +92,7 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
         url = request.getfixturevalue("pg_database")
     else:
         url = f"sqlite:///{tmp_path / 'loanfund.db'}" if migrated else "sqlite://"
-    overrides: dict[str, object] = {"SQLALCHEMY_DATABASE_URI": url}
+    overrides: dict[str, object] = {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(tmp_path / "materials")}
     configured = request.node.get_closest_marker("app_config")
     if configured is not None:
         overrides |= configured.kwargs
@@ -102,6 +103,7 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
         if backend == "sqlite":
             upgrade() if migrated else db.create_all()
         ensure_default_policy()
+        ensure_checklist()
         db.session.commit()
         try:
             yield app

@@ -11,7 +11,7 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, User
-from loanfund.services import lifecycle
+from loanfund.services import lifecycle, materials
 
 M = Money.parse
 
@@ -55,7 +55,9 @@ class Flows:
         loan_due: str = "40,000,000.00",
         own_funds: str = "10,000,000.00",
         overdue: bool = False,
+        documents: bool = True,
     ) -> Application:
+        """Submitted, with the documents the checklist requires before acceptance (``documents=False``: none)."""
         bank = db.session.scalar(select(Bank).where(Bank.code == bank_code))
         data = lifecycle.ApplicationInput(
             bank_id=bank.id,
@@ -68,7 +70,10 @@ class Flows:
             own_funds=M(own_funds),
             purpose="转贷",
         )
-        return lifecycle.submit_application(self.user(enterprise), data)
+        application = lifecycle.submit_application(self.user(enterprise), data)
+        if documents:
+            attach(self.user(enterprise), application, ENTERPRISE_MATERIALS)
+        return application
 
     def to(self, state: State, **submit_kwargs: object) -> Application:
         if "approve_large" in PATHS[state]:
@@ -95,6 +100,7 @@ class Flows:
             lifecycle.reject(self.user("reviewer"), a, "材料不全")
         elif step == "commit":
             committed = max(application.requested_amount.fen * 5 // 4, application.loan_amount_due.fen)
+            attach(self.bank_user(application), application, ("commitment",))
             lifecycle.commit(self.bank_user(application), a, Money(committed), "同意续贷")
         elif step == "decline":
             lifecycle.decline(self.bank_user(application), a, "不同意续贷")
@@ -131,6 +137,16 @@ class Flows:
             lifecycle.write_off(group, a, "纪要〔2026〕9号")
         else:  # pragma: no cover
             raise ValueError(step)
+
+
+PDF = b"%PDF-1.4\n%test\n"
+ENTERPRISE_MATERIALS = ("licence", "loan_contract", "financials")  # what the seeded checklist requires to accept
+
+
+def attach(user: User, application: Application, categories: tuple[str, ...]) -> None:
+    """The documents the checklist asks ``user`` for, one small PDF each (as the enterprise and the bank upload)."""
+    for category in categories:
+        materials.upload(user, application.id, category, [(f"{category}.pdf", PDF)])
 
 
 def _next_number() -> int:
@@ -173,10 +189,13 @@ def busy_fund() -> dict[str, int]:
             own_funds=M(own),
             purpose="归还到期流动资金贷款，银行续贷后归还",
         )
-        return lifecycle.submit_application(users[who], data).id
+        application = lifecycle.submit_application(users[who], data)
+        attach(users[who], application, ENTERPRISE_MATERIALS)
+        return application.id
 
     def through_commit(a: int, bank_user: str, committed: str) -> None:
         lifecycle.accept(users["reviewer"], a, "材料齐全，符合受理条件", "人行征信无不良记录")
+        attach(users[bank_user], db.session.get(Application, a), ("commitment",))  # type: ignore[arg-type]
         lifecycle.commit(users[bank_user], a, M(committed), "同意续贷，到期后按原条件续贷", "承诺函〔2026〕号")
 
     done = apply("ent1", "ICBC-LYG", "工银借字2025第0318号", "12,000,000.00", "10,000,000.00", 3, "2,000,000.00")
@@ -251,7 +270,10 @@ def november_2026(traveller) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
     def apply(who: str, bank: str, amount: str, days: int, due: str, own: str) -> int:
         a = submitted(who, bank, amount, days, due, own)
+        application = db.session.get(Application, a)
+        attach(users[who], application, ENTERPRISE_MATERIALS)  # type: ignore[arg-type]
         lifecycle.accept(users["reviewer"], a, "材料齐全", "人行征信无不良记录")
+        attach(users[bank_user[bank]], application, ("commitment",))  # type: ignore[arg-type]
         lifecycle.commit(users[bank_user[bank]], a, M(due), "同意续贷", f"承诺函{a}")
         lifecycle.approve(users["operator"], a, M(amount), M(own))
         return a

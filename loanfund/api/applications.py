@@ -19,11 +19,13 @@ from loanfund.api.schemas import (
     ApplicationPageSchema,
     ApplicationSchema,
     ApproveSchema,
+    AuthoriseSchema,
     BankSchema,
     CommitSchema,
     DeclineSchema,
     EnterpriseSchema,
     GroupDecisionSchema,
+    MaterialSchema,
     NoteSchema,
     PrepareDisbursementSchema,
     ReasonSchema,
@@ -33,7 +35,7 @@ from loanfund.api.schemas import (
     ReturnSchema,
 )
 from loanfund.domain.lifecycle import Action, Role, State
-from loanfund.services import directory, lifecycle, listing, views
+from loanfund.services import directory, lifecycle, listing, materials, views
 
 # action → its request schema; the schema's field names are the step's inputs (checked against lifecycle.STEPS)
 ACTIONS: dict[Action, type[Schema]] = {
@@ -48,7 +50,7 @@ ACTIONS: dict[Action, type[Schema]] = {
     Action.CANCEL: ReasonSchema,
     Action.RETURN_PREPARATION: ReasonSchema,
     Action.PREPARE_DISBURSEMENT: PrepareDisbursementSchema,
-    Action.AUTHORISE_DISBURSEMENT: NoteSchema,
+    Action.AUTHORISE_DISBURSEMENT: AuthoriseSchema,
     Action.CONFIRM_RENEWAL: RenewalSchema,
     Action.CONFIRM_RETURN: ReturnSchema,
     Action.OPEN_RECOVERY: RecoverySchema,
@@ -92,6 +94,21 @@ def create_application() -> Response:
         render=application_body,
         status=201,
     )
+
+
+@api_bp.post("/applications/<int(max=2147483647):application_id>/materials")
+@token_required()
+def upload_materials(application_id: int) -> tuple[Response, int]:
+    """Documents for an application (multipart/form-data: ``category`` and one or more ``file``), as the checklist
+    lets the caller provide them: the enterprise its own, the bank its signed commitment, the operator the transfer
+    voucher. All or none.
+
+    :raise 404: not the caller's application. :raise 403: not now, or not this caller's to provide.
+    :raise 422: the category or a file refused (each named).
+    """
+    files = [(f.filename or "", f.read()) for f in request.files.getlist("file")]
+    added = materials.upload(current_api_user(), application_id, request.form.get("category", ""), files)
+    return jsonify({"items": MaterialSchema(many=True).dump(added)}), 201
 
 
 @api_bp.get("/applications")

@@ -192,6 +192,42 @@ def build_spec() -> APISpec:
             }
         },
     )
+    spec.components.schema("Material", schema=s.MaterialSchema)
+    spec.path(
+        "/applications/{application_id}/materials",
+        operations={
+            "post": {
+                "summary": "上传申请材料（企业、合作银行承诺、平台划款凭证；可多个文件，全部成功或全部不保存）",
+                "security": bearer,
+                "parameters": [id_param],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["category", "file"],
+                                "properties": {
+                                    "category": {"type": "string", "description": "材料清单中的类别代码"},
+                                    "file": {
+                                        "type": "array",
+                                        "items": {"type": "string", "format": "binary"},
+                                        "description": "PDF、JPG、PNG，每个 10 MB 以内，一次合计 20 MB 以内",
+                                    },
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json(
+                        {"type": "object", "properties": {"items": {"type": "array", "items": "Material"}}}, "Created"
+                    ),
+                    **_problems(401, 403, 404, 413, 422),
+                },
+            }
+        },
+    )
     for action, schema in ACTION_SCHEMAS.items():
         parameters: list[dict[str, Any]] = [id_param]
         if action in MONEY_ACTIONS:

@@ -51,6 +51,16 @@ class BankSchema(Schema):
     account_bank = fields.String(metadata={"description": "开户行"})
 
 
+class MaterialSchema(Schema):
+    id = fields.Integer()
+    category = fields.String(metadata={"description": "材料清单中的类别代码"})
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer(metadata={"description": "字节"})
+    sha256 = fields.String()
+    uploaded_at = fields.DateTime(attribute="created_at")
+
+
 class EnterpriseSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -91,13 +101,22 @@ def _text(required: bool = False, max_length: int = 2000, **kwargs: object) -> T
     return Text(max_length, required=required, **kwargs)
 
 
+MISSING_REASON = "缺少必需材料时仍予办理的理由（清单所列必需材料未齐时必填）"
+
+
 class NoteSchema(StrictSchema):
     note = _text()
+
+
+class AuthoriseSchema(StrictSchema):
+    note = _text()
+    missing_materials_reason = _text(metadata={"description": MISSING_REASON})
 
 
 class AcceptSchema(StrictSchema):
     note = _text()
     credit_check_note = _text(metadata={"description": "征信核查情况"})
+    missing_materials_reason = _text(metadata={"description": MISSING_REASON})
 
 
 class RejectSchema(StrictSchema):
@@ -118,6 +137,7 @@ class ApproveSchema(StrictSchema):
     amount = MoneyField(required=True, metadata={"description": "批准金额（元）"})
     own_funds_confirmed = MoneyField(required=True, metadata={"description": "已到位的自筹资金（元）"})
     note = _text()
+    missing_materials_reason = _text(metadata={"description": MISSING_REASON})
 
 
 class GroupDecisionSchema(StrictSchema):

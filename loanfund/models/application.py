@@ -237,6 +237,31 @@ class Material(TimestampMixin, db.Model):
     __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
 
 
+MATERIAL_PROVIDERS = ("enterprise", "bank", "operator", "any")
+MATERIAL_STAGES = ("accept", "approve", "authorise-disbursement")
+
+
+class MaterialItem(db.Model):
+    """One line of the materials checklist (申请材料清单): who provides it, and the step that needs it on file — a
+    required item missing at that step must be explained by whoever takes the step. Kept by the administrator."""
+
+    __tablename__ = "material_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # the category stored on each material
+    label: Mapped[str] = mapped_column(String(100))
+    provided_by: Mapped[str] = mapped_column(String(16))
+    needed_for: Mapped[str] = mapped_column(String(32))
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        CheckConstraint(_in("provided_by", MATERIAL_PROVIDERS), name="provider_known"),
+        CheckConstraint(_in("needed_for", MATERIAL_STAGES), name="stage_known"),
+    )
+
+
 class RecoveryRecord(db.Model):
     """The recovery file of an overdue bridge (第二十一条): the operator's cause analysis, and each recovery measure
     with the money it brought back (a measure's money is booked like any money back). Never changed: a later analysis

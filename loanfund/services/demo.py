@@ -18,7 +18,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, Contributor, Enterprise, User
-from loanfund.services import lifecycle
+from loanfund.services import lifecycle, materials
 from loanfund.services.accounts import create_user
 from loanfund.services.capital import contributor_named, record_contribution
 from loanfund.services.policies import ensure_default_policy
@@ -116,6 +116,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
         raise NotAllowed("生产环境不允许写入演示数据", code="demo_refused")
     report = SeedReport()
     ensure_default_policy()
+    materials.ensure_checklist()
     banks = [_bank(spec, report) for spec in BANKS]
     enterprises = [_enterprise(spec, report) for spec in ENTERPRISES]
     for username, role, name in STAFF:
@@ -171,6 +172,14 @@ def _first_contribution(report: SeedReport) -> None:
         report.created.append(f"出资 {FIRST_CONTRIBUTOR} {FIRST_CONTRIBUTION.format()} 元")
 
 
+def _sample(code: str) -> tuple[str, bytes]:
+    """A small, valid PDF standing for a document of the demo (its name says which)."""
+    title = materials.labels().get(code, code)
+    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    body += b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    return f"{title}（演示）.pdf", body
+
+
 def _applications(report: SeedReport) -> None:
     """Applications in several states, each driven through the same services the users call."""
     if db.session.scalar(select(Application.id).limit(1)) is not None:
@@ -190,6 +199,7 @@ def _applications(report: SeedReport) -> None:
         own: str,
         overdue: bool = False,
         due_on: date | None = None,
+        documents: tuple[str, ...] = ("licence", "loan_contract", "financials"),
     ) -> int:
         data = lifecycle.ApplicationInput(
             bank_id=banks[bank].id,
@@ -202,10 +212,14 @@ def _applications(report: SeedReport) -> None:
             own_funds=M(own),
             purpose="归还到期流动资金贷款，银行续贷后归还",
         )
-        return lifecycle.submit_application(users[username], data).id
+        app_id = lifecycle.submit_application(users[username], data).id
+        for code in documents:
+            materials.upload(users[username], app_id, code, [_sample(code)])
+        return app_id
 
     def through_commit(app_id: int, bank_user: str, committed: str) -> None:
         lifecycle.accept(users["reviewer"], app_id, "材料齐全，符合受理条件", "人行征信无不良记录")
+        materials.upload(users[bank_user], app_id, "commitment", [_sample("commitment")])
         lifecycle.commit(users[bank_user], app_id, M(committed), "同意续贷，到期后按原条件续贷", "承诺函〔2026〕号")
 
     # ent1: one bridge all the way to the archive, and one out with the bank now.
@@ -226,7 +240,17 @@ def _applications(report: SeedReport) -> None:
     lifecycle.authorise_disbursement(users["operator2"], out)
 
     # ent2: one waiting for review, one committed by the bank and waiting for the platform's approval.
-    apply("ent2", "ICBC-LYG", "工银借字2025第0521号", "5,000,000.00", "4,000,000.00", 3, "1,000,000.00")
+    # (its financial statements not yet uploaded: the reviewer's checklist shows what is missing)
+    apply(
+        "ent2",
+        "ICBC-LYG",
+        "工银借字2025第0521号",
+        "5,000,000.00",
+        "4,000,000.00",
+        3,
+        "1,000,000.00",
+        documents=("licence", "loan_contract"),
+    )
     committed = apply("ent2", "JSB-LYG", "苏银借字2025第0902号", "8,000,000.00", "6,000,000.00", 4, "2,000,000.00")
     through_commit(committed, "bank2", "8,000,000.00")
 

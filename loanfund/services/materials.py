@@ -7,22 +7,31 @@ import unicodedata
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
 from loanfund.domain.errors import InvalidInput, NotAllowed
 from loanfund.domain.lifecycle import Role, State
 from loanfund.extensions import db
-from loanfund.models import Application, Material, User
+from loanfund.models import Application, Material, MaterialItem, User
 from loanfund.services.access import application_for
 from loanfund.services.uow import finish
 
 MAX_BYTES = 10 * 1024 * 1024
-CATEGORIES = {
-    "licence": "营业执照",
-    "loan_contract": "到期贷款合同",
-    "financials": "财务报表",
-    "commitment": "银行续贷承诺",
-    "other": "其他材料",
-}
+MAX_FILES = 10  # at once, in one upload
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # all the files of one upload together (the request limit is just above)
+
+# The platform's checklist as first seeded (migration 0015 wrote the same rows); the administrator keeps it after.
+DEFAULT_CHECKLIST = (
+    ("licence", "营业执照", "enterprise", "accept", True),
+    ("loan_contract", "到期贷款合同", "enterprise", "accept", True),
+    ("financials", "最近一期财务报表", "enterprise", "accept", True),
+    ("credit_authorisation", "征信查询授权书", "enterprise", "accept", False),
+    ("commitment", "合作银行转贷承诺意见（签字盖章）", "bank", "approve", True),
+    ("voucher", "划款凭证", "operator", "authorise-disbursement", False),
+    ("other", "其他材料", "any", "accept", False),
+)
+PROVIDER_LABELS = {"enterprise": "申请企业", "bank": "合作银行", "operator": "平台运营", "any": "各方"}
+STAGE_LABELS = {"accept": "受理前", "approve": "批准前", "authorise-disbursement": "放款复核前"}
 # What the file must start with, whatever its name says: an .exe renamed .pdf is refused.
 SIGNATURES: dict[str, tuple[bytes, str]] = {
     ".pdf": (b"%PDF-", "application/pdf"),
@@ -30,9 +39,68 @@ SIGNATURES: dict[str, tuple[bytes, str]] = {
     ".jpg": (b"\xff\xd8\xff", "image/jpeg"),
     ".jpeg": (b"\xff\xd8\xff", "image/jpeg"),
 }
-# While the application is being decided, and not after the money goes out (第十九条: what was formed is the record).
-# Written as the states it allows, so a state added later is closed until someone opens it here.
+# While the application is being decided, and not after the money goes out (第十九条: what was formed is the record);
+# the bank once the platform has forwarded it; the operator until the transfer voucher of a disbursement is on file.
+# Written as the states they allow, so a state added later is closed until someone opens it here.
 UPLOAD_STATES = frozenset({State.SUBMITTED, State.ACCEPTED, State.BANK_COMMITTED, State.GROUP_REVIEW, State.APPROVED})
+UPLOAD_STATES_BY_ROLE = {
+    Role.ENTERPRISE: UPLOAD_STATES,
+    Role.BANK: UPLOAD_STATES - {State.SUBMITTED},
+    Role.OPERATOR: UPLOAD_STATES | {State.DISBURSED},
+}
+
+
+def ensure_checklist() -> None:
+    """Seed the checklist when it is empty (a database made without the migrations: tests, a first demo)."""
+    if db.session.scalar(select(MaterialItem.id).limit(1)) is None:
+        for n, (code, label, by, stage, required) in enumerate(DEFAULT_CHECKLIST, start=1):
+            db.session.add(
+                MaterialItem(
+                    code=code, label=label, provided_by=by, needed_for=stage, required=required, active=True, position=n
+                )
+            )
+        db.session.flush()
+
+
+def checklist(active_only: bool = True) -> list[MaterialItem]:
+    query = select(MaterialItem).order_by(MaterialItem.position, MaterialItem.id)
+    if active_only:
+        query = query.where(MaterialItem.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def labels() -> dict[str, str]:
+    """Every category's name, retired ones too (a material keeps the category it was filed under)."""
+    return {item.code: item.label for item in checklist(active_only=False)}
+
+
+def uploadable(actor: User, application: Application) -> list[MaterialItem]:
+    """The items ``actor`` may add to ``application`` now (none when its state is closed to the actor's role)."""
+    role = actor.role_enum
+    if application.state_enum not in UPLOAD_STATES_BY_ROLE.get(role, frozenset()):
+        return []
+    return [item for item in checklist() if item.provided_by in (role.value, "any")]
+
+
+def missing(application: Application, stage: str) -> list[MaterialItem]:
+    """The required items for ``stage`` that ``application`` has no file for."""
+    on_file = set(db.session.scalars(select(Material.category).where(Material.application_id == application.id)))
+    return [item for item in checklist() if item.required and item.needed_for == stage and item.code not in on_file]
+
+
+def explained(application: Application, stage: str, reason: str, field: str = "missing_materials_reason") -> dict:
+    """What the step records about required materials: nothing when all are on file; the missing ones with the reason
+    given for going on without them.
+
+    :raise InvalidInput: a required item is missing and no reason is given (named next to ``field``).
+    """
+    absent = missing(application, stage)
+    if not absent:
+        return {}
+    names = "、".join(item.label for item in absent)
+    if not (reason or "").strip():
+        raise InvalidInput({field: [f"尚缺必需材料：{names}。请补齐后再办理；如确需先行办理，请填写理由"]})
+    return {"missing_materials": [item.label for item in absent], "missing_materials_reason": reason.strip()}
 
 
 def storage_dir() -> Path:
@@ -63,36 +131,56 @@ def check_file(filename: str, data: bytes) -> str:
     return content_type
 
 
-def upload(actor: User, application_id: int, category: str, filename: str, data: bytes) -> Material:
-    """The enterprise adds a document to its application, before the money goes out.
+def upload(actor: User, application_id: int, category: str, files: list[tuple[str, bytes]]) -> list[Material]:
+    """Add documents to an application: the enterprise its own, the bank its signed commitment, the operator the
+    transfer voucher — each as the checklist says. Several files at once, all or none.
 
     :raise NotFound: not the actor's application.
-    :raise NotAllowed: not the enterprise, or the application no longer takes materials.
-    :raise InvalidInput: category or file refused.
+    :raise NotAllowed: the actor may not add documents to it now.
+    :raise InvalidInput: category or a file refused (the file named).
     """
     application: Application = application_for(actor, application_id)
-    if actor.role_enum is not Role.ENTERPRISE:
-        raise NotAllowed("只有申请企业可以上传材料", code="role_not_allowed")
-    if application.state_enum not in UPLOAD_STATES:
+    allowed = {item.code: item for item in uploadable(actor, application)}
+    if not allowed:
+        if actor.role_enum not in UPLOAD_STATES_BY_ROLE:
+            raise NotAllowed("您的角色不能上传材料", code="role_not_allowed")
         raise NotAllowed(f"当前状态“{application.state_enum.label}”下不能再上传材料", code="state_not_allowed")
-    if category not in CATEGORIES:
+    if category not in allowed:
         raise InvalidInput({"category": ["请选择材料类别"]})
-    content_type = check_file(filename, data)
-    digest = hashlib.sha256(data).hexdigest()
-    target = storage_dir() / digest
-    if not target.exists():
-        target.write_bytes(data)
-    material = Material(
-        application_id=application.id,
-        category=category,
-        filename=Path(filename).name[:200],
-        content_type=content_type,
-        size=len(data),
-        sha256=digest,
-        uploaded_by_id=actor.id,
-    )
-    db.session.add(material)
-    return finish(material)
+    files = [(name, data) for name, data in files if name or data]
+    if not files:
+        raise InvalidInput({"file": ["请选择要上传的文件"]})
+    if len(files) > MAX_FILES:
+        raise InvalidInput({"file": [f"一次最多上传 {MAX_FILES} 个文件"]})
+    if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:
+        raise InvalidInput({"file": [f"一次上传的文件合计不能超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请分次上传"]})
+    problems: list[str] = []
+    checked: list[tuple[str, bytes, str]] = []
+    for name, data in files:
+        try:
+            checked.append((name, data, check_file(name, data)))
+        except InvalidInput as exc:
+            problems += [f"{Path(name or '').name}：{m}" if len(files) > 1 else m for m in exc.errors["file"]]
+    if problems:
+        raise InvalidInput({"file": problems})
+    added = []
+    for name, data, content_type in checked:
+        digest = hashlib.sha256(data).hexdigest()
+        target = storage_dir() / digest
+        if not target.exists():
+            target.write_bytes(data)
+        material = Material(
+            application_id=application.id,
+            category=category,
+            filename=Path(name).name[:200],
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+            uploaded_by_id=actor.id,
+        )
+        db.session.add(material)
+        added.append(material)
+    return finish(added)
 
 
 def material_for(actor: User, application_id: int, material_id: int) -> tuple[Material, Path]:

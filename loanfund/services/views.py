@@ -14,10 +14,9 @@ from loanfund.domain.lifecycle import Action, Role, actions_for
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import CommitmentCover, Settlement, commitment_cover, due_date, fee_for
-from loanfund.models import Application, ApplicationEvent, BankClaim, Material, User
-from loanfund.services import directory, liability, lifecycle, preview
+from loanfund.models import Application, ApplicationEvent, BankClaim, Material, MaterialItem, User
+from loanfund.services import directory, liability, lifecycle, materials, preview
 from loanfund.services.checks import ApprovalView, rule_checks
-from loanfund.services.materials import UPLOAD_STATES
 from loanfund.services.policies import policy_version_in_force
 
 DANGER = preview.DANGER  # steps that close an application or refuse it: shown in red, with their reason asked for
@@ -51,7 +50,8 @@ class ApplicationView:
     steps: tuple[StepView, ...] = ()  # detail only
     timeline: tuple[ApplicationEvent, ...] = ()  # detail only
     materials: tuple[Material, ...] = ()  # detail only
-    may_upload: bool = False  # the enterprise adds documents while its application is decided (detail only)
+    checklist: tuple[ChecklistLine, ...] = ()  # each item of the checklist with its files (detail only)
+    uploadable: tuple[MaterialItem, ...] = ()  # what this actor may add now (detail only)
     claim: BankClaim | None = None  # R12: the bank's liability for this bridge, once recorded (detail only)
     claim_reason: str | None = None  # for an operator: why a claim may be recorded now (None: it may not)
 
@@ -98,16 +98,40 @@ def application_view(
     if not detail:
         return view
     checks = rule_checks(application, actor.role_enum, policy)
+    files = tuple(directory.materials_of(application.id))
     return replace(
         view,
         checks=checks,
         steps=tuple(_steps(actor, application, overdue, checks, today, policy)),
         timeline=tuple(lifecycle.timeline(application)),
-        materials=tuple(directory.materials_of(application.id)),
-        may_upload=actor.role_enum is Role.ENTERPRISE and application.state_enum in UPLOAD_STATES,
+        materials=files,
+        checklist=_checklist(files),
+        uploadable=tuple(materials.uploadable(actor, application)),
         claim=application.bank_claim,
         claim_reason=_claim_reason(actor, application, today),
     )
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    item: MaterialItem
+    files: tuple[Material, ...]
+
+    @property
+    def missing(self) -> bool:
+        return self.item.required and not self.files
+
+
+def _checklist(files: tuple[Material, ...]) -> tuple[ChecklistLine, ...]:
+    """Every item of the checklist that is required or has a file, in the checklist's order; files under a retired
+    category last, as they were filed."""
+    items = materials.checklist(active_only=False)
+    lines = [
+        ChecklistLine(item, tuple(f for f in files if f.category == item.code))
+        for item in items
+        if (item.active and item.required) or any(f.category == item.code for f in files)
+    ]
+    return tuple(lines)
 
 
 def _claim_reason(actor: User, application: Application, today: date) -> str | None:

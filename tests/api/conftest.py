@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import itertools
 from datetime import UTC, datetime
 
@@ -52,6 +53,19 @@ class Api:
         if key is None and action in MONEY_ACTIONS:
             key = f"test-key-{next(_keys)}"
         return self.post(username, f"/applications/{application_id}/{action}", body, key)
+
+
+PDF = b"%PDF-1.4\n%test\n"
+
+
+def upload(api: Api, username: str, application_id: int, category: str, names: tuple[str, ...] = ("a.pdf",)):  # type: ignore[no-untyped-def]
+    """Documents through the API as a client sends them: multipart, ``category`` and one or more ``file``."""
+    return api.client.post(
+        f"/api/v1/applications/{application_id}/materials",
+        data={"category": category, "file": [(io.BytesIO(PDF), name) for name in names]},
+        headers=api.headers(username),
+        content_type="multipart/form-data",
+    )
 
 
 @pytest.fixture

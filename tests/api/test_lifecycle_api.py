@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from loanfund.extensions import db
 from loanfund.models import ApplicationEvent, Receipt
 from loanfund.services.fund import position
+from tests.api.conftest import upload
 
 pytestmark = pytest.mark.both_databases
 
@@ -43,10 +44,23 @@ def test_thirty_million_out_on_1_nov_back_on_4_nov(api, traveller):
     assert body["expected_fee"] == "37500.00"  # estimate for the requested 3 days
     assert body["needs_group_approval"] is False
     assert events(body) == [("submit", None, "submitted", "enterprise")]
+    refused = api.act("reviewer", app_id, "accept", {"note": "材料齐全"})
+    assert refused.status_code == 422  # the checklist: nothing on file yet
+    assert refused.get_json()["errors"] == {
+        "missing_materials_reason": [
+            "尚缺必需材料：营业执照、到期贷款合同、最近一期财务报表。请补齐后再办理；如确需先行办理，请填写理由"
+        ]
+    }
+    uploaded = upload(api, "ent1", app_id, "licence", ("营业执照.pdf",))
+    assert uploaded.status_code == 201
+    assert [m["filename"] for m in uploaded.get_json()["items"]] == ["营业执照.pdf"]
+    assert upload(api, "ent1", app_id, "loan_contract", ("借款合同-1.pdf", "借款合同-2.pdf")).status_code == 201
+    assert upload(api, "ent1", app_id, "financials").status_code == 201
 
     body = api.act("reviewer", app_id, "accept", {"note": "材料齐全", "credit_check_note": "征信正常"}).get_json()
     assert body["state"] == "accepted"
 
+    assert upload(api, "bank1", app_id, "commitment", ("承诺函.pdf",)).status_code == 201
     body = api.act("bank1", app_id, "commit", {"committed_amount": "37500000.00", "opinion": "同意续贷"}).get_json()
     assert (body["state"], body["committed_amount"]) == ("bank_committed", "37500000.00")
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from loanfund.extensions import db
-from loanfund.models import Application, User
+from loanfund.models import Application, Material, User
 from loanfund.services import materials, monthly
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -28,7 +28,7 @@ def reference(application_id: int) -> str:
 @pytest.fixture
 def year_2026(november):  # type: ignore[no-untyped-def]
     users = {u.username: u for u in db.session.scalars(select(User))}
-    materials.upload(users["ent1"], november["A6"], "licence", "营业执照.pdf", PDF_BYTES)
+    materials.upload(users["ent1"], november["A6"], "licence", [("营业执照.pdf", PDF_BYTES)])
     monthly.submit(users["operator"], 2026, 11)
     return november
 
@@ -46,6 +46,9 @@ def test_the_command_writes_a_pack_the_manifest_verifies(runner, year_2026, tmp_
     assert "7 笔申请" in result.output and "MANIFEST.sha256" in result.output
     names = unpack(tmp_path / "out" / "审计资料-2026.zip", tmp_path / "unpacked")
     a1, a2, a3, a6 = (reference(year_2026[k]) for k in ("A1", "A2", "A3", "A6"))
+    licence = db.session.scalar(
+        select(Material.id).where(Material.application_id == year_2026["A6"], Material.filename == "营业执照.pdf")
+    )
     assert {
         f"applications/{a1}/usage-statement.pdf",
         f"applications/{a1}/usage-statement.xlsx",
@@ -53,7 +56,7 @@ def test_the_command_writes_a_pack_the_manifest_verifies(runner, year_2026, tmp_
         f"applications/{a1}/ledger.csv",
         f"applications/{a2}/usage-statement.pdf",  # repaid, not yet archived: the draft
         f"applications/{a3}/events.csv",
-        f"applications/{a6}/materials/1-营业执照.pdf",
+        f"applications/{a6}/materials/{licence}-营业执照.pdf",
         "journal-2026.csv",
         "trial-balance-2026-12-31.csv",
         "monthly-reports/2026-11-revision-1.json",

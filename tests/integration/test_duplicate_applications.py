@@ -85,7 +85,7 @@ def test_the_form_names_the_open_application_next_to_the_contract_field(client, 
     assert first.status_code == 302
     reference = db.session.scalar(select(Application)).reference  # type: ignore[union-attr]
     second = post_form(client, "/applications/new", APPLY)  # a new page, a new token: not the double-click guard
-    assert second.status_code == 200  # the form again, with the message (no redirect)
+    assert second.status_code == 422  # the form again, with the message (no redirect)
     assert feedback(second.get_data(as_text=True), "loan_contract_no") == [
         f"到期贷款合同 借字001 已有在办申请 {reference}（已提交），请勿重复提交"
     ]

@@ -39,7 +39,7 @@ def test_an_enterprise_adds_a_document_while_its_application_is_decided(app, peo
     app.config["UPLOAD_DIR"] = str(tmp_path)
     flows = Flows(traveller)
     application = flows.to(State(state))
-    material = materials.upload(flows.user("ent1"), application.id, "licence", "执照.pdf", PDF)
+    [material] = materials.upload(flows.user("ent1"), application.id, "licence", [("执照.pdf", PDF)])
     assert material.application_id == application.id
 
 
@@ -48,7 +48,8 @@ def test_no_document_is_added_once_the_money_is_out_or_the_application_closed(ap
     app.config["UPLOAD_DIR"] = str(tmp_path)
     flows = Flows(traveller)
     application = flows.to(State(state))
+    before = sorted(tmp_path.iterdir())
     with pytest.raises(NotAllowed) as refused:
-        materials.upload(flows.user("ent1"), application.id, "licence", "执照.pdf", PDF)
+        materials.upload(flows.user("ent1"), application.id, "licence", [("执照-新.pdf", PDF + b"new")])
     assert refused.value.message == f"当前状态“{State(state).label}”下不能再上传材料"
-    assert list(tmp_path.iterdir()) == []
+    assert sorted(tmp_path.iterdir()) == before

@@ -152,7 +152,8 @@ def test_editing_the_enterprise_recomputes_its_size(client, people, auth):
 
 
 def _submitted(traveller):  # type: ignore[no-untyped-def]
-    return Flows(traveller).to(State.SUBMITTED)
+    """Submitted with no documents yet."""
+    return Flows(traveller).to(State.SUBMITTED, documents=False)
 
 
 def test_a_50_mb_upload_is_refused_next_to_the_field(client, people, auth, traveller):

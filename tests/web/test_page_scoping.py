@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from loanfund.domain.lifecycle import TRANSITIONS, State
 from loanfund.extensions import db
 from loanfund.models import ApplicationEvent, Material
-from loanfund.services import materials
 from tests.conftest import csrf_token
 from tests.flows import Flows
 
@@ -22,11 +21,10 @@ def events() -> int:
 
 @pytest.fixture
 def documented(app, people, traveller, tmp_path):  # type: ignore[no-untyped-def]
-    """ent1's application (routed to bank1), accepted, with one uploaded material."""
+    """ent1's application (routed to bank1), accepted, with the three documents the checklist requires."""
     app.config["UPLOAD_DIR"] = str(tmp_path)
     flows = Flows(traveller)
     application = flows.to(State.SUBMITTED)
-    materials.upload(flows.user("ent1"), application.id, "licence", "执照.pdf", b"%PDF-1.4 x")
     flows.step(application, "accept")
     return application
 
@@ -51,7 +49,7 @@ def test_every_page_of_another_partys_application_is_404(client, auth, documente
     )
     assert response.status_code == 404
     assert events() == before
-    assert db.session.scalar(select(func.count()).select_from(Material)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Material)) == 3
     assert f"/applications/{a}" not in client.get("/applications").get_data(as_text=True)
     assert f"/applications/{a}" not in client.get("/home").get_data(as_text=True)
 

@@ -43,8 +43,11 @@ def bridge(people, traveller):  # type: ignore[no-untyped-def]
         purpose="归还到期贷款",
     )
     a = lifecycle.submit_application(users["ent1"], data).id
-    materials.upload(users["ent1"], a, "licence", "营业执照.pdf", PDF_BYTES)
-    lifecycle.accept(users["reviewer"], a, "材料齐全", "人行征信无不良记录，无对外担保")
+    materials.upload(users["ent1"], a, "licence", [("营业执照.pdf", PDF_BYTES)])
+    lifecycle.accept(
+        users["reviewer"], a, "材料齐全", "人行征信无不良记录，无对外担保", "借款合同、财务报表已核原件，扫描件后补"
+    )
+    materials.upload(users["bank1"], a, "commitment", [("承诺函.pdf", PDF_BYTES)])
     lifecycle.commit(users["bank1"], a, M("40,000,000.00"), "同意续贷", "承诺函〔2026〕18号")
     lifecycle.approve(users["operator"], a, M("30,000,000.00"), M("10,000,000.00"))
     lifecycle.prepare_disbursement(users["operator"], a, date(2026, 11, 1), "HK-2026-0001")

@@ -117,9 +117,19 @@ def take(
 # -- the steps for Python callers (the web, the demo seed, tests): the same as ``take`` -------------------------
 
 
-def accept(actor: User, application_id: int, note: str = "", credit_check_note: str = "") -> Application:
-    """The platform accepts the application and forwards it to the bank; R10 and R11 are checked again."""
-    return take(actor, application_id, Action.ACCEPT, note=note, credit_check_note=credit_check_note)
+def accept(
+    actor: User, application_id: int, note: str = "", credit_check_note: str = "", missing_materials_reason: str = ""
+) -> Application:
+    """The platform accepts the application and forwards it to the bank; R10 and R11 are checked again, and the
+    required materials (or why the reviewer goes on without them)."""
+    return take(
+        actor,
+        application_id,
+        Action.ACCEPT,
+        note=note,
+        credit_check_note=credit_check_note,
+        missing_materials_reason=missing_materials_reason,
+    )
 
 
 def reject(actor: User, application_id: int, note: str) -> Application:
@@ -139,10 +149,23 @@ def decline(actor: User, application_id: int, opinion: str) -> Application:
     return take(actor, application_id, Action.DECLINE, opinion=opinion)
 
 
-def approve(actor: User, application_id: int, amount: Money, own_funds_confirmed: Money, note: str = "") -> Application:
+def approve(
+    actor: User,
+    application_id: int,
+    amount: Money,
+    own_funds_confirmed: Money,
+    note: str = "",
+    missing_materials_reason: str = "",
+) -> Application:
     """The operator decides the amount and confirms own funds in place; the amount is reserved (R8)."""
     return take(
-        actor, application_id, Action.APPROVE, amount=amount, own_funds_confirmed=own_funds_confirmed, note=note
+        actor,
+        application_id,
+        Action.APPROVE,
+        amount=amount,
+        own_funds_confirmed=own_funds_confirmed,
+        note=note,
+        missing_materials_reason=missing_materials_reason,
     )
 
 
@@ -171,9 +194,17 @@ def prepare_disbursement(actor: User, application_id: int, value_date: date, tra
     return take(actor, application_id, Action.PREPARE_DISBURSEMENT, value_date=value_date, transfer_ref=transfer_ref)
 
 
-def authorise_disbursement(actor: User, application_id: int, note: str = "") -> Application:
+def authorise_disbursement(
+    actor: User, application_id: int, note: str = "", missing_materials_reason: str = ""
+) -> Application:
     """The checker — a different operator — authorises; the reservation becomes money out."""
-    return take(actor, application_id, Action.AUTHORISE_DISBURSEMENT, note=note)
+    return take(
+        actor,
+        application_id,
+        Action.AUTHORISE_DISBURSEMENT,
+        note=note,
+        missing_materials_reason=missing_materials_reason,
+    )
 
 
 def return_preparation(actor: User, application_id: int, reason: str) -> Application:

@@ -12,7 +12,7 @@ from loanfund.domain.rules import (
     check_approval,
 )
 from loanfund.models import Application, User
-from loanfund.services import fund
+from loanfund.services import fund, materials
 from loanfund.services.lifecycle.intake import eligibility_violations
 from loanfund.services.lifecycle.spine import Step, complete, required_text
 from loanfund.services.policies import policy_version_in_force
@@ -39,11 +39,14 @@ def approve(
     amount: Money,
     own_funds_confirmed: Money,
     note: str = "",
+    missing_materials_reason: str = "",
 ) -> Application:
     """The operator decides the amount and confirms own funds in place; the amount is reserved (R8). Goes to the
-    leading group when R6 applies, otherwise straight to approved. Priced under the policy in force today (R14).
+    leading group when R6 applies, otherwise straight to approved. Priced under the policy in force today (R14). The
+    materials required before approval (the bank's signed commitment, 第十六条) are on file, or why not is recorded.
 
     :raise RuleViolation: every violation of R5, R7, R8, and of R10 and R11 checked again, at once.
+    :raise InvalidInput: a required material is missing and no reason is given.
     """
     application, actor = step.application, step.actor
     today = clock.today()
@@ -53,6 +56,7 @@ def approve(
     violations += check.violations
     if violations:
         raise RuleViolation(violations)
+    without = materials.explained(application, "approve", missing_materials_reason)
     fund.reserve(amount)  # the guarded UPDATE: concurrent approvals cannot over-commit
     application.approved_amount = amount
     application.own_funds_confirmed = own_funds_confirmed
@@ -68,6 +72,7 @@ def approve(
         policy=policy.name,
         group_reasons=list(check.group_reasons),
         alternative=check.needs_group_approval,
+        **without,
     )
 
 

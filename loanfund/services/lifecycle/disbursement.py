@@ -8,7 +8,7 @@ from loanfund import clock
 from loanfund.domain.errors import NotAllowed
 from loanfund.domain.ledger import disbursement_posting
 from loanfund.models import Application
-from loanfund.services import ledger
+from loanfund.services import ledger, materials
 from loanfund.services.lifecycle.spine import Step, complete, past_date, required_text
 
 # -- disbursement, maker–checker (第十七条) -----------------------------------------------------------------------
@@ -68,8 +68,9 @@ def return_preparation(step: Step, reason: str) -> Application:
     return complete(step, text, **returned)
 
 
-def authorise_disbursement(step: Step, note: str = "") -> Application:
-    """The checker — a different operator — authorises; the reservation becomes money out."""
+def authorise_disbursement(step: Step, note: str = "", missing_materials_reason: str = "") -> Application:
+    """The checker — a different operator — authorises; the reservation becomes money out. What the checklist
+    requires before (as the administrator sets it: the transfer voucher, if so) is on file or explained."""
     application, actor = step.application, step.actor
     if application.prepared_by_id is None:
         raise NotAllowed("尚未制单，不能复核放款", code="state_not_allowed")
@@ -77,6 +78,7 @@ def authorise_disbursement(step: Step, note: str = "") -> Application:
         raise NotAllowed("制单人与复核人不能为同一人", code="maker_checker")
     assert application.approved_amount is not None and application.value_date is not None
     past_date(application.value_date, "value_date", "起息日")
+    without = materials.explained(application, "authorise-disbursement", missing_materials_reason)
     ledger.post(
         disbursement_posting(application.id, application.approved_amount),
         application.value_date,
@@ -92,4 +94,5 @@ def authorise_disbursement(step: Step, note: str = "") -> Application:
         amount=application.approved_amount,
         value_date=application.value_date,
         account_no=application.destination_account_no,
+        **without,
     )

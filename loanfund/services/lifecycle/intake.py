@@ -20,7 +20,7 @@ from loanfund.domain.rules import (
 )
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, User
-from loanfund.services import blacklist
+from loanfund.services import blacklist, materials
 from loanfund.services.lifecycle.spine import Step, complete, record, required_text
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.uow import discard, finish
@@ -191,24 +191,24 @@ def accept(
     step: Step,
     note: str = "",
     credit_check_note: str = "",
+    missing_materials_reason: str = "",
 ) -> Application:
-    """The platform accepts the application and forwards it to the bank; R10 and R11 are checked again.
+    """The platform accepts the application and forwards it to the bank; R10 and R11 are checked again, and the
+    materials the checklist requires before acceptance are on file — or the reviewer records why it goes on without.
 
     :raise RuleViolation: the enterprise is blacklisted now, or the bank's agreement is no longer in force.
+    :raise InvalidInput: a required material is missing and no reason is given.
     """
     application, actor = step.application, step.actor
     violations = eligibility_violations(application.enterprise.credit_code, application.bank, clock.today())
     if violations:
         raise RuleViolation(violations)
+    without = materials.explained(application, "accept", missing_materials_reason)
     application.review_note = note.strip()
     application.credit_check_note = credit_check_note.strip()
     application.reviewed_at = clock.utcnow()
     application.reviewed_by_id = actor.id
-    return complete(
-        step,
-        note,
-        credit_check_note=credit_check_note.strip(),
-    )
+    return complete(step, note, credit_check_note=credit_check_note.strip(), **without)
 
 
 def reject(step: Step, note: str) -> Application:

@@ -22,8 +22,8 @@ from loanfund.domain.policy import Policy, RateMode
 from loanfund.domain.rules import Settlement, due_date, fee_parts
 from loanfund.extensions import db
 from loanfund.models import Application, Material, UsageStatement, User
+from loanfund.services import materials
 from loanfund.services.lifecycle.reading import timeline
-from loanfund.services.materials import CATEGORIES
 
 FILED_WITH = "连云港市中小企业应急转贷资金领导小组办公室"
 # a bridge has a statement once its money is settled: back (repaid, archived) or written off
@@ -182,9 +182,10 @@ def build(
         ]
     if a.written_off_on:
         settled.append(Line("核销", f"{cn_day(a.written_off_on)} 经领导小组决定核销"))
+    names = materials.labels()
     files = [
         Line(
-            CATEGORIES.get(m.category, m.category),
+            names.get(m.category, m.category),
             f"{m.filename}（{cn_day(m.created_at)} 上传，SHA-256 {m.sha256[:12]}…）",
         )
         for m in db.session.scalars(select(Material).where(Material.application_id == a.id).order_by(Material.id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,7 +16,7 @@ from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViolation
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
-from loanfund.models import Application
+from loanfund.models import Application, MaterialItem
 from loanfund.services import directory, documents, exports, lifecycle, listing, materials, once, preview, uow, views
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
@@ -24,6 +26,7 @@ from loanfund.web.applications.forms import (
     ActionForm,
     ApplicationForm,
     ApproveForm,
+    AuthoriseForm,
     CommitForm,
     DeclineForm,
     GroupDecisionForm,
@@ -56,7 +59,7 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.WITHDRAW: ReasonForm,
     Action.CANCEL: ReasonForm,
     Action.PREPARE_DISBURSEMENT: PrepareForm,
-    Action.AUTHORISE_DISBURSEMENT: NoteForm,
+    Action.AUTHORISE_DISBURSEMENT: AuthoriseForm,
     Action.RETURN_PREPARATION: ReasonForm,
     Action.CONFIRM_RENEWAL: RenewalForm,
     Action.CONFIRM_RETURN: ReturnForm,
@@ -238,12 +241,18 @@ def _detail(
         step.action: (open_forms or {}).get(step.action) or ACTION_FORMS[step.action](formdata=None, data=step.prefill)
         for step in view.steps
     }
-    upload = (upload_form or UploadForm(formdata=None)) if view.may_upload else None
+    upload = None
+    if view.uploadable:
+        upload = upload_form or UploadForm(formdata=None)
+        upload.category.choices = _upload_choices(view.uploadable)
     return render_template(
         "applications/detail.html",
         a=application,
         events=view.timeline,
         materials=view.materials,
+        checklist=view.checklist,
+        providers=materials.PROVIDER_LABELS,
+        stages=materials.STAGE_LABELS,
         action_forms=action_forms,
         danger=views.DANGER,
         view=view.checks,
@@ -255,7 +264,10 @@ def _detail(
         claim=view.claim,
         claim_reason=view.claim_reason,
         claim_form=ClaimForm(formdata=None) if view.claim_reason else None,
-        categories=materials.CATEGORIES,
+        categories=materials.labels(),
+        max_bytes=materials.MAX_BYTES,
+        max_files=materials.MAX_FILES,
+        max_total=materials.MAX_UPLOAD_BYTES,
         open_action=next(iter(open_forms or {}), None),
         notes={step.action: (step.note, step.note_warns) for step in view.steps if step.note},
     )
@@ -334,19 +346,17 @@ def _done(action: Action, application: Application) -> None:
 @bp.post("/applications/<int(max=2147483647):application_id>/materials")
 @login_required
 def upload(application_id: int) -> str | Response:
-    """:raise 404: not the user's application."""
-    lifecycle.get(current_user, application_id)
+    """One or more files under one checklist item, all or none; each file refused is named.
+
+    :raise 404: not the user's application.
+    """
+    application = lifecycle.get(current_user, application_id)
     form = UploadForm()
+    form.category.choices = _upload_choices(materials.uploadable(current_user, application))
     if form.validate():
-        file = request.files.get("file")
+        files = [(f.filename or "", f.read()) for f in request.files.getlist("file")]
         try:
-            materials.upload(
-                current_user,
-                application_id,
-                form.category.data or "",
-                file.filename if file else "",
-                file.read() if file else b"",
-            )
+            added = materials.upload(current_user, application_id, form.category.data or "", files)
         except InvalidInput as exc:
             uow.discard()
             field_errors(form, exc.errors)
@@ -355,9 +365,13 @@ def upload(application_id: int) -> str | Response:
             flash(exc.message, "danger")
             return redirect(url_for("apps.detail", application_id=application_id))
         else:
-            flash("材料已上传", "success")
+            flash(f"已上传 {len(added)} 个文件" if len(added) > 1 else "材料已上传", "success")
             return redirect(url_for("apps.detail", application_id=application_id))
     return _detail(lifecycle.get(current_user, application_id), upload_form=form), 422  # type: ignore[return-value]
+
+
+def _upload_choices(items: Iterable[MaterialItem]) -> list[SelectChoice]:
+    return options([("", "请选择"), *((item.code, item.label) for item in items)])
 
 
 @bp.get("/applications/<int(max=2147483647):application_id>/materials/<int(max=2147483647):material_id>")
@@ -369,9 +383,12 @@ def download(application_id: int, material_id: int) -> Response:
 
 
 def upload_too_large(application_id: int) -> tuple[str, int]:
-    """A file past the request limit: the detail page again with the message next to the file field."""
+    """Files past the request limit: the detail page again with the message next to the file field."""
     form = UploadForm(formdata=None)
-    form.file.errors = [f"文件不能超过 {materials.MAX_BYTES // 1024 // 1024} MB"]
+    form.file.errors = [
+        f"每个文件不能超过 {materials.MAX_BYTES // 1024 // 1024} MB，"
+        f"一次上传合计不能超过 {materials.MAX_UPLOAD_BYTES // 1024 // 1024} MB"
+    ]
     return _detail(lifecycle.get(current_user, application_id), upload_form=form), 413
 
 

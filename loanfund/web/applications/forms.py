@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from loanfund.services.materials import CATEGORIES
 from loanfund.web.forms import (
     DayField,
     Form,
@@ -17,7 +16,6 @@ from loanfund.web.forms import (
     day_field,
     long_text,
     money,
-    options,
     text,
 )
 
@@ -35,8 +33,10 @@ class ApplicationForm(SubmitOnce, Form):
 
 
 class UploadForm(Form):
-    category = SelectField("材料类别", choices=options([("", "请选择"), *CATEGORIES.items()]))
-    file = FileField("文件（PDF、JPG、PNG，10 MB 以内）")
+    """Documents for the application: the categories are the checklist items the user provides (set per page)."""
+
+    category = SelectField("材料类别", choices=[], validate_choice=False)  # the service names a wrong one
+    file = MultipleFileField("文件（PDF、JPG、PNG，每个 10 MB 以内，可多选）")
 
 
 class ActionForm(SubmitOnce, Form):
@@ -57,9 +57,13 @@ class ActionForm(SubmitOnce, Form):
         return values
 
 
+MISSING_REASON = "缺少必需材料时仍予办理的理由"
+
+
 class AcceptForm(ActionForm):
     credit_check_note = long_text("征信核查情况")
     note = long_text("受理意见")
+    missing_materials_reason = long_text(MISSING_REASON)
 
 
 class RejectForm(ActionForm):
@@ -80,6 +84,7 @@ class ApproveForm(ActionForm):
     amount = money("批准金额（元）")
     own_funds_confirmed = money("已到位的自筹资金（元）")
     note = long_text("审批意见")
+    missing_materials_reason = long_text(MISSING_REASON)
 
 
 class GroupDecisionForm(ActionForm):
@@ -98,6 +103,11 @@ class PrepareForm(ActionForm):
 
 class NoteForm(ActionForm):
     note = long_text("备注")
+
+
+class AuthoriseForm(ActionForm):
+    note = long_text("备注")
+    missing_materials_reason = long_text(MISSING_REASON)
 
 
 class RenewalForm(ActionForm):

@@ -6,8 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from loanfund import clock
 from loanfund.domain.policy import band_labels
-from loanfund.services import directory
-from loanfund.services.materials import CATEGORIES
+from loanfund.services import directory, materials
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.quotes import quote_fee, quote_input_errors
 from loanfund.web.forms import field_errors
@@ -44,7 +43,8 @@ def guide() -> str:
         policy=policy,
         version=version,
         bands=list(zip(band_labels(policy), policy.bands, strict=True)),
-        categories=CATEGORIES,
+        checklist=materials.checklist(),
+        providers=materials.PROVIDER_LABELS,
         banks=directory.banks_taking_applications(clock.today()),
         contact=current_app.config.get("FUND_CONTACT") or [],
     )
