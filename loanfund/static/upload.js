@@ -62,13 +62,12 @@
         bar.value = Math.round((e.loaded / e.total) * 100);
       });
       request.addEventListener("load", function () {
-        if (request.status < 400 && request.responseURL && request.responseURL.indexOf("/materials") === -1) {
-          window.location.assign(request.responseURL); // the page the server redirected to, with its message
-        } else {
-          document.open();
-          document.write(request.responseText);
-          document.close();
-        }
+        // the page the server answered with — after a success, the application's page it redirected to (its
+        // message was read by this very request, so the page is shown as received, under its own address)
+        if (request.status < 400 && request.responseURL) window.history.replaceState(null, "", request.responseURL);
+        document.open();
+        document.write(request.responseText);
+        document.close();
       });
       request.addEventListener("error", function () {
         show(input, ["网络中断，文件未上传，请重试"]);

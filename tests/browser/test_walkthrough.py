@@ -84,13 +84,28 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     page.click("button:has-text('提交申请')")
     page.wait_for_url(re.compile(r"/applications/\d+$"))
     detail_url = page.url
-    pdf = tmp_path / "营业执照.pdf"
-    pdf.write_bytes(PDF)
-    page.select_option("#category", "licence")
-    page.set_input_files("#file", str(pdf))
+    files = {}
+    for name in ("营业执照.pdf", "借款合同-第1页.pdf", "借款合同-第2页.pdf"):
+        files[name] = tmp_path / name
+        files[name].write_bytes(PDF)
+    wrong = tmp_path / "报表.docx"
+    wrong.write_bytes(b"PK\x03\x04")
+    # checked in the browser before anything travels
+    page.select_option("#upload-category", "financials")
+    page.set_input_files("#upload-file", str(wrong))
+    assert page.locator("#upload-file-feedback").inner_text() == "只接受 PDF、JPG、PNG 格式的文件"
+    page.select_option("#upload-category", "licence")
+    page.set_input_files("#upload-file", str(files["营业执照.pdf"]))
     page.click("button:has-text('上传')")
-    page.wait_for_load_state("load")
-    assert "营业执照.pdf" in page.content()
+    page.wait_for_url(re.compile(r"/applications/\d+$"))
+    page.wait_for_selector("text=材料已上传")
+    page.select_option("#upload-category", "loan_contract")  # two files at once
+    page.set_input_files("#upload-file", [str(files["借款合同-第1页.pdf"]), str(files["借款合同-第2页.pdf"])])
+    page.click("button:has-text('上传')")
+    page.wait_for_selector("text=已上传 2 个文件")
+    # still missing: the financial statements (the enterprise's) and the bank's signed commitment
+    assert page.locator("#materials-missing").inner_text() == "尚缺 2 项必需材料"
+    shoot(page, "sme-application", readme=True)
     logout(page)
 
     # 平台受理
@@ -98,7 +113,12 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     assert "连云港海澜精密机械有限公司" in page.locator("#q-submitted").inner_text()
     shoot(page, "04-workbench-reviewer")
     page.goto(detail_url)
-    step(page, "accept", {"credit_check_note": "人行征信无不良记录"})
+    card = page.locator("#action-accept")
+    card.locator("[name=credit_check_note]").fill("人行征信无不良记录")
+    card.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert "尚缺必需材料：最近一期财务报表" in page.locator("#accept-missing_materials_reason-feedback").inner_text()
+    step(page, "accept", {"missing_materials_reason": "财务报表已核原件，扫描件由企业后补"})
     logout(page)
 
     # 合作银行出具转贷承诺
@@ -106,6 +126,12 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     assert "连云港海澜精密机械有限公司" in page.locator("#q-to_commit").inner_text()
     shoot(page, "04b-bank-desk")
     page.goto(detail_url)
+    commitment = tmp_path / "转贷承诺函.pdf"
+    commitment.write_bytes(PDF)
+    page.select_option("#upload-category", "commitment")
+    page.set_input_files("#upload-file", str(commitment))
+    page.click("button:has-text('上传')")
+    page.wait_for_selector("text=材料已上传")
     step(page, "commit", {"committed_amount": "10,000,000.00", "opinion": "同意到期后按原条件续贷"})
     logout(page)
 

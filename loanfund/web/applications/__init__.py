@@ -17,7 +17,19 @@ from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViola
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.models import Application, MaterialItem
-from loanfund.services import directory, documents, exports, lifecycle, listing, materials, once, preview, uow, views
+from loanfund.services import (
+    directory,
+    documents,
+    exports,
+    lifecycle,
+    listing,
+    materials,
+    once,
+    preview,
+    progress,
+    uow,
+    views,
+)
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
 from loanfund.web import confirming
@@ -241,6 +253,10 @@ def _detail(
         step.action: (open_forms or {}).get(step.action) or ACTION_FORMS[step.action](formdata=None, data=step.prefill)
         for step in view.steps
     }
+    plain = None
+    if current_user.role_enum is Role.ENTERPRISE:
+        own = [line.item for line in view.checklist if line.missing and line.item.provided_by in ("enterprise", "any")]
+        plain = progress.for_enterprise(view, own)
     upload = None
     if view.uploadable:
         upload = upload_form or UploadForm(formdata=None)
@@ -251,6 +267,7 @@ def _detail(
         events=view.timeline,
         materials=view.materials,
         checklist=view.checklist,
+        progress=plain,
         providers=materials.PROVIDER_LABELS,
         stages=materials.STAGE_LABELS,
         action_forms=action_forms,
