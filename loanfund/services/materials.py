@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -195,3 +197,58 @@ def material_for(actor: User, application_id: int, material_id: int) -> tuple[Ma
     if material is None or material.application_id != application_id:
         raise NotFound("未找到该材料")
     return material, storage_dir() / material.sha256
+
+
+CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    code: str
+    label: str
+    provided_by: str
+    needed_for: str
+    required: bool
+    active: bool
+    position: int
+
+
+def save_item(actor: User, item_id: int | None, data: ItemInput) -> MaterialItem:
+    """The administrator adds a checklist item or changes one (a code, once used by a file, stays: materials keep it).
+
+    :raise NotAllowed: not the administrator. :raise NotFound: no such item.
+    :raise InvalidInput: every bad field at once.
+    """
+    from loanfund.domain.errors import NotFound
+
+    if actor.role_enum is not Role.ADMIN:
+        raise NotAllowed("只有系统管理员可以维护材料清单", code="role_not_allowed")
+    item = db.session.get(MaterialItem, item_id) if item_id is not None else MaterialItem()
+    if item is None:
+        raise NotFound("未找到该材料项")
+    errors: dict[str, list[str]] = {}
+    code = (data.code or "").strip()
+    if item_id is None:
+        if not CODE.match(code):
+            errors["code"] = ["代码用小写英文字母、数字和下划线，以字母开头，2–32 位"]
+        elif db.session.scalar(select(MaterialItem.id).where(MaterialItem.code == code)) is not None:
+            errors["code"] = [f"代码 {code} 已存在"]
+    label = (data.label or "").strip()
+    if not label:
+        errors["label"] = ["请填写材料名称"]
+    elif len(label) > 100:
+        errors["label"] = ["不能超过 100 个字符"]
+    if data.provided_by not in PROVIDER_LABELS:
+        errors["provided_by"] = ["请选择提供方"]
+    if data.needed_for not in STAGE_LABELS:
+        errors["needed_for"] = ["请选择何时需要"]
+    if not 0 <= data.position <= 999:
+        errors["position"] = ["排序为 0–999 的整数"]
+    if errors:
+        raise InvalidInput(errors)
+    if item_id is None:
+        item.code = code
+        db.session.add(item)
+    item.label, item.provided_by, item.needed_for = label, data.provided_by, data.needed_for
+    item.required, item.active, item.position = data.required, data.active, data.position
+    return finish(item)

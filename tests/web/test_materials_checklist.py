@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, Material
+from loanfund.models import Application, ApplicationEvent, Material, MaterialItem
 from tests.conftest import confirm, confirmation_values, form_tokens
 from tests.flows import PDF, Flows
 from tests.web.test_confirmations import text_of
@@ -147,3 +147,53 @@ def test_the_confirmation_carries_the_reason_to_the_step(client, people, auth, t
     assert "缺少必需材料时仍予办理的理由 现场核验" in words
     client.post(f"{page}/accept", data=confirmation_values(shown.get_data(as_text=True)))
     assert events_of(application.id)[-1].payload["missing_materials_reason"] == "现场核验"
+
+
+NEW_ITEM = {
+    "code": "tax_certificate",
+    "label": "完税证明",
+    "provided_by": "enterprise",
+    "needed_for": "accept",
+    "required": "y",
+    "active": "y",
+    "position": "8",
+}
+
+
+def test_the_administrator_keeps_the_checklist(client, people, auth, traveller):
+    auth.login("admin")
+    html = client.get("/admin/materials").get_data(as_text=True)
+    assert [label for label in re.findall(r'name="label"[^>]*value="([^"]+)"', html)] == [
+        "营业执照",
+        "到期贷款合同",
+        "最近一期财务报表",
+        "征信查询授权书",
+        "合作银行转贷承诺意见（签字盖章）",
+        "划款凭证",
+        "其他材料",
+    ]
+    bad = post_form(client, "/admin/materials", {"code": "完税", "label": "", "position": "8"})
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
+    assert "共 4 处需修改" in page
+    assert feedback(page, "code") == ["代码用小写英文字母、数字和下划线，以字母开头，2–32 位"]
+    assert feedback(page, "label") == ["请填写材料名称"]
+    assert feedback(page, "provided_by") == ["请选择提供方"]
+    assert feedback(page, "needed_for") == ["请选择何时需要"]
+    assert post_form(client, "/admin/materials", NEW_ITEM).status_code == 302
+    # the financial statements no longer required: 停用 the requirement, keep the item
+    financials = db.session.scalar(select(MaterialItem).where(MaterialItem.code == "financials"))
+    change = {"code": "financials", "label": "最近一期财务报表", "provided_by": "enterprise", "needed_for": "accept"}
+    change |= {"active": "y", "position": "3"}
+    saved = post_form(client, f"/admin/materials/{financials.id}", change, page="/admin/materials")
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(MaterialItem, financials.id).required is False
+
+    application = Flows(traveller).to(State.SUBMITTED)  # licence, contract and financials on file
+    page_url = f"/applications/{application.id}"
+    auth.login("reviewer")
+    refused = post_form(client, f"{page_url}/accept", {}, page=page_url)
+    assert feedback(refused.get_data(as_text=True), "missing_materials_reason") == [
+        "尚缺必需材料：完税证明。请补齐后再办理；如确需先行办理，请填写理由"
+    ]

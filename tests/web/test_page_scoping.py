@@ -78,6 +78,7 @@ ROLE_PAGES = {
     "/bank-claims": {"operator", "group", "admin", "bank1"},
     "/fund/risk": {"operator", "group"},
     "/admin/settings": {"admin"},
+    "/admin/materials": {"admin"},
     "/inbox": {"ent1", "reviewer", "operator", "bank1", "group", "admin"},
     "/account/notices": {"ent1", "reviewer", "operator", "bank1", "group", "admin"},
 }

@@ -14,7 +14,18 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Contribution
 from loanfund.services import admin as admin_service
-from loanfund.services import bank_accounts, directory, ledger, liability, mailer, once, preview, settings, uow
+from loanfund.services import (
+    bank_accounts,
+    directory,
+    ledger,
+    liability,
+    mailer,
+    materials,
+    once,
+    preview,
+    settings,
+    uow,
+)
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import (
     DistributionResult,
@@ -33,6 +44,7 @@ from loanfund.web.admin.forms import (
     BankForm,
     ContributionForm,
     DistributionForm,
+    MaterialItemForm,
     PaymentForm,
     PolicyForm,
     RequeueForm,
@@ -340,6 +352,64 @@ def pay() -> str | Response:
             flash(f"已从专用账户支付分配款及税费 {paid.format()} 元", "success")
             return redirect(url_for("admin.contributions"))
     return _capital_page(ContributionForm(formdata=None), payment_form=form)
+
+
+@bp.route("/materials", methods=["GET", "POST"])
+@bp.route("/materials/<int(max=2147483647):item_id>", methods=["POST"])
+@admin_only
+def checklist(item_id: int | None = None) -> tuple[str, int] | Response:
+    """The materials checklist (申请材料清单): what each party provides and which step needs it on file."""
+    form = _item_form(MaterialItemForm())
+    if form.is_submitted():
+        if form.validate():
+            try:
+                item = materials.save_item(
+                    current_user,
+                    item_id,
+                    materials.ItemInput(
+                        code=form.code.data or "",
+                        label=form.label.data or "",
+                        provided_by=form.provided_by.data or "",
+                        needed_for=form.needed_for.data or "",
+                        required=bool(form.required.data),
+                        active=bool(form.active.data),
+                        position=form.position.data or 0,
+                    ),
+                )
+            except InvalidInput as exc:
+                uow.discard()
+                field_errors(form, exc.errors)
+            else:
+                flash(f"已保存材料项“{item.label}”", "success")
+                return redirect(url_for("admin.checklist"))
+        return _checklist_page(form, item_id), 422
+    return _checklist_page(_item_form(MaterialItemForm(formdata=None, data={"active": True, "position": 0})), None), 200
+
+
+def _item_form(form: MaterialItemForm) -> MaterialItemForm:
+    form.provided_by.choices = options([("", "请选择"), *materials.PROVIDER_LABELS.items()])
+    form.needed_for.choices = options([("", "请选择"), *materials.STAGE_LABELS.items()])
+    return form
+
+
+def _checklist_page(new_form: MaterialItemForm, failed_id: int | None) -> str:
+    """Every item with its own form (the one that failed keeps what was typed), and a form for a new one."""
+    forms = {}
+    for item in materials.checklist(active_only=False):
+        if failed_id == item.id:
+            forms[item.id] = new_form
+            continue
+        data = {k: getattr(item, k) for k in ("code", "label", "provided_by", "needed_for", "required", "active")}
+        forms[item.id] = _item_form(MaterialItemForm(formdata=None, data=data | {"position": item.position}))
+    adding = new_form if failed_id is None else _item_form(MaterialItemForm(formdata=None))
+    return render_template(
+        "admin/materials.html",
+        items=materials.checklist(active_only=False),
+        forms=forms,
+        adding=adding,
+        providers=materials.PROVIDER_LABELS,
+        stages=materials.STAGE_LABELS,
+    )
 
 
 @bp.get("/mail")

@@ -104,3 +104,15 @@ class ThresholdsForm(Form):
     due_within_days = StringField("到期前预警天数")
     concentration_percent = StringField("单户（企业或银行）集中度预警线（%）")
     utilisation_percent = StringField("资金使用率预警线（%）")
+
+
+class MaterialItemForm(Form):
+    """One line of the materials checklist; the service judges every field at once."""
+
+    code = text("代码（英文）", max_length=32)
+    label = text("材料名称", max_length=100)
+    provided_by = SelectField("提供方", validate_choice=False)
+    needed_for = SelectField("何时需要", validate_choice=False)
+    required = BooleanField("必需（缺少时须填写理由才能办理）")
+    active = BooleanField("启用", default=True)
+    position = WholeNumberField("排序", validators=[InputRequired("请填写排序")])
