@@ -110,9 +110,46 @@ def _serve(tmp_path: Path, fill: Callable[[], object]) -> Iterator[str]:
             db.engine.dispose()
 
 
+WIDE = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SERIOUS = ("serious", "critical")
+
+
+def accessible(page, shot: str = "") -> None:  # type: ignore[no-untyped-def]
+    """axe-core (bundled by axe-playwright-python, injected from disk: no network) on the page as it stands, at 1366
+    and at 390 px wide: no serious or critical violation; at 390 px nothing wider than the screen (a table may scroll
+    inside its own box, the page may not); one h1, no id twice. ``shot``: also save the phone view under that name."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    headings = page.locator("h1").count()
+    assert headings == 1, f"{page.url} has {headings} h1"
+    repeated = page.evaluate(
+        "(() => { const seen = {}; document.querySelectorAll('[id]').forEach(e => seen[e.id] = (seen[e.id] || 0) + 1);"
+        " return Object.keys(seen).filter(k => seen[k] > 1); })()"
+    )
+    assert repeated == [], f"{page.url} repeats the ids {repeated}"
+    axe = Axe()
+    original = page.viewport_size
+    for viewport in (WIDE, PHONE):
+        page.set_viewport_size(viewport)
+        violations = axe.run(page).response["violations"]
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in violations
+            if v["impact"] in SERIOUS
+        ]
+        assert not bad, f"{page.url} at {viewport['width']} px:\n" + "\n".join(bad)
+        if viewport is PHONE:
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{page.url} is {width} px wide at 390 px: it scrolls sideways"
+            if shot:
+                shoot(page, shot, readme=True)
+    page.set_viewport_size(original)
+
+
 @pytest.fixture
 def page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+    context = browser.new_context(viewport=WIDE, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import accessible, shoot
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -21,6 +21,12 @@ def login(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/home$"))
+    accessible(page)
+
+
+def visit(page, url: str, shot: str = "") -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    accessible(page, shot)
 
 
 def logout(page) -> None:  # type: ignore[no-untyped-def]
@@ -36,6 +42,7 @@ def step(page, action: str, fields: dict[str, str] | None = None, shot: str = ""
     card.locator("button[type=submit]").click()
     page.wait_for_load_state("load")
     assert page.locator("#confirmation").count() == 1, page.content()[:2000]
+    accessible(page)
     if shot:
         shoot(page, shot, readme=True)
     page.locator("#confirm-button").click()
@@ -45,14 +52,14 @@ def step(page, action: str, fields: dict[str, str] | None = None, shot: str = ""
 
 def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[no-untyped-def]
     base = live_server
-    page.goto(f"{base}/")
+    visit(page, f"{base}/")
     page.fill("#amount", "30,000,000.00")
     page.fill("#days", "3")
     page.wait_for_function("document.querySelector('[data-quote=fee]').textContent.trim() === '37,500.00'")
     shoot(page, "01-calculator")
 
     # 企业注册
-    page.goto(f"{base}/register")
+    visit(page, f"{base}/register")
     page.fill("#name", "连云港海澜精密机械有限公司")
     page.fill("#credit_code", "91320703MA1MB4FT6K")
     page.select_option("#district", "lianyun")
@@ -112,7 +119,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     login(page, base, "reviewer")
     assert "连云港海澜精密机械有限公司" in page.locator("#q-submitted").inner_text()
     shoot(page, "04-workbench-reviewer")
-    page.goto(detail_url)
+    visit(page, detail_url)
     card = page.locator("#action-accept")
     card.locator("[name=credit_check_note]").fill("人行征信无不良记录")
     card.locator("button[type=submit]").click()
@@ -125,7 +132,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     login(page, base, "bank1")
     assert "连云港海澜精密机械有限公司" in page.locator("#q-to_commit").inner_text()
     shoot(page, "04b-bank-desk")
-    page.goto(detail_url)
+    visit(page, detail_url)
     commitment = tmp_path / "转贷承诺函.pdf"
     commitment.write_bytes(PDF)
     page.select_option("#upload-category", "commitment")
@@ -138,7 +145,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     # 平台审批、制单
     login(page, base, "operator")
     shoot(page, "workbench", readme=True)
-    page.goto(detail_url)
+    visit(page, detail_url)
     assert page.locator("#rule-checks").inner_text().count("✗") == 0
     step(page, "approve")  # the form is pre-filled with the most the rules allow
     step(page, "prepare-disbursement", {"transfer_ref": "HK-0001"})
@@ -148,10 +155,10 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
 
     # 另一位运营人员复核放款
     login(page, base, "operator2")
-    page.goto(detail_url)
+    visit(page, detail_url)
     step(page, "authorise-disbursement", shot="confirmation")
     assert "已放款" in page.content()
-    page.goto(f"{base}/fund/risk")  # the only bridge out holds all the money out: a concentration warning
+    visit(page, f"{base}/fund/risk")  # the only bridge out holds all the money out: a concentration warning
     assert "资金集中度" in page.content()
     assert "该企业在外资金 8,000,000.00 元，占全部在外资金 8,000,000.00 元的 100.0%（预警线 30%）" in page.content()
     shoot(page, "11-risk")
@@ -159,7 +166,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
 
     # 银行确认续贷并划回资金（应收金额已预填）
     login(page, base, "bank1")
-    page.goto(detail_url)
+    visit(page, detail_url)
     step(page, "confirm-renewal", {"new_loan_contract_no": "工银借字2026第1001号"})
     step(page, "confirm-return", {"transfer_ref": "HS-0001"})
     assert "已收回" in page.content()
@@ -171,25 +178,27 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
 
     # 平台归档
     login(page, base, "operator")
-    page.goto(detail_url)
+    visit(page, detail_url)
     step(page, "archive")
     assert "已归档" in page.content()
     shoot(page, "05-archived")
+    accessible(page, shot="phone-detail")  # the detail page at 390 px: label and value, nothing off the screen
     page.click("text=使用情况说明表")
     page.wait_for_url(re.compile(r"/statement$"))
     assert "人民币捌佰万元整" in page.content()
+    accessible(page, shot="phone-statement")
     shoot(page, "05b-usage-statement")
     logout(page)
 
     # 领导小组与管理员
     login(page, base, "group")
     shoot(page, "06-group-dashboard")
-    page.goto(f"{base}/fund/reconciliation")
+    visit(page, f"{base}/fund/reconciliation")
     assert "对账一致" in page.content()
     shoot(page, "07-reconciliation")
     logout(page)
     login(page, base, "admin")
-    page.goto(f"{base}/admin/users")
+    visit(page, f"{base}/admin/users")
     assert "hailan" in page.content()
     shoot(page, "08-admin-users")
 
@@ -219,15 +228,16 @@ def test_the_leading_group_reads_the_monthly_analysis(page, busy_server):  # typ
         assert svg.is_visible() and svg.bounding_box()["height"] > 40, chart  # drawn, not empty
     assert page.locator("#summary tbody tr").count() == 9
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 1360 + 1, f"the report scrolls sideways ({width}px)"
+    assert width <= 1366, f"the report scrolls sideways ({width}px)"
     shoot(page, "12-monthly-report", readme=True)
+    accessible(page)
     page.emulate_media(media="print")
     shoot(page, "12b-monthly-report-print")
     page.emulate_media(media="screen")
     logout(page)
 
     login(page, base, "operator")
-    page.goto(f"{base}/applications")
+    visit(page, f"{base}/applications")
     page.select_option("#state", "archived")
     page.fill("#amount_min", "1,000,000.00")
     page.click("#list-filters button[type=submit]")
