@@ -81,6 +81,24 @@ def _validated(data: EnterpriseInput, errors: FieldErrors, current: Enterprise |
     return values
 
 
+def sign_up_problems(username: str | None, password: str | None, credit_code: str | None) -> dict[str, list[str]]:
+    """What the sign-up form cannot see for itself, on whichever of these it could read (``None``: its own field has
+    said what is wrong): the login's rules and the credit code (check character, already registered) — so a form
+    with other errors still names these in the same pass. ``register`` checks them again."""
+    errors = FieldErrors()
+    if username is not None and password is not None:
+        check_new_login(username.strip(), password, errors)
+    if credit_code is not None:
+        try:
+            code = normalise_credit_code(credit_code)
+        except InvalidValue as exc:
+            errors.add("credit_code", exc.message)
+        else:
+            if db.session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) is not None:
+                errors.add("credit_code", "该统一社会信用代码已注册，请使用已有账户登录")
+    return errors.errors
+
+
 def register(username: str, password: str, data: EnterpriseInput) -> User:
     """Sign up: the enterprise and its first user together. A credit code already registered is refused.
 

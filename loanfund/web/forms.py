@@ -21,7 +21,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
@@ -39,10 +39,17 @@ class WholeNumberField(IntegerField):
     """An integer typed with ASCII digits (``int()`` would also read "١٢" or "１２")."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist and str(valuelist[0]).strip() and not ASCII_INTEGER.match(str(valuelist[0]).strip()):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None  # blank: the required validator (or Optional) speaks for it
+            return
+        if not ASCII_INTEGER.match(str(valuelist[0]).strip()):
             self.data = None
             raise ValueError("不是有效的整数，请用阿拉伯数字 0–9 填写")
         super().process_formdata(valuelist)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:  # unreadable: say that once, not also "must be at least 0" of a value never read
+            raise StopValidation()
 
 
 class DayField(DateField):

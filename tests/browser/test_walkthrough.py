@@ -77,18 +77,37 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     assert "注册成功。贵企业被划为中型企业。" in page.content()
     shoot(page, "02-enterprise-home")
 
-    # 在线申请，费用随输入估算
+    # 在线申请：四处错误一次说全
     page.click("text=申请应急转贷资金")
+    accessible(page)
     page.select_option("#bank_id", label="中国工商银行连云港分行")
-    page.fill("#loan_contract_no", "工银借字2025第0999号")
     page.fill("#loan_amount_due", "10,000,000.00")
-    page.fill("#loan_due_date", (date.today() + timedelta(days=30)).isoformat())
+    page.fill("#loan_due_date", (date.today() - timedelta(days=3)).isoformat())  # already passed
     page.fill("#requested_amount", "8,000,000.00")
+    page.fill("#requested_days", "12")  # more than 10
+    page.fill("#own_funds", "1,000,000.00")  # 1,000,000.00 short; and no contract number
+    page.click("button:has-text('提交申请')")
+    page.wait_for_selector("#error-summary")
+    summary = page.locator("#error-summary")
+    assert summary.locator("div").first.inner_text() == "共 4 处需修改"
+    assert summary.locator("a").count() == 4
+    for field in ("loan_contract_no", "loan_due_date", "requested_days", "own_funds"):
+        assert page.locator(f"#{field}").get_attribute("aria-invalid") == "true", field
+    accessible(page)
+
+    # 改正后提交，费用随输入估算；双击只生成一笔申请
+    page.fill("#loan_contract_no", "工银借字2025第0999号")
+    page.fill("#loan_due_date", (date.today() + timedelta(days=30)).isoformat())
     page.fill("#requested_days", "3")
-    page.fill("#own_funds", "2,000,000.00")
+    page.fill("#own_funds", "2000000")  # typed without separators: they appear on leaving the box
+    page.locator("#own_funds").blur()
+    page.wait_for_function("document.querySelector('#own_funds').value === '2,000,000.00'")
+    page.wait_for_function(
+        "document.querySelector('#requested_amount-words').textContent === '合 800.00 万元 · 人民币捌佰万元整'"
+    )
     page.wait_for_function("document.querySelector('[data-estimate=fee]').textContent.trim() === '10,000.00'")
     shoot(page, "03-apply")
-    page.click("button:has-text('提交申请')")
+    page.dblclick("button:has-text('提交申请')")
     page.wait_for_url(re.compile(r"/applications/\d+$"))
     detail_url = page.url
     files = {}
@@ -110,6 +129,9 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     page.set_input_files("#upload-file", [str(files["借款合同-第1页.pdf"]), str(files["借款合同-第2页.pdf"])])
     page.click("button:has-text('上传')")
     page.wait_for_selector("text=已上传 2 个文件")
+    visit(page, f"{base}/applications")
+    assert page.locator("table tbody tr").count() == 1  # the double click made one application
+    page.goto(detail_url)
     # still missing: the financial statements (the enterprise's) and the bank's signed commitment
     assert page.locator("#materials-missing").inner_text() == "尚缺 2 项必需材料"
     shoot(page, "sme-application", readme=True)
@@ -172,6 +194,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     assert "已收回" in page.content()
     assert page.locator("#inbox-link .badge").inner_text() == "3"  # asked to commit; approved; the disbursement
     page.click("#inbox-link")
+    accessible(page)
     assert "放款通知" in page.content() and "人民币捌佰万元整" in page.content()
     shoot(page, "10-inbox")
     logout(page)

@@ -411,3 +411,13 @@ def test_four_problems_are_named_at_once_with_a_summary_linking_to_each(client, 
     assert count(Application) == 0
     good = post_form(client, "/applications/new", APPLY)  # corrected, it goes through
     assert good.status_code == 302 and count(Application) == 1
+
+
+def test_a_wrong_check_character_is_named_with_the_other_errors_at_once(client, people):
+    """Issue 12: registration named a wrong check character only after another field was fixed."""
+    response = post_form(client, "/register", REGISTER | {"credit_code": "91320703MA1MB4FT6X", "employees": "abc"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert feedback(html, "employees") == ["不是有效的整数，请用阿拉伯数字 0–9 填写"]
+    assert len(feedback(html, "credit_code")) == 1 and "校验" in feedback(html, "credit_code")[0]
+    assert "共 2 处需修改" in html

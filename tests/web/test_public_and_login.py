@@ -145,3 +145,13 @@ def test_the_guide_tells_a_new_user_how_to_apply_from_the_policy_in_force(client
 @pytest.mark.app_config(FUND_CONTACT=["咨询电话：0518-00000000"])
 def test_the_guide_shows_the_contact_the_deployment_sets(client, people):
     assert "咨询电话：0518-00000000" in client.get("/guide").get_data(as_text=True)
+
+
+def test_an_amount_is_written_out_for_the_forms_echo(client):
+    """Issue 12: the amount boxes echo 万元 and 大写 as one types; the words come from Money, on the server."""
+    answer = client.get("/money/words?amount=30012000")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"yuan": "30,012,000.00", "wan": "3,001.20", "capitals": "人民币叁仟零壹万贰仟元整"}
+    assert client.get("/money/words?amount=0.13").get_json()["capitals"] == "人民币壹角叁分"
+    bad = client.get("/money/words?amount=12.345")
+    assert bad.status_code == 422 and bad.get_json() == {"error": "金额最多保留两位小数（精确到分）"}

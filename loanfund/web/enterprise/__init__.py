@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Role
@@ -49,6 +50,18 @@ def register() -> str | Response:
             login_user(user)
             flash(f"注册成功。贵企业被划为{user.enterprise.size_enum.label}企业。", "success")  # type: ignore[union-attr]
             return redirect(url_for("main.home"))
+    elif form.is_submitted() and not form.csrf_token.errors:
+        # the form's own errors beside what only the service can tell (a wrong check character), in one pass
+        def readable(field: Field) -> str | None:
+            return None if field.errors else (field.data or "")
+
+        login_ok = not (form.username.errors or form.password.errors)
+        problems = enterprises.sign_up_problems(
+            readable(form.username) if login_ok else None,
+            readable(form.password) if login_ok else None,
+            readable(form.credit_code),
+        )
+        field_errors(form, problems)
     return render_template("enterprise/register.html", form=form)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from loanfund import clock
+from loanfund.domain.errors import InvalidValue
+from loanfund.domain.money import Money
 from loanfund.domain.policy import band_labels
 from loanfund.services import directory, materials
 from loanfund.services.policies import policy_version_in_force
@@ -31,6 +33,17 @@ def calculator() -> str:
         if form_ok and not rule_errors.errors and amount is not None and days is not None:
             quote = quote_fee(amount, days)
     return render_template("public/calculator.html", form=form, quote=quote, policy=policy)
+
+
+@bp.get("/money/words")
+def money_words() -> tuple[Response, int]:
+    """An amount as the forms echo it while one types: with separators, in 万元 and in 大写 — written by ``Money``,
+    the one place that writes money, so the page never has a second copy of the 大写 rules."""
+    try:
+        amount = Money.parse(request.args.get("amount", ""))
+    except InvalidValue as exc:
+        return jsonify({"error": exc.message}), 422
+    return jsonify({"yuan": amount.format(), "wan": amount.format_wan(), "capitals": amount.capitals()}), 200
 
 
 @bp.get("/guide")
