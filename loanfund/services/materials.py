@@ -133,22 +133,12 @@ def check_file(filename: str, data: bytes) -> str:
     return content_type
 
 
-def upload(actor: User, application_id: int, category: str, files: list[tuple[str, bytes]]) -> list[Material]:
-    """Add documents to an application: the enterprise its own, the bank its signed commitment, the operator the
-    transfer voucher — each as the checklist says. Several files at once, all or none.
+def check_files(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes, str]]:
+    """Files of one upload, each with its content type, once all of them are acceptable (how many, how much, and
+    each by ``check_file``).
 
-    :raise NotFound: not the actor's application.
-    :raise NotAllowed: the actor may not add documents to it now.
-    :raise InvalidInput: category or a file refused (the file named).
+    :raise InvalidInput: under ``file``, every problem, each file named when there are several.
     """
-    application: Application = application_for(actor, application_id)
-    allowed = {item.code: item for item in uploadable(actor, application)}
-    if not allowed:
-        if actor.role_enum not in UPLOAD_STATES_BY_ROLE:
-            raise NotAllowed("您的角色不能上传材料", code="role_not_allowed")
-        raise NotAllowed(f"当前状态“{application.state_enum.label}”下不能再上传材料", code="state_not_allowed")
-    if category not in allowed:
-        raise InvalidInput({"category": ["请选择材料类别"]})
     files = [(name, data) for name, data in files if name or data]
     if not files:
         raise InvalidInput({"file": ["请选择要上传的文件"]})
@@ -165,6 +155,37 @@ def upload(actor: User, application_id: int, category: str, files: list[tuple[st
             problems += [f"{Path(name or '').name}：{m}" if len(files) > 1 else m for m in exc.errors["file"]]
     if problems:
         raise InvalidInput({"file": problems})
+    return checked
+
+
+def upload(actor: User, application_id: int, category: str, files: list[tuple[str, bytes]]) -> list[Material]:
+    """Add documents to an application: the enterprise its own, the bank its signed commitment, the operator the
+    transfer voucher — each as the checklist says. Several files at once, all or none.
+
+    :raise NotFound: not the actor's application.
+    :raise NotAllowed: the actor may not add documents to it now.
+    :raise InvalidInput: category or a file refused (the file named).
+    """
+    application: Application = application_for(actor, application_id)
+    allowed = {item.code: item for item in uploadable(actor, application)}
+    if not allowed:
+        if actor.role_enum not in UPLOAD_STATES_BY_ROLE:
+            raise NotAllowed("您的角色不能上传材料", code="role_not_allowed")
+        raise NotAllowed(f"当前状态“{application.state_enum.label}”下不能再上传材料", code="state_not_allowed")
+    if category not in allowed:
+        raise InvalidInput({"category": ["请选择材料类别"]})
+    return finish(file_under(actor, application, category, check_files(files)))
+
+
+def for_new_application() -> list[MaterialItem]:
+    """What an enterprise may attach on the application form itself (its own items of the checklist)."""
+    return [item for item in checklist() if item.provided_by in ("enterprise", "any")]
+
+
+def file_under(
+    actor: User, application: Application, category: str, checked: list[tuple[str, bytes, str]]
+) -> list[Material]:
+    """Store checked files under ``category`` in the current transaction (the caller commits)."""
     added = []
     for name, data, content_type in checked:
         digest = hashlib.sha256(data).hexdigest()
@@ -182,7 +203,8 @@ def upload(actor: User, application_id: int, category: str, files: list[tuple[st
         )
         db.session.add(material)
         added.append(material)
-    return finish(added)
+    db.session.flush()
+    return added
 
 
 def material_for(actor: User, application_id: int, material_id: int) -> tuple[Material, Path]:

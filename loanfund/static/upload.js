@@ -1,5 +1,6 @@
-/* Uploads checked before they travel: type, size of each file, how many and how much at once — the server checks
-   all of it again. Then sent with a progress bar; the answer replaces the page as a normal submission would. */
+/* Files checked before they travel: type, size of each, how many and how much at once — the server checks all of it
+   again. A form that carries files (data-max-bytes) is then sent with a progress bar, and the answer replaces the
+   page as a normal submission would. Without script the form posts as usual. */
 (function () {
   "use strict";
   var TYPES = /\.(pdf|jpe?g|png)$/i;
@@ -8,7 +9,6 @@
   function problems(form, files) {
     var maxBytes = Number(form.dataset.maxBytes), maxFiles = Number(form.dataset.maxFiles);
     var maxTotal = Number(form.dataset.maxTotal), found = [], total = 0;
-    if (!files.length) return ["请选择要上传的文件"];
     if (files.length > maxFiles) found.push("一次最多上传 " + maxFiles + " 个文件");
     Array.prototype.forEach.call(files, function (file) {
       total += file.size;
@@ -39,40 +39,59 @@
     }
   }
 
-  document.querySelectorAll("form[data-upload]").forEach(function (form) {
-    var input = form.querySelector("input[type=file]");
-    input.addEventListener("change", function () { show(input, problems(form, input.files)); });
+  document.querySelectorAll("form[data-max-bytes]").forEach(function (form) {
+    var inputs = Array.prototype.slice.call(form.querySelectorAll("input[type=file]"));
+    inputs.forEach(function (input) {
+      input.addEventListener("change", function () { show(input, problems(form, input.files)); });
+    });
     form.addEventListener("submit", function (event) {
-      var found = problems(form, input.files);
-      show(input, found);
-      if (found.length) {
+      if (form.dataset.sending === "1") { // a second click while the files travel: nothing twice
         event.preventDefault();
         event.stopImmediatePropagation();
-        input.focus();
         return;
       }
-      if (!window.XMLHttpRequest || !window.FormData) return; // the plain submission still works
+      var total = 0, wrong = null;
+      inputs.forEach(function (input) {
+        var found = problems(form, input.files);
+        if (form.hasAttribute("data-upload") && !input.files.length) found = ["请选择要上传的文件"];
+        Array.prototype.forEach.call(input.files, function (file) { total += file.size; });
+        show(input, found);
+        if (found.length && !wrong) wrong = input;
+      });
+      if (!wrong && total > Number(form.dataset.maxTotal)) {
+        wrong = inputs[0];
+        show(wrong, ["一次提交的文件合计不能超过 " + mb(Number(form.dataset.maxTotal)) + " MB，请提交后在申请页分次上传"]);
+      }
+      if (wrong) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        wrong.focus();
+        return;
+      }
+      if (!window.XMLHttpRequest || !window.FormData || !total) return; // no files: the plain submission
       event.preventDefault();
       var bar = form.querySelector("progress");
       var request = new XMLHttpRequest();
-      request.open("POST", form.action);
+      request.open("POST", form.action || window.location.href);
       request.upload.addEventListener("progress", function (e) {
-        if (!e.lengthComputable) return;
+        if (!e.lengthComputable || !bar) return;
         bar.classList.remove("d-none");
         bar.value = Math.round((e.loaded / e.total) * 100);
       });
       request.addEventListener("load", function () {
-        // the page the server answered with — after a success, the application's page it redirected to (its
-        // message was read by this very request, so the page is shown as received, under its own address)
+        // the page the server answered with — after a success, the page it redirected to (its message was read by
+        // this very request, so the page is shown as received, under its own address)
         if (request.status < 400 && request.responseURL) window.history.replaceState(null, "", request.responseURL);
         document.open();
         document.write(request.responseText);
         document.close();
       });
       request.addEventListener("error", function () {
-        show(input, ["网络中断，文件未上传，请重试"]);
-        bar.classList.add("d-none");
+        delete form.dataset.sending;
+        show(inputs[0], ["网络中断，文件未上传，请重试"]);
+        if (bar) bar.classList.add("d-none");
       });
+      form.dataset.sending = "1";
       request.send(new FormData(form));
     }, true);
   });

@@ -83,6 +83,12 @@ class Form(FlaskForm):
     class Meta:
         locales = ["zh"]
 
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
+            # a hidden token has no label to point at it: no id, so a page with several forms repeats none
+            if field.type in ("CSRFTokenField", "HiddenField") and "id" not in render_kw:
+                render_kw = {**render_kw, "id": False}
+            return super().render_field(field, render_kw)  # type: ignore[misc]
+
 
 ONCE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 

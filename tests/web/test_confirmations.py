@@ -15,6 +15,7 @@ from loanfund.models import Application, ApplicationEvent, IdempotencyKey
 from loanfund.services import fund
 from tests.conftest import confirmation_values, form_tokens
 from tests.flows import Flows
+from tests.web.test_forms import feedback
 
 
 def text_of(html: str) -> str:
@@ -143,3 +144,20 @@ def test_withdrawing_says_it_cannot_be_undone(client, people, auth, traveller):
     assert "专用账户余额" not in text_of(html)
     client.post(f"{page}/withdraw", data=confirmation_values(html))
     assert db.session.get(Application, application.id).state == State.WITHDRAWN.value
+
+
+def test_the_prepare_form_names_a_future_date_and_a_missing_reference_at_once(client, people, auth, traveller):
+    """Issue 12: the prepare form reported a future value date only after the voucher was filled in."""
+    application = Flows(traveller).to(State.APPROVED)
+    page = f"/applications/{application.id}"
+    auth.login("operator")
+    before = nothing_written()
+    refused = first_press(
+        client, f"{page}/prepare-disbursement", {"value_date": "2026-11-05", "transfer_ref": ""}, page
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert feedback(html, "value_date") == ["起息日不能晚于今天（2026-11-01）"]
+    assert feedback(html, "transfer_ref") == ["请填写划款凭证号"]
+    assert "共 2 处需修改" in html
+    assert nothing_written() == before

@@ -197,3 +197,39 @@ def test_the_administrator_keeps_the_checklist(client, people, auth, traveller):
     assert feedback(refused.get_data(as_text=True), "missing_materials_reason") == [
         "尚缺必需材料：完税证明。请补齐后再办理；如确需先行办理，请填写理由"
     ]
+
+
+def test_documents_go_with_the_application_form_and_commit_with_it(client, people, auth, tmp_path, app):
+    """Issue 12: materials on the application form itself — several per item; one bad file and nothing is created,
+    named beside its item with the rest of the form's problems."""
+    from tests.web.test_forms import APPLY
+
+    auth.login("ent1")
+    files = {
+        "documents-licence": [(io.BytesIO(PDF), "营业执照.pdf")],
+        "documents-loan_contract": [(io.BytesIO(PDF), "合同-1.pdf"), (io.BytesIO(PDF), "合同-2.pdf")],
+        "documents-financials": [(io.BytesIO(b"MZ\x90"), "报表.pdf")],
+    }
+    tokens = form_tokens(client.get("/applications/new").get_data(as_text=True), "/applications/new")
+    refused = client.post("/applications/new", data=APPLY | tokens | {"requested_days": "11"} | files)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "共 2 处需修改" in html
+    assert re.search(r'href="#documents-financials">最近一期财务报表：文件内容与扩展名不符', html)
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Material)) == 0
+
+    files["documents-financials"] = [(io.BytesIO(PDF), "报表.pdf")]
+    files = {k: [(io.BytesIO(PDF), name) for _, name in v] for k, v in files.items()}
+    done = client.post("/applications/new", data=APPLY | tokens | files)
+    assert done.status_code == 302
+    application = db.session.scalar(select(Application))
+    filed = db.session.execute(
+        select(Material.category, Material.filename).where(Material.application_id == application.id)
+    ).all()
+    assert sorted(filed) == [
+        ("financials", "报表.pdf"),
+        ("licence", "营业执照.pdf"),
+        ("loan_contract", "合同-1.pdf"),
+        ("loan_contract", "合同-2.pdf"),
+    ]

@@ -26,8 +26,10 @@ from loanfund.services.lifecycle.intake import (
     ApplicationDraft,
     ApplicationInput,
     application_problems,
+    document_problems,
     eligibility_violations,
     submit_application,
+    submit_with_documents,
 )
 from loanfund.services.lifecycle.reading import get, group_reasons_now, overdue, timeline
 from loanfund.services.lifecycle.settlement import account_of, usage_statement
@@ -43,11 +45,13 @@ __all__ = [
     "application_policy",
     "application_problems",
     "approval_facts",
+    "document_problems",
     "eligibility_violations",
     "get",
     "group_reasons_now",
     "overdue",
     "submit_application",
+    "submit_with_documents",
     "take",
     "timeline",
     "usage_statement",

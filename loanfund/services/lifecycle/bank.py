@@ -11,7 +11,7 @@ from loanfund.domain.rules import (
     renewal_late,
 )
 from loanfund.models import Application
-from loanfund.services.lifecycle.spine import Step, application_policy, complete, past_date, required_text
+from loanfund.services.lifecycle.spine import Step, application_policy, complete, each, past_date, required_text
 
 # -- commit / decline (第十六条) ---------------------------------------------------------------------------------
 
@@ -63,11 +63,19 @@ def confirm_renewal(
     """The bank has renewed the loan; later than the policy's days after disbursement is flagged (R9)."""
     application = step.application
     assert application.value_date is not None
-    if not new_loan_amount.is_positive:
-        raise InvalidInput({"new_loan_amount": ["续贷金额必须大于零"]})
-    past_date(renewed_on, "renewed_on", "续贷日期", application.value_date, "起息日")
+    value_date = application.value_date
+
+    def positive() -> None:
+        if not new_loan_amount.is_positive:
+            raise InvalidInput({"new_loan_amount": ["续贷金额必须大于零"]})
+
+    _, _, contract = each(
+        positive,
+        lambda: past_date(renewed_on, "renewed_on", "续贷日期", value_date, "起息日"),
+        lambda: required_text(new_loan_contract_no, "new_loan_contract_no", "新贷款合同编号"),
+    )
     policy = application_policy(application)
-    application.new_loan_contract_no = required_text(new_loan_contract_no, "new_loan_contract_no", "新贷款合同编号")
+    application.new_loan_contract_no = contract
     application.new_loan_amount = new_loan_amount
     application.renewed_on = renewed_on
     application.renewal_late = renewal_late(policy, application.value_date, renewed_on)

@@ -9,7 +9,7 @@ from loanfund.domain.errors import NotAllowed
 from loanfund.domain.ledger import disbursement_posting
 from loanfund.models import Application
 from loanfund.services import ledger, materials
-from loanfund.services.lifecycle.spine import Step, complete, past_date, required_text
+from loanfund.services.lifecycle.spine import Step, complete, each, past_date, required_text
 
 # -- disbursement, maker–checker (第十七条) -----------------------------------------------------------------------
 
@@ -24,10 +24,13 @@ def prepare_disbursement(
     if application.prepared_by_id is not None:
         raise NotAllowed("该申请已有待复核的放款指令", code="state_not_allowed")
     assert application.approved_on is not None
-    past_date(value_date, "value_date", "起息日", application.approved_on, "批准日期")
+    _, ref = each(
+        lambda: past_date(value_date, "value_date", "起息日", application.approved_on, "批准日期"),
+        lambda: required_text(transfer_ref, "transfer_ref", "划款凭证号"),
+    )
     bank = application.bank
     application.value_date = value_date
-    application.disbursement_ref = required_text(transfer_ref, "transfer_ref", "划款凭证号")
+    application.disbursement_ref = ref
     application.destination_account_name = bank.account_name
     application.destination_account_no = bank.account_no
     application.destination_account_bank = bank.account_bank

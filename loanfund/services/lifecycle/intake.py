@@ -23,7 +23,7 @@ from loanfund.models import Application, Bank, User
 from loanfund.services import blacklist, materials
 from loanfund.services.lifecycle.spine import Step, complete, record, required_text
 from loanfund.services.policies import policy_version_in_force
-from loanfund.services.uow import discard, finish
+from loanfund.services.uow import committing_with, discard, finish
 
 # -- apply (第十五条) -------------------------------------------------------------------------------------------
 
@@ -86,6 +86,43 @@ def application_problems(actor: User, draft: ApplicationDraft) -> list[Violation
     if twin is not None:
         found.append(Violation("", "contract_has_open_application", twin, "loan_contract_no"))
     return found
+
+
+def document_problems(documents: dict[str, list[tuple[str, bytes]]]) -> dict[str, list[str]]:
+    """What is wrong with the files attached to the application form, by checklist item (``documents-<code>``)."""
+    allowed = {item.code for item in materials.for_new_application()}
+    found: dict[str, list[str]] = {}
+    for code, files in documents.items():
+        if not any(name or data for name, data in files):
+            continue
+        if code not in allowed:
+            found[f"documents-{code}"] = ["该材料不由企业提供"]
+            continue
+        try:
+            materials.check_files(files)
+        except InvalidInput as exc:
+            found[f"documents-{code}"] = exc.errors["file"]
+    return found
+
+
+def submit_with_documents(
+    actor: User, data: ApplicationInput, documents: dict[str, list[tuple[str, bytes]]]
+) -> Application:
+    """Apply with documents attached on the form itself: the application and its files commit together, or neither.
+
+    :raise InvalidInput: a file refused (``documents-<code>``), or as ``submit_application``.
+    """
+    problems = document_problems(documents)
+    if problems:
+        raise InvalidInput(problems)
+    checked = {code: materials.check_files(files) for code, files in documents.items() if any(n or d for n, d in files)}
+
+    def attach(application: Application) -> None:
+        for code, files in checked.items():
+            materials.file_under(actor, application, code, files)
+
+    with committing_with(attach):
+        return submit_application(actor, data)
 
 
 def submit_application(actor: User, data: ApplicationInput) -> Application:

@@ -19,7 +19,7 @@ from loanfund.extensions import db
 from loanfund.models import Application, Receipt
 from loanfund.services import ledger
 from loanfund.services.lifecycle import statement
-from loanfund.services.lifecycle.spine import Step, application_policy, complete, past_date, required_text
+from loanfund.services.lifecycle.spine import Step, application_policy, complete, each, past_date, required_text
 
 # -- return (第十八条) -------------------------------------------------------------------------------------------
 
@@ -58,8 +58,10 @@ def confirm_return(
     application, actor = step.application, step.actor
     assert application.value_date is not None and application.approved_amount is not None
     last = max((r.received_on for r in application.receipts), default=application.value_date)
-    past_date(received_on, "received_on", "收回日期", last, "起息日或上一笔收回日期")
-    ref = required_text(transfer_ref, "transfer_ref", "划款凭证号")
+    _, ref = each(
+        lambda: past_date(received_on, "received_on", "收回日期", last, "起息日或上一笔收回日期"),
+        lambda: required_text(transfer_ref, "transfer_ref", "划款凭证号"),
+    )
     _refuse_booked_transfer(application, ref)
     policy = application_policy(application)
     earlier = [ReceivedMoney(r.received_on, r.principal, r.fee) for r in application.receipts]

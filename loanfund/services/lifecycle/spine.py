@@ -3,6 +3,7 @@ then the step's own rules, then move, record the event and commit once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm.attributes import flag_modified
 
 from loanfund import clock
-from loanfund.domain.errors import InvalidInput
+from loanfund.domain.errors import FieldErrors, InvalidInput
 from loanfund.domain.lifecycle import Action, State, Transition, transition_for
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
@@ -98,6 +99,23 @@ def _plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def each(*checks: Callable[[], Any]) -> list[Any]:
+    """Run every check of a step's inputs and name every problem at once (one ``InvalidInput``), not the first only;
+    otherwise their results in order."""
+    found = FieldErrors()
+    results = []
+    for check in checks:
+        try:
+            results.append(check())
+        except InvalidInput as exc:
+            for name, messages in exc.errors.items():
+                for message in messages:
+                    found.add(name, message)
+            results.append(None)
+    found.raise_if_any()
+    return results
 
 
 def past_date(value: date, field: str, label: str, not_before: date | None = None, before_label: str = "") -> None:

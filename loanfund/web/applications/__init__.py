@@ -16,6 +16,7 @@ from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViolation
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
+from loanfund.domain.policy import Policy
 from loanfund.models import Application, MaterialItem
 from loanfund.services import (
     directory,
@@ -98,28 +99,51 @@ def new() -> tuple[str, int] | Response:
     if form.is_submitted():
         valid = form.validate()
         if form.csrf_token.errors or form.once.errors:  # an expired page: its values are not judged
-            return render_template("applications/new.html", form=form, policy=policy), 422
+            return _new_page(form, policy, {}), 422
         try:  # a second press of the same form is told so, whatever else is wrong with it
             once.claim(current_user, form.once.data, form.fingerprint())
         except AlreadySubmitted as exc:
             flash(exc.message, "info")
             return redirect(url_for("apps.index"))
-        # every problem in one pass: the rules run on whatever could be read, beside the format errors
+        # every problem in one pass: the rules run on whatever could be read, beside the format errors and the files
+        documents = {
+            item.code: [(f.filename or "", f.read()) for f in request.files.getlist(f"documents-{item.code}")]
+            for item in materials.for_new_application()
+        }
+        file_errors = lifecycle.document_problems(documents)
         problems = lifecycle.application_problems(current_user, _draft(form))
         if problems:
             _show(form, RuleViolation(problems), {"own_funds_planned": "own_funds"})
-        if valid and not problems:
-            try:
-                application = lifecycle.submit_application(current_user, _input(form))  # commits the claim with it
+        if valid and not problems and not file_errors:
+            try:  # the application and its documents commit together (with the claim of the token)
+                application = lifecycle.submit_with_documents(current_user, _input(form), documents)
             except (InvalidInput, RuleViolation) as exc:
                 uow.discard()
                 _show(form, exc, {"own_funds_planned": "own_funds"})
             else:
-                flash(f"申请已提交，编号 {application.reference}。请上传申请材料。", "success")
+                flash(f"申请已提交，编号 {application.reference}。", "success")
                 return redirect(url_for("apps.detail", application_id=application.id))
         uow.discard()  # refused: the token stays unused, for the corrected form
-        return render_template("applications/new.html", form=form, policy=policy), 422
-    return render_template("applications/new.html", form=form, policy=policy), 200
+        return _new_page(form, policy, file_errors), 422
+    return _new_page(form, policy, {}), 200
+
+
+def _new_page(form: ApplicationForm, policy: Policy, file_errors: dict[str, list[str]]) -> str:
+    items = materials.for_new_application()
+    labels = {f"documents-{item.code}": item.label for item in items}
+    return render_template(
+        "applications/new.html",
+        form=form,
+        policy=policy,
+        items=items,
+        file_errors=file_errors,
+        file_summary=[
+            (key, labels.get(key, ""), message) for key, messages in file_errors.items() for message in messages
+        ],
+        max_bytes=materials.MAX_BYTES,
+        max_files=materials.MAX_FILES,
+        max_total=materials.MAX_UPLOAD_BYTES,
+    )
 
 
 def _draft(form: ApplicationForm) -> lifecycle.ApplicationDraft:

@@ -97,8 +97,10 @@ class ReasonForm(ActionForm):
 
 
 class PrepareForm(ActionForm):
+    """The step names a missing reference beside a wrong date (its own checks, all at once)."""
+
     value_date = day_field("起息日")
-    transfer_ref = text("划款凭证号", True)
+    transfer_ref = text("划款凭证号")
 
 
 class NoteForm(ActionForm):
@@ -111,7 +113,7 @@ class AuthoriseForm(ActionForm):
 
 
 class RenewalForm(ActionForm):
-    new_loan_contract_no = text("新贷款合同编号", True)
+    new_loan_contract_no = text("新贷款合同编号")  # required by the step, beside its other checks
     new_loan_amount = money("续贷金额（元）")
     renewed_on = day_field("续贷发放日")
 
@@ -120,7 +122,7 @@ class ReturnForm(ActionForm):
     received_on = day_field("收回日期")
     principal = money("收回本金（元）")
     fee = money("收取费用（元）")
-    transfer_ref = text("划款凭证号", True)
+    transfer_ref = text("划款凭证号")  # required by the step, beside its other checks
 
 
 class RecoveryForm(ActionForm):
