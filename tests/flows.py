@@ -144,9 +144,12 @@ ENTERPRISE_MATERIALS = ("licence", "loan_contract", "financials")  # what the se
 
 
 def attach(user: User, application: Application, categories: tuple[str, ...]) -> None:
-    """The documents the checklist asks ``user`` for, one small PDF each (as the enterprise and the bank upload)."""
-    for category in categories:
-        materials.upload(user, application.id, category, [(f"{category}.pdf", PDF)])
+    """The documents the checklist asks ``user`` for, one small PDF each, filed in one commit (what an upload files;
+    the upload itself — who may, when, which files — is tested on its own, and a flow of the suite is its setting)."""
+    checked = [(f"{category}.pdf", PDF, "application/pdf") for category in categories]
+    for category, file in zip(categories, checked, strict=True):
+        materials.file_under(user, application, category, [file])
+    db.session.commit()
 
 
 def _next_number() -> int:

@@ -5,6 +5,7 @@ Without Chromium the browser tests skip with the reason; under ``CI`` a missing 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -110,6 +111,14 @@ def _serve(tmp_path: Path, fill: Callable[[], object]) -> Iterator[str]:
             db.engine.dispose()
 
 
+@functools.cache
+def _axe():  # type: ignore[no-untyped-def]
+    """One Axe for the session (it reads axe.min.js, half a megabyte, when made)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
 WIDE = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SERIOUS = ("serious", "critical")
@@ -119,8 +128,6 @@ def accessible(page, shot: str = "") -> None:  # type: ignore[no-untyped-def]
     """axe-core (bundled by axe-playwright-python, injected from disk: no network) on the page as it stands, at 1366
     and at 390 px wide: no serious or critical violation; at 390 px nothing wider than the screen (a table may scroll
     inside its own box, the page may not); one h1, no id twice. ``shot``: also save the phone view under that name."""
-    from axe_playwright_python.sync_playwright import Axe
-
     headings = page.locator("h1").count()
     assert headings == 1, f"{page.url} has {headings} h1"
     repeated = page.evaluate(
@@ -128,7 +135,7 @@ def accessible(page, shot: str = "") -> None:  # type: ignore[no-untyped-def]
         " return Object.keys(seen).filter(k => seen[k] > 1); })()"
     )
     assert repeated == [], f"{page.url} repeats the ids {repeated}"
-    axe = Axe()
+    axe = _axe()
     original = page.viewport_size
     for viewport in (WIDE, PHONE):
         page.set_viewport_size(viewport)

@@ -81,9 +81,9 @@ def check_invariants(reconciliation: bool = True) -> None:
 
 
 def walk_length(backend: str) -> int:
-    """200 lifecycles on SQLite, 80 on PostgreSQL (the walk's logic is the same; PostgreSQL adds its own locking and
+    """120 lifecycles on SQLite, 50 on PostgreSQL (the walk's logic is the same; PostgreSQL adds its own locking and
     SQL): ``make soak`` walks 2,000 on both through ``RANDOM_WALK_LIFECYCLES``."""
-    return int(os.environ.get("RANDOM_WALK_LIFECYCLES") or (200 if backend == "sqlite" else 80))
+    return int(os.environ.get("RANDOM_WALK_LIFECYCLES") or (120 if backend == "sqlite" else 50))
 
 
 def test_a_seeded_random_walk_of_hundreds_of_lifecycles_keeps_the_books(app, people, backend):
