@@ -17,6 +17,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def login(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/login")
+    if username == "reviewer":  # the login page, once
+        accessible(page)
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
@@ -75,6 +77,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/home$"))
     assert "注册成功。贵企业被划为中型企业。" in page.content()
+    accessible(page)
     shoot(page, "02-enterprise-home")
 
     # 在线申请：四处错误一次说全
@@ -129,6 +132,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     page.set_input_files("#upload-file", [str(files["借款合同-第1页.pdf"]), str(files["借款合同-第2页.pdf"])])
     page.click("button:has-text('上传')")
     page.wait_for_selector("text=已上传 2 个文件")
+    accessible(page)  # the page the upload answered with
     visit(page, f"{base}/applications")
     assert page.locator("table tbody tr").count() == 1  # the double click made one application
     page.goto(detail_url)

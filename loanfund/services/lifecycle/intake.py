@@ -56,6 +56,19 @@ class ApplicationDraft:
     own_funds: Money | None
 
 
+def _facts(typed: ApplicationDraft | ApplicationInput, today: date) -> SubmissionFacts:
+    """What the rules read of an application, complete or as typed."""
+    return SubmissionFacts(
+        requested_amount=typed.requested_amount,
+        requested_days=typed.requested_days,
+        loan_amount_due=typed.loan_amount_due,
+        own_funds_planned=typed.own_funds,
+        loan_due_date=typed.loan_due_date,
+        loan_overdue=typed.loan_overdue,
+        today=today,
+    )
+
+
 def application_problems(actor: User, draft: ApplicationDraft) -> list[Violation]:
     """Every rule an application as typed breaks, on what can be read: the blacklist and the bank's agreement (when a
     bank is chosen), the amounts, days and dates, R7, and another open application for the same loan contract.
@@ -69,18 +82,7 @@ def application_problems(actor: User, draft: ApplicationDraft) -> list[Violation
         found = [Violation("", "bank_required", "请选择合作银行", "bank_id")]
     else:
         found = eligibility_violations(actor.enterprise.credit_code, bank, today)
-    found += check_submission(
-        policy,
-        SubmissionFacts(
-            requested_amount=draft.requested_amount,
-            requested_days=draft.requested_days,
-            loan_amount_due=draft.loan_amount_due,
-            own_funds_planned=draft.own_funds,
-            loan_due_date=draft.loan_due_date,
-            loan_overdue=draft.loan_overdue,
-            today=today,
-        ),
-    )
+    found += check_submission(policy, _facts(draft, today))
     contract_no = (draft.loan_contract_no or "").strip()
     twin = _open_twin(bank, contract_no) if bank is not None and contract_no else None
     if twin is not None:
@@ -141,18 +143,7 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
     if bank is None:
         raise InvalidInput({"bank_id": ["请选择合作银行"]})
     violations = eligibility_violations(actor.enterprise.credit_code, bank, today)
-    violations += check_submission(
-        policy,
-        SubmissionFacts(
-            requested_amount=data.requested_amount,
-            requested_days=data.requested_days,
-            loan_amount_due=data.loan_amount_due,
-            own_funds_planned=data.own_funds,
-            loan_due_date=data.loan_due_date,
-            loan_overdue=data.loan_overdue,
-            today=today,
-        ),
-    )
+    violations += check_submission(policy, _facts(data, today))
     contract_no = required_text(data.loan_contract_no, "loan_contract_no", "到期贷款合同编号")
     _refuse_duplicate(bank, contract_no)
     if violations:
