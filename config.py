@@ -64,6 +64,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     DEMO_ALLOWED = False
     REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL")
+    HSTS = True  # served over HTTPS only: browsers are told to keep to it
+    MIN_SECRET_KEY_LENGTH = 32  # signs every session: a guessable key is a forged login
 
 
 CONFIGS: dict[str, type[Config]] = {"default": Config, "test": TestConfig, "production": ProductionConfig}
@@ -92,6 +94,18 @@ def apply_environment(config: MutableMapping[str, Any], environ: MutableMapping[
         raise ConfigurationError(
             f"LoanFund 无法启动（{config['NAME']} 配置）：请在环境变量中设置 {'、'.join(missing)}。"
             f" LoanFund will not start: set {' and '.join(missing)} in the environment."
+        )
+    shortest = config.get("MIN_SECRET_KEY_LENGTH")
+    if shortest and len((environ.get("SECRET_KEY") or "").strip()) < shortest:
+        raise ConfigurationError(
+            f"LoanFund 无法启动（{config['NAME']} 配置）：SECRET_KEY 至少 {shortest} 个字符，请用随机生成的密钥。"
+            f" LoanFund will not start: SECRET_KEY must be at least {shortest} characters of a random key"
+            " (python3 -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if shortest and (environ.get("FLASK_DEBUG") or "").strip().lower() not in ("", "0", "false", "no"):
+        raise ConfigurationError(
+            f"LoanFund 无法启动（{config['NAME']} 配置）：生产环境不得开启调试模式（FLASK_DEBUG）。"
+            " LoanFund will not start: the debugger (FLASK_DEBUG) must be off in production."
         )
     if environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]

@@ -31,7 +31,32 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_security_headers(app)
     return app
+
+
+def register_security_headers(app: Flask) -> None:
+    """Every answer: no MIME sniffing, never inside a frame (an approve or authorise page framed by another site is a
+    click-jacking of public money), no full address sent to other sites; a signed-in page or answer is never kept
+    by a browser or proxy cache; HTTPS pinned in production."""
+    from flask import Response, request
+    from flask_login import current_user
+
+    hsts = bool(app.config.get("HSTS"))
+
+    @app.after_request
+    def secure(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        signed_in = current_user.is_authenticated or "Authorization" in request.headers
+        if signed_in and not request.path.startswith(("/static/", "/bootstrap/")):
+            headers["Cache-Control"] = "no-store"
+        if hsts:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
 
 
 def _fill_local_defaults(app: Flask) -> None:
