@@ -90,9 +90,13 @@ def application_problems(actor: User, draft: ApplicationDraft) -> list[Violation
     return found
 
 
-def document_problems(documents: dict[str, list[tuple[str, bytes]]]) -> dict[str, list[str]]:
-    """What is wrong with the files attached to the application form, by checklist item (``documents-<code>``)."""
+def _checked_documents(
+    documents: dict[str, list[tuple[str, bytes]]],
+) -> tuple[dict[str, list[tuple[str, bytes, str]]], dict[str, list[str]]]:
+    """The files attached to the application form, checked once: the acceptable ones by checklist item, and what is
+    wrong with the others (``documents-<code>``)."""
     allowed = {item.code for item in materials.for_new_application()}
+    checked: dict[str, list[tuple[str, bytes, str]]] = {}
     found: dict[str, list[str]] = {}
     for code, files in documents.items():
         if not any(name or data for name, data in files):
@@ -101,10 +105,15 @@ def document_problems(documents: dict[str, list[tuple[str, bytes]]]) -> dict[str
             found[f"documents-{code}"] = ["该材料不由企业提供"]
             continue
         try:
-            materials.check_files(files)
+            checked[code] = materials.check_files(files)
         except InvalidInput as exc:
             found[f"documents-{code}"] = exc.errors["file"]
-    return found
+    return checked, found
+
+
+def document_problems(documents: dict[str, list[tuple[str, bytes]]]) -> dict[str, list[str]]:
+    """What is wrong with the files attached to the application form, by checklist item (``documents-<code>``)."""
+    return _checked_documents(documents)[1]
 
 
 def submit_with_documents(
@@ -114,10 +123,9 @@ def submit_with_documents(
 
     :raise InvalidInput: a file refused (``documents-<code>``), or as ``submit_application``.
     """
-    problems = document_problems(documents)
+    checked, problems = _checked_documents(documents)
     if problems:
         raise InvalidInput(problems)
-    checked = {code: materials.check_files(files) for code, files in documents.items() if any(n or d for n, d in files)}
 
     def attach(application: Application) -> None:
         for code, files in checked.items():

@@ -394,8 +394,9 @@ def _item_form(form: MaterialItemForm) -> MaterialItemForm:
 
 def _checklist_page(new_form: MaterialItemForm, failed_id: int | None) -> str:
     """Every item with its own form (the one that failed keeps what was typed), and a form for a new one."""
+    items = materials.checklist(active_only=False)
     forms = {}
-    for item in materials.checklist(active_only=False):
+    for item in items:
         if failed_id == item.id:
             forms[item.id] = new_form
             continue
@@ -404,7 +405,7 @@ def _checklist_page(new_form: MaterialItemForm, failed_id: int | None) -> str:
     adding = new_form if failed_id is None else _item_form(MaterialItemForm(formdata=None))
     return render_template(
         "admin/materials.html",
-        items=materials.checklist(active_only=False),
+        items=items,
         forms=forms,
         adding=adding,
         providers=materials.PROVIDER_LABELS,
