@@ -32,6 +32,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     register_errorhandlers(app)
     register_commands(app)
     register_security_headers(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])  # the address logins are counted by comes from the proxies we run
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 

@@ -190,15 +190,21 @@ class Auth:
         g.pop("csrf_token", None)
         self.client.delete_cookie("session")  # whoever was logged in before
         page = self.client.get("/login")
-        return self.client.post(
+        answer = self.client.post(
             "/login",
             data={"username": username, "password": password, "csrf_token": csrf_token(page.get_data(as_text=True))},
             follow_redirects=follow,
         )
+        g.pop("_login_user", None)  # a login starts a new session: its CSRF token is a new one too
+        g.pop("csrf_token", None)
+        return answer
 
     def logout(self):  # type: ignore[no-untyped-def]
         page = self.client.get("/home")
-        return self.client.post("/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+        answer = self.client.post("/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+        return answer
 
 
 @pytest.fixture

@@ -14,14 +14,13 @@ from functools import cache
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
-from flask import current_app
-from werkzeug.security import generate_password_hash
 
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise, User
 from loanfund.services.capital import contributor_named, record_contribution
+from loanfund.services.passwords import hash_password
 from loanfund.services.uow import finish
 
 PASSWORD = "demo-pass-123"
@@ -38,9 +37,9 @@ def credit_code(body: str) -> str:
 
 
 @cache
-def _hash(password: str, method: str) -> str:
+def _hash(password: str) -> str:
     """One hash per password for the whole run: hashing is the slowest part of making a user."""
-    return generate_password_hash(password, method=method)
+    return hash_password(password)
 
 
 class _Factory(SQLAlchemyModelFactory):
@@ -93,12 +92,11 @@ class UserFactory(_Factory):
 
     username = factory.Sequence(lambda n: f"user{n:03d}")
     password = PASSWORD
-    password_hash = factory.LazyAttribute(lambda u: _hash(u.password, current_app.config["PASSWORD_HASH_METHOD"]))
+    password_hash = factory.LazyAttribute(lambda u: _hash(u.password))
     role = Role.OPERATOR.value
     display_name = factory.LazyAttribute(lambda u: u.username)
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
     active = True
-    failed_logins = 0
 
 
 class BankUserFactory(UserFactory):

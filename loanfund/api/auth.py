@@ -10,11 +10,13 @@ from flask import Response, g, jsonify, request
 
 from loanfund.api import api_bp
 from loanfund.api.errors import problem
-from loanfund.api.schemas import TokenSchema
+from loanfund.api.schemas import TokenInfoSchema, TokenSchema
+from loanfund.domain.errors import NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.models import User
+from loanfund.services import tokens
 from loanfund.services.accounts import AuthenticationFailed
-from loanfund.services.tokens import issue_token, user_for_token
+from loanfund.services.tokens import issue_token, token_for
 
 
 def _unauthorised(detail: str) -> Response:
@@ -33,12 +35,14 @@ def token_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 return _unauthorised("请在 Authorization 头中提供 Bearer 令牌")
-            user = user_for_token(token.strip())
-            if user is None:
-                return _unauthorised("令牌无效或已过期，请重新获取")
+            live = token_for(token.strip())
+            if live is None:
+                return _unauthorised("令牌无效、已过期或已吊销，请重新获取")
+            user = live.user
             if roles and user.role_enum not in roles:
                 return problem(403, detail=f"“{user.role_enum.label}”无权访问此接口")
             g.api_user = user
+            g.api_token_id = live.id
             return view(*args, **kwargs)
 
         return wrapper
@@ -63,7 +67,9 @@ def create_token() -> Response:
         response.headers["WWW-Authenticate"] = 'Basic realm="loanfund"'
         return response
     try:
-        token, expires_at = issue_token(credentials.username, credentials.password or "")
+        token, expires_at = issue_token(
+            credentials.username, credentials.password or "", address=request.remote_addr or ""
+        )
     except AuthenticationFailed as exc:
         response = problem(401, detail=exc.message)
         response.headers["WWW-Authenticate"] = 'Basic realm="loanfund"'
@@ -71,3 +77,40 @@ def create_token() -> Response:
     response = jsonify(TokenSchema().dump({"token": token, "expires_at": expires_at}))
     response.status_code = 201
     return response
+
+
+@api_bp.get("/tokens")
+@token_required()
+def list_tokens() -> Response:
+    """The caller's live tokens (the one in use marked ``current``)."""
+    rows = tokens.live_tokens(current_api_user())
+    items = [
+        {
+            "id": t.id,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "address": t.address,
+            "current": t.id == g.api_token_id,
+        }
+        for t in rows
+    ]
+    return jsonify({"items": TokenInfoSchema(many=True).dump(items)})
+
+
+@api_bp.delete("/tokens")
+@token_required()
+def revoke_current_token() -> Response:
+    """Revoke the token this request carries (the API's logout)."""
+    tokens.revoke(current_api_user(), g.api_token_id)
+    return Response(status=204)
+
+
+@api_bp.delete("/tokens/<int(max=2147483647):token_id>")
+@token_required()
+def revoke_token(token_id: int) -> Response:
+    """Revoke one of the caller's own tokens. :raise 404: not a live token of the caller's."""
+    try:
+        tokens.revoke(current_api_user(), token_id)
+    except NotFound as exc:
+        return problem(404, detail=exc.message)
+    return Response(status=204)

@@ -93,6 +93,7 @@ def build_spec() -> APISpec:
         ("QuoteRequest", s.QuoteRequestSchema),
         ("Quote", s.QuoteSchema),
         ("Token", s.TokenSchema),
+        ("TokenInfo", s.TokenInfoSchema),
         ("Bank", s.BankSchema),
         ("Enterprise", s.EnterpriseSchema),
         ("ApplicationCreate", s.ApplicationCreateSchema),
@@ -119,6 +120,32 @@ def build_spec() -> APISpec:
                 "summary": "获取访问令牌（HTTP Basic）",
                 "security": [{"basic": []}],
                 "responses": {"201": _json("Token", "Created"), **_problems(401)},
+            },
+            "get": {
+                "summary": "本人有效的访问令牌",
+                "security": bearer,
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"items": {"type": "array", "items": "TokenInfo"}}}),
+                    **_problems(401),
+                },
+            },
+            "delete": {
+                "summary": "吊销当前令牌（退出）",
+                "security": bearer,
+                "responses": {"204": {"description": "已吊销"}, **_problems(401)},
+            },
+        },
+    )
+    spec.path(
+        "/tokens/{token_id}",
+        operations={
+            "delete": {
+                "summary": "吊销本人的某个令牌",
+                "security": bearer,
+                "parameters": [
+                    {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+                ],
+                "responses": {"204": {"description": "已吊销"}, **_problems(401, 404)},
             }
         },
     )

@@ -40,6 +40,16 @@ class TokenSchema(Schema):
     expires_at = fields.AwareDateTime()
 
 
+class TokenInfoSchema(Schema):
+    """One of the caller's live tokens (never the token itself: only its hash is kept)."""
+
+    id = fields.Integer()
+    created_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+    address = fields.String()
+    current = fields.Boolean()
+
+
 class BankSchema(Schema):
     id = fields.Integer()
     code = fields.String()

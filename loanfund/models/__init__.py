@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from loanfund.models.access import ApiToken, IdempotencyKey, User
+from loanfund.models.access import ApiToken, IdempotencyKey, LoginRecord, LoginThrottle, User, UserSession
 from loanfund.models.application import (
     Application,
     ApplicationEvent,
@@ -61,6 +61,8 @@ __all__ = [
     "JournalEntry",
     "JournalLeg",
     "LedgerAccount",
+    "LoginRecord",
+    "LoginThrottle",
     "MailAttempt",
     "MailDelivery",
     "Material",
@@ -73,6 +75,7 @@ __all__ = [
     "Setting",
     "UsageStatement",
     "User",
+    "UserSession",
     "WatchMark",
 ]
 

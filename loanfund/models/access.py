@@ -43,8 +43,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     enterprise: Mapped[Enterprise | None] = relationship()
     bank: Mapped[Bank | None] = relationship()
@@ -68,8 +66,80 @@ class User(UserMixin, TimestampMixin, db.Model):
         return Role(self.role)
 
 
+class LoginThrottle(db.Model):
+    """Login attempts counted in the database, so the limits hold across every process: per address (``scope``
+    "address") and per account-and-address ("account", key ``<user id>@<address>``, or ``?<username>@<address>``
+    for a name nobody has, counted the same way). Each attempt is counted by one atomic upsert before the password is
+    checked; ``locked_until`` is set by the attempt that reaches the limit."""
+
+    __tablename__ = "login_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_started: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("scope", "key", name="uq_login_throttles_scope_key"),
+        CheckConstraint(_in("scope", ["address", "account"]), name="scope_known"),
+    )
+
+
+class LoginRecord(db.Model):
+    """Every login attempt, web or API: who (the account when the name is one), from where, and how it ended."""
+
+    __tablename__ = "login_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(8))
+    outcome: Mapped[str] = mapped_column(String(16))
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("channel", ["web", "api"]), name="channel_known"),
+        CheckConstraint(_in("outcome", ["ok", "wrong", "throttled", "inactive"]), name="outcome_known"),
+    )
+
+
+class UserSession(TimestampMixin, db.Model):
+    """A signed-in browser, kept on the server: the cookie carries a random key whose SHA-256 is stored here, and
+    every request finds its open record or is signed out. Logging out, a password change, switching the account off
+    or the idle and absolute limits end it for good (``ended_at``), whatever copy of the cookie is kept."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_why: Mapped[str | None] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "ended_why IS NULL OR " + _in("ended_why", ["logout", "password", "revoked", "idle", "expired", "off"]),
+            name="ended_why_known",
+        ),
+    )
+
+
 class ApiToken(TimestampMixin, db.Model):
-    """A bearer token for the API. Only its SHA-256 is stored."""
+    """A bearer token for the API. Only its SHA-256 is stored; revoked by its user, by a password change or when
+    the account is switched off."""
 
     __tablename__ = "api_tokens"
 
@@ -77,6 +147,8 @@ class ApiToken(TimestampMixin, db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     user: Mapped[User] = relationship()
 

@@ -5,35 +5,29 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import case, literal, select, update
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import and_, case, delete, literal, null, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from loanfund import clock
-from loanfund.clock import local
-from loanfund.domain.errors import FieldErrors, LoanFundError
+from loanfund.domain.errors import FieldErrors, LoanFundError, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
-from loanfund.models import Bank, Enterprise, User
+from loanfund.models import Bank, Enterprise, LoginRecord, LoginThrottle, User
+from loanfund.services import passwords, sessions
+from loanfund.services.passwords import hash_password
 from loanfund.services.uow import finish
 from loanfund.types import UTCDateTime
-
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 8
 
 
 class AuthenticationFailed(LoanFundError):
     code = "authentication_failed"
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-
-
-def check_password_strength(password: str, errors: FieldErrors, field: str = "password") -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors.add(field, f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+def check_password_strength(
+    password: str, errors: FieldErrors, field: str = "password", known: tuple[str, ...] = ()
+) -> None:
+    for message in passwords.problems(password, known=known):
+        errors.add(field, message)
 
 
 def check_new_login(username: str, password: str, errors: FieldErrors) -> None:
@@ -42,25 +36,23 @@ def check_new_login(username: str, password: str, errors: FieldErrors) -> None:
         errors.add("username", "用户名须为 1–64 个字符")
     elif db.session.scalar(select(User.id).where(User.username == username)) is not None:
         errors.add("username", "该用户名已被使用")
-    check_password_strength(password, errors)
+    check_password_strength(password, errors, known=(username,))
 
 
-def active_user(user_id: str) -> User | None:
-    """The user behind a session's id, while switched on (a switched-off user's session ends at once)."""
-    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def change_password(user: User, current: str, new: str, *, keep_session_id: int | None = None) -> None:
+    """Change the password; every other session of the user ends and every API token of theirs is revoked (the
+    browser it was changed in, ``keep_session_id``, stays signed in).
 
-
-def change_password(user: User, current: str, new: str) -> None:
-    """:raise InvalidInput: the current password is wrong, or the new one too weak."""
+    :raise InvalidInput: the current password is wrong, or the new one too weak."""
     errors = FieldErrors()
-    if not check_password_hash(user.password_hash, current):
+    if not passwords.verify(user.password_hash, current)[0]:
         errors.add("current_password", "当前密码不正确")
-    check_password_strength(new, errors, "new_password")
+    check_password_strength(new, errors, "new_password", (user.username, user.display_name))
     if current == new:
         errors.add("new_password", "新密码不能与当前密码相同")
     errors.raise_if_any()
     user.password_hash = hash_password(new)
+    sessions.end_others(user, keep_session_id, "password")
     finish(user)
 
 
@@ -118,62 +110,156 @@ def add_user(
     return finish(create_user(username, password, role, display_name=display_name, enterprise=enterprise, bank=bank))
 
 
-# A hash to check against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
+# The account-and-address limit: five tries, then that account waits fifteen minutes *from that address* — staff
+# elsewhere log in as usual, so nobody can lock the operator out from outside; the administrator can lift it early.
+ACCOUNT_ATTEMPTS = 5
+# The address limit: thirty failed tries in fifteen minutes across any names, then that address waits.
+ADDRESS_ATTEMPTS = 30
+THROTTLE = timedelta(minutes=15)
+WRONG = (
+    f"用户名或密码不正确。同一账户在同一地址连续失败 {ACCOUNT_ATTEMPTS} 次后须等待 {THROTTLE.seconds // 60} 分钟，"
+    "或请系统管理员解除限制"
+)
 
 
-def authenticate(username: str, password: str) -> User:
-    """Check a username and password; lock the account for ``LOCKOUT`` after ``MAX_FAILED_LOGINS`` failures.
+def authenticate(username: str, password: str, *, address: str, channel: str = "web") -> User:
+    """Check a username and password from ``address``; every attempt is recorded.
 
-    The account is read, and that read transaction ended, before the password hash is checked: no lock is held while
-    hashing (on SQLite every transaction takes the write lock at BEGIN). A failure is counted by one UPDATE that
-    increments in the database, so concurrent guesses are each counted; it commits (a failed login must be remembered
-    even though it raises).
+    One answer and the same work whatever went wrong (no such user, wrong password, too many tries): the attempt is
+    counted first — one atomic upsert per limit, committed — and only an attempt within both limits has its password
+    checked; the others check it against a hash of the same cost that matches nothing. No lock is held while hashing
+    (on SQLite every transaction takes the write lock at BEGIN). A right password from a switched-off account is told
+    so (only its owner knows the password). A hash of an older kind or cost is replaced by today's.
 
-    :raise AuthenticationFailed: with one message for unknown user and wrong password, another when locked.
+    :raise AuthenticationFailed: ``WRONG`` for every failure but a switched-off account (code ``inactive``).
     """
     now = clock.utcnow()
+    name = username.strip()[:64]
+    address = (address or "unknown")[:64]
     account = None
-    if "\x00" not in username:  # no such user can exist, and PostgreSQL refuses NUL in a query parameter
+    if "\x00" not in name:  # no such user can exist, and PostgreSQL refuses NUL in a query parameter
         account = db.session.execute(
-            select(User.id, User.password_hash, User.locked_until, User.active).where(User.username == username.strip())
+            select(User.id, User.password_hash, User.active).where(User.username == name)
         ).first()
-    db.session.commit()  # end the read (no lock held) before the slow part; nothing was written
-    if account is None:
-        check_password_hash(_DUMMY_HASH, password)
-        raise AuthenticationFailed("用户名或密码不正确")
-    if account.locked_until is not None and account.locked_until > now:
-        raise AuthenticationFailed(
-            f"登录失败次数过多，账户已锁定至 {local(account.locked_until):%H:%M}，请稍后再试", code="locked"
+    subject = f"{account.id}@{address}" if account else f"?{name.lower()}@{address}"
+    within = _admit("address", address, ADDRESS_ATTEMPTS, now, None)
+    within = _admit("account", subject, ACCOUNT_ATTEMPTS, now, account.id if account else None) and within
+    db.session.commit()  # the attempts count before the slow part, and no lock is held through it
+    upgraded = None
+    if account is not None and within:
+        ok, upgraded = passwords.verify(account.password_hash, password)
+    else:
+        ok = False
+        passwords.same_work(password)
+    outcome = "ok" if ok and account.active else "inactive" if ok else "wrong" if within else "throttled"
+    db.session.add(
+        LoginRecord(
+            at=now,
+            user_id=account.id if account else None,
+            username=name,
+            address=address,
+            channel=channel,
+            outcome=outcome,
         )
-    if not check_password_hash(account.password_hash, password):
-        _count_failure(account.id, now)
-        raise AuthenticationFailed("用户名或密码不正确")
-    if not account.active:
+    )
+    if ok:
+        # a right password takes its own try off the address's count and ends the account's count — in the order the
+        # attempts were counted (address, then account), so two logins never wait on each other's rows
+        db.session.execute(
+            update(LoginThrottle)
+            .where(LoginThrottle.scope == "address", LoginThrottle.key == address, LoginThrottle.attempts > 0)
+            .values(attempts=LoginThrottle.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.scope == "account", LoginThrottle.key == subject))
+    if ok and upgraded:
+        db.session.execute(
+            update(User)
+            .where(User.id == account.id)
+            .values(password_hash=upgraded)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    if outcome == "inactive":
         raise AuthenticationFailed("该账户已停用，请联系系统管理员", code="inactive")
+    if outcome != "ok":
+        raise AuthenticationFailed(WRONG)
     user = db.session.get(User, account.id)
     assert user is not None
-    if user.failed_logins or user.locked_until:
-        user.failed_logins = 0
-        user.locked_until = None
-        finish(user)
     return user
 
 
-def _count_failure(user_id: int, now: datetime) -> None:
-    """One more failed login, counted in the database; the ``MAX_FAILED_LOGINS``-th locks the account and starts
-    the count again. (Every SET expression sees the row as it was before this UPDATE.)"""
-    reaches_limit = User.failed_logins + 1 >= MAX_FAILED_LOGINS
-    db.session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(
-            failed_logins=case((reaches_limit, 0), else_=User.failed_logins + 1),
-            locked_until=case((reaches_limit, literal(now + LOCKOUT, UTCDateTime)), else_=User.locked_until),
-        )
-        .execution_options(synchronize_session=False)
+def _admit(scope: str, key: str, limit: int, now: datetime, user_id: int | None) -> bool:
+    """Count one attempt under ``(scope, key)`` in one statement, whatever runs beside it: a new window when the last
+    one is over (or its lock ended), else one more; the attempt that reaches ``limit`` locks for ``THROTTLE``.
+    Whether this attempt is within the limit."""
+    table = LoginThrottle.__table__
+    at = literal(now, UTCDateTime)
+    fresh = or_(
+        and_(table.c.locked_until.is_not(None), table.c.locked_until <= at),
+        and_(table.c.locked_until.is_(None), table.c.window_started <= literal(now - THROTTLE, UTCDateTime)),
     )
-    finish(user_id)
+    insert = _insert_for(db.session.get_bind().dialect.name)
+    statement = (
+        insert(table)
+        .values(scope=scope, key=key, attempts=1, window_started=now, locked_until=None, user_id=user_id)
+        .on_conflict_do_update(
+            index_elements=[table.c.scope, table.c.key],
+            set_={
+                "attempts": case((fresh, 1), else_=table.c.attempts + 1),
+                "window_started": case((fresh, at), else_=table.c.window_started),
+                "locked_until": case(
+                    (fresh, null()),
+                    (
+                        and_(table.c.locked_until.is_(None), table.c.attempts + 1 >= limit),
+                        literal(now + THROTTLE, UTCDateTime),
+                    ),
+                    else_=table.c.locked_until,
+                ),
+            },
+        )
+        .returning(table.c.attempts)
+    )
+    return bool(db.session.execute(statement).scalar_one() <= limit)
+
+
+def _insert_for(dialect: str):  # type: ignore[no-untyped-def]
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def lift_limits(actor: User, user: User) -> int:
+    """The administrator ends every login limit on ``user``'s account (from every address). How many there were."""
+    if actor.role_enum is not Role.ADMIN:
+        raise NotAllowed("只有系统管理员可以解除登录限制")
+    lifted = db.session.execute(delete(LoginThrottle).where(LoginThrottle.user_id == user.id)).rowcount
+    finish(user)
+    return int(lifted or 0)
+
+
+def limited_accounts(now: datetime) -> list[LoginThrottle]:
+    """The accounts now waiting out a login limit, with the address, newest first."""
+    return list(
+        db.session.scalars(
+            select(LoginThrottle)
+            .where(
+                LoginThrottle.scope == "account", LoginThrottle.user_id.is_not(None), LoginThrottle.locked_until > now
+            )
+            .options(joinedload(LoginThrottle.user))
+            .order_by(LoginThrottle.locked_until.desc())
+        )
+    )
+
+
+def login_records(*, username: str = "", limit: int = 200) -> list[LoginRecord]:
+    """The latest login attempts, optionally of one username, newest first."""
+    query = select(LoginRecord).order_by(LoginRecord.id.desc()).limit(limit)
+    if username:
+        query = query.where(LoginRecord.username == username)
+    return list(db.session.scalars(query))
 
 
 # an address as people type them: something@domain.tld, no spaces or control characters

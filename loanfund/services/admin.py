@@ -15,7 +15,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.policy import Policy, RateMode, rate_problem
 from loanfund.extensions import db
 from loanfund.models import Bank, BankAccountChange, PolicyVersion, User
-from loanfund.services import bank_accounts
+from loanfund.services import bank_accounts, sessions
 from loanfund.services.uow import finish
 
 
@@ -157,4 +157,6 @@ def set_active(actor: User, user: User, active: bool) -> User:
     if actor.id == user.id and not active:
         raise NotAllowed("不能停用自己的账户", code="self")
     user.active = active
+    if not active:
+        sessions.end_others(user, None, "off")  # signed out everywhere at once, every API token revoked
     return finish(user)

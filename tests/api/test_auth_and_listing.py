@@ -26,7 +26,10 @@ def test_wrong_password_gets_no_token(client, people):
     response = client.post("/api/v1/tokens", headers=basic("operator", "nope"))
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
-    assert response.get_json()["detail"] == "用户名或密码不正确"
+    assert (
+        response.get_json()["detail"]
+        == "用户名或密码不正确。同一账户在同一地址连续失败 5 次后须等待 15 分钟，或请系统管理员解除限制"
+    )
 
 
 def test_no_credentials_gets_401(client, people):
@@ -42,7 +45,7 @@ def test_calls_without_a_token_are_401(client, people):
 def test_a_made_up_token_is_401(client, people):
     response = client.get("/api/v1/banks", headers={"Authorization": "Bearer made-up"})
     assert response.status_code == 401
-    assert response.get_json()["detail"] == "令牌无效或已过期，请重新获取"
+    assert response.get_json()["detail"] == "令牌无效、已过期或已吊销，请重新获取"
 
 
 def test_only_enterprises_apply(api):
@@ -219,4 +222,7 @@ def test_an_id_beyond_the_database_integer_is_a_field_error_not_a_crash(api, tra
 def test_a_nul_in_the_username_is_a_plain_401(client, people):
     response = client.post("/api/v1/tokens", headers=basic("oper\x00ator", DEMO_PASSWORD))
     assert response.status_code == 401
-    assert response.get_json()["detail"] == "用户名或密码不正确"
+    assert (
+        response.get_json()["detail"]
+        == "用户名或密码不正确。同一账户在同一地址连续失败 5 次后须等待 15 分钟，或请系统管理员解除限制"
+    )

@@ -2,11 +2,11 @@
 
 import pytest
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import User
+from loanfund.services import passwords
 
 pytestmark = pytest.mark.both_databases
 
@@ -31,7 +31,7 @@ def test_create_bank_user_reads_the_password_from_stdin(runner, people):
     assert "已创建用户 icbc2（合作银行）" in result.output
     user = db.session.scalar(select(User).where(User.username == "icbc2"))
     assert user.bank.code == "ICBC-LYG"
-    assert check_password_hash(user.password_hash, "s3cret-pass")
+    assert passwords.verify(user.password_hash, "s3cret-pass") == (True, None)
 
 
 def test_create_enterprise_user_needs_its_enterprise(runner, people):

@@ -68,6 +68,8 @@ def test_the_list_of_all_applications_marks_an_overdue_bridge(client, auth, flow
     auth.login("operator")
     row = re.compile(rf"{application.reference}.*?</tr>", flags=re.S)
     traveller.move_to("2026-11-11 20:00:00+08:00")
+    auth.login("operator")  # ten days later: signed in again (a session ends after 30 idle minutes)
     assert "逾期" not in row.search(client.get("/applications").get_data(as_text=True)).group(0)
     traveller.move_to("2026-11-12 09:00:00+08:00")
+    auth.login("operator")
     assert "逾期" in row.search(client.get("/applications").get_data(as_text=True)).group(0)

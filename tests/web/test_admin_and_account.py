@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, User
-from loanfund.services import fund
+from loanfund.services import fund, passwords
 from tests.conftest import DEMO_PASSWORD, confirm
 from tests.web.test_confirmations import text_of
 from tests.web.test_forms import feedback, post_form
@@ -23,7 +22,7 @@ def test_change_password(client, people, auth):
     done = post_form(client, "/account/password", {"current_password": DEMO_PASSWORD, "new_password": "new-pass-123"})
     assert done.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "ent1"))
-    assert check_password_hash(user.password_hash, "new-pass-123")
+    assert passwords.verify(user.password_hash, "new-pass-123") == (True, None)
 
 
 def test_admin_creates_a_bank_user_and_refuses_one_without_a_bank(client, people, auth):

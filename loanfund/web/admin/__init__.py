@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,8 +13,8 @@ from loanfund.domain.ledger import FEE_INCOME
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Contribution
-from loanfund.services import admin as admin_service
 from loanfund.services import (
+    accounts,
     bank_accounts,
     directory,
     ledger,
@@ -26,6 +26,7 @@ from loanfund.services import (
     settings,
     uow,
 )
+from loanfund.services import admin as admin_service
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import (
     DistributionResult,
@@ -83,7 +84,26 @@ def users() -> str | Response:
         else:
             flash(f"已创建用户 {user.username}", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/users.html", users=directory.users(), form=form)
+    return render_template(
+        "admin/users.html", users=directory.users(), form=form, limited=accounts.limited_accounts(clock.utcnow())
+    )
+
+
+@bp.post("/users/<int(max=2147483647):user_id>/limits")
+@admin_only
+def lift_limits(user_id: int) -> Response:
+    user = directory.user(user_id)
+    if user is not None:
+        lifted = accounts.lift_limits(current_user, user)
+        flash(f"已解除 {user.username} 的登录限制（{lifted} 处）", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/logins")
+@admin_only
+def logins() -> str:
+    username = (request.args.get("username") or "").strip()[:64]
+    return render_template("admin/logins.html", records=accounts.login_records(username=username), username=username)
 
 
 @bp.post("/users/<int(max=2147483647):user_id>/active")

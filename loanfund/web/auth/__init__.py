@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from loanfund.domain.errors import InvalidInput
+from loanfund.domain.errors import InvalidInput, NotFound
 from loanfund.extensions import login_manager
 from loanfund.models import User
-from loanfund.services import uow
-from loanfund.services.accounts import AuthenticationFailed, active_user, authenticate, change_password, set_notices
-from loanfund.web.auth.forms import LoginForm, NoticesForm, PasswordForm
+from loanfund.services import sessions, tokens, uow
+from loanfund.services.accounts import AuthenticationFailed, authenticate, change_password, set_notices
+from loanfund.web.auth.forms import EndForm, LoginForm, NoticesForm, PasswordForm
 from loanfund.web.forms import field_errors
 
 bp = Blueprint("auth", __name__)
@@ -22,7 +22,26 @@ bp = Blueprint("auth", __name__)
 def register_user_loader() -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return active_user(user_id)  # a switched-off user's session ends at once
+        """The user of this browser's open session on the server; a logged-out, idle, expired or switched-off one is
+        nobody (and Flask-Login sends them to the login page)."""
+        found = sessions.find(session.get(SESSION_KEY), user_id)
+        if found is None:
+            return None
+        g.session_id = found.session_id
+        return found.user
+
+
+SESSION_KEY = "sk"
+
+
+def sign_in(user: User) -> None:
+    """Open a new session for ``user`` in this browser: nothing from before carries over (a new CSRF token, a new
+    session key)."""
+    session.clear()
+    session[SESSION_KEY] = sessions.begin(
+        user, address=request.remote_addr or "", agent=request.user_agent.string or ""
+    )
+    login_user(user)
 
 
 def _safe_next(target: str | None) -> str:
@@ -47,19 +66,22 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.username.data or "", form.password.data or "")
+            user = authenticate(form.username.data or "", form.password.data or "", address=request.remote_addr or "")
         except AuthenticationFailed as exc:
             form.password.errors = [exc.message]
         else:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            target = _safe_next(request.args.get("next"))
+            sign_in(user)
+            return redirect(target)
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    sessions.end(session.get(SESSION_KEY))  # for good: a copy of the cookie kept from before no longer signs in
     logout_user()
+    session.clear()
     flash("已安全退出", "info")
     return redirect(url_for("auth.login"))
 
@@ -70,12 +92,17 @@ def password() -> str | Response:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data or "", form.new_password.data or "")
+            change_password(
+                current_user,
+                form.current_password.data or "",
+                form.new_password.data or "",
+                keep_session_id=g.get("session_id"),
+            )
         except InvalidInput as exc:
             uow.discard()
             field_errors(form, exc.errors)
         else:
-            flash("密码已修改", "success")
+            flash("密码已修改；其他浏览器中的登录和全部接口令牌已失效", "success")
             return redirect(url_for("main.home"))
     return render_template("account/password.html", form=form)
 
@@ -96,3 +123,32 @@ def notices() -> str | Response:
             flash("通知设置已保存", "success")
             return redirect(url_for("inbox.index"))
     return render_template("account/notices.html", form=form)
+
+
+@bp.route("/account/sessions", methods=["GET", "POST"])
+@login_required
+def my_sessions() -> str | Response:
+    """The user's signed-in browsers and API tokens; any of them can be ended here."""
+    form = EndForm()
+    if form.validate_on_submit():
+        kind, _, number = (form.target.data or "").partition(":")
+        try:
+            if kind == "session" and number.isdigit() and int(number) != g.get("session_id"):
+                sessions.end_one(current_user, int(number))
+            elif kind == "token" and number.isdigit():
+                tokens.revoke(current_user, int(number))
+            else:
+                raise NotFound("没有这个会话")
+        except NotFound as exc:
+            uow.discard()
+            flash(exc.message, "warning")
+        else:
+            flash("已结束" if kind == "session" else "令牌已吊销", "success")
+        return redirect(url_for("auth.my_sessions"))
+    return render_template(
+        "account/sessions.html",
+        sessions=sessions.open_sessions(current_user),
+        tokens=tokens.live_tokens(current_user),
+        current=g.get("session_id"),
+        form=form,
+    )

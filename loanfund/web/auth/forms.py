@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from loanfund.web.forms import (
@@ -26,3 +26,9 @@ class PasswordForm(Form):
 class NoticesForm(Form):
     email = StringField("邮箱地址", validators=[Length(max=254, message="邮箱地址最长 254 个字符"), NoNul()])
     by_email = BooleanField("同时通过邮件接收通知（站内信始终接收）")
+
+
+class EndForm(Form):
+    """Ends one session (``session:<id>``) or revokes one API token (``token:<id>``) of the user's own."""
+
+    target = HiddenField(validators=[DataRequired(), Length(max=32)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import Field
 
@@ -11,6 +11,7 @@ from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.services import enterprises, uow
+from loanfund.web.auth import sign_in
 from loanfund.web.enterprise.forms import EnterpriseForm, RegisterForm
 from loanfund.web.forms import field_errors
 from loanfund.web.roles import roles_required
@@ -47,7 +48,7 @@ def register() -> str | Response:
             uow.discard()
             field_errors(form, exc.errors)
         else:
-            login_user(user)
+            sign_in(user)
             flash(f"注册成功。贵企业被划为{user.enterprise.size_enum.label}企业。", "success")  # type: ignore[union-attr]
             return redirect(url_for("main.home"))
     elif form.is_submitted() and not form.csrf_token.errors:
