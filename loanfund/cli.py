@@ -10,12 +10,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from loanfund import clock
+from loanfund import clock, database
 from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise
-from loanfund.services import audit_pack, documents
+from loanfund.services import audit, audit_pack, documents
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
@@ -199,3 +199,34 @@ def audit_pack_command(year: int, out_dir: str) -> None:
     click.echo(
         f"已写入 {packed.path}：{packed.applications} 笔申请，{packed.files} 个文件，清单 {audit_pack.MANIFEST}。"
     )
+
+
+@loanfund_cli.command("verify-audit")
+def verify_audit_command() -> None:
+    """Check the audit record's whole SHA-256 chain and the special account against the receipts; names the first
+    broken record and exits 1 when anything is wrong. Prints the chain's head hash: keep it (the audit page
+    shows it too) outside the database — it is what shows later that no record was cut off the end."""
+    verdict = audit.verify()
+    if verdict.ok:
+        click.echo(f"✓ 审计记录链完整：{verdict.records} 条，链头 {verdict.head}")
+    else:
+        click.echo(f"✗ 审计记录链在第 {verdict.broken_seq} 条处断开：{verdict.problem}")
+        click.echo(f"  此前 {verdict.records} 条完整，最后一条完整记录的哈希 {verdict.head}")
+    books = reconcile()
+    click.echo("✓ 专用账户与收款登记一致" if books.ok else "✗ 专用账户与收款登记不符：请运行 loanfund reconcile 查看")
+    if not (verdict.ok and books.ok):
+        raise SystemExit(1)
+
+
+@loanfund_cli.command("grant-runtime-role")
+@click.argument("role")
+def grant_runtime_role_command(role: str) -> None:
+    """PostgreSQL only, run as the tables' owner after `flask db upgrade`: let ROLE (an existing login role, not the
+    owner) read and write what the application needs and nothing more — history and the audit record INSERT only,
+    no TRUNCATE, and, not being the owner, it can neither drop nor disable the triggers that guard them. The
+    application then connects as ROLE (DATABASE_URL); migrations keep running as the owner."""
+    try:
+        granted = database.grant_runtime_role(db.session, role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已授权 {role}：{granted} 张表（历史与审计记录仅可追加）。")

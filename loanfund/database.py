@@ -8,6 +8,7 @@ the same way. Anything else is a real failure.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -55,3 +56,64 @@ def is_duplicate(exc: BaseException) -> bool:
     if not isinstance(exc, DBAPIError):
         return False
     return _sqlstate(exc) == UNIQUE_VIOLATION or "unique constraint failed" in str(exc.orig).lower()
+
+
+# what the application only ever appends to: it may read and insert, never change or remove
+HISTORY = (
+    "application_events",
+    "receipts",
+    "journal_entries",
+    "journal_legs",
+    "recovery_records",
+    "monthly_reports",
+    "usage_statements",
+    "audit_records",
+)
+_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def grant_runtime_role(session: Any, role: str) -> int:
+    """On PostgreSQL, as the tables' owner: give ``role`` what the application needs — SELECT, INSERT, UPDATE,
+    DELETE on the working tables, SELECT and INSERT on the history tables, SELECT and UPDATE on the audit head,
+    SELECT on the migration version — and nothing else (no TRUNCATE, no REFERENCES, no TRIGGER). A role that is not
+    the owner cannot drop or disable the triggers, and only a superuser may set ``session_replication_role``.
+    How many tables were granted.
+
+    :raise ValueError: not PostgreSQL, a role name that is not a plain identifier, no such role, the owner itself, or a
+        superuser.
+    """
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name != "postgresql":
+        raise ValueError("只有 PostgreSQL 需要运行时角色（SQLite 由文件权限保护）")
+    if not _ROLE_NAME.match(role):
+        raise ValueError(f"角色名 {role!r} 须为小写字母、数字和下划线")
+    found = session.execute(
+        text("SELECT rolsuper, rolname = current_user AS is_me FROM pg_roles WHERE rolname = :role"), {"role": role}
+    ).first()
+    if found is None:
+        raise ValueError(f"没有角色 {role}：请先 CREATE ROLE {role} LOGIN PASSWORD '…'")
+    if found.is_me:
+        raise ValueError("运行时角色不能是表的所有者本身")
+    if found.rolsuper:
+        raise ValueError(f"{role} 是超级用户：运行时角色须为普通角色")
+    tables = (
+        session.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"))
+        .scalars()
+        .all()
+    )
+    session.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
+    for table in tables:
+        session.execute(text(f'REVOKE ALL ON TABLE "{table}" FROM "{role}"'))
+        if table in HISTORY:
+            grant = "SELECT, INSERT"
+        elif table == "audit_head":
+            grant = "SELECT, UPDATE"
+        elif table == "alembic_version":
+            grant = "SELECT"
+        else:
+            grant = "SELECT, INSERT, UPDATE, DELETE"
+        session.execute(text(f'GRANT {grant} ON TABLE "{table}" TO "{role}"'))
+    session.execute(text(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"'))
+    session.commit()
+    return len(tables)

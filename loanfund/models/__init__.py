@@ -17,6 +17,7 @@ from loanfund.models.application import (
     Receipt,
     RecoveryRecord,
 )
+from loanfund.models.audit import AuditHead, AuditRecord
 from loanfund.models.books import (
     AppendOnlyViolation,
     Contribution,
@@ -47,6 +48,8 @@ __all__ = [
     "AppendOnlyViolation",
     "Application",
     "ApplicationEvent",
+    "AuditHead",
+    "AuditRecord",
     "Bank",
     "BankAccountChange",
     "BankClaim",
@@ -79,7 +82,16 @@ __all__ = [
     "WatchMark",
 ]
 
-APPEND_ONLY = (ApplicationEvent, Receipt, JournalEntry, JournalLeg, RecoveryRecord, MonthlyReport, UsageStatement)
+APPEND_ONLY = (
+    AuditRecord,
+    ApplicationEvent,
+    Receipt,
+    JournalEntry,
+    JournalLeg,
+    RecoveryRecord,
+    MonthlyReport,
+    UsageStatement,
+)
 
 
 @event.listens_for(Session, "before_flush")

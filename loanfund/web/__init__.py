@@ -7,6 +7,7 @@ from flask import Flask
 from loanfund.web import (
     admin,
     applications,
+    audit,
     auth,
     bank_accounts,
     blacklist,
@@ -36,6 +37,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(liability.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(audit.bp)
     inbox.register_unread_count(app)
     filters.register(app)
     auth.register_user_loader()

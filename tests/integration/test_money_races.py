@@ -18,7 +18,7 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, JournalEntry, LoginRecord, LoginThrottle, Receipt
-from loanfund.services import fund, ledger, lifecycle
+from loanfund.services import audit, fund, ledger, lifecycle
 from loanfund.services.reconcile import reconcile
 from tests.conftest import DEMO_PASSWORD, form_tokens
 from tests.flows import Flows
@@ -108,6 +108,7 @@ def test_write_off_racing_a_partial_return_ends_as_one_or_the_other_order(app, p
     print(f"write-off vs partial return, {ROUNDS} rounds: {seen}")
     assert sum(seen.values()) == ROUNDS
     assert reconcile().ok
+    assert audit.verify().ok  # the chain did not fork under concurrent writers
 
 
 def test_ten_partial_returns_with_one_transfer_reference_book_it_once(app, people, traveller):
@@ -131,6 +132,7 @@ def test_ten_partial_returns_with_one_transfer_reference_book_it_once(app, peopl
             assert application(a).state == State.RENEWED.value
             fresh()
     assert reconcile().ok
+    assert audit.verify().ok  # the chain did not fork under concurrent writers
 
 
 def test_ten_authorisations_of_one_preparation_pay_out_once(app, people, traveller):
@@ -160,6 +162,7 @@ def test_ten_authorisations_of_one_preparation_pay_out_once(app, people, travell
         )
         fresh()
     assert reconcile().ok
+    assert audit.verify().ok  # the chain did not fork under concurrent writers
 
 
 def test_authorise_withdraw_and_cancel_at_once_leave_one_of_them(app, people, traveller):
@@ -188,6 +191,7 @@ def test_authorise_withdraw_and_cancel_at_once_leave_one_of_them(app, people, tr
         assert state == {"authorise": "disbursed", "cancel": "cancelled", "withdraw": "withdrawn"}[winner]
         assert fund.position().reserved == Money.zero()
         assert reconcile().ok
+        assert audit.verify().ok  # the chain did not fork under concurrent writers
         fresh()
     print(f"authorise vs cancel vs withdraw: winners {sorted(outcomes)}")
 
@@ -222,6 +226,7 @@ def test_a_step_that_cannot_get_its_lock_in_time_answers_409_and_changes_nothing
         assert retried.status == 200, retried
     assert application(a).state == State.REPAID.value
     assert reconcile().ok
+    assert audit.verify().ok  # the chain did not fork under concurrent writers
 
 
 @pytest.mark.app_config(DATABASE_LOCK_TIMEOUT_MS=300)
@@ -319,3 +324,4 @@ def test_the_first_two_write_offs_at_once_both_book(app, people, traveller):
     assert [answer.status for answer in answers] == [200, 200], answers
     assert ledger.balance("losses_written_off") == M("2,000,000.00")
     assert reconcile().ok
+    assert audit.verify().ok  # the chain did not fork under concurrent writers
