@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from loanfund.models.access import ApiToken, IdempotencyKey, LoginRecord, LoginThrottle, User, UserSession
+from loanfund.models.access import ApiToken, IdempotencyKey, LoginRecord, LoginThrottle, SignUp, User, UserSession
 from loanfund.models.application import (
     Application,
     ApplicationEvent,
@@ -76,6 +76,7 @@ __all__ = [
     "Receipt",
     "RecoveryRecord",
     "Setting",
+    "SignUp",
     "UsageStatement",
     "User",
     "UserSession",

@@ -43,6 +43,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # an enterprise user who signed up is not vetted until the platform has checked the business licence: until then
+    # they see nothing of their enterprise and may not apply (users the administrator creates are vetted)
+    vetted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     enterprise: Mapped[Enterprise | None] = relationship()
     bank: Mapped[Bank | None] = relationship()
@@ -64,6 +67,36 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+SIGN_UP_STATES = ("pending", "vetted", "returned")
+
+
+class SignUp(TimestampMixin, db.Model):
+    """An enterprise's sign-up from the public form, waiting for the platform to vet it against the business licence
+    (营业执照) the new user uploads. ``joins_existing``: the credit code was already registered, so the new user asks
+    to join that enterprise (the form does not say so; the vetting decides). ``submitted`` keeps what was typed."""
+
+    __tablename__ = "sign_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    joins_existing: Mapped[bool] = mapped_column(Boolean)
+    submitted: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(8), default="pending", index=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    licence_name: Mapped[str | None] = mapped_column(String(200))
+    licence_type: Mapped[str | None] = mapped_column(String(50))
+    licence_sha256: Mapped[str | None] = mapped_column(String(64))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    enterprise: Mapped[Enterprise] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (CheckConstraint(_in("state", SIGN_UP_STATES), name="state_known"),)
 
 
 class LoginThrottle(db.Model):

@@ -19,12 +19,13 @@ STAFF_READERS = frozenset({Role.REVIEWER, Role.OPERATOR, Role.GROUP})
 def application_visibility(user: User) -> ColumnElement[bool]:
     """A WHERE clause: the applications ``user`` may see.
 
-    Enterprise users see their own enterprise's; bank users see those routed to their bank (第十五条: forwarded once
-    the platform accepts them); platform staff and the leading group see all; the administrator sees none.
+    Enterprise users see their own enterprise's once vetted; bank users see those routed to their bank (第十五条:
+    forwarded once the platform accepts them); platform staff and the leading group see all; the administrator sees
+    none.
     """
     role = user.role_enum
-    if role is Role.ENTERPRISE:
-        return Application.enterprise_id == user.enterprise_id
+    if role is Role.ENTERPRISE:  # a sign-up not yet vetted sees nothing of the enterprise it names
+        return Application.enterprise_id == user.enterprise_id if user.vetted else false()
     if role is Role.BANK:
         return and_(
             Application.bank_id == user.bank_id,

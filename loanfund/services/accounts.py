@@ -30,13 +30,19 @@ def check_password_strength(
         errors.add(field, message)
 
 
-def check_new_login(username: str, password: str, errors: FieldErrors) -> None:
-    """A username free and well-formed, a password strong enough."""
+def check_login_form(username: str, password: str, errors: FieldErrors) -> None:
+    """A username well-formed, a password strong enough (not whether the name is free: the public sign-up must not
+    tell)."""
     if not username or len(username) > 64:
         errors.add("username", "用户名须为 1–64 个字符")
-    elif db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        errors.add("username", "该用户名已被使用")
     check_password_strength(password, errors, known=(username,))
+
+
+def check_new_login(username: str, password: str, errors: FieldErrors) -> None:
+    """For staff creating a user: well-formed, strong enough, and the username free."""
+    check_login_form(username, password, errors)
+    if username and db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        errors.add("username", "该用户名已被使用")
 
 
 def change_password(user: User, current: str, new: str, *, keep_session_id: int | None = None) -> None:
@@ -266,6 +272,10 @@ def login_records(*, username: str = "", limit: int = 200) -> list[LoginRecord]:
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 
 
+def valid_email(email: str) -> bool:
+    return len(email) <= 254 and bool(_EMAIL.match(email))
+
+
 def set_notices(user: User, email: str, by_email: bool) -> User:
     """The user's e-mail address (may be empty) and whether notices also go by e-mail. The in-app inbox is always on.
 
@@ -273,7 +283,7 @@ def set_notices(user: User, email: str, by_email: bool) -> User:
     """
     email = email.strip()
     errors = FieldErrors()
-    if email and (len(email) > 254 or not _EMAIL.match(email)):
+    if email and not valid_email(email):
         errors.add("email", "邮箱地址格式不正确，如 name@example.com")
     if by_email and not email:
         errors.add("email", "接收邮件通知须填写邮箱地址")

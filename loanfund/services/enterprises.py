@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from loanfund.domain.eligibility import (
     DISTRICTS,
     INDUSTRIES,
@@ -17,10 +15,14 @@ from loanfund.domain.eligibility import (
 from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
-from loanfund.extensions import db
 from loanfund.models import Enterprise, User
-from loanfund.services.accounts import check_new_login, create_user
+from loanfund.services import vetting
+from loanfund.services.accounts import check_login_form, valid_email
+from loanfund.services.passwords import hash_password
 from loanfund.services.uow import finish
+
+IDENTITY = ("name", "credit_code", "district")
+IDENTITY_FIXED = "企业名称、统一社会信用代码和所在县区由平台核定，如需更改请联系平台"
 
 
 @dataclass(frozen=True)
@@ -38,18 +40,15 @@ class EnterpriseInput:
     address: str = ""
 
 
-def _validated(data: EnterpriseInput, errors: FieldErrors, current: Enterprise | None = None) -> dict[str, object]:
+def _validated(data: EnterpriseInput, errors: FieldErrors) -> dict[str, object]:
+    """The enterprise's values, checked."""
     values: dict[str, object] = {}
     name = data.name.strip()
     if not name:
         errors.add("name", "请填写企业名称")
     values["name"] = name
     try:
-        code = normalise_credit_code(data.credit_code)
-        taken = db.session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code))
-        if taken is not None and (current is None or taken != current.id):
-            errors.add("credit_code", "该统一社会信用代码已注册，请使用已有账户登录")
-        values["credit_code"] = code
+        values["credit_code"] = normalise_credit_code(data.credit_code)
     except InvalidValue as exc:
         errors.add("credit_code", exc.message)
     try:
@@ -81,49 +80,61 @@ def _validated(data: EnterpriseInput, errors: FieldErrors, current: Enterprise |
     return values
 
 
-def sign_up_problems(username: str | None, password: str | None, credit_code: str | None) -> dict[str, list[str]]:
+def sign_up_problems(
+    username: str | None, password: str | None, credit_code: str | None, email: str | None
+) -> dict[str, list[str]]:
     """What the sign-up form cannot see for itself, on whichever of these it could read (``None``: its own field has
-    said what is wrong): the login's rules and the credit code (check character, already registered) — so a form
-    with other errors still names these in the same pass. ``register`` checks them again."""
+    said what is wrong): the login's form and strength, the credit code's check character, the e-mail's form — so a
+    form with other errors still names these in the same pass. Never whether anything is already registered.
+    ``register`` checks them again."""
     errors = FieldErrors()
     if username is not None and password is not None:
-        check_new_login(username.strip(), password, errors)
+        check_login_form(username.strip(), password, errors)
     if credit_code is not None:
         try:
-            code = normalise_credit_code(credit_code)
+            normalise_credit_code(credit_code)
         except InvalidValue as exc:
             errors.add("credit_code", exc.message)
-        else:
-            if db.session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) is not None:
-                errors.add("credit_code", "该统一社会信用代码已注册，请使用已有账户登录")
+    if email is not None:
+        _check_email(email, errors)
     return errors.errors
 
 
-def register(username: str, password: str, data: EnterpriseInput) -> User:
-    """Sign up: the enterprise and its first user together. A credit code already registered is refused.
+def _check_email(email: str, errors: FieldErrors) -> None:
+    email = email.strip()
+    if not email:
+        errors.add("email", "请填写邮箱地址（审核结果和通知发往此邮箱）")
+    elif not valid_email(email):
+        errors.add("email", "邮箱地址格式不正确，如 name@example.com")
 
-    :raise InvalidInput: every wrong field at once.
+
+def register(username: str, password: str, email: str, data: EnterpriseInput) -> vetting.Outcome:
+    """Sign up from the public form: an unvetted user, and its enterprise unless the credit code is registered
+    (then a request to join it). Whatever is registered already, a well-formed sign-up answers alike and does the
+    same work (the password is hashed before anything is looked up); see ``vetting``.
+
+    :raise InvalidInput: every wrong field at once (what is wrong with the input, never what exists).
     """
     errors = FieldErrors()
-    check_new_login(username.strip(), password, errors)
+    check_login_form(username.strip(), password, errors)
+    _check_email(email, errors)
     values = _validated(data, errors)
     errors.raise_if_any()
-    enterprise = Enterprise(**values)
-    db.session.add(enterprise)
-    db.session.flush()
-    user = create_user(
-        username, password, Role.ENTERPRISE, display_name=data.contact_name or data.name, enterprise=enterprise
-    )
-    return finish(user)
+    return vetting.sign_up(username, hash_password(password), email.strip(), values)
 
 
 def update(actor: User, data: EnterpriseInput) -> Enterprise:
-    """The enterprise user edits its own enterprise; its size is computed again."""
-    if actor.role_enum is not Role.ENTERPRISE or actor.enterprise is None:
+    """The vetted enterprise user edits its own enterprise's details but its name, credit code and district (the
+    platform's to change: a blacklisted enterprise must not become another by editing its code); its size is
+    computed again."""
+    if actor.role_enum is not Role.ENTERPRISE or actor.enterprise is None or not actor.vetted:
         raise NotAllowed("只有企业用户可以修改企业信息", code="role_not_allowed")
     enterprise = actor.enterprise
     errors = FieldErrors()
-    values = _validated(data, errors, current=enterprise)
+    values = _validated(data, errors)
+    for field in IDENTITY:
+        if field not in errors.errors and values.get(field) != getattr(enterprise, field):
+            errors.add(field, IDENTITY_FIXED)
     errors.raise_if_any()
     for key, value in values.items():
         setattr(enterprise, key, value)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from loanfund.domain.errors import InvalidInput, NotAllowed
 from loanfund.domain.lifecycle import Role, State
@@ -21,6 +21,9 @@ from loanfund.services.uow import finish
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10  # at once, in one upload
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # all the files of one upload together (the request limit is just above)
+# what one application may hold in all (a bridge needs a handful of documents; this stops a disk being filled)
+QUOTA_FILES = 40
+QUOTA_BYTES = 100 * 1024 * 1024
 
 # The platform's checklist as first seeded (migration 0015 wrote the same rows); the administrator keeps it after.
 DEFAULT_CHECKLIST = (
@@ -166,7 +169,8 @@ def upload(actor: User, application_id: int, category: str, files: list[tuple[st
     :raise NotAllowed: the actor may not add documents to it now.
     :raise InvalidInput: category or a file refused (the file named).
     """
-    application: Application = application_for(actor, application_id)
+    # locked: two uploads at once cannot both fit the quota that only one of them fits
+    application: Application = application_for(actor, application_id, for_update=True)
     allowed = {item.code: item for item in uploadable(actor, application)}
     if not allowed:
         if actor.role_enum not in UPLOAD_STATES_BY_ROLE:
@@ -185,13 +189,29 @@ def for_new_application() -> list[MaterialItem]:
 def file_under(
     actor: User, application: Application, category: str, checked: list[tuple[str, bytes, str]]
 ) -> list[Material]:
-    """Store checked files under ``category`` in the current transaction (the caller commits)."""
+    """Store checked files under ``category`` in the current transaction (the caller commits), within the
+    application's quota (``QUOTA_FILES`` files, ``QUOTA_BYTES`` in all).
+
+    :raise InvalidInput: the quota would be exceeded (nothing is stored).
+    """
+    held, size = db.session.execute(
+        select(func.count(Material.id), func.coalesce(func.sum(Material.size), 0)).where(
+            Material.application_id == application.id
+        )
+    ).one()
+    adding = sum(len(data) for _, data, _ in checked)
+    if held + len(checked) > QUOTA_FILES or size + adding > QUOTA_BYTES:
+        raise InvalidInput(
+            {
+                "file": [
+                    f"每笔申请的材料合计不超过 {QUOTA_FILES} 个文件、{filesize(QUOTA_BYTES)}；"
+                    f"本申请已有 {held} 个文件、{filesize(size)}，请合并或压缩后再上传"
+                ]
+            }
+        )
     added = []
     for name, data, content_type in checked:
-        digest = hashlib.sha256(data).hexdigest()
-        target = storage_dir() / digest
-        if not target.exists():
-            target.write_bytes(data)
+        digest = store(data)
         material = Material(
             application_id=application.id,
             category=category,
@@ -205,6 +225,24 @@ def file_under(
         added.append(material)
     db.session.flush()
     return added
+
+
+def filesize(size: int) -> str:
+    """A file's size as people read it (字节, KB, MB)."""
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def store(data: bytes) -> str:
+    """Keep ``data`` under its SHA-256 in the upload folder (once, however often it comes); the digest."""
+    digest = hashlib.sha256(data).hexdigest()
+    target = storage_dir() / digest
+    if not target.exists():
+        target.write_bytes(data)
+    return digest
 
 
 def material_for(actor: User, application_id: int, material_id: int) -> tuple[Material, Path]:

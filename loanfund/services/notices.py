@@ -49,16 +49,21 @@ def notify(recipients: Iterable[User], kind: str, subject: str, body: str, appli
 
 
 def enterprise_users(application: Application) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.enterprise_id == application.enterprise_id)))
+    return vetted_users(application.enterprise_id)
+
+
+def vetted_users(enterprise_id: int) -> list[User]:
+    """The enterprise's users the platform has vetted (a sign-up still waiting hears nothing of the enterprise)."""
+    return list(db.session.scalars(select(User).where(User.enterprise_id == enterprise_id, User.vetted.is_(True))))
 
 
 def enterprise_users_by_code(credit_code: str) -> list[User]:
-    """The users of the enterprise registered under this credit code (none when it has no account)."""
+    """The vetted users of the enterprise registered under this credit code (none when it has no account)."""
     return list(
         db.session.scalars(
             select(User)
             .join(Enterprise, User.enterprise_id == Enterprise.id)
-            .where(Enterprise.credit_code == credit_code)
+            .where(Enterprise.credit_code == credit_code, User.vetted.is_(True))
         )
     )
 

@@ -20,6 +20,7 @@ from loanfund.web import (
     public,
     recovery,
     reports,
+    vetting,
 )
 
 
@@ -38,6 +39,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(recovery.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(vetting.bp)
     inbox.register_unread_count(app)
     filters.register(app)
     auth.register_user_loader()

@@ -12,7 +12,7 @@ from loanfund.domain.liability import EVENT_LABELS as LIABILITY_EVENTS
 from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.watch import Finding
-from loanfund.services import exports
+from loanfund.services import exports, materials
 from loanfund.services.recovery_file import EVENT_LABELS as RECOVERY_EVENTS
 
 # Badge colours per state: calm for the normal path, amber for waiting on someone, red for exits and trouble.
@@ -77,11 +77,7 @@ def figure(value: Money | int | Decimal, kind: str) -> str:
 
 
 def filesize(size: int) -> str:
-    if size < 1024:
-        return f"{size} 字节"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+    return materials.filesize(size)
 
 
 def role_label(role: str) -> str:

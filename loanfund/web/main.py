@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from loanfund import clock
 from loanfund.domain.lifecycle import Role
-from loanfund.services import liability, monthly, reporting
+from loanfund.services import liability, monthly, reporting, vetting
 from loanfund.services.workbench import dashboard, queues
 
 bp = Blueprint("main", __name__)
@@ -18,6 +18,8 @@ bp = Blueprint("main", __name__)
 def home() -> str:
     """Dashboard figures and what the user has to do next (the administrator's set-up lives under /admin)."""
     user = current_user
+    if not user.vetted:  # an enterprise sign-up: its licence and the vetting, nothing of the enterprise yet
+        return render_template("main/pending.html", record=vetting.own_sign_up(user))
     return render_template(
         "main/home.html",
         figures=dashboard(user),
@@ -26,6 +28,7 @@ def home() -> str:
         bank_flags=liability.flagged_years(user.bank_id) if user.role_enum is Role.BANK and user.bank_id else [],
         this_month=_this_month() if monthly.can_read(user) else None,
         filed=monthly.queue(user, 6) if monthly.can_read(user) else [],
+        sign_ups=vetting.waiting() if user.role_enum is Role.REVIEWER else 0,
     )
 
 

@@ -17,8 +17,8 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
         @wraps(view)
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role_enum not in roles:
-                abort(404)
+            if current_user.role_enum not in roles or not current_user.vetted:
+                abort(404)  # an enterprise sign-up not yet vetted has only its home page, its account and its inbox
             return view(*args, **kwargs)
 
         return wrapper

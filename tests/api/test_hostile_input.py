@@ -115,3 +115,23 @@ def test_loan_due_dates_far_from_today_or_in_other_digits_are_refused(api, trave
 def test_the_last_day_of_the_window_is_accepted(api, traveller):
     response = api.post("ent1", "/applications", APPLY | {"bank_id": bank_id(api), "loan_due_date": "2028-11-01"})
     assert response.status_code == 201, response.get_json()
+
+
+def test_an_application_holds_at_most_its_quota_of_documents(api, traveller, monkeypatch):
+    """Before: twelve files of 9.9 MB went onto one application. The quota, here shrunk to 5 files and 60 bytes so the
+    test stays small, holds across uploads and refuses the one that would pass it whole."""
+    from loanfund.models import Material
+    from loanfund.services import materials
+    from tests.api.conftest import upload
+
+    monkeypatch.setattr(materials, "QUOTA_FILES", 5)
+    monkeypatch.setattr(materials, "QUOTA_BYTES", 60)
+    app_id = api.post("ent1", "/applications", APPLY | {"bank_id": bank_id(api)}).get_json()["id"]
+    assert upload(api, "ent1", app_id, "licence", ("1.pdf", "2.pdf")).status_code == 201  # 2 × 15 bytes
+    assert upload(api, "ent1", app_id, "financials", ("3.pdf",)).status_code == 201
+    refused = upload(api, "ent1", app_id, "loan_contract", ("4.pdf", "5.pdf"))  # 75 bytes would pass 60
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"]["file"] == [
+        "每笔申请的材料合计不超过 5 个文件、60 字节；本申请已有 3 个文件、45 字节，请合并或压缩后再上传"
+    ]
+    assert db.session.scalar(select(func.count()).select_from(Material).where(Material.application_id == app_id)) == 3

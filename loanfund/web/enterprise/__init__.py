@@ -11,7 +11,6 @@ from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.services import enterprises, uow
-from loanfund.web.auth import sign_in
 from loanfund.web.enterprise.forms import EnterpriseForm, RegisterForm
 from loanfund.web.forms import field_errors
 from loanfund.web.roles import roles_required
@@ -37,20 +36,21 @@ def _input(form: EnterpriseForm) -> enterprises.EnterpriseInput:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> str | Response:
-    """An SME creates its account and its enterprise; a credit code already registered is refused."""
+    """An SME asks for its account: the platform vets it against the business licence before it may apply."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = enterprises.register(form.username.data or "", form.password.data or "", _input(form))
+            enterprises.register(
+                form.username.data or "", form.password.data or "", form.email.data or "", _input(form)
+            )
         except InvalidInput as exc:
             uow.discard()
             field_errors(form, exc.errors)
         else:
-            sign_in(user)
-            flash(f"注册成功。贵企业被划为{user.enterprise.size_enum.label}企业。", "success")  # type: ignore[union-attr]
-            return redirect(url_for("main.home"))
+            # the same answer whatever was registered before (a credit code or a username is never confirmed here)
+            return render_template("enterprise/registered.html", username=(form.username.data or "").strip())
     elif form.is_submitted() and not form.csrf_token.errors:
         # the form's own errors beside what only the service can tell (a wrong check character), in one pass
         def readable(field: Field) -> str | None:
@@ -61,6 +61,7 @@ def register() -> str | Response:
             readable(form.username) if login_ok else None,
             readable(form.password) if login_ok else None,
             readable(form.credit_code),
+            readable(form.email),
         )
         field_errors(form, problems)
     return render_template("enterprise/register.html", form=form)

@@ -33,6 +33,7 @@ class EnterpriseForm(Form):
 
 
 class RegisterForm(EnterpriseForm):
+    email = text("邮箱地址（审核结果发往此邮箱）", True, 254)
     username = text("登录用户名", True, 64)
     password = PasswordField("密码（至少 8 位）", validators=[DataRequired(REQUIRED_TEXT)])
     confirm = PasswordField("再次输入密码", validators=[DataRequired(REQUIRED_TEXT)])

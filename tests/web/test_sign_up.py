@@ -1,0 +1,216 @@
+"""Vetted sign-up (issue 13): the public form says the same whatever is registered already; a new account sees
+nothing of its enterprise and may not apply until the reviewer has checked its business licence; a vetted enterprise
+cannot change its own credit code (the blacklist evasion), only the platform can, on the record."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import argon2
+import pytest
+from sqlalchemy import func, select
+
+from loanfund.domain.lifecycle import State
+from loanfund.extensions import db
+from loanfund.models import AuditRecord, Enterprise, Message, SignUp, User
+from tests.conftest import csrf_token
+from tests.flows import Flows
+from tests.web.test_forms import REGISTER, feedback, post_form
+
+ANSWER = "注册申请已提交"
+EXISTING_CODE = "91320706MA1Q8RXL4A"  # ent1's, already registered
+PDF = b"%PDF-1.4\n%licence\n"
+
+
+def count(model) -> int:  # type: ignore[no-untyped-def]
+    return int(db.session.scalar(select(func.count()).select_from(model)))
+
+
+def user(name: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == name))
+
+
+def visible_text(response) -> str:  # type: ignore[no-untyped-def]
+    """The page without its one-time tokens (which differ on every page)."""
+    import re
+
+    return re.sub(r'value="[^"]{20,}"', "", response.get_data(as_text=True))
+
+
+def test_the_form_answers_alike_for_a_new_company_a_registered_code_and_a_taken_username(client, people, monkeypatch):
+    hashed: list[int] = []
+    real = argon2.PasswordHasher.hash
+    monkeypatch.setattr(argon2.PasswordHasher, "hash", lambda self, pw, **kw: hashed.append(1) or real(self, pw))
+    enterprises, users = count(Enterprise), count(User)
+
+    fresh = post_form(client, "/register", REGISTER)
+    joining = post_form(client, "/register", REGISTER | {"credit_code": EXISTING_CODE, "username": "joiner"})
+    taken = post_form(client, "/register", REGISTER | {"username": "ent2", "credit_code": "91320703MA1MB4FT6K"})
+
+    pages = [
+        visible_text(r).replace("newco", "U").replace("joiner", "U").replace("ent2", "U")
+        for r in (fresh, joining, taken)
+    ]
+    assert [r.status_code for r in (fresh, joining, taken)] == [200, 200, 200]
+    assert pages[0] == pages[1] == pages[2]  # before: "该统一社会信用代码已注册" for a company already a user
+    assert (
+        ANSWER in pages[0]
+        and "已注册" not in pages[0]
+        and "已被使用" not in visible_text(taken).split("如果无法登录")[0]
+    )
+    assert hashed == [1, 1, 1]  # the same work each time
+    assert count(Enterprise) == enterprises + 1  # the new company only
+    assert count(User) == users + 2  # newco and joiner; "ent2" stays the one it was
+    newco, joiner = user("newco"), user("joiner")
+    assert (newco.vetted, joiner.vetted) == (False, False)
+    assert joiner.enterprise.credit_code == EXISTING_CODE
+    assert db.session.scalar(select(SignUp.joins_existing).where(SignUp.user_id == joiner.id)) is True
+    told = db.session.scalars(
+        select(Message.user_id).where(Message.subject == "有人以贵企业的统一社会信用代码注册了新账户")
+    )
+    assert set(told) == {user("ent1").id}  # the enterprise's own users are told, not the public
+
+
+def test_an_unvetted_account_sees_nothing_of_the_enterprise_it_names(client, people, auth, traveller):
+    Flows(traveller).to(State.DISBURSED)  # ent1 has a bridge out
+    post_form(client, "/register", REGISTER | {"credit_code": EXISTING_CODE, "username": "joiner"})
+    assert auth.login("joiner", REGISTER["password"]).status_code == 302
+    home = client.get("/home").get_data(as_text=True)
+    assert "待平台审核" in home and "请上传营业执照" in home
+    assert "海润" not in home  # ent1's name
+    for path in ("/applications/new", "/enterprise"):
+        assert client.get(path).status_code == 404, path
+    assert "LYG" not in client.get("/applications").get_data(as_text=True)
+    basic = base64.b64encode(f"joiner:{REGISTER['password']}".encode()).decode()
+    token = client.post("/api/v1/tokens", headers={"Authorization": f"Basic {basic}"}).get_json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    for path in ("/api/v1/applications", "/api/v1/enterprises/me"):
+        refused = client.get(path, headers=bearer)
+        assert refused.status_code == 403, path
+        assert refused.get_json()["detail"] == "企业注册尚待平台审核，审核通过后方可使用接口"
+    assert client.get("/api/v1/tokens", headers=bearer).status_code == 200
+
+
+def fetched(client, path: str) -> tuple[int, bytes]:  # type: ignore[no-untyped-def]
+    """A file download, its file closed (send_file streams from an open file)."""
+    response = client.get(path)
+    try:
+        return response.status_code, response.data
+    finally:
+        response.close()
+
+
+def upload(client, data: bytes = PDF, name: str = "营业执照.pdf"):  # type: ignore[no-untyped-def]
+    token = csrf_token(client.get("/home").get_data(as_text=True))
+    return client.post(
+        "/sign-up/licence",
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_the_reviewer_vets_against_the_licence_and_then_the_account_may_apply(client, people, auth):
+    post_form(client, "/register", REGISTER)
+    newco = user("newco")
+    record = db.session.scalar(select(SignUp).where(SignUp.user_id == newco.id))
+    auth.login("reviewer")
+    assert "有 1 个企业注册待审核" in client.get("/home").get_data(as_text=True)
+    early = post_form(client, f"/sign-ups/{record.id}", {"decision": "approve", "note": ""})
+    assert early.status_code == 422
+    assert "尚未上传营业执照，不能通过" in early.get_data(as_text=True)
+    bare = post_form(client, f"/sign-ups/{record.id}", {"decision": "return", "note": ""})
+    assert "退回须写明原因" in bare.get_data(as_text=True)
+
+    auth.login("newco", REGISTER["password"])
+    wrong = upload(client, b"PK\x03\x04", "执照.docx")
+    assert "只接受 PDF、JPG、PNG 格式的文件" in wrong.get_data(as_text=True)
+    assert "营业执照已上传，等待平台审核" in upload(client).get_data(as_text=True)
+    assert fetched(client, f"/sign-ups/{record.id}/licence") == (200, PDF)
+
+    auth.login("ent2")
+    assert fetched(client, f"/sign-ups/{record.id}/licence")[0] == 404
+    auth.login("reviewer")
+    assert fetched(client, f"/sign-ups/{record.id}/licence") == (200, PDF)
+    returned = post_form(client, f"/sign-ups/{record.id}", {"decision": "return", "note": "执照模糊，请重新扫描"})
+    assert returned.status_code == 302
+    auth.login("newco", REGISTER["password"])
+    assert "注册被退回：执照模糊，请重新扫描" in client.get("/home").get_data(as_text=True)
+    upload(client)
+    auth.login("reviewer")
+    assert post_form(client, f"/sign-ups/{record.id}", {"decision": "approve", "note": ""}).status_code == 302
+    db.session.expire_all()
+    assert user("newco").vetted is True
+    auth.login("newco", REGISTER["password"])
+    assert client.get("/applications/new").status_code == 200
+    assert "企业注册已通过审核" in client.get("/inbox").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["operator", "group", "admin", "bank1", "ent1"])
+def test_only_the_reviewer_vets(client, people, auth, who):
+    post_form(client, "/register", REGISTER)
+    record = db.session.scalar(select(SignUp))
+    auth.login(who)
+    assert client.get("/sign-ups").status_code == 404
+    assert client.get(f"/sign-ups/{record.id}").status_code == 404
+    token = csrf_token(client.get("/home").get_data(as_text=True))
+    answer = client.post(f"/sign-ups/{record.id}", data={"csrf_token": token, "decision": "approve"})
+    assert answer.status_code == 404
+    assert db.session.scalar(select(SignUp.state)) == "pending"
+
+
+def test_a_vetted_enterprise_cannot_change_its_own_credit_code_name_or_district(client, people, auth):
+    """Before: a blacklisted enterprise changed its credit code on /enterprise and applied again (201)."""
+    auth.login("ent1")
+    ent1 = user("ent1").enterprise
+    data = {
+        "name": "另一家公司",
+        "credit_code": "91320703MA1MB4FT6K",
+        "district": "ganyu",
+        "industry": ent1.industry,
+        "employees": str(ent1.employees),
+        "revenue": ent1.revenue.plain(),
+        "assets": ent1.assets.plain(),
+        "contact_name": "张三",
+        "contact_phone": "13800000000",
+    }
+    refused = post_form(client, "/enterprise", data)
+    assert refused.status_code == 200
+    fixed = "企业名称、统一社会信用代码和所在县区由平台核定，如需更改请联系平台"
+    html = refused.get_data(as_text=True)
+    for field in ("name", "credit_code", "district"):
+        assert feedback(html, field) == [fixed], field
+    db.session.refresh(ent1)
+    assert (ent1.credit_code, ent1.district) == (EXISTING_CODE, "haizhou")
+
+
+def test_the_reviewer_corrects_the_identity_on_the_record(client, people, auth):
+    post_form(client, "/register", REGISTER | {"name": "新公司（笔误）"})
+    record = db.session.scalar(select(SignUp))
+    auth.login("reviewer")
+    clash = post_form(
+        client,
+        f"/sign-ups/{record.id}",
+        {"what": "identity", "name": "新公司", "credit_code": EXISTING_CODE, "district": "haizhou"},
+    )
+    assert "该统一社会信用代码已属于另一家企业" in clash.get_data(as_text=True)
+    done = post_form(
+        client,
+        f"/sign-ups/{record.id}",
+        {
+            "what": "identity",
+            "name": "连云港新企业有限公司",
+            "credit_code": REGISTER["credit_code"],
+            "district": "lianyun",
+        },
+    )
+    assert done.status_code == 302
+    change = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.subject == "enterprises", AuditRecord.action == "update")
+    ).all()[-1]
+    assert (change.actor_id, change.old, change.new) == (
+        user("reviewer").id,
+        {"name": "新公司（笔误）", "district": "haizhou"},
+        {"name": "连云港新企业有限公司", "district": "lianyun"},
+    )
