@@ -118,13 +118,18 @@ def _value(key: str, value: Any) -> Any:
     return "（已更改，不记录）" if key in SECRET else _plain(value)
 
 
+def _loaded(obj: Any) -> dict[str, Any]:
+    """The row's column values as the session holds them (nothing is read again from the database inside a flush)."""
+    held = inspect(obj).dict
+    return {c.key: _value(c.key, held.get(c.key)) for c in _columns(obj)}
+
+
 def _changes(session: Session) -> list[tuple[str, str, int | None, dict[str, Any] | None, dict[str, Any] | None]]:
     found = []
     for obj in session.new:
         table = getattr(obj, "__tablename__", None)
         if table in AUDITED:
-            new = {c.key: _value(c.key, getattr(obj, c.key)) for c in _columns(obj)}
-            found.append(("insert", table, getattr(obj, "id", None), None, new))
+            found.append(("insert", table, inspect(obj).dict.get("id"), None, _loaded(obj)))
     for obj in session.dirty:
         table = getattr(obj, "__tablename__", None)
         if table not in AUDITED or not session.is_modified(obj, include_collections=False):
@@ -142,12 +147,11 @@ def _changes(session: Session) -> list[tuple[str, str, int | None, dict[str, Any
                 if before != after:
                     old[column.key], new[column.key] = _value(column.key, before), _value(column.key, after)
         if new:
-            found.append(("update", table, getattr(obj, "id", None), old, new))
+            found.append(("update", table, state.dict.get("id"), old, new))
     for obj in session.deleted:
         table = getattr(obj, "__tablename__", None)
         if table in AUDITED:
-            old = {c.key: _value(c.key, getattr(obj, c.key)) for c in _columns(obj)}
-            found.append(("delete", table, getattr(obj, "id", None), old, None))
+            found.append(("delete", table, inspect(obj).dict.get("id"), _loaded(obj), None))
     return found
 
 
