@@ -140,10 +140,12 @@ def authenticate(username: str, password: str, *, address: str, channel: str = "
     :raise AuthenticationFailed: ``WRONG`` for every failure but a switched-off account (code ``inactive``).
     """
     now = clock.utcnow()
-    name = username.strip()[:64]
-    address = (address or "unknown")[:64]
+    typed = username.strip()[:64]
+    # what is counted and recorded: the name without control characters (PostgreSQL refuses NUL in a parameter)
+    name = "".join(c for c in typed if c.isprintable())
+    address = "".join(c for c in (address or "unknown") if c.isprintable())[:64]
     account = None
-    if "\x00" not in name:  # no such user can exist, and PostgreSQL refuses NUL in a query parameter
+    if name == typed:  # a name with a control character in it cannot be anyone's
         account = db.session.execute(
             select(User.id, User.password_hash, User.active).where(User.username == name)
         ).first()
