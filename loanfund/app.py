@@ -40,6 +40,15 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     return app
 
 
+# Pages load only this site's scripts, styles, images and fonts (Bootstrap's icons are data: URIs); no inline script
+# or style, no plugins, no other site's forms or base URL, never inside a frame. Files (PDF, .xlsx) only forbid framing:
+# a browser's own PDF viewer must not be held to a page's policy.
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def register_security_headers(app: Flask) -> None:
     """Every answer: no MIME sniffing, never inside a frame (an approve or authorise page framed by another site is a
     click-jacking of public money), no full address sent to other sites; a signed-in page or answer is never kept
@@ -54,7 +63,8 @@ def register_security_headers(app: Flask) -> None:
         headers = response.headers
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        html = response.mimetype == "text/html"
+        headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else "frame-ancestors 'none'")
         headers.setdefault("Referrer-Policy", "same-origin")
         signed_in = current_user.is_authenticated or "Authorization" in request.headers
         if signed_in and not request.path.startswith(("/static/", "/bootstrap/")):

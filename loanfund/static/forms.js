@@ -27,3 +27,16 @@
     });
   });
 })();
+
+/* 打印: a button marked data-print prints the page; data-print="open-details" first opens every folded section. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+    if (!button) return;
+    if (button.getAttribute("data-print") === "open-details") {
+      document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+    }
+    window.print();
+  });
+})();

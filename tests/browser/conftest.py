@@ -128,6 +128,8 @@ def accessible(page, shot: str = "") -> None:  # type: ignore[no-untyped-def]
     """axe-core (bundled by axe-playwright-python, injected from disk: no network) on the page as it stands, at 1366
     and at 390 px wide: no serious or critical violation; at 390 px nothing wider than the screen (a table may scroll
     inside its own box, the page may not); one h1, no id twice. ``shot``: also save the phone view under that name."""
+    refused = [m for m in getattr(page, "csp_refusals", []) if "Content Security Policy" in m]
+    assert refused == [], f"{page.url}: the Content-Security-Policy refused {refused}"
     headings = page.locator("h1").count()
     assert headings == 1, f"{page.url} has {headings} h1"
     repeated = page.evaluate(
@@ -159,6 +161,8 @@ def page(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=WIDE, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.csp_refusals = []  # what Chromium reports refusing under the Content-Security-Policy (checked by accessible)
+    page.on("console", lambda message: page.csp_refusals.append(message.text))
     yield page
     context.close()
 

@@ -57,7 +57,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     visit(page, f"{base}/")
     page.fill("#amount", "30,000,000.00")
     page.fill("#days", "3")
-    page.wait_for_function("document.querySelector('[data-quote=fee]').textContent.trim() === '37,500.00'")
+    page.wait_for_function("() => document.querySelector('[data-quote=fee]').textContent.trim() === '37,500.00'")
     shoot(page, "01-calculator")
 
     # 企业注册
@@ -128,11 +128,11 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     page.fill("#requested_days", "3")
     page.fill("#own_funds", "2000000")  # typed without separators: they appear on leaving the box
     page.locator("#own_funds").blur()
-    page.wait_for_function("document.querySelector('#own_funds').value === '2,000,000.00'")
+    page.wait_for_function("() => document.querySelector('#own_funds').value === '2,000,000.00'")
     page.wait_for_function(
-        "document.querySelector('#requested_amount-words').textContent === '合 800.00 万元 · 人民币捌佰万元整'"
+        "() => document.querySelector('#requested_amount-words').textContent === '合 800.00 万元 · 人民币捌佰万元整'"
     )
-    page.wait_for_function("document.querySelector('[data-estimate=fee]').textContent.trim() === '10,000.00'")
+    page.wait_for_function("() => document.querySelector('[data-estimate=fee]').textContent.trim() === '10,000.00'")
     shoot(page, "03-apply")
     page.dblclick("button:has-text('提交申请')")
     page.wait_for_url(re.compile(r"/applications/\d+$"))

@@ -85,7 +85,7 @@ def test_bad_filters_are_named_next_to_their_fields_and_list_nothing(client, aut
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     for message in ("结束日期不能早于开始日期", "金额格式不正确，请填写数字，如 12,345.67", "页码不正确"):
-        assert re.search(rf'class="invalid-feedback">{message}<', html), message
+        assert re.search(rf'class="invalid-feedback( d-block)?">{message}<', html), message
     assert re.findall(r">(ZD\d{9})</a>", html) == []
 
 
