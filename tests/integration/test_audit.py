@@ -221,3 +221,82 @@ def test_nobody_else_reads_the_audit_record(client, people, auth, who):
     auth.login(who)
     assert client.get("/audit").status_code == 404
     assert client.get("/audit/export").status_code == 404
+
+
+def test_banks_policy_versions_and_contributions_are_recorded_as_the_administrators(client, people, auth, traveller):
+    """Before: changes to banks, policy versions and contributions left no record of who did what."""
+    from loanfund.models import Bank
+    from tests.conftest import confirm
+
+    admin = people["admin"]
+    auth.login("admin")
+    bank = db.session.scalar(select(Bank).where(Bank.code == "ICBC-LYG"))
+    old_end = bank.agreement_end.isoformat()
+    data = {
+        "code": bank.code,
+        "name": bank.name,
+        "agreement_no": bank.agreement_no,
+        "agreement_start": bank.agreement_start.isoformat(),
+        "agreement_end": "2029-12-31",
+        "account_name": bank.account_name,
+        "account_no": bank.account_no,
+        "account_bank": bank.account_bank,
+    }
+    assert post_form(client, f"/admin/banks/{bank.id}", data).status_code == 302
+    policy = {
+        "name": "连政规发〔2023〕8号（测试）",
+        "effective_from": "2026-11-02",
+        "band1_base": "0.20",
+        "band1_extended": "0.40",
+        "base_rate_days": "5",
+        "max_days": "10",
+        "cap_percent": "95",
+        "group_threshold": "40,000,000.00",
+        "group_for_overdue_loan": "y",
+        "renewal_sla_days": "2",
+        "blacklist_years": "3",
+        "rate_mode": "marginal",
+    }
+    assert post_form(client, "/admin/policies", policy).status_code == 302
+    typed = {
+        "contributor_name": "东海县财政局",
+        "kind": "county",
+        "amount": "50,000,000.00",
+        "received_on": "2026-11-01",
+        "reference": "DH-001",
+    }
+    assert confirm(client, "/admin/contributions", typed, page="/admin/contributions").status_code == 302
+
+    [bank_change] = [r for r in records("banks") if r.action == "update"]
+    assert (bank_change.actor_id, bank_change.subject_id) == (admin.id, bank.id)
+    assert (bank_change.old, bank_change.new) == ({"agreement_end": old_end}, {"agreement_end": "2029-12-31"})
+    [policy_added] = [r for r in records("policy_versions") if r.actor_id == admin.id]
+    assert (policy_added.action, policy_added.new["name"]) == ("insert", "连政规发〔2023〕8号（测试）")
+    [contribution] = [r for r in records("contributions") if r.actor_id == admin.id]
+    assert (contribution.action, contribution.new["amount"], contribution.new["reference"]) == (
+        "insert",
+        5_000_000_000,
+        "DH-001",
+    )
+    assert audit.verify().ok
+
+
+@pytest.mark.migrated
+def test_insert_or_replace_on_sqlite_breaks_the_chain_too(app, people, backend):
+    """Before: INSERT OR REPLACE and DROP TRIGGER rewrote history on SQLite and nothing showed it."""
+    if backend != "sqlite":
+        pytest.skip("SQLite's own statement")
+    db.session.remove()
+    url = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    connection = sqlite3.connect(url)
+    row = connection.execute(
+        "SELECT id, seq, at, actor_id, actor_role, action, subject, subject_id, old, new, note,"
+        " prev_hash, hash FROM audit_records WHERE seq = 4"
+    ).fetchone()
+    forged = list(row)
+    forged[9] = '{"active": false}'
+    connection.execute("INSERT OR REPLACE INTO audit_records VALUES (" + ",".join("?" * 13) + ")", forged)
+    connection.commit()
+    connection.close()
+    verdict = audit.verify()
+    assert (verdict.broken_seq, verdict.problem) == (4, "第 4 条记录的内容与其哈希不符（被改动过）")
