@@ -15,7 +15,7 @@ from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise
-from loanfund.services import audit, audit_pack, documents
+from loanfund.services import audit, audit_pack, backup, documents
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
@@ -230,3 +230,35 @@ def grant_runtime_role_command(role: str) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"已授权 {role}：{granted} 张表（历史与审计记录仅可追加）。")
+
+
+@loanfund_cli.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False))
+def backup_command(folder: str) -> None:
+    """Back up the database into FOLDER (SQLite's online backup, or pg_dump), with a manifest of its SHA-256 and the
+    audit chain's head."""
+    try:
+        made = backup.make(Path(folder))
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已备份到 {made.path}（SHA-256 {made.sha256}）")
+    click.echo(f"审计记录 {made.audit_records} 条，链头 {made.audit_head}；清单 {made.manifest}")
+
+
+@loanfund_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def restore_command(file: str) -> None:
+    """Restore FILE into the configured database, which must be empty; then check the audit chain and the special
+    account. Exits 1 when either does not hold."""
+    try:
+        verdict = backup.restore(Path(file))
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    books = reconcile()
+    if verdict.ok:
+        click.echo(f"✓ 已恢复：审计记录链完整，{verdict.records} 条，链头 {verdict.head}")
+    else:
+        click.echo(f"✗ 已恢复，但审计记录链在第 {verdict.broken_seq} 条处断开：{verdict.problem}")
+    click.echo("✓ 专用账户与收款登记一致" if books.ok else "✗ 专用账户与收款登记不符：请运行 loanfund reconcile 查看")
+    if not (verdict.ok and books.ok):
+        raise SystemExit(1)
