@@ -24,9 +24,10 @@ run: $(STAMP)
 	@echo "LoanFund: http://127.0.0.1:5000"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## The whole test suite.
+## The whole test suite, in one process per core (pytest-xdist; each process has its own PostgreSQL server).
+## One process: make test PYTEST_ARGS="-n 0".
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 ## The long variants of the random walk, the action matrix and schemathesis (minutes, not part of `make test`).
 soak: $(STAMP)

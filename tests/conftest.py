@@ -69,7 +69,9 @@ def pg_server() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def pg_database(pg_server: str) -> str:
     """One database for the session, built by the migrations (so they are tested on PostgreSQL too)."""
-    url = create_database(pg_server, "loanfund_test")
+    # one database per pytest-xdist worker (each worker also starts its own throwaway server; with TEST_DATABASE_URL
+    # they share that server)
+    url = create_database(pg_server, f"loanfund_test{os.environ.get('PYTEST_XDIST_WORKER', '')}")
     app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade()
