@@ -279,24 +279,3 @@ def test_banks_policy_versions_and_contributions_are_recorded_as_the_administrat
         "DH-001",
     )
     assert audit.verify().ok
-
-
-@pytest.mark.migrated
-def test_insert_or_replace_on_sqlite_breaks_the_chain_too(app, people, backend):
-    """Before: INSERT OR REPLACE and DROP TRIGGER rewrote history on SQLite and nothing showed it."""
-    if backend != "sqlite":
-        pytest.skip("SQLite's own statement")
-    db.session.remove()
-    url = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    connection = sqlite3.connect(url)
-    row = connection.execute(
-        "SELECT id, seq, at, actor_id, actor_role, action, subject, subject_id, old, new, note,"
-        " prev_hash, hash FROM audit_records WHERE seq = 4"
-    ).fetchone()
-    forged = list(row)
-    forged[9] = '{"active": false}'
-    connection.execute("INSERT OR REPLACE INTO audit_records VALUES (" + ",".join("?" * 13) + ")", forged)
-    connection.commit()
-    connection.close()
-    verdict = audit.verify()
-    assert (verdict.broken_seq, verdict.problem) == (4, "第 4 条记录的内容与其哈希不符（被改动过）")
