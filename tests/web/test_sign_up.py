@@ -214,3 +214,11 @@ def test_the_reviewer_corrects_the_identity_on_the_record(client, people, auth):
         {"name": "新公司（笔误）", "district": "haizhou"},
         {"name": "连云港新企业有限公司", "district": "lianyun"},
     )
+
+
+@pytest.mark.parametrize("who", ["ent1", "operator", "reviewer"])
+def test_only_an_unvetted_account_uploads_a_licence(client, people, auth, who):
+    auth.login(who)
+    answer = upload(client)
+    assert answer.status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(SignUp)) == 0
