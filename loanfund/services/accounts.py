@@ -239,6 +239,16 @@ def _insert_for(dialect: str):  # type: ignore[no-untyped-def]
     return insert
 
 
+def clear_spent_limits(now: datetime) -> int:
+    """Forget login counts whose window is over and whose lock has ended (the daily sweep): every name ever tried
+    from every address would otherwise stay a row for good. Part of the caller's unit of work; how many."""
+    spent = and_(
+        LoginThrottle.window_started <= now - THROTTLE,
+        or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+    )
+    return int(db.session.execute(delete(LoginThrottle).where(spent)).rowcount or 0)
+
+
 def lift_limits(actor: User, user: User) -> int:
     """The administrator ends every login limit on ``user``'s account (from every address). How many there were."""
     if actor.role_enum is not Role.ADMIN:

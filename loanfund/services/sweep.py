@@ -27,7 +27,7 @@ from loanfund.domain.rules import Settlement, due_date
 from loanfund.domain.watch import BridgeFacts, Found, watch
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, BlacklistEntry, WatchMark
-from loanfund.services import blacklist, notices
+from loanfund.services import accounts, blacklist, notices
 from loanfund.services.lifecycle import account_of, application_policy
 from loanfund.services.uow import finish
 
@@ -43,6 +43,7 @@ class SweepReport:
     recorded: list[tuple[str, Found]] = field(default_factory=list)  # (application reference, finding)
     proposed: list[str] = field(default_factory=list)  # enterprises proposed for the blacklist by a long default
     ended: list[str] = field(default_factory=list)  # enterprises whose blacklist period ended
+    login_limits_cleared: int = 0  # login counts whose window and lock are over
 
 
 def sweep(today: date | None = None) -> SweepReport:
@@ -63,6 +64,7 @@ def sweep(today: date | None = None) -> SweepReport:
             report.recorded.append((application.reference, found))
         _propose_long_default(application, policy, account, today, report)
     _end_blacklist_periods(today, report)
+    report.login_limits_cleared = accounts.clear_spent_limits(clock.utcnow())
     return finish(report)
 
 

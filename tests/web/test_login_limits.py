@@ -226,3 +226,22 @@ def test_a_password_that_is_long_and_uncommon_is_taken(client, people, auth):
     )
     assert done.status_code == 302
     assert user("ent1").password_hash.startswith("$argon2id$")
+
+
+def test_the_daily_sweep_forgets_spent_counts_and_keeps_live_locks(client, people, auth):
+    from loanfund.models import LoginThrottle
+    from loanfund.services.sweep import sweep
+
+    with time_machine.travel("2026-11-29 02:00:00+00:00", tick=False) as traveller:
+        from_address(client, HOME)
+        for _ in range(5):
+            auth.login("operator", "wrong-password")  # locked until 02:15 from HOME
+        auth.login("someone-else", "wrong-password")
+        traveller.shift(10 * 60)
+        from_address(client, ELSEWHERE)
+        auth.login("reviewer", "wrong-password")  # a count still in its window at 02:10
+        assert sweep().login_limits_cleared == 0  # 02:10: everything still counts
+        traveller.shift(6 * 60)  # 02:16: HOME's window and the operator's lock are over
+        assert sweep().login_limits_cleared == 3  # HOME's address count, operator@HOME, someone-else@HOME
+        left = db.session.scalars(select(LoginThrottle.key).order_by(LoginThrottle.key)).all()
+        assert left == [ELSEWHERE, f"{user('reviewer').id}@{ELSEWHERE}"]
