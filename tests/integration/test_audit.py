@@ -15,7 +15,7 @@ from loanfund.extensions import db
 from loanfund.models import AuditRecord, User
 from loanfund.services import audit
 from tests.flows import Flows
-from tests.web.test_forms import post_form
+from tests.web.test_forms import NEW_POLICY, post_form
 
 pytestmark = pytest.mark.both_databases
 
@@ -243,21 +243,7 @@ def test_banks_policy_versions_and_contributions_are_recorded_as_the_administrat
         "account_bank": bank.account_bank,
     }
     assert post_form(client, f"/admin/banks/{bank.id}", data).status_code == 302
-    policy = {
-        "name": "连政规发〔2023〕8号（测试）",
-        "effective_from": "2026-11-02",
-        "band1_base": "0.20",
-        "band1_extended": "0.40",
-        "base_rate_days": "5",
-        "max_days": "10",
-        "cap_percent": "95",
-        "group_threshold": "40,000,000.00",
-        "group_for_overdue_loan": "y",
-        "renewal_sla_days": "2",
-        "blacklist_years": "3",
-        "rate_mode": "marginal",
-    }
-    assert post_form(client, "/admin/policies", policy).status_code == 302
+    assert post_form(client, "/admin/policies", NEW_POLICY).status_code == 302
     typed = {
         "contributor_name": "东海县财政局",
         "kind": "county",

@@ -311,24 +311,27 @@ def test_new_policy_version_bad_values(client, people, auth):
     assert count(PolicyVersion) == 1
 
 
+# a policy version the administrator adds from 2 November 2026 (a form as typed)
+NEW_POLICY = {
+    "name": "连政规发〔2023〕8号（测试）",
+    "effective_from": "2026-11-02",
+    "band1_base": "0.20",
+    "band1_extended": "0.40",
+    "base_rate_days": "5",
+    "max_days": "10",
+    "cap_percent": "95",
+    "group_threshold": "40,000,000.00",
+    "group_for_overdue_loan": "y",
+    "renewal_sla_days": "2",
+    "blacklist_years": "3",
+    "rate_mode": "marginal",
+}
+
+
 def test_a_new_policy_version_applies_from_its_date_and_past_approvals_keep_theirs(client, people, auth, traveller):
     approved = Flows(traveller).to(State.APPROVED)
     auth.login("admin")
-    data = {
-        "name": "连政规发〔2023〕8号（测试）",
-        "effective_from": "2026-11-02",
-        "band1_base": "0.20",
-        "band1_extended": "0.40",
-        "base_rate_days": "5",
-        "max_days": "10",
-        "cap_percent": "95",
-        "group_threshold": "40,000,000.00",
-        "group_for_overdue_loan": "y",
-        "renewal_sla_days": "2",
-        "blacklist_years": "3",
-        "rate_mode": "marginal",
-    }
-    response = post_form(client, "/admin/policies", data)
+    response = post_form(client, "/admin/policies", NEW_POLICY)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     assert count(PolicyVersion) == 2
     assert db.session.get(Application, approved.id).policy_version.name == "连政办发〔2018〕162号"
