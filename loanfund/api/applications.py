@@ -35,7 +35,7 @@ from loanfund.api.schemas import (
     ReturnSchema,
 )
 from loanfund.domain.lifecycle import Action, Role, State
-from loanfund.services import directory, lifecycle, listing, materials, views
+from loanfund.services import access, directory, lifecycle, listing, materials, views
 
 # action → its request schema; the schema's field names are the step's inputs (checked against lifecycle.STEPS)
 ACTIONS: dict[Action, type[Schema]] = {
@@ -112,7 +112,7 @@ def upload_materials(application_id: int) -> tuple[Response, int]:
 
 
 @api_bp.get("/applications")
-@token_required()
+@token_required(*access.APPLICATION_ROLES)
 def list_applications() -> Response:
     """The applications the caller may see, newest first; ``state`` and the filters of ``ApplicationFiltersSchema``
     narrow them (as on the page), ``page``/``per_page`` paginate. :raise 422: every bad parameter at once."""

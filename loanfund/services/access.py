@@ -14,6 +14,9 @@ from loanfund.extensions import db
 from loanfund.models import Application, User
 
 STAFF_READERS = frozenset({Role.REVIEWER, Role.OPERATOR, Role.GROUP})
+# The roles with applications to follow: an enterprise its own, a bank those routed to it, the platform and the group
+# all. The administrator keeps users, banks, policies and contributions and has no list of applications (DESIGN §2).
+APPLICATION_ROLES = frozenset({Role.ENTERPRISE, Role.BANK}) | STAFF_READERS
 
 
 def application_visibility(user: User) -> ColumnElement[bool]:

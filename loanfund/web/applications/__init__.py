@@ -19,6 +19,7 @@ from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.models import Application, MaterialItem
 from loanfund.services import (
+    access,
     directory,
     documents,
     exports,
@@ -195,7 +196,7 @@ EXPORT_LIMIT = 20_000  # rows in one .xlsx; beyond it the file says how many mor
 
 
 @bp.get("/applications")
-@login_required
+@roles_required(*access.APPLICATION_ROLES)
 def index() -> tuple[str, int]:
     """Every application the user may see, narrowed by the filters and searched, a page at a time. Bad filters are
     named next to their fields and list nothing (422)."""
@@ -211,7 +212,7 @@ def index() -> tuple[str, int]:
 
 
 @bp.get("/applications/export.xlsx")
-@login_required
+@roles_required(*access.APPLICATION_ROLES)
 def export() -> tuple[str, int] | Response:
     """What the list shows with the same filters (every page, newest first, up to ``EXPORT_LIMIT``) as .xlsx."""
     form, criteria = _filters()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, g, has_request_context, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, flash, g, has_request_context, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -30,7 +30,9 @@ def read_all() -> Response:
 @bp.post("/<int(max=2147483647):message_id>/read")
 @login_required
 def read_one(message_id: int) -> Response:
-    """Only the user's own message is marked; another's id changes nothing."""
+    """Only the user's own message is marked; another's id is not there (404), as in the API."""
+    if not notices.owns(current_user, message_id):
+        abort(404)
     if ReadForm().validate():
         notices.mark_read(current_user, message_id)
     return redirect(url_for("inbox.index"))
