@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test soak lint bench install clean
+.PHONY: run test soak load lint bench install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("LoanFund needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -27,13 +27,19 @@ run: $(STAMP)
 ## The whole test suite, in one process per core (pytest-xdist; each process has its own PostgreSQL server).
 ## One process: make test PYTEST_ARGS="-n 0".
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
-## The long variants of the random walk, the action matrix and schemathesis (minutes, not part of `make test`).
+## The long variants of the random walks, the action matrix and schemathesis (minutes, not part of `make test`).
 soak: $(STAMP)
-	RANDOM_WALK_LIFECYCLES=2000 ACTION_MATRIX_FULL=1 SCHEMATHESIS_EXPLORE=1 $(BIN)/python -m pytest \
+	RANDOM_WALK_LIFECYCLES=2000 ACTION_MATRIX_FULL=1 SCHEMATHESIS_EXPLORE=1 STATE_MACHINE_SOAK=1 $(BIN)/python -m pytest \
 		tests/integration/test_ledger.py tests/api/test_action_matrix.py tests/api/test_schemathesis.py \
-		-k "random_walk or every_action or generated_request" $(PYTEST_ARGS)
+		tests/integration/test_state_machine.py \
+		-k "random_walk or every_action or generated_request or random_sequences" $(PYTEST_ARGS)
+
+## The full load-and-fault run: gunicorn with 4 workers on PostgreSQL, 50 clients for 60 s, a worker and then the
+## whole server killed (about two minutes).
+load: $(STAMP)
+	LOAD_FAULT_FULL=1 $(BIN)/python -m pytest -s tests/integration/test_load_and_fault.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from html import unescape
@@ -40,6 +41,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("postgres_only"):
         params = params[1:]
     metafunc.parametrize("backend", params, indirect=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first: with ``--dist worksteal`` each worker starts on one and the rest is shared out, so no
+    worker is left alone with a two-minute test at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @pytest.fixture
@@ -102,11 +109,14 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
         overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 25, "max_overflow": 5}
     app = create_app("test", overrides)
     with app.app_context():
-        if backend == "sqlite":
-            upgrade() if migrated else db.create_all()
-        ensure_default_policy()
-        ensure_checklist()
-        db.session.commit()
+        if backend == "sqlite" and not migrated:
+            _fresh_schema()
+        else:
+            if backend == "sqlite":
+                upgrade()
+            ensure_default_policy()
+            ensure_checklist()
+            db.session.commit()
         try:
             yield app
         finally:
@@ -114,9 +124,29 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
             if backend == "postgresql":
                 _empty_postgres()
                 db.session.remove()
-            elif not migrated:
-                db.drop_all()
-            db.engine.dispose()
+            db.engine.dispose()  # an in-memory database goes with its one connection
+
+
+_schema: sqlite3.Connection | None = None
+
+
+def _fresh_schema() -> None:
+    """The tables, the default policy and the checklist in the test's in-memory database: built by the models once per
+    process, then copied in by SQLite's backup API (0.5 ms instead of 115 ms a test)."""
+    global _schema
+    connection = db.engine.raw_connection()  # in-memory SQLite: the one connection of a StaticPool
+    try:
+        if _schema is None:
+            db.create_all()
+            ensure_default_policy()
+            ensure_checklist()
+            db.session.commit()
+            _schema = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.driver_connection.backup(_schema)  # type: ignore[union-attr]
+        else:
+            _schema.backup(connection.driver_connection)  # type: ignore[arg-type]
+    finally:
+        connection.close()
 
 
 @pytest.fixture
