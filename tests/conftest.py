@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sqlite3
@@ -107,7 +108,8 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
         overrides |= configured.kwargs
     if backend == "postgresql":  # room for the concurrency tests' twenty sessions at once
         overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 25, "max_overflow": 5}
-    app = create_app("test", overrides)
+    shared = backend == "sqlite" and not migrated and configured is None
+    app = _shared_app(overrides) if shared else create_app("test", overrides)
     with app.app_context():
         if backend == "sqlite" and not migrated:
             _fresh_schema()
@@ -128,6 +130,21 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
 
 
 _schema: sqlite3.Connection | None = None
+_app: tuple[Flask, dict[str, Any]] | None = None
+
+
+def _shared_app(overrides: dict[str, object]) -> Flask:
+    """One app per process for the tests on the default in-memory database (compiling its URL map takes 135 ms, a
+    test), its configuration put back as it was built before each test; the database is copied in afresh
+    (``_fresh_schema``). Tests with their own configuration, a migrated file or PostgreSQL get an app of their own."""
+    global _app
+    if _app is None:
+        app = create_app("test", overrides)
+        _app = (app, copy.deepcopy(dict(app.config)))
+    app, pristine = _app
+    app.config.clear()
+    app.config.update(copy.deepcopy(pristine) | overrides)
+    return app
 
 
 def _fresh_schema() -> None:
