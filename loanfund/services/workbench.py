@@ -120,16 +120,24 @@ def dashboard(user: User) -> Dashboard:
     """The money out and the dates that matter today, over what the user may see; the fund's position for staff."""
     today = clock.today()
     out = money_out(user, today)
-    receivables = ledger.balances_by_prefix("receivable")
+    # Only the bridges out carry a receivable (repaid ⇒ 0, written off or claimed from the bank ⇒ moved; `reconcile`
+    # proves it), so theirs are the whole money out — without summing every receivable ever opened. A bank or an
+    # enterprise: its own bridges out; staff and the administrator (who sees no applications): the fund's.
+    if user.role_enum in (Role.BANK, Role.ENTERPRISE):
+        bridges = [r.application.id for r in out]
+    else:
+        bridges = list(
+            db.session.scalars(select(Application.id).where(Application.state.in_([s.value for s in MONEY_OUT_STATES])))
+        )
+    receivables = ledger.receivable_balances(bridges)
     planned_today = sum(
         1
         for r in out
         if r.application.value_date and r.application.value_date + timedelta(days=r.application.requested_days) == today
     )
     overdue = sum(1 for r in out if r.overdue)
+    outstanding = sum(receivables.values(), Money.zero())
     if user.role_enum in (Role.BANK, Role.ENTERPRISE):
-        outstanding = sum((receivables.get(r.application.id, Money.zero()) for r in out), Money.zero())
         return Dashboard(None, None, outstanding, None, planned_today, overdue)
     position = fund.position()
-    total_out = sum(receivables.values(), Money.zero())
-    return Dashboard(position.cash, position.reserved, total_out, position.available, planned_today, overdue)
+    return Dashboard(position.cash, position.reserved, outstanding, position.available, planned_today, overdue)
