@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from loanfund import clock
 from loanfund.domain.errors import InvalidInput
@@ -119,8 +119,8 @@ def _load(ids: list[int]) -> list[Application]:
                 joinedload(Application.enterprise),
                 joinedload(Application.bank),
                 joinedload(Application.policy_version),
-                selectinload(Application.receipts),
-                selectinload(Application.bank_claim),
+                subqueryload(Application.receipts),
+                joinedload(Application.bank_claim),
             )
             .order_by(Application.id)
         )

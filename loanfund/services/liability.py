@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from loanfund import clock
 from loanfund.domain.errors import Conflict, FieldErrors, NotAllowed, NotFound, RuleViolation
@@ -145,7 +145,7 @@ class BankStanding:
 
 def claims(actor: User) -> list[BankClaim]:
     """A bank sees its own claims; staff see all."""
-    query = select(BankClaim).options(selectinload(BankClaim.payments), selectinload(BankClaim.bank))
+    query = select(BankClaim).options(subqueryload(BankClaim.payments), joinedload(BankClaim.bank))
     if actor.role_enum is Role.BANK:
         query = query.where(BankClaim.bank_id == actor.bank_id)
     return list(db.session.scalars(query.order_by(BankClaim.id.desc())))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from loanfund import clock
 from loanfund.domain.lifecycle import State
@@ -89,8 +89,8 @@ def applications(
                 joinedload(Application.enterprise),
                 joinedload(Application.bank),
                 joinedload(Application.policy_version),
-                selectinload(Application.receipts),
-                selectinload(Application.bank_claim),
+                subqueryload(Application.receipts),
+                joinedload(Application.bank_claim),
             )
             .order_by(Application.id.desc())
             .limit(limit)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import BigInteger, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from loanfund.domain.ledger import CASH, FEE_INCOME, RETURN_KEY_PREFIX
 from loanfund.domain.lifecycle import RESERVING_STATES, Action
@@ -171,7 +171,7 @@ def reconcile() -> Reconciliation:
 
     claimed = ledger.balances_by_prefix("bank_claim")
     registered: dict[int, Money] = {}
-    for claim in db.session.scalars(select(BankClaim).options(selectinload(BankClaim.payments))):
+    for claim in db.session.scalars(select(BankClaim).options(subqueryload(BankClaim.payments))):
         registered[claim.bank_id] = registered.get(claim.bank_id, Money.zero()) + claim.outstanding
     zero = Money.zero()
     differ = sorted(b for b in set(claimed) | set(registered) if claimed.get(b, zero) != registered.get(b, zero))
@@ -186,9 +186,9 @@ def reconcile() -> Reconciliation:
         select(Application)
         .where(Application.authorised_at.is_not(None))
         .options(
-            selectinload(Application.receipts),
-            selectinload(Application.enterprise),
-            selectinload(Application.bank_claim),
+            subqueryload(Application.receipts),
+            joinedload(Application.enterprise),
+            joinedload(Application.bank_claim),
         )
         .order_by(Application.id)
     ).all()

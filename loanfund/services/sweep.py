@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from loanfund import clock
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role
@@ -129,8 +129,8 @@ def bridges_out() -> list[Application]:
                 joinedload(Application.enterprise),
                 joinedload(Application.bank),
                 joinedload(Application.policy_version),
-                selectinload(Application.receipts),
-                selectinload(Application.bank_claim),
+                subqueryload(Application.receipts),
+                joinedload(Application.bank_claim),
             )
             .order_by(Application.id)
         )

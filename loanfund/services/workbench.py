@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import case, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from loanfund import clock
 from loanfund.domain.eligibility import Size
@@ -62,8 +62,8 @@ def _load(user: User, *states: State) -> list[Application]:
                 joinedload(Application.enterprise),
                 joinedload(Application.bank),
                 joinedload(Application.policy_version),
-                selectinload(Application.receipts),
-                selectinload(Application.bank_claim),
+                subqueryload(Application.receipts),
+                joinedload(Application.bank_claim),
             )
             .order_by(large_last, Application.submitted_at, Application.id)
         )

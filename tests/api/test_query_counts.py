@@ -92,3 +92,73 @@ def test_the_monthly_report_and_the_list_cost_the_same_for_10_or_1000_applicatio
     generate(990, end=date(2026, 11, 30), days=90, seed=7)
     many = counts()
     assert few == many
+
+
+# Every list, workbench and report page, as a role that reads it (issue 14: the count must not grow with the fund).
+PAGES_BY_ROLE = {
+    "operator": (
+        "/home",
+        "/applications",
+        "/applications/export.xlsx",
+        "/bank-claims",
+        "/blacklist",
+        "/fund/risk",
+        "/fund/reconciliation",
+        "/bank-accounts",
+        "/reports/monthly/2026/11",
+        "/inbox",
+        "/api/v1/applications",
+        "/api/v1/warnings",
+        "/api/v1/reports/monthly/2026/11",
+    ),
+    "reviewer": ("/home", "/applications", "/sign-ups", "/reports/statistics?start=2026-09-01&end=2026-11-30"),
+    "bank1": ("/home", "/applications", "/bank-claims", "/api/v1/applications"),
+    "ent1": ("/home", "/applications", "/api/v1/applications"),
+    "group": ("/home", "/applications", "/audit", "/reports/monthly", "/fund/reconciliation"),
+    "admin": ("/home", "/admin/users", "/admin/banks", "/admin/contributions", "/admin/logins", "/audit"),
+}
+
+
+QUEUED = (State.SUBMITTED, State.ACCEPTED, State.BANK_COMMITTED, State.GROUP_REVIEW, State.APPROVED, State.APPROVED)
+QUEUED += (State.DISBURSED, State.RENEWED, State.REPAID, State.RECOVERY)
+
+
+def test_every_list_workbench_and_report_costs_the_same_for_10_or_1000_applications(client, auth, flows, traveller):
+    """Ten applications, one in each state a queue shows (so no queue is empty and skipped), then 990 more made by
+    bench/generate.py: every page as every role that reads it issues the same number of queries."""
+    from bench.generate import generate
+
+    record_contribution(contributor_named("测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1))
+    for n, state in enumerate(QUEUED):
+        application = flows.to(state, enterprise=f"ent{n % 3 + 1}")
+        if n == 5:
+            flows.step(application, "prepare")  # one waiting for its checker
+    traveller.move_to("2026-12-01 10:00:00+08:00")
+
+    def counts() -> dict[tuple[str, str], list[str]]:
+        found = {}
+        for username, paths in PAGES_BY_ROLE.items():
+            auth.login(username)
+            token = api_token(client, username)
+            for path in paths:
+                headers = {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
+                with counting() as statements:
+                    response = client.get(path, headers=headers, follow_redirects=True)
+                    assert response.status_code == 200, (username, path)
+                found[(username, path)] = list(statements)
+        return found
+
+    few = counts()
+    generate(990, end=date(2026, 11, 30), days=90, seed=7)
+    many = counts()
+    grown = {page: [q[:120] for q in many[page][len(few[page]) :]] for page in few if len(few[page]) != len(many[page])}
+    assert grown == {}  # each page that grew, with the statements it issued beyond the small fund's count
+
+
+def api_token(client, username: str) -> str:  # type: ignore[no-untyped-def]
+    import base64
+
+    from tests.conftest import DEMO_PASSWORD
+
+    basic = base64.b64encode(f"{username}:{DEMO_PASSWORD}".encode()).decode()
+    return str(client.post("/api/v1/tokens", headers={"Authorization": f"Basic {basic}"}).get_json()["token"])
