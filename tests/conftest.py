@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -147,23 +148,32 @@ def _shared_app(overrides: dict[str, object]) -> Flask:
     return app
 
 
+@contextmanager
+def in_memory_database() -> Iterator[sqlite3.Connection]:
+    """The test's in-memory SQLite database itself (the one connection of its StaticPool), for SQLite's backup API:
+    a prepared database copied in or out in milliseconds. The session is let go first, so none of it is stale."""
+    db.session.remove()
+    connection = db.engine.raw_connection()
+    try:
+        yield connection.driver_connection  # type: ignore[misc]
+    finally:
+        connection.close()
+
+
 def _fresh_schema() -> None:
     """The tables, the default policy and the checklist in the test's in-memory database: built by the models once per
     process, then copied in by SQLite's backup API (0.5 ms instead of 115 ms a test)."""
     global _schema
-    connection = db.engine.raw_connection()  # in-memory SQLite: the one connection of a StaticPool
-    try:
+    with in_memory_database() as connection:
         if _schema is None:
             db.create_all()
             ensure_default_policy()
             ensure_checklist()
             db.session.commit()
             _schema = sqlite3.connect(":memory:", check_same_thread=False)
-            connection.driver_connection.backup(_schema)  # type: ignore[union-attr]
+            connection.backup(_schema)
         else:
-            _schema.backup(connection.driver_connection)  # type: ignore[arg-type]
-    finally:
-        connection.close()
+            _schema.backup(connection)
 
 
 @pytest.fixture

@@ -10,15 +10,12 @@ import itertools
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from loanfund.extensions import db
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, in_memory_database
 
 # The same cases every run, so main stays green for a reason; SCHEMATHESIS_EXPLORE=1 draws new ones (and more).
 # 100 cases per operation as the operator on SQLite; 20 on PostgreSQL and as an enterprise (docs/decisions.md).
@@ -81,16 +78,6 @@ def no_server_error(app, client, username: str, examples: int) -> None:  # type:
 STATEFUL_SCENARIOS = 300 if EXPLORE else 60
 
 
-@contextmanager
-def raw_connection() -> Iterator[sqlite3.Connection]:
-    db.session.remove()
-    connection = db.engine.raw_connection()  # the in-memory database's one connection
-    try:
-        yield connection.driver_connection  # type: ignore[misc]
-    finally:
-        connection.close()
-
-
 def test_generated_sequences_along_the_links_make_no_server_error(app, client, busy):
     """schemathesis' stateful mode: sequences of calls that feed each answer's ids (an application created, read,
     stepped, its documents, its recovery file…) into the next call, as every kind of user in turn."""
@@ -98,7 +85,7 @@ def test_generated_sequences_along_the_links_make_no_server_error(app, client, b
     users = ["ent1", "operator", "reviewer", "bank1", "group", "operator2", "ent2", "bank2", "admin"]
     tokens = {name: bearer(client, name) for name in users}
     start = sqlite3.connect(":memory:", check_same_thread=False)
-    with raw_connection() as raw:
+    with in_memory_database() as raw:
         raw.backup(start)  # the busy fund and the tokens: every scenario starts from here, as hypothesis requires
     turn = itertools.count()
     failures: list[str] = []
@@ -108,7 +95,7 @@ def test_generated_sequences_along_the_links_make_no_server_error(app, client, b
         def setup(self) -> None:
             nonlocal turn
             turn = itertools.count()
-            with raw_connection() as raw:
+            with in_memory_database() as raw:
                 start.backup(raw)
 
         def get_call_kwargs(self, case) -> dict:  # type: ignore[no-untyped-def]

@@ -26,7 +26,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections import Counter
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -72,6 +71,7 @@ from loanfund.services.policies import ensure_default_policy
 from loanfund.services.reconcile import reconcile
 from loanfund.services.sweep import sweep
 from tests import factories
+from tests.conftest import in_memory_database
 from tests.flows import Flows, attach
 from tests.lifecycle_table import LIFECYCLE
 
@@ -111,20 +111,11 @@ class Start:
         self.build()
         if backend == "sqlite":
             self.copy = sqlite3.connect(":memory:")
-            with self.raw() as raw:
+            with in_memory_database() as raw:
                 raw.backup(self.copy)
         elif db.session.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
             self.rows = {t: [dict(r) for r in db.session.execute(t.select()).mappings()] for t in TABLES}
             db.session.rollback()
-
-    @contextmanager
-    def raw(self):  # type: ignore[no-untyped-def]
-        db.session.remove()
-        connection = db.engine.raw_connection()  # in-memory SQLite: the one connection of a StaticPool
-        try:
-            yield connection.driver_connection
-        finally:
-            connection.close()
 
     def build(self) -> None:
         db.session.remove()
@@ -140,7 +131,7 @@ class Start:
 
     def again(self) -> None:
         if self.copy is not None:
-            with self.raw() as raw:
+            with in_memory_database() as raw:
                 self.copy.backup(raw)
         elif self.rows is not None:
             db.session.remove()
