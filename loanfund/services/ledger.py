@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from loanfund.domain.ledger import CASH, Kind, Posting, Unbalanced, describe, receivable
+from loanfund.domain.ledger import CASH, Kind, Posting, Unbalanced, describe
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import JournalEntry, JournalLeg, LedgerAccount, User
@@ -122,26 +122,21 @@ def trial_balance() -> list[AccountBalance]:
     return [AccountBalance(code, name, Kind(kind), Money(int(d)), Money(int(c))) for code, name, kind, d, c in rows]
 
 
-def receivable_balances(application_ids: Collection[int]) -> dict[int, Money]:
-    """Debit − credit of these applications' receivables only — what a page about the bridges out needs, at the cost
-    of the bridges out rather than of every receivable ever opened (issue 14)."""
-    if not application_ids:
+def balances_by_prefix(prefix: str, ids: Collection[int] | None = None) -> dict[int, Money]:
+    """Debit − credit of each account ``prefix:<id>``, keyed by the id (e.g. every receivable at once); with ``ids``,
+    of those accounts only — what a page about the bridges out needs, at the cost of the bridges out rather than of
+    every receivable ever opened (issue 14)."""
+    if ids is not None and not ids:
         return {}
-    rows = db.session.execute(
-        select(LedgerAccount.code, _total(JournalLeg.debit) - _total(JournalLeg.credit))
-        .join(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
-        .where(LedgerAccount.code.in_([receivable(a) for a in application_ids]))
-        .group_by(LedgerAccount.code)
-    ).all()
-    return {int(code.split(":", 1)[1]): Money(int(net)) for code, net in rows}
-
-
-def balances_by_prefix(prefix: str) -> dict[int, Money]:
-    """Debit − credit of each account ``prefix:<id>``, keyed by the id (e.g. every receivable at once)."""
+    chosen = (
+        LedgerAccount.code.like(f"{prefix}:%")
+        if ids is None
+        else LedgerAccount.code.in_([f"{prefix}:{i}" for i in ids])
+    )
     rows = db.session.execute(
         select(LedgerAccount.code, _total(JournalLeg.debit) - _total(JournalLeg.credit))
         .outerjoin(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
-        .where(LedgerAccount.code.like(f"{prefix}:%"))
+        .where(chosen)
         .group_by(LedgerAccount.code)
     ).all()
     return {int(code.split(":", 1)[1]): Money(int(net)) for code, net in rows}

@@ -129,7 +129,7 @@ def dashboard(user: User) -> Dashboard:
         bridges = list(
             db.session.scalars(select(Application.id).where(Application.state.in_([s.value for s in MONEY_OUT_STATES])))
         )
-    receivables = ledger.receivable_balances(bridges)
+    receivables = ledger.balances_by_prefix("receivable", bridges)
     planned_today = sum(
         1
         for r in out
