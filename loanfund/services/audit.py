@@ -165,19 +165,32 @@ def chain(prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + content(row)).hexdigest()
 
 
+def _hold_head(connection: Any) -> tuple[int, str]:
+    """Lock the head row until the transaction ends and read it fresh: the row lock queues every other writer."""
+    head_table = AuditHead.__table__
+    locked = update(head_table).where(head_table.c.id == HEAD_ID).values(seq=head_table.c.seq)
+    head = connection.execute(locked.returning(head_table.c.seq, head_table.c.hash)).first()
+    if head is None:
+        connection.execute(head_table.insert().values(id=HEAD_ID, seq=0, hash=GENESIS))
+        head = connection.execute(locked.returning(head_table.c.seq, head_table.c.hash)).first()
+    return int(head.seq), str(head.hash)
+
+
+def take_turn() -> None:
+    """Queue behind every other writer now rather than at the next flush. Whoever moves the fund's position calls
+    this first, so that every transaction takes the two shared rows in one order — the record's head, then the
+    position. One that took the position first and the head at its next flush (a disbursement with nothing pending)
+    deadlocked on PostgreSQL with one that flushed first (a return, its receipt added): 40P01, a refused step."""
+    _hold_head(db.session.connection())
+
+
 def _append(session: Session, flush_context: Any) -> None:
     changes = _changes(session)
     if not changes:
         return
     connection = session.connection()
     head_table = AuditHead.__table__
-    # the row lock on the head queues every other writer until this transaction ends; the values are read fresh
-    locked = update(head_table).where(head_table.c.id == HEAD_ID).values(seq=head_table.c.seq)
-    head = connection.execute(locked.returning(head_table.c.seq, head_table.c.hash)).first()
-    if head is None:
-        connection.execute(head_table.insert().values(id=HEAD_ID, seq=0, hash=GENESIS))
-        head = connection.execute(locked.returning(head_table.c.seq, head_table.c.hash)).first()
-    seq, prev = int(head.seq), str(head.hash)
+    seq, prev = _hold_head(connection)
     at = clock.utcnow()
     actor_id, actor_role = _who()
     rows = []

@@ -14,6 +14,7 @@ from loanfund.domain.errors import RuleViolation, Violation
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import FundBalance
+from loanfund.services import audit
 
 ROW = 1
 
@@ -42,6 +43,7 @@ def position() -> FundPosition:
 
 
 def _guarded(values: dict[str, object], where: object | None = None) -> bool:
+    audit.take_turn()  # the record's head before the position, in every transaction: no deadlock between the two
     statement = update(FundBalance).where(FundBalance.id == ROW).values(**values)
     if where is not None:
         statement = statement.where(where)  # type: ignore[arg-type]

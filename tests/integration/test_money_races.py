@@ -325,3 +325,36 @@ def test_the_first_two_write_offs_at_once_both_book(app, people, traveller):
     assert ledger.balance("losses_written_off") == M("2,000,000.00")
     assert reconcile().ok
     assert audit.verify().ok  # the chain did not fork under concurrent writers
+
+
+def test_a_disbursement_and_a_return_of_other_bridges_at_once_both_book(app, people, traveller):
+    """The two take the same two shared rows — the audit record's head and the fund's position. A disbursement used to
+    take the position first and the head at its next flush, a return (its receipt added first) the head first: on
+    PostgreSQL the pair deadlocked now and then and one of them was refused (40P01, answered 409)."""
+    flows = Flows(traveller)
+    out = bridges(flows, State.APPROVED, 10)  # before the fix, PostgreSQL deadlocked in the first pair or two
+    back = bridges(flows, State.RENEWED, 10)
+    for a in out:
+        lifecycle.prepare_disbursement(flows.user("operator"), a, clock.today(), f"HK-{a}")
+    cash = fund.position().cash
+    today = clock.today().isoformat()
+    fresh()
+    with live_server(app) as server:
+        checker, bank = server.token("operator2", DEMO_PASSWORD), server.token("bank1", DEMO_PASSWORD)
+        for n, (a, b) in enumerate(zip(out, back, strict=True)):
+            answers = at_once(
+                [
+                    lambda a=a: server.act(checker, a, "authorise-disbursement", {}),
+                    lambda b=b, n=n: server.act(
+                        bank,
+                        b,
+                        "confirm-return",
+                        {"received_on": today, "principal": "50000.00", "fee": "0.00", "transfer_ref": f"HS-{n}"},
+                    ),
+                ]
+            )
+            assert [answer.status for answer in answers] == [200, 200], answers
+    # 10 × 1,000,000.00 out, 10 × 50,000.00 back
+    assert fund.position().cash == cash - M("10,000,000.00") + M("500,000.00")
+    assert reconcile().ok
+    assert audit.verify().ok

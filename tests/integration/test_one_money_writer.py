@@ -78,3 +78,23 @@ def test_nothing_but_the_posting_moves_cash():
     assert writers == ["services/fund.py"]
     callers = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py") if "move_cash(" in p.read_text()]
     assert sorted(callers) == ["services/fund.py", "services/ledger.py"]
+
+
+def first(seen: list[str], prefix: str) -> int:
+    return next(i for i, s in enumerate(seen) if s.startswith(prefix))
+
+
+def test_every_cash_movement_queues_on_the_audit_head_before_it_takes_the_position(app, people, traveller):
+    """One order for the two shared rows in every transaction — the head, then the position — or a disbursement and
+    a return at the same moment deadlock on PostgreSQL (the race itself: test_money_races)."""
+    flows = Flows(traveller)
+    out, back = flows.to(State.APPROVED), flows.to(State.RENEWED)
+    lifecycle.prepare_disbursement(flows.user("operator"), out.id, clock.today(), "HK-1")
+    with statements() as seen:
+        lifecycle.authorise_disbursement(flows.user("operator2"), out.id)
+    assert first(seen, "update audit_head") < first(seen, "update fund_balance")
+    with statements() as seen:
+        lifecycle.confirm_return(
+            flows.bank_user(back), back.id, clock.today(), M("30,000,000.00"), M("12,000.00"), "HS-1"
+        )
+    assert first(seen, "update audit_head") < first(seen, "update fund_balance")
