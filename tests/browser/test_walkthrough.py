@@ -292,6 +292,7 @@ def test_the_leading_group_reads_the_monthly_analysis(page, busy_server):  # typ
     visit(page, f"{base}/applications")
     page.select_option("#state", "archived")
     page.fill("#amount_min", "1,000,000.00")
+    page.locator("#amount_min-words", has_text="合 100.00 万元").wait_for()  # the echo has come, the form stands still
     page.click("#list-filters button[type=submit]")
     page.wait_for_url(re.compile(r"state=archived"))
     rows = page.locator("table tbody tr")
