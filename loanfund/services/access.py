@@ -54,7 +54,10 @@ def application_for(user: User, application_id: int, *, for_update: bool = False
         # The row as it is once the lock is ours, not the copy this session may have loaded before (a view's 404
         # check): populate_existing overwrites it and resets its loaded collections (receipts), so a step checks the
         # state a concurrent twin committed while we waited for the lock.
-        query = query.with_for_update().execution_options(populate_existing=True)
+        # FOR NO KEY UPDATE: a step never changes the key, so rows that only refer to the application (the sweep's
+        # events, a material) need not wait for it — their foreign-key check takes KEY SHARE, which this lock allows.
+        # With FOR UPDATE the sweep, holding the audit head, waited on the row while the step waited on the head.
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     application = db.session.scalar(query)
     if application is None:
         raise NotFound("未找到该申请")

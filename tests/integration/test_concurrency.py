@@ -110,3 +110,29 @@ def test_two_operators_approving_the_same_application_approve_it_once(app, flows
     # The loser either finds the application already approved (409) or loses the optimistic lock (409).
     assert sorted(outcomes) in (["NotAllowed", "approved"], ["StaleDataError", "approved"])
     assert fund.position().reserved == M("30,000,000.00")
+
+
+@pytest.mark.postgres_only
+def test_a_step_holding_its_application_does_not_block_rows_that_only_refer_to_it(app, flows, people):
+    """A row that refers to the application (the sweep's event, a notice, a material) checks its foreign key with
+    KEY SHARE. A step's lock must allow that: the sweep holds the audit head while it writes events, and a step
+    holding its application with FOR UPDATE and waiting for the head deadlocked with it."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from loanfund.services import access
+
+    application_id = flows.submit().id
+    db.session.commit()
+    access.application_for(people["reviewer"], application_id, for_update=True)  # as a step does, until it commits
+    with db.engine.connect() as other:
+        shared = other.execute(
+            text("SELECT id FROM applications WHERE id = :id FOR KEY SHARE NOWAIT"), {"id": application_id}
+        ).scalar_one()
+        assert shared == application_id
+        with pytest.raises(OperationalError, match="could not obtain lock"):  # a second step still waits for the first
+            other.execute(
+                text("SELECT id FROM applications WHERE id = :id FOR NO KEY UPDATE NOWAIT"), {"id": application_id}
+            )
+        other.rollback()
+    db.session.rollback()

@@ -65,7 +65,9 @@ def test_a_return_writes_cash_once_and_loads_the_application_once(app, people, t
             flows.bank_user(application), application.id, clock.today(), M("30,000,000.00"), M("12,000.00"), "HS-1"
         )
     assert len(cash_writes(seen)) == 1
-    locked_reads = [s for s in seen if s.startswith("select") and "from applications" in s and "for update" in s]
+    locked_reads = [
+        s for s in seen if s.startswith("select") and "from applications" in s and re.search(r"for (no key )?update", s)
+    ]
     assert len(locked_reads) in (0, 1)  # SQLite has no FOR UPDATE: its BEGIN IMMEDIATE is the lock
     assert len([s for s in seen if re.match(r"select .* from applications\b", s)]) == 1
     assert fund.position().cash - before == M("30,012,000.00")
