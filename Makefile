@@ -46,10 +46,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## Measurements (not tests): each prints its ratios.
+## Measurements (not tests): every figure as a ratio against a baseline of the same run (bench/scale.py).
+## BENCH_APPLICATIONS (1000000), BENCH_BASELINE (10000), BENCH_DATABASES ("sqlite postgresql"); needs wrk.
 bench: $(STAMP)
-	$(BIN)/python bench/list_scaling.py
-	$(BIN)/python bench/report_scaling.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -541,7 +541,8 @@ def generate(
     flush_rows()
     result.applications = applications
     _advance_sequences()  # before the contribution: its rows take ids from the sequences
-    _contribute(cash_moves, reserved, start)
+    ledger.rebuild_totals()  # the legs went in by bulk, past ledger.post, which keeps the totals; the contribution's
+    _contribute(cash_moves, reserved, start)  # posting then adds to them as every posting does
     _settle_position()
     result.seconds = time.perf_counter() - started
     return result

@@ -20,7 +20,7 @@ from loanfund.services.accounts import add_user
 from loanfund.services.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
 from loanfund.services.mailer import SendReport, deliver
-from loanfund.services.reconcile import reconcile
+from loanfund.services.reconcile import reconcile, run_and_record
 from loanfund.services.sweep import sweep
 
 loanfund_cli = AppGroup("loanfund", help="LoanFund commands.")
@@ -73,8 +73,9 @@ def create_user_command(
 
 @loanfund_cli.command("reconcile")
 def reconcile_command() -> None:
-    """Reconcile the special account; exits 1 when anything differs."""
-    result = reconcile()
+    """Reconcile the special account in full and record the run (schedule it nightly); exits 1 when anything
+    differs. Prints the trial balance, every check and every difference — not the lines that agree."""
+    result, run = run_and_record()
     click.echo("试算平衡表")
     click.echo(f"  {'科目':<28}{'借方合计':>20}{'贷方合计':>20}{'余额':>20}")
     for row in result.trial_balance:
@@ -86,9 +87,9 @@ def reconcile_command() -> None:
             f"  {mark} {check.name}：应为 {check.show(check.expected)}，实为 {check.show(check.actual)}"
             + (f"（{check.detail}）" if check.detail else "")
         )
-    wrong = [line for line in result.receivables if not line.ok]
+    wrong = result.receivables
     click.echo(
-        f"  {'✓' if not wrong else '✗'} 应收应急转贷资金逐笔核对：{len(result.receivables)} 笔，不符 {len(wrong)} 笔"
+        f"  {'✓' if not wrong else '✗'} 应收应急转贷资金逐笔核对：{result.receivables_checked} 笔，不符 {len(wrong)} 笔"
     )
     for line in wrong:
         click.echo(
@@ -99,6 +100,7 @@ def reconcile_command() -> None:
             f"      申请 #{receipt_line.application_id} 收回：登记 {receipt_line.receipts.show()}；"
             f"事件 {receipt_line.events.show()}；账簿 {receipt_line.ledger.show()}"
         )
+    click.echo(f"用时 {run.milliseconds / 1000:.1f} 秒，已记录为第 {run.id} 次全面对账。")
     if not result.ok:
         raise SystemExit(1)
     click.echo("对账一致。")

@@ -76,6 +76,21 @@ def describe(code: str) -> tuple[str, Kind]:
     return f"{name}（{number}）", kind
 
 
+# The per-application receivables are one line of the trial balance: a fund of a million bridges has a million of
+# them, and the books are read by their total (each bridge's own is on its page and in the reconciliation).
+RECEIVABLES = "receivable"
+
+
+def line_of(code: str) -> str:
+    """The trial-balance line an account is summed into: its own code, but one line for every bridge's receivable."""
+    return RECEIVABLES if code.startswith(f"{RECEIVABLES}:") else code
+
+
+def describe_line(line: str) -> tuple[str, Kind]:
+    """The Chinese name and kind of a trial-balance line."""
+    return ("应收应急转贷资金", Kind.ASSET) if line == RECEIVABLES else describe(line)
+
+
 _ZERO = Money(0)  # Money is immutable: one shared zero is safe as a default
 
 

@@ -26,6 +26,8 @@ from loanfund.models.books import (
     JournalEntry,
     JournalLeg,
     LedgerAccount,
+    LedgerTotal,
+    ReconciliationRun,
 )
 from loanfund.models.notices import MailAttempt, MailDelivery, Message, WatchMark
 from loanfund.models.parties import (
@@ -64,6 +66,7 @@ __all__ = [
     "JournalEntry",
     "JournalLeg",
     "LedgerAccount",
+    "LedgerTotal",
     "LoginRecord",
     "LoginThrottle",
     "MailAttempt",
@@ -74,6 +77,7 @@ __all__ = [
     "MonthlyReport",
     "PolicyVersion",
     "Receipt",
+    "ReconciliationRun",
     "RecoveryRecord",
     "Setting",
     "SignUp",

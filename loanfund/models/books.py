@@ -3,13 +3,16 @@ contributions, distribution runs."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
+    Integer,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,10 +20,45 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models.base import TimestampMixin
-from loanfund.types import MoneyType
+from loanfund.types import MoneyType, UTCDateTime
 
 if TYPE_CHECKING:
     from loanfund.models.parties import Contributor
+
+
+class LedgerTotal(db.Model):
+    """One line of the trial balance with its debit and credit totals, kept by ``ledger.post`` in the posting's own
+    transaction (issue 14): the trial balance, the reconciliation page and the dissolution statement read these few
+    rows instead of summing every leg ever written. Every bridge's receivable adds to one line (``receivable``).
+    ``reconcile`` checks each line against the legs."""
+
+    __tablename__ = "ledger_totals"
+
+    line: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    debit: Mapped[Money] = mapped_column(MoneyType, default=Money(0))
+    credit: Mapped[Money] = mapped_column(MoneyType, default=Money(0))
+
+    __table_args__ = (
+        CheckConstraint("debit >= 0", name="debit_not_negative"),
+        CheckConstraint("credit >= 0", name="credit_not_negative"),
+    )
+
+
+class ReconciliationRun(db.Model):
+    """A full reconciliation as ``flask loanfund reconcile`` ran it (nightly, by the schedule in the README): when,
+    how long, whether everything agreed, and what it found — the checks and the first differences. The
+    reconciliation page shows the latest beside its own quick checks."""
+
+    __tablename__ = "reconciliation_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    milliseconds: Mapped[int] = mapped_column(Integer)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    differences: Mapped[int] = mapped_column(Integer)
+    findings: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class FundBalance(db.Model):

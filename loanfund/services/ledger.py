@@ -7,20 +7,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, func, select
+from sqlalchemy import BigInteger, case, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from loanfund.domain.ledger import CASH, Kind, Posting, Unbalanced, describe
+from loanfund.domain.ledger import CASH, RECEIVABLES, Kind, Posting, Unbalanced, describe, describe_line, line_of
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import JournalEntry, JournalLeg, LedgerAccount, User
-from loanfund.services import fund
+from loanfund.models import JournalEntry, JournalLeg, LedgerAccount, LedgerTotal, User
+from loanfund.services import audit, fund
 
 
 def _total(column: Any) -> Any:
     """SUM of a money column as a plain integer of fen (0 for no rows)."""
     return func.coalesce(func.sum(column), 0, type_=BigInteger())
+
+
+def _dialect_insert() -> Any:
+    return postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def account(code: str) -> LedgerAccount:
@@ -58,6 +62,7 @@ def post(
 
     :raise RuleViolation: R8, money out that nothing reserved beyond the available balance.
     """
+    audit.take_turn()  # the record's head first, then the position and the totals: one order for every writer
     cash = sum((leg.debit - leg.credit for leg in posting.legs if leg.account == CASH), Money.zero())
     if cash != Money.zero():
         fund.move_cash(cash, from_reservation=from_reservation)
@@ -77,11 +82,67 @@ def post(
     ).one()
     if int(debit) != int(credit) or int(debit) == 0:
         raise Unbalanced(f"记账分录 {posting.key} 借贷不平")
+    _add_to_totals(posting)
     return entry
 
 
+def _add_to_totals(posting: Posting) -> None:
+    """Add the posting's legs to the running totals of their trial-balance lines, in the posting's transaction
+    (lines in a fixed order, so two postings never wait on each other's lines crosswise)."""
+    by_line: dict[str, tuple[Money, Money]] = {}
+    for leg in posting.legs:
+        debit, credit = by_line.get(line_of(leg.account), (Money.zero(), Money.zero()))
+        by_line[line_of(leg.account)] = (debit + leg.debit, credit + leg.credit)
+    for line, (debit, credit) in sorted(by_line.items()):
+        name, kind = describe_line(line)
+        statement = _dialect_insert()(LedgerTotal).values(
+            line=line, name=name, kind=kind.value, debit=debit, credit=credit
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[LedgerTotal.line],
+                set_={
+                    "debit": LedgerTotal.debit + statement.excluded.debit,
+                    "credit": LedgerTotal.credit + statement.excluded.credit,
+                },
+            )
+        )
+
+
+def line_expression() -> Any:
+    """``domain.ledger.line_of`` in SQL, over ``LedgerAccount.code``."""
+    return case((LedgerAccount.code.like(f"{RECEIVABLES}:%"), literal(RECEIVABLES)), else_=LedgerAccount.code)
+
+
+def totals_from_legs() -> dict[str, tuple[Money, Money]]:
+    """Each trial-balance line's debit and credit summed from the legs: what the running totals must equal."""
+    line = line_expression()
+    rows = db.session.execute(
+        select(line, _total(JournalLeg.debit), _total(JournalLeg.credit))
+        .select_from(LedgerAccount)
+        .outerjoin(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
+        .group_by(line)
+    ).all()
+    return {str(name): (Money(int(debit)), Money(int(credit))) for name, debit, credit in rows}
+
+
+def rebuild_totals() -> None:
+    """Write the running totals afresh from the legs — for a loader that wrote legs in bulk (bench/generate.py),
+    never on the fund's own path, where ``post`` keeps them."""
+    db.session.execute(delete(LedgerTotal))
+    rows = []
+    for line, (debit, credit) in sorted(totals_from_legs().items()):
+        name, kind = describe_line(line)
+        rows.append({"line": line, "name": name, "kind": kind.value, "debit": debit, "credit": credit})
+    if rows:
+        db.session.execute(insert(LedgerTotal), rows)
+
+
 def balance(code: str) -> Money:
-    """Debits minus credits on one account (positive for an asset in hand)."""
+    """Debits minus credits on one account (positive for an asset in hand): an account that is a trial-balance line
+    of its own (cash, fee income, …) from its running total; a bridge's receivable from its legs."""
+    if line_of(code) == code:
+        return line_balance(code)
     debit, credit = db.session.execute(
         select(_total(JournalLeg.debit), _total(JournalLeg.credit))
         .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
@@ -106,20 +167,17 @@ class AccountBalance:
 
 
 def trial_balance() -> list[AccountBalance]:
-    """Every account's debit and credit totals, by one aggregate query."""
-    rows = db.session.execute(
-        select(
-            LedgerAccount.code,
-            LedgerAccount.name,
-            LedgerAccount.kind,
-            _total(JournalLeg.debit),
-            _total(JournalLeg.credit),
-        )
-        .outerjoin(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
-        .group_by(LedgerAccount.id, LedgerAccount.code, LedgerAccount.name, LedgerAccount.kind)
-        .order_by(LedgerAccount.code)
-    ).all()
-    return [AccountBalance(code, name, Kind(kind), Money(int(d)), Money(int(c))) for code, name, kind, d, c in rows]
+    """Each line's debit and credit totals, as the postings keep them (``LedgerTotal``): a few rows, whatever the
+    number of bridges; every bridge's receivable is one line. ``reconcile`` checks them against the legs."""
+    rows = db.session.scalars(select(LedgerTotal).order_by(LedgerTotal.line)).all()
+    return [AccountBalance(row.line, row.name, Kind(row.kind), row.debit, row.credit) for row in rows]
+
+
+def line_balance(line: str) -> Money:
+    """Debit − credit of one trial-balance line (an account's own code, or ``receivable``), from the running
+    totals."""
+    row = db.session.get(LedgerTotal, line)
+    return row.debit - row.credit if row is not None else Money.zero()
 
 
 def balances_by_prefix(prefix: str, ids: Collection[int] | None = None) -> dict[int, Money]:

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 
 from loanfund.domain.lifecycle import Role
 from loanfund.services import fund, risk
-from loanfund.services.reconcile import reconcile
+from loanfund.services.reconcile import at_a_glance, latest_run
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("fund", __name__, url_prefix="/fund")
@@ -17,7 +17,7 @@ bp = Blueprint("fund", __name__, url_prefix="/fund")
 @roles_required(Role.ADMIN, Role.OPERATOR, Role.GROUP)
 def reconciliation() -> str:
     """:raise 404: for roles that do not keep or oversee the books."""
-    return render_template("fund/reconciliation.html", result=reconcile(), position=fund.position())
+    return render_template("fund/reconciliation.html", result=at_a_glance(), position=fund.position(), run=latest_run())
 
 
 @bp.get("/risk")

@@ -457,3 +457,41 @@ def test_one_transfer_reference_books_one_receipt(app, people, traveller):
     other = flows.to(State.RENEWED)
     lifecycle.confirm_return(bank, other.id, clock.today(), M("100,000.00"), Money.zero(), "HS-7")
     assert reconcile().ok
+
+
+def test_the_trial_balance_is_kept_line_by_line_as_postings_are_made(app, people, traveller):
+    """Running totals, one line per account and one for every bridge's receivable, written by each posting."""
+    flows = Flows(traveller)
+    application = flows.to(State.RENEWED)
+    lifecycle.confirm_return(
+        flows.bank_user(application), application.id, clock.today(), M("30,000,000.00"), M("12,000.00"), "HS-1"
+    )
+    contributor = contributor_named("连云港市工业投资集团有限公司")
+    lines = {row.code: (row.name, row.debit.format(), row.credit.format()) for row in ledger.trial_balance()}
+    assert lines == {
+        f"capital:{contributor.id}": (f"出资（{contributor.id}）", "0.00", "200,000,000.00"),
+        "cash": ("专用账户资金", "230,012,000.00", "30,000,000.00"),
+        "fee_income": ("用款费用收入", "0.00", "12,000.00"),
+        "receivable": ("应收应急转贷资金", "30,000,000.00", "30,000,000.00"),
+    }
+    assert reconcile().ok
+
+
+def test_a_running_total_that_drifts_from_its_legs_is_named(app, people, traveller):
+    flows = Flows(traveller)
+    application = flows.to(State.RENEWED)
+    lifecycle.confirm_return(
+        flows.bank_user(application), application.id, clock.today(), M("30,000,000.00"), M("12,000.00"), "HS-1"
+    )
+    db.session.execute(text("UPDATE ledger_totals SET credit = credit + 100 WHERE line = 'fee_income'"))
+    db.session.commit()
+    result = reconcile()
+    failed = {c.name: c for c in result.checks if not c.ok}
+    assert (
+        failed["科目累计额 = 分录合计（不符的科目数）"].actual,
+        failed["科目累计额 = 分录合计（不符的科目数）"].detail,
+    ) == (
+        1,
+        "fee_income",
+    )
+    assert failed["试算平衡（借方合计 = 贷方合计）"].actual == M("260,012,001.00")  # credits: 260,012,000.00 + 1.00

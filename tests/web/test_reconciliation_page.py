@@ -54,3 +54,26 @@ def test_a_bank_sees_only_its_own_bridges_not_the_funds_balance(client, busy, au
     assert "2,400.00" in html
     auth.login("bank1")
     assert "0.00" in client.get("/home").get_data(as_text=True)
+
+
+def test_the_page_shows_the_latest_full_run_or_that_none_has_run(client, busy, auth, runner):
+    auth.login("operator")
+    html = client.get("/fund/reconciliation").get_data(as_text=True)
+    assert "最近一次全面对账" in html and "尚未运行" in html
+    assert runner.invoke(args=["loanfund", "reconcile"]).exit_code == 0
+    html = client.get("/fund/reconciliation").get_data(as_text=True)
+    assert "尚未运行" not in html
+    assert '<span class="badge text-bg-success">一致</span>' in html
+    assert "逐笔核对应收 2 笔" in html  # the busy fund disbursed two bridges: one archived, one out
+
+
+def test_a_full_run_that_found_a_difference_lists_it_on_the_page(client, busy, auth, runner):
+    db.session.execute(
+        text("UPDATE applications SET approved_amount = approved_amount - 100 WHERE state = 'disbursed'")
+    )
+    db.session.commit()
+    assert runner.invoke(args=["loanfund", "reconcile"]).exit_code == 1
+    auth.login("group")
+    html = client.get("/fund/reconciliation").get_data(as_text=True)
+    assert "发现 1 处差异" in html
+    assert "应为 23,999,999.00，账簿 24,000,000.00" in html

@@ -122,6 +122,7 @@ ROUTES: list[Route] = [
     # public
     r("/", "GET", EVERYONE),
     r("/guide", "GET", EVERYONE),
+    r("/healthz", "GET", EVERYONE),
     r("/money/words", "GET", EVERYONE, "/money/words?amount=30000000.00"),
     r("/login", "GET", EVERYONE, redirects=True),
     r("/login", "POST", EVERYONE),

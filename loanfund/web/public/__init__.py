@@ -46,6 +46,13 @@ def money_words() -> tuple[Response, int]:
     return jsonify({"yuan": amount.format(), "wan": amount.format_wan(), "capitals": amount.capitals()}), 200
 
 
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Liveness for a load balancer or a monitor: the process answers, nothing more (no database, no session). Also
+    the baseline ``make bench`` measures every page against: the cost of the app's request handling itself."""
+    return Response("ok\n", mimetype="text/plain")
+
+
 @bp.get("/guide")
 def guide() -> str:
     """办事指南: who may apply, the materials, the steps and their time limits, the fees as the regulation writes

@@ -1,0 +1,28 @@
+"""Every list, workbench and report page, as a role that reads it — the table the query-count test
+(tests/api/test_query_counts.py) and ``make bench`` (bench/scale.py) both walk. Month pages are November 2026, the
+last month of the data bench/generate.py makes by default."""
+
+from __future__ import annotations
+
+PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
+    "operator": (
+        "/home",
+        "/applications",
+        "/applications/export.xlsx",
+        "/bank-claims",
+        "/blacklist",
+        "/fund/risk",
+        "/fund/reconciliation",
+        "/bank-accounts",
+        "/reports/monthly/2026/11",
+        "/inbox",
+        "/api/v1/applications",
+        "/api/v1/warnings",
+        "/api/v1/reports/monthly/2026/11",
+    ),
+    "reviewer": ("/home", "/applications", "/sign-ups", "/reports/statistics?start=2026-09-01&end=2026-11-30"),
+    "bank1": ("/home", "/applications", "/bank-claims", "/api/v1/applications"),
+    "ent1": ("/home", "/applications", "/api/v1/applications"),
+    "group": ("/home", "/applications", "/audit", "/reports/monthly", "/fund/reconciliation"),
+    "admin": ("/home", "/admin/users", "/admin/banks", "/admin/contributions", "/admin/logins", "/audit"),
+}
