@@ -532,7 +532,14 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=int(os.environ.get("BENCH_BASELINE", 10_000)))
     parser.add_argument("--databases", default=os.environ.get("BENCH_DATABASES", "sqlite postgresql"))
     parser.add_argument("--no-http", action="store_true", help="leave out gunicorn and wrk")
+    parser.add_argument("--prepare", action="store_true", help="make (or upgrade) the databases, measure nothing")
     args = parser.parse_args()
+    if args.prepare:
+        for kind in args.databases.replace(",", " ").split():
+            with Postgres() if kind == "postgresql" else Sqlite() as server:
+                for size in (args.baseline, args.applications):
+                    prepared(server, kind, size)
+        return
     if not args.no_http and shutil.which("wrk") is None:
         sys.exit("wrk is needed for the throughput figures: apt-get install wrk (or pass --no-http)")
     print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, {date.today()}")
