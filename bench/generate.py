@@ -59,7 +59,9 @@ MIX: tuple[tuple[State, int], ...] = (  # per thousand: few bridges go bad (a fu
     (State.RECOVERY, 3),
     (State.WRITTEN_OFF, 1),
 )
-# the newest applications are still moving: these states only in the last days of the span
+# the newest applications are still moving: these states only in the last RECENT_DAYS days of the span — as many
+# applications as those days' share of the span (a fund of a million over five years has some 5,500 in flight)
+RECENT_DAYS = 10
 RECENT: tuple[tuple[State, int], ...] = (
     (State.SUBMITTED, 3),
     (State.ACCEPTED, 3),
@@ -218,13 +220,13 @@ def generate(
             )
 
     for n in range(applications):
-        recent = n >= applications * 0.97
+        recent = n >= applications * (1 - min(1.0, RECENT_DAYS / days))
         weights = RECENT if recent else mix
         state = rng.choices([s for s, _ in weights], weights=[w for _, w in weights])[0]
         result.by_state[state.value] = result.by_state.get(state.value, 0) + 1
         # spread over the span in order; the recent ones and the bridges still out in the last days
         if recent or state in (State.RECOVERY, State.WRITTEN_OFF):
-            back = rng.randint(0, 9) if recent else rng.randint(25, 400)
+            back = rng.randint(0, RECENT_DAYS - 1) if recent else rng.randint(25, 400)
             submitted_on = max(start, end - timedelta(days=back))
         else:
             submitted_on = start + timedelta(days=(n * days) // applications)
