@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload, subqueryload
 
 from loanfund import clock
@@ -30,11 +31,26 @@ class Row:
     overdue: bool = False
 
 
+# A queue shows its first rows in the order the work is taken (R10: SMEs first, then first come, first served) and
+# how many it holds; the rest are on the list of applications. A province's fund holds thousands in some queues.
+QUEUE_ROWS = 50
+
+
 @dataclass(frozen=True)
 class Queue:
     key: str
     title: str
     rows: list[Row]
+    total: int
+    state: str | None = None  # the list's filter that shows the whole queue, when one state is the queue
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def _queue(key: str, title: str, rows: list[Row], state: str | None = None) -> Queue:
+    return Queue(key, title, rows[:QUEUE_ROWS], len(rows), state)
 
 
 @dataclass(frozen=True)
@@ -50,24 +66,43 @@ class Dashboard:
     overdue: int
 
 
+def _options() -> tuple[Any, ...]:
+    return (
+        joinedload(Application.enterprise),
+        joinedload(Application.bank),
+        joinedload(Application.policy_version),
+        subqueryload(Application.receipts),
+        joinedload(Application.bank_claim),
+    )
+
+
+def _in_states(user: User, states: tuple[State, ...], where: Any = None) -> Any:
+    condition = and_(application_visibility(user), Application.state.in_([s.value for s in states]))
+    return condition if where is None else and_(condition, where)
+
+
 def _load(user: User, *states: State) -> list[Application]:
+    """Every application of ``user``'s in those states, in the order the work is taken (the bridges out, which the
+    dashboard counts all of)."""
+    return list(db.session.scalars(_ordered(select(Application).where(_in_states(user, states)).options(*_options()))))
+
+
+def _ordered(query: Any) -> Any:
     # SMEs are served first (R10), then first come, first served.
     large_last = case((Enterprise.size == Size.LARGE.value, 1), else_=0)
-    return list(
-        db.session.scalars(
-            select(Application)
-            .join(Enterprise, Application.enterprise_id == Enterprise.id)
-            .where(application_visibility(user), Application.state.in_([s.value for s in states]))
-            .options(
-                joinedload(Application.enterprise),
-                joinedload(Application.bank),
-                joinedload(Application.policy_version),
-                subqueryload(Application.receipts),
-                joinedload(Application.bank_claim),
-            )
-            .order_by(large_last, Application.submitted_at, Application.id)
-        )
+    return query.join(Enterprise, Application.enterprise_id == Enterprise.id).order_by(
+        large_last, Application.submitted_at, Application.id
     )
+
+
+def _waiting(user: User, key: str, title: str, *states: State, where: Any = None) -> Queue:
+    """A queue of applications waiting for a step: its first ``QUEUE_ROWS`` and how many there are."""
+    condition = _in_states(user, states, where)
+    first = db.session.scalars(
+        _ordered(select(Application).where(condition).options(*_options())).limit(QUEUE_ROWS)
+    ).all()
+    total = db.session.scalar(select(func.count()).select_from(Application).where(condition)) or 0
+    return Queue(key, title, [Row(a) for a in first], int(total), states[0].value if len(states) == 1 else None)
 
 
 def _out_row(user: User, application: Application, today: date) -> Row:
@@ -82,44 +117,49 @@ def money_out(user: User, today: date | None = None) -> list[Row]:
     return [_out_row(user, a, today) for a in _load(user, *MONEY_OUT_STATES)]
 
 
-def queues(user: User) -> list[Queue]:
-    """The queues of the user's role, in the order the work flows."""
+def queues(user: User, out: list[Row] | None = None) -> list[Queue]:
+    """The queues of the user's role, in the order the work flows. ``out``: the bridges out, if the caller has them
+    already (``money_out``)."""
     role = user.role_enum
-    today = clock.today()
-    out = money_out(user, today)
+    if out is None:
+        out = money_out(user)
     if role is Role.REVIEWER:
-        return [Queue("submitted", "待受理", [Row(a) for a in _load(user, State.SUBMITTED)])]
+        return [_waiting(user, "submitted", "待受理", State.SUBMITTED)]
     if role is Role.OPERATOR:
-        approved = _load(user, State.APPROVED)
+        unprepared = Application.prepared_by_id.is_(None)
         return [
-            Queue("to_approve", "待审批", [Row(a) for a in _load(user, State.BANK_COMMITTED)]),
-            Queue("to_disburse", "待放款", [Row(a) for a in approved if a.prepared_by_id is None]),
-            Queue("to_authorise", "待复核", [Row(a) for a in approved if a.prepared_by_id is not None]),
-            Queue("out", "已放款未收回", [r for r in out if not r.overdue]),
-            Queue("overdue", "逾期", [r for r in out if r.overdue]),
-            Queue("to_archive", "待归档", [Row(a) for a in _load(user, State.REPAID)]),
+            _waiting(user, "to_approve", "待审批", State.BANK_COMMITTED),
+            _waiting(user, "to_disburse", "待放款", State.APPROVED, where=unprepared),
+            _waiting(user, "to_authorise", "待复核", State.APPROVED, where=~unprepared),
+            _queue("out", "已放款未收回", [r for r in out if not r.overdue]),
+            _queue("overdue", "逾期", [r for r in out if r.overdue]),
+            _waiting(user, "to_archive", "待归档", State.REPAID),
         ]
     if role is Role.BANK:
         return [
-            Queue("to_commit", "待出具转贷承诺", [Row(a) for a in _load(user, State.ACCEPTED)]),
-            Queue("to_renew", "待确认续贷", [r for r in out if r.application.state == State.DISBURSED.value]),
-            Queue("to_return", "待划回资金", out),
+            _waiting(user, "to_commit", "待出具转贷承诺", State.ACCEPTED),
+            _queue(
+                "to_renew", "待确认续贷", [r for r in out if r.application.state == State.DISBURSED.value], "disbursed"
+            ),
+            _queue("to_return", "待划回资金", out),
         ]
     if role is Role.GROUP:
         return [
-            Queue("group_review", "待领导小组审批", [Row(a) for a in _load(user, State.GROUP_REVIEW)]),
-            Queue("recovery", "追偿中", [r for r in out if r.application.state == State.RECOVERY.value]),
-            Queue("overdue", "逾期", [r for r in out if r.overdue]),
+            _waiting(user, "group_review", "待领导小组审批", State.GROUP_REVIEW),
+            _queue("recovery", "追偿中", [r for r in out if r.application.state == State.RECOVERY.value], "recovery"),
+            _queue("overdue", "逾期", [r for r in out if r.overdue]),
         ]
     if role is Role.ENTERPRISE:
-        return [Queue("mine", "本企业的申请", [Row(a) for a in _load(user, *State)])]
+        return [_waiting(user, "mine", "本企业的申请", *State)]
     return []
 
 
-def dashboard(user: User) -> Dashboard:
-    """The money out and the dates that matter today, over what the user may see; the fund's position for staff."""
+def dashboard(user: User, out: list[Row] | None = None) -> Dashboard:
+    """The money out and the dates that matter today, over what the user may see; the fund's position for staff.
+    ``out``: the bridges out, if the caller has them already (``money_out``)."""
     today = clock.today()
-    out = money_out(user, today)
+    if out is None:
+        out = money_out(user, today)
     # Only the bridges out carry a receivable (repaid ⇒ 0, written off or claimed from the bank ⇒ moved; `reconcile`
     # proves it), so theirs are the whole money out — without summing every receivable ever opened. A bank or an
     # enterprise: its own bridges out; staff and the administrator (who sees no applications): the fund's.

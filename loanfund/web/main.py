@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from loanfund import clock
 from loanfund.domain.lifecycle import Role
 from loanfund.services import liability, monthly, reporting, vetting
-from loanfund.services.workbench import dashboard, queues
+from loanfund.services.workbench import dashboard, money_out, queues
 
 bp = Blueprint("main", __name__)
 
@@ -20,10 +20,11 @@ def home() -> str:
     user = current_user
     if not user.vetted:  # an enterprise sign-up: its licence and the vetting, nothing of the enterprise yet
         return render_template("main/pending.html", record=vetting.own_sign_up(user))
+    out = money_out(user)  # the bridges out: counted on the dashboard, listed in the queues
     return render_template(
         "main/home.html",
-        figures=dashboard(user),
-        queues=queues(user),
+        figures=dashboard(user, out),
+        queues=queues(user, out),
         is_enterprise=user.role_enum is Role.ENTERPRISE,
         bank_flags=liability.flagged_years(user.bank_id) if user.role_enum is Role.BANK and user.bank_id else [],
         this_month=_this_month() if monthly.can_read(user) else None,
