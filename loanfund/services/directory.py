@@ -26,8 +26,8 @@ def bank(bank_id: int) -> Bank | None:
     return db.session.get(Bank, bank_id) if bank_id else None
 
 
-def enterprises() -> list[Enterprise]:
-    return list(db.session.scalars(select(Enterprise).order_by(Enterprise.name)))
+def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
+    return db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code)) if credit_code else None
 
 
 def enterprise(enterprise_id: int) -> Enterprise | None:

@@ -35,7 +35,7 @@ def test_the_administrators_changes_to_users_are_recorded_with_who_and_before_an
             "username": "auditor1",
             "display_name": "审计员",
             "role": "group",
-            "enterprise_id": "0",
+            "credit_code": "",
             "bank_id": "0",
             "password": "brass-kettle-harbour",
         },

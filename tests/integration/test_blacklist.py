@@ -128,7 +128,7 @@ def test_an_operator_proposal_shows_every_error_at_once_and_a_second_one_is_refu
     ent2 = db.session.scalars(select(User).where(User.username == "ent2")).one().enterprise
     auth.login("operator")
     page = client.get("/blacklist").get_data(as_text=True)
-    bad = {"enterprise_id": str(ent2.id), "ground": "", "basis": "", "listed_on": "2026-11-02"}
+    bad = {"credit_code": ent2.credit_code.lower(), "ground": "", "basis": "", "listed_on": "2026-11-02"}
     answer = client.post("/blacklist", data=bad | form_tokens(page, "/blacklist"))
     assert answer.status_code == 422
     html = answer.get_data(as_text=True)
@@ -136,7 +136,7 @@ def test_an_operator_proposal_shows_every_error_at_once_and_a_second_one_is_refu
         assert re.search(rf'class="invalid-feedback">{message}<', html), message
     assert db.session.scalar(select(func.count()).select_from(BlacklistEntry)) == 0
     good = {
-        "enterprise_id": str(ent2.id),
+        "credit_code": ent2.credit_code.lower(),
         "ground": "false_statement",
         "basis": "虚报营业收入",
         "listed_on": "2026-11-01",
@@ -173,3 +173,15 @@ def test_the_export_for_the_city_credit_system(client, auth, flows, traveller):
         "91320706MA1Q8RXL4A,连云港海润机械制造有限公司,逾期不还,2026-11-12,2029-11-12,,限制期内",
     ]
     assert blacklist.export_csv().count("\r\n") == 2
+
+
+def test_a_proposal_names_the_enterprise_by_its_credit_code_and_an_unknown_one_is_told(client, auth, people):
+    """No list of every enterprise on the page (a province's fund knows hundreds of thousands): the code is typed."""
+    auth.login("operator")
+    page = client.get("/blacklist").get_data(as_text=True)
+    assert 'name="credit_code"' in page and "<option" not in page.split('name="credit_code"', 1)[0][-300:]
+    bad = {"credit_code": "91320700MA1XXXXX0X", "ground": "false_statement", "basis": "虚报", "listed_on": "2026-11-01"}
+    answer = client.post("/blacklist", data=bad | form_tokens(page, "/blacklist"))
+    assert answer.status_code == 422
+    assert re.search(r'class="invalid-feedback">未找到该统一社会信用代码的企业<', answer.get_data(as_text=True))
+    assert db.session.scalar(select(func.count()).select_from(BlacklistEntry)) == 0

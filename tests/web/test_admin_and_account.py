@@ -35,7 +35,7 @@ def test_admin_creates_a_bank_user_and_refuses_one_without_a_bank(client, people
             "username": "jsb2",
             "display_name": "周专员",
             "role": "bank",
-            "enterprise_id": "0",
+            "credit_code": "",
             "bank_id": "0",
             "password": "long-enough-1",
         },
@@ -48,7 +48,7 @@ def test_admin_creates_a_bank_user_and_refuses_one_without_a_bank(client, people
             "username": "jsb2",
             "display_name": "周专员",
             "role": "bank",
-            "enterprise_id": "0",
+            "credit_code": "",
             "bank_id": str(bank.id),
             "password": "long-enough-1",
         },
@@ -169,3 +169,19 @@ def test_what_a_run_left_payable_is_paid_from_the_capital_page(client, busy, aut
     assert "已从专用账户支付分配款及税费 3,840.00 元" in html
     assert "已分配待支付" not in html
     assert fund.position().cash == cash - Money.parse("3,840.00")
+
+
+def test_admin_creates_an_enterprise_user_by_its_credit_code_and_is_told_of_an_unknown_one(client, people, auth):
+    auth.login("admin")
+    ent3 = db.session.scalar(select(User).where(User.username == "ent3")).enterprise
+    fields = {"username": "ent3b", "display_name": "钱会计", "role": "enterprise", "bank_id": "0"}
+    refused = post_form(
+        client, "/admin/users", fields | {"credit_code": "91320700MA1XXXXX0X", "password": "long-enough-1"}
+    )
+    assert "未找到该统一社会信用代码的企业" in feedback(refused.get_data(as_text=True), "credit_code")
+    assert db.session.scalar(select(User).where(User.username == "ent3b")) is None
+    created = post_form(
+        client, "/admin/users", fields | {"credit_code": ent3.credit_code.lower(), "password": "long-enough-1"}
+    )
+    assert created.status_code == 302
+    assert db.session.scalar(select(User).where(User.username == "ent3b")).enterprise_id == ent3.id

@@ -64,23 +64,24 @@ admin_only = roles_required(Role.ADMIN)
 def users() -> str | Response:
     form = UserForm()
     form.role.choices = options((r.value, r.label) for r in Role)
-    form.enterprise_id.choices = options([(0, "—")] + [(e.id, e.name) for e in directory.enterprises()])
     form.bank_id.choices = options([(0, "—")] + [(b.id, b.name) for b in directory.banks()])
     if form.validate_on_submit():
+        enterprise = directory.enterprise_by_credit_code(form.credit_code.data or "")
         try:
             user = add_user(
                 form.username.data or "",
                 form.password.data or "",
                 Role(form.role.data),
                 display_name=form.display_name.data or "",
-                enterprise=directory.enterprise(form.enterprise_id.data or 0),
+                enterprise=enterprise,
                 bank=directory.bank(form.bank_id.data or 0),
             )
         except InvalidInput as exc:
             uow.discard()
-            field_errors(
-                form, {{"enterprise": "enterprise_id", "bank": "bank_id"}.get(k, k): v for k, v in exc.errors.items()}
-            )
+            errors = {{"enterprise": "credit_code", "bank": "bank_id"}.get(k, k): v for k, v in exc.errors.items()}
+            if "credit_code" in errors and form.credit_code.data and enterprise is None:
+                errors["credit_code"] = ["未找到该统一社会信用代码的企业"]
+            field_errors(form, errors)
         else:
             flash(f"已创建用户 {user.username}", "success")
             return redirect(url_for("admin.users"))

@@ -21,7 +21,8 @@ class UserForm(Form):
     username = text("用户名", True, 64)
     display_name = text("姓名/显示名", True, 64)
     role = SelectField("角色", choices=[])
-    enterprise_id = SelectField("所属企业（企业用户）", coerce=int, validate_choice=False)
+    # the enterprise by its code, not picked from a list of every enterprise the fund knows
+    credit_code = StringField("所属企业统一社会信用代码（企业用户）", filters=[lambda v: (v or "").strip().upper()])
     bank_id = SelectField("所属银行（银行用户）", coerce=int, validate_choice=False)
     password = PasswordField("初始密码（至少 8 位）", validators=[DataRequired(REQUIRED_TEXT)])
 

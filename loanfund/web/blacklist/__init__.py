@@ -16,7 +16,7 @@ from loanfund.models import BlacklistEntry
 from loanfund.services import blacklist, directory, once, uow
 from loanfund.services.once import AlreadySubmitted
 from loanfund.web.blacklist.forms import DecisionForm, LiftForm, ProposalForm
-from loanfund.web.forms import field_errors, options
+from loanfund.web.forms import field_errors
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("blacklist", __name__, url_prefix="/blacklist")
@@ -25,9 +25,6 @@ readers = roles_required(Role.REVIEWER, Role.OPERATOR, Role.GROUP)
 
 def _proposal_form() -> ProposalForm:
     form = ProposalForm()
-    form.enterprise_id.choices = options(
-        [(0, "请选择"), *((e.id, f"{e.name}（{e.credit_code}）") for e in directory.enterprises())]
-    )
     if form.listed_on.data is None:
         form.listed_on.data = clock.today()
     return form
@@ -62,9 +59,10 @@ def propose() -> tuple[str, int] | WerkzeugResponse:
     form = _proposal_form()
     if not form.validate():
         return _page(form, 422)
-    enterprise = directory.enterprise(form.enterprise_id.data or 0)
+    enterprise = directory.enterprise_by_credit_code(form.credit_code.data or "")
     if enterprise is None:
-        form.enterprise_id.errors = ["请选择企业"]
+        missing = "未找到该统一社会信用代码的企业" if form.credit_code.data else "请填写企业统一社会信用代码"
+        form.credit_code.errors = [missing]
         return _page(form, 422)
     try:
         once.claim(current_user, form.once.data, form.fingerprint())

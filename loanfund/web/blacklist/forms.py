@@ -10,7 +10,8 @@ from loanfund.web.forms import Form, SubmitOnce, day_field, long_text, options
 
 
 class ProposalForm(SubmitOnce, Form):
-    enterprise_id = SelectField("企业", coerce=int, validate_choice=False)
+    # the enterprise by its code, not picked from a list: a province's fund knows hundreds of thousands of them
+    credit_code = StringField("企业统一社会信用代码", filters=[lambda v: (v or "").strip().upper()])
     ground = SelectField(
         "列入原因", choices=options([("", "请选择"), *BLACKLIST_GROUNDS.items()]), validate_choice=False
     )
