@@ -67,7 +67,7 @@ def record_contribution(
 
 def capital_by_contributor() -> dict[int, Money]:
     """Each contributor's capital (credit balance of its capital account)."""
-    return {cid: -net for cid, net in ledger.balances_by_prefix("capital").items() if net.fen < 0}
+    return {cid: -net for cid, net in ledger.line_balances("capital").items() if net.fen < 0}
 
 
 def parse_tax_rate(text: str) -> Decimal:
@@ -142,7 +142,7 @@ def payable_now() -> dict[str, Money]:
     """What distribution runs left to pay: taxes, and each contributor's share, by ledger account."""
     payable = {
         distributions_payable(cid): -net
-        for cid, net in ledger.balances_by_prefix("distributions_payable").items()
+        for cid, net in ledger.line_balances("distributions_payable").items()
         if net.fen < 0
     }
     taxes = -ledger.balance(TAXES_PAYABLE)

@@ -173,6 +173,13 @@ def trial_balance() -> list[AccountBalance]:
     return [AccountBalance(row.line, row.name, Kind(row.kind), row.debit, row.credit) for row in rows]
 
 
+def line_balances(prefix: str) -> dict[int, Money]:
+    """Debit − credit of each line ``prefix:<id>`` that is a line of its own (a contributor's capital, its
+    distributions payable, a bank's claim), keyed by the id, from the running totals."""
+    rows = db.session.scalars(select(LedgerTotal).where(LedgerTotal.line.like(f"{prefix}:%"))).all()
+    return {int(row.line.split(":", 1)[1]): row.debit - row.credit for row in rows}
+
+
 def line_balance(line: str) -> Money:
     """Debit − credit of one trial-balance line (an account's own code, or ``receivable``), from the running
     totals."""
