@@ -218,6 +218,9 @@ class ApplicationEvent(db.Model):
     application: Mapped[Application] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
 
+    # the early-warning page, the reports and the reconciliation look for events of one kind (over a period)
+    __table_args__ = (Index("ix_application_events_action_at", "action", "at"),)
+
 
 class Material(TimestampMixin, db.Model):
     """A document uploaded with an application (申请材料). The file lives outside the web root under its SHA-256;

@@ -116,7 +116,8 @@ def _bank_breaches(today: date) -> list[Warning]:
             .join(ApplicationEvent, ApplicationEvent.application_id == Application.id)
             .where(
                 ApplicationEvent.action == Finding.RENEWAL_LATE.value,
-                extract("year", ApplicationEvent.at) == today.year,
+                ApplicationEvent.at >= clock.day_start(date(today.year, 1, 1)),
+                ApplicationEvent.at < clock.day_start(date(today.year + 1, 1, 1)),
             )
             .group_by(Bank.name)
         ).all()
