@@ -144,13 +144,14 @@ def list_applications() -> Response:
         amount_max=filters.get("amount_max"),
         text=filters.get("q", ""),
     )
-    total = listing.count(user, chosen)
+    counted = listing.count(user, chosen)
     items = views.rows(user, listing.applications(user, chosen, limit=per_page, offset=(page - 1) * per_page))
     body = {
         "items": [application_data(row) for row in items],
         "page": page,
         "per_page": per_page,
-        "total": total,
+        "total": counted.number,
+        "total_capped": counted.more,
     }
     return jsonify(ApplicationPageSchema().dump(body))
 

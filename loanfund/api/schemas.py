@@ -246,7 +246,10 @@ class ApplicationPageSchema(Schema):
     items = fields.List(fields.Nested(ApplicationSchema(exclude=("events",))))
     page = fields.Integer()
     per_page = fields.Integer()
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "How many match — exactly, or the cap when total_capped"})
+    total_capped = fields.Boolean(
+        metadata={"description": "More than total match (the count stops at 10,000: filter to narrow)"}
+    )
 
 
 # -- oversight (第二十至二十三条): messages, blacklist, bank liability, early warning --------------------------------

@@ -99,6 +99,26 @@ def applications(
     )
 
 
-def count(actor: User, criteria: Criteria | State | None = None) -> int:
-    query = select(func.count()).select_from(Application).where(*_where(actor, criteria))  # type: ignore[arg-type]
-    return db.session.scalar(query) or 0
+# A list counts what matches up to here and then says "more than": counting further costs what the years add (a
+# province's million applications), and no one pages through ten thousand rows — they filter.
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many match: ``number`` exactly, or — ``more`` — more than ``number``."""
+
+    number: int
+    more: bool = False
+
+
+def count(actor: User, criteria: Criteria | State | None = None, *, exact: bool = False) -> Count:
+    """How many applications match, reading at most ``COUNT_CAP`` + 1 of them (``exact``: all of them)."""
+    cap = None if exact else COUNT_CAP
+    matching = select(Application.id).where(*_where(actor, criteria))  # type: ignore[arg-type]
+    if cap is not None:
+        matching = matching.limit(cap + 1)
+    number = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    if cap is not None and number > cap:
+        return Count(cap, more=True)
+    return Count(int(number))

@@ -14,6 +14,8 @@ from sqlalchemy import select
 import loanfund.web.applications as web_applications
 from loanfund.extensions import db
 from loanfund.models import Application, Bank
+from loanfund.services import listing
+from tests.api.test_query_counts import api_token
 
 pytestmark = pytest.mark.both_databases
 
@@ -179,3 +181,21 @@ def test_an_export_beyond_its_limit_says_how_many_more(client, auth, three, monk
     sheet = exported(client)
     assert sheet["A2"].value == "筛选条件：全部；共 3 笔（本文件列出最新的 2 笔，请缩小筛选范围导出其余 1 笔）"
     assert sheet.max_row == 6
+
+
+def test_a_list_beyond_its_count_cap_says_more_than_and_still_pages(client, auth, three, monkeypatch):
+    """The count stops at the cap (10,000 in the fund; 2 here, over three applications): it reads no more rows than
+    that, whatever the years hold — the page says 超过, the API total_capped."""
+    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+    monkeypatch.setattr(web_applications, "PER_PAGE", 1)
+    auth.login("operator")
+    html = client.get("/applications").get_data(as_text=True)
+    assert '<span class="small lf-muted fw-normal" id="list-count">超过 2 笔</span>' in html
+    assert "导出 Excel（按当前筛选，超过 2 笔）" in html
+    assert "第 1 / 2+ 页" in html
+    token = {"Authorization": f"Bearer {api_token(client, 'operator')}"}
+    body = client.get("/api/v1/applications?per_page=1", headers=token).get_json()
+    assert (body["total"], body["total_capped"], len(body["items"])) == (2, True, 1)
+    body = client.get("/api/v1/applications?bank_id=1", headers=token).get_json()  # ICBC's two: not beyond the cap
+    assert (body["total"], body["total_capped"], len(body["items"])) == (2, False, 2)
+    assert exported(client)["A2"].value == "筛选条件：全部；共 3 笔"  # the file counts exactly

@@ -203,12 +203,15 @@ def index() -> tuple[str, int]:
     form, criteria = _filters()
     if criteria is None:
         return render_template("applications/index.html", form=form, rows=[], total=0, page=1, pages=1), 422
-    total = listing.count(current_user, criteria)
-    pages = max(1, -(-total // PER_PAGE))
+    counted = listing.count(current_user, criteria)
+    pages = max(1, -(-counted.number // PER_PAGE))
     page = min(form.page.data or 1, pages)
     found = listing.applications(current_user, criteria, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     rows = views.rows(current_user, found)
-    return render_template("applications/index.html", form=form, rows=rows, total=total, page=page, pages=pages), 200
+    page_html = render_template(
+        "applications/index.html", form=form, rows=rows, total=counted.number, more=counted.more, page=page, pages=pages
+    )
+    return page_html, 200
 
 
 @bp.get("/applications/export.xlsx")
@@ -218,7 +221,7 @@ def export() -> tuple[str, int] | Response:
     form, criteria = _filters()
     if criteria is None:
         return render_template("applications/index.html", form=form, rows=[], total=0, page=1, pages=1), 422
-    total = listing.count(current_user, criteria)
+    total = listing.count(current_user, criteria, exact=True).number  # the file says exactly how many it left out
     found = listing.applications(current_user, criteria, limit=EXPORT_LIMIT)
     content = exports.list_workbook(
         current_app.config["FUND_NAME"], found, _described(form), max(0, total - len(found))
