@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, String, and_, case, cast, exists, func, literal, or_, select, union
-from sqlalchemy.orm import joinedload, subqueryload
+from sqlalchemy import BigInteger, Integer, String, and_, case, cast, exists, func, literal, or_, select, union
+from sqlalchemy.orm import aliased, joinedload, subqueryload
 
 from loanfund import clock
 from loanfund.domain.ledger import CASH, FEE_INCOME, RECEIVABLES, RETURN_KEY_PREFIX
@@ -273,31 +273,28 @@ def _receivable_code(application_id: Any) -> Any:
 
 def receivable_differences() -> tuple[list[ReceivableLine], int]:
     """Each disbursed application's receivable against its principal out, in the database: the lines that differ
-    (with any receivable that has no disbursement behind it), and how many applications were compared."""
-    returned = (
-        select(Receipt.application_id.label("id"), _sum(Receipt.principal).label("principal"))
-        .group_by(Receipt.application_id)
-        .subquery()
+    (with any receivable that has no disbursement behind it), and how many applications were compared. Each side is
+    found by an index from the other — the account by its code, the legs and receipts by their foreign keys — for
+    SQLite, which joined two grouped subqueries on a computed code row by row (it had not finished in ten minutes
+    at a million applications)."""
+    account = aliased(LedgerAccount)
+    net = (
+        select(_sum(JournalLeg.debit) - _sum(JournalLeg.credit))
+        .where(JournalLeg.account_id == account.id)
+        .scalar_subquery()
     )
-    booked = (
-        select(LedgerAccount.code.label("code"), (_sum(JournalLeg.debit) - _sum(JournalLeg.credit)).label("net"))
-        .join(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
-        .where(LedgerAccount.code.like(f"{RECEIVABLES}:%"))
-        .group_by(LedgerAccount.code)
-        .subquery()
-    )
+    returned = select(_sum(Receipt.principal)).where(Receipt.application_id == Application.id).scalar_subquery()
     claimed = exists().where(BankClaim.application_id == Application.id)
     expected = case(
         (or_(Application.written_off_on.is_not(None), claimed), literal(0, BigInteger())),
-        else_=Application.approved_amount - func.coalesce(returned.c.principal, 0),
+        else_=Application.approved_amount - returned,
     )
-    net = func.coalesce(booked.c.net, 0)
+    booked = func.coalesce(net, 0)
     disbursed = Application.authorised_at.is_not(None)
     rows = db.session.execute(
-        select(Application.id, expected, net)
-        .outerjoin(returned, returned.c.id == Application.id)
-        .outerjoin(booked, booked.c.code == _receivable_code(Application.id))
-        .where(disbursed, expected != net)
+        select(Application.id, expected, booked)
+        .outerjoin(account, account.code == _receivable_code(Application.id))
+        .where(disbursed, expected != booked)
         .order_by(Application.id)
     ).all()
     checked = db.session.scalar(select(func.count()).select_from(Application).where(disbursed)) or 0
@@ -312,12 +309,13 @@ def receivable_differences() -> tuple[list[ReceivableLine], int]:
         ReceivableLine(a, applications[a].reference, applications[a].enterprise.name, applications[a].state, e, n)
         for a, (e, n) in found.items()
     ]
-    behind = exists().where(disbursed, booked.c.code == _receivable_code(Application.id))
+    number = cast(func.substr(account.code, len(RECEIVABLES) + 2), Integer())
+    behind = exists().where(Application.id == number, disbursed)
     for code, amount in db.session.execute(
-        select(booked.c.code, booked.c.net).where(booked.c.net != 0, ~behind).order_by(booked.c.code)
+        select(account.code, booked).where(account.code.like(f"{RECEIVABLES}:%"), booked != 0, ~behind)
     ):
-        number = int(code.split(":", 1)[1])  # a receivable with no disbursed application behind it
-        lines.append(ReceivableLine(number, f"#{number}", "（无对应放款）", "—", Money.zero(), Money(int(amount))))
+        orphan = int(code.split(":", 1)[1])  # a receivable with no disbursed application behind it
+        lines.append(ReceivableLine(orphan, f"#{orphan}", "（无对应放款）", "—", Money.zero(), Money(int(amount))))
     return lines, int(checked)
 
 
