@@ -91,8 +91,9 @@ def _add_to_totals(posting: Posting) -> None:
     (lines in a fixed order, so two postings never wait on each other's lines crosswise)."""
     by_line: dict[str, tuple[Money, Money]] = {}
     for leg in posting.legs:
-        debit, credit = by_line.get(line_of(leg.account), (Money.zero(), Money.zero()))
-        by_line[line_of(leg.account)] = (debit + leg.debit, credit + leg.credit)
+        line = line_of(leg.account)
+        debit, credit = by_line.get(line, (Money.zero(), Money.zero()))
+        by_line[line] = (debit + leg.debit, credit + leg.credit)
     for line, (debit, credit) in sorted(by_line.items()):
         name, kind = describe_line(line)
         statement = _dialect_insert()(LedgerTotal).values(

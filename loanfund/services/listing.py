@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, subqueryload
@@ -77,6 +78,18 @@ def _where(actor: User, criteria: Criteria | State | None) -> list[object]:
     return where
 
 
+def row_options() -> tuple[Any, ...]:
+    """What a row of applications shows (its enterprise, bank, policy, receipts and bank claim), loaded with it in a
+    number of round trips that does not grow with the rows: one-to-ones joined, receipts by one subquery."""
+    return (
+        joinedload(Application.enterprise),
+        joinedload(Application.bank),
+        joinedload(Application.policy_version),
+        subqueryload(Application.receipts),
+        joinedload(Application.bank_claim),
+    )
+
+
 def applications(
     actor: User, criteria: Criteria | State | None = None, *, limit: int = 20, offset: int = 0
 ) -> list[Application]:
@@ -85,13 +98,7 @@ def applications(
         db.session.scalars(
             select(Application)
             .where(*_where(actor, criteria))  # type: ignore[arg-type]
-            .options(
-                joinedload(Application.enterprise),
-                joinedload(Application.bank),
-                joinedload(Application.policy_version),
-                subqueryload(Application.receipts),
-                joinedload(Application.bank_claim),
-            )
+            .options(*row_options())
             .order_by(Application.id.desc())
             .limit(limit)
             .offset(offset)

@@ -7,16 +7,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload, subqueryload
 
 from loanfund import clock
 from loanfund.domain.eligibility import Size
+from loanfund.domain.ledger import RECEIVABLES
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Enterprise, User
 from loanfund.services import fund, ledger
 from loanfund.services.access import application_visibility
+from loanfund.services.listing import row_options
 from loanfund.services.views import application_view
 
 
@@ -66,16 +67,6 @@ class Dashboard:
     overdue: int
 
 
-def _options() -> tuple[Any, ...]:
-    return (
-        joinedload(Application.enterprise),
-        joinedload(Application.bank),
-        joinedload(Application.policy_version),
-        subqueryload(Application.receipts),
-        joinedload(Application.bank_claim),
-    )
-
-
 def _in_states(user: User, states: tuple[State, ...], where: Any = None) -> Any:
     condition = and_(application_visibility(user), Application.state.in_([s.value for s in states]))
     return condition if where is None else and_(condition, where)
@@ -84,7 +75,9 @@ def _in_states(user: User, states: tuple[State, ...], where: Any = None) -> Any:
 def _load(user: User, *states: State) -> list[Application]:
     """Every application of ``user``'s in those states, in the order the work is taken (the bridges out, which the
     dashboard counts all of)."""
-    return list(db.session.scalars(_ordered(select(Application).where(_in_states(user, states)).options(*_options()))))
+    return list(
+        db.session.scalars(_ordered(select(Application).where(_in_states(user, states)).options(*row_options())))
+    )
 
 
 def _ordered(query: Any) -> Any:
@@ -99,7 +92,7 @@ def _waiting(user: User, key: str, title: str, *states: State, where: Any = None
     """A queue of applications waiting for a step: its first ``QUEUE_ROWS`` and how many there are."""
     condition = _in_states(user, states, where)
     first = db.session.scalars(
-        _ordered(select(Application).where(condition).options(*_options())).limit(QUEUE_ROWS)
+        _ordered(select(Application).where(condition).options(*row_options())).limit(QUEUE_ROWS)
     ).all()
     total = db.session.scalar(select(func.count()).select_from(Application).where(condition)) or 0
     return Queue(key, title, [Row(a) for a in first], int(total), states[0].value if len(states) == 1 else None)
@@ -160,24 +153,19 @@ def dashboard(user: User, out: list[Row] | None = None) -> Dashboard:
     today = clock.today()
     if out is None:
         out = money_out(user, today)
-    # Only the bridges out carry a receivable (repaid ⇒ 0, written off or claimed from the bank ⇒ moved; `reconcile`
-    # proves it), so theirs are the whole money out — without summing every receivable ever opened. A bank or an
-    # enterprise: its own bridges out; staff and the administrator (who sees no applications): the fund's.
-    if user.role_enum in (Role.BANK, Role.ENTERPRISE):
-        bridges = [r.application.id for r in out]
-    else:
-        bridges = list(
-            db.session.scalars(select(Application.id).where(Application.state.in_([s.value for s in MONEY_OUT_STATES])))
-        )
-    receivables = ledger.balances_by_prefix("receivable", bridges)
     planned_today = sum(
         1
         for r in out
         if r.application.value_date and r.application.value_date + timedelta(days=r.application.requested_days) == today
     )
     overdue = sum(1 for r in out if r.overdue)
-    outstanding = sum(receivables.values(), Money.zero())
     if user.role_enum in (Role.BANK, Role.ENTERPRISE):
-        return Dashboard(None, None, outstanding, None, planned_today, overdue)
+        # only the bridges out carry a receivable (repaid ⇒ 0, written off or claimed from the bank ⇒ moved;
+        # `reconcile` proves it): a bank's or an enterprise's money out is its own bridges out's
+        own = ledger.balances_by_prefix(RECEIVABLES, [r.application.id for r in out])
+        return Dashboard(None, None, sum(own.values(), Money.zero()), None, planned_today, overdue)
+    # the fund's money out is its receivables line, kept by every posting (staff, and the administrator who sees
+    # no applications)
     position = fund.position()
-    return Dashboard(position.cash, position.reserved, outstanding, position.available, planned_today, overdue)
+    out_total = ledger.line_balance(RECEIVABLES)
+    return Dashboard(position.cash, position.reserved, out_total, position.available, planned_today, overdue)
