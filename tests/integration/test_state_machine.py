@@ -41,7 +41,17 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import Integer, ScalarSelect, String, Table, bindparam, cast, func, literal, select, text, union_all
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    ScalarSelect,
+    String,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from loanfund import clock
 from loanfund.domain.errors import LoanFundError
@@ -71,7 +81,7 @@ from loanfund.services.policies import ensure_default_policy
 from loanfund.services.reconcile import reconcile
 from loanfund.services.sweep import sweep
 from tests import factories
-from tests.conftest import in_memory_database
+from tests.conftest import KeptRows, empty_postgres, in_memory_database
 from tests.flows import Flows, attach
 from tests.lifecycle_table import LIFECYCLE
 
@@ -107,22 +117,39 @@ class Start:
     def __init__(self, backend: str) -> None:
         self.backend = backend
         self.copy: sqlite3.Connection | None = None
-        self.rows: dict[Table, list[dict[str, object]]] | None = None
+        self.rows: KeptRows | None = None
         self.build()
+        # every example starts from these same rows: the cast's ids, and the statements run after every step, are
+        # worked out once (the statements as the database's own SQL, compiled once rather than at every step)
+        people = {name: db.session.scalar(select(User).where(User.username == name)) for name in USERNAMES}
+        self.users = {name: user.id for name, user in people.items()}  # type: ignore[union-attr]
+        # the parties whose view is checked after each step, as plain (transient) users: the access filter reads
+        # only their role, enterprise, bank and vetting
+        self.seen_as = {
+            name: User(role=u.role, enterprise_id=u.enterprise_id, bank_id=u.bank_id, vetted=u.vetted)
+            for name, u in people.items()
+            if name in ("ent1", "ent2", "ent3", "bank1", "bank2", "admin") and u is not None
+        }
+        views = union_all(
+            *(
+                visible_applications(user).with_only_columns(literal(name).label("name"), Application.id)
+                for name, user in self.seen_as.items()
+            )
+        )
+        self.books, self.snapshot, self.views, self.forwarded = (
+            driver_sql(statement) for statement in (BOOKS, SNAPSHOT, views, FORWARDED)
+        )
         if backend == "sqlite":
             self.copy = sqlite3.connect(":memory:")
             with in_memory_database() as raw:
                 raw.backup(self.copy)
-        elif db.session.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
-            self.rows = {t: [dict(r) for r in db.session.execute(t.select()).mappings()] for t in TABLES}
-            db.session.rollback()
+        elif KeptRows.possible():
+            self.rows = KeptRows()
 
     def build(self) -> None:
         db.session.remove()
         if self.backend == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in TABLES)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+            empty_postgres()
         ensure_default_policy()
         ensure_checklist()
         db.session.commit()
@@ -134,27 +161,9 @@ class Start:
             with in_memory_database() as raw:
                 self.copy.backup(raw)
         elif self.rows is not None:
-            db.session.remove()
-            db.session.execute(text("SET LOCAL session_replication_role = replica"))  # no triggers, no FK checks
-            for table in reversed(TABLES):
-                db.session.execute(table.delete())
-            for table, rows in self.rows.items():
-                if rows:
-                    db.session.execute(table.insert(), rows)
-                if "id" in table.c and isinstance(table.c.id.type, Integer):
-                    db.session.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                            f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 1), '
-                            f'(SELECT COUNT(*) > 0 FROM "{table.name}"))'
-                        )
-                    )
-            db.session.commit()
+            self.rows.put_back()
         else:
             self.build()
-
-
-TABLES = list(db.metadata.sorted_tables)
 
 
 def sum_of(column, *where) -> Money:  # type: ignore[no-untyped-def]
@@ -178,21 +187,7 @@ class Fund(RuleBasedStateMachine):
         self.traveller = self.travel.start()
         self.start.again()
         self.flows = Flows(self.traveller)
-        people = {name: self.flows.user(name) for name in USERNAMES}
-        self.users = {name: user.id for name, user in people.items()}
-        # the parties whose view is checked after each step, as plain (transient) users: the access filter reads
-        # only their role, enterprise, bank and vetting
-        self.seen_as = {
-            name: User(role=u.role, enterprise_id=u.enterprise_id, bank_id=u.bank_id, vetted=u.vetted)
-            for name, u in people.items()
-            if name in ("ent1", "ent2", "ent3", "bank1", "bank2", "admin")
-        }
-        self.views = union_all(
-            *(
-                visible_applications(user).with_only_columns(literal(name).label("name"), Application.id)
-                for name, user in self.seen_as.items()
-            )
-        )
+        self.users = self.start.users
         self.applications: list[int] = []
         self.refs = 0
 
@@ -218,20 +213,21 @@ class Fund(RuleBasedStateMachine):
             self.refs += 1
         return f"{prefix}{self.refs}"
 
-    def snapshot(self, application_id: int | None) -> tuple:
-        """The books, the events, the fund's position and the application's state and version, in one query."""
-        return tuple(db.session.execute(SNAPSHOT, {"application_id": application_id or 0}).one())
+    def snapshot(self) -> tuple:
+        """The books, the events, the fund's position and every application's version (a change to an application
+        always moves its version on), in one query."""
+        return tuple(run(self.start.snapshot).one())
 
-    def attempt(self, application_id: int | None, call, allowed: bool = True, name: str = "") -> bool:  # type: ignore[no-untyped-def]
+    def attempt(self, call, allowed: bool = True, name: str = "") -> bool:  # type: ignore[no-untyped-def]
         """Run a step; a refusal (any of the system's own errors) must leave everything as it was. ``allowed``
         False: the lifecycle table refuses it, so it must be refused."""
-        before = self.snapshot(application_id)
+        before = self.snapshot()
         name = name or getattr(call, "__name__", "step")
         try:
             call()
         except LoanFundError as refusal:
             db.session.rollback()
-            assert self.snapshot(application_id) == before, "a refused step changed something"
+            assert self.snapshot() == before, "a refused step changed something"
             TALLY[(name, f"refused: {refusal.code}")] += 1
             return False
         assert allowed, "a step the lifecycle table does not give to this role was taken"
@@ -293,7 +289,7 @@ class Fund(RuleBasedStateMachine):
             )
             self.applications.append(application.id)
 
-        self.attempt(None, submit)
+        self.attempt(submit)
 
     @precondition(lambda self: self.applications)
     @rule(
@@ -352,9 +348,9 @@ class Fund(RuleBasedStateMachine):
         inputs = self.inputs(action, a, part, reuse)
         application_id = a.id
         if action is Action.COMMIT and actor.role_enum is Role.BANK and sees:  # the signed commitment letter first
-            self.attempt(application_id, lambda: attach(actor, a, ("commitment",)), name="commitment letter")
+            self.attempt(lambda: attach(actor, a, ("commitment",)), name="commitment letter")
         step = lambda: lifecycle.take(actor, application_id, action, **inputs)  # noqa: E731
-        if self.attempt(application_id, step, allowed, action.value):
+        if self.attempt(step, allowed, action.value):
             assert row is not None
             landed = db.session.get(Application, application_id).state_enum  # type: ignore[union-attr]
             assert landed in (row[1], row[2]), (action, landed)  # where the table says, or its alternative
@@ -403,7 +399,7 @@ class Fund(RuleBasedStateMachine):
     def time_passes(self, days: int) -> None:
         """The clock only moves forward; the day's sweep runs as the scheduler would."""
         self.traveller.shift(timedelta(days=days))
-        self.attempt(None, sweep)
+        self.attempt(sweep)
 
     @precondition(lambda self: self.applications)
     @rule(
@@ -418,7 +414,7 @@ class Fund(RuleBasedStateMachine):
         recovered on an overdue bridge, capital paid in, a distribution of income (R13) run and paid."""
         a = self.application(pick)
         if kind == "claim":
-            self.attempt(a.id, lambda: liability.record_claim(self.user(who), a.id, "未按承诺续贷"), name=kind)
+            self.attempt(lambda: liability.record_claim(self.user(who), a.id, "未按承诺续贷"), name=kind)
         elif kind == "claim paid":
             claim = db.session.scalar(select(BankClaim).order_by(BankClaim.id.desc()))
             if claim is None:
@@ -426,31 +422,28 @@ class Fund(RuleBasedStateMachine):
             owed = claim.principal + claim.fee - sum_of(BankClaimPayment.amount, BankClaimPayment.claim_id == claim.id)
             amount = {"all": owed, "some": Money(max(1, owed.fen // 2)), "none": Money.zero()}[part]
             ref = self.ref("QC", reuse)
-            self.attempt(None, lambda: liability.record_payment(self.user(who), claim.id, amount, clock.today(), ref))
+            self.attempt(lambda: liability.record_payment(self.user(who), claim.id, amount, clock.today(), ref))
         elif kind == "recovered":
             amount = {"all": Money.yuan(50_000_000), "some": Money.yuan(1_000), "none": Money.zero()}[part]
             ref = self.ref("ZC", reuse) if amount.is_positive else ""
             self.attempt(
-                a.id,
                 lambda: recovery_file.record_measure(self.user(who), a.id, clock.today(), "催收", amount, ref),
                 name=kind,
             )
         elif kind == "capital":
             contributor = contributor_named("连云港市工业投资集团有限公司", "municipal")
-            self.attempt(
-                None, lambda: record_contribution(contributor, Money.yuan(10_000_000), clock.today()), name=kind
-            )
+            self.attempt(lambda: record_contribution(contributor, Money.yuan(10_000_000), clock.today()), name=kind)
         else:
-            self.attempt(None, lambda: run_distribution(clock.today(), Decimal("0.06"), self.user("admin")), name=kind)
+            self.attempt(lambda: run_distribution(clock.today(), Decimal("0.06"), self.user("admin")), name=kind)
             if part != "none":
-                self.attempt(None, lambda: pay_distributions(clock.today(), self.user("admin")), name="payment")
+                self.attempt(lambda: pay_distributions(clock.today(), self.user("admin")), name="payment")
 
     # -- invariants ----------------------------------------------------------------------------------------------
 
     @invariant()
     def the_books_hold(self) -> None:
         """DESIGN §5, each side of the cash identity read from its own rows."""
-        books = db.session.execute(BOOKS).one()
+        books = run(self.start.books).one()
         cash, position_cash, reserved = fen(books.cash), fen(books.position_cash), fen(books.reserved)
         assert books.unbalanced == 0, "a journal entry whose debits and credits differ"
         assert not cash.is_negative
@@ -468,19 +461,11 @@ class Fund(RuleBasedStateMachine):
     def nothing_is_seen_across_parties(self) -> None:
         """Each enterprise sees exactly its own applications, each bank only those forwarded to it, the
         administrator none — asked of the access filter that every page and the API use, in one query."""
-        seen: dict[str, set[int]] = {name: set() for name in self.seen_as}
-        for name, application_id in db.session.execute(self.views):
+        seen: dict[str, set[int]] = {name: set() for name in self.start.seen_as}
+        for name, application_id in run(self.start.views):
             seen[name].add(application_id)
-        rows = db.session.execute(
-            select(Application.id, Application.enterprise_id, Application.bank_id, Application.reviewed_at)
-            .where(Application.state != State.REJECTED.value)
-            .union_all(
-                select(Application.id, Application.enterprise_id, literal(None), literal(None)).where(
-                    Application.state == State.REJECTED.value
-                )
-            )
-        ).all()
-        for name, user in self.seen_as.items():
+        rows = run(self.start.forwarded).all()
+        for name, user in self.start.seen_as.items():
             if user.role_enum is Role.ENTERPRISE:
                 expected = {r.id for r in rows if r.enterprise_id == user.enterprise_id}
             elif user.role_enum is Role.BANK:
@@ -546,7 +531,6 @@ BOOKS = select(
     total(Application.approved_amount, WRITTEN_OFF).label("lost"),
     total(Receipt.principal, Receipt.application_id == Application.id, WRITTEN_OFF).label("recovered"),
 )
-_chosen = Application.id == bindparam("application_id")
 SNAPSHOT = select(
     count(JournalEntry),
     count(ApplicationEvent),
@@ -557,9 +541,29 @@ SNAPSHOT = select(
     count(Distribution),
     select(FundBalance.cash).scalar_subquery(),
     select(FundBalance.reserved).scalar_subquery(),
-    select(Application.state).where(_chosen).scalar_subquery(),
-    select(Application.version).where(_chosen).scalar_subquery(),
+    count(Application),
+    total(Application.version),
 )
+# each application with its enterprise, and its bank once the bank has it (reviewed, and not rejected at review)
+FORWARDED = (
+    select(Application.id, Application.enterprise_id, Application.bank_id, Application.reviewed_at)
+    .where(Application.state != State.REJECTED.value)
+    .union_all(
+        select(Application.id, Application.enterprise_id, literal(None), literal(None)).where(
+            Application.state == State.REJECTED.value
+        )
+    )
+)
+
+
+def driver_sql(statement: Executable) -> str:
+    """A statement as the database's own SQL with its values written in: compiled once, then run at every step
+    without SQLAlchemy building and compiling it again."""
+    return str(statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def run(sql: str) -> CursorResult:
+    return db.session.connection().exec_driver_sql(sql)
 
 
 def fen(value: object) -> Money:
