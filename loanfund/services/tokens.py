@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from loanfund import clock
 from loanfund.domain.errors import NotFound
@@ -33,9 +34,12 @@ def issue_token(username: str, password: str, *, address: str) -> tuple[str, dat
 
 
 def token_for(token: str) -> ApiToken | None:
-    """The live token: known, not revoked, not expired, and its user switched on; else None."""
+    """The live token: known, not revoked, not expired, and its user switched on; else None (one query: every API
+    request asks it)."""
     row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
     )
     if row is None or row.expires_at <= clock.utcnow() or not row.user.active:
         return None
