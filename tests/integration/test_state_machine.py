@@ -451,7 +451,9 @@ class Fund(RuleBasedStateMachine):
         assert reserved <= position_cash, "more reserved for approved bridges than there is cash (R8)"
         assert books.settled_owing == 0, "a repaid or archived application with a receivable left"
         income = fen(books.fees) + fen(books.claim_fees)
-        losses = fen(books.lost) - fen(books.recovered)  # principal written off and not recovered since
+        # principal lent on the bridges written off, less what came back from the enterprise (before the write-off or
+        # recovered after it) and what was put on their bank's account by a claim (R12: the bank owes that instead)
+        losses = fen(books.lost) - fen(books.recovered) - fen(books.claimed_instead)
         claims_open = fen(books.claimed) - fen(books.claim_paid)
         expected = fen(books.contributed) + income - fen(books.distributed) - losses
         expected -= fen(books.receivables) + claims_open
@@ -530,6 +532,7 @@ BOOKS = select(
     ).label("distributed"),
     total(Application.approved_amount, WRITTEN_OFF).label("lost"),
     total(Receipt.principal, Receipt.application_id == Application.id, WRITTEN_OFF).label("recovered"),
+    total(BankClaim.principal, BankClaim.application_id == Application.id, WRITTEN_OFF).label("claimed_instead"),
 )
 SNAPSHOT = select(
     count(JournalEntry),
