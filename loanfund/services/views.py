@@ -152,7 +152,8 @@ def _steps(
     actor: User, application: Application, overdue: bool, checks: ApprovalView, today: date, policy: Policy
 ) -> list[StepView]:
     """The steps of the transition table this actor may take from here, less those a rule closes now: the maker
-    never authorises their own preparation, a preparation is made once, recovery opens only on an overdue bridge."""
+    never authorises their own preparation, a preparation is made once, recovery opens only on an overdue bridge,
+    and once its bank is liable (R12) nothing more is received from the enterprise (the bank pays the claim)."""
     available = actions_for(application.state_enum, actor.role_enum)
     prepared = application.prepared_by_id is not None
     closed = {
@@ -160,6 +161,7 @@ def _steps(
         Action.AUTHORISE_DISBURSEMENT: not prepared or application.prepared_by_id == actor.id,
         Action.RETURN_PREPARATION: not prepared or application.prepared_by_id == actor.id,
         Action.OPEN_RECOVERY: not overdue,
+        Action.CONFIRM_RETURN: application.bank_claim is not None,
     }
     return [
         StepView(a, _prefill(a, application, checks, today, policy), *_note(a, application, policy))

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from loanfund import clock
-from loanfund.domain.errors import RuleViolation
+from loanfund.domain.errors import Conflict, RuleViolation
 from loanfund.domain.ledger import CASH, FEE_INCOME, bank_claim, receivable
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Bank, BankClaim
+from loanfund.models import Bank, BankClaim, JournalEntry, Receipt
 from loanfund.services import ledger, liability, lifecycle
 from loanfund.services.reconcile import reconcile
 from loanfund.services.sweep import sweep
@@ -114,6 +114,32 @@ def test_a_payment_over_what_is_owed_or_booked_twice_is_refused_next_to_the_fiel
     db.session.expire_all()
     assert db.session.scalars(select(BankClaim)).one().paid == M("100.00")
     assert reconcile().ok
+
+
+def test_once_the_bank_is_liable_no_return_is_booked_against_the_bridge(client, auth, flows, traveller):
+    """The state machine found it: a return confirmed after the claim was checked against the receipts alone, so the
+    bridge's receivable — moved to the bank's claim — went below nothing (1.00 credited twice over)."""
+    application = flows.to(State.DISBURSED)
+    traveller.move_to("2026-11-12 09:00:00+08:00")
+    auth.login("operator")
+    assert 'id="action-confirm-return"' in client.get(f"/applications/{application.id}").get_data(as_text=True)
+    liability.record_claim(lifecycle_user("operator"), application.id, "银行未按承诺续贷")
+    entries = db.session.scalar(select(db.func.count()).select_from(JournalEntry))
+    with pytest.raises(Conflict) as refused:
+        lifecycle.confirm_return(
+            lifecycle_user("operator"), application.id, clock.today(), M("1.00"), Money.zero(), "HS-after-claim"
+        )
+    assert refused.value.code == "bank_claim_exists"
+    assert refused.value.message == (
+        "该笔应急转贷已于 2026-11-12 认定中国工商银行连云港分行承担清偿责任 30,145,500.00 元，未收回的款项由银行清偿，"
+        "不再向企业登记收回；银行的付款请在清偿责任中登记"
+    )
+    db.session.rollback()
+    assert db.session.scalar(select(db.func.count()).select_from(JournalEntry)) == entries
+    assert db.session.scalars(select(Receipt)).all() == []
+    assert ledger.balance(receivable(application.id)) == Money.zero()
+    assert reconcile().ok
+    assert 'id="action-confirm-return"' not in client.get(f"/applications/{application.id}").get_data(as_text=True)
 
 
 def test_a_bank_that_renewed_on_time_and_in_full_owes_nothing(flows, traveller):

@@ -30,17 +30,23 @@ def account_of(application: Application, as_of: date | None = None, policy: Poli
     then on the bank owes it, not the bridge."""
     if application.value_date is None or application.approved_amount is None or application.authorised_at is None:
         return None
-    received = [ReceivedMoney(r.received_on, r.principal, r.fee) for r in application.receipts]
-    claim = application.bank_claim
-    if claim is not None:  # R12: what was owed on that day became the bank's debt (the claim's own account)
-        received.append(ReceivedMoney(claim.claimed_on, claim.principal, claim.fee))
     return settlement(
         policy or application_policy(application),
         application.approved_amount,
         application.value_date,
-        received,
+        _received(application),
         as_of or clock.today(),
     )
+
+
+def _received(application: Application) -> list[ReceivedMoney]:
+    """What has come in against the bridge: its receipts, and a claim on its bank (R12) as received on its day —
+    from then on the bank owes what was outstanding, in the claim's own account, and the bridge owes nothing."""
+    received = [ReceivedMoney(r.received_on, r.principal, r.fee) for r in application.receipts]
+    claim = application.bank_claim
+    if claim is not None:
+        received.append(ReceivedMoney(claim.claimed_on, claim.principal, claim.fee))
+    return received
 
 
 def confirm_return(
@@ -63,8 +69,9 @@ def confirm_return(
         lambda: required_text(transfer_ref, "transfer_ref", "划款凭证号"),
     )
     _refuse_booked_transfer(application, ref)
+    _refuse_after_bank_claim(application)
     policy = application_policy(application)
-    earlier = [ReceivedMoney(r.received_on, r.principal, r.fee) for r in application.receipts]
+    earlier = _received(application)
     new = ReceivedMoney(received_on, principal, fee)
     violations = check_receipt(policy, application.approved_amount, application.value_date, earlier, new)
     if violations:
@@ -101,6 +108,21 @@ def confirm_return(
         shortfall=account.outstanding,
         alternative=not account.settled,
     )
+
+
+def _refuse_after_bank_claim(application: Application) -> None:
+    """Once its bank is liable (R12) the bridge owes nothing: what was outstanding is the claim's, paid by the bank.
+
+    :raise Conflict: a claim on the bank stands for this bridge.
+    """
+    claim = application.bank_claim
+    if claim is not None:
+        raise Conflict(
+            f"该笔应急转贷已于 {claim.claimed_on.isoformat()} 认定{application.bank.name}承担清偿责任 "
+            f"{claim.amount.format()} 元，未收回的款项由银行清偿，不再向企业登记收回；银行的付款请在清偿责任中登记",
+            code="bank_claim_exists",
+            field="principal",
+        )
 
 
 def _refuse_booked_transfer(application: Application, ref: str) -> None:
