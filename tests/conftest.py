@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import re
 import sqlite3
@@ -46,9 +47,35 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long tests first: with ``--dist worksteal`` each worker starts on one and the rest is shared out, so no
-    worker is left alone with a two-minute test at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    """The long tests first in each worker's share. ``--dist worksteal`` hands each worker one contiguous share of the
+    collection (the first worker the first half…) and lets an idle one take the tail of another's queue; so the long
+    tests, heaviest first, go each to the share with the least long work so far, at its head, and the short ones fill
+    the shares behind them (a worker is never left alone with two long tests at the end)."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    heavy = sorted((item for item in items if _seconds(item)), key=_seconds, reverse=True)
+    light = iter([item for item in items if not _seconds(item)])
+    heads: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for item in heavy:
+        share = loads.index(min(loads))
+        heads[share].append(item)
+        loads[share] += _seconds(item)
+    ordered: list[pytest.Item] = []
+    left = len(items)
+    for share in range(workers):
+        size = left // (workers - share)  # as worksteal's first split: what is left, over the workers left
+        ordered += heads[share] + list(itertools.islice(light, max(size - len(heads[share]), 0)))
+        left -= size
+    items[:] = ordered + list(light)
+
+
+def _seconds(item: pytest.Item) -> int:
+    """A long test's cost in this suite, per database (``@pytest.mark.long(sqlite=120, postgresql=50)``); 0 if short."""
+    marker = item.get_closest_marker("long")
+    if marker is None:
+        return 0
+    backend = getattr(item, "callspec", None) and item.callspec.params.get("backend")  # type: ignore[attr-defined]
+    return int(marker.kwargs.get(backend or "sqlite", 60))
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def bearer(client, username: str) -> dict[str, str]:  # type: ignore[no-untyped-
 
 
 @pytest.mark.both_databases
-@pytest.mark.long
+@pytest.mark.long(sqlite=90, postgresql=25)
 def test_no_generated_request_as_the_operator_makes_a_server_error(app, client, busy, backend):
     no_server_error(app, client, "operator", 100 if backend == "sqlite" else 20)
 

@@ -52,7 +52,7 @@ def step(page, action: str, fields: dict[str, str] | None = None, shot: str = ""
     assert page.locator(".alert-success").count() == 1, page.content()[:2000]
 
 
-@pytest.mark.long
+@pytest.mark.long(sqlite=80)
 def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[no-untyped-def]
     base = live_server
     visit(page, f"{base}/")

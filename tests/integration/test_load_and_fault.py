@@ -39,7 +39,7 @@ from loanfund.services import audit
 from loanfund.services.reconcile import reconcile
 from tests.conftest import DEMO_PASSWORD
 
-pytestmark = [pytest.mark.both_databases, pytest.mark.postgres_only, pytest.mark.long]
+pytestmark = [pytest.mark.both_databases, pytest.mark.postgres_only, pytest.mark.long(postgresql=35)]
 
 FULL = bool(os.environ.get("LOAD_FAULT_FULL"))
 CLIENTS = 50 if FULL else 12

@@ -85,7 +85,7 @@ from tests.conftest import KeptRows, empty_postgres, in_memory_database
 from tests.flows import Flows, attach
 from tests.lifecycle_table import LIFECYCLE
 
-pytestmark = [pytest.mark.both_databases, pytest.mark.long]
+pytestmark = [pytest.mark.both_databases, pytest.mark.long(sqlite=140, postgresql=50)]
 
 SOAK = bool(os.environ.get("STATE_MACHINE_SOAK"))
 # 300 examples on SQLite in ``make test``; PostgreSQL's run walks the same first 40 (its steps cost three times as
