@@ -52,14 +52,21 @@ class WholeNumberField(IntegerField):
             raise StopValidation()
 
 
+UNREADABLE_DAY = "日期格式应为 YYYY-MM-DD"
+
+
 class DayField(DateField):
-    """A date as YYYY-MM-DD in ASCII digits (``strptime`` would also read other scripts' digits)."""
+    """A date as YYYY-MM-DD in ASCII digits (``strptime`` would also read other scripts' digits); one message for
+    whatever is not such a date, as the API says it."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and not all(str(v).isascii() for v in valuelist):
             self.data = None
-            raise ValueError("日期格式应为 YYYY-MM-DD")
-        super().process_formdata(valuelist)
+            raise ValueError(UNREADABLE_DAY)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(UNREADABLE_DAY) from None
 
 
 class MoneyInput(StringField):

@@ -4,7 +4,9 @@ the triggers or switch them off for its session."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from html import unescape
 
 import psycopg
 import pytest
@@ -192,6 +194,12 @@ def test_the_grant_refuses_the_owner_itself(app, runner):
     assert "运行时角色不能是表的所有者本身" in answer.output
 
 
+def field_messages(page: str) -> dict[str, str]:
+    """Each invalid field's message, as the page shows it next to the field."""
+    found = re.findall(r'id="([a-z_]+)-feedback" class="lf-feedback"><div class="invalid-feedback">([^<]+)</div>', page)
+    return {name: unescape(message) for name, message in found}
+
+
 @pytest.mark.parametrize("who", ["admin", "group"])
 def test_the_audit_page_filters_pages_back_and_exports(client, people, auth, who):
     import io
@@ -204,8 +212,16 @@ def test_the_audit_page_filters_pages_back_and_exports(client, people, auth, who
     assert f"共 {db.session.scalar(select(db.func.count()).select_from(AuditRecord))} 条" in page
     assert page.count("合作银行 #") == len(banks) > 0
     assert "用户 #" not in page
-    wrong = client.get("/audit?since=2026-13-01&subject_id=x").get_data(as_text=True)
-    assert "日期格式应为 YYYY-MM-DD" in wrong and "编号须为正整数" in wrong and "请先更正筛选条件" in wrong
+    wrong = client.get("/audit?since=2026-13-01&subject_id=x&subject=nothing").get_data(as_text=True)
+    assert "请先更正筛选条件" in wrong and "合作银行 #" not in wrong
+    assert field_messages(wrong) == {
+        "subject": "请选择记录对象",
+        "subject_id": "不是有效的整数，请用阿拉伯数字 0–9 填写",
+        "since": "日期格式应为 YYYY-MM-DD",
+    }
+    backwards = client.get("/audit?subject_id=0&since=2026-11-02&until=2026-11-01").get_data(as_text=True)
+    assert field_messages(backwards) == {"subject_id": "编号须为正整数", "until": "截止日期不能早于起始日期"}
+    assert client.get("/audit/export?until=2026-02-30").mimetype == "text/html"  # the page with the message
     export = client.get("/audit/export?subject=banks")
     assert export.status_code == 200
     sheet = load_workbook(io.BytesIO(export.data)).active

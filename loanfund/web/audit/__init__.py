@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -11,7 +9,9 @@ from loanfund import clock
 from loanfund.domain.lifecycle import Role
 from loanfund.services import audit
 from loanfund.services.workbook import Book, Column
+from loanfund.web.audit.forms import AuditFilterForm
 from loanfund.web.downloads import XLSX, attachment
+from loanfund.web.forms import options
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -19,45 +19,23 @@ overseers = roles_required(Role.ADMIN, Role.GROUP)
 EXPORT_LIMIT = 10_000
 
 
-def _day(name: str) -> tuple[date | None, str | None]:
-    text = (request.args.get(name) or "").strip()
-    if not text:
-        return None, None
-    try:
-        return date.fromisoformat(text), None
-    except ValueError:
-        return None, "日期格式应为 YYYY-MM-DD"
-
-
-def _criteria() -> tuple[audit.Search, dict[str, str]]:
-    errors: dict[str, str] = {}
-    subject = request.args.get("subject") or ""
-    if subject and subject not in audit.SUBJECTS:
-        errors["subject"] = "请选择记录对象"
-        subject = ""
-    number = (request.args.get("subject_id") or "").strip()
-    subject_id = int(number) if number.isascii() and number.isdigit() and len(number) <= 9 else None
-    if number and subject_id is None:
-        errors["subject_id"] = "编号须为正整数"
-    since, problem = _day("since")
-    if problem:
-        errors["since"] = problem
-    until, problem = _day("until")
-    if problem:
-        errors["until"] = problem
-    if since and until and since > until:
-        errors["until"] = "截止日期不能早于起始日期"
-    actor = (request.args.get("actor") or "").strip()[:64]
-    return audit.Search(subject, subject_id, actor, since, until), errors
+def _criteria() -> tuple[AuditFilterForm, audit.Search | None]:
+    """The filters from the query string; no criteria while one is malformed (its message is next to its field)."""
+    form = AuditFilterForm(request.args)
+    form.subject.choices = options([("", "全部"), *audit.SUBJECTS.items()])
+    if not form.validate():
+        return form, None
+    actor = (form.actor.data or "").strip()
+    return form, audit.Search(form.subject.data or "", form.subject_id.data, actor, form.since.data, form.until.data)
 
 
 @bp.get("")
 @overseers
 def index() -> str:
-    criteria, errors = _criteria()
-    before = request.args.get("before") or ""
+    form, criteria = _criteria()
+    before = request.args.get("before") or ""  # the page's cursor, written by the page itself: ignored if not one
     before_seq = int(before) if before.isascii() and before.isdigit() and len(before) <= 12 else None
-    rows = [] if errors else audit.search(criteria, before_seq=before_seq, limit=audit.PAGE + 1)
+    rows = [] if criteria is None else audit.search(criteria, before_seq=before_seq, limit=audit.PAGE + 1)
     more = len(rows) > audit.PAGE
     rows = rows[: audit.PAGE]
     length, head = audit.head()
@@ -67,7 +45,7 @@ def index() -> str:
         rows=rows,
         more=more,
         args=args,
-        errors=errors,
+        form=form,
         subjects=audit.SUBJECTS,
         actions=audit.ACTIONS,
         length=length,
@@ -89,8 +67,8 @@ def verify() -> Response:
 @bp.get("/export")
 @overseers
 def export() -> Response | str:
-    criteria, errors = _criteria()
-    if errors:
+    _, criteria = _criteria()
+    if criteria is None:
         return index()
     rows = audit.search(criteria, limit=EXPORT_LIMIT)
     book = Book(current_app.config["FUND_NAME"], "审计记录")
