@@ -300,3 +300,14 @@ def test_the_leading_group_reads_the_monthly_analysis(page, busy_server):  # typ
     assert all("已归档" in rows.nth(i).inner_text() for i in range(min(rows.count(), 10)))
     assert page.locator("#list-export").is_visible()
     shoot(page, "13-filtered-list", readme=True)
+
+
+def test_the_administrator_filters_the_audit_record(page, live_server):  # type: ignore[no-untyped-def]
+    """The audit page was out of the walk, and its hashes' code text failed axe's contrast check."""
+    login(page, live_server, "admin")
+    visit(page, f"{live_server}/audit")
+    assert page.locator("tbody tr").count() > 1
+    visit(page, f"{live_server}/audit?since=2026-13-01&subject_id=0")
+    assert page.locator("#since-feedback").inner_text() == "日期格式应为 YYYY-MM-DD"
+    assert page.locator("#subject_id-feedback").inner_text() == "编号须为正整数"
+    assert page.locator("tbody").inner_text() == "请先更正筛选条件"
