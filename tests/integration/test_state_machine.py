@@ -17,7 +17,7 @@ every step:
 - each enterprise sees only its own applications and each bank only those forwarded to it;
 - at the end of each example the reconciliation is clean and the audit chain verifies.
 
-300 examples × 40 steps on SQLite and 40 × 40 on PostgreSQL in ``make test`` (each run derandomized: the same
+300 examples × 40 steps on SQLite and 100 × 40 on PostgreSQL in ``make test`` (each run derandomized: the same
 sequences every time, until this code changes); ``make soak`` runs 2,000 on both and draws new ones.
 """
 
@@ -85,12 +85,12 @@ from tests.conftest import KeptRows, empty_postgres, in_memory_database
 from tests.flows import Flows, attach
 from tests.lifecycle_table import LIFECYCLE
 
-pytestmark = [pytest.mark.both_databases, pytest.mark.long(sqlite=140, postgresql=50)]
+pytestmark = [pytest.mark.both_databases, pytest.mark.long(sqlite=140, postgresql=110)]
 
 SOAK = bool(os.environ.get("STATE_MACHINE_SOAK"))
-# 300 examples on SQLite in ``make test``, 40 on PostgreSQL (an example costs three times as much there; what it
+# 300 examples on SQLite in ``make test``, 100 on PostgreSQL (an example costs three times as much there; what it
 # adds — row locks, its SQL — does not depend on how long the walk is): docs/decisions.md
-EXAMPLES = {"sqlite": 300, "postgresql": 40}
+EXAMPLES = {"sqlite": 300, "postgresql": 100}
 STEPS = 40
 
 TALLY: Counter[tuple[str, str]] = Counter()  # (step, taken or refused) over the run, to show what was exercised
