@@ -148,7 +148,14 @@ class KeptRows:
         db.session.commit()
 
 
-def empty_postgres() -> None:
+def _defaults() -> None:
+    """What every test's database starts with: the default policy and the materials checklist."""
+    ensure_default_policy()
+    ensure_checklist()
+    db.session.commit()
+
+
+def _empty_postgres() -> None:
     tables = ", ".join(f'"{t.name}"' for t in KeptRows.TABLES)
     db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     db.session.commit()
@@ -157,16 +164,14 @@ def empty_postgres() -> None:
 _pristine: list[KeptRows | None] = []
 
 
-def _pristine_postgres() -> None:
+def pristine_postgres() -> None:
     """The session's PostgreSQL database with only the default policy and the checklist: built the first time (and
     always where the role may not put rows back), then put back from the rows kept."""
     if _pristine and _pristine[0] is not None:
         _pristine[0].put_back()
         return
-    empty_postgres()
-    ensure_default_policy()
-    ensure_checklist()
-    db.session.commit()
+    _empty_postgres()
+    _defaults()
     if not _pristine:
         _pristine.append(KeptRows() if KeptRows.possible() else None)
 
@@ -191,14 +196,12 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
     app = _shared_app(backend, overrides) if shared else create_app("test", overrides)
     with app.app_context():
         if backend == "postgresql":
-            _pristine_postgres()
+            pristine_postgres()
         elif not migrated:
             _fresh_schema()
         else:
             upgrade()
-            ensure_default_policy()
-            ensure_checklist()
-            db.session.commit()
+            _defaults()
         try:
             yield app
         finally:
@@ -213,7 +216,7 @@ _apps: dict[str, tuple[Flask, dict[str, Any]]] = {}
 def _shared_app(backend: str, overrides: dict[str, object]) -> Flask:
     """One app per process and database for the tests on the default in-memory SQLite database or the session's
     PostgreSQL one (compiling its URL map takes 135 ms, a test), its configuration put back as it was built before
-    each test; the database is put back afresh (``_fresh_schema``, ``_pristine_postgres``). Tests with their own
+    each test; the database is put back afresh (``_fresh_schema``, ``pristine_postgres``). Tests with their own
     configuration or a migrated file get an app of their own."""
     if backend not in _apps:
         app = create_app("test", overrides)
@@ -243,9 +246,7 @@ def _fresh_schema() -> None:
     with in_memory_database() as connection:
         if _schema is None:
             db.create_all()
-            ensure_default_policy()
-            ensure_checklist()
-            db.session.commit()
+            _defaults()
             _schema = sqlite3.connect(":memory:", check_same_thread=False)
             connection.backup(_schema)
         else:

@@ -76,12 +76,10 @@ from loanfund.models import (
 from loanfund.services import audit, liability, lifecycle, recovery_file
 from loanfund.services.access import visible_applications
 from loanfund.services.capital import contributor_named, pay_distributions, record_contribution, run_distribution
-from loanfund.services.materials import ensure_checklist
-from loanfund.services.policies import ensure_default_policy
 from loanfund.services.reconcile import reconcile
 from loanfund.services.sweep import sweep
 from tests import factories
-from tests.conftest import KeptRows, empty_postgres, in_memory_database
+from tests.conftest import KeptRows, in_memory_database, pristine_postgres
 from tests.flows import Flows, attach
 from tests.lifecycle_table import LIFECYCLE
 
@@ -147,12 +145,10 @@ class Start:
             self.rows = KeptRows()
 
     def build(self) -> None:
+        """The cast on the test's pristine database (the policy and the checklist, as the ``app`` fixture gives it)."""
         db.session.remove()
         if self.backend == "postgresql":
-            empty_postgres()
-        ensure_default_policy()
-        ensure_checklist()
-        db.session.commit()
+            pristine_postgres()
         factories.cast()
         db.session.commit()
 
