@@ -367,7 +367,10 @@ class ReportSummarySchema(Schema):
     bridges = fields.Integer(metadata={"description": "本期放款笔数"})
     disbursed = MoneyField(metadata={"description": "本期放款金额（元，账簿）"})
     returned = MoneyField(metadata={"description": "本期收回本金（元，账簿）"})
-    fee_income = MoneyField(metadata={"description": "本期费用收入（元，账簿）"})
+    fee_income = MoneyField(metadata={"description": "本期实现的用款费用收入（元，账簿；收益分配不计在内）"})
+    fee_distributed = MoneyField(
+        metadata={"description": "本期收益分配分出的费用收入（元，账簿：缴税、弥补核销损失、分给出资方）"}
+    )
     closed = fields.Integer(metadata={"description": "本期收回的笔数"})
     days_average = fields.Decimal(as_string=True, metadata={"description": "本期收回各笔的平均使用天数（R2）"})
     days_longest = fields.Integer()
@@ -405,17 +408,18 @@ class ReportOverdueSchema(Schema):
     value_date = fields.Date()
     due = fields.Date()
     days_overdue = fields.Integer()
-    outstanding = MoneyField()
+    outstanding = MoneyField(metadata={"description": "未收回金额（元）：本金；银行承担清偿责任后为银行尚欠的金额"})
     state = fields.String()
     cause = fields.String()
     plan = fields.String()
     steps = fields.List(fields.String())
+    claim = fields.String(metadata={"description": "合作银行清偿责任及其清偿情况（无则为空）"})
 
 
 class ReportBreachSchema(Schema):
     bank = fields.String()
-    renewals_late = fields.List(fields.String(), metadata={"description": "R9 逾期续贷"})
-    claims = fields.List(fields.String(), metadata={"description": "R12 清偿责任"})
+    renewals_late = fields.List(fields.String(), metadata={"description": "逾期续贷（R9）"})
+    claims = fields.List(fields.String(), metadata={"description": "清偿责任（R12）"})
     claimed = MoneyField()
 
 
@@ -425,6 +429,9 @@ class ReportSchema(Schema):
     start = fields.Date()
     end = fields.Date()
     made_at = fields.DateTime()
+    as_of = fields.Date(
+        allow_none=True, metadata={"description": "本期尚未结束时，数据统计至的日期（今天）；已结束的期间为 null"}
+    )
     summary = fields.Nested(ReportSummarySchema)
     previous = fields.Nested(ReportSummarySchema, metadata={"description": "上期（上月）"})
     last_year = fields.Nested(ReportSummarySchema, metadata={"description": "去年同期"})

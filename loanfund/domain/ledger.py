@@ -8,6 +8,7 @@ retried confirmation cannot post twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -244,6 +245,13 @@ def surplus(income: Money, tax: Money, uncovered_losses: Money) -> tuple[Money, 
         raise ValueError("tax exceeds income")
     covered = min(after_tax, max(uncovered_losses, Money.zero()))
     return covered, after_tax - covered
+
+
+DISTRIBUTION_KEY_PREFIX = "distribution:"  # a distribution run's entry: distribution:<the day it was run>
+
+
+def distribution_key(run_on: date) -> str:
+    return f"{DISTRIBUTION_KEY_PREFIX}{run_on.isoformat()}"
 
 
 def distribution_posting(

@@ -19,6 +19,7 @@ from loanfund.domain.ledger import (
     Leg,
     Posting,
     contribution_posting,
+    distribution_key,
     distribution_posting,
     distributions_payable,
     split_by_ratio,
@@ -28,7 +29,7 @@ from loanfund.domain.ledger import (
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Contribution, Contributor, Distribution, User
-from loanfund.services import ledger
+from loanfund.services import audit, ledger
 from loanfund.services.uow import finish
 
 CONTRIBUTOR_KINDS = {"municipal": "市级", "county": "县区", "private": "社会资本"}
@@ -104,6 +105,10 @@ def run_distribution(
     :raise Conflict: a run was already made that day.
     :raise RuleViolation: with ``pay``, the available balance does not cover the payment (R8); nothing is recorded.
     """
+    # In line behind every other writer of the books first, then the income read fresh: what a run distributes is
+    # what the journal holds undistributed now, whatever day it is dated — a run dated either side of midnight, or at
+    # the same moment, finds nothing left after another (without the turn, both read the same income and paid it).
+    audit.take_turn()
     income = -ledger.balance(FEE_INCOME)
     if not income.is_positive:
         raise InvalidInput({"income": ["暂无可分配的用款费用收入"]})
@@ -114,9 +119,7 @@ def run_distribution(
     covered, distributable = surplus(income, tax, ledger.balance(LOSSES))
     ids = sorted(capitals)
     parts = split_by_ratio(distributable, [capitals[i].fen for i in ids])
-    posting = distribution_posting(
-        f"distribution:{run_on.isoformat()}", income, tax, list(zip(ids, parts, strict=True)), covered
-    )
+    posting = distribution_posting(distribution_key(run_on), income, tax, list(zip(ids, parts, strict=True)), covered)
     try:
         entry = ledger.post(posting, run_on, actor=actor)
     except IntegrityError:

@@ -31,7 +31,8 @@ def summary_rows(
         ("放款笔数", "count", s.bridges, p.bridges, y.bridges),
         ("放款金额", "yuan", s.disbursed, p.disbursed, y.disbursed),
         ("收回本金", "yuan", s.returned, p.returned, y.returned),
-        ("费用收入", "yuan", s.fee_income, p.fee_income, y.fee_income),
+        ("费用收入（实现）", "yuan", s.fee_income, p.fee_income, y.fee_income),
+        ("收益分配（分出的费用收入）", "yuan", s.fee_distributed, p.fee_distributed, y.fee_distributed),
         ("收回笔数", "count", s.closed, p.closed, y.closed),
         ("平均使用天数", "days", s.days_average, p.days_average, y.days_average),
         ("最长使用天数", "days", s.days_longest, p.days_longest, y.days_longest),
@@ -63,7 +64,7 @@ def report_workbook(report: reporting.Report, subject: str) -> bytes:
     )
     for breakdown in report.breakdowns:
         total = breakdown.total
-        book.sheet(
+        sheet = book.sheet(
             breakdown.title.removeprefix("按"),
             f"{report.title} 申请与放款{breakdown.title}（申请按提交日、放款按起息日统计）",
             [
@@ -78,7 +79,12 @@ def report_workbook(report: reporting.Report, subject: str) -> bytes:
                 for line in [*breakdown.lines, total]
             ],
         )
-    book.sheet(
+        rows = len(breakdown.lines)
+        if breakdown.key == "bank":  # the page's charts, live on the sheet's numbers
+            book.chart(sheet, "bar", "各合作银行放款金额（万元）", 1, [5], rows, "G4")
+        elif breakdown.key == "size":
+            book.chart(sheet, "pie", "申请金额按企业规模（万元）", 1, [3], rows, "G4")
+    daily = book.sheet(
         "每日资金",
         f"{report.title} 专用账户每日余额与使用率（日终）",
         [
@@ -90,6 +96,7 @@ def report_workbook(report: reporting.Report, subject: str) -> bytes:
         ],
         [(d.day, yuan(d.cash), yuan(d.reserved), yuan(d.out), d.utilisation / 100) for d in report.days],
     )
+    book.chart(daily, "line", "专用账户每日余额（元）", 1, [2, 4, 3], len(report.days), "G4")
     book.sheet(
         "逾期",
         f"{report.title} 期末逾期未收回（原因、追偿方案与已采取措施）",

@@ -183,8 +183,8 @@ def line_balances(prefix: str) -> dict[int, Money]:
 
 def line_balance(line: str) -> Money:
     """Debit − credit of one trial-balance line (an account's own code, or ``receivable``), from the running
-    totals."""
-    row = db.session.get(LedgerTotal, line)
+    totals, read afresh (a copy this session loaded before may be stale once it holds its turn)."""
+    row = db.session.get(LedgerTotal, line, populate_existing=True)
     return row.debit - row.credit if row is not None else Money.zero()
 
 

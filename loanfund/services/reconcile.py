@@ -149,6 +149,12 @@ def _common_checks(result: Reconciliation) -> None:
     position = fund.position()
     result.checks.append(Check("专用账户资金（账簿）不为负", Money.zero(), min(cash, Money.zero())))
     result.checks.append(Check("专用账户资金：账簿 = 资金头寸", cash, position.cash))
+    # fee income is credit-normal: what is left undistributed is never below nothing (R13: a distribution pays out
+    # only income the journal holds — two runs paying the same income would take it below)
+    undistributed = -ledger.balance(FEE_INCOME)
+    result.checks.append(
+        Check("收益分配未超过已实现的费用收入（未分配收入不为负）", Money.zero(), min(undistributed, Money.zero()))
+    )
 
     reserved = db.session.scalar(
         select(_sum(Application.approved_amount)).where(Application.state.in_([s.value for s in RESERVING_STATES]))

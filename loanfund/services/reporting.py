@@ -23,13 +23,13 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import BigInteger, and_, case, func, or_, select, type_coerce, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock
 from loanfund.clock import cn_day
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.errors import FieldErrors
-from loanfund.domain.ledger import CASH, FEE_INCOME, RECEIVABLES
+from loanfund.domain.ledger import CASH, DISTRIBUTION_KEY_PREFIX, FEE_INCOME, RECEIVABLES
 from loanfund.domain.lifecycle import Action, State
 from loanfund.domain.money import Money
 from loanfund.domain.rules import days_used, due_date
@@ -128,10 +128,11 @@ class Summary:
     bridges: int = 0  # disbursements in the period
     disbursed: Money = _ZERO  # money out: debits to the receivables (ledger)
     returned: Money = _ZERO  # principal back into the special account (ledger)
-    fee_income: Money = _ZERO  # credits less debits to fee income (ledger)
+    fee_income: Money = _ZERO  # fee income earned: credits less debits to fee income, distributions aside (ledger)
     closed: int = 0  # bridges whose money came back in the period
     days_total: int = 0  # R2 days used of those bridges
     days_longest: int = 0
+    fee_distributed: Money = _ZERO  # fee income paid over to taxes, losses and contributors by distributions (R13)
 
     @property
     def days_average(self) -> Decimal:
@@ -164,11 +165,12 @@ class Overdue:
     value_date: date
     due: date
     days_overdue: int
-    outstanding: Money
+    outstanding: Money  # not yet back: the bridge's principal, or — once its bank is liable (R12) — what the bank owes
     state: str
     cause: str = ""
     plan: str = ""
     steps: list[str] = field(default_factory=list)
+    claim: str = ""  # the claim on the bank (R12), what it has paid and what it still owes
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ class Report:
     days: list[Day]
     overdue: list[Overdue]
     breaches: list[Breach]
+    as_of: date | None = None  # a period not yet ended is reported up to this day (today), as things stand; else None
 
     @property
     def is_month(self) -> bool:
@@ -204,6 +207,11 @@ class Report:
         if self.is_month:
             return f"{self.start.year}年{self.start.month}月"
         return f"{cn_day(self.start)}至{cn_day(self.end)}"
+
+    @property
+    def through(self) -> date:
+        """The last day the figures cover: the period's end, or today for a period not yet ended."""
+        return self.as_of or self.end
 
     def breakdown(self, key: str) -> Breakdown:
         return next(b for b in self.breakdowns if b.key == key)
@@ -243,30 +251,38 @@ def month_period(year: int, month: int) -> tuple[date, date]:
 
 
 def report(start: date, end: date) -> Report:
-    """The fund's use from ``start`` to ``end`` (Lianyungang's days, both included).
+    """The fund's use from ``start`` to ``end`` (the fund's days, both included). A period that has not ended yet is
+    reported up to today, as things stand today: nothing is shown overdue, late or counted for a day still to come,
+    and it is compared with the same days of the period before and of the year before.
 
     :raise InvalidInput: the period is not one a report covers (``check_period``)."""
     check_period(start, end)
-    length = relativedelta(end + timedelta(days=1), start)
+    today = clock.today()
+    ended = end < today
+    through = end if ended else max(today, start)
+    begun = start <= today  # a period wholly ahead has nothing to show yet
     if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        length = relativedelta(end + timedelta(days=1), start)
         previous_start = start - length
-        previous_end = start - timedelta(days=1)
+        previous_end = start - timedelta(days=1) if ended else min(through - length, start - timedelta(days=1))
     else:
         span = (end - start).days + 1
-        previous_start, previous_end = start - timedelta(days=span), start - timedelta(days=1)
+        previous_start = start - timedelta(days=span)
+        previous_end = through - timedelta(days=span)
     a_year = relativedelta(years=1)
     return Report(
         fund_name=current_app.config["FUND_NAME"],
         start=start,
         end=end,
         made_at=clock.utcnow().replace(microsecond=0),
-        summary=summary(start, end),
+        summary=summary(start, through),
         previous=summary(previous_start, previous_end),
-        last_year=summary(start - a_year, end - a_year),
-        breakdowns=breakdowns(start, end),
-        days=daily(start, end),
-        overdue=overdue(end),
-        breaches=breaches(start, end),
+        last_year=summary(start - a_year, through - a_year),
+        breakdowns=breakdowns(start, through),
+        days=daily(start, through) if begun else [],
+        overdue=overdue(through) if begun else [],
+        breaches=breaches(start, through, day_ended=ended) if begun else [],
+        as_of=None if ended else through,
     )
 
 
@@ -291,13 +307,16 @@ def summary(start: date, end: date) -> Summary:
         .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
         .where(JournalLeg.entry_id.in_(period_entries), _not_by_index(LedgerAccount.code) == CASH, DEBIT > 0)
     )
-    bridges, disbursed, returned, fee_in, fee_out = db.session.execute(
+    fee = LedgerAccount.code == FEE_INCOME
+    distributing = JournalEntry.key.startswith(DISTRIBUTION_KEY_PREFIX, autoescape=True)
+    bridges, disbursed, returned, fee_in, fee_out, fee_distributed = db.session.execute(
         select(
             func.count(func.distinct(case((receivable & (DEBIT > 0), JournalEntry.application_id)))),
             func.coalesce(func.sum(case((receivable, DEBIT), else_=0)), 0),
             func.coalesce(func.sum(case((receivable & JournalLeg.entry_id.in_(cash_in_entries), CREDIT), else_=0)), 0),
-            func.coalesce(func.sum(case((LedgerAccount.code == FEE_INCOME, CREDIT), else_=0)), 0),
-            func.coalesce(func.sum(case((LedgerAccount.code == FEE_INCOME, DEBIT), else_=0)), 0),
+            func.coalesce(func.sum(case((fee & ~distributing, CREDIT), else_=0)), 0),
+            func.coalesce(func.sum(case((fee & ~distributing, DEBIT), else_=0)), 0),
+            func.coalesce(func.sum(case((fee & distributing, DEBIT - CREDIT), else_=0)), 0),
         )
         .select_from(JournalLeg)
         .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
@@ -322,6 +341,7 @@ def summary(start: date, end: date) -> Summary:
         closed=len(used),
         days_total=sum(used),
         days_longest=max(used, default=0),
+        fee_distributed=_fen(fee_distributed),
     )
 
 
@@ -350,20 +370,26 @@ def _order(dimension: str) -> list[str]:
     return []
 
 
-def breakdowns(start: date, end: date) -> list[Breakdown]:
-    """Applications submitted in the period, by their state at its end and by bank, district, size and industry;
-    beside them the bridges disbursed in the period (amounts from the ledger)."""
-    end_utc = clock.day_start(end + timedelta(days=1))
-    last_event = (
+def _last_events(end: date, ids: Any) -> Any:
+    """The last event of each application among ``ids`` up to the end of ``end`` (its state then is that event's)."""
+    return (
         select(ApplicationEvent.application_id, func.max(ApplicationEvent.id).label("event_id"))
-        .where(ApplicationEvent.at < end_utc)
-        .where(ApplicationEvent.application_id.in_(select(Application.id).where(_submitted_in(start, end))))
+        .where(ApplicationEvent.at < clock.day_start(end + timedelta(days=1)))
+        .where(ApplicationEvent.application_id.in_(ids))
         .group_by(ApplicationEvent.application_id)
         .subquery()
     )
+
+
+def breakdowns(start: date, end: date) -> list[Breakdown]:
+    """Applications submitted in the period, by their state at its end and by bank, district, size and industry;
+    beside them the bridges disbursed in the period (amounts from the ledger), by the same five — so every table
+    counts the same bridges out."""
+    last_event = _last_events(end, select(Application.id).where(_submitted_in(start, end)))
+    state_then = func.coalesce(ApplicationEvent.to_state, Application.state)
     submitted = db.session.execute(
         select(
-            func.coalesce(ApplicationEvent.to_state, Application.state),
+            state_then,
             Application.bank_id,
             Enterprise.district,
             Enterprise.size,
@@ -375,16 +401,24 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
         .outerjoin(last_event, last_event.c.application_id == Application.id)
         .outerjoin(ApplicationEvent, ApplicationEvent.id == last_event.c.event_id)
         .where(_submitted_in(start, end))
-        .group_by(
-            func.coalesce(ApplicationEvent.to_state, Application.state),
-            Application.bank_id,
-            Enterprise.district,
-            Enterprise.size,
-            Enterprise.industry,
-        )
+        .group_by(state_then, Application.bank_id, Enterprise.district, Enterprise.size, Enterprise.industry)
     ).all()
+    out_in_period = (
+        (LedgerAccount.code.like(RECEIVABLE_LIKE))
+        & (DEBIT > 0)
+        & (JournalEntry.posted_on >= start)
+        & (JournalEntry.posted_on <= end)
+    )
+    went_out = _last_events(
+        end,
+        select(JournalEntry.application_id)
+        .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(out_in_period),
+    )
     disbursed = db.session.execute(
         select(
+            state_then,
             Application.bank_id,
             Enterprise.district,
             Enterprise.size,
@@ -397,13 +431,10 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
         .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
         .join(Application, JournalEntry.application_id == Application.id)
         .join(Enterprise, Application.enterprise_id == Enterprise.id)
-        .where(
-            LedgerAccount.code.like(RECEIVABLE_LIKE),
-            DEBIT > 0,
-            JournalEntry.posted_on >= start,
-            JournalEntry.posted_on <= end,
-        )
-        .group_by(Application.bank_id, Enterprise.district, Enterprise.size, Enterprise.industry)
+        .outerjoin(went_out, went_out.c.application_id == Application.id)
+        .outerjoin(ApplicationEvent, ApplicationEvent.id == went_out.c.event_id)
+        .where(out_in_period)
+        .group_by(state_then, Application.bank_id, Enterprise.district, Enterprise.size, Enterprise.industry)
     ).all()
     banks = {str(bank_id): name for bank_id, name in db.session.execute(select(Bank.id, Bank.name).order_by(Bank.id))}
     tallies: dict[str, dict[str, list[int]]] = {key: defaultdict(lambda: [0, 0, 0, 0]) for key, _ in DIMENSIONS}
@@ -412,8 +443,8 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
         for dimension, key in keys.items():
             tallies[dimension][key][0] += int(count)
             tallies[dimension][key][1] += int(amount or 0)
-    for bank_id, district, size, industry, count, amount in disbursed:
-        keys = {"bank": str(bank_id), "district": district, "size": size, "industry": industry}
+    for state, bank_id, district, size, industry, count, amount in disbursed:
+        keys = {"state": state, "bank": str(bank_id), "district": district, "size": size, "industry": industry}
         for dimension, key in keys.items():
             tallies[dimension][key][2] += int(count)
             tallies[dimension][key][3] += int(amount or 0)
@@ -556,15 +587,18 @@ def _aware(moment: datetime) -> datetime:
 
 
 def overdue(end: date) -> list[Overdue]:
-    """Bridges with principal still out at the end of ``end`` and past their R4 due date then, with the cause, the
-    recovery plan and the steps taken by then."""
+    """Bridges whose debt was not settled at the end of ``end`` (or today, as things stand) and past their R4 due date
+    then, with the cause, the recovery plan and the steps taken by then. A bridge stays on the list until its debt is
+    settled, whoever owes it: once its bank is liable (R12) the bridge's own receivable is nothing, and the line shows
+    the claim and what the bank still owes."""
     # a bridge can be overdue at the end only if it went out more than the shortest R4 limit of any policy before
     shortest = min((v.to_policy().max_days for v in db.session.scalars(select(PolicyVersion))), default=0)
     out_then = Application.id.in_(_out_at(end, inclusive=True)) & (
         Application.value_date < end - timedelta(days=shortest)
     )
-    outstanding = dict(
-        db.session.execute(
+    outstanding = {
+        application_id: int(fen)
+        for application_id, fen in db.session.execute(
             select(Application.id, func.sum(DEBIT - CREDIT))
             .select_from(Application)
             .join(JournalEntry, JournalEntry.application_id == Application.id)
@@ -573,11 +607,26 @@ def overdue(end: date) -> list[Overdue]:
             .where(out_then, LedgerAccount.code.like(RECEIVABLE_LIKE), JournalEntry.posted_on <= end)
             .group_by(Application.id)
             .having(func.sum(DEBIT - CREDIT) > 0)
-        ).all()
-    )
+        )
+    }
+    claims = {
+        claim.application_id: claim
+        for claim in db.session.scalars(
+            select(BankClaim)
+            .join(Application, BankClaim.application_id == Application.id)
+            .where(out_then, BankClaim.claimed_on <= end)
+            .options(selectinload(BankClaim.payments))
+        )
+    }
+    owed_by_bank: dict[int, tuple[BankClaim, Money, Money]] = {}
+    for application_id, claim in claims.items():
+        paid = sum((p.amount for p in claim.payments if p.paid_on <= end), Money.zero())
+        if claim.amount > paid:
+            owed_by_bank[application_id] = (claim, paid, claim.amount - paid)
+    unsettled = sorted(set(outstanding) | set(owed_by_bank))
     applications = db.session.scalars(
         select(Application)
-        .where(Application.id.in_(list(outstanding)), Application.value_date.is_not(None))
+        .where(Application.id.in_(unsettled), Application.value_date.is_not(None))
         .options(
             joinedload(Application.enterprise),
             joinedload(Application.bank),
@@ -588,7 +637,7 @@ def overdue(end: date) -> list[Overdue]:
     records_of: dict[int, list[RecoveryRecord]] = defaultdict(list)
     for record in db.session.scalars(
         select(RecoveryRecord)
-        .where(RecoveryRecord.application_id.in_(list(outstanding)), RecoveryRecord.taken_on <= end)
+        .where(RecoveryRecord.application_id.in_(unsettled), RecoveryRecord.taken_on <= end)
         .order_by(RecoveryRecord.taken_on, RecoveryRecord.id)
     ):
         records_of[record.application_id].append(record)
@@ -599,6 +648,15 @@ def overdue(end: date) -> list[Overdue]:
         if end <= due:
             continue
         records = records_of[application.id]
+        left = Money(outstanding.get(application.id, 0))
+        claim_text = ""
+        if application.id in owed_by_bank:
+            claim, paid, owed = owed_by_bank[application.id]
+            left += owed
+            claim_text = (
+                f"{cn_day(claim.claimed_on)}认定{application.bank.name}承担清偿责任 {claim.amount.format()} 元，"
+                f"已清偿 {paid.format()} 元，尚欠 {owed.format()} 元"
+            )
         result.append(
             Overdue(
                 application.id,
@@ -608,19 +666,22 @@ def overdue(end: date) -> list[Overdue]:
                 application.value_date,
                 due,
                 (end - due).days,
-                Money(int(outstanding[application.id])),
+                left,
                 application.state_enum.label,
                 "；".join(r.text for r in records if r.kind == "cause"),
                 application.recovery_plan or "",
                 [f"{cn_day(r.taken_on)} {r.text}" for r in records if r.kind == "measure"],
+                claim_text,
             )
         )
     return result
 
 
-def breaches(start: date, end: date) -> list[Breach]:
+def breaches(start: date, end: date, *, day_ended: bool = True) -> list[Breach]:
     """R9: bridges whose renewal deadline fell in the period and that the bank had not renewed by it (renewed later,
-    or still not renewed at the end of the period); R12: claims on a bank recorded in the period."""
+    or still not renewed at the end of the period); R12: claims on a bank recorded in the period. ``day_ended``
+    False: ``end`` is today, and the bank has until the end of a deadline that falls today."""
+    last_deadline = end if day_ended else end - timedelta(days=1)
     candidates = db.session.scalars(
         select(Application)
         .where(Application.value_date >= start - timedelta(days=RENEWAL_SLA_MAX_DAYS), Application.value_date <= end)
@@ -635,11 +696,14 @@ def breaches(start: date, end: date) -> list[Breach]:
         assert application.value_date is not None
         deadline = renewal_deadline(application_policy(application), application.value_date)
         renewed = application.renewed_on if application.renewed_on and application.renewed_on <= end else None
-        if not start <= deadline <= end or (renewed is not None and renewed <= deadline):
+        if not start <= deadline <= last_deadline or (renewed is not None and renewed <= deadline):
             continue
         if application.renewed_on is None and application.state_enum not in NOT_RENEWED_STATES:
             continue  # ended without money out for a renewal (never disbursed)
-        what = f"{cn_day(renewed)}续贷" if renewed is not None else "期末仍未续贷"
+        if renewed is not None:
+            what = f"{cn_day(renewed)}续贷"
+        else:
+            what = "期末仍未续贷" if day_ended else f"截至{cn_day(end)}仍未续贷"
         entry = result.setdefault(application.bank.name, Breach(application.bank.name))
         entry.renewals_late.append(
             f"{application.reference}（起息 {cn_day(application.value_date)}，最迟 {cn_day(deadline)}，{what}）"

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -104,6 +105,38 @@ class Book:
         ws.page_setup.fitToWidth = 1
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         return ws
+
+    def chart(
+        self,
+        ws: Worksheet,
+        kind: str,
+        title: str,
+        categories: int,
+        series: Sequence[int],
+        rows: int,
+        anchor: str,
+    ) -> None:
+        """A chart of the sheet's own cells beside its table (``kind``: line, bar or pie): the categories from
+        column ``categories``, one series per column of ``series`` named by its header, over the first ``rows`` rows
+        under the header (not a total row) — what the page draws, in the workbook, live on its numbers."""
+        if rows < 1:
+            return
+        header = 4  # below the title block
+        chart: LineChart | BarChart | PieChart
+        if kind == "line":
+            chart = LineChart()
+        elif kind == "bar":
+            chart = BarChart()
+            chart.type = "col"
+        else:
+            chart = PieChart()
+        chart.title = title
+        chart.height, chart.width = 8, 16
+        for column in series:
+            data = Reference(ws, min_col=column, min_row=header, max_row=header + rows)
+            chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=categories, min_row=header + 1, max_row=header + rows))
+        ws.add_chart(chart, anchor)
 
     def bytes(self) -> bytes:
         buffer = io.BytesIO()

@@ -28,15 +28,20 @@
   });
 })();
 
-/* 打印: a button marked data-print prints the page; data-print="open-details" first opens every folded section. */
+/* 打印: a button marked data-print prints the page. On a page with data-print="open-details" every folded section is
+   opened for the print, whether it starts from the button or from the browser's own print (Ctrl+P): the print layout
+   carries every table. */
 (function () {
   "use strict";
+  function openAll() {
+    if (!document.querySelector('[data-print="open-details"]')) return;
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  }
+  window.addEventListener("beforeprint", openAll);
   document.addEventListener("click", function (event) {
     var button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
     if (!button) return;
-    if (button.getAttribute("data-print") === "open-details") {
-      document.querySelectorAll("details").forEach(function (d) { d.open = true; });
-    }
+    openAll();
     window.print();
   });
 })();

@@ -28,6 +28,7 @@ def test_the_month_as_json(api, november):
         "disbursed": "48000000.00",
         "returned": "40000000.00",
         "fee_income": "59000.00",
+        "fee_distributed": "0.00",
         "closed": 2,
         "days_average": "4.0",
         "days_longest": 5,

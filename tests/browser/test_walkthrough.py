@@ -278,12 +278,14 @@ def test_the_leading_group_reads_the_monthly_analysis(page, busy_server):  # typ
     for chart in ("专用账户每日余额（万元）", "各合作银行放款金额（万元）", "申请金额按企业规模"):
         svg = page.locator(f'svg[aria-label="{chart}"]')
         assert svg.is_visible() and svg.bounding_box()["height"] > 40, chart  # drawn, not empty
-    assert page.locator("#summary tbody tr").count() == 9
+    assert page.locator("#summary tbody tr").count() == 10  # income earned and income distributed on lines of their own
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1366, f"the report scrolls sideways ({width}px)"
     shoot(page, "12-monthly-report", readme=True)
     accessible(page)
+    assert not page.locator("#daily").is_visible()  # folded on the screen…
     page.emulate_media(media="print")
+    assert page.locator("#daily").is_visible()  # …and printed with every other table (issue 23)
     shoot(page, "12b-monthly-report-print")
     page.emulate_media(media="screen")
     logout(page)

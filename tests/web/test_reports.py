@@ -154,7 +154,9 @@ def test_the_month_as_a_workbook(client, auth, november):
     assert disbursed[3].value == Decimal("11") and disbursed[3].number_format == "0.0%"  # +1,100 %
     assert disbursed[5].value is None  # nothing a year before to compare with
     fee = summary[10]
-    assert (fee[0].value, fee[1].value) == ("费用收入", Decimal("59000"))
+    assert (fee[0].value, fee[1].value) == ("费用收入（实现）", Decimal("59000"))
+    distributed = summary[11]
+    assert (distributed[0].value, distributed[1].value) == ("收益分配（分出的费用收入）", Decimal("0"))
     count = summary[7]
     assert (count[0].value, count[1].value, count[1].number_format) == ("放款笔数", 3, '#,##0"笔"')
 
@@ -209,3 +211,22 @@ def test_the_dashboard_reads_the_month_so_far_from_the_reporting_service(client,
     assert "放款</span> 1 笔 200.00 万元" in home and "新提交申请</span> 1 笔" in home
     auth.login("bank1")
     assert "本月至今" not in page(client, "/home")
+
+
+def test_the_workbook_carries_the_pages_charts_on_its_own_numbers(client, auth, november):
+    auth.login("group")
+    book = workbook(client, "/reports/monthly/2026/11.xlsx")
+
+    def ref(text: str) -> str:
+        return text.replace("$", "")
+
+    (daily,) = book["每日资金"]._charts
+    assert daily.tagname == "lineChart"
+    assert [ref(s.tx.strRef.f) for s in daily.series] == ["'每日资金'!B4", "'每日资金'!D4", "'每日资金'!C4"]
+    assert ref(daily.series[0].val.numRef.f) == "'每日资金'!B5:B34"  # 30 days, 1–30 November
+    (banks,) = book["合作银行"]._charts
+    assert banks.tagname == "barChart"
+    assert ref(banks.series[0].val.numRef.f) == "'合作银行'!E5:E6"  # the two banks, not the total
+    (sizes,) = book["企业规模"]._charts
+    assert sizes.tagname == "pieChart"
+    assert ref(sizes.series[0].val.numRef.f) == "'企业规模'!C5:C8"
