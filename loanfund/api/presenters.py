@@ -7,7 +7,6 @@ from typing import Any
 
 from loanfund.api.auth import current_api_user
 from loanfund.api.schemas import ApplicationSchema
-from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.models import Application, ApplicationEvent
 from loanfund.services.views import ApplicationView, application_view
@@ -21,7 +20,7 @@ def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent
         "id": application.id,
         "reference": application.reference,
         "state": application.state,
-        "state_label": State(application.state).label,
+        "state_label": application.state_shown,
         "enterprise": application.enterprise,
         "bank": application.bank,
         "loan_contract_no": application.loan_contract_no,

@@ -14,7 +14,12 @@ from loanfund.domain.watch import renewal_deadline
 
 CLAIM_EVENT = "bank-claim"
 PAYMENT_EVENT = "bank-claim-payment"
-EVENT_LABELS = {CLAIM_EVENT: "认定合作银行清偿责任", PAYMENT_EVENT: "合作银行清偿款到账"}
+SETTLED_EVENT = "settled-by-bank"  # DESIGN §3: the claim paid in full settles the bridge (→ repaid, 银行已清偿)
+EVENT_LABELS = {
+    CLAIM_EVENT: "认定合作银行清偿责任",
+    PAYMENT_EVENT: "合作银行清偿款到账",
+    SETTLED_EVENT: "银行清偿结清",
+}
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,14 @@ STATE_LABELS: dict[State, str] = {
     State.WRITTEN_OFF: "已核销",
 }
 
+SETTLED_BY_BANK_LABEL = "银行已清偿"  # DESIGN §3: a bridge repaid because its bank paid the claim in full (R12)
+
+
+def shown_state_label(state: State, settled_by_bank: bool) -> str:
+    """A state's label as people read it: repaid by the bank's payment of its claim is shown 银行已清偿."""
+    return SETTLED_BY_BANK_LABEL if state is State.REPAID and settled_by_bank else state.label
+
+
 # Money of the fund is out in these states: the application cannot simply end (DESIGN §3).
 MONEY_OUT_STATES = frozenset({State.DISBURSED, State.RENEWED, State.RECOVERY})
 

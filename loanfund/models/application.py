@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
-from loanfund.domain.lifecycle import OPEN_STATES, State
+from loanfund.domain.lifecycle import OPEN_STATES, State, shown_state_label
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.extensions import db
@@ -132,6 +132,8 @@ class Application(TimestampMixin, db.Model):
     recovery_plan: Mapped[str | None] = mapped_column(Text)
     recovery_opened_on: Mapped[date | None] = mapped_column(Date)
     written_off_on: Mapped[date | None] = mapped_column(Date)
+    # settled by the bank (R12, DESIGN §3): the day its claim was paid in full; the application is repaid from then
+    settled_by_bank_on: Mapped[date | None] = mapped_column(Date)
 
     # archive (第十九条)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -175,6 +177,11 @@ class Application(TimestampMixin, db.Model):
     @property
     def state_enum(self) -> State:
         return State(self.state)
+
+    @property
+    def state_shown(self) -> str:
+        """The state's label as people read it: a bridge its bank settled (R12) is 银行已清偿 until it is archived."""
+        return shown_state_label(self.state_enum, self.settled_by_bank_on is not None)
 
 
 class Receipt(TimestampMixin, db.Model):

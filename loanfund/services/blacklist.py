@@ -109,9 +109,12 @@ def propose(
 
 def propose_for_default(application: Application, basis: str) -> BlacklistEntry | None:
     """A default proposes its enterprise by itself (逾期不还), in the caller's transaction — unless a proposal is
-    waiting or the enterprise is barred already."""
+    waiting, the enterprise is barred already, or the bank is liable for the bridge (R11, R12: what was outstanding
+    is the bank's debt, and an operator may still propose the enterprise with a ground of its own)."""
     today = clock.today()
     code = application.enterprise.credit_code
+    if application.bank_claim is not None:
+        return None
     if _waiting(code) is not None or violation_for(code, today) is not None:
         return None
     return propose(None, application.enterprise, "not_returned", basis, today, application)

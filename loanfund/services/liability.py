@@ -13,8 +13,15 @@ from sqlalchemy.orm import joinedload, subqueryload
 from loanfund import clock
 from loanfund.domain.errors import Conflict, FieldErrors, NotAllowed, NotFound, RuleViolation
 from loanfund.domain.ledger import bank_claim_payment_posting, bank_claim_posting
-from loanfund.domain.liability import CLAIM_EVENT, PAYMENT_EVENT, ClaimFacts, bank_breaches, claim_violation
-from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role
+from loanfund.domain.liability import (
+    CLAIM_EVENT,
+    PAYMENT_EVENT,
+    SETTLED_EVENT,
+    ClaimFacts,
+    bank_breaches,
+    claim_violation,
+)
+from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.extensions import db
@@ -22,7 +29,7 @@ from loanfund.models import Application, Bank, BankClaim, BankClaimPayment, User
 from loanfund.services import ledger, notices
 from loanfund.services.access import application_for
 from loanfund.services.lifecycle import account_of, application_policy
-from loanfund.services.lifecycle.spine import record_beside
+from loanfund.services.lifecycle.spine import record, record_beside
 from loanfund.services.uow import finish
 
 
@@ -88,15 +95,21 @@ def record_claim(actor: User, application_id: int, basis: str = "") -> BankClaim
 
 
 def record_payment(actor: User, claim_id: int, amount: Money, paid_on: date, transfer_ref: str) -> BankClaimPayment:
-    """The bank paid (part of) its claim into the special account.
+    """The bank paid (part of) its claim into the special account. The payment that settles the claim in full
+    settles the bridge too (DESIGN §3): it is repaid — shown 银行已清偿 — and goes on to be archived as usual.
 
     :raise NotFound: no such claim. :raise InvalidInput: more than outstanding, a date ahead, no reference.
     :raise Conflict: the transfer is booked already. :raise NotAllowed: not an operator.
     """
     _operator(actor)
-    claim = db.session.get(BankClaim, claim_id, with_for_update=True, populate_existing=True)
-    if claim is None:
+    found = db.session.get(BankClaim, claim_id)
+    if found is None:
         raise NotFound("没有这笔合作银行清偿责任")
+    # the bridge first, as every step locks it (then the claim, then the books): a step on the bridge at the same
+    # moment waits here rather than crosswise on the books
+    application = application_for(actor, found.application_id, for_update=True)
+    claim = db.session.get(BankClaim, claim_id, with_for_update=True, populate_existing=True)
+    assert claim is not None
     errors = FieldErrors()
     if not amount.is_positive:
         errors.add("amount", "清偿金额必须大于零")
@@ -123,8 +136,6 @@ def record_payment(actor: User, claim_id: int, amount: Money, paid_on: date, tra
         application_id=claim.application_id,
         actor=actor,
     )
-    application = db.session.get(Application, claim.application_id)
-    assert application is not None
     left = claim.outstanding
     record_beside(
         application,
@@ -133,7 +144,33 @@ def record_payment(actor: User, claim_id: int, amount: Money, paid_on: date, tra
         f"合作银行清偿 {amount.format()} 元（凭证 {ref}），"
         + ("已全部清偿" if not left.is_positive else f"尚欠 {left.format()} 元"),
     )
+    if not left.is_positive and application.state_enum in MONEY_OUT_STATES:
+        _settle_bridge(application, actor, claim, paid_on)
     return finish(payment)
+
+
+def _settle_bridge(application: Application, actor: User, claim: BankClaim, paid_on: date) -> None:
+    """DESIGN §3 "settled by the bank": the claim is paid in full, so the bridge's debt is settled — the application
+    is repaid on the day of the last payment (its money was out until then), its fee fixed at the claim's, and it
+    waits to be archived like any other. A bridge the group wrote off stays written off (its payments reduce the
+    claim all the same)."""
+    before = application.state_enum
+    account = account_of(application, claim.claimed_on)
+    assert account is not None and account.settled
+    application.state = State.REPAID.value
+    application.received_on = paid_on
+    application.fee_due = account.fee_due
+    application.settled_by_bank_on = paid_on
+    record(
+        application,
+        actor,
+        SETTLED_EVENT,
+        before,
+        f"{application.bank.name}已全部清偿 {claim.amount.format()} 元，该笔应急转贷办结，待归档",
+        paid=claim.amount,
+        paid_on=paid_on,
+    )
+    notices.after_settled_by_bank(application, claim)
 
 
 @dataclass(frozen=True)

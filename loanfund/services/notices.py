@@ -19,7 +19,7 @@ from loanfund.domain.money import Money
 from loanfund.domain.rules import due_date
 from loanfund.domain.watch import Finding, Found, renewal_deadline
 from loanfund.extensions import db
-from loanfund.models import Application, Enterprise, MailDelivery, Message, User
+from loanfund.models import Application, BankClaim, Enterprise, MailDelivery, Message, User
 from loanfund.services.uow import finish
 
 
@@ -175,6 +175,26 @@ def _disbursement_notice(a: Application) -> None:
         f"请银行于 {renew_by} 前办理续贷放款；用款到期日 {due}，到期须归还本金及用款费用。"
     )
     notify([*enterprise_users(a), *bank_users(a)], "disbursed", f"放款通知：{a.reference}", text, a)
+
+
+def after_settled_by_bank(a: Application, claim: BankClaim) -> None:
+    """The bank paid its claim in full (R12): the bridge is settled. The enterprise hears that its bridge is closed
+    (办结), the operators that it waits to be archived, the group that the claim is paid."""
+    paid = f"{a.bank.name}已按第二十三条全部清偿 {_yuan(claim.amount)}"
+    notify(
+        enterprise_users(a),
+        "settled",
+        f"应急转贷 {a.reference} 已办结",
+        f"贵企业的应急转贷 {a.reference}（{_yuan(claim.principal)}）所欠款项由{paid}，该笔应急转贷已办结。",
+        a,
+    )
+    notify(
+        [*staff(Role.OPERATOR), *staff(Role.GROUP)],
+        "settled_by_bank",
+        f"银行已清偿：{a.reference}",
+        f"{a.enterprise.name}的应急转贷 {a.reference}：{paid}，已收回，待平台归档。",
+        a,
+    )
 
 
 # -- what the sweep tells ------------------------------------------------------------------------------------------

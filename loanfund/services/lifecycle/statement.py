@@ -171,14 +171,34 @@ def build(
                 f"划回凭证号 {receipt.transfer_ref}",
             )
         )
+    claim = a.bank_claim
+    if claim is not None:
+        settled.append(
+            Line(
+                "合作银行清偿责任（第二十三条）",
+                f"{cn_day(claim.claimed_on)} 认定{bank.name}承担 {claim.amount.format()} 元"
+                f"（本金 {claim.principal.format()} 元、费用 {claim.fee.format()} 元）",
+                claim.amount.fen,
+            )
+        )
+        for number, payment in enumerate(claim.payments, start=1):
+            settled.append(
+                Line(
+                    f"银行清偿（第 {number} 笔）",
+                    f"{cn_day(payment.paid_on)} {payment.amount.format()} 元 · 划回凭证号 {payment.transfer_ref}",
+                )
+            )
+        if a.settled_by_bank_on:
+            settled.append(Line("办结", f"{cn_day(a.settled_by_bank_on)} 合作银行全部清偿"))
     if account is not None and a.approved_amount is not None:
+        by_bank = "（含合作银行清偿）" if claim is not None else ""
         settled += [
             Line("实际使用天数", f"{account.days} 天（算头不算尾，R2）"),
-            _money("收回本金", account.principal_received),
+            _money(f"收回本金{by_bank}", account.principal_received),
             _money("应收费用", account.fee_due),
             Line("费用计算", _fee_text(policy, a.approved_amount, account.days)),
             Line("费用大写", account.fee_due.capitals()),
-            _money("实收费用", account.fee_received),
+            _money(f"实收费用{by_bank}", account.fee_received),
         ]
     if a.written_off_on:
         settled.append(Line("核销", f"{cn_day(a.written_off_on)} 经领导小组决定核销"))
