@@ -158,6 +158,11 @@ class Application(TimestampMixin, db.Model):
             "prepared_by_id IS NULL OR authorised_by_id IS NULL OR prepared_by_id <> authorised_by_id",
             name="maker_checker",
         ),
+        # DESIGN §2: whoever approved the amount never authorises its payment (three persons: approver, maker, checker)
+        CheckConstraint(
+            "approved_by_id IS NULL OR authorised_by_id IS NULL OR approved_by_id <> authorised_by_id",
+            name="approver_not_checker",
+        ),
         # one open application per loan contract of a bank: a double submission cannot create two (issue 12)
         Index(
             "uq_applications_open_contract",

@@ -15,6 +15,7 @@ from loanfund.domain.errors import InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, BankAccountChange, User
+from loanfund.services import notices
 from loanfund.services.uow import finish
 
 ACCOUNT_FIELDS = ("account_name", "account_no", "account_bank")
@@ -73,11 +74,25 @@ def decide(actor: User, change_id: int, confirm: bool, note: str = "") -> BankAc
         bank = change.bank
         for field in ACCOUNT_FIELDS:
             setattr(bank, field, getattr(change, f"new_{field}"))
+        _tell_the_bank(bank, change)
     change.decision = "confirmed" if confirm else "rejected"
     change.decided_by_id = actor.id
     change.decided_at = clock.utcnow()
     change.note = note.strip()
     return finish(change)
+
+
+def _tell_the_bank(bank: Bank, change: BankAccountChange) -> None:
+    """第十七条: bridge money goes only to the bank's designated account — the bank hears at once when it changes."""
+    notices.notify(
+        db.session.scalars(select(User).where(User.bank_id == bank.id)).all(),
+        "bank_account_changed",
+        "本行指定账户已变更",
+        f"应急转贷资金管理平台已将{bank.name}的指定收款账户由 {change.old_account_name}（{change.old_account_bank}，"
+        f"账号 {change.old_account_no}）变更为 {change.new_account_name}（{change.new_account_bank}，账号 "
+        f"{change.new_account_no}），此后应急转贷资金划入新账户。如非本行申请的变更，请立即与平台联系。",
+        None,
+    )
 
 
 def changes(limit: int = 50) -> list[BankAccountChange]:

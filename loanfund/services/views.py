@@ -152,13 +152,15 @@ def _steps(
     actor: User, application: Application, overdue: bool, checks: ApprovalView, today: date, policy: Policy
 ) -> list[StepView]:
     """The steps of the transition table this actor may take from here, less those a rule closes now: the maker
-    never authorises their own preparation, a preparation is made once, recovery opens only on an overdue bridge,
+    never authorises their own preparation nor the approver a payment of the amount they approved (DESIGN §2), a
+    preparation is made once, recovery opens only on an overdue bridge,
     and once its bank is liable (R12) nothing more is received from the enterprise (the bank pays the claim)."""
     available = actions_for(application.state_enum, actor.role_enum)
     prepared = application.prepared_by_id is not None
     closed = {
         Action.PREPARE_DISBURSEMENT: prepared,
-        Action.AUTHORISE_DISBURSEMENT: not prepared or application.prepared_by_id == actor.id,
+        Action.AUTHORISE_DISBURSEMENT: not prepared
+        or actor.id in (application.prepared_by_id, application.approved_by_id),
         Action.RETURN_PREPARATION: not prepared or application.prepared_by_id == actor.id,
         Action.OPEN_RECOVERY: not overdue,
         Action.CONFIRM_RETURN: application.bank_claim is not None,

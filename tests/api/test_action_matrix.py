@@ -105,10 +105,15 @@ def test_every_action_from_every_state_by_every_role(api, flows, traveller, back
                     assert snapshot(standing.id) == before, (state, action, role)
                     checked_refused += 1
                     continue
-                fresh = flows.to(state)
                 user = USERS[role]
-                if action in (Action.AUTHORISE_DISBURSEMENT, Action.RETURN_PREPARATION):  # the maker is someone else
-                    lifecycle.prepare_disbursement(flows.user("operator2"), fresh.id, clock.today(), "HK")
+                if action in (Action.AUTHORISE_DISBURSEMENT, Action.RETURN_PREPARATION):
+                    # approved and prepared by someone else: the checker is neither the approver nor the maker
+                    fresh = flows.to(State.BANK_COMMITTED)
+                    other = flows.user("operator2")
+                    lifecycle.approve(other, fresh.id, fresh.requested_amount, fresh.own_funds_planned)
+                    lifecycle.prepare_disbursement(other, fresh.id, clock.today(), "HK")
+                else:
+                    fresh = flows.to(state)
                 if action is Action.OPEN_RECOVERY:  # only an overdue bridge goes to recovery
                     traveller.shift(timedelta(days=11))
                 response = api.act(user, fresh.id, action.value, valid_body(action, fresh))

@@ -5,11 +5,23 @@ from __future__ import annotations
 from datetime import date
 
 from loanfund import clock
-from loanfund.domain.errors import NotAllowed
+from loanfund.domain.errors import NotAllowed, RuleViolation
 from loanfund.domain.ledger import disbursement_posting
 from loanfund.models import Application
 from loanfund.services import ledger, materials
+from loanfund.services.lifecycle.intake import eligibility_violations
 from loanfund.services.lifecycle.spine import Step, complete, each, past_date, required_text
+
+
+def _still_eligible(application: Application) -> None:
+    """R10 and R11 once more before money moves (DESIGN R11): a bar the group confirmed, or a bank agreement that
+    ended, since the approval stops the payment — named with the entry and its end date.
+
+    :raise RuleViolation: the enterprise is barred today, or its bank's agreement is not in force."""
+    violations = eligibility_violations(application.enterprise.credit_code, application.bank, clock.today())
+    if violations:
+        raise RuleViolation(violations)
+
 
 # -- disbursement, maker–checker (第十七条) -----------------------------------------------------------------------
 
@@ -24,6 +36,7 @@ def prepare_disbursement(
     if application.prepared_by_id is not None:
         raise NotAllowed("该申请已有待复核的放款指令", code="state_not_allowed")
     assert application.approved_on is not None
+    _still_eligible(application)
     _, ref = each(
         lambda: past_date(value_date, "value_date", "起息日", application.approved_on, "批准日期"),
         lambda: required_text(transfer_ref, "transfer_ref", "划款凭证号"),
@@ -79,7 +92,10 @@ def authorise_disbursement(step: Step, note: str = "", missing_materials_reason:
         raise NotAllowed("尚未制单，不能复核放款", code="state_not_allowed")
     if application.prepared_by_id == actor.id:
         raise NotAllowed("制单人与复核人不能为同一人", code="maker_checker")
+    if application.approved_by_id == actor.id:
+        raise NotAllowed("批准金额的人不能复核放款：复核须由批准人、制单人以外的第三人办理", code="maker_checker")
     assert application.approved_amount is not None and application.value_date is not None
+    _still_eligible(application)
     past_date(application.value_date, "value_date", "起息日")
     without = materials.explained(application, "authorise-disbursement", missing_materials_reason)
     ledger.post(
