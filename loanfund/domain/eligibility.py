@@ -58,9 +58,51 @@ DISTRICTS: dict[str, str] = {
 }
 
 
+# 行政区划代码 (GB/T 2260) of the fund's region — the first four digits every code within it shares — and of its
+# county-level districts (the functional zones lie within them and are registered by the city or a district).
+REGION_PREFIX = "3207"
+DISTRICT_REGION_CODES: dict[str, str] = {
+    "lianyun": "320703",
+    "haizhou": "320706",
+    "ganyu": "320707",
+    "donghai": "320722",
+    "guanyun": "320723",
+    "guannan": "320724",
+}
+
+
 def check_district(key: str) -> None:
     if key not in DISTRICTS:
-        raise InvalidValue("企业注册地须在连云港市市域内（请选择所在县区或功能区）", code="district_outside")
+        raise InvalidValue("企业注册地须在本市市域内（请选择所在县区或功能区）", code="district_outside")
+
+
+def credit_code_region(code: str) -> str:
+    """The registering authority's 行政区划码 in a 统一社会信用代码: its 3rd–8th characters (GB 32100-2015 §4)."""
+    return code[2:8]
+
+
+def check_credit_code_region(code: str) -> None:
+    """R10 (第八条: 在市域内依法设立): the credit code was issued within the fund's region.
+
+    :raise InvalidValue: the registering authority lies outside it, named with its code."""
+    region = credit_code_region(code)
+    if not region.startswith(REGION_PREFIX):
+        raise InvalidValue(
+            f"统一社会信用代码第3至8位（登记管理机关行政区划码）为 {region}，不在本市（{REGION_PREFIX}xx）范围内；"
+            "应急转贷资金只服务在本市市域内依法设立的企业（第八条）",
+            code="credit_code_outside_region",
+        )
+
+
+def district_disagreement(code: str, district: str) -> str | None:
+    """When the credit code names a county-level district other than the one chosen, the words the reviewer reads
+    (None when they agree, or when either is the city's or a zone's: a zone lies within a district)."""
+    region = credit_code_region(code)
+    expected = DISTRICT_REGION_CODES.get(district)
+    named = next((key for key, value in DISTRICT_REGION_CODES.items() if value == region), None)
+    if expected is None or named is None or named == district:
+        return None
+    return f"统一社会信用代码的登记地为{DISTRICTS[named]}（{region}），所选县区为{DISTRICTS[district]}，请核实注册地"
 
 
 # -- SME size (第二条; reference/sme-size-2011.md) ----------------------------------------------------------------

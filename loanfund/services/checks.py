@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loanfund import clock
-from loanfund.domain.eligibility import Size, bank_agreement_violation
+from loanfund.domain.eligibility import Size, bank_agreement_violation, credit_code_region, district_disagreement
 from loanfund.domain.lifecycle import RESERVING_STATES, Role
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
@@ -36,6 +36,7 @@ class ApprovalView:
 _LABELS = {
     "R11": ("黑名单", "失信名单"),
     "R10": ("合作银行协议", "经办银行"),
+    "region": ("注册地（市域内）", "注册地"),
     "size": ("企业规模", "企业规模"),
     "R4": ("用款天数", "使用天数"),
     "R5": ("承诺额度{percent}%以内", "借款额度"),
@@ -67,7 +68,9 @@ def rule_checks(application: Application, viewer: Role, policy: Policy | None = 
     def add(rule: str, ok: bool, message: str, plain_message: str) -> None:
         staff_label, plain_label = _LABELS[rule]
         label = staff_label.format(percent=percent) if staff else plain_label
-        checks.append(RuleCheck(rule if rule != "size" else "R10", label, ok, message if staff else plain_message))
+        checks.append(
+            RuleCheck(rule if rule not in ("size", "region") else "R10", label, ok, message if staff else plain_message)
+        )
 
     banned = blacklist.violation_for(application.enterprise.credit_code, today)
     add(
@@ -75,6 +78,15 @@ def rule_checks(application: Application, viewer: Role, policy: Policy | None = 
         banned is None,
         banned.message if banned else "未列入黑名单",
         banned.message if banned else "未列入失信名单",
+    )
+    enterprise = application.enterprise
+    region = credit_code_region(enterprise.credit_code)
+    disagreement = district_disagreement(enterprise.credit_code, enterprise.district)
+    add(
+        "region",
+        disagreement is None,
+        disagreement or f"信用代码登记地 {region}，所选{enterprise.district_name}",
+        f"在本市市域内依法设立（{enterprise.district_name}）",
     )
     bank = application.bank
     agreement = bank_agreement_violation(bank.name, bank.agreement_start, bank.agreement_end, today)

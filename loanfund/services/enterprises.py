@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from loanfund.domain.eligibility import (
     DISTRICTS,
     INDUSTRIES,
+    check_credit_code_region,
     check_district,
     check_employees,
     classify_size,
@@ -49,6 +50,7 @@ def _validated(data: EnterpriseInput, errors: FieldErrors) -> dict[str, object]:
     values["name"] = name
     try:
         values["credit_code"] = normalise_credit_code(data.credit_code)
+        check_credit_code_region(str(values["credit_code"]))
     except InvalidValue as exc:
         errors.add("credit_code", exc.message)
     try:
@@ -92,7 +94,7 @@ def sign_up_problems(
         check_login_form(username.strip(), password, errors)
     if credit_code is not None:
         try:
-            normalise_credit_code(credit_code)
+            check_credit_code_region(normalise_credit_code(credit_code))
         except InvalidValue as exc:
             errors.add("credit_code", exc.message)
     if email is not None:

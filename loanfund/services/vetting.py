@@ -17,7 +17,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from loanfund import clock
-from loanfund.domain.eligibility import check_district, normalise_credit_code
+from loanfund.domain.eligibility import (
+    check_credit_code_region,
+    check_district,
+    district_disagreement,
+    normalise_credit_code,
+)
 from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
@@ -181,6 +186,13 @@ class Identity:
     district: str
 
 
+def district_note(record: SignUp) -> str | None:
+    """What the reviewer should check about where the enterprise is registered (R10): the district its credit code
+    names when it is not the one chosen on the form (None when they agree)."""
+    submitted = record.submitted
+    return district_disagreement(str(submitted.get("credit_code", "")), str(submitted.get("district", "")))
+
+
 def correct_identity(actor: User, sign_up_id: int, data: Identity) -> Enterprise:
     """The reviewer corrects the enterprise's name, credit code or district (only the platform may; the audit record
     keeps before and after).
@@ -198,6 +210,7 @@ def correct_identity(actor: User, sign_up_id: int, data: Identity) -> Enterprise
     code = ""
     try:
         code = normalise_credit_code(data.credit_code)
+        check_credit_code_region(code)
     except InvalidValue as exc:
         errors.add("credit_code", exc.message)
     else:

@@ -15,7 +15,7 @@ from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import CommitmentCover, Settlement, commitment_cover, due_date, fee_for
 from loanfund.models import Application, ApplicationEvent, BankClaim, Material, MaterialItem, User
-from loanfund.services import directory, liability, lifecycle, materials, preview
+from loanfund.services import directory, history, liability, lifecycle, materials, preview
 from loanfund.services.checks import ApprovalView, rule_checks
 from loanfund.services.policies import policy_version_in_force
 
@@ -54,6 +54,7 @@ class ApplicationView:
     uploadable: tuple[MaterialItem, ...] = ()  # what this actor may add now (detail only)
     claim: BankClaim | None = None  # R12: the bank's liability for this bridge, once recorded (detail only)
     claim_reason: str | None = None  # for an operator: why a claim may be recorded now (None: it may not)
+    history: history.EnterpriseHistory | None = None  # for the deciders: the enterprise's other bridges (detail only)
 
 
 def application_view(
@@ -109,6 +110,7 @@ def application_view(
         uploadable=tuple(materials.uploadable(actor, application)),
         claim=application.bank_claim,
         claim_reason=_claim_reason(actor, application, today),
+        history=history.of(application, today) if actor.role_enum in history.READERS else None,
     )
 
 

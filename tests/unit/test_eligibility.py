@@ -44,7 +44,7 @@ def test_districts_of_lianyungang_are_accepted_and_others_refused():
     check_district("guannan")
     with pytest.raises(InvalidValue) as caught:
         check_district("nanjing")
-    assert caught.value.message == "企业注册地须在连云港市市域内（请选择所在县区或功能区）"
+    assert caught.value.message == "企业注册地须在本市市域内（请选择所在县区或功能区）"
 
 
 W = lambda wan: Money(wan * 1_000_000)  # noqa: E731  (万元 → Money)

@@ -113,7 +113,7 @@ REGISTER = {
         ("credit_code", "91320703MA1MB4FT6A", "统一社会信用代码校验位不正确，请核对后重新输入"),
         ("revenue", "-1.00", "金额不能为负数"),
         ("employees", "-3", "不能为负数"),
-        ("district", "", "企业注册地须在连云港市市域内（请选择所在县区或功能区）"),
+        ("district", "", "企业注册地须在本市市域内（请选择所在县区或功能区）"),
         ("confirm", "other-pass-1", "两次输入的密码不一致"),
         ("email", "not-an-address", "邮箱地址格式不正确，如 name@example.com"),
         ("password", "short", "密码至少 8 位"),

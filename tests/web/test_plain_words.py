@@ -28,6 +28,7 @@ def test_the_enterprise_and_its_bank_read_plain_words_without_rule_codes(client,
     assert "申请条件" in html
     assert rule_rows(html) == [
         "✓ 失信名单 未列入失信名单",
+        "✓ 注册地 在本市市域内依法设立（海州区）",
         "✓ 经办银行 中国工商银行连云港分行是本基金的合作银行，合作协议有效至 2028-12-31",
         "✓ 企业规模 中型企业，属于优先支持的中小企业",
         "✓ 使用天数 申请使用 3 天，每次最长可用 10 天",
@@ -53,6 +54,7 @@ def test_staff_see_the_rule_codes_and_the_funds_line(client, auth, flows):
     assert "规则检查" in html
     rows = rule_rows(html)
     assert rows[0] == "✓ R11 黑名单 未列入黑名单"
-    assert rows[4] == "✓ R5 承诺额度80%以内 金额 3,000.00 万元不超过承诺续贷额度的80%（3,200.00 万元）"
-    assert rows[6] == "✓ R8 资金余额充足 专用账户可用余额 20,000.00 万元"
-    assert rows[7] == "✓ R6 领导小组审批 无需领导小组审批"
+    assert rows[1] == "✓ R10 注册地（市域内） 信用代码登记地 320706，所选海州区"
+    assert rows[5] == "✓ R5 承诺额度80%以内 金额 3,000.00 万元不超过承诺续贷额度的80%（3,200.00 万元）"
+    assert rows[7] == "✓ R8 资金余额充足 专用账户可用余额 20,000.00 万元"
+    assert rows[8] == "✓ R6 领导小组审批 无需领导小组审批"

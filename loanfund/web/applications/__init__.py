@@ -307,6 +307,7 @@ def _detail(
         policy=view.policy,
         upload=upload,
         claim=view.claim,
+        history=view.history,
         claim_reason=view.claim_reason,
         claim_form=ClaimForm(formdata=None) if view.claim_reason else None,
         categories=materials.labels(),

@@ -94,4 +94,5 @@ def detail(sign_up_id: int) -> tuple[str, int] | Response:
         errors=errors,
         form=request.form if request.method == "POST" else {},
         districts=DISTRICT_CHOICES,
+        district_note=vetting.district_note(record),
     ), (422 if errors else 200)
