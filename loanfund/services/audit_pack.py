@@ -99,7 +99,7 @@ def build(year: int, out_dir: Path, progress: Callable[[int], None] | None = Non
             put(f"{stem}.json", json.dumps(row.data, ensure_ascii=False, indent=1, sort_keys=True).encode())
             put(
                 f"{stem}.xlsx",
-                exports.report_workbook(report, f"{report.title}资金使用分析（报送第 {row.revision} 版）"),
+                exports.report_workbook(report, f"{report.title}资金使用分析（报送第 {row.revision} 版）", row),
             )
         pack.writestr(MANIFEST, "".join(f"{digest}  {name}\n" for digest, name in sums).encode())
     return Packed(target, len(ids), len(sums))

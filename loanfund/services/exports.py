@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from loanfund import clock
 from loanfund.domain.money import Money
-from loanfund.models import Application
+from loanfund.models import Application, MonthlyReport
 from loanfund.services import reporting
 from loanfund.services.workbook import COUNT, DAY, DAYS, PERCENT, WAN, YUAN, Book, Cell, Column, wan, yuan
 
@@ -39,7 +40,8 @@ def summary_rows(
     ]
 
 
-def report_workbook(report: reporting.Report, subject: str) -> bytes:
+def report_workbook(report: reporting.Report, subject: str, filed: MonthlyReport | None = None) -> bytes:
+    """The report as a workbook; a submitted revision (``filed``) adds its analysis and its 报送 block."""
     book = Book(report.fund_name, subject)
     formats = {"yuan": YUAN, "count": COUNT, "days": DAYS}
 
@@ -141,6 +143,20 @@ def report_workbook(report: reporting.Report, subject: str) -> bytes:
         ],
         [(b.bank, "\n".join(b.renewals_late), "\n".join(b.claims), yuan(b.claimed)) for b in report.breaches],
     )
+    if filed is not None:
+        book.sheet(
+            "分析与报送",
+            f"{report.title} 运行情况分析（第二十一条）及报送",
+            [Column("项目", width=16), Column("内容", width=90)],
+            [
+                ("运行情况分析", filed.analysis or "（本版报送时未附分析）"),
+                ("报送单位", f"资金管理平台（{report.fund_name}）"),
+                ("报送至", "领导小组办公室"),
+                ("经办人", filed.submitted_by.display_name),
+                ("报送日期", f"{clock.local(filed.submitted_at):%Y年%m月%d日 %H:%M}"),
+                ("版次", f"第 {filed.revision} 版" + (f"（更正原因：{filed.note}）" if filed.note else "")),
+            ],
+        )
     return book.bytes()
 
 

@@ -46,25 +46,37 @@ def live(actor: User, year: int, month: int) -> reporting.Report:
     return reporting.report(*reporting.month_period(year, month))
 
 
-def submit(actor: User, year: int, month: int, note: str = "") -> MonthlyReport:
-    """File the month with the group office as it stands now: revision 1, or the next one (a correction, which needs
-    its reason). Commits. :raise NotAllowed: not an operator. :raise InvalidInput: the month has not ended, or a
-    correction without a reason. :raise Conflict: another submission of the same month got in first."""
+def submit(actor: User, year: int, month: int, note: str = "", analysis: str = "") -> MonthlyReport:
+    """File the month with the group office as it stands now, with the operator's own analysis (第二十一条 "分析"):
+    revision 1, or the next one (a correction, which needs its reason). Commits. :raise NotAllowed: not an operator.
+    :raise InvalidInput: the month has not ended, no analysis, or a correction without a reason. :raise Conflict:
+    another submission of the same month got in first."""
     if actor.role_enum is not Role.OPERATOR:
         raise NotAllowed("只有平台运营人员可以报送月度分析", code="role_not_allowed")
     start, end = reporting.month_period(year, month)
     note = (note or "").strip()
+    analysis = (analysis or "").strip()
     revision = (
         db.session.scalar(select(func.max(MonthlyReport.revision)).where(MonthlyReport.month == start)) or 0
     ) + 1
     errors = FieldErrors()
     if end >= clock.today():
         errors.add("month", f"{year}年{month}月尚未结束，月末之后才能报送")
+    if not analysis:
+        errors.add("analysis", "请填写本月运行情况分析（第二十一条）：资金使用、逾期与风险、合作银行履约和下一步措施")
     if revision > 1 and not note:
         errors.add("note", f"{year}年{month}月已报送第 {revision - 1} 版，更正须说明原因")
     errors.raise_if_any()
     report = reporting.report(start, end)
-    row = MonthlyReport(month=start, revision=revision, data=report.to_json(), note=note, submitted_by_id=actor.id)
+    row = MonthlyReport(
+        month=start,
+        revision=revision,
+        data=report.to_json(),
+        note=note,
+        analysis=analysis,
+        submitted_by_id=actor.id,
+        submitted_at=clock.utcnow(),
+    )
     db.session.add(row)
     try:
         db.session.flush()

@@ -8,10 +8,16 @@ form's one submission.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import render_template, request
 
+from loanfund.services import preview
 from loanfund.services.preview import Confirmation
 from loanfund.web.forms import Form
+
+T = TypeVar("T")
 
 
 def confirmed() -> bool:
@@ -24,3 +30,14 @@ def revising() -> bool:
 
 def page(confirmation: Confirmation, form: Form, action_url: str, subtitle: str = "") -> str:
     return render_template("confirm.html", c=confirmation, form=form, action_url=action_url, subtitle=subtitle)
+
+
+def ask_first(
+    form: Form, use_case: Callable[[], T], describe: Callable[[T], Confirmation], action_url: str, subtitle: str = ""
+) -> str | None:
+    """The first press of a form that cannot be undone: the confirmation page of what ``use_case`` would do — run
+    with every rule and rolled back (``preview.rehearse``), so a refusal comes now, as it would — or None when 确认 was
+    pressed and the caller takes the step."""
+    if confirmed():
+        return None
+    return page(preview.rehearse(use_case, describe), form, action_url, subtitle)

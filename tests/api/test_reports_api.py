@@ -56,7 +56,7 @@ def test_the_month_as_json(api, november):
 
 def test_a_submitted_revision_as_json(api, november):
     operator = db.session.scalar(select(User).where(User.username == "operator"))
-    monthly.submit(operator, 2026, 11)
+    monthly.submit(operator, 2026, 11, analysis="十一月运行平稳")
     response = api.get("reviewer", "/reports/monthly/2026/11/revisions/1")
     assert response.status_code == 200
     body = response.get_json()

@@ -313,3 +313,51 @@ def test_the_administrator_filters_the_audit_record(page, live_server):  # type:
     assert page.locator("#since-feedback").inner_text() == "日期格式应为 YYYY-MM-DD"
     assert page.locator("#subject_id-feedback").inner_text() == "编号须为正整数"
     assert page.locator("tbody").inner_text() == "请先更正筛选条件"
+
+
+def test_the_blacklist_decision_and_the_monthly_submission_ask_first(page, busy_server):  # type: ignore[no-untyped-def]
+    """Issue 23: the group's 确认列入黑名单 (a three-year bar, reported to the city credit system) and the operator's
+    报送月度分析 each show what they will do and act only on 确认."""
+    base = busy_server
+    login(page, base, "operator")
+    visit(page, f"{base}/blacklist")
+    page.fill("#credit_code", "91320707MA20C7KD8A")  # 赣榆区海丰水产贸易有限公司 (ent3)
+    page.select_option("#ground", "false_statement")
+    page.fill("#basis", "申请材料中的购销合同系伪造")
+    page.click("form[action$='/blacklist'] button[type=submit]")
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "请确认：提议列入黑名单"
+    accessible(page)
+    page.locator("#confirm-button").click()
+    page.wait_for_load_state("load")
+    assert "已提议将赣榆区海丰水产贸易有限公司列入黑名单" in page.locator(".alert-success").inner_text()
+
+    page.click("nav >> text=月度分析")
+    page.wait_for_url(re.compile(r"/reports/monthly/\d{4}/\d{1,2}$"))
+    page.fill("#analysis", "本月资金周转正常；逾期一笔已启动追偿。")
+    page.click("#sec-submit ~ form button[type=submit], section[aria-labelledby=sec-submit] button[type=submit]")
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text().startswith("请确认：报送")
+    assert "封存" in page.locator("#confirm-warning").inner_text()
+    accessible(page)
+    shoot(page, "13-monthly-submission-confirm")
+    page.locator("#confirm-button").click()
+    page.wait_for_url(re.compile(r"/r1$"))
+    assert "本月资金周转正常" in page.locator("#analysis").inner_text()
+    assert "领导小组办公室" in page.locator("#filing").inner_text()
+    accessible(page)
+    logout(page)
+
+    login(page, base, "group")
+    visit(page, f"{base}/blacklist")
+    row = page.locator("#blacklist tr", has_text="赣榆区海丰水产贸易有限公司").filter(has_text="待领导小组确认")
+    row.locator("button:has-text('确认列入')").click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "请确认：列入黑名单"
+    assert "不得申请应急转贷资金" in page.locator("#confirm-warning").inner_text()
+    assert page.locator("#confirm-button").inner_text() == "确认列入黑名单"
+    accessible(page)
+    shoot(page, "14-blacklist-decision-confirm")
+    page.locator("#confirm-button").click()
+    page.wait_for_load_state("load")
+    assert "赣榆区海丰水产贸易有限公司：已确认列入黑名单" in page.locator(".alert-success").inner_text()

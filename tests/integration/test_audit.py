@@ -259,7 +259,7 @@ def test_banks_policy_versions_and_contributions_are_recorded_as_the_administrat
         "account_bank": bank.account_bank,
     }
     assert post_form(client, f"/admin/banks/{bank.id}", data).status_code == 302
-    assert post_form(client, "/admin/policies", NEW_POLICY).status_code == 302
+    assert confirm(client, "/admin/policies", NEW_POLICY, page="/admin/policies").status_code == 302
     typed = {
         "contributor_name": "东海县财政局",
         "kind": "county",

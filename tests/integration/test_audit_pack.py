@@ -29,7 +29,7 @@ def reference(application_id: int) -> str:
 def year_2026(november):  # type: ignore[no-untyped-def]
     users = {u.username: u for u in db.session.scalars(select(User))}
     materials.upload(users["ent1"], november["A6"], "licence", [("营业执照.pdf", PDF_BYTES)])
-    monthly.submit(users["operator"], 2026, 11)
+    monthly.submit(users["operator"], 2026, 11, analysis="十一月运行平稳")
     return november
 
 

@@ -18,7 +18,7 @@ from loanfund.extensions import db
 from loanfund.models import Application, Message, Receipt, RecoveryRecord, User
 from loanfund.services import ledger, recovery_file
 from loanfund.services.reconcile import reconcile
-from tests.conftest import form_tokens
+from tests.conftest import confirmation_values, form_tokens
 
 pytestmark = pytest.mark.both_databases
 M = Money.parse
@@ -28,9 +28,17 @@ def operator() -> User:
     return db.session.scalars(select(User).where(User.username == "operator")).one()
 
 
-def post(client, url: str, data: dict[str, str], page_url: str):  # type: ignore[no-untyped-def]
+def post(client, url: str, data: dict[str, str], page_url: str, seen: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """Press the form as a person does: a refusal comes at once; otherwise its confirmation (kept in ``seen``), then
+    确认."""
     page = client.get(page_url).get_data(as_text=True)
-    return client.post(url, data=data | form_tokens(page, url))
+    answer = client.post(url, data=data | form_tokens(page, url))
+    html = answer.get_data(as_text=True)
+    if answer.status_code != 200 or 'name="confirmed"' not in html:
+        return answer
+    if seen is not None:
+        seen.append(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
+    return client.post(url, data=confirmation_values(html))
 
 
 def test_the_cause_goes_to_the_group_and_measures_bring_the_money_back_until_repaid(client, auth, flows, traveller):
@@ -49,7 +57,10 @@ def test_the_cause_goes_to_the_group_and_measures_bring_the_money_back_until_rep
         "amount": "10,000,000.00",
         "transfer_ref": "ZC-1",
     }
-    assert post(client, f"{file_url}/measures", measure, file_url).status_code == 302
+    seen: list[str] = []
+    assert post(client, f"{file_url}/measures", measure, file_url, seen).status_code == 302
+    assert "请确认：登记追偿措施" in seen[0] and "追回金额 10,000,000.00 元 人民币壹仟万元整" in seen[0]
+    assert "专用账户余额 170,000,000.00 元 → 180,000,000.00 元 （增加 10,000,000.00 元）" in seen[0]
     rest = {"taken_on": "2026-11-12", "measure": "银行续贷后划回", "amount": "20,145,500.00", "transfer_ref": "ZC-2"}
     assert post(client, f"{file_url}/measures", rest, file_url).status_code == 302
     db.session.expire_all()

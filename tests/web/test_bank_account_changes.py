@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from loanfund.extensions import db
 from loanfund.models import Bank
-from tests.conftest import form_tokens
+from tests.conftest import confirmation_values, form_tokens
 from tests.web.test_forms import post_form
 
 BANK = {
@@ -43,7 +45,11 @@ def test_an_account_change_is_proposed_by_one_and_confirmed_by_another(client, p
     page = client.get("/bank-accounts").get_data(as_text=True)
     assert "确认生效" in page
     [action] = [a for a in ("/bank-accounts/1",) if f'action="{a}"' in page]
-    response = client.post(action, data=form_tokens(page, action) | {"confirm": "yes", "note": "已电话核实"})
+    shown = client.post(action, data=form_tokens(page, action) | {"confirm": "yes", "note": "已电话核实"})
+    words = " ".join(re.sub(r"<[^>]+>", " ", shown.get_data(as_text=True)).split())
+    assert "请确认：变更指定账户" in words and "新账户" in words and "1107 0201 0900 9999 000" in words
+    assert icbc().account_no == "1107 0201 0900 0123 456"  # shown, not yet changed
+    response = client.post(action, data=confirmation_values(shown.get_data(as_text=True)))
     assert response.status_code == 302
     done = client.get("/bank-accounts").get_data(as_text=True)
     assert "中国工商银行连云港分行的指定账户已变更为 1107 0201 0900 9999 000，此后放款划入新账户" in done

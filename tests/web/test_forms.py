@@ -331,7 +331,10 @@ NEW_POLICY = {
 def test_a_new_policy_version_applies_from_its_date_and_past_approvals_keep_theirs(client, people, auth, traveller):
     approved = Flows(traveller).to(State.APPROVED)
     auth.login("admin")
-    response = post_form(client, "/admin/policies", NEW_POLICY)
+    shown = post_form(client, "/admin/policies", NEW_POLICY)
+    assert shown.status_code == 200 and "请确认：新增政策版本" in shown.get_data(as_text=True)
+    assert count(PolicyVersion) == 1  # shown, not yet added: a version cannot be withdrawn once added
+    response = client.post("/admin/policies", data=confirmation_values(shown.get_data(as_text=True)))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     assert count(PolicyVersion) == 2
     assert db.session.get(Application, approved.id).policy_version.name == "连政办发〔2018〕162号"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, Contribution, Enterprise, Material, PolicyVersion, Receipt
-from tests.conftest import form_tokens
+from tests.conftest import confirmation_values, form_tokens
 from tests.flows import Flows
 from tests.web.test_forms import APPLY, REGISTER, count, feedback, post_form
 
@@ -190,7 +190,9 @@ def test_policy_numbers_must_be_finite_and_sane(client, people, auth, field, val
 
 def test_a_sane_policy_is_still_accepted(client, people, auth):
     auth.login("admin")
-    response = post_form(client, "/admin/policies", POLICY | {"band1_extended": "5"})
+    shown = post_form(client, "/admin/policies", POLICY | {"band1_extended": "5"})
+    assert shown.status_code == 200 and "请确认：新增政策版本" in shown.get_data(as_text=True)
+    response = client.post("/admin/policies", data=confirmation_values(shown.get_data(as_text=True)))
     assert response.status_code == 302
     assert count(PolicyVersion) == 2
 

@@ -16,7 +16,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Message, MonthlyReport, User
 from loanfund.services import recovery_file
-from tests.conftest import form_tokens
+from tests.conftest import confirmation_values, form_tokens
 
 M = Money.parse
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,18 +66,38 @@ def test_the_default_month_is_the_last_one_ended(client, auth, november):
     page(client, "/reports/monthly/2026/13", 404)
 
 
-def submit(client, note: str = ""):  # type: ignore[no-untyped-def]
+ANALYSIS = "11月放款3笔4,800万元，收回2笔；ZD2026A3逾期未收回，已启动追偿并报送原因分析。\n下月督促中国工商银行续贷。"
+
+
+def submit(client, note: str = "", analysis: str = ANALYSIS):  # type: ignore[no-untyped-def]
+    """The operator's submission as a person makes it: the form, its confirmation, 确认 (a refusal comes first)."""
     html = page(client, "/reports/monthly/2026/11")
     action = "/reports/monthly/2026/11/submit"
-    return client.post(action, data=form_tokens(html, action) | {"note": note})
+    shown = client.post(action, data=form_tokens(html, action) | {"note": note, "analysis": analysis})
+    if shown.status_code != 200:
+        return shown
+    assert "请确认：报送2026年11月资金使用分析" in shown.get_data(as_text=True)
+    assert db.session.scalars(select(MonthlyReport)).all() == [] or note  # shown, not filed
+    return client.post(action, data=confirmation_values(shown.get_data(as_text=True)))
 
 
 def test_a_submitted_month_is_frozen_and_a_correction_is_revision_2(client, auth, november):
     auth.login("operator")
+    without = submit(client, analysis="")
+    assert without.status_code == 422
+    assert "请填写本月运行情况分析（第二十一条）" in without.get_data(as_text=True)
     response = submit(client)
     assert response.status_code == 302 and response.headers["Location"].endswith("/reports/monthly/2026/11/r1")
     first = page(client, "/reports/monthly/2026/11/r1")
     assert "报送第 1 版" in first and "40,000,000.00 元" in first
+    words = " ".join(re.sub(r"<[^>]+>", " ", first).split())
+    assert "六、运行情况分析 11月放款3笔4,800万元" in words and "下月督促中国工商银行续贷" in words
+    assert "报送单位 资金管理平台（连云港市中小企业应急转贷资金） 报送至 领导小组办公室" in words
+    assert "经办人 张经办 报送日期 2026-12-02 09:00 版次 第 1 版" in words
+    book = workbook(client, "/reports/monthly/2026/11/r1.xlsx")
+    filing = {row[0].value: row[1].value for row in book["分析与报送"].iter_rows(min_row=5)}
+    assert filing["运行情况分析"] == ANALYSIS
+    assert (filing["报送至"], filing["经办人"], filing["版次"]) == ("领导小组办公室", "张经办", "第 1 版")
 
     # On 2 December the enterprise pays back A3 in full, booked on 30 November (the day the money arrived):
     # 8,000,000.00 and the fee for 14 days — 2 × 3,200.00 + 12 × 3,600.00 = 49,600.00 (R1–R3).
@@ -126,9 +146,10 @@ def test_a_double_submission_files_one_revision(client, auth, november):
     auth.login("operator")
     html = page(client, "/reports/monthly/2026/11")
     action = "/reports/monthly/2026/11/submit"
-    tokens = form_tokens(html, action)
-    client.post(action, data=tokens)
-    client.post(action, data=tokens)
+    shown = client.post(action, data=form_tokens(html, action) | {"analysis": ANALYSIS})
+    confirmed = confirmation_values(shown.get_data(as_text=True))
+    client.post(action, data=confirmed)
+    client.post(action, data=confirmed)
     assert [r.revision for r in db.session.scalars(select(MonthlyReport))] == [1]
 
 

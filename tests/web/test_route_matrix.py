@@ -376,7 +376,7 @@ def world(app, client, people, traveller, tmp_path) -> World:  # type: ignore[no
         admin,
     )
     finish(change)
-    monthly.submit(operator, 2026, 10)
+    monthly.submit(operator, 2026, 10, analysis="十月运行平稳")
     message = db.session.scalars(select(Message).where(Message.user_id == flows.user("ent1").id)).first()
     delivery = db.session.scalars(select(MailDelivery).where(MailDelivery.message_id == message.id)).one()
     delivery.state = "failed"  # as after its last try

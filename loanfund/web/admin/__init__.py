@@ -8,11 +8,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from loanfund import clock
+from loanfund.clock import cn_day
 from loanfund.domain.errors import InvalidInput, LoanFundError, NotAllowed
 from loanfund.domain.ledger import FEE_INCOME
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
-from loanfund.models import Contribution
+from loanfund.models import Contribution, PolicyVersion
 from loanfund.services import (
     accounts,
     bank_accounts,
@@ -176,6 +177,25 @@ def banks(bank_id: int | None = None) -> str | Response:
     )
 
 
+def _policy_shown(version: PolicyVersion) -> Confirmation:
+    policy = version.to_policy()
+    bands = "；".join(
+        f"第 {n} 档 {band.base_rate_permille}‰ / {band.extended_rate_permille}‰"
+        for n, band in enumerate(policy.bands, start=1)
+    )
+    return Confirmation(
+        title="新增政策版本",
+        lines=(
+            ("版本", version.name),
+            ("施行日期", cn_day(version.effective_from)),
+            ("日费率（基础天数内 / 超出部分）", bands),
+            ("用款期限", f"最长 {policy.max_days} 天"),
+            ("额度上限", f"银行承诺续贷额度的 {(policy.cap_ratio * 100).normalize():f}%"),
+        ),
+        warning="施行日起批准的申请按此版本定价和审核，并保持不变；版本登记后不能修改或撤回。",
+    )
+
+
 @bp.route("/policies", methods=["GET", "POST"])
 @admin_only
 def policies() -> str | Response:
@@ -215,13 +235,22 @@ def policies() -> str | Response:
             "rate_mode": form.rate_mode.data,
         }
         try:
-            version = admin_service.create_policy_version(data)
+            if not confirming.revising():
+                shown = confirming.ask_first(
+                    form,
+                    lambda: admin_service.create_policy_version(data),
+                    _policy_shown,
+                    url_for("admin.policies"),
+                    "政策版本（R14）",
+                )
+                if shown is not None:
+                    return shown
+                version = admin_service.create_policy_version(data)
+                flash(f"已新增政策版本 {version.name}，自 {version.effective_from} 起施行", "success")
+                return redirect(url_for("admin.policies"))
         except InvalidInput as exc:
             uow.discard()
             field_errors(form, {k.replace("_rate", ""): v for k, v in exc.errors.items()})
-        else:
-            flash(f"已新增政策版本 {version.name}，自 {version.effective_from} 起施行", "success")
-            return redirect(url_for("admin.policies"))
     rows = directory.policy_versions()
     return render_template("admin/policies.html", versions=[(r, r.to_policy()) for r in rows], form=form)
 

@@ -8,8 +8,11 @@ from werkzeug.wrappers import Response
 
 from loanfund.domain.errors import LoanFundError
 from loanfund.domain.lifecycle import Role
+from loanfund.models import BankAccountChange
 from loanfund.services import bank_accounts, once, uow
 from loanfund.services.once import AlreadySubmitted
+from loanfund.services.preview import Confirmation
+from loanfund.web import confirming
 from loanfund.web.bank_accounts.forms import AccountChangeDecisionForm
 from loanfund.web.roles import roles_required
 
@@ -28,15 +31,28 @@ def index() -> str:
 
 @bp.post("/<int(max=2147483647):change_id>")
 @checkers
-def decide(change_id: int) -> Response:
-    """:raise 404: no such change, or not a role that confirms."""
+def decide(change_id: int) -> str | Response:
+    """The checker's decision on a change of a bank's designated account — where bridge money goes from now on:
+    shown first, old and new account side by side, and taken on 确认.
+
+    :raise 404: no such change, or not a role that confirms."""
     form = AccountChangeDecisionForm()
+    if confirming.revising():
+        return redirect(url_for("bank_accounts.index"))
     if not form.validate():
         flash("页面已过期，请刷新页面后重新提交", "danger")
         return redirect(url_for("bank_accounts.index"))
+
+    def call() -> BankAccountChange:
+        return bank_accounts.decide(current_user, change_id, form.confirm.data == "yes", form.note.data or "")
+
     try:
+        url = url_for("bank_accounts.decide", change_id=change_id)
+        shown = confirming.ask_first(form, call, _shown, url, "合作银行指定账户变更（第十七条）")
+        if shown is not None:
+            return shown
         once.claim(current_user, form.once.data, form.fingerprint())
-        change = bank_accounts.decide(current_user, change_id, form.confirm.data == "yes", form.note.data or "")
+        change = call()
     except AlreadySubmitted as exc:
         flash(exc.message, "info")
     except LoanFundError as exc:
@@ -48,3 +64,19 @@ def decide(change_id: int) -> Response:
         else:
             flash(f"已退回{change.bank.name}的指定账户变更，仍使用原账户", "info")
     return redirect(url_for("bank_accounts.index"))
+
+
+def _shown(change: BankAccountChange) -> Confirmation:
+    lines = (
+        ("合作银行", change.bank.name),
+        ("原账户", f"{change.old_account_name} · {change.old_account_bank} · {change.old_account_no}"),
+        ("新账户", f"{change.new_account_name} · {change.new_account_bank} · {change.new_account_no}"),
+    )
+    if change.decision == "confirmed":
+        return Confirmation(
+            title="变更指定账户",
+            lines=lines,
+            warning="确认后，此后所有应急转贷资金划入新账户，银行随即收到通知；请先与银行书面核实新账户。",
+            danger=True,
+        )
+    return Confirmation(title="退回指定账户变更", lines=lines, warning="退回后仍使用原账户。")

@@ -15,5 +15,7 @@ from loanfund.web.forms import (
 class AccountChangeDecisionForm(SubmitOnce, Form):
     """Confirm or send back a change of a bank's designated account: ``confirm`` is the button pressed."""
 
-    confirm = StringField(validators=[AnyOf(["yes", "no"], message="请选择确认或退回")])
+    confirm = StringField(
+        "决定", validators=[AnyOf(["yes", "no"], message="请选择确认或退回")], render_kw={"data-carried": "1"}
+    )
     note = long_text("意见")

@@ -22,7 +22,9 @@ class ProposalForm(SubmitOnce, Form):
 class DecisionForm(SubmitOnce, Form):
     """Confirm or reject a proposal: ``confirm`` is the button pressed."""
 
-    confirm = StringField(validators=[AnyOf(["yes", "no"], message="请选择确认或不予确认")])
+    confirm = StringField(
+        "决定", validators=[AnyOf(["yes", "no"], message="请选择确认或不予确认")], render_kw={"data-carried": "1"}
+    )
     note = long_text("意见")
 
 

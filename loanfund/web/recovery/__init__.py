@@ -11,8 +11,10 @@ from loanfund import clock
 from loanfund.domain.errors import InvalidInput, LoanFundError, RuleViolation
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
-from loanfund.services import lifecycle, once, recovery_file, uow
+from loanfund.services import lifecycle, once, preview, recovery_file, uow
 from loanfund.services.once import AlreadySubmitted
+from loanfund.services.preview import Confirmation
+from loanfund.web import confirming
 from loanfund.web.forms import field_errors
 from loanfund.web.recovery.forms import CauseForm, MeasureForm
 from loanfund.web.roles import roles_required
@@ -50,13 +52,29 @@ def file(application_id: int) -> tuple[str, int]:
 
 @bp.post("/applications/<int(max=2147483647):application_id>/recovery/cause")
 @roles_required(Role.OPERATOR)
-def cause(application_id: int) -> tuple[str, int] | Response:
+def cause(application_id: int) -> tuple[str, int] | str | Response:
+    """The cause analysis, reported to the group office: shown first, taken on 确认."""
     form = CauseForm()
-    if not form.validate():
-        return _page(application_id, cause=form, status=422)
+    if not form.validate() or confirming.revising():
+        return _page(application_id, cause=form, status=422 if form.errors else 200)
+
+    def call() -> object:
+        return recovery_file.record_cause(current_user, application_id, form.cause.data or "")
+
+    def shown(_: object) -> Confirmation:
+        return Confirmation(
+            title="报送逾期原因分析",
+            lines=(("报送至", "领导小组办公室"),),
+            warning="报送后原因分析记入追偿档案并报领导小组办公室，不能修改；补充的情况请另行记录追偿措施。",
+        )
+
     try:
+        url = url_for("recovery.cause", application_id=application_id)
+        page = confirming.ask_first(form, call, shown, url, _subtitle(application_id))
+        if page is not None:
+            return page
         once.claim(current_user, form.once.data, form.fingerprint())
-        recovery_file.record_cause(current_user, application_id, form.cause.data or "")
+        call()
     except AlreadySubmitted as exc:
         uow.discard()
         flash(exc.message, "info")
@@ -74,21 +92,38 @@ def cause(application_id: int) -> tuple[str, int] | Response:
 
 @bp.post("/applications/<int(max=2147483647):application_id>/recovery/measures")
 @roles_required(Role.OPERATOR)
-def measure(application_id: int) -> tuple[str, int] | Response:
+def measure(application_id: int) -> tuple[str, int] | str | Response:
+    """A recovery measure, and the money it brought back: shown first — the amount in 大写 and the special account
+    before and after — and taken on 确认."""
     form = MeasureForm()
-    if not form.validate():
-        return _page(application_id, measure=form, status=422)
-    try:
-        once.claim(current_user, form.once.data, form.fingerprint())
-        assert form.taken_on.data is not None
-        recovery_file.record_measure(
-            current_user,
-            application_id,
-            form.taken_on.data,
-            form.measure.data or "",
-            form.amount.money or Money.zero(),
-            form.transfer_ref.data or "",
+    if not form.validate() or confirming.revising():
+        return _page(application_id, measure=form, status=422 if form.errors else 200)
+    assert form.taken_on.data is not None
+    taken_on, amount = form.taken_on.data, form.amount.money or Money.zero()
+
+    def call() -> object:
+        return recovery_file.record_measure(
+            current_user, application_id, taken_on, form.measure.data or "", amount, form.transfer_ref.data or ""
         )
+
+    def shown(_: object) -> Confirmation:
+        return Confirmation(
+            title="",
+            amount_label="追回金额",
+            amount=amount,
+            date_label="日期",
+            on=taken_on,
+            lines=(("划款凭证号", form.transfer_ref.data or "—"),),
+        )
+
+    try:
+        if not confirming.confirmed():
+            warning = "登记后记入追偿档案；追回的资金即记入专用账户，不能撤销。" if amount.is_positive else ""
+            confirmation = preview.confirm_money("登记追偿措施", call, shown, warning)
+            url = url_for("recovery.measure", application_id=application_id)
+            return confirming.page(confirmation, form, url, _subtitle(application_id))
+        once.claim(current_user, form.once.data, form.fingerprint())
+        call()
     except AlreadySubmitted as exc:
         uow.discard()
         flash(exc.message, "info")
@@ -106,3 +141,8 @@ def measure(application_id: int) -> tuple[str, int] | Response:
     else:
         flash("追偿措施已记录", "success")
     return redirect(url_for("recovery.file", application_id=application_id))
+
+
+def _subtitle(application_id: int) -> str:
+    application = lifecycle.get(current_user, application_id)
+    return f"追偿档案 · {application.reference} · {application.enterprise.name}"

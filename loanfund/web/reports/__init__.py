@@ -16,9 +16,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from loanfund import clock
 from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
+from loanfund.models import MonthlyReport
 from loanfund.services import audit_pack, documents, exports, monthly, once, reporting, uow
 from loanfund.services.once import AlreadySubmitted
-from loanfund.web import charts
+from loanfund.services.preview import Confirmation
+from loanfund.web import charts, confirming
 from loanfund.web.downloads import XLSX, attachment
 from loanfund.web.forms import field_errors
 from loanfund.web.reports.forms import PeriodForm, SubmitForm
@@ -128,19 +130,31 @@ def month_xlsx(year: int, month: int) -> Response:
 @readers
 def revision_xlsx(year: int, month: int, revision: int) -> Response:
     filed = monthly.filed(current_user, year, month, revision)
-    content = exports.report_workbook(filed.report, f"{filed.report.title}资金使用分析（报送第 {revision} 版）")
+    content = exports.report_workbook(
+        filed.report, f"{filed.report.title}资金使用分析（报送第 {revision} 版）", filed.row
+    )
     return attachment(content, XLSX, f"月度分析-{year}-{month:02d}-第{revision}版.xlsx")
 
 
 @bp.post(f"/monthly/{MONTH}/submit")
 @roles_required(Role.OPERATOR)
-def submit(year: int, month: int) -> tuple[str, int] | WerkzeugResponse:
+def submit(year: int, month: int) -> tuple[str, int] | str | WerkzeugResponse:
+    """File the month with the group office: shown first (the month, the revision, the analysis, what it freezes)
+    and taken on 确认."""
     form = SubmitForm()
-    if not form.validate():
-        return _month_page(year, month, form=form, status=422)
+    if not form.validate() or confirming.revising():
+        return _month_page(year, month, form=form, status=422 if form.errors else 200)
+
+    def call() -> MonthlyReport:
+        return monthly.submit(current_user, year, month, form.note.data or "", form.analysis.data or "")
+
     try:
+        url = url_for("reports.submit", year=year, month=month)
+        shown = confirming.ask_first(form, call, _submission_shown, url, "月度资金使用分析（第二十一条）")
+        if shown is not None:
+            return shown
         once.claim(current_user, form.once.data, form.fingerprint())
-        row = monthly.submit(current_user, year, month, form.note.data or "")
+        row = call()
     except AlreadySubmitted as exc:
         uow.discard()
         flash(exc.message, "info")
@@ -155,6 +169,22 @@ def submit(year: int, month: int) -> tuple[str, int] | WerkzeugResponse:
         flash(f"已报送领导小组办公室（第 {row.revision} 版）", "success")
         return redirect(url_for("reports.revision", year=year, month=month, revision=row.revision))
     return redirect(url_for("reports.month", year=year, month=month))
+
+
+def _submission_shown(row: MonthlyReport) -> Confirmation:
+    report = reporting.Report.from_json(row.data)
+    s = report.summary
+    return Confirmation(
+        title=f"报送{report.title}资金使用分析",
+        lines=(
+            ("报送至", "领导小组办公室"),
+            ("版次", f"第 {row.revision} 版" + ("（更正版）" if row.revision > 1 else "")),
+            ("本月放款", f"{s.bridges} 笔，{s.disbursed.format()} 元"),
+            ("收回本金 / 费用收入", f"{s.returned.format()} 元 / {s.fee_income.format()} 元"),
+            ("期末逾期", f"{len(report.overdue)} 笔"),
+        ),
+        warning="报送后本版数据与分析即封存，不能修改；如需更正，须说明原因另行报送新的一版，原版保留。",
+    )
 
 
 def _period(form: PeriodForm) -> tuple[date, date]:

@@ -16,4 +16,5 @@ class PeriodForm(Form):
 
 
 class SubmitForm(SubmitOnce, Form):
+    analysis = long_text("本月运行情况分析")  # required: the service says so with the others (第二十一条 "分析")
     note = long_text("更正原因（报送更正版时填写）")

@@ -1,0 +1,237 @@
+"""Everything that cannot be undone asks first (issue 23): every form the web posts is either confirmed — its first
+press shows a confirmation page and writes nothing — or says here why it need not be. A POST route added without a
+line below fails the first test; a confirmed route that acts on its first press fails the second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from loanfund import clock
+from loanfund.domain.lifecycle import State
+from loanfund.extensions import db
+from loanfund.models import AuditRecord, Bank, BlacklistEntry, User
+from loanfund.services import bank_accounts, blacklist, capital, liability, lifecycle
+from tests.conftest import Auth, form_tokens
+from tests.flows import Flows
+from tests.web.test_forms import NEW_POLICY
+from tests.web.test_reports import ANALYSIS
+
+# Why a form may act on its first press: what it changes is the user's own, is undone in a click, or decides nothing of
+# the fund's money, its sanctions or its record.
+EXEMPT = {
+    "auth.login": "a session",
+    "auth.logout": "a session",
+    "auth.password": "the user's own password, asked twice on the form",
+    "auth.my_sessions": "ends the user's own sessions; logging in again undoes it",
+    "auth.notices": "the user's own e-mail setting, switched back at will",
+    "inbox.read_one": "a message marked read",
+    "inbox.read_all": "messages marked read",
+    "enterprise.register": "a sign-up, vetted by the platform before it may do anything",
+    "enterprise.edit": "the enterprise's own details, edited again at will",
+    "vetting.upload_licence": "the newcomer's own licence, replaced by sending another",
+    "vetting.detail": "vets a sign-up: an account vetted in error is switched off by the administrator",
+    "apps.new": "an application, which the enterprise may withdraw before any money moves",
+    "apps.upload": "documents added to an application: nothing is decided by filing them",
+    "audit.verify": "checks the audit record; writes nothing of the fund's",
+    "admin.users": "a new account, switched off again on the same page",
+    "admin.toggle_active": "switches an account on or off, switched back in a click",
+    "admin.lift_limits": "lifts a login limit, which new failures set again",
+    "admin.banks": "a bank's details; its designated account changes only when another person confirms",
+    "admin.thresholds": "the warning thresholds, set again at will",
+    "admin.checklist": "the materials checklist, edited again at will",
+    "admin.requeue_mail": "sends a queued e-mail again",
+}
+
+
+def user(username: str) -> User:
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+@dataclass(frozen=True)
+class Press:
+    """A valid first press of a confirmed form: who presses, where, with what, and the page the form is on."""
+
+    username: str
+    url: str
+    data: dict[str, str]
+    page: str
+
+
+def _overdue(flows: Flows, traveller) -> int:  # type: ignore[no-untyped-def]
+    a = flows.to(State.DISBURSED).id
+    traveller.move_to("2026-11-12 09:00:00+08:00")
+    return a
+
+
+def _in_recovery(flows: Flows, traveller) -> int:  # type: ignore[no-untyped-def]
+    a = _overdue(flows, traveller)
+    lifecycle.open_recovery(user("operator"), a, "约谈企业")
+    return a
+
+
+def _claim(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    a = _overdue(flows, traveller)
+    claim = liability.record_claim(user("operator"), a)
+    data = {"amount": "1,000.00", "paid_on": clock.today().isoformat(), "transfer_ref": "QC-1"}
+    return Press("operator", f"/bank-claims/{claim.id}/payments", data, "/bank-claims")
+
+
+def _proposal(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    entry = blacklist.submit_proposal(user("operator"), user("ent1").enterprise, "fraud", "虚构贸易背景", clock.today())
+    return Press("group", f"/blacklist/{entry.id}/decision", {"confirm": "yes"}, "/blacklist")
+
+
+def _bar(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    entry = blacklist.submit_proposal(user("operator"), user("ent1").enterprise, "fraud", "虚构贸易背景", clock.today())
+    blacklist.decide(user("group"), entry.id, True)
+    return Press("group", f"/blacklist/{entry.id}/lift", {"lift_reason": "经复核，原认定有误"}, "/blacklist")
+
+
+def _account_change(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    icbc = db.session.scalars(select(Bank).where(Bank.code == "ICBC-LYG")).one()
+    new = {"account_name": icbc.account_name, "account_no": "6222 0000 9999 0001", "account_bank": icbc.account_bank}
+    change = bank_accounts.propose(icbc, new, user("admin"))
+    db.session.commit()
+    assert change is not None
+    return Press("operator", f"/bank-accounts/{change.id}", {"confirm": "yes"}, "/bank-accounts")
+
+
+def _month(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    flows.to(State.REPAID)
+    traveller.move_to("2026-12-02 09:00:00+08:00")
+    url = "/reports/monthly/2026/11"
+    return Press("operator", f"{url}/submit", {"analysis": ANALYSIS}, url)
+
+
+def _with_income(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    flows.to(State.REPAID)
+    return Press("admin", "/admin/distributions", {"tax_rate": "0.06"}, "/admin/contributions")
+
+
+def _payable(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    flows.to(State.REPAID)
+    capital.run_distribution(clock.today(), __import__("decimal").Decimal("0.06"))
+    return Press("admin", "/admin/distributions/payment", {}, "/admin/contributions")
+
+
+def _step(state: State, username: str, action: str, data: dict[str, str]) -> Callable[..., Press]:
+    def make(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+        a = flows.to(state).id
+        return Press(username, f"/applications/{a}/{action}", data, f"/applications/{a}")
+
+    return make
+
+
+CONFIRMED: dict[str, list[Callable[..., Press]]] = {
+    "apps.act": [
+        _step(State.SUBMITTED, "ent1", "withdraw", {"reason": "不再需要"}),
+        _step(
+            State.BANK_COMMITTED,
+            "operator",
+            "approve",
+            {"amount": "30,000,000.00", "own_funds_confirmed": "10,000,000.00"},
+        ),
+        _step(State.ACCEPTED, "bank1", "decline", {"opinion": "不同意续贷"}),
+    ],
+    "liability.record": [
+        lambda flows, traveller: Press(
+            "operator",
+            f"/applications/{(a := _overdue(flows, traveller))}/bank-claim",
+            {"basis": "银行未按承诺续贷"},
+            f"/applications/{a}",
+        )
+    ],
+    "liability.pay": [_claim],
+    "recovery.cause": [
+        lambda flows, traveller: Press(
+            "operator",
+            f"/applications/{(a := _in_recovery(flows, traveller))}/recovery/cause",
+            {"cause": "企业下游货款未到"},
+            f"/applications/{a}/recovery",
+        )
+    ],
+    "recovery.measure": [
+        lambda flows, traveller: Press(
+            "operator",
+            f"/applications/{(a := _in_recovery(flows, traveller))}/recovery/measures",
+            {
+                "taken_on": clock.today().isoformat(),
+                "measure": "企业归还部分",
+                "amount": "100,000.00",
+                "transfer_ref": "HS-9",
+            },
+            f"/applications/{a}/recovery",
+        )
+    ],
+    "blacklist.propose": [
+        lambda flows, traveller: Press(
+            "operator",
+            "/blacklist",
+            {
+                "credit_code": user("ent1").enterprise.credit_code,  # type: ignore[union-attr]
+                "ground": "fraud",
+                "basis": "虚构贸易背景",
+                "listed_on": clock.today().isoformat(),
+            },
+            "/blacklist",
+        )
+    ],
+    "blacklist.decide": [_proposal],
+    "blacklist.lift": [_bar],
+    "bank_accounts.decide": [_account_change],
+    "reports.submit": [_month],
+    "admin.contributions": [
+        lambda flows, traveller: Press(
+            "admin",
+            "/admin/contributions",
+            {
+                "contributor_name": "灌云县财政局",
+                "kind": "county",
+                "amount": "10,000,000.00",
+                "received_on": clock.today().isoformat(),
+            },
+            "/admin/contributions",
+        )
+    ],
+    "admin.distribute": [_with_income],
+    "admin.pay": [_payable],
+    "admin.policies": [lambda flows, traveller: Press("admin", "/admin/policies", NEW_POLICY, "/admin/policies")],
+}
+
+
+def test_every_form_the_web_posts_is_confirmed_or_says_why_not(app: Flask) -> None:
+    posted = {
+        r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ()) and not r.rule.startswith("/api")
+    }
+    assert set(EXEMPT).isdisjoint(CONFIRMED)
+    assert posted == set(EXEMPT) | set(CONFIRMED)
+
+
+def _cases() -> list[tuple[str, int]]:
+    return [(endpoint, n) for endpoint, makers in CONFIRMED.items() for n in range(len(makers))]
+
+
+@pytest.mark.parametrize(("endpoint", "n"), _cases(), ids=[f"{e}-{n}" for e, n in _cases()])
+def test_a_confirmed_form_shows_what_it_will_do_and_writes_nothing_on_its_first_press(
+    client, auth: Auth, flows: Flows, traveller, endpoint: str, n: int
+) -> None:
+    press = CONFIRMED[endpoint][n](flows, traveller)
+    auth.login(press.username)
+    tokens = form_tokens(client.get(press.page).get_data(as_text=True), press.url)
+    written = db.session.scalar(select(func.count()).select_from(AuditRecord))
+    entries = db.session.scalar(select(func.count()).select_from(BlacklistEntry))
+    answer = client.post(press.url, data=press.data | tokens)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200, (endpoint, answer.status_code, html[:2000])
+    assert '<h1 class="h4 mb-1">请确认：' in html and 'name="confirmed"' in html, endpoint
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AuditRecord)) == written, endpoint
+    assert db.session.scalar(select(func.count()).select_from(BlacklistEntry)) == entries, endpoint
+    traveller.shift(timedelta(0))
