@@ -16,10 +16,11 @@ from sqlalchemy import func, select, update
 from loanfund import clock
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
-from loanfund.domain.rules import due_date
+from loanfund.domain.rules import commitment_cover, due_date
 from loanfund.domain.watch import Finding, Found, renewal_deadline
 from loanfund.extensions import db
 from loanfund.models import Application, BankClaim, Enterprise, MailDelivery, Message, User
+from loanfund.services.policies import policy_version_in_force
 from loanfund.services.uow import finish
 
 
@@ -109,6 +110,8 @@ def after_step(application: Application, action: Action, before: State, note: st
             f"{_yuan(a.loan_amount_due)}，到期日 {a.loan_due_date.isoformat()}；{asked}。请出具是否续贷的承诺。",
             a,
         )
+    elif action is Action.COMMIT:
+        _commitment_notices(a)
     elif action is Action.REJECT:
         notify(
             enterprise_users(a),
@@ -134,6 +137,29 @@ def after_step(application: Application, action: Action, before: State, note: st
             f"原因：{a.group_reasons or '—'}。",
             a,
         )
+        notify(
+            enterprise_users(a),
+            "to_group",
+            f"申请 {ref} 已报领导小组审批",
+            f"贵企业的应急转贷申请 {ref} 拟批准金额 {_yuan(a.approved_amount)}，按规定须报领导小组审批"
+            f"（{a.group_reasons or '—'}），审批结果将另行通知。",
+            a,
+        )
+    elif action is Action.PREPARE_DISBURSEMENT:
+        assert a.approved_amount is not None and a.value_date is not None
+        # the checker: any operator but the maker and the approver (DESIGN §2: three persons)
+        checkers = [u for u in staff(Role.OPERATOR) if u.id not in (a.prepared_by_id, a.approved_by_id)]
+        notify(
+            checkers,
+            "to_authorise",
+            f"待复核放款：{ref}",
+            f"{a.enterprise.name}的应急转贷 {ref} 已制单，待复核放款：金额 {_decided(a.approved_amount)}，起息日 "
+            f"{a.value_date.isoformat()}，划入{a.bank.name}指定账户 {a.destination_account_no}，凭证号 "
+            f"{a.disbursement_ref}。请核对后复核放款或退回制单。",
+            a,
+        )
+    elif action is Action.CONFIRM_RETURN:
+        _return_notices(a, state)
     elif action is Action.GROUP_REJECT:
         notify(
             [*enterprise_users(a), *bank_users(a)],
@@ -160,6 +186,69 @@ def after_step(application: Application, action: Action, before: State, note: st
             f"{a.enterprise.name}的应急转贷 {ref} 逾期未收回，平台已启动追偿。追偿方案：{a.recovery_plan or note}",
             a,
         )
+
+
+def _commitment_notices(a: Application) -> None:
+    """The bank has committed (第十六条): the operators have an approval to decide; the enterprise hears what the
+    commitment lets the fund lend (R5) and, when it falls short of the request, what it must find elsewhere."""
+    assert a.committed_amount is not None
+    _, policy = policy_version_in_force(clock.today())  # the approval will be under the policy in force (R14)
+    cover = commitment_cover(policy, a.committed_amount, a.requested_amount)
+    notify(
+        staff(Role.OPERATOR),
+        "to_approve",
+        f"银行已承诺，待审批：{a.reference}",
+        f"{a.bank.name}已对{a.enterprise.name}的应急转贷申请 {a.reference} 出具续贷承诺，承诺续贷额度 "
+        f"{_yuan(a.committed_amount)}；{cover.explain()}。请核定金额、确认自筹资金到位后审批。",
+        a,
+    )
+    short = cover.short.is_positive
+    text = (
+        f"{a.bank.name}已对贵企业的应急转贷申请 {a.reference} 出具续贷承诺，承诺续贷 {_yuan(a.committed_amount)}。"
+        f"应急转贷资金最多为承诺额度的 {cover.percent.normalize():f}%，即 {_yuan(cover.cap)}"
+    )
+    if short:
+        text += (
+            f"，少于贵企业申请的 {_yuan(a.requested_amount)}：差额 {_decided(cover.short)}须由贵企业另行筹措，"
+            "请在平台审批前备足自筹资金。"
+        )
+    else:
+        text += "，足以覆盖贵企业的申请。平台将核定金额后审批。"
+    notify(
+        enterprise_users(a),
+        "commitment_short" if short else "committed",
+        f"银行已出具续贷承诺：{a.reference}" + ("（资金缺口需自筹）" if short else ""),
+        text,
+        a,
+    )
+
+
+def _return_notices(a: Application, state: State) -> None:
+    """Money back (第十八条): the enterprise hears that its bridge is settled (办结), or — a partial return — what it
+    still owes."""
+    receipt = a.receipts[-1] if a.receipts else None
+    if receipt is None:
+        return
+    got = f"{receipt.received_on.isoformat()} 收回本金 {_yuan(receipt.principal)}、用款费用 {_yuan(receipt.fee)}"
+    if state is State.REPAID:
+        notify(
+            enterprise_users(a),
+            "settled",
+            f"应急转贷 {a.reference} 已办结",
+            f"贵企业的应急转贷 {a.reference}：{got}，本金和用款费用已全部收回，该笔应急转贷已办结。",
+            a,
+        )
+        return
+    owed = a.approved_amount - sum((r.principal for r in a.receipts), Money.zero()) if a.approved_amount else None
+    notify(
+        enterprise_users(a),
+        "return_short",
+        f"收回不足：{a.reference}",
+        f"贵企业的应急转贷 {a.reference}：{got}，尚未收齐"
+        + (f"（尚欠本金 {_yuan(owed)}及相应用款费用）" if owed is not None and owed.is_positive else "（尚欠用款费用）")
+        + "。请尽快归还，逾期将按规定追偿。",
+        a,
+    )
 
 
 def _disbursement_notice(a: Application) -> None:
@@ -207,7 +296,7 @@ _AUDIENCE = {
     Finding.RENEWAL_DUE: ("bank",),
     Finding.RENEWAL_LATE: ("bank", "operators"),
     Finding.RENEWAL_SHORT: ("operators",),
-    Finding.RETURN_SHORTFALL: ("bank", "operators"),
+    Finding.RETURN_SHORTFALL: ("enterprise", "bank", "operators"),
 }
 
 
