@@ -137,6 +137,7 @@ class CommitSchema(StrictSchema):
     committed_amount = MoneyField(required=True, metadata={"description": "承诺续贷额度（元）"})
     opinion = _text(required=True, metadata={"description": "银行意见"})
     seal_ref = _text(max_length=64, metadata={"description": "盖章文件编号"})
+    missing_materials_reason = _text(metadata={"description": MISSING_REASON})
 
 
 class DeclineSchema(StrictSchema):

@@ -253,7 +253,7 @@ class Material(TimestampMixin, db.Model):
 
 
 MATERIAL_PROVIDERS = ("enterprise", "bank", "operator", "any")
-MATERIAL_STAGES = ("accept", "approve", "authorise-disbursement")
+MATERIAL_STAGES = ("accept", "commit", "approve", "authorise-disbursement")
 
 
 class MaterialItem(db.Model):

@@ -38,7 +38,12 @@ def valid_body(action: Action, application: Application) -> dict:
     return {
         Action.ACCEPT: {},
         Action.REJECT: {"note": "不符合条件"},
-        Action.COMMIT: {"committed_amount": "40000000.00", "opinion": "同意续贷"},
+        # the signed commitment is the bank's to upload (tests/web/test_materials_checklist): here its reason stands in
+        Action.COMMIT: {
+            "committed_amount": "40000000.00",
+            "opinion": "同意续贷",
+            "missing_materials_reason": "原件后补",
+        },
         Action.DECLINE: {"opinion": "不同意"},
         Action.APPROVE: {
             "amount": application.requested_amount.plain(),

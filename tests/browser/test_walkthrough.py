@@ -190,6 +190,11 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     page.set_input_files("#upload-file", str(commitment))
     page.click("button:has-text('上传')")
     page.wait_for_selector("text=材料已上传")
+    # the card's 80 % hint follows the amount as it is typed (issue 23): 8,000,000.00 would leave the SME short
+    page.locator("#action-commit [name=committed_amount]").fill("8,000,000.00")
+    page.locator("#note-commit", has_text="可借 6,400,000.00 元").wait_for()
+    assert "企业还需另筹 1,600,000.00 元" in page.locator("#note-commit").inner_text()
+    assert "alert-warning" in (page.locator("#note-commit").get_attribute("class") or "")
     step(page, "commit", {"committed_amount": "10,000,000.00", "opinion": "同意到期后按原条件续贷"})
     logout(page)
 

@@ -15,7 +15,7 @@ from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Enterprise, Material, PolicyVersion, User
 from tests.conftest import confirm, confirmation_values, csrf_token, form_tokens
-from tests.flows import Flows
+from tests.flows import Flows, attach
 
 
 def count(model) -> int:  # type: ignore[no-untyped-def]
@@ -351,6 +351,7 @@ def test_the_bank_is_told_what_its_commitment_lets_the_fund_lend(client, people,
     """Issue 12: committing exactly the amount asked leaves the enterprise 20 % short — the bank is told before and
     after, with the figures."""
     application = Flows(traveller).to(State.ACCEPTED)  # 30,000,000.00 asked against 40,000,000.00 due
+    attach(Flows().user("bank1"), application, ("commitment",))
     auth.login("bank1")
     html = client.get(f"/applications/{application.id}").get_data(as_text=True)
     assert "承诺 40,000,000.00 元，可借 32,000,000.00 元" in html and 'id="note-commit"' in html
@@ -430,3 +431,39 @@ def test_a_wrong_check_character_is_named_with_the_other_errors_at_once(client, 
     assert feedback(html, "employees") == ["不是有效的整数，请用阿拉伯数字 0–9 填写"]
     assert len(feedback(html, "credit_code")) == 1 and "校验" in feedback(html, "credit_code")[0]
     assert "共 2 处需修改" in html
+
+
+def test_the_commitment_card_recomputes_the_cover_as_the_bank_types(client, people, auth, traveller):
+    """Issue 23: the 80 % hint stayed at the pre-filled amount while the bank typed another; it is asked of the server
+    as one types, like the 大写 echo, and the confirmation warns of the shortfall before 确认."""
+    application = Flows(traveller).to(State.ACCEPTED)  # 30,000,000.00 asked against 40,000,000.00 due
+    auth.login("bank1")
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    url = f"/applications/{application.id}/commitment-cover"
+    assert f'data-cover-url="{url}" data-cover-for="commit-committed_amount"' in page
+    short = client.get(f"{url}?amount=30,000,000.00").get_json()
+    assert short == {
+        "text": "按现行政策，应急转贷资金最多为承诺续贷额度的 80%：承诺 30,000,000.00 元，可借 24,000,000.00 元；"
+        "少于企业申请的 30,000,000.00 元，企业还需另筹 6,000,000.00 元",
+        "short": True,
+        "cap": "24000000.00",
+    }
+    enough = client.get(f"{url}?amount=37500000").get_json()
+    assert (enough["short"], enough["cap"]) == (False, "30000000.00")
+    bad = client.get(f"{url}?amount=abc")
+    assert bad.status_code == 422 and "error" in bad.get_json()
+    attach(Flows().user("bank1"), application, ("commitment",))
+    shown = post_form(
+        client,
+        f"/applications/{application.id}/commit",
+        {"committed_amount": "30,000,000.00", "opinion": "同意续贷"},
+        page=f"/applications/{application.id}",
+    )
+    words = " ".join(re.sub(r"<[^>]+>", " ", shown.get_data(as_text=True)).split())
+    assert "按此承诺 按现行政策，应急转贷资金最多为承诺续贷额度的 80%" in words
+    assert (
+        "按此承诺，应急转贷资金不足以覆盖企业的申请：企业还需另筹 6,000,000.00 元（人民币陆佰万元整），企业将收到通知。"
+        in words
+    )
+    auth.login("bank2")
+    assert client.get(f"{url}?amount=30,000,000.00").status_code == 404

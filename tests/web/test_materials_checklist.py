@@ -65,22 +65,20 @@ def test_with_every_document_on_file_no_reason_is_asked(client, people, auth, tr
     assert "missing_materials" not in events_of(application.id)[-1].payload
 
 
-def test_the_bank_attaches_its_signed_commitment_and_the_operator_then_approves(client, people, auth, traveller):
+def test_the_bank_commits_with_its_signed_commitment_on_file_or_a_written_reason(client, people, auth, traveller):
+    """Issue 23: the bank's commit needs its signed commitment (第十六条) on file, or why it commits without it — a
+    bank that committed without it was then told there was nothing left for it to do."""
     flows = Flows(traveller)
     application = flows.to(State.ACCEPTED)
     page = f"/applications/{application.id}"
-    # the bank commits without attaching its signed commitment (as a Python caller may)
-    from loanfund.domain.money import Money
-    from loanfund.services import lifecycle
-
-    lifecycle.commit(flows.user("bank1"), application.id, Money.parse("40,000,000.00"), "同意续贷")
-    auth.login("operator")
-    approval = {"amount": "30,000,000.00", "own_funds_confirmed": "10,000,000.00"}
-    refused = post_form(client, f"{page}/approve", approval, page=page)
+    commitment = {"committed_amount": "40,000,000.00", "opinion": "同意续贷"}
+    auth.login("bank1")
+    refused = post_form(client, f"{page}/commit", commitment, page=page)
+    assert refused.status_code == 422
     assert feedback(refused.get_data(as_text=True), "missing_materials_reason") == [
         "尚缺必需材料：合作银行转贷承诺意见（签字盖章）。请补齐后再办理；如确需先行办理，请填写理由"
     ]
-    auth.login("bank1")
+    assert db.session.get(Application, application.id).state == State.ACCEPTED.value
     html = client.get(page).get_data(as_text=True)
     assert re.search(r'<option value="commitment">合作银行转贷承诺意见（签字盖章）</option>', html)
     assert 'value="licence"' not in html  # the enterprise's documents are the enterprise's to upload
@@ -94,9 +92,24 @@ def test_the_bank_attaches_its_signed_commitment_and_the_operator_then_approves(
         select(Material.filename).where(Material.application_id == application.id, Material.category == "commitment")
     ).all()
     assert sorted(names) == ["承诺函-1.pdf", "承诺函-2.pdf"]
+    assert confirm(client, f"{page}/commit", commitment, page).status_code == 302
     auth.login("operator")
+    approval = {"amount": "30,000,000.00", "own_funds_confirmed": "10,000,000.00"}
     assert confirm(client, f"{page}/approve", approval, page).status_code == 302
     assert db.session.get(Application, application.id).state == State.APPROVED.value
+
+
+def test_a_commitment_without_its_document_records_why(people, traveller):
+    from loanfund.domain.money import Money
+    from loanfund.services import lifecycle
+
+    flows = Flows(traveller)
+    application = flows.to(State.ACCEPTED)
+    reason = "承诺函原件已寄出，扫描件次日补传"
+    lifecycle.commit(flows.user("bank1"), application.id, Money.parse("40,000,000.00"), "同意续贷", "", reason)
+    event = db.session.scalars(select(ApplicationEvent).where(ApplicationEvent.action == "commit")).one()
+    assert event.payload["missing_materials"] == ["合作银行转贷承诺意见（签字盖章）"]
+    assert event.payload["missing_materials_reason"] == reason
 
 
 def test_one_bad_file_among_several_stores_none(client, people, auth, traveller):

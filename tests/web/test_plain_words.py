@@ -40,7 +40,7 @@ def test_the_enterprise_and_its_bank_read_plain_words_without_rule_codes(client,
 
 def test_a_broken_rule_is_named_in_plain_words_too(client, auth, flows):
     application = flows.to(State.ACCEPTED, amount="36,000,000.00", own_funds="4,000,000.00")
-    lifecycle.commit(flows.user("bank1"), application.id, Money.parse("40,000,000.00"), "同意续贷")
+    lifecycle.commit(flows.user("bank1"), application.id, Money.parse("40,000,000.00"), "同意续贷", "", "原件后补")
     auth.login("ent1")
     rows = rule_rows(client.get(f"/applications/{application.id}").get_data(as_text=True))
     assert "✗ 借款额度 申请金额 3,600.00 万元超过银行承诺续贷额度的80%（3,200.00 万元）" in rows

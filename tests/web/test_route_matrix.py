@@ -173,6 +173,13 @@ ROUTES: list[Route] = [
         PARTIES,
         lambda w: f"/applications/{w.archived}/materials/{w.material}",
     ),
+    # what a commitment being typed would let the fund lend: the bank's card asks it, any party may (the same words)
+    r(
+        A + "/commitment-cover",
+        "GET",
+        PARTIES,
+        lambda w: f"/applications/{w.archived}/commitment-cover?amount=40000000.00",
+    ),
     r(A + "/statement", "GET", PARTIES, lambda w: f"/applications/{w.archived}/statement"),
     r(A + "/statement.pdf", "GET", PARTIES, lambda w: f"/applications/{w.archived}/statement.pdf"),
     r(A + "/statement.xlsx", "GET", PARTIES, lambda w: f"/applications/{w.archived}/statement.xlsx"),

@@ -141,10 +141,23 @@ def reject(actor: User, application_id: int, note: str) -> Application:
     return take(actor, application_id, Action.REJECT, note=note)
 
 
-def commit(actor: User, application_id: int, committed_amount: Money, opinion: str, seal_ref: str = "") -> Application:
-    """The bank commits to renew (转贷承诺) for ``committed_amount``."""
+def commit(
+    actor: User,
+    application_id: int,
+    committed_amount: Money,
+    opinion: str,
+    seal_ref: str = "",
+    missing_materials_reason: str = "",
+) -> Application:
+    """The bank commits to renew (转贷承诺) for ``committed_amount``, its signed commitment on file or explained."""
     return take(
-        actor, application_id, Action.COMMIT, committed_amount=committed_amount, opinion=opinion, seal_ref=seal_ref
+        actor,
+        application_id,
+        Action.COMMIT,
+        committed_amount=committed_amount,
+        opinion=opinion,
+        seal_ref=seal_ref,
+        missing_materials_reason=missing_materials_reason,
     )
 
 

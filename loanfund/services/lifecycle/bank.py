@@ -11,6 +11,7 @@ from loanfund.domain.rules import (
     renewal_late,
 )
 from loanfund.models import Application
+from loanfund.services import materials
 from loanfund.services.lifecycle.spine import Step, application_policy, complete, each, past_date, required_text
 
 # -- commit / decline (第十六条) ---------------------------------------------------------------------------------
@@ -21,12 +22,23 @@ def commit(
     committed_amount: Money,
     opinion: str,
     seal_ref: str = "",
+    missing_materials_reason: str = "",
 ) -> Application:
-    """The bank commits to renew (转贷承诺) for ``committed_amount``."""
+    """The bank commits to renew (转贷承诺) for ``committed_amount``, with its signed commitment on file — or the reason
+    it commits without it (the checklist's rule, 第十六条).
+
+    :raise InvalidInput: every problem at once: no amount, no opinion, the commitment not on file and no reason."""
     application, actor = step.application, step.actor
-    if not committed_amount.is_positive:
-        raise InvalidInput({"committed_amount": ["承诺续贷额度必须大于零"]})
-    text = required_text(opinion, "opinion", "银行意见")
+
+    def positive() -> None:
+        if not committed_amount.is_positive:
+            raise InvalidInput({"committed_amount": ["承诺续贷额度必须大于零"]})
+
+    _, text, without = each(
+        positive,
+        lambda: required_text(opinion, "opinion", "银行意见"),
+        lambda: materials.explained(application, "commit", missing_materials_reason),
+    )
     application.committed_amount = committed_amount
     application.bank_opinion = text
     application.bank_officer = actor.display_name
@@ -38,6 +50,7 @@ def commit(
         text,
         committed_amount=committed_amount,
         seal_ref=seal_ref.strip(),
+        **without,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from loanfund import clock
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
-from loanfund.domain.errors import Conflict, InvalidInput, NotAllowed, RuleViolation
+from loanfund.domain.errors import Conflict, InvalidInput, InvalidValue, NotAllowed, RuleViolation
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
@@ -387,6 +387,22 @@ def _done(action: Action, application: Application) -> None:
         )
     else:
         flash(f"已{action.label}", "success")
+
+
+@bp.get("/applications/<int(max=2147483647):application_id>/commitment-cover")
+@login_required
+def commitment_cover(application_id: int) -> tuple[Response, int]:
+    """What a commitment of ``?amount=`` would let the fund lend (R5), in the words the commitment card shows, as the
+    bank types its amount — worked out by the read model, the one place that says it.
+
+    :raise 404: not the user's application."""
+    application = lifecycle.get(current_user, application_id)
+    try:
+        amount = Money.parse(request.args.get("amount", ""))
+    except InvalidValue as exc:
+        return jsonify({"error": exc.message}), 422
+    cover = views.commitment(application, lifecycle.application_policy(application), amount)
+    return jsonify({"text": cover.explain(), "short": cover.short.is_positive, "cap": cover.cap.plain()}), 200
 
 
 @bp.post("/applications/<int(max=2147483647):application_id>/materials")

@@ -74,6 +74,7 @@ class CommitForm(ActionForm):
     committed_amount = money("承诺续贷额度（元）")
     opinion = long_text("银行意见", True)
     seal_ref = text("盖章文件编号")
+    missing_materials_reason = long_text(MISSING_REASON)
 
 
 class DeclineForm(ActionForm):
