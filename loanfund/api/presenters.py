@@ -55,7 +55,7 @@ def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent
         "new_loan_contract_no": application.new_loan_contract_no,
         "new_loan_amount": application.new_loan_amount,
         "renewed_on": application.renewed_on,
-        "renewal_late": application.renewal_late,
+        "renewal_late": view.renewal_late,
         "overdue": view.overdue,
         "days_used": account.days if account else None,
         "expected_fee": view.expected_fee,

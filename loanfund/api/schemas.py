@@ -232,7 +232,9 @@ class ApplicationSchema(Schema):
     new_loan_contract_no = fields.String(allow_none=True)
     new_loan_amount = MoneyField(allow_none=True)
     renewed_on = fields.Date(allow_none=True)
-    renewal_late = fields.Boolean()
+    renewal_late = fields.Boolean(
+        metadata={"description": "银行续贷超时（R9）：已逾期续贷，或截止日已过仍未续贷（与每日巡查一致）"}
+    )
     overdue = fields.Boolean(metadata={"description": "是否逾期（R4）"})
     days_used = fields.Integer(allow_none=True)
     expected_fee = MoneyField(metadata={"description": "应收用款费用：放款后按实际天数，放款前按申请天数估算"})

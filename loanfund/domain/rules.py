@@ -135,6 +135,14 @@ def renewal_late(policy: Policy, value_date: date, renewed_on: date) -> bool:
     return (renewed_on - value_date).days > policy.renewal_sla_days
 
 
+def renewal_late_on(policy: Policy, value_date: date, renewed_on: date | None, today: date) -> bool:
+    """R9 as it stands on ``today``: renewed after its deadline, or — not renewed — the deadline is past (what the
+    daily sweep records as 银行逾期未续贷 the day after the deadline)."""
+    if renewed_on is not None:
+        return renewal_late(policy, value_date, renewed_on)
+    return (today - value_date).days > policy.renewal_sla_days
+
+
 @dataclass(frozen=True)
 class ApprovalFacts:
     """What the approval step knows: the amount to decide and what it must be checked against."""

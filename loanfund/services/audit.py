@@ -335,10 +335,3 @@ def head() -> tuple[int, str]:
     """The chain's length and last hash as the head row holds them."""
     row = db.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID)).first()
     return (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS)
-
-
-def shown(values: dict[str, Any] | None) -> str:
-    """A record's values as one line for people: ``name=value`` pairs."""
-    if not values:
-        return ""
-    return "；".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in values.items())

@@ -24,8 +24,9 @@ from sqlalchemy.orm import joinedload, subqueryload
 
 from loanfund import clock
 from loanfund.domain.errors import InvalidInput
+from loanfund.domain.events import event_label
 from loanfund.domain.ledger import describe
-from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
+from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, JournalEntry, JournalLeg, LedgerAccount, Material
@@ -150,7 +151,7 @@ def _application_files(application: Application) -> list[tuple[str, bytes]]:
                 [
                     [
                         clock.local(e.at).isoformat(timespec="seconds"),
-                        ACTION_LABELS[Action(e.action)] if e.action in Action.__members__.values() else e.action,
+                        event_label(e.action),
                         State(e.from_state).label if e.from_state else "",
                         State(e.to_state).label,
                         e.actor.display_name if e.actor else "系统",

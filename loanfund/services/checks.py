@@ -29,8 +29,13 @@ class ApprovalView:
     checks: list[RuleCheck]
     max_amount: Money | None  # the most R5, R7 and R8 allow now (None before the bank commits, and for outsiders)
     group_reasons: tuple[str, ...]
-    plain: bool = False  # worded for an enterprise or a bank: no rule codes, no fund figures
+    plain: bool = False  # worded for an enterprise or a bank: no fund figures, each check in plain words
+    codes: bool = False  # the rule codes beside the words: for the platform's staff, who know the rules by them
 
+
+# Who reads the rule codes beside the words (R5, R11): the platform's staff. The leading group, a bank and an
+# enterprise read the words alone (issue 23).
+CODE_READERS = frozenset({Role.REVIEWER, Role.OPERATOR})
 
 # What each check is called: for staff, who know the rules by their codes; for an enterprise or a bank, in plain words.
 _LABELS = {
@@ -167,4 +172,4 @@ def rule_checks(application: Application, viewer: Role, policy: Policy | None = 
         "需领导小组审批：" + "；".join(reasons) if reasons else "无需领导小组审批",
         "需报领导小组审批（" + "；".join(reasons) + "）" if reasons else "由平台审批，无需报领导小组",
     )
-    return ApprovalView(checks, max_amount, reasons, plain=not staff)
+    return ApprovalView(checks, max_amount, reasons, plain=not staff, codes=viewer in CODE_READERS)

@@ -134,11 +134,11 @@ def report_workbook(report: reporting.Report, subject: str, filed: MonthlyReport
     )
     book.sheet(
         "银行违约",
-        f"{report.title} 合作银行未履约（R9 逾期续贷，R12 清偿责任）",
+        f"{report.title} 合作银行未履约（逾期续贷，承担清偿责任）",
         [
             Column("合作银行", width=22),
-            Column("逾期续贷（R9）", width=48),
-            Column("清偿责任（R12）", width=48),
+            Column("逾期续贷", width=48),
+            Column("清偿责任", width=48),
             Column("追偿金额", YUAN, 18),
         ],
         [(b.bank, "\n".join(b.renewals_late), "\n".join(b.claims), yuan(b.claimed)) for b in report.breaches],

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from loanfund import clock
 from loanfund.domain.errors import FieldErrors, NotAllowed
+from loanfund.domain.events import RECOVERY_CAUSE, RECOVERY_MEASURE
 from loanfund.domain.ledger import recovery_after_write_off_posting
 from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
@@ -25,9 +26,8 @@ from loanfund.services.lifecycle.spine import record_beside
 from loanfund.services.uow import finish
 
 FILE_STATES = (State.RECOVERY, State.WRITTEN_OFF)
-CAUSE_EVENT = "recovery-cause"
-MEASURE_EVENT = "recovery-measure"
-EVENT_LABELS = {CAUSE_EVENT: "逾期原因分析", MEASURE_EVENT: "追偿措施"}
+CAUSE_EVENT = RECOVERY_CAUSE
+MEASURE_EVENT = RECOVERY_MEASURE
 
 
 def records(application: Application) -> list[RecoveryRecord]:

@@ -10,10 +10,17 @@ from datetime import date
 from typing import Any
 
 from loanfund import clock
-from loanfund.domain.lifecycle import Action, Role, actions_for
+from loanfund.domain.lifecycle import Action, Role, State, actions_for
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
-from loanfund.domain.rules import CommitmentCover, Settlement, commitment_cover, due_date, fee_for
+from loanfund.domain.rules import (
+    CommitmentCover,
+    Settlement,
+    commitment_cover,
+    due_date,
+    fee_for,
+    renewal_late_on,
+)
 from loanfund.models import Application, ApplicationEvent, BankClaim, Material, MaterialItem, User
 from loanfund.services import directory, history, liability, lifecycle, materials, preview
 from loanfund.services.checks import ApprovalView, rule_checks
@@ -44,6 +51,7 @@ class ApplicationView:
     account: Settlement | None  # principal and fee owed and received, once disbursed
     due: date | None  # R4: the last day the money may be out
     overdue: bool
+    renewal_late: bool  # R9 on the day: renewed late, or not renewed with the bank's deadline past (as the sweep says)
     expected_fee: Money  # for the actual days once disbursed, else for the days requested
     group_reasons: tuple[str, ...]  # why the leading group must decide (R6), if it must
     checks: ApprovalView | None = None  # the rule checks this actor may see (detail only)
@@ -93,6 +101,7 @@ def application_view(
         account=account,
         due=due_date(policy, application.value_date) if application.value_date else None,
         overdue=overdue,
+        renewal_late=_renewal_late(application, policy, today),
         expected_fee=expected_fee,
         group_reasons=reasons,
     )
@@ -122,6 +131,20 @@ class ChecklistLine:
     @property
     def missing(self) -> bool:
         return self.item.required and not self.files
+
+
+# a bridge whose money went out and was not renewed: the bank's deadline (R9) runs until the money is settled
+_UNRENEWED_WATCHED = frozenset({State.DISBURSED, State.RECOVERY, State.WRITTEN_OFF})
+
+
+def _renewal_late(application: Application, policy: Policy, today: date) -> bool:
+    """R9 as the sweep sees it on ``today``: the flag set when the bank confirmed a late renewal, or a bridge out that
+    the bank has not renewed past its deadline (the API said false while the sweep had already flagged it)."""
+    if application.value_date is None or application.authorised_at is None:
+        return False
+    if application.renewed_on is None and application.state_enum not in _UNRENEWED_WATCHED:
+        return False
+    return renewal_late_on(policy, application.value_date, application.renewed_on, today)
 
 
 def _checklist(files: tuple[Material, ...]) -> tuple[ChecklistLine, ...]:

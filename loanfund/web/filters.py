@@ -8,12 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import Flask
 
 from loanfund.clock import cn_day, local
-from loanfund.domain.liability import EVENT_LABELS as LIABILITY_EVENTS
-from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
+from loanfund.domain.events import event_label
+from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
-from loanfund.domain.watch import Finding
 from loanfund.services import exports, materials
-from loanfund.services.recovery_file import EVENT_LABELS as RECOVERY_EVENTS
 
 # Badge colours per state: calm for the normal path, amber for waiting on someone, red for exits and trouble.
 STATE_BADGES: dict[State, str] = {
@@ -85,15 +83,6 @@ def role_label(role: str) -> str:
     return Role(role).label if role in Role.__members__.values() else "系统日常巡查"
 
 
-def action_label(action: str) -> str:
-    """A step's name, or what the daily sweep found (overdue, renewal late, …)."""
-    if action in Action.__members__.values():
-        return ACTION_LABELS[Action(action)]
-    if action in Finding.__members__.values():
-        return Finding(action).label
-    return LIABILITY_EVENTS.get(action) or RECOVERY_EVENTS.get(action, action)
-
-
 def combine_page(args: dict[str, str], page: int) -> dict[str, str]:
     """The query string's arguments with another page number (the pager keeps every filter)."""
     return {**args, "page": str(max(page, 1))}
@@ -120,4 +109,4 @@ def register(app: Flask) -> None:
     app.add_template_global(lambda s: STATE_BADGES[State(s)], "state_badge")
     app.add_template_global(role_label, "role_label")
     app.add_template_global(exports.change, "change_of")
-    app.add_template_global(action_label, "action_label")
+    app.add_template_global(event_label, "event_label")

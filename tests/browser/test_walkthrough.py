@@ -318,6 +318,17 @@ def test_the_administrator_filters_the_audit_record(page, live_server):  # type:
     assert page.locator("#since-feedback").inner_text() == "日期格式应为 YYYY-MM-DD"
     assert page.locator("#subject_id-feedback").inner_text() == "编号须为正整数"
     assert page.locator("tbody").inner_text() == "请先更正筛选条件"
+    # on a phone: one card per record, in words — not a table squeezed to one character a line (123,584 px tall)
+    page.set_viewport_size({"width": 390, "height": 844})
+    visit(page, f"{live_server}/audit?subject=users")
+    records = page.locator("tbody tr").count()
+    assert records > 1
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 600 + records * 450, (records, height)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert "用户名：" in page.locator("tbody tr").first.inner_text()
+    shoot(page, "15-audit-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
 
 def test_the_blacklist_decision_and_the_monthly_submission_ask_first(page, busy_server):  # type: ignore[no-untyped-def]

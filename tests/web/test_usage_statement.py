@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Bank, Enterprise, UsageStatement, User
+from loanfund.models import Application, Bank, Enterprise, UsageStatement, User
 from loanfund.services import lifecycle, materials
 
 M = Money.parse
@@ -80,7 +80,7 @@ EXPECTED = [
     "制单（经办） / 复核 张经办 2026年11月1日 / 赵复核 2026年11月1日",
     "续贷合同 / 金额 / 日期 工银借字2026第1102号 · 40,000,000.00 元 · 2026年11月2日",
     "收回（第 1 笔） 2026年11月4日 本金 30,000,000.00 元、费用 37,500.00 元 · 划回凭证号 HS-2026-0001",
-    "实际使用天数 3 天（算头不算尾，R2）",
+    "实际使用天数 3 天（算头不算尾）",
     "应收费用 37,500.00 元",
     "费用计算 30,000,000.00 元 × 0.40‰ × 2 天 = 24,000.00 元；30,000,000.00 元 × 0.45‰ × 1 天 = 13,500.00 元",
     "费用大写 人民币叁万柒仟伍佰元整",
@@ -170,3 +170,40 @@ def test_other_parties_do_not_get_the_statement(client, auth, bridge, suffix):
     for outsider in ("ent2", "bank2"):
         auth.login(outsider)
         assert client.get(f"/applications/{bridge}/statement{suffix}").status_code == 404
+
+
+def test_a_long_history_fits_two_a4_pages_with_the_signatures_whole_and_named(people, traveller, flows):
+    """Issue 23: the statement ran to three pages with its signature block orphaned and 经办人/复核人 blank. A bridge
+    with a long record — the bank a week late to renew and short, the money back in two parts, recovery opened, the
+    sweep's findings — still fits two A4 pages, and the last page carries the whole signature block, named."""
+    from loanfund.domain.lifecycle import State
+    from loanfund.services import documents
+    from loanfund.services.sweep import sweep
+
+    needs_pango()
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    a = flows.to(State.DISBURSED).id
+    for _ in range(7):
+        traveller.shift(timedelta(days=1))
+        sweep()
+    lifecycle.confirm_renewal(users["bank1"], a, "工银借字2026第1108号", M("35,000,000.00"), date(2026, 11, 8))
+    lifecycle.confirm_return(users["bank1"], a, date(2026, 11, 8), M("10,000,000.00"), Money.zero(), "HS-1")
+    traveller.shift(timedelta(days=5))
+    sweep()
+    lifecycle.open_recovery(users["operator"], a, "约谈企业，督促归还余款")
+    account = lifecycle.account_of(db.session.get(Application, a))  # type: ignore[arg-type]
+    lifecycle.confirm_return(
+        users["bank1"], a, date(2026, 11, 13), account.principal_outstanding, account.fee_outstanding, "HS-2"
+    )
+    lifecycle.archive(users["operator"], a, "资料已立卷归档")
+    statement = lifecycle.usage_statement(db.session.get(Application, a))  # type: ignore[arg-type]
+    assert len(statement.events) >= 14
+    assert (statement.maker, statement.checker) == ("张经办", "赵复核")
+    document = pypdf.PdfReader(io.BytesIO(documents.statement_pdf(statement)))
+    assert len(document.pages) == 2
+    last = re.sub(r"\s+", "", document.pages[-1].extract_text())
+    assert "资金管理平台（盖章）经办人：张经办复核人：赵复核日期：2026年11月13日" in last
+    printed = "".join(page.extract_text() for page in document.pages)
+    assert not re.search(r"\bR\d{1,2}\b", printed)  # the group reads it: words, no rule codes
+    assert not re.search(r"renewal-|return-shortfall|overdue\b", printed)  # nor the sweep's own codes
+    assert "续贷金额少于承诺" in printed and "银行逾期未续贷" in printed

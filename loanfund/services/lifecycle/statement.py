@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from loanfund import clock
 from loanfund.clock import cn_day
+from loanfund.domain.events import event_label
 from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy, RateMode
@@ -48,10 +49,33 @@ class Statement:
     filed_with: str
     sections: list[tuple[str, list[Line]]]
     events: list[tuple[str, str, str, str]] = field(default_factory=list)  # (time, step, who, note)
+    maker: str = ""  # 经办人: who prepared the disbursement (signs the statement)
+    checker: str = ""  # 复核人: who authorised it
 
     @property
     def is_draft(self) -> bool:
         return self.filed_on is None
+
+    @staticmethod
+    def rows(lines: list[Line]) -> list[tuple[Line, Line | None]]:
+        """A section's lines two to a row where both are short, one to a row where either is long: the same facts,
+        on two A4 pages rather than three (issue 23)."""
+        rows: list[tuple[Line, Line | None]] = []
+        waiting: Line | None = None
+        for line in lines:
+            if not _short(line):
+                if waiting is not None:
+                    rows.append((waiting, None))
+                    waiting = None
+                rows.append((line, None))
+            elif waiting is None:
+                waiting = line
+            else:
+                rows.append((waiting, line))
+                waiting = None
+        if waiting is not None:
+            rows.append((waiting, None))
+        return rows
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +85,8 @@ class Statement:
             "filed_with": self.filed_with,
             "sections": [[title, [asdict(line) for line in lines]] for title, lines in self.sections],
             "events": [list(e) for e in self.events],
+            "maker": self.maker,
+            "checker": self.checker,
         }
 
     @classmethod
@@ -72,7 +98,13 @@ class Statement:
             data["filed_with"],
             [(title, [Line(**line) for line in lines]) for title, lines in data["sections"]],
             [tuple(e) for e in data["events"]],  # type: ignore[misc]
+            data.get("maker", ""),  # statements filed before issue 23 named them in the payout section only
+            data.get("checker", ""),
         )
+
+
+def _short(line: Line) -> bool:
+    return len(line.label) <= 10 and len(line.value) <= 24
 
 
 def _money(label: str, amount: Money | None) -> Line:
@@ -161,7 +193,7 @@ def build(
     if a.renewed_on:
         amount = a.new_loan_amount.format() if a.new_loan_amount else "—"
         renewal = f"{a.new_loan_contract_no} · {amount} 元 · {cn_day(a.renewed_on)}"
-        renewal += "（超过银行续贷时限，R9）" if a.renewal_late else ""
+        renewal += "（超过银行续贷时限）" if a.renewal_late else ""
     settled = [Line("续贷合同 / 金额 / 日期", renewal)]
     for number, receipt in enumerate(a.receipts, start=1):
         settled.append(
@@ -193,7 +225,7 @@ def build(
     if account is not None and a.approved_amount is not None:
         by_bank = "（含合作银行清偿）" if claim is not None else ""
         settled += [
-            Line("实际使用天数", f"{account.days} 天（算头不算尾，R2）"),
+            Line("实际使用天数", f"{account.days} 天（算头不算尾）"),
             _money(f"收回本金{by_bank}", account.principal_received),
             _money("应收费用", account.fee_due),
             Line("费用计算", _fee_text(policy, a.approved_amount, account.days)),
@@ -213,7 +245,7 @@ def build(
     events = [
         (
             clock.local(e.at).strftime("%Y-%m-%d %H:%M"),
-            ACTION_LABELS[Action(e.action)] if e.action in Action.__members__.values() else e.action,
+            event_label(e.action),
             f"{_name(e.actor)}（{Role(e.actor_role).label if e.actor_role in Role.__members__.values() else '系统'}）",
             e.note,
         )
@@ -242,6 +274,8 @@ def build(
             ("存档材料", files),
         ],
         events,
+        _name(people.get(a.prepared_by_id)) if a.prepared_by_id else "",
+        _name(people.get(a.authorised_by_id)) if a.authorised_by_id else "",
     )
 
 

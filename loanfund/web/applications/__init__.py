@@ -304,6 +304,7 @@ def _detail(
         account=view.account,
         due=view.due,
         overdue=view.overdue,
+        renewal_late=view.renewal_late,
         policy=view.policy,
         upload=upload,
         claim=view.claim,

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from loanfund import clock
 from loanfund.domain.lifecycle import Role
-from loanfund.services import audit
+from loanfund.services import audit, audit_words
 from loanfund.services.workbook import Book, Column
 from loanfund.web.audit.forms import AuditFilterForm
 from loanfund.web.downloads import XLSX, attachment
@@ -39,10 +39,11 @@ def index() -> str:
     more = len(rows) > audit.PAGE
     rows = rows[: audit.PAGE]
     length, head = audit.head()
+    known = audit_words.names(rows)
     args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render_template(
         "audit/index.html",
-        rows=rows,
+        rows=[(r, audit_words.changes(r, known)) for r in rows],
         more=more,
         args=args,
         form=form,
@@ -56,12 +57,14 @@ def index() -> str:
 @bp.post("/verify")
 @overseers
 def verify() -> Response:
+    """Check the chain, and come back to the record as it was filtered (the filters ride on the form's address)."""
     verdict = audit.verify()
     if verdict.ok:
         flash(f"审计记录链完整：共 {verdict.records} 条，链头 {verdict.head}", "success")
     else:
         flash(f"审计记录链在第 {verdict.broken_seq} 条处断开：{verdict.problem}", "danger")
-    return redirect(url_for("audit.index"))
+    kept = {k: v for k, v in request.args.items() if k in AuditFilterForm.FILTERS and v}
+    return redirect(url_for("audit.index", **kept))
 
 
 @bp.get("/export")
@@ -71,6 +74,7 @@ def export() -> Response | str:
     if criteria is None:
         return index()
     rows = audit.search(criteria, limit=EXPORT_LIMIT)
+    known = audit_words.names(rows)
     book = Book(current_app.config["FUND_NAME"], "审计记录")
     book.sheet(
         "审计记录",
@@ -91,13 +95,13 @@ def export() -> Response | str:
             (
                 r.seq,
                 r.at,
-                r.actor.username if r.actor else "—",
-                r.actor_role,
+                r.actor.display_name if r.actor else ("公众" if r.actor_role == "public" else "系统"),
+                audit_words.value(r.subject, "actor_role", r.actor_role),
                 audit.ACTIONS.get(r.action, r.action),
                 audit.SUBJECTS.get(r.subject, r.subject),
                 r.subject_id,
-                audit.shown(r.old),
-                audit.shown(r.new),
+                "\n".join(f"{c.field}：{c.before}" for c in audit_words.changes(r, known) if c.before),
+                "\n".join(f"{c.field}：{c.after}" for c in audit_words.changes(r, known) if c.after),
                 r.hash,
             )
             for r in rows

@@ -15,6 +15,8 @@ class AuditFilterForm(Form):
     class Meta:
         csrf = False
 
+    FILTERS = ("subject", "subject_id", "actor", "since", "until")  # what a link back to the record carries
+
     subject = SelectField("对象", validate_choice=False)
     subject_id = WholeNumberField(
         "对象编号", validators=[Optional(), NumberRange(min=1, max=999_999_999, message="编号须为正整数")]
