@@ -115,3 +115,13 @@ def test_the_report_shows_income_earned_and_income_distributed_on_lines_of_their
     assert (november.fee_income, november.fee_distributed) == (M("12,000.00"), M("12,000.00"))
     december = reporting.report(date(2026, 12, 1), date(2026, 12, 31)).summary
     assert (december.fee_income, december.fee_distributed) == (Money.zero(), Money.zero())
+
+
+def test_the_workbench_shows_the_income_earned_this_month_after_a_distribution(client, auth, people, traveller):
+    """The operator's workbench read −12,000.00 of 费用收入 the day income was distributed."""
+    Flows(traveller).to(State.REPAID)  # 12,000.00 earned on 1 Nov
+    run_distribution(clock.today(), Decimal("0.06"))
+    auth.login("operator")
+    html = client.get("/home").get_data(as_text=True)
+    assert '<span class="lf-muted">费用收入</span> 12,000.00 元' in html
+    assert "-12,000.00" not in html
