@@ -114,16 +114,15 @@ def of(application: Application, today: date) -> EnterpriseHistory:
         policy = application_policy(other)
         account = account_of(other, today, policy)
         due = due_date(policy, other.value_date)
-        back = other.received_on or (None if other.state_enum in MONEY_OUT_STATES else today)
-        days_late = max(((back or today) - due).days, 0) if other.state_enum is not State.WRITTEN_OFF else 0
+        # late by the day the principal came back, or by today while it is out (a write-off is marked as such)
+        days_late = 0 if other.state_enum is State.WRITTEN_OFF else max(((other.received_on or today) - due).days, 0)
         shown = set(marks[other.id])
         if days_late:
             shown.add("逾期归还")
         if other.state_enum is State.WRITTEN_OFF:
             shown.add("已核销")
-        outstanding = account.principal_outstanding if account is not None else Money.zero()
-        if other.state_enum not in MONEY_OUT_STATES:
-            outstanding = Money.zero()
+        out = account is not None and other.state_enum in MONEY_OUT_STATES
+        outstanding = account.principal_outstanding if out and account is not None else Money.zero()
         bridges.append(
             Bridge(
                 other.id,

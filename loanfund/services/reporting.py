@@ -759,5 +759,12 @@ def _decode(kind: Any, value: Any) -> Any:
         return Decimal(value)
     if dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(kind) if f.init})
+        # a field added since the value was stored (a revision filed before it existed) takes its default
+        return kind(
+            **{
+                f.name: _decode(hints[f.name], value[f.name])
+                for f in dataclasses.fields(kind)
+                if f.init and f.name in value
+            }
+        )
     return value

@@ -211,3 +211,16 @@ def test_a_month_ahead_shows_nothing_yet(flows, traveller) -> None:
     report = reporting.report(date(2026, 12, 1), date(2026, 12, 31))
     assert (report.days, report.overdue, report.breaches) == ([], [], [])
     assert report.summary.disbursed == Money(0)
+
+
+def test_a_revision_filed_before_the_new_fields_still_reads(month: dict[str, int]) -> None:
+    """Monthly reports filed before issue 23 have no as_of, fee_distributed or claim: they read with the defaults."""
+    stored = reporting.report(date(2026, 11, 1), date(2026, 11, 30)).to_json()
+    del stored["as_of"]
+    for key in ("summary", "previous", "last_year"):
+        del stored[key]["fee_distributed"]
+    for line in stored["overdue"]:
+        del line["claim"]
+    again = reporting.Report.from_json(stored)
+    assert (again.as_of, again.summary.fee_distributed, again.overdue[0].claim) == (None, Money(0), "")
+    assert again.summary.fee_income == M("59,000.00")
