@@ -138,6 +138,7 @@ def list_applications() -> Response:
         district=filters.get("district"),
         size=filters.get("size"),
         industry=filters.get("industry"),
+        loan_type=filters.get("loan_type"),
         submitted_from=filters.get("submitted_from"),
         submitted_to=filters.get("submitted_to"),
         amount_min=filters.get("amount_min"),

@@ -24,6 +24,8 @@ def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent
         "enterprise": application.enterprise,
         "bank": application.bank,
         "loan_contract_no": application.loan_contract_no,
+        "loan_type": application.loan_type,
+        "loan_type_label": application.loan_type_label,
         "loan_amount_due": application.loan_amount_due,
         "loan_due_date": application.loan_due_date,
         "loan_overdue": application.loan_overdue,

@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from loanfund.api.fields import REQUIRED, Day, MoneyField, Text, WholeNumber
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.policy import LoanType
 
 
 class StrictSchema(Schema):
@@ -88,6 +89,15 @@ class EnterpriseSchema(Schema):
 class ApplicationCreateSchema(StrictSchema):
     bank_id = WholeNumber(required=True)
     loan_contract_no = Text(64, required=True, metadata={"description": "到期贷款合同编号"})
+    loan_type = fields.String(
+        load_default=LoanType.WORKING_CAPITAL.value,
+        validate=validate.OneOf([t.value for t in LoanType], error="未知贷款种类：{input}"),
+        metadata={
+            "description": "到期贷款种类（R16，第三条）："
+            + "，".join(f"{t.value} {t.label}" for t in LoanType)
+            + "；现行政策只受理流动资金贷款"
+        },
+    )
     loan_amount_due = MoneyField(required=True, metadata={"description": "到期贷款本息（元）"})
     loan_due_date = Day(required=True)
     loan_overdue = fields.Boolean(
@@ -207,6 +217,8 @@ class ApplicationSchema(Schema):
     enterprise = fields.Nested(EnterpriseSchema(only=("id", "name", "credit_code", "size")))
     bank = fields.Nested(BankSchema(only=("id", "code", "name")))
     loan_contract_no = fields.String()
+    loan_type = fields.String(metadata={"description": "到期贷款种类（R16）"})
+    loan_type_label = fields.String()
     loan_amount_due = MoneyField()
     loan_due_date = fields.Date()
     loan_overdue = fields.Boolean()
@@ -471,6 +483,7 @@ class ApplicationFiltersSchema(Schema):
     district = fields.String(validate=validate.OneOf(list(DISTRICTS), error="未知县区：{input}"))
     size = fields.String(validate=validate.OneOf([s.value for s in Size], error="未知企业规模：{input}"))
     industry = fields.String(validate=validate.OneOf(list(INDUSTRIES), error="未知行业：{input}"))
+    loan_type = fields.String(validate=validate.OneOf([t.value for t in LoanType], error="未知贷款种类：{input}"))
     submitted_from = Day()
     submitted_to = Day()
     amount_min = MoneyField()

@@ -59,6 +59,35 @@ class RateBand:
         return amount < self.upper_bound
 
 
+class LoanType(StrEnum):
+    """The loan an application asks to renew (第三条; R16). The values are the API's ``loan_type``."""
+
+    WORKING_CAPITAL = "working_capital"
+    PROJECT = "project"
+    ENTRUSTED = "entrusted"
+    TRUST = "trust"
+    UNDISCOUNTED_ACCEPTANCE = "undiscounted_acceptance"
+
+    @property
+    def label(self) -> str:
+        return LOAN_TYPE_LABELS[self]
+
+    @property
+    def off_balance(self) -> bool:
+        """表外融资: financing that is not a loan on the bank's books (第三条 excludes it)."""
+        return self in OFF_BALANCE
+
+
+LOAN_TYPE_LABELS = {
+    LoanType.WORKING_CAPITAL: "流动资金贷款",
+    LoanType.PROJECT: "项目贷款",
+    LoanType.ENTRUSTED: "委托贷款",
+    LoanType.TRUST: "信托贷款",
+    LoanType.UNDISCOUNTED_ACCEPTANCE: "未贴现的银行承兑汇票",
+}
+OFF_BALANCE = frozenset({LoanType.ENTRUSTED, LoanType.TRUST, LoanType.UNDISCOUNTED_ACCEPTANCE})
+
+
 @dataclass(frozen=True)
 class Policy:
     """One policy version: the parameters of R1–R9 and R11, with the date it takes effect."""
@@ -75,6 +104,8 @@ class Policy:
     blacklist_years: int  # R11
     rate_mode: RateMode = RateMode.MARGINAL
     description: str = field(default="", compare=False)
+    # R16 (第三条): the loans whose renewal the fund serves; a county's rules may differ
+    loan_types: tuple[LoanType, ...] = (LoanType.WORKING_CAPITAL,)
 
     def __post_init__(self) -> None:
         if not self.bands or self.bands[-1].upper_bound is not None:
@@ -91,6 +122,8 @@ class Policy:
             raise ValueError("cap ratio must be in (0, 1]")
         if self.base_rate_days < 0 or self.max_days < 1:
             raise ValueError("day limits must be positive")
+        if not self.loan_types:
+            raise ValueError("a policy serves at least one loan type")
 
     def band_for(self, amount: Money) -> tuple[int, RateBand]:
         """The 1-based band number and band for a bridge amount (R1)."""
@@ -123,6 +156,7 @@ class Policy:
             "blacklist_years": self.blacklist_years,
             "rate_mode": self.rate_mode.value,
             "description": self.description,
+            "loan_types": [t.value for t in self.loan_types],
         }
 
     @classmethod
@@ -149,6 +183,8 @@ class Policy:
                 blacklist_years=int(data["blacklist_years"]),
                 rate_mode=RateMode(data.get("rate_mode", RateMode.MARGINAL.value)),
                 description=data.get("description", ""),
+                # versions stored before R16 served working-capital loans only (第三条)
+                loan_types=tuple(LoanType(t) for t in data.get("loan_types", [LoanType.WORKING_CAPITAL.value])),
             )
         except (KeyError, TypeError, ValueError, InvalidValue) as exc:
             raise InvalidValue(f"政策版本参数不完整或有误：{exc}", code="policy_invalid") from exc

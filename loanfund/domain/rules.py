@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from loanfund.domain.errors import InvalidValue, Violation
 from loanfund.domain.money import Money
-from loanfund.domain.policy import Policy, RateMode
+from loanfund.domain.policy import LoanType, Policy, RateMode
 
 PERMILLE = Decimal(1000)
 
@@ -282,6 +282,25 @@ class SubmissionFacts:
     loan_due_date: date | None
     loan_overdue: bool
     today: date
+    loan_type: str | None = None  # R16: what loan is to be renewed (None: not given — the form says so)
+
+
+def loan_type_violation(policy: Policy, loan_type: str) -> Violation | None:
+    """R16 (第三条): the fund serves the renewal of the loans the policy lists (流动资金贷款 under the 2018 rules);
+    a project loan, or 表外融资 — entrusted and trust loans, undiscounted acceptances — is refused in the article's
+    words."""
+    try:
+        kind = LoanType(loan_type)
+    except ValueError:
+        return Violation("R16", "loan_type_unknown", "请选择到期贷款的种类", "loan_type")
+    if kind in policy.loan_types:
+        return None
+    served = "、".join(t.label for t in policy.loan_types)
+    if kind.off_balance:
+        why = f"{kind.label}属于金融机构表外融资，不适用本办法（第三条）"
+    else:
+        why = f"{kind.label}不在应急转贷资金支持范围内（第三条）"
+    return Violation("R16", "loan_type_excluded", f"{why}；应急转贷资金用于{served}的转贷", "loan_type")
 
 
 # A maturing loan's due date lies near today: two years either way is far beyond any real case, and keeps a typo
@@ -304,6 +323,9 @@ def check_submission(policy: Policy, facts: SubmissionFacts) -> list[Violation]:
     the planned own funds (when the amounts it needs are readable and sound), and a due date already passed."""
     found: list[Violation] = []
     amount, due, own = facts.requested_amount, facts.loan_amount_due, facts.own_funds_planned
+    excluded = loan_type_violation(policy, facts.loan_type) if facts.loan_type is not None else None
+    if excluded is not None:
+        found.append(excluded)
     if amount is not None and not amount.is_positive:
         found.append(Violation("R1", "amount_not_positive", "申请金额必须大于零", "requested_amount"))
     if due is not None and not due.is_positive:

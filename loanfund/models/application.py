@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from loanfund.clock import utcnow
 from loanfund.domain.lifecycle import OPEN_STATES, State, shown_state_label
 from loanfund.domain.money import Money
-from loanfund.domain.policy import Policy
+from loanfund.domain.policy import LoanType, Policy
 from loanfund.extensions import db
 from loanfund.models.base import TimestampMixin, _in
 from loanfund.types import MoneyType, UTCDateTime
@@ -69,6 +69,8 @@ class Application(TimestampMixin, db.Model):
 
     # apply (第十五条)
     loan_contract_no: Mapped[str] = mapped_column(String(64))
+    # R16 (第三条): the kind of loan to be renewed — working-capital loans are served
+    loan_type: Mapped[str] = mapped_column(String(24), default="working_capital", server_default="working_capital")
     loan_amount_due: Mapped[Money] = mapped_column(MoneyType)  # principal + interest due
     loan_due_date: Mapped[date] = mapped_column(Date)
     loan_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -148,6 +150,7 @@ class Application(TimestampMixin, db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         CheckConstraint(_in("state", [s.value for s in State]), name="state_known"),
+        CheckConstraint(_in("loan_type", [t.value for t in LoanType]), name="loan_type_known"),
         CheckConstraint("requested_amount > 0", name="requested_amount_positive"),
         CheckConstraint("requested_days >= 1", name="requested_days_positive"),
         CheckConstraint("loan_amount_due > 0", name="loan_amount_due_positive"),
@@ -182,6 +185,10 @@ class Application(TimestampMixin, db.Model):
     @property
     def state_enum(self) -> State:
         return State(self.state)
+
+    @property
+    def loan_type_label(self) -> str:
+        return LoanType(self.loan_type).label
 
     @property
     def state_shown(self) -> str:

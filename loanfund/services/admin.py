@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed
 from loanfund.domain.lifecycle import Role
-from loanfund.domain.policy import Policy, RateMode, rate_problem
+from loanfund.domain.policy import LoanType, Policy, RateMode, rate_problem
 from loanfund.extensions import db
 from loanfund.models import Bank, BankAccountChange, PolicyVersion, User
 from loanfund.services import bank_accounts, sessions
@@ -124,6 +124,11 @@ def create_policy_version(data: dict[str, Any]) -> PolicyVersion:
     if not bands:
         errors.add("bands", "至少填写一档费率")
     cap_percent = decimal("cap_percent", data.get("cap_percent", ""), percent_problem)
+    loan_types = list(data.get("loan_types") or [])
+    if not loan_types:
+        errors.add("loan_types", "至少选择一种受理的贷款种类（第三条：流动资金贷款）")
+    elif any(t not in LoanType.__members__.values() for t in loan_types):
+        errors.add("loan_types", "未知的贷款种类")
     errors.raise_if_any()
     parameters = {
         "name": name,
@@ -138,6 +143,7 @@ def create_policy_version(data: dict[str, Any]) -> PolicyVersion:
         "blacklist_years": data["blacklist_years"],
         "rate_mode": data.get("rate_mode") or RateMode.MARGINAL.value,
         "description": data.get("description", ""),
+        "loan_types": loan_types,
     }
     try:
         policy = Policy.from_dict(parameters)

@@ -29,6 +29,7 @@ class Criteria:
     district: str | None = None
     size: str | None = None
     industry: str | None = None
+    loan_type: str | None = None  # R16: the kind of loan renewed
     submitted_from: date | None = None
     submitted_to: date | None = None
     amount_min: Money | None = None
@@ -48,6 +49,8 @@ def _where(actor: User, criteria: Criteria | State | None) -> list[object]:
         where.append(Application.state == c.state.value)
     if c.bank_id is not None:
         where.append(Application.bank_id == c.bank_id)
+    if c.loan_type:
+        where.append(Application.loan_type == c.loan_type)
     enterprise = [
         (Enterprise.district, c.district),
         (Enterprise.size, c.size),

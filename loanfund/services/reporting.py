@@ -32,6 +32,7 @@ from loanfund.domain.errors import FieldErrors
 from loanfund.domain.ledger import CASH, DISTRIBUTION_KEY_PREFIX, FEE_INCOME, RECEIVABLES
 from loanfund.domain.lifecycle import Action, State
 from loanfund.domain.money import Money
+from loanfund.domain.policy import LoanType
 from loanfund.domain.rules import days_used, due_date
 from loanfund.domain.warning import share
 from loanfund.domain.watch import renewal_deadline
@@ -79,6 +80,7 @@ DIMENSIONS = (
     ("district", "按县区"),
     ("size", "按企业规模"),
     ("industry", "按行业"),
+    ("loan_type", "按贷款种类"),
 )
 
 
@@ -354,6 +356,8 @@ def _label(dimension: str, key: str, banks: dict[str, str]) -> str:
         return DISTRICTS.get(key, key)
     if dimension == "size":
         return Size(key).label + "企业"
+    if dimension == "loan_type":
+        return LoanType(key).label if key in LoanType.__members__.values() else key
     return INDUSTRIES[key].name if key in INDUSTRIES else key
 
 
@@ -367,6 +371,8 @@ def _order(dimension: str) -> list[str]:
         return [s.value for s in Size]
     if dimension == "industry":
         return list(INDUSTRIES)
+    if dimension == "loan_type":
+        return [t.value for t in LoanType]
     return []
 
 
@@ -387,6 +393,14 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
     counts the same bridges out."""
     last_event = _last_events(end, select(Application.id).where(_submitted_in(start, end)))
     state_then = func.coalesce(ApplicationEvent.to_state, Application.state)
+    grouped = (
+        state_then,
+        Application.bank_id,
+        Enterprise.district,
+        Enterprise.size,
+        Enterprise.industry,
+        Application.loan_type,
+    )
     submitted = db.session.execute(
         select(
             state_then,
@@ -394,6 +408,7 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
             Enterprise.district,
             Enterprise.size,
             Enterprise.industry,
+            Application.loan_type,
             func.count(Application.id),
             func.sum(REQUESTED),
         )
@@ -401,7 +416,7 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
         .outerjoin(last_event, last_event.c.application_id == Application.id)
         .outerjoin(ApplicationEvent, ApplicationEvent.id == last_event.c.event_id)
         .where(_submitted_in(start, end))
-        .group_by(state_then, Application.bank_id, Enterprise.district, Enterprise.size, Enterprise.industry)
+        .group_by(*grouped)
     ).all()
     out_in_period = (
         (LedgerAccount.code.like(RECEIVABLE_LIKE))
@@ -423,6 +438,7 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
             Enterprise.district,
             Enterprise.size,
             Enterprise.industry,
+            Application.loan_type,
             func.count(func.distinct(Application.id)),
             func.sum(DEBIT),
         )
@@ -434,17 +450,28 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
         .outerjoin(went_out, went_out.c.application_id == Application.id)
         .outerjoin(ApplicationEvent, ApplicationEvent.id == went_out.c.event_id)
         .where(out_in_period)
-        .group_by(state_then, Application.bank_id, Enterprise.district, Enterprise.size, Enterprise.industry)
+        .group_by(*grouped)
     ).all()
     banks = {str(bank_id): name for bank_id, name in db.session.execute(select(Bank.id, Bank.name).order_by(Bank.id))}
     tallies: dict[str, dict[str, list[int]]] = {key: defaultdict(lambda: [0, 0, 0, 0]) for key, _ in DIMENSIONS}
-    for state, bank_id, district, size, industry, count, amount in submitted:
-        keys = {"state": state, "bank": str(bank_id), "district": district, "size": size, "industry": industry}
+
+    def keyed(state: str, bank_id: int, district: str, size: str, industry: str, kind: str) -> dict[str, str]:
+        return {
+            "state": state,
+            "bank": str(bank_id),
+            "district": district,
+            "size": size,
+            "industry": industry,
+            "loan_type": kind,
+        }
+
+    for state, bank_id, district, size, industry, kind, count, amount in submitted:
+        keys = keyed(state, bank_id, district, size, industry, kind)
         for dimension, key in keys.items():
             tallies[dimension][key][0] += int(count)
             tallies[dimension][key][1] += int(amount or 0)
-    for state, bank_id, district, size, industry, count, amount in disbursed:
-        keys = {"state": state, "bank": str(bank_id), "district": district, "size": size, "industry": industry}
+    for state, bank_id, district, size, industry, kind, count, amount in disbursed:
+        keys = keyed(state, bank_id, district, size, industry, kind)
         for dimension, key in keys.items():
             tallies[dimension][key][2] += int(count)
             tallies[dimension][key][3] += int(amount or 0)

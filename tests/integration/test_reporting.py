@@ -68,7 +68,8 @@ def test_the_month_in_figures(month: dict[str, int]) -> None:
         "工业": (3, "43,000,000.00", 2, "38,000,000.00"),
         "批发业": (2, "12,000,000.00", 1, "10,000,000.00"),
     }
-    for key in ("state", "bank", "district", "size", "industry"):
+    assert lines(report, "loan_type") == {"流动资金贷款": (5, "55,000,000.00", 3, "48,000,000.00")}  # R16
+    for key in ("state", "bank", "district", "size", "industry", "loan_type"):
         total = report.breakdown(key).total
         assert (total.submitted, total.requested, total.disbursed_count, total.disbursed) == (
             5,

@@ -304,6 +304,7 @@ def test_new_policy_version_bad_values(client, people, auth):
         "renewal_sla_days": "2",
         "blacklist_years": "3",
         "rate_mode": "marginal",
+        "loan_types": "working_capital",
     }
     response = post_form(client, "/admin/policies", data)
     html = response.get_data(as_text=True)
@@ -325,6 +326,7 @@ NEW_POLICY = {
     "renewal_sla_days": "2",
     "blacklist_years": "3",
     "rate_mode": "marginal",
+    "loan_types": "working_capital",
 }
 
 

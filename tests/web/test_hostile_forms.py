@@ -164,6 +164,7 @@ POLICY = {
     "renewal_sla_days": "2",
     "blacklist_years": "3",
     "rate_mode": "marginal",
+    "loan_types": "working_capital",
 }
 
 

@@ -133,7 +133,7 @@ def test_the_list_exports_what_it_shows_as_xlsx(client, auth, three):
     sheet = exported(client, size="micro")
     assert sheet["A2"].value == "筛选条件：企业规模：微型；共 1 笔"
     assert sheet.freeze_panes == "A5"
-    assert [c.value for c in sheet[4]][:8] == [
+    assert [c.value for c in sheet[4]][:9] == [
         "编号",
         "企业",
         "统一社会信用代码",
@@ -141,6 +141,7 @@ def test_the_list_exports_what_it_shows_as_xlsx(client, auth, three):
         "规模",
         "行业",
         "合作银行",
+        "贷款种类",
         "申请金额",
     ]
     row = [c.value for c in sheet[5]]
@@ -153,7 +154,8 @@ def test_the_list_exports_what_it_shows_as_xlsx(client, auth, three):
         "批发业",
         "中国工商银行连云港分行",
     ]
-    assert row[7] == 800000 and sheet["H5"].number_format == '#,##0.00"元"'
+    assert row[7] == "流动资金贷款"
+    assert row[8] == 800000 and sheet["I5"].number_format == '#,##0.00"元"'
     assert sheet.max_row == 5
     everything = exported(client)
     assert [everything.cell(row=r, column=1).value for r in range(5, 8)] == [third, second, first]

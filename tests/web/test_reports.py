@@ -163,7 +163,18 @@ def workbook(client, url: str) -> openpyxl.Workbook:  # type: ignore[no-untyped-
 def test_the_month_as_a_workbook(client, auth, november):
     auth.login("group")
     book = workbook(client, "/reports/monthly/2026/11.xlsx")
-    assert book.sheetnames == ["概况", "状态", "合作银行", "县区", "企业规模", "行业", "每日资金", "逾期", "银行违约"]
+    assert book.sheetnames == [
+        "概况",
+        "状态",
+        "合作银行",
+        "县区",
+        "企业规模",
+        "行业",
+        "贷款种类",
+        "每日资金",
+        "逾期",
+        "银行违约",
+    ]
     summary = book["概况"]
     assert summary["A1"].value == "连云港市中小企业应急转贷资金 · 2026年11月资金使用分析（当前数据）"
     assert summary.freeze_panes == "A5"

@@ -14,6 +14,7 @@ from loanfund.domain.eligibility import bank_agreement_violation
 from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
 from loanfund.domain.lifecycle import OPEN_STATES, Action, Role, State
 from loanfund.domain.money import Money
+from loanfund.domain.policy import LoanType
 from loanfund.domain.rules import (
     SubmissionFacts,
     check_submission,
@@ -39,6 +40,7 @@ class ApplicationInput:
     requested_days: int
     own_funds: Money
     purpose: str
+    loan_type: str = LoanType.WORKING_CAPITAL.value  # R16: the loan to be renewed
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class ApplicationDraft:
     requested_amount: Money | None
     requested_days: int | None
     own_funds: Money | None
+    loan_type: str | None = LoanType.WORKING_CAPITAL.value
 
 
 def _facts(typed: ApplicationDraft | ApplicationInput, today: date) -> SubmissionFacts:
@@ -66,6 +69,7 @@ def _facts(typed: ApplicationDraft | ApplicationInput, today: date) -> Submissio
         loan_due_date=typed.loan_due_date,
         loan_overdue=typed.loan_overdue,
         today=today,
+        loan_type=typed.loan_type,
     )
 
 
@@ -161,6 +165,7 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
         bank_id=bank.id,
         state=State.SUBMITTED.value,
         loan_contract_no=contract_no,
+        loan_type=data.loan_type,
         loan_amount_due=data.loan_amount_due,
         loan_due_date=data.loan_due_date,
         loan_overdue=data.loan_overdue,

@@ -148,6 +148,7 @@ def build(
         Line("法定代表人 / 联系人", f"{enterprise.legal_representative or '—'} / {enterprise.contact_name or '—'}"),
         Line("合作银行", bank.name),
         Line("到期贷款合同", a.loan_contract_no),
+        Line("贷款种类", a.loan_type_label),
         _money("到期贷款本息", a.loan_amount_due),
         Line("到期日", cn_day(a.loan_due_date)),
     ]

@@ -191,6 +191,7 @@ def _policy_shown(version: PolicyVersion) -> Confirmation:
             ("日费率（基础天数内 / 超出部分）", bands),
             ("用款期限", f"最长 {policy.max_days} 天"),
             ("额度上限", f"银行承诺续贷额度的 {(policy.cap_ratio * 100).normalize():f}%"),
+            ("受理的贷款种类", "、".join(t.label for t in policy.loan_types)),
         ),
         warning="施行日起批准的申请按此版本定价和审核，并保持不变；版本登记后不能修改或撤回。",
     )
@@ -233,6 +234,7 @@ def policies() -> str | Response:
             "renewal_sla_days": form.renewal_sla_days.data,
             "blacklist_years": form.blacklist_years.data,
             "rate_mode": form.rate_mode.data,
+            "loan_types": form.loan_types.data,
         }
         try:
             if not confirming.revising():

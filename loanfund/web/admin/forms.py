@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
+from loanfund.domain.policy import LoanType
 from loanfund.web.forms import (
     REQUIRED_TEXT,
     Form,
@@ -73,6 +74,12 @@ class PolicyForm(Form):
     )
     rate_mode = SelectField(
         "计费方式", choices=options([("marginal", "超出部分按高费率"), ("whole_period", "全期按高费率")])
+    )
+    loan_types = SelectMultipleField(
+        "受理的贷款种类（R16，第三条）",
+        choices=options([(t.value, t.label) for t in LoanType]),
+        default=[LoanType.WORKING_CAPITAL.value],
+        validate_choice=False,  # the service names a wrong one with the others
     )
 
 

@@ -16,7 +16,7 @@ from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.errors import Conflict, InvalidInput, InvalidValue, NotAllowed, RuleViolation
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
-from loanfund.domain.policy import Policy
+from loanfund.domain.policy import LoanType, Policy
 from loanfund.models import Application, MaterialItem
 from loanfund.services import (
     access,
@@ -136,6 +136,7 @@ def _new_page(form: ApplicationForm, policy: Policy, file_errors: dict[str, list
         "applications/new.html",
         form=form,
         policy=policy,
+        served_loan_types="、".join(t.label for t in policy.loan_types),
         items=items,
         file_errors=file_errors,
         file_summary=[
@@ -162,6 +163,7 @@ def _draft(form: ApplicationForm) -> lifecycle.ApplicationDraft:
         requested_amount=form.requested_amount.money if readable(form.requested_amount) else None,
         requested_days=form.requested_days.data if readable(form.requested_days) else None,
         own_funds=form.own_funds.money if readable(form.own_funds) else None,
+        loan_type=form.loan_type.data if readable(form.loan_type) else None,
     )
 
 
@@ -176,6 +178,7 @@ def _input(form: ApplicationForm) -> lifecycle.ApplicationInput:
         requested_days=form.requested_days.data or 0,
         own_funds=form.own_funds.money or Money.zero(),
         purpose=form.purpose.data or "",
+        loan_type=form.loan_type.data or "",
     )
 
 
@@ -237,6 +240,7 @@ def _filters() -> tuple[ListForm, listing.Criteria | None]:
     form.district.choices = options([("", "全部区县"), *DISTRICTS.items()])
     form.size.choices = options([("", "全部规模"), *((s.value, s.label) for s in Size)])
     form.industry.choices = options([("", "全部行业"), *((k, i.name) for k, i in INDUSTRIES.items())])
+    form.loan_type.choices = options([("", "全部贷款种类"), *((t.value, t.label) for t in LoanType)])
     if not form.validate():
         return form, None
     criteria = listing.Criteria(
@@ -245,6 +249,7 @@ def _filters() -> tuple[ListForm, listing.Criteria | None]:
         district=form.district.data or None,
         size=form.size.data or None,
         industry=form.industry.data or None,
+        loan_type=form.loan_type.data if form.loan_type.data in LoanType.__members__.values() else None,
         submitted_from=form.submitted_from.data,
         submitted_to=form.submitted_to.data,
         amount_min=form.amount_min.money,
@@ -257,7 +262,7 @@ def _filters() -> tuple[ListForm, listing.Criteria | None]:
 def _described(form: ListForm) -> str:
     """The filters in words, for the export's heading (状态：已放款；合作银行：…)."""
     parts = []
-    for field in (form.q, form.state, form.bank_id, form.district, form.size, form.industry):
+    for field in (form.q, form.state, form.bank_id, form.district, form.size, form.industry, form.loan_type):
         if field.data:
             shown = (
                 dict((str(value), label) for value, label, *_ in field.iter_choices())

@@ -7,6 +7,7 @@ from typing import Any
 from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from loanfund.domain.policy import LoanType
 from loanfund.web.forms import (
     DayField,
     Form,
@@ -16,12 +17,17 @@ from loanfund.web.forms import (
     day_field,
     long_text,
     money,
+    options,
     text,
 )
 
 
 class ApplicationForm(SubmitOnce, Form):
     bank_id = SelectField("合作银行", coerce=int, validate_choice=False)
+    # R16: the service names a kind it does not serve, in 第三条's words (so every kind can be chosen)
+    loan_type = SelectField(
+        "到期贷款种类", choices=options([(t.value, t.label) for t in LoanType]), default=LoanType.WORKING_CAPITAL.value
+    )
     loan_contract_no = text("到期贷款合同编号", True, 64)
     loan_amount_due = money("到期贷款本息（元）")
     loan_due_date = day_field("贷款到期日")
@@ -141,6 +147,7 @@ class ListForm(Form):
     district = SelectField("区县", validate_choice=False)
     size = SelectField("企业规模", validate_choice=False)
     industry = SelectField("行业", validate_choice=False)
+    loan_type = SelectField("贷款种类", validate_choice=False)
     submitted_from = DayField("提交日期自", validators=[Optional()])
     submitted_to = DayField("至", validators=[Optional()])
     amount_min = money("申请金额自（元）", required=False)

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from loanfund import clock
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
-from loanfund.domain.policy import band_labels
+from loanfund.domain.policy import LoanType, band_labels
 from loanfund.services import directory, materials
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.quotes import quote_fee, quote_input_errors
@@ -67,4 +67,6 @@ def guide() -> str:
         providers=materials.PROVIDER_LABELS,
         banks=directory.banks_taking_applications(clock.today()),
         contact=current_app.config.get("FUND_CONTACT") or [],
+        served_loans="、".join(t.label for t in policy.loan_types),
+        other_loans="、".join(t.label for t in LoanType if t not in policy.loan_types),
     )
