@@ -48,10 +48,27 @@ class Bank(TimestampMixin, db.Model):
     officer_name: Mapped[str] = mapped_column(String(50), default="")
     officer_phone: Mapped[str] = mapped_column(String(30), default="")
 
+    # 第十二条: the fund's own 专人 for this bank, when one is named
+    liaison: Mapped[BankLiaison | None] = relationship(uselist=False, viewonly=True)
+
     __table_args__ = (CheckConstraint("agreement_end >= agreement_start", name="agreement_period"),)
 
     def agreement_in_force(self, on: date) -> bool:
         return self.agreement_start <= on <= self.agreement_end
+
+
+class BankLiaison(TimestampMixin, db.Model):
+    """第十二条: 资金管理平台指定专人 for a cooperating bank — an operator who follows that bank's bridges and receives
+    the notices the platform's operators get about them. A row of its own (not a column of the bank) because the
+    users already refer to the banks."""
+
+    __tablename__ = "bank_liaisons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    user: Mapped[User] = relationship()
 
 
 ACCOUNT_CHANGE_DECISIONS = ("pending", "confirmed", "rejected")

@@ -14,7 +14,7 @@ from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.policy import LoanType, Policy, RateMode, rate_problem
 from loanfund.extensions import db
-from loanfund.models import Bank, BankAccountChange, PolicyVersion, User
+from loanfund.models import Bank, BankAccountChange, BankLiaison, PolicyVersion, User
 from loanfund.services import bank_accounts, sessions
 from loanfund.services.uow import finish
 
@@ -31,6 +31,7 @@ class BankInput:
     account_bank: str
     officer_name: str = ""
     officer_phone: str = ""
+    liaison_id: int | None = None  # 第十二条: the operator the platform names for this bank (None: nobody yet)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ def save_bank(data: BankInput, bank: Bank | None, actor: User) -> SavedBank:
     """
     errors = FieldErrors()
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.__dict__.items()}
+    liaison_id = values.pop("liaison_id")
+    liaison = db.session.get(User, liaison_id) if liaison_id else None
+    if liaison_id and (liaison is None or liaison.role_enum is not Role.OPERATOR or not liaison.active):
+        errors.add("liaison_id", "专人须为在职的平台运营人员")
     for key in ("code", "name", "agreement_no", "account_name", "account_no", "account_bank"):
         if not values[key]:
             errors.add(key, "此项为必填项")
@@ -67,7 +72,21 @@ def save_bank(data: BankInput, bank: Bank | None, actor: User) -> SavedBank:
         for key, value in values.items():
             if key not in bank_accounts.ACCOUNT_FIELDS:
                 setattr(bank, key, value)
+    _name_liaison(bank, liaison)
     return finish(SavedBank(bank, proposed))
+
+
+def _name_liaison(bank: Bank, liaison: User | None) -> None:
+    """The bank's 专人 (第十二条) is this operator from now on, or nobody."""
+    db.session.flush()  # a new bank has its id
+    current = db.session.scalar(select(BankLiaison).where(BankLiaison.bank_id == bank.id))
+    if liaison is None:
+        if current is not None:
+            db.session.delete(current)
+    elif current is None:
+        db.session.add(BankLiaison(bank_id=bank.id, user_id=liaison.id))
+    elif current.user_id != liaison.id:
+        current.user_id = liaison.id
 
 
 def create_policy_version(data: dict[str, Any]) -> PolicyVersion:

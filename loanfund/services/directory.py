@@ -9,12 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from loanfund.domain.eligibility import bank_agreement_violation
+from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
-from loanfund.models import Bank, Contribution, Distribution, Enterprise, Material, PolicyVersion, User
+from loanfund.models import Bank, BankLiaison, Contribution, Distribution, Enterprise, Material, PolicyVersion, User
 
 
 def banks() -> list[Bank]:
-    return list(db.session.scalars(select(Bank).order_by(Bank.code)))
+    """Every cooperating bank, with the platform's 专人 for it (one query)."""
+    liaison = joinedload(Bank.liaison).joinedload(BankLiaison.user)
+    return list(db.session.scalars(select(Bank).options(liaison).order_by(Bank.code)))
 
 
 def banks_taking_applications(on: date) -> list[Bank]:
@@ -39,6 +42,13 @@ def users() -> list[User]:
         db.session.scalars(
             select(User).options(joinedload(User.enterprise), joinedload(User.bank)).order_by(User.role, User.username)
         )
+    )
+
+
+def users_with_role(role: Role) -> list[User]:
+    """The active users of one role, by name (an operator to name as a bank's 专人)."""
+    return list(
+        db.session.scalars(select(User).where(User.role == role.value, User.active).order_by(User.display_name))
     )
 
 

@@ -70,7 +70,19 @@ def enterprise_users_by_code(credit_code: str) -> list[User]:
 
 
 def bank_users(application: Application) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.bank_id == application.bank_id)))
+    """The bank's users — and the platform's 专人 for the bank (第十二条), who hears what the bank is told."""
+    users = list(db.session.scalars(select(User).where(User.bank_id == application.bank_id)))
+    liaison = application.bank.liaison
+    return [*users, liaison.user] if liaison is not None else users
+
+
+def operators_for(application: Application) -> list[User]:
+    """Who among the operators hears of a bridge: the 专人 the platform named for its bank (第十二条), or — nobody
+    named, or the 专人 switched off — every operator."""
+    liaison = application.bank.liaison
+    if liaison is not None and liaison.user.active:
+        return [liaison.user]
+    return staff(Role.OPERATOR)
 
 
 def staff(*roles: Role) -> list[User]:
@@ -195,7 +207,7 @@ def _commitment_notices(a: Application) -> None:
     _, policy = policy_version_in_force(clock.today())  # the approval will be under the policy in force (R14)
     cover = commitment_cover(policy, a.committed_amount, a.requested_amount)
     notify(
-        staff(Role.OPERATOR),
+        operators_for(a),
         "to_approve",
         f"银行已承诺，待审批：{a.reference}",
         f"{a.bank.name}已对{a.enterprise.name}的应急转贷申请 {a.reference} 出具续贷承诺，承诺续贷额度 "
@@ -278,7 +290,7 @@ def after_settled_by_bank(a: Application, claim: BankClaim) -> None:
         a,
     )
     notify(
-        [*staff(Role.OPERATOR), *staff(Role.GROUP)],
+        [*operators_for(a), *staff(Role.GROUP)],
         "settled_by_bank",
         f"银行已清偿：{a.reference}",
         f"{a.enterprise.name}的应急转贷 {a.reference}：{paid}，已收回，待平台归档。",
@@ -308,7 +320,7 @@ def after_finding(application: Application, found: Found, today: date) -> None:
     if "bank" in audience:
         people += bank_users(application)
     if "operators" in audience:
-        people += staff(Role.OPERATOR)
+        people += operators_for(application)
     subject = f"{found.finding.label}：{application.reference}"
     body = f"{application.enterprise.name}的应急转贷 {application.reference}（{application.bank.name}）：{found.why}。"
     notify(people, found.finding.value, subject, body, application)

@@ -138,6 +138,7 @@ def _bank_input(form: BankForm) -> admin_service.BankInput:
                 "officer_phone",
             )
         },
+        liaison_id=form.liaison_id.data or None,
         agreement_start=form.agreement_start.data,
         agreement_end=form.agreement_end.data,
     )
@@ -151,6 +152,11 @@ def banks(bank_id: int | None = None) -> str | Response:
     if bank_id and bank is None:
         return redirect(url_for("admin.banks"))
     form = BankForm(obj=bank)
+    form.liaison_id.choices = options(
+        [(0, "未指定"), *((u.id, u.display_name) for u in directory.users_with_role(Role.OPERATOR))]
+    )
+    if bank is not None and not form.is_submitted():
+        form.liaison_id.data = bank.liaison.user_id if bank.liaison else 0
     if form.validate_on_submit():
         try:
             saved = admin_service.save_bank(_bank_input(form), bank, current_user)

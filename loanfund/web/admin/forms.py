@@ -37,8 +37,9 @@ class BankForm(Form):
     account_name = text("指定账户户名", True, 100)
     account_no = text("指定账户账号", True, 40)
     account_bank = text("开户行", True, 100)
-    officer_name = text("专人姓名", max_length=50)
-    officer_phone = text("专人电话", max_length=30)
+    officer_name = text("银行专人姓名", max_length=50)
+    officer_phone = text("银行专人电话", max_length=30)
+    liaison_id = SelectField("平台对接专人（第十二条）", coerce=int, validate_choice=False)  # choices: the operators
 
 
 def rate(label: str, required: bool = False) -> StringField:
