@@ -388,9 +388,9 @@ def _last_events(end: date, ids: Any) -> Any:
 
 
 def breakdowns(start: date, end: date) -> list[Breakdown]:
-    """Applications submitted in the period, by their state at its end and by bank, district, size and industry;
-    beside them the bridges disbursed in the period (amounts from the ledger), by the same five — so every table
-    counts the same bridges out."""
+    """Applications submitted in the period, by their state at its end and by bank, district, size, industry and the
+    kind of loan renewed; beside them the bridges disbursed in the period (amounts from the ledger), by the same six —
+    so every table counts the same bridges out."""
     last_event = _last_events(end, select(Application.id).where(_submitted_in(start, end)))
     state_then = func.coalesce(ApplicationEvent.to_state, Application.state)
     grouped = (
@@ -402,16 +402,7 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
         Application.loan_type,
     )
     submitted = db.session.execute(
-        select(
-            state_then,
-            Application.bank_id,
-            Enterprise.district,
-            Enterprise.size,
-            Enterprise.industry,
-            Application.loan_type,
-            func.count(Application.id),
-            func.sum(REQUESTED),
-        )
+        select(*grouped, func.count(Application.id), func.sum(REQUESTED))
         .join(Enterprise, Application.enterprise_id == Enterprise.id)
         .outerjoin(last_event, last_event.c.application_id == Application.id)
         .outerjoin(ApplicationEvent, ApplicationEvent.id == last_event.c.event_id)
@@ -432,16 +423,7 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
         .where(out_in_period),
     )
     disbursed = db.session.execute(
-        select(
-            state_then,
-            Application.bank_id,
-            Enterprise.district,
-            Enterprise.size,
-            Enterprise.industry,
-            Application.loan_type,
-            func.count(func.distinct(Application.id)),
-            func.sum(DEBIT),
-        )
+        select(*grouped, func.count(func.distinct(Application.id)), func.sum(DEBIT))
         .select_from(JournalLeg)
         .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
         .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
