@@ -83,6 +83,8 @@ def shown_state_label(state: State, settled_by_bank: bool) -> str:
 
 # Money of the fund is out in these states: the application cannot simply end (DESIGN §3).
 MONEY_OUT_STATES = frozenset({State.DISBURSED, State.RENEWED, State.RECOVERY})
+# A bridge that went out and was never renewed is in one of these: the bank's R9 deadline is still held against it.
+NOT_RENEWED_STATES = frozenset({State.DISBURSED, State.RECOVERY, State.WRITTEN_OFF})
 
 
 class Action(StrEnum):

@@ -16,7 +16,6 @@ from typing import Any, Generic, TypeVar
 
 from loanfund.domain.lifecycle import Action, State
 from loanfund.domain.money import Money
-from loanfund.domain.rules import CommitmentCover, commitment_cover
 from loanfund.extensions import db
 from loanfund.models import Application, User
 from loanfund.services import fund, lifecycle, uow
@@ -166,7 +165,11 @@ def _money(
 ) -> tuple[str, Money | None, tuple[tuple[str, str], ...]]:
     """The amount the step is about, and its parts."""
     if action is Action.COMMIT:
-        return "承诺续贷额度", application.committed_amount, (("按此承诺", _cover(application).explain()),)
+        return (
+            "承诺续贷额度",
+            application.committed_amount,
+            (("按此承诺", lifecycle.commitment(application).explain()),),
+        )
     if action in (Action.APPROVE, Action.GROUP_APPROVE):
         return "批准金额", application.approved_amount, ()
     if action is Action.AUTHORISE_DISBURSEMENT:  # the checker sees what the maker prepared, and who did
@@ -209,18 +212,11 @@ def _money(
     )
 
 
-def _cover(application: Application) -> CommitmentCover:
-    """R5 for the bank committing: what its commitment lets the fund lend against what the enterprise asked."""
-    assert application.committed_amount is not None
-    policy = lifecycle.application_policy(application)
-    return commitment_cover(policy, application.committed_amount, application.requested_amount)
-
-
 def _warning(application: Application, action: Action) -> str:
     """What the user must know before pressing 确认: what cannot be undone, or — a bank committing less than the
     enterprise needs — the shortfall it leaves."""
     if action is Action.COMMIT:
-        short = _cover(application).short
+        short = lifecycle.commitment(application).short
         if short.is_positive:
             return (
                 f"按此承诺，应急转贷资金不足以覆盖企业的申请：企业还需另筹 {short.format()} 元"

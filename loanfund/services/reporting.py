@@ -30,7 +30,7 @@ from loanfund.clock import cn_day
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.errors import FieldErrors
 from loanfund.domain.ledger import CASH, DISTRIBUTION_KEY_PREFIX, FEE_INCOME, RECEIVABLES
-from loanfund.domain.lifecycle import Action, State
+from loanfund.domain.lifecycle import NOT_RENEWED_STATES, Action, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType
 from loanfund.domain.rules import days_used, due_date
@@ -56,8 +56,6 @@ RECEIVABLE_LIKE = "receivable:%"
 
 # the policy form allows a bank at most 30 days to renew (R9): deadlines in a period lie within 30 days of a value date
 RENEWAL_SLA_MAX_DAYS = 30
-# a bridge that went out and was never renewed is in one of these states
-NOT_RENEWED_STATES = frozenset({State.DISBURSED, State.RECOVERY, State.WRITTEN_OFF})
 
 # money columns as plain integers of fen inside aggregates and comparisons
 DEBIT = type_coerce(JournalLeg.debit, BigInteger())

@@ -10,13 +10,11 @@ from datetime import date
 from typing import Any
 
 from loanfund import clock
-from loanfund.domain.lifecycle import Action, Role, State, actions_for
+from loanfund.domain.lifecycle import NOT_RENEWED_STATES, Action, Role, actions_for
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import (
-    CommitmentCover,
     Settlement,
-    commitment_cover,
     due_date,
     fee_for,
     renewal_late_on,
@@ -133,16 +131,12 @@ class ChecklistLine:
         return self.item.required and not self.files
 
 
-# a bridge whose money went out and was not renewed: the bank's deadline (R9) runs until the money is settled
-_UNRENEWED_WATCHED = frozenset({State.DISBURSED, State.RECOVERY, State.WRITTEN_OFF})
-
-
 def _renewal_late(application: Application, policy: Policy, today: date) -> bool:
     """R9 as the sweep sees it on ``today``: the flag set when the bank confirmed a late renewal, or a bridge out that
     the bank has not renewed past its deadline (the API said false while the sweep had already flagged it)."""
     if application.value_date is None or application.authorised_at is None:
         return False
-    if application.renewed_on is None and application.state_enum not in _UNRENEWED_WATCHED:
+    if application.renewed_on is None and application.state_enum not in NOT_RENEWED_STATES:
         return False
     return renewal_late_on(policy, application.value_date, application.renewed_on, today)
 
@@ -199,15 +193,9 @@ def _steps(
 
 def _note(action: Action, application: Application, policy: Policy) -> tuple[str, bool]:
     if action is Action.COMMIT:
-        cover = commitment(application, policy, application.loan_amount_due)
+        cover = lifecycle.commitment(application, application.loan_amount_due, policy)
         return cover.explain(), cover.short.is_positive
     return "", False
-
-
-def commitment(application: Application, policy: Policy, committed: Money) -> CommitmentCover:
-    """R5 for the bank: what a commitment of ``committed`` lets the fund lend, and what the enterprise would still
-    have to find (issue 12: a bank committing exactly the request leaves the SME 20 % short)."""
-    return commitment_cover(policy, committed, application.requested_amount)
 
 
 def _prefill(

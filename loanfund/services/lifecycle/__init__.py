@@ -31,7 +31,7 @@ from loanfund.services.lifecycle.intake import (
     submit_application,
     submit_with_documents,
 )
-from loanfund.services.lifecycle.reading import get, group_reasons_now, overdue, timeline
+from loanfund.services.lifecycle.reading import commitment, get, group_reasons_now, overdue, timeline
 from loanfund.services.lifecycle.settlement import account_of, usage_statement
 from loanfund.services.lifecycle.spine import Step, application_policy, begin
 
@@ -45,6 +45,7 @@ __all__ = [
     "application_policy",
     "application_problems",
     "approval_facts",
+    "commitment",
     "document_problems",
     "eligibility_violations",
     "get",

@@ -8,8 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from loanfund import clock
+from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import (
+    CommitmentCover,
+    commitment_cover,
     group_approval_reasons,
     is_overdue,
 )
@@ -32,6 +35,17 @@ def overdue(application: Application, today: date | None = None, policy: Policy 
 def group_reasons_now(application: Application, policy: Policy) -> tuple[str, ...]:
     """Why the group must decide, for an application not yet approved (from the requested amount)."""
     return group_approval_reasons(policy, application.requested_amount, application.loan_overdue)
+
+
+def commitment(
+    application: Application, committed: Money | None = None, policy: Policy | None = None
+) -> CommitmentCover:
+    """R5 for the bank: what a commitment of ``committed`` (by default the one on record) lets the fund lend, and what
+    the enterprise would still have to find (issue 12: a bank committing exactly the request leaves the SME 20 %
+    short). ``policy``: the application's, when the caller has it already."""
+    amount = committed if committed is not None else application.committed_amount
+    assert amount is not None
+    return commitment_cover(policy or application_policy(application), amount, application.requested_amount)
 
 
 def timeline(application: Application) -> list[ApplicationEvent]:

@@ -383,7 +383,7 @@ def _done(action: Action, application: Application) -> None:
     """Say what the step did — in amber when something is still owed or short."""
     account = lifecycle.account_of(application) if action is Action.CONFIRM_RETURN else None
     if action is Action.COMMIT and application.committed_amount is not None:
-        cover = views.commitment(application, lifecycle.application_policy(application), application.committed_amount)
+        cover = lifecycle.commitment(application)
         flash(f"已{action.label}。{cover.explain()}", "warning" if cover.short.is_positive else "success")
     elif account is not None and not account.settled:  # a partial return is not done: say what is owed
         flash(
@@ -407,7 +407,7 @@ def commitment_cover(application_id: int) -> tuple[Response, int]:
         amount = Money.parse(request.args.get("amount", ""))
     except InvalidValue as exc:
         return jsonify({"error": exc.message}), 422
-    cover = views.commitment(application, lifecycle.application_policy(application), amount)
+    cover = lifecycle.commitment(application, amount)
     return jsonify({"text": cover.explain(), "short": cover.short.is_positive, "cap": cover.cap.plain()}), 200
 
 
