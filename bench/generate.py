@@ -298,6 +298,10 @@ def generate(
         row |= {
             "review_note": "材料齐全",
             "credit_check_note": "人行征信无不良记录",
+            "credit_report_date": day,
+            "credit_adverse": "none",
+            "credit_industry": "fits",
+            "credit_operating": "good",
             "reviewed_at": _moment(day, 10),
             "reviewed_by_id": staff[Role.REVIEWER].id,
         }

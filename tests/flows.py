@@ -95,7 +95,8 @@ class Flows:
         today = clock.today()
         operator, checker, group = self.user("operator"), self.user("operator2"), self.user("group")
         if step == "accept":
-            lifecycle.accept(self.user("reviewer"), a, "受理", "征信正常")
+            attach(self.user("reviewer"), application, ("credit_report",))
+            lifecycle.accept(self.user("reviewer"), a, **credit_ok("征信正常", "受理"))
         elif step == "reject":
             lifecycle.reject(self.user("reviewer"), a, "材料不全")
         elif step == "commit":
@@ -141,6 +142,19 @@ class Flows:
 
 PDF = b"%PDF-1.4\n%test\n"
 ENTERPRISE_MATERIALS = ("licence", "loan_contract", "financials")  # what the seeded checklist requires to accept
+
+
+def credit_ok(conclusion: str = "征信正常", note: str = "受理") -> dict[str, object]:
+    """The reviewer's findings for an enterprise the fund may serve (第八条): today's 征信 report without bad records,
+    within the industrial policy, operating well."""
+    return {
+        "credit_report_date": clock.today(),
+        "credit_adverse": "none",
+        "credit_industry": "fits",
+        "credit_operating": "good",
+        "credit_check_note": conclusion,
+        "note": note,
+    }
 
 
 def attach(user: User, application: Application, categories: tuple[str, ...]) -> None:
@@ -197,7 +211,8 @@ def busy_fund() -> dict[str, int]:
         return application.id
 
     def through_commit(a: int, bank_user: str, committed: str) -> None:
-        lifecycle.accept(users["reviewer"], a, "材料齐全，符合受理条件", "人行征信无不良记录")
+        attach(users["reviewer"], db.session.get(Application, a), ("credit_report",))  # type: ignore[arg-type]
+        lifecycle.accept(users["reviewer"], a, **credit_ok("人行征信无不良记录", "材料齐全，符合受理条件"))
         attach(users[bank_user], db.session.get(Application, a), ("commitment",))  # type: ignore[arg-type]
         lifecycle.commit(users[bank_user], a, M(committed), "同意续贷，到期后按原条件续贷", "承诺函〔2026〕号")
 
@@ -221,7 +236,8 @@ def busy_fund() -> dict[str, int]:
     through_commit(committed, "bank2", "8,000,000.00")
 
     accepted = apply("ent3", "JSB-LYG", "苏银借字2025第1033号", "1,500,000.00", "1,200,000.00", 2, "300,000.00")
-    lifecycle.accept(users["reviewer"], accepted, "材料齐全", "人行征信无不良记录")
+    attach(users["reviewer"], db.session.get(Application, accepted), ("credit_report",))  # type: ignore[arg-type]
+    lifecycle.accept(users["reviewer"], accepted, **credit_ok("人行征信无不良记录", "材料齐全"))
     late = apply(
         "ent3", "ICBC-LYG", "工银借字2025第0666号", "1,000,000.00", "800,000.00", 3, "200,000.00", today - timedelta(2)
     )
@@ -275,7 +291,8 @@ def november_2026(traveller) -> dict[str, int]:  # type: ignore[no-untyped-def]
         a = submitted(who, bank, amount, days, due, own)
         application = db.session.get(Application, a)
         attach(users[who], application, ENTERPRISE_MATERIALS)  # type: ignore[arg-type]
-        lifecycle.accept(users["reviewer"], a, "材料齐全", "人行征信无不良记录")
+        attach(users["reviewer"], application, ("credit_report",))  # type: ignore[arg-type]
+        lifecycle.accept(users["reviewer"], a, **credit_ok("人行征信无不良记录", "材料齐全"))
         attach(users[bank_user[bank]], application, ("commitment",))  # type: ignore[arg-type]
         lifecycle.commit(users[bank_user[bank]], a, M(due), "同意续贷", f"承诺函{a}")
         lifecycle.approve(users["operator"], a, M(amount), M(own))

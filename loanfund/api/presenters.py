@@ -7,6 +7,7 @@ from typing import Any
 
 from loanfund.api.auth import current_api_user
 from loanfund.api.schemas import ApplicationSchema
+from loanfund.domain import credit
 from loanfund.domain.money import Money
 from loanfund.models import Application, ApplicationEvent
 from loanfund.services.views import ApplicationView, application_view
@@ -65,6 +66,18 @@ def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent
         "fee_received": account.fee_received if account else Money.zero(),
         "outstanding": account.outstanding if account else None,
         "received_on": application.received_on,
+        "credit_check": {
+            "report_date": view.credit_check.report_date,
+            "adverse": view.credit_check.adverse.value,
+            "industry": view.credit_check.industry.value,
+            "operating": view.credit_check.operating.value,
+            "findings": credit.findings(
+                view.credit_check.adverse, view.credit_check.industry, view.credit_check.operating
+            ),
+            "conclusion": view.credit_check.conclusion,
+        }
+        if view.credit_check
+        else None,
     }
     if events is not None:
         data["events"] = [

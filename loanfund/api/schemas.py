@@ -134,8 +134,15 @@ class AuthoriseSchema(StrictSchema):
 
 
 class AcceptSchema(StrictSchema):
+    credit_report_date = _date(load_default=None, metadata={"description": "征信报告日期"})
+    credit_adverse = _text(
+        max_length=10,
+        metadata={"description": "不良信用记录：none 无 / resolved 已结清 / current 未结清（报领导小组）"},
+    )
+    credit_industry = _text(max_length=10, metadata={"description": "产业政策：fits 符合 / outside 不符合"})
+    credit_operating = _text(max_length=10, metadata={"description": "运营状况：good 良好 / poor 不佳"})
+    credit_check_note = _text(metadata={"description": "审查结论"})
     note = _text()
-    credit_check_note = _text(metadata={"description": "征信核查情况"})
     missing_materials_reason = _text(metadata={"description": MISSING_REASON})
 
 
@@ -209,6 +216,15 @@ class AccountSchema(Schema):
     destination_bank = fields.String()
 
 
+class CreditCheckSchema(Schema):
+    report_date = fields.Date(metadata={"description": "征信报告日期"})
+    adverse = fields.String(metadata={"description": "不良信用记录：none / resolved / current"})
+    industry = fields.String(metadata={"description": "产业政策：fits / outside"})
+    operating = fields.String(metadata={"description": "运营状况：good / poor"})
+    findings = fields.String(metadata={"description": "审查结果（文字）"})
+    conclusion = fields.String(metadata={"description": "审查结论"})
+
+
 class ApplicationSchema(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -250,6 +266,11 @@ class ApplicationSchema(Schema):
     overdue = fields.Boolean(metadata={"description": "是否逾期（R4）"})
     days_used = fields.Integer(allow_none=True)
     expected_fee = MoneyField(metadata={"description": "应收用款费用：放款后按实际天数，放款前按申请天数估算"})
+    credit_check = fields.Nested(
+        CreditCheckSchema,
+        allow_none=True,
+        metadata={"description": "平台资格和信用审查（第八、十五条）：平台、合作银行和领导小组可见"},
+    )
     principal_received = MoneyField()
     fee_received = MoneyField()
     outstanding = MoneyField(allow_none=True, metadata={"description": "尚未收回的本金和费用"})

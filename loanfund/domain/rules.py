@@ -79,19 +79,26 @@ def fee_for(policy: Policy, amount: Money, days: int) -> Money:
     return Money.from_decimal_fen(sum((part.exact_fen for part in fee_parts(policy, amount, days)), Decimal(0)))
 
 
-def group_approval_reasons(policy: Policy, amount: Money, loan_overdue: bool = False) -> tuple[str, ...]:
+def group_approval_reasons(
+    policy: Policy, amount: Money, loan_overdue: bool = False, adverse_credit: bool = False
+) -> tuple[str, ...]:
     """R6: why the leading group must decide — over the threshold (超过: the threshold itself does not need it),
-    or a loan already overdue at the bank. Empty when it need not."""
+    a loan already overdue at the bank, or a bad credit record still outstanding (第八条: the platform's check at
+    acceptance found it). Empty when it need not."""
     reasons: list[str] = []
     if amount > policy.group_threshold:
         reasons.append(f"金额超过 {_wan(policy.group_threshold)}")
     if loan_overdue and policy.group_for_overdue_loan:
         reasons.append("到期贷款已在银行逾期")
+    if adverse_credit:
+        reasons.append("征信有未结清的不良记录")
     return tuple(reasons)
 
 
-def needs_group_approval(policy: Policy, amount: Money, loan_overdue: bool = False) -> bool:
-    return bool(group_approval_reasons(policy, amount, loan_overdue))
+def needs_group_approval(
+    policy: Policy, amount: Money, loan_overdue: bool = False, adverse_credit: bool = False
+) -> bool:
+    return bool(group_approval_reasons(policy, amount, loan_overdue, adverse_credit))
 
 
 def quote(policy: Policy, amount: Money, days: int) -> Quote:
@@ -153,6 +160,7 @@ class ApprovalFacts:
     own_funds: Money  # own funds confirmed in place (自筹资金)
     fund_available: Money  # special-account balance − reservations of other approved applications
     loan_overdue: bool = False
+    adverse_credit: bool = False  # the credit check found a bad record still outstanding (第八条)
 
 
 @dataclass(frozen=True)
@@ -266,7 +274,7 @@ def check_approval(policy: Policy, facts: ApprovalFacts) -> ApprovalCheck:
                 "amount",
             )
         )
-    reasons = group_approval_reasons(policy, amount, facts.loan_overdue)
+    reasons = group_approval_reasons(policy, amount, facts.loan_overdue, facts.adverse_credit)
     return ApprovalCheck(tuple(violations), bool(reasons), reasons, cap)
 
 

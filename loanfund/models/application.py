@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
+from loanfund.domain.credit import AdverseRecord, IndustryFit, Operating
 from loanfund.domain.lifecycle import OPEN_STATES, State, shown_state_label
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, Policy
@@ -83,7 +84,12 @@ class Application(TimestampMixin, db.Model):
 
     # accept / reject (第十五条)
     review_note: Mapped[str | None] = mapped_column(Text)
-    credit_check_note: Mapped[str | None] = mapped_column(Text)
+    credit_check_note: Mapped[str | None] = mapped_column(Text)  # the reviewer's conclusion
+    # the credit check's findings (第八条; domain.credit): the 征信 report's date and what it and the reviewer found
+    credit_report_date: Mapped[date | None] = mapped_column(Date)
+    credit_adverse: Mapped[str | None] = mapped_column(String(10))
+    credit_industry: Mapped[str | None] = mapped_column(String(10))
+    credit_operating: Mapped[str | None] = mapped_column(String(10))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -151,6 +157,14 @@ class Application(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint(_in("state", [s.value for s in State]), name="state_known"),
         CheckConstraint(_in("loan_type", [t.value for t in LoanType]), name="loan_type_known"),
+        *(
+            CheckConstraint(f"{column} IS NULL OR {_in(column, [v.value for v in kind])}", name=f"{column}_known")
+            for column, kind in (
+                ("credit_adverse", AdverseRecord),
+                ("credit_industry", IndustryFit),
+                ("credit_operating", Operating),
+            )
+        ),
         CheckConstraint("requested_amount > 0", name="requested_amount_positive"),
         CheckConstraint("requested_days >= 1", name="requested_days_positive"),
         CheckConstraint("loan_amount_due > 0", name="loan_amount_due_positive"),
@@ -259,7 +273,7 @@ class Material(TimestampMixin, db.Model):
     __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
 
 
-MATERIAL_PROVIDERS = ("enterprise", "bank", "operator", "any")
+MATERIAL_PROVIDERS = ("enterprise", "bank", "reviewer", "operator", "any")
 MATERIAL_STAGES = ("accept", "commit", "approve", "authorise-disbursement")
 
 

@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import select
 
 from loanfund import clock
+from loanfund.domain.credit import AdverseRecord, IndustryFit, Operating
 from loanfund.domain.eligibility import BLACKLIST_GROUNDS, DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.events import event_label
 from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import AuditRecord, Bank, Enterprise, User
+from loanfund.services.materials import PROVIDER_LABELS
 from loanfund.types import MoneyType
 
 FIELDS = {
@@ -61,7 +63,11 @@ FIELDS = {
     "contributor_id": "出资方",
     "created_at": "创建时间",
     "created_by_id": "创建人",
-    "credit_check_note": "征信核查情况",
+    "credit_adverse": "不良信用记录",
+    "credit_check_note": "审查结论",
+    "credit_industry": "产业政策",
+    "credit_operating": "运营状况",
+    "credit_report_date": "征信报告日期",
     "credit_code": "统一社会信用代码",
     "data": "内容",
     "decided_at": "决定时间",
@@ -194,7 +200,10 @@ _ENUMS: dict[str, dict[str, str]] = {
     "size": {s.value: f"{s.label}企业" for s in Size},
     "ground": BLACKLIST_GROUNDS,
     "decision": {"pending": "待确认", "confirmed": "已确认", "rejected": "已退回"},
-    "provided_by": {"enterprise": "申请企业", "bank": "合作银行", "operator": "平台运营", "any": "各方"},
+    "provided_by": PROVIDER_LABELS,
+    "credit_adverse": {a.value: a.label for a in AdverseRecord},
+    "credit_industry": {f.value: f.label for f in IndustryFit},
+    "credit_operating": {o.value: o.label for o in Operating},
     "kind": {"municipal": "市级", "county": "县区", "private": "社会资本", "cause": "原因分析", "measure": "追偿措施"},
 }
 

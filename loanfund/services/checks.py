@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loanfund import clock
+from loanfund.domain import credit
 from loanfund.domain.eligibility import Size, bank_agreement_violation, credit_code_region, district_disagreement
 from loanfund.domain.lifecycle import RESERVING_STATES, Role
 from loanfund.domain.money import Money
@@ -165,7 +166,9 @@ def rule_checks(application: Application, viewer: Role, policy: Policy | None = 
             max_amount = max_approvable(policy, facts)
         reasons = result.group_reasons
     else:
-        reasons = group_approval_reasons(policy, amount, application.loan_overdue)
+        reasons = group_approval_reasons(
+            policy, amount, application.loan_overdue, credit.needs_group(application.credit_adverse)
+        )
     add(
         "R6",
         True,

@@ -217,8 +217,22 @@ def _applications(report: SeedReport) -> None:
             materials.upload(users[username], app_id, code, [_sample(code)])
         return app_id
 
+    def accept(app_id: int, note: str) -> None:
+        """The reviewer files the 征信 report and records the credit check (第八、十五条)."""
+        materials.upload(users["reviewer"], app_id, "credit_report", [_sample("credit_report")])
+        lifecycle.accept(
+            users["reviewer"],
+            app_id,
+            credit_report_date=today - timedelta(days=1),
+            credit_adverse="none",
+            credit_industry="fits",
+            credit_operating="good",
+            credit_check_note="人行征信无不良信用记录，属鼓励类制造业，生产经营正常，符合受理条件",
+            note=note,
+        )
+
     def through_commit(app_id: int, bank_user: str, committed: str) -> None:
-        lifecycle.accept(users["reviewer"], app_id, "材料齐全，符合受理条件", "人行征信无不良记录")
+        accept(app_id, "材料齐全，符合受理条件")
         materials.upload(users[bank_user], app_id, "commitment", [_sample("commitment")])
         lifecycle.commit(users[bank_user], app_id, M(committed), "同意续贷，到期后按原条件续贷", "承诺函〔2026〕号")
 
@@ -256,7 +270,7 @@ def _applications(report: SeedReport) -> None:
 
     # ent3: accepted and with the bank; and a loan already overdue at the bank, waiting for the leading group (R6).
     accepted = apply("ent3", "JSB-LYG", "苏银借字2025第1033号", "1,500,000.00", "1,200,000.00", 2, "300,000.00")
-    lifecycle.accept(users["reviewer"], accepted, "材料齐全", "人行征信无不良记录")
+    accept(accepted, "材料齐全")
     late = apply(
         "ent3",
         "ICBC-LYG",

@@ -31,11 +31,18 @@ DEFAULT_CHECKLIST = (
     ("loan_contract", "到期贷款合同", "enterprise", "accept", True),
     ("financials", "最近一期财务报表", "enterprise", "accept", True),
     ("credit_authorisation", "征信查询授权书", "enterprise", "accept", False),
+    ("credit_report", "企业征信报告", "reviewer", "accept", True),
     ("commitment", "合作银行转贷承诺意见（签字盖章）", "bank", "commit", True),
     ("voucher", "划款凭证", "operator", "authorise-disbursement", False),
     ("other", "其他材料", "any", "accept", False),
 )
-PROVIDER_LABELS = {"enterprise": "申请企业", "bank": "合作银行", "operator": "平台运营", "any": "各方"}
+PROVIDER_LABELS = {
+    "enterprise": "申请企业",
+    "bank": "合作银行",
+    "reviewer": "平台受理",
+    "operator": "平台运营",
+    "any": "各方",
+}
 STAGE_LABELS = {"accept": "受理前", "commit": "银行承诺前", "approve": "批准前", "authorise-disbursement": "放款复核前"}
 # What the file must start with, whatever its name says: an .exe renamed .pdf is refused.
 SIGNATURES: dict[str, tuple[bytes, str]] = {
@@ -51,6 +58,7 @@ UPLOAD_STATES = frozenset({State.SUBMITTED, State.ACCEPTED, State.BANK_COMMITTED
 UPLOAD_STATES_BY_ROLE = {
     Role.ENTERPRISE: UPLOAD_STATES,
     Role.BANK: UPLOAD_STATES - {State.SUBMITTED},
+    Role.REVIEWER: frozenset({State.SUBMITTED}),  # the 征信 report, before the credit check at acceptance
     Role.OPERATOR: UPLOAD_STATES | {State.DISBURSED},
 }
 

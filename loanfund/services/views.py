@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from loanfund import clock
+from loanfund.domain import credit
 from loanfund.domain.lifecycle import NOT_RENEWED_STATES, Action, Role, actions_for
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
@@ -61,6 +62,44 @@ class ApplicationView:
     claim: BankClaim | None = None  # R12: the bank's liability for this bridge, once recorded (detail only)
     claim_reason: str | None = None  # for an operator: why a claim may be recorded now (None: it may not)
     history: history.EnterpriseHistory | None = None  # for the deciders: the enterprise's other bridges (detail only)
+    credit_check: CreditCheckView | None = None  # the platform's findings at acceptance, to those who decide on them
+
+
+# Who reads the platform's credit check (第八、十五条): the platform, the bank it is forwarded to, the leading group.
+CREDIT_READERS = frozenset({Role.REVIEWER, Role.OPERATOR, Role.GROUP, Role.BANK})
+
+
+@dataclass(frozen=True)
+class CreditCheckView:
+    """The reviewer's findings as recorded at acceptance (domain.credit)."""
+
+    report_date: date
+    adverse: credit.AdverseRecord
+    industry: credit.IndustryFit
+    operating: credit.Operating
+    conclusion: str
+
+    @property
+    def group_decides(self) -> bool:
+        """A bad record still outstanding: only the leading group may let the fund lend (R6)."""
+        return credit.needs_group(self.adverse)
+
+
+def credit_check_of(actor: User, application: Application) -> CreditCheckView | None:
+    """The findings, when ``actor`` may read them and the check was recorded (applications accepted before the
+    check was structured have only a note: None)."""
+    a = application
+    if actor.role_enum not in CREDIT_READERS or a.credit_report_date is None:
+        return None
+    if a.credit_adverse is None or a.credit_industry is None or a.credit_operating is None:
+        return None
+    return CreditCheckView(
+        a.credit_report_date,
+        credit.AdverseRecord(a.credit_adverse),
+        credit.IndustryFit(a.credit_industry),
+        credit.Operating(a.credit_operating),
+        a.credit_check_note or "",
+    )
 
 
 def application_view(
@@ -102,6 +141,7 @@ def application_view(
         renewal_late=_renewal_late(application, policy, today),
         expected_fee=expected_fee,
         group_reasons=reasons,
+        credit_check=credit_check_of(actor, application),
     )
     if not detail:
         return view

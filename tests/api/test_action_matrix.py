@@ -36,7 +36,14 @@ def valid_body(action: Action, application: Application) -> dict:
     today = clock.today().isoformat()
     account = lifecycle.account_of(application)
     return {
-        Action.ACCEPT: {},
+        Action.ACCEPT: {  # the 征信 report is the reviewer's to upload (tests/web/test_materials_checklist)
+            "credit_report_date": today,
+            "credit_adverse": "none",
+            "credit_industry": "fits",
+            "credit_operating": "good",
+            "credit_check_note": "征信正常",
+            "missing_materials_reason": "征信报告原件已核",
+        },
         Action.REJECT: {"note": "不符合条件"},
         # the signed commitment is the bank's to upload (tests/web/test_materials_checklist): here its reason stands in
         Action.COMMIT: {

@@ -45,11 +45,17 @@ def test_thirty_million_out_on_1_nov_back_on_4_nov(api, traveller):
     assert body["needs_group_approval"] is False
     assert events(body) == [("submit", None, "submitted", "enterprise")]
     refused = api.act("reviewer", app_id, "accept", {"note": "材料齐全"})
-    assert refused.status_code == 422  # the checklist: nothing on file yet
+    assert refused.status_code == 422  # the checklist: nothing on file yet; and no credit check (第八、十五条)
     assert refused.get_json()["errors"] == {
+        "credit_report_date": ["请填写征信报告日期"],
+        "credit_adverse": ["请选择不良信用记录情况"],
+        "credit_industry": ["请选择是否符合产业政策"],
+        "credit_operating": ["请选择运营状况"],
+        "credit_check_note": ["请填写审查结论"],
         "missing_materials_reason": [
-            "尚缺必需材料：营业执照、到期贷款合同、最近一期财务报表。请补齐后再办理；如确需先行办理，请填写理由"
-        ]
+            "尚缺必需材料：营业执照、到期贷款合同、最近一期财务报表、企业征信报告。"
+            "请补齐后再办理；如确需先行办理，请填写理由"
+        ],
     }
     uploaded = upload(api, "ent1", app_id, "licence", ("营业执照.pdf",))
     assert uploaded.status_code == 201
@@ -57,7 +63,15 @@ def test_thirty_million_out_on_1_nov_back_on_4_nov(api, traveller):
     assert upload(api, "ent1", app_id, "loan_contract", ("借款合同-1.pdf", "借款合同-2.pdf")).status_code == 201
     assert upload(api, "ent1", app_id, "financials").status_code == 201
 
-    body = api.act("reviewer", app_id, "accept", {"note": "材料齐全", "credit_check_note": "征信正常"}).get_json()
+    assert upload(api, "reviewer", app_id, "credit_report", ("征信报告.pdf",)).status_code == 201
+    findings = {
+        "credit_report_date": "2026-10-30",
+        "credit_adverse": "none",
+        "credit_industry": "fits",
+        "credit_operating": "good",
+        "credit_check_note": "征信正常",
+    }
+    body = api.act("reviewer", app_id, "accept", {"note": "材料齐全"} | findings).get_json()
     assert body["state"] == "accepted"
 
     assert upload(api, "bank1", app_id, "commitment", ("承诺函.pdf",)).status_code == 201

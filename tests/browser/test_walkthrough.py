@@ -40,7 +40,11 @@ def step(page, action: str, fields: dict[str, str] | None = None, shot: str = ""
     """Fill a step's card and press it; read the confirmation it answers with (saved as ``shot``); press 确认."""
     card = page.locator(f"#action-{action}")
     for name, value in (fields or {}).items():
-        card.locator(f"[name={name}]").fill(value)
+        control = card.locator(f"[name={name}]")
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
     card.locator("button[type=submit]").click()
     page.wait_for_load_state("load")
     assert page.locator("#confirmation").count() == 1, page.content()[:2000]
@@ -161,8 +165,8 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     visit(page, f"{base}/applications")
     assert page.locator("table tbody tr").count() == 1  # the double click made one application
     page.goto(detail_url)
-    # still missing: the financial statements (the enterprise's) and the bank's signed commitment
-    assert page.locator("#materials-missing").inner_text() == "尚缺 2 项必需材料"
+    # still missing: the financial statements (the enterprise's), the platform's 征信 report, the bank's commitment
+    assert page.locator("#materials-missing").inner_text() == "尚缺 3 项必需材料"
     shoot(page, "sme-application", readme=True)
     logout(page)
 
@@ -171,12 +175,31 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     assert "连云港海澜精密机械有限公司" in page.locator("#q-submitted").inner_text()
     shoot(page, "04-workbench-reviewer")
     visit(page, detail_url)
+    report = tmp_path / "企业征信报告.pdf"  # the platform queries the 征信 system and files the report
+    report.write_bytes(PDF)
+    page.select_option("#upload-category", "credit_report")
+    page.set_input_files("#upload-file", str(report))
+    page.click("button:has-text('上传')")
+    page.wait_for_selector("text=材料已上传")
     card = page.locator("#action-accept")
     card.locator("[name=credit_check_note]").fill("人行征信无不良记录")
     card.locator("button[type=submit]").click()
     page.wait_for_load_state("load")
+    # every finding not chosen, and the missing statements, at once next to their fields
+    assert page.locator("#accept-credit_adverse-feedback").inner_text() == "请选择不良信用记录情况"
+    assert page.locator("#accept-credit_report_date-feedback").inner_text() == "请填写征信报告日期"
     assert "尚缺必需材料：最近一期财务报表" in page.locator("#accept-missing_materials_reason-feedback").inner_text()
-    step(page, "accept", {"missing_materials_reason": "财务报表已核原件，扫描件由企业后补"})
+    accessible(page)
+    findings = {
+        "credit_report_date": date.today().isoformat(),
+        "credit_adverse": "none",
+        "credit_industry": "fits",
+        "credit_operating": "good",
+        "credit_check_note": "人行征信无不良信用记录；属鼓励类制造业；生产经营正常",
+        "missing_materials_reason": "财务报表已核原件，扫描件由企业后补",
+    }
+    step(page, "accept", findings, shot="credit-check-confirmation")
+    assert page.locator("#credit-check").count() == 1
     logout(page)
 
     # 合作银行出具转贷承诺
@@ -184,6 +207,10 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     assert "连云港海澜精密机械有限公司" in page.locator("#q-to_commit").inner_text()
     shoot(page, "04b-bank-desk")
     visit(page, detail_url)
+    # the platform's credit check, forwarded with the application (第十五条)
+    assert "无不良信用记录" in page.locator("#credit-check").inner_text()
+    page.locator("#credit-check").scroll_into_view_if_needed()
+    shoot(page, "credit-check")
     commitment = tmp_path / "转贷承诺函.pdf"
     commitment.write_bytes(PDF)
     page.select_option("#upload-category", "commitment")

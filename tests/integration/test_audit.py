@@ -16,7 +16,7 @@ from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import AuditRecord, User
 from loanfund.services import audit
-from tests.flows import Flows
+from tests.flows import Flows, attach, credit_ok
 from tests.web.test_forms import NEW_POLICY, post_form
 
 pytestmark = pytest.mark.both_databases
@@ -71,8 +71,10 @@ def test_a_step_through_the_api_is_recorded_as_its_users(client, people, travell
     flows = Flows(traveller)
     application = flows.to(State.SUBMITTED)
     reviewer = flows.user("reviewer")
+    attach(reviewer, application, ("credit_report",))
     before = db.session.scalar(select(db.func.max(AuditRecord.seq)))
-    answer = api.act("reviewer", application.id, "accept", {})
+    findings = {k: str(v) for k, v in credit_ok().items()}
+    answer = api.act("reviewer", application.id, "accept", findings)
     assert answer.status_code == 200, answer.get_json()
     written = db.session.scalars(select(AuditRecord).where(AuditRecord.seq > before).order_by(AuditRecord.seq)).all()
     assert {(r.action, r.subject) for r in written} >= {("update", "applications"), ("insert", "application_events")}

@@ -14,7 +14,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, BlacklistEntry
 from loanfund.services import fund, lifecycle
-from tests.flows import Flows
+from tests.flows import Flows, credit_ok
 
 pytestmark = pytest.mark.both_databases
 
@@ -53,7 +53,8 @@ def test_an_application_submitted_before_the_listing_is_not_accepted(app, people
     flows = Flows(traveller)
     application = flows.to(State.SUBMITTED)
     blacklist_ent1()
-    assert refused(lambda: lifecycle.accept(flows.user("reviewer"), application.id)) == [("R11", LISTED)]
+    reviewer = flows.user("reviewer")
+    assert refused(lambda: lifecycle.accept(reviewer, application.id, **credit_ok())) == [("R11", LISTED)]
     assert db.session.get(Application, application.id).state == State.SUBMITTED.value
 
 

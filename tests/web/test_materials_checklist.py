@@ -8,15 +8,30 @@ import re
 
 from sqlalchemy import func, select
 
+from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Material, MaterialItem
 from tests.conftest import confirm, confirmation_values, form_tokens
-from tests.flows import PDF, Flows
+from tests.flows import PDF, Flows, attach
 from tests.web.test_confirmations import text_of
 from tests.web.test_forms import feedback, post_form
 
-MISSING_ALL = "尚缺必需材料：营业执照、到期贷款合同、最近一期财务报表。请补齐后再办理；如确需先行办理，请填写理由"
+MISSING_ALL = (
+    "尚缺必需材料：营业执照、到期贷款合同、最近一期财务报表、企业征信报告。请补齐后再办理；如确需先行办理，请填写理由"
+)
+
+
+def findings(**changes: str) -> dict[str, str]:
+    """The reviewer's credit check as typed on the accept form (第八条): nothing wrong found."""
+    typed = {
+        "credit_report_date": clock.today().isoformat(),
+        "credit_adverse": "none",
+        "credit_industry": "fits",
+        "credit_operating": "good",
+        "credit_check_note": "征信正常",
+    }
+    return typed | changes
 
 
 def events_of(application_id: int) -> list[ApplicationEvent]:
@@ -38,30 +53,29 @@ def test_the_reviewer_cannot_accept_without_the_required_documents_unless_the_re
     page = f"/applications/{application.id}"
     auth.login("reviewer")
     html = client.get(page).get_data(as_text=True)
-    assert "尚缺 4 项必需材料" in html  # three of the enterprise's, and the bank's commitment
-    refused = post_form(client, f"{page}/accept", {"credit_check_note": "征信正常"}, page=page)
+    assert "尚缺 5 项必需材料" in html  # three of the enterprise's, the reviewer's 征信 report, the bank's commitment
+    refused = post_form(client, f"{page}/accept", findings(), page=page)
     assert refused.status_code == 422
     assert feedback(refused.get_data(as_text=True), "missing_materials_reason") == [MISSING_ALL]
     assert 'id="confirmation"' not in refused.get_data(as_text=True)
     assert [e.action for e in events_of(application.id)] == ["submit"]
 
     reason = "原件已现场核验，扫描件由企业今日补传"
-    done = confirm(
-        client, f"{page}/accept", {"credit_check_note": "征信正常", "missing_materials_reason": reason}, page
-    )
+    done = confirm(client, f"{page}/accept", findings(missing_materials_reason=reason), page)
     assert done.status_code == 302
     assert db.session.get(Application, application.id).state == State.ACCEPTED.value
     accepted = events_of(application.id)[-1]
     assert (accepted.action, accepted.actor.username) == ("accept", "reviewer")
-    assert accepted.payload["missing_materials"] == ["营业执照", "到期贷款合同", "最近一期财务报表"]
+    assert accepted.payload["missing_materials"] == ["营业执照", "到期贷款合同", "最近一期财务报表", "企业征信报告"]
     assert accepted.payload["missing_materials_reason"] == reason
 
 
 def test_with_every_document_on_file_no_reason_is_asked(client, people, auth, traveller):
     application = Flows(traveller).to(State.SUBMITTED)  # the enterprise uploaded the three
+    attach(people["reviewer"], application, ("credit_report",))  # and the reviewer the 征信 report
     page = f"/applications/{application.id}"
     auth.login("reviewer")
-    assert confirm(client, f"{page}/accept", {"credit_check_note": "征信正常"}, page).status_code == 302
+    assert confirm(client, f"{page}/accept", findings(), page).status_code == 302
     assert "missing_materials" not in events_of(application.id)[-1].payload
 
 
@@ -155,7 +169,7 @@ def test_the_confirmation_carries_the_reason_to_the_step(client, people, auth, t
     application = Flows(traveller).to(State.SUBMITTED, documents=False)
     page = f"/applications/{application.id}"
     auth.login("reviewer")
-    shown = post_form(client, f"{page}/accept", {"missing_materials_reason": "现场核验"}, page=page)
+    shown = post_form(client, f"{page}/accept", findings(missing_materials_reason="现场核验"), page=page)
     words = text_of(shown.get_data(as_text=True))
     assert "缺少必需材料时仍予办理的理由 现场核验" in words
     client.post(f"{page}/accept", data=confirmation_values(shown.get_data(as_text=True)))
@@ -181,6 +195,7 @@ def test_the_administrator_keeps_the_checklist(client, people, auth, traveller):
         "到期贷款合同",
         "最近一期财务报表",
         "征信查询授权书",
+        "企业征信报告",
         "合作银行转贷承诺意见（签字盖章）",
         "划款凭证",
         "其他材料",
@@ -208,7 +223,7 @@ def test_the_administrator_keeps_the_checklist(client, people, auth, traveller):
     auth.login("reviewer")
     refused = post_form(client, f"{page_url}/accept", {}, page=page_url)
     assert feedback(refused.get_data(as_text=True), "missing_materials_reason") == [
-        "尚缺必需材料：完税证明。请补齐后再办理；如确需先行办理，请填写理由"
+        "尚缺必需材料：企业征信报告、完税证明。请补齐后再办理；如确需先行办理，请填写理由"
     ]
 
 

@@ -21,7 +21,7 @@ def events() -> int:
 
 @pytest.fixture
 def documented(app, people, traveller, tmp_path):  # type: ignore[no-untyped-def]
-    """ent1's application (routed to bank1), accepted, with the three documents the checklist requires."""
+    """ent1's application (routed to bank1), accepted, with the four documents the checklist requires."""
     app.config["UPLOAD_DIR"] = str(tmp_path)
     flows = Flows(traveller)
     application = flows.to(State.SUBMITTED)
@@ -49,7 +49,7 @@ def test_every_page_of_another_partys_application_is_404(client, auth, documente
     )
     assert response.status_code == 404
     assert events() == before
-    assert db.session.scalar(select(func.count()).select_from(Material)) == 3
+    assert db.session.scalar(select(func.count()).select_from(Material)) == 4  # the three, the 征信 report
     assert f"/applications/{a}" not in client.get("/applications").get_data(as_text=True)
     assert f"/applications/{a}" not in client.get("/home").get_data(as_text=True)
 

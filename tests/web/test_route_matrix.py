@@ -298,11 +298,12 @@ ROUTES: list[Route] = [
     r(API_A + "/<action_name>", "POST", {"bank1"}, lambda w: f"/api/v1/applications/{w.archived}/commit"),
     r(API_A + "/<action_name>", "POST", {"operator"}, lambda w: f"/api/v1/applications/{w.out}/approve"),
     r(API_A + "/<action_name>", "POST", {"group"}, lambda w: f"/api/v1/applications/{w.archived}/group-approve"),
-    # documents come from the enterprise, its bank (the commitment) and the operator (the transfer voucher)
+    # documents come from the enterprise, its bank (the commitment), the reviewer (the 征信 report) and the operator
+    # (the transfer voucher)
     r(
         API_A + "/materials",
         "POST",
-        {"ent1", "bank1", "operator"},
+        {"ent1", "bank1", "reviewer", "operator"},
         lambda w: f"/api/v1/applications/{w.archived}/materials",
     ),
     r(API_A + "/recovery", "GET", STAFF_READERS, lambda w: f"/api/v1/applications/{w.out}/recovery"),

@@ -45,7 +45,15 @@ def bridge(people, traveller):  # type: ignore[no-untyped-def]
     a = lifecycle.submit_application(users["ent1"], data).id
     materials.upload(users["ent1"], a, "licence", [("营业执照.pdf", PDF_BYTES)])
     lifecycle.accept(
-        users["reviewer"], a, "材料齐全", "人行征信无不良记录，无对外担保", "借款合同、财务报表已核原件，扫描件后补"
+        users["reviewer"],
+        a,
+        credit_report_date=date(2026, 10, 28),
+        credit_adverse="none",
+        credit_industry="fits",
+        credit_operating="good",
+        credit_check_note="人行征信无不良记录，无对外担保",
+        note="材料齐全",
+        missing_materials_reason="借款合同、财务报表、征信报告已核原件，扫描件后补",
     )
     materials.upload(users["bank1"], a, "commitment", [("承诺函.pdf", PDF_BYTES)])
     lifecycle.commit(users["bank1"], a, M("40,000,000.00"), "同意续贷", "承诺函〔2026〕18号")
@@ -66,7 +74,9 @@ def text_of(html: str) -> str:
 EXPECTED = [
     "连云港市中小企业应急转贷资金使用情况说明表",
     "统一社会信用代码 91320706MA1Q8RXL4A",
-    "征信查询情况 人行征信无不良记录，无对外担保",
+    "征信报告日期 2026年10月28日",
+    "资格和信用审查 无不良信用记录；符合产业发展政策；运营状况良好",
+    "审查结论 人行征信无不良记录，无对外担保",
     "银行承诺续贷额度 40,000,000.00 元",
     "银行经办人 / 承诺函（盖章）编号 王立新 / 承诺函〔2026〕18号",
     "批准使用金额 30,000,000.00 元",

@@ -123,16 +123,28 @@ def take(
 
 
 def accept(
-    actor: User, application_id: int, note: str = "", credit_check_note: str = "", missing_materials_reason: str = ""
+    actor: User,
+    application_id: int,
+    credit_report_date: date | None = None,
+    credit_adverse: str = "",
+    credit_industry: str = "",
+    credit_operating: str = "",
+    credit_check_note: str = "",
+    note: str = "",
+    missing_materials_reason: str = "",
 ) -> Application:
-    """The platform accepts the application and forwards it to the bank; R10 and R11 are checked again, and the
-    required materials (or why the reviewer goes on without them)."""
+    """The platform checks qualification and credit and accepts the application, forwarding it to the bank; R10 and
+    R11 are checked again, and the required materials (or why the reviewer goes on without them)."""
     return take(
         actor,
         application_id,
         Action.ACCEPT,
-        note=note,
+        credit_report_date=credit_report_date,
+        credit_adverse=credit_adverse,
+        credit_industry=credit_industry,
+        credit_operating=credit_operating,
         credit_check_note=credit_check_note,
+        note=note,
         missing_materials_reason=missing_materials_reason,
     )
 

@@ -4,6 +4,7 @@ decides when R6 applies; the side exits before the money goes out release the re
 from __future__ import annotations
 
 from loanfund import clock
+from loanfund.domain import credit
 from loanfund.domain.errors import RuleViolation
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
@@ -31,6 +32,7 @@ def approval_facts(application: Application, amount: Money, own_funds: Money) ->
         own_funds=own_funds,
         fund_available=fund.position().available,
         loan_overdue=application.loan_overdue,
+        adverse_credit=credit.needs_group(application.credit_adverse),
     )
 
 

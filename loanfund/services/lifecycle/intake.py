@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from loanfund import clock
+from loanfund.domain import credit
 from loanfund.domain.eligibility import bank_agreement_violation
-from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
+from loanfund.domain.errors import FieldErrors, InvalidInput, NotAllowed, RuleViolation, Violation
 from loanfund.domain.lifecycle import OPEN_STATES, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType
@@ -230,26 +231,63 @@ def eligibility_violations(credit_code: str, bank: Bank, today: date) -> list[Vi
 
 def accept(
     step: Step,
-    note: str = "",
+    credit_report_date: date | None = None,
+    credit_adverse: str = "",
+    credit_industry: str = "",
+    credit_operating: str = "",
     credit_check_note: str = "",
+    note: str = "",
     missing_materials_reason: str = "",
 ) -> Application:
-    """The platform accepts the application and forwards it to the bank; R10 and R11 are checked again, and the
-    materials the checklist requires before acceptance are on file — or the reviewer records why it goes on without.
+    """The platform checks the enterprise's qualification and credit (第十五条) and accepts the application, forwarding
+    it to the bank. The check is recorded as findings (domain.credit): the 征信 report's date, bad records, the
+    industrial policy, operating condition, and the reviewer's conclusion. R10 and R11 are checked again, and the
+    materials the checklist requires before acceptance (the 征信 report among them) are on file — or the reviewer
+    records why it goes on without.
 
-    :raise RuleViolation: the enterprise is blacklisted now, or the bank's agreement is no longer in force.
-    :raise InvalidInput: a required material is missing and no reason is given.
+    :raise InvalidInput: a finding is missing, or a required material is missing and no reason is given (all at once).
+    :raise RuleViolation: the enterprise is blacklisted now, the bank's agreement is no longer in force, or the
+        findings refuse it (第八条: outside the industrial policy, not operating well, a report too old).
     """
     application, actor = step.application, step.actor
-    violations = eligibility_violations(application.enterprise.credit_code, application.bank, clock.today())
+    today = clock.today()
+    violations = eligibility_violations(application.enterprise.credit_code, application.bank, today)
     if violations:
         raise RuleViolation(violations)
-    without = materials.explained(application, "accept", missing_materials_reason)
+    findings = credit.CreditCheck(
+        credit_report_date, credit_adverse, credit_industry, credit_operating, credit_check_note
+    )
+    problems = FieldErrors()
+    for field, message in credit.check_problems(findings, today).items():
+        problems.add(field, message)
+    try:
+        without = materials.explained(application, "accept", missing_materials_reason)
+    except InvalidInput as exc:
+        for field, messages in exc.errors.items():
+            for message in messages:
+                problems.add(field, message)
+    problems.raise_if_any()
+    refused = credit.refusals(findings, today)
+    if refused:
+        raise RuleViolation(refused)
     application.review_note = note.strip()
     application.credit_check_note = credit_check_note.strip()
+    application.credit_report_date = credit_report_date
+    application.credit_adverse = credit_adverse
+    application.credit_industry = credit_industry
+    application.credit_operating = credit_operating
     application.reviewed_at = clock.utcnow()
     application.reviewed_by_id = actor.id
-    return complete(step, note, credit_check_note=credit_check_note.strip(), **without)
+    return complete(
+        step,
+        note,
+        credit_report_date=credit_report_date,
+        credit_adverse=credit_adverse,
+        credit_industry=credit_industry,
+        credit_operating=credit_operating,
+        credit_check_note=credit_check_note.strip(),
+        **without,
+    )
 
 
 def reject(step: Step, note: str) -> Application:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from loanfund import clock
+from loanfund.domain import credit
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import (
@@ -34,7 +35,9 @@ def overdue(application: Application, today: date | None = None, policy: Policy 
 
 def group_reasons_now(application: Application, policy: Policy) -> tuple[str, ...]:
     """Why the group must decide, for an application not yet approved (from the requested amount)."""
-    return group_approval_reasons(policy, application.requested_amount, application.loan_overdue)
+    return group_approval_reasons(
+        policy, application.requested_amount, application.loan_overdue, credit.needs_group(application.credit_adverse)
+    )
 
 
 def commitment(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from loanfund import clock
 from loanfund.clock import cn_day
+from loanfund.domain import credit
 from loanfund.domain.events import event_label
 from loanfund.domain.lifecycle import ACTION_LABELS, Action, Role, State
 from loanfund.domain.money import Money
@@ -154,7 +155,9 @@ def build(
     ]
     review = [
         Line("受理意见", a.review_note or "—"),
-        Line("征信查询情况", a.credit_check_note or "—"),
+        Line("征信报告日期", cn_day(a.credit_report_date)),
+        Line("资格和信用审查", credit.findings(a.credit_adverse, a.credit_industry, a.credit_operating) or "—"),
+        Line("审查结论", a.credit_check_note or "—"),
         Line("受理人 / 时间", f"{_name(people.get(a.reviewed_by_id))} / {cn_day(a.reviewed_at)}"),
         _money("银行承诺续贷额度", a.committed_amount),
         Line("银行意见", a.bank_opinion or "—"),

@@ -314,6 +314,7 @@ def _detail(
         upload=upload,
         claim=view.claim,
         history=view.history,
+        credit_check=view.credit_check,
         claim_reason=view.claim_reason,
         claim_form=ClaimForm(formdata=None) if view.claim_reason else None,
         categories=materials.labels(),

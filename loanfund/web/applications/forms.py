@@ -7,6 +7,7 @@ from typing import Any
 from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from loanfund.domain.credit import AdverseRecord, IndustryFit, Operating
 from loanfund.domain.policy import LoanType
 from loanfund.web.forms import (
     DayField,
@@ -66,8 +67,21 @@ class ActionForm(SubmitOnce, Form):
 MISSING_REASON = "缺少必需材料时仍予办理的理由"
 
 
+def finding(label: str, kind: type[AdverseRecord | IndustryFit | Operating]) -> SelectField:
+    """One finding of the credit check, to be chosen: the service names a missing or unknown one beside the others."""
+    return SelectField(
+        label, choices=options([("", "请选择"), *((k.value, k.label) for k in kind)]), validate_choice=False
+    )
+
+
 class AcceptForm(ActionForm):
-    credit_check_note = long_text("征信核查情况")
+    """The credit check (第八、十五条): each finding is chosen, none assumed; the service says what is missing."""
+
+    credit_report_date = DayField("征信报告日期", validators=[Optional()])  # the service names it beside the others
+    credit_adverse = finding("不良信用记录", AdverseRecord)
+    credit_industry = finding("产业政策", IndustryFit)
+    credit_operating = finding("运营状况", Operating)
+    credit_check_note = long_text("审查结论")
     note = long_text("受理意见")
     missing_materials_reason = long_text(MISSING_REASON)
 
