@@ -25,6 +25,10 @@ class Config:
     FUND_NAME = "连云港市中小企业应急转贷资金"  # the fund's name on reports, statements and the audit pack
     # 办事指南's contact lines, e.g. ["咨询电话：0518-…", "地址：…"]; set by the deployment (none are invented here)
     FUND_CONTACT: list[str] = []
+    # 第二十七条: who the platform's 绿色通道函 is addressed to — the departments that register a land and a house
+    # mortgage (the deployment writes its city's names; these are what the departments are called everywhere)
+    GREEN_CHANNEL_LAND_DEPARTMENT = "自然资源和规划局（不动产登记机构）"
+    GREEN_CHANNEL_HOUSING_DEPARTMENT = "住房和城乡建设局"
     # Argon2id's cost (argon2-cffi's RFC 9106 low-memory profile: 64 MiB, 3 passes, 4 lanes — about 0.25 s here)
     PASSWORD_HASHER: dict[str, int] = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
     SESSION_IDLE_MINUTES = 30  # a signed-in browser left alone this long is signed out

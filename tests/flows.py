@@ -56,6 +56,7 @@ class Flows:
         own_funds: str = "10,000,000.00",
         overdue: bool = False,
         documents: bool = True,
+        mortgage: str = "none",
     ) -> Application:
         """Submitted, with the documents the checklist requires before acceptance (``documents=False``: none)."""
         bank = db.session.scalar(select(Bank).where(Bank.code == bank_code))
@@ -69,6 +70,7 @@ class Flows:
             requested_days=days,
             own_funds=M(own_funds),
             purpose="转贷",
+            mortgage=mortgage,
         )
         application = lifecycle.submit_application(self.user(enterprise), data)
         if documents:

@@ -27,6 +27,8 @@ def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent
         "loan_contract_no": application.loan_contract_no,
         "loan_type": application.loan_type,
         "loan_type_label": application.loan_type_label,
+        "mortgage": application.mortgage,
+        "mortgage_label": application.mortgage_label,
         "loan_amount_due": application.loan_amount_due,
         "loan_due_date": application.loan_due_date,
         "loan_overdue": application.loan_overdue,
@@ -79,6 +81,13 @@ def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent
         if view.credit_check
         else None,
     }
+    if events is not None:  # one application: its green-channel letter, when issued (第二十七条)
+        letter = application.green_channel_letter
+        data["green_channel_letter"] = (
+            {"number": letter.number, "issued_on": letter.issued_on, "departments": letter.departments}
+            if letter
+            else None
+        )
     if events is not None:
         data["events"] = [
             {

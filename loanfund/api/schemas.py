@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from loanfund.api.fields import REQUIRED, Day, MoneyField, Text, WholeNumber
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.policy import LoanType
 
 
@@ -96,6 +97,14 @@ class ApplicationCreateSchema(StrictSchema):
             "description": "到期贷款种类（R16，第三条）："
             + "，".join(f"{t.value} {t.label}" for t in LoanType)
             + "；现行政策只受理流动资金贷款"
+        },
+    )
+    mortgage = fields.String(
+        load_default=Mortgage.NONE.value,
+        validate=validate.OneOf([m.value for m in Mortgage], error="未知抵押情况：{input}"),
+        metadata={
+            "description": "续贷涉及的土地、房产抵押（第二十七条，涉及的由平台开具绿色通道函）："
+            + "，".join(f"{m.value} {m.label}" for m in Mortgage)
         },
     )
     loan_amount_due = MoneyField(required=True, metadata={"description": "到期贷款本息（元）"})
@@ -225,6 +234,12 @@ class CreditCheckSchema(Schema):
     conclusion = fields.String(metadata={"description": "审查结论"})
 
 
+class GreenChannelLetterSchema(Schema):
+    number = fields.String(metadata={"description": "函号"})
+    issued_on = fields.Date(metadata={"description": "开具日期"})
+    departments = fields.String(metadata={"description": "致送部门"})
+
+
 class ApplicationSchema(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -235,6 +250,8 @@ class ApplicationSchema(Schema):
     loan_contract_no = fields.String()
     loan_type = fields.String(metadata={"description": "到期贷款种类（R16）"})
     loan_type_label = fields.String()
+    mortgage = fields.String(metadata={"description": "续贷涉及的抵押（第二十七条）：none, land, house, both"})
+    mortgage_label = fields.String()
     loan_amount_due = MoneyField()
     loan_due_date = fields.Date()
     loan_overdue = fields.Boolean()
@@ -270,6 +287,11 @@ class ApplicationSchema(Schema):
         CreditCheckSchema,
         allow_none=True,
         metadata={"description": "平台资格和信用审查（第八、十五条）：平台、合作银行和领导小组可见"},
+    )
+    green_channel_letter = fields.Nested(
+        GreenChannelLetterSchema,
+        allow_none=True,
+        metadata={"description": "平台开具的绿色通道函（第二十七条；仅单笔申请）"},
     )
     principal_received = MoneyField()
     fee_received = MoneyField()

@@ -5,6 +5,7 @@ document."""
 
 from __future__ import annotations
 
+from loanfund.domain.green_channel import EVENT_LABELS as GREEN_CHANNEL_EVENTS
 from loanfund.domain.liability import EVENT_LABELS as LIABILITY_EVENTS
 from loanfund.domain.lifecycle import ACTION_LABELS, Action
 from loanfund.domain.watch import Finding
@@ -22,4 +23,4 @@ def event_label(action: str) -> str:
         return ACTION_LABELS[Action(action)]
     if action in Finding.__members__.values():
         return Finding(action).label
-    return LIABILITY_EVENTS.get(action) or RECOVERY_EVENTS.get(action) or "其他事项"
+    return LIABILITY_EVENTS.get(action) or RECOVERY_EVENTS.get(action) or GREEN_CHANNEL_EVENTS.get(action) or "其他事项"

@@ -11,6 +11,7 @@ from loanfund.models.access import ApiToken, IdempotencyKey, LoginRecord, LoginT
 from loanfund.models.application import (
     Application,
     ApplicationEvent,
+    GreenChannelLetter,
     Material,
     MaterialItem,
     PolicyVersion,
@@ -64,6 +65,7 @@ __all__ = [
     "Distribution",
     "Enterprise",
     "FundBalance",
+    "GreenChannelLetter",
     "IdempotencyKey",
     "JournalEntry",
     "JournalLeg",
@@ -98,6 +100,7 @@ APPEND_ONLY = (
     RecoveryRecord,
     MonthlyReport,
     UsageStatement,
+    GreenChannelLetter,
 )
 
 

@@ -16,12 +16,14 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
 from loanfund.domain.credit import AdverseRecord, IndustryFit, Operating
+from loanfund.domain.green_channel import Mortgage, letter_number
 from loanfund.domain.lifecycle import OPEN_STATES, State, shown_state_label
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, Policy
@@ -72,6 +74,8 @@ class Application(TimestampMixin, db.Model):
     loan_contract_no: Mapped[str] = mapped_column(String(64))
     # R16 (第三条): the kind of loan to be renewed — working-capital loans are served
     loan_type: Mapped[str] = mapped_column(String(24), default="working_capital", server_default="working_capital")
+    # 第二十七条: a land or house mortgage the renewal involves (domain.green_channel) — the platform's letter then
+    mortgage: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
     loan_amount_due: Mapped[Money] = mapped_column(MoneyType)  # principal + interest due
     loan_due_date: Mapped[date] = mapped_column(Date)
     loan_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -152,11 +156,13 @@ class Application(TimestampMixin, db.Model):
     events: Mapped[list[ApplicationEvent]] = relationship(back_populates="application", order_by="ApplicationEvent.id")
     receipts: Mapped[list[Receipt]] = relationship(back_populates="application", order_by="Receipt.id")
     bank_claim: Mapped[BankClaim | None] = relationship(uselist=False, viewonly=True)  # R12, once recorded
+    green_channel_letter: Mapped[GreenChannelLetter | None] = relationship(uselist=False, viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         CheckConstraint(_in("state", [s.value for s in State]), name="state_known"),
         CheckConstraint(_in("loan_type", [t.value for t in LoanType]), name="loan_type_known"),
+        CheckConstraint(_in("mortgage", [m.value for m in Mortgage]), name="mortgage_known"),
         *(
             CheckConstraint(f"{column} IS NULL OR {_in(column, [v.value for v in kind])}", name=f"{column}_known")
             for column, kind in (
@@ -203,6 +209,10 @@ class Application(TimestampMixin, db.Model):
     @property
     def loan_type_label(self) -> str:
         return LoanType(self.loan_type).label
+
+    @property
+    def mortgage_label(self) -> str:
+        return Mortgage(self.mortgage).label
 
     @property
     def state_shown(self) -> str:
@@ -322,3 +332,48 @@ class RecoveryRecord(db.Model):
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint("amount = 0 OR transfer_ref IS NOT NULL", name="money_has_a_transfer"),
     )
+
+
+class GreenChannelLetter(db.Model):
+    """绿色通道函 (第二十七条): the platform's numbered letter asking the land and housing departments to handle the
+    enterprise's mortgage for its renewal first — one per application, numbered within its year, its text kept as
+    issued (who it was addressed to, for what loan) so that a reprint is the letter that was sent."""
+
+    __tablename__ = "green_channel_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    mortgage: Mapped[str] = mapped_column(String(8))
+    departments: Mapped[str] = mapped_column(Text)  # the addressees, 、-joined, as on the letter
+    enterprise_name: Mapped[str] = mapped_column(String(100))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    bank_name: Mapped[str] = mapped_column(String(100))
+    loan_contract_no: Mapped[str] = mapped_column(String(64))
+    loan_amount_due: Mapped[Money] = mapped_column(MoneyType)
+    fund_name: Mapped[str] = mapped_column(String(100))
+    regulation: Mapped[str] = mapped_column(String(100))  # the policy version whose green channel it invokes
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    issued_by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_green_channel_letters_year_seq"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+        CheckConstraint(_in("mortgage", [m.value for m in Mortgage if m is not Mortgage.NONE]), name="mortgage_named"),
+    )
+
+    @property
+    def number(self) -> str:
+        return letter_number(self.year, self.seq)
+
+    @property
+    def mortgage_label(self) -> str:
+        return Mortgage(self.mortgage).label
+
+    @property
+    def subject(self) -> str:
+        return Mortgage(self.mortgage).subject

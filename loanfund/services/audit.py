@@ -61,6 +61,7 @@ AUDITED = frozenset(
         "recovery_records",
         "monthly_reports",
         "usage_statements",
+        "green_channel_letters",
     }
 )
 SECRET = frozenset({"password_hash"})
@@ -299,6 +300,7 @@ SUBJECTS = {
     "recovery_records": "追偿记录",
     "monthly_reports": "月度分析",
     "usage_statements": "使用情况表",
+    "green_channel_letters": "绿色通道函",
 }
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
 PAGE = 100

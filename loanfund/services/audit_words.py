@@ -15,8 +15,10 @@ from loanfund import clock
 from loanfund.domain.credit import AdverseRecord, IndustryFit, Operating
 from loanfund.domain.eligibility import BLACKLIST_GROUNDS, DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.events import event_label
+from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
+from loanfund.domain.policy import LoanType
 from loanfund.extensions import db
 from loanfund.models import AuditRecord, Bank, Enterprise, User
 from loanfund.services.materials import PROVIDER_LABELS
@@ -46,6 +48,7 @@ FIELDS = {
     "authorised_at": "复核时间",
     "authorised_by_id": "复核人",
     "bank_id": "合作银行",
+    "bank_name": "银行名称",
     "bank_officer": "银行经办人",
     "bank_opinion": "银行意见",
     "bank_seal_ref": "盖章文件编号",
@@ -65,15 +68,16 @@ FIELDS = {
     "created_by_id": "创建人",
     "credit_adverse": "不良信用记录",
     "credit_check_note": "审查结论",
+    "credit_code": "统一社会信用代码",
     "credit_industry": "产业政策",
     "credit_operating": "运营状况",
     "credit_report_date": "征信报告日期",
-    "credit_code": "统一社会信用代码",
     "data": "内容",
     "decided_at": "决定时间",
     "decided_by_id": "决定人",
     "decision": "决定",
     "decision_note": "决定意见",
+    "departments": "致送部门",
     "destination_account_bank": "收款开户行",
     "destination_account_name": "收款户名",
     "destination_account_no": "收款账号",
@@ -93,6 +97,7 @@ FIELDS = {
     "filed_with": "报送单位",
     "filename": "文件名",
     "from_state": "原状态",
+    "fund_name": "资金名称",
     "ground": "列入原因",
     "group_decided_at": "领导小组决定时间",
     "group_decided_by_id": "领导小组经办人",
@@ -101,6 +106,8 @@ FIELDS = {
     "id": "编号",
     "income": "分配的收入",
     "industry": "行业",
+    "issued_by_id": "开具人",
+    "issued_on": "开具日期",
     "journal_entry_id": "记账分录",
     "key": "设置项",
     "kind": "类型",
@@ -114,8 +121,10 @@ FIELDS = {
     "loan_contract_no": "到期贷款合同",
     "loan_due_date": "贷款到期日",
     "loan_overdue": "贷款已在银行逾期",
+    "loan_type": "贷款种类",
     "losses_covered": "弥补核销损失",
     "month": "月份",
+    "mortgage": "续贷涉及的抵押",
     "name": "名称",
     "needed_for": "何时需要",
     "new_account_bank": "新开户行",
@@ -148,6 +157,7 @@ FIELDS = {
     "recovery_opened_on": "启动追偿日期",
     "recovery_plan": "追偿方案",
     "reference": "凭证号",
+    "regulation": "依据",
     "renewal_late": "续贷超时",
     "renewed_on": "续贷日期",
     "requested_amount": "申请金额",
@@ -161,6 +171,7 @@ FIELDS = {
     "revision": "版次",
     "role": "角色",
     "run_on": "分配日期",
+    "seq": "序号",
     "settled_by_bank_on": "银行清偿结清日期",
     "sha256": "SHA-256",
     "size": "企业规模",
@@ -182,6 +193,7 @@ FIELDS = {
     "version": "版本号",
     "vetted": "已审核",
     "written_off_on": "核销日期",
+    "year": "年度",
 }
 # bookkeeping columns that tell a reader nothing the record does not already say
 HIDDEN = frozenset({"id", "version", "updated_at", "created_at"})
@@ -201,6 +213,8 @@ _ENUMS: dict[str, dict[str, str]] = {
     "ground": BLACKLIST_GROUNDS,
     "decision": {"pending": "待确认", "confirmed": "已确认", "rejected": "已退回"},
     "provided_by": PROVIDER_LABELS,
+    "mortgage": {m.value: m.label for m in Mortgage},
+    "loan_type": {t.value: t.label for t in LoanType},
     "credit_adverse": {a.value: a.label for a in AdverseRecord},
     "credit_industry": {f.value: f.label for f in IndustryFit},
     "credit_operating": {o.value: o.label for o in Operating},

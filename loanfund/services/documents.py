@@ -21,6 +21,11 @@ def statement_html(statement: Statement) -> str:
 
 
 def statement_pdf(statement: Statement) -> bytes:
+    return html_pdf(statement_html(statement))
+
+
+def html_pdf(html: str) -> bytes:
+    """A4 pages of one of the fund's documents (laid out by ``statement.css``). :raise PdfUnavailable: no Pango."""
     try:
         from weasyprint import CSS, HTML  # loads Pango through cffi when first imported
     except OSError as exc:  # pragma: no cover - a machine without Pango
@@ -28,7 +33,7 @@ def statement_pdf(statement: Statement) -> bytes:
             "生成 PDF 需要系统的 Pango 库（Debian: apt install libpango-1.0-0 libpangoft2-1.0-0）"
         ) from exc
     stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "statement.css"))
-    pdf = HTML(string=statement_html(statement)).write_pdf(stylesheets=[stylesheet])
+    pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
     assert pdf is not None
     return pdf
 

@@ -14,6 +14,7 @@ from loanfund.web import (
     enterprise,
     filters,
     fund,
+    green_channel,
     inbox,
     liability,
     main,
@@ -36,6 +37,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(inbox.bp)
     app.register_blueprint(blacklist.bp)
     app.register_blueprint(liability.bp)
+    app.register_blueprint(green_channel.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(audit.bp)

@@ -129,6 +129,7 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
 
     # 改正后提交，费用随输入估算；双击只生成一笔申请
     page.fill("#loan_contract_no", "工银借字2025第0999号")
+    page.select_option("#mortgage", "house")  # the renewal involves a house mortgage (第二十七条)
     page.fill("#loan_due_date", (date.today() + timedelta(days=30)).isoformat())
     page.fill("#requested_days", "3")
     page.fill("#own_funds", "2000000")  # typed without separators: they appear on leaving the box
@@ -223,6 +224,29 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     assert "企业还需另筹 1,600,000.00 元" in page.locator("#note-commit").inner_text()
     assert "alert-warning" in (page.locator("#note-commit").get_attribute("class") or "")
     step(page, "commit", {"committed_amount": "10,000,000.00", "opinion": "同意到期后按原条件续贷"})
+    assert "绿色通道函尚未开具" in page.locator("#green-channel").inner_text()
+    logout(page)
+
+    # 平台开具绿色通道函（第二十七条），银行和企业可见
+    login(page, base, "operator")
+    visit(page, detail_url)
+    page.locator("#green-channel button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert page.locator("#confirmation").count() == 1
+    accessible(page, "green-channel-confirmation")
+    page.locator("#confirm-button").click()
+    page.wait_for_load_state("load")
+    assert "已开具绿色通道函 绿通〔" in page.locator(".alert-success").inner_text()
+    logout(page)
+    login(page, base, "bank1")
+    visit(page, detail_url)
+    letter = page.locator("#green-channel")
+    assert "函号\n绿通〔" in letter.inner_text() and "住房和城乡建设局" in letter.inner_text()
+    letter.scroll_into_view_if_needed()
+    shoot(page, "green-channel")
+    with page.expect_download() as download:
+        letter.locator("a:has-text('下载绿色通道函')").click()
+    assert download.value.suggested_filename.startswith("绿色通道函-绿通〔")
     logout(page)
 
     # 平台审批、制单
@@ -253,7 +277,8 @@ def test_registration_to_archive(page, live_server, tmp_path):  # type: ignore[n
     step(page, "confirm-renewal", {"new_loan_contract_no": "工银借字2026第1001号"})
     step(page, "confirm-return", {"transfer_ref": "HS-0001"})
     assert "已收回" in page.content()
-    assert page.locator("#inbox-link .badge").inner_text() == "3"  # asked to commit; approved; the disbursement
+    # asked to commit; the green-channel letter (read on the page, not in the inbox); approved; the disbursement
+    assert page.locator("#inbox-link .badge").inner_text() == "4"
     page.click("#inbox-link")
     accessible(page)
     assert "放款通知" in page.content() and "人民币捌佰万元整" in page.content()

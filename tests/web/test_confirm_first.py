@@ -149,6 +149,14 @@ CONFIRMED: dict[str, list[Callable[..., Press]]] = {
         )
     ],
     "liability.pay": [_claim],
+    "green.issue": [
+        lambda flows, traveller: Press(
+            "operator",
+            f"/applications/{(a := flows.to(State.ACCEPTED, mortgage='land').id)}/green-channel",
+            {},
+            f"/applications/{a}",
+        )
+    ],
     "recovery.cause": [
         lambda flows, traveller: Press(
             "operator",

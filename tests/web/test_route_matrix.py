@@ -43,7 +43,7 @@ from loanfund.models import (
     Message,
     SignUp,
 )
-from loanfund.services import bank_accounts, blacklist, liability, monthly, tokens, vetting
+from loanfund.services import bank_accounts, blacklist, green_channel, liability, monthly, tokens, vetting
 from loanfund.services.uow import finish
 from tests.conftest import DEMO_PASSWORD, Auth, csrf_token
 from tests.flows import Flows
@@ -86,6 +86,7 @@ class World:
     message: int  # ent1's
     token: int  # ent1's
     sign_up: int  # newcomer's, with its licence
+    green: int  # ent1's, through bank1, accepted, its renewal involving a house mortgage: the letter issued
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,9 @@ ROUTES: list[Route] = [
     r(A + "/recovery/cause", "POST", {"operator"}, lambda w: f"/applications/{w.out}/recovery/cause"),
     r(A + "/recovery/measures", "POST", {"operator"}, lambda w: f"/applications/{w.out}/recovery/measures"),
     r(A + "/bank-claim", "POST", {"operator"}, lambda w: f"/applications/{w.out}/bank-claim"),
+    # the green-channel letter (第二十七条): issued by an operator, read by every party to the application
+    r(A + "/green-channel", "POST", {"operator"}, lambda w: f"/applications/{w.green}/green-channel"),
+    r(A + "/green-channel.pdf", "GET", PARTIES, lambda w: f"/applications/{w.green}/green-channel.pdf"),
     r("/bank-claims", "GET", {"operator", "group", "admin"} | BANKS),
     r(
         "/bank-claims/" + ID.format("claim_id") + "/payments",
@@ -367,6 +371,8 @@ def world(app, client, people, traveller, tmp_path) -> World:  # type: ignore[no
     archived = flows.to(State.ARCHIVED)
     out = flows.to(State.DISBURSED)
     operator, group, admin = (flows.user(name) for name in ("operator", "group", "admin"))
+    green = flows.to(State.ACCEPTED, mortgage="house")
+    green_channel.issue(operator, green.id)
     traveller.move_to("2026-11-12 09:00:00+08:00")  # ICBC was to renew by 3 Nov and did not
     claim = liability.record_claim(operator, out.id, "银行未按承诺续贷")
     proposed = blacklist.submit_proposal(
@@ -409,6 +415,7 @@ def world(app, client, people, traveller, tmp_path) -> World:  # type: ignore[no
         message=message.id,
         token=token,
         sign_up=db.session.scalar(select(SignUp.id).where(SignUp.user_id == newcomer.id)),
+        green=green.id,
     )
 
 

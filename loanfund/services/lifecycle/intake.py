@@ -13,6 +13,7 @@ from loanfund import clock
 from loanfund.domain import credit
 from loanfund.domain.eligibility import bank_agreement_violation
 from loanfund.domain.errors import FieldErrors, InvalidInput, NotAllowed, RuleViolation, Violation
+from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.lifecycle import OPEN_STATES, Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType
@@ -42,6 +43,7 @@ class ApplicationInput:
     own_funds: Money
     purpose: str
     loan_type: str = LoanType.WORKING_CAPITAL.value  # R16: the loan to be renewed
+    mortgage: str = Mortgage.NONE.value  # 第二十七条: the land or house mortgage the renewal involves
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
     violations = eligibility_violations(actor.enterprise.credit_code, bank, today)
     violations += check_submission(policy, _facts(data, today))
     contract_no = required_text(data.loan_contract_no, "loan_contract_no", "到期贷款合同编号")
+    if data.mortgage not in Mortgage.__members__.values():
+        raise InvalidInput({"mortgage": ["请选择续贷是否涉及土地、房产抵押"]})
     _refuse_duplicate(bank, contract_no)
     if violations:
         raise RuleViolation(violations)
@@ -167,6 +171,7 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
         state=State.SUBMITTED.value,
         loan_contract_no=contract_no,
         loan_type=data.loan_type,
+        mortgage=data.mortgage,
         loan_amount_due=data.loan_amount_due,
         loan_due_date=data.loan_due_date,
         loan_overdue=data.loan_overdue,

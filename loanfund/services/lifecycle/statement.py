@@ -150,6 +150,15 @@ def build(
         Line("合作银行", bank.name),
         Line("到期贷款合同", a.loan_contract_no),
         Line("贷款种类", a.loan_type_label),
+        Line(
+            "土地、房产抵押",
+            a.mortgage_label
+            + (
+                f" · 绿色通道函 {a.green_channel_letter.number}（{cn_day(a.green_channel_letter.issued_on)}）"
+                if a.green_channel_letter
+                else ""
+            ),
+        ),
         _money("到期贷款本息", a.loan_amount_due),
         Line("到期日", cn_day(a.loan_due_date)),
     ]

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from loanfund import clock
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.errors import Conflict, InvalidInput, InvalidValue, NotAllowed, RuleViolation
+from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, Policy
@@ -23,6 +24,7 @@ from loanfund.services import (
     directory,
     documents,
     exports,
+    green_channel,
     lifecycle,
     listing,
     materials,
@@ -56,6 +58,7 @@ from loanfund.web.applications.forms import (
 )
 from loanfund.web.downloads import XLSX, attachment
 from loanfund.web.forms import Form, field_errors, options
+from loanfund.web.green_channel import IssueForm
 from loanfund.web.liability.forms import ClaimForm
 from loanfund.web.roles import roles_required
 
@@ -179,6 +182,7 @@ def _input(form: ApplicationForm) -> lifecycle.ApplicationInput:
         own_funds=form.own_funds.money or Money.zero(),
         purpose=form.purpose.data or "",
         loan_type=form.loan_type.data or "",
+        mortgage=form.mortgage.data or Mortgage.NONE.value,
     )
 
 
@@ -315,6 +319,7 @@ def _detail(
         claim=view.claim,
         history=view.history,
         credit_check=view.credit_check,
+        green_form=IssueForm(formdata=None) if green_channel.refusal(current_user, application) is None else None,
         claim_reason=view.claim_reason,
         claim_form=ClaimForm(formdata=None) if view.claim_reason else None,
         categories=materials.labels(),

@@ -8,6 +8,7 @@ from wtforms import BooleanField, MultipleFileField, SelectField, StringField, T
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from loanfund.domain.credit import AdverseRecord, IndustryFit, Operating
+from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.policy import LoanType
 from loanfund.web.forms import (
     DayField,
@@ -28,6 +29,10 @@ class ApplicationForm(SubmitOnce, Form):
     # R16: the service names a kind it does not serve, in 第三条's words (so every kind can be chosen)
     loan_type = SelectField(
         "到期贷款种类", choices=options([(t.value, t.label) for t in LoanType]), default=LoanType.WORKING_CAPITAL.value
+    )
+    # 第二十七条: a renewal involving a land or house mortgage gets the platform's green-channel letter
+    mortgage = SelectField(
+        "续贷涉及的抵押", choices=options([(m.value, m.label) for m in Mortgage]), default=Mortgage.NONE.value
     )
     loan_contract_no = text("到期贷款合同编号", True, 64)
     loan_amount_due = money("到期贷款本息（元）")
