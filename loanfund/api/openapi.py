@@ -280,7 +280,55 @@ def build_spec() -> APISpec:
         )
     _oversight_paths(spec, bearer, id_param)
     _report_paths(spec, bearer)
+    _group_paths(spec, bearer)
     return spec
+
+
+def _group_paths(spec: APISpec, bearer: list[dict[str, Any]]) -> None:
+    """The leading group's register and the platform's rules documents (第四、二十条)."""
+    for name, schema in (
+        ("GroupMeeting", s.GroupMeetingSchema),
+        ("GroupDecisionRecord", s.GroupDecisionRecordSchema),
+        ("RulesDocument", s.RulesDocumentSchema),
+    ):
+        spec.components.schema(name, schema=schema)
+    year = {"name": "year", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 2000}}
+    decisions = {"type": "array", "items": "GroupDecisionRecord"}
+    meeting = {"allOf": ["GroupMeeting", {"type": "object", "properties": {"decisions": decisions}}]}
+    register = {
+        "type": "object",
+        "properties": {
+            "year": {"type": "integer"},
+            "meetings": {"type": "array", "items": meeting},
+            "unregistered": decisions,
+        },
+    }
+    spec.path(
+        "/group/register",
+        operations={
+            "get": {
+                "summary": "领导小组登记簿：当年的会议与决定（领导小组、平台、管理员）",
+                "security": bearer,
+                "parameters": [year],
+                "responses": {"200": _json(register), **_problems(401, 403)},
+            }
+        },
+    )
+    spec.path(
+        "/group/rules",
+        operations={
+            "get": {
+                "summary": "管理制度及其报备案日期",
+                "security": bearer,
+                "responses": {
+                    "200": _json(
+                        {"type": "object", "properties": {"items": {"type": "array", "items": "RulesDocument"}}}
+                    ),
+                    **_problems(401, 403),
+                },
+            }
+        },
+    )
 
 
 def _report_paths(spec: APISpec, bearer: list[dict[str, Any]]) -> None:

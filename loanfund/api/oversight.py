@@ -90,14 +90,15 @@ def propose_blacklist() -> tuple[Response, int]:
 @token_required(Role.GROUP)
 def decide_blacklist(entry_id: int) -> Response:
     data = BlacklistDecisionSchema().load(_body())
-    return jsonify(_entry(blacklist.decide(current_api_user(), entry_id, data["confirm"], data["note"])))
+    entry = blacklist.decide(current_api_user(), entry_id, data["confirm"], data["note"], data["minutes_ref"])
+    return jsonify(_entry(entry))
 
 
 @api_bp.post("/blacklist/<int(max=2147483647):entry_id>/lift")
 @token_required(Role.GROUP)
 def lift_blacklist(entry_id: int) -> Response:
     data = BlacklistLiftSchema().load(_body())
-    return jsonify(_entry(blacklist.lift(current_api_user(), entry_id, data["reason"])))
+    return jsonify(_entry(blacklist.lift(current_api_user(), entry_id, data["reason"], data["minutes_ref"])))
 
 
 # -- bank liability (R12) --------------------------------------------------------------------------------------------

@@ -350,10 +350,12 @@ class BlacklistProposalSchema(StrictSchema):
 class BlacklistDecisionSchema(StrictSchema):
     confirm = fields.Boolean(required=True, error_messages=REQUIRED, metadata={"description": "确认列入或不予确认"})
     note = _text(metadata={"description": "意见（不予确认须填写）"})
+    minutes_ref = _text(max_length=64, metadata={"description": "会议纪要编号（如有）"})
 
 
 class BlacklistLiftSchema(StrictSchema):
     reason = _text(required=True, metadata={"description": "提前解除的理由"})
+    minutes_ref = _text(max_length=64, metadata={"description": "会议纪要编号（如有）"})
 
 
 class BankClaimPaymentSchema(Schema):
@@ -544,3 +546,37 @@ class ApplicationFiltersSchema(Schema):
             errors["amount_max"] = ["最高金额不能低于最低金额"]
         if errors:
             raise ValidationError(errors)
+
+
+class GroupMeetingSchema(Schema):
+    id = fields.Integer()
+    held_on = fields.Date(metadata={"description": "会议日期"})
+    title = fields.String()
+    attendees = fields.String(metadata={"description": "出席人员"})
+    minutes_ref = fields.String(metadata={"description": "会议纪要编号"})
+    filename = fields.String(metadata={"description": "会议纪要文件"})
+    sha256 = fields.String()
+
+
+class GroupDecisionRecordSchema(Schema):
+    id = fields.Integer(metadata={"description": "决定编号"})
+    decided_on = fields.Date()
+    minutes_ref = fields.String(metadata={"description": "会议纪要编号（空：未经会议）"})
+    kind = fields.String(metadata={"description": "application, blacklist, report, rules, other"})
+    subject = fields.String(metadata={"description": "决定事项"})
+    outcome = fields.String(metadata={"description": "决定"})
+    note = fields.String(metadata={"description": "表决情况与说明"})
+    application_id = fields.Integer(allow_none=True)
+    blacklist_entry_id = fields.Integer(allow_none=True)
+    monthly_report_id = fields.Integer(allow_none=True)
+    rules_document_id = fields.Integer(allow_none=True)
+
+
+class RulesDocumentSchema(Schema):
+    id = fields.Integer()
+    title = fields.String(metadata={"description": "制度名称"})
+    version = fields.Integer(metadata={"description": "版本"})
+    filed_on = fields.Date(metadata={"description": "报领导小组备案日期"})
+    note = fields.String(metadata={"description": "修订说明"})
+    filename = fields.String()
+    sha256 = fields.String()

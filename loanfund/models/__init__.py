@@ -30,6 +30,7 @@ from loanfund.models.books import (
     LedgerTotal,
     ReconciliationRun,
 )
+from loanfund.models.group import DECISION_KINDS, GroupDecision, GroupMeeting, RulesDocument
 from loanfund.models.notices import MailAttempt, MailDelivery, Message, WatchMark
 from loanfund.models.parties import (
     ACCOUNT_CHANGE_DECISIONS,
@@ -48,6 +49,7 @@ from loanfund.models.settings import Setting
 __all__ = [
     "ACCOUNT_CHANGE_DECISIONS",
     "APPEND_ONLY",
+    "DECISION_KINDS",
     "ApiToken",
     "AppendOnlyViolation",
     "Application",
@@ -66,6 +68,8 @@ __all__ = [
     "Enterprise",
     "FundBalance",
     "GreenChannelLetter",
+    "GroupDecision",
+    "GroupMeeting",
     "IdempotencyKey",
     "JournalEntry",
     "JournalLeg",
@@ -83,6 +87,7 @@ __all__ = [
     "Receipt",
     "ReconciliationRun",
     "RecoveryRecord",
+    "RulesDocument",
     "Setting",
     "SignUp",
     "UsageStatement",
@@ -101,6 +106,9 @@ APPEND_ONLY = (
     MonthlyReport,
     UsageStatement,
     GreenChannelLetter,
+    GroupMeeting,
+    GroupDecision,
+    RulesDocument,
 )
 
 

@@ -62,6 +62,9 @@ AUDITED = frozenset(
         "monthly_reports",
         "usage_statements",
         "green_channel_letters",
+        "group_meetings",
+        "group_decisions",
+        "rules_documents",
     }
 )
 SECRET = frozenset({"password_hash"})
@@ -301,6 +304,9 @@ SUBJECTS = {
     "monthly_reports": "月度分析",
     "usage_statements": "使用情况表",
     "green_channel_letters": "绿色通道函",
+    "group_meetings": "领导小组会议",
+    "group_decisions": "领导小组决定",
+    "rules_documents": "管理制度",
 }
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
 PAGE = 100

@@ -30,7 +30,7 @@ from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, JournalEntry, JournalLeg, LedgerAccount, Material
-from loanfund.services import documents, exports, lifecycle, monthly, reporting
+from loanfund.services import documents, exports, group_register, lifecycle, monthly, reporting
 from loanfund.services.lifecycle import statement
 from loanfund.services.materials import storage_dir
 
@@ -102,8 +102,76 @@ def build(year: int, out_dir: Path, progress: Callable[[int], None] | None = Non
                 f"{stem}.xlsx",
                 exports.report_workbook(report, f"{report.title}资金使用分析（报送第 {row.revision} 版）", row),
             )
+        for name, data in _group_files(year):
+            put(f"group/{name}", data)
         pack.writestr(MANIFEST, "".join(f"{digest}  {name}\n" for digest, name in sums).encode())
     return Packed(target, len(ids), len(sums))
+
+
+DECIDED_ON = ("申请", "黑名单", "月度报告", "制度")  # what a decision of the group was taken on (ids)
+
+
+def _group_files(year: int) -> list[tuple[str, bytes]]:
+    """The leading group's register of the year (its meetings with their minutes, its decisions) and the platform's
+    rules documents (第四、二十条): every version filed, with its file."""
+    folder = storage_dir()
+    meetings = group_register.meetings_of(year)
+    files = [
+        (
+            "meetings.csv",
+            _csv(
+                ["会议日期", "会议名称", "出席人员", "会议纪要编号", "纪要文件", "SHA-256"],
+                [[m.held_on.isoformat(), m.title, m.attendees, m.minutes_ref, m.filename, m.sha256] for m in meetings],
+            ),
+        ),
+        (
+            "decisions.csv",
+            _csv(
+                [
+                    "编号",
+                    "日期",
+                    "会议纪要编号",
+                    "类别",
+                    "决定事项",
+                    "决定",
+                    "说明",
+                    "申请",
+                    "黑名单",
+                    "月度报告",
+                    "制度",
+                ],
+                [
+                    [
+                        d.id,
+                        d.decided_on.isoformat(),
+                        d.minutes_ref,
+                        group_register.KIND_LABELS[d.kind],
+                        d.subject,
+                        d.outcome,
+                        d.note,
+                        d.application_id or "",
+                        d.blacklist_entry_id or "",
+                        d.monthly_report_id or "",
+                        d.rules_document_id or "",
+                    ]
+                    for d in group_register.decisions_of(year)
+                ],
+            ),
+        ),
+    ]
+    files += [(f"minutes/{m.id}-{m.filename}", (folder / m.sha256).read_bytes()) for m in meetings]
+    documents_ = group_register.all_rules_documents()
+    files.append(
+        (
+            "rules.csv",
+            _csv(
+                ["制度名称", "版本", "报领导小组备案日期", "修订说明", "文件", "SHA-256"],
+                [[d.title, d.version, d.filed_on.isoformat(), d.note, d.filename, d.sha256] for d in documents_],
+            ),
+        )
+    )
+    files += [(f"rules/{d.id}-v{d.version}-{d.filename}", (folder / d.sha256).read_bytes()) for d in documents_]
+    return files
 
 
 def _batches(ids: list[int], size: int) -> Iterator[list[int]]:

@@ -21,6 +21,7 @@ from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType
 from loanfund.extensions import db
 from loanfund.models import AuditRecord, Bank, Enterprise, User
+from loanfund.services.group_register import KIND_LABELS as GROUP_DECISION_KINDS
 from loanfund.services.materials import PROVIDER_LABELS
 from loanfund.types import MoneyType
 
@@ -45,6 +46,7 @@ FIELDS = {
     "archived_at": "归档时间",
     "assets": "资产总额",
     "at": "时间",
+    "attendees": "出席人员",
     "authorised_at": "复核时间",
     "authorised_by_id": "复核人",
     "bank_id": "合作银行",
@@ -53,6 +55,7 @@ FIELDS = {
     "bank_opinion": "银行意见",
     "bank_seal_ref": "盖章文件编号",
     "basis": "依据",
+    "blacklist_entry_id": "黑名单记录",
     "category": "材料类别",
     "claim_id": "清偿责任",
     "claimed_on": "认定日期",
@@ -75,6 +78,7 @@ FIELDS = {
     "data": "内容",
     "decided_at": "决定时间",
     "decided_by_id": "决定人",
+    "decided_on": "决定日期",
     "decision": "决定",
     "decision_note": "决定意见",
     "departments": "致送部门",
@@ -103,6 +107,7 @@ FIELDS = {
     "group_decided_by_id": "领导小组经办人",
     "group_minutes_ref": "会议纪要编号",
     "group_reasons": "报领导小组原因",
+    "held_on": "会议日期",
     "id": "编号",
     "income": "分配的收入",
     "industry": "行业",
@@ -123,7 +128,9 @@ FIELDS = {
     "loan_overdue": "贷款已在银行逾期",
     "loan_type": "贷款种类",
     "losses_covered": "弥补核销损失",
+    "minutes_ref": "会议纪要编号",
     "month": "月份",
+    "monthly_report_id": "月度报告",
     "mortgage": "续贷涉及的抵押",
     "name": "名称",
     "needed_for": "何时需要",
@@ -138,6 +145,7 @@ FIELDS = {
     "old_account_bank": "原开户行",
     "old_account_name": "原户名",
     "old_account_no": "原账号",
+    "outcome": "决定",
     "own_funds_confirmed": "自筹资金（已到位）",
     "own_funds_planned": "自筹资金（计划）",
     "paid_on": "到账日期",
@@ -170,18 +178,21 @@ FIELDS = {
     "reviewed_by_id": "受理人",
     "revision": "版次",
     "role": "角色",
+    "rules_document_id": "管理制度",
     "run_on": "分配日期",
     "seq": "序号",
     "settled_by_bank_on": "银行清偿结清日期",
     "sha256": "SHA-256",
     "size": "企业规模",
     "state": "状态",
+    "subject": "决定事项",
     "submitted_at": "提交时间",
     "submitted_by_id": "提交人",
     "taken_on": "日期",
     "tax": "税费",
     "tax_rate": "税费率",
     "text": "内容",
+    "title": "名称",
     "to_state": "新状态",
     "transfer_ref": "划款凭证号",
     "updated_at": "更新时间",
@@ -218,7 +229,8 @@ _ENUMS: dict[str, dict[str, str]] = {
     "credit_adverse": {a.value: a.label for a in AdverseRecord},
     "credit_industry": {f.value: f.label for f in IndustryFit},
     "credit_operating": {o.value: o.label for o in Operating},
-    "kind": {"municipal": "市级", "county": "县区", "private": "社会资本", "cause": "原因分析", "measure": "追偿措施"},
+    "kind": {"municipal": "市级", "county": "县区", "private": "社会资本", "cause": "原因分析", "measure": "追偿措施"}
+    | GROUP_DECISION_KINDS,
 }
 
 

@@ -17,7 +17,7 @@ from loanfund.domain.errors import Conflict, FieldErrors, NotFound, Violation
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Application, BlacklistEntry, Enterprise, User
-from loanfund.services import notices
+from loanfund.services import group_register, notices
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.uow import finish
 
@@ -120,7 +120,7 @@ def propose_for_default(application: Application, basis: str) -> BlacklistEntry 
     return propose(None, application.enterprise, "not_returned", basis, today, application)
 
 
-def decide(actor: User, entry_id: int, confirm: bool, note: str = "") -> BlacklistEntry:
+def decide(actor: User, entry_id: int, confirm: bool, note: str = "", minutes_ref: str = "") -> BlacklistEntry:
     """The leading group confirms (the bar starts) or rejects a proposal.
 
     :raise NotFound: no such entry. :raise Conflict: decided already.
@@ -134,6 +134,15 @@ def decide(actor: User, entry_id: int, confirm: bool, note: str = "") -> Blackli
         errors.raise_if_any()
     entry.state = "confirmed" if confirm else "rejected"
     entry.decided_by_id, entry.decided_at, entry.decision_note = actor.id, clock.utcnow(), (note or "").strip()
+    group_register.decision(
+        actor,
+        kind="blacklist",
+        subject=f"{entry.enterprise_name}（{entry.credit_code}）因“{entry.reason}”列入黑名单的提议",
+        outcome="确认列入黑名单" if confirm else "不予确认",
+        minutes_ref=minutes_ref,
+        note=note,
+        blacklist_entry_id=entry.id,
+    )
     if confirm:
         notices.notify(
             notices.enterprise_users_by_code(entry.credit_code),
@@ -146,7 +155,7 @@ def decide(actor: User, entry_id: int, confirm: bool, note: str = "") -> Blackli
     return finish(entry)
 
 
-def lift(actor: User, entry_id: int, reason: str) -> BlacklistEntry:
+def lift(actor: User, entry_id: int, reason: str, minutes_ref: str = "") -> BlacklistEntry:
     """The leading group lifts a bar early, with a reason: from today the enterprise may apply again.
 
     :raise NotFound: no such entry. :raise Conflict: not a bar in force. :raise InvalidInput: no reason.
@@ -160,6 +169,15 @@ def lift(actor: User, entry_id: int, reason: str) -> BlacklistEntry:
         errors.add("lift_reason", "提前解除须说明理由")
         errors.raise_if_any()
     entry.lifted_on, entry.lifted_by_id, entry.lift_reason = today, actor.id, reason.strip()
+    group_register.decision(
+        actor,
+        kind="blacklist",
+        subject=f"{entry.enterprise_name}（{entry.credit_code}）黑名单限制期（至 {entry.ends_on.isoformat()}）",
+        outcome="提前解除",
+        minutes_ref=minutes_ref,
+        note=entry.lift_reason,
+        blacklist_entry_id=entry.id,
+    )
     return finish(entry)
 
 

@@ -15,6 +15,7 @@ from loanfund.web import (
     filters,
     fund,
     green_channel,
+    group,
     inbox,
     liability,
     main,
@@ -38,6 +39,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(blacklist.bp)
     app.register_blueprint(liability.bp)
     app.register_blueprint(green_channel.bp)
+    app.register_blueprint(group.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(audit.bp)

@@ -383,7 +383,7 @@ def test_the_administrator_filters_the_audit_record(page, live_server):  # type:
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
-def test_the_blacklist_decision_and_the_monthly_submission_ask_first(page, busy_server):  # type: ignore[no-untyped-def]
+def test_the_blacklist_decision_and_the_monthly_submission_ask_first(page, busy_server, tmp_path):  # type: ignore[no-untyped-def]
     """Issue 23: the group's 确认列入黑名单 (a three-year bar, reported to the city credit system) and the operator's
     报送月度分析 each show what they will do and act only on 确认."""
     base = busy_server
@@ -429,3 +429,46 @@ def test_the_blacklist_decision_and_the_monthly_submission_ask_first(page, busy_
     page.locator("#confirm-button").click()
     page.wait_for_load_state("load")
     assert "赣榆区海丰水产贸易有限公司：已确认列入黑名单" in page.locator(".alert-success").inner_text()
+
+    # 领导小组登记簿（第四、二十条）：登记会议与纪要，登记听取月度报告，决定归入会议
+    minutes = tmp_path / "第4次会议纪要.pdf"
+    minutes.write_bytes(PDF)
+    visit(page, f"{base}/group")
+    page.fill("#held_on", date.today().isoformat())
+    page.fill("#title", "2026年第4次领导小组会议")
+    page.fill("#attendees", "组长王某（副市长）、副组长李某（工信局）等 7 人")
+    page.fill("#minutes_ref", "纪要〔2026〕4号")
+    page.set_input_files("#file", str(minutes))
+    page.click("#meeting-form button[type=submit]")
+    page.wait_for_selector("text=已登记会议（纪要 纪要〔2026〕4号）")
+    accessible(page)
+    page.click("nav >> text=月度分析")
+    page.wait_for_url(re.compile(r"/reports/monthly/\d{4}/\d{1,2}$"))
+    page.click("a:has-text('第 1 版')")
+    page.wait_for_url(re.compile(r"/r1$"))
+    page.fill("#heard-minutes_ref", "纪要〔2026〕4号")
+    page.fill("#heard-note", "运行平稳，继续做好逾期追偿")
+    page.click("#heard-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "请确认：登记决定"
+    accessible(page)
+    page.locator("#confirm-button").click()
+    page.wait_for_load_state("load")
+    assert "纪要 纪要〔2026〕4号" in page.locator("#heard").inner_text()
+    visit(page, f"{base}/group")
+    decisions = page.locator("[id^=meeting-]").first.inner_text()
+    assert "听取运行情况报告" in decisions and "已听取" in decisions
+    assert "确认列入黑名单" in page.locator("#unregistered").inner_text()  # decided without naming the minutes
+    shoot(page, "group-register")
+    logout(page)
+
+    login(page, base, "operator")
+    rules = tmp_path / "应急转贷资金操作规程.pdf"
+    rules.write_bytes(PDF)
+    visit(page, f"{base}/group/rules")
+    page.fill("#title", "应急转贷资金操作规程")
+    page.set_input_files("#file", str(rules))
+    page.click("#rules-form button[type=submit]")
+    page.wait_for_selector("text=已登记《应急转贷资金操作规程》第 1 版，报领导小组备案")
+    accessible(page)
+    shoot(page, "group-rules")

@@ -17,7 +17,7 @@ from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import AuditRecord, Bank, BlacklistEntry, User
-from loanfund.services import bank_accounts, blacklist, capital, liability, lifecycle
+from loanfund.services import bank_accounts, blacklist, capital, group_register, liability, lifecycle, monthly
 from tests.conftest import Auth, form_tokens
 from tests.flows import Flows
 from tests.web.test_forms import NEW_POLICY
@@ -47,6 +47,8 @@ EXEMPT = {
     "admin.thresholds": "the warning thresholds, set again at will",
     "admin.checklist": "the materials checklist, edited again at will",
     "admin.requeue_mail": "sends a queued e-mail again",
+    "group.record_meeting": "files a meeting and its minutes: no money or sanction is decided by filing it",
+    "group.file_rules": "files a version of a rules document; a wrong one is followed by the next version",
 }
 
 
@@ -81,6 +83,24 @@ def _claim(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
     claim = liability.record_claim(user("operator"), a)
     data = {"amount": "1,000.00", "paid_on": clock.today().isoformat(), "transfer_ref": "QC-1"}
     return Press("operator", f"/bank-claims/{claim.id}/payments", data, "/bank-claims")
+
+
+def _meeting() -> str:
+    group_register.record_meeting(
+        user("group"), clock.today(), "领导小组会议", "组长等 7 人", "纪要〔2026〕9号", [("纪要.pdf", b"%PDF-1.4\n")]
+    )
+    return "纪要〔2026〕9号"
+
+
+def _other_decision(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    data = {"minutes_ref": _meeting(), "subject": "增加首期资金规模", "outcome": "原则同意", "note": "7 票同意"}
+    return Press("group", "/group/decisions", data, "/group")
+
+
+def _heard(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    report = monthly.submit(user("operator"), 2026, 10, analysis="十月运行平稳")
+    page = "/reports/monthly/2026/10/r1"
+    return Press("group", f"/group/reports/{report.id}/heard", {"minutes_ref": _meeting(), "note": "同意"}, page)
 
 
 def _proposal(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
@@ -149,6 +169,8 @@ CONFIRMED: dict[str, list[Callable[..., Press]]] = {
         )
     ],
     "liability.pay": [_claim],
+    "group.record_decision": [_other_decision],
+    "group.heard": [_heard],
     "green.issue": [
         lambda flows, traveller: Press(
             "operator",

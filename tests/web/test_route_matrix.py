@@ -43,7 +43,16 @@ from loanfund.models import (
     Message,
     SignUp,
 )
-from loanfund.services import bank_accounts, blacklist, green_channel, liability, monthly, tokens, vetting
+from loanfund.services import (
+    bank_accounts,
+    blacklist,
+    green_channel,
+    group_register,
+    liability,
+    monthly,
+    tokens,
+    vetting,
+)
 from loanfund.services.uow import finish
 from tests.conftest import DEMO_PASSWORD, Auth, csrf_token
 from tests.flows import Flows
@@ -67,6 +76,7 @@ STAFF_READERS = PLATFORM | {"group"}  # recovery files, blacklist, risk: the pla
 REPORT_READERS = PLATFORM | {"group", "admin"}  # the monthly analysis and statistics (R-reports, §6)
 LEDGER_READERS = frozenset({"operator", "group", "admin"})  # the special account's books (§5)
 AUDITORS = frozenset({"admin", "group"})  # the record of every change (issue 13)
+GROUP_READERS = PLATFORM | {"group", "admin"}  # the group's register and the platform's rules (第四、二十条)
 LISTERS = ENTERPRISES | BANKS | PLATFORM | {"group"}  # who has applications to list (own, routed, all)
 
 
@@ -87,6 +97,9 @@ class World:
     token: int  # ent1's
     sign_up: int  # newcomer's, with its licence
     green: int  # ent1's, through bank1, accepted, its renewal involving a house mortgage: the letter issued
+    meeting: int  # a meeting of the group, with its minutes
+    rules: int  # a rules document filed with the group
+    report: int  # October's analysis as submitted
 
 
 @dataclass(frozen=True)
@@ -192,6 +205,32 @@ ROUTES: list[Route] = [
     # the green-channel letter (第二十七条): issued by an operator, read by every party to the application
     r(A + "/green-channel", "POST", {"operator"}, lambda w: f"/applications/{w.green}/green-channel"),
     r(A + "/green-channel.pdf", "GET", PARTIES, lambda w: f"/applications/{w.green}/green-channel.pdf"),
+    # the group's register (第四、二十条): the group records, the platform files its rules, both and the admin read
+    r("/group", "GET", GROUP_READERS),
+    r("/group/meetings", "POST", {"group"}),
+    r("/group/decisions", "POST", {"group"}),
+    r(
+        "/group/meetings/" + ID.format("meeting_id") + "/minutes",
+        "GET",
+        GROUP_READERS,
+        lambda w: f"/group/meetings/{w.meeting}/minutes",
+    ),
+    r(
+        "/group/reports/" + ID.format("report_id") + "/heard",
+        "POST",
+        {"group"},
+        lambda w: f"/group/reports/{w.report}/heard",
+    ),
+    r("/group/rules", "GET", GROUP_READERS),
+    r("/group/rules", "POST", {"operator"}),
+    r(
+        "/group/rules/" + ID.format("document_id") + "/file",
+        "GET",
+        GROUP_READERS,
+        lambda w: f"/group/rules/{w.rules}/file",
+    ),
+    r("/api/v1/group/register", "GET", GROUP_READERS),
+    r("/api/v1/group/rules", "GET", GROUP_READERS),
     r("/bank-claims", "GET", {"operator", "group", "admin"} | BANKS),
     r(
         "/bank-claims/" + ID.format("claim_id") + "/payments",
@@ -390,7 +429,18 @@ def world(app, client, people, traveller, tmp_path) -> World:  # type: ignore[no
         admin,
     )
     finish(change)
-    monthly.submit(operator, 2026, 10, analysis="十月运行平稳")
+    october = monthly.submit(operator, 2026, 10, analysis="十月运行平稳")
+    meeting = group_register.record_meeting(
+        group,
+        date(2026, 11, 10),
+        "2026年第4次领导小组会议",
+        "组长等 7 人",
+        "纪要〔2026〕4号",
+        [("纪要.pdf", b"%PDF-1.4\n")],
+    )
+    rules = group_register.file_rules(
+        operator, "应急转贷资金操作规程", date(2026, 11, 10), "", [("规程.pdf", b"%PDF-1.4\n")]
+    )
     message = db.session.scalars(select(Message).where(Message.user_id == flows.user("ent1").id)).first()
     delivery = db.session.scalars(select(MailDelivery).where(MailDelivery.message_id == message.id)).one()
     delivery.state = "failed"  # as after its last try
@@ -416,6 +466,9 @@ def world(app, client, people, traveller, tmp_path) -> World:  # type: ignore[no
         token=token,
         sign_up=db.session.scalar(select(SignUp.id).where(SignUp.user_id == newcomer.id)),
         green=green.id,
+        meeting=meeting.id,
+        rules=rules.id,
+        report=october.id,
     )
 
 

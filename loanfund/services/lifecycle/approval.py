@@ -12,8 +12,8 @@ from loanfund.domain.rules import (
     ApprovalFacts,
     check_approval,
 )
-from loanfund.models import Application, User
-from loanfund.services import fund, materials
+from loanfund.models import Application, GroupDecision, User
+from loanfund.services import fund, group_register, materials
 from loanfund.services.lifecycle.intake import eligibility_violations
 from loanfund.services.lifecycle.spine import Step, complete, required_text
 from loanfund.services.policies import policy_version_in_force
@@ -79,24 +79,39 @@ def approve(
 
 
 def group_approve(step: Step, minutes_ref: str, note: str = "") -> Application:
-    return _group_decides(step, minutes_ref, note)
+    return _group_decides(step, minutes_ref, note, "批准")
 
 
 def group_reject(step: Step, minutes_ref: str, note: str = "") -> Application:
     _release_reservation(step.application)
-    return _group_decides(step, minutes_ref, note)
+    return _group_decides(step, minutes_ref, note, "否决")
 
 
-def _group_decides(step: Step, minutes_ref: str, note: str) -> Application:
+def _group_decides(step: Step, minutes_ref: str, note: str, outcome: str) -> Application:
     """The group's decision is recorded alike either way; the transition table says where it leads."""
-    group_decision(step.application, step.actor, minutes_ref)
-    return complete(step, note, minutes_ref=step.application.group_minutes_ref)
+    a = step.application
+    amount = (a.approved_amount or a.requested_amount).format()
+    subject = f"应急转贷 {a.reference}：{a.enterprise.name}，{amount} 元（{a.group_reasons or '报领导小组审批'}）"
+    decided = group_decision(a, step.actor, minutes_ref, subject, outcome, note)
+    return complete(step, note, minutes_ref=a.group_minutes_ref, decision_id=decided.id)
 
 
-def group_decision(application: Application, actor: User, minutes_ref: str) -> None:
+def group_decision(
+    application: Application, actor: User, minutes_ref: str, subject: str, outcome: str, note: str
+) -> GroupDecision:
+    """The group's decision on the application, on the application and in the group's register (第四条)."""
     application.group_minutes_ref = required_text(minutes_ref, "minutes_ref", "会议纪要编号")
     application.group_decided_at = clock.utcnow()
     application.group_decided_by_id = actor.id
+    return group_register.decision(
+        actor,
+        kind="application",
+        subject=subject,
+        outcome=outcome,
+        minutes_ref=application.group_minutes_ref,
+        note=note,
+        application_id=application.id,
+    )
 
 
 def _release_reservation(application: Application) -> None:

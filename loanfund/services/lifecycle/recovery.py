@@ -36,9 +36,12 @@ def write_off(
 ) -> Application:
     """The leading group decides to write off what could not be recovered."""
     application, actor = step.application, step.actor
-    group_decision(application, actor, minutes_ref)
+    required_text(minutes_ref, "minutes_ref", "会议纪要编号")
     application.written_off_on = clock.today()
     account = account_of(application)
+    loss = account.principal_outstanding if account else Money.zero()
+    subject = f"应急转贷 {application.reference}：{application.enterprise.name}逾期未归还，核销本金 {loss.format()} 元"
+    decided = group_decision(application, actor, minutes_ref, subject, "核销", note)
     if account is not None and account.principal_outstanding.is_positive:
         ledger.post(
             write_off_posting(application.id, account.principal_outstanding),
@@ -55,5 +58,6 @@ def write_off(
         step,
         note,
         minutes_ref=application.group_minutes_ref,
-        principal_outstanding=account.principal_outstanding if account else Money.zero(),
+        principal_outstanding=loss,
+        decision_id=decided.id,
     )

@@ -24,7 +24,7 @@ from loanfund.domain.policy import Policy, RateMode
 from loanfund.domain.rules import Settlement, due_date, fee_parts
 from loanfund.extensions import db
 from loanfund.models import Application, Material, UsageStatement, User
-from loanfund.services import materials
+from loanfund.services import group_register, materials
 from loanfund.services.lifecycle.reading import timeline
 
 FILED_WITH = "连云港市中小企业应急转贷资金领导小组办公室"
@@ -188,6 +188,11 @@ def build(
     if a.group_minutes_ref:
         approval.append(
             Line("领导小组审批", f"{a.group_reasons or ''} · 纪要 {a.group_minutes_ref} · {cn_day(a.group_decided_at)}")
+        )
+    decided = group_register.decisions_on(application_id=a.id)
+    if decided:  # the group's register (第四条): each decision on this bridge by its number
+        approval.append(
+            Line("领导小组决定", "；".join(f"第 {d.id} 号 {d.outcome}（{cn_day(d.decided_on)}）" for d in decided))
         )
     due = due_date(policy, a.value_date) if a.value_date else None
     payout = [

@@ -14,7 +14,7 @@ from loanfund.clock import cn_day
 from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.models import BlacklistEntry
-from loanfund.services import blacklist, directory, once, uow
+from loanfund.services import blacklist, directory, group_register, once, uow
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.preview import Confirmation
 from loanfund.web import confirming
@@ -45,6 +45,7 @@ def _page(proposal: ProposalForm | None = None, status: int = 200) -> tuple[str,
             proposal=proposal or _proposal_form(),
             decisions={e.id: DecisionForm(formdata=None) for e in entries if e.state == "proposed"},
             lifts={e.id: LiftForm(formdata=None) for e in entries if e.status(today) in ("in_force", "scheduled")},
+            group_decisions=group_register.on_blacklist(),
         ),
         status,
     )
@@ -124,7 +125,9 @@ def decide(entry_id: int) -> str | WerkzeugResponse:
     form = DecisionForm()
     return _group_step(
         form,
-        lambda: blacklist.decide(current_user, entry_id, form.confirm.data == "yes", form.note.data or ""),
+        lambda: blacklist.decide(
+            current_user, entry_id, form.confirm.data == "yes", form.note.data or "", form.minutes_ref.data or ""
+        ),
         _decision_shown,
         url_for("blacklist.decide", entry_id=entry_id),
         lambda e: f"{e.enterprise_name}：{'已确认列入黑名单' if e.state == 'confirmed' else '不予确认'}",
@@ -155,7 +158,7 @@ def lift(entry_id: int) -> str | WerkzeugResponse:
     form = LiftForm()
     return _group_step(
         form,
-        lambda: blacklist.lift(current_user, entry_id, form.lift_reason.data or ""),
+        lambda: blacklist.lift(current_user, entry_id, form.lift_reason.data or "", form.minutes_ref.data or ""),
         lambda e: Confirmation(
             title="提前解除黑名单",
             lines=_entry_lines(e),

@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import AnyOf
 
 from loanfund.domain.eligibility import BLACKLIST_GROUNDS
-from loanfund.web.forms import Form, SubmitOnce, day_field, long_text, options
+from loanfund.web.forms import Form, SubmitOnce, day_field, long_text, options, text
 
 
 class ProposalForm(SubmitOnce, Form):
@@ -26,7 +26,9 @@ class DecisionForm(SubmitOnce, Form):
         "决定", validators=[AnyOf(["yes", "no"], message="请选择确认或不予确认")], render_kw={"data-carried": "1"}
     )
     note = long_text("意见")
+    minutes_ref = text("会议纪要编号（如有）")
 
 
 class LiftForm(SubmitOnce, Form):
     lift_reason = long_text("提前解除的理由")  # required, checked by the service
+    minutes_ref = text("会议纪要编号（如有）")

@@ -17,12 +17,13 @@ from loanfund import clock
 from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.models import MonthlyReport
-from loanfund.services import audit_pack, documents, exports, monthly, once, reporting, uow
+from loanfund.services import audit_pack, documents, exports, group_register, monthly, once, reporting, uow
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.preview import Confirmation
 from loanfund.web import charts, confirming
 from loanfund.web.downloads import XLSX, attachment
 from loanfund.web.forms import field_errors
+from loanfund.web.group.forms import HeardForm
 from loanfund.web.reports.forms import PeriodForm, SubmitForm
 from loanfund.web.roles import roles_required
 
@@ -110,6 +111,8 @@ def revision(year: int, month: int, revision: int) -> str:
         charts=_charts(filed.report),
         revisions=monthly.revisions(current_user, year, month),
         filed=filed.row,
+        heard=group_register.heard(filed.row.id),
+        heard_form=HeardForm(formdata=None) if current_user.role_enum in group_register.RECORDERS else None,
         form=None,
         year=year,
         month=month,

@@ -1,0 +1,93 @@
+"""The leading group's register (第四、二十条): its meetings and their minutes, each decision it takes — on an
+application, a blacklist entry, a monthly report it heard, a rules document filed with it, or any other 重大事项 —
+and the platform's 管理制度, versioned, with the date each was filed with the group. Append-only: a correction is a
+new record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from loanfund.clock import utcnow
+from loanfund.extensions import db
+from loanfund.models.base import _in
+from loanfund.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from loanfund.models.access import User
+
+DECISION_KINDS = ("application", "blacklist", "report", "rules", "other")
+
+
+class GroupMeeting(db.Model):
+    """A meeting of the leading group: when, who attended, its minutes (纪要) by number and as a file."""
+
+    __tablename__ = "group_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    attendees: Mapped[str] = mapped_column(Text)
+    minutes_ref: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+
+
+class GroupDecision(db.Model):
+    """One decision of the group, with the minutes it is written in (empty: taken outside a meeting, e.g. by
+    circulation) and what it decided on."""
+
+    __tablename__ = "group_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decided_on: Mapped[date] = mapped_column(Date, index=True)
+    minutes_ref: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    subject: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")  # the vote, the reasons
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    blacklist_entry_id: Mapped[int | None] = mapped_column(ForeignKey("blacklist_entries.id"), index=True)
+    monthly_report_id: Mapped[int | None] = mapped_column(ForeignKey("monthly_reports.id"), index=True)
+    rules_document_id: Mapped[int | None] = mapped_column(ForeignKey("rules_documents.id"), index=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+
+    __table_args__ = (CheckConstraint(_in("kind", DECISION_KINDS), name="kind_known"),)
+
+
+class RulesDocument(db.Model):
+    """A version of one of the platform's 管理制度 (第二十条: 报领导小组备案): its title, version number, file, and the
+    date it was filed with the group."""
+
+    __tablename__ = "rules_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    filed_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")  # what changed
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    uploaded_by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("title", "version", name="uq_rules_documents_title_version"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
