@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from loanfund.web import (
+    accountability,
     admin,
     applications,
     audit,
@@ -40,6 +41,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(liability.bp)
     app.register_blueprint(green_channel.bp)
     app.register_blueprint(group.bp)
+    app.register_blueprint(accountability.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(audit.bp)

@@ -205,6 +205,14 @@ ROUTES: list[Route] = [
     # the green-channel letter (第二十七条): issued by an operator, read by every party to the application
     r(A + "/green-channel", "POST", {"operator"}, lambda w: f"/applications/{w.green}/green-channel"),
     r(A + "/green-channel.pdf", "GET", PARTIES, lambda w: f"/applications/{w.green}/green-channel.pdf"),
+    # 第二十四条: who answered for what, for the platform and the group
+    r(A + "/accountability", "GET", STAFF_READERS, lambda w: f"/applications/{w.archived}/accountability"),
+    r(
+        "/blacklist/" + ID.format("entry_id") + "/accountability",
+        "GET",
+        STAFF_READERS,
+        lambda w: f"/blacklist/{w.confirmed}/accountability",
+    ),
     # the group's register (第四、二十条): the group records, the platform files its rules, both and the admin read
     r("/group", "GET", GROUP_READERS),
     r("/group/meetings", "POST", {"group"}),
