@@ -269,3 +269,39 @@ def distribution_posting(
             *((distributions_payable(cid), share, "Cr") for cid, share in shares),
         ),
     )
+
+
+DISSOLUTION_KEY_PREFIX = "dissolution:"  # the closing entry of a dissolution: dissolution:<its id>
+
+
+def closing_problems(balances: dict[str, Money]) -> list[str]:
+    """第二十六条: why the books cannot be closed yet — money still out or owed to the fund, taxes or shares still to
+    pay. ``balances``: each trial-balance line's debit − credit, cash included."""
+    problems = []
+    for line, balance in sorted(balances.items()):
+        if line == CASH or balance.fen == 0:
+            continue
+        name, kind = describe_line(line)
+        if kind is Kind.ASSET:
+            problems.append(f"{name}尚有 {balance.format()} 元未收回")
+        elif kind is Kind.LIABILITY:
+            problems.append(f"{name}尚有 {(-balance).format()} 元未支付")
+        elif kind is Kind.INCOME:  # income is taxed and distributed first (第二十五条), then capital is returned
+            problems.append(f"{name}尚有 {(-balance).format()} 元未分配，请先进行收益分配并支付")
+    return problems
+
+
+def closing_posting(key: str, balances: dict[str, Money], shares: list[tuple[int, Money]]) -> Posting:
+    """The entry that closes the books on dissolution: every equity, income and expense line brought to zero, and
+    the cash paid out to the contributors by their ``shares`` (which add up to the cash). Only once
+    ``closing_problems`` finds nothing: what is left then is cash on one side and capital and results on the other."""
+    legs: list[Leg] = []
+    for line, balance in sorted(balances.items()):
+        if line == CASH or balance.fen == 0:
+            continue
+        if balance.is_positive:
+            legs.append(Leg(line, credit=balance))
+        else:
+            legs.append(Leg(line, debit=-balance))
+    legs += [Leg(CASH, credit=share) for _, share in shares if share.is_positive]
+    return Posting(key, "解散：结清账目，按出资比例返还净资产", tuple(legs))

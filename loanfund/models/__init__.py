@@ -30,7 +30,14 @@ from loanfund.models.books import (
     LedgerTotal,
     ReconciliationRun,
 )
-from loanfund.models.group import DECISION_KINDS, GroupDecision, GroupMeeting, RulesDocument
+from loanfund.models.group import (
+    DECISION_KINDS,
+    DISSOLUTION_STATES,
+    Dissolution,
+    GroupDecision,
+    GroupMeeting,
+    RulesDocument,
+)
 from loanfund.models.notices import MailAttempt, MailDelivery, Message, WatchMark
 from loanfund.models.parties import (
     ACCOUNT_CHANGE_DECISIONS,
@@ -50,6 +57,7 @@ __all__ = [
     "ACCOUNT_CHANGE_DECISIONS",
     "APPEND_ONLY",
     "DECISION_KINDS",
+    "DISSOLUTION_STATES",
     "ApiToken",
     "AppendOnlyViolation",
     "Application",
@@ -64,6 +72,7 @@ __all__ = [
     "BlacklistEntry",
     "Contribution",
     "Contributor",
+    "Dissolution",
     "Distribution",
     "Enterprise",
     "FundBalance",

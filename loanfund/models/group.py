@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
@@ -19,7 +19,7 @@ from loanfund.types import UTCDateTime
 if TYPE_CHECKING:
     from loanfund.models.access import User
 
-DECISION_KINDS = ("application", "blacklist", "report", "rules", "other")
+DECISION_KINDS = ("application", "blacklist", "report", "rules", "dissolution", "other")
 
 
 class GroupMeeting(db.Model):
@@ -59,6 +59,7 @@ class GroupDecision(db.Model):
     blacklist_entry_id: Mapped[int | None] = mapped_column(ForeignKey("blacklist_entries.id"), index=True)
     monthly_report_id: Mapped[int | None] = mapped_column(ForeignKey("monthly_reports.id"), index=True)
     rules_document_id: Mapped[int | None] = mapped_column(ForeignKey("rules_documents.id"), index=True)
+    dissolution_id: Mapped[int | None] = mapped_column(ForeignKey("dissolutions.id"), index=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -91,3 +92,32 @@ class RulesDocument(db.Model):
         UniqueConstraint("title", "version", name="uq_rules_documents_title_version"),
         CheckConstraint("version >= 1", name="version_positive"),
     )
+
+
+DISSOLUTION_STATES = ("proposed", "decided", "rejected", "approved", "closed")
+
+
+class Dissolution(db.Model):
+    """第二十六条: the fund's dissolution — proposed by the platform, decided by the group (with its minutes),
+    approved by the government (its reply's reference), then the books closed by an entry that returns the net assets
+    to the contributors by capital. From the government's approval the fund takes no application."""
+
+    __tablename__ = "dissolutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(10), default="proposed")
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approval_ref: Mapped[str | None] = mapped_column(String(64))  # the government's reply (批复文号)
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    approval_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"), unique=True)
+    shares: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # each contributor: name, capital, share
+
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+
+    __table_args__ = (CheckConstraint(_in("state", DISSOLUTION_STATES), name="state_known"),)

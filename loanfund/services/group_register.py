@@ -24,6 +24,7 @@ KIND_LABELS = {
     "blacklist": "黑名单",
     "report": "听取运行情况报告",
     "rules": "管理制度备案",
+    "dissolution": "停业或解散",
     "other": "其他重大事项",
 }
 READERS = frozenset({Role.GROUP, Role.REVIEWER, Role.OPERATOR, Role.ADMIN})  # the group, the platform, the auditor
@@ -70,6 +71,7 @@ def decision(
     blacklist_entry_id: int | None = None,
     monthly_report_id: int | None = None,
     rules_document_id: int | None = None,
+    dissolution_id: int | None = None,
 ) -> GroupDecision:
     """Write one decision of the group into the register, in the caller's transaction (flushed: its id is known)."""
     row = GroupDecision(
@@ -83,6 +85,7 @@ def decision(
         blacklist_entry_id=blacklist_entry_id,
         monthly_report_id=monthly_report_id,
         rules_document_id=rules_document_id,
+        dissolution_id=dissolution_id,
         recorded_by_id=actor.id,
     )
     db.session.add(row)

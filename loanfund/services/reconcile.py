@@ -29,7 +29,7 @@ from sqlalchemy import BigInteger, Integer, String, and_, case, cast, exists, fu
 from sqlalchemy.orm import aliased, joinedload, subqueryload
 
 from loanfund import clock
-from loanfund.domain.ledger import CASH, FEE_INCOME, RECEIVABLES, RETURN_KEY_PREFIX
+from loanfund.domain.ledger import CASH, DISSOLUTION_KEY_PREFIX, FEE_INCOME, RECEIVABLES, RETURN_KEY_PREFIX
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, RESERVING_STATES, Action
 from loanfund.domain.money import Money
 from loanfund.extensions import db
@@ -162,9 +162,18 @@ def _common_checks(result: Reconciliation) -> None:
     result.checks.append(Check("已批准未放款的预留额度", Money(int(reserved or 0)), position.reserved))
 
     contributed = db.session.scalar(select(_sum(Contribution.amount)))
+    # capital returned when the fund was dissolved (第二十六条): the closing entry's debits to the capital accounts
+    returned = db.session.scalar(
+        select(_sum(JournalLeg.debit))
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(JournalEntry.key.like(f"{DISSOLUTION_KEY_PREFIX}%"), LedgerAccount.code.like("capital:%"))
+    )
     # equity: its balance is credit − debit
     capital = sum((row.balance for row in result.trial_balance if row.code.startswith("capital:")), Money.zero())
-    result.checks.append(Check("出资：登记 = 账簿", Money(int(contributed or 0)), capital))
+    result.checks.append(
+        Check("出资：登记 − 解散返还 = 账簿", Money(int(contributed or 0) - int(returned or 0)), capital)
+    )
 
     claimed = {
         int(row.code.split(":", 1)[1]): row.debit - row.credit

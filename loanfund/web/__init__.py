@@ -12,6 +12,7 @@ from loanfund.web import (
     auth,
     bank_accounts,
     blacklist,
+    dissolution,
     enterprise,
     filters,
     fund,
@@ -42,6 +43,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(green_channel.bp)
     app.register_blueprint(group.bp)
     app.register_blueprint(accountability.bp)
+    app.register_blueprint(dissolution.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(audit.bp)

@@ -34,7 +34,10 @@ STATE_BADGES: dict[State, str] = {
 }
 
 
-def yuan(value: Money | None) -> str:
+def yuan(value: Money | str | None) -> str:
+    """An amount in 元 with separators; a stored plain amount ("30000000.00", a frozen record's) reads the same."""
+    if isinstance(value, str):
+        value = Money.parse(value)
     return "—" if value is None else value.format()
 
 

@@ -17,7 +17,16 @@ from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import AuditRecord, Bank, BlacklistEntry, User
-from loanfund.services import bank_accounts, blacklist, capital, group_register, liability, lifecycle, monthly
+from loanfund.services import (
+    bank_accounts,
+    blacklist,
+    capital,
+    dissolution,
+    group_register,
+    liability,
+    lifecycle,
+    monthly,
+)
 from tests.conftest import Auth, form_tokens
 from tests.flows import Flows
 from tests.web.test_forms import NEW_POLICY
@@ -90,6 +99,18 @@ def _meeting() -> str:
         user("group"), clock.today(), "领导小组会议", "组长等 7 人", "纪要〔2026〕9号", [("纪要.pdf", b"%PDF-1.4\n")]
     )
     return "纪要〔2026〕9号"
+
+
+DISSOLUTION = "/fund/dissolution"
+
+
+def _dissolution(to: str) -> int:
+    row = dissolution.propose(user("operator"), "需求变化")
+    if to in ("decided", "approved"):
+        dissolution.decide(user("group"), row.id, True, _meeting())
+    if to == "approved":
+        dissolution.record_approval(user("operator"), row.id, "政复〔2026〕88号", clock.today())
+    return row.id
 
 
 def _other_decision(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
@@ -170,6 +191,33 @@ CONFIRMED: dict[str, list[Callable[..., Press]]] = {
     ],
     "liability.pay": [_claim],
     "group.record_decision": [_other_decision],
+    "dissolution.propose": [
+        lambda flows, traveller: Press("operator", f"{DISSOLUTION}/propose", {"reason": "需求变化"}, DISSOLUTION)
+    ],
+    "dissolution.decide": [
+        lambda flows, traveller: Press(
+            "group",
+            f"{DISSOLUTION}/{_dissolution('proposed')}/decide",
+            {"decision": "dissolve", "minutes_ref": _meeting()},
+            DISSOLUTION,
+        )
+    ],
+    "dissolution.approval": [
+        lambda flows, traveller: Press(
+            "operator",
+            f"{DISSOLUTION}/{_dissolution('decided')}/approval",
+            {"approval_ref": "政复〔2026〕88号", "approved_on": clock.today().isoformat()},
+            DISSOLUTION,
+        )
+    ],
+    "dissolution.close": [
+        lambda flows, traveller: Press(
+            "operator",
+            f"{DISSOLUTION}/{_dissolution('approved')}/close",
+            {"closed_on": clock.today().isoformat()},
+            DISSOLUTION,
+        )
+    ],
     "group.heard": [_heard],
     "green.issue": [
         lambda flows, traveller: Press(

@@ -46,6 +46,7 @@ from loanfund.models import (
 from loanfund.services import (
     bank_accounts,
     blacklist,
+    dissolution,
     green_channel,
     group_register,
     liability,
@@ -100,6 +101,7 @@ class World:
     meeting: int  # a meeting of the group, with its minutes
     rules: int  # a rules document filed with the group
     report: int  # October's analysis as submitted
+    dissolution: int  # the platform's proposal to dissolve, waiting for the group
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,27 @@ ROUTES: list[Route] = [
         "GET",
         STAFF_READERS,
         lambda w: f"/blacklist/{w.confirmed}/accountability",
+    ),
+    # 第二十六条: the platform proposes, the group decides, the platform records the approval and closes
+    r("/fund/dissolution", "GET", GROUP_READERS),
+    r("/fund/dissolution/propose", "POST", {"operator"}),
+    r(
+        "/fund/dissolution/" + ID.format("dissolution_id") + "/decide",
+        "POST",
+        {"group"},
+        lambda w: f"/fund/dissolution/{w.dissolution}/decide",
+    ),
+    r(
+        "/fund/dissolution/" + ID.format("dissolution_id") + "/approval",
+        "POST",
+        {"operator"},
+        lambda w: f"/fund/dissolution/{w.dissolution}/approval",
+    ),
+    r(
+        "/fund/dissolution/" + ID.format("dissolution_id") + "/close",
+        "POST",
+        {"operator"},
+        lambda w: f"/fund/dissolution/{w.dissolution}/close",
     ),
     # the group's register (第四、二十条): the group records, the platform files its rules, both and the admin read
     r("/group", "GET", GROUP_READERS),
@@ -477,6 +500,7 @@ def world(app, client, people, traveller, tmp_path) -> World:  # type: ignore[no
         meeting=meeting.id,
         rules=rules.id,
         report=october.id,
+        dissolution=dissolution.propose(operator, "需求变化").id,
     )
 
 

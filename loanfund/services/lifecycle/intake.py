@@ -23,7 +23,7 @@ from loanfund.domain.rules import (
 )
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, User
-from loanfund.services import blacklist, materials
+from loanfund.services import blacklist, dissolution, materials
 from loanfund.services.lifecycle.spine import Step, complete, record, required_text
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.uow import committing_with, discard, finish
@@ -224,11 +224,13 @@ def _open_twin(bank: Bank, contract_no: str) -> str | None:
 
 
 def eligibility_violations(credit_code: str, bank: Bank, today: date) -> list[Violation]:
-    """R11 (blacklist) and R10 (the bank's agreement in force) as they stand today: checked when the enterprise
+    """R11 (blacklist), R10 (the bank's agreement in force) and R13 (a fund approved for dissolution lends no more,
+    第二十六条) as they stand today: checked when the enterprise
     applies and again when the platform accepts and when the operator approves, since either can change between."""
     banned = blacklist.violation_for(credit_code, today)
     agreement = bank_agreement_violation(bank.name, bank.agreement_start, bank.agreement_end, today)
-    return [v for v in (banned, agreement) if v is not None]
+    dissolved = dissolution.refusal_to_apply()  # 第二十六条: approved for dissolution, the fund lends no more
+    return [v for v in (dissolved, banned, agreement) if v is not None]
 
 
 # -- accept / reject (第十五条) ----------------------------------------------------------------------------------
