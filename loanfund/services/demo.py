@@ -18,7 +18,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, Contributor, Enterprise, User
-from loanfund.services import lifecycle, materials
+from loanfund.services import green_channel, group_register, lifecycle, materials
 from loanfund.services.accounts import create_user
 from loanfund.services.capital import contributor_named, record_contribution
 from loanfund.services.policies import ensure_default_policy
@@ -174,7 +174,7 @@ def _first_contribution(report: SeedReport) -> None:
 
 def _sample(code: str) -> tuple[str, bytes]:
     """A small, valid PDF standing for a document of the demo (its name says which)."""
-    title = materials.labels().get(code, code)
+    title = materials.labels().get(code) or {"minutes": "领导小组会议纪要", "rules": "业务操作规程"}.get(code, code)
     body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     body += b"trailer<</Root 1 0 R>>\n%%EOF\n"
     return f"{title}（演示）.pdf", body
@@ -200,6 +200,7 @@ def _applications(report: SeedReport) -> None:
         overdue: bool = False,
         due_on: date | None = None,
         documents: tuple[str, ...] = ("licence", "loan_contract", "financials"),
+        mortgage: str = "none",
     ) -> int:
         data = lifecycle.ApplicationInput(
             bank_id=banks[bank].id,
@@ -211,6 +212,7 @@ def _applications(report: SeedReport) -> None:
             requested_days=days,
             own_funds=M(own),
             purpose="归还到期流动资金贷款，银行续贷后归还",
+            mortgage=mortgage,
         )
         app_id = lifecycle.submit_application(users[username], data).id
         for code in documents:
@@ -265,8 +267,11 @@ def _applications(report: SeedReport) -> None:
         "1,000,000.00",
         documents=("licence", "loan_contract"),
     )
-    committed = apply("ent2", "JSB-LYG", "苏银借字2025第0902号", "8,000,000.00", "6,000,000.00", 4, "2,000,000.00")
+    committed = apply(
+        "ent2", "JSB-LYG", "苏银借字2025第0902号", "8,000,000.00", "6,000,000.00", 4, "2,000,000.00", mortgage="land"
+    )
     through_commit(committed, "bank2", "8,000,000.00")
+    green_channel.issue(users["operator"], committed)  # its renewal involves a land mortgage (第二十七条)
 
     # ent3: accepted and with the bank; and a loan already overdue at the bank, waiting for the leading group (R6).
     accepted = apply("ent3", "JSB-LYG", "苏银借字2025第1033号", "1,500,000.00", "1,200,000.00", 2, "300,000.00")
@@ -285,3 +290,24 @@ def _applications(report: SeedReport) -> None:
     through_commit(late, "bank1", "1,000,000.00")
     lifecycle.approve(users["operator"], late, M("800,000.00"), M("200,000.00"), "贷款已逾期，报领导小组审批")
     report.created.append("申请 6 笔（已归档、已放款、已提交、银行已承诺、已受理、待领导小组审批）")
+    _group_register(users, today)
+    report.created.append("领导小组会议 1 次、管理制度 1 份、绿色通道函 1 份")
+
+
+def _group_register(users: dict[str, User], today: date) -> None:
+    """The group's last meeting (it heard nothing yet this month) and the platform's operating rules filed with it."""
+    group_register.record_meeting(
+        users["group"],
+        today - timedelta(days=7),
+        f"{today.year}年第3次领导小组会议",
+        "组长、副组长及成员单位代表共 9 人",
+        f"纪要〔{today.year}〕3号",
+        [_sample("minutes")],
+    )
+    group_register.file_rules(
+        users["operator"],
+        "应急转贷资金业务操作规程",
+        today - timedelta(days=7),
+        "明确资格和信用审查、放款复核、逾期追偿的流程",
+        [_sample("rules")],
+    )

@@ -27,6 +27,7 @@ def home() -> str:
         queues=queues(user, out),
         is_enterprise=user.role_enum is Role.ENTERPRISE,
         bank_flags=liability.flagged_years(user.bank_id) if user.role_enum is Role.BANK and user.bank_id else [],
+        liaison=user.bank.liaison.user if user.role_enum is Role.BANK and user.bank and user.bank.liaison else None,
         this_month=_this_month() if monthly.can_read(user) else None,
         filed=monthly.queue(user, 6) if monthly.can_read(user) else [],
         sign_ups=vetting.waiting() if user.role_enum is Role.REVIEWER else 0,

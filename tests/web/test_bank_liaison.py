@@ -54,10 +54,17 @@ def test_the_administrator_names_an_operator_for_a_bank_and_the_notices_follow(c
     assert (liaison.bank_id, liaison.user_id) == (bank.id, user("operator2").id)
     assert f"平台：{user('operator2').display_name}" in listing
 
+    auth.login("bank1")  # the bank reads who its 专人 at the platform is; the other bank has none named
+    home = " ".join(re.sub(r"<[^>]+>", " ", client.get("/home").get_data(as_text=True)).split())
+    assert "资金管理平台对接本行的专人（第十二条）：赵复核" in home
+    auth.login("bank2")
+    assert "对接本行的专人" not in client.get("/home").get_data(as_text=True)
+
     flows.to(State.DISBURSED)  # committed (operators told), then the disbursement notice to the bank
     assert told("to_approve") == ["operator2"]  # the 专人, not every operator
     assert sorted(told("disbursed")) == ["bank1", "ent1", "operator2"]  # the 专人 hears what the bank is told
 
+    auth.login("admin")
     post_form(client, f"/admin/banks/{bank.id}", bank_form(bank, liaison_id="0"))
     assert db.session.scalars(select(BankLiaison)).all() == []
 
