@@ -9,9 +9,7 @@ checks (run in the folder the zip is unpacked into).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import zipfile
 from collections.abc import Callable, Iterator
@@ -33,6 +31,7 @@ from loanfund.models import Application, JournalEntry, JournalLeg, LedgerAccount
 from loanfund.services import documents, exports, group_register, lifecycle, monthly, reporting
 from loanfund.services.lifecycle import statement
 from loanfund.services.materials import storage_dir
+from loanfund.services.safe_text import csv_text
 
 READERS = frozenset({Role.ADMIN, Role.GROUP})
 MANIFEST = "MANIFEST.sha256"
@@ -197,11 +196,8 @@ def _load(ids: list[int]) -> list[Application]:
 
 
 def _csv(header: list[str], rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode()  # with a BOM: Excel opens UTF-8 CSV as Chinese
+    """UTF-8 with a BOM (Excel opens it as Chinese); every field data, never a formula."""
+    return csv_text(header, rows, lineterminator="\n").encode()
 
 
 def _application_files(application: Application) -> list[tuple[str, bytes]]:

@@ -4,8 +4,6 @@ Only a confirmed entry bars, and the check (``violation_for``) is the domain's."
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -19,6 +17,7 @@ from loanfund.extensions import db
 from loanfund.models import Application, BlacklistEntry, Enterprise, User
 from loanfund.services import group_register, notices
 from loanfund.services.policies import policy_version_in_force
+from loanfund.services.safe_text import csv_text
 from loanfund.services.uow import finish
 
 STATUS_LABELS = {
@@ -187,27 +186,23 @@ def entries() -> list[BlacklistEntry]:
 
 def export_csv(today: date | None = None) -> str:
     """For the city credit system (市征信管理系统): every confirmed entry with its dates, as CSV (UTF-8 with BOM, so
-    Excel reads the Chinese)."""
+    Excel reads the Chinese; every field data, never a formula)."""
     today = today or clock.today()
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["统一社会信用代码", "企业名称", "列入原因", "列入日期", "限制期至", "提前解除日期", "状态"])
-    for e in sorted(entries(), key=lambda e: (e.listed_on, e.id)):
-        if e.state != "confirmed":
-            continue
-        writer.writerow(
-            [
-                e.credit_code,
-                e.enterprise_name,
-                e.reason,
-                e.listed_on.isoformat(),
-                e.ends_on.isoformat(),
-                e.lifted_on.isoformat() if e.lifted_on else "",
-                STATUS_LABELS[e.status(today)],
-            ]
-        )
-    return out.getvalue()
+    rows = [
+        [
+            e.credit_code,
+            e.enterprise_name,
+            e.reason,
+            e.listed_on.isoformat(),
+            e.ends_on.isoformat(),
+            e.lifted_on.isoformat() if e.lifted_on else "",
+            STATUS_LABELS[e.status(today)],
+        ]
+        for e in sorted(entries(), key=lambda e: (e.listed_on, e.id))
+        if e.state == "confirmed"
+    ]
+    header = ["统一社会信用代码", "企业名称", "列入原因", "列入日期", "限制期至", "提前解除日期", "状态"]
+    return csv_text(header, rows)
 
 
 def _waiting(credit_code: str) -> BlacklistEntry | None:

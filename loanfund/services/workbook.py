@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from loanfund import clock
 from loanfund.domain.money import Money
+from loanfund.services.safe_text import printable
 
 YUAN = '#,##0.00"元"'
 WAN = '#,##0.00"万元"'
@@ -73,18 +74,21 @@ class Book:
         else:
             ws = self.workbook.create_sheet(name)
         width = max(len(columns), 1)
-        ws.append([f"{self.fund_name} · {self.subject}"])
-        ws.append([heading])
+        ws.append([printable(f"{self.fund_name} · {self.subject}")])
+        ws.append([printable(heading)])
         ws.append([f"制表时间 {clock.local(clock.utcnow()):%Y年%m月%d日 %H:%M}"])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+        for title_cell in (ws["A1"], ws["A2"]):
+            title_cell.data_type = "s"  # the title block may quote what a user typed (a filter): text, not a formula
         ws["A1"].font = Font(bold=True, size=14)
         ws["A2"].font = Font(bold=True, size=11)
         ws["A3"].font = Font(size=9, color="51606F")
-        ws.append([c.title for c in columns])
+        ws.append([printable(c.title) for c in columns])
         header = ws.max_row
         for index, column in enumerate(columns, start=1):
             cell = ws.cell(row=header, column=index)
+            cell.data_type = "s"
             cell.font = Font(bold=True)
             cell.fill = _HEADER_FILL
             cell.border = Border(bottom=_THIN)
@@ -95,6 +99,8 @@ class Book:
             row = ws.max_row
             for index, (column, value) in enumerate(zip(columns, values, strict=False), start=1):
                 cell = ws.cell(row=row, column=index)
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text is text: a name beginning with = is shown, never run as a formula
                 cell.number_format = value.format if isinstance(value, Cell) else column.format
                 if cell.number_format == TEXT:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -151,6 +157,8 @@ def _cell(value: Any) -> Any:
         raise TypeError("convert Money with yuan() or wan() so the column's unit is explicit")
     if isinstance(value, datetime):
         return clock.local(value).replace(tzinfo=None)
-    if isinstance(value, date | Decimal | int | str) or value is None:
+    if isinstance(value, str):
+        return printable(value)  # a control character stored before cannot break the workbook
+    if isinstance(value, date | Decimal | int) or value is None:
         return value
-    return str(value)
+    return printable(str(value))
