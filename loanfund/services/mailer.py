@@ -11,8 +11,10 @@ Delivery is at least once: a crash after the server accepted a message and befor
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 import ssl
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -84,11 +86,18 @@ def _deliver_one() -> bool | None:
     delivery_id, to_address = delivery.id, delivery.to_address
     subject, body = delivery.message.subject, delivery.message.body
     finish(delivery)
-    error = ""
+    error, hopeless = "", False
     try:
-        _send(to_address, subject, body)
-    except (OSError, smtplib.SMTPException) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:1000]
+        mail = build(to_address, subject, body)
+    except (ValueError, TypeError, UnicodeError) as exc:  # it will never be sent: say why, and go on to the next
+        error, hopeless = f"邮件无法生成：{type(exc).__name__}: {exc}"[:1000], True
+    else:
+        try:
+            _send(mail)
+        except (OSError, smtplib.SMTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:1000]
     delivery = db.session.get(MailDelivery, delivery_id, with_for_update=True)
     assert delivery is not None
     now = clock.utcnow()
@@ -96,7 +105,7 @@ def _deliver_one() -> bool | None:
     db.session.add(MailAttempt(delivery=delivery, at=now, ok=not error, error=error))
     if not error:
         delivery.state, delivery.sent_at = "sent", now
-    elif delivery.attempts >= MAX_ATTEMPTS:
+    elif hopeless or delivery.attempts >= MAX_ATTEMPTS:
         delivery.state = "failed"
     else:
         pause = _PAUSES[delivery.attempts - 1] if delivery.attempts <= len(_PAUSES) else _LONG_PAUSE
@@ -105,15 +114,29 @@ def _deliver_one() -> bool | None:
     return not error
 
 
-def _send(to_address: str, subject: str, body: str) -> None:
+def one_line(text: str) -> str:
+    """A header's text on one line: line and paragraph separators (CR, LF, U+2028, U+2029, …) and control characters
+    become spaces — a name someone typed cannot end the header or start another."""
+    return " ".join("".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text).split())
+
+
+def build(to_address: str, subject: str, body: str) -> EmailMessage:
+    """The message, its headers made by the standard library's header registry (``email.policy.default``: non-ASCII
+    as RFC 2047 encoded words) from one-line text. :raise ValueError: an address that is not one."""
     config = current_app.config
-    mail = EmailMessage()
+    mail = EmailMessage(policy=email.policy.SMTP)
     mail["From"] = config["MAIL_SENDER"]
     mail["To"] = to_address
-    mail["Subject"] = f"【应急转贷】{subject}"
+    mail["Subject"] = f"【应急转贷】{one_line(subject)}"
     mail["Date"] = formatdate(localtime=True)
     mail["Message-ID"] = make_msgid(domain="loanfund")
     mail.set_content(f"{body}\n\n——\n此邮件由应急转贷资金管理平台自动发送；站内信中也可查看。", cte="base64")
+    mail.as_bytes()  # everything that could fail to render fails here, not halfway through the SMTP dialogue
+    return mail
+
+
+def _send(mail: EmailMessage) -> None:
+    config = current_app.config
     with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config["MAIL_TIMEOUT_S"]) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls(context=ssl.create_default_context())

@@ -14,6 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import MailAttempt, MailDelivery, Message
@@ -145,3 +146,34 @@ def test_a_user_who_turned_e_mail_off_still_gets_the_inbox_message(smtp, flows, 
         select(Message.kind).where(Message.user_id == flows.user("bank1").id, Message.application_id == application.id)
     ).all()
     assert "disbursed" in kinds
+
+
+def test_a_name_cannot_break_the_mail_and_a_message_that_cannot_be_built_holds_up_nothing(smtp, flows):
+    """Issue 25, finding 6: a name with CR/LF or U+2028 crashed the sender, the message stayed queued with no attempt
+    and held up the mail behind it. Now a header is one line whatever the name, and a message that cannot be built
+    (an address that is not one) is marked failed with its reason while the next goes out."""
+    inbox, _ = smtp
+    enterprise = flows.user("ent1")
+    subject = "应急转贷 ZD202600001：海润\r\nBcc: victim@example.test\u2028机械"
+    hostile = Message(user_id=enterprise.id, kind="test", subject=subject, body="正文\u2028第二行", created_at=None)
+    broken = Message(user_id=enterprise.id, kind="test", subject="地址错误", body="正文", created_at=None)
+    after = Message(user_id=enterprise.id, kind="test", subject="其后的通知", body="正文", created_at=None)
+    for message, address in (
+        (hostile, "ent1@example.test"),
+        (broken, "ent1@example.test\r\nBcc: x@y.test"),
+        (after, "ent1@example.test"),
+    ):
+        message.created_at = clock.utcnow()
+        message.delivery = MailDelivery(to_address=address, next_attempt_at=clock.utcnow())
+        db.session.add(message)
+    db.session.commit()
+    report = deliver()
+    assert (report.sent, report.failed, report.queued) == (2, 1, 0)
+    assert [(rcpts, subj) for rcpts, subj, _ in inbox.mails] == [
+        (["ent1@example.test"], "【应急转贷】应急转贷 ZD202600001：海润 Bcc: victim@example.test 机械"),
+        (["ent1@example.test"], "【应急转贷】其后的通知"),
+    ]
+    failed = db.session.scalars(select(MailDelivery).where(MailDelivery.state == "failed")).one()
+    assert failed.attempts == 1 and failed.message.subject == "地址错误"
+    attempt = db.session.scalars(select(MailAttempt).where(MailAttempt.delivery_id == failed.id)).one()
+    assert attempt.error.startswith("邮件无法生成：ValueError")
