@@ -36,6 +36,7 @@ from loanfund.api.schemas import (
 )
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.services import access, directory, lifecycle, listing, materials, views
+from loanfund.uploads import uploaded
 
 # action → its request schema; the schema's field names are the step's inputs (checked against lifecycle.STEPS)
 ACTIONS: dict[Action, type[Schema]] = {
@@ -106,7 +107,7 @@ def upload_materials(application_id: int) -> tuple[Response, int]:
     :raise 404: not the caller's application. :raise 403: not now, or not this caller's to provide.
     :raise 422: the category or a file refused (each named).
     """
-    files = [(f.filename or "", f.read()) for f in request.files.getlist("file")]
+    files = uploaded("file")
     added = materials.upload(current_api_user(), application_id, request.form.get("category", ""), files)
     return jsonify({"items": MaterialSchema(many=True).dump(added)}), 201
 

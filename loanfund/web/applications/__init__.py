@@ -36,6 +36,7 @@ from loanfund.services import (
 )
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
+from loanfund.uploads import uploaded
 from loanfund.web import confirming
 from loanfund.web.applications.forms import (
     AcceptForm,
@@ -110,10 +111,7 @@ def new() -> tuple[str, int] | Response:
             flash(exc.message, "info")
             return redirect(url_for("apps.index"))
         # every problem in one pass: the rules run on whatever could be read, beside the format errors and the files
-        documents = {
-            item.code: [(f.filename or "", f.read()) for f in request.files.getlist(f"documents-{item.code}")]
-            for item in materials.for_new_application()
-        }
+        documents = {item.code: uploaded(f"documents-{item.code}") for item in materials.for_new_application()}
         file_errors = lifecycle.document_problems(documents)
         problems = lifecycle.application_problems(current_user, _draft(form))
         if problems:
@@ -428,7 +426,7 @@ def upload(application_id: int) -> str | Response:
     form = UploadForm()
     form.category.choices = _upload_choices(materials.uploadable(current_user, application))
     if form.validate():
-        files = [(f.filename or "", f.read()) for f in request.files.getlist("file")]
+        files = uploaded("file")
         try:
             added = materials.upload(current_user, application_id, form.category.data or "", files)
         except InvalidInput as exc:

@@ -14,6 +14,7 @@ from loanfund.models import GroupDecision
 from loanfund.services import group_register, once, uow
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.preview import Confirmation
+from loanfund.uploads import uploaded
 from loanfund.web import confirming
 from loanfund.web.downloads import attachment
 from loanfund.web.forms import field_errors
@@ -26,7 +27,7 @@ recorders = roles_required(*group_register.RECORDERS)
 
 
 def _files() -> list[tuple[str, bytes]]:
-    return [(f.filename or "", f.read()) for f in request.files.getlist("file")]
+    return uploaded("file")
 
 
 def _register_page(
