@@ -36,3 +36,10 @@ def cn_day(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = local(value).date()
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+# The days a form or the API reads at all (issue 25): far past anything the fund records, and inside every calendar
+# the database and date arithmetic handle — 0001-01-01 less a time zone, 9999-12-31 plus a day, answered 500.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+DAY_OUT_OF_RANGE = f"日期须在 {EARLIEST_DAY.isoformat()} 至 {LATEST_DAY.isoformat()} 之间"

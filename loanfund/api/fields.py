@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
+from loanfund.clock import DAY_OUT_OF_RANGE, EARLIEST_DAY, LATEST_DAY
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
 
@@ -40,7 +41,10 @@ class Day(fields.Date):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str) and not value.isascii():
             raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not (EARLIEST_DAY <= day <= LATEST_DAY):
+            raise ValidationError(DAY_OUT_OF_RANGE)
+        return day
 
 
 class WholeNumber(fields.Integer):

@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 
+from loanfund.clock import DAY_OUT_OF_RANGE, EARLIEST_DAY, LATEST_DAY
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
 
@@ -67,6 +68,9 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(UNREADABLE_DAY) from None
+        if self.data is not None and not (EARLIEST_DAY <= self.data <= LATEST_DAY):
+            self.data = None
+            raise ValueError(DAY_OUT_OF_RANGE)
 
 
 class MoneyInput(StringField):

@@ -161,12 +161,13 @@ class ListForm(Form):
     class Meta:
         csrf = False
 
-    state = SelectField("状态", validate_choice=False)
-    bank_id = SelectField("合作银行", coerce=int, validate_choice=False)
-    district = SelectField("区县", validate_choice=False)
-    size = SelectField("企业规模", validate_choice=False)
-    industry = SelectField("行业", validate_choice=False)
-    loan_type = SelectField("贷款种类", validate_choice=False)
+    # each filter one of its choices: anything else (an id past the database's integers, a NUL) is named, not queried
+    state = SelectField("状态", default="")
+    bank_id = SelectField("合作银行", coerce=int, default=0)
+    district = SelectField("区县", default="")
+    size = SelectField("企业规模", default="")
+    industry = SelectField("行业", default="")
+    loan_type = SelectField("贷款种类", default="")
     submitted_from = DayField("提交日期自", validators=[Optional()])
     submitted_to = DayField("至", validators=[Optional()])
     amount_min = money("申请金额自（元）", required=False)

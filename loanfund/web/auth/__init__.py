@@ -132,10 +132,12 @@ def my_sessions() -> str | Response:
     form = EndForm()
     if form.validate_on_submit():
         kind, _, number = (form.target.data or "").partition(":")
+        # an id as the page writes it: ASCII digits within the database's integers ("²" is a digit to str.isdigit)
+        known = number.isascii() and number.isdigit() and len(number) <= 9
         try:
-            if kind == "session" and number.isdigit() and int(number) != g.get("session_id"):
+            if kind == "session" and known and int(number) != g.get("session_id"):
                 sessions.end_one(current_user, int(number))
-            elif kind == "token" and number.isdigit():
+            elif kind == "token" and known:
                 tokens.revoke(current_user, int(number))
             else:
                 raise NotFound("没有这个会话")
