@@ -127,7 +127,12 @@ class Flows:
             account = lifecycle.account_of(db.session.get(Application, a))  # type: ignore[arg-type]
             assert account is not None
             lifecycle.confirm_return(
-                self.bank_user(application), a, today, account.principal_outstanding, account.fee_outstanding, "HS-001"
+                self.bank_user(application),
+                a,
+                today,
+                account.principal_outstanding,
+                account.fee_outstanding,
+                f"HS-{a:03d}",
             )
         elif step == "archive":
             lifecycle.archive(operator, a)

@@ -32,17 +32,20 @@ class MoneyField(fields.Field):
 
 
 class Day(fields.Date):
-    """A date as ``YYYY-MM-DD`` in ASCII digits (the ISO parser would also read other scripts' digits)."""
+    """A date as ``YYYY-MM-DD`` in ASCII digits (the ISO parser would also read other scripts' digits). ``bounded``:
+    also within the days anything is read at (``clock.EARLIEST_DAY``…``LATEST_DAY``) — for a value no rule of its own
+    bounds, such as a list filter."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, bounded: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("error_messages", REQUIRED | {"invalid": "日期格式应为 YYYY-MM-DD"})
         super().__init__(**kwargs)
+        self.bounded = bounded
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str) and not value.isascii():
             raise self.make_error("invalid")
         day = super()._deserialize(value, attr, data, **kwargs)
-        if not (EARLIEST_DAY <= day <= LATEST_DAY):
+        if self.bounded and not (EARLIEST_DAY <= day <= LATEST_DAY):
             raise ValidationError(DAY_OUT_OF_RANGE)
         return day
 

@@ -29,6 +29,7 @@ from loanfund.models.books import (
     LedgerAccount,
     LedgerTotal,
     ReconciliationRun,
+    TransferReference,
 )
 from loanfund.models.group import (
     DECISION_KINDS,
@@ -99,6 +100,7 @@ __all__ = [
     "RulesDocument",
     "Setting",
     "SignUp",
+    "TransferReference",
     "UsageStatement",
     "User",
     "UserSession",
@@ -115,6 +117,7 @@ APPEND_ONLY = (
     MonthlyReport,
     UsageStatement,
     GreenChannelLetter,
+    TransferReference,
     GroupMeeting,
     GroupDecision,
     RulesDocument,

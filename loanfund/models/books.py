@@ -14,9 +14,11 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from loanfund.clock import utcnow
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models.base import TimestampMixin
@@ -163,3 +165,26 @@ class Distribution(TimestampMixin, db.Model):
 
 class AppendOnlyViolation(RuntimeError):
     pass
+
+
+TRANSFER_KINDS = ("return", "claim_payment", "recovery")
+
+
+class TransferReference(db.Model):
+    """A bank transfer's reference, booked once per bank (issue 25): a return of a bridge, a bank's claim payment or
+    money recovered — whichever books it first; the database refuses the second."""
+
+    __tablename__ = "transfer_references"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    transfer_ref: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    booked_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("bank_id", "transfer_ref", name="uq_transfer_references_bank_ref"),
+        CheckConstraint("kind IN ('return', 'claim_payment', 'recovery')", name="kind_known"),
+    )

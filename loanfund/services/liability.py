@@ -26,7 +26,7 @@ from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, BankClaim, BankClaimPayment, User
-from loanfund.services import ledger, notices
+from loanfund.services import ledger, notices, transfers
 from loanfund.services.access import application_for
 from loanfund.services.lifecycle import account_of, application_policy
 from loanfund.services.lifecycle.spine import record, record_beside
@@ -127,6 +127,7 @@ def record_payment(actor: User, claim_id: int, amount: Money, paid_on: date, tra
         raise Conflict(
             f"划款凭证号 {ref} 已登记，同一笔划款不能重复登记", code="transfer_ref_booked", field="transfer_ref"
         )
+    transfers.book(claim.bank_id, ref, "claim_payment", paid_on, claim.application_id)
     payment = BankClaimPayment(claim=claim, paid_on=paid_on, amount=amount, transfer_ref=ref, recorded_by_id=actor.id)
     db.session.add(payment)
     db.session.flush()

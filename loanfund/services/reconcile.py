@@ -156,6 +156,23 @@ def _common_checks(result: Reconciliation) -> None:
         Check("收益分配未超过已实现的费用收入（未分配收入不为负）", Money.zero(), min(undistributed, Money.zero()))
     )
 
+    # one bank transfer settles one bridge (issue 25): a reference of a bank on receipts of two applications
+    shared = (
+        select(Application.bank_id, Receipt.transfer_ref)
+        .join(Application, Receipt.application_id == Application.id)
+        .group_by(Application.bank_id, Receipt.transfer_ref)
+        .having(func.count(func.distinct(Receipt.application_id)) > 1)
+    )
+    twins = db.session.execute(shared).all()
+    result.checks.append(
+        Check(
+            "同一银行的划款凭证号只用于一笔应急转贷",
+            0,
+            len(twins),
+            "；".join(f"{ref}" for _, ref in twins[:20]),
+        )
+    )
+
     reserved = db.session.scalar(
         select(_sum(Application.approved_amount)).where(Application.state.in_([s.value for s in RESERVING_STATES]))
     )

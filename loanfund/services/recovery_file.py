@@ -20,7 +20,7 @@ from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, RecoveryRecord, User
-from loanfund.services import ledger, lifecycle, notices
+from loanfund.services import ledger, lifecycle, notices, transfers
 from loanfund.services.access import application_for
 from loanfund.services.lifecycle.spine import record_beside
 from loanfund.services.uow import finish
@@ -107,6 +107,7 @@ def record_measure(
     if not amount.is_positive:
         return finish(record)
     if application.state_enum is State.WRITTEN_OFF:
+        transfers.book(application.bank_id, ref, "recovery", taken_on, application.id)
         db.session.flush()
         ledger.post(
             recovery_after_write_off_posting(record.id, amount), taken_on, application_id=application.id, actor=actor

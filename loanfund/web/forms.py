@@ -60,6 +60,8 @@ class DayField(DateField):
     """A date as YYYY-MM-DD in ASCII digits (``strptime`` would also read other scripts' digits); one message for
     whatever is not such a date, as the API says it."""
 
+    bounded = False  # BoundedDayField: within the days anything is read at, for a value no rule of its own bounds
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and not all(str(v).isascii() for v in valuelist):
             self.data = None
@@ -68,9 +70,13 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(UNREADABLE_DAY) from None
-        if self.data is not None and not (EARLIEST_DAY <= self.data <= LATEST_DAY):
+        if self.bounded and self.data is not None and not (EARLIEST_DAY <= self.data <= LATEST_DAY):
             self.data = None
             raise ValueError(DAY_OUT_OF_RANGE)
+
+
+class BoundedDayField(DayField):
+    bounded = True
 
 
 class MoneyInput(StringField):

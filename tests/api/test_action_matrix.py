@@ -69,7 +69,7 @@ def valid_body(action: Action, application: Application) -> dict:
             "received_on": today,
             "principal": account.principal_outstanding.plain() if account else "1.00",
             "fee": account.fee_outstanding.plain() if account else "0.00",
-            "transfer_ref": "HS",
+            "transfer_ref": f"HS-{application.id}",
         },
         Action.OPEN_RECOVERY: {"plan": "追偿方案"},
         Action.ARCHIVE: {},

@@ -132,7 +132,7 @@ def test_a_seeded_random_walk_of_hundreds_of_lifecycles_keeps_the_books(app, peo
                     lifecycle.open_recovery(operator, a, "追偿")
                     if rng.random() < 0.5:
                         lifecycle.confirm_return(
-                            flows.bank_user(application), a, clock.today(), Money(100_00), Money.zero(), "部分收回"
+                            flows.bank_user(application), a, clock.today(), Money(100_00), Money.zero(), f"部分收回-{a}"
                         )
                     lifecycle.write_off(group, a, f"纪要W{number}")
                     continue
@@ -453,9 +453,14 @@ def test_one_transfer_reference_books_one_receipt(app, people, traveller):
         )
         db.session.flush()
     db.session.rollback()
-    # another application may carry the same reference (references are the bank's, per transfer and payee)
+    # nor may another bridge of the same bank (issue 25: one transfer settled two bridges); the message names the first
     other = flows.to(State.RENEWED)
-    lifecycle.confirm_return(bank, other.id, clock.today(), M("100,000.00"), Money.zero(), "HS-7")
+    with pytest.raises(Conflict) as refused:
+        lifecycle.confirm_return(bank, other.id, clock.today(), M("100,000.00"), Money.zero(), "HS-7")
+    db.session.rollback()
+    assert refused.value.message == (
+        f"划款凭证号 HS-7 已于 2026-11-01 登记为收回（应急转贷 {application.reference}），同一笔划款不能重复登记"
+    )
     assert reconcile().ok
 
 

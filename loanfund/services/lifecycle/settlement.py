@@ -17,7 +17,7 @@ from loanfund.domain.rules import (
 )
 from loanfund.extensions import db
 from loanfund.models import Application, Receipt
-from loanfund.services import ledger
+from loanfund.services import ledger, transfers
 from loanfund.services.lifecycle import statement
 from loanfund.services.lifecycle.spine import Step, application_policy, complete, each, past_date, required_text
 
@@ -70,6 +70,7 @@ def confirm_return(
     )
     _refuse_booked_transfer(application, ref)
     _refuse_after_bank_claim(application)
+    transfers.book(application.bank_id, ref, "return", received_on, application.id)  # once per bank, all bridges
     policy = application_policy(application)
     earlier = _received(application)
     new = ReceivedMoney(received_on, principal, fee)

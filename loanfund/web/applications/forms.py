@@ -11,6 +11,7 @@ from loanfund.domain.credit import AdverseRecord, IndustryFit, Operating
 from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.policy import LoanType
 from loanfund.web.forms import (
+    BoundedDayField,
     DayField,
     Form,
     MoneyInput,
@@ -168,8 +169,8 @@ class ListForm(Form):
     size = SelectField("企业规模", default="")
     industry = SelectField("行业", default="")
     loan_type = SelectField("贷款种类", default="")
-    submitted_from = DayField("提交日期自", validators=[Optional()])
-    submitted_to = DayField("至", validators=[Optional()])
+    submitted_from = BoundedDayField("提交日期自", validators=[Optional()])
+    submitted_to = BoundedDayField("至", validators=[Optional()])
     amount_min = money("申请金额自（元）", required=False)
     amount_max = money("至（元）", required=False)
     q = text("编号、企业名称或信用代码")
