@@ -11,6 +11,7 @@ nothing of their enterprise (``access``, ``roles_required``, the API) and receiv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -26,9 +27,21 @@ from loanfund.domain.eligibility import (
 from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
-from loanfund.models import Enterprise, SignUp, User
+from loanfund.models import Enterprise, Message, SignUp, User
 from loanfund.services import materials, notices
 from loanfund.services.uow import finish
+
+JOIN_NOTICE = "sign_up_join"
+
+
+def _told_today(enterprise_id: int) -> bool:
+    """Whether the enterprise's users were told of a sign-up under its credit code in the last day."""
+    since = clock.utcnow() - timedelta(days=1)
+    users = select(User.id).where(User.enterprise_id == enterprise_id)
+    told = select(Message.id).where(
+        Message.kind == JOIN_NOTICE, Message.user_id.in_(users), Message.created_at >= since
+    )
+    return db.session.scalar(told.limit(1)) is not None
 
 
 @dataclass(frozen=True)
@@ -69,13 +82,15 @@ def sign_up(username: str, password_hash: str, email: str, values: dict[str, obj
     except IntegrityError:  # the same username or credit code committed by another sign-up just now
         db.session.rollback()
         return Outcome(created=False)
-    if existing is not None:
+    if existing is not None and not _told_today(existing.id):
+        # fixed words only (nothing the person signing up typed), and at most once a day: the public form cannot be
+        # used to mail a firm's users at will (issue 25, finding 4)
         notices.notify(
             notices.vetted_users(existing.id),
-            "sign_up",
+            JOIN_NOTICE,
             "有人以贵企业的统一社会信用代码注册了新账户",
-            f"{clock.local(clock.utcnow()):%Y年%m月%d日 %H:%M}，有人以贵企业的统一社会信用代码注册了新账户"
-            f"（用户名 {name}）。平台将核对营业执照后决定是否准许其加入；如非贵企业人员所为，请告知平台。",
+            "有人以贵企业的统一社会信用代码注册了新账户。平台将核对营业执照后决定是否准许其加入；"
+            "如非贵企业人员所为，请告知平台。（同一天内的其他此类注册不再另行通知。）",
             None,
         )
     notices.notify(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import timedelta
 
 import argon2
 import pytest
@@ -222,3 +223,30 @@ def test_only_an_unvetted_account_uploads_a_licence(client, people, auth, who):
     answer = upload(client)
     assert answer.status_code == 404
     assert db.session.scalar(select(func.count()).select_from(SignUp)) == 0
+
+
+def test_sign_ups_under_a_firms_code_tell_its_users_in_fixed_words_once_a_day(client, people, traveller):
+    """Issue 25, finding 4: each anonymous sign-up with another firm's credit code e-mailed that firm's users, quoting
+    a username the attacker chose, without limit. Now the words are fixed and the firm hears once a day."""
+    for number in range(5):
+        post_form(
+            client,
+            "/register",
+            REGISTER | {"credit_code": EXISTING_CODE, "username": f"点击http://evil.example/{number}"},
+        )
+    told = db.session.scalars(select(Message).where(Message.user_id == user("ent1").id, Message.kind == "sign_up_join"))
+    bodies = [m.body for m in told]
+    assert bodies == [
+        "有人以贵企业的统一社会信用代码注册了新账户。平台将核对营业执照后决定是否准许其加入；"
+        "如非贵企业人员所为，请告知平台。（同一天内的其他此类注册不再另行通知。）"
+    ]
+    traveller.shift(timedelta(days=1, minutes=1))
+    post_form(client, "/register", REGISTER | {"credit_code": EXISTING_CODE, "username": "next-day"})
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.user_id == user("ent1").id, Message.kind == "sign_up_join")
+        )
+        == 2
+    )
