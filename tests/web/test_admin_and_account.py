@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from loanfund.domain.money import Money
@@ -23,6 +25,25 @@ def test_change_password(client, people, auth):
     assert done.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "ent1"))
     assert passwords.verify(user.password_hash, "new-pass-123") == (True, None)
+
+
+def test_the_current_password_is_guessed_no_faster_than_at_the_login(client, people, auth, traveller):
+    """Issue 25, finding 10: from a session, /account/password took guesses without limit. Five tries in fifteen
+    minutes, then it waits — even for the right password — and a change ends the count."""
+    auth.login("ent1")
+    for _ in range(5):
+        wrong = post_form(client, "/account/password", {"current_password": "guess", "new_password": "new-pass-123"})
+        assert feedback(wrong.get_data(as_text=True), "current_password") == ["当前密码不正确"]
+    right = {"current_password": DEMO_PASSWORD, "new_password": "new-pass-123"}
+    held = post_form(client, "/account/password", right)
+    assert feedback(held.get_data(as_text=True), "current_password") == [
+        "当前密码错误次数过多，请 15 分钟后再试，或请系统管理员解除限制"
+    ]
+    user = db.session.scalar(select(User).where(User.username == "ent1"))
+    assert passwords.verify(user.password_hash, DEMO_PASSWORD)[0]  # unchanged
+    traveller.shift(timedelta(minutes=16))
+    auth.login("ent1")
+    assert post_form(client, "/account/password", right).status_code == 302
 
 
 def test_admin_creates_a_bank_user_and_refuses_one_without_a_bank(client, people, auth):
