@@ -89,6 +89,7 @@ class SignUp(TimestampMixin, db.Model):
     licence_name: Mapped[str | None] = mapped_column(String(200))
     licence_type: Mapped[str | None] = mapped_column(String(50))
     licence_sha256: Mapped[str | None] = mapped_column(String(64))
+    licence_uploads: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bounded (issue 25)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from loanfund.domain.errors import InvalidInput, NotAllowed
 from loanfund.domain.lifecycle import Role, State
 from loanfund.extensions import db
-from loanfund.models import Application, Material, MaterialItem, User
+from loanfund.models import Application, GroupMeeting, Material, MaterialItem, RulesDocument, SignUp, User
 from loanfund.services.access import application_for
 from loanfund.services.uow import finish
 
@@ -242,6 +242,15 @@ def filesize(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / 1024 / 1024:.1f} MB"
+
+
+def discard_unreferenced(digest: str) -> bool:
+    """Delete the stored file ``digest`` when no record holds it any more (a replaced licence); whether it went."""
+    for column in (Material.sha256, SignUp.licence_sha256, GroupMeeting.sha256, RulesDocument.sha256):
+        if db.session.scalar(select(column).where(column == digest).limit(1)) is not None:
+            return False
+    (storage_dir() / digest).unlink(missing_ok=True)
+    return True
 
 
 def store(data: bytes) -> str:

@@ -24,7 +24,7 @@ from loanfund.domain.eligibility import (
     district_disagreement,
     normalise_credit_code,
 )
-from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed, NotFound
+from loanfund.domain.errors import FieldErrors, InvalidInput, InvalidValue, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Enterprise, Message, SignUp, User
@@ -32,6 +32,8 @@ from loanfund.services import materials, notices
 from loanfund.services.uow import finish
 
 JOIN_NOTICE = "sign_up_join"
+LICENCE_UPLOADS = 10  # times a sign-up may send its licence
+LICENCE_MAX_BYTES = 5 * 1024 * 1024
 
 
 def _told_today(enterprise_id: int) -> bool:
@@ -115,14 +117,26 @@ def attach_licence(user: User, filename: str, data: bytes) -> SignUp:
     :raise NotFound: the user has no sign-up. :raise NotAllowed: already vetted.
     :raise InvalidInput: the file is not acceptable.
     """
-    record = own_sign_up(user)
+    record = db.session.scalar(
+        select(SignUp).where(SignUp.user_id == user.id).with_for_update().execution_options(populate_existing=True)
+    )
     if record is None:
         raise NotFound("没有待审核的注册")
     if record.state == "vetted":
         raise NotAllowed("注册已通过审核")
+    # anonymous work is bounded (issue 25, finding 2): a licence is a few pages, sent a few times
+    if record.licence_uploads >= LICENCE_UPLOADS:
+        raise InvalidInput({"file": [f"营业执照已上传 {LICENCE_UPLOADS} 次，如需再次更换请联系平台"]})
+    if len(data) > LICENCE_MAX_BYTES:
+        raise InvalidInput({"file": [f"营业执照文件不能超过 {LICENCE_MAX_BYTES // 1024 // 1024} MB"]})
     [(name, content, content_type)] = materials.check_files([(filename, data)])
+    replaced = record.licence_sha256
     digest = materials.store(content)
     record.licence_name, record.licence_type, record.licence_sha256 = Path(name).name[:200], content_type, digest
+    record.licence_uploads += 1
+    db.session.flush()
+    if replaced and replaced != digest:
+        materials.discard_unreferenced(replaced)  # the file it replaces goes, unless something else holds it
     record.state = "pending"  # back to the reviewer; a returned sign-up's reason stays until the next decision
     return finish(record)
 
