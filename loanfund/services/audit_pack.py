@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ from loanfund.services.lifecycle import statement
 from loanfund.services.materials import storage_dir
 from loanfund.services.safe_text import csv_text
 
-READERS = frozenset({Role.ADMIN, Role.GROUP})
+# the leading group commissions the audit (第二十一条); the administrator, who reads no application anywhere else,
+# does not read every enterprise's documents through the pack (issue 25, finding 11)
+READERS = frozenset({Role.GROUP})
 MANIFEST = "MANIFEST.sha256"
 
 
@@ -158,7 +161,7 @@ def _group_files(year: int) -> list[tuple[str, bytes]]:
             ),
         ),
     ]
-    files += [(f"minutes/{m.id}-{m.filename}", (folder / m.sha256).read_bytes()) for m in meetings]
+    files += [(f"minutes/{m.id}-{entry_name(m.filename)}", (folder / m.sha256).read_bytes()) for m in meetings]
     documents_ = group_register.all_rules_documents()
     files.append(
         (
@@ -169,8 +172,20 @@ def _group_files(year: int) -> list[tuple[str, bytes]]:
             ),
         )
     )
-    files += [(f"rules/{d.id}-v{d.version}-{d.filename}", (folder / d.sha256).read_bytes()) for d in documents_]
+    files += [
+        (f"rules/{d.id}-v{d.version}-{entry_name(d.filename)}", (folder / d.sha256).read_bytes()) for d in documents_
+    ]
     return files
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def entry_name(filename: str) -> str:
+    """A name someone uploaded, as one entry of the zip: no directory of its own (``/`` or ``\\``), no ``..``, no
+    control character or character Windows refuses — each becomes ``_`` — and never empty."""
+    name = _UNSAFE.sub("_", filename).replace("..", "_").strip(" .")
+    return name[:150] or "file"
 
 
 def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
@@ -234,7 +249,7 @@ def _application_files(application: Application) -> list[tuple[str, bytes]]:
         select(Material).where(Material.application_id == application.id).order_by(Material.id)
     ):
         data = (folder / material.sha256).read_bytes()
-        files.append((f"materials/{material.id}-{material.filename}", data))
+        files.append((f"materials/{material.id}-{entry_name(material.filename)}", data))
     return files
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, Material, User
-from loanfund.services import materials, monthly
+from loanfund.services import audit_pack, materials, monthly
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -111,18 +112,33 @@ def test_a_year_outside_the_range_is_refused(runner, people, tmp_path):
     assert result.exit_code != 0 and "年度须在 2000 至 2100 之间" in result.output
 
 
-def test_the_administrator_and_the_group_download_it(client, auth, year_2026):
-    for username in ("admin", "group"):
-        auth.login(username)
-        page = client.get("/reports/audit-pack")
-        assert page.status_code == 200 and "下载 2026 年审计资料" in page.get_data(as_text=True)
-    response = client.get("/reports/audit-pack/2026.zip")  # as the group
+def test_the_group_downloads_it(client, auth, year_2026):
+    auth.login("group")
+    page = client.get("/reports/audit-pack")
+    assert page.status_code == 200 and "下载 2026 年审计资料" in page.get_data(as_text=True)
+    response = client.get("/reports/audit-pack/2026.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
-    with zipfile.ZipFile(io.BytesIO(response.data)) as pack:
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as pack:
         assert "MANIFEST.sha256" in pack.namelist()
+    response.close()
 
 
-@pytest.mark.parametrize("username", ["reviewer", "operator", "bank1", "ent1"])
+def test_an_uploaded_name_cannot_leave_its_folder_in_the_pack(flows, tmp_path):  # type: ignore[no-untyped-def]
+    """Issue 25, finding 11: entry names kept ``..`` and backslashes (``149-..\\..\\..\\evil.pdf``)."""
+    application = flows.to(State.SUBMITTED, documents=False)
+    materials.file_under(
+        flows.user("ent1"), application, "licence", [("..\\..\\..\\evil.pdf", PDF_BYTES, "application/pdf")]
+    )
+    db.session.commit()
+    packed = audit_pack.build(2026, tmp_path)
+    with zipfile.ZipFile(packed.path) as pack:
+        names = [n for n in pack.namelist() if "/materials/" in n]
+    assert len(names) == 1 and ".." not in names[0] and "\\" not in names[0]
+    assert names[0].endswith("-______evil.pdf")
+
+
+# the administrator reads no application anywhere else: not through the pack either (the group commissions the audit)
+@pytest.mark.parametrize("username", ["admin", "reviewer", "operator", "bank1", "ent1"])
 def test_no_one_else_downloads_it(client, auth, people, username):
     auth.login(username)
     assert client.get("/reports/audit-pack").status_code == 404

@@ -296,10 +296,10 @@ ROUTES: list[Route] = [
     r("/reports/monthly" + MONTH + "/r" + REV + ".xlsx", "GET", REPORT_READERS, "/reports/monthly/2026/10/r1.xlsx"),
     r("/reports/monthly" + MONTH + "/submit", "POST", {"operator"}, "/reports/monthly/2026/10/submit"),
     r("/reports/statistics", "GET", REPORT_READERS),
-    # 第二十一条: the leading group has the platform audited; the pack is the group's (and the administrator's to hand
-    # over), not the audited platform's
-    r("/reports/audit-pack", "GET", AUDITORS),
-    r("/reports/audit-pack/<int(min=2000,max=2100):year>.zip", "GET", AUDITORS, "/reports/audit-pack/2026.zip"),
+    # 第二十一条: the leading group has the platform audited; the pack is the group's alone — not the audited
+    # platform's, nor the administrator's, who reads no application anywhere else (issue 25)
+    r("/reports/audit-pack", "GET", {"group"}),
+    r("/reports/audit-pack/<int(min=2000,max=2100):year>.zip", "GET", {"group"}, "/reports/audit-pack/2026.zip"),
     r("/audit", "GET", AUDITORS),
     r("/audit/export", "GET", AUDITORS),
     r("/audit/verify", "POST", AUDITORS),

@@ -9,7 +9,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -237,14 +237,20 @@ def audit_pack_index() -> str:
 @bp.get("/audit-pack/<int(min=2000,max=2100):year>.zip")
 @roles_required(*audit_pack.READERS)
 def audit_pack_zip(year: int) -> Response | WerkzeugResponse:
-    """The year's audit pack, built now (for a large year the command `loanfund audit-pack` shows its progress)."""
+    """The year's audit pack for the leading group, written to a temporary file and streamed from it (not held in
+    memory); the folder goes when the answer is sent. A large year: the command `loanfund audit-pack` shows progress."""
     folder = Path(tempfile.mkdtemp(prefix="loanfund-audit-"))
     try:
         packed = audit_pack.build(year, folder)
-        content = packed.path.read_bytes()
     except documents.PdfUnavailable as exc:
+        shutil.rmtree(folder, ignore_errors=True)
         flash(str(exc), "danger")
         return redirect(url_for("reports.audit_pack_index"))
-    finally:
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
-    return attachment(content, "application/zip", f"审计资料-{year}.zip")
+        raise
+    response = send_file(
+        packed.path, mimetype="application/zip", as_attachment=True, download_name=f"审计资料-{year}.zip"
+    )
+    response.call_on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return response
