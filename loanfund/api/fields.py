@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields
 from loanfund.clock import DAY_OUT_OF_RANGE, EARLIEST_DAY, LATEST_DAY
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
+from loanfund.domain.text import normalised, text_problem
 
 REQUIRED = {"required": "此项为必填项", "null": "此项不能为空"}
 
@@ -68,7 +69,9 @@ class WholeNumber(fields.Integer):
 
 
 class Text(fields.String):
-    """Text as people type it: at most ``max_length`` characters and no NUL (PostgreSQL refuses it in text)."""
+    """Text as people type it (``domain.text``, as the forms): at most ``max_length`` characters, no control
+    character, separator or direction override (a multi-line text — over 64 characters — keeps tab and line breaks),
+    kept trimmed in Unicode normal form C."""
 
     def __init__(self, max_length: int = 2000, **kwargs: Any) -> None:
         kwargs.setdefault("error_messages", REQUIRED | {"invalid": "须为文本"})
@@ -77,8 +80,10 @@ class Text(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text: str = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ValidationError("不能包含空字符")
+        problem = text_problem(text, multiline=self.max_length > 64)
+        if problem is not None:
+            raise ValidationError(problem)
+        text = normalised(text)
         if len(text) > self.max_length:
             raise ValidationError(f"不能超过 {self.max_length} 个字符")
         return text

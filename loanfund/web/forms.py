@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, St
 from loanfund.clock import DAY_OUT_OF_RANGE, EARLIEST_DAY, LATEST_DAY
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
+from loanfund.domain.text import normalised, text_problem
 
 
 def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
@@ -153,6 +154,25 @@ class NoNul:
             raise ValidationError("不能包含空字符")
 
 
+class PlainText:
+    """Text as people type it (``domain.text``): no control character, separator or direction override — named next
+    to the field. ``multiline``: tab and line breaks are part of it."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str):
+            problem = text_problem(field.data, self.multiline)
+            if problem is not None:
+                raise ValidationError(problem)
+
+
+def _kept(value: Any) -> Any:
+    """What a text field keeps: trimmed, in Unicode normal form C."""
+    return normalised(value) if isinstance(value, str) else value
+
+
 def chinese_required(message: str = "此项为必填项") -> InputRequired:
     return InputRequired(message=message)
 
@@ -179,13 +199,19 @@ def money(label: str, required: bool = True) -> MoneyInput:
 def text(label: str, required: bool = False, max_length: int = 64) -> StringField:
     validators = [DataRequired(REQUIRED_TEXT)] if required else [Optional()]
     return StringField(
-        label, validators=[*validators, Length(max=max_length, message=f"不能超过 {max_length} 个字符"), NoNul()]
+        label,
+        validators=[*validators, Length(max=max_length, message=f"不能超过 {max_length} 个字符"), PlainText()],
+        filters=[_kept],
     )
 
 
 def long_text(label: str, required: bool = False) -> TextAreaField:
     validators = [DataRequired(REQUIRED_TEXT)] if required else [Optional()]
-    return TextAreaField(label, validators=[*validators, Length(max=2000, message="不能超过 2000 个字符"), NoNul()])
+    return TextAreaField(
+        label,
+        validators=[*validators, Length(max=2000, message="不能超过 2000 个字符"), PlainText(multiline=True)],
+        filters=[_kept],
+    )
 
 
 def day_field(label: str) -> DateField:
