@@ -257,21 +257,8 @@ class MeetingLine:
 def register(actor: User, year: int) -> list[MeetingLine]:
     """The year's meetings, newest first, each with its decisions; then decisions without a registered meeting."""
     _may(actor, READERS, "查看领导小组登记簿")
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    meetings = list(
-        db.session.scalars(
-            select(GroupMeeting)
-            .where(GroupMeeting.held_on.between(start, end))
-            .order_by(GroupMeeting.held_on.desc(), GroupMeeting.id.desc())
-        )
-    )
-    decisions = list(
-        db.session.scalars(
-            select(GroupDecision)
-            .where(GroupDecision.decided_on.between(start, end))
-            .order_by(GroupDecision.decided_on, GroupDecision.id)
-        )
-    )
+    meetings = meetings_of(year)[::-1]  # newest first
+    decisions = decisions_of(year)
     known = {m.minutes_ref for m in meetings}
     lines = [MeetingLine(m, tuple(d for d in decisions if d.minutes_ref == m.minutes_ref)) for m in meetings]
     loose = tuple(d for d in decisions if d.minutes_ref not in known)
@@ -280,20 +267,24 @@ def register(actor: User, year: int) -> list[MeetingLine]:
     return lines
 
 
-def decisions_on(application_id: int | None = None, blacklist_entry_id: int | None = None) -> list[GroupDecision]:
-    """The group's decisions on one application or one blacklist entry, in order."""
+def decisions_on(
+    application_id: int | None = None, blacklist_entry_id: int | None = None, monthly_report_id: int | None = None
+) -> list[GroupDecision]:
+    """The group's decisions on one application, one blacklist entry or one monthly report, in order."""
     query = select(GroupDecision).order_by(GroupDecision.id)
-    if application_id is not None:
-        query = query.where(GroupDecision.application_id == application_id)
-    if blacklist_entry_id is not None:
-        query = query.where(GroupDecision.blacklist_entry_id == blacklist_entry_id)
+    for column, value in (
+        (GroupDecision.application_id, application_id),
+        (GroupDecision.blacklist_entry_id, blacklist_entry_id),
+        (GroupDecision.monthly_report_id, monthly_report_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
     return list(db.session.scalars(query))
 
 
 def heard(report_id: int) -> list[GroupDecision]:
     """When the group heard a submitted report (its receipts in the register)."""
-    query = select(GroupDecision).where(GroupDecision.monthly_report_id == report_id).order_by(GroupDecision.id)
-    return list(db.session.scalars(query))
+    return decisions_on(monthly_report_id=report_id)
 
 
 def on_blacklist() -> dict[int, list[GroupDecision]]:

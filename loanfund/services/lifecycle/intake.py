@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from loanfund import clock
 from loanfund.domain import credit
 from loanfund.domain.eligibility import bank_agreement_violation
-from loanfund.domain.errors import FieldErrors, InvalidInput, NotAllowed, RuleViolation, Violation
+from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
 from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.lifecycle import OPEN_STATES, Action, Role, State
 from loanfund.domain.money import Money
@@ -24,7 +24,7 @@ from loanfund.domain.rules import (
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, User
 from loanfund.services import blacklist, dissolution, materials
-from loanfund.services.lifecycle.spine import Step, complete, record, required_text
+from loanfund.services.lifecycle.spine import Step, complete, each, record, required_text
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.uow import committing_with, discard, finish
 
@@ -264,16 +264,13 @@ def accept(
     findings = credit.CreditCheck(
         credit_report_date, credit_adverse, credit_industry, credit_operating, credit_check_note
     )
-    problems = FieldErrors()
-    for field, message in credit.check_problems(findings, today).items():
-        problems.add(field, message)
-    try:
-        without = materials.explained(application, "accept", missing_materials_reason)
-    except InvalidInput as exc:
-        for field, messages in exc.errors.items():
-            for message in messages:
-                problems.add(field, message)
-    problems.raise_if_any()
+
+    def complete_findings() -> None:
+        problems = credit.check_problems(findings, today)
+        if problems:
+            raise InvalidInput({field: [message] for field, message in problems.items()})
+
+    _, without = each(complete_findings, lambda: materials.explained(application, "accept", missing_materials_reason))
     refused = credit.refusals(findings, today)
     if refused:
         raise RuleViolation(refused)
