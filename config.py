@@ -19,6 +19,10 @@ class Config:
 
     NAME = "default"
     SECRET_KEY: str | None = None  # the factory keeps a generated one in instance/secret_key when unset
+    # signs the audit chain (HMAC); kept by the application, never in the database. Unset: derived from SECRET_KEY.
+    # Set it on its own in production so SECRET_KEY can be changed; a key replaced goes to AUDIT_RETIRED_KEYS.
+    AUDIT_KEY: str | None = None
+    AUDIT_RETIRED_KEYS: tuple[str, ...] = ()
     SQLALCHEMY_DATABASE_URI: str | None = None  # the factory fills in instance/loanfund.db when unset
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     TIMEZONE = "Asia/Shanghai"
@@ -62,6 +66,7 @@ class TestConfig(Config):
     NAME = "test"
     TESTING = True
     SECRET_KEY = "test-only-secret"
+    AUDIT_KEY = "test-only-audit-key"  # the same for a test's app and the servers it starts (gunicorn in the load test)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     PASSWORD_HASHER = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}  # fast hashing in tests only
 
@@ -119,6 +124,10 @@ def apply_environment(config: MutableMapping[str, Any], environ: MutableMapping[
         config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     if environ.get("SECRET_KEY"):
         config["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("AUDIT_KEY"):
+        config["AUDIT_KEY"] = environ["AUDIT_KEY"]
+    if environ.get("AUDIT_RETIRED_KEYS"):
+        config["AUDIT_RETIRED_KEYS"] = tuple(k for k in environ["AUDIT_RETIRED_KEYS"].split(",") if k.strip())
     _mail_environment(config, environ)
     proxies = environ.get("TRUSTED_PROXIES")
     if proxies:

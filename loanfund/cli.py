@@ -15,7 +15,7 @@ from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise
-from loanfund.services import audit, audit_pack, backup, documents
+from loanfund.services import audit, audit_pack, audit_words, backup, documents
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
@@ -24,6 +24,7 @@ from loanfund.services.reconcile import reconcile, run_and_record
 from loanfund.services.sweep import sweep
 
 loanfund_cli = AppGroup("loanfund", help="LoanFund commands.")
+SHOWN = 50  # rows named one by one when verify-audit finds rows changed outside the record; the rest are counted
 
 
 @loanfund_cli.command("seed-demo")
@@ -205,8 +206,9 @@ def audit_pack_command(year: int, out_dir: str) -> None:
 
 @loanfund_cli.command("verify-audit")
 def verify_audit_command() -> None:
-    """Check the audit record's whole SHA-256 chain and the special account against the receipts; names the first
-    broken record and exits 1 when anything is wrong. Prints the chain's head hash: keep it (the audit page
+    """Check the audit record's whole signed chain, every audited row against its last audited image, and the
+    special account against the receipts; names the first broken record and each row changed outside the record, and
+    exits 1 when anything is wrong. Prints the chain's head hash: keep it (the audit page
     shows it too) outside the database — it is what shows later that no record was cut off the end."""
     verdict = audit.verify()
     if verdict.ok:
@@ -214,9 +216,18 @@ def verify_audit_command() -> None:
     else:
         click.echo(f"✗ 审计记录链在第 {verdict.broken_seq} 条处断开：{verdict.problem}")
         click.echo(f"  此前 {verdict.records} 条完整，最后一条完整记录的哈希 {verdict.head}")
+    differences = audit.compare()
+    if differences:
+        click.echo(f"✗ {len(differences)} 行与其审计记录不符（在记录之外被改动）：")
+        for found in differences[:SHOWN]:
+            click.echo(f"  {audit_words.difference(found)}")
+        if len(differences) > SHOWN:
+            click.echo(f"  ……另有 {len(differences) - SHOWN} 行")
+    else:
+        click.echo("✓ 各表每一行与其最后一次审计记录一致")
     books = reconcile()
     click.echo("✓ 专用账户与收款登记一致" if books.ok else "✗ 专用账户与收款登记不符：请运行 loanfund reconcile 查看")
-    if not (verdict.ok and books.ok):
+    if not (verdict.ok and books.ok) or differences:
         raise SystemExit(1)
 
 

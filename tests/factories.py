@@ -30,6 +30,14 @@ _CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+def past_the_guards() -> None:
+    """For a test that writes a row as an edit past the application would (history from before a rule, a tamperer):
+    on PostgreSQL the rest of this transaction runs with the triggers off, as the tables' owner could (the test
+    server's role is a superuser); SQLite's raw writes need nothing."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(db.text("SET LOCAL session_replication_role = replica"))
+
+
 def credit_code(body: str) -> str:
     """A valid 18-character credit code from its first 17 characters (the check character appended)."""
     total = sum(_CODE_CHARS.index(c) * w for c, w in zip(body, _WEIGHTS, strict=True))

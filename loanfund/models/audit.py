@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.extensions import db
@@ -16,11 +16,12 @@ from loanfund.types import UTCDateTime
 
 class AuditRecord(db.Model):
     """One change: who (``actor_id``, with the role they acted in), when, what (``action`` on ``subject``
-    #``subject_id``) and the values before and after. ``seq`` numbers the chain without gaps; ``hash`` is SHA-256
-    over the previous record's hash and this record's canonical content. Append-only: the database refuses UPDATE
-    and DELETE."""
+    #``subject_id``) and the values before and after. ``seq`` numbers the chain without gaps; ``hash`` is
+    HMAC-SHA-256 under the audit key over the previous record's hash and this record's canonical content.
+    Append-only: the database refuses UPDATE and DELETE."""
 
     __tablename__ = "audit_records"
+    __table_args__ = (Index("ix_audit_records_row", "subject", "subject_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, unique=True)
@@ -35,6 +36,9 @@ class AuditRecord(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str | None] = mapped_column(
+        String(16)
+    )  # which audit key signed it; None: plain SHA-256 (before 0032)
 
     actor: Mapped[User | None] = relationship()
 

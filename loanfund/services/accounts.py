@@ -193,13 +193,8 @@ def authenticate(username: str, password: str, *, address: str, channel: str = "
             .execution_options(synchronize_session=False)
         )
         db.session.execute(delete(LoginThrottle).where(LoginThrottle.scope == "account", LoginThrottle.key == subject))
-    if ok and upgraded:
-        db.session.execute(
-            update(User)
-            .where(User.id == account.id)
-            .values(password_hash=upgraded)
-            .execution_options(synchronize_session=False)
-        )
+    if ok and upgraded:  # through the session, so that the audit record has it (a protected table, see audit)
+        db.session.get_one(User, account.id).password_hash = upgraded
     db.session.commit()
     if outcome == "inactive":
         raise AuthenticationFailed("该账户已停用，请联系系统管理员", code="inactive")

@@ -8,15 +8,26 @@ entries and legs — ``reconcile`` checks those against the receipts). A passwor
 it changed.
 
 Tampering shows: ``verify()`` recomputes every hash from the first record and names the first row whose content,
-order or link does not match. The chain cannot show the newest rows cut off by someone who also rewrites the head
-row — the head's hash is printed by ``verify-audit`` and shown on the audit page, to be noted outside the database
-(with each month's report, say), so that a copy exists where the database's owner cannot reach.
+order or link does not match. Each hash is an HMAC-SHA-256 under the audit key (``AUDIT_KEY``, held by the
+application's configuration, never by the database), so someone with only the database's login cannot append a record
+that verifies. The chain cannot show the newest rows cut off by someone who also rewrites the head row — the head's
+hash is printed by ``verify-audit`` and shown on the audit page, to be noted outside the database (with each month's
+report, say), so that a copy exists where the database's owner cannot reach.
+
+History the database enforces: ``compare()`` replays each row's records into its last audited image and names every
+row of the audited tables whose current content differs from it, was never recorded, or is gone without a record —
+a change made with the application's database login (or by the tables' owner with the triggers off) shows there. On
+PostgreSQL the protected tables also refuse, at commit, a change whose own audit record is not written in the same
+transaction (migration 0032's ``loanfund_recorded()``): the application says where its transaction's records begin
+(``loanfund.audit_from``) when it appends them.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
+import itertools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,8 +37,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import g, has_request_context
-from sqlalchemy import event, inspect, select, update
+from flask import current_app, g, has_request_context
+from sqlalchemy import event, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from loanfund import clock
@@ -69,6 +80,23 @@ AUDITED = frozenset(
 )
 SECRET = frozenset({"password_hash"})
 UNCHANGED = frozenset({"updated_at"})
+HIDDEN = "（已更改，不记录）"  # how a secret's value was recorded before its digest was (records before migration 0032)
+SECRET_MARK = "摘要:"  # a secret is recorded as the SHA-256 of its stored form: it shows a change, never the value
+# the tables whose every change must come with its own audit record in the same transaction (PostgreSQL refuses the
+# commit otherwise): who may act, the banks and where their money goes, the blacklist, the rules, and money's history
+PROTECTED = (
+    "users",
+    "settings",
+    "banks",
+    "bank_liaisons",
+    "bank_account_changes",
+    "blacklist_entries",
+    "policy_versions",
+    "receipts",
+    "application_events",
+    "bank_claims",
+    "bank_claim_payments",
+)
 
 _actor: ContextVar[User | None] = ContextVar("audit_actor", default=None)
 
@@ -119,14 +147,17 @@ def _columns(obj: Any) -> list[Any]:
     return list(inspect(obj).mapper.column_attrs)
 
 
-def _value(key: str, value: Any) -> Any:
-    return "（已更改，不记录）" if key in SECRET else _plain(value)
+def value_of(key: str, value: Any) -> Any:
+    """A column's value as its record keeps it (a secret as its digest)."""
+    if key in SECRET:
+        return None if value is None else SECRET_MARK + hashlib.sha256(str(value).encode()).hexdigest()
+    return _plain(value)
 
 
 def _loaded(obj: Any) -> dict[str, Any]:
     """The row's column values as the session holds them (nothing is read again from the database inside a flush)."""
     held = inspect(obj).dict
-    return {c.key: _value(c.key, held.get(c.key)) for c in _columns(obj)}
+    return {c.key: value_of(c.key, held.get(c.key)) for c in _columns(obj)}
 
 
 def _changes(session: Session) -> list[tuple[str, str, int | None, dict[str, Any] | None, dict[str, Any] | None]]:
@@ -150,8 +181,10 @@ def _changes(session: Session) -> list[tuple[str, str, int | None, dict[str, Any
                 before = history.deleted[0] if history.deleted else None
                 after = history.added[0] if history.added else None
                 if before != after:
-                    old[column.key], new[column.key] = _value(column.key, before), _value(column.key, after)
+                    old[column.key], new[column.key] = value_of(column.key, before), value_of(column.key, after)
         if new:
+            for key in _named_by(obj):  # a row not numbered by ``id`` (a setting) says which row it is
+                old[key] = new[key] = value_of(key, state.dict.get(key))
             found.append(("update", table, state.dict.get("id"), old, new))
     for obj in session.deleted:
         table = getattr(obj, "__tablename__", None)
@@ -160,14 +193,46 @@ def _changes(session: Session) -> list[tuple[str, str, int | None, dict[str, Any
     return found
 
 
+def _named_by(obj_or_class: Any) -> tuple[str, ...]:
+    """The keys of a row's primary key when it is not the ``id`` the record's ``subject_id`` holds (a setting's)."""
+    mapper = inspect(obj_or_class) if isinstance(obj_or_class, type) else inspect(obj_or_class).mapper
+    keys = tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key)
+    return () if keys == ("id",) else keys
+
+
 def content(row: dict[str, Any]) -> bytes:
     """The canonical bytes of a record's content (what its hash covers besides the previous hash)."""
     keys = ("seq", "at", "actor_id", "actor_role", "action", "subject", "subject_id", "old", "new", "note")
     return json.dumps({k: row[k] for k in keys}, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def chain(prev_hash: str, row: dict[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + content(row)).hexdigest()
+def chain(prev_hash: str, row: dict[str, Any], key: bytes | None = None) -> str:
+    """The record's hash: HMAC-SHA-256 under ``key`` over the previous hash and the content (plain SHA-256 for the
+    records written before the chain was keyed, migration 0032)."""
+    message = prev_hash.encode() + b"\n" + content(row)
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def key_id(key: bytes) -> str:
+    """A key's name in the records: enough to tell keys apart, nothing to recover one from."""
+    return hashlib.sha256(b"loanfund audit key\n" + key).hexdigest()[:16]
+
+
+def keys() -> tuple[bytes, dict[str, bytes]]:
+    """The key new records are signed with, and every key a record may carry (the current one and
+    ``AUDIT_RETIRED_KEYS``) by its name. Without ``AUDIT_KEY`` the key is derived from ``SECRET_KEY``."""
+    config = current_app.config
+    given = config.get("AUDIT_KEY")
+    if given:
+        current = str(given).encode()
+    else:
+        current = hmac.new(str(config["SECRET_KEY"]).encode(), b"loanfund audit chain", hashlib.sha256).digest()
+    known = {key_id(current): current}
+    for retired in config.get("AUDIT_RETIRED_KEYS") or ():
+        known.setdefault(key_id(str(retired).encode()), str(retired).encode())
+    return current, known
 
 
 def _hold_head(connection: Any) -> tuple[int, str]:
@@ -196,6 +261,16 @@ def _append(session: Session, flush_context: Any) -> None:
     connection = session.connection()
     head_table = AuditHead.__table__
     seq, prev = _hold_head(connection)
+    if connection.dialect.name == "postgresql":  # where this transaction's records begin (for loanfund_recorded())
+        connection.execute(
+            text(
+                "SELECT set_config('loanfund.audit_from', "
+                "coalesce(nullif(current_setting('loanfund.audit_from', true), ''), :seq), true)"
+            ),
+            {"seq": str(seq)},
+        )
+    key, _known = keys()
+    signer = key_id(key)
     at = clock.utcnow()
     actor_id, actor_role = _who()
     rows = []
@@ -213,8 +288,8 @@ def _append(session: Session, flush_context: Any) -> None:
             "new": new,
             "note": "",
         }
-        digest = chain(prev, row)
-        rows.append(row | {"at": at, "prev_hash": prev, "hash": digest})
+        digest = chain(prev, row, key)
+        rows.append(row | {"at": at, "prev_hash": prev, "hash": digest, "key_id": signer})
         prev = digest
     connection.execute(AuditRecord.__table__.insert(), rows)
     connection.execute(update(head_table).where(head_table.c.id == HEAD_ID).values(seq=seq, hash=prev))
@@ -243,6 +318,8 @@ def verify(batch: int = 5000) -> Verdict:
     follow from the one before it (content changed, a record removed or put in) is named."""
     prev, expected, count = GENESIS, 1, 0
     last = 0
+    _key, known = keys()
+    keyed = False
     while True:
         records = db.session.scalars(
             select(AuditRecord).where(AuditRecord.seq > last).order_by(AuditRecord.seq).limit(batch)
@@ -254,7 +331,15 @@ def verify(batch: int = 5000) -> Verdict:
                 return Verdict(count, prev, expected, f"第 {expected} 条记录缺失（下一条为第 {record.seq} 条）")
             if record.prev_hash != prev:
                 return Verdict(count, prev, record.seq, f"第 {record.seq} 条记录与前一条的链接不符")
-            if chain(prev, _row_of(record)) != record.hash:
+            if record.key_id is None and keyed:
+                return Verdict(count, prev, record.seq, f"第 {record.seq} 条记录没有以审计密钥签署（伪造的记录）")
+            key = None if record.key_id is None else known.get(record.key_id)
+            if record.key_id is not None and key is None:
+                return Verdict(
+                    count, prev, record.seq, f"第 {record.seq} 条记录以未知的密钥签署（密钥标识 {record.key_id}）"
+                )
+            keyed = keyed or key is not None
+            if chain(prev, _row_of(record), key) != record.hash:
                 return Verdict(count, prev, record.seq, f"第 {record.seq} 条记录的内容与其哈希不符（被改动过）")
             prev, expected, count, last = record.hash, expected + 1, count + 1, record.seq
         db.session.expunge_all()
@@ -264,6 +349,151 @@ def verify(batch: int = 5000) -> Verdict:
             count, prev, count + 1 if head.seq > count else count, "链头与最后一条记录不符（记录被截去或链头被改）"
         )
     return Verdict(count, prev)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A row of an audited table that is not what its audit record says it is."""
+
+    subject: str
+    row_id: int
+    problem: str
+    columns: tuple[str, ...] = ()
+    row_key: str = ""  # the row's own key where it is not numbered (a setting's name)
+
+
+NEVER_RECORDED = "表中有这一行，审计记录中没有它的新增"
+GONE_UNRECORDED = "这一行已不在表中，审计记录中没有它的删除"
+DELETED_BUT_HERE = "审计记录中这一行已删除，表中仍在"
+CHANGED_UNRECORDED = "与最后一次审计记录不符"
+
+
+def compare(batch: int = 2000) -> list[Difference]:
+    """Every row of the audited tables against its last audited image (its records replayed: the insert's values, each
+    update's), table by table and in id windows, so memory stays flat. Names the rows changed, put in or removed
+    without their record, and which columns differ. Columns a later migration added are not in older images and are
+    not compared; ``updated_at`` is not recorded on updates and not compared."""
+    mappers = {getattr(m.class_, "__tablename__", None): m.class_ for m in db.Model.registry.mappers}
+    found: list[Difference] = []
+    for table in sorted(AUDITED):
+        model = mappers[table]
+        found.extend(_compare_keyed(table, model) if _named_by(model) else _compare_table(table, model, batch))
+    return found
+
+
+def _compare_keyed(table: str, model: Any) -> Iterator[Difference]:
+    """A small table numbered by its own key (the settings): its records in order, each row found by the key the
+    record carries. An update recorded before records carried the key (before migration 0032) cannot be placed: the
+    columns it changed are not compared until a later record of the row says them again."""
+    [key] = _named_by(model)
+    images: dict[Any, dict[str, Any] | None] = {}
+    unknown: dict[Any, set[str]] = {}
+    for record in db.session.scalars(select(AuditRecord).where(AuditRecord.subject == table).order_by(AuditRecord.seq)):
+        new, old = record.new or {}, record.old or {}
+        if record.action == "insert":
+            images[new.get(key)], unknown[new.get(key)] = dict(new), set()
+        elif record.action == "delete":
+            images[old.get(key)] = None
+        elif key in new:
+            images.setdefault(new[key], {}).update(new)
+            unknown.setdefault(new[key], set()).difference_update(new)
+        else:
+            for row in images:
+                unknown.setdefault(row, set()).update(new)
+    current = {
+        row_key: _loaded(row) for row_key, row in ((getattr(r, key), r) for r in db.session.scalars(select(model)))
+    }
+    for row_key in sorted(current.keys() | images.keys(), key=str):
+        image = images.get(row_key)
+        if image is not None:
+            image = {k: v for k, v in image.items() if k not in unknown.get(row_key, set())}
+        for found in _differ(table, 0, (row_key in images, image), current.get(row_key)):
+            yield Difference(found.subject, found.row_id, found.problem, found.columns, str(row_key))
+
+
+def _compare_table(table: str, model: Any, batch: int) -> Iterator[Difference]:
+    mapper = inspect(model)
+    # the optimistic lock's counter moves with every flush and is not the fund's data: not recorded, not compared
+    skip = {mapper.get_property_by_column(mapper.version_id_col).key} if mapper.version_id_col is not None else set()
+    last = 0
+    while True:
+        rows = list(db.session.scalars(select(model).where(model.id > last).order_by(model.id).limit(batch)))
+        upto = rows[-1].id if rows else None
+        images = _images(table, last, upto)
+        current = {row.id: _loaded(row) for row in rows}
+        db.session.expunge_all()
+        for row_id in sorted(current.keys() | images.keys()):
+            yield from _differ(table, row_id, images.get(row_id, (False, None)), current.get(row_id), skip)
+        if upto is None:
+            return
+        last = upto
+
+
+def _images(table: str, after: int, upto: int | None) -> dict[int, tuple[bool, dict[str, Any] | None]]:
+    """Each row's replayed image for ids in (after, upto]: (recorded at all, its values or None once deleted)."""
+    query = (
+        select(AuditRecord.subject_id, AuditRecord.action, AuditRecord.new)
+        .where(AuditRecord.subject == table, AuditRecord.subject_id > after)
+        .order_by(AuditRecord.subject_id, AuditRecord.seq)
+    )
+    if upto is not None:
+        query = query.where(AuditRecord.subject_id <= upto)
+    images: dict[int, tuple[bool, dict[str, Any] | None]] = {}
+    for row_id, records in itertools.groupby(db.session.execute(query), key=lambda r: r.subject_id):
+        image: dict[str, Any] | None = None
+        for record in records:
+            if record.action == "delete":
+                image = None
+            elif record.action == "insert" or image is None:
+                image = dict(record.new or {})
+            else:
+                image.update(record.new or {})
+        images[row_id] = (True, image)
+    return images
+
+
+def _differ(
+    table: str,
+    row_id: int,
+    recorded: tuple[bool, dict[str, Any] | None],
+    now: dict[str, Any] | None,
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> Iterator[Difference]:
+    seen, image = recorded
+    if now is None:
+        if image is not None:
+            yield Difference(table, row_id, GONE_UNRECORDED)
+        return
+    if not seen:
+        yield Difference(table, row_id, NEVER_RECORDED)
+        return
+    if image is None:
+        yield Difference(table, row_id, DELETED_BUT_HERE)
+        return
+    columns = tuple(
+        key
+        for key in image
+        if key in now and key not in UNCHANGED and key not in skip and not _same(key, image[key], now[key])
+    )
+    if columns:
+        yield Difference(table, row_id, CHANGED_UNRECORDED, columns)
+
+
+def _same(key: str, recorded: Any, now: Any) -> bool:
+    """Whether a recorded value is the row's value: the same JSON, or the same number or moment written another way
+    (a Decimal's trailing zeros, a time's offset as the database gives it back)."""
+    if recorded == now or (key in SECRET and recorded == HIDDEN):
+        return True
+    if not (isinstance(recorded, str) and isinstance(now, str)):
+        return False
+    try:
+        return Decimal(recorded) == Decimal(now)
+    except ArithmeticError:
+        pass
+    try:
+        return datetime.fromisoformat(recorded) == datetime.fromisoformat(now)
+    except (TypeError, ValueError):
+        return False
 
 
 def _row_of(record: AuditRecord) -> dict[str, Any]:

@@ -303,7 +303,8 @@ def changes(record: AuditRecord, known: Names = _NOBODY) -> list[Change]:
     """What one audit record changed, field by field, in words (``known``: the names behind its ids)."""
     old, new = record.old or {}, record.new or {}
     if record.action == "update":
-        keys = [k for k in new if k not in HIDDEN]  # a row's version and time alone moving shows nothing
+        # a row's version and time alone moving shows nothing; a setting's name rides along unchanged to say which
+        keys = [k for k in new if k not in HIDDEN and (k not in old or old[k] != new[k])]
     else:
         written = new if record.action == "insert" else old
         keys = [k for k, v in written.items() if k not in HIDDEN and v not in (None, "")]
@@ -315,6 +316,16 @@ def changes(record: AuditRecord, known: Names = _NOBODY) -> list[Change]:
         )
         for key in keys
     ]
+
+
+def difference(found: Any) -> str:
+    """A row that is not what its audit record says (``audit.Difference``), as the one who checks reads it."""
+    from loanfund.services.audit import SUBJECTS
+
+    row = f"“{found.row_key}”" if found.row_key else f"第 {found.row_id} 行"
+    where = f"{SUBJECTS.get(found.subject, found.subject)}（{found.subject}）{row}"
+    columns = "、".join(f"{FIELDS.get(c, c)}（{c}）" for c in found.columns)
+    return f"{where}：{found.problem}" + (f"：{columns}" if columns else "")
 
 
 def value(subject: str, key: str, raw: Any, known: Names = _NOBODY) -> str:

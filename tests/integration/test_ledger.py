@@ -29,6 +29,7 @@ from loanfund.services.capital import (
     run_distribution,
 )
 from loanfund.services.reconcile import reconcile
+from tests.factories import past_the_guards
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases
@@ -404,6 +405,7 @@ def test_reconcile_catches_a_receipt_the_ledger_and_the_events_do_not_know(app, 
 
 
 def _book_a_second_hs_7_behind_the_services_back(application: Application, bank: User) -> None:
+    past_the_guards()
     db.session.execute(
         text(
             "INSERT INTO receipts (application_id, received_on, principal, fee, transfer_ref, recorded_by_id,"

@@ -21,11 +21,12 @@ def test_insert_or_replace_breaks_the_chain_too(app, people):
     connection = sqlite3.connect(url)
     row = connection.execute(
         "SELECT id, seq, at, actor_id, actor_role, action, subject, subject_id, old, new, note,"
-        " prev_hash, hash FROM audit_records WHERE seq = 4"
+        " prev_hash, hash, key_id FROM audit_records WHERE seq = 4"
     ).fetchone()
     forged = list(row)
     forged[9] = '{"active": false}'
-    connection.execute("INSERT OR REPLACE INTO audit_records VALUES (" + ",".join("?" * 13) + ")", forged)
+    columns = "id, seq, at, actor_id, actor_role, action, subject, subject_id, old, new, note, prev_hash, hash, key_id"
+    connection.execute(f"INSERT OR REPLACE INTO audit_records ({columns}) VALUES ({','.join('?' * 14)})", forged)
     connection.commit()
     connection.close()
     verdict = audit.verify()

@@ -11,6 +11,7 @@ from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Receipt
 from loanfund.services import lifecycle, reconcile
+from tests.factories import past_the_guards
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases
@@ -50,6 +51,7 @@ def test_reconcile_names_a_twin_booked_before_the_rule(flows: Flows) -> None:
             bank, application.id, application.value_date, owed.principal_outstanding, owed.fee_outstanding, ref
         )
     # as a receipt booked before the rule would stand: the second bridge's transfer under the first one's reference
+    past_the_guards()
     db.session.execute(
         Receipt.__table__.insert().from_select(
             ["application_id", "received_on", "principal", "fee", "transfer_ref", "recorded_by_id", "created_at"],
