@@ -3,9 +3,10 @@ fund's tables becomes one ``AuditRecord`` — who, when, what, the values before
 chained by SHA-256 to the record before it. Nothing has to remember to call it, so a new service cannot forget.
 
 Not recorded: what is not the fund's data (login limits and records, sessions, tokens, idempotency keys, notices,
-mail, watch marks) and what is derived and reconciled on its own (the fund position row, the ledger's accounts,
-entries and legs — ``reconcile`` checks those against the receipts). A password hash is never written out, only that
-it changed.
+mail, watch marks) and what is derived from the recorded rows and reconciled with them (the fund position row, the
+ledger's accounts and running totals). The journal's entries and legs are recorded: an entry put in behind the
+application with its totals kept in step would otherwise balance and reconcile. A password hash is never written
+out, only a digest of it (a change shows, the hash does not).
 
 Tampering shows: ``verify()`` recomputes every hash from the first record and names the first row whose content,
 order or link does not match. Each hash is an HMAC-SHA-256 under the audit key (``AUDIT_KEY``, held by the
@@ -76,6 +77,8 @@ AUDITED = frozenset(
         "group_meetings",
         "group_decisions",
         "rules_documents",
+        "journal_entries",
+        "journal_legs",
     }
 )
 SECRET = frozenset({"password_hash"})
@@ -96,6 +99,8 @@ PROTECTED = (
     "application_events",
     "bank_claims",
     "bank_claim_payments",
+    "journal_entries",
+    "journal_legs",
 )
 
 _actor: ContextVar[User | None] = ContextVar("audit_actor", default=None)
@@ -537,6 +542,8 @@ SUBJECTS = {
     "group_meetings": "领导小组会议",
     "group_decisions": "领导小组决定",
     "rules_documents": "管理制度",
+    "journal_entries": "记账分录",
+    "journal_legs": "分录明细",
 }
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
 PAGE = 100

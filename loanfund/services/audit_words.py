@@ -27,6 +27,7 @@ from loanfund.types import MoneyType
 
 FIELDS = {
     "account_bank": "开户行",
+    "account_id": "科目",
     "account_name": "户名",
     "account_no": "账号",
     "action": "操作",
@@ -69,6 +70,7 @@ FIELDS = {
     "contributor_id": "出资方",
     "created_at": "创建时间",
     "created_by_id": "创建人",
+    "credit": "贷方",
     "credit_adverse": "不良信用记录",
     "credit_check_note": "审查结论",
     "credit_code": "统一社会信用代码",
@@ -77,6 +79,7 @@ FIELDS = {
     "credit_report_date": "征信报告日期",
     "data": "内容",
     "days": "天数",
+    "debit": "借方",
     "decided_at": "决定时间",
     "decided_by_id": "决定人",
     "decided_on": "决定日期",
@@ -84,6 +87,7 @@ FIELDS = {
     "decision_id": "领导小组决定编号",
     "decision_note": "决定意见",
     "departments": "致送部门",
+    "description": "摘要",
     "destination_account_bank": "收款开户行",
     "destination_account_name": "收款户名",
     "destination_account_no": "收款账号",
@@ -97,6 +101,7 @@ FIELDS = {
     "ends_on": "限制期至",
     "enterprise_id": "企业",
     "enterprise_name": "企业名称",
+    "entry_id": "分录",
     "fee": "用款费用",
     "fee_due": "应收用款费用",
     "filed_on": "填表日期",
@@ -163,6 +168,7 @@ FIELDS = {
     "policy": "政策版本",
     "policy_version_id": "政策版本",
     "position": "顺序",
+    "posted_on": "记账日期",
     "prepared_at": "制单时间",
     "prepared_by_id": "制单人",
     "principal": "本金",
@@ -299,6 +305,14 @@ def _named(query: Any) -> dict[int, str]:
     return {int(key): str(name) for key, name in db.session.execute(query)}
 
 
+# a column whose name means something else in one table ("key" is a setting's name, but a journal entry's once-key)
+_IN_TABLE = {("journal_entries", "key"): "记账键（同一笔只记一次）"}
+
+
+def label(subject: str, key: str) -> str:
+    return _IN_TABLE.get((subject, key)) or FIELDS.get(key, key)
+
+
 def changes(record: AuditRecord, known: Names = _NOBODY) -> list[Change]:
     """What one audit record changed, field by field, in words (``known``: the names behind its ids)."""
     old, new = record.old or {}, record.new or {}
@@ -310,7 +324,7 @@ def changes(record: AuditRecord, known: Names = _NOBODY) -> list[Change]:
         keys = [k for k, v in written.items() if k not in HIDDEN and v not in (None, "")]
     return [
         Change(
-            FIELDS.get(key, key),
+            label(record.subject, key),
             value(record.subject, key, old.get(key), known) if record.action != "insert" else "",
             value(record.subject, key, new.get(key), known) if record.action != "delete" else "",
         )
@@ -324,7 +338,7 @@ def difference(found: Any) -> str:
 
     row = f"“{found.row_key}”" if found.row_key else f"第 {found.row_id} 行"
     where = f"{SUBJECTS.get(found.subject, found.subject)}（{found.subject}）{row}"
-    columns = "、".join(f"{FIELDS.get(c, c)}（{c}）" for c in found.columns)
+    columns = "、".join(f"{label(found.subject, c)}（{c}）" for c in found.columns)
     return f"{where}：{found.problem}" + (f"：{columns}" if columns else "")
 
 

@@ -33,6 +33,8 @@ PROTECTED = (
     "application_events",
     "bank_claims",
     "bank_claim_payments",
+    "journal_entries",
+    "journal_legs",
 )
 
 
@@ -40,7 +42,8 @@ PROTECTED = (
 AUDITED = (
     "applications", "application_events", "bank_account_changes", "bank_claim_payments", "bank_claims",
     "bank_liaisons", "banks", "blacklist_entries", "contributions", "contributors", "distributions", "enterprises",
-    "green_channel_letters", "group_decisions", "group_meetings", "material_items", "materials", "monthly_reports",
+    "green_channel_letters", "group_decisions", "group_meetings", "journal_entries", "journal_legs", "material_items",
+    "materials", "monthly_reports",
     "policy_versions", "receipts", "recovery_records", "rules_documents", "settings", "usage_statements", "users",
 )
 BASELINE = "建立基线：迁移 0032 时已在表中而审计记录中没有的行（迁移写入的数据、建链之前的数据）"

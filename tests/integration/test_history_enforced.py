@@ -18,10 +18,19 @@ import pytest
 from sqlalchemy import select
 
 from loanfund import clock
+from loanfund.domain.ledger import CASH, LOSSES
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
-from loanfund.models import ApplicationEvent, AuditRecord, BlacklistEntry, Receipt
-from loanfund.services import audit, audit_words
+from loanfund.models import (
+    ApplicationEvent,
+    AuditRecord,
+    BlacklistEntry,
+    JournalEntry,
+    JournalLeg,
+    Receipt,
+)
+from loanfund.services import audit, audit_words, ledger
+from loanfund.services.reconcile import reconcile
 from tests.flows import Flows
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.migrated]
@@ -287,3 +296,80 @@ def test_the_key_the_chain_is_signed_with_is_not_in_the_database(app, people):
     assert hashlib.sha256(key).hexdigest() != record.key_id
     assert record.hash == audit.chain(record.prev_hash, audit._row_of(record), key)
     assert record.hash != audit.chain(record.prev_hash, audit._row_of(record))
+
+
+def test_a_journal_entry_put_in_with_its_totals_kept_in_step_is_named(app, people, runner, backend):
+    """Before: an entry moving 1,000,000.00 from the special account to losses, its legs balanced, the running totals
+    and the fund's position moved with it, passed reconcile — nothing ties an entry to the step that made it but the
+    record. Now the journal is audited: on PostgreSQL its rows are refused without their records; past the triggers
+    they are named."""
+    cash, losses = ledger_accounts()
+    with login(app, backend, owner_off=("journal_entries", "journal_legs")) as connection:
+        sql(
+            connection,
+            "INSERT INTO journal_entries (key, posted_on, description, created_at) VALUES (%s, %s, %s, %s)",
+            "writeoff:forged",
+            date(2026, 12, 5),
+            "核销",
+            clock.utcnow(),
+        )
+        entry = "(SELECT id FROM journal_entries WHERE key = 'writeoff:forged')"
+        for account, debit, credit in ((losses, 100_000_000, 0), (cash, 0, 100_000_000)):
+            sql(
+                connection,
+                f"INSERT INTO journal_legs (entry_id, account_id, debit, credit) VALUES ({entry}, %s, %s, %s)",
+                account,
+                debit,
+                credit,
+            )
+        for line, name, kind, debit, credit in (
+            (LOSSES, "核销损失", "expense", 100_000_000, 0),
+            (CASH, "专用账户资金", "asset", 0, 100_000_000),
+        ):
+            sql(
+                connection,
+                "INSERT INTO ledger_totals (line, name, kind, debit, credit) VALUES (%s, %s, %s, %s, %s)"
+                " ON CONFLICT (line) DO UPDATE SET debit = ledger_totals.debit + excluded.debit,"
+                " credit = ledger_totals.credit + excluded.credit",
+                line,
+                name,
+                kind,
+                debit,
+                credit,
+            )
+        sql(connection, "UPDATE fund_balance SET cash = cash - 100000000")
+    forged = db.session.scalar(select(JournalEntry.id).where(JournalEntry.key == "writeoff:forged"))
+    legs = sorted(db.session.scalars(select(JournalLeg.id).where(JournalLeg.entry_id == forged)))
+    assert [c for c in reconcile().checks if not c.ok] == []  # the books agree with themselves
+    code, lines = verify_audit(runner)
+    assert code == 1
+    assert f"  记账分录（journal_entries）第 {forged} 行：表中有这一行，审计记录中没有它的新增" in lines
+    for leg in legs:
+        assert f"  分录明细（journal_legs）第 {leg} 行：表中有这一行，审计记录中没有它的新增" in lines
+
+
+def ledger_accounts() -> tuple[int, int]:
+    cash, losses = ledger.account(CASH).id, ledger.account(LOSSES).id
+    db.session.commit()
+    db.session.remove()
+    return cash, losses
+
+
+@pytest.mark.postgres_only
+def test_postgresql_refuses_a_journal_entry_without_its_record(app, people):
+    cash, losses = ledger_accounts()
+    url = app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as connection:
+        connection.execute("SELECT set_config('loanfund.audit_from', '0', true)")
+        entry = connection.execute(
+            "INSERT INTO journal_entries (key, posted_on, description, created_at)"
+            " VALUES ('x', '2026-12-05', 'x', now()) RETURNING id"
+        ).fetchone()[0]
+        for account, debit, credit in ((losses, 5, 0), (cash, 0, 5)):
+            connection.execute(
+                "INSERT INTO journal_legs (entry_id, account_id, debit, credit) VALUES (%s, %s, %s, %s)",
+                (entry, account, debit, credit),
+            )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+            connection.commit()
+    assert "INSERT of journal_entries.id=" in str(refused.value)
