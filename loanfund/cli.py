@@ -159,6 +159,8 @@ def sweep_command(on: str | None) -> None:
     click.echo(f"{report.day.isoformat()} 日常巡查：在外转贷 {report.bridges} 笔，新发现 {len(report.recorded)} 项")
     for reference, found in report.recorded:
         click.echo(f"  {reference} {found.finding.label}：{found.why}")
+    if report.licences_removed:
+        click.echo(f"  退回后无人再交的注册：删除营业执照文件 {len(report.licences_removed)} 个")
     _echo_mail(deliver())
 
 

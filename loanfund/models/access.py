@@ -100,10 +100,14 @@ class SignUp(TimestampMixin, db.Model):
     __table_args__ = (CheckConstraint(_in("state", SIGN_UP_STATES), name="state_known"),)
 
 
+THROTTLE_SCOPES = ["address", "account", "sign_up_address", "sign_up_code"]
+
+
 class LoginThrottle(db.Model):
     """Login attempts counted in the database, so the limits hold across every process: per address (``scope``
     "address") and per account-and-address ("account", key ``<user id>@<address>``, or ``?<username>@<address>``
-    for a name nobody has, counted the same way). Each attempt is counted by one atomic upsert before the password is
+    for a name nobody has, counted the same way); public sign-ups per address and per credit code named
+    ("sign_up_address", "sign_up_code"). Each attempt is counted by one atomic upsert before the password is
     checked; ``locked_until`` is set by the attempt that reaches the limit."""
 
     __tablename__ = "login_throttles"
@@ -120,7 +124,7 @@ class LoginThrottle(db.Model):
 
     __table_args__ = (
         UniqueConstraint("scope", "key", name="uq_login_throttles_scope_key"),
-        CheckConstraint(_in("scope", ["address", "account"]), name="scope_known"),
+        CheckConstraint(_in("scope", THROTTLE_SCOPES), name="scope_known"),
     )
 
 

@@ -247,6 +247,26 @@ def _insert_for(dialect: str):  # type: ignore[no-untyped-def]
     return insert
 
 
+# Public sign-ups (issue 25, finding 4): an office behind one address signs up a few firms, not dozens; a credit code
+# is signed up under once or twice, a retry after a typo. Past either, fifteen minutes' wait — before the password is
+# hashed, so that a flood of sign-ups costs no hashing and cannot slow the logins beside it.
+SIGN_UP_ADDRESS_ATTEMPTS = 10
+SIGN_UP_CODE_ATTEMPTS = 3
+SIGN_UPS_LIMITED = f"注册过于频繁，请 {THROTTLE.seconds // 60} 分钟后再试"
+
+
+def admit_sign_up(address: str, credit_code: str) -> bool:
+    """Count a well-formed sign-up from ``address`` naming ``credit_code`` (each under its own limit, in the database
+    like the login limits, and committed at once so that a refused sign-up counts too). Whether it may go on. The
+    same for a credit code registered or not: the limit tells nothing about what exists."""
+    now = clock.utcnow()
+    address = "".join(c for c in (address or "unknown") if c.isprintable())[:64]
+    within = _admit("sign_up_address", address, SIGN_UP_ADDRESS_ATTEMPTS, now, None)
+    within = _admit("sign_up_code", credit_code, SIGN_UP_CODE_ATTEMPTS, now, None) and within
+    db.session.commit()
+    return within
+
+
 def clear_spent_limits(now: datetime) -> int:
     """Forget login counts whose window is over and whose lock has ended (the daily sweep): every name ever tried
     from every address would otherwise stay a row for good. Part of the caller's unit of work; how many."""

@@ -18,7 +18,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Enterprise, User
 from loanfund.services import vetting
-from loanfund.services.accounts import check_login_form, valid_email
+from loanfund.services.accounts import SIGN_UPS_LIMITED, admit_sign_up, check_login_form, valid_email
 from loanfund.services.passwords import hash_password
 from loanfund.services.uow import finish
 
@@ -110,18 +110,22 @@ def _check_email(email: str, errors: FieldErrors) -> None:
         errors.add("email", "邮箱地址格式不正确，如 name@example.com")
 
 
-def register(username: str, password: str, email: str, data: EnterpriseInput) -> vetting.Outcome:
-    """Sign up from the public form: an unvetted user, and its enterprise unless the credit code is registered
-    (then a request to join it). Whatever is registered already, a well-formed sign-up answers alike and does the
-    same work (the password is hashed before anything is looked up); see ``vetting``.
+def register(username: str, password: str, email: str, data: EnterpriseInput, *, address: str) -> vetting.Outcome:
+    """Sign up from the public form (from ``address``): an unvetted user, and its enterprise unless the credit code is
+    registered (then a request to join it). Whatever is registered already, a well-formed sign-up answers alike and
+    does the same work (the password is hashed before anything is looked up); see ``vetting``. Sign-ups are counted
+    per address and per credit code before the password is hashed (``accounts.admit_sign_up``).
 
     :raise InvalidInput: every wrong field at once (what is wrong with the input, never what exists).
+    :raise NotAllowed: too many sign-ups from the address or under the credit code (code ``too_many``).
     """
     errors = FieldErrors()
     check_login_form(username.strip(), password, errors)
     _check_email(email, errors)
     values = _validated(data, errors)
     errors.raise_if_any()
+    if not admit_sign_up(address, str(values["credit_code"])):
+        raise NotAllowed(SIGN_UPS_LIMITED, code="too_many")
     return vetting.sign_up(username, hash_password(password), email.strip(), values)
 
 

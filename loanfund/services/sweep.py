@@ -27,7 +27,7 @@ from loanfund.domain.rules import Settlement, due_date
 from loanfund.domain.watch import BridgeFacts, Found, watch
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, BlacklistEntry, WatchMark
-from loanfund.services import accounts, blacklist, notices
+from loanfund.services import accounts, blacklist, materials, notices, vetting
 from loanfund.services.lifecycle import account_of, application_policy
 from loanfund.services.uow import finish
 
@@ -44,6 +44,7 @@ class SweepReport:
     proposed: list[str] = field(default_factory=list)  # enterprises proposed for the blacklist by a long default
     ended: list[str] = field(default_factory=list)  # enterprises whose blacklist period ended
     login_limits_cleared: int = 0  # login counts whose window and lock are over
+    licences_removed: list[str] = field(default_factory=list)  # files of sign-ups returned and left (their digests)
 
 
 def sweep(today: date | None = None) -> SweepReport:
@@ -65,7 +66,11 @@ def sweep(today: date | None = None) -> SweepReport:
         _propose_long_default(application, policy, account, today, report)
     _end_blacklist_periods(today, report)
     report.login_limits_cleared = accounts.clear_spent_limits(clock.utcnow())
-    return finish(report)
+    report.licences_removed = vetting.let_go_of_abandoned_licences(clock.utcnow())
+    finish(report)
+    for digest in report.licences_removed:  # the files go once nothing committed points at them any more
+        materials.discard_unreferenced(digest)
+    return report
 
 
 def _propose_long_default(

@@ -11,7 +11,7 @@ nothing of their enterprise (``access``, ``roles_required``, the API) and receiv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -34,6 +34,7 @@ from loanfund.services.uow import finish
 JOIN_NOTICE = "sign_up_join"
 LICENCE_UPLOADS = 10  # times a sign-up may send its licence
 LICENCE_MAX_BYTES = 5 * 1024 * 1024
+ABANDONED_AFTER = timedelta(days=30)  # a returned sign-up not sent again in this time is left: its licence file goes
 
 
 def _told_today(enterprise_id: int) -> bool:
@@ -139,6 +140,32 @@ def attach_licence(user: User, filename: str, data: bytes) -> SignUp:
         materials.discard_unreferenced(replaced)  # the file it replaces goes, unless something else holds it
     record.state = "pending"  # back to the reviewer; a returned sign-up's reason stays until the next decision
     return finish(record)
+
+
+def let_go_of_abandoned_licences(now: datetime) -> list[str]:
+    """The daily sweep: a sign-up returned ``ABANDONED_AFTER`` ago and never sent again lets go of its licence (the
+    record keeps its decision and reason; the user is told and may upload again). The digests let go of — the caller
+    deletes the files after its commit, when nothing points at them. Part of the caller's unit of work."""
+    left = db.session.scalars(
+        select(SignUp).where(
+            SignUp.state == "returned",
+            SignUp.decided_at <= now - ABANDONED_AFTER,
+            SignUp.licence_sha256.is_not(None),
+        )
+    ).all()
+    digests = []
+    for record in left:
+        digests.append(record.licence_sha256)
+        record.licence_sha256 = record.licence_type = record.licence_name = None
+        notices.notify(
+            [record.user],
+            "sign_up",
+            "营业执照文件已删除",
+            f"贵企业的注册退回后 {ABANDONED_AFTER.days} 天内未重新上传营业执照，已上传的文件已删除。"
+            "如仍需注册，请重新上传营业执照。",
+            None,
+        )
+    return [d for d in digests if d]
 
 
 def pending() -> list[SignUp]:

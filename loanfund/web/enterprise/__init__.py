@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import Field
 
-from loanfund.domain.errors import InvalidInput
+from loanfund.domain.errors import InvalidInput, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.services import enterprises, uow
@@ -35,7 +35,7 @@ def _input(form: EnterpriseForm) -> enterprises.EnterpriseInput:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register() -> str | Response:
+def register() -> str | Response | tuple[str, int]:
     """An SME asks for its account: the platform vets it against the business licence before it may apply."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -43,11 +43,19 @@ def register() -> str | Response:
     if form.validate_on_submit():
         try:
             enterprises.register(
-                form.username.data or "", form.password.data or "", form.email.data or "", _input(form)
+                form.username.data or "",
+                form.password.data or "",
+                form.email.data or "",
+                _input(form),
+                address=request.remote_addr or "",
             )
         except InvalidInput as exc:
             uow.discard()
             field_errors(form, exc.errors)
+        except NotAllowed as exc:  # too many sign-ups from here or under that code: the form stays as typed
+            uow.discard()
+            flash(exc.message, "danger")
+            return render_template("enterprise/register.html", form=form), 429
         else:
             # the same answer whatever was registered before (a credit code or a username is never confirmed here)
             return render_template("enterprise/registered.html", username=(form.username.data or "").strip())
