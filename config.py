@@ -49,6 +49,10 @@ class Config:
     REQUIRED_ENVIRONMENT: tuple[str, ...] = ()
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # one upload is at most 20 MB (each file 10 MB); room for the form around it
     UPLOAD_DIR: str | None = None  # defaults to instance/materials (outside the web root)
+    AUDIT_PACK_DIR: str | None = None  # finished audit packs; defaults to audit-packs beside UPLOAD_DIR
+    # "thread": a pack the group asks for is built in a thread of the process asked (and by `loanfund audit-pack-runs`);
+    # "inline": right after the request's commit, in the request (the tests)
+    AUDIT_PACK_RUNNER = "thread"
     DATABASE_LOCK_TIMEOUT_MS = 10_000  # a step waits this long for a lock held by another, then answers 409
     # E-mail (DESIGN §6). Without MAIL_SERVER nothing is sent: notices stay queued, listed for the administrator.
     MAIL_SERVER: str | None = None
@@ -66,7 +70,8 @@ class TestConfig(Config):
     NAME = "test"
     TESTING = True
     SECRET_KEY = "test-only-secret"
-    AUDIT_KEY = "test-only-audit-key"  # the same for a test's app and the servers it starts (gunicorn in the load test)
+    AUDIT_KEY = "test-only-audit-key"
+    AUDIT_PACK_RUNNER = "inline"  # the same for a test's app and the servers it starts (gunicorn in the load test)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     PASSWORD_HASHER = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}  # fast hashing in tests only
 

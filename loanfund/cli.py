@@ -15,7 +15,7 @@ from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise
-from loanfund.services import audit, audit_pack, audit_words, backup, documents
+from loanfund.services import audit, audit_pack, audit_pack_runs, audit_words, backup, documents
 from loanfund.services.accounts import add_user
 from loanfund.services.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
@@ -204,6 +204,24 @@ def audit_pack_command(year: int, out_dir: str) -> None:
     click.echo(
         f"已写入 {packed.path}：{packed.applications} 笔申请，{packed.files} 个文件，清单 {audit_pack.MANIFEST}。"
     )
+
+
+@loanfund_cli.command("audit-pack-runs")
+def audit_pack_runs_command() -> None:
+    """Build the audit packs the group asked for that are still waiting (for a cron line every few minutes): a run
+    whose process died is taken up again after two hours."""
+    built = audit_pack_runs.build_waiting()
+    for run in built:
+        if run.state == "done":
+            click.echo(
+                f"✓ {run.year} 年度审计资料：{run.applications} 笔申请，{run.files} 个文件，SHA-256 {run.sha256}"
+            )
+        else:
+            click.echo(f"✗ {run.year} 年度审计资料未能生成：{run.error}")
+    if not built:
+        click.echo("没有等待生成的审计资料。")
+    if any(run.state != "done" for run in built):
+        raise SystemExit(1)
 
 
 @loanfund_cli.command("verify-audit")

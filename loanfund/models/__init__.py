@@ -51,7 +51,7 @@ from loanfund.models.parties import (
     Contributor,
     Enterprise,
 )
-from loanfund.models.reports import MonthlyReport, UsageStatement
+from loanfund.models.reports import AuditPackRun, MonthlyReport, UsageStatement
 from loanfund.models.settings import Setting
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "Application",
     "ApplicationEvent",
     "AuditHead",
+    "AuditPackRun",
     "AuditRecord",
     "Bank",
     "BankAccountChange",

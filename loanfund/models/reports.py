@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
@@ -51,3 +51,32 @@ class UsageStatement(db.Model):
     filed_with: Mapped[str] = mapped_column(Text)  # 领导小组办公室
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+RUN_STATES = ("queued", "running", "done", "failed")
+
+
+class AuditPackRun(db.Model):
+    """One building of a year's audit pack, asked for by the leading group and built outside the request (a large
+    year takes longer than a web request may): queued, running, then done — with the file's size and SHA-256 — or
+    failed with its reason. The newest finished pack of a year is kept; an older one's file goes (``removed_at``)."""
+
+    __tablename__ = "audit_pack_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(8), default="queued", index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    applications: Mapped[int | None] = mapped_column(Integer)
+    files: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(BigInteger)  # bytes
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str] = mapped_column(Text, default="")
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[User] = relationship()
+
+    __table_args__ = (CheckConstraint(f"state IN {RUN_STATES!r}", name="state_known"),)

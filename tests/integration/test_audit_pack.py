@@ -5,19 +5,24 @@ application of the year, the journal, the trial balance, the submitted monthly r
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import shutil
 import subprocess
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
+from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
-from loanfund.models import Application, Material, User
-from loanfund.services import audit_pack, materials, monthly
+from loanfund.models import Application, AuditPackRun, Material, User
+from loanfund.services import audit_pack, audit_pack_runs, documents, materials, monthly
+from tests.conftest import csrf_token
+from tests.web.test_forms import post_form
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -112,15 +117,78 @@ def test_a_year_outside_the_range_is_refused(runner, people, tmp_path):
     assert result.exit_code != 0 and "年度须在 2000 至 2100 之间" in result.output
 
 
-def test_the_group_downloads_it(client, auth, year_2026):
+def test_the_group_asks_for_it_and_downloads_it_when_it_is_built(client, auth, year_2026, app, tmp_path):
+    """Issue 25, finding 11: the pack was built inside the request. Now the group asks, the pack is built as a run
+    outside the request (here: right after its commit), and the page lists it with its size and SHA-256."""
+    app.config["AUDIT_PACK_DIR"] = str(tmp_path / "packs")
     auth.login("group")
     page = client.get("/reports/audit-pack")
-    assert page.status_code == 200 and "下载 2026 年审计资料" in page.get_data(as_text=True)
-    response = client.get("/reports/audit-pack/2026.zip")
+    assert page.status_code == 200 and "生成 2026 年审计资料" in page.get_data(as_text=True)
+    assert "尚未调取" in page.get_data(as_text=True)
+    asked = post_form(client, "/reports/audit-pack/2026/runs", {}, page="/reports/audit-pack", follow_redirects=True)
+    listed = asked.get_data(as_text=True)
+    assert "2026 年度审计资料正在生成，完成后可在下方下载（刷新本页查看）" in listed
+    run = db.session.scalars(select(AuditPackRun)).one()
+    assert (run.year, run.state, run.requested_by.username, run.error) == (2026, "done", "group", "")
+    stored = tmp_path / "packs" / str(run.id) / "审计资料-2026.zip"
+    assert run.size == stored.stat().st_size and run.sha256 == hashlib.sha256(stored.read_bytes()).hexdigest()
+    assert "已完成" in listed and run.sha256 in listed and f'href="/reports/audit-pack/runs/{run.id}.zip"' in listed
+    first = run.id
+    response = client.get(f"/reports/audit-pack/runs/{first}.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "attachment" in response.headers["Content-Disposition"]
     with zipfile.ZipFile(io.BytesIO(response.get_data())) as pack:
         assert "MANIFEST.sha256" in pack.namelist()
     response.close()
+
+    # asked again: a new run; when it is done the older file goes, and its link with it
+    post_form(client, "/reports/audit-pack/2026/runs", {}, page="/reports/audit-pack")
+    newer = db.session.scalars(select(AuditPackRun).order_by(AuditPackRun.id.desc())).first()
+    assert newer.id != first and newer.state == "done"
+    assert db.session.get(AuditPackRun, first).removed_at is not None and not stored.parent.exists()
+    assert client.get(f"/reports/audit-pack/runs/{first}.zip").status_code == 404
+    assert "已由新版本替换" in client.get("/reports/audit-pack").get_data(as_text=True)
+
+
+def test_a_run_is_built_in_a_thread_and_once(app, people, year_2026, tmp_path):
+    """The web's way: a thread of the process builds it while the request answers; a second runner finds it taken."""
+    app.config["AUDIT_PACK_DIR"] = str(tmp_path)
+    group = db.session.scalars(select(User).where(User.username == "group")).one()
+    run = audit_pack_runs.ask(group, 2026).id
+    assert audit_pack_runs.ask(group, 2026).id == run  # one waiting run a year, however often asked
+    audit_pack_runs.in_background(app, run).join(timeout=120)
+    db.session.expire_all()
+    assert db.session.get(AuditPackRun, run).state == "done"
+    assert audit_pack_runs.build(run) is None  # already built: nobody builds it twice
+
+
+def test_a_run_that_fails_says_why_and_the_command_takes_up_one_left_behind(
+    app, people, year_2026, tmp_path, runner, monkeypatch, traveller
+):
+    app.config["AUDIT_PACK_DIR"] = str(tmp_path / "packs")
+    group = db.session.scalars(select(User).where(User.username == "group")).one()
+
+    def no_pango(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise documents.PdfUnavailable("无法生成 PDF：服务器缺少 Pango")
+
+    monkeypatch.setattr(audit_pack, "build", no_pango)
+    failed = audit_pack_runs.build(audit_pack_runs.ask(group, 2026).id)
+    assert (failed.state, failed.error) == ("failed", "无法生成 PDF：服务器缺少 Pango")
+    assert list((tmp_path / "packs").glob("**/*.zip")) == []  # nothing half-written is left
+    monkeypatch.undo()
+
+    left = audit_pack_runs.ask(group, 2026).id  # its process died while building it
+    db.session.execute(
+        update(AuditPackRun).where(AuditPackRun.id == left).values(state="running", started_at=clock.utcnow())
+    )
+    db.session.commit()
+    assert "没有等待生成的审计资料。" in runner.invoke(args=["loanfund", "audit-pack-runs"]).output  # not yet stale
+    traveller.shift(timedelta(hours=2, minutes=1))
+    answer = runner.invoke(args=["loanfund", "audit-pack-runs"])
+    assert answer.exit_code == 0, answer.output
+    assert "✓ 2026 年度审计资料：" in answer.output
+    db.session.expire_all()
+    assert db.session.get(AuditPackRun, left).state == "done"
 
 
 def test_an_uploaded_name_cannot_leave_its_folder_in_the_pack(flows, tmp_path):  # type: ignore[no-untyped-def]
@@ -142,4 +210,7 @@ def test_an_uploaded_name_cannot_leave_its_folder_in_the_pack(flows, tmp_path): 
 def test_no_one_else_downloads_it(client, auth, people, username):
     auth.login(username)
     assert client.get("/reports/audit-pack").status_code == 404
-    assert client.get("/reports/audit-pack/2026.zip").status_code == 404
+    assert client.get("/reports/audit-pack/runs/1.zip").status_code == 404
+    page = client.get("/account/sessions").get_data(as_text=True)
+    assert client.post("/reports/audit-pack/2026/runs", data={"csrf_token": csrf_token(page)}).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(AuditPackRun)) == 0

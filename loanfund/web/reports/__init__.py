@@ -4,20 +4,26 @@ them; a bank or an enterprise does not reach them (404). Figures come from ``ser
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import date, timedelta
-from pathlib import Path
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from loanfund import clock
-from loanfund.domain.errors import InvalidInput, LoanFundError
+from loanfund.domain.errors import InvalidInput, LoanFundError, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.models import MonthlyReport
-from loanfund.services import audit_pack, documents, exports, group_register, monthly, once, reporting, uow
+from loanfund.services import (
+    audit_pack,
+    audit_pack_runs,
+    exports,
+    group_register,
+    monthly,
+    once,
+    reporting,
+    uow,
+)
 from loanfund.services.once import AlreadySubmitted
 from loanfund.services.preview import Confirmation
 from loanfund.web import charts, confirming
@@ -228,29 +234,38 @@ def statistics() -> tuple[str, int] | Response:
 @bp.get("/audit-pack")
 @roles_required(*audit_pack.READERS)
 def audit_pack_index() -> str:
-    """The years whose audit pack can be downloaded (administrator and the group)."""
+    """The years whose audit pack the group may ask for, and the packs asked for: waiting, being built, ready."""
     this_year = clock.today().year
     years = [(year, len(audit_pack.applications_of(year))) for year in range(this_year, this_year - 6, -1)]
-    return render_template("reports/audit_pack.html", years=years)
+    return render_template("reports/audit_pack.html", years=years, runs=audit_pack_runs.recent())
 
 
-@bp.get("/audit-pack/<int(min=2000,max=2100):year>.zip")
+@bp.post("/audit-pack/<int(min=2000,max=2100):year>/runs")
 @roles_required(*audit_pack.READERS)
-def audit_pack_zip(year: int) -> Response | WerkzeugResponse:
-    """The year's audit pack for the leading group, written to a temporary file and streamed from it (not held in
-    memory); the folder goes when the answer is sent. A large year: the command `loanfund audit-pack` shows progress."""
-    folder = Path(tempfile.mkdtemp(prefix="loanfund-audit-"))
+def audit_pack_ask(year: int) -> WerkzeugResponse:
+    """Ask for the year's pack: it is built outside this request (a thread here; ``loanfund audit-pack-runs`` takes
+    up one whose process died) and listed on the page when ready."""
     try:
-        packed = audit_pack.build(year, folder)
-    except documents.PdfUnavailable as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        flash(str(exc), "danger")
+        run = audit_pack_runs.ask(current_user, year)
+    except (InvalidInput, NotAllowed) as exc:
+        uow.discard()
+        flash(exc.message, "danger")
         return redirect(url_for("reports.audit_pack_index"))
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    response = send_file(
-        packed.path, mimetype="application/zip", as_attachment=True, download_name=f"审计资料-{year}.zip"
-    )
-    response.call_on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
-    return response
+    if run.state == "queued":
+        if current_app.config.get("AUDIT_PACK_RUNNER") == "inline":
+            audit_pack_runs.build(run.id)
+        else:
+            audit_pack_runs.in_background(current_app._get_current_object(), run.id)  # type: ignore[attr-defined]
+    flash(f"{year} 年度审计资料正在生成，完成后可在下方下载（刷新本页查看）", "success")
+    return redirect(url_for("reports.audit_pack_index"))
+
+
+@bp.get("/audit-pack/runs/<int(max=2147483647):run_id>.zip")
+@roles_required(*audit_pack.READERS)
+def audit_pack_zip(run_id: int) -> WerkzeugResponse:
+    """A finished pack, streamed from its file."""
+    try:
+        run, path = audit_pack_runs.file_of(current_user, run_id)
+    except NotFound:
+        abort(404)
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=f"审计资料-{run.year}.zip")
