@@ -32,6 +32,7 @@ from loanfund.models import (
 from loanfund.services import audit, audit_words, ledger
 from loanfund.services.reconcile import reconcile
 from tests.flows import Flows
+from tests.web.test_forms import post_form
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.migrated]
 
@@ -373,3 +374,16 @@ def test_postgresql_refuses_a_journal_entry_without_its_record(app, people):
         with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
             connection.commit()
     assert "INSERT of journal_entries.id=" in str(refused.value)
+
+
+def test_the_audit_page_check_names_the_rows_changed_outside_the_record(app, client, auth, people, backend):
+    """The group (and the administrator) run the same check from the audit page."""
+    bank = people["bank1"].bank_id
+    with login(app, backend) as connection:
+        as_if_recorded(connection, backend)
+        sql(connection, "UPDATE banks SET account_no = %s WHERE id = %s", "6222000000000000666", bank)
+    auth.login("group")
+    checked = post_form(client, "/audit/verify", {}, page="/audit", follow_redirects=True).get_data(as_text=True)
+    assert "审计记录链完整" in checked
+    named = f"合作银行（banks）第 {bank} 行：与最后一次审计记录不符：账号（account_no）"
+    assert f"1 行与其审计记录不符（在记录之外被改动）：{named}" in checked
