@@ -9,16 +9,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from loanfund import clock
-from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Dissolution
-from loanfund.services import dissolution, once, preview, uow
-from loanfund.services.once import AlreadySubmitted
+from loanfund.services import dissolution, preview
 from loanfund.services.preview import Confirmation
 from loanfund.web import confirming
 from loanfund.web.forms import Form, SubmitOnce, day_field, field_errors, long_text, text
 from loanfund.web.roles import roles_required
+from loanfund.web.submitting import submit_once
 
 bp = Blueprint("dissolution", __name__, url_prefix="/fund/dissolution")
 
@@ -78,23 +77,17 @@ def _take(form: Form, name: str, call, describe, url: str) -> str | Response | t
     """A step of the dissolution: validated, shown first, taken on 确认; a refusal shown on the page."""
     if not form.validate() or confirming.revising():
         return _page({name: form}, 422 if form.errors else 200)
-    try:
-        shown = confirming.ask_first(form, call, describe, url, "应急转贷资金解散（第二十六条）")
-        if shown is not None:
-            return shown
-        once.claim(current_user, form.once.data, form.fingerprint())  # type: ignore[attr-defined]
-        call()
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except InvalidInput as exc:
-        uow.discard()
-        field_errors(form, exc.errors)
+    taken = submit_once(
+        form,
+        call,
+        confirm=lambda: confirming.ask_first(form, call, describe, url, "应急转贷资金解散（第二十六条）"),
+        on_invalid=lambda exc: field_errors(form, exc.errors),  # type: ignore[attr-defined]
+    )
+    if taken.page is not None:
+        return taken.page
+    if taken.invalid:
         return _page({name: form}, 422)
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
-    else:
+    if taken.done:
         flash("已办理", "success")
     return redirect(url_for("dissolution.index"))
 
@@ -162,24 +155,22 @@ def close(dissolution_id: int) -> str | Response | tuple[str, int]:
     if not form.validate() or confirming.revising():
         return _page({"close": form}, 422 if form.errors else 200)
     closed_on = form.closed_on.data or clock.today()
-    try:
-        if not confirming.confirmed():
-            shown = preview.confirm_money(
-                "结清并返还净资产",
-                lambda: dissolution.close(current_user, dissolution_id, closed_on),
-                _closing_shown,
-                "结清后专用账户余额为零，各科目余额为零，不能撤销。",
-            )
-            return confirming.page(shown, form, url_for("dissolution.close", dissolution_id=dissolution_id))
-        once.claim(current_user, form.once.data, form.fingerprint())
-        dissolution.close(current_user, dissolution_id, closed_on)
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
-    else:
+
+    def confirm() -> str | None:
+        if confirming.confirmed():
+            return None
+        shown = preview.confirm_money(
+            "结清并返还净资产",
+            lambda: dissolution.close(current_user, dissolution_id, closed_on),
+            _closing_shown,
+            "结清后专用账户余额为零，各科目余额为零，不能撤销。",
+        )
+        return confirming.page(shown, form, url_for("dissolution.close", dissolution_id=dissolution_id))
+
+    taken = submit_once(form, lambda: dissolution.close(current_user, dissolution_id, closed_on), confirm=confirm)
+    if taken.page is not None:
+        return taken.page
+    if taken.done:
         flash("已结清账目，净资产已按出资比例返还", "success")
     return redirect(url_for("dissolution.index"))
 

@@ -22,7 +22,6 @@ from loanfund.services import (
     liability,
     mailer,
     materials,
-    once,
     preview,
     settings,
     uow,
@@ -39,7 +38,6 @@ from loanfund.services.capital import (
     record_contribution,
     run_distribution,
 )
-from loanfund.services.once import AlreadySubmitted
 from loanfund.services.preview import Confirmation
 from loanfund.web import confirming
 from loanfund.web.admin.forms import (
@@ -55,6 +53,7 @@ from loanfund.web.admin.forms import (
 )
 from loanfund.web.forms import field_errors, options
 from loanfund.web.roles import roles_required
+from loanfund.web.submitting import submit_once
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles_required(Role.ADMIN)
@@ -280,20 +279,24 @@ def contributions() -> str | Response:
                 current_user,
             )
 
-        try:
-            if not confirming.confirmed():
-                shown = preview.confirm_money("登记出资", contribute, _contribution_shown)
-                return confirming.page(shown, form, url_for("admin.contributions"), "专用账户 · 出资")
-            once.claim(current_user, form.once.data, form.fingerprint())
-            contribute()
-        except AlreadySubmitted as exc:
-            flash(exc.message, "info")
-            return redirect(url_for("admin.contributions"))
-        except InvalidInput as exc:
-            uow.discard()
-            field_errors(form, exc.errors)
-        else:
+        def confirm() -> str | None:
+            if confirming.confirmed():
+                return None
+            shown = preview.confirm_money("登记出资", contribute, _contribution_shown)
+            return confirming.page(shown, form, url_for("admin.contributions"), "专用账户 · 出资")
+
+        taken = submit_once(
+            form,
+            contribute,
+            confirm=confirm,
+            on_invalid=lambda exc: field_errors(form, exc.errors),  # type: ignore[attr-defined]
+            flashed=(),
+        )
+        if taken.page is not None:
+            return taken.page
+        if taken.done:
             flash("出资已登记并入账", "success")
+        if not taken.invalid:
             return redirect(url_for("admin.contributions"))
     rows = directory.contributions()
     return _capital_page(form, rows, DistributionForm(formdata=None))
@@ -346,26 +349,28 @@ def distribute() -> str | Response:
                 clock.today(), parse_tax_rate(form.tax_rate.data or ""), current_user, pay=bool(form.pay.data)
             )
 
-        try:
-            if not confirming.confirmed():
-                shown = preview.confirm_money("收益分配", run, _distribution_shown, "分配登记后不能撤销。")
-                return confirming.page(shown, form, url_for("admin.distribute"), "专用账户 · 收益分配（第二十五条）")
-            once.claim(current_user, form.once.data, form.fingerprint())
-            result = run()
-        except AlreadySubmitted as exc:
-            flash(exc.message, "info")
-            return redirect(url_for("admin.contributions"))
-        except InvalidInput as exc:
-            uow.discard()
-            field_errors(form, {"tax_rate" if k == "tax_rate" else "_form": v for k, v in exc.errors.items()})
-        except LoanFundError as exc:
-            uow.discard()
-            field_errors(form, {"_form": [exc.message]})
-        else:
+        def confirm() -> str | None:
+            if confirming.confirmed():
+                return None
+            shown = preview.confirm_money("收益分配", run, _distribution_shown, "分配登记后不能撤销。")
+            return confirming.page(shown, form, url_for("admin.distribute"), "专用账户 · 收益分配（第二十五条）")
+
+        def on_form(exc: LoanFundError) -> None:
+            if isinstance(exc, InvalidInput):
+                field_errors(form, {"tax_rate" if k == "tax_rate" else "_form": v for k, v in exc.errors.items()})
+            else:
+                field_errors(form, {"_form": [exc.message]})
+
+        taken = submit_once(form, run, confirm=confirm, on_invalid=on_form, invalid=(LoanFundError,))
+        if taken.page is not None:
+            return taken.page
+        if taken.result is not None:
+            result = taken.result
             message = f"已分配 {result.income.format()} 元（税费 {result.tax.format()} 元"
             if result.losses_covered.is_positive:
                 message += f"，弥补核销损失 {result.losses_covered.format()} 元"
             flash(message + "）" + (f"，已支付 {result.paid.format()} 元" if result.paid else ""), "success")
+        if not taken.invalid:
             return redirect(url_for("admin.contributions"))
     return _capital_page(ContributionForm(formdata=None), distribution_form=form)
 
@@ -389,25 +394,29 @@ def pay() -> str | Response:
         def pay_now() -> Money:
             return pay_distributions(clock.today(), current_user)
 
-        try:
-            if not confirming.confirmed():
-                shown = preview.confirm_money(
-                    "支付分配款及税费",
-                    pay_now,
-                    lambda paid: Confirmation(title="", amount_label="支付金额", amount=paid),
-                    "支付后资金即从专用账户划出，不能撤销。",
-                )
-                return confirming.page(shown, form, url_for("admin.pay"), "专用账户 · 收益分配（第二十五条）")
-            once.claim(current_user, form.once.data, form.fingerprint())
-            paid = pay_now()
-        except AlreadySubmitted as exc:
-            flash(exc.message, "info")
-            return redirect(url_for("admin.contributions"))
-        except LoanFundError as exc:
-            uow.discard()
-            field_errors(form, {"_form": [exc.message]})
-        else:
-            flash(f"已从专用账户支付分配款及税费 {paid.format()} 元", "success")
+        def confirm() -> str | None:
+            if confirming.confirmed():
+                return None
+            shown = preview.confirm_money(
+                "支付分配款及税费",
+                pay_now,
+                lambda paid: Confirmation(title="", amount_label="支付金额", amount=paid),
+                "支付后资金即从专用账户划出，不能撤销。",
+            )
+            return confirming.page(shown, form, url_for("admin.pay"), "专用账户 · 收益分配（第二十五条）")
+
+        taken = submit_once(
+            form,
+            pay_now,
+            confirm=confirm,
+            on_invalid=lambda exc: field_errors(form, {"_form": [exc.message]}),
+            invalid=(LoanFundError,),
+        )
+        if taken.page is not None:
+            return taken.page
+        if taken.result is not None:
+            flash(f"已从专用账户支付分配款及税费 {taken.result.format()} 元", "success")
+        if not taken.invalid:
             return redirect(url_for("admin.contributions"))
     return _capital_page(ContributionForm(formdata=None), payment_form=form)
 

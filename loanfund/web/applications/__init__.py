@@ -6,14 +6,13 @@ from collections.abc import Iterable
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from loanfund import clock
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
-from loanfund.domain.errors import Conflict, InvalidInput, InvalidValue, NotAllowed, RuleViolation
+from loanfund.domain.errors import Conflict, InvalidInput, InvalidValue, LoanFundError, NotAllowed, RuleViolation
 from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
@@ -28,13 +27,11 @@ from loanfund.services import (
     lifecycle,
     listing,
     materials,
-    once,
     preview,
     progress,
     uow,
     views,
 )
-from loanfund.services.once import AlreadySubmitted
 from loanfund.services.policies import policy_version_in_force
 from loanfund.uploads import uploaded
 from loanfund.web import confirming
@@ -62,6 +59,7 @@ from loanfund.web.forms import Form, field_errors, options
 from loanfund.web.green_channel import IssueForm
 from loanfund.web.liability.forms import ClaimForm
 from loanfund.web.roles import roles_required
+from loanfund.web.submitting import submit_once
 
 bp = Blueprint("apps", __name__)
 
@@ -105,28 +103,33 @@ def new() -> tuple[str, int] | Response:
         valid = form.validate()
         if form.csrf_token.errors or form.once.errors:  # an expired page: its values are not judged
             return _new_page(form, policy, {}), 422
-        try:  # a second press of the same form is told so, whatever else is wrong with it
-            once.claim(current_user, form.once.data, form.fingerprint())
-        except AlreadySubmitted as exc:
-            flash(exc.message, "info")
-            return redirect(url_for("apps.index"))
         # every problem in one pass: the rules run on whatever could be read, beside the format errors and the files
         documents = {item.code: uploaded(f"documents-{item.code}") for item in materials.for_new_application()}
         file_errors = lifecycle.document_problems(documents)
         problems = lifecycle.application_problems(current_user, _draft(form))
         if problems:
             _show(form, RuleViolation(problems), {"own_funds_planned": "own_funds"})
-        if valid and not problems and not file_errors:
-            try:  # the application and its documents commit together (with the claim of the token)
-                application = lifecycle.submit_with_documents(current_user, _input(form), documents)
-            except (InvalidInput, RuleViolation) as exc:
-                uow.discard()
-                _show(form, exc, {"own_funds_planned": "own_funds"})
-            else:
-                flash(f"申请已提交，编号 {application.reference}。", "success")
-                return redirect(url_for("apps.detail", application_id=application.id))
-        uow.discard()  # refused: the token stays unused, for the corrected form
-        return _new_page(form, policy, file_errors), 422
+
+        def submit() -> Application:
+            if not valid or problems or file_errors:
+                raise InvalidInput({})  # what is wrong is on the form already: nothing is written
+            # the application and its documents commit together (with the claim of the token)
+            return lifecycle.submit_with_documents(current_user, _input(form), documents)
+
+        # a second press of the same form is told so, whatever else is wrong with it (the token is claimed first)
+        taken = submit_once(
+            form,
+            submit,
+            on_invalid=lambda exc: _show(form, exc, {"own_funds_planned": "own_funds"}),  # type: ignore[arg-type]
+            invalid=(InvalidInput, RuleViolation),
+            flashed=(),
+        )
+        if taken.repeated:
+            return redirect(url_for("apps.index"))
+        if taken.result is not None:
+            flash(f"申请已提交，编号 {taken.result.reference}。", "success")
+            return redirect(url_for("apps.detail", application_id=taken.result.id))
+        return _new_page(form, policy, file_errors), 422  # refused: the token stays unused, for the corrected form
     return _new_page(form, policy, {}), 200
 
 
@@ -351,33 +354,39 @@ def act(application_id: int, action_name: str) -> str | Response:
     except (ValueError, KeyError):
         abort(404)
     if form.validate() and not confirming.revising():
-        try:
-            if not confirming.confirmed():  # the first press: what the step would do, to be confirmed
-                confirmation = preview.confirm_step(current_user, application_id, action, **form.service_kwargs())
-                application = lifecycle.get(current_user, application_id)
-                return confirming.page(
-                    confirmation,
-                    form,
-                    url_for("apps.act", application_id=application_id, action_name=action.value),
-                    f"{application.reference} · {application.enterprise.name} · {application.bank.name}",
-                )
-            once.claim(current_user, form.once.data, form.fingerprint())
-            application = lifecycle.take(current_user, application_id, action, **form.service_kwargs())
-        except AlreadySubmitted as exc:
-            flash(exc.message, "info")
-            return redirect(url_for("apps.detail", application_id=application_id))
-        except (InvalidInput, RuleViolation) as exc:
-            uow.discard()
-            _show(form, exc)
-        except Conflict as exc:
-            uow.discard()
-            field_errors(form, {exc.field or "_form": [exc.message]})
-        except (NotAllowed, StaleDataError) as exc:
-            uow.discard()
-            flash(getattr(exc, "message", "该申请已被他人处理，请刷新后重试"), "danger")
-            return redirect(url_for("apps.detail", application_id=application_id))
-        else:
-            _done(action, application)
+
+        def confirm() -> str | None:
+            if confirming.confirmed():
+                return None
+            # the first press: what the step would do, to be confirmed
+            confirmation = preview.confirm_step(current_user, application_id, action, **form.service_kwargs())
+            application = lifecycle.get(current_user, application_id)
+            return confirming.page(
+                confirmation,
+                form,
+                url_for("apps.act", application_id=application_id, action_name=action.value),
+                f"{application.reference} · {application.enterprise.name} · {application.bank.name}",
+            )
+
+        def beside_fields(exc: LoanFundError) -> None:
+            if isinstance(exc, Conflict):
+                field_errors(form, {exc.field or "_form": [exc.message]})
+            else:
+                _show(form, exc)  # type: ignore[arg-type]
+
+        taken = submit_once(
+            form,
+            lambda: lifecycle.take(current_user, application_id, action, **form.service_kwargs()),
+            confirm=confirm,
+            on_invalid=beside_fields,
+            invalid=(InvalidInput, RuleViolation, Conflict),
+            flashed=(NotAllowed,),
+        )
+        if taken.page is not None:
+            return taken.page
+        if taken.result is not None:
+            _done(action, taken.result)
+        if not taken.invalid:
             return redirect(url_for("apps.detail", application_id=application_id))
     status = 200 if confirming.revising() else 422  # 返回修改: the form again, as it was typed
     return _detail(lifecycle.get(current_user, application_id), {action: form}), status  # type: ignore[return-value]

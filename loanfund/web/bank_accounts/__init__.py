@@ -6,15 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from loanfund.domain.errors import LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.models import BankAccountChange
-from loanfund.services import bank_accounts, once, uow
-from loanfund.services.once import AlreadySubmitted
+from loanfund.services import bank_accounts
 from loanfund.services.preview import Confirmation
 from loanfund.web import confirming
 from loanfund.web.bank_accounts.forms import AccountChangeDecisionForm
 from loanfund.web.roles import roles_required
+from loanfund.web.submitting import submit_once
 
 bp = Blueprint("bank_accounts", __name__, url_prefix="/bank-accounts")
 checkers = roles_required(Role.ADMIN, Role.OPERATOR)
@@ -46,23 +45,17 @@ def decide(change_id: int) -> str | Response:
     def call() -> BankAccountChange:
         return bank_accounts.decide(current_user, change_id, form.confirm.data == "yes", form.note.data or "")
 
-    try:
-        url = url_for("bank_accounts.decide", change_id=change_id)
-        shown = confirming.ask_first(form, call, _shown, url, "合作银行指定账户变更（第十七条）")
-        if shown is not None:
-            return shown
-        once.claim(current_user, form.once.data, form.fingerprint())
-        change = call()
-    except AlreadySubmitted as exc:
-        flash(exc.message, "info")
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
-    else:
-        if change.decision == "confirmed":
-            flash(f"{change.bank.name}的指定账户已变更为 {change.new_account_no}，此后放款划入新账户", "success")
-        else:
-            flash(f"已退回{change.bank.name}的指定账户变更，仍使用原账户", "info")
+    url = url_for("bank_accounts.decide", change_id=change_id)
+    taken = submit_once(
+        form, call, confirm=lambda: confirming.ask_first(form, call, _shown, url, "合作银行指定账户变更（第十七条）")
+    )
+    if taken.page is not None:
+        return taken.page
+    change = taken.result
+    if change is not None and change.decision == "confirmed":
+        flash(f"{change.bank.name}的指定账户已变更为 {change.new_account_no}，此后放款划入新账户", "success")
+    elif change is not None:
+        flash(f"已退回{change.bank.name}的指定账户变更，仍使用原账户", "info")
     return redirect(url_for("bank_accounts.index"))
 
 

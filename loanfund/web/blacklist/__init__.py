@@ -11,16 +11,15 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from loanfund import clock
 from loanfund.clock import cn_day
-from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.models import BlacklistEntry
-from loanfund.services import blacklist, directory, group_register, once, uow
-from loanfund.services.once import AlreadySubmitted
+from loanfund.services import blacklist, directory, group_register
 from loanfund.services.preview import Confirmation
 from loanfund.web import confirming
 from loanfund.web.blacklist.forms import DecisionForm, LiftForm, ProposalForm
 from loanfund.web.forms import field_errors
 from loanfund.web.roles import roles_required
+from loanfund.web.submitting import submit_once
 
 bp = Blueprint("blacklist", __name__, url_prefix="/blacklist")
 readers = roles_required(Role.REVIEWER, Role.OPERATOR, Role.GROUP)
@@ -76,24 +75,20 @@ def propose() -> tuple[str, int] | str | WerkzeugResponse:
             current_user, enterprise, form.ground.data or "", form.basis.data or "", form.listed_on.data
         )
 
-    try:
-        shown = confirming.ask_first(form, call, _proposal_shown, url_for("blacklist.propose"), "黑名单（第二十二条）")
-        if shown is not None:
-            return shown
-        once.claim(current_user, form.once.data, form.fingerprint())
-        call()
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except InvalidInput as exc:
-        uow.discard()
-        field_errors(form, exc.errors)
+    url = url_for("blacklist.propose")
+    taken = submit_once(
+        form,
+        call,
+        confirm=lambda: confirming.ask_first(form, call, _proposal_shown, url, "黑名单（第二十二条）"),
+        on_invalid=lambda exc: field_errors(form, exc.errors),  # type: ignore[attr-defined]
+    )
+    if taken.page is not None:
+        return taken.page
+    if taken.invalid:
         return _page(form, 422)
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
+    if taken.refused:
         return _page(form, 409)
-    else:
+    if taken.done:
         flash(f"已提议将{enterprise.name}列入黑名单，待领导小组确认", "success")
     return redirect(url_for("blacklist.index"))
 
@@ -186,23 +181,17 @@ def _group_step(
     if not form.validate():
         flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
         return redirect(url_for("blacklist.index"))
-    try:
-        shown = confirming.ask_first(form, call, describe, action_url, "黑名单（第二十二条）")
-        if shown is not None:
-            return shown
-        once.claim(current_user, form.once.data, form.fingerprint())
-        entry = call()
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except InvalidInput as exc:
-        uow.discard()
-        flash("；".join(m for messages in exc.errors.values() for m in messages), "danger")
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
-    else:
-        flash(done(entry), "success")
+    taken = submit_once(
+        form,
+        call,
+        confirm=lambda: confirming.ask_first(form, call, describe, action_url, "黑名单（第二十二条）"),
+        # the list has no form to put a field's message beside: every message above it
+        on_invalid=lambda exc: flash("；".join(m for ms in exc.errors.values() for m in ms), "danger"),  # type: ignore[attr-defined]
+    )
+    if taken.page is not None:
+        return taken.page
+    if taken.result is not None:
+        flash(done(taken.result), "success")
     return redirect(url_for("blacklist.index"))
 
 

@@ -8,16 +8,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from loanfund.clock import cn_day
-from loanfund.domain.errors import LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.models import GreenChannelLetter
-from loanfund.services import documents, green_channel, lifecycle, once, uow
-from loanfund.services.once import AlreadySubmitted
+from loanfund.services import documents, green_channel, lifecycle
 from loanfund.services.preview import Confirmation
 from loanfund.web import confirming
 from loanfund.web.downloads import attachment
 from loanfund.web.forms import Form, SubmitOnce
 from loanfund.web.roles import roles_required
+from loanfund.web.submitting import submit_once
 
 bp = Blueprint("green", __name__)
 
@@ -36,28 +35,21 @@ def issue(application_id: int) -> str | Response:
         return redirect(target)
     if confirming.revising():
         return redirect(target)
-    try:
+
+    def confirm() -> str | None:
         application = lifecycle.get(current_user, application_id)
         subtitle = f"{application.reference} · {application.enterprise.name} · {application.bank.name}"
-        shown = confirming.ask_first(
-            form,
-            lambda: green_channel.issue(current_user, application_id),
-            _shown,
-            url_for("green.issue", application_id=application_id),
-            subtitle,
-        )
-        if shown is not None:
-            return shown
-        once.claim(current_user, form.once.data, form.fingerprint())
-        letter = green_channel.issue(current_user, application_id)
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
-    else:
-        flash(f"已开具绿色通道函 {letter.number}，并告知企业和合作银行", "success")
+        url = url_for("green.issue", application_id=application_id)
+        return confirming.ask_first(form, call, _shown, url, subtitle)
+
+    def call() -> GreenChannelLetter:
+        return green_channel.issue(current_user, application_id)
+
+    taken = submit_once(form, call, confirm=confirm)
+    if taken.page is not None:
+        return taken.page
+    if taken.result is not None:
+        flash(f"已开具绿色通道函 {taken.result.number}，并告知企业和合作银行", "success")
     return redirect(target)
 
 

@@ -9,10 +9,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from loanfund import clock
-from loanfund.domain.errors import InvalidInput, LoanFundError
+from loanfund.domain.errors import InvalidInput
 from loanfund.models import GroupDecision
-from loanfund.services import group_register, once, uow
-from loanfund.services.once import AlreadySubmitted
+from loanfund.services import group_register, uow
 from loanfund.services.preview import Confirmation
 from loanfund.uploads import uploaded
 from loanfund.web import confirming
@@ -20,6 +19,7 @@ from loanfund.web.downloads import attachment
 from loanfund.web.forms import field_errors
 from loanfund.web.group.forms import DecisionForm, HeardForm, MeetingForm, RulesForm
 from loanfund.web.roles import roles_required
+from loanfund.web.submitting import submit_once
 
 bp = Blueprint("group", __name__, url_prefix="/group")
 readers = roles_required(*group_register.READERS)
@@ -95,21 +95,20 @@ def record_decision() -> tuple[str, int] | str | Response:
             form.note.data or "",
         )
 
-    try:
-        shown = confirming.ask_first(form, call, _decision_shown, url_for("group.record_decision"), "领导小组登记簿")
-        if shown is not None:
-            return shown
-        once.claim(current_user, form.once.data, form.fingerprint())
-        row = call()
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except InvalidInput as exc:
-        uow.discard()
-        field_errors(form, exc.errors)
+    url = url_for("group.record_decision")
+    taken = submit_once(
+        form,
+        call,
+        confirm=lambda: confirming.ask_first(form, call, _decision_shown, url, "领导小组登记簿"),
+        on_invalid=lambda exc: field_errors(form, exc.errors),
+        flashed=(),
+    )
+    if taken.page is not None:
+        return taken.page
+    if taken.invalid:
         return _register_page(clock.today().year, decision=form, status=422)
-    else:
-        flash(f"已登记领导小组决定第 {row.id} 号", "success")
+    if taken.result is not None:
+        flash(f"已登记领导小组决定第 {taken.result.id} 号", "success")
     return redirect(url_for("group.register"))
 
 
@@ -149,20 +148,14 @@ def heard(report_id: int) -> str | Response:
     def call() -> GroupDecision:
         return group_register.hear_report(current_user, report_id, form.minutes_ref.data or "", form.note.data or "")
 
-    try:
-        url = url_for("group.heard", report_id=report_id)
-        shown = confirming.ask_first(form, call, _decision_shown, url, "听取运行情况报告（第四条）")
-        if shown is not None:
-            return shown
-        once.claim(current_user, form.once.data, form.fingerprint())
-        call()
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")  # an InvalidInput's message names every field's problem
-    else:
+    url = url_for("group.heard", report_id=report_id)
+    # an InvalidInput's message names every field's problem: told above the page like any refusal
+    taken = submit_once(
+        form, call, confirm=lambda: confirming.ask_first(form, call, _decision_shown, url, "听取运行情况报告（第四条）")
+    )
+    if taken.page is not None:
+        return taken.page
+    if taken.done:
         flash("已登记领导小组听取该报告", "success")
     return redirect(back)
 

@@ -8,16 +8,16 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from loanfund import clock
-from loanfund.domain.errors import InvalidInput, LoanFundError, RuleViolation
+from loanfund.domain.errors import RuleViolation
 from loanfund.domain.lifecycle import Role
 from loanfund.models import BankClaim
-from loanfund.services import liability, once, preview, uow
-from loanfund.services.once import AlreadySubmitted
+from loanfund.services import liability, preview
 from loanfund.services.preview import Confirmation
 from loanfund.web import confirming
 from loanfund.web.forms import field_errors
 from loanfund.web.liability.forms import ClaimForm, PaymentForm
 from loanfund.web.roles import roles_required
+from loanfund.web.submitting import submit_once
 
 bp = Blueprint("liability", __name__)
 operators = roles_required(Role.OPERATOR)
@@ -49,28 +49,29 @@ def record(application_id: int) -> Response:
         return redirect(target)
     if confirming.revising():
         return redirect(target)
-    try:
-        if not confirming.confirmed():
-            shown = preview.confirm_money(
-                "认定合作银行清偿责任",
-                lambda: liability.record_claim(current_user, application_id, form.basis.data or ""),
-                _claim_shown,
-                "认定后尚未收回的本金和用款费用转由合作银行清偿，不能撤销。",
-            )
-            return confirming.page(shown, form, url_for("liability.record", application_id=application_id))
-        once.claim(current_user, form.once.data, form.fingerprint())
-        claim = liability.record_claim(current_user, application_id, form.basis.data or "")
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except RuleViolation as exc:
-        uow.discard()
-        flash("；".join(v.message for v in exc.violations), "danger")
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
-    else:
-        flash(f"已登记{claim.bank.name}的清偿责任 {claim.amount.format()} 元", "success")
+
+    def call() -> BankClaim:
+        return liability.record_claim(current_user, application_id, form.basis.data or "")
+
+    def confirm() -> str | None:
+        if confirming.confirmed():
+            return None
+        shown = preview.confirm_money(
+            "认定合作银行清偿责任", call, _claim_shown, "认定后尚未收回的本金和用款费用转由合作银行清偿，不能撤销。"
+        )
+        return confirming.page(shown, form, url_for("liability.record", application_id=application_id))
+
+    taken = submit_once(
+        form,
+        call,
+        confirm=confirm,
+        invalid=(RuleViolation,),  # every rule that refused it, in one line above the page
+        on_invalid=lambda exc: flash("；".join(v.message for v in exc.violations), "danger"),  # type: ignore[attr-defined]
+    )
+    if taken.page is not None:
+        return taken.page
+    if taken.result is not None:
+        flash(f"已登记{taken.result.bank.name}的清偿责任 {taken.result.amount.format()} 元", "success")
     return redirect(target)
 
 
@@ -97,32 +98,32 @@ def pay(claim_id: int) -> tuple[str, int] | Response:
     form = PaymentForm()
     if not form.validate() or confirming.revising():
         return _page({claim_id: form}, 200 if confirming.revising() else 422)
-    try:
-        assert form.amount.money is not None and form.paid_on.data is not None
-        amount, paid_on = form.amount.money, form.paid_on.data
-        if not confirming.confirmed():
-            shown = preview.confirm_money(
-                "登记银行清偿款",
-                lambda: liability.record_payment(current_user, claim_id, amount, paid_on, form.transfer_ref.data),
-                lambda payment: Confirmation(
-                    title="", amount_label="清偿金额", amount=payment.amount, date_label="到账日期", on=payment.paid_on
-                ),
-                "确认后清偿款即记入专用账户，不能撤销。",
-            )
-            return confirming.page(shown, form, url_for("liability.pay", claim_id=claim_id), "合作银行清偿责任")
-        once.claim(current_user, form.once.data, form.fingerprint())
-        liability.record_payment(current_user, claim_id, amount, paid_on, form.transfer_ref.data)
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except InvalidInput as exc:
-        uow.discard()
-        field_errors(form, exc.errors)
+    assert form.amount.money is not None and form.paid_on.data is not None
+    amount, paid_on = form.amount.money, form.paid_on.data
+
+    def call() -> object:
+        return liability.record_payment(current_user, claim_id, amount, paid_on, form.transfer_ref.data)
+
+    def confirm() -> str | None:
+        if confirming.confirmed():
+            return None
+        shown = preview.confirm_money(
+            "登记银行清偿款",
+            call,
+            lambda payment: Confirmation(
+                title="", amount_label="清偿金额", amount=payment.amount, date_label="到账日期", on=payment.paid_on
+            ),
+            "确认后清偿款即记入专用账户，不能撤销。",
+        )
+        return confirming.page(shown, form, url_for("liability.pay", claim_id=claim_id), "合作银行清偿责任")
+
+    taken = submit_once(form, call, confirm=confirm, on_invalid=lambda exc: field_errors(form, exc.errors))  # type: ignore[attr-defined]
+    if taken.page is not None:
+        return taken.page
+    if taken.invalid:
         return _page({claim_id: form}, 422)
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
+    if taken.refused:
         return _page({claim_id: form}, 409)
-    else:
+    if taken.done:
         flash("清偿款已登记入账", "success")
     return redirect(url_for("liability.index"))

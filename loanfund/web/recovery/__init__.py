@@ -11,13 +11,13 @@ from loanfund import clock
 from loanfund.domain.errors import InvalidInput, LoanFundError, RuleViolation
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
-from loanfund.services import lifecycle, once, preview, recovery_file, uow
-from loanfund.services.once import AlreadySubmitted
+from loanfund.services import lifecycle, preview, recovery_file
 from loanfund.services.preview import Confirmation
 from loanfund.web import confirming
 from loanfund.web.forms import field_errors
 from loanfund.web.recovery.forms import CauseForm, MeasureForm
 from loanfund.web.roles import roles_required
+from loanfund.web.submitting import submit_once
 
 bp = Blueprint("recovery", __name__)
 readers = roles_required(Role.REVIEWER, Role.OPERATOR, Role.GROUP)
@@ -68,24 +68,18 @@ def cause(application_id: int) -> tuple[str, int] | str | Response:
             warning="报送后原因分析记入追偿档案并报领导小组办公室，不能修改；补充的情况请另行记录追偿措施。",
         )
 
-    try:
-        url = url_for("recovery.cause", application_id=application_id)
-        page = confirming.ask_first(form, call, shown, url, _subtitle(application_id))
-        if page is not None:
-            return page
-        once.claim(current_user, form.once.data, form.fingerprint())
-        call()
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except InvalidInput as exc:
-        uow.discard()
-        field_errors(form, exc.errors)
+    url = url_for("recovery.cause", application_id=application_id)
+    taken = submit_once(
+        form,
+        call,
+        confirm=lambda: confirming.ask_first(form, call, shown, url, _subtitle(application_id)),
+        on_invalid=lambda exc: field_errors(form, exc.errors),  # type: ignore[attr-defined]
+    )
+    if taken.page is not None:
+        return taken.page
+    if taken.invalid:
         return _page(application_id, cause=form, status=422)
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
-    else:
+    if taken.done:
         flash("原因分析已记录并报送领导小组办公室", "success")
     return redirect(url_for("recovery.file", application_id=application_id))
 
@@ -116,29 +110,26 @@ def measure(application_id: int) -> tuple[str, int] | str | Response:
             lines=(("划款凭证号", form.transfer_ref.data or "—"),),
         )
 
-    try:
-        if not confirming.confirmed():
-            warning = "登记后记入追偿档案；追回的资金即记入专用账户，不能撤销。" if amount.is_positive else ""
-            confirmation = preview.confirm_money("登记追偿措施", call, shown, warning)
-            url = url_for("recovery.measure", application_id=application_id)
-            return confirming.page(confirmation, form, url, _subtitle(application_id))
-        once.claim(current_user, form.once.data, form.fingerprint())
-        call()
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except InvalidInput as exc:
-        uow.discard()
-        field_errors(form, exc.errors)
+    def confirm() -> str | None:
+        if confirming.confirmed():
+            return None
+        warning = "登记后记入追偿档案；追回的资金即记入专用账户，不能撤销。" if amount.is_positive else ""
+        confirmation = preview.confirm_money("登记追偿措施", call, shown, warning)
+        url = url_for("recovery.measure", application_id=application_id)
+        return confirming.page(confirmation, form, url, _subtitle(application_id))
+
+    def beside_fields(exc: LoanFundError) -> None:
+        if isinstance(exc, RuleViolation):  # what the amount may be (what is still owed)
+            field_errors(form, {"amount": [v.message for v in exc.violations]})
+        else:
+            field_errors(form, exc.errors)  # type: ignore[attr-defined]
+
+    taken = submit_once(form, call, confirm=confirm, on_invalid=beside_fields, invalid=(InvalidInput, RuleViolation))
+    if taken.page is not None:
+        return taken.page
+    if taken.invalid:
         return _page(application_id, measure=form, status=422)
-    except RuleViolation as exc:
-        uow.discard()
-        field_errors(form, {"amount": [v.message for v in exc.violations]})
-        return _page(application_id, measure=form, status=422)
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
-    else:
+    if taken.done:
         flash("追偿措施已记录", "success")
     return redirect(url_for("recovery.file", application_id=application_id))
 

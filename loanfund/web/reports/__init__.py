@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from loanfund import clock
-from loanfund.domain.errors import InvalidInput, LoanFundError, NotAllowed, NotFound
+from loanfund.domain.errors import InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.models import MonthlyReport
 from loanfund.services import (
@@ -20,11 +20,9 @@ from loanfund.services import (
     exports,
     group_register,
     monthly,
-    once,
     reporting,
     uow,
 )
-from loanfund.services.once import AlreadySubmitted
 from loanfund.services.preview import Confirmation
 from loanfund.web import charts, confirming
 from loanfund.web.downloads import XLSX, attachment
@@ -32,6 +30,7 @@ from loanfund.web.forms import field_errors
 from loanfund.web.group.forms import HeardForm
 from loanfund.web.reports.forms import PeriodForm, SubmitForm
 from loanfund.web.roles import roles_required
+from loanfund.web.submitting import submit_once
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 readers = roles_required(*monthly.READERS)
@@ -157,26 +156,20 @@ def submit(year: int, month: int) -> tuple[str, int] | str | WerkzeugResponse:
     def call() -> MonthlyReport:
         return monthly.submit(current_user, year, month, form.note.data or "", form.analysis.data or "")
 
-    try:
-        url = url_for("reports.submit", year=year, month=month)
-        shown = confirming.ask_first(form, call, _submission_shown, url, "月度资金使用分析（第二十一条）")
-        if shown is not None:
-            return shown
-        once.claim(current_user, form.once.data, form.fingerprint())
-        row = call()
-    except AlreadySubmitted as exc:
-        uow.discard()
-        flash(exc.message, "info")
-    except InvalidInput as exc:
-        uow.discard()
-        field_errors(form, exc.errors)
+    url = url_for("reports.submit", year=year, month=month)
+    taken = submit_once(
+        form,
+        call,
+        confirm=lambda: confirming.ask_first(form, call, _submission_shown, url, "月度资金使用分析（第二十一条）"),
+        on_invalid=lambda exc: field_errors(form, exc.errors),  # type: ignore[attr-defined]
+    )
+    if taken.page is not None:
+        return taken.page
+    if taken.invalid:
         return _month_page(year, month, form=form, status=422)
-    except LoanFundError as exc:
-        uow.discard()
-        flash(exc.message, "danger")
-    else:
-        flash(f"已报送领导小组办公室（第 {row.revision} 版）", "success")
-        return redirect(url_for("reports.revision", year=year, month=month, revision=row.revision))
+    if taken.result is not None:
+        flash(f"已报送领导小组办公室（第 {taken.result.revision} 版）", "success")
+        return redirect(url_for("reports.revision", year=year, month=month, revision=taken.result.revision))
     return redirect(url_for("reports.month", year=year, month=month))
 
 
