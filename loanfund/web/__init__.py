@@ -21,6 +21,7 @@ from loanfund.web import (
     inbox,
     liability,
     main,
+    navigation,
     public,
     recovery,
     reports,
@@ -50,4 +51,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(vetting.bp)
     inbox.register_unread_count(app)
     filters.register(app)
+    navigation.register(app)
     auth.register_user_loader()

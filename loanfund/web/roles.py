@@ -13,14 +13,19 @@ from loanfund.domain.lifecycle import Role
 
 
 def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The page is for vetted users of ``roles``; the roles stay on the view (``allowed_roles``) for the navigation
+    to ask (``web.navigation``)."""
+    allowed = frozenset(roles)
+
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role_enum not in roles or not current_user.vetted:
+            if current_user.role_enum not in allowed or not current_user.vetted:
                 abort(404)  # an enterprise sign-up not yet vetted has only its home page, its account and its inbox
             return view(*args, **kwargs)
 
+        wrapper.allowed_roles = allowed  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
