@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, request
-from marshmallow import Schema, ValidationError
+from marshmallow import ValidationError
 
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
@@ -13,51 +13,18 @@ from loanfund.api.errors import marshmallow_errors, problem
 from loanfund.api.idempotency import run_idempotent
 from loanfund.api.presenters import application_body, application_data
 from loanfund.api.schemas import (
-    AcceptSchema,
     ApplicationCreateSchema,
     ApplicationFiltersSchema,
     ApplicationPageSchema,
     ApplicationSchema,
-    ApproveSchema,
-    AuthoriseSchema,
     BankSchema,
-    CommitSchema,
-    DeclineSchema,
     EnterpriseSchema,
-    GroupDecisionSchema,
     MaterialSchema,
-    NoteSchema,
-    PrepareDisbursementSchema,
-    ReasonSchema,
-    RecoverySchema,
-    RejectSchema,
-    RenewalSchema,
-    ReturnSchema,
+    step_schema,
 )
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.services import access, directory, lifecycle, listing, materials, views
 from loanfund.uploads import uploaded
-
-# action → its request schema; the schema's field names are the step's inputs (checked against lifecycle.STEPS)
-ACTIONS: dict[Action, type[Schema]] = {
-    Action.ACCEPT: AcceptSchema,
-    Action.REJECT: RejectSchema,
-    Action.COMMIT: CommitSchema,
-    Action.DECLINE: DeclineSchema,
-    Action.APPROVE: ApproveSchema,
-    Action.GROUP_APPROVE: GroupDecisionSchema,
-    Action.GROUP_REJECT: GroupDecisionSchema,
-    Action.WITHDRAW: ReasonSchema,
-    Action.CANCEL: ReasonSchema,
-    Action.RETURN_PREPARATION: ReasonSchema,
-    Action.PREPARE_DISBURSEMENT: PrepareDisbursementSchema,
-    Action.AUTHORISE_DISBURSEMENT: AuthoriseSchema,
-    Action.CONFIRM_RENEWAL: RenewalSchema,
-    Action.CONFIRM_RETURN: ReturnSchema,
-    Action.OPEN_RECOVERY: RecoverySchema,
-    Action.WRITE_OFF: GroupDecisionSchema,
-    Action.ARCHIVE: NoteSchema,
-}
 
 PER_PAGE_MAX = 100
 
@@ -194,7 +161,7 @@ def application_action(application_id: int, action_name: str) -> Response:
     """
     try:
         action = Action(action_name)
-        schema_class = ACTIONS[action]
+        schema_class = step_schema(lifecycle.STEPS[action])
     except (ValueError, KeyError):
         return problem(404, detail=f"未知操作：{action_name}")
     user = current_api_user()
@@ -207,5 +174,5 @@ def application_action(application_id: int, action_name: str) -> Response:
         user,
         required=action in lifecycle.MONEY_ACTIONS,
         step=lambda: lifecycle.take(user, application_id, action, read_input=read_body),
-        render=application_body,
+        render=lambda outcome: application_body(outcome.application),
     )

@@ -11,16 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, jsonify, request
 
 from loanfund.api.errors import problem
-from loanfund.models import Application, IdempotencyKey, User
+from loanfund.models import IdempotencyKey, User
 from loanfund.services import once
 from loanfund.services.uow import committing_with
 
 HEADER = "Idempotency-Key"
+
+T = TypeVar("T")
 
 
 def _fingerprint() -> str:
@@ -48,8 +50,8 @@ def _replay(row: IdempotencyKey, fingerprint: str) -> Response:
 def run_idempotent(
     user: User,
     required: bool,
-    step: Callable[[], Application],
-    render: Callable[[Application], dict[str, Any]],
+    step: Callable[[], T],
+    render: Callable[[T], dict[str, Any]],
     status: int = 200,
 ) -> Response:
     """Run ``step`` (a use case that ends with ``uow.finish``) once per key and answer with ``render``.
@@ -83,9 +85,9 @@ def run_idempotent(
         assert earlier is not None
         return _replay(earlier, fingerprint)
 
-    def store(application: Application) -> None:
+    def store(result: T) -> None:
         claim.response_status = status
-        claim.response_body = render(application)
+        claim.response_body = render(result)
 
     with committing_with(store):
         step()

@@ -11,26 +11,7 @@ from flask import Response, jsonify
 from loanfund.api import api_bp
 from loanfund.api import schemas as s
 from loanfund.api.fields import MoneyField, WholeNumber
-
-ACTION_SCHEMAS = {
-    "accept": s.AcceptSchema,
-    "reject": s.RejectSchema,
-    "commit": s.CommitSchema,
-    "decline": s.DeclineSchema,
-    "approve": s.ApproveSchema,
-    "group-approve": s.GroupDecisionSchema,
-    "group-reject": s.GroupDecisionSchema,
-    "withdraw": s.ReasonSchema,
-    "cancel": s.ReasonSchema,
-    "prepare-disbursement": s.PrepareDisbursementSchema,
-    "authorise-disbursement": s.NoteSchema,
-    "confirm-renewal": s.RenewalSchema,
-    "confirm-return": s.ReturnSchema,
-    "open-recovery": s.RecoverySchema,
-    "write-off": s.GroupDecisionSchema,
-    "archive": s.NoteSchema,
-}
-MONEY_ACTIONS = {"approve", "prepare-disbursement", "authorise-disbursement", "confirm-return"}
+from loanfund.services import lifecycle
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -255,9 +236,9 @@ def build_spec() -> APISpec:
             }
         },
     )
-    for action, schema in ACTION_SCHEMAS.items():
+    for action, step in lifecycle.STEPS.items():  # each step's operation, drawn from the step (issue 26)
         parameters: list[dict[str, Any]] = [id_param]
-        if action in MONEY_ACTIONS:
+        if step.moves_money:
             parameters.append(
                 {
                     "name": "Idempotency-Key",
@@ -266,14 +247,18 @@ def build_spec() -> APISpec:
                     "schema": {"type": "string", "maxLength": 255},
                 }
             )
+        roles = "、".join(role.label for role in sorted(step.roles))
         spec.path(
-            f"/applications/{{application_id}}/{action}",
+            f"/applications/{{application_id}}/{action.value}",
             operations={
                 "post": {
-                    "summary": action,
+                    "summary": f"{action.label}（{roles}）",
                     "security": bearer,
                     "parameters": parameters,
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": s.step_schema(step)}},
+                    },
                     "responses": {"200": _json("Application"), **_problems(400, 401, 403, 404, 409, 422)},
                 }
             },

@@ -9,7 +9,9 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from loanfund.api.fields import REQUIRED, Day, MoneyField, Text, WholeNumber
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.green_channel import Mortgage
+from loanfund.domain.lifecycle import Action
 from loanfund.domain.policy import LoanType
+from loanfund.services.lifecycle.step import StepDef
 
 
 class StrictSchema(Schema):
@@ -130,82 +132,28 @@ def _text(required: bool = False, max_length: int = 2000, **kwargs: object) -> T
     return Text(max_length, required=required, **kwargs)
 
 
-MISSING_REASON = "缺少必需材料时仍予办理的理由（清单所列必需材料未齐时必填）"
+def step_schema(step: StepDef) -> type[Schema]:
+    """A lifecycle step's request body, drawn from its inputs (``services.lifecycle.step``): a money input is a
+    two-decimal string, a date ``YYYY-MM-DD``, a choice one of its kind's values; the step's own labels describe
+    them in the OpenAPI document. Built once per step."""
+    return _STEP_SCHEMAS.setdefault(step.action, _built(step))
 
 
-class NoteSchema(StrictSchema):
-    note = _text()
+def _built(step: StepDef) -> type[Schema]:
+    fields_: dict[str, fields.Field] = {}
+    for given in step.inputs:
+        meta = {"metadata": {"description": given.description}}
+        if given.kind == "money":
+            fields_[given.name] = MoneyField(required=given.required, **meta)  # type: ignore[arg-type]
+        elif given.kind == "date":
+            fields_[given.name] = _date(required=True, **meta) if given.required else _date(load_default=None, **meta)
+        else:
+            fields_[given.name] = _text(required=given.required, max_length=given.max_length, **meta)
+    name = "".join(part.capitalize() for part in step.action.value.split("-"))
+    return StrictSchema.from_dict(fields_, name=f"{name}Schema")
 
 
-class AuthoriseSchema(StrictSchema):
-    note = _text()
-    missing_materials_reason = _text(metadata={"description": MISSING_REASON})
-
-
-class AcceptSchema(StrictSchema):
-    credit_report_date = _date(load_default=None, metadata={"description": "征信报告日期"})
-    credit_adverse = _text(
-        max_length=10,
-        metadata={"description": "不良信用记录：none 无 / resolved 已结清 / current 未结清（报领导小组）"},
-    )
-    credit_industry = _text(max_length=10, metadata={"description": "产业政策：fits 符合 / outside 不符合"})
-    credit_operating = _text(max_length=10, metadata={"description": "运营状况：good 良好 / poor 不佳"})
-    credit_check_note = _text(metadata={"description": "审查结论"})
-    note = _text()
-    missing_materials_reason = _text(metadata={"description": MISSING_REASON})
-
-
-class RejectSchema(StrictSchema):
-    note = _text(required=True, metadata={"description": "不予受理的理由"})
-
-
-class CommitSchema(StrictSchema):
-    committed_amount = MoneyField(required=True, metadata={"description": "承诺续贷额度（元）"})
-    opinion = _text(required=True, metadata={"description": "银行意见"})
-    seal_ref = _text(max_length=64, metadata={"description": "盖章文件编号"})
-    missing_materials_reason = _text(metadata={"description": MISSING_REASON})
-
-
-class DeclineSchema(StrictSchema):
-    opinion = _text(required=True)
-
-
-class ApproveSchema(StrictSchema):
-    amount = MoneyField(required=True, metadata={"description": "批准金额（元）"})
-    own_funds_confirmed = MoneyField(required=True, metadata={"description": "已到位的自筹资金（元）"})
-    note = _text()
-    missing_materials_reason = _text(metadata={"description": MISSING_REASON})
-
-
-class GroupDecisionSchema(StrictSchema):
-    minutes_ref = _text(required=True, max_length=64, metadata={"description": "会议纪要编号"})
-    note = _text()
-
-
-class ReasonSchema(StrictSchema):
-    reason = _text(required=True)
-
-
-class PrepareDisbursementSchema(StrictSchema):
-    value_date = _date(required=True, metadata={"description": "起息日"})
-    transfer_ref = _text(required=True, max_length=64, metadata={"description": "划款凭证号"})
-
-
-class RenewalSchema(StrictSchema):
-    new_loan_contract_no = _text(required=True, max_length=64)
-    new_loan_amount = MoneyField(required=True)
-    renewed_on = _date(required=True)
-
-
-class ReturnSchema(StrictSchema):
-    received_on = _date(required=True, metadata={"description": "收回日期"})
-    principal = MoneyField(required=True, metadata={"description": "收回本金（元）"})
-    fee = MoneyField(required=True, metadata={"description": "收取费用（元）"})
-    transfer_ref = _text(required=True, max_length=64, metadata={"description": "划款凭证号"})
-
-
-class RecoverySchema(StrictSchema):
-    plan = _text(required=True, metadata={"description": "追偿方案"})
+_STEP_SCHEMAS: dict[Action, type[Schema]] = {}
 
 
 class EventSchema(Schema):

@@ -16,8 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from loanfund.domain.lifecycle import Action, State
 from loanfund.domain.money import Money
-from loanfund.extensions import db
-from loanfund.models import Application, User
+from loanfund.models import User
 from loanfund.services import fund, lifecycle, uow
 from loanfund.services.access import STAFF_READERS
 
@@ -107,37 +106,19 @@ def confirm_money(
     return rehearse(use_case, look)
 
 
-# Steps that close an application or refuse it: shown in red.
-DANGER = frozenset(
-    {Action.REJECT, Action.DECLINE, Action.GROUP_REJECT, Action.WITHDRAW, Action.CANCEL, Action.WRITE_OFF}
-)
-
-# Steps after which the application is closed for good, and what that means for the user.
-FINAL = {
-    Action.REJECT: "不予受理后申请即终止，企业需重新提交申请。",
-    Action.DECLINE: "银行不同意续贷后申请即终止。",
-    Action.GROUP_REJECT: "领导小组不同意后申请即终止，已预留的资金随即释放。",
-    Action.WITHDRAW: "撤回后申请即终止，不能恢复；如仍需资金须重新申请。",
-    Action.CANCEL: "取消后申请即终止，已预留的资金随即释放。",
-    Action.WRITE_OFF: "核销后不再作为应收款项跟踪，损失计入专用账户。",
-    Action.AUTHORISE_DISBURSEMENT: "复核后资金即从专用账户划出，不能撤销。",
-    Action.CONFIRM_RETURN: "确认后收回款项即记入专用账户，不能撤销。",
-    Action.ARCHIVE: "归档后申请不能再修改，使用情况说明表随即定稿。",
-}
-
-
 def confirm_step(actor: User, application_id: int, action: Action, **inputs: Any) -> Confirmation:
-    """What taking ``action`` with ``inputs`` would do now (the same refusals as ``lifecycle.take``)."""
+    """What taking ``action`` with ``inputs`` would do now (the same refusals as ``lifecycle.take``), as its step
+    object shows it: the amount it is about, its day, the payee, what cannot be undone."""
     staff = actor.role_enum in STAFF_READERS
     before = fund.position() if staff else None
     state_before = State(lifecycle.get(actor, application_id).state)
+    step = lifecycle.STEPS[action]
 
-    def look(application: Application) -> Confirmation:
-        label, amount, lines = _money(application, action, inputs)
-        date_label, on = _day(application, action, inputs)
+    def look(outcome: lifecycle.Outcome) -> Confirmation:
+        application = outcome.application
+        shown = step.shows(outcome, inputs)
         payee = None
-        paying = action in (Action.PREPARE_DISBURSEMENT, Action.AUTHORISE_DISBURSEMENT)
-        if paying and application.destination_account_no:
+        if step.pays and application.destination_account_no:
             payee = (
                 application.destination_account_name or "",
                 application.destination_account_bank or "",
@@ -146,90 +127,15 @@ def confirm_step(actor: User, application_id: int, action: Action, **inputs: Any
         return Confirmation(
             title=action.label,
             states=(state_before, State(application.state)),
-            amount_label=label,
-            amount=amount,
-            date_label=date_label,
-            on=on,
+            amount_label=shown.amount_label,
+            amount=shown.amount,
+            date_label=shown.date_label,
+            on=shown.on,
             payee=payee,
-            lines=lines,
+            lines=shown.lines,
             effect=Effect(before, fund.position()) if before is not None else None,
-            warning=_warning(application, action),
-            danger=action in DANGER,
+            warning=step.said_before(application),
+            danger=step.danger,
         )
 
     return rehearse(lambda: lifecycle.take(actor, application_id, action, **inputs), look)
-
-
-def _money(
-    application: Application, action: Action, inputs: dict[str, Any]
-) -> tuple[str, Money | None, tuple[tuple[str, str], ...]]:
-    """The amount the step is about, and its parts."""
-    if action is Action.COMMIT:
-        return (
-            "承诺续贷额度",
-            application.committed_amount,
-            (("按此承诺", lifecycle.commitment(application).explain()),),
-        )
-    if action in (Action.APPROVE, Action.GROUP_APPROVE):
-        return "批准金额", application.approved_amount, ()
-    if action is Action.AUTHORISE_DISBURSEMENT:  # the checker sees what the maker prepared, and who did
-        maker = db.session.get(User, application.prepared_by_id) if application.prepared_by_id else None
-        maker_name = maker.display_name if maker else ""
-        return (
-            "放款金额",
-            application.approved_amount,
-            (("划款凭证号", application.disbursement_ref or ""), ("制单人", maker_name)),
-        )
-    if action in (Action.PREPARE_DISBURSEMENT, Action.RETURN_PREPARATION):
-        return "放款金额", application.approved_amount, ()
-    if action is Action.CONFIRM_RENEWAL:
-        return "续贷金额", application.new_loan_amount, ()
-    if action is Action.CONFIRM_RETURN:
-        principal, fee = inputs["principal"], inputs["fee"]
-        account = lifecycle.account_of(application)
-        lines = [("其中本金", f"{principal.format()} 元"), ("其中用款费用", f"{fee.format()} 元")]
-        if account is not None and not account.settled:
-            lines.append(
-                (
-                    "收回后尚欠",
-                    f"本金 {account.principal_outstanding.format()} 元、用款费用 {account.fee_outstanding.format()} 元",
-                )
-            )
-        return "本次收回", principal + fee, tuple(lines)
-    if action in (Action.OPEN_RECOVERY, Action.WRITE_OFF):
-        account = lifecycle.account_of(application)
-        return "尚未收回", account.outstanding if account else None, ()
-    if action is Action.ARCHIVE:
-        return "", None, ()
-    return (
-        ("批准金额", application.approved_amount, ())
-        if application.approved_amount
-        else (
-            "申请金额",
-            application.requested_amount,
-            (),
-        )
-    )
-
-
-def _warning(application: Application, action: Action) -> str:
-    """What the user must know before pressing 确认: what cannot be undone, or — a bank committing less than the
-    enterprise needs — the shortfall it leaves."""
-    if action is Action.COMMIT:
-        short = lifecycle.commitment(application).short
-        if short.is_positive:
-            return (
-                f"按此承诺，应急转贷资金不足以覆盖企业的申请：企业还需另筹 {short.format()} 元"
-                f"（{short.capitals()}），企业将收到通知。如企业无法筹足，续贷可能无法办理。"
-            )
-    return FINAL.get(action, "")
-
-
-def _day(application: Application, action: Action, inputs: dict[str, Any]) -> tuple[str, date | None]:
-    if action in (Action.PREPARE_DISBURSEMENT, Action.AUTHORISE_DISBURSEMENT):
-        return "起息日", application.value_date
-    if action is Action.CONFIRM_RETURN:
-        return "收回日期", inputs["received_on"]
-    if action is Action.CONFIRM_RENEWAL:
-        return "续贷发放日", application.renewed_on
-    return "", None

@@ -21,26 +21,26 @@ from loanfund.domain.rules import (
     renewal_late_on,
 )
 from loanfund.models import Application, ApplicationEvent, BankClaim, Material, MaterialItem, User
-from loanfund.services import directory, history, liability, lifecycle, materials, preview
+from loanfund.services import directory, history, liability, lifecycle, materials
 from loanfund.services.checks import ApprovalView, rule_checks
+from loanfund.services.lifecycle.step import Situation
 from loanfund.services.policies import policy_version_in_force
-
-DANGER = preview.DANGER  # steps that close an application or refuse it: shown in red, with their reason asked for
 
 
 @dataclass(frozen=True)
 class StepView:
-    """A step the actor may take now, with the values its form starts with (today's date, the amounts the rules
-    allow, what is owed)."""
+    """A step the actor may take now, as its step object offers it: the values its form starts with (today's date,
+    the amounts the rules allow, what is owed), what to know before (the bank: what its commitment lets the fund
+    lend), a line under the fields, and whether it closes or refuses something."""
 
     action: Action
     prefill: dict[str, Any] = field(default_factory=dict)
-    note: str = ""  # what the user should know before taking it (the bank: what its commitment lets the fund lend)
-    note_warns: bool = False  # ... and whether it is a warning (the enterprise would be left short)
-
-    @property
-    def danger(self) -> bool:
-        return self.action in DANGER
+    note: str = ""
+    note_warns: bool = False  # the note is a warning (the enterprise would be left short)
+    live_note: bool = False  # the note follows the amount as it is typed
+    hint: str = ""
+    danger: bool = False
+    tucked_for_enterprise: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,58 +210,25 @@ def rows(actor: User, applications: list[Application], today: date | None = None
 def _steps(
     actor: User, application: Application, overdue: bool, checks: ApprovalView, today: date, policy: Policy
 ) -> list[StepView]:
-    """The steps of the transition table this actor may take from here, less those a rule closes now: the maker
-    never authorises their own preparation nor the approver a payment of the amount they approved (DESIGN §2), a
-    preparation is made once, recovery opens only on an overdue bridge,
-    and once its bank is liable (R12) nothing more is received from the enterprise (the bank pays the claim)."""
-    available = actions_for(application.state_enum, actor.role_enum)
-    prepared = application.prepared_by_id is not None
-    closed = {
-        Action.PREPARE_DISBURSEMENT: prepared,
-        Action.AUTHORISE_DISBURSEMENT: not prepared
-        or actor.id in (application.prepared_by_id, application.approved_by_id),
-        Action.RETURN_PREPARATION: not prepared or application.prepared_by_id == actor.id,
-        Action.OPEN_RECOVERY: not overdue,
-        Action.CONFIRM_RETURN: application.bank_claim is not None,
-    }
-    return [
-        StepView(a, _prefill(a, application, checks, today, policy), *_note(a, application, policy))
-        for a in available
-        if not closed.get(a, False)
-    ]
-
-
-def _note(action: Action, application: Application, policy: Policy) -> tuple[str, bool]:
-    if action is Action.COMMIT:
-        cover = lifecycle.commitment(application, application.loan_amount_due, policy)
-        return cover.explain(), cover.short.is_positive
-    return "", False
-
-
-def _prefill(
-    action: Action, application: Application, checks: ApprovalView, today: date, policy: Policy
-) -> dict[str, Any]:
-    if action is Action.APPROVE and checks.max_amount is not None:
-        amount = min(application.requested_amount, checks.max_amount)
-        return {
-            "amount": amount.format(),
-            "own_funds_confirmed": max(application.loan_amount_due - amount, Money.zero()).format(),
-        }
-    if action is Action.PREPARE_DISBURSEMENT:
-        return {"value_date": today}
-    if action is Action.CONFIRM_RENEWAL:
-        return {
-            "renewed_on": today,
-            "new_loan_amount": (application.committed_amount or application.loan_amount_due).format(),
-        }
-    if action is Action.CONFIRM_RETURN:
-        account = lifecycle.account_of(application, today, policy)
-        owed = (
-            {"principal": account.principal_outstanding.format(), "fee": account.fee_outstanding.format()}
-            if account
-            else {}
+    """The steps of the transition table this actor may take from here, less those their step object's guard closes
+    now (the maker never authorises their own preparation, recovery opens only on an overdue bridge, …)."""
+    situation = Situation(actor, application, today, policy, overdue, checks.max_amount)
+    offered = []
+    for action in actions_for(application.state_enum, actor.role_enum):
+        step = lifecycle.STEPS[action]
+        if step.closed(situation):
+            continue
+        note, warns = step.note(situation) if step.note else ("", False)
+        offered.append(
+            StepView(
+                action,
+                step.prefill(situation),
+                note,
+                warns,
+                step.live_note,
+                step.hint(situation) if step.hint else "",
+                step.danger,
+                step.tucked_for_enterprise,
+            )
         )
-        return {"received_on": today, **owed}
-    if action is Action.COMMIT:
-        return {"committed_amount": application.loan_amount_due.format()}
-    return {}
+    return offered

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from loanfund import clock
-from loanfund.domain import credit
 from loanfund.domain.eligibility import bank_agreement_violation
 from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
 from loanfund.domain.green_channel import Mortgage
@@ -24,7 +23,7 @@ from loanfund.domain.rules import (
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, User
 from loanfund.services import blacklist, dissolution, materials
-from loanfund.services.lifecycle.spine import Step, complete, each, record, required_text
+from loanfund.services.lifecycle.spine import record, required_text
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.uow import committing_with, discard, finish
 
@@ -231,74 +230,3 @@ def eligibility_violations(credit_code: str, bank: Bank, today: date) -> list[Vi
     agreement = bank_agreement_violation(bank.name, bank.agreement_start, bank.agreement_end, today)
     dissolved = dissolution.refusal_to_apply()  # 第二十六条: approved for dissolution, the fund lends no more
     return [v for v in (dissolved, banned, agreement) if v is not None]
-
-
-# -- accept / reject (第十五条) ----------------------------------------------------------------------------------
-
-
-def accept(
-    step: Step,
-    credit_report_date: date | None = None,
-    credit_adverse: str = "",
-    credit_industry: str = "",
-    credit_operating: str = "",
-    credit_check_note: str = "",
-    note: str = "",
-    missing_materials_reason: str = "",
-) -> Application:
-    """The platform checks the enterprise's qualification and credit (第十五条) and accepts the application, forwarding
-    it to the bank. The check is recorded as findings (domain.credit): the 征信 report's date, bad records, the
-    industrial policy, operating condition, and the reviewer's conclusion. R10 and R11 are checked again, and the
-    materials the checklist requires before acceptance (the 征信 report among them) are on file — or the reviewer
-    records why it goes on without.
-
-    :raise InvalidInput: a finding is missing, or a required material is missing and no reason is given (all at once).
-    :raise RuleViolation: the enterprise is blacklisted now, the bank's agreement is no longer in force, or the
-        findings refuse it (第八条: outside the industrial policy, not operating well, a report too old).
-    """
-    application, actor = step.application, step.actor
-    today = clock.today()
-    violations = eligibility_violations(application.enterprise.credit_code, application.bank, today)
-    if violations:
-        raise RuleViolation(violations)
-    findings = credit.CreditCheck(
-        credit_report_date, credit_adverse, credit_industry, credit_operating, credit_check_note
-    )
-
-    def complete_findings() -> None:
-        problems = credit.check_problems(findings, today)
-        if problems:
-            raise InvalidInput({field: [message] for field, message in problems.items()})
-
-    _, without = each(complete_findings, lambda: materials.explained(application, "accept", missing_materials_reason))
-    refused = credit.refusals(findings, today)
-    if refused:
-        raise RuleViolation(refused)
-    application.review_note = note.strip()
-    application.credit_check_note = credit_check_note.strip()
-    application.credit_report_date = credit_report_date
-    application.credit_adverse = credit_adverse
-    application.credit_industry = credit_industry
-    application.credit_operating = credit_operating
-    application.reviewed_at = clock.utcnow()
-    application.reviewed_by_id = actor.id
-    return complete(
-        step,
-        note,
-        credit_report_date=credit_report_date,
-        credit_adverse=credit_adverse,
-        credit_industry=credit_industry,
-        credit_operating=credit_operating,
-        credit_check_note=credit_check_note.strip(),
-        **without,
-    )
-
-
-def reject(step: Step, note: str) -> Application:
-    """The platform does not accept the application; the reason is required."""
-    application, actor = step.application, step.actor
-    reason = required_text(note, "note", "不予受理的理由")
-    application.review_note = reason
-    application.reviewed_at = clock.utcnow()
-    application.reviewed_by_id = actor.id
-    return complete(step, reason)

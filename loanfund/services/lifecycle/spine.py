@@ -1,5 +1,5 @@
 """The spine every lifecycle step runs on: load the application for update and look its transition up — once —
-then the step's own rules, then move, record the event and commit once."""
+then the step's own rules (its ``apply``), then move and record the event; ``lifecycle.take`` commits once."""
 
 from __future__ import annotations
 
@@ -17,10 +17,9 @@ from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, User
-from loanfund.services import notices
 from loanfund.services.access import application_for
+from loanfund.services.lifecycle.step import Outcome
 from loanfund.services.policies import policy_version_in_force
-from loanfund.services.uow import finish
 
 
 @dataclass(frozen=True)
@@ -46,8 +45,9 @@ def begin(actor: User, application_id: int, action: Action) -> Step:
     return Step(actor, application, action, before, transition_for(before, action, actor.role_enum))
 
 
-def complete(step: Step, note: str = "", *, alternative: bool = False, **payload: Any) -> Application:
-    """The end of every step: move to the table's target (or its alternative), record the event, commit once.
+def complete(step: Step, note: str = "", *, alternative: bool = False, **payload: Any) -> Outcome:
+    """The end of every step's ``apply``: move to the table's target (or its alternative) and record the event. The
+    runner (``lifecycle.take``) then sends the step's notices and commits once.
 
     The application's row is always written, even by a step that leaves its state as it was (a partial return), so
     its version moves on: a concurrent step that read the row before this one committed fails its version check."""
@@ -57,8 +57,7 @@ def complete(step: Step, note: str = "", *, alternative: bool = False, **payload
     application.updated_at = clock.utcnow()
     flag_modified(application, "updated_at")
     record(application, step.actor, step.action, step.before, note, **payload)
-    notices.after_step(application, step.action, step.before, note)  # the outbox, in the same transaction
-    return finish(application)
+    return Outcome(application, step.before, note)
 
 
 def record(

@@ -35,25 +35,7 @@ from loanfund.services import (
 from loanfund.services.policies import policy_version_in_force
 from loanfund.uploads import uploaded
 from loanfund.web import confirming
-from loanfund.web.applications.forms import (
-    AcceptForm,
-    ActionForm,
-    ApplicationForm,
-    ApproveForm,
-    AuthoriseForm,
-    CommitForm,
-    DeclineForm,
-    GroupDecisionForm,
-    ListForm,
-    NoteForm,
-    PrepareForm,
-    ReasonForm,
-    RecoveryForm,
-    RejectForm,
-    RenewalForm,
-    ReturnForm,
-    UploadForm,
-)
+from loanfund.web.applications.forms import ActionForm, ApplicationForm, ListForm, UploadForm, step_form
 from loanfund.web.downloads import XLSX, attachment
 from loanfund.web.forms import Form, field_errors, options
 from loanfund.web.green_channel import IssueForm
@@ -62,27 +44,6 @@ from loanfund.web.roles import roles_required
 from loanfund.web.submitting import submit_once
 
 bp = Blueprint("apps", __name__)
-
-# action → its form; the field names are the step's inputs (checked against lifecycle.STEPS)
-ACTION_FORMS: dict[Action, type[ActionForm]] = {
-    Action.ACCEPT: AcceptForm,
-    Action.REJECT: RejectForm,
-    Action.COMMIT: CommitForm,
-    Action.DECLINE: DeclineForm,
-    Action.APPROVE: ApproveForm,
-    Action.GROUP_APPROVE: GroupDecisionForm,
-    Action.GROUP_REJECT: GroupDecisionForm,
-    Action.WITHDRAW: ReasonForm,
-    Action.CANCEL: ReasonForm,
-    Action.PREPARE_DISBURSEMENT: PrepareForm,
-    Action.AUTHORISE_DISBURSEMENT: AuthoriseForm,
-    Action.RETURN_PREPARATION: ReasonForm,
-    Action.CONFIRM_RENEWAL: RenewalForm,
-    Action.CONFIRM_RETURN: ReturnForm,
-    Action.OPEN_RECOVERY: RecoveryForm,
-    Action.WRITE_OFF: GroupDecisionForm,
-    Action.ARCHIVE: NoteForm,
-}
 
 
 def _bank_choices() -> list[SelectChoice]:
@@ -288,7 +249,8 @@ def _detail(
 ) -> str:
     view = views.application_view(current_user, application, detail=True)
     action_forms = {
-        step.action: (open_forms or {}).get(step.action) or ACTION_FORMS[step.action](formdata=None, data=step.prefill)
+        step.action: (open_forms or {}).get(step.action)
+        or step_form(lifecycle.STEPS[step.action])(formdata=None, data=step.prefill)
         for step in view.steps
     }
     plain = None
@@ -309,7 +271,7 @@ def _detail(
         providers=materials.PROVIDER_LABELS,
         stages=materials.STAGE_LABELS,
         action_forms=action_forms,
-        danger=views.DANGER,
+        steps={step.action: step for step in view.steps},
         view=view.checks,
         account=view.account,
         due=view.due,
@@ -328,7 +290,6 @@ def _detail(
         max_files=materials.MAX_FILES,
         max_total=materials.MAX_UPLOAD_BYTES,
         open_action=next(iter(open_forms or {}), None),
-        notes={step.action: (step.note, step.note_warns) for step in view.steps if step.note},
     )
 
 
@@ -350,7 +311,7 @@ def act(application_id: int, action_name: str) -> str | Response:
     """
     try:
         action = Action(action_name)
-        form = ACTION_FORMS[action]()
+        form = step_form(lifecycle.STEPS[action])()
     except (ValueError, KeyError):
         abort(404)
     if form.validate() and not confirming.revising():
@@ -385,27 +346,11 @@ def act(application_id: int, action_name: str) -> str | Response:
         if taken.page is not None:
             return taken.page
         if taken.result is not None:
-            _done(action, taken.result)
+            flash(*lifecycle.STEPS[action].said_after(taken.result))  # in amber when something is still owed or short
         if not taken.invalid:
             return redirect(url_for("apps.detail", application_id=application_id))
     status = 200 if confirming.revising() else 422  # 返回修改: the form again, as it was typed
     return _detail(lifecycle.get(current_user, application_id), {action: form}), status  # type: ignore[return-value]
-
-
-def _done(action: Action, application: Application) -> None:
-    """Say what the step did — in amber when something is still owed or short."""
-    account = lifecycle.account_of(application) if action is Action.CONFIRM_RETURN else None
-    if action is Action.COMMIT and application.committed_amount is not None:
-        cover = lifecycle.commitment(application)
-        flash(f"已{action.label}。{cover.explain()}", "warning" if cover.short.is_positive else "success")
-    elif account is not None and not account.settled:  # a partial return is not done: say what is owed
-        flash(
-            f"已登记收回，但尚未收齐：尚欠本金 {account.principal_outstanding.format()} 元、"
-            f"用款费用 {account.fee_outstanding.format()} 元",
-            "warning",
-        )
-    else:
-        flash(f"已{action.label}", "success")
 
 
 @bp.get("/applications/<int(max=2147483647):application_id>/commitment-cover")

@@ -7,9 +7,10 @@ from typing import Any
 from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from loanfund.domain.credit import AdverseRecord, IndustryFit, Operating
 from loanfund.domain.green_channel import Mortgage
+from loanfund.domain.lifecycle import Action
 from loanfund.domain.policy import LoanType
+from loanfund.services.lifecycle.step import StepDef
 from loanfund.web.forms import (
     BoundedDayField,
     DayField,
@@ -70,90 +71,34 @@ class ActionForm(SubmitOnce, Form):
         return values
 
 
-MISSING_REASON = "缺少必需材料时仍予办理的理由"
+def step_form(step: StepDef) -> type[ActionForm]:
+    """A lifecycle step's form, drawn from its inputs (``services.lifecycle.step``), fields in the step's order: a
+    money input in 元, a date, a line or a paragraph of text, a choice among its kind (none assumed: the step names
+    a missing one beside the others). Built once per step."""
+    return _STEP_FORMS.setdefault(step.action, _built(step))
 
 
-def finding(label: str, kind: type[AdverseRecord | IndustryFit | Operating]) -> SelectField:
-    """One finding of the credit check, to be chosen: the service names a missing or unknown one beside the others."""
-    return SelectField(
-        label, choices=options([("", "请选择"), *((k.value, k.label) for k in kind)]), validate_choice=False
-    )
+def _built(step: StepDef) -> type[ActionForm]:
+    fields: dict[str, Any] = {}  # unbound fields, as a class body holds them
+    for given in step.inputs:
+        required = given.on_form_required
+        if given.kind == "money":
+            fields[given.name] = money(given.label, required)
+        elif given.kind == "date":
+            fields[given.name] = day_field(given.label) if required else DayField(given.label, validators=[Optional()])
+        elif given.kind == "choice":
+            assert given.choices is not None
+            kinds = [("", "请选择"), *((k.value, k.label) for k in given.choices)]  # type: ignore[attr-defined]
+            fields[given.name] = SelectField(given.label, choices=options(kinds), validate_choice=False)
+        elif given.kind == "long_text":
+            fields[given.name] = long_text(given.label, required)
+        else:
+            fields[given.name] = text(given.label, required, given.max_length)
+    name = "".join(part.capitalize() for part in step.action.value.split("-"))
+    return type(f"{name}Form", (ActionForm,), fields)
 
 
-class AcceptForm(ActionForm):
-    """The credit check (第八、十五条): each finding is chosen, none assumed; the service says what is missing."""
-
-    credit_report_date = DayField("征信报告日期", validators=[Optional()])  # the service names it beside the others
-    credit_adverse = finding("不良信用记录", AdverseRecord)
-    credit_industry = finding("产业政策", IndustryFit)
-    credit_operating = finding("运营状况", Operating)
-    credit_check_note = long_text("审查结论")
-    note = long_text("受理意见")
-    missing_materials_reason = long_text(MISSING_REASON)
-
-
-class RejectForm(ActionForm):
-    note = long_text("不予受理的理由", True)
-
-
-class CommitForm(ActionForm):
-    committed_amount = money("承诺续贷额度（元）")
-    opinion = long_text("银行意见", True)
-    seal_ref = text("盖章文件编号")
-    missing_materials_reason = long_text(MISSING_REASON)
-
-
-class DeclineForm(ActionForm):
-    opinion = long_text("不同意的理由", True)
-
-
-class ApproveForm(ActionForm):
-    amount = money("批准金额（元）")
-    own_funds_confirmed = money("已到位的自筹资金（元）")
-    note = long_text("审批意见")
-    missing_materials_reason = long_text(MISSING_REASON)
-
-
-class GroupDecisionForm(ActionForm):
-    minutes_ref = text("会议纪要编号", True)
-    note = long_text("意见")
-
-
-class ReasonForm(ActionForm):
-    reason = long_text("原因", True)
-
-
-class PrepareForm(ActionForm):
-    """The step names a missing reference beside a wrong date (its own checks, all at once)."""
-
-    value_date = day_field("起息日")
-    transfer_ref = text("划款凭证号")
-
-
-class NoteForm(ActionForm):
-    note = long_text("备注")
-
-
-class AuthoriseForm(ActionForm):
-    note = long_text("备注")
-    missing_materials_reason = long_text(MISSING_REASON)
-
-
-class RenewalForm(ActionForm):
-    new_loan_contract_no = text("新贷款合同编号")  # required by the step, beside its other checks
-    new_loan_amount = money("续贷金额（元）")
-    renewed_on = day_field("续贷发放日")
-
-
-class ReturnForm(ActionForm):
-    received_on = day_field("收回日期")
-    principal = money("收回本金（元）")
-    fee = money("收取费用（元）")
-    transfer_ref = text("划款凭证号")  # required by the step, beside its other checks
-
-
-class RecoveryForm(ActionForm):
-    plan = long_text("追偿方案", True)
+_STEP_FORMS: dict[Action, type[ActionForm]] = {}
 
 
 class ListForm(Form):

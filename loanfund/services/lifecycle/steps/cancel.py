@@ -1,0 +1,26 @@
+"""取消: an approved application that will not be disbursed; the reservation is released."""
+
+from __future__ import annotations
+
+from loanfund.domain.lifecycle import Action
+from loanfund.services.lifecycle.approval import clear_preparation, release_reservation
+from loanfund.services.lifecycle.spine import Step, complete, required_text
+from loanfund.services.lifecycle.step import Outcome, StepDef, long_text
+
+
+def cancel(step: Step, reason: str) -> Outcome:
+    """An approved application that will not be disbursed; the reservation is released."""
+    application = step.application
+    text = required_text(reason, "reason", "取消原因")
+    release_reservation(application)
+    clear_preparation(application)
+    return complete(step, text)
+
+
+STEP = StepDef(
+    Action.CANCEL,
+    cancel,
+    inputs=(long_text("reason", "原因", True),),
+    danger=True,
+    final="取消后申请即终止，已预留的资金随即释放。",
+)
