@@ -23,29 +23,31 @@ from loanfund.models import Application, ApplicationEvent, BlacklistEntry, User
 from loanfund.services import group_register
 from loanfund.services.access import application_for
 from loanfund.services.audit_words import FIELDS
+from loanfund.services.lifecycle import STEPS
 from loanfund.services.lifecycle.reading import timeline
 from loanfund.services.lifecycle.settlement import account_of
 
 READERS = frozenset({Role.REVIEWER, Role.OPERATOR, Role.GROUP})  # the platform and the group, as the recovery file
 
-# Each duty of the procedure, the article that sets it, and the steps that discharge it.
+# Each duty of the procedure and the article that sets it; the steps that discharge it name it themselves
+# (``StepDef.duty``), and the events that are not steps on an application are listed here.
 DUTIES: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("申请", "第十五条", frozenset({Action.SUBMIT, Action.WITHDRAW})),
-    ("资格和信用审查", "第八、十五条", frozenset({Action.ACCEPT, Action.REJECT})),
-    ("银行审核与承诺", "第十六、二十三条", frozenset({Action.COMMIT, Action.DECLINE})),
-    ("决定借款金额", "第十七条", frozenset({Action.APPROVE, Action.CANCEL})),
-    ("领导小组审批", "第十四条", frozenset({Action.GROUP_APPROVE, Action.GROUP_REJECT})),
-    ("放款制单", "第十七条", frozenset({Action.PREPARE_DISBURSEMENT})),
-    ("放款复核", "第十七条", frozenset({Action.AUTHORISE_DISBURSEMENT, Action.RETURN_PREPARATION})),
-    ("续贷", "第十八、二十三条", frozenset({Action.CONFIRM_RENEWAL})),
-    ("收回", "第十八、二十三条", frozenset({Action.CONFIRM_RETURN, CLAIM_EVENT, PAYMENT_EVENT, SETTLED_EVENT})),
-    (
-        "逾期追偿与核销",
-        "第二十一、二十二条",
-        frozenset({Action.OPEN_RECOVERY, Action.WRITE_OFF, RECOVERY_CAUSE, RECOVERY_MEASURE}),
-    ),
-    ("归档", "第十九条", frozenset({Action.ARCHIVE})),
+    ("申请", "第十五条", frozenset({Action.SUBMIT})),
+    ("资格和信用审查", "第八、十五条", frozenset()),
+    ("银行审核与承诺", "第十六、二十三条", frozenset()),
+    ("决定借款金额", "第十七条", frozenset()),
+    ("领导小组审批", "第十四条", frozenset()),
+    ("放款制单", "第十七条", frozenset()),
+    ("放款复核", "第十七条", frozenset()),
+    ("续贷", "第十八、二十三条", frozenset()),
+    ("收回", "第十八、二十三条", frozenset({CLAIM_EVENT, PAYMENT_EVENT, SETTLED_EVENT})),
+    ("逾期追偿与核销", "第二十一、二十二条", frozenset({RECOVERY_CAUSE, RECOVERY_MEASURE})),
+    ("归档", "第十九条", frozenset()),
 )
+ARTICLES = {duty: article for duty, article, _ in DUTIES}
+BY_EVENT = {event: duty for duty, _, events in DUTIES for event in events} | {
+    action.value: step.duty for action, step in STEPS.items()
+}
 MONEY_KEYS = frozenset(
     {"amount", "committed_amount", "fee", "fee_due", "new_loan_amount", "own_funds_confirmed", "paid", "principal"}
     | {"principal_outstanding", "requested_amount", "shortfall"}
@@ -106,10 +108,8 @@ def _details(payload: dict[str, Any]) -> str:
 
 
 def _duty(action: str) -> tuple[str, str]:
-    for duty, article, steps in DUTIES:
-        if action in steps:
-            return duty, article
-    return "其他", ""
+    duty = BY_EVENT.get(action)
+    return (duty, ARTICLES[duty]) if duty else ("其他", "")
 
 
 def _answer(event: ApplicationEvent) -> Answer:

@@ -30,7 +30,7 @@ from loanfund.clock import cn_day
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.errors import FieldErrors
 from loanfund.domain.ledger import CASH, DISTRIBUTION_KEY_PREFIX, FEE_INCOME, RECEIVABLES
-from loanfund.domain.lifecycle import NOT_RENEWED_STATES, Action, State
+from loanfund.domain.lifecycle import NOT_RENEWED_STATES, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType
 from loanfund.domain.rules import days_used, due_date
@@ -50,7 +50,7 @@ from loanfund.models import (
     RecoveryRecord,
 )
 from loanfund.services import fund, ledger
-from loanfund.services.lifecycle import application_policy
+from loanfund.services.lifecycle import STEPS, application_policy
 
 RECEIVABLE_LIKE = "receivable:%"
 
@@ -65,12 +65,7 @@ APPROVED = type_coerce(Application.approved_amount, BigInteger())
 
 # an approval reserves its amount (R8) until the money goes out or the approval ends without it
 ENDED_AFTER_APPROVAL = frozenset({State.WITHDRAWN.value, State.CANCELLED.value, State.GROUP_REJECTED.value})
-RELEASING = (
-    Action.AUTHORISE_DISBURSEMENT.value,
-    Action.GROUP_REJECT.value,
-    Action.WITHDRAW.value,
-    Action.CANCEL.value,
-)
+RELEASING = tuple(action.value for action, step in STEPS.items() if step.releases_reservation)
 
 DIMENSIONS = (
     ("state", "按状态"),

@@ -78,6 +78,7 @@ class CreditCheckView:
     industry: credit.IndustryFit
     operating: credit.Operating
     conclusion: str
+    by: ApplicationEvent | None = None  # the acceptance that recorded them (detail only): who and when
 
     @property
     def group_decides(self) -> bool:
@@ -147,11 +148,16 @@ def application_view(
         return view
     checks = rule_checks(application, actor.role_enum, policy)
     files = tuple(directory.materials_of(application.id))
+    events = tuple(lifecycle.timeline(application))
+    accepted = [e for e in events if e.action == Action.ACCEPT]
     return replace(
         view,
+        credit_check=replace(view.credit_check, by=accepted[-1])
+        if view.credit_check and accepted
+        else view.credit_check,
         checks=checks,
         steps=tuple(_steps(actor, application, overdue, checks, today, policy)),
-        timeline=tuple(lifecycle.timeline(application)),
+        timeline=events,
         materials=files,
         checklist=_checklist(files),
         uploadable=tuple(materials.uploadable(actor, application)),

@@ -106,6 +106,38 @@ def test_the_steps_that_move_money_are_the_ones_that_need_an_idempotency_key():
     assert {a.value for a in lifecycle.MONEY_ACTIONS} == MOVES_MONEY
 
 
+# 第二十四条's accountability record: the duty each step discharges, and the steps that end an approval's
+# reservation (R8), spent or not — written out by hand.
+DUTIES = {
+    "accept": "资格和信用审查",
+    "reject": "资格和信用审查",
+    "commit": "银行审核与承诺",
+    "decline": "银行审核与承诺",
+    "approve": "决定借款金额",
+    "cancel": "决定借款金额",
+    "group-approve": "领导小组审批",
+    "group-reject": "领导小组审批",
+    "withdraw": "申请",
+    "prepare-disbursement": "放款制单",
+    "authorise-disbursement": "放款复核",
+    "return-preparation": "放款复核",
+    "confirm-renewal": "续贷",
+    "confirm-return": "收回",
+    "open-recovery": "逾期追偿与核销",
+    "write-off": "逾期追偿与核销",
+    "archive": "归档",
+}
+RELEASES = {"authorise-disbursement", "group-reject", "withdraw", "cancel"}
+
+
+def test_each_step_names_its_duty_and_whether_it_ends_a_reservation():
+    from loanfund.services.accountability import ARTICLES
+
+    assert {a.value: spec.duty for a, spec in lifecycle.STEPS.items()} == DUTIES
+    assert set(DUTIES.values()) <= set(ARTICLES)
+    assert {a.value for a, spec in lifecycle.STEPS.items() if spec.releases_reservation} == RELEASES
+
+
 def _applications_read(statements: list[str]) -> int:
     return sum(1 for s in statements if re.match(r"select .* from applications\b", s))
 

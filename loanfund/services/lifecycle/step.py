@@ -142,6 +142,8 @@ class StepDef:
     action: Action
     apply: Callable[..., Outcome]  # (spine.Step, **inputs) -> the outcome, not yet committed
     inputs: tuple[Input, ...] = ()
+    duty: str = ""  # the duty of the procedure it discharges, for the accountability record (accountability.DUTIES)
+    releases_reservation: bool = False  # it ends an approval's reservation of the fund (R8), spent or not
     moves_money: bool = False  # moves or promises money: the API requires an Idempotency-Key
     closed: Callable[[Situation], bool] = _never  # a rule closes it now, beyond state and role (not offered)
     prefill: Callable[[Situation], dict[str, Any]] = _nothing  # what its form starts with

@@ -95,6 +95,7 @@ def tell(outcome: Outcome) -> None:
 STEP = StepDef(
     Action.ACCEPT,
     accept,
+    duty="资格和信用审查",
     inputs=(
         day("credit_report_date", "征信报告日期", required=False),  # the step names it beside the other findings
         choice("credit_adverse", "不良信用记录", credit.AdverseRecord),

@@ -94,6 +94,7 @@ def tell(outcome: Outcome) -> None:
 STEP = StepDef(
     Action.APPROVE,
     approve,
+    duty="决定借款金额",
     inputs=(
         money("amount", "批准金额（元）"),
         money("own_funds_confirmed", "已到位的自筹资金（元）"),

@@ -31,6 +31,7 @@ def _nothing_in_money(_: Outcome, __: dict[str, Any]) -> Shown:
 STEP = StepDef(
     Action.ARCHIVE,
     archive,
+    duty="归档",
     inputs=(long_text("note", "备注"),),
     shows=_nothing_in_money,
     final="归档后申请不能再修改，使用情况说明表随即定稿。",

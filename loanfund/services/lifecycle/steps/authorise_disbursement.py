@@ -79,6 +79,8 @@ def tell(outcome: Outcome) -> None:
 STEP = StepDef(
     Action.AUTHORISE_DISBURSEMENT,
     authorise_disbursement,
+    duty="放款复核",
+    releases_reservation=True,
     inputs=(long_text("note", "备注"), missing_reason()),
     moves_money=True,
     # the maker never authorises their own preparation, nor the approver a payment of the amount they approved

@@ -20,6 +20,8 @@ def cancel(step: Step, reason: str) -> Outcome:
 STEP = StepDef(
     Action.CANCEL,
     cancel,
+    duty="决定借款金额",
+    releases_reservation=True,
     inputs=(long_text("reason", "原因", True),),
     danger=True,
     final="取消后申请即终止，已预留的资金随即释放。",

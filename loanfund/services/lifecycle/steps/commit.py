@@ -125,6 +125,7 @@ def done(outcome: Outcome) -> tuple[str, str]:
 STEP = StepDef(
     Action.COMMIT,
     commit,
+    duty="银行审核与承诺",
     inputs=(
         money("committed_amount", "承诺续贷额度（元）"),
         long_text("opinion", "银行意见", True),

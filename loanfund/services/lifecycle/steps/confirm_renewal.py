@@ -57,6 +57,7 @@ def shows(outcome: Outcome, _: dict[str, Any]) -> Shown:
 STEP = StepDef(
     Action.CONFIRM_RENEWAL,
     confirm_renewal,
+    duty="续贷",
     inputs=(
         text("new_loan_contract_no", "新贷款合同编号", True, beside=True),
         money("new_loan_amount", "续贷金额（元）"),

@@ -149,6 +149,7 @@ def done(outcome: Outcome) -> tuple[str, str]:
 STEP = StepDef(
     Action.CONFIRM_RETURN,
     confirm_return,
+    duty="收回",
     inputs=(
         day("received_on", "收回日期"),
         money("principal", "收回本金（元）"),

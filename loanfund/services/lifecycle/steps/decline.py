@@ -22,6 +22,7 @@ def decline(step: Step, opinion: str) -> Outcome:
 STEP = StepDef(
     Action.DECLINE,
     decline,
+    duty="银行审核与承诺",
     inputs=(long_text("opinion", "不同意的理由", True),),
     danger=True,
     final="银行不同意续贷后申请即终止。",

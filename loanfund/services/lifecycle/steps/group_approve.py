@@ -16,6 +16,7 @@ def group_approve(step: Step, minutes_ref: str, note: str = "") -> Outcome:
 STEP = StepDef(
     Action.GROUP_APPROVE,
     group_approve,
+    duty="领导小组审批",
     inputs=(text("minutes_ref", "会议纪要编号", True), long_text("note", "意见")),
     tell=lambda outcome: tell_approved(outcome.application),
 )

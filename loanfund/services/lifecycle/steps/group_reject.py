@@ -29,6 +29,8 @@ def tell(outcome: Outcome) -> None:
 STEP = StepDef(
     Action.GROUP_REJECT,
     group_reject,
+    duty="领导小组审批",
+    releases_reservation=True,
     inputs=(text("minutes_ref", "会议纪要编号", True), long_text("note", "意见")),
     danger=True,
     final="领导小组不同意后申请即终止，已预留的资金随即释放。",

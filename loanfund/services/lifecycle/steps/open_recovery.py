@@ -44,6 +44,7 @@ def tell(outcome: Outcome) -> None:
 STEP = StepDef(
     Action.OPEN_RECOVERY,
     open_recovery,
+    duty="逾期追偿与核销",
     inputs=(long_text("plan", "追偿方案", True),),
     closed=lambda s: not s.overdue,  # recovery opens only on an overdue bridge
     shows=outstanding,

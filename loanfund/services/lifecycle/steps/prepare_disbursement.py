@@ -67,6 +67,7 @@ def tell(outcome: Outcome) -> None:
 STEP = StepDef(
     Action.PREPARE_DISBURSEMENT,
     prepare_disbursement,
+    duty="放款制单",
     inputs=(day("value_date", "起息日"), text("transfer_ref", "划款凭证号", True, beside=True)),
     moves_money=True,
     closed=lambda s: s.application.prepared_by_id is not None,  # a preparation is made once

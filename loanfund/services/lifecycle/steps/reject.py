@@ -33,6 +33,7 @@ def tell(outcome: Outcome) -> None:
 STEP = StepDef(
     Action.REJECT,
     reject,
+    duty="资格和信用审查",
     inputs=(long_text("note", "不予受理的理由", True),),
     danger=True,
     final="不予受理后申请即终止，企业需重新提交申请。",

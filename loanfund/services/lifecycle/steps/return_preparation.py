@@ -54,6 +54,7 @@ def shows(outcome: Outcome, _: dict[str, Any]) -> Shown:
 STEP = StepDef(
     Action.RETURN_PREPARATION,
     return_preparation,
+    duty="放款复核",
     inputs=(long_text("reason", "原因", True),),
     # nothing prepared, or the maker's own preparation
     closed=lambda s: s.application.prepared_by_id in (None, s.actor.id),

@@ -20,6 +20,8 @@ def withdraw(step: Step, reason: str) -> Outcome:
 STEP = StepDef(
     Action.WITHDRAW,
     withdraw,
+    duty="申请",
+    releases_reservation=True,
     inputs=(long_text("reason", "原因", True),),
     danger=True,
     final="撤回后申请即终止，不能恢复；如仍需资金须重新申请。",

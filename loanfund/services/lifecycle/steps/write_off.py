@@ -48,6 +48,7 @@ def write_off(step: Step, minutes_ref: str, note: str = "") -> Outcome:
 STEP = StepDef(
     Action.WRITE_OFF,
     write_off,
+    duty="逾期追偿与核销",
     inputs=(text("minutes_ref", "会议纪要编号", True), long_text("note", "意见")),
     shows=outstanding,
     danger=True,
