@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
+from loanfund.api.documented import documented, items_of
 from loanfund.api.errors import marshmallow_errors, problem
 from loanfund.api.idempotency import run_idempotent
 from loanfund.api.presenters import application_body, application_data
@@ -30,6 +31,7 @@ PER_PAGE_MAX = 100
 
 
 @api_bp.get("/banks")
+@documented("合作银行", answer=items_of(BankSchema))
 @token_required()
 def list_banks() -> Response:
     """The cooperating banks, with the designated account the fund pays into."""
@@ -37,6 +39,7 @@ def list_banks() -> Response:
 
 
 @api_bp.get("/enterprises/me")
+@documented("本企业信息（企业用户）", answer=EnterpriseSchema, problems=(403,))
 @token_required(Role.ENTERPRISE)
 def my_enterprise() -> Response:
     """The caller's own enterprise (enterprise users only).
@@ -47,6 +50,14 @@ def my_enterprise() -> Response:
 
 
 @api_bp.post("/applications")
+@documented(
+    "提交申请（企业用户）",
+    body=ApplicationCreateSchema,
+    status=201,
+    answer=ApplicationSchema,
+    problems=(403, 422),
+    idempotency="optional",
+)
 @token_required(Role.ENTERPRISE)
 def create_application() -> Response:
     """Apply for a bridge (enterprise users).
@@ -65,6 +76,24 @@ def create_application() -> Response:
 
 
 @api_bp.post("/applications/<int(max=2147483647):application_id>/materials")
+@documented(
+    "上传申请材料（企业、合作银行承诺、平台划款凭证；可多个文件，全部成功或全部不保存）",
+    form={
+        "type": "object",
+        "required": ["category", "file"],
+        "properties": {
+            "category": {"type": "string", "description": "材料清单中的类别代码"},
+            "file": {
+                "type": "array",
+                "items": {"type": "string", "format": "binary"},
+                "description": "PDF、JPG、PNG，每个 10 MB 以内，一次合计 20 MB 以内",
+            },
+        },
+    },
+    status=201,
+    answer=items_of(MaterialSchema),
+    problems=(403, 404, 413, 422),
+)
 @token_required()
 def upload_materials(application_id: int) -> tuple[Response, int]:
     """Documents for an application (multipart/form-data: ``category`` and one or more ``file``), as the checklist
@@ -80,6 +109,17 @@ def upload_materials(application_id: int) -> tuple[Response, int]:
 
 
 @api_bp.get("/applications")
+@documented(
+    "申请列表（按可见范围）",
+    query=ApplicationFiltersSchema,
+    more_query=(
+        {"name": "state", "in": "query", "schema": {"type": "string", "enum": [s.value for s in State]}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX}},
+    ),
+    answer=ApplicationPageSchema,
+    problems=(422,),
+)
 @token_required(*access.APPLICATION_ROLES)
 def list_applications() -> Response:
     """The applications the caller may see, newest first; ``state`` and the filters of ``ApplicationFiltersSchema``
@@ -136,6 +176,7 @@ def _positive_int(name: str, default: int, errors: dict[str, list[str]]) -> int:
 
 
 @api_bp.get("/applications/<int(max=2147483647):application_id>")
+@documented("申请详情（含流转记录）", answer=ApplicationSchema, problems=(404,))
 @token_required()
 def get_application(application_id: int) -> Response:
     """One application with its events.
@@ -149,6 +190,7 @@ def get_application(application_id: int) -> Response:
 
 
 @api_bp.post("/applications/<int(max=2147483647):application_id>/<action_name>")
+@documented("", steps=True, answer=ApplicationSchema, problems=(400, 403, 404, 409, 422))
 @token_required()
 def application_action(application_id: int, action_name: str) -> Response:
     """Take one lifecycle step (see DESIGN §3). Money-moving steps need an ``Idempotency-Key``.

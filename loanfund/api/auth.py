@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, g, jsonify, request
 
 from loanfund.api import api_bp
+from loanfund.api.documented import documented, items_of
 from loanfund.api.errors import problem
 from loanfund.api.schemas import TokenInfoSchema, TokenSchema
 from loanfund.domain.errors import NotFound
@@ -62,6 +63,7 @@ def current_api_user() -> User:
 
 
 @api_bp.post("/tokens")
+@documented("获取访问令牌（HTTP Basic）", security="basic", status=201, answer=TokenSchema)
 def create_token() -> Response:
     """Exchange HTTP Basic credentials for a bearer token valid for 8 hours.
 
@@ -86,6 +88,7 @@ def create_token() -> Response:
 
 
 @api_bp.get("/tokens")
+@documented("本人有效的访问令牌", answer=items_of(TokenInfoSchema))
 @token_required()
 def list_tokens() -> Response:
     """The caller's live tokens (the one in use marked ``current``)."""
@@ -104,6 +107,7 @@ def list_tokens() -> Response:
 
 
 @api_bp.delete("/tokens")
+@documented("吊销当前令牌（退出）", status=204)
 @token_required()
 def revoke_current_token() -> Response:
     """Revoke the token this request carries (the API's logout)."""
@@ -112,6 +116,7 @@ def revoke_current_token() -> Response:
 
 
 @api_bp.delete("/tokens/<int(max=2147483647):token_id>")
+@documented("吊销本人的某个令牌", status=204, problems=(404,))
 @token_required()
 def revoke_token(token_id: int) -> Response:
     """Revoke one of the caller's own tokens. :raise 404: not a live token of the caller's."""

@@ -8,23 +8,48 @@ from flask import Response, jsonify, request
 from loanfund import clock
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
+from loanfund.api.documented import documented, items_of
 from loanfund.api.schemas import GroupDecisionRecordSchema, GroupMeetingSchema, RulesDocumentSchema
 from loanfund.services import group_register
 
 
-def _year() -> int:
-    year = request.args.get("year", type=int) or clock.today().year
-    return min(max(year, 2000), 2100)
+def _year(asked: int | None) -> int:
+    return min(max(asked or clock.today().year, 2000), 2100)
 
 
 @api_bp.get("/group/register")
+@documented(
+    "领导小组登记簿：当年的会议与决定（领导小组、平台、管理员）",
+    more_query=({"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}},),
+    answer={
+        "type": "object",
+        "properties": {
+            "year": {"type": "integer"},
+            "meetings": {
+                "type": "array",
+                "items": {
+                    "allOf": [
+                        GroupMeetingSchema,
+                        {
+                            "type": "object",
+                            "properties": {"decisions": {"type": "array", "items": GroupDecisionRecordSchema}},
+                        },
+                    ]
+                },
+            },
+            "unregistered": {"type": "array", "items": GroupDecisionRecordSchema},
+        },
+    },
+    problems=(403,),
+)
 @token_required(*group_register.READERS)
 def group_register_of_year() -> Response:
     """The year's meetings (each with its decisions) and the decisions whose minutes are not registered."""
-    lines = group_register.register(current_api_user(), _year())
+    year = _year(request.args.get("year", type=int))
+    lines = group_register.register(current_api_user(), year)
     return jsonify(
         {
-            "year": _year(),
+            "year": year,
             "meetings": [
                 GroupMeetingSchema().dump(line.meeting)
                 | {"decisions": GroupDecisionRecordSchema(many=True).dump(line.decisions)}
@@ -39,6 +64,7 @@ def group_register_of_year() -> Response:
 
 
 @api_bp.get("/group/rules")
+@documented("管理制度及其报备案日期", answer=items_of(RulesDocumentSchema), problems=(403,))
 @token_required(*group_register.READERS)
 def group_rules() -> Response:
     """Every version of every rules document, with the date it was filed with the group."""

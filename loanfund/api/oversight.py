@@ -10,6 +10,7 @@ from flask import Response, jsonify, request
 from loanfund import clock
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
+from loanfund.api.documented import documented, items_of
 from loanfund.api.idempotency import run_idempotent
 from loanfund.api.schemas import (
     BankClaimCreateSchema,
@@ -31,6 +32,14 @@ from loanfund.models import BankClaimPayment, BlacklistEntry, RecoveryRecord
 from loanfund.services import blacklist, directory, liability, lifecycle, notices, recovery_file, risk
 
 STAFF = (Role.REVIEWER, Role.OPERATOR, Role.GROUP)
+RECOVERY_FILE = {
+    "type": "object",
+    "properties": {
+        "application_id": {"type": "integer"},
+        "plan": {"type": "string", "nullable": True},
+        "records": {"type": "array", "items": RecoveryRecordSchema},
+    },
+}
 
 
 def _body() -> Any:
@@ -41,6 +50,7 @@ def _body() -> Any:
 
 
 @api_bp.get("/messages")
+@documented("本人的站内信", answer=items_of(MessageSchema, unread={"type": "integer"}))
 @token_required()
 def list_messages() -> Response:
     """The caller's own messages, newest first, and how many are unread."""
@@ -49,6 +59,7 @@ def list_messages() -> Response:
 
 
 @api_bp.post("/messages/<int(max=2147483647):message_id>/read")
+@documented("标为已读", answer={"type": "object"}, problems=(404,))
 @token_required()
 def read_message(message_id: int) -> Response:
     """Mark one of the caller's messages read (another's id changes nothing: 404)."""
@@ -67,6 +78,7 @@ def _entry(entry: BlacklistEntry) -> dict[str, Any]:
 
 
 @api_bp.get("/blacklist")
+@documented("黑名单（平台人员）", answer=items_of(BlacklistEntrySchema), problems=(403,))
 @token_required(*STAFF)
 def list_blacklist() -> Response:
     """Every entry with its status (staff only: an enterprise or a bank never reads another's entry)."""
@@ -74,6 +86,13 @@ def list_blacklist() -> Response:
 
 
 @api_bp.post("/blacklist")
+@documented(
+    "提议列入黑名单（运营人员）",
+    body=BlacklistProposalSchema,
+    status=201,
+    answer=BlacklistEntrySchema,
+    problems=(403, 404, 409, 422),
+)
 @token_required(Role.OPERATOR)
 def propose_blacklist() -> tuple[Response, int]:
     """An operator proposes an entry for the leading group. :raise 422: every bad field at once. :raise 409: a
@@ -87,6 +106,12 @@ def propose_blacklist() -> tuple[Response, int]:
 
 
 @api_bp.post("/blacklist/<int(max=2147483647):entry_id>/decision")
+@documented(
+    "确认或不予确认（领导小组）",
+    body=BlacklistDecisionSchema,
+    answer=BlacklistEntrySchema,
+    problems=(403, 404, 409, 422),
+)
 @token_required(Role.GROUP)
 def decide_blacklist(entry_id: int) -> Response:
     data = BlacklistDecisionSchema().load(_body())
@@ -95,6 +120,9 @@ def decide_blacklist(entry_id: int) -> Response:
 
 
 @api_bp.post("/blacklist/<int(max=2147483647):entry_id>/lift")
+@documented(
+    "提前解除（领导小组）", body=BlacklistLiftSchema, answer=BlacklistEntrySchema, problems=(403, 404, 409, 422)
+)
 @token_required(Role.GROUP)
 def lift_blacklist(entry_id: int) -> Response:
     data = BlacklistLiftSchema().load(_body())
@@ -105,6 +133,7 @@ def lift_blacklist(entry_id: int) -> Response:
 
 
 @api_bp.get("/bank-claims")
+@documented("合作银行清偿责任（银行只见本行）", answer=items_of(BankClaimSchema), problems=(403,))
 @token_required(Role.OPERATOR, Role.GROUP, Role.ADMIN, Role.BANK)
 def list_bank_claims() -> Response:
     """Claims against banks; a bank reads only its own."""
@@ -112,6 +141,13 @@ def list_bank_claims() -> Response:
 
 
 @api_bp.post("/applications/<int(max=2147483647):application_id>/bank-claim")
+@documented(
+    "认定合作银行清偿责任（运营人员，第二十三条）",
+    body=BankClaimCreateSchema,
+    status=201,
+    answer=BankClaimSchema,
+    problems=(403, 404, 409, 422),
+)
 @token_required(Role.OPERATOR)
 def record_bank_claim(application_id: int) -> tuple[Response, int]:
     """R12: the bank that did not renew on time and in full owes what the overdue bridge still owes.
@@ -122,6 +158,14 @@ def record_bank_claim(application_id: int) -> tuple[Response, int]:
 
 
 @api_bp.post("/bank-claims/<int(max=2147483647):claim_id>/payments")
+@documented(
+    "登记清偿款到账（运营人员）",
+    body=BankClaimPaymentCreateSchema,
+    status=201,
+    answer=BankClaimSchema,
+    problems=(400, 403, 404, 409, 422),
+    idempotency="required",
+)
 @token_required(Role.OPERATOR)
 def pay_bank_claim(claim_id: int) -> Response:
     """The bank's payment into the special account (money: an ``Idempotency-Key`` is required)."""
@@ -141,6 +185,11 @@ def pay_bank_claim(claim_id: int) -> Response:
 
 
 @api_bp.get("/warnings")
+@documented(
+    "风险预警（运营人员、领导小组）",
+    answer=items_of(WarningSchema, day={"type": "string", "format": "date"}, thresholds={"type": "object"}),
+    problems=(403,),
+)
 @token_required(Role.OPERATOR, Role.GROUP)
 def list_warnings() -> Response:
     """Early warnings (第二十条) with their reasons and numbers, and the thresholds they were read against."""
@@ -172,6 +221,7 @@ def _recovery(application_id: int) -> dict[str, Any]:
 
 
 @api_bp.get("/applications/<int(max=2147483647):application_id>/recovery")
+@documented("追偿档案（平台人员）", answer=RECOVERY_FILE, problems=(403, 404))
 @token_required(*STAFF)
 def get_recovery_file(application_id: int) -> Response:
     """The recovery plan, cause analyses and measures (platform staff; 404 when not theirs to see)."""
@@ -179,6 +229,9 @@ def get_recovery_file(application_id: int) -> Response:
 
 
 @api_bp.post("/applications/<int(max=2147483647):application_id>/recovery/cause")
+@documented(
+    "记录逾期原因分析（运营人员）", body=RecoveryCauseSchema, status=201, answer=RECOVERY_FILE, problems=(403, 404, 422)
+)
 @token_required(Role.OPERATOR)
 def record_recovery_cause(application_id: int) -> tuple[Response, int]:
     data = RecoveryCauseSchema().load(_body())
@@ -187,6 +240,14 @@ def record_recovery_cause(application_id: int) -> tuple[Response, int]:
 
 
 @api_bp.post("/applications/<int(max=2147483647):application_id>/recovery/measures")
+@documented(
+    "记录追偿措施及追回资金（运营人员）",
+    body=RecoveryMeasureSchema,
+    status=201,
+    answer=RECOVERY_FILE,
+    problems=(400, 403, 404, 409, 422),
+    idempotency="required",
+)
 @token_required(Role.OPERATOR)
 def record_recovery_measure(application_id: int) -> Response:
     """A recovery measure; money recovered moves (an ``Idempotency-Key`` is required)."""

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from loanfund.api import api_bp
+from loanfund.api.documented import documented
 from loanfund.api.schemas import QuoteRequestSchema, QuoteSchema
 from loanfund.domain.rules import Quote
 from loanfund.services.quotes import quote_fee
@@ -28,6 +29,7 @@ def quote_body(q: Quote) -> dict[str, Any]:
 
 
 @api_bp.post("/quotes")
+@documented("用款费用测算", security="", body=QuoteRequestSchema, answer=QuoteSchema, problems=(422,))
 def create_quote() -> Response:
     """Quote a bridge: ``{"amount": "30000000.00", "days": 3}``.
 

@@ -7,6 +7,7 @@ from flask import Response, jsonify, request
 
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
+from loanfund.api.documented import documented
 from loanfund.api.schemas import MonthlyRevisionSchema, ReportSchema, StatisticsQuerySchema
 from loanfund.services import monthly, reporting
 
@@ -14,6 +15,14 @@ READERS = tuple(monthly.READERS)
 
 
 @api_bp.get("/reports/monthly/<int(min=2000,max=2100):year>/<int(min=1,max=12):month>")
+@documented(
+    "月度资金使用分析（当前数据）及已报送的各版（平台人员、领导小组、管理员）",
+    answer={
+        "type": "object",
+        "properties": {"report": ReportSchema, "revisions": {"type": "array", "items": MonthlyRevisionSchema}},
+    },
+    problems=(403, 404),
+)
 @token_required(*READERS)
 def monthly_report(year: int, month: int) -> Response:
     """The month as the books stand now, with the revisions submitted so far."""
@@ -29,6 +38,11 @@ def monthly_report(year: int, month: int) -> Response:
 @api_bp.get(
     "/reports/monthly/<int(min=2000,max=2100):year>/<int(min=1,max=12):month>/revisions/<int(min=1,max=10000):revision>"
 )
+@documented(
+    "已报送的某一版月度分析（报送时的数据）",
+    answer={"type": "object", "properties": {"report": ReportSchema, "revision": MonthlyRevisionSchema}},
+    problems=(403, 404),
+)
 @token_required(*READERS)
 def monthly_revision(year: int, month: int, revision: int) -> Response:
     """A submitted revision exactly as it was submitted. :raise 404: no such revision."""
@@ -37,6 +51,12 @@ def monthly_revision(year: int, month: int, revision: int) -> Response:
 
 
 @api_bp.get("/reports/statistics")
+@documented(
+    "任意区间的统计（口径同月度分析；第六条）",
+    query=StatisticsQuerySchema,
+    answer={"type": "object", "properties": {"report": ReportSchema}},
+    problems=(403, 422),
+)
 @token_required(*READERS)
 def statistics() -> Response:
     """The monthly report's aggregates over any period (``?start=YYYY-MM-DD&end=YYYY-MM-DD``, both included, at most

@@ -136,7 +136,9 @@ def step_schema(step: StepDef) -> type[Schema]:
     """A lifecycle step's request body, drawn from its inputs (``services.lifecycle.step``): a money input is a
     two-decimal string, a date ``YYYY-MM-DD``, a choice one of its kind's values; the step's own labels describe
     them in the OpenAPI document. Built once per step."""
-    return _STEP_SCHEMAS.setdefault(step.action, _built(step))
+    if step.action not in _STEP_SCHEMAS:
+        _STEP_SCHEMAS[step.action] = _built(step)
+    return _STEP_SCHEMAS[step.action]
 
 
 def _built(step: StepDef) -> type[Schema]:
@@ -481,7 +483,7 @@ class ApplicationFiltersSchema(Schema):
     submitted_to = Day(bounded=True)
     amount_min = MoneyField()
     amount_max = MoneyField()
-    q = Text(max_length=100)
+    q = Text(max_length=100, metadata={"description": "申请编号、统一社会信用代码或企业名称的一部分"})
 
     @validates_schema
     def _ranges(self, data: dict[str, Any], **kwargs: Any) -> None:

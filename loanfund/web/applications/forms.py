@@ -75,7 +75,9 @@ def step_form(step: StepDef) -> type[ActionForm]:
     """A lifecycle step's form, drawn from its inputs (``services.lifecycle.step``), fields in the step's order: a
     money input in 元, a date, a line or a paragraph of text, a choice among its kind (none assumed: the step names
     a missing one beside the others). Built once per step."""
-    return _STEP_FORMS.setdefault(step.action, _built(step))
+    if step.action not in _STEP_FORMS:
+        _STEP_FORMS[step.action] = _built(step)
+    return _STEP_FORMS[step.action]
 
 
 def _built(step: StepDef) -> type[ActionForm]:

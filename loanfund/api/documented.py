@@ -1,0 +1,47 @@
+"""What each API operation says of itself (issue 26): its summary, the schema of the body it reads, the query it
+reads, what it answers and which problems. ``documented`` leaves it on the view, and ``openapi.build_spec`` walks
+the URL map and writes the document from these and the routes' converters — so a route cannot be left out, and the
+route that takes the lifecycle's steps is written once per step object, with the step's own schema."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from marshmallow import Schema
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+Security = Literal["bearer", "basic", ""]
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    body: type[Schema] | None = None  # the JSON body it loads
+    form: dict[str, Any] | None = None  # a multipart body, described as OpenAPI says it
+    query: type[Schema] | None = None  # the query string it loads
+    more_query: tuple[dict[str, Any], ...] = ()  # query parameters it reads beside that schema
+    status: int = 200
+    answer: type[Schema] | dict[str, Any] | str | None = None  # None: no content
+    problems: tuple[int, ...] = ()  # besides 401 for a secured operation
+    security: Security = "bearer"
+    idempotency: Literal["required", "optional", ""] = ""
+    steps: bool = False  # the route of every lifecycle step: one operation per step object
+
+
+def documented(summary: str, **details: Any) -> Callable[[F], F]:
+    """Leave the operation on the view (put it directly under the route's decorator)."""
+    operation = Operation(summary, **details)
+
+    def mark(view: F) -> F:
+        view.operation = operation  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def items_of(item: type[Schema] | str, **more: Any) -> dict[str, Any]:
+    """An answer of the shape ``{"items": [...], ...more}``."""
+    return {"type": "object", "properties": {"items": {"type": "array", "items": item}} | more}
