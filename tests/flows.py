@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from loanfund import clock
-from loanfund.domain.lifecycle import State
+from loanfund.domain.lifecycle import Action, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, User
@@ -93,58 +94,79 @@ class Flows:
         return self.user("bank1" if application.bank.code == "ICBC-LYG" else "bank2")
 
     def step(self, application: Application, step: str) -> None:
-        a = application.id
-        today = clock.today()
-        operator, checker, group = self.user("operator"), self.user("operator2"), self.user("group")
-        if step == "accept":
-            attach(self.user("reviewer"), application, ("credit_report",))
-            lifecycle.accept(self.user("reviewer"), a, **credit_ok("征信正常", "受理"))
-        elif step == "reject":
-            lifecycle.reject(self.user("reviewer"), a, "材料不全")
-        elif step == "commit":
-            committed = max(application.requested_amount.fen * 5 // 4, application.loan_amount_due.fen)
-            attach(self.bank_user(application), application, ("commitment",))
-            lifecycle.commit(self.bank_user(application), a, Money(committed), "同意续贷")
-        elif step == "decline":
-            lifecycle.decline(self.bank_user(application), a, "不同意续贷")
-        elif step in ("approve", "approve_large"):
-            lifecycle.approve(
-                operator, a, application.requested_amount, application.loan_amount_due - application.requested_amount
-            )
-        elif step == "group_reject":
-            lifecycle.group_reject(group, a, "纪要〔2026〕1号")
-        elif step == "withdraw":
-            lifecycle.withdraw(self.user(_owner(application)), a, "不再需要")
-        elif step == "cancel":
-            lifecycle.cancel(operator, a, "企业已自行筹款")
-        elif step == "prepare":
-            lifecycle.prepare_disbursement(operator, a, today, "HK-001")
-        elif step == "authorise":
-            lifecycle.authorise_disbursement(checker, a)
-        elif step == "renew":
-            lifecycle.confirm_renewal(self.bank_user(application), a, "新借字001", application.loan_amount_due, today)
-        elif step == "return":
-            account = lifecycle.account_of(db.session.get(Application, a))  # type: ignore[arg-type]
-            assert account is not None
-            lifecycle.confirm_return(
-                self.bank_user(application),
-                a,
-                today,
-                account.principal_outstanding,
-                account.fee_outstanding,
-                f"HS-{a:03d}",
-            )
-        elif step == "archive":
-            lifecycle.archive(operator, a)
-        elif step == "overdue":
+        """Take one step of a path: the step object it names (``TAKES``), by whom and with which of the step's own
+        inputs, through ``lifecycle.take`` as every caller does; ``overdue`` is the days passing, not a step."""
+        if step == "overdue":
             assert self.traveller is not None, "an overdue path needs a time-machine traveller"
             self.traveller.shift(timedelta(days=11))
-        elif step == "recovery":
-            lifecycle.open_recovery(operator, a, "约谈企业，督促银行续贷")
-        elif step == "write_off":
-            lifecycle.write_off(group, a, "纪要〔2026〕9号")
-        else:  # pragma: no cover
-            raise ValueError(step)
+            return
+        actor, action, inputs = TAKES[step](self, application)
+        unknown = set(inputs) - set(lifecycle.STEPS[action].names)
+        assert not unknown, f"{action.value} has no input named {unknown}"
+        lifecycle.take(actor, application.id, action, **inputs)
+
+
+Taking = tuple[User, Action, dict[str, object]]
+
+
+def _accept(f: Flows, a: Application) -> Taking:
+    attach(f.user("reviewer"), a, ("credit_report",))
+    return f.user("reviewer"), Action.ACCEPT, credit_ok("征信正常", "受理")
+
+
+def _commit(f: Flows, a: Application) -> Taking:
+    attach(f.bank_user(a), a, ("commitment",))
+    covered = Money(max(a.requested_amount.fen * 5 // 4, a.loan_amount_due.fen))
+    return f.bank_user(a), Action.COMMIT, {"committed_amount": covered, "opinion": "同意续贷"}
+
+
+def _approve(f: Flows, a: Application) -> Taking:
+    own = a.loan_amount_due - a.requested_amount
+    return f.user("operator"), Action.APPROVE, {"amount": a.requested_amount, "own_funds_confirmed": own}
+
+
+def _return(f: Flows, a: Application) -> Taking:
+    account = lifecycle.account_of(a)
+    assert account is not None
+    return (
+        f.bank_user(a),
+        Action.CONFIRM_RETURN,
+        {
+            "received_on": clock.today(),
+            "principal": account.principal_outstanding,
+            "fee": account.fee_outstanding,
+            "transfer_ref": f"HS-{a.id:03d}",
+        },
+    )
+
+
+# Each step of ``PATHS``: who takes which step object, and what they give it (by the step's input names).
+TAKES: dict[str, Callable[[Flows, Application], Taking]] = {
+    "accept": _accept,
+    "reject": lambda f, a: (f.user("reviewer"), Action.REJECT, {"note": "材料不全"}),
+    "commit": _commit,
+    "decline": lambda f, a: (f.bank_user(a), Action.DECLINE, {"opinion": "不同意续贷"}),
+    "approve": _approve,
+    "approve_large": _approve,  # the same step; the amount sends it to the group (R6)
+    "group_reject": lambda f, a: (f.user("group"), Action.GROUP_REJECT, {"minutes_ref": "纪要〔2026〕1号"}),
+    "withdraw": lambda f, a: (f.user(_owner(a)), Action.WITHDRAW, {"reason": "不再需要"}),
+    "cancel": lambda f, a: (f.user("operator"), Action.CANCEL, {"reason": "企业已自行筹款"}),
+    "prepare": lambda f, a: (
+        f.user("operator"),
+        Action.PREPARE_DISBURSEMENT,
+        {"value_date": clock.today(), "transfer_ref": "HK-001"},
+    ),
+    "authorise": lambda f, a: (f.user("operator2"), Action.AUTHORISE_DISBURSEMENT, {}),  # the checker
+    "renew": lambda f, a: (
+        f.bank_user(a),
+        Action.CONFIRM_RENEWAL,
+        {"new_loan_contract_no": "新借字001", "new_loan_amount": a.loan_amount_due, "renewed_on": clock.today()},
+    ),
+    "return": _return,
+    "archive": lambda f, a: (f.user("operator"), Action.ARCHIVE, {}),
+    "recovery": lambda f, a: (f.user("operator"), Action.OPEN_RECOVERY, {"plan": "约谈企业，督促银行续贷"}),
+    "write_off": lambda f, a: (f.user("group"), Action.WRITE_OFF, {"minutes_ref": "纪要〔2026〕9号"}),
+}
 
 
 PDF = b"%PDF-1.4\n%test\n"
