@@ -9,9 +9,9 @@ the same way. Anything else is a real failure.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, event
+from sqlalchemy import CursorResult, Engine, Result, event
 from sqlalchemy.exc import DBAPIError
 
 from loanfund import sqlite
@@ -117,3 +117,9 @@ def grant_runtime_role(session: Any, role: str) -> int:
     session.execute(text(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"'))
     session.commit()
     return len(tables)
+
+
+def affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed: ``Session.execute`` is typed to return a ``Result``, and for a DML
+    statement it is a ``CursorResult``, which counts them."""
+    return int(cast("CursorResult[Any]", result).rowcount or 0)

@@ -1,5 +1,7 @@
 """Unbound extensions, initialised by the app factory (kept here to avoid circular imports)."""
 
+from typing import TYPE_CHECKING
+
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -23,6 +25,17 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base, as mypy can follow it: ``db.Model`` is made at run time (Flask-SQLAlchemy's declarative base
+# over ``Base``), which a type checker cannot subclass; this names the same class with the type it has.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _Model
+
+    class Model(_Model, Base):
+        pass
+
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

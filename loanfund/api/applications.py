@@ -64,7 +64,8 @@ def create_application() -> Response:
 
     :raise 422: a field is wrong, or a rule (R4, R7, R10, R11) refuses the application.
     """
-    data = ApplicationCreateSchema().load(request.get_json(silent=True))
+    body: Any = request.get_json(silent=True)  # not a JSON object: the schema says so (422)
+    data = ApplicationCreateSchema().load(body)
     user = current_api_user()
     return run_idempotent(
         user,

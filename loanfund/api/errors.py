@@ -113,7 +113,7 @@ def _not_allowed(exc: NotAllowed) -> Response:
 @api_bp.errorhandler(Conflict)
 def _conflict(exc: Conflict) -> Response:
     _rollback()
-    extra = {"errors": {exc.field: [exc.message]}} if exc.field else {}
+    extra: dict[str, Any] = {"errors": {exc.field: [exc.message]}} if exc.field else {}
     return problem(409, detail=exc.message, code=exc.code, **extra)
 
 

@@ -11,10 +11,10 @@ from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
 from loanfund.domain.text import normalised, text_problem
 
-REQUIRED = {"required": "此项为必填项", "null": "此项不能为空"}
+REQUIRED: dict[str, Any] = {"required": "此项为必填项", "null": "此项不能为空"}
 
 
-class MoneyField(fields.Field):
+class MoneyField(fields.Field[Money]):
     """``"30000000.00"`` ⇄ ``Money``. Numbers (even integers) are refused: they invite float rounding."""
 
     def __init__(self, **kwargs: Any) -> None:

@@ -56,7 +56,7 @@ def _schema_name(schema: Any) -> str | None:
 def build_spec() -> APISpec:
     """The document, from the URL map: every route of the API, its path parameters from the route's converters, and
     what its view says of itself (``documented``); the steps' route once per step object."""
-    marshmallow = MarshmallowPlugin(schema_name_resolver=_schema_name)
+    marshmallow = MarshmallowPlugin(schema_name_resolver=_schema_name)  # type: ignore[arg-type]  # None: inline
     spec = APISpec(
         title="LoanFund API — 应急转贷资金管理系统接口",
         version="1.0.0",

@@ -72,7 +72,7 @@ def read_message(message_id: int) -> Response:
 
 
 def _entry(entry: BlacklistEntry) -> dict[str, Any]:
-    data = BlacklistEntrySchema().dump(entry)
+    data: dict[str, Any] = BlacklistEntrySchema().dump(entry)
     data["status"] = entry.status(clock.today())
     return data
 
@@ -176,9 +176,10 @@ def pay_bank_claim(claim_id: int) -> Response:
         return liability.record_payment(user, claim_id, data["amount"], data["paid_on"], data["transfer_ref"])
 
     def render(payment: BankClaimPayment) -> dict[str, Any]:
-        return BankClaimSchema().dump(payment.claim)  # the claim as the payment left it
+        body: dict[str, Any] = BankClaimSchema().dump(payment.claim)  # the claim as the payment left it
+        return body
 
-    return run_idempotent(user, required=True, step=step, render=render, status=201)  # type: ignore[arg-type]
+    return run_idempotent(user, required=True, step=step, render=render, status=201)
 
 
 # -- early warning -------------------------------------------------------------------------------------------------
@@ -264,5 +265,5 @@ def record_recovery_measure(application_id: int) -> Response:
         required=True,
         step=step,
         render=lambda _: _recovery(application_id),
-        status=201,  # type: ignore[arg-type]
+        status=201,
     )

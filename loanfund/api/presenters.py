@@ -108,4 +108,5 @@ def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent
 def application_body(application: Application) -> dict[str, Any]:
     """The answer to a step: the application as it now stands, with the events in the session (the new one too)."""
     view = application_view(current_api_user(), application)
-    return ApplicationSchema().dump(application_data(view, events=application.events))
+    body: dict[str, Any] = ApplicationSchema().dump(application_data(view, events=application.events))
+    return body

@@ -14,7 +14,7 @@ from loanfund.services.quotes import quote_fee
 
 
 def quote_body(q: Quote) -> dict[str, Any]:
-    return QuoteSchema().dump(
+    body: dict[str, Any] = QuoteSchema().dump(
         {
             "amount": q.amount,
             "days": q.days,
@@ -26,6 +26,7 @@ def quote_body(q: Quote) -> dict[str, Any]:
             "policy": q.policy_name,
         }
     )
+    return body
 
 
 @api_bp.post("/quotes")
@@ -35,6 +36,7 @@ def create_quote() -> Response:
 
     :raise 422: a field is missing or wrong, or the body is not a JSON object.
     """
-    data = QuoteRequestSchema().load(request.get_json(silent=True))
+    body: Any = request.get_json(silent=True)  # not a JSON object: the schema says so (422)
+    data = QuoteRequestSchema().load(body)
     q = quote_fee(data["amount"], data["days"])
     return jsonify(quote_body(q))

@@ -142,11 +142,11 @@ def step_schema(step: StepDef) -> type[Schema]:
 
 
 def _built(step: StepDef) -> type[Schema]:
-    fields_: dict[str, fields.Field] = {}
+    fields_: dict[str, fields.Field[Any]] = {}
     for given in step.inputs:
         meta = {"metadata": {"description": given.description}}
         if given.kind == "money":
-            fields_[given.name] = MoneyField(required=given.required, **meta)  # type: ignore[arg-type]
+            fields_[given.name] = MoneyField(required=given.required, **meta)
         elif given.kind == "date":
             fields_[given.name] = _date(required=True, **meta) if given.required else _date(load_default=None, **meta)
         else:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import true as sa_true
 
 from loanfund.domain.lifecycle import Role
-from loanfund.extensions import db
+from loanfund.extensions import Model
 from loanfund.models.base import TimestampMixin, _in
 from loanfund.types import UTCDateTime
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from loanfund.models.parties import Bank, Enterprise
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):  # type: ignore[misc]  # flask_login is untyped
     """A person who logs in. Enterprise users belong to one enterprise, bank users to one bank (DESIGN §2)."""
 
     __tablename__ = "users"
@@ -72,7 +72,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 SIGN_UP_STATES = ("pending", "vetted", "returned")
 
 
-class SignUp(TimestampMixin, db.Model):
+class SignUp(TimestampMixin, Model):
     """An enterprise's sign-up from the public form, waiting for the platform to vet it against the business licence
     (营业执照) the new user uploads. ``joins_existing``: the credit code was already registered, so the new user asks
     to join that enterprise (the form does not say so; the vetting decides). ``submitted`` keeps what was typed."""
@@ -103,7 +103,7 @@ class SignUp(TimestampMixin, db.Model):
 THROTTLE_SCOPES = ["address", "account", "sign_up_address", "sign_up_code"]
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Login attempts counted in the database, so the limits hold across every process: per address (``scope``
     "address") and per account-and-address ("account", key ``<user id>@<address>``, or ``?<username>@<address>``
     for a name nobody has, counted the same way); public sign-ups per address and per credit code named
@@ -128,7 +128,7 @@ class LoginThrottle(db.Model):
     )
 
 
-class LoginRecord(db.Model):
+class LoginRecord(Model):
     """Every login attempt, web or API: who (the account when the name is one), from where, and how it ended."""
 
     __tablename__ = "login_records"
@@ -149,7 +149,7 @@ class LoginRecord(db.Model):
     )
 
 
-class UserSession(TimestampMixin, db.Model):
+class UserSession(TimestampMixin, Model):
     """A signed-in browser, kept on the server: the cookie carries a random key whose SHA-256 is stored here, and
     every request finds its open record or is signed out. Logging out, a password change, switching the account off
     or the idle and absolute limits end it for good (``ended_at``), whatever copy of the cookie is kept."""
@@ -175,7 +175,7 @@ class UserSession(TimestampMixin, db.Model):
     )
 
 
-class ApiToken(TimestampMixin, db.Model):
+class ApiToken(TimestampMixin, Model):
     """A bearer token for the API. Only its SHA-256 is stored; revoked by its user, by a password change or when
     the account is switched off."""
 
@@ -191,7 +191,7 @@ class ApiToken(TimestampMixin, db.Model):
     user: Mapped[User] = relationship()
 
 
-class IdempotencyKey(TimestampMixin, db.Model):
+class IdempotencyKey(TimestampMixin, Model):
     """An ``Idempotency-Key`` claimed by one user's money-moving request, with the answer it got.
 
     Claimed by a unique insert in the same transaction as the change, so the change and the claim commit together.

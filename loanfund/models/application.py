@@ -27,7 +27,7 @@ from loanfund.domain.green_channel import Mortgage, letter_number
 from loanfund.domain.lifecycle import OPEN_STATES, State, shown_state_label
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, Policy
-from loanfund.extensions import db
+from loanfund.extensions import Model
 from loanfund.models.base import TimestampMixin, _in
 from loanfund.types import MoneyType, UTCDateTime
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from loanfund.models.parties import Bank, BankClaim, Enterprise
 
 
-class PolicyVersion(TimestampMixin, db.Model):
+class PolicyVersion(TimestampMixin, Model):
     """One policy version (R14), its parameters stored in the domain's own form (``Policy.to_dict``)."""
 
     __tablename__ = "policy_versions"
@@ -57,7 +57,7 @@ class PolicyVersion(TimestampMixin, db.Model):
         return cached[1]
 
 
-class Application(TimestampMixin, db.Model):
+class Application(TimestampMixin, Model):
     """An application for a bridge loan, carrying what each step of DESIGN §3 records."""
 
     __tablename__ = "applications"
@@ -220,7 +220,7 @@ class Application(TimestampMixin, db.Model):
         return shown_state_label(self.state_enum, self.settled_by_bank_on is not None)
 
 
-class Receipt(TimestampMixin, db.Model):
+class Receipt(TimestampMixin, Model):
     """Money back from a bridge (第十八条): principal and fee as received, one row per transfer."""
 
     __tablename__ = "receipts"
@@ -242,7 +242,7 @@ class Receipt(TimestampMixin, db.Model):
     )
 
 
-class ApplicationEvent(db.Model):
+class ApplicationEvent(Model):
     """One step in an application's life: append-only (never updated, never deleted)."""
 
     __tablename__ = "application_events"
@@ -265,7 +265,7 @@ class ApplicationEvent(db.Model):
     __table_args__ = (Index("ix_application_events_action_at", "action", "at"),)
 
 
-class Material(TimestampMixin, db.Model):
+class Material(TimestampMixin, Model):
     """A document uploaded with an application (申请材料). The file lives outside the web root under its SHA-256;
     only these rows say who may see it."""
 
@@ -287,7 +287,7 @@ MATERIAL_PROVIDERS = ("enterprise", "bank", "reviewer", "operator", "any")
 MATERIAL_STAGES = ("accept", "commit", "approve", "authorise-disbursement")
 
 
-class MaterialItem(db.Model):
+class MaterialItem(Model):
     """One line of the materials checklist (申请材料清单): who provides it, and the step that needs it on file — a
     required item missing at that step must be explained by whoever takes the step. Kept by the administrator."""
 
@@ -308,7 +308,7 @@ class MaterialItem(db.Model):
     )
 
 
-class RecoveryRecord(db.Model):
+class RecoveryRecord(Model):
     """The recovery file of an overdue bridge (第二十一条): the operator's cause analysis, and each recovery measure
     with the money it brought back (a measure's money is booked like any money back). Never changed: a later analysis
     is a new record."""
@@ -334,7 +334,7 @@ class RecoveryRecord(db.Model):
     )
 
 
-class GreenChannelLetter(db.Model):
+class GreenChannelLetter(Model):
     """绿色通道函 (第二十七条): the platform's numbered letter asking the land and housing departments to handle the
     enterprise's mortgage for its renewal first — one per application, numbered within its year, its text kept as
     issued (who it was addressed to, for what loan) so that a reprint is the letter that was sent."""

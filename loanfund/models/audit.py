@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from loanfund.extensions import db
+from loanfund.extensions import Model
 from loanfund.models.access import User
 from loanfund.types import UTCDateTime
 
 
-class AuditRecord(db.Model):
+class AuditRecord(Model):
     """One change: who (``actor_id``, with the role they acted in), when, what (``action`` on ``subject``
     #``subject_id``) and the values before and after. ``seq`` numbers the chain without gaps; ``hash`` is
     HMAC-SHA-256 under the audit key over the previous record's hash and this record's canonical content.
@@ -43,7 +43,7 @@ class AuditRecord(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class AuditHead(db.Model):
+class AuditHead(Model):
     """The chain's one head row: the last ``seq`` and ``hash``. Appending updates it first, so concurrent writers queue
     on its row lock and the chain never forks."""
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
 from loanfund.domain.money import Money
-from loanfund.extensions import db
+from loanfund.extensions import Model
 from loanfund.models.base import TimestampMixin
 from loanfund.types import MoneyType, UTCDateTime
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from loanfund.models.parties import Contributor
 
 
-class LedgerTotal(db.Model):
+class LedgerTotal(Model):
     """One line of the trial balance with its debit and credit totals, kept by ``ledger.post`` in the posting's own
     transaction (issue 14): the trial balance, the reconciliation page and the dissolution statement read these few
     rows instead of summing every leg ever written. Every bridge's receivable adds to one line (``receivable``).
@@ -48,7 +48,7 @@ class LedgerTotal(db.Model):
     )
 
 
-class ReconciliationRun(db.Model):
+class ReconciliationRun(Model):
     """A full reconciliation as ``flask loanfund reconcile`` ran it (nightly, by the schedule in the README): when,
     how long, whether everything agreed, and what it found — the checks and the first differences. The
     reconciliation page shows the latest beside its own quick checks."""
@@ -63,7 +63,7 @@ class ReconciliationRun(db.Model):
     findings: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class FundBalance(db.Model):
+class FundBalance(Model):
     """The special account's running position (R8): one row. ``cash`` is what is in the account, ``reserved`` what
     approvals have promised and not yet paid out. Changed only by guarded UPDATEs (``services.fund``), and the
     database refuses a negative cash or an over-commitment."""
@@ -82,7 +82,7 @@ class FundBalance(db.Model):
     )
 
 
-class LedgerAccount(db.Model):
+class LedgerAccount(Model):
     """An account of the special account's books (DESIGN §5). Codes come from ``loanfund.domain.ledger``."""
 
     __tablename__ = "ledger_accounts"
@@ -97,7 +97,7 @@ class LedgerAccount(db.Model):
     )
 
 
-class JournalEntry(TimestampMixin, db.Model):
+class JournalEntry(TimestampMixin, Model):
     """A balanced journal entry: append-only, its ``key`` unique so a retried step cannot post twice."""
 
     __tablename__ = "journal_entries"
@@ -112,7 +112,7 @@ class JournalEntry(TimestampMixin, db.Model):
     legs: Mapped[list[JournalLeg]] = relationship(back_populates="entry", order_by="JournalLeg.id")
 
 
-class JournalLeg(db.Model):
+class JournalLeg(Model):
     """One side of an entry on one account: a positive debit or a positive credit, never both."""
 
     __tablename__ = "journal_legs"
@@ -131,7 +131,7 @@ class JournalLeg(db.Model):
     )
 
 
-class Contribution(TimestampMixin, db.Model):
+class Contribution(TimestampMixin, Model):
     """Capital paid into the special account by a contributor."""
 
     __tablename__ = "contributions"
@@ -148,7 +148,7 @@ class Contribution(TimestampMixin, db.Model):
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
 
 
-class Distribution(TimestampMixin, db.Model):
+class Distribution(TimestampMixin, Model):
     """A distribution run (R13): fee income after tax split among contributors by capital."""
 
     __tablename__ = "distributions"
@@ -170,7 +170,7 @@ class AppendOnlyViolation(RuntimeError):
 TRANSFER_KINDS = ("return", "claim_payment", "recovery")
 
 
-class TransferReference(db.Model):
+class TransferReference(Model):
     """A bank transfer's reference, booked once per bank (issue 25): a return of a bridge, a bank's claim payment or
     money recovered — whichever books it first; the database refuses the second."""
 

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Inte
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
-from loanfund.extensions import db
+from loanfund.extensions import Model
 from loanfund.models.base import _in
 from loanfund.types import UTCDateTime
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 DECISION_KINDS = ("application", "blacklist", "report", "rules", "dissolution", "other")
 
 
-class GroupMeeting(db.Model):
+class GroupMeeting(Model):
     """A meeting of the leading group: when, who attended, its minutes (纪要) by number and as a file."""
 
     __tablename__ = "group_meetings"
@@ -42,7 +42,7 @@ class GroupMeeting(db.Model):
     recorded_by: Mapped[User] = relationship()
 
 
-class GroupDecision(db.Model):
+class GroupDecision(Model):
     """One decision of the group, with the minutes it is written in (empty: taken outside a meeting, e.g. by
     circulation) and what it decided on."""
 
@@ -68,7 +68,7 @@ class GroupDecision(db.Model):
     __table_args__ = (CheckConstraint(_in("kind", DECISION_KINDS), name="kind_known"),)
 
 
-class RulesDocument(db.Model):
+class RulesDocument(Model):
     """A version of one of the platform's 管理制度 (第二十条: 报领导小组备案): its title, version number, file, and the
     date it was filed with the group."""
 
@@ -97,7 +97,7 @@ class RulesDocument(db.Model):
 DISSOLUTION_STATES = ("proposed", "decided", "rejected", "approved", "closed")
 
 
-class Dissolution(db.Model):
+class Dissolution(Model):
     """第二十六条: the fund's dissolution — proposed by the platform, decided by the group (with its minutes),
     approved by the government (its reply's reference), then the books closed by an entry that returns the net assets
     to the contributors by capital. From the government's approval the fund takes no application."""

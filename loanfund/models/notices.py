@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
-from loanfund.extensions import db
+from loanfund.extensions import Model
 from loanfund.models.access import User
 from loanfund.models.base import _in
 from loanfund.types import UTCDateTime
@@ -17,7 +17,7 @@ from loanfund.types import UTCDateTime
 DELIVERY_STATES = ("queued", "sent", "failed")
 
 
-class Message(db.Model):
+class Message(Model):
     """One notice to one user: in the in-app inbox always, by e-mail too when the user wants it (``delivery``).
     Written in the same transaction as the event that causes it."""
 
@@ -36,7 +36,7 @@ class Message(db.Model):
     delivery: Mapped[MailDelivery | None] = relationship(back_populates="message", uselist=False)
 
 
-class MailDelivery(db.Model):
+class MailDelivery(Model):
     """A message on its way by e-mail: queued until an SMTP server takes it; retried with a growing pause; after
     the last attempt ``failed`` (still listed for the administrator, who may queue it again)."""
 
@@ -56,7 +56,7 @@ class MailDelivery(db.Model):
     tries: Mapped[list[MailAttempt]] = relationship(order_by="MailAttempt.id", back_populates="delivery")
 
 
-class MailAttempt(db.Model):
+class MailAttempt(Model):
     """One try to hand a message to the SMTP server, and what came of it."""
 
     __tablename__ = "mail_attempts"
@@ -70,7 +70,7 @@ class MailAttempt(db.Model):
     delivery: Mapped[MailDelivery] = relationship(back_populates="tries")
 
 
-class WatchMark(db.Model):
+class WatchMark(Model):
     """A finding of the daily sweep, recorded once: the key is unique, so two sweeps at once cannot both record
     (and notify) the same overdue, late renewal or reminder."""
 

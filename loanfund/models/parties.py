@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.domain.eligibility import BLACKLIST_GROUNDS, DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.money import Money
-from loanfund.extensions import db
+from loanfund.extensions import Model
 from loanfund.models.base import TimestampMixin, _in
 from loanfund.types import MoneyType, UTCDateTime
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 BLACKLIST_STATES = ("proposed", "confirmed", "rejected")
 
 
-class Bank(TimestampMixin, db.Model):
+class Bank(TimestampMixin, Model):
     """A cooperating bank (合作银行) with its agreement and the designated account the fund pays into (第十、十七条)."""
 
     __tablename__ = "banks"
@@ -57,7 +57,7 @@ class Bank(TimestampMixin, db.Model):
         return self.agreement_start <= on <= self.agreement_end
 
 
-class BankLiaison(TimestampMixin, db.Model):
+class BankLiaison(TimestampMixin, Model):
     """第十二条: 资金管理平台指定专人 for a cooperating bank — an operator who follows that bank's bridges and receives
     the notices the platform's operators get about them. A row of its own (not a column of the bank) because the
     users already refer to the banks."""
@@ -74,7 +74,7 @@ class BankLiaison(TimestampMixin, db.Model):
 ACCOUNT_CHANGE_DECISIONS = ("pending", "confirmed", "rejected")
 
 
-class BankAccountChange(TimestampMixin, db.Model):
+class BankAccountChange(TimestampMixin, Model):
     """A change of a bank's designated receiving account — the only account the fund pays a bridge into (第十七条).
     Proposed by one person, in force only once another confirms it (maker–checker, like a disbursement); kept as the
     record of who changed what, when, from what."""
@@ -114,7 +114,7 @@ class BankAccountChange(TimestampMixin, db.Model):
     )
 
 
-class Enterprise(TimestampMixin, db.Model):
+class Enterprise(TimestampMixin, Model):
     """An applicant enterprise (企业). ``size`` is computed from industry and measures when saved (第二条)."""
 
     __tablename__ = "enterprises"
@@ -153,7 +153,7 @@ class Enterprise(TimestampMixin, db.Model):
         return INDUSTRIES[self.industry].name
 
 
-class BlacklistEntry(TimestampMixin, db.Model):
+class BlacklistEntry(TimestampMixin, Model):
     """An enterprise barred from the fund (R11, 第二十二条), keyed by credit code so a new account cannot escape it.
 
     An operator proposes (or a default proposes by itself: ``proposed_by_id`` empty), the leading group confirms or
@@ -205,7 +205,7 @@ class BlacklistEntry(TimestampMixin, db.Model):
         return "in_force" if today >= self.listed_on else "scheduled"
 
 
-class Contributor(TimestampMixin, db.Model):
+class Contributor(TimestampMixin, Model):
     """A contributor of capital to the fund (第五、二十五、二十六条)."""
 
     __tablename__ = "contributors"
@@ -217,7 +217,7 @@ class Contributor(TimestampMixin, db.Model):
     __table_args__ = (CheckConstraint("kind IN ('municipal', 'county', 'private')", name="kind_known"),)
 
 
-class BankClaim(TimestampMixin, db.Model):
+class BankClaim(TimestampMixin, Model):
     """R12 (第二十三条): a bank liable for a bridge it did not renew on time and in full — what the bridge still owed
     on ``claimed_on``, now owed by the bank (a receivable from it in the books). One per application."""
 
@@ -250,7 +250,7 @@ class BankClaim(TimestampMixin, db.Model):
         return self.amount - self.paid
 
 
-class BankClaimPayment(TimestampMixin, db.Model):
+class BankClaimPayment(TimestampMixin, Model):
     """Money the bank paid on its claim, into the special account; one bank transfer is one payment."""
 
     __tablename__ = "bank_claim_payments"

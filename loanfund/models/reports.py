@@ -10,12 +10,12 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Inte
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
-from loanfund.extensions import db
+from loanfund.extensions import Model
 from loanfund.models.access import User
 from loanfund.types import UTCDateTime
 
 
-class MonthlyReport(db.Model):
+class MonthlyReport(Model):
     """A month's analysis as the operator submitted it: the report's figures (``services.reporting.Report`` as JSON),
     revision 1, 2, … for the same month, the reason for a correction, who and when."""
 
@@ -38,7 +38,7 @@ class MonthlyReport(db.Model):
     )
 
 
-class UsageStatement(db.Model):
+class UsageStatement(Model):
     """An application's 使用情况说明表 as frozen when it was archived (第十九条): its figures as JSON, the archive date
     that is its 填表日期, and that it was filed with the leading group office."""
 
@@ -56,7 +56,7 @@ class UsageStatement(db.Model):
 RUN_STATES = ("queued", "running", "done", "failed")
 
 
-class AuditPackRun(db.Model):
+class AuditPackRun(Model):
     """One building of a year's audit pack, asked for by the leading group and built outside the request (a large
     year takes longer than a web request may): queued, running, then done — with the file's size and SHA-256 — or
     failed with its reason. The newest finished pack of a year is kept; an older one's file goes (``removed_at``)."""

@@ -8,11 +8,11 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loanfund.clock import utcnow
-from loanfund.extensions import db
+from loanfund.extensions import Model
 from loanfund.types import UTCDateTime
 
 
-class Setting(db.Model):
+class Setting(Model):
     """One named setting, its value as text, and who changed it last."""
 
     __tablename__ = "settings"

@@ -40,7 +40,7 @@ def application_visibility(user: User) -> ColumnElement[bool]:
     return false()
 
 
-def visible_applications(user: User) -> Select[tuple[Application]]:
+def visible_applications(user: User) -> Select[Application]:
     return select(Application).where(application_visibility(user))
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, delete, literal, null, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from loanfund import clock
+from loanfund.database import affected
 from loanfund.domain.errors import FieldErrors, InvalidInput, LoanFundError, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
@@ -172,7 +176,8 @@ def authenticate(username: str, password: str, *, address: str, channel: str = "
     else:
         ok = False
         passwords.same_work(password)
-    outcome = "ok" if ok and account.active else "inactive" if ok else "wrong" if within else "throttled"
+    active = ok and account is not None and account.active  # ok: the password was the account's
+    outcome = "ok" if active else "inactive" if ok else "wrong" if within else "throttled"
     db.session.add(
         LoginRecord(
             at=now,
@@ -193,13 +198,14 @@ def authenticate(username: str, password: str, *, address: str, channel: str = "
             .execution_options(synchronize_session=False)
         )
         db.session.execute(delete(LoginThrottle).where(LoginThrottle.scope == "account", LoginThrottle.key == subject))
-    if ok and upgraded:  # through the session, so that the audit record has it (a protected table, see audit)
+    if ok and upgraded and account is not None:  # through the session: the audit record has it (see audit)
         db.session.get_one(User, account.id).password_hash = upgraded
     db.session.commit()
     if outcome == "inactive":
         raise AuthenticationFailed("该账户已停用，请联系系统管理员", code="inactive")
     if outcome != "ok":
         raise AuthenticationFailed(WRONG)
+    assert account is not None  # "ok" is only ever an account's
     user = db.session.get(User, account.id)
     assert user is not None
     return user
@@ -239,12 +245,8 @@ def _admit(scope: str, key: str, limit: int, now: datetime, user_id: int | None)
     return bool(db.session.execute(statement).scalar_one() <= limit)
 
 
-def _insert_for(dialect: str):  # type: ignore[no-untyped-def]
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+def _insert_for(dialect: str) -> Callable[..., Any]:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 # Public sign-ups (issue 25, finding 4): an office behind one address signs up a few firms, not dozens; a credit code
@@ -274,14 +276,14 @@ def clear_spent_limits(now: datetime) -> int:
         LoginThrottle.window_started <= now - THROTTLE,
         or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
     )
-    return int(db.session.execute(delete(LoginThrottle).where(spent)).rowcount or 0)
+    return int(affected(db.session.execute(delete(LoginThrottle).where(spent))) or 0)
 
 
 def lift_limits(actor: User, user: User) -> int:
     """The administrator ends every login limit on ``user``'s account (from every address). How many there were."""
     if actor.role_enum is not Role.ADMIN:
         raise NotAllowed("只有系统管理员可以解除登录限制")
-    lifted = db.session.execute(delete(LoginThrottle).where(LoginThrottle.user_id == user.id)).rowcount
+    lifted = affected(db.session.execute(delete(LoginThrottle).where(LoginThrottle.user_id == user.id)))
     finish(user)
     return int(lifted or 0)
 

@@ -36,15 +36,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import event, inspect, select, text, update
+from sqlalchemy import Table, event, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from loanfund import clock
 from loanfund.domain.money import Money
-from loanfund.extensions import db
+from loanfund.extensions import Base, db
 from loanfund.models import User
 from loanfund.models.audit import AuditHead, AuditRecord
 
@@ -165,8 +165,11 @@ def _loaded(obj: Any) -> dict[str, Any]:
     return {c.key: value_of(c.key, held.get(c.key)) for c in _columns(obj)}
 
 
-def _changes(session: Session) -> list[tuple[str, str, int | None, dict[str, Any] | None, dict[str, Any] | None]]:
-    found = []
+Change = tuple[str, str, int | None, dict[str, Any] | None, dict[str, Any] | None]  # action, table, id, old, new
+
+
+def _changes(session: Session) -> list[Change]:
+    found: list[Change] = []
     for obj in session.new:
         table = getattr(obj, "__tablename__", None)
         if table in AUDITED:
@@ -242,7 +245,7 @@ def keys() -> tuple[bytes, dict[str, bytes]]:
 
 def _hold_head(connection: Any) -> tuple[int, str]:
     """Lock the head row until the transaction ends and read it fresh: the row lock queues every other writer."""
-    head_table = AuditHead.__table__
+    head_table = cast(Table, AuditHead.__table__)
     locked = update(head_table).where(head_table.c.id == HEAD_ID).values(seq=head_table.c.seq)
     head = connection.execute(locked.returning(head_table.c.seq, head_table.c.hash)).first()
     if head is None:
@@ -264,7 +267,7 @@ def _append(session: Session, flush_context: Any) -> None:
     if not changes:
         return
     connection = session.connection()
-    head_table = AuditHead.__table__
+    head_table = cast(Table, AuditHead.__table__)
     seq, prev = _hold_head(connection)
     if connection.dialect.name == "postgresql":  # where this transaction's records begin (for loanfund_recorded())
         connection.execute(
@@ -296,7 +299,7 @@ def _append(session: Session, flush_context: Any) -> None:
         digest = chain(prev, row, key)
         rows.append(row | {"at": at, "prev_hash": prev, "hash": digest, "key_id": signer})
         prev = digest
-    connection.execute(AuditRecord.__table__.insert(), rows)
+    connection.execute(cast(Table, AuditRecord.__table__).insert(), rows)
     connection.execute(update(head_table).where(head_table.c.id == HEAD_ID).values(seq=seq, hash=prev))
 
 
@@ -378,7 +381,7 @@ def compare(batch: int = 2000) -> list[Difference]:
     update's), table by table and in id windows, so memory stays flat. Names the rows changed, put in or removed
     without their record, and which columns differ. Columns a later migration added are not in older images and are
     not compared; ``updated_at`` is not recorded on updates and not compared."""
-    mappers = {getattr(m.class_, "__tablename__", None): m.class_ for m in db.Model.registry.mappers}
+    mappers = {getattr(m.class_, "__tablename__", None): m.class_ for m in Base.registry.mappers}
     found: list[Difference] = []
     for table in sorted(AUDITED):
         model = mappers[table]
@@ -400,7 +403,10 @@ def _compare_keyed(table: str, model: Any) -> Iterator[Difference]:
         elif record.action == "delete":
             images[old.get(key)] = None
         elif key in new:
-            images.setdefault(new[key], {}).update(new)
+            image = images.get(new[key])
+            if image is None:
+                image = images[new[key]] = {}
+            image.update(new)
             unknown.setdefault(new[key], set()).difference_update(new)
         else:
             for row in images:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -210,7 +210,7 @@ def _load(ids: list[int]) -> list[Application]:
     )
 
 
-def _csv(header: list[str], rows: list[list[object]]) -> bytes:
+def _csv(header: list[str], rows: Sequence[Sequence[object]]) -> bytes:
     """UTF-8 with a BOM (Excel opens it as Chinese); every field data, never a formula."""
     return csv_text(header, rows, lineterminator="\n").encode()
 

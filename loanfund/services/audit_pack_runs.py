@@ -19,6 +19,7 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from loanfund import clock
+from loanfund.database import affected
 from loanfund.domain.errors import NotAllowed, NotFound
 from loanfund.extensions import db
 from loanfund.models import AuditPackRun, User
@@ -59,11 +60,13 @@ def ask(actor: User, year: int) -> AuditPackRun:
 def build(run_id: int) -> AuditPackRun | None:
     """Build a queued run (None when another runner took it first): the pack written into its own folder, its size
     and SHA-256 recorded, the year's older pack deleted; a failure is recorded with its reason and leaves no file."""
-    claimed = db.session.execute(
-        update(AuditPackRun)
-        .where(AuditPackRun.id == run_id, AuditPackRun.state == "queued")
-        .values(state="running", started_at=clock.utcnow())
-    ).rowcount
+    claimed = affected(
+        db.session.execute(
+            update(AuditPackRun)
+            .where(AuditPackRun.id == run_id, AuditPackRun.state == "queued")
+            .values(state="running", started_at=clock.utcnow())
+        )
+    )
     db.session.commit()
     if not claimed:
         return None

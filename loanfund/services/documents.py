@@ -33,7 +33,7 @@ def html_pdf(html: str) -> bytes:
             "生成 PDF 需要系统的 Pango 库（Debian: apt install libpango-1.0-0 libpangoft2-1.0-0）"
         ) from exc
     stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "statement.css"))
-    pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    pdf: bytes | None = HTML(string=html).write_pdf(stylesheets=[stylesheet])
     assert pdf is not None
     return pdf
 

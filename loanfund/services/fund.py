@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, BindParameter, literal, select, update
 
+from loanfund.database import affected
 from loanfund.domain.errors import RuleViolation, Violation
 from loanfund.domain.money import Money
 from loanfund.extensions import db
@@ -47,7 +48,7 @@ def _guarded(values: dict[str, object], where: object | None = None) -> bool:
     statement = update(FundBalance).where(FundBalance.id == ROW).values(**values)
     if where is not None:
         statement = statement.where(where)  # type: ignore[arg-type]
-    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
+    return affected(db.session.execute(statement.execution_options(synchronize_session=False))) == 1
 
 
 def _fen(amount: Money) -> BindParameter[int]:

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -101,7 +102,9 @@ def missing(application: Application, stage: str) -> list[MaterialItem]:
     return [item for item in checklist() if item.required and item.needed_for == stage and item.code not in on_file]
 
 
-def explained(application: Application, stage: str, reason: str, field: str = "missing_materials_reason") -> dict:
+def explained(
+    application: Application, stage: str, reason: str, field: str = "missing_materials_reason"
+) -> dict[str, Any]:
     """What the step records about required materials: nothing when all are on file; the missing ones with the reason
     given for going on without them.
 

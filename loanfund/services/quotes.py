@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from loanfund import clock
@@ -25,7 +26,7 @@ def quote_fee(amount: Money, days: int, on: date | None = None) -> Quote:
 def quote_input_errors(policy: Policy, amount: Money | None, days: int | None) -> FieldErrors:
     """The rule errors of each given field (a ``None`` field was unreadable and is left to its parser's message)."""
     errors = FieldErrors()
-    checks = []
+    checks: list[tuple[str, Callable[[], object]]] = []
     if amount is not None:
         checks.append(("amount", lambda: check_amount(amount)))
     if days is not None:

@@ -323,7 +323,7 @@ def summary(start: date, end: date) -> Summary:
             Application.received_on >= start, Application.received_on <= end, Application.value_date.is_not(None)
         )
     ).all()
-    used = [days_used(value_date, received_on) for value_date, received_on in closed]
+    used = [days_used(value_date, received_on) for value_date, received_on in closed if value_date and received_on]
     return Summary(
         start,
         end,
@@ -453,10 +453,10 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
     result = []
     for dimension, title in DIMENSIONS:
         order = _order(dimension) or list(banks)
-        keys = order + sorted(k for k in tallies[dimension] if k not in order)
+        shown = order + sorted(k for k in tallies[dimension] if k not in order)
         lines = [
             Line(key, _label(dimension, key, banks), n, Money(requested), d, Money(out))
-            for key in keys
+            for key in shown
             for n, requested, d, out in [tallies[dimension].get(key, [0, 0, 0, 0])]
             if dimension in ("bank", "size") or n or d
         ]
@@ -560,6 +560,7 @@ def _reservations(start: date, end: date) -> dict[date | None, int]:
     )
     moves: dict[date | None, int] = defaultdict(int)
     for application_id, approved_on, authorised_at, _, fen in rows:
+        assert approved_on is not None  # every row is an approval's (``_approved_around``)
         moment = authorised_at or released_at.get(application_id)
         released = clock.local(_aware(moment)).date() if moment is not None else None
         if approved_on > end or (released is not None and released < start):
@@ -759,7 +760,7 @@ def _decode(kind: Any, value: Any) -> Any:
         return date.fromisoformat(value)
     if kind is Decimal:
         return Decimal(value)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
         # a field added since the value was stored (a revision filed before it existed) takes its default
         return kind(

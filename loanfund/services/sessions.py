@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from loanfund import clock
+from loanfund.database import affected
 from loanfund.domain.errors import NotFound
 from loanfund.extensions import db
 from loanfund.models import ApiToken, User, UserSession
@@ -104,12 +105,14 @@ def end_others(user: User, keep_session_id: int | None, why: str) -> int:
     condition = (UserSession.user_id == user.id) & UserSession.ended_at.is_(None)
     if keep_session_id is not None:
         condition &= UserSession.id != keep_session_id
-    ended = db.session.execute(
-        update(UserSession)
-        .where(condition)
-        .values(ended_at=now, ended_why=why)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    ended = affected(
+        db.session.execute(
+            update(UserSession)
+            .where(condition)
+            .values(ended_at=now, ended_why=why)
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -135,19 +138,21 @@ def open_sessions(user: User) -> list[UserSession]:
 
 def end_one(user: User, session_id: int) -> None:
     """The user ends one of their own sessions (another browser). :raise NotFound: not an open session of theirs."""
-    ended = db.session.execute(
-        update(UserSession)
-        .where(UserSession.id == session_id, UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=clock.utcnow(), ended_why="revoked")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    ended = affected(
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == session_id, UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .values(ended_at=clock.utcnow(), ended_why="revoked")
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not ended:
         db.session.rollback()
         raise NotFound("没有这个会话")
     finish(user)
 
 
-def _end(condition: object, now: datetime, why: str) -> None:
+def _end(condition: ColumnElement[bool], now: datetime, why: str) -> None:
     _write(update(UserSession).where(condition, UserSession.ended_at.is_(None)).values(ended_at=now, ended_why=why))
 
 

@@ -47,9 +47,9 @@ def save_thresholds(
         else:
             percents[key] = value
     errors.raise_if_any()
-    for key, value in (("due_within_days", str(int(days))), *((k, str(v)) for k, v in percents.items())):
+    for key, stored in (("due_within_days", str(int(days))), *((k, str(v)) for k, v in percents.items())):
         setting = db.session.get(Setting, key) or Setting(key=key)
-        setting.value, setting.updated_by_id, setting.updated_at = value, actor.id, clock.utcnow()
+        setting.value, setting.updated_by_id, setting.updated_at = stored, actor.id, clock.utcnow()
         db.session.add(setting)
     finish(None)
     return thresholds()

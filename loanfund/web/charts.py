@@ -131,5 +131,5 @@ def _head(title: str, width: int, height: int) -> str:
 
 def _nice_step(raw: int) -> int:
     """1, 2 or 5 times a power of ten, at least ``raw`` (fen)."""
-    power = 10 ** (len(str(max(raw, 1))) - 1)
+    power: int = 10 ** (len(str(max(raw, 1))) - 1)
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)

@@ -81,7 +81,7 @@ def _take(form: Form, name: str, call, describe, url: str) -> str | Response | t
         form,
         call,
         confirm=lambda: confirming.ask_first(form, call, describe, url, "应急转贷资金解散（第二十六条）"),
-        on_invalid=lambda exc: field_errors(form, exc.errors),  # type: ignore[attr-defined]
+        on_invalid=lambda exc: field_errors(form, exc.errors),
     )
     if taken.page is not None:
         return taken.page

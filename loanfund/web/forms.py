@@ -133,7 +133,7 @@ class SubmitOnce:
     def validate(self, extra_validators: Any = None) -> bool:
         valid: bool = super().validate(extra_validators)  # type: ignore[misc]
         if self.once.errors:  # a hidden field shows nothing next to itself: say it above the form
-            self.form_errors = [*self.form_errors, *self.once.errors]  # type: ignore[attr-defined]
+            self.form_errors = [*self.form_errors, *self.once.errors]  # type: ignore[has-type]
         return valid
 
     def fingerprint(self) -> str:

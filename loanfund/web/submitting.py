@@ -51,7 +51,7 @@ def submit_once(
     use_case: Callable[[], T],
     *,
     confirm: Callable[[], str | None] | None = None,
-    on_invalid: Callable[[LoanFundError], None] | None = None,
+    on_invalid: Callable[[Any], None] | None = None,  # given the error, of one of ``invalid``'s types
     invalid: tuple[type[LoanFundError], ...] = (InvalidInput,),
     flashed: tuple[type[LoanFundError], ...] = (LoanFundError,),
 ) -> Taken[T]:

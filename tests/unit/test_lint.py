@@ -1,4 +1,5 @@
-"""`make lint` as part of `make test`: ruff (lint and format) over the tree, mypy --strict over the domain core."""
+"""`make lint` as part of `make test`: ruff (lint and format) over the tree, mypy --strict over the whole package
+(issue 26: it covered the domain only; the pages relax two checks for WTForms and Flask-Login, which carry no types)."""
 
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ def test_ruff(args):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_the_domain():
+def test_mypy_strict_on_the_package():
     result = subprocess.run([tool("mypy")], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -98,7 +98,7 @@ class Statement:
             data["filed_on"],
             data["filed_with"],
             [(title, [Line(**line) for line in lines]) for title, lines in data["sections"]],
-            [tuple(e) for e in data["events"]],  # type: ignore[misc]
+            [tuple(e) for e in data["events"]],
             data.get("maker", ""),  # statements filed before issue 23 named them in the payout section only
             data.get("checker", ""),
         )
@@ -132,7 +132,9 @@ def build(
     being taken (its own line closes the 办理过程)."""
     a = application
     enterprise, bank = a.enterprise, a.bank
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(_people_ids(a))))}
+    people: dict[int | None, User] = {
+        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(_people_ids(a))))
+    }
     band_number, band = policy.band_for(a.approved_amount or a.requested_amount)
     bound = (
         f"{band.upper_bound.format_wan()} 万元{'及' if band.upper_inclusive else ''}以下"

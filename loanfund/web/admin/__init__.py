@@ -289,7 +289,7 @@ def contributions() -> str | Response:
             form,
             contribute,
             confirm=confirm,
-            on_invalid=lambda exc: field_errors(form, exc.errors),  # type: ignore[attr-defined]
+            on_invalid=lambda exc: field_errors(form, exc.errors),
             flashed=(),
         )
         if taken.page is not None:

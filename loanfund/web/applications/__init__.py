@@ -81,7 +81,7 @@ def new() -> tuple[str, int] | Response:
         taken = submit_once(
             form,
             submit,
-            on_invalid=lambda exc: _show(form, exc, {"own_funds_planned": "own_funds"}),  # type: ignore[arg-type]
+            on_invalid=lambda exc: _show(form, exc, {"own_funds_planned": "own_funds"}),
             invalid=(InvalidInput, RuleViolation),
             flashed=(),
         )

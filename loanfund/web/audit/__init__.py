@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -71,7 +73,7 @@ def verify() -> Response:
         flash(f"{len(differences)} 行与其审计记录不符（在记录之外被改动）：{named}{more}", "danger")
     else:
         flash("各表每一行与其最后一次审计记录一致", "success")
-    kept = {k: v for k, v in request.args.items() if k in AuditFilterForm.FILTERS and v}
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if k in AuditFilterForm.FILTERS and v}
     return redirect(url_for("audit.index", **kept))
 
 
@@ -80,7 +82,8 @@ def verify() -> Response:
 def export() -> Response | str:
     _, criteria = _criteria()
     if criteria is None:
-        return index()
+        shown: Response | str = index()
+        return shown
     rows = audit.search(criteria, limit=EXPORT_LIMIT)
     known = audit_words.names(rows)
     book = Book(current_app.config["FUND_NAME"], "审计记录")

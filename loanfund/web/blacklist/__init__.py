@@ -80,7 +80,7 @@ def propose() -> tuple[str, int] | str | WerkzeugResponse:
         form,
         call,
         confirm=lambda: confirming.ask_first(form, call, _proposal_shown, url, "黑名单（第二十二条）"),
-        on_invalid=lambda exc: field_errors(form, exc.errors),  # type: ignore[attr-defined]
+        on_invalid=lambda exc: field_errors(form, exc.errors),
     )
     if taken.page is not None:
         return taken.page
@@ -186,7 +186,7 @@ def _group_step(
         call,
         confirm=lambda: confirming.ask_first(form, call, describe, action_url, "黑名单（第二十二条）"),
         # the list has no form to put a field's message beside: every message above it
-        on_invalid=lambda exc: flash("；".join(m for ms in exc.errors.values() for m in ms), "danger"),  # type: ignore[attr-defined]
+        on_invalid=lambda exc: flash("；".join(m for ms in exc.errors.values() for m in ms), "danger"),
     )
     if taken.page is not None:
         return taken.page

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from loanfund import clock
 from loanfund.domain.errors import RuleViolation
 from loanfund.domain.lifecycle import Role
-from loanfund.models import BankClaim
+from loanfund.models import BankClaim, BankClaimPayment
 from loanfund.services import liability, preview
 from loanfund.services.preview import Confirmation
 from loanfund.web import confirming
@@ -41,7 +41,7 @@ def index() -> tuple[str, int]:
 
 @bp.post("/applications/<int(max=2147483647):application_id>/bank-claim")
 @operators
-def record(application_id: int) -> Response:
+def record(application_id: int) -> Response | str:
     form = ClaimForm()
     target = url_for("apps.detail", application_id=application_id)
     if not form.validate():
@@ -66,7 +66,7 @@ def record(application_id: int) -> Response:
         call,
         confirm=confirm,
         invalid=(RuleViolation,),  # every rule that refused it, in one line above the page
-        on_invalid=lambda exc: flash("；".join(v.message for v in exc.violations), "danger"),  # type: ignore[attr-defined]
+        on_invalid=lambda exc: flash("；".join(v.message for v in exc.violations), "danger"),
     )
     if taken.page is not None:
         return taken.page
@@ -93,7 +93,7 @@ def _claim_shown(claim: BankClaim) -> Confirmation:
 
 @bp.post("/bank-claims/<int(max=2147483647):claim_id>/payments")
 @operators
-def pay(claim_id: int) -> tuple[str, int] | Response:
+def pay(claim_id: int) -> tuple[str, int] | Response | str:
     """A bank's payment on its claim — shown for confirmation first."""
     form = PaymentForm()
     if not form.validate() or confirming.revising():
@@ -101,7 +101,7 @@ def pay(claim_id: int) -> tuple[str, int] | Response:
     assert form.amount.money is not None and form.paid_on.data is not None
     amount, paid_on = form.amount.money, form.paid_on.data
 
-    def call() -> object:
+    def call() -> BankClaimPayment:
         return liability.record_payment(current_user, claim_id, amount, paid_on, form.transfer_ref.data)
 
     def confirm() -> str | None:
@@ -117,7 +117,7 @@ def pay(claim_id: int) -> tuple[str, int] | Response:
         )
         return confirming.page(shown, form, url_for("liability.pay", claim_id=claim_id), "合作银行清偿责任")
 
-    taken = submit_once(form, call, confirm=confirm, on_invalid=lambda exc: field_errors(form, exc.errors))  # type: ignore[attr-defined]
+    taken = submit_once(form, call, confirm=confirm, on_invalid=lambda exc: field_errors(form, exc.errors))
     if taken.page is not None:
         return taken.page
     if taken.invalid:

@@ -73,7 +73,7 @@ def cause(application_id: int) -> tuple[str, int] | str | Response:
         form,
         call,
         confirm=lambda: confirming.ask_first(form, call, shown, url, _subtitle(application_id)),
-        on_invalid=lambda exc: field_errors(form, exc.errors),  # type: ignore[attr-defined]
+        on_invalid=lambda exc: field_errors(form, exc.errors),
     )
     if taken.page is not None:
         return taken.page

@@ -161,7 +161,7 @@ def submit(year: int, month: int) -> tuple[str, int] | str | WerkzeugResponse:
         form,
         call,
         confirm=lambda: confirming.ask_first(form, call, _submission_shown, url, "月度资金使用分析（第二十一条）"),
-        on_invalid=lambda exc: field_errors(form, exc.errors),  # type: ignore[attr-defined]
+        on_invalid=lambda exc: field_errors(form, exc.errors),
     )
     if taken.page is not None:
         return taken.page

@@ -24,7 +24,7 @@ def return_preparation(step: Step, reason: str) -> Outcome:
     if application.prepared_by_id == actor.id:
         raise NotAllowed("制单人不能退回自己的制单，请由复核人退回", code="maker_checker")
     text = required_text(reason, "reason", "退回原因")
-    returned = {
+    returned: dict[str, Any] = {
         "value_date": application.value_date,
         "transfer_ref": application.disbursement_ref or "",
         "prepared_by": application.prepared_by_id,
