@@ -44,8 +44,8 @@ from loanfund.models import (
     Receipt,
     User,
 )
-from loanfund.services import fund, ledger
-from loanfund.services.capital import contributor_named, record_contribution
+from loanfund.services.books import fund, ledger
+from loanfund.services.books.capital import contributor_named, record_contribution
 from loanfund.services.policies import policy_version_in_force
 
 # share of applications ending in each state (the rest of the path is implied by the state)

@@ -279,7 +279,7 @@ def report_against_raw_sql(url: str) -> dict[str, float]:
 
     from loanfund import clock
     from loanfund.extensions import db
-    from loanfund.services import reporting
+    from loanfund.services.reports import reporting
 
     app = make_app(url)
     with app.test_request_context():
@@ -312,8 +312,8 @@ def report_against_raw_sql(url: str) -> dict[str, float]:
 def books(url: str) -> dict[str, float]:
     """The full reconciliation and the dissolution statement, once each (after a warm-up of the first)."""
     from loanfund.extensions import db
-    from loanfund.services import capital
-    from loanfund.services.reconcile import reconcile
+    from loanfund.services.books import capital
+    from loanfund.services.books.reconcile import reconcile
 
     app = make_app(url)
     with app.app_context():

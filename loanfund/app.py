@@ -105,7 +105,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     with app.app_context():
         database.configure(db.engine, app.config["DATABASE_LOCK_TIMEOUT_MS"])
-    from loanfund.services import audit
+    from loanfund.services.record import audit
 
     audit.register()  # every flush writes its audit record
 

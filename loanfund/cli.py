@@ -15,13 +15,14 @@ from loanfund.domain.errors import InvalidInput, LoanFundError
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise
-from loanfund.services import audit, audit_pack, audit_pack_runs, audit_words, backup, documents
-from loanfund.services.accounts import add_user
-from loanfund.services.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
+from loanfund.services.books.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
+from loanfund.services.books.reconcile import reconcile, run_and_record
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
-from loanfund.services.mailer import SendReport, deliver
-from loanfund.services.reconcile import reconcile, run_and_record
-from loanfund.services.sweep import sweep
+from loanfund.services.oversight.mailer import SendReport, deliver
+from loanfund.services.oversight.sweep import sweep
+from loanfund.services.people.accounts import add_user
+from loanfund.services.record import audit, audit_words, backup
+from loanfund.services.reports import audit_pack, audit_pack_runs, documents
 
 loanfund_cli = AppGroup("loanfund", help="LoanFund commands.")
 SHOWN = 50  # rows named one by one when verify-audit finds rows changed outside the record; the rest are counted

@@ -24,7 +24,7 @@ from sqlalchemy import Integer, text
 from loanfund.app import create_app
 from loanfund.extensions import db
 from loanfund.models import User
-from loanfund.services.materials import ensure_checklist
+from loanfund.services.applications.materials import ensure_checklist
 from loanfund.services.policies import ensure_default_policy
 from tests.factories import PASSWORD, cast
 from tests.flows import Flows, busy_fund, november_2026

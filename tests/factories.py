@@ -19,8 +19,8 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise, User
-from loanfund.services.capital import contributor_named, record_contribution
-from loanfund.services.passwords import hash_password
+from loanfund.services.books.capital import contributor_named, record_contribution
+from loanfund.services.people.passwords import hash_password
 from loanfund.services.uow import finish
 
 PASSWORD = "demo-pass-123"

@@ -12,7 +12,8 @@ from loanfund.domain.lifecycle import Action, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, User
-from loanfund.services import lifecycle, materials
+from loanfund.services import lifecycle
+from loanfund.services.applications import materials
 
 M = Money.parse
 
@@ -292,7 +293,7 @@ def november_2026(traveller) -> dict[str, int]:  # type: ignore[no-untyped-def]
     A3 ent2/ICBC 8,000,000.00 out 16 Nov, renewed 17 Nov, not back (due 26 Nov), recovery from 27 Nov;
     A4 ent1/JSB 5,000,000.00 rejected 20 Nov; A5 ent3/ICBC 2,000,000.00 approved 25 Nov (reserved), disbursed 1 Dec;
     A6 ent1/ICBC 1,000,000.00 submitted 1 Dec (after the month)."""
-    from loanfund.services import recovery_file
+    from loanfund.services.oversight import recovery_file
 
     users = {u.username: u for u in db.session.scalars(select(User))}
     banks = {b.code: b.id for b in db.session.scalars(select(Bank))}

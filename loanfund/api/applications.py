@@ -24,7 +24,8 @@ from loanfund.api.schemas import (
     step_schema,
 )
 from loanfund.domain.lifecycle import Action, Role, State
-from loanfund.services import access, directory, lifecycle, listing, materials, views
+from loanfund.services import access, directory, lifecycle
+from loanfund.services.applications import listing, materials, views
 from loanfund.uploads import uploaded
 
 PER_PAGE_MAX = 100

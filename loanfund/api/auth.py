@@ -15,9 +15,9 @@ from loanfund.api.schemas import TokenInfoSchema, TokenSchema
 from loanfund.domain.errors import NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.models import User
-from loanfund.services import tokens
-from loanfund.services.accounts import AuthenticationFailed
-from loanfund.services.tokens import issue_token, token_for
+from loanfund.services.people import tokens
+from loanfund.services.people.accounts import AuthenticationFailed
+from loanfund.services.people.tokens import issue_token, token_for
 
 
 def _unauthorised(detail: str) -> Response:

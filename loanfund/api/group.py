@@ -10,7 +10,7 @@ from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
 from loanfund.api.documented import documented, items_of
 from loanfund.api.schemas import GroupDecisionRecordSchema, GroupMeetingSchema, RulesDocumentSchema
-from loanfund.services import group_register
+from loanfund.services.group import group_register
 
 
 def _year(asked: int | None) -> int:

@@ -17,7 +17,7 @@ from flask import Response, jsonify, request
 
 from loanfund.api.errors import problem
 from loanfund.models import IdempotencyKey, User
-from loanfund.services import once
+from loanfund.services.people import once
 from loanfund.services.uow import committing_with
 
 HEADER = "Idempotency-Key"

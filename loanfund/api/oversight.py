@@ -29,7 +29,8 @@ from loanfund.api.schemas import (
 from loanfund.domain.errors import NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.models import BankClaimPayment, BlacklistEntry, RecoveryRecord
-from loanfund.services import blacklist, directory, liability, lifecycle, notices, recovery_file, risk
+from loanfund.services import directory, lifecycle
+from loanfund.services.oversight import blacklist, liability, notices, recovery_file, risk
 
 STAFF = (Role.REVIEWER, Role.OPERATOR, Role.GROUP)
 RECOVERY_FILE = {

@@ -10,12 +10,12 @@ from loanfund.api.schemas import ApplicationSchema
 from loanfund.domain import credit
 from loanfund.domain.money import Money
 from loanfund.models import Application, ApplicationEvent
-from loanfund.services.views import ApplicationView, application_view
+from loanfund.services.applications.views import ApplicationView, application_view
 
 
 def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent] | None = None) -> dict[str, Any]:
-    """An application as the read model (``services.views``) shows it to the caller; ``events``: the timeline to
-    include (none in lists)."""
+    """An application as the read model (``services.applications.views``) shows it to the caller; ``events``: the
+    timeline to include (none in lists)."""
     application, account, reasons = view.application, view.account, view.group_reasons
     data: dict[str, Any] = {
         "id": application.id,

@@ -10,7 +10,7 @@ from loanfund.api import api_bp
 from loanfund.api.documented import documented
 from loanfund.api.schemas import QuoteRequestSchema, QuoteSchema
 from loanfund.domain.rules import Quote
-from loanfund.services.quotes import quote_fee
+from loanfund.services.applications.quotes import quote_fee
 
 
 def quote_body(q: Quote) -> dict[str, Any]:

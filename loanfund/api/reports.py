@@ -9,7 +9,7 @@ from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
 from loanfund.api.documented import documented
 from loanfund.api.schemas import MonthlyRevisionSchema, ReportSchema, StatisticsQuerySchema
-from loanfund.services import monthly, reporting
+from loanfund.services.reports import monthly, reporting
 
 READERS = tuple(monthly.READERS)
 

@@ -65,7 +65,7 @@ class ReconciliationRun(Model):
 
 class FundBalance(Model):
     """The special account's running position (R8): one row. ``cash`` is what is in the account, ``reserved`` what
-    approvals have promised and not yet paid out. Changed only by guarded UPDATEs (``services.fund``), and the
+    approvals have promised and not yet paid out. Changed only by guarded UPDATEs (``services.books.fund``), and the
     database refuses a negative cash or an over-commitment."""
 
     __tablename__ = "fund_balance"

@@ -16,8 +16,8 @@ from loanfund.types import UTCDateTime
 
 
 class MonthlyReport(Model):
-    """A month's analysis as the operator submitted it: the report's figures (``services.reporting.Report`` as JSON),
-    revision 1, 2, … for the same month, the reason for a correction, who and when."""
+    """A month's analysis as the operator submitted it: the report's figures (``services.reports.reporting.Report``
+    as JSON), revision 1, 2, … for the same month, the reason for a correction, who and when."""
 
     __tablename__ = "monthly_reports"
 

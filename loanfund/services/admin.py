@@ -15,7 +15,8 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.policy import LoanType, Policy, RateMode, rate_problem
 from loanfund.extensions import db
 from loanfund.models import Bank, BankAccountChange, BankLiaison, PolicyVersion, User
-from loanfund.services import bank_accounts, sessions
+from loanfund.services.books import bank_accounts
+from loanfund.services.people import sessions
 from loanfund.services.uow import finish
 
 

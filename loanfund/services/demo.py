@@ -18,9 +18,11 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, Contributor, Enterprise, User
-from loanfund.services import green_channel, group_register, lifecycle, materials
-from loanfund.services.accounts import create_user
-from loanfund.services.capital import contributor_named, record_contribution
+from loanfund.services import lifecycle
+from loanfund.services.applications import green_channel, materials
+from loanfund.services.books.capital import contributor_named, record_contribution
+from loanfund.services.group import group_register
+from loanfund.services.people.accounts import create_user
 from loanfund.services.policies import ensure_default_policy
 from loanfund.services.uow import finish
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from loanfund.services import accountability
+from loanfund.services.group import accountability
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("accountability", __name__)

@@ -1,9 +1,9 @@
 """The web's side of "confirm before money moves": which button of a confirmation page was pressed, and the page.
 
 A form that moves money is pressed twice: the first press (neither button) answers with ``confirm.html``, built by
-``services.preview`` from the use case itself; 确认 (``confirmed``) takes it; 返回修改 (``revise``) shows the form
-again as typed. The one-time token travels through the confirmation unclaimed, so the confirmed press is still the
-form's one submission.
+``services.applications.preview`` from the use case itself; 确认 (``confirmed``) takes it; 返回修改 (``revise``) shows
+the form again as typed. The one-time token travels through the confirmation unclaimed, so the confirmed press is
+still the form's one submission.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import TypeVar
 
 from flask import render_template, request
 
-from loanfund.services import preview
-from loanfund.services.preview import Confirmation
+from loanfund.services.applications import preview
+from loanfund.services.applications.preview import Confirmation
 from loanfund.web.forms import Form
 
 T = TypeVar("T")

@@ -12,8 +12,9 @@ from loanfund import clock
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Dissolution
-from loanfund.services import dissolution, preview
-from loanfund.services.preview import Confirmation
+from loanfund.services.applications import preview
+from loanfund.services.applications.preview import Confirmation
+from loanfund.services.group import dissolution
 from loanfund.web import confirming
 from loanfund.web.forms import Form, SubmitOnce, day_field, field_errors, long_text, text
 from loanfund.web.roles import roles_required

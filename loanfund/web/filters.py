@@ -11,7 +11,8 @@ from loanfund.clock import cn_day, local
 from loanfund.domain.events import event_label
 from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
-from loanfund.services import exports, materials
+from loanfund.services.applications import materials
+from loanfund.services.reports import exports
 
 # Badge colours per state: calm for the normal path, amber for waiting on someone, red for exits and trouble.
 STATE_BADGES: dict[State, str] = {

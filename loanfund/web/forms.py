@@ -126,7 +126,7 @@ class OnceToken:
 
 class SubmitOnce:
     """A form whose POST changes something: each rendering carries a fresh one-time token (``once``), which the view
-    claims with ``services.once.claim`` in the same transaction as the change."""
+    claims with ``services.people.once.claim`` in the same transaction as the change."""
 
     once = HiddenField(default=lambda: secrets.token_urlsafe(18), validators=[OnceToken()])
 

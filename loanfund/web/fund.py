@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from loanfund.domain.lifecycle import Role
-from loanfund.services import fund, risk
-from loanfund.services.reconcile import at_a_glance, latest_run
+from loanfund.services.books import fund
+from loanfund.services.books.reconcile import at_a_glance, latest_run
+from loanfund.services.oversight import risk
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("fund", __name__, url_prefix="/fund")

@@ -7,8 +7,10 @@ from flask_login import current_user, login_required
 
 from loanfund import clock
 from loanfund.domain.lifecycle import Role
-from loanfund.services import liability, monthly, reporting, vetting
-from loanfund.services.workbench import dashboard, money_out, queues
+from loanfund.services.applications.workbench import dashboard, money_out, queues
+from loanfund.services.oversight import liability
+from loanfund.services.people import vetting
+from loanfund.services.reports import monthly, reporting
 
 bp = Blueprint("main", __name__)
 

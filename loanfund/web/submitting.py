@@ -24,8 +24,9 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from loanfund.domain.errors import InvalidInput, LoanFundError
-from loanfund.services import once, uow
-from loanfund.services.once import AlreadySubmitted
+from loanfund.services import uow
+from loanfund.services.people import once
+from loanfund.services.people.once import AlreadySubmitted
 
 T = TypeVar("T")
 STALE = "该申请已被他人处理，请刷新后重试"

@@ -20,7 +20,7 @@ down_revision = '0031_licence_uploads'
 branch_labels = None
 depends_on = None
 
-# kept here, not imported: a migration states the schema as it was (services.audit.PROTECTED says the same today)
+# kept here, not imported: a migration states the schema as it was (services.record.audit.PROTECTED says the same today)
 PROTECTED = (
     "users",
     "settings",
@@ -38,7 +38,7 @@ PROTECTED = (
 )
 
 
-# the audited tables as they were at this revision (services.audit.AUDITED)
+# the audited tables as they were at this revision (services.record.audit.AUDITED)
 AUDITED = (
     "applications", "application_events", "bank_account_changes", "bank_claim_payments", "bank_claims",
     "bank_liaisons", "banks", "blacklist_entries", "contributions", "contributors", "distributions", "enterprises",
@@ -95,7 +95,7 @@ def baseline():
     migrations wrote (the materials checklist, the first policy version) and, on a fund upgraded from before the
     chain (0018), everything older — so that from here every row has an audited image to be compared with. Tables
     are read as they are at this revision (reflected, not through today's models)."""
-    from loanfund.services.audit import GENESIS, chain, key_id, keys, value_of
+    from loanfund.services.record.audit import GENESIS, chain, key_id, keys, value_of
 
     bind = op.get_bind()
     meta = sa.MetaData()

@@ -16,7 +16,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent
 from loanfund.services import lifecycle
-from loanfund.services.capital import contributor_named, record_contribution
+from loanfund.services.books.capital import contributor_named, record_contribution
 from tests.lifecycle_table import LIFECYCLE
 
 pytestmark = pytest.mark.both_databases

@@ -121,7 +121,7 @@ def test_an_application_holds_at_most_its_quota_of_documents(api, traveller, mon
     """Before: twelve files of 9.9 MB went onto one application. The quota, here shrunk to 5 files and 60 bytes so the
     test stays small, holds across uploads and refuses the one that would pass it whole."""
     from loanfund.models import Material
-    from loanfund.services import materials
+    from loanfund.services.applications import materials
     from tests.api.conftest import upload
 
     monkeypatch.setattr(materials, "QUOTA_FILES", 5)

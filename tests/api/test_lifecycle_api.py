@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from loanfund.extensions import db
 from loanfund.models import ApplicationEvent, Receipt
-from loanfund.services.fund import position
+from loanfund.services.books.fund import position
 from tests.api.conftest import upload
 
 pytestmark = pytest.mark.both_databases

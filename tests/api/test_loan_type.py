@@ -20,7 +20,8 @@ from loanfund.domain.policy import LIANYUNGANG_2018, LoanType
 from loanfund.domain.rules import loan_type_violation
 from loanfund.extensions import db
 from loanfund.models import Application, Bank
-from loanfund.services import lifecycle, reporting
+from loanfund.services import lifecycle
+from loanfund.services.reports import reporting
 from tests.api.test_lifecycle_api import APPLY, bank_id
 from tests.web.test_forms import APPLY as FORM
 from tests.web.test_forms import feedback, post_form

@@ -13,7 +13,7 @@ from bench.pages import PAGES_BY_ROLE
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.services.capital import contributor_named, record_contribution
+from loanfund.services.books.capital import contributor_named, record_contribution
 
 pytestmark = pytest.mark.both_databases
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from loanfund.extensions import db
 from loanfund.models import User
-from loanfund.services import monthly
+from loanfund.services.reports import monthly
 
 
 @pytest.mark.both_databases

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from loanfund.domain.lifecycle import State
-from loanfund.services.fund import position
+from loanfund.services.books.fund import position
 
 pytestmark = pytest.mark.both_databases
 

@@ -131,7 +131,7 @@ RELEASES = {"authorise-disbursement", "group-reject", "withdraw", "cancel"}
 
 
 def test_each_step_names_its_duty_and_whether_it_ends_a_reservation():
-    from loanfund.services.accountability import ARTICLES
+    from loanfund.services.group.accountability import ARTICLES
 
     assert {a.value: spec.duty for a, spec in lifecycle.STEPS.items()} == DUTIES
     assert set(DUTIES.values()) <= set(ARTICLES)

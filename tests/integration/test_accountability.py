@@ -10,7 +10,8 @@ import pytest
 
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
-from loanfund.services import accountability, blacklist
+from loanfund.services.group import accountability
+from loanfund.services.oversight import blacklist
 from tests.flows import Flows
 from tests.web.test_confirmations import text_of
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import AuditRecord, User
-from loanfund.services import audit, audit_words
+from loanfund.services.record import audit, audit_words
 from tests.flows import Flows, attach, credit_ok
 from tests.web.test_forms import NEW_POLICY, post_form
 

@@ -20,7 +20,8 @@ from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, AuditPackRun, Material, User
-from loanfund.services import audit_pack, audit_pack_runs, documents, materials, monthly
+from loanfund.services.applications import materials
+from loanfund.services.reports import audit_pack, audit_pack_runs, documents, monthly
 from tests.conftest import csrf_token
 from tests.web.test_forms import post_form
 

@@ -10,8 +10,8 @@ import pytest
 from loanfund.app import create_app
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
-from loanfund.services import audit
-from loanfund.services.reconcile import reconcile
+from loanfund.services.books.reconcile import reconcile
+from loanfund.services.record import audit
 from tests.flows import Flows
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.migrated]

@@ -10,7 +10,8 @@ from loanfund.domain.errors import InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Bank, BankAccountChange
-from loanfund.services import admin, bank_accounts, lifecycle
+from loanfund.services import admin, lifecycle
+from loanfund.services.books import bank_accounts
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases

@@ -17,9 +17,11 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, BankClaim, JournalEntry, Receipt
-from loanfund.services import ledger, liability, lifecycle
-from loanfund.services.reconcile import reconcile
-from loanfund.services.sweep import sweep
+from loanfund.services import lifecycle
+from loanfund.services.books import ledger
+from loanfund.services.books.reconcile import reconcile
+from loanfund.services.oversight import liability
+from loanfund.services.oversight.sweep import sweep
 from tests.conftest import confirmation_values, csrf_token, form_tokens
 
 pytestmark = pytest.mark.both_databases

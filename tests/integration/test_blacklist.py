@@ -18,8 +18,8 @@ from loanfund.domain.errors import RuleViolation
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Bank, BlacklistEntry, Message, User
-from loanfund.services import blacklist
-from loanfund.services.sweep import sweep
+from loanfund.services.oversight import blacklist
+from loanfund.services.oversight.sweep import sweep
 from tests.conftest import confirmation_values, form_tokens
 
 pytestmark = pytest.mark.both_databases

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import User
-from loanfund.services import passwords
+from loanfund.services.people import passwords
 
 pytestmark = pytest.mark.both_databases
 

@@ -16,8 +16,9 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, User
-from loanfund.services import fund, lifecycle
-from loanfund.services.reconcile import reconcile
+from loanfund.services import lifecycle
+from loanfund.services.books import fund
+from loanfund.services.books.reconcile import reconcile
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.migrated]
 

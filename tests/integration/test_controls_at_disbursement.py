@@ -21,7 +21,9 @@ from loanfund.domain.errors import NotAllowed, RuleViolation
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Bank, JournalEntry, Message, User
-from loanfund.services import bank_accounts, blacklist, fund, lifecycle
+from loanfund.services import lifecycle
+from loanfund.services.books import bank_accounts, fund
+from loanfund.services.oversight import blacklist
 from tests.conftest import form_tokens
 from tests.flows import Flows
 

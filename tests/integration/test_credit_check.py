@@ -15,7 +15,8 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent
-from loanfund.services import fund, lifecycle
+from loanfund.services import lifecycle
+from loanfund.services.books import fund
 from tests.api.conftest import Api
 from tests.conftest import confirm
 from tests.flows import Flows, attach, credit_ok

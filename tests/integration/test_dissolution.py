@@ -19,7 +19,9 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import GroupDecision
-from loanfund.services import capital, dissolution, fund, group_register, ledger, lifecycle, reconcile
+from loanfund.services import lifecycle
+from loanfund.services.books import capital, fund, ledger, reconcile
+from loanfund.services.group import dissolution, group_register
 from tests.conftest import confirm, form_tokens
 from tests.flows import Flows
 from tests.web.test_confirmations import text_of

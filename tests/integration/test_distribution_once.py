@@ -24,9 +24,11 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Distribution
-from loanfund.services import audit, ledger, reporting
-from loanfund.services.capital import run_distribution
-from loanfund.services.reconcile import reconcile
+from loanfund.services.books import ledger
+from loanfund.services.books.capital import run_distribution
+from loanfund.services.books.reconcile import reconcile
+from loanfund.services.record import audit
+from loanfund.services.reports import reporting
 from tests.flows import Flows
 
 M = Money.parse

@@ -13,7 +13,8 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, BlacklistEntry
-from loanfund.services import fund, lifecycle
+from loanfund.services import lifecycle
+from loanfund.services.books import fund
 from tests.flows import Flows, credit_ok
 
 pytestmark = pytest.mark.both_databases

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from bench.generate import MIX, generate
-from loanfund.services.reconcile import reconcile
+from loanfund.services.books.reconcile import reconcile
 
 
 @pytest.mark.both_databases

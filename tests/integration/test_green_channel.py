@@ -13,7 +13,7 @@ from loanfund.domain.errors import NotAllowed
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, GreenChannelLetter, Message
-from loanfund.services import green_channel
+from loanfund.services.applications import green_channel
 from tests.api.conftest import Api
 from tests.api.test_lifecycle_api import APPLY, bank_id
 from tests.conftest import confirm, form_tokens

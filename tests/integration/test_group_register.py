@@ -16,7 +16,10 @@ from loanfund.domain.errors import InvalidInput, NotAllowed
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import ApplicationEvent, GroupDecision
-from loanfund.services import audit_pack, blacklist, group_register, lifecycle, monthly
+from loanfund.services import lifecycle
+from loanfund.services.group import group_register
+from loanfund.services.oversight import blacklist
+from loanfund.services.reports import audit_pack, monthly
 from tests.api.conftest import Api
 from tests.flows import Flows
 from tests.web.test_confirmations import text_of

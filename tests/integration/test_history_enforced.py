@@ -29,8 +29,9 @@ from loanfund.models import (
     JournalLeg,
     Receipt,
 )
-from loanfund.services import audit, audit_words, ledger
-from loanfund.services.reconcile import reconcile
+from loanfund.services.books import ledger
+from loanfund.services.books.reconcile import reconcile
+from loanfund.services.record import audit, audit_words
 from tests.flows import Flows
 from tests.web.test_forms import post_form
 

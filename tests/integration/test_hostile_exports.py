@@ -15,8 +15,9 @@ import pytest
 
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
-from loanfund.services import audit_pack, blacklist
-from loanfund.services.safe_text import csv_field, printable
+from loanfund.services.oversight import blacklist
+from loanfund.services.reports import audit_pack
+from loanfund.services.reports.safe_text import csv_field, printable
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases

@@ -20,15 +20,16 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Contribution, Distribution, JournalEntry, JournalLeg, Receipt, User
-from loanfund.services import fund, ledger, lifecycle
-from loanfund.services.capital import (
+from loanfund.services import lifecycle
+from loanfund.services.books import fund, ledger
+from loanfund.services.books.capital import (
     contributor_named,
     dissolution_statement,
     pay_distributions,
     record_contribution,
     run_distribution,
 )
-from loanfund.services.reconcile import reconcile
+from loanfund.services.books.reconcile import reconcile
 from tests.factories import past_the_guards
 from tests.flows import Flows
 

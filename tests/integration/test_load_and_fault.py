@@ -35,8 +35,8 @@ from sqlalchemy import func, select
 from loanfund import clock
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, JournalEntry, Receipt
-from loanfund.services import audit
-from loanfund.services.reconcile import reconcile
+from loanfund.services.books.reconcile import reconcile
+from loanfund.services.record import audit
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.postgres_only, pytest.mark.long(postgresql=35)]

@@ -18,8 +18,8 @@ from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import MailAttempt, MailDelivery, Message
-from loanfund.services.mailer import deliver
-from loanfund.services.sweep import sweep
+from loanfund.services.oversight.mailer import deliver
+from loanfund.services.oversight.sweep import sweep
 
 pytestmark = pytest.mark.both_databases
 

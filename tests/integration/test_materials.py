@@ -6,7 +6,7 @@ import pytest
 
 from loanfund.domain.errors import NotAllowed
 from loanfund.domain.lifecycle import State
-from loanfund.services import materials
+from loanfund.services.applications import materials
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases

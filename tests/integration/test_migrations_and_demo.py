@@ -75,7 +75,7 @@ def test_demo_enterprises_have_valid_codes_and_computed_sizes(app):
 
 def test_demo_applications_are_in_several_states_and_the_fund_adds_up(app):
     from loanfund.models import Application
-    from loanfund.services.fund import position
+    from loanfund.services.books.fund import position
 
     seed_demo()
     states = sorted(a.state for a in db.session.scalars(select(Application)))

@@ -18,8 +18,10 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, JournalEntry, LoginRecord, LoginThrottle, Receipt
-from loanfund.services import audit, fund, ledger, lifecycle
-from loanfund.services.reconcile import reconcile
+from loanfund.services import lifecycle
+from loanfund.services.books import fund, ledger
+from loanfund.services.books.reconcile import reconcile
+from loanfund.services.record import audit
 from tests.conftest import DEMO_PASSWORD, form_tokens
 from tests.flows import Flows
 from tests.live import Answer, at_once, live_server

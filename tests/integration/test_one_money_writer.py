@@ -15,8 +15,9 @@ from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.services import fund, lifecycle
-from loanfund.services.reconcile import reconcile
+from loanfund.services import lifecycle
+from loanfund.services.books import fund
+from loanfund.services.books.reconcile import reconcile
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases
@@ -77,9 +78,9 @@ def test_a_return_writes_cash_once_and_loads_the_application_once(app, people, t
 def test_nothing_but_the_posting_moves_cash():
     """The position's cash is written in one function, and only the ledger's posting calls it."""
     writers = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py") if "update(FundBalance" in p.read_text()]
-    assert writers == ["services/fund.py"]
+    assert writers == ["services/books/fund.py"]
     callers = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py") if "move_cash(" in p.read_text()]
-    assert sorted(callers) == ["services/fund.py", "services/ledger.py"]
+    assert sorted(callers) == ["services/books/fund.py", "services/books/ledger.py"]
 
 
 def first(seen: list[str], prefix: str) -> int:

@@ -10,7 +10,7 @@ import pytest
 from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.services import lifecycle
-from loanfund.services.views import application_view
+from loanfund.services.applications.views import application_view
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases

@@ -16,8 +16,9 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Message, Receipt, RecoveryRecord, User
-from loanfund.services import ledger, recovery_file
-from loanfund.services.reconcile import reconcile
+from loanfund.services.books import ledger
+from loanfund.services.books.reconcile import reconcile
+from loanfund.services.oversight import recovery_file
 from tests.conftest import confirmation_values, form_tokens
 
 pytestmark = pytest.mark.both_databases

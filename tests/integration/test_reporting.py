@@ -13,7 +13,7 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import JournalEntry, JournalLeg, LedgerAccount
-from loanfund.services import reporting
+from loanfund.services.reports import reporting
 
 M = Money.parse
 

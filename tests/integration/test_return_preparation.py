@@ -14,7 +14,8 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Message
-from loanfund.services import fund, lifecycle
+from loanfund.services import lifecycle
+from loanfund.services.books import fund
 
 pytestmark = pytest.mark.both_databases
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import BlacklistEntry, User
-from loanfund.services.sweep import sweep
+from loanfund.services.oversight.sweep import sweep
 from tests.conftest import form_tokens
 from tests.factories import EnterpriseFactory
 

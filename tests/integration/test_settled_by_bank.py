@@ -22,9 +22,11 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, BankClaim, BlacklistEntry, Message, User
-from loanfund.services import audit_pack, liability, lifecycle, reporting
-from loanfund.services.reconcile import reconcile
-from loanfund.services.sweep import sweep
+from loanfund.services import lifecycle
+from loanfund.services.books.reconcile import reconcile
+from loanfund.services.oversight import liability
+from loanfund.services.oversight.sweep import sweep
+from loanfund.services.reports import audit_pack, reporting
 
 M = Money.parse
 

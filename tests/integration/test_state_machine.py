@@ -73,11 +73,13 @@ from loanfund.models import (
     Receipt,
     User,
 )
-from loanfund.services import audit, liability, lifecycle, recovery_file
+from loanfund.services import lifecycle
 from loanfund.services.access import visible_applications
-from loanfund.services.capital import contributor_named, pay_distributions, record_contribution, run_distribution
-from loanfund.services.reconcile import reconcile
-from loanfund.services.sweep import sweep
+from loanfund.services.books.capital import contributor_named, pay_distributions, record_contribution, run_distribution
+from loanfund.services.books.reconcile import reconcile
+from loanfund.services.oversight import liability, recovery_file
+from loanfund.services.oversight.sweep import sweep
+from loanfund.services.record import audit
 from tests import factories
 from tests.conftest import KeptRows, in_memory_database, pristine_postgres
 from tests.flows import Flows, attach, credit_ok

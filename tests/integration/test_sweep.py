@@ -19,7 +19,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import ApplicationEvent, Message, User, WatchMark
 from loanfund.services import lifecycle
-from loanfund.services.sweep import sweep
+from loanfund.services.oversight.sweep import sweep
 
 pytestmark = pytest.mark.both_databases
 M = Money.parse

@@ -9,7 +9,7 @@ import pytest
 
 from loanfund.app import create_app
 from loanfund.extensions import db
-from loanfund.services import audit
+from loanfund.services.record import audit
 
 pytestmark = pytest.mark.migrated
 

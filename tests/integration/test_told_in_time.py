@@ -16,7 +16,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, MailDelivery, Message, User
 from loanfund.services import lifecycle
-from loanfund.services.sweep import sweep
+from loanfund.services.oversight.sweep import sweep
 from tests.flows import attach
 
 M = Money.parse

@@ -10,7 +10,8 @@ from loanfund.domain.errors import Conflict
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Receipt
-from loanfund.services import lifecycle, reconcile
+from loanfund.services import lifecycle
+from loanfund.services.books import reconcile
 from tests.factories import past_the_guards
 from tests.flows import Flows
 

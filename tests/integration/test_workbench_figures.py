@@ -10,7 +10,7 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import User
-from loanfund.services import workbench
+from loanfund.services.applications import workbench
 
 pytestmark = pytest.mark.both_databases
 M = Money.parse

@@ -37,13 +37,25 @@ HOMES = ("domain/lifecycle.py", "services/lifecycle/steps/")  # the transition t
 
 # (file, what it names) -> why it is not a table or an if-chain of steps
 ALLOWED = {
-    ("services/reconcile.py", "CONFIRM_RETURN"): "the bank-statement match looks up the return events it books",
+    ("services/books/reconcile.py", "CONFIRM_RETURN"): "the bank-statement match looks up the return events it books",
     ("services/lifecycle/statement.py", "ARCHIVE"): "the statement written while archiving adds that line itself",
-    ("services/views.py", "ACCEPT"): "the credit findings' reviewer and moment are the acceptance event's",
-    ("services/materials.py", "accept"): "the material checklist's stage (stored, with a CHECK): needed before it",
-    ("services/materials.py", "commit"): "the material checklist's stage (stored, with a CHECK): needed before it",
-    ("services/materials.py", "approve"): "the material checklist's stage (stored, with a CHECK): needed before it",
-    ("services/materials.py", "authorise-disbursement"): "the material checklist's stage: needed before it",
+    ("services/applications/views.py", "ACCEPT"): "the credit findings' reviewer and moment are the acceptance event's",
+    (
+        "services/applications/materials.py",
+        "accept",
+    ): "the material checklist's stage (stored): needed before it",
+    (
+        "services/applications/materials.py",
+        "commit",
+    ): "the material checklist's stage (stored): needed before it",
+    (
+        "services/applications/materials.py",
+        "approve",
+    ): "the material checklist's stage (stored): needed before it",
+    (
+        "services/applications/materials.py",
+        "authorise-disbursement",
+    ): "the checklist's stage: needed before it",
     ("models/application.py", "accept"): "the material stages' CHECK constraint",
     ("models/application.py", "commit"): "the material stages' CHECK constraint",
     ("models/application.py", "approve"): "the material stages' CHECK constraint",

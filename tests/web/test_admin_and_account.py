@@ -9,7 +9,8 @@ from sqlalchemy import select
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, User
-from loanfund.services import fund, passwords
+from loanfund.services.books import fund
+from loanfund.services.people import passwords
 from tests.conftest import DEMO_PASSWORD, confirm
 from tests.web.test_confirmations import text_of
 from tests.web.test_forms import feedback, post_form

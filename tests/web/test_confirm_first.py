@@ -17,16 +17,11 @@ from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import AuditRecord, Bank, BlacklistEntry, User
-from loanfund.services import (
-    bank_accounts,
-    blacklist,
-    capital,
-    dissolution,
-    group_register,
-    liability,
-    lifecycle,
-    monthly,
-)
+from loanfund.services import lifecycle
+from loanfund.services.books import bank_accounts, capital
+from loanfund.services.group import dissolution, group_register
+from loanfund.services.oversight import blacklist, liability
+from loanfund.services.reports import monthly
 from tests.conftest import Auth, form_tokens
 from tests.flows import Flows
 from tests.web.test_forms import NEW_POLICY

@@ -12,7 +12,7 @@ from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, IdempotencyKey
-from loanfund.services import fund
+from loanfund.services.books import fund
 from tests.conftest import confirmation_values, form_tokens
 from tests.flows import Flows
 from tests.web.test_forms import feedback

@@ -20,7 +20,8 @@ from loanfund.domain.errors import InvalidValue
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, Enterprise, SignUp, User
-from loanfund.services import blacklist, lifecycle
+from loanfund.services import lifecycle
+from loanfund.services.oversight import blacklist
 from tests.flows import Flows
 from tests.web.test_forms import REGISTER, feedback, post_form
 

@@ -9,7 +9,7 @@ from collections import deque
 import pytest
 
 from loanfund.domain.money import Money
-from loanfund.services import fund
+from loanfund.services.books import fund
 from tests.api.conftest import Api
 
 LINK = re.compile(r'href="(/[^"#]*)"')

@@ -14,7 +14,7 @@ from sqlalchemy import select
 import loanfund.web.applications as web_applications
 from loanfund.extensions import db
 from loanfund.models import Application, Bank
-from loanfund.services import listing
+from loanfund.services.applications import listing
 from tests.api.test_query_counts import api_token
 
 pytestmark = pytest.mark.both_databases

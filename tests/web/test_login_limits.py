@@ -16,8 +16,8 @@ from werkzeug.security import generate_password_hash
 
 from loanfund.extensions import db
 from loanfund.models import LoginRecord, User
-from loanfund.services import passwords
-from loanfund.services.accounts import AuthenticationFailed, authenticate
+from loanfund.services.people import passwords
+from loanfund.services.people.accounts import AuthenticationFailed, authenticate
 from tests.conftest import DEMO_PASSWORD, csrf_token
 from tests.web.test_forms import feedback, post_form
 
@@ -230,7 +230,7 @@ def test_a_password_that_is_long_and_uncommon_is_taken(client, people, auth):
 
 def test_the_daily_sweep_forgets_spent_counts_and_keeps_live_locks(client, people, auth):
     from loanfund.models import LoginThrottle
-    from loanfund.services.sweep import sweep
+    from loanfund.services.oversight.sweep import sweep
 
     with time_machine.travel("2026-11-29 02:00:00+00:00", tick=False) as traveller:
         from_address(client, HOME)

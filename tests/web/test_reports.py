@@ -15,7 +15,7 @@ from sqlalchemy import select
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Message, MonthlyReport, User
-from loanfund.services import recovery_file
+from loanfund.services.oversight import recovery_file
 from tests.conftest import confirmation_values, form_tokens
 
 M = Money.parse

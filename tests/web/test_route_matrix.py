@@ -43,18 +43,12 @@ from loanfund.models import (
     Message,
     SignUp,
 )
-from loanfund.services import (
-    audit_pack_runs,
-    bank_accounts,
-    blacklist,
-    dissolution,
-    green_channel,
-    group_register,
-    liability,
-    monthly,
-    tokens,
-    vetting,
-)
+from loanfund.services.applications import green_channel
+from loanfund.services.books import bank_accounts
+from loanfund.services.group import dissolution, group_register
+from loanfund.services.oversight import blacklist, liability
+from loanfund.services.people import tokens, vetting
+from loanfund.services.reports import audit_pack_runs, monthly
 from loanfund.services.uow import finish
 from tests.conftest import DEMO_PASSWORD, Auth, csrf_token
 from tests.flows import Flows

@@ -256,7 +256,7 @@ def test_sign_ups_under_a_firms_code_tell_its_users_in_fixed_words_once_a_day(cl
 def test_a_sign_up_cannot_fill_the_disk_with_licences(client, people, app, tmp_path):
     """Issue 25, finding 2: fifteen 10 MB licence uploads in four seconds left 147 MB nobody referred to. A licence is
     at most 5 MB, a replaced one is deleted, and a sign-up sends its licence at most ten times."""
-    from loanfund.services import vetting
+    from loanfund.services.people import vetting
 
     app.config["UPLOAD_DIR"] = str(tmp_path)
     post_form(client, "/register", REGISTER)
@@ -316,8 +316,8 @@ def test_sign_ups_are_counted_per_address_and_per_credit_code(client, people, tr
 def test_the_sweep_removes_the_licence_of_a_sign_up_returned_and_left(client, people, app, tmp_path, traveller):
     """Issue 25, finding 2: a returned sign-up nobody sends again held its licence file for good. Thirty days after
     the return the sweep lets go of it and deletes the file, and tells the user; a vetted sign-up's licence stays."""
-    from loanfund.services import vetting
-    from loanfund.services.sweep import sweep
+    from loanfund.services.oversight.sweep import sweep
+    from loanfund.services.people import vetting
     from tests.factories import credit_code
 
     app.config["UPLOAD_DIR"] = str(tmp_path)

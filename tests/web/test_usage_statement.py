@@ -21,7 +21,8 @@ from sqlalchemy import select
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, Enterprise, UsageStatement, User
-from loanfund.services import lifecycle, materials
+from loanfund.services import lifecycle
+from loanfund.services.applications import materials
 
 M = Money.parse
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -187,8 +188,8 @@ def test_a_long_history_fits_two_a4_pages_with_the_signatures_whole_and_named(pe
     with a long record — the bank a week late to renew and short, the money back in two parts, recovery opened, the
     sweep's findings — still fits two A4 pages, and the last page carries the whole signature block, named."""
     from loanfund.domain.lifecycle import State
-    from loanfund.services import documents
-    from loanfund.services.sweep import sweep
+    from loanfund.services.oversight.sweep import sweep
+    from loanfund.services.reports import documents
 
     needs_pango()
     users = {u.username: u for u in db.session.scalars(select(User))}

@@ -18,7 +18,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import User
 from loanfund.services import lifecycle
-from loanfund.services.sweep import sweep
+from loanfund.services.oversight.sweep import sweep
 from tests.conftest import csrf_token
 
 M = Money.parse

@@ -11,9 +11,11 @@ from loanfund.domain.rules import (
     ApprovalFacts,
 )
 from loanfund.models import Application, GroupDecision, User
-from loanfund.services import fund, group_register, notices
+from loanfund.services.books import fund
+from loanfund.services.group import group_register
 from loanfund.services.lifecycle.spine import Step, complete, required_text
 from loanfund.services.lifecycle.step import Outcome
+from loanfund.services.oversight import notices
 
 # -- approve (第十七、十四条) ------------------------------------------------------------------------------------
 

@@ -22,8 +22,10 @@ from loanfund.domain.rules import (
 )
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, User
-from loanfund.services import blacklist, dissolution, materials
+from loanfund.services.applications import materials
+from loanfund.services.group import dissolution
 from loanfund.services.lifecycle.spine import record, required_text
+from loanfund.services.oversight import blacklist
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.uow import committing_with, discard, finish
 

@@ -24,7 +24,8 @@ from loanfund.domain.policy import Policy, RateMode
 from loanfund.domain.rules import Settlement, due_date, fee_parts
 from loanfund.extensions import db
 from loanfund.models import Application, Material, UsageStatement, User
-from loanfund.services import group_register, materials
+from loanfund.services.applications import materials
+from loanfund.services.group import group_register
 from loanfund.services.lifecycle.reading import timeline
 
 FILED_WITH = "连云港市中小企业应急转贷资金领导小组办公室"

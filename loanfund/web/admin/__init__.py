@@ -14,21 +14,12 @@ from loanfund.domain.ledger import FEE_INCOME
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Contribution, PolicyVersion
-from loanfund.services import (
-    accounts,
-    bank_accounts,
-    directory,
-    ledger,
-    liability,
-    mailer,
-    materials,
-    preview,
-    settings,
-    uow,
-)
 from loanfund.services import admin as admin_service
-from loanfund.services.accounts import add_user
-from loanfund.services.capital import (
+from loanfund.services import directory, uow
+from loanfund.services.applications import materials, preview
+from loanfund.services.applications.preview import Confirmation
+from loanfund.services.books import bank_accounts, ledger
+from loanfund.services.books.capital import (
     DistributionResult,
     contributor_named,
     dissolution_statement,
@@ -38,7 +29,9 @@ from loanfund.services.capital import (
     record_contribution,
     run_distribution,
 )
-from loanfund.services.preview import Confirmation
+from loanfund.services.oversight import liability, mailer, settings
+from loanfund.services.people import accounts
+from loanfund.services.people.accounts import add_user
 from loanfund.web import confirming
 from loanfund.web.admin.forms import (
     BankForm,

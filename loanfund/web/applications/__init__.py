@@ -18,21 +18,10 @@ from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, Policy
 from loanfund.models import Application, MaterialItem
-from loanfund.services import (
-    access,
-    directory,
-    documents,
-    exports,
-    green_channel,
-    lifecycle,
-    listing,
-    materials,
-    preview,
-    progress,
-    uow,
-    views,
-)
+from loanfund.services import access, directory, lifecycle, uow
+from loanfund.services.applications import green_channel, listing, materials, preview, progress, views
 from loanfund.services.policies import policy_version_in_force
+from loanfund.services.reports import documents, exports
 from loanfund.uploads import uploaded
 from loanfund.web import confirming
 from loanfund.web.applications.forms import ActionForm, ApplicationForm, ListForm, UploadForm, step_form

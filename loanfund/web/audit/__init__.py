@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 
 from loanfund import clock
 from loanfund.domain.lifecycle import Role
-from loanfund.services import audit, audit_words
-from loanfund.services.workbook import Book, Column
+from loanfund.services.record import audit, audit_words
+from loanfund.services.reports.workbook import Book, Column
 from loanfund.web.audit.forms import AuditFilterForm
 from loanfund.web.downloads import XLSX, attachment
 from loanfund.web.forms import options

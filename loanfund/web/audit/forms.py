@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from loanfund.services import audit
+from loanfund.services.record import audit
 from loanfund.web.forms import DayField, Form, WholeNumberField, text
 
 

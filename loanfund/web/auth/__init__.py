@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 from loanfund.domain.errors import InvalidInput, NotFound
 from loanfund.extensions import login_manager
 from loanfund.models import User
-from loanfund.services import sessions, tokens, uow
-from loanfund.services.accounts import AuthenticationFailed, authenticate, change_password, set_notices
+from loanfund.services import uow
+from loanfund.services.people import sessions, tokens
+from loanfund.services.people.accounts import AuthenticationFailed, authenticate, change_password, set_notices
 from loanfund.web.auth.forms import EndForm, LoginForm, NoticesForm, PasswordForm
 from loanfund.web.forms import field_errors
 

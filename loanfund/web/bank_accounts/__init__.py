@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from loanfund.domain.lifecycle import Role
 from loanfund.models import BankAccountChange
-from loanfund.services import bank_accounts
-from loanfund.services.preview import Confirmation
+from loanfund.services.applications.preview import Confirmation
+from loanfund.services.books import bank_accounts
 from loanfund.web import confirming
 from loanfund.web.bank_accounts.forms import AccountChangeDecisionForm
 from loanfund.web.roles import roles_required

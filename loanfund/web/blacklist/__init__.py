@@ -13,8 +13,10 @@ from loanfund import clock
 from loanfund.clock import cn_day
 from loanfund.domain.lifecycle import Role
 from loanfund.models import BlacklistEntry
-from loanfund.services import blacklist, directory, group_register
-from loanfund.services.preview import Confirmation
+from loanfund.services import directory
+from loanfund.services.applications.preview import Confirmation
+from loanfund.services.group import group_register
+from loanfund.services.oversight import blacklist
 from loanfund.web import confirming
 from loanfund.web.blacklist.forms import DecisionForm, LiftForm, ProposalForm
 from loanfund.web.forms import field_errors

@@ -10,7 +10,8 @@ from wtforms import Field
 from loanfund.domain.errors import InvalidInput, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
-from loanfund.services import enterprises, uow
+from loanfund.services import uow
+from loanfund.services.people import enterprises
 from loanfund.web.enterprise.forms import EnterpriseForm, RegisterForm
 from loanfund.web.forms import field_errors
 from loanfund.web.roles import roles_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import Field, PasswordField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
-from loanfund.services.enterprises import DISTRICT_CHOICES, INDUSTRY_CHOICES
+from loanfund.services.people.enterprises import DISTRICT_CHOICES, INDUSTRY_CHOICES
 from loanfund.web.forms import (
     REQUIRED_TEXT,
     Form,

@@ -10,8 +10,10 @@ from werkzeug.wrappers import Response
 from loanfund.clock import cn_day
 from loanfund.domain.lifecycle import Role
 from loanfund.models import GreenChannelLetter
-from loanfund.services import documents, green_channel, lifecycle
-from loanfund.services.preview import Confirmation
+from loanfund.services import lifecycle
+from loanfund.services.applications import green_channel
+from loanfund.services.applications.preview import Confirmation
+from loanfund.services.reports import documents
 from loanfund.web import confirming
 from loanfund.web.downloads import attachment
 from loanfund.web.forms import Form, SubmitOnce

@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 from loanfund import clock
 from loanfund.domain.errors import InvalidInput
 from loanfund.models import GroupDecision
-from loanfund.services import group_register, uow
-from loanfund.services.preview import Confirmation
+from loanfund.services import uow
+from loanfund.services.applications.preview import Confirmation
+from loanfund.services.group import group_register
 from loanfund.uploads import uploaded
 from loanfund.web import confirming
 from loanfund.web.downloads import attachment

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, abort, flash, g, has_request_context, redire
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from loanfund.services import notices
+from loanfund.services.oversight import notices
 from loanfund.web.inbox.forms import ReadForm
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")

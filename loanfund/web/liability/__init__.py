@@ -11,8 +11,9 @@ from loanfund import clock
 from loanfund.domain.errors import RuleViolation
 from loanfund.domain.lifecycle import Role
 from loanfund.models import BankClaim, BankClaimPayment
-from loanfund.services import liability, preview
-from loanfund.services.preview import Confirmation
+from loanfund.services.applications import preview
+from loanfund.services.applications.preview import Confirmation
+from loanfund.services.oversight import liability
 from loanfund.web import confirming
 from loanfund.web.forms import field_errors
 from loanfund.web.liability.forms import ClaimForm, PaymentForm

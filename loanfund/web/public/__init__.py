@@ -8,9 +8,10 @@ from loanfund import clock
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, band_labels
-from loanfund.services import directory, materials
+from loanfund.services import directory
+from loanfund.services.applications import materials
+from loanfund.services.applications.quotes import quote_fee, quote_input_errors
 from loanfund.services.policies import policy_version_in_force
-from loanfund.services.quotes import quote_fee, quote_input_errors
 from loanfund.web.forms import field_errors
 from loanfund.web.public.forms import QuoteForm
 

@@ -11,8 +11,10 @@ from loanfund import clock
 from loanfund.domain.errors import InvalidInput, LoanFundError, RuleViolation
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
-from loanfund.services import lifecycle, preview, recovery_file
-from loanfund.services.preview import Confirmation
+from loanfund.services import lifecycle
+from loanfund.services.applications import preview
+from loanfund.services.applications.preview import Confirmation
+from loanfund.services.oversight import recovery_file
 from loanfund.web import confirming
 from loanfund.web.forms import field_errors
 from loanfund.web.recovery.forms import CauseForm, MeasureForm

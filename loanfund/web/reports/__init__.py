@@ -1,6 +1,6 @@
 """What the leading group reads (第六、二十一条; DESIGN §6): the monthly analysis — live, as submitted, each revision —
 with charts, print and .xlsx; the statistics over any period. Platform staff, the group and the administrator read
-them; a bank or an enterprise does not reach them (404). Figures come from ``services.reporting`` only."""
+them; a bank or an enterprise does not reach them (404). Figures come from ``services.reports.reporting`` only."""
 
 from __future__ import annotations
 
@@ -14,16 +14,10 @@ from loanfund import clock
 from loanfund.domain.errors import InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.models import MonthlyReport
-from loanfund.services import (
-    audit_pack,
-    audit_pack_runs,
-    exports,
-    group_register,
-    monthly,
-    reporting,
-    uow,
-)
-from loanfund.services.preview import Confirmation
+from loanfund.services import uow
+from loanfund.services.applications.preview import Confirmation
+from loanfund.services.group import group_register
+from loanfund.services.reports import audit_pack, audit_pack_runs, exports, monthly, reporting
 from loanfund.web import charts, confirming
 from loanfund.web.downloads import XLSX, attachment
 from loanfund.web.forms import field_errors

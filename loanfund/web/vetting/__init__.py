@@ -9,8 +9,9 @@ from werkzeug.wrappers import Response
 from loanfund.domain.errors import InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.models import Enterprise
-from loanfund.services import uow, vetting
-from loanfund.services.enterprises import DISTRICT_CHOICES
+from loanfund.services import uow
+from loanfund.services.people import vetting
+from loanfund.services.people.enterprises import DISTRICT_CHOICES
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("vetting", __name__)

@@ -8,10 +8,11 @@ from loanfund import clock
 from loanfund.domain import credit
 from loanfund.domain.errors import InvalidInput, RuleViolation
 from loanfund.domain.lifecycle import Action
-from loanfund.services import materials, notices
+from loanfund.services.applications import materials
 from loanfund.services.lifecycle.intake import eligibility_violations
 from loanfund.services.lifecycle.spine import Step, complete, each
 from loanfund.services.lifecycle.step import Outcome, StepDef, choice, day, long_text, missing_reason
+from loanfund.services.oversight import notices
 
 
 def accept(

@@ -8,11 +8,13 @@ from loanfund.domain.errors import RuleViolation
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.rules import check_approval
-from loanfund.services import fund, materials, notices
+from loanfund.services.applications import materials
+from loanfund.services.books import fund
 from loanfund.services.lifecycle.approval import approval_facts, tell_approved
 from loanfund.services.lifecycle.intake import eligibility_violations
 from loanfund.services.lifecycle.spine import Step, complete
 from loanfund.services.lifecycle.step import Outcome, Situation, StepDef, long_text, missing_reason, money
+from loanfund.services.oversight import notices
 from loanfund.services.policies import policy_version_in_force
 
 

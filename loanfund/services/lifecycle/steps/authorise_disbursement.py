@@ -12,10 +12,12 @@ from loanfund.domain.rules import due_date
 from loanfund.domain.watch import renewal_deadline
 from loanfund.extensions import db
 from loanfund.models import User
-from loanfund.services import ledger, materials, notices
+from loanfund.services.applications import materials
+from loanfund.services.books import ledger
 from loanfund.services.lifecycle.disbursement import still_eligible
 from loanfund.services.lifecycle.spine import Step, complete, past_date
 from loanfund.services.lifecycle.step import Outcome, Shown, StepDef, long_text, missing_reason
+from loanfund.services.oversight import notices
 
 
 def authorise_disbursement(step: Step, note: str = "", missing_materials_reason: str = "") -> Outcome:

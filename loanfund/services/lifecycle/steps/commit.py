@@ -10,7 +10,7 @@ from loanfund.domain.lifecycle import Action
 from loanfund.domain.money import Money
 from loanfund.domain.rules import commitment_cover
 from loanfund.models import Application
-from loanfund.services import materials, notices
+from loanfund.services.applications import materials
 from loanfund.services.lifecycle.reading import commitment
 from loanfund.services.lifecycle.spine import Step, complete, each, required_text
 from loanfund.services.lifecycle.step import (
@@ -23,6 +23,7 @@ from loanfund.services.lifecycle.step import (
     money,
     text,
 )
+from loanfund.services.oversight import notices
 from loanfund.services.policies import policy_version_in_force
 
 

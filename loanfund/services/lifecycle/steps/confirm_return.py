@@ -14,7 +14,7 @@ from loanfund.domain.money import Money
 from loanfund.domain.rules import ReceivedMoney, check_receipt, settlement
 from loanfund.extensions import db
 from loanfund.models import Receipt
-from loanfund.services import ledger, notices, transfers
+from loanfund.services.books import ledger, transfers
 from loanfund.services.lifecycle.settlement import (
     account_of,
     received,
@@ -23,6 +23,7 @@ from loanfund.services.lifecycle.settlement import (
 )
 from loanfund.services.lifecycle.spine import Step, application_policy, complete, each, past_date, required_text
 from loanfund.services.lifecycle.step import Outcome, Shown, Situation, StepDef, day, money, text
+from loanfund.services.oversight import notices
 
 
 def confirm_return(step: Step, received_on: date, principal: Money, fee: Money, transfer_ref: str) -> Outcome:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from loanfund.domain.lifecycle import Action
-from loanfund.services import notices
 from loanfund.services.lifecycle.approval import group_decides, release_reservation
 from loanfund.services.lifecycle.spine import Step
 from loanfund.services.lifecycle.step import Outcome, StepDef, long_text, text
+from loanfund.services.oversight import notices
 
 
 def group_reject(step: Step, minutes_ref: str, note: str = "") -> Outcome:

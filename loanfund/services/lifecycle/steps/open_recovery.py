@@ -8,10 +8,10 @@ from loanfund import clock
 from loanfund.domain.errors import NotAllowed
 from loanfund.domain.lifecycle import Action, Role
 from loanfund.domain.rules import is_overdue
-from loanfund.services import notices
 from loanfund.services.lifecycle.settlement import account_of
 from loanfund.services.lifecycle.spine import Step, application_policy, complete, required_text
 from loanfund.services.lifecycle.step import Outcome, Shown, StepDef, long_text
+from loanfund.services.oversight import notices
 
 
 def open_recovery(step: Step, plan: str) -> Outcome:

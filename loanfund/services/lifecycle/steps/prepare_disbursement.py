@@ -8,10 +8,10 @@ from typing import Any
 from loanfund import clock
 from loanfund.domain.errors import NotAllowed
 from loanfund.domain.lifecycle import Action, Role
-from loanfund.services import notices
 from loanfund.services.lifecycle.disbursement import still_eligible
 from loanfund.services.lifecycle.spine import Step, complete, each, past_date, required_text
 from loanfund.services.lifecycle.step import Outcome, Shown, StepDef, day, text
+from loanfund.services.oversight import notices
 
 
 def prepare_disbursement(step: Step, value_date: date, transfer_ref: str) -> Outcome:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from loanfund import clock
 from loanfund.domain.lifecycle import Action
-from loanfund.services import notices
 from loanfund.services.lifecycle.spine import Step, complete, required_text
 from loanfund.services.lifecycle.step import Outcome, StepDef, long_text
+from loanfund.services.oversight import notices
 
 
 def reject(step: Step, note: str) -> Outcome:

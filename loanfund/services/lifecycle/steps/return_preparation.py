@@ -6,9 +6,9 @@ from typing import Any
 
 from loanfund.domain.errors import NotAllowed
 from loanfund.domain.lifecycle import Action, Role
-from loanfund.services import notices
 from loanfund.services.lifecycle.spine import Step, complete, required_text
 from loanfund.services.lifecycle.step import Outcome, Shown, StepDef, long_text
+from loanfund.services.oversight import notices
 
 
 def return_preparation(step: Step, reason: str) -> Outcome:

@@ -7,12 +7,13 @@ from loanfund import clock
 from loanfund.domain.ledger import write_off_posting
 from loanfund.domain.lifecycle import Action
 from loanfund.domain.money import Money
-from loanfund.services import blacklist, ledger
+from loanfund.services.books import ledger
 from loanfund.services.lifecycle.approval import group_decision
 from loanfund.services.lifecycle.settlement import account_of
 from loanfund.services.lifecycle.spine import Step, complete, required_text
 from loanfund.services.lifecycle.step import Outcome, StepDef, long_text, text
 from loanfund.services.lifecycle.steps.open_recovery import outstanding
+from loanfund.services.oversight import blacklist
 
 
 def write_off(step: Step, minutes_ref: str, note: str = "") -> Outcome:

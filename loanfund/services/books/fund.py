@@ -1,0 +1,112 @@
+"""The special account's position (R8): cash and reservations, moved only by guarded UPDATEs.
+
+Every change is one UPDATE whose WHERE clause re-checks the condition, so two approvals racing for the last yuan
+cannot both pass: the second UPDATE matches no row and is refused. The table's CHECK constraints are the backstop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, BindParameter, literal, select, update
+
+from loanfund.database import affected
+from loanfund.domain.errors import RuleViolation, Violation
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import FundBalance
+from loanfund.services.record import audit
+
+ROW = 1
+
+
+@dataclass(frozen=True)
+class FundPosition:
+    cash: Money
+    reserved: Money
+
+    @property
+    def available(self) -> Money:
+        return self.cash - self.reserved
+
+
+def ensure_fund_row() -> None:
+    if db.session.get(FundBalance, ROW) is None:
+        db.session.add(FundBalance(id=ROW, cash=Money.zero(), reserved=Money.zero()))
+        db.session.flush()
+
+
+def position() -> FundPosition:
+    row = db.session.execute(select(FundBalance.cash, FundBalance.reserved).where(FundBalance.id == ROW)).first()
+    if row is None:
+        return FundPosition(Money.zero(), Money.zero())
+    return FundPosition(row.cash, row.reserved)
+
+
+def _guarded(values: dict[str, object], where: object | None = None) -> bool:
+    audit.take_turn()  # the record's head before the position, in every transaction: no deadlock between the two
+    statement = update(FundBalance).where(FundBalance.id == ROW).values(**values)
+    if where is not None:
+        statement = statement.where(where)  # type: ignore[arg-type]
+    return affected(db.session.execute(statement.execution_options(synchronize_session=False))) == 1
+
+
+def _fen(amount: Money) -> BindParameter[int]:
+    """An amount as a plain integer parameter inside an SQL expression."""
+    return literal(amount.fen, BigInteger())
+
+
+def reserve(amount: Money) -> None:
+    """Promise ``amount`` to an approval.
+
+    :raise RuleViolation: R8 when cash − reservations is less than ``amount`` at the moment of the UPDATE.
+    """
+    ensure_fund_row()
+    fen = _fen(amount)
+    if not _guarded({"reserved": FundBalance.reserved + fen}, FundBalance.cash - FundBalance.reserved >= fen):
+        available = position().available
+        raise RuleViolation(
+            Violation(
+                "R8",
+                "fund_insufficient",
+                f"申请金额 {amount.format_wan()} 万元超过专用账户可用余额 {available.format_wan()} 万元",
+                "amount",
+            )
+        )
+
+
+def release(amount: Money) -> None:
+    """Give back a reservation (group rejection, withdrawal, cancellation)."""
+    fen = _fen(amount)
+    if not _guarded({"reserved": FundBalance.reserved - fen}, FundBalance.reserved >= fen):
+        raise RuntimeError("released more than was reserved")  # the books are wrong: stop and roll back
+
+
+def move_cash(change: Money, *, from_reservation: bool = False) -> None:
+    """The special account's cash moves by ``change`` — called only by ``ledger.post``, from the cash legs of the
+    entry it writes, so the position is a cache of the ledger written by the posting itself (one money writer).
+
+    Money in is added. Money out is either a reservation becoming a disbursement (``from_reservation``: cash and the
+    reservation both go down) or money no approval reserved (distributions, taxes), which only what is not reserved
+    may cover (R8).
+
+    :raise RuleViolation: R8, when money out that nothing reserved exceeds the available balance.
+    """
+    fen = _fen(Money(abs(change.fen)))
+    if not change.is_negative:
+        ensure_fund_row()
+        _guarded({"cash": FundBalance.cash + fen})
+    elif from_reservation:
+        if not _guarded(
+            {"cash": FundBalance.cash - fen, "reserved": FundBalance.reserved - fen},
+            (FundBalance.reserved >= fen) & (FundBalance.cash >= fen),
+        ):
+            raise RuntimeError("paid out more than was reserved")  # the books are wrong: stop and roll back
+    elif not _guarded({"cash": FundBalance.cash - fen}, FundBalance.cash - FundBalance.reserved >= fen):
+        raise RuleViolation(
+            Violation(
+                "R8",
+                "fund_insufficient",
+                f"支付金额 {(-change).format_wan()} 万元超过专用账户可用余额 {position().available.format_wan()} 万元",
+            )
+        )

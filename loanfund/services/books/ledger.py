@@ -1,0 +1,209 @@
+"""Posting to the special account's books, and reading balances. Postings join the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import BigInteger, case, delete, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from loanfund.domain.ledger import CASH, RECEIVABLES, Kind, Posting, Unbalanced, describe, describe_line, line_of
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import JournalEntry, JournalLeg, LedgerAccount, LedgerTotal, User
+from loanfund.services.books import fund
+from loanfund.services.record import audit
+
+
+def _total(column: Any) -> Any:
+    """SUM of a money column as a plain integer of fen (0 for no rows)."""
+    return func.coalesce(func.sum(column), 0, type_=BigInteger())
+
+
+def _dialect_insert() -> Any:
+    return postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def account(code: str) -> LedgerAccount:
+    """The account of that code, opened on first use. Two transactions opening the same account at once (the first
+    fee income of two returns) both succeed: the insert skips a code that exists, waiting on PostgreSQL for a twin's
+    uncommitted insert instead of failing on the unique index."""
+    query = select(LedgerAccount).where(LedgerAccount.code == code)
+    row = db.session.scalar(query)
+    if row is None:
+        name, kind = describe(code)
+        dialect_insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(
+            dialect_insert(LedgerAccount)
+            .values(code=code, name=name, kind=kind.value)
+            .on_conflict_do_nothing(index_elements=[LedgerAccount.code])
+        )
+        row = db.session.scalars(query).one()
+    return row
+
+
+def post(
+    posting: Posting,
+    posted_on: date,
+    *,
+    application_id: int | None = None,
+    actor: User | None = None,
+    from_reservation: bool = False,
+) -> JournalEntry:
+    """Write a balanced posting (checked by the domain when it was made) inside the current transaction, then
+    check in the database, in the same transaction, that what was written balances.
+
+    This is the only way cash moves: the entry's cash legs move the special account's running position first (one
+    guarded UPDATE of its one row, which also queues concurrent cash movements), then the entry is written.
+    ``from_reservation``: money out that an approval reserved (a disbursement).
+
+    :raise RuleViolation: R8, money out that nothing reserved beyond the available balance.
+    """
+    audit.take_turn()  # the record's head first, then the position and the totals: one order for every writer
+    cash = sum((leg.debit - leg.credit for leg in posting.legs if leg.account == CASH), Money.zero())
+    if cash != Money.zero():
+        fund.move_cash(cash, from_reservation=from_reservation)
+    entry = JournalEntry(
+        key=posting.key,
+        posted_on=posted_on,
+        description=posting.description,
+        application_id=application_id,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(entry)
+    for leg in posting.legs:
+        db.session.add(JournalLeg(entry=entry, account=account(leg.account), debit=leg.debit, credit=leg.credit))
+    db.session.flush()
+    debit, credit = db.session.execute(
+        select(_total(JournalLeg.debit), _total(JournalLeg.credit)).where(JournalLeg.entry_id == entry.id)
+    ).one()
+    if int(debit) != int(credit) or int(debit) == 0:
+        raise Unbalanced(f"记账分录 {posting.key} 借贷不平")
+    _add_to_totals(posting)
+    return entry
+
+
+def _add_to_totals(posting: Posting) -> None:
+    """Add the posting's legs to the running totals of their trial-balance lines, in the posting's transaction
+    (lines in a fixed order, so two postings never wait on each other's lines crosswise)."""
+    by_line: dict[str, tuple[Money, Money]] = {}
+    for leg in posting.legs:
+        line = line_of(leg.account)
+        debit, credit = by_line.get(line, (Money.zero(), Money.zero()))
+        by_line[line] = (debit + leg.debit, credit + leg.credit)
+    for line, (debit, credit) in sorted(by_line.items()):
+        name, kind = describe_line(line)
+        statement = _dialect_insert()(LedgerTotal).values(
+            line=line, name=name, kind=kind.value, debit=debit, credit=credit
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[LedgerTotal.line],
+                set_={
+                    "debit": LedgerTotal.debit + statement.excluded.debit,
+                    "credit": LedgerTotal.credit + statement.excluded.credit,
+                },
+            )
+        )
+
+
+def line_expression() -> Any:
+    """``domain.ledger.line_of`` in SQL, over ``LedgerAccount.code``."""
+    return case((LedgerAccount.code.like(f"{RECEIVABLES}:%"), literal(RECEIVABLES)), else_=LedgerAccount.code)
+
+
+def totals_from_legs() -> dict[str, tuple[Money, Money]]:
+    """Each trial-balance line's debit and credit summed from the legs: what the running totals must equal."""
+    line = line_expression()
+    rows = db.session.execute(
+        select(line, _total(JournalLeg.debit), _total(JournalLeg.credit))
+        .select_from(LedgerAccount)
+        .outerjoin(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
+        .group_by(line)
+    ).all()
+    return {str(name): (Money(int(debit)), Money(int(credit))) for name, debit, credit in rows}
+
+
+def rebuild_totals() -> None:
+    """Write the running totals afresh from the legs — for a loader that wrote legs in bulk (bench/generate.py),
+    never on the fund's own path, where ``post`` keeps them."""
+    db.session.execute(delete(LedgerTotal))
+    rows = []
+    for line, (debit, credit) in sorted(totals_from_legs().items()):
+        name, kind = describe_line(line)
+        rows.append({"line": line, "name": name, "kind": kind.value, "debit": debit, "credit": credit})
+    if rows:
+        db.session.execute(insert(LedgerTotal), rows)
+
+
+def balance(code: str) -> Money:
+    """Debits minus credits on one account (positive for an asset in hand): an account that is a trial-balance line
+    of its own (cash, fee income, …) from its running total; a bridge's receivable from its legs."""
+    if line_of(code) == code:
+        return line_balance(code)
+    debit, credit = db.session.execute(
+        select(_total(JournalLeg.debit), _total(JournalLeg.credit))
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(LedgerAccount.code == code)
+    ).one()
+    return Money(int(debit) - int(credit))
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    code: str
+    name: str
+    kind: Kind
+    debit: Money
+    credit: Money
+
+    @property
+    def balance(self) -> Money:
+        """In the account's normal direction: debit − credit for assets and expenses, credit − debit otherwise."""
+        net = self.debit - self.credit
+        return net if self.kind.debit_normal else -net
+
+
+def trial_balance() -> list[AccountBalance]:
+    """Each line's debit and credit totals, as the postings keep them (``LedgerTotal``): a few rows, whatever the
+    number of bridges; every bridge's receivable is one line. ``reconcile`` checks them against the legs."""
+    rows = db.session.scalars(select(LedgerTotal).order_by(LedgerTotal.line)).all()
+    return [AccountBalance(row.line, row.name, Kind(row.kind), row.debit, row.credit) for row in rows]
+
+
+def line_balances(prefix: str) -> dict[int, Money]:
+    """Debit − credit of each line ``prefix:<id>`` that is a line of its own (a contributor's capital, its
+    distributions payable, a bank's claim), keyed by the id, from the running totals."""
+    rows = db.session.scalars(select(LedgerTotal).where(LedgerTotal.line.like(f"{prefix}:%"))).all()
+    return {int(row.line.split(":", 1)[1]): row.debit - row.credit for row in rows}
+
+
+def line_balance(line: str) -> Money:
+    """Debit − credit of one trial-balance line (an account's own code, or ``receivable``), from the running
+    totals, read afresh (a copy this session loaded before may be stale once it holds its turn)."""
+    row = db.session.get(LedgerTotal, line, populate_existing=True)
+    return row.debit - row.credit if row is not None else Money.zero()
+
+
+def balances_by_prefix(prefix: str, ids: Collection[int] | None = None) -> dict[int, Money]:
+    """Debit − credit of each account ``prefix:<id>``, keyed by the id (e.g. every receivable at once); with ``ids``,
+    of those accounts only — what a page about the bridges out needs, at the cost of the bridges out rather than of
+    every receivable ever opened (issue 14)."""
+    if ids is not None and not ids:
+        return {}
+    chosen = (
+        LedgerAccount.code.like(f"{prefix}:%")
+        if ids is None
+        else LedgerAccount.code.in_([f"{prefix}:{i}" for i in ids])
+    )
+    rows = db.session.execute(
+        select(LedgerAccount.code, _total(JournalLeg.debit) - _total(JournalLeg.credit))
+        .outerjoin(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
+        .where(chosen)
+        .group_by(LedgerAccount.code)
+    ).all()
+    return {int(code.split(":", 1)[1]): Money(int(net)) for code, net in rows}

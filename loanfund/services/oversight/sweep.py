@@ -1,0 +1,197 @@
+"""The daily sweep (第二十、二十一条; DESIGN §6): the fund watches its money by itself.
+
+For every bridge whose money is out it asks the domain's watch (``domain.watch``) what there is to record or remind
+on the day, records each condition once as an event on the application (overdue, renewal late or short, a return
+shortfall), sends each notice once, then hands the e-mail queue to the mailer.
+
+Idempotent and safe to run twice at once: every finding is claimed by a unique key in ``watch_marks`` before it is
+recorded, and the whole run is one transaction that first takes a lock — a PostgreSQL advisory lock, or SQLite's
+write lock (``BEGIN IMMEDIATE`` on a file database) — so a second sweep waits and then finds nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload, subqueryload
+
+from loanfund import clock
+from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role
+from loanfund.domain.policy import Policy
+from loanfund.domain.rules import Settlement, due_date
+from loanfund.domain.watch import BridgeFacts, Found, watch
+from loanfund.extensions import db
+from loanfund.models import Application, ApplicationEvent, BlacklistEntry, WatchMark
+from loanfund.services.applications import materials
+from loanfund.services.lifecycle import account_of, application_policy
+from loanfund.services.oversight import blacklist, notices
+from loanfund.services.people import accounts, vetting
+from loanfund.services.uow import finish
+
+ADVISORY_LOCK = 0x4C46_5357  # "LFSW": one sweep at a time per database
+
+SYSTEM_ROLE = "system"
+
+
+@dataclass
+class SweepReport:
+    day: date
+    bridges: int = 0
+    recorded: list[tuple[str, Found]] = field(default_factory=list)  # (application reference, finding)
+    proposed: list[str] = field(default_factory=list)  # enterprises proposed for the blacklist by a long default
+    ended: list[str] = field(default_factory=list)  # enterprises whose blacklist period ended
+    login_limits_cleared: int = 0  # login counts whose window and lock are over
+    licences_removed: list[str] = field(default_factory=list)  # files of sign-ups returned and left (their digests)
+
+
+def sweep(today: date | None = None) -> SweepReport:
+    """Record and send what ``today`` brings, once. Commits once."""
+    today = today or clock.today()
+    _lock()
+    report = SweepReport(today)
+    for application in bridges_out():
+        report.bridges += 1
+        policy, facts = bridge_facts(application, today)
+        account = facts.account
+        for found in watch(policy, facts, today):
+            if not _claim(application, found):
+                continue
+            if found.finding.is_condition:
+                _record(application, found, today, account)
+            notices.after_finding(application, found, today)
+            report.recorded.append((application.reference, found))
+        _propose_long_default(application, policy, account, today, report)
+    _end_blacklist_periods(today, report)
+    report.login_limits_cleared = accounts.clear_spent_limits(clock.utcnow())
+    report.licences_removed = vetting.let_go_of_abandoned_licences(clock.utcnow())
+    finish(report)
+    for digest in report.licences_removed:  # the files go once nothing committed points at them any more
+        materials.discard_unreferenced(digest)
+    return report
+
+
+def _propose_long_default(
+    application: Application, policy: Policy, account: Settlement, today: date, report: SweepReport
+) -> None:
+    """第二十二条: a bridge overdue for ``BLACKLIST_PROPOSE_AFTER_OVERDUE_DAYS`` proposes its enterprise, once."""
+    assert application.value_date is not None
+    due = due_date(policy, application.value_date)
+    late = (today - due).days
+    threshold = int(current_app.config["BLACKLIST_PROPOSE_AFTER_OVERDUE_DAYS"])
+    if late < threshold or not account.principal_outstanding.is_positive:
+        return
+    if not _claim_key(f"{application.id}:blacklist-proposal", application.id, "blacklist-proposal"):
+        return
+    basis = (
+        f"应急转贷 {application.reference} 于 {due.isoformat()} 到期，"
+        f"截至 {today.isoformat()} 逾期 {late} 天，尚未归还本金 {account.principal_outstanding.format()} 元"
+    )
+    if blacklist.propose_for_default(application, basis) is not None:
+        report.proposed.append(application.enterprise.name)
+
+
+def _end_blacklist_periods(today: date, report: SweepReport) -> None:
+    """A bar whose period is over ends by itself (its entry stays in the history); the enterprise and the group are
+    told once."""
+    for entry in db.session.scalars(
+        select(BlacklistEntry).where(
+            BlacklistEntry.state == "confirmed", BlacklistEntry.ends_on < today, BlacklistEntry.lifted_on.is_(None)
+        )
+    ):
+        if not _claim_key(f"blacklist-ended:{entry.id}", None, "blacklist-ended"):
+            continue
+        people = [
+            *notices.staff(Role.GROUP),
+            *notices.enterprise_users_by_code(entry.credit_code),
+        ]
+        notices.notify(
+            people,
+            "blacklist_ended",
+            f"黑名单限制期已满：{entry.enterprise_name}",
+            f"{entry.enterprise_name}（{entry.credit_code}）因“{entry.reason}”于 {entry.listed_on.isoformat()} "
+            f"列入黑名单，限制期至 {entry.ends_on.isoformat()}（含）已满，自 "
+            f"{(entry.ends_on + timedelta(days=1)).isoformat()} 起可以重新申请应急转贷资金。",
+            None,
+        )
+        report.ended.append(entry.enterprise_name)
+
+
+def _lock() -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+
+
+def bridges_out() -> list[Application]:
+    """Every bridge whose money is out, with what its account needs loaded (no query per bridge)."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.state.in_([s.value for s in MONEY_OUT_STATES]))
+            .options(
+                joinedload(Application.enterprise),
+                joinedload(Application.bank),
+                joinedload(Application.policy_version),
+                subqueryload(Application.receipts),
+                joinedload(Application.bank_claim),
+            )
+            .order_by(Application.id)
+        )
+    )
+
+
+def bridge_facts(application: Application, today: date) -> tuple[Policy, BridgeFacts]:
+    """The policy a bridge was approved under and what the watch needs to know of it on ``today``."""
+    policy = application_policy(application)
+    account = account_of(application, today, policy)
+    assert account is not None and application.value_date is not None and application.committed_amount
+    return policy, BridgeFacts(
+        value_date=application.value_date,
+        renewed=application.renewed_on is not None,
+        committed_amount=application.committed_amount,
+        renewed_amount=application.new_loan_amount,
+        account=account,
+        receipts=len(application.receipts),
+    )
+
+
+def _claim(application: Application, found: Found) -> bool:
+    """Claim the finding's key; False when an earlier (or a concurrent) sweep has it already."""
+    return _claim_key(f"{application.id}:{found.key}", application.id, found.finding.value)
+
+
+def _claim_key(key: str, application_id: int | None, finding: str) -> bool:
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    claimed = db.session.execute(
+        insert(WatchMark)
+        .values(key=key, application_id=application_id, finding=finding, on=clock.utcnow())
+        .on_conflict_do_nothing(index_elements=[WatchMark.key])
+        .returning(WatchMark.id)
+    ).scalar()
+    return claimed is not None
+
+
+def _record(application: Application, found: Found, today: date, account: Settlement) -> None:
+    db.session.add(
+        ApplicationEvent(
+            application=application,
+            actor_id=None,
+            actor_role=SYSTEM_ROLE,
+            at=clock.utcnow(),
+            action=found.finding.value,
+            from_state=application.state,
+            to_state=application.state,
+            note=found.why,
+            payload={
+                "day": today.isoformat(),
+                "days": account.days,
+                "fee_due": account.fee_due.plain(),
+                "principal_outstanding": account.principal_outstanding.plain(),
+                "outstanding": account.outstanding.plain(),
+            },
+        )
+    )

@@ -1,0 +1,773 @@
+"""What the leading group and the reviewer read (第六、二十一条; DESIGN §6): the fund's use over a period, from the
+ledger and the events. One service for the monthly analysis, the statistics page, the exports and the API.
+
+Money figures come from the journal (what went out, what came back, fee income), so they agree with the books to the
+fen; counts and breakdowns come from the applications and their events. A report is a plain value (``Report``) that
+turns into JSON and back, so a submitted month is kept exactly as it was read (``monthly.py``).
+
+The number of queries does not depend on the number of applications: every figure is an aggregate, and the rows
+loaded (the overdue list, the reservations of the period) are only those the period touches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from flask import current_app
+from sqlalchemy import BigInteger, and_, case, func, or_, select, type_coerce, union_all
+from sqlalchemy.orm import joinedload, selectinload
+
+from loanfund import clock
+from loanfund.clock import cn_day
+from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.errors import FieldErrors
+from loanfund.domain.ledger import CASH, DISTRIBUTION_KEY_PREFIX, FEE_INCOME, RECEIVABLES
+from loanfund.domain.lifecycle import NOT_RENEWED_STATES, State
+from loanfund.domain.money import Money
+from loanfund.domain.policy import LoanType
+from loanfund.domain.rules import days_used, due_date
+from loanfund.domain.warning import share
+from loanfund.domain.watch import renewal_deadline
+from loanfund.extensions import db
+from loanfund.models import (
+    Application,
+    ApplicationEvent,
+    Bank,
+    BankClaim,
+    Enterprise,
+    JournalEntry,
+    JournalLeg,
+    LedgerAccount,
+    PolicyVersion,
+    RecoveryRecord,
+)
+from loanfund.services.books import fund, ledger
+from loanfund.services.lifecycle import STEPS, application_policy
+
+RECEIVABLE_LIKE = "receivable:%"
+
+# the policy form allows a bank at most 30 days to renew (R9): deadlines in a period lie within 30 days of a value date
+RENEWAL_SLA_MAX_DAYS = 30
+
+# money columns as plain integers of fen inside aggregates and comparisons
+DEBIT = type_coerce(JournalLeg.debit, BigInteger())
+CREDIT = type_coerce(JournalLeg.credit, BigInteger())
+REQUESTED = type_coerce(Application.requested_amount, BigInteger())
+APPROVED = type_coerce(Application.approved_amount, BigInteger())
+
+# an approval reserves its amount (R8) until the money goes out or the approval ends without it
+ENDED_AFTER_APPROVAL = frozenset({State.WITHDRAWN.value, State.CANCELLED.value, State.GROUP_REJECTED.value})
+RELEASING = tuple(action.value for action, step in STEPS.items() if step.releases_reservation)
+
+DIMENSIONS = (
+    ("state", "按状态"),
+    ("bank", "按合作银行"),
+    ("district", "按县区"),
+    ("size", "按企业规模"),
+    ("industry", "按行业"),
+    ("loan_type", "按贷款种类"),
+)
+
+
+_ZERO = Money(0)  # Money is immutable: one shared zero is safe as a default
+
+# -- the report as a value ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a breakdown: applications submitted in the period and bridges disbursed in it."""
+
+    key: str
+    label: str
+    submitted: int = 0
+    requested: Money = _ZERO
+    disbursed_count: int = 0
+    disbursed: Money = _ZERO
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    key: str
+    title: str
+    lines: list[Line]
+
+    @property
+    def total(self) -> Line:
+        return Line(
+            "total",
+            "合计",
+            sum(line.submitted for line in self.lines),
+            sum((line.requested for line in self.lines), Money(0)),
+            sum(line.disbursed_count for line in self.lines),
+            sum((line.disbursed for line in self.lines), Money(0)),
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures of a period (also those compared with the previous month and the year before)."""
+
+    start: date
+    end: date
+    submitted: int = 0
+    requested: Money = _ZERO
+    bridges: int = 0  # disbursements in the period
+    disbursed: Money = _ZERO  # money out: debits to the receivables (ledger)
+    returned: Money = _ZERO  # principal back into the special account (ledger)
+    fee_income: Money = _ZERO  # fee income earned: credits less debits to fee income, distributions aside (ledger)
+    closed: int = 0  # bridges whose money came back in the period
+    days_total: int = 0  # R2 days used of those bridges
+    days_longest: int = 0
+    fee_distributed: Money = _ZERO  # fee income paid over to taxes, losses and contributors by distributions (R13)
+
+    @property
+    def days_average(self) -> Decimal:
+        if not self.closed:
+            return Decimal(0)
+        return (Decimal(self.days_total) / Decimal(self.closed)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Day:
+    """The special account at the end of a day: cash in it, reserved for approvals, money out (receivables)."""
+
+    day: date
+    cash: Money
+    reserved: Money
+    out: Money
+
+    @property
+    def utilisation(self) -> Decimal:
+        """Money out and reserved over the whole fund (cash plus money out), in per cent (as the early warning)."""
+        return share(self.out + self.reserved, self.cash + self.out)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    application_id: int
+    reference: str
+    enterprise: str
+    bank: str
+    value_date: date
+    due: date
+    days_overdue: int
+    outstanding: Money  # not yet back: the bridge's principal, or — once its bank is liable (R12) — what the bank owes
+    state: str
+    cause: str = ""
+    plan: str = ""
+    steps: list[str] = field(default_factory=list)
+    claim: str = ""  # the claim on the bank (R12), what it has paid and what it still owes
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A cooperating bank that failed its part in the period: R9 renewals late, R12 claims recorded."""
+
+    bank: str
+    renewals_late: list[str] = field(default_factory=list)  # "ZD202600012（起息 11月3日，最迟 11月5日，11月7日续贷）"
+    claims: list[str] = field(default_factory=list)
+    claimed: Money = _ZERO
+
+
+@dataclass(frozen=True)
+class Report:
+    fund_name: str
+    start: date
+    end: date
+    made_at: datetime
+    summary: Summary
+    previous: Summary  # the period before, of the same length (for a month: the month before)
+    last_year: Summary  # the same period a year earlier
+    breakdowns: list[Breakdown]
+    days: list[Day]
+    overdue: list[Overdue]
+    breaches: list[Breach]
+    as_of: date | None = None  # a period not yet ended is reported up to this day (today), as things stand; else None
+
+    @property
+    def is_month(self) -> bool:
+        return self.start.day == 1 and self.end == self.start + relativedelta(months=1, days=-1)
+
+    @property
+    def title(self) -> str:
+        if self.is_month:
+            return f"{self.start.year}年{self.start.month}月"
+        return f"{cn_day(self.start)}至{cn_day(self.end)}"
+
+    @property
+    def through(self) -> date:
+        """The last day the figures cover: the period's end, or today for a period not yet ended."""
+        return self.as_of or self.end
+
+    def breakdown(self, key: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.key == key)
+
+    def to_json(self) -> dict[str, Any]:
+        return typing.cast(dict[str, Any], _encode(self))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Report:
+        return typing.cast(Report, _decode(cls, data))
+
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # the years a report may cover (comparisons reach back one)
+LONGEST_PERIOD_DAYS = 731  # two years: the day-by-day table stays readable
+
+
+def check_period(start: date, end: date) -> None:
+    """:raise InvalidInput: a period the wrong way round, longer than two years, or outside 2000–2100."""
+    errors = FieldErrors()
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            errors.add(name, "日期须在 2000年1月1日至2100年12月31日之间")
+    if not errors.errors:
+        if end < start:
+            errors.add("end", "截止日不能早于起始日")
+        elif (end - start).days >= LONGEST_PERIOD_DAYS:
+            errors.add("end", "统计区间最长两年，请分段统计")
+    errors.raise_if_any()
+
+
+def month_period(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    return start, start + relativedelta(months=1, days=-1)
+
+
+# -- building it --------------------------------------------------------------------------------------------------
+
+
+def report(start: date, end: date) -> Report:
+    """The fund's use from ``start`` to ``end`` (the fund's days, both included). A period that has not ended yet is
+    reported up to today, as things stand today: nothing is shown overdue, late or counted for a day still to come,
+    and it is compared with the same days of the period before and of the year before.
+
+    :raise InvalidInput: the period is not one a report covers (``check_period``)."""
+    check_period(start, end)
+    today = clock.today()
+    ended = end < today
+    through = end if ended else max(today, start)
+    begun = start <= today  # a period wholly ahead has nothing to show yet
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        length = relativedelta(end + timedelta(days=1), start)
+        previous_start = start - length
+        previous_end = start - timedelta(days=1) if ended else min(through - length, start - timedelta(days=1))
+    else:
+        span = (end - start).days + 1
+        previous_start = start - timedelta(days=span)
+        previous_end = through - timedelta(days=span)
+    a_year = relativedelta(years=1)
+    return Report(
+        fund_name=current_app.config["FUND_NAME"],
+        start=start,
+        end=end,
+        made_at=clock.utcnow().replace(microsecond=0),
+        summary=summary(start, through),
+        previous=summary(previous_start, previous_end),
+        last_year=summary(start - a_year, through - a_year),
+        breakdowns=breakdowns(start, through),
+        days=daily(start, through) if begun else [],
+        overdue=overdue(through) if begun else [],
+        breaches=breaches(start, through, day_ended=ended) if begun else [],
+        as_of=None if ended else through,
+    )
+
+
+def _submitted_in(start: date, end: date) -> Any:
+    after = clock.day_start(end + timedelta(days=1))
+    return and_(Application.submitted_at >= clock.day_start(start), Application.submitted_at < after)
+
+
+def _fen(value: Any) -> Money:
+    return Money(int(value or 0))
+
+
+def summary(start: date, end: date) -> Summary:
+    submitted, requested = db.session.execute(
+        select(func.count(Application.id), func.coalesce(func.sum(REQUESTED), 0)).where(_submitted_in(start, end))
+    ).one()
+    in_period = and_(JournalEntry.posted_on >= start, JournalEntry.posted_on <= end)
+    receivable = LedgerAccount.code.like(RECEIVABLE_LIKE)
+    period_entries = select(JournalEntry.id).where(in_period)  # from the entries of the period (see _moved_since)
+    cash_in_entries = (
+        select(JournalLeg.entry_id)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(JournalLeg.entry_id.in_(period_entries), _not_by_index(LedgerAccount.code) == CASH, DEBIT > 0)
+    )
+    fee = LedgerAccount.code == FEE_INCOME
+    distributing = JournalEntry.key.startswith(DISTRIBUTION_KEY_PREFIX, autoescape=True)
+    bridges, disbursed, returned, fee_in, fee_out, fee_distributed = db.session.execute(
+        select(
+            func.count(func.distinct(case((receivable & (DEBIT > 0), JournalEntry.application_id)))),
+            func.coalesce(func.sum(case((receivable, DEBIT), else_=0)), 0),
+            func.coalesce(func.sum(case((receivable & JournalLeg.entry_id.in_(cash_in_entries), CREDIT), else_=0)), 0),
+            func.coalesce(func.sum(case((fee & ~distributing, CREDIT), else_=0)), 0),
+            func.coalesce(func.sum(case((fee & ~distributing, DEBIT), else_=0)), 0),
+            func.coalesce(func.sum(case((fee & distributing, DEBIT - CREDIT), else_=0)), 0),
+        )
+        .select_from(JournalLeg)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .where(in_period)
+    ).one()
+    closed = db.session.execute(
+        select(Application.value_date, Application.received_on).where(
+            Application.received_on >= start, Application.received_on <= end, Application.value_date.is_not(None)
+        )
+    ).all()
+    used = [days_used(value_date, received_on) for value_date, received_on in closed if value_date and received_on]
+    return Summary(
+        start,
+        end,
+        submitted=int(submitted),
+        requested=_fen(requested),
+        bridges=int(bridges),
+        disbursed=_fen(disbursed),
+        returned=_fen(returned),
+        fee_income=_fen(fee_in) - _fen(fee_out),
+        closed=len(used),
+        days_total=sum(used),
+        days_longest=max(used, default=0),
+        fee_distributed=_fen(fee_distributed),
+    )
+
+
+def _label(dimension: str, key: str, banks: dict[str, str]) -> str:
+    if dimension == "state":
+        return State(key).label
+    if dimension == "bank":
+        return banks.get(key, key)
+    if dimension == "district":
+        return DISTRICTS.get(key, key)
+    if dimension == "size":
+        return Size(key).label + "企业"
+    if dimension == "loan_type":
+        return LoanType(key).label if key in LoanType.__members__.values() else key
+    return INDUSTRIES[key].name if key in INDUSTRIES else key
+
+
+def _order(dimension: str) -> list[str]:
+    """The order rows are shown in (every value, so an empty row still shows as 0)."""
+    if dimension == "state":
+        return [s.value for s in State]
+    if dimension == "district":
+        return list(DISTRICTS)
+    if dimension == "size":
+        return [s.value for s in Size]
+    if dimension == "industry":
+        return list(INDUSTRIES)
+    if dimension == "loan_type":
+        return [t.value for t in LoanType]
+    return []
+
+
+def _last_events(end: date, ids: Any) -> Any:
+    """The last event of each application among ``ids`` up to the end of ``end`` (its state then is that event's)."""
+    return (
+        select(ApplicationEvent.application_id, func.max(ApplicationEvent.id).label("event_id"))
+        .where(ApplicationEvent.at < clock.day_start(end + timedelta(days=1)))
+        .where(ApplicationEvent.application_id.in_(ids))
+        .group_by(ApplicationEvent.application_id)
+        .subquery()
+    )
+
+
+def breakdowns(start: date, end: date) -> list[Breakdown]:
+    """Applications submitted in the period, by their state at its end and by bank, district, size, industry and the
+    kind of loan renewed; beside them the bridges disbursed in the period (amounts from the ledger), by the same six —
+    so every table counts the same bridges out."""
+    last_event = _last_events(end, select(Application.id).where(_submitted_in(start, end)))
+    state_then = func.coalesce(ApplicationEvent.to_state, Application.state)
+    grouped = (
+        state_then,
+        Application.bank_id,
+        Enterprise.district,
+        Enterprise.size,
+        Enterprise.industry,
+        Application.loan_type,
+    )
+    submitted = db.session.execute(
+        select(*grouped, func.count(Application.id), func.sum(REQUESTED))
+        .join(Enterprise, Application.enterprise_id == Enterprise.id)
+        .outerjoin(last_event, last_event.c.application_id == Application.id)
+        .outerjoin(ApplicationEvent, ApplicationEvent.id == last_event.c.event_id)
+        .where(_submitted_in(start, end))
+        .group_by(*grouped)
+    ).all()
+    out_in_period = (
+        (LedgerAccount.code.like(RECEIVABLE_LIKE))
+        & (DEBIT > 0)
+        & (JournalEntry.posted_on >= start)
+        & (JournalEntry.posted_on <= end)
+    )
+    went_out = _last_events(
+        end,
+        select(JournalEntry.application_id)
+        .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(out_in_period),
+    )
+    disbursed = db.session.execute(
+        select(*grouped, func.count(func.distinct(Application.id)), func.sum(DEBIT))
+        .select_from(JournalLeg)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .join(Application, JournalEntry.application_id == Application.id)
+        .join(Enterprise, Application.enterprise_id == Enterprise.id)
+        .outerjoin(went_out, went_out.c.application_id == Application.id)
+        .outerjoin(ApplicationEvent, ApplicationEvent.id == went_out.c.event_id)
+        .where(out_in_period)
+        .group_by(*grouped)
+    ).all()
+    banks = {str(bank_id): name for bank_id, name in db.session.execute(select(Bank.id, Bank.name).order_by(Bank.id))}
+    tallies: dict[str, dict[str, list[int]]] = {key: defaultdict(lambda: [0, 0, 0, 0]) for key, _ in DIMENSIONS}
+
+    def keyed(state: str, bank_id: int, district: str, size: str, industry: str, kind: str) -> dict[str, str]:
+        return {
+            "state": state,
+            "bank": str(bank_id),
+            "district": district,
+            "size": size,
+            "industry": industry,
+            "loan_type": kind,
+        }
+
+    for state, bank_id, district, size, industry, kind, count, amount in submitted:
+        keys = keyed(state, bank_id, district, size, industry, kind)
+        for dimension, key in keys.items():
+            tallies[dimension][key][0] += int(count)
+            tallies[dimension][key][1] += int(amount or 0)
+    for state, bank_id, district, size, industry, kind, count, amount in disbursed:
+        keys = keyed(state, bank_id, district, size, industry, kind)
+        for dimension, key in keys.items():
+            tallies[dimension][key][2] += int(count)
+            tallies[dimension][key][3] += int(amount or 0)
+    result = []
+    for dimension, title in DIMENSIONS:
+        order = _order(dimension) or list(banks)
+        shown = order + sorted(k for k in tallies[dimension] if k not in order)
+        lines = [
+            Line(key, _label(dimension, key, banks), n, Money(requested), d, Money(out))
+            for key in shown
+            for n, requested, d, out in [tallies[dimension].get(key, [0, 0, 0, 0])]
+            if dimension in ("bank", "size") or n or d
+        ]
+        result.append(Breakdown(dimension, title, lines))
+    return result
+
+
+def daily(start: date, end: date) -> list[Day]:
+    """Cash, reservations and money out at the end of each day of the period."""
+    kind = case((LedgerAccount.code == CASH, "cash"), else_="out")
+    tracked = (_not_by_index(LedgerAccount.code) == CASH) | LedgerAccount.code.like(RECEIVABLE_LIKE)
+    net = func.coalesce(func.sum(DEBIT - CREDIT), 0)
+    legs = (
+        select(kind, JournalEntry.posted_on, net)
+        .select_from(JournalEntry)
+        .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(tracked, JournalEntry.posted_on <= end)
+    )
+    opening = {"cash": _cash_before(start), "out": _out_before(start)}
+    moves: dict[tuple[str, date], int] = {}
+    for name, posted_on, amount in db.session.execute(
+        legs.where(JournalEntry.posted_on >= start).group_by(kind, JournalEntry.posted_on)
+    ):
+        moves[(name, posted_on)] = int(amount)
+    reserved_moves = _reservations(start, end)
+    days = []
+    cash, out = opening["cash"], opening["out"]
+    reserved = reserved_moves.pop(None, 0)
+    day = start
+    while day <= end:
+        cash += moves.get(("cash", day), 0)
+        out += moves.get(("out", day), 0)
+        reserved += reserved_moves.get(day, 0)
+        days.append(Day(day, Money(cash), Money(reserved), Money(out)))
+        day += timedelta(days=1)
+    return days
+
+
+def _not_by_index(code: Any) -> Any:
+    """The account's code as an expression no index serves (``code || ''``), so that the database starts from the
+    period's entries and not from the cash account, whose legs are a million or more."""
+    return code.concat("")
+
+
+def _moved_since(day: date, line: Any) -> int:
+    """Debit − credit the ledger posted on ``day`` and after to the accounts ``line`` picks: read from the entries
+    of those days (their date's index) — not from the accounts' legs, which would read every leg of the cash account
+    ever written (SQLite chose that plan: a second a call at a million applications)."""
+    recent = select(JournalEntry.id).where(JournalEntry.posted_on >= day)
+    since = db.session.scalar(
+        select(func.coalesce(func.sum(DEBIT - CREDIT), 0))
+        .select_from(JournalLeg)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(JournalLeg.entry_id.in_(recent), line)
+    )
+    return int(since or 0)
+
+
+def _cash_before(day: date) -> int:
+    """The special account's cash at the start of ``day``: its position now (the ledger's running total, which the
+    reconciliation checks against the legs) less what the ledger moved since — reads only the days since."""
+    return fund.position().cash.fen - _moved_since(day, _not_by_index(LedgerAccount.code) == CASH)
+
+
+def _out_before(day: date) -> int:
+    """Money out at the start of ``day``: every receivable's legs posted before it — the receivables line now (its
+    running total) less what was posted since. A bridge not yet out has no legs, one back in full nets to zero."""
+    return ledger.line_balance(RECEIVABLES).fen - _moved_since(day, LedgerAccount.code.like(RECEIVABLE_LIKE))
+
+
+def _out_at(day: date, *, inclusive: bool) -> Any:
+    """Ids of the bridges out at the end of ``day`` (``inclusive``) or at its start: gone out by then and not all
+    back by then. Two index ranges (not back yet; back only later) rather than one OR the index cannot serve."""
+    went_out = Application.value_date <= day if inclusive else Application.value_date < day
+    back_later = Application.received_on > day if inclusive else Application.received_on >= day
+    return union_all(
+        select(Application.id).where(Application.received_on.is_(None), went_out),
+        select(Application.id).where(back_later, went_out),
+    )
+
+
+def _reservations(start: date, end: date) -> dict[date | None, int]:
+    """How the reservations move each day of the period (key None: what is reserved as the period opens).
+
+    An approval reserves its amount on the day it is approved (R8) until the money goes out (the authorisation) or
+    the approval ends without it (withdrawn, cancelled, rejected by the group): read from the applications, and from
+    the events only for the few that ended without money."""
+    rows = db.session.execute(
+        select(Application.id, Application.approved_on, Application.authorised_at, Application.state, APPROVED).where(
+            Application.id.in_(_approved_around(start, end))
+        )
+    ).all()
+    ended = [i for i, _, _, state, _ in rows if state in ENDED_AFTER_APPROVAL]
+    released_at = dict(
+        db.session.execute(
+            select(ApplicationEvent.application_id, func.min(ApplicationEvent.at))
+            .where(ApplicationEvent.application_id.in_(ended), ApplicationEvent.action.in_(RELEASING))
+            .group_by(ApplicationEvent.application_id)
+        ).all()
+    )
+    moves: dict[date | None, int] = defaultdict(int)
+    for application_id, approved_on, authorised_at, _, fen in rows:
+        assert approved_on is not None  # every row is an approval's (``_approved_around``)
+        moment = authorised_at or released_at.get(application_id)
+        released = clock.local(_aware(moment)).date() if moment is not None else None
+        if approved_on > end or (released is not None and released < start):
+            continue
+        moves[None if approved_on < start else approved_on] += int(fen)
+        if released is not None and released <= end:
+            moves[released] -= int(fen)
+    return moves
+
+
+def _approved_around(start: date, end: date) -> Any:
+    """Applications whose reservation may touch the period: approved in it or in the 90 days before, or reserved
+    still (an approval waits days, not months, for its money — R4's days and R9's renewal are short)."""
+    return union_all(
+        select(Application.id).where(Application.approved_on.between(start - timedelta(days=90), end)),
+        select(Application.id).where(
+            Application.state.in_([State.APPROVED.value, State.GROUP_REVIEW.value]), Application.approved_on <= end
+        ),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """A time read back by an aggregate (SQLite returns it without its zone): stored times are UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def overdue(end: date) -> list[Overdue]:
+    """Bridges whose debt was not settled at the end of ``end`` (or today, as things stand) and past their R4 due date
+    then, with the cause, the recovery plan and the steps taken by then. A bridge stays on the list until its debt is
+    settled, whoever owes it: once its bank is liable (R12) the bridge's own receivable is nothing, and the line shows
+    the claim and what the bank still owes."""
+    # a bridge can be overdue at the end only if it went out more than the shortest R4 limit of any policy before
+    shortest = min((v.to_policy().max_days for v in db.session.scalars(select(PolicyVersion))), default=0)
+    out_then = Application.id.in_(_out_at(end, inclusive=True)) & (
+        Application.value_date < end - timedelta(days=shortest)
+    )
+    outstanding = {
+        application_id: int(fen)
+        for application_id, fen in db.session.execute(
+            select(Application.id, func.sum(DEBIT - CREDIT))
+            .select_from(Application)
+            .join(JournalEntry, JournalEntry.application_id == Application.id)
+            .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
+            .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+            .where(out_then, LedgerAccount.code.like(RECEIVABLE_LIKE), JournalEntry.posted_on <= end)
+            .group_by(Application.id)
+            .having(func.sum(DEBIT - CREDIT) > 0)
+        )
+    }
+    claims = {
+        claim.application_id: claim
+        for claim in db.session.scalars(
+            select(BankClaim)
+            .join(Application, BankClaim.application_id == Application.id)
+            .where(out_then, BankClaim.claimed_on <= end)
+            .options(selectinload(BankClaim.payments))
+        )
+    }
+    owed_by_bank: dict[int, tuple[BankClaim, Money, Money]] = {}
+    for application_id, claim in claims.items():
+        paid = sum((p.amount for p in claim.payments if p.paid_on <= end), Money.zero())
+        if claim.amount > paid:
+            owed_by_bank[application_id] = (claim, paid, claim.amount - paid)
+    unsettled = sorted(set(outstanding) | set(owed_by_bank))
+    applications = db.session.scalars(
+        select(Application)
+        .where(Application.id.in_(unsettled), Application.value_date.is_not(None))
+        .options(
+            joinedload(Application.enterprise),
+            joinedload(Application.bank),
+            joinedload(Application.policy_version),
+        )
+        .order_by(Application.value_date, Application.id)
+    ).all()
+    records_of: dict[int, list[RecoveryRecord]] = defaultdict(list)
+    for record in db.session.scalars(
+        select(RecoveryRecord)
+        .where(RecoveryRecord.application_id.in_(unsettled), RecoveryRecord.taken_on <= end)
+        .order_by(RecoveryRecord.taken_on, RecoveryRecord.id)
+    ):
+        records_of[record.application_id].append(record)
+    result = []
+    for application in applications:
+        assert application.value_date is not None
+        due = due_date(application_policy(application), application.value_date)
+        if end <= due:
+            continue
+        records = records_of[application.id]
+        left = Money(outstanding.get(application.id, 0))
+        claim_text = ""
+        if application.id in owed_by_bank:
+            claim, paid, owed = owed_by_bank[application.id]
+            left += owed
+            claim_text = (
+                f"{cn_day(claim.claimed_on)}认定{application.bank.name}承担清偿责任 {claim.amount.format()} 元，"
+                f"已清偿 {paid.format()} 元，尚欠 {owed.format()} 元"
+            )
+        result.append(
+            Overdue(
+                application.id,
+                application.reference,
+                application.enterprise.name,
+                application.bank.name,
+                application.value_date,
+                due,
+                (end - due).days,
+                left,
+                application.state_enum.label,
+                "；".join(r.text for r in records if r.kind == "cause"),
+                application.recovery_plan or "",
+                [f"{cn_day(r.taken_on)} {r.text}" for r in records if r.kind == "measure"],
+                claim_text,
+            )
+        )
+    return result
+
+
+def breaches(start: date, end: date, *, day_ended: bool = True) -> list[Breach]:
+    """R9: bridges whose renewal deadline fell in the period and that the bank had not renewed by it (renewed later,
+    or still not renewed at the end of the period); R12: claims on a bank recorded in the period. ``day_ended``
+    False: ``end`` is today, and the bank has until the end of a deadline that falls today."""
+    last_deadline = end if day_ended else end - timedelta(days=1)
+    candidates = db.session.scalars(
+        select(Application)
+        .where(Application.value_date >= start - timedelta(days=RENEWAL_SLA_MAX_DAYS), Application.value_date <= end)
+        .where(  # renewed late by R9 when it was confirmed, or not renewed (yet) at the period's end
+            or_(Application.renewal_late, Application.renewed_on.is_(None), Application.renewed_on > end)
+        )
+        .options(joinedload(Application.bank), joinedload(Application.policy_version))
+        .order_by(Application.value_date, Application.id)
+    ).all()
+    result: dict[str, Breach] = {}
+    for application in candidates:
+        assert application.value_date is not None
+        deadline = renewal_deadline(application_policy(application), application.value_date)
+        renewed = application.renewed_on if application.renewed_on and application.renewed_on <= end else None
+        if not start <= deadline <= last_deadline or (renewed is not None and renewed <= deadline):
+            continue
+        if application.renewed_on is None and application.state_enum not in NOT_RENEWED_STATES:
+            continue  # ended without money out for a renewal (never disbursed)
+        if renewed is not None:
+            what = f"{cn_day(renewed)}续贷"
+        else:
+            what = "期末仍未续贷" if day_ended else f"截至{cn_day(end)}仍未续贷"
+        entry = result.setdefault(application.bank.name, Breach(application.bank.name))
+        entry.renewals_late.append(
+            f"{application.reference}（起息 {cn_day(application.value_date)}，最迟 {cn_day(deadline)}，{what}）"
+        )
+    claims = db.session.scalars(
+        select(BankClaim)
+        .where(BankClaim.claimed_on >= start, BankClaim.claimed_on <= end)
+        .options(joinedload(BankClaim.bank))
+        .order_by(BankClaim.claimed_on, BankClaim.id)
+    ).all()
+    for claim in claims:
+        entry = result.get(claim.bank.name) or Breach(claim.bank.name)
+        amount = claim.principal + claim.fee
+        entry.claims.append(f"{cn_day(claim.claimed_on)} 追偿 {amount.format()} 元：{claim.basis}")
+        result[claim.bank.name] = dataclasses.replace(entry, claimed=entry.claimed + amount)
+    return sorted(result.values(), key=lambda b: b.bank)
+
+
+# -- JSON ---------------------------------------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Money):
+        return value.fen
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _decode(kind: Any, value: Any) -> Any:
+    origin = typing.get_origin(kind)
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        return [_decode(item, v) for v in value]
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return None if value is None else _decode(options[0], value)
+    if kind is Money:
+        return Money(int(value))
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if kind is date:
+        return date.fromisoformat(value)
+    if kind is Decimal:
+        return Decimal(value)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        # a field added since the value was stored (a revision filed before it existed) takes its default
+        return kind(
+            **{
+                f.name: _decode(hints[f.name], value[f.name])
+                for f in dataclasses.fields(kind)
+                if f.init and f.name in value
+            }
+        )
+    return value
