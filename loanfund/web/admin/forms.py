@@ -6,16 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from loanfund.domain.policy import LoanType
-from loanfund.web.forms import (
-    REQUIRED_TEXT,
-    Form,
-    SubmitOnce,
-    WholeNumberField,
-    day_field,
-    money,
-    options,
-    text,
-)
+from loanfund.web.forms import REQUIRED_TEXT, Form, SubmitOnce, WholeNumberField, day_field, money, options, text
 
 
 class UserForm(Form):

@@ -1,0 +1,34 @@
+"""The e-mail queue: what was sent, what failed, sending again."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from loanfund.domain.errors import LoanFundError
+from loanfund.services import uow
+from loanfund.services.oversight import mailer
+from loanfund.web.admin import admin_only, bp
+from loanfund.web.admin.forms import RequeueForm
+
+
+@bp.get("/mail")
+@admin_only
+def mail() -> str:
+    """The e-mail queue: what has not gone out yet, with every attempt (nothing is lost without an SMTP server)."""
+    return render_template(
+        "admin/mail.html", deliveries=mailer.pending(), configured=mailer.configured(), form=RequeueForm()
+    )
+
+
+@bp.post("/mail/<int(max=2147483647):delivery_id>/requeue")
+@admin_only
+def requeue_mail(delivery_id: int) -> Response:
+    if RequeueForm().validate():
+        try:
+            mailer.requeue(delivery_id)
+            flash("已重新加入发送队列", "success")
+        except LoanFundError as exc:
+            uow.discard()
+            flash(exc.message, "danger")
+    return redirect(url_for("admin.mail"))

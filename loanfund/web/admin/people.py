@@ -1,0 +1,81 @@
+"""Users and their access: accounts, roles, login limits, the login record, switching an account off."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from loanfund import clock
+from loanfund.domain.errors import InvalidInput, NotAllowed
+from loanfund.domain.lifecycle import Role
+from loanfund.services import admin as admin_service
+from loanfund.services import directory, uow
+from loanfund.services.people import accounts
+from loanfund.services.people.accounts import add_user
+from loanfund.web.admin import admin_only, bp
+from loanfund.web.admin.forms import UserForm
+from loanfund.web.forms import field_errors, options
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_only
+def users() -> str | Response:
+    form = UserForm()
+    form.role.choices = options((r.value, r.label) for r in Role)
+    form.bank_id.choices = options([(0, "—")] + [(b.id, b.name) for b in directory.banks()])
+    if form.validate_on_submit():
+        enterprise = directory.enterprise_by_credit_code(form.credit_code.data or "")
+        try:
+            user = add_user(
+                form.username.data or "",
+                form.password.data or "",
+                Role(form.role.data),
+                display_name=form.display_name.data or "",
+                enterprise=enterprise,
+                bank=directory.bank(form.bank_id.data or 0),
+            )
+        except InvalidInput as exc:
+            uow.discard()
+            errors = {{"enterprise": "credit_code", "bank": "bank_id"}.get(k, k): v for k, v in exc.errors.items()}
+            if "credit_code" in errors and form.credit_code.data and enterprise is None:
+                errors["credit_code"] = ["未找到该统一社会信用代码的企业"]
+            field_errors(form, errors)
+        else:
+            flash(f"已创建用户 {user.username}", "success")
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/users.html", users=directory.users(), form=form, limited=accounts.limited_accounts(clock.utcnow())
+    )
+
+
+@bp.post("/users/<int(max=2147483647):user_id>/limits")
+@admin_only
+def lift_limits(user_id: int) -> Response:
+    user = directory.user(user_id)
+    if user is not None:
+        lifted = accounts.lift_limits(current_user, user)
+        flash(f"已解除 {user.username} 的登录限制（{lifted} 处）", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/logins")
+@admin_only
+def logins() -> str:
+    username = (request.args.get("username") or "").strip()[:64]
+    return render_template("admin/logins.html", records=accounts.login_records(username=username), username=username)
+
+
+@bp.post("/users/<int(max=2147483647):user_id>/active")
+@admin_only
+def toggle_active(user_id: int) -> Response:
+    user = directory.user(user_id)
+    if user is None:
+        return redirect(url_for("admin.users"))
+    try:
+        admin_service.set_active(current_user, user, not user.active)
+        flash(f"{user.username} 已{'启用' if user.active else '停用'}", "success")
+    except NotAllowed as exc:
+        uow.discard()
+        flash(exc.message, "danger")
+    return redirect(url_for("admin.users"))
