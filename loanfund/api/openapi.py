@@ -75,11 +75,12 @@ def build_spec() -> APISpec:
         operation: Operation | None = getattr(current_app.view_functions[rule.endpoint], "operation", None)
         if operation is None:
             raise LookupError(f"{rule.endpoint}: every API view says what it is (api.documented.documented)")
-        path = rule.rule.removeprefix(PREFIX)
+        path, parameters = _path(rule.rule.removeprefix(PREFIX)), _parameters(rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             if not operation.steps:
-                spec.path(_path(path), operations={method.lower(): _operation(operation, _parameters(rule))})
+                spec.path(path, operations={method.lower(): _operation(operation, parameters)})
                 continue
+            per_step = [p for p in parameters if p["name"] != "action_name"]
             for action, step in lifecycle.STEPS.items():  # each step's operation, drawn from the step
                 roles = "、".join(role.label for role in sorted(step.roles))
                 drawn = replace(
@@ -88,10 +89,9 @@ def build_spec() -> APISpec:
                     body=s.step_schema(step),
                     idempotency="required" if step.moves_money else "",
                 )
-                parameters = [p for p in _parameters(rule) if p["name"] != "action_name"]
                 spec.path(
-                    _path(path).replace("{action_name}", action.value),
-                    operations={method.lower(): _operation(drawn, parameters)},
+                    path.replace("{action_name}", action.value),
+                    operations={method.lower(): _operation(drawn, per_step)},
                 )
     return spec
 

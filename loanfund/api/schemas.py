@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -9,7 +10,6 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from loanfund.api.fields import REQUIRED, Day, MoneyField, Text, WholeNumber
 from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
 from loanfund.domain.green_channel import Mortgage
-from loanfund.domain.lifecycle import Action
 from loanfund.domain.policy import LoanType
 from loanfund.services.lifecycle.step import StepDef
 
@@ -132,13 +132,12 @@ def _text(required: bool = False, max_length: int = 2000, **kwargs: object) -> T
     return Text(max_length, required=required, **kwargs)
 
 
+@cache
 def step_schema(step: StepDef) -> type[Schema]:
     """A lifecycle step's request body, drawn from its inputs (``services.lifecycle.step``): a money input is a
     two-decimal string, a date ``YYYY-MM-DD``, a choice one of its kind's values; the step's own labels describe
     them in the OpenAPI document. Built once per step."""
-    if step.action not in _STEP_SCHEMAS:
-        _STEP_SCHEMAS[step.action] = _built(step)
-    return _STEP_SCHEMAS[step.action]
+    return _built(step)
 
 
 def _built(step: StepDef) -> type[Schema]:
@@ -153,9 +152,6 @@ def _built(step: StepDef) -> type[Schema]:
             fields_[given.name] = _text(required=given.required, max_length=given.max_length, **meta)
     name = "".join(part.capitalize() for part in step.action.value.split("-"))
     return StrictSchema.from_dict(fields_, name=f"{name}Schema")
-
-
-_STEP_SCHEMAS: dict[Action, type[Schema]] = {}
 
 
 class EventSchema(Schema):

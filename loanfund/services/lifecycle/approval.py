@@ -67,10 +67,15 @@ def release_reservation(application: Application) -> None:
         fund.release(application.approved_amount)
 
 
-def clear_preparation(application: Application) -> None:
-    """A withdrawal or a cancellation drops a preparation waiting for its checker."""
+def end_unpaid(step: Step, reason: str, reason_label: str) -> Outcome:
+    """A withdrawal or a cancellation: the application ends before its money went out, with the reason given — its
+    reservation released and a preparation waiting for its checker dropped."""
+    application = step.application
+    text = required_text(reason, "reason", reason_label)
+    release_reservation(application)
     application.prepared_by_id = None
     application.prepared_at = None
+    return complete(step, text)
 
 
 def tell_approved(a: Application) -> None:

@@ -276,7 +276,7 @@ def clear_spent_limits(now: datetime) -> int:
         LoginThrottle.window_started <= now - THROTTLE,
         or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
     )
-    return int(affected(db.session.execute(delete(LoginThrottle).where(spent))) or 0)
+    return affected(db.session.execute(delete(LoginThrottle).where(spent)))
 
 
 def lift_limits(actor: User, user: User) -> int:
@@ -285,7 +285,7 @@ def lift_limits(actor: User, user: User) -> int:
         raise NotAllowed("只有系统管理员可以解除登录限制")
     lifted = affected(db.session.execute(delete(LoginThrottle).where(LoginThrottle.user_id == user.id)))
     finish(user)
-    return int(lifted or 0)
+    return lifted
 
 
 def limited_accounts(now: datetime) -> list[LoginThrottle]:

@@ -119,7 +119,7 @@ def end_others(user: User, keep_session_id: int | None, why: str) -> int:
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
-    return int(ended or 0)
+    return ended
 
 
 def open_sessions(user: User) -> list[UserSession]:

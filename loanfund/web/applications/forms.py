@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from loanfund.domain.green_channel import Mortgage
-from loanfund.domain.lifecycle import Action
 from loanfund.domain.policy import LoanType
 from loanfund.services.lifecycle.step import StepDef
 from loanfund.web.forms import (
@@ -71,13 +71,12 @@ class ActionForm(SubmitOnce, Form):
         return values
 
 
+@cache
 def step_form(step: StepDef) -> type[ActionForm]:
     """A lifecycle step's form, drawn from its inputs (``services.lifecycle.step``), fields in the step's order: a
     money input in 元, a date, a line or a paragraph of text, a choice among its kind (none assumed: the step names
     a missing one beside the others). Built once per step."""
-    if step.action not in _STEP_FORMS:
-        _STEP_FORMS[step.action] = _built(step)
-    return _STEP_FORMS[step.action]
+    return _built(step)
 
 
 def _built(step: StepDef) -> type[ActionForm]:
@@ -98,9 +97,6 @@ def _built(step: StepDef) -> type[ActionForm]:
             fields[given.name] = text(given.label, required, given.max_length)
     name = "".join(part.capitalize() for part in step.action.value.split("-"))
     return type(f"{name}Form", (ActionForm,), fields)
-
-
-_STEP_FORMS: dict[Action, type[ActionForm]] = {}
 
 
 class ListForm(Form):

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from loanfund.domain.lifecycle import Action
-from loanfund.services.lifecycle.approval import clear_preparation, release_reservation
-from loanfund.services.lifecycle.spine import Step, complete, required_text
+from loanfund.services.lifecycle.approval import end_unpaid
+from loanfund.services.lifecycle.spine import Step
 from loanfund.services.lifecycle.step import Outcome, StepDef, long_text
 
 
 def withdraw(step: Step, reason: str) -> Outcome:
     """The enterprise (or an operator for it) withdraws before disbursement; a reservation is released."""
-    application = step.application
-    text = required_text(reason, "reason", "撤回原因")
-    release_reservation(application)
-    clear_preparation(application)
-    return complete(step, text)
+    return end_unpaid(step, reason, "撤回原因")
 
 
 STEP = StepDef(
