@@ -26,9 +26,6 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None  # the factory fills in instance/loanfund.db when unset
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     TIMEZONE = "Asia/Shanghai"
-    FUND_NAME = "连云港市中小企业应急转贷资金"  # the fund's name on reports, statements and the audit pack
-    # 办事指南's contact lines, e.g. ["咨询电话：0518-…", "地址：…"]; set by the deployment (none are invented here)
-    FUND_CONTACT: list[str] = []
     # 第二十七条: who the platform's 绿色通道函 is addressed to — the departments that register a land and a house
     # mortgage (the deployment writes its city's names; these are what the departments are called everywhere)
     GREEN_CHANNEL_LAND_DEPARTMENT = "自然资源和规划局（不动产登记机构）"

@@ -27,7 +27,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from loanfund import clock
 from loanfund.domain import ledger as books
-from loanfund.domain.eligibility import DISTRICTS, classify_size, credit_code_check_character
+from loanfund.domain.eligibility import classify_size, credit_code_check_character
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.rules import due_date, fee_for
@@ -44,6 +44,7 @@ from loanfund.models import (
     Receipt,
     User,
 )
+from loanfund.services import funds
 from loanfund.services.books import fund, ledger
 from loanfund.services.books.capital import contributor_named, record_contribution
 from loanfund.services.policies import policy_version_in_force
@@ -131,6 +132,7 @@ def generate(
     users = _cast()
     staff = {role: next(u for u in users.values() if u.role == role.value) for role in (Role.REVIEWER, Role.GROUP)}
     operator, checker = users["operator"], users["operator2"]
+    fund_id = operator.fund_id  # the generated applications are the demo staff's fund's
     banks = list(db.session.scalars(select(Bank).order_by(Bank.id)))
     bank_users = {u.bank_id: u for u in users.values() if u.role == Role.BANK.value}
     ids = _Ids()
@@ -151,7 +153,7 @@ def generate(
 
     def policy_on(day: date) -> Any:
         if day not in policies:
-            policies[day] = policy_version_in_force(day)
+            policies[day] = policy_version_in_force(fund_id, day)
         return policies[day]
 
     rows: dict[str, list[dict[str, Any]]] = {}
@@ -246,6 +248,7 @@ def generate(
         app_id = ids.take(Application)
         row: dict[str, Any] = {
             "id": app_id,
+            "fund_id": fund_id,
             "enterprise_id": enterprise,
             "bank_id": bank.id,
             "policy_version_id": version.id,
@@ -624,7 +627,7 @@ def _enterprises(rng: random.Random, count: int, ids: _Ids) -> list[int]:
     made = []
     batch: list[dict[str, Any]] = []
     taken = set(db.session.scalars(select(Enterprise.credit_code)))
-    districts = list(DISTRICTS)
+    districts = [d.key for d in funds.districts()]
     for n in range(count):
         enterprise_id = ids.take(Enterprise)
         first17 = f"913207{enterprise_id:011d}"

@@ -11,10 +11,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from loanfund import clock, database
-from loanfund.domain.errors import InvalidInput, LoanFundError
+from loanfund.domain.errors import InvalidInput, LoanFundError, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise
+from loanfund.services import funds
 from loanfund.services.books.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.books.reconcile import reconcile, run_and_record
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
@@ -51,12 +52,19 @@ def seed_demo_command(password: str) -> None:
 @click.option("--enterprise", "credit_code", help="统一社会信用代码 of the user's enterprise (role enterprise).")
 @click.option("--bank", "bank_code", help="Code of the user's bank (role bank).")
 @click.option("--name", "display_name", default="", help="Name shown in the interface.")
+@click.option("--fund", "fund_code", help="Code of the fund the user works for (every role but enterprise).")
 def create_user_command(
-    username: str, role: str, credit_code: str | None, bank_code: str | None, display_name: str
+    username: str, role: str, credit_code: str | None, bank_code: str | None, display_name: str, fund_code: str | None
 ) -> None:
-    """Create a user; the password is read from standard input (one line), never from the command line."""
+    """Create a user; the password is read from standard input (one line), never from the command line. A staff or
+    bank user works for the fund ``--fund`` names, or for the only one."""
     password = sys.stdin.readline().rstrip("\r\n")
-    enterprise = bank = None
+    enterprise = bank = fund = None
+    if Role(role) is not Role.ENTERPRISE:
+        try:
+            fund = funds.named_or_sole(fund_code)
+        except (InvalidInput, NotFound) as exc:
+            raise click.ClickException(exc.message) from exc
     if credit_code:
         enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code.upper()))
         if enterprise is None:
@@ -66,7 +74,9 @@ def create_user_command(
         if bank is None:
             raise click.ClickException(f"没有代码为 {bank_code} 的合作银行")
     try:
-        user = add_user(username, password, Role(role), display_name=display_name, enterprise=enterprise, bank=bank)
+        user = add_user(
+            username, password, Role(role), display_name=display_name, enterprise=enterprise, bank=bank, fund=fund
+        )
     except InvalidInput as exc:
         db.session.rollback()
         raise click.ClickException("；".join(exc.errors[k][0] for k in exc.errors)) from exc

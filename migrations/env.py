@@ -41,9 +41,28 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # SQLite's own procedure for changing a table others refer to: keys off, change, check, keys on
+            _sqlite_foreign_keys(connection, on=False)
         context.configure(connection=connection, target_metadata=db.metadata, render_item=render_item, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows whose foreign keys point nowhere: {broken[:10]}")
+        if sqlite:
+            if connection.in_transaction():  # the migrations' transaction, when alembic left it to the connection
+                connection.commit()
+            _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection, *, on):
+    """PRAGMA foreign_keys changes nothing inside a transaction: set it on the driver's connection, outside any."""
+    driver = connection.connection.driver_connection
+    driver.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+    if driver.execute("PRAGMA foreign_keys").fetchone()[0] != int(on):
+        raise RuntimeError("SQLite did not change PRAGMA foreign_keys: a transaction was still open")
 
 
 if context.is_offline_mode():

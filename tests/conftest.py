@@ -25,6 +25,7 @@ from loanfund.app import create_app
 from loanfund.extensions import db
 from loanfund.models import User
 from loanfund.services.applications.materials import ensure_checklist
+from loanfund.services.lianyungang import ensure_city_fund
 from loanfund.services.policies import ensure_default_policy
 from tests.factories import PASSWORD, cast
 from tests.flows import Flows, busy_fund, november_2026
@@ -149,8 +150,8 @@ class KeptRows:
 
 
 def _defaults() -> None:
-    """What every test's database starts with: the default policy and the materials checklist."""
-    ensure_default_policy()
+    """What every test's database starts with: the city fund with its default policy, and the materials checklist."""
+    ensure_default_policy(ensure_city_fund())
     ensure_checklist()
     db.session.commit()
 

@@ -18,8 +18,9 @@ from factory.alchemy import SQLAlchemyModelFactory
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Bank, Enterprise, User
+from loanfund.models import Bank, District, Enterprise, Fund, PolicyVersion, User
 from loanfund.services.books.capital import contributor_named, record_contribution
+from loanfund.services.lianyungang import FUND as CITY
 from loanfund.services.people.passwords import hash_password
 from loanfund.services.uow import finish
 
@@ -42,6 +43,66 @@ def credit_code(body: str) -> str:
     """A valid 18-character credit code from its first 17 characters (the check character appended)."""
     total = sum(_CODE_CHARS.index(c) * w for c, w in zip(body, _WEIGHTS, strict=True))
     return body + _CODE_CHARS[(31 - total % 31) % 31]
+
+
+def city_fund() -> Fund:
+    """The fund every test database starts with."""
+    return db.session.scalars(db.select(Fund).where(Fund.code == CITY["code"])).one()
+
+
+def city_fund_id() -> int:
+    return city_fund().id
+
+
+# A county's fund beside the city's (DESIGN §7): Donghai's, priced like the 2023 rules — 0.2‰ a day for the first 5
+# days, 0.4‰ beyond, at most 95 % of the commitment, one band whatever the amount — for the county only.
+COUNTY_POLICY = {
+    "name": "东政规发〔2025〕5号",
+    "effective_from": "2025-01-01",
+    "bands": [
+        {"upper_bound": None, "upper_inclusive": False, "base_rate_permille": "0.2", "extended_rate_permille": "0.4"}
+    ],
+    "base_rate_days": 5,
+    "max_days": 10,
+    "cap_ratio": "0.95",
+    "group_threshold": "10000000.00",
+    "group_for_overdue_loan": True,
+    "renewal_sla_days": 2,
+    "blacklist_years": 3,
+    "rate_mode": "marginal",
+    "description": "东海县中小微企业应急转贷资金管理办法",
+    "loan_types": ["working_capital"],
+}
+
+
+def county_fund() -> Fund:
+    """Donghai county's fund, with its policy version: a second fund on the platform."""
+    fund = Fund(
+        code="DH",
+        name="东海县中小微企业应急转贷资金",
+        short_name="县应急转贷资金",
+        region_name="东海县",
+        region_code="320722",
+        regulation="东海县中小微企业应急转贷资金管理办法",
+        regulation_number="东政规发〔2025〕5号",
+        authority="东海县工业和信息化局",
+        group_office="东海县中小微企业应急转贷资金领导小组办公室",
+        reviewing_body="县中小企业服务中心",
+        operating_body="县财政投资公司",
+    )
+    fund.districts = [db.session.get(District, "donghai")]
+    db.session.add(fund)
+    db.session.flush()
+    db.session.add(
+        PolicyVersion(
+            fund_id=fund.id,
+            name=COUNTY_POLICY["name"],
+            effective_from=date(2025, 1, 1),
+            parameters=COUNTY_POLICY,
+        )
+    )
+    finish(None)
+    return fund
 
 
 @cache
@@ -105,6 +166,8 @@ class UserFactory(_Factory):
     display_name = factory.LazyAttribute(lambda u: u.username)
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
     active = True
+    # everyone but an enterprise's user works for a fund: the city fund unless the test names another
+    fund_id = factory.LazyAttribute(lambda u: None if u.role == Role.ENTERPRISE.value else city_fund_id())
 
 
 class BankUserFactory(UserFactory):

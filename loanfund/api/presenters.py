@@ -20,6 +20,7 @@ def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent
     data: dict[str, Any] = {
         "id": application.id,
         "reference": application.reference,
+        "fund": application.fund.code,
         "state": application.state,
         "state_label": application.state_shown,
         "enterprise": application.enterprise,

@@ -9,6 +9,7 @@ from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
 from loanfund.api.documented import documented
 from loanfund.api.schemas import MonthlyRevisionSchema, ReportSchema, StatisticsQuerySchema
+from loanfund.services.funds import own_fund
 from loanfund.services.reports import monthly, reporting
 
 READERS = tuple(monthly.READERS)
@@ -62,4 +63,5 @@ def statistics() -> Response:
     """The monthly report's aggregates over any period (``?start=YYYY-MM-DD&end=YYYY-MM-DD``, both included, at most
     two years, within 2000–2100). :raise 422: a missing or malformed date, or a period a report does not cover."""
     query = StatisticsQuerySchema().load(request.args.to_dict())
-    return jsonify({"report": ReportSchema().dump(reporting.report(query["start"], query["end"]))})
+    found = reporting.report(own_fund(current_api_user()), query["start"], query["end"])
+    return jsonify({"report": ReportSchema().dump(found)})

@@ -8,9 +8,10 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from loanfund.api.fields import REQUIRED, Day, MoneyField, Text, WholeNumber
-from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.eligibility import INDUSTRIES, Size
 from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.policy import LoanType
+from loanfund.services.funds import district_names
 from loanfund.services.lifecycle.step import StepDef
 
 
@@ -26,6 +27,9 @@ class StrictSchema(Schema):
 class QuoteRequestSchema(StrictSchema):
     amount = MoneyField(required=True, metadata={"description": "应急转贷资金额度（元），两位小数的字符串"})
     days = WholeNumber(required=True, metadata={"description": "用款天数", "example": 3})
+    fund = fields.String(
+        validate=validate.Length(max=16), metadata={"description": "转贷资金代码；平台只有一个转贷资金时可省略"}
+    )
 
 
 class QuoteSchema(Schema):
@@ -37,6 +41,8 @@ class QuoteSchema(Schema):
     total = MoneyField()
     needs_group_approval = fields.Boolean()
     policy = fields.String(metadata={"description": "政策版本"})
+    fund = fields.String(metadata={"description": "转贷资金代码"})
+    fund_name = fields.String(metadata={"description": "转贷资金名称"})
 
 
 class TokenSchema(Schema):
@@ -90,6 +96,11 @@ class EnterpriseSchema(Schema):
 
 
 class ApplicationCreateSchema(StrictSchema):
+    fund = fields.String(
+        load_default=None,
+        validate=validate.Length(max=16),
+        metadata={"description": "申请的转贷资金代码（DESIGN §7）；企业所在县区只有一个转贷资金时可省略"},
+    )
     bank_id = WholeNumber(required=True)
     loan_contract_no = Text(64, required=True, metadata={"description": "到期贷款合同编号"})
     loan_type = fields.String(
@@ -120,6 +131,12 @@ class ApplicationCreateSchema(StrictSchema):
     requested_days = WholeNumber(required=True, metadata={"description": "申请用款天数"})
     own_funds = MoneyField(required=True, metadata={"description": "自筹资金（元）"})
     purpose = Text(2000, load_default="", metadata={"description": "用途说明"})
+
+
+def known_district(key: str) -> None:
+    """A district of the platform's list (R10). :raise ValidationError: it is not one."""
+    if key not in district_names():
+        raise ValidationError(f"未知县区：{key}")
 
 
 def _date(**kwargs: object) -> Day:
@@ -189,6 +206,7 @@ class GreenChannelLetterSchema(Schema):
 class ApplicationSchema(Schema):
     id = fields.Integer()
     reference = fields.String()
+    fund = fields.String(metadata={"description": "转贷资金代码"})
     state = fields.String()
     state_label = fields.String()
     enterprise = fields.Nested(EnterpriseSchema(only=("id", "name", "credit_code", "size")))
@@ -471,7 +489,7 @@ class ApplicationFiltersSchema(Schema):
         validate=validate.Range(min=1, max=2**31 - 1, error="合作银行编号不正确"),
         error_messages={"invalid": "须为正整数"},
     )
-    district = fields.String(validate=validate.OneOf(list(DISTRICTS), error="未知县区：{input}"))
+    district = fields.String(validate=known_district)
     size = fields.String(validate=validate.OneOf([s.value for s in Size], error="未知企业规模：{input}"))
     industry = fields.String(validate=validate.OneOf(list(INDUSTRIES), error="未知行业：{input}"))
     loan_type = fields.String(validate=validate.OneOf([t.value for t in LoanType], error="未知贷款种类：{input}"))

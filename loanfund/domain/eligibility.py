@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
 from loanfund.domain.errors import InvalidValue, Violation
 from loanfund.domain.money import FEN_PER_WAN, Money
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # -- 统一社会信用代码 (GB 32100-2015) ------------------------------------------------------------------------------
 
@@ -41,39 +45,63 @@ def normalise_credit_code(raw: str) -> str:
     return code
 
 
-# -- Jurisdiction (第八条: 在连云港市市域内依法设立) ---------------------------------------------------------------
-
-# key → name. The six county-level divisions and the city's functional zones.
-DISTRICTS: dict[str, str] = {
-    "haizhou": "海州区",
-    "lianyun": "连云区",
-    "ganyu": "赣榆区",
-    "donghai": "东海县",
-    "guanyun": "灌云县",
-    "guannan": "灌南县",
-    "etdz": "连云港经济技术开发区",
-    "hitech": "连云港高新技术产业开发区",
-    "xuwei": "徐圩新区",
-    "yuntaishan": "云台山风景名胜区",
-}
+# -- Jurisdiction (第八条: 在本市市域内依法设立; a county's fund: 在本县) ------------------------------------------
 
 
-# 行政区划代码 (GB/T 2260) of the fund's region — the first four digits every code within it shares — and of its
-# county-level districts (the functional zones lie within them and are registered by the city or a district).
-REGION_PREFIX = "3207"
-DISTRICT_REGION_CODES: dict[str, str] = {
-    "lianyun": "320703",
-    "haizhou": "320706",
-    "ganyu": "320707",
-    "donghai": "320722",
-    "guanyun": "320723",
-    "guannan": "320724",
-}
+@dataclass(frozen=True)
+class District:
+    """A county-level division or a functional zone (the platform's list): its 行政区划代码 (GB/T 2260), none for a
+    functional zone, which lies within ``within_code``'s region and is registered by it."""
+
+    key: str
+    name: str
+    region_code: str | None
+    within_code: str
 
 
-def check_district(key: str) -> None:
-    if key not in DISTRICTS:
-        raise InvalidValue("企业注册地须在本市市域内（请选择所在县区或功能区）", code="district_outside")
+SCOPE_WORDS = {"市": "市域", "县": "县域", "区": "区域"}
+
+
+@dataclass(frozen=True)
+class Region:
+    """The region a fund serves (R10): its name, the 行政区划代码 every credit code it serves starts with, and its
+    districts."""
+
+    name: str
+    code_prefix: str
+    districts: tuple[District, ...]
+
+    @property
+    def own(self) -> str:
+        """How the fund's documents say its region: 本市, 本县, 本区 (or its name)."""
+        return f"本{self.name[-1]}" if self.name[-1:] in SCOPE_WORDS else self.name
+
+    @property
+    def scope(self) -> str:
+        """The region as 第八条 says it: 本市市域, 本县县域."""
+        return f"{self.own}{SCOPE_WORDS[self.name[-1]]}" if self.name[-1:] in SCOPE_WORDS else self.name
+
+    @property
+    def named_scope(self) -> str:
+        """The region by name as 第八条 says it: 连云港市市域."""
+        return f"{self.name}{SCOPE_WORDS[self.name[-1]]}" if self.name[-1:] in SCOPE_WORDS else self.name
+
+    def covers(self, district: str) -> bool:
+        return any(d.key == district for d in self.districts)
+
+    def issued_within(self, credit_code: str) -> bool:
+        return credit_code_region(credit_code).startswith(self.code_prefix)
+
+
+def check_district(key: str, region: Region) -> None:
+    """R10: the enterprise is registered in one of the region's districts.
+
+    :raise InvalidValue: it is not."""
+    if not region.covers(key):
+        raise InvalidValue(
+            f"企业注册地须在{region.scope}内（请选择所在县区或功能区）",
+            code="district_outside",
+        )
 
 
 def credit_code_region(code: str) -> str:
@@ -81,28 +109,30 @@ def credit_code_region(code: str) -> str:
     return code[2:8]
 
 
-def check_credit_code_region(code: str) -> None:
+def check_credit_code_region(code: str, region: Region) -> None:
     """R10 (第八条: 在市域内依法设立): the credit code was issued within the fund's region.
 
     :raise InvalidValue: the registering authority lies outside it, named with its code."""
-    region = credit_code_region(code)
-    if not region.startswith(REGION_PREFIX):
+    if not region.issued_within(code):
+        own = region.own
         raise InvalidValue(
-            f"统一社会信用代码第3至8位（登记管理机关行政区划码）为 {region}，不在本市（{REGION_PREFIX}xx）范围内；"
-            "应急转贷资金只服务在本市市域内依法设立的企业（第八条）",
+            f"统一社会信用代码第3至8位（登记管理机关行政区划码）为 {credit_code_region(code)}，"
+            f"不在{own}（{region.code_prefix}xx）范围内；"
+            f"应急转贷资金只服务在{region.scope}内依法设立的企业（第八条）",
             code="credit_code_outside_region",
         )
 
 
-def district_disagreement(code: str, district: str) -> str | None:
+def district_disagreement(code: str, district: str, districts: Iterable[District]) -> str | None:
     """When the credit code names a county-level district other than the one chosen, the words the reviewer reads
     (None when they agree, or when either is the city's or a zone's: a zone lies within a district)."""
     region = credit_code_region(code)
-    expected = DISTRICT_REGION_CODES.get(district)
-    named = next((key for key, value in DISTRICT_REGION_CODES.items() if value == region), None)
-    if expected is None or named is None or named == district:
+    by_key = {d.key: d for d in districts}
+    chosen = by_key.get(district)
+    named = next((d for d in by_key.values() if d.region_code == region), None)
+    if chosen is None or chosen.region_code is None or named is None or named.key == district:
         return None
-    return f"统一社会信用代码的登记地为{DISTRICTS[named]}（{region}），所选县区为{DISTRICTS[district]}，请核实注册地"
+    return f"统一社会信用代码的登记地为{named.name}（{region}），所选县区为{chosen.name}，请核实注册地"
 
 
 # -- SME size (第二条; reference/sme-size-2011.md) ----------------------------------------------------------------

@@ -23,8 +23,8 @@ class Role(StrEnum):
 
 ROLE_LABELS: dict[Role, str] = {
     Role.ENTERPRISE: "企业",
-    Role.REVIEWER: "平台审核（市中小企业发展中心）",
-    Role.OPERATOR: "平台运营（市工业投资集团）",
+    Role.REVIEWER: "平台审核",  # each fund names the body that does it (Fund.reviewing_body, .operating_body)
+    Role.OPERATOR: "平台运营",
     Role.BANK: "合作银行",
     Role.GROUP: "领导小组办公室",
     Role.ADMIN: "系统管理员",

@@ -31,6 +31,7 @@ from loanfund.models.books import (
     ReconciliationRun,
     TransferReference,
 )
+from loanfund.models.funds import District, Fund, fund_districts
 from loanfund.models.group import (
     DECISION_KINDS,
     DISSOLUTION_STATES,
@@ -76,7 +77,9 @@ __all__ = [
     "Contributor",
     "Dissolution",
     "Distribution",
+    "District",
     "Enterprise",
+    "Fund",
     "FundBalance",
     "GreenChannelLetter",
     "GroupDecision",
@@ -106,6 +109,7 @@ __all__ = [
     "User",
     "UserSession",
     "WatchMark",
+    "fund_districts",
 ]
 
 APPEND_ONLY = (

@@ -24,6 +24,7 @@ from loanfund.models.base import TimestampMixin, _in
 from loanfund.types import UTCDateTime
 
 if TYPE_CHECKING:
+    from loanfund.models.funds import Fund
     from loanfund.models.parties import Bank, Enterprise
 
 
@@ -42,6 +43,8 @@ class User(UserMixin, TimestampMixin, Model):  # type: ignore[misc]  # flask_log
     email_notices: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id"), index=True)
+    # the fund a staff member or a bank's officer works for (DESIGN §7); an enterprise's user belongs to the platform
+    fund_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # an enterprise user who signed up is not vetted until the platform has checked the business licence: until then
     # they see nothing of their enterprise and may not apply (users the administrator creates are vetted)
@@ -49,6 +52,7 @@ class User(UserMixin, TimestampMixin, Model):  # type: ignore[misc]  # flask_log
 
     enterprise: Mapped[Enterprise | None] = relationship()
     bank: Mapped[Bank | None] = relationship()
+    fund: Mapped[Fund | None] = relationship()
 
     __table_args__ = (
         CheckConstraint(_in("role", [r.value for r in Role]), name="role_known"),
@@ -58,6 +62,7 @@ class User(UserMixin, TimestampMixin, Model):  # type: ignore[misc]  # flask_log
             " OR (role NOT IN ('enterprise', 'bank') AND enterprise_id IS NULL AND bank_id IS NULL)",
             name="role_scope",
         ),
+        CheckConstraint("(role = 'enterprise') = (fund_id IS NULL)", name="fund_scope"),
     )
 
     @property

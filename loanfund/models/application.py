@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -33,6 +34,7 @@ from loanfund.types import MoneyType, UTCDateTime
 
 if TYPE_CHECKING:
     from loanfund.models.access import User
+    from loanfund.models.funds import Fund
     from loanfund.models.parties import Bank, BankClaim, Enterprise
 
 
@@ -42,10 +44,18 @@ class PolicyVersion(TimestampMixin, Model):
     __tablename__ = "policy_versions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    effective_from: Mapped[date] = mapped_column(Date)
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (
+        UniqueConstraint("fund_id", "name", name="uq_policy_versions_one_name_a_fund"),
+        UniqueConstraint("fund_id", "effective_from", name="uq_policy_versions_one_version_a_day"),
+        # the target of applications' (policy_version_id, fund_id)
+        UniqueConstraint("id", "fund_id", name="uq_policy_versions_of_its_fund"),
+    )
 
     def to_policy(self) -> Policy:
         """The parameters as the domain's Policy, parsed once per loaded version (a report or a list reads the same
@@ -63,6 +73,7 @@ class Application(TimestampMixin, Model):
     __tablename__ = "applications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # the fund applied to (DESIGN §7)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
     policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
@@ -150,9 +161,10 @@ class Application(TimestampMixin, Model):
     # archive (第十九条)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    fund: Mapped[Fund] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
     bank: Mapped[Bank] = relationship()
-    policy_version: Mapped[PolicyVersion | None] = relationship()
+    policy_version: Mapped[PolicyVersion | None] = relationship(foreign_keys=[policy_version_id])
     events: Mapped[list[ApplicationEvent]] = relationship(back_populates="application", order_by="ApplicationEvent.id")
     receipts: Mapped[list[Receipt]] = relationship(back_populates="application", order_by="Receipt.id")
     bank_claim: Mapped[BankClaim | None] = relationship(uselist=False, viewonly=True)  # R12, once recorded
@@ -160,6 +172,12 @@ class Application(TimestampMixin, Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
+        # an application is priced under a version of its own fund's policy, never another fund's
+        ForeignKeyConstraint(
+            ["policy_version_id", "fund_id"],
+            ["policy_versions.id", "policy_versions.fund_id"],
+            name="fk_applications_policy_of_its_fund",
+        ),
         CheckConstraint(_in("state", [s.value for s in State]), name="state_known"),
         CheckConstraint(_in("loan_type", [t.value for t in LoanType]), name="loan_type_known"),
         CheckConstraint(_in("mortgage", [m.value for m in Mortgage]), name="mortgage_known"),

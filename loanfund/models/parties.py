@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from loanfund.domain.eligibility import BLACKLIST_GROUNDS, DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.eligibility import BLACKLIST_GROUNDS, INDUSTRIES, Size
 from loanfund.domain.money import Money
 from loanfund.extensions import Model
 from loanfund.models.base import TimestampMixin, _in
@@ -27,6 +27,7 @@ from loanfund.types import MoneyType, UTCDateTime
 
 if TYPE_CHECKING:
     from loanfund.models.access import User
+    from loanfund.models.funds import District
 
 BLACKLIST_STATES = ("proposed", "confirmed", "rejected")
 
@@ -122,7 +123,7 @@ class Enterprise(TimestampMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
-    district: Mapped[str] = mapped_column(String(20))
+    district: Mapped[str] = mapped_column(ForeignKey("districts.key"))  # the platform's list (R10)
     industry: Mapped[str] = mapped_column(String(32))
     employees: Mapped[int] = mapped_column(Integer)
     revenue: Mapped[Money] = mapped_column(MoneyType)  # 上年营业收入
@@ -133,8 +134,9 @@ class Enterprise(TimestampMixin, Model):
     contact_phone: Mapped[str] = mapped_column(String(30), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
 
+    district_row: Mapped[District] = relationship()
+
     __table_args__ = (
-        CheckConstraint(_in("district", DISTRICTS), name="district_known"),
         CheckConstraint(_in("industry", INDUSTRIES), name="industry_known"),
         CheckConstraint(_in("size", [s.value for s in Size]), name="size_known"),
         CheckConstraint("employees >= 0 AND revenue >= 0 AND assets >= 0", name="measures_not_negative"),
@@ -146,7 +148,7 @@ class Enterprise(TimestampMixin, Model):
 
     @property
     def district_name(self) -> str:
-        return DISTRICTS[self.district]
+        return self.district_row.name
 
     @property
     def industry_name(self) -> str:

@@ -14,7 +14,7 @@ from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.policy import LoanType, Policy, RateMode, rate_problem
 from loanfund.extensions import db
-from loanfund.models import Bank, BankAccountChange, BankLiaison, PolicyVersion, User
+from loanfund.models import Bank, BankAccountChange, BankLiaison, Fund, PolicyVersion, User
 from loanfund.services.books import bank_accounts
 from loanfund.services.people import sessions
 from loanfund.services.uow import finish
@@ -90,8 +90,8 @@ def _name_liaison(bank: Bank, liaison: User | None) -> None:
         current.user_id = liaison.id
 
 
-def create_policy_version(data: dict[str, Any]) -> PolicyVersion:
-    """A new policy version (R14) from its parameters; applications approved before keep theirs.
+def create_policy_version(fund: Fund, data: dict[str, Any]) -> PolicyVersion:
+    """A new version (R14) of ``fund``'s policy from its parameters; applications approved before keep theirs.
 
     ``data`` holds the parameters as text (the form's), bands as a list of dicts.
     :raise InvalidInput: naming each wrong parameter.
@@ -115,15 +115,16 @@ def create_policy_version(data: dict[str, Any]) -> PolicyVersion:
             return "须为大于 0、不超过 100 的数字"
         return None
 
+    of_fund = PolicyVersion.fund_id == fund.id
     name = (data.get("name") or "").strip()
     if not name:
         errors.add("name", "请填写版本名称（如文件文号）")
-    elif db.session.scalar(select(PolicyVersion.id).where(PolicyVersion.name == name)) is not None:
+    elif db.session.scalar(select(PolicyVersion.id).where(of_fund, PolicyVersion.name == name)) is not None:
         errors.add("name", "已有同名的政策版本")
     effective_from: date | None = data.get("effective_from")
     if effective_from is None:
         errors.add("effective_from", "请选择施行日期")
-    elif db.session.scalar(select(PolicyVersion.id).where(PolicyVersion.effective_from == effective_from)):
+    elif db.session.scalar(select(PolicyVersion.id).where(of_fund, PolicyVersion.effective_from == effective_from)):
         errors.add("effective_from", "该日已有政策版本施行")
     bands = []
     for index, band in enumerate(data.get("bands", []), start=1):
@@ -171,7 +172,9 @@ def create_policy_version(data: dict[str, Any]) -> PolicyVersion:
         errors.add("bands", "参数不成立：除最后一档外每档须有上限且逐档递增，比例须在 0–100% 之间")
         errors.raise_if_any()
         raise AssertionError from exc  # pragma: no cover
-    row = PolicyVersion(name=policy.name, effective_from=policy.effective_from, parameters=policy.to_dict())
+    row = PolicyVersion(
+        fund_id=fund.id, name=policy.name, effective_from=policy.effective_from, parameters=policy.to_dict()
+    )
     db.session.add(row)
     return finish(row)
 

@@ -22,6 +22,7 @@ from loanfund.services import lifecycle
 from loanfund.services.applications import green_channel, materials
 from loanfund.services.books.capital import contributor_named, record_contribution
 from loanfund.services.group import group_register
+from loanfund.services.lianyungang import ensure_city_fund
 from loanfund.services.people.accounts import create_user
 from loanfund.services.policies import ensure_default_policy
 from loanfund.services.uow import finish
@@ -117,14 +118,15 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
     if not current_app.config.get("DEMO_ALLOWED", False):
         raise NotAllowed("生产环境不允许写入演示数据", code="demo_refused")
     report = SeedReport()
-    ensure_default_policy()
+    city = ensure_city_fund()
+    ensure_default_policy(city)
     materials.ensure_checklist()
     banks = [_bank(spec, report) for spec in BANKS]
     enterprises = [_enterprise(spec, report) for spec in ENTERPRISES]
     for username, role, name in STAFF:
-        _user(report, username, password, role, name)
+        _user(report, username, password, role, name, fund=city)
     for number, bank in enumerate(banks, start=1):
-        _user(report, f"bank{number}", password, Role.BANK, bank.officer_name, bank=bank)
+        _user(report, f"bank{number}", password, Role.BANK, bank.officer_name, bank=bank, fund=city)
     for number, enterprise in enumerate(enterprises, start=1):
         _user(report, f"ent{number}", password, Role.ENTERPRISE, enterprise.contact_name, enterprise=enterprise)
     finish(report)

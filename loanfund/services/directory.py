@@ -11,7 +11,17 @@ from sqlalchemy.orm import joinedload
 from loanfund.domain.eligibility import bank_agreement_violation
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
-from loanfund.models import Bank, BankLiaison, Contribution, Distribution, Enterprise, Material, PolicyVersion, User
+from loanfund.models import (
+    Bank,
+    BankLiaison,
+    Contribution,
+    Distribution,
+    Enterprise,
+    Fund,
+    Material,
+    PolicyVersion,
+    User,
+)
 
 
 def banks() -> list[Bank]:
@@ -56,8 +66,12 @@ def user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def policy_versions() -> list[PolicyVersion]:
-    return list(db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.effective_from)))
+def policy_versions(fund: Fund) -> list[PolicyVersion]:
+    return list(
+        db.session.scalars(
+            select(PolicyVersion).where(PolicyVersion.fund_id == fund.id).order_by(PolicyVersion.effective_from)
+        )
+    )
 
 
 def contributions() -> list[Contribution]:

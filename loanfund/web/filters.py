@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Flask
+from flask import Flask, request
+from flask_login import current_user
 
 from loanfund.clock import cn_day, local
 from loanfund.domain.events import event_label
 from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
+from loanfund.models import Fund
+from loanfund.services import funds
 from loanfund.services.applications import materials
 from loanfund.services.reports import exports
 
@@ -82,9 +85,32 @@ def filesize(size: int) -> str:
     return materials.filesize(size)
 
 
+SHOWN_FUND = "loanfund.shown_fund"
+
+
+def shown_fund() -> Fund | None:
+    """The fund whose name and bodies the page carries: the signed-in staff member's, else the platform's only fund
+    (None on a platform of several, to a user of none). Looked up once a request; an error page shown because the
+    database is unreachable still renders, as the platform's."""
+    kept = request.environ  # the request's own (an app context, and its g, may outlive a request in tests)
+    if SHOWN_FUND not in kept:
+        kept[SHOWN_FUND] = funds.fund_shown_to(current_user)
+    found: Fund | None = kept[SHOWN_FUND]
+    return found
+
+
+def platform_title() -> str:
+    fund = shown_fund()
+    return f"{fund.name}管理系统" if fund else funds.PLATFORM_NAME
+
+
 def role_label(role: str) -> str:
-    """A role's name; the daily sweep records its findings as the system."""
-    return Role(role).label if role in Role.__members__.values() else "系统日常巡查"
+    """A role's name, with the body of the page's fund that holds it; the daily sweep records its findings as the
+    system."""
+    if role not in Role.__members__.values():
+        return "系统日常巡查"
+    fund = shown_fund()
+    return fund.role_title(role) if fund else Role(role).label
 
 
 def combine_page(args: dict[str, str], page: int) -> dict[str, str]:
@@ -112,5 +138,7 @@ def register(app: Flask) -> None:
     app.add_template_global(lambda s: State(s).label, "state_label")
     app.add_template_global(lambda s: STATE_BADGES[State(s)], "state_badge")
     app.add_template_global(role_label, "role_label")
+    app.add_template_global(shown_fund, "shown_fund")
+    app.add_template_global(platform_title, "platform_title")
     app.add_template_global(exports.change, "change_of")
     app.add_template_global(event_label, "event_label")

@@ -23,6 +23,7 @@ from loanfund.models import Application, Bank
 from loanfund.services import lifecycle
 from loanfund.services.reports import reporting
 from tests.api.test_lifecycle_api import APPLY, bank_id
+from tests.factories import city_fund
 from tests.web.test_forms import APPLY as FORM
 from tests.web.test_forms import feedback, post_form
 
@@ -132,7 +133,7 @@ def test_the_statement_the_list_and_the_report_name_the_kind(client, auth, flows
     header = [c.value for c in book["申请清单"][4]]
     row = [c.value for c in book["申请清单"][5]]
     assert row[header.index("贷款种类")] == "流动资金贷款"
-    report = reporting.report(date(2026, 11, 1), date(2026, 11, 30))
+    report = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30))
     (line,) = report.breakdown("loan_type").lines
     assert (line.label, line.submitted, line.disbursed_count) == ("流动资金贷款", 1, 1)
 

@@ -144,6 +144,6 @@ def test_an_idempotency_key_is_documented_where_the_view_honours_one(app, docume
 
 def test_the_step_operations_say_the_step_and_who_takes_it(document) -> None:  # type: ignore[no-untyped-def]
     operation = document["paths"]["/applications/{application_id}/authorise-disbursement"]["post"]
-    assert operation["summary"] == "复核放款（平台运营（市工业投资集团））"
+    assert operation["summary"] == "复核放款（平台运营）"
     properties = _resolved(document, operation["requestBody"]["content"]["application/json"]["schema"])["properties"]
     assert properties["missing_materials_reason"]["maxLength"] == 2000

@@ -25,6 +25,8 @@ def test_thirty_million_for_three_days(client):
         "total": "30037500.00",
         "needs_group_approval": False,
         "policy": "连政办发〔2018〕162号",
+        "fund": "LYG",
+        "fund_name": "连云港市中小企业应急转贷资金",
     }
 
 

@@ -114,7 +114,9 @@ def test_the_operator_who_approved_the_amount_may_prepare_but_never_authorise(fl
         "批准金额的人不能复核放款：复核须由批准人、制单人以外的第三人办理",
     )
     db.session.rollback()
-    third = User(username="operator3", display_name="平台运营三", role="operator", email="")
+    third = User(
+        username="operator3", display_name="平台运营三", role="operator", email="", fund_id=user("operator").fund_id
+    )
     third.password_hash = user("operator").password_hash
     db.session.add(third)
     db.session.commit()

@@ -29,6 +29,7 @@ from loanfund.services.books.capital import run_distribution
 from loanfund.services.books.reconcile import reconcile
 from loanfund.services.record import audit
 from loanfund.services.reports import reporting
+from tests.factories import city_fund
 from tests.flows import Flows
 
 M = Money.parse
@@ -113,9 +114,9 @@ def test_the_report_shows_income_earned_and_income_distributed_on_lines_of_their
     traveller.move_to("2026-11-20 10:00:00+08:00")
     run_distribution(clock.today(), Decimal("0.06"))
     traveller.move_to("2026-12-02 10:00:00+08:00")
-    november = reporting.report(date(2026, 11, 1), date(2026, 11, 30)).summary
+    november = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30)).summary
     assert (november.fee_income, november.fee_distributed) == (M("12,000.00"), M("12,000.00"))
-    december = reporting.report(date(2026, 12, 1), date(2026, 12, 31)).summary
+    december = reporting.report(city_fund(), date(2026, 12, 1), date(2026, 12, 31)).summary
     assert (december.fee_income, december.fee_distributed) == (Money.zero(), Money.zero())
 
 

@@ -98,7 +98,7 @@ def as_if_recorded(connection, backend: str) -> None:  # type: ignore[no-untyped
     [
         "UPDATE banks SET account_no = '6222000000000000666' WHERE id = %(bank)s",
         "DELETE FROM blacklist_entries WHERE id = %(entry)s",
-        "UPDATE users SET role = 'operator', enterprise_id = NULL WHERE id = %(ent)s",
+        "UPDATE users SET role = 'operator', enterprise_id = NULL, fund_id = 1 WHERE id = %(ent)s",
     ],
     ids=["payee-account", "blacklist-entry", "user-role"],
 )
@@ -162,10 +162,13 @@ def test_an_enterprise_user_made_an_operator_outside_the_record_is_named(app, pe
     user = people["ent1"].id
     with login(app, backend) as connection:
         as_if_recorded(connection, backend)
-        sql(connection, "UPDATE users SET role = 'operator', enterprise_id = NULL WHERE id = %s", user)
+        sql(connection, "UPDATE users SET role = 'operator', enterprise_id = NULL, fund_id = 1 WHERE id = %s", user)
     code, lines = verify_audit(runner)
     assert code == 1
-    assert f"  用户（users）第 {user} 行：与最后一次审计记录不符：角色（role）、企业（enterprise_id）" in lines
+    assert (
+        f"  用户（users）第 {user} 行：与最后一次审计记录不符：角色（role）、企业（enterprise_id）、转贷资金（fund_id）"
+        in lines
+    )
 
 
 def test_a_forged_record_appended_to_the_chain_is_named(app, people, runner, backend):
@@ -181,8 +184,8 @@ def test_a_forged_record_appended_to_the_chain_is_named(app, people, runner, bac
         "action": "update",
         "subject": "users",
         "subject_id": user,
-        "old": {"role": "enterprise", "enterprise_id": firm},
-        "new": {"role": "operator", "enterprise_id": None},
+        "old": {"role": "enterprise", "enterprise_id": firm, "fund_id": None},
+        "new": {"role": "operator", "enterprise_id": None, "fund_id": 1},
         "note": "",
     }
     unsigned = audit.chain(prev, forged)
@@ -194,7 +197,7 @@ def test_a_forged_record_appended_to_the_chain_is_named(app, people, runner, bac
     ):
         with login(app, backend) as connection:
             as_if_recorded(connection, backend)
-            sql(connection, "UPDATE users SET role = 'operator', enterprise_id = NULL WHERE id = %s", user)
+            sql(connection, "UPDATE users SET role = 'operator', enterprise_id = NULL, fund_id = 1 WHERE id = %s", user)
             sql(
                 connection,
                 "INSERT INTO audit_records (seq, at, actor_id, actor_role, action, subject, subject_id, old, new, note,"
@@ -221,7 +224,8 @@ def test_a_forged_record_appended_to_the_chain_is_named(app, people, runner, bac
             sql(connection, "DELETE FROM audit_records WHERE seq = %s", seq + 1)
             sql(connection, "UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1", seq, prev)
             as_if_recorded(connection, backend)
-            sql(connection, "UPDATE users SET role = 'enterprise', enterprise_id = %s WHERE id = %s", firm, user)
+            back = "UPDATE users SET role = 'enterprise', enterprise_id = %s, fund_id = NULL WHERE id = %s"
+            sql(connection, back, firm, user)
     assert verify_audit(runner)[0] == 0
 
 

@@ -14,6 +14,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import JournalEntry, JournalLeg, LedgerAccount
 from loanfund.services.reports import reporting
+from tests.factories import city_fund
 
 M = Money.parse
 
@@ -32,7 +33,7 @@ def lines(report: reporting.Report, key: str) -> dict[str, tuple[int, str, int, 
 
 @pytest.mark.both_databases
 def test_the_month_in_figures(month: dict[str, int]) -> None:
-    report = reporting.report(date(2026, 11, 1), date(2026, 11, 30))
+    report = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30))
     s = report.summary
     assert report.title == "2026年11月"
     assert (s.submitted, s.requested) == (5, M("55,000,000.00"))
@@ -81,7 +82,7 @@ def test_the_month_in_figures(month: dict[str, int]) -> None:
 
 @pytest.mark.both_databases
 def test_the_comparisons(month: dict[str, int]) -> None:
-    report = reporting.report(date(2026, 11, 1), date(2026, 11, 30))
+    report = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30))
     october, a_year_ago = report.previous, report.last_year
     assert (october.start, october.end) == (date(2026, 10, 1), date(2026, 10, 31))
     assert (october.submitted, october.requested, october.bridges, october.disbursed) == (
@@ -102,7 +103,7 @@ def test_the_comparisons(month: dict[str, int]) -> None:
 
 @pytest.mark.both_databases
 def test_the_fund_day_by_day(month: dict[str, int]) -> None:
-    days = {d.day: d for d in reporting.report(date(2026, 11, 1), date(2026, 11, 30)).days}
+    days = {d.day: d for d in reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30)).days}
     assert len(days) == 30
 
     def at(day: int) -> tuple[str, str, str, Decimal]:
@@ -122,7 +123,7 @@ def test_the_fund_day_by_day(month: dict[str, int]) -> None:
 
 @pytest.mark.both_databases
 def test_overdue_and_banks_in_breach(month: dict[str, int]) -> None:
-    report = reporting.report(date(2026, 11, 1), date(2026, 11, 30))
+    report = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30))
     (late,) = report.overdue
     assert late.application_id == month["A3"]
     assert (late.enterprise, late.bank) == ("东海县晶华硅材料有限公司", "中国工商银行连云港分行")
@@ -141,7 +142,7 @@ def test_overdue_and_banks_in_breach(month: dict[str, int]) -> None:
     ]
     assert (jsb.claims, jsb.claimed) == ([], Money(0))
     # in October nothing was overdue at the month's end and every renewal was on time
-    october = reporting.report(date(2026, 10, 1), date(2026, 10, 31))
+    october = reporting.report(city_fund(), date(2026, 10, 1), date(2026, 10, 31))
     assert (october.overdue, october.breaches) == ([], [])
 
 
@@ -159,7 +160,7 @@ def ledger_total(code_like: str, column: str, start: date, end: date) -> Money:
 @pytest.mark.both_databases
 def test_money_agrees_with_the_ledger(month: dict[str, int]) -> None:
     start, end = date(2026, 11, 1), date(2026, 11, 30)
-    s = reporting.report(start, end).summary
+    s = reporting.report(city_fund(), start, end).summary
     assert s.fee_income == ledger_total("fee_income", "credit", start, end) - ledger_total(
         "fee_income", "debit", start, end
     )
@@ -169,7 +170,7 @@ def test_money_agrees_with_the_ledger(month: dict[str, int]) -> None:
 
 
 def test_a_report_survives_json(month: dict[str, int]) -> None:
-    report = reporting.report(date(2026, 11, 1), date(2026, 11, 30))
+    report = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30))
     again = reporting.Report.from_json(report.to_json())
     assert again == report
     assert again.to_json() == report.to_json()
@@ -186,7 +187,7 @@ def test_a_month_not_yet_ended_is_reported_up_to_today_as_things_stand(flows, tr
     flows.to(State.DISBURSED, amount="5,000,000.00", loan_due="6,000,000.00", own_funds="1,000,000.00")
     traveller.move_to("2026-11-16 10:00:00+08:00")
 
-    report = reporting.report(date(2026, 11, 1), date(2026, 11, 30))
+    report = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30))
     assert (report.as_of, report.through) == (date(2026, 11, 16), date(2026, 11, 16))
     assert [d.day for d in report.days] == [date(2026, 11, day) for day in range(1, 17)]
     (late,) = report.overdue
@@ -201,7 +202,7 @@ def test_a_month_not_yet_ended_is_reported_up_to_today_as_things_stand(flows, tr
     assert lines(report, "state")["已放款"] == (2, "35,000,000.00", 2, "35,000,000.00")
 
     traveller.move_to("2026-11-18 10:00:00+08:00")  # the second bank's deadline (17 November) has passed now
-    later = reporting.report(date(2026, 11, 1), date(2026, 11, 30))
+    later = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30))
     assert [len(b.renewals_late) for b in later.breaches] == [2]
     assert later.overdue[0].days_overdue == 7
     assert len(later.days) == 18
@@ -209,14 +210,14 @@ def test_a_month_not_yet_ended_is_reported_up_to_today_as_things_stand(flows, tr
 
 def test_a_month_ahead_shows_nothing_yet(flows, traveller) -> None:
     flows.to(State.DISBURSED)
-    report = reporting.report(date(2026, 12, 1), date(2026, 12, 31))
+    report = reporting.report(city_fund(), date(2026, 12, 1), date(2026, 12, 31))
     assert (report.days, report.overdue, report.breaches) == ([], [], [])
     assert report.summary.disbursed == Money(0)
 
 
 def test_a_revision_filed_before_the_new_fields_still_reads(month: dict[str, int]) -> None:
     """Monthly reports filed before issue 23 have no as_of, fee_distributed or claim: they read with the defaults."""
-    stored = reporting.report(date(2026, 11, 1), date(2026, 11, 30)).to_json()
+    stored = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30)).to_json()
     del stored["as_of"]
     for key in ("summary", "previous", "last_year"):
         del stored[key]["fee_distributed"]

@@ -27,6 +27,7 @@ from loanfund.services.books.reconcile import reconcile
 from loanfund.services.oversight import liability
 from loanfund.services.oversight.sweep import sweep
 from loanfund.services.reports import audit_pack, reporting
+from tests.factories import city_fund
 
 M = Money.parse
 
@@ -50,7 +51,7 @@ def test_an_overdue_bridge_stays_on_the_overdue_list_until_the_bank_has_paid_its
     liability.record_payment(user("operator"), claim.id, M("145,500.00"), clock.today(), "ICBC-QC-1")
     traveller.move_to("2026-12-02 09:00:00+08:00")
 
-    (late,) = reporting.report(date(2026, 11, 1), date(2026, 11, 30)).overdue
+    (late,) = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30)).overdue
     assert late.application_id == a
     assert (late.due, late.days_overdue, late.outstanding) == (date(2026, 11, 11), 19, M("30,000,000.00"))
     assert late.claim == (
@@ -85,8 +86,10 @@ def test_an_overdue_bridge_stays_on_the_overdue_list_until_the_bank_has_paid_its
     }
 
     # November as it was stays as it was; December has nothing overdue once the bank has paid
-    assert [o.application_id for o in reporting.report(date(2026, 11, 1), date(2026, 11, 30)).overdue] == [a]
-    assert reporting.report(date(2026, 12, 1), date(2026, 12, 31)).overdue == []
+    assert [o.application_id for o in reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30)).overdue] == [
+        a
+    ]
+    assert reporting.report(city_fund(), date(2026, 12, 1), date(2026, 12, 31)).overdue == []
     assert reconcile().ok
 
     lifecycle.archive(user("operator"), a, "立卷归档")

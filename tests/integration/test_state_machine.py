@@ -125,9 +125,11 @@ class Start:
         people = {name: db.session.scalar(select(User).where(User.username == name)) for name in USERNAMES}
         self.users = {name: user.id for name, user in people.items()}  # type: ignore[union-attr]
         # the parties whose view is checked after each step, as plain (transient) users: the access filter reads
-        # only their role, enterprise, bank and vetting
+        # only their role, enterprise, bank, fund and vetting
         self.seen_as = {
-            name: User(role=u.role, enterprise_id=u.enterprise_id, bank_id=u.bank_id, vetted=u.vetted)
+            name: User(
+                role=u.role, enterprise_id=u.enterprise_id, bank_id=u.bank_id, vetted=u.vetted, fund_id=u.fund_id
+            )
             for name, u in people.items()
             if name in ("ent1", "ent2", "ent3", "bank1", "bank2", "admin") and u is not None
         }

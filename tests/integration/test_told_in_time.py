@@ -65,7 +65,13 @@ def test_a_commitment_that_covers_the_request_says_so(flows, traveller):
 
 
 def test_the_checker_hears_that_a_preparation_waits_and_the_maker_and_the_approver_do_not(flows, traveller):
-    third = User(username="operator3", display_name="赵复核", role="operator", email="op3@example.test")
+    third = User(
+        username="operator3",
+        display_name="赵复核",
+        role="operator",
+        email="op3@example.test",
+        fund_id=user("operator").fund_id,
+    )
     third.password_hash = user("operator").password_hash
     db.session.add(third)
     db.session.commit()

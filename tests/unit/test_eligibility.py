@@ -9,12 +9,14 @@ from loanfund.domain.eligibility import (
     Size,
     blacklist_end,
     blacklist_violation,
+    check_credit_code_region,
     check_district,
     classify_size,
     normalise_credit_code,
 )
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
+from tests.regions import CITY, DONGHAI
 
 
 @pytest.mark.parametrize(
@@ -40,11 +42,36 @@ def test_bad_credit_codes_are_refused_with_a_message(code, message):
 
 
 def test_districts_of_lianyungang_are_accepted_and_others_refused():
-    check_district("haizhou")
-    check_district("guannan")
+    check_district("haizhou", CITY)
+    check_district("guannan", CITY)
     with pytest.raises(InvalidValue) as caught:
-        check_district("nanjing")
+        check_district("nanjing", CITY)
     assert caught.value.message == "企业注册地须在本市市域内（请选择所在县区或功能区）"
+
+
+def test_a_county_fund_serves_its_county_only_and_says_so_in_its_own_words():
+    check_district("donghai", DONGHAI)
+    with pytest.raises(InvalidValue) as caught:
+        check_district("haizhou", DONGHAI)
+    assert caught.value.message == "企业注册地须在本县县域内（请选择所在县区或功能区）"
+
+
+@pytest.mark.parametrize(
+    ("region_code", "city", "county"),
+    [("320722", True, True), ("320700", True, False), ("320706", True, False), ("110000", False, False)],
+)
+def test_a_credit_code_is_served_where_its_registry_lies_within_the_region(region_code, city, county):
+    code = f"91{region_code}MA1MB4FT6"
+    assert (CITY.issued_within(code), DONGHAI.issued_within(code)) == (city, county)
+
+
+def test_a_county_refuses_a_credit_code_from_elsewhere_in_the_city_with_its_own_prefix():
+    with pytest.raises(InvalidValue) as caught:
+        check_credit_code_region("91320706MA1MB4FT6H", DONGHAI)
+    assert caught.value.message == (
+        "统一社会信用代码第3至8位（登记管理机关行政区划码）为 320706，不在本县（320722xx）范围内；"
+        "应急转贷资金只服务在本县县域内依法设立的企业（第八条）"
+    )
 
 
 W = lambda wan: Money(wan * 1_000_000)  # noqa: E731  (万元 → Money)

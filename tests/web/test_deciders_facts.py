@@ -23,6 +23,7 @@ from loanfund.models import Application, Enterprise, SignUp, User
 from loanfund.services import lifecycle
 from loanfund.services.oversight import blacklist
 from tests.flows import Flows
+from tests.regions import CITY, CITY_DISTRICTS
 from tests.web.test_forms import REGISTER, feedback, post_form
 
 BEIJING = "91110000802100433B"  # a valid code whose registering authority is 110000 (北京市)
@@ -50,21 +51,23 @@ def test_the_credit_codes_region_must_lie_in_the_funds(code: str, refused: bool)
 
     code = credit_code(code[:17])
     if not refused:
-        check_credit_code_region(code)
+        check_credit_code_region(code, CITY)
         return
     with pytest.raises(InvalidValue) as caught:
-        check_credit_code_region(code)
+        check_credit_code_region(code, CITY)
     assert caught.value.code == "credit_code_outside_region"
     assert f"为 {code[2:8]}，不在本市（3207xx）范围内" in caught.value.message
 
 
 def test_a_district_that_disagrees_with_the_code_is_named() -> None:
-    assert district_disagreement("91320703MA1MB4FT6K", "haizhou") == (
+    assert district_disagreement("91320703MA1MB4FT6K", "haizhou", CITY_DISTRICTS) == (
         "统一社会信用代码的登记地为连云区（320703），所选县区为海州区，请核实注册地"
     )
-    assert district_disagreement("91320703MA1MB4FT6K", "lianyun") is None
-    assert district_disagreement("91320700MA1MB4FT6E", "haizhou") is None  # the city's registry: any district
-    assert district_disagreement("91320703MA1MB4FT6K", "etdz") is None  # a zone lies within a district
+    assert district_disagreement("91320703MA1MB4FT6K", "lianyun", CITY_DISTRICTS) is None
+    # the city's registry: any district
+    assert district_disagreement("91320700MA1MB4FT6E", "haizhou", CITY_DISTRICTS) is None
+    # a zone lies within a district
+    assert district_disagreement("91320703MA1MB4FT6K", "etdz", CITY_DISTRICTS) is None
 
 
 def test_a_sign_up_from_outside_the_region_is_refused_with_the_reason(client, people) -> None:

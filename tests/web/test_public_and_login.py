@@ -2,9 +2,9 @@
 
 import re
 
-import pytest
-
+from loanfund.extensions import db
 from tests.conftest import DEMO_PASSWORD, csrf_token
+from tests.factories import city_fund
 
 
 def test_calculator_shows_the_fee_for_the_worked_example(client):
@@ -128,12 +128,14 @@ def test_the_guide_tells_a_new_user_how_to_apply_from_the_policy_in_force(client
         "中国工商银行连云港分行",
     ):
         assert line in text, line
-    assert "联系方式" not in text  # nothing invented: shown only when the deployment sets FUND_CONTACT
+    assert "联系方式" not in text  # nothing invented: shown only when the fund has contact lines
 
 
-@pytest.mark.app_config(FUND_CONTACT=["咨询电话：0518-00000000"])
-def test_the_guide_shows_the_contact_the_deployment_sets(client, people):
-    assert "咨询电话：0518-00000000" in client.get("/guide").get_data(as_text=True)
+def test_the_guide_shows_the_funds_contact_lines(client, people):
+    city_fund().contact = "咨询电话：0518-00000000\n\n地址：某路 1 号"
+    db.session.commit()
+    text = client.get("/guide").get_data(as_text=True)
+    assert "<li>咨询电话：0518-00000000</li><li>地址：某路 1 号</li>" in text
 
 
 def test_an_amount_is_written_out_for_the_forms_echo(client):

@@ -88,12 +88,13 @@ def rule_checks(application: Application, viewer: Role, policy: Policy | None = 
     )
     enterprise = application.enterprise
     region = credit_code_region(enterprise.credit_code)
-    disagreement = district_disagreement(enterprise.credit_code, enterprise.district)
+    served = application.fund.region()
+    disagreement = district_disagreement(enterprise.credit_code, enterprise.district, served.districts)
     add(
         "region",
         disagreement is None,
         disagreement or f"信用代码登记地 {region}，所选{enterprise.district_name}",
-        f"在本市市域内依法设立（{enterprise.district_name}）",
+        f"在{served.scope}内依法设立（{enterprise.district_name}）",
     )
     bank = application.bank
     agreement = bank_agreement_violation(bank.name, bank.agreement_start, bank.agreement_end, today)

@@ -71,7 +71,7 @@ def issue(actor: User, application_id: int) -> GreenChannelLetter:
         bank_name=application.bank.name,
         loan_contract_no=application.loan_contract_no,
         loan_amount_due=application.loan_amount_due,
-        fund_name=config["FUND_NAME"],
+        fund_name=application.fund.name,
         regulation=application_policy(application).name,
         issued_on=today,
         issued_by_id=actor.id,

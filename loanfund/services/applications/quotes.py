@@ -10,15 +10,16 @@ from loanfund.domain.errors import FieldErrors, InvalidValue
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import Quote, check_amount, check_days, quote
+from loanfund.models import Fund
 from loanfund.services.policies import policy_version_in_force
 
 
-def quote_fee(amount: Money, days: int, on: date | None = None) -> Quote:
-    """Quote ``amount`` for ``days`` under the policy in force ``on`` (today by default).
+def quote_fee(fund: Fund, amount: Money, days: int, on: date | None = None) -> Quote:
+    """Quote ``amount`` for ``days`` under ``fund``'s policy in force ``on`` (today by default).
 
     :raise InvalidInput: naming each bad field (``amount``, ``days``) with its Chinese message.
     """
-    _, policy = policy_version_in_force(on or clock.today())
+    _, policy = policy_version_in_force(fund.id, on or clock.today())
     quote_input_errors(policy, amount, days).raise_if_any()
     return quote(policy, amount, days)
 

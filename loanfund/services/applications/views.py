@@ -26,7 +26,7 @@ from loanfund.services.applications import history, materials
 from loanfund.services.applications.checks import ApprovalView, rule_checks
 from loanfund.services.lifecycle.step import Situation
 from loanfund.services.oversight import liability
-from loanfund.services.policies import policy_version_in_force
+from loanfund.services.policies import InForce
 
 
 @dataclass(frozen=True)
@@ -211,8 +211,8 @@ def _claim_reason(actor: User, application: Application, today: date) -> str | N
 def rows(actor: User, applications: list[Application], today: date | None = None) -> list[ApplicationView]:
     """List rows from the read model, today's policy looked up once for all of them."""
     today = today or clock.today()
-    _, in_force = policy_version_in_force(today)
-    return [application_view(actor, a, today=today, policy_in_force=in_force) for a in applications]
+    in_force = InForce(today)
+    return [application_view(actor, a, today=today, policy_in_force=in_force(a.fund_id)) for a in applications]
 
 
 def _steps(

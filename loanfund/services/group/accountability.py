@@ -19,7 +19,7 @@ from loanfund.domain.lifecycle import Action, Role
 from loanfund.domain.money import Money
 from loanfund.domain.watch import Finding
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, BlacklistEntry, User
+from loanfund.models import Application, ApplicationEvent, BlacklistEntry, Fund, User
 from loanfund.services.access import application_for
 from loanfund.services.group import group_register
 from loanfund.services.lifecycle import STEPS
@@ -77,9 +77,9 @@ class Accountability:
     answers: tuple[Answer, ...]
 
 
-def _role_label(value: str) -> str:
+def _role_label(value: str, fund: Fund) -> str:
     try:
-        return Role(value).label
+        return fund.role_title(Role(value).value)
     except ValueError:
         return "系统"
 
@@ -120,7 +120,7 @@ def _answer(event: ApplicationEvent) -> Answer:
         article=article,
         step=event_label(event.action),
         person=event.actor.display_name if event.actor else "系统（每日巡查）",
-        role=_role_label(event.actor_role),
+        role=_role_label(event.actor_role, event.application.fund),
         at=event.at,
         words=words,
         details=_details(event.payload),
@@ -163,7 +163,7 @@ def for_blacklist_entry(actor: User, entry_id: int) -> Accountability:
             article="第二十二条",
             step="提议列入黑名单",
             person=proposer.display_name if proposer else "系统（逾期或核销自动提议）",
-            role=proposer.role_enum.label if proposer else "系统",
+            role=proposer.fund.role_title(proposer.role) if proposer and proposer.fund else "系统",
             at=entry.created_at,
             words=entry.basis,
             details=f"列入原因：{entry.reason}；列入日期：{entry.listed_on.isoformat()}",

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from loanfund import clock
 from loanfund.domain.eligibility import bank_agreement_violation
-from loanfund.domain.errors import InvalidInput, NotAllowed, RuleViolation, Violation
+from loanfund.domain.errors import InvalidInput, InvalidValue, NotAllowed, RuleViolation, Violation
 from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.lifecycle import OPEN_STATES, Action, Role, State
 from loanfund.domain.money import Money
@@ -21,8 +21,9 @@ from loanfund.domain.rules import (
     check_submission,
 )
 from loanfund.extensions import db
-from loanfund.models import Application, Bank, User
+from loanfund.models import Application, Bank, Enterprise, Fund, User
 from loanfund.services.applications import materials
+from loanfund.services.funds import check_registered_within, fund_to_apply_to
 from loanfund.services.group import dissolution
 from loanfund.services.lifecycle.spine import record, required_text
 from loanfund.services.oversight import blacklist
@@ -45,6 +46,7 @@ class ApplicationInput:
     purpose: str
     loan_type: str = LoanType.WORKING_CAPITAL.value  # R16: the loan to be renewed
     mortgage: str = Mortgage.NONE.value  # 第二十七条: the land or house mortgage the renewal involves
+    fund: str | None = None  # the fund's code; may be left out while one fund covers the enterprise's district
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class ApplicationDraft:
     requested_days: int | None
     own_funds: Money | None
     loan_type: str | None = LoanType.WORKING_CAPITAL.value
+    fund: str | None = None
 
 
 def _facts(typed: ApplicationDraft | ApplicationInput, today: date) -> SubmissionFacts:
@@ -84,12 +87,17 @@ def application_problems(actor: User, draft: ApplicationDraft) -> list[Violation
     if actor.role_enum is not Role.ENTERPRISE or actor.enterprise is None:
         return []
     today = clock.today()
-    _, policy = policy_version_in_force(today)
+    try:
+        fund = fund_to_apply_to(actor.enterprise.district, draft.fund)
+    except InvalidValue as exc:
+        return [Violation("R10", exc.code, exc.message, "fund")]
+    _, policy = policy_version_in_force(fund.id, today)
     bank = db.session.get(Bank, draft.bank_id) if draft.bank_id else None
+    found = region_violations(fund, actor.enterprise)
     if bank is None:
-        found = [Violation("", "bank_required", "请选择合作银行", "bank_id")]
+        found.append(Violation("", "bank_required", "请选择合作银行", "bank_id"))
     else:
-        found = eligibility_violations(actor.enterprise.credit_code, bank, today)
+        found += eligibility_violations(actor.enterprise.credit_code, bank, today)
     found += check_submission(policy, _facts(draft, today))
     contract_no = (draft.loan_contract_no or "").strip()
     twin = _open_twin(bank, contract_no) if bank is not None and contract_no else None
@@ -154,11 +162,16 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
     if actor.role_enum is not Role.ENTERPRISE or actor.enterprise is None:
         raise NotAllowed("只有企业用户可以提交申请", code="role_not_allowed")
     today = clock.today()
-    _, policy = policy_version_in_force(today)
+    try:
+        fund = fund_to_apply_to(actor.enterprise.district, data.fund)
+    except InvalidValue as exc:
+        raise InvalidInput({"fund": [exc.message]}) from exc
+    _, policy = policy_version_in_force(fund.id, today)
     bank = db.session.get(Bank, data.bank_id)
     if bank is None:
         raise InvalidInput({"bank_id": ["请选择合作银行"]})
-    violations = eligibility_violations(actor.enterprise.credit_code, bank, today)
+    violations = region_violations(fund, actor.enterprise)
+    violations += eligibility_violations(actor.enterprise.credit_code, bank, today)
     violations += check_submission(policy, _facts(data, today))
     contract_no = required_text(data.loan_contract_no, "loan_contract_no", "到期贷款合同编号")
     if data.mortgage not in Mortgage.__members__.values():
@@ -167,6 +180,7 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
     if violations:
         raise RuleViolation(violations)
     application = Application(
+        fund_id=fund.id,
         enterprise_id=actor.enterprise.id,
         bank_id=bank.id,
         state=State.SUBMITTED.value,
@@ -222,6 +236,16 @@ def _open_twin(bank: Bank, contract_no: str) -> str | None:
     if open_one is None:
         return None
     return f"到期贷款合同 {contract_no} 已有在办申请 {open_one.reference}（{open_one.state_enum.label}），请勿重复提交"
+
+
+def region_violations(fund: Fund, enterprise: Enterprise) -> list[Violation]:
+    """R10 at the fund's door: the enterprise's district is one the fund serves, its credit code issued in its
+    region."""
+    try:
+        check_registered_within(enterprise.credit_code, enterprise.district, fund.region())
+    except InvalidValue as exc:
+        return [Violation("R10", exc.code, exc.message)]
+    return []
 
 
 def eligibility_violations(credit_code: str, bank: Bank, today: date) -> list[Violation]:

@@ -138,4 +138,4 @@ def application_policy(application: Application, in_force: Policy | None = None)
     (``in_force`` when the caller already has it: a list of applications looks it up once, not once per row)."""
     if application.policy_version is not None:
         return application.policy_version.to_policy()
-    return in_force or policy_version_in_force(clock.today())[1]
+    return in_force or policy_version_in_force(application.fund_id, clock.today())[1]

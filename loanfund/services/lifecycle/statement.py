@@ -11,7 +11,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from loanfund import clock
@@ -28,7 +27,6 @@ from loanfund.services.applications import materials
 from loanfund.services.group import group_register
 from loanfund.services.lifecycle.reading import timeline
 
-FILED_WITH = "连云港市中小企业应急转贷资金领导小组办公室"
 # a bridge has a statement once its money is settled: back (repaid, archived) or written off
 STATEMENT_STATES = frozenset({State.REPAID, State.ARCHIVED, State.WRITTEN_OFF})
 RATE_MODES = {RateMode.MARGINAL: "超出部分按较高费率", RateMode.WHOLE_PERIOD: "超过后全期按较高费率"}
@@ -267,7 +265,7 @@ def build(
         (
             clock.local(e.at).strftime("%Y-%m-%d %H:%M"),
             event_label(e.action),
-            f"{_name(e.actor)}（{Role(e.actor_role).label if e.actor_role in Role.__members__.values() else '系统'}）",
+            f"{_name(e.actor)}（{_role(a, e.actor_role)}）",
             e.note,
         )
         for e in timeline(a)
@@ -277,15 +275,15 @@ def build(
             (
                 clock.local(clock.utcnow()).strftime("%Y-%m-%d %H:%M"),
                 ACTION_LABELS[Action.ARCHIVE],
-                f"{archived_by.display_name}（{archived_by.role_enum.label}）",
+                f"{archived_by.display_name}（{a.fund.role_title(archived_by.role)}）",
                 archive_note,
             )
         )
     return Statement(
-        current_app.config["FUND_NAME"],
+        a.fund.name,
         a.reference,
         cn_day(filed_on) if filed_on else None,
-        FILED_WITH,
+        a.fund.group_office,
         [
             ("申请企业与到期贷款", subject),
             ("受理与银行承诺", review),
@@ -318,13 +316,17 @@ def _people_ids(a: Application) -> set[int]:
     }
 
 
+def _role(application: Application, role: str) -> str:
+    return application.fund.role_title(role) if role in Role.__members__.values() else "系统"
+
+
 def freeze(application: Application, statement: Statement, actor: User) -> UsageStatement:
     """Keep the statement as filed (in the archiving step's transaction)."""
     row = UsageStatement(
         application_id=application.id,
         filed_on=clock.today(),
         data=statement.to_json(),
-        filed_with=FILED_WITH,
+        filed_with=application.fund.group_office,
         created_by_id=actor.id,
     )
     db.session.add(row)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from loanfund import clock
 from loanfund.domain.eligibility import BLACKLIST_GROUNDS, blacklist_end, blacklist_violation
 from loanfund.domain.eligibility import BlacklistEntry as BlacklistFact
-from loanfund.domain.errors import Conflict, FieldErrors, NotFound, Violation
+from loanfund.domain.errors import Conflict, FieldErrors, NotAllowed, NotFound, Violation
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Application, BlacklistEntry, Enterprise, User
@@ -80,7 +80,10 @@ def propose(
         errors.add("listed_on", "列入日期不能晚于今天")
     errors.raise_if_any()
     _refuse_duplicate(enterprise.credit_code, listed_on)
-    _, policy = policy_version_in_force(listed_on)
+    fund_id = application.fund_id if application is not None else actor.fund_id if actor is not None else None
+    if fund_id is None:
+        raise NotAllowed("只有转贷资金的工作人员可以提出列入黑名单", code="role_not_allowed")
+    _, policy = policy_version_in_force(fund_id, listed_on)
     entry = BlacklistEntry(
         credit_code=enterprise.credit_code,
         enterprise_name=enterprise.name,

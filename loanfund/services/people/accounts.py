@@ -16,7 +16,7 @@ from loanfund.database import affected
 from loanfund.domain.errors import FieldErrors, InvalidInput, LoanFundError, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
-from loanfund.models import Bank, Enterprise, LoginRecord, LoginThrottle, User
+from loanfund.models import Bank, Enterprise, Fund, LoginRecord, LoginThrottle, User
 from loanfund.services.people import passwords, sessions
 from loanfund.services.people.passwords import hash_password
 from loanfund.services.uow import finish
@@ -88,8 +88,10 @@ def create_user(
     enterprise: Enterprise | None = None,
     bank: Bank | None = None,
     email: str | None = None,
+    fund: Fund | None = None,
 ) -> User:
-    """Add a user (flushed, not committed: the caller's unit of work commits).
+    """Add a user (flushed, not committed: the caller's unit of work commits). Everyone but an enterprise's user works
+    for a fund (DESIGN §7).
 
     :raise InvalidInput: username taken or malformed, weak password, or the role's scope missing.
     """
@@ -102,6 +104,10 @@ def create_user(
         errors.add("bank", "银行用户须属于一家合作银行")
     if role not in (Role.ENTERPRISE, Role.BANK) and (enterprise is not None or bank is not None):
         errors.add("role", "只有企业用户和银行用户归属于企业或银行")
+    if role is not Role.ENTERPRISE and fund is None:
+        errors.add("fund", "平台工作人员和银行用户须属于一个转贷资金")
+    if role is Role.ENTERPRISE and fund is not None:
+        errors.add("fund", "企业用户在平台注册，不属于某一个转贷资金")
     errors.raise_if_any()
     user = User(
         username=username,
@@ -111,6 +117,7 @@ def create_user(
         enterprise=enterprise,
         bank=bank,
         email=email,
+        fund=fund,
     )
     db.session.add(user)
     db.session.flush()
@@ -125,12 +132,15 @@ def add_user(
     display_name: str = "",
     enterprise: Enterprise | None = None,
     bank: Bank | None = None,
+    fund: Fund | None = None,
 ) -> User:
     """The administrator (or the ``create-user`` command) adds a user: ``create_user`` as its own unit of work.
 
     :raise InvalidInput: as ``create_user``.
     """
-    return finish(create_user(username, password, role, display_name=display_name, enterprise=enterprise, bank=bank))
+    return finish(
+        create_user(username, password, role, display_name=display_name, enterprise=enterprise, bank=bank, fund=fund)
+    )
 
 
 # The account-and-address limit: five tries, then that account waits fifteen minutes *from that address* — staff

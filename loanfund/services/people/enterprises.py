@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loanfund.domain.eligibility import (
-    DISTRICTS,
     INDUSTRIES,
     check_credit_code_region,
     check_district,
@@ -17,6 +16,7 @@ from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.models import Enterprise, User
+from loanfund.services.funds import platform_region
 from loanfund.services.people import vetting
 from loanfund.services.people.accounts import SIGN_UPS_LIMITED, admit_sign_up, check_login_form, valid_email
 from loanfund.services.people.passwords import hash_password
@@ -48,13 +48,14 @@ def _validated(data: EnterpriseInput, errors: FieldErrors) -> dict[str, object]:
     if not name:
         errors.add("name", "请填写企业名称")
     values["name"] = name
+    region = platform_region()  # before a fund is chosen: within one the platform serves (R10 again at applying)
     try:
         values["credit_code"] = normalise_credit_code(data.credit_code)
-        check_credit_code_region(str(values["credit_code"]))
+        check_credit_code_region(str(values["credit_code"]), region)
     except InvalidValue as exc:
         errors.add("credit_code", exc.message)
     try:
-        check_district(data.district)
+        check_district(data.district, region)
     except InvalidValue as exc:
         errors.add("district", exc.message)
     if data.industry not in INDUSTRIES:
@@ -94,7 +95,7 @@ def sign_up_problems(
         check_login_form(username.strip(), password, errors)
     if credit_code is not None:
         try:
-            check_credit_code_region(normalise_credit_code(credit_code))
+            check_credit_code_region(normalise_credit_code(credit_code), platform_region())
         except InvalidValue as exc:
             errors.add("credit_code", exc.message)
     if email is not None:
@@ -147,5 +148,4 @@ def update(actor: User, data: EnterpriseInput) -> Enterprise:
     return finish(enterprise)
 
 
-DISTRICT_CHOICES = list(DISTRICTS.items())
 INDUSTRY_CHOICES = [(key, industry.name) for key, industry in INDUSTRIES.items()]

@@ -29,6 +29,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Enterprise, Message, SignUp, User
 from loanfund.services.applications import materials
+from loanfund.services.funds import platform_region
 from loanfund.services.oversight import notices
 from loanfund.services.uow import finish
 
@@ -247,7 +248,9 @@ def district_note(record: SignUp) -> str | None:
     """What the reviewer should check about where the enterprise is registered (R10): the district its credit code
     names when it is not the one chosen on the form (None when they agree)."""
     submitted = record.submitted
-    return district_disagreement(str(submitted.get("credit_code", "")), str(submitted.get("district", "")))
+    return district_disagreement(
+        str(submitted.get("credit_code", "")), str(submitted.get("district", "")), platform_region().districts
+    )
 
 
 def correct_identity(actor: User, sign_up_id: int, data: Identity) -> Enterprise:
@@ -267,7 +270,7 @@ def correct_identity(actor: User, sign_up_id: int, data: Identity) -> Enterprise
     code = ""
     try:
         code = normalise_credit_code(data.credit_code)
-        check_credit_code_region(code)
+        check_credit_code_region(code, platform_region())
     except InvalidValue as exc:
         errors.add("credit_code", exc.message)
     else:
@@ -275,7 +278,7 @@ def correct_identity(actor: User, sign_up_id: int, data: Identity) -> Enterprise
         if other is not None and other != enterprise.id:
             errors.add("credit_code", "该统一社会信用代码已属于另一家企业")
     try:
-        check_district(data.district)
+        check_district(data.district, platform_region())
     except InvalidValue as exc:
         errors.add("district", exc.message)
     errors.raise_if_any()

@@ -13,14 +13,14 @@ from sqlalchemy import select
 
 from loanfund import clock
 from loanfund.domain.credit import AdverseRecord, IndustryFit, Operating
-from loanfund.domain.eligibility import BLACKLIST_GROUNDS, DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.eligibility import BLACKLIST_GROUNDS, INDUSTRIES, Size
 from loanfund.domain.events import event_label
 from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType
 from loanfund.extensions import db
-from loanfund.models import AuditRecord, Bank, Enterprise, User
+from loanfund.models import AuditRecord, Bank, District, Enterprise, User
 from loanfund.services.applications.materials import PROVIDER_LABELS
 from loanfund.services.group.group_register import KIND_LABELS as GROUP_DECISION_KINDS
 from loanfund.types import MoneyType
@@ -100,6 +100,7 @@ FIELDS = {
     "employees": "从业人员",
     "ends_on": "限制期至",
     "enterprise_id": "企业",
+    "fund_id": "转贷资金",
     "enterprise_name": "企业名称",
     "entry_id": "分录",
     "fee": "用款费用",
@@ -236,7 +237,6 @@ _ENUMS: dict[str, dict[str, str]] = {
     "to_state": _STATES,
     "role": {r.value: r.label for r in Role},
     "actor_role": {r.value: r.label for r in Role} | {"system": "系统", "public": "公众"},
-    "district": DISTRICTS,
     "industry": {key: industry.name for key, industry in INDUSTRIES.items()},
     "size": {s.value: f"{s.label}企业" for s in Size},
     "ground": BLACKLIST_GROUNDS,
@@ -356,6 +356,9 @@ def value(subject: str, key: str, raw: Any, known: Names = _NOBODY) -> str:
         return event_label(raw)
     if key in _ENUMS and isinstance(raw, str):
         return _ENUMS[key].get(raw, raw)
+    if key in ("district", "district_key") and isinstance(raw, str):
+        district = db.session.get(District, raw)
+        return district.name if district else raw
     if isinstance(raw, int) and _is_money(subject, key):
         return f"{Money(raw).format()} 元"
     if isinstance(raw, str) and len(raw) >= 19 and raw[4] == "-" and "T" in raw:

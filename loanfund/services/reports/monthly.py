@@ -16,6 +16,7 @@ from loanfund.domain.errors import Conflict, FieldErrors, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import MonthlyReport, User
+from loanfund.services.funds import own_fund
 from loanfund.services.oversight import notices
 from loanfund.services.reports import reporting
 from loanfund.services.uow import discard, finish
@@ -44,7 +45,7 @@ def _reader(actor: User) -> None:
 def live(actor: User, year: int, month: int) -> reporting.Report:
     """The month as the books stand now."""
     _reader(actor)
-    return reporting.report(*reporting.month_period(year, month))
+    return reporting.report(own_fund(actor), *reporting.month_period(year, month))
 
 
 def submit(actor: User, year: int, month: int, note: str = "", analysis: str = "") -> MonthlyReport:
@@ -68,7 +69,7 @@ def submit(actor: User, year: int, month: int, note: str = "", analysis: str = "
     if revision > 1 and not note:
         errors.add("note", f"{year}年{month}月已报送第 {revision - 1} 版，更正须说明原因")
     errors.raise_if_any()
-    report = reporting.report(start, end)
+    report = reporting.report(own_fund(actor), start, end)
     row = MonthlyReport(
         month=start,
         revision=revision,

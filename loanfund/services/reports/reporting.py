@@ -21,13 +21,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app
 from sqlalchemy import BigInteger, and_, case, func, or_, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock
 from loanfund.clock import cn_day
-from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.eligibility import INDUSTRIES, Size
 from loanfund.domain.errors import FieldErrors
 from loanfund.domain.ledger import CASH, DISTRIBUTION_KEY_PREFIX, FEE_INCOME, RECEIVABLES
 from loanfund.domain.lifecycle import NOT_RENEWED_STATES, State
@@ -43,6 +42,7 @@ from loanfund.models import (
     Bank,
     BankClaim,
     Enterprise,
+    Fund,
     JournalEntry,
     JournalLeg,
     LedgerAccount,
@@ -50,6 +50,7 @@ from loanfund.models import (
     RecoveryRecord,
 )
 from loanfund.services.books import fund, ledger
+from loanfund.services.funds import district_names
 from loanfund.services.lifecycle import STEPS, application_policy
 
 RECEIVABLE_LIKE = "receivable:%"
@@ -245,7 +246,7 @@ def month_period(year: int, month: int) -> tuple[date, date]:
 # -- building it --------------------------------------------------------------------------------------------------
 
 
-def report(start: date, end: date) -> Report:
+def report(of: Fund, start: date, end: date) -> Report:
     """The fund's use from ``start`` to ``end`` (the fund's days, both included). A period that has not ended yet is
     reported up to today, as things stand today: nothing is shown overdue, late or counted for a day still to come,
     and it is compared with the same days of the period before and of the year before.
@@ -266,7 +267,7 @@ def report(start: date, end: date) -> Report:
         previous_end = through - timedelta(days=span)
     a_year = relativedelta(years=1)
     return Report(
-        fund_name=current_app.config["FUND_NAME"],
+        fund_name=of.name,
         start=start,
         end=end,
         made_at=clock.utcnow().replace(microsecond=0),
@@ -340,13 +341,13 @@ def summary(start: date, end: date) -> Summary:
     )
 
 
-def _label(dimension: str, key: str, banks: dict[str, str]) -> str:
+def _label(dimension: str, key: str, banks: dict[str, str], districts: dict[str, str]) -> str:
     if dimension == "state":
         return State(key).label
     if dimension == "bank":
         return banks.get(key, key)
     if dimension == "district":
-        return DISTRICTS.get(key, key)
+        return districts.get(key, key)
     if dimension == "size":
         return Size(key).label + "企业"
     if dimension == "loan_type":
@@ -354,12 +355,12 @@ def _label(dimension: str, key: str, banks: dict[str, str]) -> str:
     return INDUSTRIES[key].name if key in INDUSTRIES else key
 
 
-def _order(dimension: str) -> list[str]:
+def _order(dimension: str, districts: dict[str, str]) -> list[str]:
     """The order rows are shown in (every value, so an empty row still shows as 0)."""
     if dimension == "state":
         return [s.value for s in State]
     if dimension == "district":
-        return list(DISTRICTS)
+        return list(districts)
     if dimension == "size":
         return [s.value for s in Size]
     if dimension == "industry":
@@ -428,6 +429,7 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
         .group_by(*grouped)
     ).all()
     banks = {str(bank_id): name for bank_id, name in db.session.execute(select(Bank.id, Bank.name).order_by(Bank.id))}
+    districts = district_names()
     tallies: dict[str, dict[str, list[int]]] = {key: defaultdict(lambda: [0, 0, 0, 0]) for key, _ in DIMENSIONS}
 
     def keyed(state: str, bank_id: int, district: str, size: str, industry: str, kind: str) -> dict[str, str]:
@@ -452,10 +454,10 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
             tallies[dimension][key][3] += int(amount or 0)
     result = []
     for dimension, title in DIMENSIONS:
-        order = _order(dimension) or list(banks)
+        order = _order(dimension, districts) or list(banks)
         shown = order + sorted(k for k in tallies[dimension] if k not in order)
         lines = [
-            Line(key, _label(dimension, key, banks), n, Money(requested), d, Money(out))
+            Line(key, _label(dimension, key, banks, districts), n, Money(requested), d, Money(out))
             for key in shown
             for n, requested, d, out in [tallies[dimension].get(key, [0, 0, 0, 0])]
             if dimension in ("bank", "size") or n or d

@@ -34,6 +34,7 @@ def users() -> str | Response:
                 display_name=form.display_name.data or "",
                 enterprise=enterprise,
                 bank=directory.bank(form.bank_id.data or 0),
+                fund=None if form.role.data == Role.ENTERPRISE.value else current_user.fund,
             )
         except InvalidInput as exc:
             uow.discard()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from loanfund.clock import cn_day
@@ -12,6 +13,7 @@ from loanfund.models import PolicyVersion
 from loanfund.services import admin as admin_service
 from loanfund.services import directory, uow
 from loanfund.services.applications.preview import Confirmation
+from loanfund.services.funds import own_fund
 from loanfund.web import confirming
 from loanfund.web.admin import admin_only, bp
 from loanfund.web.admin.forms import PolicyForm
@@ -81,18 +83,18 @@ def policies() -> str | Response:
             if not confirming.revising():
                 shown = confirming.ask_first(
                     form,
-                    lambda: admin_service.create_policy_version(data),
+                    lambda: admin_service.create_policy_version(own_fund(current_user), data),
                     _policy_shown,
                     url_for("admin.policies"),
                     "政策版本（R14）",
                 )
                 if shown is not None:
                     return shown
-                version = admin_service.create_policy_version(data)
+                version = admin_service.create_policy_version(own_fund(current_user), data)
                 flash(f"已新增政策版本 {version.name}，自 {version.effective_from} 起施行", "success")
                 return redirect(url_for("admin.policies"))
         except InvalidInput as exc:
             uow.discard()
             field_errors(form, {k.replace("_rate", ""): v for k, v in exc.errors.items()})
-    rows = directory.policy_versions()
+    rows = directory.policy_versions(own_fund(current_user))
     return render_template("admin/policies.html", versions=[(r, r.to_policy()) for r in rows], form=form)

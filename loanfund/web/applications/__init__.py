@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from loanfund import clock
-from loanfund.domain.eligibility import DISTRICTS, INDUSTRIES, Size
+from loanfund.domain.eligibility import INDUSTRIES, Size
 from loanfund.domain.errors import Conflict, InvalidInput, InvalidValue, LoanFundError, NotAllowed, RuleViolation
 from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, Policy
 from loanfund.models import Application, MaterialItem
-from loanfund.services import access, directory, lifecycle, uow
+from loanfund.services import access, directory, funds, lifecycle, uow
 from loanfund.services.applications import green_channel, listing, materials, preview, progress, views
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.reports import documents, exports
@@ -48,7 +48,12 @@ def new() -> tuple[str, int] | Response:
     """
     form = ApplicationForm()
     form.bank_id.choices = _bank_choices()
-    _, policy = policy_version_in_force(clock.today())
+    covering = funds.funds_covering(current_user.enterprise.district)
+    form.fund.choices = [(f.code, f.name) for f in covering]
+    shown = (
+        next((f for f in covering if f.code == form.fund.data), None) or (covering or [funds.fund_for_page(None)])[0]
+    )
+    _, policy = policy_version_in_force(shown.id, clock.today())
     if form.is_submitted():
         valid = form.validate()
         if form.csrf_token.errors or form.once.errors:  # an expired page: its values are not judged
@@ -118,6 +123,7 @@ def _draft(form: ApplicationForm) -> lifecycle.ApplicationDraft:
         requested_days=form.requested_days.data if readable(form.requested_days) else None,
         own_funds=form.own_funds.money if readable(form.own_funds) else None,
         loan_type=form.loan_type.data if readable(form.loan_type) else None,
+        fund=form.fund.data or None,
     )
 
 
@@ -134,6 +140,7 @@ def _input(form: ApplicationForm) -> lifecycle.ApplicationInput:
         purpose=form.purpose.data or "",
         loan_type=form.loan_type.data or "",
         mortgage=form.mortgage.data or Mortgage.NONE.value,
+        fund=form.fund.data or None,
     )
 
 
@@ -181,9 +188,7 @@ def export() -> tuple[str, int] | Response:
         return render_template("applications/index.html", form=form, rows=[], total=0, page=1, pages=1), 422
     total = listing.count(current_user, criteria, exact=True).number  # the file says exactly how many it left out
     found = listing.applications(current_user, criteria, limit=EXPORT_LIMIT)
-    content = exports.list_workbook(
-        current_app.config["FUND_NAME"], found, _described(form), max(0, total - len(found))
-    )
+    content = exports.list_workbook(funds.name_for(current_user), found, _described(form), max(0, total - len(found)))
     return attachment(content, XLSX, f"应急转贷申请清单-{clock.today().isoformat()}.xlsx")
 
 
@@ -192,7 +197,7 @@ def _filters() -> tuple[ListForm, listing.Criteria | None]:
     form = ListForm(request.args)
     form.state.choices = options([("", "全部状态"), *((s.value, s.label) for s in State)])
     form.bank_id.choices = options([(0, "全部银行"), *((b.id, b.name) for b in directory.banks())])
-    form.district.choices = options([("", "全部区县"), *DISTRICTS.items()])
+    form.district.choices = options([("", "全部区县"), *funds.district_names().items()])
     form.size.choices = options([("", "全部规模"), *((s.value, s.label) for s in Size)])
     form.industry.choices = options([("", "全部行业"), *((k, i.name) for k, i in INDUSTRIES.items())])
     form.loan_type.choices = options([("", "全部贷款种类"), *((t.value, t.label) for t in LoanType)])

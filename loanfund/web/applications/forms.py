@@ -27,6 +27,7 @@ from loanfund.web.forms import (
 
 
 class ApplicationForm(SubmitOnce, Form):
+    fund = SelectField("转贷资金", validate_choice=False)  # the funds covering the enterprise (set per page)
     bank_id = SelectField("合作银行", coerce=int, validate_choice=False)
     # R16: the service names a kind it does not serve, in 第三条's words (so every kind can be chosen)
     loan_type = SelectField(

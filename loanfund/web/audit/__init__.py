@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from loanfund import clock
 from loanfund.domain.lifecycle import Role
+from loanfund.services import funds
 from loanfund.services.record import audit, audit_words
 from loanfund.services.reports.workbook import Book, Column
 from loanfund.web.audit.forms import AuditFilterForm
@@ -86,7 +88,7 @@ def export() -> Response | str:
         return shown
     rows = audit.search(criteria, limit=EXPORT_LIMIT)
     known = audit_words.names(rows)
-    book = Book(current_app.config["FUND_NAME"], "审计记录")
+    book = Book(funds.name_for(current_user), "审计记录")
     book.sheet(
         "审计记录",
         f"共 {len(rows)} 条（最多导出最新 {EXPORT_LIMIT} 条）；链头 {audit.head()[1]}",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import Field, PasswordField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
-from loanfund.services.people.enterprises import DISTRICT_CHOICES, INDUSTRY_CHOICES
+from loanfund.services.funds import district_choices
+from loanfund.services.people.enterprises import INDUSTRY_CHOICES
 from loanfund.web.forms import (
     REQUIRED_TEXT,
     Form,
@@ -19,7 +22,7 @@ from loanfund.web.forms import (
 class EnterpriseForm(Form):
     name = text("企业名称", True, 200)
     credit_code = text("统一社会信用代码", True, 18)
-    district = SelectField("注册地（县区/功能区）", choices=options([("", "请选择"), *DISTRICT_CHOICES]))
+    district = SelectField("注册地（县区/功能区）")
     industry = SelectField("所属行业", choices=options([("", "请选择"), *INDUSTRY_CHOICES]))
     employees = WholeNumberField(
         "从业人员（人）", validators=[InputRequired("请填写从业人员人数"), NumberRange(min=0, message="不能为负数")]
@@ -30,6 +33,10 @@ class EnterpriseForm(Form):
     contact_name = text("联系人", True, 50)
     contact_phone = text("联系电话", True, 30)
     address = text("地址", max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.district.choices = options([("", "请选择"), *district_choices()])
 
 
 class RegisterForm(EnterpriseForm):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from loanfund import clock
 from loanfund.domain.errors import InvalidValue
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, band_labels
-from loanfund.services import directory
+from loanfund.services import directory, funds
 from loanfund.services.applications import materials
 from loanfund.services.applications.quotes import quote_fee, quote_input_errors
 from loanfund.services.policies import policy_version_in_force
@@ -22,18 +22,21 @@ bp = Blueprint("public", __name__)
 def calculator() -> str:
     """The calculator: amount and days in, the fee by band and day out. Works without JavaScript (a GET form);
     with JavaScript the result follows the inputs as they change."""
-    form = QuoteForm(request.args if request.args else None)
-    _, policy = policy_version_in_force(clock.today())
+    fund = funds.fund_for_page(request.args.get("fund"))
+    form = QuoteForm(request.args if set(request.args) - {"fund"} else None)
+    _, policy = policy_version_in_force(fund.id, clock.today())
     quote = None
-    if request.args:
+    if set(request.args) - {"fund"}:
         form_ok = form.validate()
         amount = form.amount.money
         days = form.days.data if not form.days.errors else None
         rule_errors = quote_input_errors(policy, amount, days)
         field_errors(form, rule_errors.errors)
         if form_ok and not rule_errors.errors and amount is not None and days is not None:
-            quote = quote_fee(amount, days)
-    return render_template("public/calculator.html", form=form, quote=quote, policy=policy)
+            quote = quote_fee(fund, amount, days)
+    return render_template(
+        "public/calculator.html", form=form, quote=quote, policy=policy, fund=fund, funds=funds.funds()
+    )
 
 
 @bp.get("/money/words")
@@ -58,16 +61,20 @@ def healthz() -> Response:
 def guide() -> str:
     """办事指南: who may apply, the materials, the steps and their time limits, the fees as the regulation writes
     them, the cooperating banks and the contact — every figure from the policy in force today."""
-    version, policy = policy_version_in_force(clock.today())
+    fund = funds.fund_for_page(request.args.get("fund"))
+    version, policy = policy_version_in_force(fund.id, clock.today())
     return render_template(
         "public/guide.html",
+        fund=fund,
+        funds=funds.funds(),
+        region=fund.region(),
         policy=policy,
         version=version,
         bands=list(zip(band_labels(policy), policy.bands, strict=True)),
         checklist=materials.checklist(),
         providers=materials.PROVIDER_LABELS,
         banks=directory.banks_taking_applications(clock.today()),
-        contact=current_app.config.get("FUND_CONTACT") or [],
+        contact=fund.contact_lines,
         served_loans="、".join(t.label for t in policy.loan_types),
         other_loans="、".join(t.label for t in LoanType if t not in policy.loan_types),
     )

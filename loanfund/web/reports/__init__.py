@@ -16,6 +16,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.models import MonthlyReport
 from loanfund.services import uow
 from loanfund.services.applications.preview import Confirmation
+from loanfund.services.funds import own_fund
 from loanfund.services.group import group_register
 from loanfund.services.reports import audit_pack, audit_pack_runs, exports, monthly, reporting
 from loanfund.web import charts, confirming
@@ -199,7 +200,7 @@ def statistics() -> tuple[str, int] | Response:
     if not form.validate():
         return render_template("reports/statistics.html", form=form, report=None), 422
     try:
-        report = reporting.report(*_period(form))
+        report = reporting.report(own_fund(current_user), *_period(form))
     except InvalidInput as exc:
         field_errors(form, exc.errors)
         return render_template("reports/statistics.html", form=form, report=None), 422

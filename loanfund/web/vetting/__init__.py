@@ -10,8 +10,8 @@ from loanfund.domain.errors import InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.models import Enterprise
 from loanfund.services import uow
+from loanfund.services.funds import district_choices
 from loanfund.services.people import vetting
-from loanfund.services.people.enterprises import DISTRICT_CHOICES
 from loanfund.web.roles import roles_required
 
 bp = Blueprint("vetting", __name__)
@@ -94,6 +94,6 @@ def detail(sign_up_id: int) -> tuple[str, int] | Response:
         enterprise=existing,
         errors=errors,
         form=request.form if request.method == "POST" else {},
-        districts=DISTRICT_CHOICES,
+        districts=district_choices(),
         district_note=vetting.district_note(record),
     ), (422 if errors else 200)

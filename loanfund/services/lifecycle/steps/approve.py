@@ -34,7 +34,7 @@ def approve(
     """
     application, actor = step.application, step.actor
     today = clock.today()
-    version, policy = policy_version_in_force(today)
+    version, policy = policy_version_in_force(application.fund_id, today)
     check = check_approval(policy, approval_facts(application, amount, own_funds_confirmed))
     violations = eligibility_violations(application.enterprise.credit_code, application.bank, today)
     violations += check.violations

@@ -86,7 +86,8 @@ def tell(outcome: Outcome) -> None:
     and, when it falls short of the request, what it must find elsewhere."""
     a = outcome.application
     assert a.committed_amount is not None
-    _, policy = policy_version_in_force(clock.today())  # the approval will be under the policy in force (R14)
+    # the approval will be under the fund's policy in force (R14)
+    _, policy = policy_version_in_force(a.fund_id, clock.today())
     cover = commitment_cover(policy, a.committed_amount, a.requested_amount)
     yuan = notices.yuan
     notices.notify(
