@@ -141,9 +141,9 @@ def generate(
 
     enterprises = _enterprises(rng, max(3, applications // 4), ids)
     result.enterprises = len(enterprises)
-    cash_id = ledger.account(books.CASH).id
-    fee_id = ledger.account(books.FEE_INCOME).id
-    losses_id = ledger.account(books.LOSSES).id
+    cash_id = ledger.account(fund_id, books.CASH).id
+    fee_id = ledger.account(fund_id, books.FEE_INCOME).id
+    losses_id = ledger.account(fund_id, books.LOSSES).id
     db.session.commit()
 
     cash_moves: dict[date, int] = {}  # fen in (+) and out (−) of the special account, by day
@@ -205,6 +205,7 @@ def generate(
             "journal_entries",
             {
                 "id": entry_id,
+                "fund_id": fund_id,
                 "key": key,
                 "posted_on": on,
                 "description": description,
@@ -218,6 +219,7 @@ def generate(
                 "journal_legs",
                 {
                     "id": ids.take(JournalLeg),
+                    "fund_id": fund_id,
                     "entry_id": entry_id,
                     "account_id": account_id,
                     "debit": debit,
@@ -427,7 +429,14 @@ def generate(
         receivable_id = ids.take(LedgerAccount)
         name, kind = books.describe(books.receivable(app_id))
         add(
-            "ledger_accounts", {"id": receivable_id, "code": books.receivable(app_id), "name": name, "kind": kind.value}
+            "ledger_accounts",
+            {
+                "id": receivable_id,
+                "fund_id": fund_id,
+                "code": books.receivable(app_id),
+                "name": name,
+                "kind": kind.value,
+            },
         )
         cash_moves[value_date] = cash_moves.get(value_date, 0) - amount.fen
         entry(
@@ -552,9 +561,11 @@ def generate(
     flush_rows()
     result.applications = applications
     _advance_sequences()  # before the contribution: its rows take ids from the sequences
-    ledger.rebuild_totals()  # the legs went in by bulk, past ledger.post, which keeps the totals; the contribution's
-    _contribute(cash_moves, reserved, start)  # posting then adds to them as every posting does
-    _settle_position()
+    # the legs went in by bulk, past ledger.post, which keeps the totals; the contribution's posting then adds to them
+    # as every posting does
+    ledger.rebuild_totals(fund_id)
+    _contribute(fund_id, cash_moves, reserved, start)
+    _settle_position(fund_id)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -609,7 +620,7 @@ def _default_of(column: Any) -> Callable[[], Any]:
     return lambda: default.arg
 
 
-def _contribute(cash_moves: dict[date, int], reserved: int, start: date) -> None:
+def _contribute(fund_id: int, cash_moves: dict[date, int], reserved: int, start: date) -> None:
     """The contribution, dated before the span, that keeps the special account above zero on every day of it and
     covers what is reserved at the end (R8): the deepest need, and a tenth more (at least 200,000,000.00, the fund's
     first capital)."""
@@ -619,7 +630,7 @@ def _contribute(cash_moves: dict[date, int], reserved: int, start: date) -> None
         lowest = min(lowest, running)
     need = max(-lowest, reserved - running, 0)
     yuan = max(200_000_000, (need // 100) * 11 // 10)
-    contributor = contributor_named("测试数据出资方", "private")
+    contributor = contributor_named(fund_id, "测试数据出资方", "private")
     record_contribution(contributor, Money.yuan(yuan), start - timedelta(days=1), "基准数据出资")
 
 
@@ -664,17 +675,19 @@ def _enterprises(rng: random.Random, count: int, ids: _Ids) -> list[int]:
     return made
 
 
-def _settle_position() -> None:
+def _settle_position(fund_id: int) -> None:
     """The special account's position as the ledger and the approvals now say (a loader writes the books directly, so
     it sets the cache they keep — the reconciliation checks the two agree)."""
-    cash = ledger.balance(books.CASH)
+    cash = ledger.balance(fund_id, books.CASH)
     reserved = db.session.scalar(
-        select(func.coalesce(func.sum(Application.approved_amount), 0)).where(Application.state == State.APPROVED.value)
+        select(func.coalesce(func.sum(Application.approved_amount), 0)).where(
+            Application.fund_id == fund_id, Application.state == State.APPROVED.value
+        )
     )
-    fund.ensure_fund_row()
+    fund.ensure_fund_row(fund_id)
     reserved_fen = reserved.fen if isinstance(reserved, Money) else int(reserved or 0)
     db.session.execute(
-        update(FundBalance).where(FundBalance.id == fund.ROW).values(cash=cash, reserved=Money(reserved_fen))
+        update(FundBalance).where(FundBalance.fund_id == fund_id).values(cash=cash, reserved=Money(reserved_fen))
     )
     db.session.commit()
 

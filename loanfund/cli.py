@@ -14,7 +14,7 @@ from loanfund import clock, database
 from loanfund.domain.errors import InvalidInput, LoanFundError, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
-from loanfund.models import Bank, Enterprise
+from loanfund.models import Bank, Enterprise, Fund
 from loanfund.services import funds
 from loanfund.services.books.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.books.reconcile import reconcile, run_and_record
@@ -83,11 +83,33 @@ def create_user_command(
     click.echo(f"已创建用户 {user.username}（{Role(role).label}）")
 
 
+FUND_OPTION = click.option("--fund", "fund_code", help="The fund's code (may be left out while there is one fund).")
+
+
+def _fund(code: str | None) -> Fund:
+    try:
+        return funds.named_or_sole(code)
+    except (InvalidInput, NotFound) as exc:
+        raise click.ClickException(exc.message) from exc
+
+
 @loanfund_cli.command("reconcile")
-def reconcile_command() -> None:
-    """Reconcile the special account in full and record the run (schedule it nightly); exits 1 when anything
+@click.option("--fund", "fund_code", help="Only this fund's books (default: every fund's, one after another).")
+def reconcile_command(fund_code: str | None) -> None:
+    """Reconcile each fund's special account in full and record the run (schedule it nightly); exits 1 when anything
     differs. Prints the trial balance, every check and every difference — not the lines that agree."""
-    result, run = run_and_record()
+    chosen = [_fund(fund_code)] if fund_code else funds.funds()
+    failed = False
+    for each in chosen:
+        if len(chosen) > 1:
+            click.echo(f"== {each.name}（{each.code}）")
+        failed |= not _reconcile_one(each)
+    if failed:
+        raise SystemExit(1)
+
+
+def _reconcile_one(of: Fund) -> bool:
+    result, run = run_and_record(of.id)
     click.echo("试算平衡表")
     click.echo(f"  {'科目':<28}{'借方合计':>20}{'贷方合计':>20}{'余额':>20}")
     for row in result.trial_balance:
@@ -113,19 +135,20 @@ def reconcile_command() -> None:
             f"事件 {receipt_line.events.show()}；账簿 {receipt_line.ledger.show()}"
         )
     click.echo(f"用时 {run.milliseconds / 1000:.1f} 秒，已记录为第 {run.id} 次全面对账。")
-    if not result.ok:
-        raise SystemExit(1)
-    click.echo("对账一致。")
+    if result.ok:
+        click.echo("对账一致。")
+    return result.ok
 
 
 @loanfund_cli.command("distribute")
 @click.option("--tax-rate", required=True, help="Tax rate on fee income, e.g. 0.06.")
 @click.option("--pay/--no-pay", default=False, help="Also pay the shares and taxes out of the special account.")
-def distribute_command(tax_rate: str, pay: bool) -> None:
+@FUND_OPTION
+def distribute_command(tax_rate: str, pay: bool, fund_code: str | None) -> None:
     """Distribute fee income after tax and uncovered losses by capital share (R13, 第二十五条); with --pay, the run
     and its payment are one transaction."""
     try:
-        result = run_distribution(clock.today(), parse_tax_rate(tax_rate), pay=pay)
+        result = run_distribution(_fund(fund_code).id, clock.today(), parse_tax_rate(tax_rate), pay=pay)
     except InvalidInput as exc:
         raise click.ClickException("；".join(m for ms in exc.errors.values() for m in ms)) from exc
     except LoanFundError as exc:
@@ -140,10 +163,11 @@ def distribute_command(tax_rate: str, pay: bool) -> None:
 
 
 @loanfund_cli.command("pay-distributions")
-def pay_distributions_command() -> None:
+@FUND_OPTION
+def pay_distributions_command(fund_code: str | None) -> None:
     """Pay what earlier distribution runs left payable (taxes, contributors' shares)."""
     try:
-        paid = pay_distributions(clock.today())
+        paid = pay_distributions(_fund(fund_code).id, clock.today())
     except InvalidInput as exc:
         raise click.ClickException("；".join(m for ms in exc.errors.values() for m in ms)) from exc
     except LoanFundError as exc:
@@ -152,9 +176,10 @@ def pay_distributions_command() -> None:
 
 
 @loanfund_cli.command("dissolution")
-def dissolution_command() -> None:
+@FUND_OPTION
+def dissolution_command(fund_code: str | None) -> None:
     """Each contributor's share of the net assets if the fund were dissolved now (第二十六条)."""
-    net, lines = dissolution_statement()
+    net, lines = dissolution_statement(_fund(fund_code).id)
     click.echo(f"净资产 {net.format()} 元")
     for line in lines:
         click.echo(f"  {line.contributor.name}：出资 {line.capital.format()} 元，应返还 {line.share.format()} 元")
@@ -256,9 +281,9 @@ def verify_audit_command() -> None:
             click.echo(f"  ……另有 {len(differences) - SHOWN} 行")
     else:
         click.echo("✓ 各表每一行与其最后一次审计记录一致")
-    books = reconcile()
-    click.echo("✓ 专用账户与收款登记一致" if books.ok else "✗ 专用账户与收款登记不符：请运行 loanfund reconcile 查看")
-    if not (verdict.ok and books.ok) or differences:
+    books_ok = all(reconcile(each.id).ok for each in funds.funds())
+    click.echo("✓ 专用账户与收款登记一致" if books_ok else "✗ 专用账户与收款登记不符：请运行 loanfund reconcile 查看")
+    if not (verdict.ok and books_ok) or differences:
         raise SystemExit(1)
 
 
@@ -298,11 +323,11 @@ def restore_command(file: str) -> None:
         verdict = backup.restore(Path(file))
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    books = reconcile()
+    books_ok = all(reconcile(each.id).ok for each in funds.funds())
     if verdict.ok:
         click.echo(f"✓ 已恢复：审计记录链完整，{verdict.records} 条，链头 {verdict.head}")
     else:
         click.echo(f"✗ 已恢复，但审计记录链在第 {verdict.broken_seq} 条处断开：{verdict.problem}")
-    click.echo("✓ 专用账户与收款登记一致" if books.ok else "✗ 专用账户与收款登记不符：请运行 loanfund reconcile 查看")
-    if not (verdict.ok and books.ok):
+    click.echo("✓ 专用账户与收款登记一致" if books_ok else "✗ 专用账户与收款登记不符：请运行 loanfund reconcile 查看")
+    if not (verdict.ok and books_ok):
         raise SystemExit(1)

@@ -30,6 +30,7 @@ from loanfund.domain.errors import NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.models import BankClaimPayment, BlacklistEntry, RecoveryRecord
 from loanfund.services import directory, lifecycle
+from loanfund.services.funds import own_fund
 from loanfund.services.oversight import blacklist, liability, notices, recovery_file, risk
 
 STAFF = (Role.REVIEWER, Role.OPERATOR, Role.GROUP)
@@ -195,7 +196,7 @@ def pay_bank_claim(claim_id: int) -> Response:
 @token_required(Role.OPERATOR, Role.GROUP)
 def list_warnings() -> Response:
     """Early warnings (第二十条) with their reasons and numbers, and the thresholds they were read against."""
-    report = risk.report()
+    report = risk.report(own_fund(current_api_user()).id)
     limits = report.thresholds
     return jsonify(
         {

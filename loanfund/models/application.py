@@ -172,6 +172,8 @@ class Application(TimestampMixin, Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
+        # the target of the (application_id, fund_id) keys of the rows that must be of the application's own fund
+        Index("uq_applications_of_its_fund", "id", "fund_id", unique=True),
         # an application is priced under a version of its own fund's policy, never another fund's
         ForeignKeyConstraint(
             ["policy_version_id", "fund_id"],

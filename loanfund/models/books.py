@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     String,
     UniqueConstraint,
@@ -36,6 +37,7 @@ class LedgerTotal(Model):
 
     __tablename__ = "ledger_totals"
 
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True)  # each fund's books its own
     line: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))
@@ -56,6 +58,7 @@ class ReconciliationRun(Model):
     __tablename__ = "reconciliation_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     milliseconds: Mapped[int] = mapped_column(Integer)
     ok: Mapped[bool] = mapped_column(Boolean)
@@ -64,18 +67,18 @@ class ReconciliationRun(Model):
 
 
 class FundBalance(Model):
-    """The special account's running position (R8): one row. ``cash`` is what is in the account, ``reserved`` what
-    approvals have promised and not yet paid out. Changed only by guarded UPDATEs (``services.books.fund``), and the
-    database refuses a negative cash or an over-commitment."""
+    """A fund's special account's running position (R8): one row a fund. ``cash`` is what is in the account,
+    ``reserved`` what approvals have promised and not yet paid out. Changed only by guarded UPDATEs
+    (``services.books.fund``), and the database refuses a negative cash or an over-commitment."""
 
     __tablename__ = "fund_balance"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), unique=True)
     cash: Mapped[Money] = mapped_column(MoneyType)
     reserved: Mapped[Money] = mapped_column(MoneyType)
 
     __table_args__ = (
-        CheckConstraint("id = 1", name="single_row"),
         CheckConstraint("cash >= 0", name="cash_not_negative"),
         CheckConstraint("reserved >= 0", name="reserved_not_negative"),
         CheckConstraint("cash - reserved >= 0", name="not_over_committed"),
@@ -88,12 +91,15 @@ class LedgerAccount(Model):
     __tablename__ = "ledger_accounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))
 
     __table_args__ = (
         CheckConstraint("kind IN ('asset', 'liability', 'equity', 'income', 'expense')", name="kind_known"),
+        UniqueConstraint("fund_id", "code", name="uq_ledger_accounts_fund_code"),
+        UniqueConstraint("id", "fund_id", name="uq_ledger_accounts_of_its_fund"),
     )
 
 
@@ -103,13 +109,27 @@ class JournalEntry(TimestampMixin, Model):
     __tablename__ = "journal_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(100), unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # whose special account
+    key: Mapped[str] = mapped_column(String(100))
     posted_on: Mapped[date] = mapped_column(Date, index=True)  # reports by period
     description: Mapped[str] = mapped_column(String(200))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    legs: Mapped[list[JournalLeg]] = relationship(back_populates="entry", order_by="JournalLeg.id")
+    legs: Mapped[list[JournalLeg]] = relationship(
+        back_populates="entry", order_by="JournalLeg.id", foreign_keys="JournalLeg.entry_id"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("fund_id", "key", name="uq_journal_entries_fund_key"),  # a retried step posts once
+        UniqueConstraint("id", "fund_id", name="uq_journal_entries_of_its_fund"),
+        # an application's entries are in its own fund's books
+        ForeignKeyConstraint(
+            ["application_id", "fund_id"],
+            ["applications.id", "applications.fund_id"],
+            name="fk_journal_entries_application_of_its_fund",
+        ),
+    )
 
 
 class JournalLeg(Model):
@@ -118,16 +138,28 @@ class JournalLeg(Model):
     __tablename__ = "journal_legs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
     entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
     debit: Mapped[Money] = mapped_column(MoneyType)
     credit: Mapped[Money] = mapped_column(MoneyType)
 
-    entry: Mapped[JournalEntry] = relationship(back_populates="legs")
-    account: Mapped[LedgerAccount] = relationship()
+    entry: Mapped[JournalEntry] = relationship(back_populates="legs", foreign_keys=[entry_id])
+    account: Mapped[LedgerAccount] = relationship(foreign_keys=[account_id])
 
     __table_args__ = (
         CheckConstraint("(debit > 0 AND credit = 0) OR (debit = 0 AND credit > 0)", name="one_positive_side"),
+        # a leg is of its entry's fund and on an account of that fund: no entry mixes two funds' books
+        ForeignKeyConstraint(
+            ["entry_id", "fund_id"],
+            ["journal_entries.id", "journal_entries.fund_id"],
+            name="fk_journal_legs_entry_of_its_fund",
+        ),
+        ForeignKeyConstraint(
+            ["account_id", "fund_id"],
+            ["ledger_accounts.id", "ledger_accounts.fund_id"],
+            name="fk_journal_legs_account_of_its_fund",
+        ),
     )
 
 
@@ -137,15 +169,23 @@ class Contribution(TimestampMixin, Model):
     __tablename__ = "contributions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
     contributor_id: Mapped[int] = mapped_column(ForeignKey("contributors.id"), index=True)
     amount: Mapped[Money] = mapped_column(MoneyType)
     received_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str] = mapped_column(String(64), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    contributor: Mapped[Contributor] = relationship()
+    contributor: Mapped[Contributor] = relationship(foreign_keys=[contributor_id])
 
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        ForeignKeyConstraint(
+            ["contributor_id", "fund_id"],
+            ["contributors.id", "contributors.fund_id"],
+            name="fk_contributions_contributor_of_its_fund",
+        ),
+    )
 
 
 class Distribution(TimestampMixin, Model):
@@ -154,6 +194,7 @@ class Distribution(TimestampMixin, Model):
     __tablename__ = "distributions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
     run_on: Mapped[date] = mapped_column(Date)
     income: Mapped[Money] = mapped_column(MoneyType)
     tax_rate: Mapped[str] = mapped_column(String(12))
@@ -161,6 +202,14 @@ class Distribution(TimestampMixin, Model):
     losses_covered: Mapped[Money] = mapped_column(MoneyType, default=Money(0), server_default="0")  # R13
     journal_entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["journal_entry_id", "fund_id"],
+            ["journal_entries.id", "journal_entries.fund_id"],
+            name="fk_distributions_entry_of_its_fund",
+        ),
+    )
 
 
 class AppendOnlyViolation(RuntimeError):

@@ -213,10 +213,15 @@ class Contributor(TimestampMixin, Model):
     __tablename__ = "contributors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # a contributor of that fund's capital
+    name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))  # municipal, county, private
 
-    __table_args__ = (CheckConstraint("kind IN ('municipal', 'county', 'private')", name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('municipal', 'county', 'private')", name="kind_known"),
+        UniqueConstraint("fund_id", "name", name="uq_contributors_fund_name"),
+        UniqueConstraint("id", "fund_id", name="uq_contributors_of_its_fund"),
+    )
 
 
 class BankClaim(TimestampMixin, Model):

@@ -5,7 +5,7 @@ An object the user may not see is reported exactly like one that does not exist 
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, false, select, true
+from sqlalchemy import Select, and_, false, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from loanfund.domain.errors import NotFound
@@ -22,21 +22,22 @@ APPLICATION_ROLES = frozenset({Role.ENTERPRISE, Role.BANK}) | STAFF_READERS
 def application_visibility(user: User) -> ColumnElement[bool]:
     """A WHERE clause: the applications ``user`` may see.
 
-    Enterprise users see their own enterprise's once vetted; bank users see those routed to their bank (第十五条:
-    forwarded once the platform accepts them); platform staff and the leading group see all; the administrator sees
-    none.
+    Enterprise users see their own enterprise's once vetted, in every fund they applied to; bank users see those of
+    their fund routed to their bank (第十五条: forwarded once the platform accepts them); a fund's staff and leading
+    group see all of their fund's (DESIGN §7: nothing of another fund); the administrator sees none.
     """
     role = user.role_enum
     if role is Role.ENTERPRISE:  # a sign-up not yet vetted sees nothing of the enterprise it names
         return Application.enterprise_id == user.enterprise_id if user.vetted else false()
     if role is Role.BANK:
         return and_(
+            Application.fund_id == user.fund_id,
             Application.bank_id == user.bank_id,
             Application.reviewed_at.is_not(None),
             Application.state != State.REJECTED.value,
         )
     if role in STAFF_READERS:
-        return true()
+        return Application.fund_id == user.fund_id
     return false()
 
 

@@ -17,7 +17,7 @@ from loanfund.domain.errors import NotAllowed
 from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, Bank, Contributor, Enterprise, User
+from loanfund.models import Application, Bank, Contributor, Enterprise, Fund, User
 from loanfund.services import lifecycle
 from loanfund.services.applications import green_channel, materials
 from loanfund.services.books.capital import contributor_named, record_contribution
@@ -130,7 +130,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
     for number, enterprise in enumerate(enterprises, start=1):
         _user(report, f"ent{number}", password, Role.ENTERPRISE, enterprise.contact_name, enterprise=enterprise)
     finish(report)
-    _first_contribution(report)
+    _first_contribution(report, city)
     if with_applications:
         _applications(report)
     return report
@@ -169,9 +169,9 @@ def _user(report: SeedReport, username: str, password: str, role: Role, name: st
         report.created.append(f"用户 {username}")
 
 
-def _first_contribution(report: SeedReport) -> None:
+def _first_contribution(report: SeedReport, city: Fund) -> None:
     if db.session.scalar(select(Contributor.id).where(Contributor.name == FIRST_CONTRIBUTOR)) is None:
-        contributor = contributor_named(FIRST_CONTRIBUTOR, "municipal")
+        contributor = contributor_named(city.id, FIRST_CONTRIBUTOR, "municipal")
         record_contribution(contributor, FIRST_CONTRIBUTION, date(2018, 12, 20), "首期出资（第五条）")
         report.created.append(f"出资 {FIRST_CONTRIBUTOR} {FIRST_CONTRIBUTION.format()} 元")
 

@@ -74,16 +74,23 @@ def policy_versions(fund: Fund) -> list[PolicyVersion]:
     )
 
 
-def contributions() -> list[Contribution]:
+def contributions(fund_id: int) -> list[Contribution]:
     return list(
         db.session.scalars(
-            select(Contribution).options(joinedload(Contribution.contributor)).order_by(Contribution.received_on)
+            select(Contribution)
+            .where(Contribution.fund_id == fund_id)
+            .options(joinedload(Contribution.contributor))
+            .order_by(Contribution.received_on)
         )
     )
 
 
-def distribution_runs() -> list[Distribution]:
-    return list(db.session.scalars(select(Distribution).order_by(Distribution.run_on.desc())))
+def distribution_runs(fund_id: int) -> list[Distribution]:
+    return list(
+        db.session.scalars(
+            select(Distribution).where(Distribution.fund_id == fund_id).order_by(Distribution.run_on.desc())
+        )
+    )
 
 
 def materials_of(application_id: int) -> list[Material]:

@@ -14,6 +14,7 @@ from loanfund.domain.money import Money
 from loanfund.models import Dissolution
 from loanfund.services.applications import preview
 from loanfund.services.applications.preview import Confirmation
+from loanfund.services.funds import own_fund
 from loanfund.services.group import dissolution
 from loanfund.web import confirming
 from loanfund.web.forms import Form, SubmitOnce, day_field, field_errors, long_text, text
@@ -55,13 +56,14 @@ def _page(forms: dict[str, Form] | None = None, status: int = 200) -> tuple[str,
         shown["approve"] = given.get("approve") or ApprovalForm(formdata=None, data={"approved_on": clock.today()})
     if row is not None and row.state == "approved" and role is Role.OPERATOR:
         shown["close"] = given.get("close") or CloseForm(formdata=None, data={"closed_on": clock.today()})
+    closing = dissolution.closing_now(own_fund(current_user).id) if row is None or row.state != "closed" else None
     return (
         render_template(
             "fund/dissolution.html",
             row=row,
             history=dissolution.history(),
             labels=dissolution.STATE_LABELS,
-            closing=dissolution.closing_now() if row is None or row.state != "closed" else None,
+            closing=closing,
             forms=shown,
         ),
         status,
@@ -161,6 +163,7 @@ def close(dissolution_id: int) -> str | Response | tuple[str, int]:
         if confirming.confirmed():
             return None
         shown = preview.confirm_money(
+            own_fund(current_user).id,
             "结清并返还净资产",
             lambda: dissolution.close(current_user, dissolution_id, closed_on),
             _closing_shown,

@@ -4,10 +4,12 @@ early-warning page over the money out."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from loanfund.domain.lifecycle import Role
 from loanfund.services.books import fund
 from loanfund.services.books.reconcile import at_a_glance, latest_run
+from loanfund.services.funds import own_fund
 from loanfund.services.oversight import risk
 from loanfund.web.roles import roles_required
 
@@ -18,11 +20,17 @@ bp = Blueprint("fund", __name__, url_prefix="/fund")
 @roles_required(Role.ADMIN, Role.OPERATOR, Role.GROUP)
 def reconciliation() -> str:
     """:raise 404: for roles that do not keep or oversee the books."""
-    return render_template("fund/reconciliation.html", result=at_a_glance(), position=fund.position(), run=latest_run())
+    fund_id = own_fund(current_user).id
+    return render_template(
+        "fund/reconciliation.html",
+        result=at_a_glance(fund_id),
+        position=fund.position(fund_id),
+        run=latest_run(fund_id),
+    )
 
 
 @bp.get("/risk")
 @roles_required(Role.OPERATOR, Role.GROUP)
 def risk_page() -> str:
     """Early warning (第二十条): :raise 404: for roles other than the operators and the leading group."""
-    return render_template("fund/risk.html", report=risk.report())
+    return render_template("fund/risk.html", report=risk.report(own_fund(current_user).id))

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from loanfund import clock
 from loanfund.domain.lifecycle import Role
 from loanfund.services.applications.workbench import dashboard, money_out, queues
+from loanfund.services.funds import own_fund
 from loanfund.services.oversight import liability
 from loanfund.services.people import vetting
 from loanfund.services.reports import monthly, reporting
@@ -39,4 +40,4 @@ def home() -> str:
 def _this_month() -> reporting.Summary:
     """The month so far, by the same reporting service as the monthly analysis."""
     today = clock.today()
-    return reporting.summary(today.replace(day=1), today)
+    return reporting.summary(own_fund(current_user).id, today.replace(day=1), today)

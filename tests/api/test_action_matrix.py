@@ -17,6 +17,7 @@ from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent
 from loanfund.services import lifecycle
 from loanfund.services.books.capital import contributor_named, record_contribution
+from tests.factories import city_fund_id
 from tests.lifecycle_table import LIFECYCLE
 
 pytestmark = pytest.mark.both_databases
@@ -98,7 +99,9 @@ def refusing_roles(state: State, action: Action, backend: str) -> list[Role]:
 
 def test_every_action_from_every_state_by_every_role(api, flows, traveller, backend):
     # Dozens of applications get approved here: give the fund enough capital for all of them.
-    record_contribution(contributor_named("测试出资方", "private"), Money.yuan(10_000_000_000), clock.today())
+    record_contribution(
+        contributor_named(city_fund_id(), "测试出资方", "private"), Money.yuan(10_000_000_000), clock.today()
+    )
     checked_refused = checked_allowed = 0
     for state in State:
         standing = flows.to(state)

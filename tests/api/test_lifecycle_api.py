@@ -9,6 +9,7 @@ from loanfund.extensions import db
 from loanfund.models import ApplicationEvent, Receipt
 from loanfund.services.books.fund import position
 from tests.api.conftest import upload
+from tests.factories import city_fund_id
 
 pytestmark = pytest.mark.both_databases
 
@@ -85,7 +86,7 @@ def test_thirty_million_out_on_1_nov_back_on_4_nov(api, traveller):
         "30000000.00",
         "连政办发〔2018〕162号",
     )
-    assert position().reserved.plain() == "30000000.00"
+    assert position(city_fund_id()).reserved.plain() == "30000000.00"
 
     body = api.act(
         "operator", app_id, "prepare-disbursement", {"value_date": "2026-11-01", "transfer_ref": "HK20261101-01"}
@@ -101,7 +102,10 @@ def test_thirty_million_out_on_1_nov_back_on_4_nov(api, traveller):
     body = api.act("operator2", app_id, "authorise-disbursement").get_json()
     assert (body["state"], body["value_date"], body["due_date"]) == ("disbursed", "2026-11-01", "2026-11-11")
     assert body["expected_fee"] == "12000.00"  # 1 day so far
-    assert (position().cash.plain(), position().reserved.plain()) == ("170000000.00", "0.00")
+    assert (position(city_fund_id()).cash.plain(), position(city_fund_id()).reserved.plain()) == (
+        "170000000.00",
+        "0.00",
+    )
 
     traveller.shift(timedelta(days=2))  # 3 Nov
     body = api.act(
@@ -126,7 +130,7 @@ def test_thirty_million_out_on_1_nov_back_on_4_nov(api, traveller):
         "37500.00",
         "0.00",
     )
-    assert position().cash.plain() == "200037500.00"
+    assert position(city_fund_id()).cash.plain() == "200037500.00"
 
     body = api.act("operator", app_id, "archive", {"note": "立卷归档"}).get_json()
     assert body["state"] == "archived"
@@ -153,7 +157,7 @@ def test_forty_five_million_goes_to_the_leading_group(api, flows):
     ).get_json()
     assert body["state"] == "group_review"
     assert body["group_reasons"] == ["金额超过 4,000.00 万元"]
-    assert position().reserved.plain() == "45000000.00"  # reserved while the group decides
+    assert position(city_fund_id()).reserved.plain() == "45000000.00"  # reserved while the group decides
     body = api.act("group", application.id, "group-approve", {"minutes_ref": "领导小组纪要〔2026〕3号"}).get_json()
     assert (body["state"], body["group_minutes_ref"]) == ("approved", "领导小组纪要〔2026〕3号")
 
@@ -228,7 +232,7 @@ def test_the_same_confirm_return_twice_with_one_key_posts_once(api, flows, trave
     assert first.get_json() == second.get_json()
     assert second.headers["Idempotent-Replayed"] == "true"
     assert db.session.scalar(select(func.count()).select_from(Receipt)) == 1
-    assert position().cash.plain() == "200037500.00"
+    assert position(city_fund_id()).cash.plain() == "200037500.00"
 
 
 def test_the_same_key_with_another_body_is_422(api, flows, traveller):
@@ -322,7 +326,7 @@ def test_a_refused_approval_lists_every_violation_and_changes_nothing(api, flows
     assert [v["code"] for v in problem["violations"]] == ["exceeds_commitment_cap", "own_funds_insufficient"]
     assert problem["violations"][0]["message"] == "申请金额 3,900.00 万元超过银行承诺续贷额度的80%（3,200.00 万元）"
     assert db.session.scalar(select(func.count()).select_from(ApplicationEvent)) == count
-    assert position().reserved.plain() == "0.00"
+    assert position(city_fund_id()).reserved.plain() == "0.00"
 
 
 def test_a_retry_while_the_first_request_holds_the_key_is_409(api, flows, traveller):

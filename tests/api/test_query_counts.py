@@ -14,6 +14,7 @@ from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.services.books.capital import contributor_named, record_contribution
+from tests.factories import city_fund_id
 
 pytestmark = pytest.mark.both_databases
 
@@ -42,7 +43,9 @@ def queries_for(api, flows, how_many: int, path: str) -> int:  # type: ignore[no
 
 
 def test_the_api_list_costs_the_same_for_4_or_16_applications(api, flows):
-    record_contribution(contributor_named("测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1))
+    record_contribution(
+        contributor_named(city_fund_id(), "测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1)
+    )
     few = queries_for(api, flows, 4, "/applications?per_page=100")
     many = queries_for(api, flows, 12, "/applications?per_page=100")
     assert few == many, (few, many)
@@ -58,7 +61,9 @@ def page_queries(client, auth, flows, how_many: int, path: str) -> int:  # type:
 
 
 def test_the_workbench_and_the_list_page_cost_the_same_for_4_or_16_applications(client, auth, flows):
-    record_contribution(contributor_named("测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1))
+    record_contribution(
+        contributor_named(city_fund_id(), "测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1)
+    )
     for path in ("/home", "/applications"):
         few = page_queries(client, auth, flows, 4, path)
         many = page_queries(client, auth, flows, 12, path)
@@ -104,7 +109,9 @@ def test_every_list_workbench_and_report_costs_the_same_for_10_or_1000_applicati
     bench/generate.py: every page as every role that reads it issues the same number of queries."""
     from bench.generate import generate
 
-    record_contribution(contributor_named("测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1))
+    record_contribution(
+        contributor_named(city_fund_id(), "测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1)
+    )
     for n, state in enumerate(QUEUED):
         application = flows.to(state, enterprise=f"ent{n % 3 + 1}")
         if n == 5:

@@ -6,6 +6,7 @@ import pytest
 
 from loanfund.domain.lifecycle import State
 from loanfund.services.books.fund import position
+from tests.factories import city_fund_id
 
 pytestmark = pytest.mark.both_databases
 
@@ -31,10 +32,10 @@ def test_bank_declines(api, flows):
 
 def test_group_rejects_and_the_reservation_is_released(api, flows):
     a = flows.to(State.GROUP_REVIEW)
-    assert position().reserved.plain() == "45000000.00"
+    assert position(city_fund_id()).reserved.plain() == "45000000.00"
     body = api.act("group", a.id, "group-reject", {"minutes_ref": "纪要〔2026〕5号", "note": "风险过高"}).get_json()
     assert last_event(body) == ("group-reject", "group_review", "group_rejected", "group", "风险过高")
-    assert position().reserved.plain() == "0.00"
+    assert position(city_fund_id()).reserved.plain() == "0.00"
 
 
 def test_enterprise_withdraws_before_approval(api, flows):
@@ -45,10 +46,10 @@ def test_enterprise_withdraws_before_approval(api, flows):
 
 def test_operator_withdraws_an_approved_application_and_the_reservation_is_released(api, flows):
     a = flows.to(State.APPROVED)
-    assert position().reserved.plain() == "30000000.00"
+    assert position(city_fund_id()).reserved.plain() == "30000000.00"
     body = api.act("operator", a.id, "withdraw", {"reason": "企业电话申请撤回"}).get_json()
     assert body["state"] == "withdrawn"
-    assert position().reserved.plain() == "0.00"
+    assert position(city_fund_id()).reserved.plain() == "0.00"
 
 
 def test_enterprise_cannot_withdraw_after_disbursement(api, flows):
@@ -62,8 +63,8 @@ def test_operator_cancels_an_approved_application(api, flows):
     a = flows.to(State.APPROVED)
     body = api.act("operator", a.id, "cancel", {"reason": "银行未能按期放款"}).get_json()
     assert last_event(body) == ("cancel", "approved", "cancelled", "operator", "银行未能按期放款")
-    assert position().reserved.plain() == "0.00"
-    assert position().cash.plain() == "200000000.00"
+    assert position(city_fund_id()).reserved.plain() == "0.00"
+    assert position(city_fund_id()).cash.plain() == "200000000.00"
 
 
 def test_recovery_cannot_open_before_the_bridge_is_overdue(api, flows):

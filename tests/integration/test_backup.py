@@ -12,13 +12,17 @@ from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.services.books.reconcile import reconcile
 from loanfund.services.record import audit
+from tests.factories import city_fund_id
 from tests.flows import Flows
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.migrated]
 
 
 def books() -> list[tuple[str, str, str, str]]:
-    return [(r.name, r.debit.format(), r.credit.format(), r.balance.format()) for r in reconcile().trial_balance]
+    return [
+        (r.name, r.debit.format(), r.credit.format(), r.balance.format())
+        for r in reconcile(city_fund_id()).trial_balance
+    ]
 
 
 def test_a_backup_restores_into_an_empty_database_with_the_same_books_and_chain(

@@ -23,6 +23,7 @@ from loanfund.services.books.reconcile import reconcile
 from loanfund.services.oversight import liability
 from loanfund.services.oversight.sweep import sweep
 from tests.conftest import confirmation_values, csrf_token, form_tokens
+from tests.factories import city_fund_id
 
 pytestmark = pytest.mark.both_databases
 M = Money.parse
@@ -45,8 +46,8 @@ def test_a_bank_that_did_not_renew_owes_the_bridge_and_pays_it_and_the_books_agr
     client, auth, runner, flows, traveller
 ):
     application = flows.to(State.DISBURSED)
-    cash_before = ledger.balance(CASH)
-    income_before = ledger.balance(FEE_INCOME)
+    cash_before = ledger.balance(city_fund_id(), CASH)
+    income_before = ledger.balance(city_fund_id(), FEE_INCOME)
     traveller.move_to("2026-11-12 09:00:00+08:00")
     auth.login("operator")
     url = f"/applications/{application.id}/bank-claim"
@@ -67,10 +68,10 @@ def test_a_bank_that_did_not_renew_owes_the_bridge_and_pays_it_and_the_books_agr
         "2026-11-12",
     )
     assert claim.basis == "未在 2026-11-03 前续贷（截至 2026-11-12 仍未续贷）。银行未按承诺续贷"
-    assert ledger.balance(receivable(application.id)) == Money.zero()
-    assert ledger.balance(bank_claim(icbc().id)) == M("30,145,500.00")
-    assert ledger.balance(FEE_INCOME) - income_before == M("-145,500.00")  # credit-normal: income grew
-    assert reconcile().ok
+    assert ledger.balance(city_fund_id(), receivable(application.id)) == Money.zero()
+    assert ledger.balance(city_fund_id(), bank_claim(icbc().id)) == M("30,145,500.00")
+    assert ledger.balance(city_fund_id(), FEE_INCOME) - income_before == M("-145,500.00")  # credit-normal: income grew
+    assert reconcile(city_fund_id()).ok
     assert sweep().recorded == []  # the bridge owes nothing now: the bank does
 
     auth.login("bank1")
@@ -88,8 +89,8 @@ def test_a_bank_that_did_not_renew_owes_the_bridge_and_pays_it_and_the_books_agr
     db.session.expire_all()
     claim = db.session.scalars(select(BankClaim)).one()
     assert (claim.paid, claim.outstanding) == (M("30,145,500.00"), Money.zero())
-    assert ledger.balance(bank_claim(icbc().id)) == Money.zero()
-    assert ledger.balance(CASH) - cash_before == M("30,145,500.00")
+    assert ledger.balance(city_fund_id(), bank_claim(icbc().id)) == Money.zero()
+    assert ledger.balance(city_fund_id(), CASH) - cash_before == M("30,145,500.00")
     result = runner.invoke(args=["loanfund", "reconcile"])
     assert result.exit_code == 0, result.output
     assert "✓ 合作银行清偿款：登记未清偿 = 账簿（不符的银行数）：应为 0，实为 0" in result.output
@@ -115,7 +116,7 @@ def test_a_payment_over_what_is_owed_or_booked_twice_is_refused_next_to_the_fiel
     assert "划款凭证号 QC-1 已登记，同一笔划款不能重复登记" in again.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalars(select(BankClaim)).one().paid == M("100.00")
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
 
 
 def test_once_the_bank_is_liable_no_return_is_booked_against_the_bridge(client, auth, flows, traveller):
@@ -139,8 +140,8 @@ def test_once_the_bank_is_liable_no_return_is_booked_against_the_bridge(client, 
     db.session.rollback()
     assert db.session.scalar(select(db.func.count()).select_from(JournalEntry)) == entries
     assert db.session.scalars(select(Receipt)).all() == []
-    assert ledger.balance(receivable(application.id)) == Money.zero()
-    assert reconcile().ok
+    assert ledger.balance(city_fund_id(), receivable(application.id)) == Money.zero()
+    assert reconcile(city_fund_id()).ok
     assert 'id="action-confirm-return"' not in client.get(f"/applications/{application.id}").get_data(as_text=True)
 
 

@@ -19,6 +19,7 @@ from loanfund.models import Application, User
 from loanfund.services import lifecycle
 from loanfund.services.books import fund
 from loanfund.services.books.reconcile import reconcile
+from tests.factories import city_fund_id
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.migrated]
 
@@ -36,7 +37,7 @@ def test_twenty_operators_approving_at_once_never_exceed_the_fund(app, flows):
         flows.step(application, "accept")
         flows.step(application, "commit")
         ids.append(application.id)
-    available = fund.position().available
+    available = fund.position(city_fund_id()).available
     db.session.remove()
 
     barrier = threading.Barrier(THREADS)
@@ -74,10 +75,10 @@ def test_twenty_operators_approving_at_once_never_exceed_the_fund(app, flows):
     assert Money(amount.fen * len(approved)) <= available
     assert len(approved) == available.fen // amount.fen  # 13: every yuan that could be promised was, and no more
     assert all("超过专用账户可用余额" in message for message in refused)
-    assert fund.position().reserved == Money(amount.fen * len(approved))
+    assert fund.position(city_fund_id()).reserved == Money(amount.fen * len(approved))
     states = {a.state for a in db.session.scalars(select(Application).where(Application.id.in_(ids)))}
     assert states == {State.APPROVED.value, State.BANK_COMMITTED.value}
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
 
 
 def test_two_operators_approving_the_same_application_approve_it_once(app, flows):
@@ -110,7 +111,7 @@ def test_two_operators_approving_the_same_application_approve_it_once(app, flows
         t.join(timeout=60)
     # The loser either finds the application already approved (409) or loses the optimistic lock (409).
     assert sorted(outcomes) in (["NotAllowed", "approved"], ["StaleDataError", "approved"])
-    assert fund.position().reserved == M("30,000,000.00")
+    assert fund.position(city_fund_id()).reserved == M("30,000,000.00")
 
 
 @pytest.mark.postgres_only

@@ -25,6 +25,7 @@ from loanfund.services import lifecycle
 from loanfund.services.books import bank_accounts, fund
 from loanfund.services.oversight import blacklist
 from tests.conftest import form_tokens
+from tests.factories import city_fund_id
 from tests.flows import Flows
 
 BARRED = "该企业因“骗取”于 2026-11-01 列入黑名单，限制期至 2029-11-01（含），期间不得申请应急转贷资金"
@@ -62,12 +63,12 @@ def test_a_bar_confirmed_after_the_preparation_stops_the_authorisation_and_no_mo
     application = flows.to(State.APPROVED)
     flows.step(application, "prepare")
     bar_ent1()
-    before, cash = entries(), fund.position().cash
+    before, cash = entries(), fund.position(city_fund_id()).cash
     with pytest.raises(RuleViolation) as refused:
         lifecycle.authorise_disbursement(user("operator2"), application.id)
     assert [v.message for v in refused.value.violations] == [BARRED]
     db.session.rollback()
-    assert (entries(), fund.position().cash) == (before, cash)
+    assert (entries(), fund.position(city_fund_id()).cash) == (before, cash)
     assert db.session.get(Application, application.id).state == "approved"  # type: ignore[union-attr]
 
 

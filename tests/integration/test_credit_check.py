@@ -19,6 +19,7 @@ from loanfund.services import lifecycle
 from loanfund.services.books import fund
 from tests.api.conftest import Api
 from tests.conftest import confirm
+from tests.factories import city_fund_id
 from tests.flows import Flows, attach, credit_ok
 from tests.web.test_confirmations import text_of
 from tests.web.test_forms import feedback, post_form
@@ -76,11 +77,11 @@ def test_a_bad_record_still_outstanding_goes_to_the_group_whatever_the_amount(fl
     bank = flows.bank_user(application)
     attach(bank, application, ("commitment",))
     lifecycle.commit(bank, application.id, M("1,250,000.00"), "同意续贷")
-    available_before = fund.position().available
+    available_before = fund.position(city_fund_id()).available
     lifecycle.approve(flows.user("operator"), application.id, M("1,000,000.00"), M("250,000.00"))
     stored = db.session.get(Application, application.id)
     assert (stored.state, stored.group_reasons) == ("group_review", "征信有未结清的不良记录")  # type: ignore[union-attr]
-    assert available_before - fund.position().available == M("1,000,000.00")
+    assert available_before - fund.position(city_fund_id()).available == M("1,000,000.00")
     lifecycle.group_approve(flows.user("group"), application.id, "纪要〔2026〕12号", "企业已承诺本月内结清欠息")
     assert db.session.get(Application, application.id).state == State.APPROVED.value  # type: ignore[union-attr]
 

@@ -59,13 +59,13 @@ def test_an_unbalanced_entry_cannot_commit(app, backend, people):
     account_id = db.session.execute(text("SELECT id FROM ledger_accounts WHERE code = 'cash'")).scalar_one()
     entry_id = db.session.execute(
         text(
-            "INSERT INTO journal_entries (key, posted_on, description, created_at) "
-            "VALUES ('tamper', :d, 'x', now()) RETURNING id"
+            "INSERT INTO journal_entries (fund_id, key, posted_on, description, created_at) "
+            "VALUES (1, 'tamper', :d, 'x', now()) RETURNING id"
         ),
         {"d": clock.today()},
     ).scalar_one()
     db.session.execute(
-        text("INSERT INTO journal_legs (entry_id, account_id, debit, credit) VALUES (:e, :a, 100, 0)"),
+        text("INSERT INTO journal_legs (fund_id, entry_id, account_id, debit, credit) VALUES (1, :e, :a, 100, 0)"),
         {"e": entry_id, "a": account_id},
     )
     with pytest.raises(DBAPIError) as caught:

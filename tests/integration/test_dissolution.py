@@ -23,6 +23,7 @@ from loanfund.services import lifecycle
 from loanfund.services.books import capital, fund, ledger, reconcile
 from loanfund.services.group import dissolution, group_register
 from tests.conftest import confirm, form_tokens
+from tests.factories import city_fund_id
 from tests.flows import Flows
 from tests.web.test_confirmations import text_of
 
@@ -32,7 +33,7 @@ M = Money.parse
 
 
 def fund_with_a_loss(flows: Flows) -> None:
-    county = capital.contributor_named("东海县", "county")
+    county = capital.contributor_named(city_fund_id(), "东海县", "county")
     capital.record_contribution(county, M("100,000,000.00"), clock.today(), "县财政拨付")
     flows.to(State.WRITTEN_OFF)  # 30,000,000.00 out on 1 Nov, never back, written off on 12 Nov
 
@@ -56,7 +57,7 @@ def approved(flows: Flows) -> int:
 def test_the_fund_is_dissolved_and_its_books_close_to_zero(flows: Flows) -> None:
     fund_with_a_loss(flows)
     dissolution_id = approved(flows)
-    closing = dissolution.closing_now()
+    closing = dissolution.closing_now(city_fund_id())
     assert (closing.net, closing.problems) == (M("270,000,000.00"), [])
     row = dissolution.close(flows.user("operator"), dissolution_id, clock.today())
     assert row.state == "closed"
@@ -64,9 +65,9 @@ def test_the_fund_is_dissolved_and_its_books_close_to_zero(flows: Flows) -> None
         {"contributor": "连云港市工业投资集团有限公司", "capital": "200000000.00", "share": "180000000.00"},
         {"contributor": "东海县", "capital": "100000000.00", "share": "90000000.00"},
     ]
-    assert [(r.code, r.debit - r.credit) for r in ledger.trial_balance() if r.debit != r.credit] == []
-    assert fund.position().cash == Money.zero()
-    assert reconcile.reconcile().ok
+    assert [(r.code, r.debit - r.credit) for r in ledger.trial_balance(city_fund_id()) if r.debit != r.credit] == []
+    assert fund.position(city_fund_id()).cash == Money.zero()
+    assert reconcile.reconcile(city_fund_id()).ok
     decided = db.session.scalars(select(GroupDecision).where(GroupDecision.dissolution_id == dissolution_id)).one()
     assert (decided.kind, decided.outcome, decided.minutes_ref) == (
         "dissolution",

@@ -29,7 +29,7 @@ from loanfund.services.books.capital import run_distribution
 from loanfund.services.books.reconcile import reconcile
 from loanfund.services.record import audit
 from loanfund.services.reports import reporting
-from tests.factories import city_fund
+from tests.factories import city_fund, city_fund_id
 from tests.flows import Flows
 
 M = Money.parse
@@ -39,16 +39,16 @@ M = Money.parse
 def test_a_run_dated_after_midnight_finds_nothing_left_to_distribute(app, people, traveller):
     Flows(traveller).to(State.REPAID)
     traveller.move_to("2026-11-01 23:59:50+08:00")
-    first = run_distribution(clock.today(), Decimal("0.06"))
+    first = run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     assert (first.income, first.tax, [s for _, s in first.shares]) == (M("12,000.00"), M("720.00"), [M("11,280.00")])
     traveller.move_to("2026-11-02 00:00:10+08:00")
     with pytest.raises(LoanFundError) as refused:
-        run_distribution(clock.today(), Decimal("0.06"))
+        run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     assert refused.value.errors == {"income": ["暂无可分配的用款费用收入"]}  # type: ignore[attr-defined]
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Distribution)) == 1
-    assert ledger.balance(FEE_INCOME) == Money.zero()
-    assert reconcile().ok
+    assert ledger.balance(city_fund_id(), FEE_INCOME) == Money.zero()
+    assert reconcile(city_fund_id()).ok
 
 
 @pytest.mark.both_databases
@@ -65,7 +65,7 @@ def test_two_runs_at_the_same_moment_dated_either_side_of_midnight_distribute_th
         with app.app_context():
             barrier.wait(timeout=30)
             try:
-                result = run_distribution(day, Decimal("0.06"))
+                result = run_distribution(city_fund_id(), day, Decimal("0.06"))
                 outcomes.append(f"paid {result.income.format()}")
             except LoanFundError as exc:
                 outcomes.append(exc.code)
@@ -85,8 +85,8 @@ def test_two_runs_at_the_same_moment_dated_either_side_of_midnight_distribute_th
             thread.join(timeout=60)
     assert sorted(outcomes) == sorted(["paid 12,000.00", "invalid_input"] * rounds), outcomes
     assert db.session.scalar(select(func.count()).select_from(Distribution)) == rounds
-    assert ledger.balance(FEE_INCOME) == Money.zero()
-    assert reconcile().ok
+    assert ledger.balance(city_fund_id(), FEE_INCOME) == Money.zero()
+    assert reconcile(city_fund_id()).ok
     assert audit.verify().ok
 
 
@@ -95,16 +95,17 @@ def test_reconcile_finds_income_distributed_twice(app, people, traveller):
     from loanfund.domain.ledger import distribution_posting
 
     Flows(traveller).to(State.REPAID)
-    run_distribution(clock.today(), Decimal("0"))
-    people_ids = [c for c in ledger.line_balances("capital")]
+    run_distribution(city_fund_id(), clock.today(), Decimal("0"))
+    people_ids = [c for c in ledger.line_balances(city_fund_id(), "capital")]
     ledger.post(
         distribution_posting(
             "distribution:2026-11-02", M("12,000.00"), Money.zero(), [(people_ids[0], M("12,000.00"))]
         ),
         date(2026, 11, 2),
+        fund_id=city_fund_id(),
     )
     db.session.commit()
-    found = {c.name: (c.expected, c.actual) for c in reconcile().checks}
+    found = {c.name: (c.expected, c.actual) for c in reconcile(city_fund_id()).checks}
     assert found["收益分配未超过已实现的费用收入（未分配收入不为负）"] == (Money.zero(), M("-12,000.00"))
 
 
@@ -112,7 +113,7 @@ def test_reconcile_finds_income_distributed_twice(app, people, traveller):
 def test_the_report_shows_income_earned_and_income_distributed_on_lines_of_their_own(app, people, traveller):
     Flows(traveller).to(State.REPAID)  # 12,000.00 earned on 1 Nov
     traveller.move_to("2026-11-20 10:00:00+08:00")
-    run_distribution(clock.today(), Decimal("0.06"))
+    run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     traveller.move_to("2026-12-02 10:00:00+08:00")
     november = reporting.report(city_fund(), date(2026, 11, 1), date(2026, 11, 30)).summary
     assert (november.fee_income, november.fee_distributed) == (M("12,000.00"), M("12,000.00"))
@@ -123,7 +124,7 @@ def test_the_report_shows_income_earned_and_income_distributed_on_lines_of_their
 def test_the_workbench_shows_the_income_earned_this_month_after_a_distribution(client, auth, people, traveller):
     """The operator's workbench read −12,000.00 of 费用收入 the day income was distributed."""
     Flows(traveller).to(State.REPAID)  # 12,000.00 earned on 1 Nov
-    run_distribution(clock.today(), Decimal("0.06"))
+    run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     auth.login("operator")
     html = client.get("/home").get_data(as_text=True)
     assert '<span class="lf-muted">费用收入</span> 12,000.00 元' in html

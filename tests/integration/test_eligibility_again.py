@@ -15,6 +15,7 @@ from loanfund.extensions import db
 from loanfund.models import Application, Bank, BlacklistEntry
 from loanfund.services import lifecycle
 from loanfund.services.books import fund
+from tests.factories import city_fund_id
 from tests.flows import Flows, credit_ok
 
 pytestmark = pytest.mark.both_databases
@@ -68,7 +69,7 @@ def test_an_application_committed_before_the_listing_is_not_approved(app, people
     )
     assert refused(approve) == [("R11", LISTED)]
     assert db.session.get(Application, application.id).state == State.BANK_COMMITTED.value
-    assert fund.position().reserved == Money.zero()
+    assert fund.position(city_fund_id()).reserved == Money.zero()
 
 
 def test_an_application_at_a_bank_whose_agreement_has_since_ended_is_not_approved(app, people, traveller):

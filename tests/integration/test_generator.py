@@ -9,6 +9,7 @@ import pytest
 
 from bench.generate import MIX, generate
 from loanfund.services.books.reconcile import reconcile
+from tests.factories import city_fund_id
 
 
 @pytest.mark.both_databases
@@ -17,7 +18,7 @@ def test_what_the_generator_makes_reconciles(people):
     made = generate(300, end=date(2026, 11, 30), days=120, mix=every_end)
     assert made.applications == 300
     assert {"archived", "repaid", "rejected", "recovery", "written_off", "renewed"} <= set(made.by_state)
-    result = reconcile()
+    result = reconcile(city_fund_id())
     failed = [(c.name, c.expected, c.actual) for c in result.checks if not c.ok]
     assert failed == []
     assert [line for line in result.receivables if not line.ok] == []

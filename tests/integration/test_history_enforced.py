@@ -32,6 +32,7 @@ from loanfund.models import (
 from loanfund.services.books import ledger
 from loanfund.services.books.reconcile import reconcile
 from loanfund.services.record import audit, audit_words
+from tests.factories import city_fund_id
 from tests.flows import Flows
 from tests.web.test_forms import post_form
 
@@ -313,7 +314,7 @@ def test_a_journal_entry_put_in_with_its_totals_kept_in_step_is_named(app, peopl
     with login(app, backend, owner_off=("journal_entries", "journal_legs")) as connection:
         sql(
             connection,
-            "INSERT INTO journal_entries (key, posted_on, description, created_at) VALUES (%s, %s, %s, %s)",
+            "INSERT INTO journal_entries (fund_id, key, posted_on, description, created_at) VALUES (1, %s, %s, %s, %s)",
             "writeoff:forged",
             date(2026, 12, 5),
             "核销",
@@ -323,7 +324,8 @@ def test_a_journal_entry_put_in_with_its_totals_kept_in_step_is_named(app, peopl
         for account, debit, credit in ((losses, 100_000_000, 0), (cash, 0, 100_000_000)):
             sql(
                 connection,
-                f"INSERT INTO journal_legs (entry_id, account_id, debit, credit) VALUES ({entry}, %s, %s, %s)",
+                "INSERT INTO journal_legs (fund_id, entry_id, account_id, debit, credit)"
+                f" VALUES (1, {entry}, %s, %s, %s)",
                 account,
                 debit,
                 credit,
@@ -334,8 +336,8 @@ def test_a_journal_entry_put_in_with_its_totals_kept_in_step_is_named(app, peopl
         ):
             sql(
                 connection,
-                "INSERT INTO ledger_totals (line, name, kind, debit, credit) VALUES (%s, %s, %s, %s, %s)"
-                " ON CONFLICT (line) DO UPDATE SET debit = ledger_totals.debit + excluded.debit,"
+                "INSERT INTO ledger_totals (fund_id, line, name, kind, debit, credit) VALUES (1, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (fund_id, line) DO UPDATE SET debit = ledger_totals.debit + excluded.debit,"
                 " credit = ledger_totals.credit + excluded.credit",
                 line,
                 name,
@@ -346,7 +348,7 @@ def test_a_journal_entry_put_in_with_its_totals_kept_in_step_is_named(app, peopl
         sql(connection, "UPDATE fund_balance SET cash = cash - 100000000")
     forged = db.session.scalar(select(JournalEntry.id).where(JournalEntry.key == "writeoff:forged"))
     legs = sorted(db.session.scalars(select(JournalLeg.id).where(JournalLeg.entry_id == forged)))
-    assert [c for c in reconcile().checks if not c.ok] == []  # the books agree with themselves
+    assert [c for c in reconcile(city_fund_id()).checks if not c.ok] == []  # the books agree with themselves
     code, lines = verify_audit(runner)
     assert code == 1
     assert f"  记账分录（journal_entries）第 {forged} 行：表中有这一行，审计记录中没有它的新增" in lines
@@ -355,7 +357,7 @@ def test_a_journal_entry_put_in_with_its_totals_kept_in_step_is_named(app, peopl
 
 
 def ledger_accounts() -> tuple[int, int]:
-    cash, losses = ledger.account(CASH).id, ledger.account(LOSSES).id
+    cash, losses = ledger.account(city_fund_id(), CASH).id, ledger.account(city_fund_id(), LOSSES).id
     db.session.commit()
     db.session.remove()
     return cash, losses
@@ -368,12 +370,12 @@ def test_postgresql_refuses_a_journal_entry_without_its_record(app, people):
     with psycopg.connect(url) as connection:
         connection.execute("SELECT set_config('loanfund.audit_from', '0', true)")
         entry = connection.execute(
-            "INSERT INTO journal_entries (key, posted_on, description, created_at)"
-            " VALUES ('x', '2026-12-05', 'x', now()) RETURNING id"
+            "INSERT INTO journal_entries (fund_id, key, posted_on, description, created_at)"
+            " VALUES (1, 'x', '2026-12-05', 'x', now()) RETURNING id"
         ).fetchone()[0]
         for account, debit, credit in ((losses, 5, 0), (cash, 0, 5)):
             connection.execute(
-                "INSERT INTO journal_legs (entry_id, account_id, debit, credit) VALUES (%s, %s, %s, %s)",
+                "INSERT INTO journal_legs (fund_id, entry_id, account_id, debit, credit) VALUES (1, %s, %s, %s, %s)",
                 (entry, account, debit, credit),
             )
         with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:

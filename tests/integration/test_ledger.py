@@ -30,7 +30,7 @@ from loanfund.services.books.capital import (
     run_distribution,
 )
 from loanfund.services.books.reconcile import reconcile
-from tests.factories import past_the_guards
+from tests.factories import city_fund_id, past_the_guards
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases
@@ -42,11 +42,11 @@ def check_invariants(reconciliation: bool = True) -> None:
     """DESIGN §5: trial balance 0; cash never negative; a repaid application's receivable is 0;
     cash = capital + income − distributions − losses − open receivables; and (unless told not to) the whole
     reconciliation agrees."""
-    rows = ledger.trial_balance()
+    rows = ledger.trial_balance(city_fund_id())
     assert sum((r.debit for r in rows), Money.zero()) == sum((r.credit for r in rows), Money.zero())
-    cash = ledger.balance(CASH)
+    cash = ledger.balance(city_fund_id(), CASH)
     assert not cash.is_negative
-    receivables = ledger.balances_by_prefix("receivable")
+    receivables = ledger.balances_by_prefix(city_fund_id(), "receivable")
     for application in db.session.scalars(
         select(Application).where(Application.state.in_([State.REPAID.value, State.ARCHIVED.value]))
     ):
@@ -58,7 +58,7 @@ def check_invariants(reconciliation: bool = True) -> None:
             leg.credit
             for leg in db.session.scalars(
                 select(JournalLeg)
-                .join(JournalEntry)
+                .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
                 .where(JournalEntry.key.like("distribution_payment:%"))
                 .where(JournalLeg.credit > Money.zero())
             )
@@ -78,7 +78,7 @@ def check_invariants(reconciliation: bool = True) -> None:
     assert cash == contributed + income + paid_out - losses - open_receivables
     if not reconciliation:
         return
-    result = reconcile()
+    result = reconcile(city_fund_id())
     assert result.ok, [c for c in result.checks if not c.ok] + [r for r in result.receivables if not r.ok]
 
 
@@ -93,7 +93,9 @@ def test_a_seeded_random_walk_of_hundreds_of_lifecycles_keeps_the_books(app, peo
     with time_machine.travel("2026-01-05 09:00:00+08:00", tick=False) as traveller:
         flows = Flows(traveller)
         operator, checker, group = flows.user("operator"), flows.user("operator2"), flows.user("group")
-        record_contribution(contributor_named("社会资本（测试）", "private"), M("2,000,000,000.00"), clock.today())
+        record_contribution(
+            contributor_named(city_fund_id(), "社会资本（测试）", "private"), M("2,000,000,000.00"), clock.today()
+        )
         outcomes: dict[str, int] = {}
         walk = walk_length(backend)
         for number in range(walk):
@@ -162,8 +164,8 @@ def test_a_seeded_random_walk_of_hundreds_of_lifecycles_keeps_the_books(app, peo
                 outcomes[kind] = outcomes.get(kind, 0) + 1
             check_invariants(reconciliation=number % 10 == 0)  # after every lifecycle; the full reconcile every 10th
             if number % 60 == 59:
-                run_distribution(clock.today(), Decimal("0.06"))
-                pay_distributions(clock.today())
+                run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
+                pay_distributions(city_fund_id(), clock.today())
                 traveller.shift(timedelta(days=1))
         check_invariants()
     assert outcomes["exceeds_commitment_cap"] == outcomes["too_big"]  # every over-cap approval was refused
@@ -178,8 +180,8 @@ def test_a_seeded_random_walk_of_hundreds_of_lifecycles_keeps_the_books(app, peo
 def test_a_repaid_application_has_no_receivable_and_the_fee_is_income(app, people, traveller):
     flows = Flows(traveller)
     application = flows.to(State.REPAID)
-    assert ledger.balance(f"receivable:{application.id}") == Money.zero()
-    assert -ledger.balance(FEE_INCOME) == M("12,000.00")  # 30,000,000.00 × 0.40‰ × 1 day
+    assert ledger.balance(city_fund_id(), f"receivable:{application.id}") == Money.zero()
+    assert -ledger.balance(city_fund_id(), FEE_INCOME) == M("12,000.00")  # 30,000,000.00 × 0.40‰ × 1 day
     check_invariants()
 
 
@@ -192,7 +194,11 @@ def test_the_same_confirmation_posted_twice_leaves_one_entry(app, people, travel
     application = flows.to(State.REPAID)
     receipt = db.session.scalar(select(Receipt))
     with pytest.raises(IntegrityError):
-        ledger.post(return_posting(receipt.id, application.id, receipt.principal, receipt.fee), clock.today())
+        ledger.post(
+            return_posting(receipt.id, application.id, receipt.principal, receipt.fee),
+            clock.today(),
+            fund_id=application.fund_id,
+        )
     db.session.rollback()
     assert (
         db.session.scalar(
@@ -207,7 +213,7 @@ def test_a_crash_between_state_change_and_posting_leaves_neither(app, people, tr
     flows = Flows(traveller)
     application = flows.to(State.APPROVED)
     lifecycle.prepare_disbursement(flows.user("operator"), application.id, clock.today(), "HK")
-    before = (fund.position(), db.session.scalar(select(func.count()).select_from(JournalEntry)))
+    before = (fund.position(city_fund_id()), db.session.scalar(select(func.count()).select_from(JournalEntry)))
 
     def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("injected crash")
@@ -219,7 +225,7 @@ def test_a_crash_between_state_change_and_posting_leaves_neither(app, people, tr
     monkeypatch.undo()
     db.session.expire_all()
     assert db.session.get(Application, application.id).state == State.APPROVED.value
-    assert (fund.position(), db.session.scalar(select(func.count()).select_from(JournalEntry))) == before
+    assert (fund.position(city_fund_id()), db.session.scalar(select(func.count()).select_from(JournalEntry))) == before
     check_invariants()
 
 
@@ -239,8 +245,12 @@ def _fee_of_exactly(target: Money, days: int) -> Money:
 def test_a_distribution_of_1_000_000_01_across_2_1_and_half_yi_sums_exactly(app, people):
     with time_machine.travel("2026-03-02 09:00:00+08:00", tick=False) as traveller:
         flows = Flows(traveller)
-        record_contribution(contributor_named("灌云县财政局", "county"), M("100,000,000.00"), clock.today())
-        record_contribution(contributor_named("某民营资本", "private"), M("50,000,000.00"), clock.today())
+        record_contribution(
+            contributor_named(city_fund_id(), "灌云县财政局", "county"), M("100,000,000.00"), clock.today()
+        )
+        record_contribution(
+            contributor_named(city_fund_id(), "某民营资本", "private"), M("50,000,000.00"), clock.today()
+        )
         amount = _fee_of_exactly(M("1,000,000.01"), 20)  # an overdue third-band bridge, 20 days
         application = flows.submit(amount=amount.format(), loan_due=amount.format(), own_funds="0.00")
         flows.step(application, "accept")
@@ -251,8 +261,8 @@ def test_a_distribution_of_1_000_000_01_across_2_1_and_half_yi_sums_exactly(app,
         flows.step(application, "authorise")
         traveller.shift(timedelta(days=20))
         flows.step(application, "return")
-        assert -ledger.balance(FEE_INCOME) == M("1,000,000.01")
-        result = run_distribution(clock.today(), Decimal("0"))
+        assert -ledger.balance(city_fund_id(), FEE_INCOME) == M("1,000,000.01")
+        result = run_distribution(city_fund_id(), clock.today(), Decimal("0"))
     shares = {c.name: s for c, s in result.shares}
     assert shares == {
         "连云港市工业投资集团有限公司": M("571,428.58"),
@@ -260,22 +270,22 @@ def test_a_distribution_of_1_000_000_01_across_2_1_and_half_yi_sums_exactly(app,
         "某民营资本": M("142,857.14"),
     }
     assert sum(shares.values(), Money.zero()) == M("1,000,000.01")
-    assert ledger.balance(FEE_INCOME) == Money.zero()
+    assert ledger.balance(city_fund_id(), FEE_INCOME) == Money.zero()
     check_invariants()
 
 
 def test_distribution_after_tax_and_payment(app, people, traveller):
     flows = Flows(traveller)
     flows.to(State.REPAID)  # fee income 12,000.00
-    result = run_distribution(clock.today(), Decimal("0.06"))
+    result = run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     assert (result.income, result.tax) == (M("12,000.00"), M("720.00"))
     assert [s for _, s in result.shares] == [M("11,280.00")]
     with pytest.raises(LoanFundError) as caught:
-        run_distribution(clock.today(), Decimal("0.06"))
+        run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     assert caught.value.code in ("invalid_input", "distribution_exists")
     db.session.rollback()
-    assert pay_distributions(clock.today()) == M("12,000.00")
-    assert fund.position().cash == M("200,000,000.00")
+    assert pay_distributions(city_fund_id(), clock.today()) == M("12,000.00")
+    assert fund.position(city_fund_id()).cash == M("200,000,000.00")
     check_invariants()
 
 
@@ -288,23 +298,23 @@ def _a_written_off_bridge_then_a_repaid_one(flows: Flows, written_off: str) -> N
 def test_income_first_makes_good_the_losses_written_off(app, people, traveller):
     flows = Flows(traveller)
     _a_written_off_bridge_then_a_repaid_one(flows, "5,000,000.00")
-    result = run_distribution(clock.today(), Decimal("0.06"))
+    result = run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     # 12,000.00 income, 720.00 tax, 11,280.00 left: all of it goes to the 5,000,000.00 loss, nothing is shared
     assert (result.income, result.tax, result.losses_covered) == (M("12,000.00"), M("720.00"), M("11,280.00"))
     assert [s for _, s in result.shares] == [M("0.00")]
-    assert ledger.balance(LOSSES) == M("4,988,720.00")
+    assert ledger.balance(city_fund_id(), LOSSES) == M("4,988,720.00")
     assert result.distribution.losses_covered == M("11,280.00")
-    assert pay_distributions(clock.today()) == M("720.00")  # only the tax is payable
+    assert pay_distributions(city_fund_id(), clock.today()) == M("720.00")  # only the tax is payable
     check_invariants()
 
 
 def test_what_is_left_after_the_losses_is_shared(app, people, traveller):
     flows = Flows(traveller)
     _a_written_off_bridge_then_a_repaid_one(flows, "1,000.00")
-    result = run_distribution(clock.today(), Decimal("0.06"))
+    result = run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     assert (result.tax, result.losses_covered) == (M("720.00"), M("1,000.00"))
     assert [s for _, s in result.shares] == [M("10,280.00")]
-    assert ledger.balance(LOSSES) == Money.zero()
+    assert ledger.balance(city_fund_id(), LOSSES) == Money.zero()
     check_invariants()
 
 
@@ -314,20 +324,22 @@ def test_a_distribution_and_its_payment_commit_together_or_not_at_all(app, peopl
     # all but 11,000.00 of the fund's 200,012,000.00 is promised to an approval: the payment cannot be made (R8)
     big = flows.to(State.BANK_COMMITTED, amount="200,001,000.00", loan_due="200,001,000.00", own_funds="0.00")
     lifecycle.approve(flows.user("operator"), big.id, M("200,001,000.00"), Money.zero())
-    assert fund.position().available == M("11,000.00")
+    assert fund.position(city_fund_id()).available == M("11,000.00")
     with pytest.raises(RuleViolation):
-        run_distribution(clock.today(), Decimal("0.06"), pay=True)
+        run_distribution(city_fund_id(), clock.today(), Decimal("0.06"), pay=True)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Distribution)) == 0
-    assert ledger.balance(FEE_INCOME) == -M("12,000.00")
-    assert run_distribution(clock.today(), Decimal("0.06")).paid is None  # without paying, it is recorded
+    assert ledger.balance(city_fund_id(), FEE_INCOME) == -M("12,000.00")
+    assert (
+        run_distribution(city_fund_id(), clock.today(), Decimal("0.06")).paid is None
+    )  # without paying, it is recorded
     check_invariants()
 
 
 def test_payables_left_by_a_run_are_paid_later_by_the_command(app, people, traveller, runner):
     flows = Flows(traveller)
     flows.to(State.REPAID)
-    run_distribution(clock.today(), Decimal("0.06"))
+    run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     traveller.shift(timedelta(days=1))
     result = runner.invoke(args=["loanfund", "pay-distributions"])
     assert result.exit_code == 0, result.output
@@ -340,9 +352,9 @@ def test_payables_left_by_a_run_are_paid_later_by_the_command(app, people, trave
 
 def test_the_dissolution_statement_returns_net_assets_by_capital(app, people, traveller):
     flows = Flows(traveller)
-    record_contribution(contributor_named("东海县财政局", "county"), M("100,000,000.00"), clock.today())
+    record_contribution(contributor_named(city_fund_id(), "东海县财政局", "county"), M("100,000,000.00"), clock.today())
     flows.to(State.DISBURSED)
-    net, lines = dissolution_statement()
+    net, lines = dissolution_statement(city_fund_id())
     assert net == M("300,000,000.00")  # cash 270,000,000.00 + receivable 30,000,000.00
     assert [(line.contributor.name, line.share) for line in lines] == [
         ("连云港市工业投资集团有限公司", M("200,000,000.00")),
@@ -368,17 +380,17 @@ def test_reconcile_names_an_application_whose_receivable_differs(app, people, tr
         text("UPDATE applications SET approved_amount = approved_amount - 100 WHERE id = :id"), {"id": application.id}
     )
     db.session.commit()
-    result = reconcile()
+    result = reconcile(city_fund_id())
     assert not result.ok
     [line] = [r for r in result.receivables if not r.ok]
     assert (line.expected, line.booked) == (M("29,999,999.00"), M("30,000,000.00"))
 
 
 def test_capital_account_follows_contributions(app, people):
-    contributor = contributor_named("连云港市工业投资集团有限公司")
-    assert -ledger.balance(capital(contributor.id)) == M("200,000,000.00")
+    contributor = contributor_named(city_fund_id(), "连云港市工业投资集团有限公司")
+    assert -ledger.balance(city_fund_id(), capital(contributor.id)) == M("200,000,000.00")
     record_contribution(contributor, M("0.01"), date(2026, 1, 1))
-    assert -ledger.balance(capital(contributor.id)) == M("200,000,000.01")
+    assert -ledger.balance(city_fund_id(), capital(contributor.id)) == M("200,000,000.01")
 
 
 def test_reconcile_catches_a_receipt_the_ledger_and_the_events_do_not_know(app, people, traveller, backend):
@@ -388,7 +400,7 @@ def test_reconcile_catches_a_receipt_the_ledger_and_the_events_do_not_know(app, 
     application = flows.to(State.RENEWED)
     bank = flows.bank_user(application)
     lifecycle.confirm_return(bank, application.id, clock.today(), M("100,000.00"), Money.zero(), "HS-7")
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
     db.session.execute(text("DROP INDEX uq_receipts_application_transfer_ref"))  # as an edit past the guards would
     try:
         _book_a_second_hs_7_behind_the_services_back(application, bank)
@@ -415,7 +427,7 @@ def _book_a_second_hs_7_behind_the_services_back(application: Application, bank:
         {"a": application.id, "d": clock.today(), "u": bank.id, "t": clock.utcnow()},
     )
     db.session.commit()
-    result = reconcile()
+    result = reconcile(city_fund_id())
     assert not result.ok
     [line] = result.receipts
     assert line.application_id == application.id
@@ -464,7 +476,7 @@ def test_one_transfer_reference_books_one_receipt(app, people, traveller):
     assert refused.value.message == (
         f"划款凭证号 HS-7 已于 2026-11-01 登记为收回（应急转贷 {application.reference}），同一笔划款不能重复登记"
     )
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
 
 
 def test_the_trial_balance_is_kept_line_by_line_as_postings_are_made(app, people, traveller):
@@ -474,15 +486,17 @@ def test_the_trial_balance_is_kept_line_by_line_as_postings_are_made(app, people
     lifecycle.confirm_return(
         flows.bank_user(application), application.id, clock.today(), M("30,000,000.00"), M("12,000.00"), "HS-1"
     )
-    contributor = contributor_named("连云港市工业投资集团有限公司")
-    lines = {row.code: (row.name, row.debit.format(), row.credit.format()) for row in ledger.trial_balance()}
+    contributor = contributor_named(city_fund_id(), "连云港市工业投资集团有限公司")
+    lines = {
+        row.code: (row.name, row.debit.format(), row.credit.format()) for row in ledger.trial_balance(city_fund_id())
+    }
     assert lines == {
         f"capital:{contributor.id}": (f"出资（{contributor.id}）", "0.00", "200,000,000.00"),
         "cash": ("专用账户资金", "230,012,000.00", "30,000,000.00"),
         "fee_income": ("用款费用收入", "0.00", "12,000.00"),
         "receivable": ("应收应急转贷资金", "30,000,000.00", "30,000,000.00"),
     }
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
 
 
 def test_a_running_total_that_drifts_from_its_legs_is_named(app, people, traveller):
@@ -493,7 +507,7 @@ def test_a_running_total_that_drifts_from_its_legs_is_named(app, people, travell
     )
     db.session.execute(text("UPDATE ledger_totals SET credit = credit + 100 WHERE line = 'fee_income'"))
     db.session.commit()
-    result = reconcile()
+    result = reconcile(city_fund_id())
     failed = {c.name: c for c in result.checks if not c.ok}
     assert (
         failed["科目累计额 = 分录合计（不符的科目数）"].actual,

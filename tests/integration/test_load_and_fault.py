@@ -38,6 +38,7 @@ from loanfund.models import Application, ApplicationEvent, JournalEntry, Receipt
 from loanfund.services.books.reconcile import reconcile
 from loanfund.services.record import audit
 from tests.conftest import DEMO_PASSWORD
+from tests.factories import city_fund_id
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.postgres_only, pytest.mark.long(postgresql=35)]
 
@@ -345,7 +346,7 @@ def test_bridges_under_load_survive_a_killed_worker_and_a_killed_server(app, peo
             db.session.scalars(select(ApplicationEvent.action).where(ApplicationEvent.application_id == a))
         )
         assert max(actions.values()) == 1, (a, actions)
-    result = reconcile()
+    result = reconcile(city_fund_id())
     assert result.ok, [c for c in result.checks if not c.ok]
     assert audit.verify().ok
     print(f"{len(run.finished)} bridges; answers {dict(run.statuses)}; {run.lost} answers lost and sent again")

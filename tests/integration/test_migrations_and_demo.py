@@ -16,6 +16,7 @@ from loanfund.extensions import db
 from loanfund.models import Bank, Contribution, Enterprise, PolicyVersion, User
 from loanfund.services.demo import seed_demo
 from loanfund.services.policies import policy_version_in_force
+from tests.factories import city_fund_id
 
 pytestmark = pytest.mark.both_databases
 
@@ -100,7 +101,7 @@ def test_demo_applications_are_in_several_states_and_the_fund_adds_up(app):
     seed_demo()
     states = sorted(a.state for a in db.session.scalars(select(Application)))
     assert states == ["accepted", "archived", "bank_committed", "disbursed", "group_review", "submitted"]
-    fund = position()
+    fund = position(city_fund_id())
     archived = db.session.scalar(select(Application).where(Application.state == "archived"))
     # 2亿 − 24,000,000.00 out + the archived bridge's fee; 800,000.00 reserved for the group's decision
     assert fund.cash == Money.parse("200,000,000.00") - Money.parse("24,000,000.00") + archived.fee_due

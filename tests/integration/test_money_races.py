@@ -23,6 +23,7 @@ from loanfund.services.books import fund, ledger
 from loanfund.services.books.reconcile import reconcile
 from loanfund.services.record import audit
 from tests.conftest import DEMO_PASSWORD, form_tokens
+from tests.factories import city_fund_id
 from tests.flows import Flows
 from tests.live import Answer, at_once, live_server
 
@@ -90,7 +91,7 @@ def test_write_off_racing_a_partial_return_ends_as_one_or_the_other_order(app, p
             if partial_return.status == 409:  # the write-off went first: nothing may come back after it
                 assert partial_return.body["code"] == "state_not_allowed"
                 assert receipts_of(a) == []
-                assert ledger.balance(receivable(a)) == Money.zero()
+                assert ledger.balance(city_fund_id(), receivable(a)) == Money.zero()
                 assert sum(leg.debit.fen for leg in written_off.legs) == M("1,000,000.00").fen
                 seen["write-off first"] += 1
             else:  # the return went first, then the write-off of what was still out
@@ -105,11 +106,11 @@ def test_write_off_racing_a_partial_return_ends_as_one_or_the_other_order(app, p
                 ).all()
                 assert actions[-2:] == ["confirm-return", "write-off"]
                 seen["return first"] += 1
-            assert ledger.balance(receivable(a)) == Money.zero()
+            assert ledger.balance(city_fund_id(), receivable(a)) == Money.zero()
             fresh()
     print(f"write-off vs partial return, {ROUNDS} rounds: {seen}")
     assert sum(seen.values()) == ROUNDS
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
     assert audit.verify().ok  # the chain did not fork under concurrent writers
 
 
@@ -130,10 +131,10 @@ def test_ten_partial_returns_with_one_transfer_reference_book_it_once(app, peopl
             assert all(body["errors"]["transfer_ref"][0].startswith(f"划款凭证号 HS-{n:03d} 已于") for body in refused)
             [receipt] = receipts_of(a)
             assert (receipt.principal, receipt.transfer_ref) == (M("100,000.00"), f"HS-{n:03d}")
-            assert ledger.balance(receivable(a)) == M("900,000.00")
+            assert ledger.balance(city_fund_id(), receivable(a)) == M("900,000.00")
             assert application(a).state == State.RENEWED.value
             fresh()
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
     assert audit.verify().ok  # the chain did not fork under concurrent writers
 
 
@@ -144,7 +145,7 @@ def test_ten_authorisations_of_one_preparation_pay_out_once(app, people, travell
     for _ in range(3):
         a = flows.to(State.APPROVED, **BRIDGE).id
         lifecycle.prepare_disbursement(flows.user("operator"), a, clock.today(), "HK-9")
-        cash = fund.position().cash
+        cash = fund.position(city_fund_id()).cash
         fresh()
         with live_server(app) as server:
             token = server.token(checker.username, DEMO_PASSWORD)
@@ -155,7 +156,7 @@ def test_ten_authorisations_of_one_preparation_pay_out_once(app, people, travell
         assert sorted(answer.status for answer in answers) == [200] + [409] * 9
         assert {answer.body.get("code") for answer in answers if answer.status == 409} == {"state_not_allowed"}
         assert application(a).state == State.DISBURSED.value
-        assert fund.position().cash == cash - M("1,000,000.00")
+        assert fund.position(city_fund_id()).cash == cash - M("1,000,000.00")
         assert (
             db.session.scalar(
                 select(func.count()).select_from(JournalEntry).where(JournalEntry.key == f"disbursement:{a}")
@@ -163,7 +164,7 @@ def test_ten_authorisations_of_one_preparation_pay_out_once(app, people, travell
             == 1
         )
         fresh()
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
     assert audit.verify().ok  # the chain did not fork under concurrent writers
 
 
@@ -191,8 +192,8 @@ def test_authorise_withdraw_and_cancel_at_once_leave_one_of_them(app, people, tr
         outcomes.add(winner)
         state = application(a).state
         assert state == {"authorise": "disbursed", "cancel": "cancelled", "withdraw": "withdrawn"}[winner]
-        assert fund.position().reserved == Money.zero()
-        assert reconcile().ok
+        assert fund.position(city_fund_id()).reserved == Money.zero()
+        assert reconcile(city_fund_id()).ok
         assert audit.verify().ok  # the chain did not fork under concurrent writers
         fresh()
     print(f"authorise vs cancel vs withdraw: winners {sorted(outcomes)}")
@@ -227,7 +228,7 @@ def test_a_step_that_cannot_get_its_lock_in_time_answers_409_and_changes_nothing
         )
         assert retried.status == 200, retried
     assert application(a).state == State.REPAID.value
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
     assert audit.verify().ok  # the chain did not fork under concurrent writers
 
 
@@ -324,8 +325,8 @@ def test_the_first_two_write_offs_at_once_both_book(app, people, traveller):
         body = {"minutes_ref": "纪要〔2026〕9号"}
         answers = at_once([lambda a=a: server.act(group, a, "write-off", body) for a in (first, second)])
     assert [answer.status for answer in answers] == [200, 200], answers
-    assert ledger.balance("losses_written_off") == M("2,000,000.00")
-    assert reconcile().ok
+    assert ledger.balance(city_fund_id(), "losses_written_off") == M("2,000,000.00")
+    assert reconcile(city_fund_id()).ok
     assert audit.verify().ok  # the chain did not fork under concurrent writers
 
 
@@ -338,7 +339,7 @@ def test_a_disbursement_and_a_return_of_other_bridges_at_once_both_book(app, peo
     back = bridges(flows, State.RENEWED, 6)
     for a in out:
         lifecycle.prepare_disbursement(flows.user("operator"), a, clock.today(), f"HK-{a}")
-    cash = fund.position().cash
+    cash = fund.position(city_fund_id()).cash
     today = clock.today().isoformat()
     fresh()
     with live_server(app) as server:
@@ -357,6 +358,6 @@ def test_a_disbursement_and_a_return_of_other_bridges_at_once_both_book(app, peo
             )
             assert [answer.status for answer in answers] == [200, 200], answers
     # 6 × 1,000,000.00 out, 6 × 50,000.00 back
-    assert fund.position().cash == cash - M("6,000,000.00") + M("300,000.00")
-    assert reconcile().ok
+    assert fund.position(city_fund_id()).cash == cash - M("6,000,000.00") + M("300,000.00")
+    assert reconcile(city_fund_id()).ok
     assert audit.verify().ok

@@ -18,6 +18,7 @@ from loanfund.extensions import db
 from loanfund.services import lifecycle
 from loanfund.services.books import fund
 from loanfund.services.books.reconcile import reconcile
+from tests.factories import city_fund_id
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases
@@ -48,19 +49,19 @@ def test_a_disbursement_writes_cash_once(app, people, traveller):
     flows = Flows(traveller)
     application = flows.to(State.APPROVED)
     lifecycle.prepare_disbursement(flows.user("operator"), application.id, clock.today(), "HK-1")
-    before = fund.position()
+    before = fund.position(city_fund_id())
     with statements() as seen:
         lifecycle.authorise_disbursement(flows.user("operator2"), application.id)
     assert len(cash_writes(seen)) == 1
-    after = fund.position()
+    after = fund.position(city_fund_id())
     assert (before.cash - after.cash, before.reserved - after.reserved) == (M("30,000,000.00"), M("30,000,000.00"))
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
 
 
 def test_a_return_writes_cash_once_and_loads_the_application_once(app, people, traveller):
     flows = Flows(traveller)
     application = flows.to(State.RENEWED)
-    before = fund.position().cash
+    before = fund.position(city_fund_id()).cash
     with statements() as seen:
         lifecycle.confirm_return(
             flows.bank_user(application), application.id, clock.today(), M("30,000,000.00"), M("12,000.00"), "HS-1"
@@ -71,8 +72,8 @@ def test_a_return_writes_cash_once_and_loads_the_application_once(app, people, t
     ]
     assert len(locked_reads) in (0, 1)  # SQLite has no FOR UPDATE: its BEGIN IMMEDIATE is the lock
     assert len([s for s in seen if re.match(r"select .* from applications\b", s)]) == 1
-    assert fund.position().cash - before == M("30,012,000.00")
-    assert reconcile().ok
+    assert fund.position(city_fund_id()).cash - before == M("30,012,000.00")
+    assert reconcile(city_fund_id()).ok
 
 
 def test_nothing_but_the_posting_moves_cash():

@@ -20,6 +20,7 @@ from loanfund.services.books import ledger
 from loanfund.services.books.reconcile import reconcile
 from loanfund.services.oversight import recovery_file
 from tests.conftest import confirmation_values, form_tokens
+from tests.factories import city_fund_id
 
 pytestmark = pytest.mark.both_databases
 M = Money.parse
@@ -76,7 +77,7 @@ def test_the_cause_goes_to_the_group_and_measures_bring_the_money_back_until_rep
         ("measure", M("10,000,000.00")),
         ("measure", M("20,145,500.00")),
     ]
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
     html = client.get(file_url).get_data(as_text=True)
     assert "企业主要客户拖欠货款，银行审批延误" in html and "20,145,500.00" in html
 
@@ -99,11 +100,11 @@ def test_a_bad_measure_shows_every_error_at_once_and_changes_nothing(client, aut
 
 def test_money_recovered_after_a_write_off_is_still_booked(flows, traveller):
     application = flows.to(State.WRITTEN_OFF)
-    cash, losses = ledger.balance(CASH), ledger.balance(LOSSES)
+    cash, losses = ledger.balance(city_fund_id(), CASH), ledger.balance(city_fund_id(), LOSSES)
     recovery_file.record_measure(operator(), application.id, clock.today(), "法院执行回款", M("1,000,000.00"), "ZX-1")
-    assert ledger.balance(CASH) - cash == M("1,000,000.00")
-    assert losses - ledger.balance(LOSSES) == M("1,000,000.00")
-    assert reconcile().ok
+    assert ledger.balance(city_fund_id(), CASH) - cash == M("1,000,000.00")
+    assert losses - ledger.balance(city_fund_id(), LOSSES) == M("1,000,000.00")
+    assert reconcile(city_fund_id()).ok
     with pytest.raises(InvalidInput) as refused:
         recovery_file.record_measure(operator(), application.id, clock.today(), "再次回款", M("29,000,000.01"), "ZX-2")
     assert refused.value.errors == {"amount": ["追回金额超过核销的尚未追回本金 29,000,000.00 元"]}

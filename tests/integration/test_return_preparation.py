@@ -16,6 +16,7 @@ from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, Message
 from loanfund.services import lifecycle
 from loanfund.services.books import fund
+from tests.factories import city_fund_id
 
 pytestmark = pytest.mark.both_databases
 
@@ -30,7 +31,7 @@ def events(application_id: int) -> list[tuple[str, str, str, str]]:
 def test_the_checker_returns_and_the_maker_prepares_again(flows, traveller):
     a = flows.to(State.APPROVED).id
     maker, checker = flows.user("operator"), flows.user("operator2")
-    before = fund.position()
+    before = fund.position(city_fund_id())
     yesterday = clock.today() - timedelta(days=1)
     with pytest.raises(InvalidInput):  # the value date may not be before the approval: nothing prepared
         lifecycle.prepare_disbursement(maker, a, yesterday, "HK-1")
@@ -54,7 +55,7 @@ def test_the_checker_returns_and_the_maker_prepares_again(flows, traveller):
         None,
         None,
     )
-    assert fund.position() == before  # nothing moved: the amount stays reserved
+    assert fund.position(city_fund_id()) == before  # nothing moved: the amount stays reserved
     with pytest.raises(NotAllowed):  # nothing to authorise any more
         lifecycle.authorise_disbursement(checker, a)
     db.session.rollback()
@@ -78,7 +79,7 @@ def test_the_checker_returns_and_the_maker_prepares_again(flows, traveller):
     }
     told = db.session.scalars(select(Message.subject).where(Message.user_id == maker.id)).all()
     assert f"放款制单已退回：{application.reference}" in told
-    assert fund.position().cash == before.cash - Money.parse("30,000,000.00")
+    assert fund.position(city_fund_id()).cash == before.cash - Money.parse("30,000,000.00")
 
 
 def test_nothing_prepared_cannot_be_returned(flows):

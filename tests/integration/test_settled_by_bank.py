@@ -27,7 +27,7 @@ from loanfund.services.books.reconcile import reconcile
 from loanfund.services.oversight import liability
 from loanfund.services.oversight.sweep import sweep
 from loanfund.services.reports import audit_pack, reporting
-from tests.factories import city_fund
+from tests.factories import city_fund, city_fund_id
 
 M = Money.parse
 
@@ -90,7 +90,7 @@ def test_an_overdue_bridge_stays_on_the_overdue_list_until_the_bank_has_paid_its
         a
     ]
     assert reporting.report(city_fund(), date(2026, 12, 1), date(2026, 12, 31)).overdue == []
-    assert reconcile().ok
+    assert reconcile(city_fund_id()).ok
 
     lifecycle.archive(user("operator"), a, "立卷归档")
     statement = lifecycle.usage_statement(db.session.get(Application, a))  # type: ignore[arg-type]

@@ -82,6 +82,7 @@ from loanfund.services.oversight.sweep import sweep
 from loanfund.services.record import audit
 from tests import factories
 from tests.conftest import KeptRows, in_memory_database, pristine_postgres
+from tests.factories import city_fund_id
 from tests.flows import Flows, attach, credit_ok
 from tests.lifecycle_table import LIFECYCLE
 
@@ -222,7 +223,7 @@ class Fund(RuleBasedStateMachine):
     def teardown(self) -> None:
         try:
             db.session.rollback()
-            result = reconcile()
+            result = reconcile(city_fund_id())
             assert result.ok, [c for c in result.checks if not c.ok] + [r for r in result.receivables if not r.ok]
             verdict = audit.verify()
             assert verdict.ok, verdict
@@ -538,12 +539,16 @@ class Fund(RuleBasedStateMachine):
                 name=kind,
             )
         elif kind == "capital":
-            contributor = contributor_named("连云港市工业投资集团有限公司", "municipal")
+            contributor = contributor_named(city_fund_id(), "连云港市工业投资集团有限公司", "municipal")
             self.attempt(lambda: record_contribution(contributor, Money.yuan(10_000_000), clock.today()), name=kind)
         else:
-            self.attempt(lambda: run_distribution(clock.today(), Decimal("0.06"), self.user("admin")), name=kind)
+            self.attempt(
+                lambda: run_distribution(city_fund_id(), clock.today(), Decimal("0.06"), self.user("admin")), name=kind
+            )
             if part != "none":
-                self.attempt(lambda: pay_distributions(clock.today(), self.user("admin")), name="payment")
+                self.attempt(
+                    lambda: pay_distributions(city_fund_id(), clock.today(), self.user("admin")), name="payment"
+                )
 
     # -- invariants ----------------------------------------------------------------------------------------------
 

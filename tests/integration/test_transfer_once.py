@@ -12,7 +12,7 @@ from loanfund.extensions import db
 from loanfund.models import Receipt
 from loanfund.services import lifecycle
 from loanfund.services.books import reconcile
-from tests.factories import past_the_guards
+from tests.factories import city_fund_id, past_the_guards
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases
@@ -39,7 +39,7 @@ def test_one_transfer_cannot_return_two_bridges_of_the_same_bank(flows: Flows) -
         f"划款凭证号 CROSS-1 已于 {today.isoformat()} 登记为收回（应急转贷 {first.reference}），同一笔划款不能重复登记"
     )
     assert db.session.get(type(second), second.id).state == "renewed"  # type: ignore[union-attr]
-    assert reconcile.reconcile().ok
+    assert reconcile.reconcile(city_fund_id()).ok
 
 
 def test_reconcile_names_a_twin_booked_before_the_rule(flows: Flows) -> None:
@@ -68,5 +68,7 @@ def test_reconcile_names_a_twin_booked_before_the_rule(flows: Flows) -> None:
         )
     )
     db.session.commit()
-    check = next(c for c in reconcile.reconcile().checks if c.name == "同一银行的划款凭证号只用于一笔应急转贷")
+    check = next(
+        c for c in reconcile.reconcile(city_fund_id()).checks if c.name == "同一银行的划款凭证号只用于一笔应急转贷"
+    )
     assert (check.expected, check.actual, check.detail) == (0, 1, "CROSS-1")

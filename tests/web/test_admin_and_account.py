@@ -12,6 +12,7 @@ from loanfund.models import Bank, User
 from loanfund.services.books import fund
 from loanfund.services.people import passwords
 from tests.conftest import DEMO_PASSWORD, confirm
+from tests.factories import city_fund_id
 from tests.web.test_confirmations import text_of
 from tests.web.test_forms import feedback, post_form
 
@@ -114,7 +115,7 @@ def test_bank_agreement_cannot_end_before_it_starts(client, people, auth):
 
 def test_a_contribution_recorded_by_the_admin_becomes_cash(client, people, auth):
     auth.login("admin")
-    before = fund.position().cash
+    before = fund.position(city_fund_id()).cash
     typed = {
         "contributor_name": "东海县财政局",
         "kind": "county",
@@ -128,10 +129,10 @@ def test_a_contribution_recorded_by_the_admin_becomes_cash(client, people, auth)
     assert "到账日期 2026年11月20日" in shown
     assert "专用账户余额 200,000,000.00 元 → 250,000,000.00 元 （增加 50,000,000.00 元）" in shown
     assert "出资方 东海县财政局 凭证号 DH-001" in shown
-    assert fund.position().cash == before  # not yet
+    assert fund.position(city_fund_id()).cash == before  # not yet
     response = confirm(client, "/admin/contributions", typed, page="/admin/contributions")
     assert response.status_code == 302
-    assert fund.position().cash == before + Money.parse("50,000,000.00")
+    assert fund.position(city_fund_id()).cash == before + Money.parse("50,000,000.00")
     bad = post_form(
         client,
         "/admin/contributions",
@@ -184,13 +185,13 @@ def test_what_a_run_left_payable_is_paid_from_the_capital_page(client, busy, aut
     html = client.get("/admin/contributions").get_data(as_text=True)
     assert "已分配待支付（分配款及税费）：" in html
     assert '<span class="fw-semibold">3,840.00 元</span>（人民币叁仟捌佰肆拾元整）' in html
-    cash = fund.position().cash
+    cash = fund.position(city_fund_id()).cash
     paid = confirm(client, "/admin/distributions/payment", {}, page="/admin/contributions")
     assert paid.status_code == 302
     html = client.get("/admin/contributions").get_data(as_text=True)
     assert "已从专用账户支付分配款及税费 3,840.00 元" in html
     assert "已分配待支付" not in html
-    assert fund.position().cash == cash - Money.parse("3,840.00")
+    assert fund.position(city_fund_id()).cash == cash - Money.parse("3,840.00")
 
 
 def test_admin_creates_an_enterprise_user_by_its_credit_code_and_is_told_of_an_unknown_one(client, people, auth):

@@ -23,6 +23,7 @@ from loanfund.services.group import dissolution, group_register
 from loanfund.services.oversight import blacklist, liability
 from loanfund.services.reports import monthly
 from tests.conftest import Auth, form_tokens
+from tests.factories import city_fund_id
 from tests.flows import Flows
 from tests.web.test_forms import NEW_POLICY
 from tests.web.test_reports import ANALYSIS
@@ -154,7 +155,7 @@ def _with_income(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-d
 
 def _payable(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
     flows.to(State.REPAID)
-    capital.run_distribution(clock.today(), __import__("decimal").Decimal("0.06"))
+    capital.run_distribution(city_fund_id(), clock.today(), __import__("decimal").Decimal("0.06"))
     return Press("admin", "/admin/distributions/payment", {}, "/admin/contributions")
 
 

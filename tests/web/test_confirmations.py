@@ -14,6 +14,7 @@ from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, IdempotencyKey
 from loanfund.services.books import fund
 from tests.conftest import confirmation_values, form_tokens
+from tests.factories import city_fund_id
 from tests.flows import Flows
 from tests.web.test_forms import feedback
 
@@ -52,11 +53,11 @@ def test_the_approval_shows_the_amount_in_words_and_what_it_takes_from_the_fund(
     # looked at, not taken: no event, no reservation, the one-time token still unused
     assert nothing_written() == before
     assert db.session.get(Application, application.id).state == State.BANK_COMMITTED.value
-    assert fund.position().reserved.format() == "0.00"
+    assert fund.position(city_fund_id()).reserved.format() == "0.00"
     done = client.post(f"{page}/approve", data=confirmation_values(shown.get_data(as_text=True)))
     assert done.status_code == 302
     assert db.session.get(Application, application.id).approved_amount.format() == "30,000,000.00"
-    assert fund.position().reserved.format() == "30,000,000.00"
+    assert fund.position(city_fund_id()).reserved.format() == "30,000,000.00"
 
 
 def test_the_disbursement_shows_the_payee_the_value_date_and_the_maker(client, people, auth, traveller):
@@ -81,7 +82,7 @@ def test_the_disbursement_shows_the_payee_the_value_date_and_the_maker(client, p
     assert "可用余额（扣除已预留） 170,000,000.00 元 → 170,000,000.00 元 （不变）" in words
     assert "复核后资金即从专用账户划出，不能撤销。" in words
     assert db.session.get(Application, application.id).state == State.APPROVED.value
-    assert fund.position().cash.format() == "200,000,000.00"
+    assert fund.position(city_fund_id()).cash.format() == "200,000,000.00"
 
 
 def test_a_confirmation_pressed_twice_books_once(client, people, auth, traveller):

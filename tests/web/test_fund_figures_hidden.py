@@ -11,6 +11,7 @@ import pytest
 from loanfund.domain.money import Money
 from loanfund.services.books import fund
 from tests.api.conftest import Api
+from tests.factories import city_fund_id
 
 LINK = re.compile(r'href="(/[^"#]*)"')
 NOT_PAGES = ("/static/", "/bootstrap/", "/logout", "/materials/")
@@ -20,7 +21,7 @@ def fund_figures(own_amounts: set[Money]) -> list[re.Pattern[str]]:
     """Every way a page or an answer could write the fund's cash, reservations and available amount (元 with
     separators, 万元, plain), as whole numbers. A reservation equal to one of the user's own amounts (its own
     approval is the only one reserved) tells it nothing and is left out."""
-    position = fund.position()
+    position = fund.position(city_fund_id())
     figures: list[re.Pattern[str]] = []
     for amount in (position.cash, position.reserved, position.available):
         if amount == Money.zero() or amount in own_amounts:
@@ -80,7 +81,7 @@ def test_no_api_answer_to_an_enterprise_or_a_bank_carries_the_funds_position(cli
 
 def test_platform_staff_do_see_it(client, busy, auth):
     """The check above can fail: the operator's workbench shows the available amount."""
-    available = fund.position().available
+    available = fund.position(city_fund_id()).available
     auth.login("operator")
     home = client.get("/home").get_data(as_text=True)
     assert available.format_wan_rounded() in home and f'title="{available.format()} 元"' in home

@@ -123,7 +123,7 @@ def rule_checks(application: Application, viewer: Role, policy: Policy | None = 
     )
     max_amount = None
     if application.committed_amount is not None:
-        available = fund.position().available if staff else None
+        available = fund.position(application.fund_id).available if staff else None
         if (
             available is not None
             and application.state_enum in RESERVING_STATES

@@ -95,14 +95,18 @@ class Confirmation:
 
 
 def confirm_money(
-    title: str, use_case: Callable[[], T], describe: Callable[[T], Confirmation], warning: str = ""
+    fund_id: int,
+    title: str,
+    use_case: Callable[[], T],
+    describe: Callable[[T], Confirmation],
+    warning: str = "",
 ) -> Confirmation:
-    """What a use case of the special account itself (a contribution, a distribution, a payment) would do: its own
-    description with the account's position before and after (these pages are the platform's)."""
-    before = fund.position()
+    """What a use case of a fund's special account itself (a contribution, a distribution, a payment) would do: its
+    own description with the account's position before and after (these pages are the fund's staff's)."""
+    before = fund.position(fund_id)
 
     def look(result: T) -> Confirmation:
-        return replace(describe(result), title=title, effect=Effect(before, fund.position()), warning=warning)
+        return replace(describe(result), title=title, effect=Effect(before, fund.position(fund_id)), warning=warning)
 
     return rehearse(use_case, look)
 
@@ -111,8 +115,10 @@ def confirm_step(actor: User, application_id: int, action: Action, **inputs: Any
     """What taking ``action`` with ``inputs`` would do now (the same refusals as ``lifecycle.take``), as its step
     object shows it: the amount it is about, its day, the payee, what cannot be undone."""
     staff = actor.role_enum in STAFF_READERS
-    before = fund.position() if staff else None
-    state_before = State(lifecycle.get(actor, application_id).state)
+    seen = lifecycle.get(actor, application_id)
+    fund_id = seen.fund_id
+    before = fund.position(fund_id) if staff else None
+    state_before = State(seen.state)
     step = lifecycle.STEPS[action]
 
     def look(outcome: lifecycle.Outcome) -> Confirmation:
@@ -134,7 +140,7 @@ def confirm_step(actor: User, application_id: int, action: Action, **inputs: Any
             on=shown.on,
             payee=payee,
             lines=shown.lines,
-            effect=Effect(before, fund.position()) if before is not None else None,
+            effect=Effect(before, fund.position(fund_id)) if before is not None else None,
             warning=step.said_before(application),
             danger=step.danger,
         )

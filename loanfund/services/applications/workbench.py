@@ -19,6 +19,7 @@ from loanfund.services.access import application_visibility
 from loanfund.services.applications.listing import row_options
 from loanfund.services.applications.views import application_view
 from loanfund.services.books import fund, ledger
+from loanfund.services.funds import own_fund
 
 
 @dataclass(frozen=True)
@@ -162,10 +163,17 @@ def dashboard(user: User, out: list[Row] | None = None) -> Dashboard:
     if user.role_enum in (Role.BANK, Role.ENTERPRISE):
         # only the bridges out carry a receivable (repaid ⇒ 0, written off or claimed from the bank ⇒ moved;
         # `reconcile` proves it): a bank's or an enterprise's money out is its own bridges out's
-        own = ledger.balances_by_prefix(RECEIVABLES, [r.application.id for r in out])
-        return Dashboard(None, None, sum(own.values(), Money.zero()), None, planned_today, overdue)
+        by_fund: dict[int, list[int]] = {}
+        for r in out:
+            by_fund.setdefault(r.application.fund_id, []).append(r.application.id)
+        own = sum(
+            (sum(ledger.balances_by_prefix(f, RECEIVABLES, ids).values(), Money.zero()) for f, ids in by_fund.items()),
+            Money.zero(),
+        )
+        return Dashboard(None, None, own, None, planned_today, overdue)
     # the fund's money out is its receivables line, kept by every posting (staff, and the administrator who sees
     # no applications)
-    position = fund.position()
-    out_total = ledger.line_balance(RECEIVABLES)
+    fund_id = own_fund(user).id
+    position = fund.position(fund_id)
+    out_total = ledger.line_balance(fund_id, RECEIVABLES)
     return Dashboard(position.cash, position.reserved, out_total, position.available, planned_today, overdue)

@@ -36,13 +36,13 @@ from loanfund.services.uow import finish
 CONTRIBUTOR_KINDS = {"municipal": "市级", "county": "县区", "private": "社会资本"}
 
 
-def contributor_named(name: str, kind: str = "municipal") -> Contributor:
-    """The contributor of that name, created when new (flushed, not committed)."""
+def contributor_named(fund_id: int, name: str, kind: str = "municipal") -> Contributor:
+    """The fund's contributor of that name, created when new (flushed, not committed)."""
     if kind not in CONTRIBUTOR_KINDS:
         raise InvalidInput({"kind": ["出资方类型无效"]})
-    contributor = db.session.scalar(select(Contributor).where(Contributor.name == name))
+    contributor = db.session.scalar(select(Contributor).where(Contributor.fund_id == fund_id, Contributor.name == name))
     if contributor is None:
-        contributor = Contributor(name=name, kind=kind)
+        contributor = Contributor(fund_id=fund_id, name=name, kind=kind)
         db.session.add(contributor)
         db.session.flush()
     return contributor
@@ -51,10 +51,12 @@ def contributor_named(name: str, kind: str = "municipal") -> Contributor:
 def record_contribution(
     contributor: Contributor, amount: Money, received_on: date, reference: str = "", recorded_by: User | None = None
 ) -> Contribution:
-    """Capital paid into the special account (Dr cash / Cr capital): it becomes cash the fund may lend."""
+    """Capital paid into the contributor's fund's special account (Dr cash / Cr capital): it becomes cash the fund
+    may lend."""
     if not amount.is_positive:
         raise InvalidInput({"amount": ["出资金额必须大于零"]})
     contribution = Contribution(
+        fund_id=contributor.fund_id,
         contributor=contributor,
         amount=amount,
         received_on=received_on,
@@ -63,13 +65,18 @@ def record_contribution(
     )
     db.session.add(contribution)
     db.session.flush()
-    ledger.post(contribution_posting(contribution.id, contributor.id, amount), received_on, actor=recorded_by)
+    ledger.post(
+        contribution_posting(contribution.id, contributor.id, amount),
+        received_on,
+        fund_id=contributor.fund_id,
+        actor=recorded_by,
+    )
     return finish(contribution)
 
 
-def capital_by_contributor() -> dict[int, Money]:
-    """Each contributor's capital (credit balance of its capital account)."""
-    return {cid: -net for cid, net in ledger.line_balances("capital").items() if net.fen < 0}
+def capital_by_contributor(fund_id: int) -> dict[int, Money]:
+    """Each of the fund's contributors' capital (credit balance of its capital account)."""
+    return {cid: -net for cid, net in ledger.line_balances(fund_id, "capital").items() if net.fen < 0}
 
 
 def parse_tax_rate(text: str) -> Decimal:
@@ -95,12 +102,12 @@ class DistributionResult:
 
 
 def run_distribution(
-    run_on: date, tax_rate: Decimal, actor: User | None = None, *, pay: bool = False
+    fund_id: int, run_on: date, tax_rate: Decimal, actor: User | None = None, *, pay: bool = False
 ) -> DistributionResult:
-    """Distribute the fee income not yet distributed (R13, 第二十五条): tax at ``tax_rate``, then make good the losses
-    written off and not yet covered, then split the surplus by capital share, the parts adding up exactly (largest
-    remainder). With ``pay``, what is payable is paid out in the same transaction: the run and its payment commit
-    together or not at all. One run a day.
+    """Distribute the fund's fee income not yet distributed (R13, 第二十五条): tax at ``tax_rate``, then make good the
+    losses written off and not yet covered, then split the surplus by capital share, the parts adding up exactly
+    (largest remainder). With ``pay``, what is payable is paid out in the same transaction: the run and its payment
+    commit together or not at all. One run a day.
 
     :raise InvalidInput: there is no income to distribute, or nothing is payable.
     :raise Conflict: a run was already made that day.
@@ -110,23 +117,24 @@ def run_distribution(
     # what the journal holds undistributed now, whatever day it is dated — a run dated either side of midnight, or at
     # the same moment, finds nothing left after another (without the turn, both read the same income and paid it).
     audit.take_turn()
-    income = -ledger.balance(FEE_INCOME)
+    income = -ledger.balance(fund_id, FEE_INCOME)
     if not income.is_positive:
         raise InvalidInput({"income": ["暂无可分配的用款费用收入"]})
-    capitals = capital_by_contributor()
+    capitals = capital_by_contributor(fund_id)
     if not capitals:
         raise InvalidInput({"capital": ["尚无出资，无法分配"]})
     tax = tax_on(income, tax_rate)
-    covered, distributable = surplus(income, tax, ledger.balance(LOSSES))
+    covered, distributable = surplus(income, tax, ledger.balance(fund_id, LOSSES))
     ids = sorted(capitals)
     parts = split_by_ratio(distributable, [capitals[i].fen for i in ids])
     posting = distribution_posting(distribution_key(run_on), income, tax, list(zip(ids, parts, strict=True)), covered)
     try:
-        entry = ledger.post(posting, run_on, actor=actor)
+        entry = ledger.post(posting, run_on, fund_id=fund_id, actor=actor)
     except IntegrityError:
         db.session.rollback()
         raise Conflict(f"{run_on.isoformat()} 已进行过收益分配", code="distribution_exists") from None
     distribution = Distribution(
+        fund_id=fund_id,
         run_on=run_on,
         income=income,
         tax_rate=str(tax_rate),
@@ -136,37 +144,37 @@ def run_distribution(
         created_by_id=actor.id if actor else None,
     )
     db.session.add(distribution)
-    paid = _pay_payables(run_on, actor) if pay else None
+    paid = _pay_payables(fund_id, run_on, actor) if pay else None
     contributors = {c.id: c for c in db.session.scalars(select(Contributor).where(Contributor.id.in_(ids)))}
     shares = [(contributors[i], p) for i, p in zip(ids, parts, strict=True)]
     return finish(DistributionResult(distribution, income, tax, covered, shares, paid))
 
 
-def payable_now() -> dict[str, Money]:
-    """What distribution runs left to pay: taxes, and each contributor's share, by ledger account."""
+def payable_now(fund_id: int) -> dict[str, Money]:
+    """What the fund's distribution runs left to pay: taxes, and each contributor's share, by ledger account."""
     payable = {
         distributions_payable(cid): -net
-        for cid, net in ledger.line_balances("distributions_payable").items()
+        for cid, net in ledger.line_balances(fund_id, "distributions_payable").items()
         if net.fen < 0
     }
-    taxes = -ledger.balance(TAXES_PAYABLE)
+    taxes = -ledger.balance(fund_id, TAXES_PAYABLE)
     if taxes.is_positive:
         payable[TAXES_PAYABLE] = taxes
     return payable
 
 
-def pay_distributions(paid_on: date, actor: User | None = None) -> Money:
+def pay_distributions(fund_id: int, paid_on: date, actor: User | None = None) -> Money:
     """Pay what earlier runs left payable (taxes, contributors' shares) out of the special account — never from
     money reserved for approved bridges (R8).
 
     :raise InvalidInput: nothing is payable.
     :raise RuleViolation: the account's available balance does not cover it.
     """
-    return finish(_pay_payables(paid_on, actor))
+    return finish(_pay_payables(fund_id, paid_on, actor))
 
 
-def _pay_payables(paid_on: date, actor: User | None) -> Money:
-    payable = payable_now()
+def _pay_payables(fund_id: int, paid_on: date, actor: User | None) -> Money:
+    payable = payable_now(fund_id)
     total = sum(payable.values(), Money.zero())
     if not total.is_positive:
         raise InvalidInput({"payable": ["没有待支付的分配款或税费"]})
@@ -175,6 +183,7 @@ def _pay_payables(paid_on: date, actor: User | None) -> Money:
         ledger.post(
             Posting(f"distribution_payment:{paid_on.isoformat()}", "支付收益分配款及税费", tuple(legs)),
             paid_on,
+            fund_id=fund_id,
             actor=actor,
         )
     except IntegrityError:
@@ -192,17 +201,18 @@ class DissolutionLine:
     share: Money
 
 
-def dissolution_statement() -> tuple[Money, list[DissolutionLine]]:
-    """Net assets (assets − liabilities) and each contributor's part by capital (第二十六条), adding up exactly."""
+def dissolution_statement(fund_id: int) -> tuple[Money, list[DissolutionLine]]:
+    """The fund's net assets (assets − liabilities) and each contributor's part by capital (第二十六条), adding up
+    exactly."""
     assets = Money.zero()
     liabilities = Money.zero()
-    for row in ledger.trial_balance():
+    for row in ledger.trial_balance(fund_id):
         if row.kind is Kind.ASSET:
             assets += row.balance
         elif row.kind is Kind.LIABILITY:
             liabilities += row.balance
     net = assets - liabilities
-    capitals = capital_by_contributor()
+    capitals = capital_by_contributor(fund_id)
     ids = sorted(capitals)
     contributors = {c.id: c for c in db.session.scalars(select(Contributor).where(Contributor.id.in_(ids)))}
     parts = split_by_ratio(max(net, Money.zero()), [capitals[i].fen for i in ids]) if ids else []

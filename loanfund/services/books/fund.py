@@ -1,7 +1,9 @@
-"""The special account's position (R8): cash and reservations, moved only by guarded UPDATEs.
+"""A fund's special account's position (R8): cash and reservations, moved only by guarded UPDATEs of the fund's one
+row.
 
 Every change is one UPDATE whose WHERE clause re-checks the condition, so two approvals racing for the last yuan
 cannot both pass: the second UPDATE matches no row and is refused. The table's CHECK constraints are the backstop.
+Two funds' rows are apart: one fund's approvals never wait on another's.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, BindParameter, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from loanfund.database import affected
 from loanfund.domain.errors import RuleViolation, Violation
@@ -16,8 +20,6 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import FundBalance
 from loanfund.services.record import audit
-
-ROW = 1
 
 
 @dataclass(frozen=True)
@@ -30,22 +32,30 @@ class FundPosition:
         return self.cash - self.reserved
 
 
-def ensure_fund_row() -> None:
-    if db.session.get(FundBalance, ROW) is None:
-        db.session.add(FundBalance(id=ROW, cash=Money.zero(), reserved=Money.zero()))
-        db.session.flush()
+def ensure_fund_row(fund_id: int) -> None:
+    """The fund's position row, opened at its first money (two first contributions at once both pass: the insert skips
+    a row that exists, waiting on PostgreSQL for a twin's uncommitted insert)."""
+    if db.session.scalar(select(FundBalance.id).where(FundBalance.fund_id == fund_id)) is None:
+        dialect = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(
+            dialect(FundBalance)
+            .values(fund_id=fund_id, cash=Money.zero(), reserved=Money.zero())
+            .on_conflict_do_nothing(index_elements=[FundBalance.fund_id])
+        )
 
 
-def position() -> FundPosition:
-    row = db.session.execute(select(FundBalance.cash, FundBalance.reserved).where(FundBalance.id == ROW)).first()
+def position(fund_id: int) -> FundPosition:
+    row = db.session.execute(
+        select(FundBalance.cash, FundBalance.reserved).where(FundBalance.fund_id == fund_id)
+    ).first()
     if row is None:
         return FundPosition(Money.zero(), Money.zero())
     return FundPosition(row.cash, row.reserved)
 
 
-def _guarded(values: dict[str, object], where: object | None = None) -> bool:
+def _guarded(fund_id: int, values: dict[str, object], where: object | None = None) -> bool:
     audit.take_turn()  # the record's head before the position, in every transaction: no deadlock between the two
-    statement = update(FundBalance).where(FundBalance.id == ROW).values(**values)
+    statement = update(FundBalance).where(FundBalance.fund_id == fund_id).values(**values)
     if where is not None:
         statement = statement.where(where)  # type: ignore[arg-type]
     return affected(db.session.execute(statement.execution_options(synchronize_session=False))) == 1
@@ -56,15 +66,15 @@ def _fen(amount: Money) -> BindParameter[int]:
     return literal(amount.fen, BigInteger())
 
 
-def reserve(amount: Money) -> None:
-    """Promise ``amount`` to an approval.
+def reserve(fund_id: int, amount: Money) -> None:
+    """Promise ``amount`` of the fund's to an approval.
 
     :raise RuleViolation: R8 when cash − reservations is less than ``amount`` at the moment of the UPDATE.
     """
-    ensure_fund_row()
+    ensure_fund_row(fund_id)
     fen = _fen(amount)
-    if not _guarded({"reserved": FundBalance.reserved + fen}, FundBalance.cash - FundBalance.reserved >= fen):
-        available = position().available
+    if not _guarded(fund_id, {"reserved": FundBalance.reserved + fen}, FundBalance.cash - FundBalance.reserved >= fen):
+        available = position(fund_id).available
         raise RuleViolation(
             Violation(
                 "R8",
@@ -75,15 +85,15 @@ def reserve(amount: Money) -> None:
         )
 
 
-def release(amount: Money) -> None:
+def release(fund_id: int, amount: Money) -> None:
     """Give back a reservation (group rejection, withdrawal, cancellation)."""
     fen = _fen(amount)
-    if not _guarded({"reserved": FundBalance.reserved - fen}, FundBalance.reserved >= fen):
+    if not _guarded(fund_id, {"reserved": FundBalance.reserved - fen}, FundBalance.reserved >= fen):
         raise RuntimeError("released more than was reserved")  # the books are wrong: stop and roll back
 
 
-def move_cash(change: Money, *, from_reservation: bool = False) -> None:
-    """The special account's cash moves by ``change`` — called only by ``ledger.post``, from the cash legs of the
+def move_cash(fund_id: int, change: Money, *, from_reservation: bool = False) -> None:
+    """The fund's special account's cash moves by ``change`` — called only by ``ledger.post``, from the cash legs of the
     entry it writes, so the position is a cache of the ledger written by the posting itself (one money writer).
 
     Money in is added. Money out is either a reservation becoming a disbursement (``from_reservation``: cash and the
@@ -94,19 +104,21 @@ def move_cash(change: Money, *, from_reservation: bool = False) -> None:
     """
     fen = _fen(Money(abs(change.fen)))
     if not change.is_negative:
-        ensure_fund_row()
-        _guarded({"cash": FundBalance.cash + fen})
+        ensure_fund_row(fund_id)
+        _guarded(fund_id, {"cash": FundBalance.cash + fen})
     elif from_reservation:
         if not _guarded(
+            fund_id,
             {"cash": FundBalance.cash - fen, "reserved": FundBalance.reserved - fen},
             (FundBalance.reserved >= fen) & (FundBalance.cash >= fen),
         ):
             raise RuntimeError("paid out more than was reserved")  # the books are wrong: stop and roll back
-    elif not _guarded({"cash": FundBalance.cash - fen}, FundBalance.cash - FundBalance.reserved >= fen):
+    elif not _guarded(fund_id, {"cash": FundBalance.cash - fen}, FundBalance.cash - FundBalance.reserved >= fen):
         raise RuleViolation(
             Violation(
                 "R8",
                 "fund_insufficient",
-                f"支付金额 {(-change).format_wan()} 万元超过专用账户可用余额 {position().available.format_wan()} 万元",
+                f"支付金额 {(-change).format_wan()} 万元超过专用账户可用余额 "
+                f"{position(fund_id).available.format_wan()} 万元",
             )
         )

@@ -1,4 +1,5 @@
-"""Posting to the special account's books, and reading balances. Postings join the caller's transaction."""
+"""Posting to a fund's special account's books, and reading balances. Postings join the caller's transaction. Each
+fund's books are its own (its accounts, entries, legs and running totals carry it): every function names the fund."""
 
 from __future__ import annotations
 
@@ -28,19 +29,19 @@ def _dialect_insert() -> Any:
     return postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def account(code: str) -> LedgerAccount:
-    """The account of that code, opened on first use. Two transactions opening the same account at once (the first
-    fee income of two returns) both succeed: the insert skips a code that exists, waiting on PostgreSQL for a twin's
-    uncommitted insert instead of failing on the unique index."""
-    query = select(LedgerAccount).where(LedgerAccount.code == code)
+def account(fund_id: int, code: str) -> LedgerAccount:
+    """The fund's account of that code, opened on first use. Two transactions opening the same account at once (the
+    first fee income of two returns) both succeed: the insert skips a code that exists, waiting on PostgreSQL for a
+    twin's uncommitted insert instead of failing on the unique index."""
+    query = select(LedgerAccount).where(LedgerAccount.fund_id == fund_id, LedgerAccount.code == code)
     row = db.session.scalar(query)
     if row is None:
         name, kind = describe(code)
         dialect_insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         db.session.execute(
             dialect_insert(LedgerAccount)
-            .values(code=code, name=name, kind=kind.value)
-            .on_conflict_do_nothing(index_elements=[LedgerAccount.code])
+            .values(fund_id=fund_id, code=code, name=name, kind=kind.value)
+            .on_conflict_do_nothing(index_elements=[LedgerAccount.fund_id, LedgerAccount.code])
         )
         row = db.session.scalars(query).one()
     return row
@@ -50,11 +51,13 @@ def post(
     posting: Posting,
     posted_on: date,
     *,
+    fund_id: int,
     application_id: int | None = None,
     actor: User | None = None,
     from_reservation: bool = False,
 ) -> JournalEntry:
-    """Write a balanced posting (checked by the domain when it was made) inside the current transaction, then
+    """Write a balanced posting (checked by the domain when it was made) to ``fund_id``'s books inside the current
+    transaction, then
     check in the database, in the same transaction, that what was written balances.
 
     This is the only way cash moves: the entry's cash legs move the special account's running position first (one
@@ -66,8 +69,9 @@ def post(
     audit.take_turn()  # the record's head first, then the position and the totals: one order for every writer
     cash = sum((leg.debit - leg.credit for leg in posting.legs if leg.account == CASH), Money.zero())
     if cash != Money.zero():
-        fund.move_cash(cash, from_reservation=from_reservation)
+        fund.move_cash(fund_id, cash, from_reservation=from_reservation)
     entry = JournalEntry(
+        fund_id=fund_id,
         key=posting.key,
         posted_on=posted_on,
         description=posting.description,
@@ -76,18 +80,26 @@ def post(
     )
     db.session.add(entry)
     for leg in posting.legs:
-        db.session.add(JournalLeg(entry=entry, account=account(leg.account), debit=leg.debit, credit=leg.credit))
+        db.session.add(
+            JournalLeg(
+                fund_id=fund_id,
+                entry=entry,
+                account=account(fund_id, leg.account),
+                debit=leg.debit,
+                credit=leg.credit,
+            )
+        )
     db.session.flush()
     debit, credit = db.session.execute(
         select(_total(JournalLeg.debit), _total(JournalLeg.credit)).where(JournalLeg.entry_id == entry.id)
     ).one()
     if int(debit) != int(credit) or int(debit) == 0:
         raise Unbalanced(f"记账分录 {posting.key} 借贷不平")
-    _add_to_totals(posting)
+    _add_to_totals(fund_id, posting)
     return entry
 
 
-def _add_to_totals(posting: Posting) -> None:
+def _add_to_totals(fund_id: int, posting: Posting) -> None:
     """Add the posting's legs to the running totals of their trial-balance lines, in the posting's transaction
     (lines in a fixed order, so two postings never wait on each other's lines crosswise)."""
     by_line: dict[str, tuple[Money, Money]] = {}
@@ -98,11 +110,11 @@ def _add_to_totals(posting: Posting) -> None:
     for line, (debit, credit) in sorted(by_line.items()):
         name, kind = describe_line(line)
         statement = _dialect_insert()(LedgerTotal).values(
-            line=line, name=name, kind=kind.value, debit=debit, credit=credit
+            fund_id=fund_id, line=line, name=name, kind=kind.value, debit=debit, credit=credit
         )
         db.session.execute(
             statement.on_conflict_do_update(
-                index_elements=[LedgerTotal.line],
+                index_elements=[LedgerTotal.fund_id, LedgerTotal.line],
                 set_={
                     "debit": LedgerTotal.debit + statement.excluded.debit,
                     "credit": LedgerTotal.credit + statement.excluded.credit,
@@ -116,39 +128,43 @@ def line_expression() -> Any:
     return case((LedgerAccount.code.like(f"{RECEIVABLES}:%"), literal(RECEIVABLES)), else_=LedgerAccount.code)
 
 
-def totals_from_legs() -> dict[str, tuple[Money, Money]]:
-    """Each trial-balance line's debit and credit summed from the legs: what the running totals must equal."""
+def totals_from_legs(fund_id: int) -> dict[str, tuple[Money, Money]]:
+    """Each of the fund's trial-balance lines' debit and credit summed from the legs: what the running totals must
+    equal."""
     line = line_expression()
     rows = db.session.execute(
         select(line, _total(JournalLeg.debit), _total(JournalLeg.credit))
         .select_from(LedgerAccount)
         .outerjoin(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
+        .where(LedgerAccount.fund_id == fund_id)
         .group_by(line)
     ).all()
     return {str(name): (Money(int(debit)), Money(int(credit))) for name, debit, credit in rows}
 
 
-def rebuild_totals() -> None:
-    """Write the running totals afresh from the legs — for a loader that wrote legs in bulk (bench/generate.py),
-    never on the fund's own path, where ``post`` keeps them."""
-    db.session.execute(delete(LedgerTotal))
+def rebuild_totals(fund_id: int) -> None:
+    """Write the fund's running totals afresh from the legs — for a loader that wrote legs in bulk
+    (bench/generate.py), never on the fund's own path, where ``post`` keeps them."""
+    db.session.execute(delete(LedgerTotal).where(LedgerTotal.fund_id == fund_id))
     rows = []
-    for line, (debit, credit) in sorted(totals_from_legs().items()):
+    for line, (debit, credit) in sorted(totals_from_legs(fund_id).items()):
         name, kind = describe_line(line)
-        rows.append({"line": line, "name": name, "kind": kind.value, "debit": debit, "credit": credit})
+        rows.append(
+            {"fund_id": fund_id, "line": line, "name": name, "kind": kind.value, "debit": debit, "credit": credit}
+        )
     if rows:
         db.session.execute(insert(LedgerTotal), rows)
 
 
-def balance(code: str) -> Money:
-    """Debits minus credits on one account (positive for an asset in hand): an account that is a trial-balance line
-    of its own (cash, fee income, …) from its running total; a bridge's receivable from its legs."""
+def balance(fund_id: int, code: str) -> Money:
+    """Debits minus credits on one of the fund's accounts (positive for an asset in hand): an account that is a
+    trial-balance line of its own (cash, fee income, …) from its running total; a bridge's receivable from its legs."""
     if line_of(code) == code:
-        return line_balance(code)
+        return line_balance(fund_id, code)
     debit, credit = db.session.execute(
         select(_total(JournalLeg.debit), _total(JournalLeg.credit))
         .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .where(LedgerAccount.code == code)
+        .where(LedgerAccount.fund_id == fund_id, LedgerAccount.code == code)
     ).one()
     return Money(int(debit) - int(credit))
 
@@ -168,28 +184,33 @@ class AccountBalance:
         return net if self.kind.debit_normal else -net
 
 
-def trial_balance() -> list[AccountBalance]:
-    """Each line's debit and credit totals, as the postings keep them (``LedgerTotal``): a few rows, whatever the
-    number of bridges; every bridge's receivable is one line. ``reconcile`` checks them against the legs."""
-    rows = db.session.scalars(select(LedgerTotal).order_by(LedgerTotal.line)).all()
+def trial_balance(fund_id: int) -> list[AccountBalance]:
+    """Each of the fund's lines' debit and credit totals, as the postings keep them (``LedgerTotal``): a few rows,
+    whatever the number of bridges; every bridge's receivable is one line. ``reconcile`` checks them against the
+    legs."""
+    rows = db.session.scalars(
+        select(LedgerTotal).where(LedgerTotal.fund_id == fund_id).order_by(LedgerTotal.line)
+    ).all()
     return [AccountBalance(row.line, row.name, Kind(row.kind), row.debit, row.credit) for row in rows]
 
 
-def line_balances(prefix: str) -> dict[int, Money]:
+def line_balances(fund_id: int, prefix: str) -> dict[int, Money]:
     """Debit − credit of each line ``prefix:<id>`` that is a line of its own (a contributor's capital, its
     distributions payable, a bank's claim), keyed by the id, from the running totals."""
-    rows = db.session.scalars(select(LedgerTotal).where(LedgerTotal.line.like(f"{prefix}:%"))).all()
+    rows = db.session.scalars(
+        select(LedgerTotal).where(LedgerTotal.fund_id == fund_id, LedgerTotal.line.like(f"{prefix}:%"))
+    ).all()
     return {int(row.line.split(":", 1)[1]): row.debit - row.credit for row in rows}
 
 
-def line_balance(line: str) -> Money:
+def line_balance(fund_id: int, line: str) -> Money:
     """Debit − credit of one trial-balance line (an account's own code, or ``receivable``), from the running
     totals, read afresh (a copy this session loaded before may be stale once it holds its turn)."""
-    row = db.session.get(LedgerTotal, line, populate_existing=True)
+    row = db.session.get(LedgerTotal, (fund_id, line), populate_existing=True)
     return row.debit - row.credit if row is not None else Money.zero()
 
 
-def balances_by_prefix(prefix: str, ids: Collection[int] | None = None) -> dict[int, Money]:
+def balances_by_prefix(fund_id: int, prefix: str, ids: Collection[int] | None = None) -> dict[int, Money]:
     """Debit − credit of each account ``prefix:<id>``, keyed by the id (e.g. every receivable at once); with ``ids``,
     of those accounts only — what a page about the bridges out needs, at the cost of the bridges out rather than of
     every receivable ever opened (issue 14)."""
@@ -203,7 +224,7 @@ def balances_by_prefix(prefix: str, ids: Collection[int] | None = None) -> dict[
     rows = db.session.execute(
         select(LedgerAccount.code, _total(JournalLeg.debit) - _total(JournalLeg.credit))
         .outerjoin(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
-        .where(chosen)
+        .where(LedgerAccount.fund_id == fund_id, chosen)
         .group_by(LedgerAccount.code)
     ).all()
     return {int(code.split(":", 1)[1]): Money(int(net)) for code, net in rows}

@@ -138,20 +138,21 @@ def _ids(values: list[Any], shown: int = 20) -> str:
     return text + (f" 等 {len(values)} 项" if len(values) > shown else "")
 
 
-def _common_checks(result: Reconciliation) -> None:
-    """The checks both forms make, each from few rows: the trial balance from the running totals, the position,
-    reservations, contributions, bank claims."""
+def _common_checks(fund_id: int, result: Reconciliation) -> None:
+    """The checks both forms make of a fund's books, each from few rows: the trial balance from the running totals,
+    the position, reservations, contributions, bank claims."""
+    of_fund = Application.fund_id == fund_id
     debits = sum((row.debit for row in result.trial_balance), Money.zero())
     credits = sum((row.credit for row in result.trial_balance), Money.zero())
     result.checks.append(Check("试算平衡（借方合计 = 贷方合计）", debits, credits))
 
-    cash = ledger.balance(CASH)
-    position = fund.position()
+    cash = ledger.balance(fund_id, CASH)
+    position = fund.position(fund_id)
     result.checks.append(Check("专用账户资金（账簿）不为负", Money.zero(), min(cash, Money.zero())))
     result.checks.append(Check("专用账户资金：账簿 = 资金头寸", cash, position.cash))
     # fee income is credit-normal: what is left undistributed is never below nothing (R13: a distribution pays out
     # only income the journal holds — two runs paying the same income would take it below)
-    undistributed = -ledger.balance(FEE_INCOME)
+    undistributed = -ledger.balance(fund_id, FEE_INCOME)
     result.checks.append(
         Check("收益分配未超过已实现的费用收入（未分配收入不为负）", Money.zero(), min(undistributed, Money.zero()))
     )
@@ -160,6 +161,7 @@ def _common_checks(result: Reconciliation) -> None:
     shared = (
         select(Application.bank_id, Receipt.transfer_ref)
         .join(Application, Receipt.application_id == Application.id)
+        .where(of_fund)
         .group_by(Application.bank_id, Receipt.transfer_ref)
         .having(func.count(func.distinct(Receipt.application_id)) > 1)
     )
@@ -174,17 +176,23 @@ def _common_checks(result: Reconciliation) -> None:
     )
 
     reserved = db.session.scalar(
-        select(_sum(Application.approved_amount)).where(Application.state.in_([s.value for s in RESERVING_STATES]))
+        select(_sum(Application.approved_amount)).where(
+            of_fund, Application.state.in_([s.value for s in RESERVING_STATES])
+        )
     )
     result.checks.append(Check("已批准未放款的预留额度", Money(int(reserved or 0)), position.reserved))
 
-    contributed = db.session.scalar(select(_sum(Contribution.amount)))
+    contributed = db.session.scalar(select(_sum(Contribution.amount)).where(Contribution.fund_id == fund_id))
     # capital returned when the fund was dissolved (第二十六条): the closing entry's debits to the capital accounts
     returned = db.session.scalar(
         select(_sum(JournalLeg.debit))
         .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
         .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .where(JournalEntry.key.like(f"{DISSOLUTION_KEY_PREFIX}%"), LedgerAccount.code.like("capital:%"))
+        .where(
+            JournalEntry.fund_id == fund_id,
+            JournalEntry.key.like(f"{DISSOLUTION_KEY_PREFIX}%"),
+            LedgerAccount.code.like("capital:%"),
+        )
     )
     # equity: its balance is credit − debit
     capital = sum((row.balance for row in result.trial_balance if row.code.startswith("capital:")), Money.zero())
@@ -198,7 +206,12 @@ def _common_checks(result: Reconciliation) -> None:
         if row.code.startswith("bank_claim:")
     }
     registered: dict[int, Money] = {}
-    for claim in db.session.scalars(select(BankClaim).options(subqueryload(BankClaim.payments))):
+    for claim in db.session.scalars(
+        select(BankClaim)
+        .join(Application, BankClaim.application_id == Application.id)
+        .where(of_fund)
+        .options(subqueryload(BankClaim.payments))
+    ):
         registered[claim.bank_id] = registered.get(claim.bank_id, Money.zero()) + claim.outstanding
     zero = Money.zero()
     differ = sorted(b for b in set(claimed) | set(registered) if claimed.get(b, zero) != registered.get(b, zero))
@@ -218,15 +231,15 @@ def _expected(application: Application) -> Money:
     return application.approved_amount - sum((r.principal for r in application.receipts), Money.zero())
 
 
-def at_a_glance() -> Reconciliation:
+def at_a_glance(fund_id: int) -> Reconciliation:
     """The reconciliation page: the common checks; the receivables line against the principal of the bridges out
     (a closed bridge owes nothing, so the two must agree); each bridge out line by line. Costs what the bridges out
     cost, not what the years have piled up — the full recomputation is ``reconcile()``."""
-    result = Reconciliation(trial_balance=ledger.trial_balance())
-    _common_checks(result)
+    result = Reconciliation(trial_balance=ledger.trial_balance(fund_id))
+    _common_checks(fund_id, result)
     out = db.session.scalars(
         select(Application)
-        .where(Application.state.in_([s.value for s in MONEY_OUT_STATES]))
+        .where(Application.fund_id == fund_id, Application.state.in_([s.value for s in MONEY_OUT_STATES]))
         .options(
             subqueryload(Application.receipts),
             joinedload(Application.enterprise),
@@ -234,7 +247,7 @@ def at_a_glance() -> Reconciliation:
         )
         .order_by(Application.id)
     ).all()
-    booked = ledger.balances_by_prefix(RECEIVABLES, [a.id for a in out])
+    booked = ledger.balances_by_prefix(fund_id, RECEIVABLES, [a.id for a in out])
     for application in out:
         result.receivables.append(
             ReceivableLine(
@@ -251,19 +264,20 @@ def at_a_glance() -> Reconciliation:
         Check(
             "应收应急转贷资金合计：账簿 = 在外转贷本金",
             sum((line.expected for line in result.receivables), Money.zero()),
-            ledger.line_balance(RECEIVABLES),
+            ledger.line_balance(fund_id, RECEIVABLES),
         )
     )
     return result
 
 
-def reconcile() -> Reconciliation:
-    """The full recomputation (the command, nightly): every check against the legs and every application."""
-    result = Reconciliation(trial_balance=ledger.trial_balance())
-    _common_checks(result)
+def reconcile(fund_id: int) -> Reconciliation:
+    """The full recomputation of a fund's books (the command, nightly): every check against the legs and every
+    application."""
+    result = Reconciliation(trial_balance=ledger.trial_balance(fund_id))
+    _common_checks(fund_id, result)
 
     kept = {row.code: (row.debit, row.credit) for row in result.trial_balance}
-    summed = ledger.totals_from_legs()
+    summed = ledger.totals_from_legs(fund_id)
     zero = (Money.zero(), Money.zero())
     drifted = sorted(line for line in set(kept) | set(summed) if kept.get(line, zero) != summed.get(line, zero))
     result.checks.append(Check("科目累计额 = 分录合计（不符的科目数）", 0, len(drifted), _ids(drifted)))
@@ -271,6 +285,7 @@ def reconcile() -> Reconciliation:
     unbalanced = (
         db.session.execute(
             select(JournalLeg.entry_id)
+            .where(JournalLeg.fund_id == fund_id)
             .group_by(JournalLeg.entry_id)
             .having(_sum(JournalLeg.debit) != _sum(JournalLeg.credit))
         )
@@ -279,7 +294,7 @@ def reconcile() -> Reconciliation:
     )
     result.checks.append(Check("借贷不平的分录笔数", 0, len(unbalanced), _ids(list(unbalanced))))
 
-    result.receipts = receipt_differences()
+    result.receipts = receipt_differences(fund_id)
     result.checks.append(
         Check(
             "收回登记、收回事件与账簿逐笔一致（不符的申请笔数）",
@@ -290,12 +305,14 @@ def reconcile() -> Reconciliation:
     )
     twice = db.session.execute(
         select(Receipt.application_id, Receipt.transfer_ref)
+        .join(Application, Receipt.application_id == Application.id)
+        .where(Application.fund_id == fund_id)
         .group_by(Receipt.application_id, Receipt.transfer_ref)
         .having(func.count() > 1)
     ).all()
     result.checks.append(Check("同一划款凭证号重复登记的笔数", 0, len(twice), _ids([f"#{a} {r}" for a, r in twice])))
 
-    result.receivables, result.receivables_checked = receivable_differences()
+    result.receivables, result.receivables_checked = receivable_differences(fund_id)
     return result
 
 
@@ -303,7 +320,7 @@ def _receivable_code(application_id: Any) -> Any:
     return literal(f"{RECEIVABLES}:") + cast(application_id, String)
 
 
-def receivable_differences() -> tuple[list[ReceivableLine], int]:
+def receivable_differences(fund_id: int) -> tuple[list[ReceivableLine], int]:
     """Each disbursed application's receivable against its principal out, in the database: the lines that differ
     (with any receivable that has no disbursement behind it), and how many applications were compared. Each side is
     found by an index from the other — the account by its code, the legs and receipts by their foreign keys — for
@@ -322,10 +339,12 @@ def receivable_differences() -> tuple[list[ReceivableLine], int]:
         else_=Application.approved_amount - returned,
     )
     booked = func.coalesce(net, 0)
-    disbursed = Application.authorised_at.is_not(None)
+    disbursed = Application.authorised_at.is_not(None) & (Application.fund_id == fund_id)
     rows = db.session.execute(
         select(Application.id, expected, booked)
-        .outerjoin(account, account.code == _receivable_code(Application.id))
+        .outerjoin(
+            account, (account.fund_id == Application.fund_id) & (account.code == _receivable_code(Application.id))
+        )
         .where(disbursed, expected != booked)
         .order_by(Application.id)
     ).all()
@@ -344,7 +363,9 @@ def receivable_differences() -> tuple[list[ReceivableLine], int]:
     number = cast(func.substr(account.code, len(RECEIVABLES) + 2), Integer())
     behind = exists().where(Application.id == number, disbursed)
     for code, amount in db.session.execute(
-        select(account.code, booked).where(account.code.like(f"{RECEIVABLES}:%"), booked != 0, ~behind)
+        select(account.code, booked).where(
+            account.fund_id == fund_id, account.code.like(f"{RECEIVABLES}:%"), booked != 0, ~behind
+        )
     ):
         orphan = int(code.split(":", 1)[1])  # a receivable with no disbursed application behind it
         lines.append(ReceivableLine(orphan, f"#{orphan}", "（无对应放款）", "—", Money.zero(), Money(int(amount))))
@@ -356,7 +377,7 @@ def _fen(text: Any) -> Any:
     return cast(func.replace(text, ".", ""), BigInteger())
 
 
-def receipt_differences() -> list[ReceiptLine]:
+def receipt_differences(fund_id: int) -> list[ReceiptLine]:
     """Per application, money back as the receipts, the confirm-return events and the ledger's return entries each
     record it; the applications where the three differ — compared in the database, only those come back."""
     by_receipts = (
@@ -366,6 +387,8 @@ def receipt_differences() -> list[ReceiptLine]:
             _sum(Receipt.principal).label("principal"),
             _sum(Receipt.fee).label("fee"),
         )
+        .join(Application, Receipt.application_id == Application.id)
+        .where(Application.fund_id == fund_id)
         .group_by(Receipt.application_id)
         .subquery()
     )
@@ -377,11 +400,12 @@ def receipt_differences() -> list[ReceiptLine]:
             _sum(_fen(ApplicationEvent.payload["principal"].as_string())).label("principal"),
             _sum(_fen(ApplicationEvent.payload["fee"].as_string())).label("fee"),
         )
-        .where(returned)
+        .join(Application, ApplicationEvent.application_id == Application.id)
+        .where(returned, Application.fund_id == fund_id)
         .group_by(ApplicationEvent.application_id)
         .subquery()
     )
-    returns = JournalEntry.key.like(f"{RETURN_KEY_PREFIX}%")
+    returns = JournalEntry.key.like(f"{RETURN_KEY_PREFIX}%") & (JournalEntry.fund_id == fund_id)
     entries = (
         select(JournalEntry.application_id.label("id"), func.count().label("n"))
         .where(returns)
@@ -432,10 +456,11 @@ def receipt_differences() -> list[ReceiptLine]:
 RECORDED_LINES = 200  # a run keeps its first differences; the command prints them all
 
 
-def record_run(result: Reconciliation, started: datetime, milliseconds: int) -> ReconciliationRun:
-    """Keep what a full run found, for the reconciliation page (committed by the caller)."""
+def record_run(fund_id: int, result: Reconciliation, started: datetime, milliseconds: int) -> ReconciliationRun:
+    """Keep what a full run of a fund's books found, for its reconciliation page (committed by the caller)."""
     differences = sum(not c.ok for c in result.checks) + sum(not r.ok for r in result.receivables)
     run = ReconciliationRun(
+        fund_id=fund_id,
         started_at=started,
         milliseconds=milliseconds,
         ok=result.ok,
@@ -468,14 +493,19 @@ def record_run(result: Reconciliation, started: datetime, milliseconds: int) -> 
     return run
 
 
-def run_and_record() -> tuple[Reconciliation, ReconciliationRun]:
-    """The full reconciliation, timed and recorded (the command's work)."""
+def run_and_record(fund_id: int) -> tuple[Reconciliation, ReconciliationRun]:
+    """The full reconciliation of a fund's books, timed and recorded (the command's work, for each fund)."""
     started, began = clock.utcnow(), time.perf_counter()
-    result = reconcile()
-    run = record_run(result, started, round((time.perf_counter() - began) * 1000))
+    result = reconcile(fund_id)
+    run = record_run(fund_id, result, started, round((time.perf_counter() - began) * 1000))
     db.session.commit()
     return result, run
 
 
-def latest_run() -> ReconciliationRun | None:
-    return db.session.scalar(select(ReconciliationRun).order_by(ReconciliationRun.id.desc()).limit(1))
+def latest_run(fund_id: int) -> ReconciliationRun | None:
+    return db.session.scalar(
+        select(ReconciliationRun)
+        .where(ReconciliationRun.fund_id == fund_id)
+        .order_by(ReconciliationRun.id.desc())
+        .limit(1)
+    )

@@ -21,6 +21,7 @@ from loanfund.extensions import db
 from loanfund.models import Application, Contributor, Dissolution, GroupMeeting, User
 from loanfund.services.books import ledger
 from loanfund.services.books.capital import capital_by_contributor
+from loanfund.services.funds import own_fund
 from loanfund.services.group import group_register
 from loanfund.services.record import audit
 from loanfund.services.uow import finish
@@ -168,23 +169,26 @@ class Closing:
     problems: list[str]
 
 
-def _balances() -> dict[str, Money]:
-    """Each trial-balance line's debit − credit."""
-    return {row.code: row.debit - row.credit for row in ledger.trial_balance()}
+def _balances(fund_id: int) -> dict[str, Money]:
+    """Each of the fund's trial-balance lines' debit − credit."""
+    return {row.code: row.debit - row.credit for row in ledger.trial_balance(fund_id)}
 
 
-def closing_now() -> Closing:
-    """The closing as the books stand: every bridge closed, nothing owed either way, then the cash split by capital."""
+def closing_now(fund_id: int) -> Closing:
+    """The closing of a fund's books as they stand: every bridge closed, nothing owed either way, then the cash split
+    by capital."""
     problems = []
     still_open = db.session.scalar(
-        select(func.count(Application.id)).where(Application.state.in_([s.value for s in OPEN_STATES]))
+        select(func.count(Application.id)).where(
+            Application.fund_id == fund_id, Application.state.in_([s.value for s in OPEN_STATES])
+        )
     )
     if still_open:
         problems.append(f"尚有 {still_open} 笔申请未办结（撤回、不予受理或收回归档后方可结清）")
-    balances = _balances()
+    balances = _balances(fund_id)
     problems += closing_problems(balances)
     cash = balances.get(CASH, Money.zero())
-    capitals = capital_by_contributor()
+    capitals = capital_by_contributor(fund_id)
     ids = sorted(capitals)
     parts = split_by_ratio(max(cash, Money.zero()), [capitals[i].fen for i in ids]) if ids else []
     contributors = {c.id: c for c in db.session.scalars(select(Contributor).where(Contributor.id.in_(ids)))}
@@ -202,14 +206,15 @@ def close(actor: User, dissolution_id: int, closed_on: date) -> Dissolution:
     audit.take_turn()  # behind every writer of the books, then the row and the balances read fresh
     row = _locked(dissolution_id)
     _expect(row, "approved")
-    closing = closing_now()
+    fund_id = own_fund(actor).id
+    closing = closing_now(fund_id)
     if closing.problems:
         raise RuleViolation([Violation("R13", "books_not_closable", p, None) for p in closing.problems])
     posting = closing_posting(
-        f"{DISSOLUTION_KEY_PREFIX}{row.id}", _balances(), [(c.id, share) for c, _, share in closing.shares]
+        f"{DISSOLUTION_KEY_PREFIX}{row.id}", _balances(fund_id), [(c.id, share) for c, _, share in closing.shares]
     )
     try:
-        entry = ledger.post(posting, closed_on, actor=actor)
+        entry = ledger.post(posting, closed_on, fund_id=fund_id, actor=actor)
     except IntegrityError:
         db.session.rollback()
         raise Conflict("该解散事项已结清", code="dissolution_closed") from None

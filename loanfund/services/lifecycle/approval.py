@@ -29,7 +29,7 @@ def approval_facts(application: Application, amount: Money, own_funds: Money) ->
         committed_amount=application.committed_amount,
         loan_amount_due=application.loan_amount_due,
         own_funds=own_funds,
-        fund_available=fund.position().available,
+        fund_available=fund.position(application.fund_id).available,
         loan_overdue=application.loan_overdue,
         adverse_credit=credit.needs_group(application.credit_adverse),
     )
@@ -64,7 +64,7 @@ def group_decision(
 
 def release_reservation(application: Application) -> None:
     if application.state_enum in (State.APPROVED, State.GROUP_REVIEW) and application.approved_amount is not None:
-        fund.release(application.approved_amount)
+        fund.release(application.fund_id, application.approved_amount)
 
 
 def end_unpaid(step: Step, reason: str, reason_label: str) -> Outcome:

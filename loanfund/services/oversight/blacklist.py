@@ -100,7 +100,7 @@ def propose(
     db.session.flush()
     who = actor.display_name if actor else "平台（自动）"
     notices.notify(
-        notices.staff(Role.GROUP),
+        notices.staff(fund_id, Role.GROUP),
         "blacklist_proposed",
         f"待确认黑名单：{enterprise.name}",
         f"{who}提议将{enterprise.name}（{enterprise.credit_code}）列入黑名单，原因：{entry.reason}；依据：{basis}；"

@@ -78,12 +78,13 @@ def record_claim(actor: User, application_id: int, basis: str = "") -> BankClaim
     ledger.post(
         bank_claim_posting(claim.id, application.bank_id, application.id, claim.principal, claim.fee),
         today,
+        fund_id=application.fund_id,
         application_id=application.id,
         actor=actor,
     )
     record_beside(application, actor, CLAIM_EVENT, f"合作银行承担清偿责任 {claim.amount.format()} 元：{claim.basis}")
     notices.notify(
-        [*notices.bank_users(application), *notices.staff(Role.GROUP)],
+        [*notices.bank_users(application), *notices.staff(application.fund_id, Role.GROUP)],
         "bank_claim",
         f"合作银行清偿责任：{application.reference}",
         f"{application.bank.name}对{application.enterprise.name}的应急转贷 {application.reference} {claim.basis}，"
@@ -135,6 +136,7 @@ def record_payment(actor: User, claim_id: int, amount: Money, paid_on: date, tra
     ledger.post(
         bank_claim_payment_posting(payment.id, claim.bank_id, amount),
         paid_on,
+        fund_id=application.fund_id,
         application_id=claim.application_id,
         actor=actor,
     )

@@ -68,23 +68,38 @@ def enterprise_users_by_code(credit_code: str) -> list[User]:
 
 
 def bank_users(application: Application) -> list[User]:
-    """The bank's users — and the platform's 专人 for the bank (第十二条), who hears what the bank is told."""
-    users = list(db.session.scalars(select(User).where(User.bank_id == application.bank_id)))
+    """The bank's officers for the application's fund — and the platform's 专人 for the bank (第十二条), who hears
+    what the bank is told."""
+    users = list(
+        db.session.scalars(select(User).where(User.bank_id == application.bank_id, User.fund_id == application.fund_id))
+    )
+    liaison = _liaison(application)
+    return [*users, liaison] if liaison is not None else users
+
+
+def _liaison(application: Application) -> User | None:
+    """The 专人 the platform named for the application's bank, when they work for the application's fund."""
     liaison = application.bank.liaison
-    return [*users, liaison.user] if liaison is not None else users
+    return liaison.user if liaison is not None and liaison.user.fund_id == application.fund_id else None
 
 
 def operators_for(application: Application) -> list[User]:
-    """Who among the operators hears of a bridge: the 专人 the platform named for its bank (第十二条), or — nobody
-    named, or the 专人 switched off — every operator."""
-    liaison = application.bank.liaison
-    if liaison is not None and liaison.user.active:
-        return [liaison.user]
-    return staff(Role.OPERATOR)
+    """Who among the fund's operators hears of a bridge: the 专人 the platform named for its bank (第十二条), or —
+    nobody named, or the 专人 switched off — every operator of the fund."""
+    liaison = _liaison(application)
+    if liaison is not None and liaison.active:
+        return [liaison]
+    return staff(application.fund_id, Role.OPERATOR)
 
 
-def staff(*roles: Role) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role.in_([r.value for r in roles]), User.active)))
+def staff(fund_id: int | Iterable[int], *roles: Role) -> list[User]:
+    """The active staff of the fund (or funds) in those roles: nobody hears of another fund's business."""
+    funds = [fund_id] if isinstance(fund_id, int) else list(fund_id)
+    return list(
+        db.session.scalars(
+            select(User).where(User.fund_id.in_(funds), User.role.in_([r.value for r in roles]), User.active)
+        )
+    )
 
 
 # -- what a step tells: each step's own notices are in its module of lifecycle.steps; these are shared ------------
@@ -115,7 +130,7 @@ def after_settled_by_bank(a: Application, claim: BankClaim) -> None:
         a,
     )
     notify(
-        [*operators_for(a), *staff(Role.GROUP)],
+        [*operators_for(a), *staff(a.fund_id, Role.GROUP)],
         "settled_by_bank",
         f"银行已清偿：{a.reference}",
         f"{a.enterprise.name}的应急转贷 {a.reference}：{paid}，已收回，待平台归档。",

@@ -60,7 +60,7 @@ def record_cause(actor: User, application_id: int, text: str) -> RecoveryRecord:
     db.session.add(record)
     record_beside(application, actor, CAUSE_EVENT, text)
     notices.notify(
-        notices.staff(Role.GROUP),
+        notices.staff(application.fund_id, Role.GROUP),
         "recovery_cause",
         f"逾期原因分析已报送：{application.reference}",
         f"{application.enterprise.name}的应急转贷 {application.reference} 逾期未收回，原因分析：{text}",
@@ -112,7 +112,11 @@ def record_measure(
         transfers.book(application.bank_id, ref, "recovery", taken_on, application.id)
         db.session.flush()
         ledger.post(
-            recovery_after_write_off_posting(record.id, amount), taken_on, application_id=application.id, actor=actor
+            recovery_after_write_off_posting(record.id, amount),
+            taken_on,
+            fund_id=application.fund_id,
+            application_id=application.id,
+            actor=actor,
         )
         return finish(record)
     # money back before a write-off: the confirm-return step books it (and commits the record with it)

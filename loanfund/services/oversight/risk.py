@@ -40,13 +40,15 @@ class RiskReport:
         return [(r, [w for w in self.warnings if w.risk is r]) for r in Risk if any(w.risk is r for w in self.warnings)]
 
 
-def report(today: date | None = None) -> RiskReport:
+def report(fund_id: int, today: date | None = None) -> RiskReport:
+    """The fund's early warnings today. An enterprise's past (a late return, a blacklist entry) counts wherever it
+    happened: another fund's entry is a warning here (DESIGN §7)."""
     today = today or clock.today()
     result = RiskReport(today, settings.thresholds())
     out_by_enterprise: dict[str, Money] = {}
     out_by_bank: dict[str, Money] = {}
     total_out = Money.zero()
-    for application in bridges_out():
+    for application in bridges_out(fund_id):
         policy, facts = bridge_facts(application, today)
         account = facts.account
         subject = f"{application.reference} {application.enterprise.name}"
@@ -58,22 +60,22 @@ def report(today: date | None = None) -> RiskReport:
         name, bank = application.enterprise.name, application.bank.name
         out_by_enterprise[name] = out_by_enterprise.get(name, Money.zero()) + out
         out_by_bank[bank] = out_by_bank.get(bank, Money.zero()) + out
-    result.warnings += _enterprise_history()
-    result.warnings += _bank_breaches(today)
+    result.warnings += _enterprise_history(fund_id)
+    result.warnings += _bank_breaches(fund_id, today)
     result.warnings += concentration(out_by_enterprise, "企业", result.thresholds)
     result.warnings += concentration(out_by_bank, "合作银行", result.thresholds)
-    position = fund.position()
+    position = fund.position(fund_id)
     result.warnings += utilisation(total_out, position.reserved, position.cash, result.thresholds)
     return result
 
 
-def _enterprise_history() -> list[Warning]:
+def _enterprise_history(fund_id: int) -> list[Warning]:
     """Enterprises with an open application and a past: an earlier bridge that went overdue, or a blacklist entry on
     their credit code or on an enterprise with the same legal representative."""
     open_ones = db.session.execute(
         select(Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.legal_representative)
         .join(Application, Application.enterprise_id == Enterprise.id)
-        .where(Application.state.in_([s.value for s in OPEN_STATES]))
+        .where(Application.fund_id == fund_id, Application.state.in_([s.value for s in OPEN_STATES]))
         .distinct()
     ).all()
     if not open_ones:
@@ -108,14 +110,15 @@ def _enterprise_history() -> list[Warning]:
     return found
 
 
-def _bank_breaches(today: date) -> list[Warning]:
-    """Banks late to renew (R9) or liable for a bridge (R12) this year."""
+def _bank_breaches(fund_id: int, today: date) -> list[Warning]:
+    """Banks late to renew (R9) or liable for a bridge (R12) this year, on the fund's bridges."""
     late = dict(
         db.session.execute(
             select(Bank.name, func.count(func.distinct(Application.id)))
             .join(Application, Application.bank_id == Bank.id)
             .join(ApplicationEvent, ApplicationEvent.application_id == Application.id)
             .where(
+                Application.fund_id == fund_id,
                 ApplicationEvent.action == Finding.RENEWAL_LATE.value,
                 ApplicationEvent.at >= clock.day_start(date(today.year, 1, 1)),
                 ApplicationEvent.at < clock.day_start(date(today.year + 1, 1, 1)),
@@ -127,7 +130,8 @@ def _bank_breaches(today: date) -> list[Warning]:
         db.session.execute(
             select(Bank.name, func.count(BankClaim.id))
             .join(BankClaim, BankClaim.bank_id == Bank.id)
-            .where(extract("year", BankClaim.claimed_on) == today.year)
+            .join(Application, BankClaim.application_id == Application.id)
+            .where(Application.fund_id == fund_id, extract("year", BankClaim.claimed_on) == today.year)
             .group_by(Bank.name)
         ).all()
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import select, text, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, subqueryload
@@ -27,6 +27,7 @@ from loanfund.domain.rules import Settlement, due_date
 from loanfund.domain.watch import BridgeFacts, Found, watch
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, BlacklistEntry, WatchMark
+from loanfund.services import funds
 from loanfund.services.applications import materials
 from loanfund.services.lifecycle import account_of, application_policy
 from loanfund.services.oversight import blacklist, notices
@@ -106,7 +107,7 @@ def _end_blacklist_periods(today: date, report: SweepReport) -> None:
         if not _claim_key(f"blacklist-ended:{entry.id}", None, "blacklist-ended"):
             continue
         people = [
-            *notices.staff(Role.GROUP),
+            *notices.staff([f.id for f in funds.funds()], Role.GROUP),  # a bar is every fund's warning (R15)
             *notices.enterprise_users_by_code(entry.credit_code),
         ]
         notices.notify(
@@ -126,12 +127,14 @@ def _lock() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
 
 
-def bridges_out() -> list[Application]:
-    """Every bridge whose money is out, with what its account needs loaded (no query per bridge)."""
+def bridges_out(fund_id: int | None = None) -> list[Application]:
+    """Every bridge whose money is out (of one fund, or of all), with what its account needs loaded (no query per
+    bridge)."""
+    of_fund = Application.fund_id == fund_id if fund_id is not None else true()
     return list(
         db.session.scalars(
             select(Application)
-            .where(Application.state.in_([s.value for s in MONEY_OUT_STATES]))
+            .where(of_fund, Application.state.in_([s.value for s in MONEY_OUT_STATES]))
             .options(
                 joinedload(Application.enterprise),
                 joinedload(Application.bank),

@@ -29,7 +29,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
 from loanfund.models import Enterprise, Message, SignUp, User
 from loanfund.services.applications import materials
-from loanfund.services.funds import platform_region
+from loanfund.services.funds import funds_covering, platform_region
 from loanfund.services.oversight import notices
 from loanfund.services.uow import finish
 
@@ -99,7 +99,7 @@ def sign_up(username: str, password_hash: str, email: str, values: dict[str, obj
             None,
         )
     notices.notify(
-        notices.staff(Role.REVIEWER),
+        notices.staff([f.id for f in funds_covering(str(values["district"]))], Role.REVIEWER),
         "sign_up",
         "新的企业注册待审核",
         f"用户 {name} 提交了企业注册（{values['name']}），上传营业执照后请审核。",

@@ -89,7 +89,7 @@ def submit(actor: User, year: int, month: int, note: str = "", analysis: str = "
         ) from None
     what = "更正版" if revision > 1 else ""
     notices.notify(
-        notices.staff(Role.GROUP),
+        notices.staff(own_fund(actor).id, Role.GROUP),
         "monthly_report",
         f"{report.title}资金使用分析已报送（第 {revision} 版）",
         f"{actor.display_name}报送了{report.title}应急转贷资金使用分析{what}（第 {revision} 版）"

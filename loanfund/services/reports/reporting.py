@@ -271,31 +271,38 @@ def report(of: Fund, start: date, end: date) -> Report:
         start=start,
         end=end,
         made_at=clock.utcnow().replace(microsecond=0),
-        summary=summary(start, through),
-        previous=summary(previous_start, previous_end),
-        last_year=summary(start - a_year, through - a_year),
-        breakdowns=breakdowns(start, through),
-        days=daily(start, through) if begun else [],
-        overdue=overdue(through) if begun else [],
-        breaches=breaches(start, through, day_ended=ended) if begun else [],
+        summary=summary(of.id, start, through),
+        previous=summary(of.id, previous_start, previous_end),
+        last_year=summary(of.id, start - a_year, through - a_year),
+        breakdowns=breakdowns(of.id, start, through),
+        days=daily(of.id, start, through) if begun else [],
+        overdue=overdue(of.id, through) if begun else [],
+        breaches=breaches(of.id, start, through, day_ended=ended) if begun else [],
         as_of=None if ended else through,
     )
 
 
-def _submitted_in(start: date, end: date) -> Any:
+def _submitted_in(fund_id: int, start: date, end: date) -> Any:
     after = clock.day_start(end + timedelta(days=1))
-    return and_(Application.submitted_at >= clock.day_start(start), Application.submitted_at < after)
+    return and_(
+        Application.fund_id == fund_id,
+        Application.submitted_at >= clock.day_start(start),
+        Application.submitted_at < after,
+    )
 
 
 def _fen(value: Any) -> Money:
     return Money(int(value or 0))
 
 
-def summary(start: date, end: date) -> Summary:
+def summary(fund_id: int, start: date, end: date) -> Summary:
+    """The fund's figures for the period (its own applications and books)."""
     submitted, requested = db.session.execute(
-        select(func.count(Application.id), func.coalesce(func.sum(REQUESTED), 0)).where(_submitted_in(start, end))
+        select(func.count(Application.id), func.coalesce(func.sum(REQUESTED), 0)).where(
+            _submitted_in(fund_id, start, end)
+        )
     ).one()
-    in_period = and_(JournalEntry.posted_on >= start, JournalEntry.posted_on <= end)
+    in_period = and_(JournalEntry.fund_id == fund_id, JournalEntry.posted_on >= start, JournalEntry.posted_on <= end)
     receivable = LedgerAccount.code.like(RECEIVABLE_LIKE)
     period_entries = select(JournalEntry.id).where(in_period)  # from the entries of the period (see _moved_since)
     cash_in_entries = (
@@ -321,7 +328,10 @@ def summary(start: date, end: date) -> Summary:
     ).one()
     closed = db.session.execute(
         select(Application.value_date, Application.received_on).where(
-            Application.received_on >= start, Application.received_on <= end, Application.value_date.is_not(None)
+            Application.fund_id == fund_id,
+            Application.received_on >= start,
+            Application.received_on <= end,
+            Application.value_date.is_not(None),
         )
     ).all()
     used = [days_used(value_date, received_on) for value_date, received_on in closed if value_date and received_on]
@@ -381,11 +391,11 @@ def _last_events(end: date, ids: Any) -> Any:
     )
 
 
-def breakdowns(start: date, end: date) -> list[Breakdown]:
+def breakdowns(fund_id: int, start: date, end: date) -> list[Breakdown]:
     """Applications submitted in the period, by their state at its end and by bank, district, size, industry and the
     kind of loan renewed; beside them the bridges disbursed in the period (amounts from the ledger), by the same six —
     so every table counts the same bridges out."""
-    last_event = _last_events(end, select(Application.id).where(_submitted_in(start, end)))
+    last_event = _last_events(end, select(Application.id).where(_submitted_in(fund_id, start, end)))
     state_then = func.coalesce(ApplicationEvent.to_state, Application.state)
     grouped = (
         state_then,
@@ -400,11 +410,12 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
         .join(Enterprise, Application.enterprise_id == Enterprise.id)
         .outerjoin(last_event, last_event.c.application_id == Application.id)
         .outerjoin(ApplicationEvent, ApplicationEvent.id == last_event.c.event_id)
-        .where(_submitted_in(start, end))
+        .where(_submitted_in(fund_id, start, end))
         .group_by(*grouped)
     ).all()
     out_in_period = (
-        (LedgerAccount.code.like(RECEIVABLE_LIKE))
+        (JournalEntry.fund_id == fund_id)
+        & (LedgerAccount.code.like(RECEIVABLE_LIKE))
         & (DEBIT > 0)
         & (JournalEntry.posted_on >= start)
         & (JournalEntry.posted_on <= end)
@@ -466,8 +477,8 @@ def breakdowns(start: date, end: date) -> list[Breakdown]:
     return result
 
 
-def daily(start: date, end: date) -> list[Day]:
-    """Cash, reservations and money out at the end of each day of the period."""
+def daily(fund_id: int, start: date, end: date) -> list[Day]:
+    """The fund's cash, reservations and money out at the end of each day of the period."""
     kind = case((LedgerAccount.code == CASH, "cash"), else_="out")
     tracked = (_not_by_index(LedgerAccount.code) == CASH) | LedgerAccount.code.like(RECEIVABLE_LIKE)
     net = func.coalesce(func.sum(DEBIT - CREDIT), 0)
@@ -476,15 +487,15 @@ def daily(start: date, end: date) -> list[Day]:
         .select_from(JournalEntry)
         .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
         .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .where(tracked, JournalEntry.posted_on <= end)
+        .where(JournalEntry.fund_id == fund_id, tracked, JournalEntry.posted_on <= end)
     )
-    opening = {"cash": _cash_before(start), "out": _out_before(start)}
+    opening = {"cash": _cash_before(fund_id, start), "out": _out_before(fund_id, start)}
     moves: dict[tuple[str, date], int] = {}
     for name, posted_on, amount in db.session.execute(
         legs.where(JournalEntry.posted_on >= start).group_by(kind, JournalEntry.posted_on)
     ):
         moves[(name, posted_on)] = int(amount)
-    reserved_moves = _reservations(start, end)
+    reserved_moves = _reservations(fund_id, start, end)
     days = []
     cash, out = opening["cash"], opening["out"]
     reserved = reserved_moves.pop(None, 0)
@@ -504,11 +515,11 @@ def _not_by_index(code: Any) -> Any:
     return code.concat("")
 
 
-def _moved_since(day: date, line: Any) -> int:
+def _moved_since(fund_id: int, day: date, line: Any) -> int:
     """Debit − credit the ledger posted on ``day`` and after to the accounts ``line`` picks: read from the entries
     of those days (their date's index) — not from the accounts' legs, which would read every leg of the cash account
     ever written (SQLite chose that plan: a second a call at a million applications)."""
-    recent = select(JournalEntry.id).where(JournalEntry.posted_on >= day)
+    recent = select(JournalEntry.id).where(JournalEntry.fund_id == fund_id, JournalEntry.posted_on >= day)
     since = db.session.scalar(
         select(func.coalesce(func.sum(DEBIT - CREDIT), 0))
         .select_from(JournalLeg)
@@ -518,30 +529,33 @@ def _moved_since(day: date, line: Any) -> int:
     return int(since or 0)
 
 
-def _cash_before(day: date) -> int:
+def _cash_before(fund_id: int, day: date) -> int:
     """The special account's cash at the start of ``day``: its position now (the ledger's running total, which the
     reconciliation checks against the legs) less what the ledger moved since — reads only the days since."""
-    return fund.position().cash.fen - _moved_since(day, _not_by_index(LedgerAccount.code) == CASH)
+    return fund.position(fund_id).cash.fen - _moved_since(fund_id, day, _not_by_index(LedgerAccount.code) == CASH)
 
 
-def _out_before(day: date) -> int:
+def _out_before(fund_id: int, day: date) -> int:
     """Money out at the start of ``day``: every receivable's legs posted before it — the receivables line now (its
     running total) less what was posted since. A bridge not yet out has no legs, one back in full nets to zero."""
-    return ledger.line_balance(RECEIVABLES).fen - _moved_since(day, LedgerAccount.code.like(RECEIVABLE_LIKE))
+    return ledger.line_balance(fund_id, RECEIVABLES).fen - _moved_since(
+        fund_id, day, LedgerAccount.code.like(RECEIVABLE_LIKE)
+    )
 
 
-def _out_at(day: date, *, inclusive: bool) -> Any:
+def _out_at(fund_id: int, day: date, *, inclusive: bool) -> Any:
     """Ids of the bridges out at the end of ``day`` (``inclusive``) or at its start: gone out by then and not all
     back by then. Two index ranges (not back yet; back only later) rather than one OR the index cannot serve."""
     went_out = Application.value_date <= day if inclusive else Application.value_date < day
     back_later = Application.received_on > day if inclusive else Application.received_on >= day
+    of_fund = Application.fund_id == fund_id
     return union_all(
-        select(Application.id).where(Application.received_on.is_(None), went_out),
-        select(Application.id).where(back_later, went_out),
+        select(Application.id).where(of_fund, Application.received_on.is_(None), went_out),
+        select(Application.id).where(of_fund, back_later, went_out),
     )
 
 
-def _reservations(start: date, end: date) -> dict[date | None, int]:
+def _reservations(fund_id: int, start: date, end: date) -> dict[date | None, int]:
     """How the reservations move each day of the period (key None: what is reserved as the period opens).
 
     An approval reserves its amount on the day it is approved (R8) until the money goes out (the authorisation) or
@@ -549,7 +563,7 @@ def _reservations(start: date, end: date) -> dict[date | None, int]:
     the events only for the few that ended without money."""
     rows = db.session.execute(
         select(Application.id, Application.approved_on, Application.authorised_at, Application.state, APPROVED).where(
-            Application.id.in_(_approved_around(start, end))
+            Application.id.in_(_approved_around(fund_id, start, end))
         )
     ).all()
     ended = [i for i, _, _, state, _ in rows if state in ENDED_AFTER_APPROVAL]
@@ -573,13 +587,16 @@ def _reservations(start: date, end: date) -> dict[date | None, int]:
     return moves
 
 
-def _approved_around(start: date, end: date) -> Any:
+def _approved_around(fund_id: int, start: date, end: date) -> Any:
     """Applications whose reservation may touch the period: approved in it or in the 90 days before, or reserved
     still (an approval waits days, not months, for its money — R4's days and R9's renewal are short)."""
+    of_fund = Application.fund_id == fund_id
     return union_all(
-        select(Application.id).where(Application.approved_on.between(start - timedelta(days=90), end)),
+        select(Application.id).where(of_fund, Application.approved_on.between(start - timedelta(days=90), end)),
         select(Application.id).where(
-            Application.state.in_([State.APPROVED.value, State.GROUP_REVIEW.value]), Application.approved_on <= end
+            of_fund,
+            Application.state.in_([State.APPROVED.value, State.GROUP_REVIEW.value]),
+            Application.approved_on <= end,
         ),
     )
 
@@ -591,14 +608,15 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def overdue(end: date) -> list[Overdue]:
+def overdue(fund_id: int, end: date) -> list[Overdue]:
     """Bridges whose debt was not settled at the end of ``end`` (or today, as things stand) and past their R4 due date
     then, with the cause, the recovery plan and the steps taken by then. A bridge stays on the list until its debt is
     settled, whoever owes it: once its bank is liable (R12) the bridge's own receivable is nothing, and the line shows
     the claim and what the bank still owes."""
     # a bridge can be overdue at the end only if it went out more than the shortest R4 limit of any policy before
-    shortest = min((v.to_policy().max_days for v in db.session.scalars(select(PolicyVersion))), default=0)
-    out_then = Application.id.in_(_out_at(end, inclusive=True)) & (
+    versions = db.session.scalars(select(PolicyVersion).where(PolicyVersion.fund_id == fund_id))
+    shortest = min((v.to_policy().max_days for v in versions), default=0)
+    out_then = Application.id.in_(_out_at(fund_id, end, inclusive=True)) & (
         Application.value_date < end - timedelta(days=shortest)
     )
     outstanding = {
@@ -682,13 +700,14 @@ def overdue(end: date) -> list[Overdue]:
     return result
 
 
-def breaches(start: date, end: date, *, day_ended: bool = True) -> list[Breach]:
+def breaches(fund_id: int, start: date, end: date, *, day_ended: bool = True) -> list[Breach]:
     """R9: bridges whose renewal deadline fell in the period and that the bank had not renewed by it (renewed later,
     or still not renewed at the end of the period); R12: claims on a bank recorded in the period. ``day_ended``
     False: ``end`` is today, and the bank has until the end of a deadline that falls today."""
     last_deadline = end if day_ended else end - timedelta(days=1)
     candidates = db.session.scalars(
         select(Application)
+        .where(Application.fund_id == fund_id)
         .where(Application.value_date >= start - timedelta(days=RENEWAL_SLA_MAX_DAYS), Application.value_date <= end)
         .where(  # renewed late by R9 when it was confirmed, or not renewed (yet) at the period's end
             or_(Application.renewal_late, Application.renewed_on.is_(None), Application.renewed_on > end)
@@ -715,7 +734,8 @@ def breaches(start: date, end: date, *, day_ended: bool = True) -> list[Breach]:
         )
     claims = db.session.scalars(
         select(BankClaim)
-        .where(BankClaim.claimed_on >= start, BankClaim.claimed_on <= end)
+        .join(Application, BankClaim.application_id == Application.id)
+        .where(Application.fund_id == fund_id, BankClaim.claimed_on >= start, BankClaim.claimed_on <= end)
         .options(joinedload(BankClaim.bank))
         .order_by(BankClaim.claimed_on, BankClaim.id)
     ).all()

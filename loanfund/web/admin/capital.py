@@ -25,6 +25,7 @@ from loanfund.services.books.capital import (
     record_contribution,
     run_distribution,
 )
+from loanfund.services.funds import own_fund
 from loanfund.web import confirming
 from loanfund.web.admin import admin_only, bp
 from loanfund.web.admin.forms import ContributionForm, DistributionForm, PaymentForm
@@ -40,7 +41,9 @@ def contributions() -> str | Response:
     if form.validate_on_submit() and not confirming.revising():
 
         def contribute() -> Contribution:
-            contributor = contributor_named((form.contributor_name.data or "").strip(), form.kind.data or "")
+            contributor = contributor_named(
+                own_fund(current_user).id, (form.contributor_name.data or "").strip(), form.kind.data or ""
+            )
             return record_contribution(
                 contributor,
                 form.amount.money or Money.zero(),
@@ -52,7 +55,7 @@ def contributions() -> str | Response:
         def confirm() -> str | None:
             if confirming.confirmed():
                 return None
-            shown = preview.confirm_money("登记出资", contribute, _contribution_shown)
+            shown = preview.confirm_money(own_fund(current_user).id, "登记出资", contribute, _contribution_shown)
             return confirming.page(shown, form, url_for("admin.contributions"), "专用账户 · 出资")
 
         taken = submit_once(
@@ -68,7 +71,7 @@ def contributions() -> str | Response:
             flash("出资已登记并入账", "success")
         if not taken.invalid:
             return redirect(url_for("admin.contributions"))
-    rows = directory.contributions()
+    rows = directory.contributions(own_fund(current_user).id)
     return _capital_page(form, rows, DistributionForm(formdata=None))
 
 
@@ -89,9 +92,10 @@ def _capital_page(
     distribution_form: DistributionForm | None = None,
     payment_form: PaymentForm | None = None,
 ) -> str:
+    fund_id = own_fund(current_user).id
     if rows is None:
-        rows = directory.contributions()
-    net, lines = dissolution_statement()
+        rows = directory.contributions(fund_id)
+    net, lines = dissolution_statement(fund_id)
     return render_template(
         "admin/contributions.html",
         contributions=rows,
@@ -99,11 +103,11 @@ def _capital_page(
         form=form,
         distribution_form=distribution_form or DistributionForm(formdata=None),
         payment_form=payment_form or PaymentForm(formdata=None),
-        payable=sum(payable_now().values(), Money.zero()),
-        income=-ledger.balance(FEE_INCOME),
+        payable=sum(payable_now(fund_id).values(), Money.zero()),
+        income=-ledger.balance(fund_id, FEE_INCOME),
         net=net,
         lines=lines,
-        runs=directory.distribution_runs(),
+        runs=directory.distribution_runs(fund_id),
     )
 
 
@@ -116,13 +120,19 @@ def distribute() -> str | Response:
 
         def run() -> DistributionResult:
             return run_distribution(
-                clock.today(), parse_tax_rate(form.tax_rate.data or ""), current_user, pay=bool(form.pay.data)
+                own_fund(current_user).id,
+                clock.today(),
+                parse_tax_rate(form.tax_rate.data or ""),
+                current_user,
+                pay=bool(form.pay.data),
             )
 
         def confirm() -> str | None:
             if confirming.confirmed():
                 return None
-            shown = preview.confirm_money("收益分配", run, _distribution_shown, "分配登记后不能撤销。")
+            shown = preview.confirm_money(
+                own_fund(current_user).id, "收益分配", run, _distribution_shown, "分配登记后不能撤销。"
+            )
             return confirming.page(shown, form, url_for("admin.distribute"), "专用账户 · 收益分配（第二十五条）")
 
         def on_form(exc: LoanFundError) -> None:
@@ -162,12 +172,13 @@ def pay() -> str | Response:
     if form.validate() and not confirming.revising():
 
         def pay_now() -> Money:
-            return pay_distributions(clock.today(), current_user)
+            return pay_distributions(own_fund(current_user).id, clock.today(), current_user)
 
         def confirm() -> str | None:
             if confirming.confirmed():
                 return None
             shown = preview.confirm_money(
+                own_fund(current_user).id,
                 "支付分配款及税费",
                 pay_now,
                 lambda paid: Confirmation(title="", amount_label="支付金额", amount=paid),

@@ -13,6 +13,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.models import BankClaim, BankClaimPayment
 from loanfund.services.applications import preview
 from loanfund.services.applications.preview import Confirmation
+from loanfund.services.funds import own_fund
 from loanfund.services.oversight import liability
 from loanfund.web import confirming
 from loanfund.web.forms import field_errors
@@ -58,7 +59,11 @@ def record(application_id: int) -> Response | str:
         if confirming.confirmed():
             return None
         shown = preview.confirm_money(
-            "认定合作银行清偿责任", call, _claim_shown, "认定后尚未收回的本金和用款费用转由合作银行清偿，不能撤销。"
+            own_fund(current_user).id,
+            "认定合作银行清偿责任",
+            call,
+            _claim_shown,
+            "认定后尚未收回的本金和用款费用转由合作银行清偿，不能撤销。",
         )
         return confirming.page(shown, form, url_for("liability.record", application_id=application_id))
 
@@ -109,6 +114,7 @@ def pay(claim_id: int) -> tuple[str, int] | Response | str:
         if confirming.confirmed():
             return None
         shown = preview.confirm_money(
+            own_fund(current_user).id,
             "登记银行清偿款",
             call,
             lambda payment: Confirmation(

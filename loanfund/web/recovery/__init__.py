@@ -14,6 +14,7 @@ from loanfund.domain.money import Money
 from loanfund.services import lifecycle
 from loanfund.services.applications import preview
 from loanfund.services.applications.preview import Confirmation
+from loanfund.services.funds import own_fund
 from loanfund.services.oversight import recovery_file
 from loanfund.web import confirming
 from loanfund.web.forms import field_errors
@@ -116,7 +117,7 @@ def measure(application_id: int) -> tuple[str, int] | str | Response:
         if confirming.confirmed():
             return None
         warning = "登记后记入追偿档案；追回的资金即记入专用账户，不能撤销。" if amount.is_positive else ""
-        confirmation = preview.confirm_money("登记追偿措施", call, shown, warning)
+        confirmation = preview.confirm_money(own_fund(current_user).id, "登记追偿措施", call, shown, warning)
         url = url_for("recovery.measure", application_id=application_id)
         return confirming.page(confirmation, form, url, _subtitle(application_id))
 

@@ -41,7 +41,7 @@ def approve(
     if violations:
         raise RuleViolation(violations)
     without = materials.explained(application, "approve", missing_materials_reason)
-    fund.reserve(amount)  # the guarded UPDATE: concurrent approvals cannot over-commit
+    fund.reserve(application.fund_id, amount)  # the guarded UPDATE: concurrent approvals cannot over-commit
     application.approved_amount = amount
     application.own_funds_confirmed = own_funds_confirmed
     application.approved_on = today
@@ -76,7 +76,7 @@ def tell(outcome: Outcome) -> None:
         return
     assert a.approved_amount is not None
     notices.notify(
-        notices.staff(Role.GROUP),
+        notices.staff(a.fund_id, Role.GROUP),
         "group_waiting",
         f"待领导小组审批：{ref}",
         f"{a.enterprise.name}的应急转贷申请 {ref}，拟批准金额 {notices.decided(a.approved_amount)}，需报领导小组审批，"

@@ -37,6 +37,7 @@ def authorise_disbursement(step: Step, note: str = "", missing_materials_reason:
     ledger.post(
         disbursement_posting(application.id, application.approved_amount),
         application.value_date,
+        fund_id=application.fund_id,
         application_id=application.id,
         actor=actor,
         from_reservation=True,  # the reservation becomes money out

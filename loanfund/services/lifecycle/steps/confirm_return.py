@@ -62,6 +62,7 @@ def confirm_return(step: Step, received_on: date, principal: Money, fee: Money, 
     ledger.post(
         return_posting(receipt.id, application.id, principal, fee),
         received_on,
+        fund_id=application.fund_id,
         application_id=application.id,
         actor=actor,
     )

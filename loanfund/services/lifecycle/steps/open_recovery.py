@@ -33,7 +33,7 @@ def outstanding(outcome: Outcome, _: dict[str, Any]) -> Shown:
 def tell(outcome: Outcome) -> None:
     a, ref = outcome.application, outcome.application.reference
     notices.notify(
-        notices.staff(Role.GROUP),
+        notices.staff(a.fund_id, Role.GROUP),
         "recovery_plan",
         f"追偿方案已报送：{ref}",
         f"{a.enterprise.name}的应急转贷 {ref} 逾期未收回，平台已启动追偿。追偿方案：{a.recovery_plan or outcome.note}",

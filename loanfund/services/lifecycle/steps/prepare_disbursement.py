@@ -52,7 +52,7 @@ def tell(outcome: Outcome) -> None:
     """The checker: any operator but the maker and the approver (DESIGN §2: three persons)."""
     a, ref = outcome.application, outcome.application.reference
     assert a.approved_amount is not None and a.value_date is not None
-    checkers = [u for u in notices.staff(Role.OPERATOR) if u.id not in (a.prepared_by_id, a.approved_by_id)]
+    checkers = [u for u in notices.staff(a.fund_id, Role.OPERATOR) if u.id not in (a.prepared_by_id, a.approved_by_id)]
     notices.notify(
         checkers,
         "to_authorise",

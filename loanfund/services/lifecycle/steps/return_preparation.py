@@ -39,7 +39,7 @@ def return_preparation(step: Step, reason: str) -> Outcome:
 def tell(outcome: Outcome) -> None:
     a, ref = outcome.application, outcome.application.reference
     notices.notify(
-        notices.staff(Role.OPERATOR),
+        notices.staff(a.fund_id, Role.OPERATOR),
         "preparation_returned",
         f"放款制单已退回：{ref}",
         f"{a.enterprise.name}的应急转贷 {ref} 的放款制单已被复核人退回，请重新制单。退回原因：{outcome.note}",

@@ -29,6 +29,7 @@ def write_off(step: Step, minutes_ref: str, note: str = "") -> Outcome:
         ledger.post(
             write_off_posting(application.id, account.principal_outstanding),
             application.written_off_on,
+            fund_id=application.fund_id,
             application_id=application.id,
             actor=actor,
         )

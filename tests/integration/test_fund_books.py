@@ -1,0 +1,135 @@
+"""Each fund's own money (issue 27, DESIGN §7): a county fund beside the city's lends, is repaid and reconciles in its
+own books; the city's position, books and reports do not move, neither fund's staff sees the other's bridge, and the
+database refuses an entry that mixes the two."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from loanfund import clock
+from loanfund.domain.errors import NotFound
+from loanfund.domain.ledger import CASH, FEE_INCOME
+from loanfund.domain.lifecycle import Role, State
+from loanfund.domain.money import Money
+from loanfund.extensions import db
+from loanfund.models import Application, Bank, JournalEntry, JournalLeg, LedgerAccount, User
+from loanfund.services import lifecycle
+from loanfund.services.books import fund, ledger
+from loanfund.services.books.capital import contributor_named, record_contribution
+from loanfund.services.books.reconcile import reconcile
+from loanfund.services.reports import reporting
+from tests.factories import BankUserFactory, UserFactory, city_fund, county_fund
+from tests.flows import ENTERPRISE_MATERIALS, Flows, attach, credit_ok
+
+pytestmark = pytest.mark.both_databases
+
+M = Money.parse
+
+
+@pytest.fixture
+def county(people, traveller):  # type: ignore[no-untyped-def]
+    """Donghai's fund with its own staff, an ICBC officer of its own and its 2000万 from the county's finance."""
+    traveller.move_to("2026-11-02 09:00:00+08:00")
+    dh = county_fund()
+    for username, role in (
+        ("dh_reviewer", Role.REVIEWER),
+        ("dh_operator", Role.OPERATOR),
+        ("dh_operator2", Role.OPERATOR),
+        ("dh_group", Role.GROUP),
+    ):
+        UserFactory(username=username, role=role.value, fund_id=dh.id)
+    icbc = db.session.scalars(select(Bank).where(Bank.code == "ICBC-LYG")).one()
+    BankUserFactory(username="dh_bank1", bank=icbc, fund_id=dh.id)
+    db.session.commit()
+    record_contribution(contributor_named(dh.id, "东海县财政局", "county"), M("20,000,000.00"), clock.today())
+    return dh
+
+
+def user(name: str) -> User:
+    return db.session.scalars(select(User).where(User.username == name)).one()
+
+
+def test_a_county_bridge_moves_only_the_county_books(county, traveller):
+    city = city_fund()
+    city_before = fund.position(city.id)
+    data = lifecycle.ApplicationInput(
+        bank_id=db.session.scalars(select(Bank.id).where(Bank.code == "ICBC-LYG")).one(),
+        loan_contract_no="工银东借字2026第0042号",
+        loan_amount_due=M("12,000,000.00"),
+        loan_due_date=clock.today() + timedelta(days=1),
+        loan_overdue=False,
+        requested_amount=M("10,000,000.00"),
+        requested_days=6,
+        own_funds=M("2,000,000.00"),
+        purpose="转贷",
+        fund="DH",
+    )
+    application = lifecycle.submit_application(user("ent2"), data)
+    attach(user("ent2"), application, ENTERPRISE_MATERIALS)
+    attach(user("dh_reviewer"), application, ("credit_report",))
+    lifecycle.accept(user("dh_reviewer"), application.id, **credit_ok())
+    attach(user("dh_bank1"), application, ("commitment",))
+    lifecycle.commit(user("dh_bank1"), application.id, M("12,000,000.00"), "同意续贷", "承诺函")
+    # the county's 95 %: 10,000,000.00 of a 12,000,000.00 commitment is within it (the city's 80 % would not be)
+    lifecycle.approve(user("dh_operator"), application.id, M("10,000,000.00"), M("2,000,000.00"))
+    assert fund.position(county.id).reserved == M("10,000,000.00")
+    lifecycle.prepare_disbursement(user("dh_operator"), application.id, clock.today(), "DH-HK-0001")
+    lifecycle.authorise_disbursement(user("dh_operator2"), application.id)
+    traveller.shift(timedelta(days=6))
+    lifecycle.confirm_renewal(
+        user("dh_bank1"), application.id, "工银东借字2026第0099号", M("12,000,000.00"), clock.today()
+    )
+    # 10,000,000.00 × (5 × 0.2‰ + 1 × 0.4‰) = 14,000.00 for the 6 days (the county's policy)
+    lifecycle.confirm_return(
+        user("dh_bank1"), application.id, clock.today(), M("10,000,000.00"), M("14,000.00"), "DH-1"
+    )
+    assert db.session.get(Application, application.id).state == State.REPAID.value  # type: ignore[union-attr]
+
+    assert (fund.position(county.id).cash, fund.position(county.id).reserved) == (M("20,014,000.00"), Money.zero())
+    assert fund.position(city.id) == city_before
+    assert -ledger.balance(county.id, FEE_INCOME) == M("14,000.00")
+    assert ledger.balance(city.id, FEE_INCOME) == Money.zero()
+    assert reconcile(county.id).ok and reconcile(city.id).ok
+    november_city = reporting.report(city, clock.today().replace(day=1), clock.today()).summary
+    november_county = reporting.report(county, clock.today().replace(day=1), clock.today()).summary
+    assert (november_city.submitted, november_city.disbursed, november_city.fee_income) == (
+        0,
+        Money.zero(),
+        Money.zero(),
+    )
+    assert (november_county.submitted, november_county.disbursed, november_county.fee_income) == (
+        1,
+        M("10,000,000.00"),
+        M("14,000.00"),
+    )
+    # neither fund's staff sees the other's bridge, nor the bank's officer of the other fund
+    for other in ("reviewer", "operator", "group", "bank1"):
+        with pytest.raises(NotFound):
+            lifecycle.get(user(other), application.id)
+    assert lifecycle.get(user("ent2"), application.id).id == application.id  # the enterprise follows its own
+
+
+def test_the_county_staff_see_nothing_of_the_city(county):
+    city_bridge = Flows().to(State.APPROVED)
+    for other in ("dh_reviewer", "dh_operator", "dh_group", "dh_bank1"):
+        with pytest.raises(NotFound):
+            lifecycle.get(user(other), city_bridge.id)
+    assert fund.position(county.id).reserved == Money.zero()
+
+
+def test_the_database_refuses_a_leg_on_another_funds_account(county):
+    city_cash = db.session.scalars(
+        select(LedgerAccount).where(LedgerAccount.fund_id == city_fund().id, LedgerAccount.code == CASH)
+    ).one()
+    entry = db.session.scalars(select(JournalEntry).where(JournalEntry.fund_id == county.id)).first()
+    assert entry is not None  # the county's contribution
+    db.session.add(
+        JournalLeg(fund_id=county.id, entry_id=entry.id, account_id=city_cash.id, debit=Money(1), credit=Money(0))
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
