@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from loanfund import clock, database
 from loanfund.domain.errors import InvalidInput, LoanFundError, NotFound
-from loanfund.domain.lifecycle import Role
+from loanfund.domain.lifecycle import FUNDLESS_ROLES, Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise, Fund
 from loanfund.services import funds
@@ -60,7 +60,7 @@ def create_user_command(
     bank user works for the fund ``--fund`` names, or for the only one."""
     password = sys.stdin.readline().rstrip("\r\n")
     enterprise = bank = fund = None
-    if Role(role) is not Role.ENTERPRISE:
+    if Role(role) not in FUNDLESS_ROLES:
         try:
             fund = funds.named_or_sole(fund_code)
         except (InvalidInput, NotFound) as exc:

@@ -15,7 +15,7 @@ from functools import cache
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from loanfund.domain.lifecycle import Role
+from loanfund.domain.lifecycle import FUNDLESS_ROLES, Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, District, Enterprise, Fund, PolicyVersion, User
@@ -167,7 +167,7 @@ class UserFactory(_Factory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
     active = True
     # everyone but an enterprise's user works for a fund: the city fund unless the test names another
-    fund_id = factory.LazyAttribute(lambda u: None if u.role == Role.ENTERPRISE.value else city_fund_id())
+    fund_id = factory.LazyAttribute(lambda u: None if Role(u.role) in FUNDLESS_ROLES else city_fund_id())
 
 
 class BankUserFactory(UserFactory):

@@ -8,6 +8,7 @@ from loanfund.api import (  # noqa: E402,F401  (routes register on import)
     applications,
     auth,
     errors,
+    funds,
     group,
     limits,
     openapi,

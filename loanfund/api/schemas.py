@@ -544,3 +544,142 @@ class RulesDocumentSchema(Schema):
     note = fields.String(metadata={"description": "修订说明"})
     filename = fields.String()
     sha256 = fields.String()
+
+
+# -- funds on the platform (DESIGN §7) ----------------------------------------------------------------------------
+
+
+class BandSchema(StrictSchema):
+    upper_bound = MoneyField(
+        allow_none=True, load_default=None, metadata={"description": "本档上限（元）；最后一档为 null"}
+    )
+    upper_inclusive = fields.Boolean(load_default=False, metadata={"description": "上限是否含本数（以下含）"})
+    base_rate_permille = Text(
+        12, required=True, metadata={"description": "前若干天的日综合费率（‰）", "example": "0.2"}
+    )
+    extended_rate_permille = Text(12, required=True, metadata={"description": "超出天数的日综合费率（‰）"})
+
+
+class PolicyVersionSchema(StrictSchema):
+    """A policy version (R14) as the administrator writes it: any number of bands, the last without an upper bound."""
+
+    name = Text(100, required=True, metadata={"description": "版本名称（如文件文号）"})
+    effective_from = Day(required=True, metadata={"description": "施行日期"})
+    bands = fields.List(
+        fields.Nested(BandSchema), required=True, validate=validate.Length(min=1, max=20, error="费率档次须为 1–20 档")
+    )
+    base_rate_days = WholeNumber(required=True, validate=validate.Range(min=0, max=30, error="须在 0–30 天之间"))
+    max_days = WholeNumber(required=True, validate=validate.Range(min=1, max=90, error="须在 1–90 天之间"))
+    cap_ratio = Text(12, required=True, metadata={"description": "占银行承诺续贷额度的最高比例，如 0.95"})
+    group_threshold = MoneyField(required=True, metadata={"description": "超过此金额需领导小组审批（元）"})
+    group_for_overdue_loan = fields.Boolean(load_default=True)
+    renewal_sla_days = WholeNumber(required=True, validate=validate.Range(min=1, max=30, error="须在 1–30 天之间"))
+    blacklist_years = WholeNumber(required=True, validate=validate.Range(min=1, max=10, error="须在 1–10 年之间"))
+    rate_mode = fields.String(
+        load_default="marginal", validate=validate.OneOf(["marginal", "whole_period"], error="未知计费方式：{input}")
+    )
+    loan_types = fields.List(fields.String(), load_default=lambda: [LoanType.WORKING_CAPITAL.value])
+    description = Text(200, load_default="")
+
+
+class PolicyVersionOutSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    effective_from = fields.Date()
+    parameters = fields.Dict(metadata={"description": "参数（费率档次、天数、比例等）"})
+
+
+class FundBodiesSchema(StrictSchema):
+    authority = Text(100, load_default="", metadata={"description": "主管部门"})
+    group_office = Text(100, required=True, metadata={"description": "领导小组办公室"})
+    reviewing_body = Text(100, required=True, metadata={"description": "资格审核机构"})
+    operating_body = Text(100, required=True, metadata={"description": "资金运营机构"})
+
+
+class SpecialAccountSchema(StrictSchema):
+    bank = Text(100, load_default="", metadata={"description": "开户行"})
+    account_name = Text(100, load_default="")
+    account_no = Text(40, load_default="")
+
+
+class FundCreateSchema(StrictSchema):
+    code = Text(16, required=True, metadata={"description": "转贷资金代码，如 DH", "example": "DH"})
+    name = Text(100, required=True)
+    short_name = Text(40, required=True)
+    regulation = Text(200, required=True, metadata={"description": "所依据的管理办法"})
+    regulation_number = Text(60, required=True, metadata={"description": "文号"})
+    districts = fields.List(fields.String(), required=True, metadata={"description": "服务的县区（平台县区表的键）"})
+    region_name = Text(40, load_default="", metadata={"description": "服务区域名称；只服务一个县区时可省略"})
+    region_code = Text(6, load_default="", metadata={"description": "服务区域的行政区划代码前缀；可省略"})
+    bodies = fields.Nested(FundBodiesSchema, required=True)
+    special_account = fields.Nested(SpecialAccountSchema, load_default=lambda: {})
+    contact = Text(500, load_default="", metadata={"description": "联系方式，每行一条"})
+    policy = fields.Nested(PolicyVersionSchema, required=True)
+
+
+class FundSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    short_name = fields.String()
+    regulation = fields.String()
+    regulation_number = fields.String()
+    region_name = fields.String()
+    region_code = fields.String()
+    districts = fields.Function(lambda f: [d.key for d in f.districts])
+    bodies = fields.Function(
+        lambda f: {
+            "authority": f.authority,
+            "group_office": f.group_office,
+            "reviewing_body": f.reviewing_body,
+            "operating_body": f.operating_body,
+        }
+    )
+    special_account = fields.Function(
+        lambda f: {"bank": f.account_bank, "account_name": f.account_name, "account_no": f.account_no}
+    )
+
+
+class FundUserCreateSchema(StrictSchema):
+    username = Text(64, required=True)
+    password = fields.String(required=True, validate=validate.Length(max=200), error_messages=REQUIRED)
+    role = fields.String(required=True, error_messages=REQUIRED, metadata={"description": "角色：admin、reviewer 等"})
+    email = Text(254, load_default="")
+    bank_id = WholeNumber(load_default=None, allow_none=True, metadata={"description": "银行用户所属的合作银行"})
+
+
+class FundUserSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    role = fields.String()
+    fund = fields.Function(lambda u: u.fund.code if u.fund else None)
+
+
+class FundContributionCreateSchema(StrictSchema):
+    contributor = Text(100, required=True, metadata={"description": "出资方"})
+    kind = fields.String(
+        load_default="municipal",
+        validate=validate.OneOf(["municipal", "county", "private"], error="未知出资方类型：{input}"),
+    )
+    amount = MoneyField(required=True)
+    contributed_on = Day(required=True, metadata={"description": "到账日期"})
+    reference = Text(64, load_default="")
+
+
+class ContributionSchema(Schema):
+    id = fields.Integer()
+    contributor = fields.Function(lambda c: c.contributor.name)
+    amount = MoneyField()
+    received_on = fields.Date()
+    reference = fields.String()
+
+
+class FundFiguresSchema(Schema):
+    fund = fields.String()
+    name = fields.String()
+    cash = MoneyField()
+    reserved = MoneyField()
+    out = MoneyField(metadata={"description": "在外转贷本金"})
+    bridges_out = fields.Integer()
+    submitted = fields.Integer(metadata={"description": "本年受理申请笔数"})
+    disbursed = MoneyField(metadata={"description": "本年放款金额"})
+    fee_income = MoneyField(metadata={"description": "本年用款费用收入"})

@@ -15,6 +15,8 @@ class Role(StrEnum):
     BANK = "bank"
     GROUP = "group"
     ADMIN = "admin"
+    PLATFORM = "platform"  # the platform's administrator: creates funds and their administrators (DESIGN §7)
+    OVERSEER = "overseer"  # reads every fund's reports and the consolidated view, acts on none (e.g. 工业和信息化局)
 
     @property
     def label(self) -> str:
@@ -28,7 +30,13 @@ ROLE_LABELS: dict[Role, str] = {
     Role.BANK: "合作银行",
     Role.GROUP: "领导小组办公室",
     Role.ADMIN: "系统管理员",
+    Role.PLATFORM: "平台管理员",
+    Role.OVERSEER: "监管部门",
 }
+
+# the platform's own people work for no fund; everyone else but an enterprise's user works for one (DESIGN §7)
+PLATFORM_ROLES = frozenset({Role.PLATFORM, Role.OVERSEER})
+FUNDLESS_ROLES = PLATFORM_ROLES | {Role.ENTERPRISE}
 
 
 class State(StrEnum):

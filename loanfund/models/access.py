@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import true as sa_true
 
-from loanfund.domain.lifecycle import Role
+from loanfund.domain.lifecycle import FUNDLESS_ROLES, Role
 from loanfund.extensions import Model
 from loanfund.models.base import TimestampMixin, _in
 from loanfund.types import UTCDateTime
@@ -62,7 +62,9 @@ class User(UserMixin, TimestampMixin, Model):  # type: ignore[misc]  # flask_log
             " OR (role NOT IN ('enterprise', 'bank') AND enterprise_id IS NULL AND bank_id IS NULL)",
             name="role_scope",
         ),
-        CheckConstraint("(role = 'enterprise') = (fund_id IS NULL)", name="fund_scope"),
+        CheckConstraint(
+            f"({_in('role', sorted(r.value for r in FUNDLESS_ROLES))}) = (fund_id IS NULL)", name="fund_scope"
+        ),
     )
 
     @property

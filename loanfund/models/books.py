@@ -26,6 +26,7 @@ from loanfund.models.base import TimestampMixin
 from loanfund.types import MoneyType, UTCDateTime
 
 if TYPE_CHECKING:
+    from loanfund.models.funds import Fund
     from loanfund.models.parties import Contributor
 
 
@@ -177,6 +178,7 @@ class Contribution(TimestampMixin, Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     contributor: Mapped[Contributor] = relationship(foreign_keys=[contributor_id])
+    fund: Mapped[Fund] = relationship(foreign_keys=[fund_id])
 
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),

@@ -91,9 +91,32 @@ def _name_liaison(bank: Bank, liaison: User | None) -> None:
 
 
 def create_policy_version(fund: Fund, data: dict[str, Any]) -> PolicyVersion:
-    """A new version (R14) of ``fund``'s policy from its parameters; applications approved before keep theirs.
+    """A new version (R14) of ``fund``'s policy from its parameters, committed; applications approved before keep
+    theirs. ``data`` as ``new_policy_version``'s.
 
-    ``data`` holds the parameters as text (the form's), bands as a list of dicts.
+    :raise InvalidInput: naming each wrong parameter.
+    """
+    return finish(new_policy_version(fund, data))
+
+
+def new_policy_version(fund: Fund, data: dict[str, Any]) -> PolicyVersion:
+    """A new version of ``fund``'s policy in the caller's transaction (a new fund's first version commits with it).
+
+    :raise InvalidInput: as ``policy_from_input``.
+    """
+    policy = policy_from_input(fund.id, data)
+    row = PolicyVersion(
+        fund_id=fund.id, name=policy.name, effective_from=policy.effective_from, parameters=policy.to_dict()
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def policy_from_input(fund_id: int | None, data: dict[str, Any]) -> Policy:
+    """A policy version from its parameters, checked — against the fund's other versions too, when it has any.
+
+    ``data`` holds the parameters as text (the form's), bands as a list of dicts — as many as the fund has.
     :raise InvalidInput: naming each wrong parameter.
     """
     errors = FieldErrors()
@@ -115,7 +138,7 @@ def create_policy_version(fund: Fund, data: dict[str, Any]) -> PolicyVersion:
             return "须为大于 0、不超过 100 的数字"
         return None
 
-    of_fund = PolicyVersion.fund_id == fund.id
+    of_fund = PolicyVersion.fund_id == fund_id
     name = (data.get("name") or "").strip()
     if not name:
         errors.add("name", "请填写版本名称（如文件文号）")
@@ -172,11 +195,7 @@ def create_policy_version(fund: Fund, data: dict[str, Any]) -> PolicyVersion:
         errors.add("bands", "参数不成立：除最后一档外每档须有上限且逐档递增，比例须在 0–100% 之间")
         errors.raise_if_any()
         raise AssertionError from exc  # pragma: no cover
-    row = PolicyVersion(
-        fund_id=fund.id, name=policy.name, effective_from=policy.effective_from, parameters=policy.to_dict()
-    )
-    db.session.add(row)
-    return finish(row)
+    return policy
 
 
 def set_active(actor: User, user: User, active: bool) -> User:

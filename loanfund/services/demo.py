@@ -18,10 +18,11 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, Bank, Contributor, Enterprise, Fund, User
-from loanfund.services import lifecycle
+from loanfund.services import lifecycle, platform
 from loanfund.services.applications import green_channel, materials
 from loanfund.services.books.capital import contributor_named, record_contribution
 from loanfund.services.group import group_register
+from loanfund.services.lianyungang import FUND as CITY_FUND
 from loanfund.services.lianyungang import ensure_city_fund
 from loanfund.services.people.accounts import create_user
 from loanfund.services.policies import ensure_default_policy
@@ -133,7 +134,113 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
     _first_contribution(report, city)
     if with_applications:
         _applications(report)
+    _county(report, password, with_applications=with_applications)
     return report
+
+
+# Donghai county's own fund beside the city's (东政规发〔2025〕5号; DESIGN §7): 2000万 from the county's finance, priced
+# like the city's 2023 rules — 0.2‰ a day for the first 5 days, 0.4‰ beyond, 95 % of the commitment — for the county
+# only, with its own staff and an officer of ICBC, which cooperates with both funds.
+COUNTY = platform.FundInput(
+    code="DH",
+    name="东海县中小微企业应急转贷资金",
+    short_name="县应急转贷资金",
+    regulation="东海县中小微企业应急转贷资金管理办法",
+    regulation_number="东政规发〔2025〕5号",
+    districts=["donghai"],
+    authority="东海县工业和信息化局",
+    group_office="东海县中小微企业应急转贷资金领导小组办公室",
+    reviewing_body="县中小企业服务中心",
+    operating_body="县财政投资公司",
+    account_bank="中国工商银行东海支行",
+    account_name="东海县中小微企业应急转贷资金专户",
+    account_no="1107 0208 0900 0666 888",
+    contact="咨询电话：0518-8720 0000",
+)
+COUNTY_POLICY: dict[str, object] = {
+    "name": "东政规发〔2025〕5号",
+    "effective_from": date(2025, 6, 1),
+    "bands": [
+        {"upper_bound": None, "upper_inclusive": False, "base_rate_permille": "0.2", "extended_rate_permille": "0.4"}
+    ],
+    "base_rate_days": 5,
+    "max_days": 10,
+    "cap_percent": "95",
+    "group_threshold": "10000000.00",
+    "group_for_overdue_loan": True,
+    "renewal_sla_days": 2,
+    "blacklist_years": 3,
+    "rate_mode": "marginal",
+    "description": "东海县中小微企业应急转贷资金管理办法（2025）",
+    "loan_types": ["working_capital"],
+}
+COUNTY_STAFF = (
+    ("dh_admin", Role.ADMIN, "县系统管理员"),
+    ("dh_reviewer", Role.REVIEWER, "钱审核"),
+    ("dh_operator", Role.OPERATOR, "孙经办"),
+    ("dh_operator2", Role.OPERATOR, "周复核"),
+    ("dh_group", Role.GROUP, "县领导小组办公室"),
+)
+COUNTY_CAPITAL = ("东海县财政局", Money.yuan(20_000_000))
+
+
+def _county(report: SeedReport, password: str, *, with_applications: bool) -> None:
+    """The platform's own people, Donghai's fund with its staff and capital, and a Donghai firm's application to it."""
+    _user(report, "platform", password, Role.PLATFORM, "平台管理员")
+    _user(report, "overseer", password, Role.OVERSEER, "市工业和信息化局")
+    finish(report)
+    county = db.session.scalar(select(Fund).where(Fund.code == COUNTY.code))
+    if county is None:
+        platform_admin = db.session.scalars(select(User).where(User.username == "platform")).one()
+        county = platform.create_fund(platform_admin, COUNTY, COUNTY_POLICY)
+        report.created.append(f"转贷资金 {COUNTY.name}")
+    for username, role, name in COUNTY_STAFF:
+        _user(report, username, password, role, name, fund=county)
+    icbc = db.session.scalars(select(Bank).where(Bank.code == "ICBC-LYG")).one()
+    _user(report, "dh_bank1", password, Role.BANK, icbc.officer_name, bank=icbc, fund=county)
+    finish(report)
+    name, amount = COUNTY_CAPITAL
+    if db.session.scalar(select(Contributor.id).where(Contributor.fund_id == county.id)) is None:
+        record_contribution(contributor_named(county.id, name, "county"), amount, date(2025, 6, 30), "县级财政出资")
+        report.created.append(f"出资 {name} {amount.format()} 元")
+    if with_applications and db.session.scalar(select(Application.id).where(Application.fund_id == county.id)) is None:
+        _county_application(county)
+
+
+def _county_application(county: Fund) -> None:
+    """The Donghai firm asks its county's fund too: accepted, and committed by ICBC, waiting for the county's
+    approval."""
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    icbc = db.session.scalars(select(Bank).where(Bank.code == "ICBC-LYG")).one()
+    today = clock.today()
+    data = lifecycle.ApplicationInput(
+        bank_id=icbc.id,
+        loan_contract_no="工银东借字2026第0618号",
+        loan_amount_due=Money.parse("6,000,000.00"),
+        loan_due_date=today + timedelta(days=3),
+        loan_overdue=False,
+        requested_amount=Money.parse("5,000,000.00"),
+        requested_days=6,
+        own_funds=Money.parse("1,000,000.00"),
+        purpose="归还到期流动资金贷款，银行续贷后归还",
+        fund=county.code,
+    )
+    app_id = lifecycle.submit_application(users["ent2"], data).id
+    for code in ("licence", "loan_contract", "financials"):
+        materials.upload(users["ent2"], app_id, code, [_sample(code)])
+    materials.upload(users["dh_reviewer"], app_id, "credit_report", [_sample("credit_report")])
+    lifecycle.accept(
+        users["dh_reviewer"],
+        app_id,
+        credit_report_date=today - timedelta(days=1),
+        credit_adverse="none",
+        credit_industry="fits",
+        credit_operating="good",
+        credit_check_note="人行征信无不良信用记录，生产经营正常，符合受理条件",
+        note="材料齐全",
+    )
+    materials.upload(users["dh_bank1"], app_id, "commitment", [_sample("commitment")])
+    lifecycle.commit(users["dh_bank1"], app_id, Money.parse("6,000,000.00"), "同意续贷", "承诺函〔2026〕东号")
 
 
 def _bank(spec: dict[str, str], report: SeedReport) -> Bank:
@@ -205,6 +312,7 @@ def _applications(report: SeedReport) -> None:
         due_on: date | None = None,
         documents: tuple[str, ...] = ("licence", "loan_contract", "financials"),
         mortgage: str = "none",
+        fund: str = CITY_FUND["code"],
     ) -> int:
         data = lifecycle.ApplicationInput(
             bank_id=banks[bank].id,
@@ -217,6 +325,7 @@ def _applications(report: SeedReport) -> None:
             own_funds=M(own),
             purpose="归还到期流动资金贷款，银行续贷后归还",
             mortgage=mortgage,
+            fund=fund,
         )
         app_id = lifecycle.submit_application(users[username], data).id
         for code in documents:

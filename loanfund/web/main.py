@@ -6,7 +6,8 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from loanfund import clock
-from loanfund.domain.lifecycle import Role
+from loanfund.domain.lifecycle import PLATFORM_ROLES, Role
+from loanfund.services import platform
 from loanfund.services.applications.workbench import dashboard, money_out, queues
 from loanfund.services.funds import own_fund
 from loanfund.services.oversight import liability
@@ -23,6 +24,9 @@ def home() -> str:
     user = current_user
     if not user.vetted:  # an enterprise sign-up: its licence and the vetting, nothing of the enterprise yet
         return render_template("main/pending.html", record=vetting.own_sign_up(user))
+    if user.role_enum in PLATFORM_ROLES:  # the platform's people: every fund side by side (DESIGN §7)
+        lines, total = platform.overview(user)
+        return render_template("main/overview.html", lines=lines, total=total)
     out = money_out(user)  # the bridges out: counted on the dashboard, listed in the queues
     return render_template(
         "main/home.html",

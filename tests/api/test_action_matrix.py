@@ -17,7 +17,7 @@ from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent
 from loanfund.services import lifecycle
 from loanfund.services.books.capital import contributor_named, record_contribution
-from tests.factories import city_fund_id
+from tests.factories import UserFactory, city_fund_id
 from tests.lifecycle_table import LIFECYCLE
 
 pytestmark = pytest.mark.both_databases
@@ -29,6 +29,8 @@ USERS = {
     Role.BANK: "bank1",
     Role.GROUP: "group",
     Role.ADMIN: "admin",
+    Role.PLATFORM: "platform",  # the platform's people act on no application (DESIGN §7)
+    Role.OVERSEER: "overseer",
 }
 STEPS = [a for a in Action if a is not Action.SUBMIT]
 
@@ -98,6 +100,8 @@ def refusing_roles(state: State, action: Action, backend: str) -> list[Role]:
 
 
 def test_every_action_from_every_state_by_every_role(api, flows, traveller, backend):
+    UserFactory(username="platform", role=Role.PLATFORM.value)
+    UserFactory(username="overseer", role=Role.OVERSEER.value)
     # Dozens of applications get approved here: give the fund enough capital for all of them.
     record_contribution(
         contributor_named(city_fund_id(), "测试出资方", "private"), Money.yuan(10_000_000_000), clock.today()

@@ -43,6 +43,12 @@ def test_migrations_build_the_models_schema_and_seed_the_2018_policy(tmp_path):
         assert policy.max_days == 10
 
 
+def county_id() -> int:
+    from loanfund.models import Fund
+
+    return db.session.scalars(select(Fund.id).where(Fund.code == "DH")).one()
+
+
 def _named(difference: Any) -> tuple[str, ...]:
     if isinstance(difference, list):  # a column's changes come as a list of one
         (kind, _schema, table, column, *_rest) = difference[0]
@@ -53,15 +59,28 @@ def _named(difference: Any) -> tuple[str, ...]:
 def test_seed_demo_creates_the_documented_logins(runner, app):
     result = runner.invoke(args=["loanfund", "seed-demo", "--password", "pw-for-test-1"])
     assert result.exit_code == 0, result.output
-    for username in ("admin", "reviewer", "operator", "operator2", "group", "bank1", "bank2", "ent1", "ent2", "ent3"):
+    for username in (
+        *("admin", "reviewer", "operator", "operator2", "group", "bank1", "bank2", "ent1", "ent2", "ent3"),
+        *("platform", "overseer", "dh_admin", "dh_reviewer", "dh_operator", "dh_operator2", "dh_group", "dh_bank1"),
+    ):
         assert username in result.output
     users = {u.username: u for u in db.session.scalars(select(User))}
     assert users["bank2"].bank.name == "江苏银行连云港分行"
     assert users["ent3"].enterprise.size == "micro"
     assert users["operator2"].role == Role.OPERATOR
     assert db.session.scalar(select(func.count()).select_from(Bank)) == 2
-    contribution = db.session.scalar(select(Contribution))
-    assert contribution.amount == Money.parse("200,000,000.00")
+    capital = {(c.fund.code, c.contributor.name): c.amount for c in db.session.scalars(select(Contribution))}
+    assert capital == {
+        ("LYG", "连云港市工业投资集团有限公司"): Money.parse("200,000,000.00"),
+        ("DH", "东海县财政局"): Money.parse("20,000,000.00"),
+    }
+    # Donghai's fund beside the city's, one bank cooperating with both, the Donghai firm applying to each
+    assert (users["platform"].fund, users["overseer"].fund) == (None, None)
+    assert (users["dh_bank1"].bank.name, users["dh_bank1"].fund.code, users["bank1"].fund.code) == (
+        "中国工商银行连云港分行",
+        "DH",
+        "LYG",
+    )
 
 
 def test_seed_demo_twice_changes_nothing(runner, app):
@@ -91,7 +110,8 @@ def test_demo_enterprises_have_valid_codes_and_computed_sizes(app):
         "东海县晶华硅材料有限公司": "small",
         "赣榆区海丰水产贸易有限公司": "micro",
     }
-    assert db.session.scalar(select(func.count()).select_from(PolicyVersion)) == 1
+    versions = {(v.fund_id, v.name) for v in db.session.scalars(select(PolicyVersion))}
+    assert versions == {(city_fund_id(), "连政办发〔2018〕162号"), (county_id(), "东政规发〔2025〕5号")}
 
 
 def test_demo_applications_are_in_several_states_and_the_fund_adds_up(app):
@@ -99,8 +119,13 @@ def test_demo_applications_are_in_several_states_and_the_fund_adds_up(app):
     from loanfund.services.books.fund import position
 
     seed_demo()
-    states = sorted(a.state for a in db.session.scalars(select(Application)))
+    states = sorted(
+        a.state for a in db.session.scalars(select(Application).where(Application.fund_id == city_fund_id()))
+    )
     assert states == ["accepted", "archived", "bank_committed", "disbursed", "group_review", "submitted"]
+    (county,) = db.session.scalars(select(Application).where(Application.fund_id == county_id()))
+    assert (county.enterprise.name, county.state) == ("东海县晶华硅材料有限公司", "bank_committed")
+    assert position(county_id()).cash == Money.parse("20,000,000.00")
     fund = position(city_fund_id())
     archived = db.session.scalar(select(Application).where(Application.state == "archived"))
     # 2亿 − 24,000,000.00 out + the archived bridge's fee; 800,000.00 reserved for the group's decision

@@ -357,6 +357,15 @@ ROUTES: list[Route] = [
         ends_session=True,
     ),
     r("/api/v1/quotes", "POST", EVERYONE, data={}),  # the public calculator's
+    # the funds (DESIGN §7): the list is public; a fund's administrator keeps its own (the platform administrator and
+    # the overseer, who create funds and read them side by side, are not among this walk's people)
+    r("/api/v1/funds", "GET", EVERYONE),
+    r("/api/v1/funds", "POST", frozenset(), data={}),
+    r("/api/v1/funds/<code>/users", "POST", {"admin"}, "/api/v1/funds/LYG/users", data={}),
+    r("/api/v1/funds/<code>/policies", "GET", {"admin"}, "/api/v1/funds/LYG/policies"),
+    r("/api/v1/funds/<code>/policies", "POST", {"admin"}, "/api/v1/funds/LYG/policies", data={}),
+    r("/api/v1/funds/<code>/contributions", "POST", {"admin"}, "/api/v1/funds/LYG/contributions", data={}),
+    r("/api/v1/overview", "GET", frozenset()),
     r("/api/v1/banks", "GET", VETTED),
     r("/api/v1/enterprises/me", "GET", ENTERPRISES),
     r("/api/v1/messages", "GET", VETTED),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from loanfund import clock
 from loanfund.database import affected
 from loanfund.domain.errors import FieldErrors, InvalidInput, LoanFundError, NotAllowed
-from loanfund.domain.lifecycle import Role
+from loanfund.domain.lifecycle import FUNDLESS_ROLES, Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise, Fund, LoginRecord, LoginThrottle, User
 from loanfund.services.people import passwords, sessions
@@ -104,10 +104,10 @@ def create_user(
         errors.add("bank", "银行用户须属于一家合作银行")
     if role not in (Role.ENTERPRISE, Role.BANK) and (enterprise is not None or bank is not None):
         errors.add("role", "只有企业用户和银行用户归属于企业或银行")
-    if role is not Role.ENTERPRISE and fund is None:
-        errors.add("fund", "平台工作人员和银行用户须属于一个转贷资金")
-    if role is Role.ENTERPRISE and fund is not None:
-        errors.add("fund", "企业用户在平台注册，不属于某一个转贷资金")
+    if role not in FUNDLESS_ROLES and fund is None:
+        errors.add("fund", "转贷资金的工作人员和银行用户须属于一个转贷资金")
+    if role in FUNDLESS_ROLES and fund is not None:
+        errors.add("fund", f"“{role.label}”属于平台，不属于某一个转贷资金")
     errors.raise_if_any()
     user = User(
         username=username,

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from loanfund import clock
 from loanfund.domain.errors import InvalidInput, NotAllowed
-from loanfund.domain.lifecycle import Role
+from loanfund.domain.lifecycle import PLATFORM_ROLES, Role
 from loanfund.services import admin as admin_service
 from loanfund.services import directory, uow
 from loanfund.services.people import accounts
@@ -22,7 +22,7 @@ from loanfund.web.forms import field_errors, options
 @admin_only
 def users() -> str | Response:
     form = UserForm()
-    form.role.choices = options((r.value, r.label) for r in Role)
+    form.role.choices = options((r.value, r.label) for r in Role if r not in PLATFORM_ROLES)  # a fund's users
     form.bank_id.choices = options([(0, "—")] + [(b.id, b.name) for b in directory.banks()])
     if form.validate_on_submit():
         enterprise = directory.enterprise_by_credit_code(form.credit_code.data or "")
