@@ -15,7 +15,7 @@ from loanfund.domain.errors import InvalidInput, LoanFundError, NotFound
 from loanfund.domain.lifecycle import FUNDLESS_ROLES, Role
 from loanfund.extensions import db
 from loanfund.models import Bank, Enterprise, Fund
-from loanfund.services import funds
+from loanfund.services import funds, policies
 from loanfund.services.books.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.books.reconcile import reconcile, run_and_record
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
@@ -331,3 +331,60 @@ def restore_command(file: str) -> None:
     click.echo("✓ 专用账户与收款登记一致" if books_ok else "✗ 专用账户与收款登记不符：请运行 loanfund reconcile 查看")
     if not (verdict.ok and books_ok):
         raise SystemExit(1)
+
+
+policy_cli = AppGroup("policy", help="A fund's policy versions as JSON (R14).")
+loanfund_cli.add_command(policy_cli)
+
+
+@policy_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@FUND_OPTION
+def policy_import_command(file: str, fund_code: str | None) -> None:
+    """Add the policy versions in FILE (one version or a list, each as the API's ``policy`` object) to the fund. All
+    or none: every problem of every version is named, and nothing is added unless all are sound."""
+    import json
+
+    from marshmallow import ValidationError
+
+    from loanfund.api.schemas import PolicyVersionSchema
+
+    fund = _fund(fund_code)
+    try:
+        given = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{file} 不是 UTF-8 编码的 JSON：{exc}") from exc
+    items = given if isinstance(given, list) else [given]
+    problems: list[str] = []
+    loaded = []
+    for number, item in enumerate(items, start=1):
+        try:
+            loaded.append(PolicyVersionSchema().load(item))
+        except ValidationError as exc:
+            problems += [f"第 {number} 个版本 {field}：{messages}" for field, messages in _flat(exc.messages)]
+    if problems:
+        raise click.ClickException("；".join(problems))
+    try:
+        made = policies.import_versions(fund, [policies.from_json(item) for item in loaded])
+    except InvalidInput as exc:
+        named = policies.json_errors(exc)
+        raise click.ClickException("；".join(f"{k}：{'、'.join(v)}" for k, v in named.errors.items())) from exc
+    for version in made:
+        click.echo(f"已新增 {fund.code} 的政策版本“{version.name}”，{version.effective_from.isoformat()} 起施行")
+
+
+def _flat(messages: object, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(messages, dict):
+        return [pair for key, inner in messages.items() for pair in _flat(inner, f"{prefix}{key}.")]
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [(prefix.rstrip("."), "、".join(messages))]
+    return [(prefix.rstrip("."), str(messages))]
+
+
+@policy_cli.command("export")
+@FUND_OPTION
+def policy_export_command(fund_code: str | None) -> None:
+    """Print the fund's policy versions in force or to come, as JSON that ``policy import`` reads back."""
+    import json
+
+    click.echo(json.dumps(policies.exported(_fund(fund_code)), ensure_ascii=False, indent=2))

@@ -4,7 +4,6 @@ side by side. The same services as the pages; another fund's paths answer 404.""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -20,67 +19,19 @@ from loanfund.api.schemas import (
     FundSchema,
     FundUserCreateSchema,
     FundUserSchema,
+    PolicyRevisionSchema,
     PolicyVersionOutSchema,
     PolicyVersionSchema,
+    ReasonSchema,
 )
 from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Role
-from loanfund.services import admin, directory, funds, platform
+from loanfund.services import directory, funds, platform, policies
 from loanfund.services.books.capital import contributor_named, record_contribution
 
 
 def _body() -> Any:
     return request.get_json(silent=True)
-
-
-def policy_data(loaded: dict[str, Any]) -> dict[str, Any]:
-    """A policy version as the API gives it, in the form the administrator's service reads (the web form's)."""
-    try:
-        cap_percent = str(Decimal(loaded["cap_ratio"]) * 100)
-    except InvalidOperation:
-        cap_percent = loaded["cap_ratio"]  # refused as not a number, under cap_ratio
-    return {
-        "name": loaded["name"],
-        "effective_from": loaded["effective_from"],
-        "bands": [
-            {
-                "upper_bound": band["upper_bound"].plain() if band["upper_bound"] is not None else None,
-                "upper_inclusive": band["upper_inclusive"],
-                "base_rate_permille": band["base_rate_permille"],
-                "extended_rate_permille": band["extended_rate_permille"],
-            }
-            for band in loaded["bands"]
-        ],
-        "base_rate_days": loaded["base_rate_days"],
-        "max_days": loaded["max_days"],
-        "cap_percent": cap_percent,
-        "group_threshold": loaded["group_threshold"].plain(),
-        "group_for_overdue_loan": loaded["group_for_overdue_loan"],
-        "renewal_sla_days": loaded["renewal_sla_days"],
-        "blacklist_years": loaded["blacklist_years"],
-        "rate_mode": loaded["rate_mode"],
-        "description": loaded["description"],
-        "loan_types": loaded["loan_types"],
-    }
-
-
-def policy_field(key: str, prefix: str = "") -> str:
-    """The API's name of a field the service names as the web form does (``band2_base_rate`` → ``bands.1.…``)."""
-    if key == "cap_percent":
-        return prefix + "cap_ratio"
-    if key.startswith("band") and "_" in key and key[4:].split("_", 1)[0].isdigit():
-        number, rest = key[4:].split("_", 1)
-        name = {"base_rate": "base_rate_permille", "extended_rate": "extended_rate_permille"}.get(rest, rest)
-        return f"{prefix}bands.{int(number) - 1}.{name}"
-    return prefix + key
-
-
-def _renamed(exc: InvalidInput, prefix: str = "") -> InvalidInput:
-    renamed: dict[str, list[str]] = {}
-    for key, messages in exc.errors.items():
-        inner = key.removeprefix(prefix) if prefix and key.startswith(prefix) else None
-        renamed.setdefault(policy_field(inner, prefix) if inner is not None else key, []).extend(messages)
-    return InvalidInput(renamed)
 
 
 @api_bp.get("/funds")
@@ -119,9 +70,9 @@ def create_fund() -> tuple[Response, int]:
         region_code=data["region_code"],
     )
     try:
-        created = platform.create_fund(current_api_user(), given, policy_data(data["policy"]))
+        created = platform.create_fund(current_api_user(), given, policies.from_json(data["policy"]))
     except InvalidInput as exc:
-        raise _renamed(exc, "policy.") from exc
+        raise policies.json_errors(exc, "policy.") from exc
     return jsonify(FundSchema().dump(created)), 201
 
 
@@ -160,10 +111,45 @@ def create_policy(code: str) -> tuple[Response, int]:
     fund = platform.fund_for(current_api_user(), code)
     data = PolicyVersionSchema().load(_body())
     try:
-        version = admin.create_policy_version(fund, policy_data(data))
+        version = policies.create_policy_version(fund, policies.from_json(data))
     except InvalidInput as exc:
-        raise _renamed(exc) from exc
+        raise policies.json_errors(exc) from exc
     return jsonify(PolicyVersionOutSchema().dump(version)), 201
+
+
+@api_bp.patch("/funds/<code>/policies/<int(max=2147483647):version_id>")
+@documented(
+    "更正尚未施行的政策版本",
+    body=PolicyRevisionSchema,
+    answer=PolicyVersionOutSchema,
+    problems=(403, 404, 409, 422),
+)
+@token_required(Role.ADMIN)
+def revise_policy(code: str, version_id: int) -> Response:
+    """Correct a version before it takes effect, with the reason. :raise 404: another fund's.
+    :raise 409: in force already, or withdrawn. :raise 422: no reason, or a wrong parameter."""
+    user = current_api_user()
+    fund = platform.fund_for(user, code)
+    data = PolicyRevisionSchema().load(_body())
+    try:
+        version = policies.revise_policy_version(user, fund, version_id, policies.from_json(data), data["reason"])
+    except InvalidInput as exc:
+        raise policies.json_errors(exc) from exc
+    return jsonify(PolicyVersionOutSchema().dump(version))
+
+
+@api_bp.delete("/funds/<code>/policies/<int(max=2147483647):version_id>")
+@documented("撤回尚未施行的政策版本", body=ReasonSchema, answer=PolicyVersionOutSchema, problems=(403, 404, 409, 422))
+@token_required(Role.ADMIN)
+def withdraw_policy(code: str, version_id: int) -> Response:
+    """Withdraw a version before it takes effect, with the reason; it stays, marked. :raise 404: another fund's.
+    :raise 409: in force already, or withdrawn. :raise 422: no reason."""
+    user = current_api_user()
+    fund = platform.fund_for(user, code)
+    data = ReasonSchema().load(_body())
+    return jsonify(
+        PolicyVersionOutSchema().dump(policies.withdraw_policy_version(user, fund, version_id, data["reason"]))
+    )
 
 
 @api_bp.post("/funds/<code>/contributions")

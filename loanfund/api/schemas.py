@@ -582,11 +582,23 @@ class PolicyVersionSchema(StrictSchema):
     description = Text(200, load_default="")
 
 
+class PolicyRevisionSchema(PolicyVersionSchema):
+    reason = Text(500, required=True, metadata={"description": "更正的原因"})
+
+
+class ReasonSchema(StrictSchema):
+    reason = Text(500, required=True, metadata={"description": "原因"})
+
+
 class PolicyVersionOutSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     effective_from = fields.Date()
     parameters = fields.Dict(metadata={"description": "参数（费率档次、天数、比例等）"})
+    revised_at = fields.AwareDateTime(allow_none=True)
+    revision_reason = fields.String()
+    withdrawn_at = fields.AwareDateTime(allow_none=True, metadata={"description": "撤回时间；撤回的版本不会施行"})
+    withdrawal_reason = fields.String()
 
 
 class FundBodiesSchema(StrictSchema):

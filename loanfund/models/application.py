@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
 
 class PolicyVersion(TimestampMixin, Model):
-    """One policy version (R14), its parameters stored in the domain's own form (``Policy.to_dict``)."""
+    """One policy version (R14), its parameters stored in the domain's own form (``Policy.to_dict``). Until it takes
+    effect it may be corrected or withdrawn, each with who and why; a withdrawn version stays, for the record, and
+    is never in force."""
 
     __tablename__ = "policy_versions"
 
@@ -49,10 +51,31 @@ class PolicyVersion(TimestampMixin, Model):
     effective_from: Mapped[date] = mapped_column(Date)
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revision_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawal_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (
-        UniqueConstraint("fund_id", "name", name="uq_policy_versions_one_name_a_fund"),
-        UniqueConstraint("fund_id", "effective_from", name="uq_policy_versions_one_version_a_day"),
+        # among a fund's versions not withdrawn: one of a name, one a day
+        Index(
+            "uq_policy_versions_one_name_a_fund",
+            "fund_id",
+            "name",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+        Index(
+            "uq_policy_versions_one_version_a_day",
+            "fund_id",
+            "effective_from",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
         # the target of applications' (policy_version_id, fund_id)
         UniqueConstraint("id", "fund_id", name="uq_policy_versions_of_its_fund"),
     )

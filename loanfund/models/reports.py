@@ -22,6 +22,7 @@ class MonthlyReport(Model):
     __tablename__ = "monthly_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # whose month (DESIGN §7)
     month: Mapped[date] = mapped_column(Date, index=True)  # the first day of the month
     revision: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -33,7 +34,7 @@ class MonthlyReport(Model):
     submitted_by: Mapped[User] = relationship()
 
     __table_args__ = (
-        UniqueConstraint("month", "revision", name="uq_monthly_reports_month_revision"),
+        UniqueConstraint("fund_id", "month", "revision", name="uq_monthly_reports_fund_month_revision"),
         CheckConstraint("revision >= 1", name="revision_positive"),
     )
 

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from sqlalchemy import select
 
-from loanfund.domain.errors import FieldErrors, InvalidValue, NotAllowed
+from loanfund.domain.errors import FieldErrors, NotAllowed
 from loanfund.domain.lifecycle import Role
-from loanfund.domain.policy import LoanType, Policy, RateMode, rate_problem
 from loanfund.extensions import db
-from loanfund.models import Bank, BankAccountChange, BankLiaison, Fund, PolicyVersion, User
+from loanfund.models import Bank, BankAccountChange, BankLiaison, User
 from loanfund.services.books import bank_accounts
 from loanfund.services.people import sessions
 from loanfund.services.uow import finish
@@ -88,114 +84,6 @@ def _name_liaison(bank: Bank, liaison: User | None) -> None:
         db.session.add(BankLiaison(bank_id=bank.id, user_id=liaison.id))
     elif current.user_id != liaison.id:
         current.user_id = liaison.id
-
-
-def create_policy_version(fund: Fund, data: dict[str, Any]) -> PolicyVersion:
-    """A new version (R14) of ``fund``'s policy from its parameters, committed; applications approved before keep
-    theirs. ``data`` as ``new_policy_version``'s.
-
-    :raise InvalidInput: naming each wrong parameter.
-    """
-    return finish(new_policy_version(fund, data))
-
-
-def new_policy_version(fund: Fund, data: dict[str, Any]) -> PolicyVersion:
-    """A new version of ``fund``'s policy in the caller's transaction (a new fund's first version commits with it).
-
-    :raise InvalidInput: as ``policy_from_input``.
-    """
-    policy = policy_from_input(fund.id, data)
-    row = PolicyVersion(
-        fund_id=fund.id, name=policy.name, effective_from=policy.effective_from, parameters=policy.to_dict()
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def policy_from_input(fund_id: int | None, data: dict[str, Any]) -> Policy:
-    """A policy version from its parameters, checked — against the fund's other versions too, when it has any.
-
-    ``data`` holds the parameters as text (the form's), bands as a list of dicts — as many as the fund has.
-    :raise InvalidInput: naming each wrong parameter.
-    """
-    errors = FieldErrors()
-
-    def decimal(key: str, text: str, problem: Callable[[Decimal], str | None]) -> str:
-        try:
-            value = Decimal(text)
-        except (InvalidOperation, TypeError):
-            errors.add(key, "须为数字")
-            return "0"
-        message = problem(value)
-        if message:
-            errors.add(key, message)
-            return "0"
-        return str(value)
-
-    def percent_problem(value: Decimal) -> str | None:
-        if not value.is_finite() or not Decimal(0) < value <= Decimal(100):
-            return "须为大于 0、不超过 100 的数字"
-        return None
-
-    of_fund = PolicyVersion.fund_id == fund_id
-    name = (data.get("name") or "").strip()
-    if not name:
-        errors.add("name", "请填写版本名称（如文件文号）")
-    elif db.session.scalar(select(PolicyVersion.id).where(of_fund, PolicyVersion.name == name)) is not None:
-        errors.add("name", "已有同名的政策版本")
-    effective_from: date | None = data.get("effective_from")
-    if effective_from is None:
-        errors.add("effective_from", "请选择施行日期")
-    elif db.session.scalar(select(PolicyVersion.id).where(of_fund, PolicyVersion.effective_from == effective_from)):
-        errors.add("effective_from", "该日已有政策版本施行")
-    bands = []
-    for index, band in enumerate(data.get("bands", []), start=1):
-        if not band.get("base_rate_permille") and not band.get("extended_rate_permille"):
-            continue
-        bands.append(
-            {
-                "upper_bound": band.get("upper_bound") or None,
-                "upper_inclusive": bool(band.get("upper_inclusive")),
-                "base_rate_permille": decimal(
-                    f"band{index}_base_rate", band.get("base_rate_permille", ""), rate_problem
-                ),
-                "extended_rate_permille": decimal(
-                    f"band{index}_extended_rate", band.get("extended_rate_permille", ""), rate_problem
-                ),
-            }
-        )
-    if not bands:
-        errors.add("bands", "至少填写一档费率")
-    cap_percent = decimal("cap_percent", data.get("cap_percent", ""), percent_problem)
-    loan_types = list(data.get("loan_types") or [])
-    if not loan_types:
-        errors.add("loan_types", "至少选择一种受理的贷款种类（第三条：流动资金贷款）")
-    elif any(t not in LoanType.__members__.values() for t in loan_types):
-        errors.add("loan_types", "未知的贷款种类")
-    errors.raise_if_any()
-    parameters = {
-        "name": name,
-        "effective_from": effective_from.isoformat() if effective_from else "",
-        "bands": bands,
-        "base_rate_days": data["base_rate_days"],
-        "max_days": data["max_days"],
-        "cap_ratio": str(Decimal(cap_percent) / 100),
-        "group_threshold": data["group_threshold"],
-        "group_for_overdue_loan": bool(data.get("group_for_overdue_loan")),
-        "renewal_sla_days": data["renewal_sla_days"],
-        "blacklist_years": data["blacklist_years"],
-        "rate_mode": data.get("rate_mode") or RateMode.MARGINAL.value,
-        "description": data.get("description", ""),
-        "loan_types": loan_types,
-    }
-    try:
-        policy = Policy.from_dict(parameters)
-    except InvalidValue as exc:
-        errors.add("bands", "参数不成立：除最后一档外每档须有上限且逐档递增，比例须在 0–100% 之间")
-        errors.raise_if_any()
-        raise AssertionError from exc  # pragma: no cover
-    return policy
 
 
 def set_active(actor: User, user: User, active: bool) -> User:

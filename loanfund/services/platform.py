@@ -17,7 +17,7 @@ from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, District, Fund, User
-from loanfund.services import admin
+from loanfund.services import policies
 from loanfund.services.books import fund as position
 from loanfund.services.books import ledger
 from loanfund.services.people.accounts import create_user
@@ -114,7 +114,7 @@ def create_fund(actor: User, data: FundInput, policy: dict[str, Any]) -> Fund:
     )
     fund.districts = chosen
     try:  # every problem in one pass, the policy's included
-        admin.policy_from_input(None, policy)
+        policies.policy_from_input(None, policy)
     except InvalidInput as exc:
         for key, messages in exc.errors.items():
             for message in messages:
@@ -122,7 +122,7 @@ def create_fund(actor: User, data: FundInput, policy: dict[str, Any]) -> Fund:
     errors.raise_if_any()
     db.session.add(fund)
     db.session.flush()
-    admin.new_policy_version(fund, policy)
+    policies.new_policy_version(fund, policy)
     return finish(fund)
 
 

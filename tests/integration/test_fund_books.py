@@ -133,3 +133,22 @@ def test_the_database_refuses_a_leg_on_another_funds_account(county):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_each_fund_files_its_own_months(county, traveller):
+    from loanfund.services.group import group_register
+    from loanfund.services.reports import monthly
+
+    UserFactory(username="dh_group2", role=Role.GROUP.value, fund_id=county.id)
+    db.session.commit()
+    traveller.move_to("2026-12-02 09:00:00+08:00")
+    theirs = monthly.submit(user("dh_operator"), 2026, 11, analysis="县级资金十一月运行平稳")
+    ours = monthly.submit(user("operator"), 2026, 11, analysis="市级资金十一月运行平稳")
+    assert (theirs.revision, ours.revision) == (1, 1)  # numbered within each fund
+    assert [r.id for r in monthly.queue(user("group"))] == [ours.id]
+    assert [r.id for r in monthly.queue(user("dh_group"))] == [theirs.id]
+    assert monthly.filed(user("dh_group"), 2026, 11, 1).row.id == theirs.id
+    with pytest.raises(NotFound):
+        group_register.filed_report(user("group"), theirs.id)
+    # the county's report is the county's money: its 20,000,000.00 capital, nothing of the city's
+    assert monthly.filed(user("dh_group"), 2026, 11, 1).report.fund_name == "东海县中小微企业应急转贷资金"

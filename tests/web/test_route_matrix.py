@@ -365,6 +365,8 @@ ROUTES: list[Route] = [
     r("/api/v1/funds/<code>/policies", "GET", {"admin"}, "/api/v1/funds/LYG/policies"),
     r("/api/v1/funds/<code>/policies", "POST", {"admin"}, "/api/v1/funds/LYG/policies", data={}),
     r("/api/v1/funds/<code>/contributions", "POST", {"admin"}, "/api/v1/funds/LYG/contributions", data={}),
+    r("/api/v1/funds/<code>/policies/" + ID.format("version_id"), "PATCH", {"admin"}, "/api/v1/funds/LYG/policies/1"),
+    r("/api/v1/funds/<code>/policies/" + ID.format("version_id"), "DELETE", {"admin"}, "/api/v1/funds/LYG/policies/1"),
     r("/api/v1/overview", "GET", frozenset()),
     r("/api/v1/banks", "GET", VETTED),
     r("/api/v1/enterprises/me", "GET", ENTERPRISES),

@@ -149,10 +149,10 @@ def record_other(actor: User, minutes_ref: str, subject: str, outcome: str, note
     return finish(decision(actor, kind="other", subject=subject, outcome=outcome, minutes_ref=minutes_ref, note=note))
 
 
-def filed_report(report_id: int) -> MonthlyReport:
-    """:raise NotFound: no such submitted report."""
+def filed_report(actor: User, report_id: int) -> MonthlyReport:
+    """:raise NotFound: no such submitted report, or another fund's."""
     report = db.session.get(MonthlyReport, report_id)
-    if report is None:
+    if report is None or report.fund_id != actor.fund_id:
         raise NotFound("未找到该报告")
     return report
 
@@ -163,7 +163,7 @@ def hear_report(actor: User, report_id: int, minutes_ref: str, note: str) -> Gro
     :raise NotFound: no such report. :raise NotAllowed: not the group. :raise InvalidInput: the minutes not registered.
     """
     _may(actor, RECORDERS, "登记听取报告")
-    report = filed_report(report_id)
+    report = filed_report(actor, report_id)
     errors = FieldErrors()
     minutes_ref = _registered(errors, minutes_ref)
     errors.raise_if_any()

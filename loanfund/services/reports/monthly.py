@@ -58,8 +58,14 @@ def submit(actor: User, year: int, month: int, note: str = "", analysis: str = "
     start, end = reporting.month_period(year, month)
     note = (note or "").strip()
     analysis = (analysis or "").strip()
+    fund_id = own_fund(actor).id
     revision = (
-        db.session.scalar(select(func.max(MonthlyReport.revision)).where(MonthlyReport.month == start)) or 0
+        db.session.scalar(
+            select(func.max(MonthlyReport.revision)).where(
+                MonthlyReport.fund_id == fund_id, MonthlyReport.month == start
+            )
+        )
+        or 0
     ) + 1
     errors = FieldErrors()
     if end >= clock.today():
@@ -71,6 +77,7 @@ def submit(actor: User, year: int, month: int, note: str = "", analysis: str = "
     errors.raise_if_any()
     report = reporting.report(own_fund(actor), start, end)
     row = MonthlyReport(
+        fund_id=fund_id,
         month=start,
         revision=revision,
         data=report.to_json(),
@@ -89,7 +96,7 @@ def submit(actor: User, year: int, month: int, note: str = "", analysis: str = "
         ) from None
     what = "更正版" if revision > 1 else ""
     notices.notify(
-        notices.staff(own_fund(actor).id, Role.GROUP),
+        notices.staff(fund_id, Role.GROUP),
         "monthly_report",
         f"{report.title}资金使用分析已报送（第 {revision} 版）",
         f"{actor.display_name}报送了{report.title}应急转贷资金使用分析{what}（第 {revision} 版）"
@@ -107,7 +114,7 @@ def revisions(actor: User, year: int, month: int) -> list[MonthlyReport]:
     return list(
         db.session.scalars(
             select(MonthlyReport)
-            .where(MonthlyReport.month == start)
+            .where(MonthlyReport.fund_id == own_fund(actor).id, MonthlyReport.month == start)
             .options(joinedload(MonthlyReport.submitted_by))
             .order_by(MonthlyReport.revision)
         )
@@ -120,7 +127,11 @@ def filed(actor: User, year: int, month: int, revision: int) -> Filed:
     start, _ = reporting.month_period(year, month)
     row = db.session.scalar(
         select(MonthlyReport)
-        .where(MonthlyReport.month == start, MonthlyReport.revision == revision)
+        .where(
+            MonthlyReport.fund_id == own_fund(actor).id,
+            MonthlyReport.month == start,
+            MonthlyReport.revision == revision,
+        )
         .options(joinedload(MonthlyReport.submitted_by))
     )
     if row is None:
@@ -134,6 +145,7 @@ def queue(actor: User, limit: int = 12) -> list[MonthlyReport]:
     return list(
         db.session.scalars(
             select(MonthlyReport)
+            .where(MonthlyReport.fund_id == own_fund(actor).id)
             .options(joinedload(MonthlyReport.submitted_by))
             .order_by(MonthlyReport.submitted_at.desc(), MonthlyReport.id.desc())
             .limit(limit)

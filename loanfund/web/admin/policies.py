@@ -10,8 +10,8 @@ from loanfund.clock import cn_day
 from loanfund.domain.errors import InvalidInput
 from loanfund.domain.money import Money
 from loanfund.models import PolicyVersion
-from loanfund.services import admin as admin_service
 from loanfund.services import directory, uow
+from loanfund.services import policies as versions
 from loanfund.services.applications.preview import Confirmation
 from loanfund.services.funds import own_fund
 from loanfund.web import confirming
@@ -83,14 +83,14 @@ def policies() -> str | Response:
             if not confirming.revising():
                 shown = confirming.ask_first(
                     form,
-                    lambda: admin_service.create_policy_version(own_fund(current_user), data),
+                    lambda: versions.create_policy_version(own_fund(current_user), data),
                     _policy_shown,
                     url_for("admin.policies"),
                     "政策版本（R14）",
                 )
                 if shown is not None:
                     return shown
-                version = admin_service.create_policy_version(own_fund(current_user), data)
+                version = versions.create_policy_version(own_fund(current_user), data)
                 flash(f"已新增政策版本 {version.name}，自 {version.effective_from} 起施行", "success")
                 return redirect(url_for("admin.policies"))
         except InvalidInput as exc:

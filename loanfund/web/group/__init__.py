@@ -138,7 +138,7 @@ def minutes(meeting_id: int) -> Response:
 def heard(report_id: int) -> str | Response:
     """The group heard a submitted monthly report (第四条): recorded in the register, after a confirmation."""
     form = HeardForm()
-    report = group_register.filed_report(report_id)
+    report = group_register.filed_report(current_user, report_id)
     back = url_for("reports.revision", year=report.month.year, month=report.month.month, revision=report.revision)
     if not form.validate():
         flash("页面已过期，请刷新页面后重新提交", "danger")
