@@ -59,8 +59,10 @@ class Flows:
         overdue: bool = False,
         documents: bool = True,
         mortgage: str = "none",
+        fund: str | None = None,
     ) -> Application:
-        """Submitted, with the documents the checklist requires before acceptance (``documents=False``: none)."""
+        """Submitted, with the documents the checklist requires before acceptance (``documents=False``: none), to the
+        fund named (or the only one covering the enterprise)."""
         bank = db.session.scalar(select(Bank).where(Bank.code == bank_code))
         data = lifecycle.ApplicationInput(
             bank_id=bank.id,
@@ -73,6 +75,7 @@ class Flows:
             own_funds=M(own_funds),
             purpose="转贷",
             mortgage=mortgage,
+            fund=fund,
         )
         application = lifecycle.submit_application(self.user(enterprise), data)
         if documents:

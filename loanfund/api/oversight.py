@@ -84,7 +84,7 @@ def _entry(entry: BlacklistEntry) -> dict[str, Any]:
 @token_required(*STAFF)
 def list_blacklist() -> Response:
     """Every entry with its status (staff only: an enterprise or a bank never reads another's entry)."""
-    return jsonify({"items": [_entry(e) for e in blacklist.entries()]})
+    return jsonify({"items": [_entry(e) for e in blacklist.entries(own_fund(current_api_user()).id)]})
 
 
 @api_bp.post("/blacklist")

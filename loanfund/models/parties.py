@@ -165,6 +165,8 @@ class BlacklistEntry(TimestampMixin, Model):
     __tablename__ = "blacklist_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # the fund whose bar it is: it refuses applications to that fund; the others see it as an early warning (R15)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
     credit_code: Mapped[str] = mapped_column(String(18), index=True)
     enterprise_name: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(String(200))  # the ground in words, e.g. 逾期不还
@@ -189,6 +191,7 @@ class BlacklistEntry(TimestampMixin, Model):
         CheckConstraint("lifted_on IS NULL OR state = 'confirmed'", name="only_confirmed_lifted"),
         Index(
             "uq_blacklist_entries_one_proposal",
+            "fund_id",
             "credit_code",
             unique=True,
             sqlite_where=text("state = 'proposed'"),

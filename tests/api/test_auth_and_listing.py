@@ -6,6 +6,7 @@ import pytest
 
 from loanfund.domain.lifecycle import State
 from tests.conftest import DEMO_PASSWORD
+from tests.factories import city_fund_id
 
 pytestmark = pytest.mark.both_databases
 
@@ -134,6 +135,7 @@ def test_a_blacklisted_enterprise_is_refused_with_the_end_date(api, traveller):
 
     db.session.add(
         BlacklistEntry(
+            fund_id=city_fund_id(),
             credit_code="91320706MA1Q8RXL4A",
             enterprise_name="海润",
             reason="逾期不归还应急转贷资金",

@@ -21,6 +21,7 @@ from loanfund.models import Bank, BlacklistEntry, Message, User
 from loanfund.services.oversight import blacklist
 from loanfund.services.oversight.sweep import sweep
 from tests.conftest import confirmation_values, form_tokens
+from tests.factories import city_fund_id
 
 pytestmark = pytest.mark.both_databases
 
@@ -178,7 +179,7 @@ def test_the_export_for_the_city_credit_system(client, auth, flows, traveller):
         "\ufeff统一社会信用代码,企业名称,列入原因,列入日期,限制期至,提前解除日期,状态",
         "91320706MA1Q8RXL4A,连云港海润机械制造有限公司,逾期不还,2026-11-12,2029-11-12,,限制期内",
     ]
-    assert blacklist.export_csv().count("\r\n") == 2
+    assert blacklist.export_csv(city_fund_id()).count("\r\n") == 2
 
 
 def test_a_proposal_names_the_enterprise_by_its_credit_code_and_an_unknown_one_is_told(client, auth, people):

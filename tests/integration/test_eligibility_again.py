@@ -27,6 +27,7 @@ LISTED = "该企业因“虚报材料骗取资金”于 2026-11-01 列入黑名�
 def blacklist_ent1() -> None:
     db.session.add(
         BlacklistEntry(
+            fund_id=city_fund_id(),
             credit_code="91320706MA1Q8RXL4A",
             enterprise_name="连云港海润机械制造有限公司",
             reason="虚报材料骗取资金",

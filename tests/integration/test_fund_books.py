@@ -152,3 +152,37 @@ def test_each_fund_files_its_own_months(county, traveller):
         group_register.filed_report(user("group"), theirs.id)
     # the county's report is the county's money: its 20,000,000.00 capital, nothing of the city's
     assert monthly.filed(user("dh_group"), 2026, 11, 1).report.fund_name == "东海县中小微企业应急转贷资金"
+
+
+def test_a_bar_refuses_in_its_own_fund_and_warns_in_the_other(county, traveller):
+    from loanfund.models import BlacklistEntry
+    from loanfund.services.oversight import blacklist, risk
+
+    # the county's group bars the Donghai firm in the county's fund
+    proposal = blacklist.submit_proposal(
+        user("dh_operator"), user("ent2").enterprise, "not_returned", "县级转贷逾期未还", clock.today()
+    )
+    blacklist.decide(user("dh_group"), proposal.id, True, "确认", "纪要〔2026〕1号")
+    assert blacklist.violation_for(county.id, user("ent2").enterprise.credit_code, clock.today()) is not None
+    assert blacklist.violation_for(city_fund().id, user("ent2").enterprise.credit_code, clock.today()) is None
+    # the city's group neither sees nor decides it
+    assert blacklist.entries(city_fund().id) == []
+    with pytest.raises(NotFound):
+        blacklist.lift(user("group"), proposal.id, "试图解除")
+    # an application to the city's fund is not refused, and the city's early warnings name the county's bar
+    city_bridge = Flows().to(State.ACCEPTED, enterprise="ent2", fund="LYG")
+    assert city_bridge.state == State.ACCEPTED.value
+    warned = [w.why for w in risk.report(city_fund().id).warnings if w.subject == "东海县晶华硅材料有限公司"]
+    assert any("列入东海县中小微企业应急转贷资金的黑名单" in why for why in warned), warned
+    assert db.session.get(BlacklistEntry, proposal.id).fund_id == county.id  # type: ignore[union-attr]
+
+
+def test_the_record_beside_an_application_holds_its_own_funds_bridges_only(county):
+    from loanfund.services.applications import history
+
+    theirs = Flows().submit(enterprise="ent2", fund="DH")
+    ours = Flows().submit(enterprise="ent2", fund="LYG")
+    also_ours = Flows().submit(enterprise="ent2", fund="LYG")
+    deciding = [reference for reference, _, _ in history.of(ours, clock.today()).open_requests]
+    assert deciding == [also_ours.reference]
+    assert theirs.reference not in deciding

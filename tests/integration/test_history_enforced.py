@@ -118,6 +118,7 @@ def test_postgresql_refuses_a_change_to_a_protected_table_without_its_audit_reco
 
 def confirmed_entry(people) -> int:  # type: ignore[no-untyped-def]
     entry = BlacklistEntry(
+        fund_id=city_fund_id(),
         credit_code=people["ent2"].enterprise.credit_code,
         enterprise_name=people["ent2"].enterprise.name,
         reason="逾期不还",
@@ -277,8 +278,8 @@ def test_a_row_put_in_outside_the_record_is_named(app, people, runner, backend):
     with login(app, backend, owner_off=("blacklist_entries",)) as connection:
         sql(
             connection,
-            "INSERT INTO blacklist_entries (credit_code, enterprise_name, reason, listed_on, ends_on, ground, basis,"
-            " state, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "INSERT INTO blacklist_entries (fund_id, credit_code, enterprise_name, reason, listed_on, ends_on, ground,"
+            " basis, state, created_at) VALUES (1, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             "91320700MA1XXXXX9Q",
             "竞争对手有限公司",
             "逾期不还",

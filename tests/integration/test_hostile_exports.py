@@ -18,6 +18,7 @@ from loanfund.extensions import db
 from loanfund.services.oversight import blacklist
 from loanfund.services.reports import audit_pack
 from loanfund.services.reports.safe_text import csv_field, printable
+from tests.factories import city_fund_id
 from tests.flows import Flows
 
 pytestmark = pytest.mark.both_databases
@@ -88,5 +89,5 @@ def test_the_blacklist_csv_writes_a_formula_as_text(flows: Flows) -> None:
     blacklist.decide(flows.user("group"), entry.id, True, "确认")
     entry.enterprise_name = FORMULA  # as stored before the door checked names
     db.session.commit()
-    rows = list(csv.reader(io.StringIO(blacklist.export_csv().lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(blacklist.export_csv(city_fund_id()).lstrip("\ufeff"))))
     assert rows[1][1] == "'" + FORMULA

@@ -18,7 +18,7 @@ from loanfund.extensions import db
 from loanfund.models import BlacklistEntry, User
 from loanfund.services.oversight.sweep import sweep
 from tests.conftest import form_tokens
-from tests.factories import EnterpriseFactory
+from tests.factories import EnterpriseFactory, city_fund_id
 
 pytestmark = pytest.mark.both_databases
 
@@ -35,6 +35,7 @@ def fund_at_work(flows, traveller):  # type: ignore[no-untyped-def]
     ent3 = db.session.scalars(select(User).where(User.username == "ent3")).one().enterprise
     db.session.add(
         BlacklistEntry(
+            fund_id=city_fund_id(),
             credit_code=ent3.credit_code,
             enterprise_name=ent3.name,
             reason="逾期不还",
@@ -111,6 +112,7 @@ def test_an_enterprise_whose_legal_representative_runs_a_blacklisted_one_is_flag
     other = EnterpriseFactory(name="赣榆区海丰冷链物流有限公司", legal_representative="郑海丰")
     db.session.add(
         BlacklistEntry(
+            fund_id=city_fund_id(),
             credit_code=other.credit_code,
             enterprise_name=other.name,
             reason="骗取",

@@ -79,7 +79,7 @@ def rule_checks(application: Application, viewer: Role, policy: Policy | None = 
             RuleCheck(rule if rule not in ("size", "region") else "R10", label, ok, message if staff else plain_message)
         )
 
-    banned = blacklist.violation_for(application.enterprise.credit_code, today)
+    banned = blacklist.violation_for(application.fund_id, application.enterprise.credit_code, today)
     add(
         "R11",
         banned is None,

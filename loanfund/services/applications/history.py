@@ -86,10 +86,15 @@ class EnterpriseHistory:
 
 
 def of(application: Application, today: date) -> EnterpriseHistory:
-    """The enterprise's record beside ``application`` (which is left out of it)."""
+    """The enterprise's record beside ``application`` (which is left out of it): its bridges with this fund — another
+    fund's are that fund's business (DESIGN §7) — and its blacklist entries in every fund, which warn here (R15)."""
     others = db.session.scalars(
         select(Application)
-        .where(Application.enterprise_id == application.enterprise_id, Application.id != application.id)
+        .where(
+            Application.enterprise_id == application.enterprise_id,
+            Application.fund_id == application.fund_id,
+            Application.id != application.id,
+        )
         .options(
             joinedload(Application.bank),
             joinedload(Application.policy_version),

@@ -14,6 +14,8 @@ def still_eligible(application: Application) -> None:
     ended, since the approval stops the payment — named with the entry and its end date.
 
     :raise RuleViolation: the enterprise is barred today, or its bank's agreement is not in force."""
-    violations = eligibility_violations(application.enterprise.credit_code, application.bank, clock.today())
+    violations = eligibility_violations(
+        application.fund_id, application.enterprise.credit_code, application.bank, clock.today()
+    )
     if violations:
         raise RuleViolation(violations)

@@ -97,7 +97,7 @@ def application_problems(actor: User, draft: ApplicationDraft) -> list[Violation
     if bank is None:
         found.append(Violation("", "bank_required", "请选择合作银行", "bank_id"))
     else:
-        found += eligibility_violations(actor.enterprise.credit_code, bank, today)
+        found += eligibility_violations(fund.id, actor.enterprise.credit_code, bank, today)
     found += check_submission(policy, _facts(draft, today))
     contract_no = (draft.loan_contract_no or "").strip()
     twin = _open_twin(bank, contract_no) if bank is not None and contract_no else None
@@ -171,7 +171,7 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
     if bank is None:
         raise InvalidInput({"bank_id": ["请选择合作银行"]})
     violations = region_violations(fund, actor.enterprise)
-    violations += eligibility_violations(actor.enterprise.credit_code, bank, today)
+    violations += eligibility_violations(fund.id, actor.enterprise.credit_code, bank, today)
     violations += check_submission(policy, _facts(data, today))
     contract_no = required_text(data.loan_contract_no, "loan_contract_no", "到期贷款合同编号")
     if data.mortgage not in Mortgage.__members__.values():
@@ -248,11 +248,11 @@ def region_violations(fund: Fund, enterprise: Enterprise) -> list[Violation]:
     return []
 
 
-def eligibility_violations(credit_code: str, bank: Bank, today: date) -> list[Violation]:
+def eligibility_violations(fund_id: int, credit_code: str, bank: Bank, today: date) -> list[Violation]:
     """R11 (blacklist), R10 (the bank's agreement in force) and R13 (a fund approved for dissolution lends no more,
     第二十六条) as they stand today: checked when the enterprise
     applies and again when the platform accepts and when the operator approves, since either can change between."""
-    banned = blacklist.violation_for(credit_code, today)
+    banned = blacklist.violation_for(fund_id, credit_code, today)
     agreement = bank_agreement_violation(bank.name, bank.agreement_start, bank.agreement_end, today)
     dissolved = dissolution.refusal_to_apply()  # 第二十六条: approved for dissolution, the fund lends no more
     return [v for v in (dissolved, banned, agreement) if v is not None]

@@ -1,6 +1,7 @@
 """The blacklist (R11, 第二十二条): proposed by an operator — or by a default, by itself — confirmed or rejected by the
 leading group, lifted early only by the group with a reason; entries end by themselves and stay in the history.
-Only a confirmed entry bars, and the check (``violation_for``) is the domain's."""
+Only a confirmed entry bars, and the check (``violation_for``) is the domain's. Each fund keeps its own: an entry bars
+applications to its fund; in the others it is an early warning (R15, ``oversight.risk``), not a refusal."""
 
 from __future__ import annotations
 
@@ -31,11 +32,15 @@ STATUS_LABELS = {
 }
 
 
-def violation_for(credit_code: str, today: date) -> Violation | None:
-    """The R11 violation in force today for this credit code, naming its reason and end date; None when clear. Only
-    confirmed entries count; a lifted one counts until the day it was lifted."""
+def violation_for(fund_id: int, credit_code: str, today: date) -> Violation | None:
+    """The R11 violation in force today in the fund for this credit code, naming its reason and end date; None when
+    clear. Only the fund's confirmed entries count; a lifted one counts until the day it was lifted."""
     entries = db.session.scalars(
-        select(BlacklistEntry).where(BlacklistEntry.credit_code == credit_code, BlacklistEntry.state == "confirmed")
+        select(BlacklistEntry).where(
+            BlacklistEntry.fund_id == fund_id,
+            BlacklistEntry.credit_code == credit_code,
+            BlacklistEntry.state == "confirmed",
+        )
     ).all()
     facts = [
         BlacklistFact(
@@ -79,12 +84,13 @@ def propose(
     if listed_on > clock.today():
         errors.add("listed_on", "列入日期不能晚于今天")
     errors.raise_if_any()
-    _refuse_duplicate(enterprise.credit_code, listed_on)
     fund_id = application.fund_id if application is not None else actor.fund_id if actor is not None else None
     if fund_id is None:
         raise NotAllowed("只有转贷资金的工作人员可以提出列入黑名单", code="role_not_allowed")
+    _refuse_duplicate(fund_id, enterprise.credit_code, listed_on)
     _, policy = policy_version_in_force(fund_id, listed_on)
     entry = BlacklistEntry(
+        fund_id=fund_id,
         credit_code=enterprise.credit_code,
         enterprise_name=enterprise.name,
         reason=BLACKLIST_GROUNDS[ground],
@@ -118,7 +124,7 @@ def propose_for_default(application: Application, basis: str) -> BlacklistEntry 
     code = application.enterprise.credit_code
     if application.bank_claim is not None:
         return None
-    if _waiting(code) is not None or violation_for(code, today) is not None:
+    if _waiting(application.fund_id, code) is not None or violation_for(application.fund_id, code, today) is not None:
         return None
     return propose(None, application.enterprise, "not_returned", basis, today, application)
 
@@ -128,7 +134,7 @@ def decide(actor: User, entry_id: int, confirm: bool, note: str = "", minutes_re
 
     :raise NotFound: no such entry. :raise Conflict: decided already.
     """
-    entry = _locked(entry_id)
+    entry = _locked(actor, entry_id)
     if entry.state != "proposed":
         raise Conflict("该提议已处理", code="state_not_allowed")
     if not confirm and not (note or "").strip():
@@ -163,7 +169,7 @@ def lift(actor: User, entry_id: int, reason: str, minutes_ref: str = "") -> Blac
 
     :raise NotFound: no such entry. :raise Conflict: not a bar in force. :raise InvalidInput: no reason.
     """
-    entry = _locked(entry_id)
+    entry = _locked(actor, entry_id)
     today = clock.today()
     if entry.status(today) not in ("in_force", "scheduled"):
         raise Conflict("只有限制期内的黑名单可以提前解除", code="state_not_allowed")
@@ -184,11 +190,16 @@ def lift(actor: User, entry_id: int, reason: str, minutes_ref: str = "") -> Blac
     return finish(entry)
 
 
-def entries() -> list[BlacklistEntry]:
-    return list(db.session.scalars(select(BlacklistEntry).order_by(BlacklistEntry.id.desc())))
+def entries(fund_id: int) -> list[BlacklistEntry]:
+    """The fund's entries, newest first."""
+    return list(
+        db.session.scalars(
+            select(BlacklistEntry).where(BlacklistEntry.fund_id == fund_id).order_by(BlacklistEntry.id.desc())
+        )
+    )
 
 
-def export_csv(today: date | None = None) -> str:
+def export_csv(fund_id: int, today: date | None = None) -> str:
     """For the city credit system (市征信管理系统): every confirmed entry with its dates, as CSV (UTF-8 with BOM, so
     Excel reads the Chinese; every field data, never a formula)."""
     today = today or clock.today()
@@ -202,29 +213,34 @@ def export_csv(today: date | None = None) -> str:
             e.lifted_on.isoformat() if e.lifted_on else "",
             STATUS_LABELS[e.status(today)],
         ]
-        for e in sorted(entries(), key=lambda e: (e.listed_on, e.id))
+        for e in sorted(entries(fund_id), key=lambda e: (e.listed_on, e.id))
         if e.state == "confirmed"
     ]
     header = ["统一社会信用代码", "企业名称", "列入原因", "列入日期", "限制期至", "提前解除日期", "状态"]
     return csv_text(header, rows)
 
 
-def _waiting(credit_code: str) -> BlacklistEntry | None:
+def _waiting(fund_id: int, credit_code: str) -> BlacklistEntry | None:
     return db.session.scalar(
-        select(BlacklistEntry).where(BlacklistEntry.credit_code == credit_code, BlacklistEntry.state == "proposed")
+        select(BlacklistEntry).where(
+            BlacklistEntry.fund_id == fund_id,
+            BlacklistEntry.credit_code == credit_code,
+            BlacklistEntry.state == "proposed",
+        )
     )
 
 
-def _refuse_duplicate(credit_code: str, on: date) -> None:
-    if _waiting(credit_code) is not None:
+def _refuse_duplicate(fund_id: int, credit_code: str, on: date) -> None:
+    if _waiting(fund_id, credit_code) is not None:
         raise Conflict("该企业已有待领导小组确认的黑名单提议", code="blacklist_proposal_waiting")
-    barred = violation_for(credit_code, on)
+    barred = violation_for(fund_id, credit_code, on)
     if barred is not None:
         raise Conflict(barred.message, code="blacklisted")
 
 
-def _locked(entry_id: int) -> BlacklistEntry:
+def _locked(actor: User, entry_id: int) -> BlacklistEntry:
+    """:raise NotFound: no such entry, or another fund's."""
     entry = db.session.get(BlacklistEntry, entry_id, with_for_update=True, populate_existing=True)
-    if entry is None:
+    if entry is None or entry.fund_id != actor.fund_id:
         raise NotFound("没有这条黑名单记录")
     return entry

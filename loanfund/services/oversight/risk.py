@@ -14,7 +14,7 @@ from loanfund.domain.money import Money
 from loanfund.domain.warning import Risk, Thresholds, Warning, bridge_warnings, concentration, utilisation
 from loanfund.domain.watch import Finding
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, Bank, BankClaim, BlacklistEntry, Enterprise
+from loanfund.models import Application, ApplicationEvent, Bank, BankClaim, BlacklistEntry, Enterprise, Fund
 from loanfund.services.books import fund
 from loanfund.services.oversight import settings
 from loanfund.services.oversight.sweep import bridge_facts, bridges_out
@@ -88,10 +88,17 @@ def _enterprise_history(fund_id: int) -> list[Warning]:
             .group_by(Application.enterprise_id)
         ).all()
     )
+    # every fund's confirmed entries: another fund's is a warning here, named with its fund (DESIGN §7)
     listed = db.session.execute(
         select(
-            BlacklistEntry.credit_code, BlacklistEntry.reason, BlacklistEntry.listed_on, Enterprise.legal_representative
+            BlacklistEntry.credit_code,
+            BlacklistEntry.reason,
+            BlacklistEntry.listed_on,
+            Enterprise.legal_representative,
+            BlacklistEntry.fund_id,
+            Fund.name,
         )
+        .join(Fund, Fund.id == BlacklistEntry.fund_id)
         .outerjoin(Enterprise, Enterprise.credit_code == BlacklistEntry.credit_code)
         .where(BlacklistEntry.state == "confirmed")
     ).all()
@@ -100,11 +107,14 @@ def _enterprise_history(fund_id: int) -> list[Warning]:
         reasons = []
         if late.get(enterprise_id):
             reasons.append(f"此前有 {late[enterprise_id]} 笔应急转贷逾期归还")
-        for listed_code, reason, listed_on, listed_rep in listed:
+        for listed_code, reason, listed_on, listed_rep, listed_in, fund_name in listed:
+            where = "" if listed_in == fund_id else f"{fund_name}的"
             if listed_code == code:
-                reasons.append(f"曾于 {listed_on.isoformat()} 因“{reason}”列入黑名单")
+                reasons.append(f"曾于 {listed_on.isoformat()} 因“{reason}”列入{where}黑名单")
             elif representative and listed_rep == representative:
-                reasons.append(f"法定代表人{representative}名下另一企业（{listed_code}）曾因“{reason}”列入黑名单")
+                reasons.append(
+                    f"法定代表人{representative}名下另一企业（{listed_code}）曾因“{reason}”列入{where}黑名单"
+                )
         if reasons:
             found.append(Warning(Risk.ENTERPRISE_HISTORY, name, "；".join(reasons)))
     return found

@@ -15,6 +15,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.models import BlacklistEntry
 from loanfund.services import directory
 from loanfund.services.applications.preview import Confirmation
+from loanfund.services.funds import own_fund
 from loanfund.services.group import group_register
 from loanfund.services.oversight import blacklist
 from loanfund.web import confirming
@@ -36,7 +37,7 @@ def _proposal_form() -> ProposalForm:
 
 def _page(proposal: ProposalForm | None = None, status: int = 200) -> tuple[str, int]:
     today = clock.today()
-    entries = blacklist.entries()
+    entries = blacklist.entries(own_fund(current_user).id)
     return (
         render_template(
             "blacklist/index.html",
@@ -203,7 +204,7 @@ def export() -> Response:
     """For the city credit system (市征信管理系统): credit code, name, reason, dates."""
     name = f"blacklist-{clock.today().isoformat()}.csv"
     return Response(
-        blacklist.export_csv(),
+        blacklist.export_csv(own_fund(current_user).id),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )

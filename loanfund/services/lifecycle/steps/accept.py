@@ -37,7 +37,9 @@ def accept(
     """
     application, actor = step.application, step.actor
     today = clock.today()
-    violations = eligibility_violations(application.enterprise.credit_code, application.bank, today)
+    violations = eligibility_violations(
+        application.fund_id, application.enterprise.credit_code, application.bank, today
+    )
     if violations:
         raise RuleViolation(violations)
     findings = credit.CreditCheck(

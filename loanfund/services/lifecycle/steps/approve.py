@@ -36,7 +36,9 @@ def approve(
     today = clock.today()
     version, policy = policy_version_in_force(application.fund_id, today)
     check = check_approval(policy, approval_facts(application, amount, own_funds_confirmed))
-    violations = eligibility_violations(application.enterprise.credit_code, application.bank, today)
+    violations = eligibility_violations(
+        application.fund_id, application.enterprise.credit_code, application.bank, today
+    )
     violations += check.violations
     if violations:
         raise RuleViolation(violations)
