@@ -151,8 +151,9 @@ class KeptRows:
 
 def _defaults() -> None:
     """What every test's database starts with: the city fund with its default policy, and the materials checklist."""
-    ensure_default_policy(ensure_city_fund())
-    ensure_checklist()
+    city = ensure_city_fund()
+    ensure_default_policy(city)
+    ensure_checklist(city.id)
     db.session.commit()
 
 

@@ -19,6 +19,7 @@ from loanfund.domain.lifecycle import FUNDLESS_ROLES, Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, District, Enterprise, Fund, PolicyVersion, User
+from loanfund.services.applications.materials import ensure_checklist
 from loanfund.services.books.capital import contributor_named, record_contribution
 from loanfund.services.lianyungang import FUND as CITY
 from loanfund.services.people.passwords import hash_password
@@ -93,6 +94,7 @@ def county_fund() -> Fund:
     fund.districts = [db.session.get(District, "donghai")]
     db.session.add(fund)
     db.session.flush()
+    ensure_checklist(fund.id)
     db.session.add(
         PolicyVersion(
             fund_id=fund.id,

@@ -337,7 +337,8 @@ class MaterialItem(Model):
     __tablename__ = "material_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)  # the category stored on each material
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # each fund keeps its own checklist
+    code: Mapped[str] = mapped_column(String(32))  # the category stored on each material
     label: Mapped[str] = mapped_column(String(100))
     provided_by: Mapped[str] = mapped_column(String(16))
     needed_for: Mapped[str] = mapped_column(String(32))
@@ -348,6 +349,7 @@ class MaterialItem(Model):
     __table_args__ = (
         CheckConstraint(_in("provided_by", MATERIAL_PROVIDERS), name="provider_known"),
         CheckConstraint(_in("needed_for", MATERIAL_STAGES), name="stage_known"),
+        UniqueConstraint("fund_id", "code", name="uq_material_items_fund_code"),
     )
 
 

@@ -121,7 +121,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
     report = SeedReport()
     city = ensure_city_fund()
     ensure_default_policy(city)
-    materials.ensure_checklist()
+    materials.ensure_checklist(city.id)
     banks = [_bank(spec, report) for spec in BANKS]
     enterprises = [_enterprise(spec, report) for spec in ENTERPRISES]
     for username, role, name in STAFF:
@@ -285,7 +285,11 @@ def _first_contribution(report: SeedReport, city: Fund) -> None:
 
 def _sample(code: str) -> tuple[str, bytes]:
     """A small, valid PDF standing for a document of the demo (its name says which)."""
-    title = materials.labels().get(code) or {"minutes": "领导小组会议纪要", "rules": "业务操作规程"}.get(code, code)
+    named = {item[0]: item[1] for item in materials.DEFAULT_CHECKLIST} | {
+        "minutes": "领导小组会议纪要",
+        "rules": "业务操作规程",
+    }
+    title = named.get(code, code)
     body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     body += b"trailer<</Root 1 0 R>>\n%%EOF\n"
     return f"{title}（演示）.pdf", body

@@ -18,6 +18,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, District, Fund, User
 from loanfund.services import policies
+from loanfund.services.applications import materials
 from loanfund.services.books import fund as position
 from loanfund.services.books import ledger
 from loanfund.services.people.accounts import create_user
@@ -123,6 +124,7 @@ def create_fund(actor: User, data: FundInput, policy: dict[str, Any]) -> Fund:
     db.session.add(fund)
     db.session.flush()
     policies.new_policy_version(fund, policy)
+    materials.ensure_checklist(fund.id)  # the default list, for its administrator to adjust
     return finish(fund)
 
 

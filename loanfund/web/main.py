@@ -37,7 +37,7 @@ def home() -> str:
         liaison=user.bank.liaison.user if user.role_enum is Role.BANK and user.bank and user.bank.liaison else None,
         this_month=_this_month() if monthly.can_read(user) else None,
         filed=monthly.queue(user, 6) if monthly.can_read(user) else [],
-        sign_ups=vetting.waiting() if user.role_enum is Role.REVIEWER else 0,
+        sign_ups=vetting.waiting(user) if user.role_enum is Role.REVIEWER else 0,
     )
 
 

@@ -186,3 +186,21 @@ def test_the_record_beside_an_application_holds_its_own_funds_bridges_only(count
     deciding = [reference for reference, _, _ in history.of(ours, clock.today()).open_requests]
     assert deciding == [also_ours.reference]
     assert theirs.reference not in deciding
+
+
+def test_each_fund_keeps_its_own_checklist(county):
+    from loanfund.services.applications import materials
+
+    UserFactory(username="dh_admin", role=Role.ADMIN.value, fund_id=county.id)
+    db.session.commit()
+    tax = materials.ItemInput("tax_proof", "完税证明", "enterprise", "accept", True, True, 9)
+    item = materials.save_item(user("dh_admin"), None, tax)
+    assert "tax_proof" in [i.code for i in materials.checklist(county.id)]
+    assert "tax_proof" not in [i.code for i in materials.checklist(city_fund().id)]
+    with pytest.raises(NotFound):  # the city's administrator cannot touch the county's list
+        materials.save_item(user("admin"), item.id, tax)
+    # the county's applications need it before acceptance; the city's do not
+    theirs = Flows().submit(enterprise="ent2", fund="DH")
+    ours = Flows().submit(enterprise="ent2", fund="LYG")
+    assert [i.label for i in materials.missing(theirs, "accept")] == ["企业征信报告", "完税证明"]  # in the list's order
+    assert [i.label for i in materials.missing(ours, "accept")] == ["企业征信报告"]

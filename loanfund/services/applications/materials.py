@@ -64,28 +64,37 @@ UPLOAD_STATES_BY_ROLE = {
 }
 
 
-def ensure_checklist() -> None:
-    """Seed the checklist when it is empty (a database made without the migrations: tests, a first demo)."""
-    if db.session.scalar(select(MaterialItem.id).limit(1)) is None:
+def ensure_checklist(fund_id: int) -> None:
+    """Seed the fund's checklist with the default list when it has none (a new fund; a database made without the
+    migrations: tests, a first demo)."""
+    if db.session.scalar(select(MaterialItem.id).where(MaterialItem.fund_id == fund_id).limit(1)) is None:
         for n, (code, label, by, stage, required) in enumerate(DEFAULT_CHECKLIST, start=1):
             db.session.add(
                 MaterialItem(
-                    code=code, label=label, provided_by=by, needed_for=stage, required=required, active=True, position=n
+                    fund_id=fund_id,
+                    code=code,
+                    label=label,
+                    provided_by=by,
+                    needed_for=stage,
+                    required=required,
+                    active=True,
+                    position=n,
                 )
             )
         db.session.flush()
 
 
-def checklist(active_only: bool = True) -> list[MaterialItem]:
-    query = select(MaterialItem).order_by(MaterialItem.position, MaterialItem.id)
+def checklist(fund_id: int, active_only: bool = True) -> list[MaterialItem]:
+    """The fund's checklist in its order."""
+    query = select(MaterialItem).where(MaterialItem.fund_id == fund_id).order_by(MaterialItem.position, MaterialItem.id)
     if active_only:
         query = query.where(MaterialItem.active.is_(True))
     return list(db.session.scalars(query))
 
 
-def labels() -> dict[str, str]:
-    """Every category's name, retired ones too (a material keeps the category it was filed under)."""
-    return {item.code: item.label for item in checklist(active_only=False)}
+def labels(fund_id: int) -> dict[str, str]:
+    """Every category's name in the fund, retired ones too (a material keeps the category it was filed under)."""
+    return {item.code: item.label for item in checklist(fund_id, active_only=False)}
 
 
 def uploadable(actor: User, application: Application) -> list[MaterialItem]:
@@ -93,13 +102,17 @@ def uploadable(actor: User, application: Application) -> list[MaterialItem]:
     role = actor.role_enum
     if application.state_enum not in UPLOAD_STATES_BY_ROLE.get(role, frozenset()):
         return []
-    return [item for item in checklist() if item.provided_by in (role.value, "any")]
+    return [item for item in checklist(application.fund_id) if item.provided_by in (role.value, "any")]
 
 
 def missing(application: Application, stage: str) -> list[MaterialItem]:
     """The required items for ``stage`` that ``application`` has no file for."""
     on_file = set(db.session.scalars(select(Material.category).where(Material.application_id == application.id)))
-    return [item for item in checklist() if item.required and item.needed_for == stage and item.code not in on_file]
+    return [
+        item
+        for item in checklist(application.fund_id)
+        if item.required and item.needed_for == stage and item.code not in on_file
+    ]
 
 
 def explained(
@@ -192,9 +205,9 @@ def upload(actor: User, application_id: int, category: str, files: list[tuple[st
     return finish(file_under(actor, application, category, check_files(files)))
 
 
-def for_new_application() -> list[MaterialItem]:
-    """What an enterprise may attach on the application form itself (its own items of the checklist)."""
-    return [item for item in checklist() if item.provided_by in ("enterprise", "any")]
+def for_new_application(fund_id: int) -> list[MaterialItem]:
+    """What an enterprise may attach on the application form itself (its own items of the fund's checklist)."""
+    return [item for item in checklist(fund_id) if item.provided_by in ("enterprise", "any")]
 
 
 def file_under(
@@ -301,17 +314,22 @@ def save_item(actor: User, item_id: int | None, data: ItemInput) -> MaterialItem
     """
     from loanfund.domain.errors import NotFound
 
-    if actor.role_enum is not Role.ADMIN:
+    if actor.role_enum is not Role.ADMIN or actor.fund_id is None:
         raise NotAllowed("只有系统管理员可以维护材料清单", code="role_not_allowed")
-    item = db.session.get(MaterialItem, item_id) if item_id is not None else MaterialItem()
-    if item is None:
+    item = db.session.get(MaterialItem, item_id) if item_id is not None else MaterialItem(fund_id=actor.fund_id)
+    if item is None or item.fund_id != actor.fund_id:  # another fund's: as if it did not exist
         raise NotFound("未找到该材料项")
     errors: dict[str, list[str]] = {}
     code = (data.code or "").strip()
     if item_id is None:
         if not CODE.match(code):
             errors["code"] = ["代码用小写英文字母、数字和下划线，以字母开头，2–32 位"]
-        elif db.session.scalar(select(MaterialItem.id).where(MaterialItem.code == code)) is not None:
+        elif (
+            db.session.scalar(
+                select(MaterialItem.id).where(MaterialItem.fund_id == actor.fund_id, MaterialItem.code == code)
+            )
+            is not None
+        ):
             errors["code"] = [f"代码 {code} 已存在"]
     label = (data.label or "").strip()
     if not label:

@@ -161,7 +161,7 @@ def application_view(
         steps=tuple(_steps(actor, application, overdue, checks, today, policy)),
         timeline=events,
         materials=files,
-        checklist=_checklist(files),
+        checklist=_checklist(application.fund_id, files),
         uploadable=tuple(materials.uploadable(actor, application)),
         claim=application.bank_claim,
         claim_reason=_claim_reason(actor, application, today),
@@ -189,10 +189,10 @@ def _renewal_late(application: Application, policy: Policy, today: date) -> bool
     return renewal_late_on(policy, application.value_date, application.renewed_on, today)
 
 
-def _checklist(files: tuple[Material, ...]) -> tuple[ChecklistLine, ...]:
+def _checklist(fund_id: int, files: tuple[Material, ...]) -> tuple[ChecklistLine, ...]:
     """Every item of the checklist that is required or has a file, in the checklist's order; files under a retired
     category last, as they were filed."""
-    items = materials.checklist(active_only=False)
+    items = materials.checklist(fund_id, active_only=False)
     lines = [
         ChecklistLine(item, tuple(f for f in files if f.category == item.code))
         for item in items

@@ -107,11 +107,11 @@ def application_problems(actor: User, draft: ApplicationDraft) -> list[Violation
 
 
 def _checked_documents(
-    documents: dict[str, list[tuple[str, bytes]]],
+    fund_id: int, documents: dict[str, list[tuple[str, bytes]]]
 ) -> tuple[dict[str, list[tuple[str, bytes, str]]], dict[str, list[str]]]:
-    """The files attached to the application form, checked once: the acceptable ones by checklist item, and what is
-    wrong with the others (``documents-<code>``)."""
-    allowed = {item.code for item in materials.for_new_application()}
+    """The files attached to the application form, checked once: the acceptable ones by the fund's checklist item,
+    and what is wrong with the others (``documents-<code>``)."""
+    allowed = {item.code for item in materials.for_new_application(fund_id)}
     checked: dict[str, list[tuple[str, bytes, str]]] = {}
     found: dict[str, list[str]] = {}
     for code, files in documents.items():
@@ -127,9 +127,10 @@ def _checked_documents(
     return checked, found
 
 
-def document_problems(documents: dict[str, list[tuple[str, bytes]]]) -> dict[str, list[str]]:
-    """What is wrong with the files attached to the application form, by checklist item (``documents-<code>``)."""
-    return _checked_documents(documents)[1]
+def document_problems(fund_id: int, documents: dict[str, list[tuple[str, bytes]]]) -> dict[str, list[str]]:
+    """What is wrong with the files attached to the application form, by the fund's checklist item
+    (``documents-<code>``)."""
+    return _checked_documents(fund_id, documents)[1]
 
 
 def submit_with_documents(
@@ -139,7 +140,13 @@ def submit_with_documents(
 
     :raise InvalidInput: a file refused (``documents-<code>``), or as ``submit_application``.
     """
-    checked, problems = _checked_documents(documents)
+    if actor.enterprise is None:
+        return submit_application(actor, data)  # refused there, as anyone's but an enterprise's
+    try:
+        fund = fund_to_apply_to(actor.enterprise.district, data.fund)
+    except InvalidValue:
+        return submit_application(actor, data)  # refused there, naming the fund
+    checked, problems = _checked_documents(fund.id, documents)
     if problems:
         raise InvalidInput(problems)
 

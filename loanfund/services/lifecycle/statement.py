@@ -253,7 +253,7 @@ def build(
         ]
     if a.written_off_on:
         settled.append(Line("核销", f"{cn_day(a.written_off_on)} 经领导小组决定核销"))
-    names = materials.labels()
+    names = materials.labels(a.fund_id)
     files = [
         Line(
             names.get(m.category, m.category),

@@ -27,7 +27,6 @@ from loanfund.domain.rules import Settlement, due_date
 from loanfund.domain.watch import BridgeFacts, Found, watch
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, BlacklistEntry, WatchMark
-from loanfund.services import funds
 from loanfund.services.applications import materials
 from loanfund.services.lifecycle import account_of, application_policy
 from loanfund.services.oversight import blacklist, notices
@@ -107,7 +106,7 @@ def _end_blacklist_periods(today: date, report: SweepReport) -> None:
         if not _claim_key(f"blacklist-ended:{entry.id}", None, "blacklist-ended"):
             continue
         people = [
-            *notices.staff([f.id for f in funds.funds()], Role.GROUP),  # a bar is every fund's warning (R15)
+            *notices.staff(entry.fund_id, Role.GROUP),  # the group of the fund whose bar it was
             *notices.enterprise_users_by_code(entry.credit_code),
         ]
         notices.notify(

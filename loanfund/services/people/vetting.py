@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from loanfund import clock
 from loanfund.domain.eligibility import (
@@ -170,14 +171,28 @@ def let_go_of_abandoned_licences(now: datetime) -> list[str]:
     return [d for d in digests if d]
 
 
-def pending() -> list[SignUp]:
-    """Sign-ups waiting for the reviewer, oldest first."""
-    return list(db.session.scalars(select(SignUp).where(SignUp.state == "pending").order_by(SignUp.id)))
+def _in_region(reviewer: User) -> ColumnElement[bool]:
+    """Sign-ups of enterprises in a district the reviewer's fund serves (DESIGN §7: a sign-up is vetted by the funds
+    it may apply to)."""
+    served = [d.key for d in reviewer.fund.districts] if reviewer.fund is not None else []
+    return SignUp.enterprise_id.in_(select(Enterprise.id).where(Enterprise.district.in_(served)))
 
 
-def waiting() -> int:
-    """How many sign-ups wait for the reviewer."""
-    return int(db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.state == "pending")) or 0)
+def pending(reviewer: User) -> list[SignUp]:
+    """Sign-ups waiting for the reviewer's fund, oldest first."""
+    return list(
+        db.session.scalars(select(SignUp).where(SignUp.state == "pending", _in_region(reviewer)).order_by(SignUp.id))
+    )
+
+
+def waiting(reviewer: User) -> int:
+    """How many sign-ups wait for the reviewer's fund."""
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(SignUp).where(SignUp.state == "pending", _in_region(reviewer))
+        )
+        or 0
+    )
 
 
 def sign_up_for(actor: User, sign_up_id: int, *, for_update: bool = False) -> SignUp:
@@ -185,6 +200,8 @@ def sign_up_for(actor: User, sign_up_id: int, *, for_update: bool = False) -> Si
     query = select(SignUp).where(SignUp.id == sign_up_id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
+    if actor.role_enum is Role.REVIEWER:
+        query = query.where(_in_region(actor))
     record = db.session.scalar(query)
     if record is None or not (actor.role_enum is Role.REVIEWER or record.user_id == actor.id):
         raise NotFound("未找到该注册")

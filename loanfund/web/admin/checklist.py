@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from loanfund.domain.errors import InvalidInput
 from loanfund.services import uow
 from loanfund.services.applications import materials
+from loanfund.services.funds import own_fund
 from loanfund.web.admin import admin_only, bp
 from loanfund.web.admin.forms import MaterialItemForm
 from loanfund.web.forms import field_errors, options
@@ -54,7 +55,7 @@ def _item_form(form: MaterialItemForm) -> MaterialItemForm:
 
 def _checklist_page(new_form: MaterialItemForm, failed_id: int | None) -> str:
     """Every item with its own form (the one that failed keeps what was typed), and a form for a new one."""
-    items = materials.checklist(active_only=False)
+    items = materials.checklist(own_fund(current_user).id, active_only=False)
     forms = {}
     for item in items:
         if failed_id == item.id:

@@ -57,10 +57,11 @@ def new() -> tuple[str, int] | Response:
     if form.is_submitted():
         valid = form.validate()
         if form.csrf_token.errors or form.once.errors:  # an expired page: its values are not judged
-            return _new_page(form, policy, {}), 422
+            return _new_page(form, shown.id, policy, {}), 422
         # every problem in one pass: the rules run on whatever could be read, beside the format errors and the files
-        documents = {item.code: uploaded(f"documents-{item.code}") for item in materials.for_new_application()}
-        file_errors = lifecycle.document_problems(documents)
+        offered = materials.for_new_application(shown.id)
+        documents = {item.code: uploaded(f"documents-{item.code}") for item in offered}
+        file_errors = lifecycle.document_problems(shown.id, documents)
         problems = lifecycle.application_problems(current_user, _draft(form))
         if problems:
             _show(form, RuleViolation(problems), {"own_funds_planned": "own_funds"})
@@ -84,12 +85,14 @@ def new() -> tuple[str, int] | Response:
         if taken.result is not None:
             flash(f"申请已提交，编号 {taken.result.reference}。", "success")
             return redirect(url_for("apps.detail", application_id=taken.result.id))
-        return _new_page(form, policy, file_errors), 422  # refused: the token stays unused, for the corrected form
-    return _new_page(form, policy, {}), 200
+        return _new_page(
+            form, shown.id, policy, file_errors
+        ), 422  # refused: the token stays unused, for the corrected form
+    return _new_page(form, shown.id, policy, {}), 200
 
 
-def _new_page(form: ApplicationForm, policy: Policy, file_errors: dict[str, list[str]]) -> str:
-    items = materials.for_new_application()
+def _new_page(form: ApplicationForm, fund_id: int, policy: Policy, file_errors: dict[str, list[str]]) -> str:
+    items = materials.for_new_application(fund_id)
     labels = {f"documents-{item.code}": item.label for item in items}
     return render_template(
         "applications/new.html",
@@ -279,7 +282,7 @@ def _detail(
         green_form=IssueForm(formdata=None) if green_channel.refusal(current_user, application) is None else None,
         claim_reason=view.claim_reason,
         claim_form=ClaimForm(formdata=None) if view.claim_reason else None,
-        categories=materials.labels(),
+        categories=materials.labels(application.fund_id),
         max_bytes=materials.MAX_BYTES,
         max_files=materials.MAX_FILES,
         max_total=materials.MAX_UPLOAD_BYTES,

@@ -71,7 +71,7 @@ def guide() -> str:
         policy=policy,
         version=version,
         bands=list(zip(band_labels(policy), policy.bands, strict=True)),
-        checklist=materials.checklist(),
+        checklist=materials.checklist(fund.id),
         providers=materials.PROVIDER_LABELS,
         banks=directory.banks_taking_applications(clock.today()),
         contact=fund.contact_lines,

@@ -53,7 +53,7 @@ def licence(sign_up_id: int) -> Response:
 @bp.get("/sign-ups")
 @reviewer_only
 def index() -> str:
-    return render_template("vetting/index.html", sign_ups=vetting.pending())
+    return render_template("vetting/index.html", sign_ups=vetting.pending(current_user))
 
 
 @bp.route("/sign-ups/<int(max=2147483647):sign_up_id>", methods=["GET", "POST"])
