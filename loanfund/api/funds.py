@@ -12,6 +12,8 @@ from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
 from loanfund.api.documented import documented, items_of
 from loanfund.api.schemas import (
+    ChecklistItemOutSchema,
+    ChecklistItemSchema,
     ContributionSchema,
     FundContributionCreateSchema,
     FundCreateSchema,
@@ -27,6 +29,7 @@ from loanfund.api.schemas import (
 from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Role
 from loanfund.services import directory, funds, platform, policies
+from loanfund.services.applications import materials
 from loanfund.services.books.capital import contributor_named, record_contribution
 
 
@@ -199,3 +202,49 @@ def overview() -> Response:
     body: dict[str, Any] = {"items": FundFiguresSchema(many=True).dump(items)}
     body["total"] = FundFiguresSchema().dump(shown(total, code="", name="合计")) if total else None
     return jsonify(body)
+
+
+def _item_input(data: dict[str, Any]) -> materials.ItemInput:
+    return materials.ItemInput(
+        code=data["code"],
+        label=data["label"],
+        provided_by=data["provided_by"],
+        needed_for=data["needed_for"],
+        required=data["required"],
+        active=data["active"],
+        position=data["position"],
+    )
+
+
+@api_bp.get("/funds/<code>/checklist")
+@documented("转贷资金的申请材料清单", answer=items_of(ChecklistItemOutSchema), problems=(403, 404))
+@token_required(Role.ADMIN)
+def list_checklist(code: str) -> Response:
+    """Every item of the fund's checklist, retired ones too. :raise 404: another fund's."""
+    fund = platform.fund_for(current_api_user(), code)
+    return jsonify({"items": ChecklistItemOutSchema(many=True).dump(materials.checklist(fund.id, active_only=False))})
+
+
+@api_bp.post("/funds/<code>/checklist")
+@documented(
+    "新增申请材料项", body=ChecklistItemSchema, status=201, answer=ChecklistItemOutSchema, problems=(403, 404, 422)
+)
+@token_required(Role.ADMIN)
+def create_checklist_item(code: str) -> tuple[Response, int]:
+    """A new item of the fund's checklist. :raise 404: another fund's. :raise 422: every bad field at once."""
+    user = current_api_user()
+    platform.fund_for(user, code)
+    item = materials.save_item(user, None, _item_input(ChecklistItemSchema().load(_body())))
+    return jsonify(ChecklistItemOutSchema().dump(item)), 201
+
+
+@api_bp.put("/funds/<code>/checklist/<int(max=2147483647):item_id>")
+@documented("修改申请材料项", body=ChecklistItemSchema, answer=ChecklistItemOutSchema, problems=(403, 404, 422))
+@token_required(Role.ADMIN)
+def update_checklist_item(code: str, item_id: int) -> Response:
+    """Change an item of the fund's checklist (its code stays). :raise 404: another fund's item or fund.
+    :raise 422: every bad field at once."""
+    user = current_api_user()
+    platform.fund_for(user, code)
+    item = materials.save_item(user, item_id, _item_input(ChecklistItemSchema().load(_body())))
+    return jsonify(ChecklistItemOutSchema().dump(item))

@@ -695,3 +695,24 @@ class FundFiguresSchema(Schema):
     submitted = fields.Integer(metadata={"description": "本年受理申请笔数"})
     disbursed = MoneyField(metadata={"description": "本年放款金额"})
     fee_income = MoneyField(metadata={"description": "本年用款费用收入"})
+
+
+class ChecklistItemSchema(StrictSchema):
+    code = Text(32, load_default="", metadata={"description": "代码（英文小写），新增时必填，保存后不变"})
+    label = Text(100, required=True, metadata={"description": "材料名称"})
+    provided_by = fields.String(required=True, error_messages=REQUIRED, metadata={"description": "提供方"})
+    needed_for = fields.String(required=True, error_messages=REQUIRED, metadata={"description": "何时需要（步骤）"})
+    required = fields.Boolean(load_default=False)
+    active = fields.Boolean(load_default=True)
+    position = WholeNumber(load_default=0)
+
+
+class ChecklistItemOutSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    label = fields.String()
+    provided_by = fields.String()
+    needed_for = fields.String()
+    required = fields.Boolean()
+    active = fields.Boolean()
+    position = fields.Integer()

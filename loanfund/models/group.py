@@ -105,6 +105,7 @@ class Dissolution(Model):
     __tablename__ = "dissolutions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # the fund dissolved, no other
     state: Mapped[str] = mapped_column(String(10), default="proposed")
     reason: Mapped[str] = mapped_column(Text)
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -44,7 +44,7 @@ class CloseForm(SubmitOnce, Form):
 
 
 def _page(forms: dict[str, Form] | None = None, status: int = 200) -> tuple[str, int]:
-    row = dissolution.current()
+    row = dissolution.current(own_fund(current_user).id)
     role = current_user.role_enum
     given = forms or {}
     shown: dict[str, Form] = {}
@@ -61,7 +61,7 @@ def _page(forms: dict[str, Form] | None = None, status: int = 200) -> tuple[str,
         render_template(
             "fund/dissolution.html",
             row=row,
-            history=dissolution.history(),
+            history=dissolution.history(own_fund(current_user).id),
             labels=dissolution.STATE_LABELS,
             closing=closing,
             forms=shown,

@@ -226,3 +226,33 @@ def test_the_overseer_reads_every_fund_side_by_side_and_acts_on_none(api, platfo
     assert api.get("overseer", "/applications").status_code == 403
     assert api.post("overseer", "/funds/DH/contributions", {}).status_code == 403
     assert api.get("admin", "/overview").status_code == 403
+
+
+def test_a_funds_administrator_keeps_its_checklist_over_the_api(api, platform_admin):
+    assert api.post("platform", "/funds", FUND).status_code == 201
+    admin = {"username": "dh_admin", "password": DEMO_PASSWORD, "role": "admin"}
+    assert api.post("platform", "/funds/DH/users", admin).status_code == 201
+    defaults = api.get("dh_admin", "/funds/DH/checklist").get_json()["items"]
+    assert [i["code"] for i in defaults][:3] == ["licence", "loan_contract", "financials"]  # the default list
+    tax = {
+        "code": "tax_proof",
+        "label": "完税证明",
+        "provided_by": "enterprise",
+        "needed_for": "accept",
+        "required": True,
+    }
+    made = api.post("dh_admin", "/funds/DH/checklist", tax)
+    assert made.status_code == 201, made.get_json()
+    item = made.get_json()["id"]
+    assert "tax_proof" not in [i["code"] for i in api.get("admin", "/funds/LYG/checklist").get_json()["items"]]
+    retired = api.client.put(
+        f"/api/v1/funds/DH/checklist/{item}", json=tax | {"active": False}, headers=api.headers("dh_admin")
+    )
+    assert (retired.status_code, retired.get_json()["active"]) == (200, False)
+    theirs = api.client.put(f"/api/v1/funds/LYG/checklist/{item}", json=tax, headers=api.headers("admin"))
+    assert theirs.status_code == 404
+    bad = api.post("dh_admin", "/funds/DH/checklist", tax | {"code": "x", "provided_by": "nobody"})
+    assert bad.get_json()["errors"] == {
+        "code": ["代码用小写英文字母、数字和下划线，以字母开头，2–32 位"],
+        "provided_by": ["请选择提供方"],
+    }

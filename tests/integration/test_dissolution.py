@@ -99,7 +99,7 @@ def test_the_books_do_not_close_while_money_is_out(flows: Flows) -> None:
         "尚有 1 笔申请未办结（撤回、不予受理或收回归档后方可结清）",
         "应收应急转贷资金尚有 30,000,000.00 元未收回",
     ]
-    assert dissolution.current().state == "approved"  # type: ignore[union-attr]
+    assert dissolution.current(city_fund_id()).state == "approved"  # type: ignore[union-attr]
     assert lifecycle.get(flows.user("operator"), out.id).state == "disbursed"
 
 
@@ -124,8 +124,9 @@ def test_each_step_in_its_turn_by_its_role(flows: Flows) -> None:
         group, clock.today(), "会议", "7 人", "纪要〔2026〕4号", [("纪要.pdf", b"%PDF-1.4\n")]
     )
     dissolution.decide(group, row.id, False, "纪要〔2026〕4号", "资金需求仍在")
-    assert dissolution.current() is None  # not dissolved: the fund goes on, and may be proposed again later
-    assert dissolution.refusal_to_apply() is None
+    # not dissolved: the fund goes on, and may be proposed again later
+    assert dissolution.current(city_fund_id()) is None
+    assert dissolution.refusal_to_apply(city_fund_id()) is None
     tomorrow = clock.today() + timedelta(days=1)
     again = dissolution.propose(operator, "需求继续下降")
     dissolution.decide(group, again.id, True, "纪要〔2026〕4号")

@@ -204,3 +204,22 @@ def test_each_fund_keeps_its_own_checklist(county):
     ours = Flows().submit(enterprise="ent2", fund="LYG")
     assert [i.label for i in materials.missing(theirs, "accept")] == ["企业征信报告", "完税证明"]  # in the list's order
     assert [i.label for i in materials.missing(ours, "accept")] == ["企业征信报告"]
+
+
+def test_a_dissolution_stops_its_own_fund_only(county, traveller):
+    from loanfund.services.group import dissolution
+
+    UserFactory(username="dh_group2", role=Role.GROUP.value, fund_id=county.id)
+    db.session.commit()
+    row = dissolution.propose(user("dh_operator"), "县级资金并入市级资金")
+    assert dissolution.current(city_fund().id) is None
+    with pytest.raises(NotFound):  # the city's group cannot decide the county's
+        dissolution.decide(user("group"), row.id, True, "纪要〔2026〕9号")
+    # approved for dissolution, the county takes no application; the city still does
+    from loanfund.models import Dissolution
+
+    stopped = db.session.get(Dissolution, row.id)
+    stopped.state, stopped.approval_ref = "approved", "东政复〔2026〕1号"  # type: ignore[union-attr]
+    db.session.commit()
+    assert dissolution.refusal_to_apply(county.id) is not None
+    assert dissolution.refusal_to_apply(city_fund().id) is None

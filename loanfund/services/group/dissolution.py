@@ -38,20 +38,28 @@ READERS = frozenset({Role.OPERATOR, Role.GROUP, Role.ADMIN, Role.REVIEWER})
 STOPPED = ("approved", "closed")  # the fund takes no application
 
 
-def current() -> Dissolution | None:
-    """The dissolution under way or done (the newest that was not rejected)."""
+def current(fund_id: int) -> Dissolution | None:
+    """The fund's dissolution under way or done (the newest that was not rejected)."""
     return db.session.scalar(
-        select(Dissolution).where(Dissolution.state != "rejected").order_by(Dissolution.id.desc()).limit(1)
+        select(Dissolution)
+        .where(Dissolution.fund_id == fund_id, Dissolution.state != "rejected")
+        .order_by(Dissolution.id.desc())
+        .limit(1)
     )
 
 
-def history() -> list[Dissolution]:
-    return list(db.session.scalars(select(Dissolution).order_by(Dissolution.id.desc())))
+def history(fund_id: int) -> list[Dissolution]:
+    return list(
+        db.session.scalars(select(Dissolution).where(Dissolution.fund_id == fund_id).order_by(Dissolution.id.desc()))
+    )
 
 
-def refusal_to_apply() -> Violation | None:
-    """第二十六条: the fund takes no application once the government approved its dissolution."""
-    stopped = db.session.scalar(select(Dissolution).where(Dissolution.state.in_(STOPPED)).limit(1))
+def refusal_to_apply(fund_id: int) -> Violation | None:
+    """第二十六条: the fund takes no application once the government approved its dissolution (another fund's
+    dissolution stops only that fund)."""
+    stopped = db.session.scalar(
+        select(Dissolution).where(Dissolution.fund_id == fund_id, Dissolution.state.in_(STOPPED)).limit(1)
+    )
     if stopped is None:
         return None
     return Violation(
@@ -67,10 +75,11 @@ def _may(actor: User, role: Role, what: str) -> None:
         raise NotAllowed(f"{what}由{role.label}办理", code="role_not_allowed")
 
 
-def _locked(dissolution_id: int) -> Dissolution:
+def _locked(actor: User, dissolution_id: int) -> Dissolution:
+    """:raise NotFound: no such dissolution, or another fund's."""
     row = db.session.scalar(
         select(Dissolution)
-        .where(Dissolution.id == dissolution_id)
+        .where(Dissolution.id == dissolution_id, Dissolution.fund_id == actor.fund_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -95,10 +104,13 @@ def propose(actor: User, reason: str) -> Dissolution:
         errors.add("reason", "请说明提议解散的理由（政策或市场需求的变化）")
     errors.raise_if_any()
     audit.take_turn()  # one proposal at a time: the second waits here, then finds the first
-    under_way = current()
+    fund_id = own_fund(actor).id
+    under_way = current(fund_id)
     if under_way is not None:
         raise Conflict(f"已有解散事项：{STATE_LABELS[under_way.state]}", code="dissolution_exists")
-    row = Dissolution(state="proposed", reason=reason.strip(), proposed_by_id=actor.id, proposed_at=clock.utcnow())
+    row = Dissolution(
+        fund_id=fund_id, state="proposed", reason=reason.strip(), proposed_by_id=actor.id, proposed_at=clock.utcnow()
+    )
     db.session.add(row)
     return finish(row)
 
@@ -109,7 +121,7 @@ def decide(actor: User, dissolution_id: int, dissolve: bool, minutes_ref: str, n
     :raise NotAllowed: not the group. :raise InvalidInput: the minutes not registered. :raise Conflict: not proposed.
     """
     _may(actor, Role.GROUP, "解散的决定")
-    row = _locked(dissolution_id)
+    row = _locked(actor, dissolution_id)
     _expect(row, "proposed")
     errors = FieldErrors()
     ref = (minutes_ref or "").strip()
@@ -140,7 +152,7 @@ def record_approval(actor: User, dissolution_id: int, approval_ref: str, approve
     :raise NotAllowed: not an operator. :raise InvalidInput: reference or date missing or wrong. :raise Conflict:
         the group has not decided to dissolve."""
     _may(actor, Role.OPERATOR, "登记政府批准")
-    row = _locked(dissolution_id)
+    row = _locked(actor, dissolution_id)
     _expect(row, "decided")
     errors = FieldErrors()
     ref = (approval_ref or "").strip()
@@ -204,7 +216,7 @@ def close(actor: User, dissolution_id: int, closed_on: date) -> Dissolution:
     :raise RuleViolation: a bridge still open, money still out or owed, taxes or shares unpaid (each named)."""
     _may(actor, Role.OPERATOR, "结清并返还净资产")
     audit.take_turn()  # behind every writer of the books, then the row and the balances read fresh
-    row = _locked(dissolution_id)
+    row = _locked(actor, dissolution_id)
     _expect(row, "approved")
     fund_id = own_fund(actor).id
     closing = closing_now(fund_id)

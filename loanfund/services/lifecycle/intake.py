@@ -261,5 +261,5 @@ def eligibility_violations(fund_id: int, credit_code: str, bank: Bank, today: da
     applies and again when the platform accepts and when the operator approves, since either can change between."""
     banned = blacklist.violation_for(fund_id, credit_code, today)
     agreement = bank_agreement_violation(bank.name, bank.agreement_start, bank.agreement_end, today)
-    dissolved = dissolution.refusal_to_apply()  # 第二十六条: approved for dissolution, the fund lends no more
+    dissolved = dissolution.refusal_to_apply(fund_id)  # 第二十六条: approved for dissolution, the fund lends no more
     return [v for v in (dissolved, banned, agreement) if v is not None]
