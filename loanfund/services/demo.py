@@ -267,7 +267,9 @@ def _enterprise(spec: dict[str, object], report: SeedReport) -> Enterprise:
 
 
 def _user(report: SeedReport, username: str, password: str, role: Role, name: str, **scope: object) -> None:
-    report.logins.append((username, role.label))
+    fund = scope.get("fund")
+    shown = fund.role_title(role.value) if isinstance(fund, Fund) else role.label
+    report.logins.append((username, f"{shown} · {fund.short_name}" if isinstance(fund, Fund) else shown))
     if db.session.scalar(select(User.id).where(User.username == username)) is None:
         db.session.flush()
         # an address per user, so a developer can watch the notices with a local SMTP sink (README)

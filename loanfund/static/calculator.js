@@ -39,7 +39,10 @@
     fetch(form.dataset.api || "/api/v1/quotes", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ amount: amount, days: dayNumber })
+      // the fund whose policy prices it: the page's, when the platform has several (else left out)
+      body: JSON.stringify({
+        amount: amount, days: dayNumber, fund: form.elements.fund ? form.elements.fund.value : undefined
+      })
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (answer) {

@@ -16,7 +16,8 @@
     if (!amount || !/^\d+$/.test(days)) { return; }
     fetch("/api/v1/quotes", {
       method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({amount: amount, days: parseInt(days, 10)})
+      body: JSON.stringify({amount: amount, days: parseInt(days, 10),
+                            fund: form.elements.fund ? form.elements.fund.value || undefined : undefined})
     }).then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
       .then(function (a) {
         if (!a.ok) {

@@ -14,14 +14,13 @@ from loanfund.services.books.capital import contributor_named, record_contributi
 from loanfund.services.books.fund import position
 from tests.api.conftest import upload
 from tests.conftest import DEMO_PASSWORD
-from tests.factories import UserFactory, city_fund_id, county_fund
+from tests.factories import COUNTY_POLICY, UserFactory, city_fund_id, county_fund
 
 pytestmark = pytest.mark.both_databases
 
-# four bands, written out: ≤ 500万 0.30/0.40‰, < 1000万 0.25/0.35‰, < 2000万 0.20/0.30‰, beyond 0.15/0.25‰
-POLICY = {
-    "name": "东政规发〔2025〕5号",
-    "effective_from": "2025-01-01",
+# the county's policy (tests.factories) with four bands instead of one, written out: ≤ 500万 0.30/0.40‰,
+# < 1000万 0.25/0.35‰, < 2000万 0.20/0.30‰, beyond 0.15/0.25‰
+POLICY = COUNTY_POLICY | {
     "bands": [
         {
             "upper_bound": "5000000.00",
@@ -43,14 +42,6 @@ POLICY = {
         },
         {"upper_bound": None, "base_rate_permille": "0.15", "extended_rate_permille": "0.25"},
     ],
-    "base_rate_days": 5,
-    "max_days": 10,
-    "cap_ratio": "0.95",
-    "group_threshold": "10000000.00",
-    "group_for_overdue_loan": True,
-    "renewal_sla_days": 2,
-    "blacklist_years": 3,
-    "rate_mode": "marginal",
 }
 FUND = {
     "code": "DH",

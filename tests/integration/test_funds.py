@@ -128,3 +128,7 @@ def test_the_application_form_asks_for_the_fund_only_where_two_cover_the_firm(cl
     auth.login("ent1")
     haizhou = client.get("/applications/new").get_data(as_text=True)
     assert "申请的转贷资金" not in haizhou
+    # the one fund covering it rides along, so the live estimate asks that fund's policy
+    assert '<input type="hidden" name="fund" value="LYG">' in haizhou
+    calculator = client.get("/?fund=DH").get_data(as_text=True)
+    assert '<input type="hidden" name="fund" value="DH">' in calculator

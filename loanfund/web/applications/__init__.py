@@ -49,7 +49,7 @@ def new() -> tuple[str, int] | Response:
     form = ApplicationForm()
     form.bank_id.choices = _bank_choices()
     covering = funds.funds_covering(current_user.enterprise.district)
-    form.fund.choices = [(f.code, f.name) for f in covering]
+    form.fund.choices = options([(f.code, f.name) for f in covering])
     shown = (
         next((f for f in covering if f.code == form.fund.data), None) or (covering or [funds.fund_for_page(None)])[0]
     )
