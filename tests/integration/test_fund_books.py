@@ -223,3 +223,16 @@ def test_a_dissolution_stops_its_own_fund_only(county, traveller):
     db.session.commit()
     assert dissolution.refusal_to_apply(county.id) is not None
     assert dissolution.refusal_to_apply(city_fund().id) is None
+
+
+def test_the_bank_claims_list_is_the_funds_own(county, traveller):
+    from loanfund.services.oversight import liability
+
+    flows = Flows(traveller)
+    city_bridge = flows.to(State.DISBURSED)
+    traveller.shift(timedelta(days=12))  # overdue and never renewed: the bank is liable (R12)
+    liability.record_claim(user("operator"), city_bridge.id, "银行未按承诺续贷")
+    assert [c.application_id for c in liability.claims(user("operator"))] == [city_bridge.id]
+    assert liability.claims(user("dh_operator")) == []
+    assert liability.claims(user("dh_bank1")) == []  # ICBC's officer for the county: not the city's claim
+    assert [c.application_id for c in liability.claims(user("bank1"))] == [city_bridge.id]

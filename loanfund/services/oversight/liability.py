@@ -185,8 +185,13 @@ class BankStanding:
 
 
 def claims(actor: User) -> list[BankClaim]:
-    """A bank sees its own claims; staff see all."""
-    query = select(BankClaim).options(subqueryload(BankClaim.payments), joinedload(BankClaim.bank))
+    """The claims on the bridges of the actor's fund: a bank's officer sees its bank's, staff all of the fund's."""
+    query = (
+        select(BankClaim)
+        .join(Application, BankClaim.application_id == Application.id)
+        .where(Application.fund_id == actor.fund_id)
+        .options(subqueryload(BankClaim.payments), joinedload(BankClaim.bank))
+    )
     if actor.role_enum is Role.BANK:
         query = query.where(BankClaim.bank_id == actor.bank_id)
     return list(db.session.scalars(query.order_by(BankClaim.id.desc())))
