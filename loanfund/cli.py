@@ -61,10 +61,7 @@ def create_user_command(
     password = sys.stdin.readline().rstrip("\r\n")
     enterprise = bank = fund = None
     if Role(role) not in FUNDLESS_ROLES:
-        try:
-            fund = funds.named_or_sole(fund_code)
-        except (InvalidInput, NotFound) as exc:
-            raise click.ClickException(exc.message) from exc
+        fund = _fund(fund_code)
     if credit_code:
         enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code.upper()))
         if enterprise is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -62,6 +63,13 @@ class District:
 SCOPE_WORDS = {"市": "市域", "县": "县域", "区": "区域"}
 
 
+def shared_code(codes: Iterable[str]) -> str:
+    """What 行政区划代码 have in common, digit by digit: a county's own code, or its city's four digits ("" for
+    none)."""
+    listed = list(codes)
+    return os.path.commonprefix(listed) if listed else ""  # noqa: RUF071 — codes are compared by digit
+
+
 @dataclass(frozen=True)
 class Region:
     """The region a fund serves (R10): its name, the 行政区划代码 every credit code it serves starts with, and its
@@ -83,7 +91,7 @@ class Region:
 
     @property
     def named_scope(self) -> str:
-        """The region by name as 第八条 says it: 连云港市市域."""
+        """The region by name as 第八条 says it: 某市市域, 某县县域."""
         return f"{self.name}{SCOPE_WORDS[self.name[-1]]}" if self.name[-1:] in SCOPE_WORDS else self.name
 
     def covers(self, district: str) -> bool:

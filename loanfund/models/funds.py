@@ -53,7 +53,7 @@ class Fund(TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)  # in the API's paths and the CLI's --fund
-    name: Mapped[str] = mapped_column(String(100), unique=True)  # 连云港市中小企业应急转贷资金
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # the full name, e.g. 某某市中小企业应急转贷资金
     short_name: Mapped[str] = mapped_column(String(40))  # what a list or a title bar has room for
     region_name: Mapped[str] = mapped_column(String(40))  # the region it serves as its documents say it (某市, 某县)
     region_code: Mapped[str] = mapped_column(String(6))  # the 行政区划代码 every credit code it serves starts with

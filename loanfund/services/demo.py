@@ -132,9 +132,9 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
         _user(report, f"ent{number}", password, Role.ENTERPRISE, enterprise.contact_name, enterprise=enterprise)
     finish(report)
     _first_contribution(report, city)
+    _county(report, password)
     if with_applications:
         _applications(report)
-    _county(report, password, with_applications=with_applications)
     return report
 
 
@@ -184,8 +184,8 @@ COUNTY_STAFF = (
 COUNTY_CAPITAL = ("东海县财政局", Money.yuan(20_000_000))
 
 
-def _county(report: SeedReport, password: str, *, with_applications: bool) -> None:
-    """The platform's own people, Donghai's fund with its staff and capital, and a Donghai firm's application to it."""
+def _county(report: SeedReport, password: str) -> None:
+    """The platform's own people, and Donghai's fund with its staff and capital."""
     _user(report, "platform", password, Role.PLATFORM, "平台管理员")
     _user(report, "overseer", password, Role.OVERSEER, "市工业和信息化局")
     finish(report)
@@ -203,44 +203,6 @@ def _county(report: SeedReport, password: str, *, with_applications: bool) -> No
     if db.session.scalar(select(Contributor.id).where(Contributor.fund_id == county.id)) is None:
         record_contribution(contributor_named(county.id, name, "county"), amount, date(2025, 6, 30), "县级财政出资")
         report.created.append(f"出资 {name} {amount.format()} 元")
-    if with_applications and db.session.scalar(select(Application.id).where(Application.fund_id == county.id)) is None:
-        _county_application(county)
-
-
-def _county_application(county: Fund) -> None:
-    """The Donghai firm asks its county's fund too: accepted, and committed by ICBC, waiting for the county's
-    approval."""
-    users = {u.username: u for u in db.session.scalars(select(User))}
-    icbc = db.session.scalars(select(Bank).where(Bank.code == "ICBC-LYG")).one()
-    today = clock.today()
-    data = lifecycle.ApplicationInput(
-        bank_id=icbc.id,
-        loan_contract_no="工银东借字2026第0618号",
-        loan_amount_due=Money.parse("6,000,000.00"),
-        loan_due_date=today + timedelta(days=3),
-        loan_overdue=False,
-        requested_amount=Money.parse("5,000,000.00"),
-        requested_days=6,
-        own_funds=Money.parse("1,000,000.00"),
-        purpose="归还到期流动资金贷款，银行续贷后归还",
-        fund=county.code,
-    )
-    app_id = lifecycle.submit_application(users["ent2"], data).id
-    for code in ("licence", "loan_contract", "financials"):
-        materials.upload(users["ent2"], app_id, code, [_sample(code)])
-    materials.upload(users["dh_reviewer"], app_id, "credit_report", [_sample("credit_report")])
-    lifecycle.accept(
-        users["dh_reviewer"],
-        app_id,
-        credit_report_date=today - timedelta(days=1),
-        credit_adverse="none",
-        credit_industry="fits",
-        credit_operating="good",
-        credit_check_note="人行征信无不良信用记录，生产经营正常，符合受理条件",
-        note="材料齐全",
-    )
-    materials.upload(users["dh_bank1"], app_id, "commitment", [_sample("commitment")])
-    lifecycle.commit(users["dh_bank1"], app_id, Money.parse("6,000,000.00"), "同意续贷", "承诺函〔2026〕东号")
 
 
 def _bank(spec: dict[str, str], report: SeedReport) -> Bank:
@@ -338,11 +300,11 @@ def _applications(report: SeedReport) -> None:
             materials.upload(users[username], app_id, code, [_sample(code)])
         return app_id
 
-    def accept(app_id: int, note: str) -> None:
+    def accept(app_id: int, note: str, reviewer: str = "reviewer") -> None:
         """The reviewer files the 征信 report and records the credit check (第八、十五条)."""
-        materials.upload(users["reviewer"], app_id, "credit_report", [_sample("credit_report")])
+        materials.upload(users[reviewer], app_id, "credit_report", [_sample("credit_report")])
         lifecycle.accept(
-            users["reviewer"],
+            users[reviewer],
             app_id,
             credit_report_date=today - timedelta(days=1),
             credit_adverse="none",
@@ -352,8 +314,8 @@ def _applications(report: SeedReport) -> None:
             note=note,
         )
 
-    def through_commit(app_id: int, bank_user: str, committed: str) -> None:
-        accept(app_id, "材料齐全，符合受理条件")
+    def through_commit(app_id: int, bank_user: str, committed: str, reviewer: str = "reviewer") -> None:
+        accept(app_id, "材料齐全，符合受理条件", reviewer)
         materials.upload(users[bank_user], app_id, "commitment", [_sample("commitment")])
         lifecycle.commit(users[bank_user], app_id, M(committed), "同意续贷，到期后按原条件续贷", "承诺函〔2026〕号")
 
@@ -408,7 +370,21 @@ def _applications(report: SeedReport) -> None:
     )
     through_commit(late, "bank1", "1,000,000.00")
     lifecycle.approve(users["operator"], late, M("800,000.00"), M("200,000.00"), "贷款已逾期，报领导小组审批")
-    report.created.append("申请 6 笔（已归档、已放款、已提交、银行已承诺、已受理、待领导小组审批）")
+    # the Donghai firm asks its county's fund too: committed by ICBC, waiting for the county's approval
+    county = apply(
+        "ent2",
+        "ICBC-LYG",
+        "工银东借字2026第0618号",
+        "6,000,000.00",
+        "5,000,000.00",
+        6,
+        "1,000,000.00",
+        fund=COUNTY.code,
+    )
+    through_commit(county, "dh_bank1", "6,000,000.00", reviewer="dh_reviewer")
+    report.created.append(
+        "申请 7 笔（已归档、已放款、已提交、银行已承诺 2 笔、已受理、待领导小组审批；其中东海县 1 笔）"
+    )
     _group_register(users, today)
     report.created.append("领导小组会议 1 次、管理制度 1 份、绿色通道函 1 份")
 

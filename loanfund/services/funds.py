@@ -6,12 +6,10 @@ With one fund the platform is that fund: its name in the title bar, its region i
 
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from loanfund.domain.eligibility import Region, check_credit_code_region, check_district
+from loanfund.domain.eligibility import Region, check_credit_code_region, check_district, shared_code
 from loanfund.domain.errors import InvalidInput, InvalidValue, NotAllowed, NotFound
 from loanfund.extensions import db
 from loanfund.models import District, Fund, User
@@ -110,7 +108,7 @@ def platform_region() -> Region:
     every = [fund.region() for fund in funds()]
     if len(every) == 1:
         return every[0]
-    prefix = os.path.commonprefix([r.code_prefix for r in every])  # noqa: RUF071 — codes are compared by digit
+    prefix = shared_code(r.code_prefix for r in every)
     named = next((r.name for r in every if r.code_prefix == prefix), "本平台服务区域")
     union = {d.key: d for r in every for d in r.districts}
     return Region(named, prefix, tuple(union.values()))

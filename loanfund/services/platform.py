@@ -4,7 +4,6 @@ special account and first policy version — and their administrators; an overse
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -12,11 +11,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from loanfund import clock
+from loanfund.domain.eligibility import shared_code
 from loanfund.domain.errors import FieldErrors, InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, District, Fund, User
+from loanfund.models import Application, Bank, District, Fund, User
 from loanfund.services import policies
 from loanfund.services.applications import materials
 from loanfund.services.books import fund as position
@@ -85,11 +85,10 @@ def create_fund(actor: User, data: FundInput, policy: dict[str, Any]) -> Fund:
             "region_code",
         )
     }
-    for key in ("name", "short_name", "regulation", "regulation_number", "group_office", "reviewing_body"):
+    required = ("name", "short_name", "regulation", "regulation_number", "group_office", "reviewing_body")
+    for key in (*required, "operating_body"):
         if not texts[key]:
             errors.add(key, "此项为必填项")
-    if not texts["operating_body"]:
-        errors.add("operating_body", "此项为必填项")
     if texts["name"] and db.session.scalar(select(Fund.id).where(Fund.name == texts["name"])) is not None:
         errors.add("name", "已有同名的转贷资金")
     chosen = list(db.session.scalars(select(District).where(District.key.in_(data.districts))))
@@ -98,7 +97,7 @@ def create_fund(actor: User, data: FundInput, policy: dict[str, Any]) -> Fund:
         errors.add("districts", "至少选择一个服务的县区")
     elif unknown:
         errors.add("districts", f"未知县区：{'、'.join(unknown)}")
-    region_code = texts["region_code"] or _shared_code(chosen)
+    region_code = texts["region_code"] or shared_code(d.region_code or d.within_code for d in chosen)
     if not re.fullmatch(r"\d{2,6}", region_code or ""):
         errors.add("region_code", "请填写服务区域的行政区划代码（2–6 位数字），如 320722")
     region_name = texts["region_name"] or (chosen[0].name if len(chosen) == 1 else "")
@@ -128,12 +127,6 @@ def create_fund(actor: User, data: FundInput, policy: dict[str, Any]) -> Fund:
     return finish(fund)
 
 
-def _shared_code(districts: list[District]) -> str:
-    """What the chosen districts' codes share (a county's own code, or a city's four digits)."""
-    codes = [d.region_code or d.within_code for d in districts]
-    return os.path.commonprefix(codes) if codes else ""  # noqa: RUF071 — codes are compared by digit
-
-
 def fund_for(actor: User, code: str) -> Fund:
     """The fund ``actor`` may administer: their own (a fund's administrator), any (the platform administrator).
 
@@ -152,8 +145,6 @@ def add_fund_user(
 
     :raise NotFound: as ``fund_for``. :raise NotAllowed: a role the actor may not give.
     :raise InvalidInput: as ``create_user``, or an unknown role or bank."""
-    from loanfund.models import Bank
-
     fund = fund_for(actor, code)
     if role not in Role.__members__.values():
         raise InvalidInput({"role": ["未知角色"]})
