@@ -25,12 +25,14 @@ from loanfund.api.schemas import (
     PolicyVersionOutSchema,
     PolicyVersionSchema,
     ReasonSchema,
+    ThresholdsSchema,
 )
 from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Role
 from loanfund.services import directory, funds, platform, policies
 from loanfund.services.applications import materials
 from loanfund.services.books.capital import contributor_named, record_contribution
+from loanfund.services.oversight import settings
 
 
 def _body() -> Any:
@@ -248,3 +250,35 @@ def update_checklist_item(code: str, item_id: int) -> Response:
     platform.fund_for(user, code)
     item = materials.save_item(user, item_id, _item_input(ChecklistItemSchema().load(_body())))
     return jsonify(ChecklistItemOutSchema().dump(item))
+
+
+def _thresholds(limits: Any) -> dict[str, str]:
+    return {
+        "due_within_days": str(limits.due_within_days),
+        "concentration_percent": str(limits.concentration_percent),
+        "utilisation_percent": str(limits.utilisation_percent),
+    }
+
+
+@api_bp.get("/funds/<code>/settings")
+@documented("转贷资金的预警设置", answer=ThresholdsSchema, problems=(403, 404))
+@token_required(Role.ADMIN)
+def get_settings(code: str) -> Response:
+    """The fund's early-warning thresholds (R15). :raise 404: another fund's."""
+    fund = platform.fund_for(current_api_user(), code)
+    return jsonify(ThresholdsSchema().dump(_thresholds(settings.thresholds(fund.id))))
+
+
+@api_bp.put("/funds/<code>/settings")
+@documented("修改预警设置", body=ThresholdsSchema, answer=ThresholdsSchema, problems=(403, 404, 422))
+@token_required(Role.ADMIN)
+def put_settings(code: str) -> Response:
+    """Set the fund's early-warning thresholds, all three at once. :raise 404: another fund's.
+    :raise 422: every field that is not a sensible number, at once."""
+    user = current_api_user()
+    fund = platform.fund_for(user, code)
+    data = ThresholdsSchema().load(_body())
+    saved = settings.save_thresholds(
+        user, fund.id, data["due_within_days"], data["concentration_percent"], data["utilisation_percent"]
+    )
+    return jsonify(ThresholdsSchema().dump(_thresholds(saved)))

@@ -697,6 +697,18 @@ class FundFiguresSchema(Schema):
     fee_income = MoneyField(metadata={"description": "本年用款费用收入"})
 
 
+class ThresholdsSchema(StrictSchema):
+    """The fund's early-warning thresholds (R15), as the settings page has them: text, checked by the service."""
+
+    due_within_days = Text(8, required=True, metadata={"description": "到期前预警天数（0–30）", "example": "3"})
+    concentration_percent = Text(
+        8, required=True, metadata={"description": "集中度预警线（%，0–100，至多 1 位小数）", "example": "30"}
+    )
+    utilisation_percent = Text(
+        8, required=True, metadata={"description": "资金使用率预警线（%，0–100，至多 1 位小数）", "example": "80"}
+    )
+
+
 class ChecklistItemSchema(StrictSchema):
     code = Text(32, load_default="", metadata={"description": "代码（英文小写），新增时必填，保存后不变"})
     label = Text(100, required=True, metadata={"description": "材料名称"})

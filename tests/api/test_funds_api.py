@@ -247,3 +247,29 @@ def test_a_funds_administrator_keeps_its_checklist_over_the_api(api, platform_ad
         "code": ["代码用小写英文字母、数字和下划线，以字母开头，2–32 位"],
         "provided_by": ["请选择提供方"],
     }
+
+
+def test_a_funds_administrator_sets_its_warning_thresholds_over_the_api(api, platform_admin):
+    assert api.post("platform", "/funds", FUND).status_code == 201
+    admin = {"username": "dh_admin", "password": DEMO_PASSWORD, "role": "admin"}
+    assert api.post("platform", "/funds/DH/users", admin).status_code == 201
+    defaults = {"due_within_days": "3", "concentration_percent": "30", "utilisation_percent": "80"}
+    assert api.get("dh_admin", "/funds/DH/settings").get_json() == defaults
+    wanted = {"due_within_days": "5", "concentration_percent": "40.5", "utilisation_percent": "90"}
+    saved = api.client.put("/api/v1/funds/DH/settings", json=wanted, headers=api.headers("dh_admin"))
+    assert (saved.status_code, saved.get_json()) == (200, wanted)
+    assert api.get("admin", "/funds/LYG/settings").get_json() == defaults  # the city's did not move
+    theirs = api.client.put("/api/v1/funds/LYG/settings", json=wanted, headers=api.headers("dh_admin"))
+    assert theirs.status_code == 404
+    bad = api.client.put(
+        "/api/v1/funds/DH/settings",
+        json={"due_within_days": "31", "concentration_percent": "0", "utilisation_percent": "80.25"},
+        headers=api.headers("dh_admin"),
+    )
+    assert (bad.status_code, bad.content_type) == (422, "application/problem+json")
+    assert bad.get_json()["errors"] == {
+        "due_within_days": ["请填写 0 至 30 之间的整数天数"],
+        "concentration_percent": ["请填写 0 至 100 之间的百分比，如 30"],
+        "utilisation_percent": ["百分比最多保留 1 位小数"],
+    }
+    assert api.get("dh_admin", "/funds/DH/settings").get_json() == wanted  # nothing changed

@@ -28,11 +28,13 @@ from loanfund.models import (
     JournalEntry,
     JournalLeg,
     Receipt,
+    User,
 )
 from loanfund.services.books import ledger
 from loanfund.services.books.reconcile import reconcile
+from loanfund.services.oversight import settings
 from loanfund.services.record import audit, audit_words
-from tests.factories import city_fund_id
+from tests.factories import city_fund_id, county_fund
 from tests.flows import Flows
 from tests.web.test_forms import post_form
 
@@ -395,3 +397,25 @@ def test_the_audit_page_check_names_the_rows_changed_outside_the_record(app, cli
     assert "审计记录链完整" in checked
     named = f"合作银行（banks）第 {bank} 行：与最后一次审计记录不符：账号（account_no）"
     assert f"1 行与其审计记录不符（在记录之外被改动）：{named}" in checked
+
+
+def test_a_setting_changed_outside_the_record_is_named_with_its_fund(app, people, backend):
+    """Settings are a fund's (DESIGN §7): two funds each set their thresholds, one of them is changed by hand, and the
+    check names the setting and the fund it belongs to."""
+    county = county_fund().id
+    admin = db.session.scalars(select(User).where(User.username == "admin")).one()
+    settings.save_thresholds(admin, city_fund_id(), "2", "30", "80")
+    settings.save_thresholds(admin, county, "5", "40", "90")
+    assert audit.compare() == []
+    with login(app, backend, owner_off=("settings",)) as connection:
+        sql(
+            connection,
+            "UPDATE settings SET value = %s WHERE fund_id = %s AND key = %s",
+            "9",
+            county,
+            "due_within_days",
+        )
+    differences = [audit_words.difference(found) for found in audit.compare()]
+    assert differences == [
+        f"预警设置（settings）“due_within_days（资金 {county}）”：与最后一次审计记录不符：值（value）"
+    ]

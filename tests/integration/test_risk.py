@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from loanfund.domain.lifecycle import State
+from loanfund.domain.warning import Thresholds
 from loanfund.extensions import db
 from loanfund.models import BlacklistEntry, User
+from loanfund.services.oversight.settings import thresholds
 from loanfund.services.oversight.sweep import sweep
 from tests.conftest import form_tokens
-from tests.factories import EnterpriseFactory, city_fund_id
+from tests.factories import PASSWORD, EnterpriseFactory, UserFactory, city_fund_id, county_fund
 
 pytestmark = pytest.mark.both_databases
 
@@ -106,6 +109,21 @@ def test_the_administrator_changes_a_threshold_and_the_page_follows(client, auth
     assert rows(html, "utilisation") == [
         "专用账户 在外 34,000,000.00 元、已批准待放款 0.00 元，合计占资金总额 200,000,000.00 元的 17.0%（预警线 10%）"
     ]
+
+
+def test_each_fund_keeps_its_own_thresholds(client, auth, fund_at_work):
+    county = county_fund()
+    UserFactory(username="dh_admin", role="admin", fund_id=county.id)
+    db.session.commit()
+    auth.login("dh_admin", PASSWORD)
+    page = client.get("/admin/settings").get_data(as_text=True)
+    good = {"due_within_days": "7", "concentration_percent": "50", "utilisation_percent": "95"}
+    assert client.post("/admin/settings", data=good | form_tokens(page, "")).status_code == 302
+    assert (thresholds(county.id).due_within_days, thresholds(county.id).utilisation_percent) == (7, Decimal("95"))
+    assert thresholds(city_fund_id()) == Thresholds(3, Decimal("30"), Decimal("80"))  # the city's: the defaults
+    auth.login("admin")
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert 'value="3"' in page and 'value="7"' not in page
 
 
 def test_an_enterprise_whose_legal_representative_runs_a_blacklisted_one_is_flagged(client, auth, flows, traveller):

@@ -377,6 +377,8 @@ ROUTES: list[Route] = [
         lambda w: f"/api/v1/funds/LYG/checklist/{w.item}",
         data={},
     ),
+    r("/api/v1/funds/<code>/settings", "GET", {"admin"}, "/api/v1/funds/LYG/settings"),
+    r("/api/v1/funds/<code>/settings", "PUT", {"admin"}, "/api/v1/funds/LYG/settings", data={}),
     r("/api/v1/banks", "GET", VETTED),
     r("/api/v1/enterprises/me", "GET", ENTERPRISES),
     r("/api/v1/messages", "GET", VETTED),

@@ -44,7 +44,7 @@ def report(fund_id: int, today: date | None = None) -> RiskReport:
     """The fund's early warnings today. An enterprise's past (a late return, a blacklist entry) counts wherever it
     happened: another fund's entry is a warning here (DESIGN §7)."""
     today = today or clock.today()
-    result = RiskReport(today, settings.thresholds())
+    result = RiskReport(today, settings.thresholds(fund_id))
     out_by_enterprise: dict[str, Money] = {}
     out_by_bank: dict[str, Money] = {}
     total_out = Money.zero()

@@ -1,4 +1,4 @@
-"""The early-warning thresholds (R15) as the administrator set them, or the defaults."""
+"""A fund's early-warning thresholds (R15) as its administrator set them, or the defaults."""
 
 from __future__ import annotations
 
@@ -16,8 +16,11 @@ from loanfund.services.uow import finish
 _KEYS = ("due_within_days", "concentration_percent", "utilisation_percent")
 
 
-def thresholds() -> Thresholds:
-    stored = {s.key: s.value for s in db.session.scalars(select(Setting).where(Setting.key.in_(_KEYS)))}
+def thresholds(fund_id: int) -> Thresholds:
+    stored = {
+        s.key: s.value
+        for s in db.session.scalars(select(Setting).where(Setting.fund_id == fund_id, Setting.key.in_(_KEYS)))
+    }
     default = Thresholds()
     return Thresholds(
         due_within_days=int(stored.get("due_within_days", default.due_within_days)),
@@ -27,9 +30,11 @@ def thresholds() -> Thresholds:
 
 
 def save_thresholds(
-    actor: User, due_within_days: str, concentration_percent: str, utilisation_percent: str
+    actor: User, fund_id: int, due_within_days: str, concentration_percent: str, utilisation_percent: str
 ) -> Thresholds:
-    """:raise InvalidInput: every field that is not a sensible number, at once."""
+    """The fund's thresholds, changed by its administrator (or the platform's).
+
+    :raise InvalidInput: every field that is not a sensible number, at once."""
     errors = FieldErrors()
     days = due_within_days.strip()
     if not (days.isascii() and days.isdigit() and 0 <= int(days) <= 30):
@@ -48,8 +53,8 @@ def save_thresholds(
             percents[key] = value
     errors.raise_if_any()
     for key, stored in (("due_within_days", str(int(days))), *((k, str(v)) for k, v in percents.items())):
-        setting = db.session.get(Setting, key) or Setting(key=key)
+        setting = db.session.get(Setting, (fund_id, key)) or Setting(fund_id=fund_id, key=key)
         setting.value, setting.updated_by_id, setting.updated_at = stored, actor.id, clock.utcnow()
         db.session.add(setting)
     finish(None)
-    return thresholds()
+    return thresholds(fund_id)

@@ -82,6 +82,9 @@ AUDITED = frozenset(
     }
 )
 SECRET = frozenset({"password_hash"})
+# what a record written before a keyed row's column existed meant by leaving it out: settings became a fund's in
+# migration 0043, and every setting there was then became the first fund's
+_BEFORE_FUNDS = {"fund_id": 1}
 UNCHANGED = frozenset({"updated_at"})
 HIDDEN = "（已更改，不记录）"  # how a secret's value was recorded before its digest was (records before migration 0032)
 SECRET_MARK = "摘要:"  # a secret is recorded as the SHA-256 of its stored form: it shows a change, never the value
@@ -390,36 +393,42 @@ def compare(batch: int = 2000) -> list[Difference]:
 
 
 def _compare_keyed(table: str, model: Any) -> Iterator[Difference]:
-    """A small table numbered by its own key (the settings): its records in order, each row found by the key the
-    record carries. An update recorded before records carried the key (before migration 0032) cannot be placed: the
-    columns it changed are not compared until a later record of the row says them again."""
-    [key] = _named_by(model)
+    """A small table numbered by its own key (the settings: fund and key): its records in order, each row found by the
+    key the record carries. An update recorded before records carried the key (before migration 0032) cannot be
+    placed: the columns it changed are not compared until a later record of the row says them again. A record written
+    before settings were a fund's (migration 0043) names the key alone: it is the first fund's, as the row became."""
+    keys = _named_by(model)
+
+    def named(values: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(values.get(k, _BEFORE_FUNDS.get(k)) for k in keys)
+
     images: dict[Any, dict[str, Any] | None] = {}
     unknown: dict[Any, set[str]] = {}
     for record in db.session.scalars(select(AuditRecord).where(AuditRecord.subject == table).order_by(AuditRecord.seq)):
         new, old = record.new or {}, record.old or {}
         if record.action == "insert":
-            images[new.get(key)], unknown[new.get(key)] = dict(new), set()
+            images[named(new)], unknown[named(new)] = dict(new), set()
         elif record.action == "delete":
-            images[old.get(key)] = None
-        elif key in new:
-            image = images.get(new[key])
+            images[named(old)] = None
+        elif all(k in new or k in _BEFORE_FUNDS for k in keys):
+            image = images.get(named(new))
             if image is None:
-                image = images[new[key]] = {}
+                image = images[named(new)] = {}
             image.update(new)
-            unknown.setdefault(new[key], set()).difference_update(new)
+            unknown.setdefault(named(new), set()).difference_update(new)
         else:
             for row in images:
                 unknown.setdefault(row, set()).update(new)
-    current = {
-        row_key: _loaded(row) for row_key, row in ((getattr(r, key), r) for r in db.session.scalars(select(model)))
-    }
+    current = {named(_loaded(r)): _loaded(r) for r in db.session.scalars(select(model))}
     for row_key in sorted(current.keys() | images.keys(), key=str):
         image = images.get(row_key)
         if image is not None:
             image = {k: v for k, v in image.items() if k not in unknown.get(row_key, set())}
+        named_parts = dict(zip(keys, row_key, strict=True))
+        label = str(named_parts.pop("key", ""))
+        label += "".join(f"（资金 {v}）" for v in named_parts.values())
         for found in _differ(table, 0, (row_key in images, image), current.get(row_key)):
-            yield Difference(found.subject, found.row_id, found.problem, found.columns, str(row_key))
+            yield Difference(found.subject, found.row_id, found.problem, found.columns, label)
 
 
 def _compare_table(table: str, model: Any, batch: int) -> Iterator[Difference]:

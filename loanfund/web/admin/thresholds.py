@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from loanfund.domain.errors import InvalidInput
 from loanfund.services import uow
+from loanfund.services.funds import own_fund
 from loanfund.services.oversight import settings
 from loanfund.web.admin import admin_only, bp
 from loanfund.web.admin.forms import ThresholdsForm
@@ -18,8 +19,9 @@ from loanfund.web.forms import field_errors
 @admin_only
 def thresholds() -> str | Response:
     form = ThresholdsForm()
+    fund_id = own_fund(current_user).id
     if not form.is_submitted():
-        current = settings.thresholds()
+        current = settings.thresholds(fund_id)
         form.due_within_days.data = str(current.due_within_days)
         form.concentration_percent.data = str(current.concentration_percent)
         form.utilisation_percent.data = str(current.utilisation_percent)
@@ -27,6 +29,7 @@ def thresholds() -> str | Response:
         try:
             settings.save_thresholds(
                 current_user,
+                fund_id,
                 form.due_within_days.data or "",
                 form.concentration_percent.data or "",
                 form.utilisation_percent.data or "",
