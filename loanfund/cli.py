@@ -224,14 +224,17 @@ def _day_option(text: str | None) -> date | None:
 @loanfund_cli.command("audit-pack")
 @click.argument("year", type=int)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder the zip is written to.")
-def audit_pack_command(year: int, out_dir: str) -> None:
-    """The annual audit pack (第二十一条): a zip of the year's applications, journal, trial balance and submitted
-    monthly analyses, with a SHA-256 manifest (check it with `sha256sum -c MANIFEST.sha256` where it is unpacked)."""
+@click.option("--fund", "fund_code", help="The fund's code (optional while the platform has one fund).")
+def audit_pack_command(year: int, out_dir: str, fund_code: str | None) -> None:
+    """A fund's annual audit pack (第二十一条): a zip of the year's applications, journal, trial balance, submitted
+    monthly analyses and the group's register, with a SHA-256 manifest (check it with `sha256sum -c MANIFEST.sha256`
+    where it is unpacked)."""
+    fund = _fund(fund_code)
     try:
         audit_pack.check_year(year)
-        total = len(audit_pack.applications_of(year))
-        with click.progressbar(length=total, label=f"{year} 年度审计资料", show_pos=True) as bar:
-            packed = audit_pack.build(year, Path(out_dir), progress=bar.update)
+        total = len(audit_pack.applications_of(fund.id, year))
+        with click.progressbar(length=total, label=f"{fund.name} {year} 年度审计资料", show_pos=True) as bar:
+            packed = audit_pack.build(fund.id, year, Path(out_dir), progress=bar.update)
     except (LoanFundError, documents.PdfUnavailable) as exc:
         raise click.ClickException(str(getattr(exc, "message", exc))) from exc
     click.echo(

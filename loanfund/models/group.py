@@ -8,7 +8,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
@@ -28,10 +39,11 @@ class GroupMeeting(Model):
     __tablename__ = "group_meetings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # whose group met (DESIGN §7)
     held_on: Mapped[date] = mapped_column(Date, index=True)
     title: Mapped[str] = mapped_column(String(100))
     attendees: Mapped[str] = mapped_column(Text)
-    minutes_ref: Mapped[str] = mapped_column(String(64), unique=True)
+    minutes_ref: Mapped[str] = mapped_column(String(64))  # numbered by each fund's group office
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -41,6 +53,8 @@ class GroupMeeting(Model):
 
     recorded_by: Mapped[User] = relationship()
 
+    __table_args__ = (UniqueConstraint("fund_id", "minutes_ref", name="uq_group_meetings_fund_minutes_ref"),)
+
 
 class GroupDecision(Model):
     """One decision of the group, with the minutes it is written in (empty: taken outside a meeting, e.g. by
@@ -49,6 +63,7 @@ class GroupDecision(Model):
     __tablename__ = "group_decisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # whose group decided
     decided_on: Mapped[date] = mapped_column(Date, index=True)
     minutes_ref: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     kind: Mapped[str] = mapped_column(String(12))
@@ -65,7 +80,15 @@ class GroupDecision(Model):
 
     recorded_by: Mapped[User] = relationship()
 
-    __table_args__ = (CheckConstraint(_in("kind", DECISION_KINDS), name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint(_in("kind", DECISION_KINDS), name="kind_known"),
+        # a group decides on its own fund's applications only
+        ForeignKeyConstraint(
+            ["application_id", "fund_id"],
+            ["applications.id", "applications.fund_id"],
+            name="fk_group_decisions_application_of_its_fund",
+        ),
+    )
 
 
 class RulesDocument(Model):
@@ -75,6 +98,7 @@ class RulesDocument(Model):
     __tablename__ = "rules_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # whose platform's rules
     title: Mapped[str] = mapped_column(String(100), index=True)
     version: Mapped[int] = mapped_column(Integer)
     filed_on: Mapped[date] = mapped_column(Date)
@@ -89,7 +113,7 @@ class RulesDocument(Model):
     uploaded_by: Mapped[User] = relationship()
 
     __table_args__ = (
-        UniqueConstraint("title", "version", name="uq_rules_documents_title_version"),
+        UniqueConstraint("fund_id", "title", "version", name="uq_rules_documents_fund_title_version"),
         CheckConstraint("version >= 1", name="version_positive"),
     )
 

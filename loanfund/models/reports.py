@@ -65,6 +65,7 @@ class AuditPackRun(Model):
     __tablename__ = "audit_pack_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # whose year (DESIGN §7)
     year: Mapped[int] = mapped_column(Integer, index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -23,6 +23,7 @@ from loanfund.models import Application, AuditPackRun, Material, User
 from loanfund.services.applications import materials
 from loanfund.services.reports import audit_pack, audit_pack_runs, documents, monthly
 from tests.conftest import csrf_token
+from tests.factories import city_fund_id
 from tests.web.test_forms import post_form
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -199,7 +200,7 @@ def test_an_uploaded_name_cannot_leave_its_folder_in_the_pack(flows, tmp_path): 
         flows.user("ent1"), application, "licence", [("..\\..\\..\\evil.pdf", PDF_BYTES, "application/pdf")]
     )
     db.session.commit()
-    packed = audit_pack.build(2026, tmp_path)
+    packed = audit_pack.build(city_fund_id(), 2026, tmp_path)
     with zipfile.ZipFile(packed.path) as pack:
         names = [n for n in pack.namelist() if "/materials/" in n]
     assert len(names) == 1 and ".." not in names[0] and "\\" not in names[0]

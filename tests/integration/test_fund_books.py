@@ -53,9 +53,8 @@ def user(name: str) -> User:
     return db.session.scalars(select(User).where(User.username == name)).one()
 
 
-def test_a_county_bridge_moves_only_the_county_books(county, traveller):
-    city = city_fund()
-    city_before = fund.position(city.id)
+def county_bridge(traveller) -> Application:  # type: ignore[no-untyped-def]
+    """ent2's 10,000,000.00 for 6 days from the county's fund, out and back with its 14,000.00 fee."""
     data = lifecycle.ApplicationInput(
         bank_id=db.session.scalars(select(Bank.id).where(Bank.code == "ICBC-LYG")).one(),
         loan_contract_no="工银东借字2026第0042号",
@@ -76,7 +75,6 @@ def test_a_county_bridge_moves_only_the_county_books(county, traveller):
     lifecycle.commit(user("dh_bank1"), application.id, M("12,000,000.00"), "同意续贷", "承诺函")
     # the county's 95 %: 10,000,000.00 of a 12,000,000.00 commitment is within it (the city's 80 % would not be)
     lifecycle.approve(user("dh_operator"), application.id, M("10,000,000.00"), M("2,000,000.00"))
-    assert fund.position(county.id).reserved == M("10,000,000.00")
     lifecycle.prepare_disbursement(user("dh_operator"), application.id, clock.today(), "DH-HK-0001")
     lifecycle.authorise_disbursement(user("dh_operator2"), application.id)
     traveller.shift(timedelta(days=6))
@@ -87,7 +85,14 @@ def test_a_county_bridge_moves_only_the_county_books(county, traveller):
     lifecycle.confirm_return(
         user("dh_bank1"), application.id, clock.today(), M("10,000,000.00"), M("14,000.00"), "DH-1"
     )
-    assert db.session.get(Application, application.id).state == State.REPAID.value  # type: ignore[union-attr]
+    return db.session.get_one(Application, application.id)
+
+
+def test_a_county_bridge_moves_only_the_county_books(county, traveller):
+    city = city_fund()
+    city_before = fund.position(city.id)
+    application = county_bridge(traveller)
+    assert application.state == State.REPAID.value
 
     assert (fund.position(county.id).cash, fund.position(county.id).reserved) == (M("20,014,000.00"), Money.zero())
     assert fund.position(city.id) == city_before
@@ -236,3 +241,70 @@ def test_the_bank_claims_list_is_the_funds_own(county, traveller):
     assert liability.claims(user("dh_operator")) == []
     assert liability.claims(user("dh_bank1")) == []  # ICBC's officer for the county: not the city's claim
     assert [c.application_id for c in liability.claims(user("bank1"))] == [city_bridge.id]
+
+
+def test_each_fund_keeps_its_own_register_and_audit_pack(county, traveller, tmp_path, app):
+    """Both groups number their minutes alike and file a rules document of the same title; each reads its own; each
+    fund's pack holds its own applications, books and register, nothing of the other's."""
+    import csv
+    import io
+    import zipfile
+
+    from loanfund.models import GroupDecision
+    from loanfund.services.group import group_register
+    from loanfund.services.reports import audit_pack
+
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    theirs = county_bridge(traveller)
+    ours = Flows(traveller).to(State.REPAID)
+    minutes = [("纪要.pdf", b"%PDF-1.4\n")]
+    city_meeting = group_register.record_meeting(
+        user("group"), clock.today(), "市应急转贷资金领导小组第4次会议", "组长等 7 人", "纪要〔2026〕4号", minutes
+    )
+    county_meeting = group_register.record_meeting(
+        user("dh_group"), clock.today(), "县应急转贷资金领导小组第4次会议", "组长等 5 人", "纪要〔2026〕4号", minutes
+    )
+    rules = [("规程.pdf", b"%PDF-1.4\n")]
+    assert group_register.file_rules(user("operator"), "操作规程", clock.today(), "", rules).version == 1
+    assert group_register.file_rules(user("dh_operator"), "操作规程", clock.today(), "", rules).version == 1
+    with pytest.raises(NotFound):
+        group_register.meeting_minutes(user("group"), county_meeting.id)
+    lines = group_register.register(user("group"), clock.today().year)
+    assert [(line.meeting.id if line.meeting else None) for line in lines] == [city_meeting.id, None]
+    assert [d.subject for d in lines[1].decisions] == ["《操作规程》第 1 版报领导小组备案"]  # its own filing only
+    assert [d.title for d in group_register.rules_documents(user("dh_group"))] == ["操作规程"]
+
+    def pack(fund_id: int, folder: str) -> zipfile.ZipFile:
+        return zipfile.ZipFile(audit_pack.build(fund_id, 2026, tmp_path / folder).path)
+
+    def rows(zipped: zipfile.ZipFile, name: str) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(zipped.read(name).decode("utf-8-sig"))))[1:]
+
+    ours_ref, theirs_ref, theirs_id, county_id = ours.reference, theirs.reference, theirs.id, county.id
+    city_pack, county_pack = pack(city_fund().id, "city"), pack(county_id, "county")  # (a build expunges the session)
+    for zipped, own in ((city_pack, ours_ref), (county_pack, theirs_ref)):
+        folders = {n.split("/")[1] for n in zipped.namelist() if n.startswith("applications/")}
+        assert folders == {own}
+    assert {row[4] for row in rows(county_pack, "journal-2026.csv")} == {"", str(theirs_id)}  # capital, the bridge
+    assert str(theirs_id) not in {row[4] for row in rows(city_pack, "journal-2026.csv")}
+    assert [row[1] for row in rows(county_pack, "group/meetings.csv")] == ["县应急转贷资金领导小组第4次会议"]
+    assert [row[1] for row in rows(city_pack, "group/meetings.csv")] == ["市应急转贷资金领导小组第4次会议"]
+    # the county's capital and fee in its trial balance; the city's 200,000,000.00 is not there
+    balances = {row[0]: row[5] for row in rows(county_pack, "trial-balance-2026-12-31.csv")}
+    assert (balances[CASH], balances[FEE_INCOME]) == ("20014000.00", "14000.00")
+
+    # the database refuses a decision of one fund's group on another fund's application
+    db.session.add(
+        GroupDecision(
+            fund_id=city_fund().id,
+            decided_on=clock.today(),
+            kind="application",
+            subject="越权",
+            outcome="同意",
+            application_id=theirs_id,
+            recorded_by_id=user("group").id,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()

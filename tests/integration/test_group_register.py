@@ -21,6 +21,7 @@ from loanfund.services.group import group_register
 from loanfund.services.oversight import blacklist
 from loanfund.services.reports import audit_pack, monthly
 from tests.api.conftest import Api
+from tests.factories import city_fund_id
 from tests.flows import Flows
 from tests.web.test_confirmations import text_of
 from tests.web.test_forms import feedback, post_form
@@ -199,7 +200,7 @@ def test_the_audit_pack_carries_the_register_and_the_rules(flows: Flows, tmp_pat
     group_register.file_rules(flows.user("operator"), "操作规程", date(2026, 10, 20), "", [("规程.pdf", b"%PDF-1.4\n")])
     large = flows.to(State.GROUP_REVIEW)
     lifecycle.group_approve(flows.user("group"), large.id, "纪要〔2026〕4号")
-    packed = audit_pack.build(2026, tmp_path)
+    packed = audit_pack.build(city_fund_id(), 2026, tmp_path)
     with zipfile.ZipFile(packed.path) as pack:
         names = set(pack.namelist())
         assert {"group/meetings.csv", "group/decisions.csv", "group/rules.csv"} <= names

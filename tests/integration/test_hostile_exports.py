@@ -76,7 +76,7 @@ def test_the_statement_and_the_audit_pack_take_any_stored_name(client, auth, flo
     auth.login("operator")
     statement = client.get(f"/applications/{archived.id}/statement.xlsx")
     assert statement.status_code == 200
-    packed = audit_pack.build(2026, tmp_path)
+    packed = audit_pack.build(city_fund_id(), 2026, tmp_path)
     with zipfile.ZipFile(packed.path) as pack:
         assert pack.testzip() is None
         assert any(name.endswith("usage-statement.xlsx") for name in pack.namelist())

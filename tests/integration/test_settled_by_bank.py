@@ -102,7 +102,7 @@ def test_an_overdue_bridge_stays_on_the_overdue_list_until_the_bank_has_paid_its
     assert lines["银行清偿（第 1 笔）"] == "2026年11月20日 145,500.00 元 · 划回凭证号 ICBC-QC-1"
     assert lines["银行清偿（第 2 笔）"] == "2026年12月3日 30,000,000.00 元 · 划回凭证号 ICBC-QC-2"
     assert lines["办结"] == "2026年12月3日 合作银行全部清偿"
-    packed = audit_pack.build(2026, tmp_path)
+    packed = audit_pack.build(city_fund_id(), 2026, tmp_path)
     with zipfile.ZipFile(packed.path) as pack:
         names = pack.namelist()
     assert any(name.startswith(f"applications/{reference}/") and "statement" in name.lower() for name in names), names

@@ -18,7 +18,7 @@ from loanfund.domain.ledger import CASH, DISSOLUTION_KEY_PREFIX, closing_posting
 from loanfund.domain.lifecycle import OPEN_STATES, Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, Contributor, Dissolution, GroupMeeting, User
+from loanfund.models import Application, Contributor, Dissolution, User
 from loanfund.services.books import ledger
 from loanfund.services.books.capital import capital_by_contributor
 from loanfund.services.funds import own_fund
@@ -127,7 +127,7 @@ def decide(actor: User, dissolution_id: int, dissolve: bool, minutes_ref: str, n
     ref = (minutes_ref or "").strip()
     if not ref:
         errors.add("minutes_ref", "请填写会议纪要编号")
-    elif db.session.scalar(select(GroupMeeting.id).where(GroupMeeting.minutes_ref == ref)) is None:
+    elif group_register.meeting_id(row.fund_id, ref) is None:
         errors.add("minutes_ref", f"会议纪要 {ref} 尚未登记，请先在领导小组登记簿登记会议")
     if not dissolve and not (note or "").strip():
         errors.add("note", "不同意解散须说明理由")

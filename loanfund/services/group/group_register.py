@@ -2,7 +2,8 @@
 are 报领导小组备案. Every decision the group takes in the system — approving or rejecting an application, writing a
 loss off, confirming, rejecting or lifting a blacklist entry — is written here by the step itself; the group's office
 records its meetings (with the minutes), the reports it heard and any other 重大事项; the platform files each version
-of its rules documents with the date it was filed with the group."""
+of its rules documents with the date it was filed with the group. Each fund has its own group and its own register
+(DESIGN §7): a fund's people read and write their fund's only."""
 
 from __future__ import annotations
 
@@ -32,9 +33,11 @@ RECORDERS = frozenset({Role.GROUP})  # meetings, reports heard, other decisions:
 RULES_FILERS = frozenset({Role.OPERATOR})  # the platform files its rules documents
 
 
-def _may(actor: User, roles: frozenset[Role], what: str) -> None:
-    if actor.role_enum not in roles:
+def _may(actor: User, roles: frozenset[Role], what: str) -> int:
+    """The fund whose register ``actor`` reads or writes. :raise NotAllowed: a role that may not."""
+    if actor.role_enum not in roles or actor.fund_id is None:
         raise NotAllowed(f"您的角色不能{what}", code="role_not_allowed")
+    return actor.fund_id
 
 
 def _text(errors: FieldErrors, value: str | None, field: str, label: str, limit: int) -> str:
@@ -73,8 +76,11 @@ def decision(
     rules_document_id: int | None = None,
     dissolution_id: int | None = None,
 ) -> GroupDecision:
-    """Write one decision of the group into the register, in the caller's transaction (flushed: its id is known)."""
+    """Write one decision of the group into its fund's register, in the caller's transaction (flushed: its id is
+    known). The database refuses a decision on another fund's application."""
+    assert actor.fund_id is not None, "a decision of the group is its fund's"
     row = GroupDecision(
+        fund_id=actor.fund_id,
         decided_on=clock.today(),
         minutes_ref=(minutes_ref or "").strip(),
         kind=kind,
@@ -108,19 +114,20 @@ def record_meeting(
 
     :raise NotAllowed: not the group. :raise InvalidInput: a field missing or wrong, the minutes number taken.
     """
-    _may(actor, RECORDERS, "登记领导小组会议")
+    fund_id = _may(actor, RECORDERS, "登记领导小组会议")
     errors = FieldErrors()
     held = _past(errors, held_on, "held_on", "会议日期")
     title = _text(errors, title, "title", "会议名称", 100)
     attendees = _text(errors, attendees, "attendees", "出席人员", 2000)
     minutes_ref = _text(errors, minutes_ref, "minutes_ref", "会议纪要编号", 64)
-    if minutes_ref and db.session.scalar(select(GroupMeeting.id).where(GroupMeeting.minutes_ref == minutes_ref)):
+    if minutes_ref and meeting_id(fund_id, minutes_ref) is not None:
         errors.add("minutes_ref", f"会议纪要 {minutes_ref} 已登记")
     checked = _one_file(errors, files)
     errors.raise_if_any()
     assert checked is not None
     name, data, content_type = checked
     meeting = GroupMeeting(
+        fund_id=fund_id,
         held_on=held,
         title=title,
         attendees=attendees,
@@ -140,9 +147,9 @@ def record_other(actor: User, minutes_ref: str, subject: str, outcome: str, note
 
     :raise NotAllowed: not the group. :raise InvalidInput: a field missing, or the minutes not registered.
     """
-    _may(actor, RECORDERS, "登记领导小组决定")
+    fund_id = _may(actor, RECORDERS, "登记领导小组决定")
     errors = FieldErrors()
-    minutes_ref = _registered(errors, minutes_ref)
+    minutes_ref = _registered(errors, fund_id, minutes_ref)
     subject = _text(errors, subject, "subject", "决定事项", 2000)
     outcome = _text(errors, outcome, "outcome", "决定", 40)
     errors.raise_if_any()
@@ -162,10 +169,10 @@ def hear_report(actor: User, report_id: int, minutes_ref: str, note: str) -> Gro
 
     :raise NotFound: no such report. :raise NotAllowed: not the group. :raise InvalidInput: the minutes not registered.
     """
-    _may(actor, RECORDERS, "登记听取报告")
+    fund_id = _may(actor, RECORDERS, "登记听取报告")
     report = filed_report(actor, report_id)
     errors = FieldErrors()
-    minutes_ref = _registered(errors, minutes_ref)
+    minutes_ref = _registered(errors, fund_id, minutes_ref)
     errors.raise_if_any()
     subject = f"{report.month.year}年{report.month.month}月应急转贷资金使用分析（第 {report.revision} 版）"
     row = decision(
@@ -180,9 +187,16 @@ def hear_report(actor: User, report_id: int, minutes_ref: str, note: str) -> Gro
     return finish(row)
 
 
-def _registered(errors: FieldErrors, minutes_ref: str) -> str:
+def meeting_id(fund_id: int, minutes_ref: str) -> int | None:
+    """The fund's meeting whose minutes carry ``minutes_ref``, if its group office registered it."""
+    return db.session.scalar(
+        select(GroupMeeting.id).where(GroupMeeting.fund_id == fund_id, GroupMeeting.minutes_ref == minutes_ref)
+    )
+
+
+def _registered(errors: FieldErrors, fund_id: int, minutes_ref: str) -> str:
     ref = _text(errors, minutes_ref, "minutes_ref", "会议纪要编号", 64)
-    if ref and db.session.scalar(select(GroupMeeting.id).where(GroupMeeting.minutes_ref == ref)) is None:
+    if ref and meeting_id(fund_id, ref) is None:
         errors.add("minutes_ref", f"会议纪要 {ref} 尚未登记，请先登记会议")
     return ref
 
@@ -212,7 +226,7 @@ def file_rules(
 
     :raise NotAllowed: not the platform's operator. :raise InvalidInput: a field missing or wrong.
     """
-    _may(actor, RULES_FILERS, "报备管理制度")
+    fund_id = _may(actor, RULES_FILERS, "报备管理制度")
     errors = FieldErrors()
     title = _text(errors, title, "title", "制度名称", 100)
     filed = _past(errors, filed_on, "filed_on", "报领导小组备案日期")
@@ -220,8 +234,12 @@ def file_rules(
     errors.raise_if_any()
     assert checked is not None
     name, data, content_type = checked
-    version = (db.session.scalar(select(func.max(RulesDocument.version)).where(RulesDocument.title == title)) or 0) + 1
+    latest = select(func.max(RulesDocument.version)).where(
+        RulesDocument.fund_id == fund_id, RulesDocument.title == title
+    )
+    version = (db.session.scalar(latest) or 0) + 1
     document = RulesDocument(
+        fund_id=fund_id,
         title=title,
         version=version,
         filed_on=filed,
@@ -255,10 +273,11 @@ class MeetingLine:
 
 
 def register(actor: User, year: int) -> list[MeetingLine]:
-    """The year's meetings, newest first, each with its decisions; then decisions without a registered meeting."""
-    _may(actor, READERS, "查看领导小组登记簿")
-    meetings = meetings_of(year)[::-1]  # newest first
-    decisions = decisions_of(year)
+    """The year's meetings of the actor's fund, newest first, each with its decisions; then decisions without a
+    registered meeting."""
+    fund_id = _may(actor, READERS, "查看领导小组登记簿")
+    meetings = meetings_of(fund_id, year)[::-1]  # newest first
+    decisions = decisions_of(fund_id, year)
     known = {m.minutes_ref for m in meetings}
     lines = [MeetingLine(m, tuple(d for d in decisions if d.minutes_ref == m.minutes_ref)) for m in meetings]
     loose = tuple(d for d in decisions if d.minutes_ref not in known)
@@ -270,7 +289,8 @@ def register(actor: User, year: int) -> list[MeetingLine]:
 def decisions_on(
     application_id: int | None = None, blacklist_entry_id: int | None = None, monthly_report_id: int | None = None
 ) -> list[GroupDecision]:
-    """The group's decisions on one application, one blacklist entry or one monthly report, in order."""
+    """The group's decisions on one application, one blacklist entry or one monthly report, in order (each of those
+    is one fund's, and so are its decisions)."""
     query = select(GroupDecision).order_by(GroupDecision.id)
     for column, value in (
         (GroupDecision.application_id, application_id),
@@ -287,61 +307,66 @@ def heard(report_id: int) -> list[GroupDecision]:
     return decisions_on(monthly_report_id=report_id)
 
 
-def on_blacklist() -> dict[int, list[GroupDecision]]:
-    """The group's decisions on blacklist entries, by entry (one query for the whole list)."""
+def on_blacklist(fund_id: int) -> dict[int, list[GroupDecision]]:
+    """The fund's group's decisions on blacklist entries, by entry (one query for the whole list)."""
     found: dict[int, list[GroupDecision]] = {}
     for row in db.session.scalars(
-        select(GroupDecision).where(GroupDecision.blacklist_entry_id.is_not(None)).order_by(GroupDecision.id)
+        select(GroupDecision)
+        .where(GroupDecision.fund_id == fund_id, GroupDecision.blacklist_entry_id.is_not(None))
+        .order_by(GroupDecision.id)
     ):
         found.setdefault(row.blacklist_entry_id, []).append(row)  # type: ignore[arg-type]
     return found
 
 
 def rules_documents(actor: User) -> list[RulesDocument]:
-    """Every version of every rules document: by title, the newest version first."""
-    _may(actor, READERS, "查看管理制度")
-    return all_rules_documents()
+    """Every version of every rules document of the actor's fund: by title, the newest version first."""
+    return all_rules_documents(_may(actor, READERS, "查看管理制度"))
 
 
-def all_rules_documents() -> list[RulesDocument]:
-    return list(db.session.scalars(select(RulesDocument).order_by(RulesDocument.title, RulesDocument.version.desc())))
+def all_rules_documents(fund_id: int) -> list[RulesDocument]:
+    return list(
+        db.session.scalars(
+            select(RulesDocument)
+            .where(RulesDocument.fund_id == fund_id)
+            .order_by(RulesDocument.title, RulesDocument.version.desc())
+        )
+    )
 
 
 def meeting_minutes(actor: User, meeting_id: int) -> tuple[GroupMeeting, bytes]:
-    """:raise NotFound: no such meeting, or not the actor's to read."""
-    if actor.role_enum not in READERS:
-        raise NotFound("未找到该会议")
+    """:raise NotFound: no such meeting, or not the actor's to read (another fund's)."""
     meeting = db.session.get(GroupMeeting, meeting_id)
-    if meeting is None:
+    if actor.role_enum not in READERS or meeting is None or meeting.fund_id != actor.fund_id:
         raise NotFound("未找到该会议")
     return meeting, (materials.storage_dir() / meeting.sha256).read_bytes()
 
 
 def rules_file(actor: User, document_id: int) -> tuple[RulesDocument, bytes]:
-    """:raise NotFound: no such document, or not the actor's to read."""
-    if actor.role_enum not in READERS:
-        raise NotFound("未找到该制度文件")
+    """:raise NotFound: no such document, or not the actor's to read (another fund's)."""
     document = db.session.get(RulesDocument, document_id)
-    if document is None:
+    if actor.role_enum not in READERS or document is None or document.fund_id != actor.fund_id:
         raise NotFound("未找到该制度文件")
     return document, (materials.storage_dir() / document.sha256).read_bytes()
 
 
-def meetings_of(year: int) -> list[GroupMeeting]:
+def meetings_of(fund_id: int, year: int) -> list[GroupMeeting]:
     return list(
         db.session.scalars(
             select(GroupMeeting)
-            .where(GroupMeeting.held_on.between(date(year, 1, 1), date(year, 12, 31)))
+            .where(GroupMeeting.fund_id == fund_id, GroupMeeting.held_on.between(date(year, 1, 1), date(year, 12, 31)))
             .order_by(GroupMeeting.held_on, GroupMeeting.id)
         )
     )
 
 
-def decisions_of(year: int) -> list[GroupDecision]:
+def decisions_of(fund_id: int, year: int) -> list[GroupDecision]:
     return list(
         db.session.scalars(
             select(GroupDecision)
-            .where(GroupDecision.decided_on.between(date(year, 1, 1), date(year, 12, 31)))
+            .where(
+                GroupDecision.fund_id == fund_id, GroupDecision.decided_on.between(date(year, 1, 1), date(year, 12, 31))
+            )
             .order_by(GroupDecision.decided_on, GroupDecision.id)
         )
     )

@@ -5,6 +5,7 @@ its journal lines as CSV), the year's journal, the trial balance at the year's e
 checks (run in the folder the zip is unpacked into).
 
 "Of the year": submitted in it, or with money booked in it (a bridge of December paid back in January is in both).
+A pack is one fund's (DESIGN §7): its applications, its books, its filings and its group's register.
 """
 
 from __future__ import annotations
@@ -54,34 +55,37 @@ def check_year(year: int) -> None:
         raise InvalidInput({"year": ["年度须在 2000 至 2100 之间"]})
 
 
-def applications_of(year: int) -> list[int]:
-    """Ids of the applications of ``year``: submitted in it, or with a journal entry posted in it."""
+def applications_of(fund_id: int, year: int) -> list[int]:
+    """Ids of the fund's applications of ``year``: submitted in it, or with a journal entry posted in it."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     first, after = clock.day_start(start), clock.day_start(date(year + 1, 1, 1))
-    booked = select(JournalEntry.application_id).where(JournalEntry.posted_on.between(start, end))
+    booked = select(JournalEntry.application_id).where(
+        JournalEntry.fund_id == fund_id, JournalEntry.posted_on.between(start, end)
+    )
     return list(
         db.session.scalars(
             select(Application.id)
             .where(
+                Application.fund_id == fund_id,
                 or_(
                     (Application.submitted_at >= first) & (Application.submitted_at < after),
                     Application.id.in_(booked),
-                )
+                ),
             )
             .order_by(Application.id)
         )
     )
 
 
-def build(year: int, out_dir: Path, progress: Callable[[int], None] | None = None) -> Packed:
-    """Write ``审计资料-<year>.zip`` into ``out_dir``; ``progress(n)`` after each application.
+def build(fund_id: int, year: int, out_dir: Path, progress: Callable[[int], None] | None = None) -> Packed:
+    """Write the fund's ``审计资料-<year>.zip`` into ``out_dir``; ``progress(n)`` after each application.
 
     :raise InvalidInput: a year outside 2000–2100. :raise documents.PdfUnavailable: no Pango for the PDFs.
     """
     check_year(year)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"审计资料-{year}.zip"
-    ids = applications_of(year)
+    ids = applications_of(fund_id, year)
     sums: list[tuple[str, str]] = []
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as pack:
 
@@ -96,9 +100,9 @@ def build(year: int, out_dir: Path, progress: Callable[[int], None] | None = Non
                 if progress:
                     progress(1)
             db.session.expunge_all()  # a year of applications need not stay in memory
-        put(f"journal-{year}.csv", _journal(year))
-        put(f"trial-balance-{year}-12-31.csv", _trial_balance(date(year, 12, 31)))
-        for row in monthly.all_filed(year):
+        put(f"journal-{year}.csv", _journal(fund_id, year))
+        put(f"trial-balance-{year}-12-31.csv", _trial_balance(fund_id, date(year, 12, 31)))
+        for row in monthly.all_filed(fund_id, year):
             stem = f"monthly-reports/{row.month:%Y-%m}-revision-{row.revision}"
             report = reporting.Report.from_json(row.data)
             put(f"{stem}.json", json.dumps(row.data, ensure_ascii=False, indent=1, sort_keys=True).encode())
@@ -106,7 +110,7 @@ def build(year: int, out_dir: Path, progress: Callable[[int], None] | None = Non
                 f"{stem}.xlsx",
                 exports.report_workbook(report, f"{report.title}资金使用分析（报送第 {row.revision} 版）", row),
             )
-        for name, data in _group_files(year):
+        for name, data in _group_files(fund_id, year):
             put(f"group/{name}", data)
         pack.writestr(MANIFEST, "".join(f"{digest}  {name}\n" for digest, name in sums).encode())
     return Packed(target, len(ids), len(sums))
@@ -115,11 +119,11 @@ def build(year: int, out_dir: Path, progress: Callable[[int], None] | None = Non
 DECIDED_ON = ("申请", "黑名单", "月度报告", "制度")  # what a decision of the group was taken on (ids)
 
 
-def _group_files(year: int) -> list[tuple[str, bytes]]:
+def _group_files(fund_id: int, year: int) -> list[tuple[str, bytes]]:
     """The leading group's register of the year (its meetings with their minutes, its decisions) and the platform's
     rules documents (第四、二十条): every version filed, with its file."""
     folder = storage_dir()
-    meetings = group_register.meetings_of(year)
+    meetings = group_register.meetings_of(fund_id, year)
     files = [
         (
             "meetings.csv",
@@ -158,13 +162,13 @@ def _group_files(year: int) -> list[tuple[str, bytes]]:
                         d.monthly_report_id or "",
                         d.rules_document_id or "",
                     ]
-                    for d in group_register.decisions_of(year)
+                    for d in group_register.decisions_of(fund_id, year)
                 ],
             ),
         ),
     ]
     files += [(f"minutes/{m.id}-{entry_name(m.filename)}", (folder / m.sha256).read_bytes()) for m in meetings]
-    documents_ = group_register.all_rules_documents()
+    documents_ = group_register.all_rules_documents(fund_id)
     files.append(
         (
             "rules.csv",
@@ -282,11 +286,13 @@ def _journal_lines(where: object) -> bytes:
     )
 
 
-def _journal(year: int) -> bytes:
-    return _journal_lines(JournalEntry.posted_on.between(date(year, 1, 1), date(year, 12, 31)))
+def _journal(fund_id: int, year: int) -> bytes:
+    return _journal_lines(
+        (JournalEntry.fund_id == fund_id) & JournalEntry.posted_on.between(date(year, 1, 1), date(year, 12, 31))
+    )
 
 
-def _trial_balance(at: date) -> bytes:
+def _trial_balance(fund_id: int, at: date) -> bytes:
     rows = db.session.execute(
         select(
             LedgerAccount.code,
@@ -295,7 +301,7 @@ def _trial_balance(at: date) -> bytes:
         )
         .join(JournalLeg, JournalLeg.account_id == LedgerAccount.id)
         .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
-        .where(JournalEntry.posted_on <= at)
+        .where(JournalEntry.fund_id == fund_id, JournalEntry.posted_on <= at)
         .group_by(LedgerAccount.code)
         .order_by(LedgerAccount.code)
     ).all()

@@ -40,19 +40,31 @@ def folder() -> Path:
 
 
 def ask(actor: User, year: int) -> AuditPackRun:
-    """The group asks for ``year``'s pack; a run of that year already waiting or running is the answer instead.
+    """The group asks for its fund's pack of ``year``; a run of that year already waiting or running is the answer
+    instead.
 
     :raise NotAllowed: not the leading group. :raise InvalidInput: a year outside 2000–2100.
     """
-    if actor.role_enum not in audit_pack.READERS:
+    if actor.role_enum not in audit_pack.READERS or actor.fund_id is None:
         raise NotAllowed("年度审计资料由领导小组办公室调取", code="role_not_allowed")
     audit_pack.check_year(year)
     waiting = db.session.scalar(
-        select(AuditPackRun).where(AuditPackRun.year == year, AuditPackRun.state.in_(("queued", "running")))
+        select(AuditPackRun).where(
+            AuditPackRun.fund_id == actor.fund_id,
+            AuditPackRun.year == year,
+            AuditPackRun.state.in_(("queued", "running")),
+        )
     )
     if waiting is not None:
         return waiting
-    run = AuditPackRun(year=year, requested_by_id=actor.id, requested_at=clock.utcnow(), state="queued", error="")
+    run = AuditPackRun(
+        fund_id=actor.fund_id,
+        year=year,
+        requested_by_id=actor.id,
+        requested_at=clock.utcnow(),
+        state="queued",
+        error="",
+    )
     db.session.add(run)
     return finish(run)
 
@@ -70,11 +82,12 @@ def build(run_id: int) -> AuditPackRun | None:
     db.session.commit()
     if not claimed:
         return None
-    year = db.session.get_one(AuditPackRun, run_id).year
+    asked = db.session.get_one(AuditPackRun, run_id)
+    fund_id, year = asked.fund_id, asked.year
     target = folder() / str(run_id)
     shutil.rmtree(target, ignore_errors=True)
     try:
-        packed = audit_pack.build(year, target)
+        packed = audit_pack.build(fund_id, year, target)
         digest = hashlib.sha256()
         with packed.path.open("rb") as file:
             for block in iter(lambda: file.read(1 << 20), b""):
@@ -92,6 +105,7 @@ def build(run_id: int) -> AuditPackRun | None:
     run.size, run.sha256 = packed.path.stat().st_size, digest.hexdigest()
     older = db.session.scalars(
         select(AuditPackRun).where(
+            AuditPackRun.fund_id == fund_id,
             AuditPackRun.year == year,
             AuditPackRun.state == "done",
             AuditPackRun.id != run_id,
@@ -140,17 +154,28 @@ def build_waiting() -> list[AuditPackRun]:
     return built
 
 
-def recent() -> list[AuditPackRun]:
-    return list(db.session.scalars(select(AuditPackRun).order_by(AuditPackRun.id.desc()).limit(SHOWN)))
+def recent(fund_id: int) -> list[AuditPackRun]:
+    return list(
+        db.session.scalars(
+            select(AuditPackRun).where(AuditPackRun.fund_id == fund_id).order_by(AuditPackRun.id.desc()).limit(SHOWN)
+        )
+    )
 
 
 def file_of(actor: User, run_id: int) -> tuple[AuditPackRun, Path]:
     """A finished pack the group may download.
 
-    :raise NotFound: not the group's, no such run, not finished, or its file since replaced by a newer one.
+    :raise NotFound: not the group's (another fund's), no such run, not finished, or its file since replaced by a
+    newer one.
     """
     run = db.session.get(AuditPackRun, run_id)
-    if actor.role_enum not in audit_pack.READERS or run is None or run.state != "done" or run.removed_at is not None:
+    if (
+        actor.role_enum not in audit_pack.READERS
+        or run is None
+        or run.fund_id != actor.fund_id
+        or run.state != "done"
+        or run.removed_at is not None
+    ):
         raise NotFound("没有这份审计资料")
     path = folder() / str(run.id) / f"审计资料-{run.year}.zip"
     if not path.exists():

@@ -153,9 +153,11 @@ def queue(actor: User, limit: int = 12) -> list[MonthlyReport]:
     )
 
 
-def all_filed(year: int | None = None) -> list[MonthlyReport]:
-    """Every submitted revision (of one year's months), oldest first — for the audit pack."""
-    query = select(MonthlyReport).options(joinedload(MonthlyReport.submitted_by))
+def all_filed(fund_id: int, year: int | None = None) -> list[MonthlyReport]:
+    """Every submitted revision of the fund (of one year's months), oldest first — for the audit pack."""
+    query = (
+        select(MonthlyReport).where(MonthlyReport.fund_id == fund_id).options(joinedload(MonthlyReport.submitted_by))
+    )
     if year is not None:
         query = query.where(MonthlyReport.month >= date(year, 1, 1), MonthlyReport.month <= date(year, 12, 1))
     return list(db.session.scalars(query.order_by(MonthlyReport.month, MonthlyReport.revision)))

@@ -37,7 +37,8 @@ def _proposal_form() -> ProposalForm:
 
 def _page(proposal: ProposalForm | None = None, status: int = 200) -> tuple[str, int]:
     today = clock.today()
-    entries = blacklist.entries(own_fund(current_user).id)
+    fund_id = own_fund(current_user).id
+    entries = blacklist.entries(fund_id)
     return (
         render_template(
             "blacklist/index.html",
@@ -47,7 +48,7 @@ def _page(proposal: ProposalForm | None = None, status: int = 200) -> tuple[str,
             proposal=proposal or _proposal_form(),
             decisions={e.id: DecisionForm(formdata=None) for e in entries if e.state == "proposed"},
             lifts={e.id: LiftForm(formdata=None) for e in entries if e.status(today) in ("in_force", "scheduled")},
-            group_decisions=group_register.on_blacklist(),
+            group_decisions=group_register.on_blacklist(fund_id),
         ),
         status,
     )

@@ -224,8 +224,9 @@ def statistics() -> tuple[str, int] | Response:
 def audit_pack_index() -> str:
     """The years whose audit pack the group may ask for, and the packs asked for: waiting, being built, ready."""
     this_year = clock.today().year
-    years = [(year, len(audit_pack.applications_of(year))) for year in range(this_year, this_year - 6, -1)]
-    return render_template("reports/audit_pack.html", years=years, runs=audit_pack_runs.recent())
+    fund_id = current_user.fund_id  # the group's own (an inline build in the same context leaves the user detached)
+    years = [(year, len(audit_pack.applications_of(fund_id, year))) for year in range(this_year, this_year - 6, -1)]
+    return render_template("reports/audit_pack.html", years=years, runs=audit_pack_runs.recent(fund_id))
 
 
 @bp.post("/audit-pack/<int(min=2000,max=2100):year>/runs")
