@@ -67,9 +67,9 @@ def create_user_command(
         if enterprise is None:
             raise click.ClickException(f"没有统一社会信用代码为 {credit_code} 的企业")
     if bank_code:
-        bank = db.session.scalar(select(Bank).where(Bank.code == bank_code))
+        bank = db.session.scalar(select(Bank).where(Bank.fund_id == (fund.id if fund else 0), Bank.code == bank_code))
         if bank is None:
-            raise click.ClickException(f"没有代码为 {bank_code} 的合作银行")
+            raise click.ClickException(f"该资金没有代码为 {bank_code} 的合作银行")
     try:
         user = add_user(
             username, password, Role(role), display_name=display_name, enterprise=enterprise, bank=bank, fund=fund

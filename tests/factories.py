@@ -95,6 +95,17 @@ def county_fund() -> Fund:
     db.session.add(fund)
     db.session.flush()
     ensure_checklist(fund.id)
+    BankFactory(  # ICBC cooperates with the county too, through its Donghai branch, on an agreement of its own
+        fund_id=fund.id,
+        code="ICBC-DH",
+        name="中国工商银行东海县支行",
+        agreement_no="DH-ZD-2025-001",
+        agreement_end=date(2028, 12, 31),
+        account_name="中国工商银行东海县支行转贷资金过渡户",
+        account_no="1107 0230 0900 0456 789",
+        account_bank="中国工商银行东海县支行",
+        officer_name="赵东明",
+    )
     db.session.add(
         PolicyVersion(
             fund_id=fund.id,
@@ -124,6 +135,7 @@ class BankFactory(_Factory):
     class Meta:
         model = Bank
 
+    fund_id = factory.LazyAttribute(lambda b: city_fund_id())  # a bank of the city fund unless the test names one
     code = factory.Sequence(lambda n: f"BANK-{n:03d}")
     name = factory.Sequence(lambda n: f"测试合作银行{n:03d}分行")
     agreement_no = factory.Sequence(lambda n: f"LYG-ZD-T{n:03d}")
@@ -175,6 +187,7 @@ class UserFactory(_Factory):
 class BankUserFactory(UserFactory):
     role = Role.BANK.value
     bank = factory.SubFactory(BankFactory)
+    fund_id = factory.LazyAttribute(lambda u: u.bank.fund_id)  # an officer works for the fund of its bank's agreement
 
 
 class EnterpriseUserFactory(UserFactory):

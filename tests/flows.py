@@ -51,7 +51,7 @@ class Flows:
     def submit(
         self,
         enterprise: str = "ent1",
-        bank_code: str = "ICBC-LYG",
+        bank_code: str | None = None,
         amount: str = "30,000,000.00",
         days: int = 3,
         loan_due: str = "40,000,000.00",
@@ -62,7 +62,9 @@ class Flows:
         fund: str | None = None,
     ) -> Application:
         """Submitted, with the documents the checklist requires before acceptance (``documents=False``: none), to the
-        fund named (or the only one covering the enterprise)."""
+        fund named (or the only one covering the enterprise), through ICBC's branch cooperating with that fund unless
+        ``bank_code`` names another."""
+        bank_code = bank_code or ("ICBC-DH" if fund == "DH" else "ICBC-LYG")
         bank = db.session.scalar(select(Bank).where(Bank.code == bank_code))
         data = lifecycle.ApplicationInput(
             bank_id=bank.id,
@@ -95,7 +97,7 @@ class Flows:
         return db.session.get(Application, application.id)  # type: ignore[return-value]
 
     def bank_user(self, application: Application) -> User:
-        return self.user("bank1" if application.bank.code == "ICBC-LYG" else "bank2")
+        return self.user({"ICBC-LYG": "bank1", "ICBC-DH": "dh_bank1"}.get(application.bank.code, "bank2"))
 
     def step(self, application: Application, step: str) -> None:
         """Take one step of a path: the step object it names (``TAKES``), by whom and with which of the step's own

@@ -24,7 +24,7 @@ from loanfund.api.schemas import (
     step_schema,
 )
 from loanfund.domain.lifecycle import Action, Role, State
-from loanfund.services import access, directory, lifecycle
+from loanfund.services import access, directory, funds, lifecycle
 from loanfund.services.applications import listing, materials, views
 from loanfund.uploads import uploaded
 
@@ -32,11 +32,24 @@ PER_PAGE_MAX = 100
 
 
 @api_bp.get("/banks")
-@documented("合作银行", answer=items_of(BankSchema))
+@documented(
+    "合作银行",
+    answer=items_of(BankSchema),
+    more_query=({"name": "fund", "in": "query", "schema": {"type": "string", "maxLength": 16}},),
+)
 @token_required()
 def list_banks() -> Response:
-    """The cooperating banks, with the designated account the fund pays into."""
-    return jsonify({"items": BankSchema(many=True).dump(directory.banks())})
+    """The cooperating banks, each with its fund and the designated account that fund pays into: a fund's staff and
+    bank officers see their fund's, an enterprise those of every fund (``?fund=CODE``: one fund's)."""
+    user = current_api_user()
+    wanted = request.args.get("fund")
+    if user.fund_id is not None:
+        shown = [user.fund_id]
+    elif wanted:
+        shown = [f.id for f in funds.funds() if f.code == wanted.strip().upper()]
+    else:
+        shown = [f.id for f in funds.funds()]
+    return jsonify({"items": BankSchema(many=True).dump(directory.banks(shown))})
 
 
 @api_bp.get("/enterprises/me")

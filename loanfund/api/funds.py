@@ -12,6 +12,10 @@ from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
 from loanfund.api.documented import documented, items_of
 from loanfund.api.schemas import (
+    AccountChangeSchema,
+    AccountDecisionSchema,
+    BankAgreementOutSchema,
+    BankAgreementSchema,
     ChecklistItemOutSchema,
     ChecklistItemSchema,
     ContributionSchema,
@@ -27,10 +31,12 @@ from loanfund.api.schemas import (
     ReasonSchema,
     ThresholdsSchema,
 )
-from loanfund.domain.errors import InvalidInput
+from loanfund.domain.errors import InvalidInput, NotFound
 from loanfund.domain.lifecycle import Role
-from loanfund.services import directory, funds, platform, policies
+from loanfund.models import Bank
+from loanfund.services import admin, directory, funds, platform, policies
 from loanfund.services.applications import materials
+from loanfund.services.books import bank_accounts
 from loanfund.services.books.capital import contributor_named, record_contribution
 from loanfund.services.oversight import settings
 
@@ -282,3 +288,107 @@ def put_settings(code: str) -> Response:
         user, fund.id, data["due_within_days"], data["concentration_percent"], data["utilisation_percent"]
     )
     return jsonify(ThresholdsSchema().dump(_thresholds(saved)))
+
+
+# -- banks, their agreements and designated accounts (第十六、十七条) -----------------------------------------------
+
+_BANK_FIELDS = {"name": "bank", "agreement_start": "agreement_from", "agreement_end": "agreement_to"}
+
+
+def _bank_body(bank: Bank) -> dict[str, Any]:
+    body: dict[str, Any] = BankAgreementOutSchema().dump(bank)
+    pending = bank_accounts.pending_change(bank)
+    body["proposed"] = AccountChangeSchema().dump(pending) if pending is not None else None
+    return body
+
+
+def _bank_input(data: dict[str, Any]) -> admin.BankInput:
+    return admin.BankInput(
+        code=data["code"],
+        name=data["bank"],
+        agreement_no=data["agreement_no"],
+        agreement_start=data["agreement_from"],
+        agreement_end=data["agreement_to"],
+        account_name=data["account_name"],
+        account_no=data["account_no"],
+        account_bank=data["account_bank"],
+        officer_name=data["officer_name"],
+        officer_phone=data["officer_phone"],
+        liaison_id=data["liaison_id"],
+    )
+
+
+def _saved_bank(data: dict[str, Any], bank: Bank | None, fund_id: int) -> admin.SavedBank:
+    try:
+        return admin.save_bank(_bank_input(data), bank, current_api_user(), fund_id)
+    except InvalidInput as exc:
+        raise InvalidInput({_BANK_FIELDS.get(k, k): v for k, v in exc.errors.items()}) from exc
+
+
+@api_bp.get("/funds/<code>/banks")
+@documented("转贷资金的合作银行及协议", answer=items_of(BankAgreementOutSchema), problems=(403, 404))
+@token_required(Role.ADMIN, Role.PLATFORM)
+def list_fund_banks(code: str) -> Response:
+    """The fund's cooperating banks with their agreements, designated accounts and any change waiting to be
+    confirmed. :raise 404: another fund's."""
+    fund = platform.fund_for(current_api_user(), code)
+    return jsonify({"items": [_bank_body(bank) for bank in directory.banks(fund.id)]})
+
+
+@api_bp.post("/funds/<code>/banks")
+@documented(
+    "登记合作银行（协议与指定账户）",
+    body=BankAgreementSchema,
+    status=201,
+    answer=BankAgreementOutSchema,
+    problems=(403, 404, 422),
+)
+@token_required(Role.ADMIN, Role.PLATFORM)
+def create_fund_bank(code: str) -> tuple[Response, int]:
+    """A bank's cooperation with the fund: one bank may cooperate with several funds, with an agreement and a
+    designated account for each. :raise 404: another fund's. :raise 422: every wrong field at once (a code or name
+    taken in the fund, the agreement ending before it starts)."""
+    fund = platform.fund_for(current_api_user(), code)
+    saved = _saved_bank(BankAgreementSchema().load(_body()), None, fund.id)
+    return jsonify(_bank_body(saved.bank)), 201
+
+
+@api_bp.put("/funds/<code>/banks/<int(max=2147483647):bank_id>")
+@documented("修改合作银行", body=BankAgreementSchema, answer=BankAgreementOutSchema, problems=(403, 404, 422))
+@token_required(Role.ADMIN, Role.PLATFORM)
+def update_fund_bank(code: str, bank_id: int) -> Response:
+    """Change a bank's agreement or contact at once; a new designated account is only proposed (``proposed``), in
+    force when another administrator or operator confirms it (maker–checker, 第十七条). :raise 404: another fund's
+    bank. :raise 422: every wrong field at once, or a change of the account already waiting."""
+    fund = platform.fund_for(current_api_user(), code)
+    bank = directory.bank(fund.id, bank_id)
+    if bank is None:
+        raise NotFound("未找到该合作银行")
+    saved = _saved_bank(BankAgreementSchema().load(_body()), bank, fund.id)
+    return jsonify(_bank_body(saved.bank))
+
+
+@api_bp.get("/funds/<code>/bank-account-changes")
+@documented("指定账户变更", answer=items_of(AccountChangeSchema), problems=(403, 404))
+@token_required(Role.ADMIN, Role.OPERATOR)
+def list_account_changes(code: str) -> Response:
+    """The fund's changes of designated accounts: waiting ones first, then the latest decided.
+    :raise 404: another fund's."""
+    fund = platform.fund_for(current_api_user(), code)
+    return jsonify({"items": AccountChangeSchema(many=True).dump(bank_accounts.changes(fund.id))})
+
+
+@api_bp.post("/funds/<code>/bank-account-changes/<int(max=2147483647):change_id>/decision")
+@documented(
+    "确认或退回指定账户变更", body=AccountDecisionSchema, answer=AccountChangeSchema, problems=(403, 404, 409, 422)
+)
+@token_required(Role.ADMIN, Role.OPERATOR)
+def decide_account_change(code: str, change_id: int) -> Response:
+    """The checker confirms (the bank's designated account becomes the new one, and its officers are told) or sends
+    back a change. :raise 404: another fund's. :raise 403: the one who proposed it (maker–checker).
+    :raise 409: decided already."""
+    user = current_api_user()
+    platform.fund_for(user, code)
+    data = AccountDecisionSchema().load(_body())
+    change = bank_accounts.decide(user, change_id, data["confirm"], data["note"])
+    return jsonify(AccountChangeSchema().dump(change))

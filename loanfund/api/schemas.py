@@ -62,6 +62,7 @@ class TokenInfoSchema(Schema):
 
 class BankSchema(Schema):
     id = fields.Integer()
+    fund = fields.Function(lambda bank: bank.fund.code, metadata={"description": "合作的转贷资金（代码）"})
     code = fields.String()
     name = fields.String()
     agreement_start = fields.Date()
@@ -695,6 +696,64 @@ class FundFiguresSchema(Schema):
     submitted = fields.Integer(metadata={"description": "本年受理申请笔数"})
     disbursed = MoneyField(metadata={"description": "本年放款金额"})
     fee_income = MoneyField(metadata={"description": "本年用款费用收入"})
+
+
+class BankAgreementSchema(StrictSchema):
+    """A bank's cooperation with the fund as the banks page has it: the agreement (第十六条) and the designated account
+    (第十七条). A change of an existing bank's account is proposed, for another person to confirm."""
+
+    bank = Text(100, required=True, metadata={"description": "银行名称", "example": "中国工商银行东海县支行"})
+    code = Text(20, required=True, metadata={"description": "银行代码（资金内唯一）", "example": "ICBC-DH"})
+    agreement_no = Text(64, required=True, metadata={"description": "合作协议编号"})
+    agreement_from = Day(required=True, metadata={"description": "协议开始日"})
+    agreement_to = Day(required=True, metadata={"description": "协议结束日"})
+    account_name = Text(100, required=True, metadata={"description": "指定账户户名"})
+    account_no = Text(40, required=True, metadata={"description": "指定账户账号"})
+    account_bank = Text(100, required=True, metadata={"description": "开户行"})
+    officer_name = Text(50, load_default="", metadata={"description": "银行联系人"})
+    officer_phone = Text(30, load_default="", metadata={"description": "联系电话"})
+    liaison_id = WholeNumber(load_default=None, allow_none=True, metadata={"description": "平台专人（运营人员 id）"})
+
+
+class AccountChangeSchema(Schema):
+    id = fields.Integer()
+    bank_id = fields.Integer()
+    bank = fields.Function(lambda c: c.bank.name)
+    old_account_name = fields.String()
+    old_account_no = fields.String()
+    old_account_bank = fields.String()
+    new_account_name = fields.String()
+    new_account_no = fields.String()
+    new_account_bank = fields.String()
+    requested_by = fields.Function(lambda c: c.requested_by.display_name)
+    decision = fields.String(metadata={"description": "pending 待确认 / confirmed 已确认 / rejected 已退回"})
+    decided_by = fields.Function(lambda c: c.decided_by.display_name if c.decided_by else None)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    note = fields.String()
+
+
+class AccountDecisionSchema(StrictSchema):
+    confirm = fields.Boolean(required=True, error_messages=REQUIRED, metadata={"description": "true 确认，false 退回"})
+    note = Text(500, load_default="", metadata={"description": "说明"})
+
+
+class BankAgreementOutSchema(Schema):
+    id = fields.Integer()
+    fund = fields.Function(lambda b: b.fund.code)
+    bank = fields.String(attribute="name")
+    code = fields.String()
+    agreement_no = fields.String()
+    agreement_from = fields.Date(attribute="agreement_start")
+    agreement_to = fields.Date(attribute="agreement_end")
+    account_name = fields.String()
+    account_no = fields.String()
+    account_bank = fields.String()
+    officer_name = fields.String()
+    officer_phone = fields.String()
+    liaison_id = fields.Function(lambda b: b.liaison.user_id if b.liaison else None)
+    proposed = fields.Nested(
+        AccountChangeSchema, allow_none=True, metadata={"description": "待另一人确认的指定账户变更"}
+    )
 
 
 class ThresholdsSchema(StrictSchema):

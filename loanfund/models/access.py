@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     String,
     UniqueConstraint,
@@ -51,7 +52,7 @@ class User(UserMixin, TimestampMixin, Model):  # type: ignore[misc]  # flask_log
     vetted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     enterprise: Mapped[Enterprise | None] = relationship()
-    bank: Mapped[Bank | None] = relationship()
+    bank: Mapped[Bank | None] = relationship(foreign_keys=[bank_id])
     fund: Mapped[Fund | None] = relationship()
 
     __table_args__ = (
@@ -65,6 +66,8 @@ class User(UserMixin, TimestampMixin, Model):  # type: ignore[misc]  # flask_log
         CheckConstraint(
             f"({_in('role', sorted(r.value for r in FUNDLESS_ROLES))}) = (fund_id IS NULL)", name="fund_scope"
         ),
+        # a bank's officer works for the fund the bank's agreement is with
+        ForeignKeyConstraint(["bank_id", "fund_id"], ["banks.id", "banks.fund_id"], name="fk_users_bank_of_its_fund"),
     )
 
     @property

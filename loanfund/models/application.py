@@ -186,7 +186,7 @@ class Application(TimestampMixin, Model):
 
     fund: Mapped[Fund] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
-    bank: Mapped[Bank] = relationship()
+    bank: Mapped[Bank] = relationship(foreign_keys=[bank_id])
     policy_version: Mapped[PolicyVersion | None] = relationship(foreign_keys=[policy_version_id])
     events: Mapped[list[ApplicationEvent]] = relationship(back_populates="application", order_by="ApplicationEvent.id")
     receipts: Mapped[list[Receipt]] = relationship(back_populates="application", order_by="Receipt.id")
@@ -202,6 +202,10 @@ class Application(TimestampMixin, Model):
             ["policy_version_id", "fund_id"],
             ["policy_versions.id", "policy_versions.fund_id"],
             name="fk_applications_policy_of_its_fund",
+        ),
+        # and goes through a bank cooperating with that fund
+        ForeignKeyConstraint(
+            ["bank_id", "fund_id"], ["banks.id", "banks.fund_id"], name="fk_applications_bank_of_its_fund"
         ),
         CheckConstraint(_in("state", [s.value for s in State]), name="state_known"),
         CheckConstraint(_in("loan_type", [t.value for t in LoanType]), name="loan_type_known"),

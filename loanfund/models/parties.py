@@ -27,19 +27,22 @@ from loanfund.types import MoneyType, UTCDateTime
 
 if TYPE_CHECKING:
     from loanfund.models.access import User
-    from loanfund.models.funds import District
+    from loanfund.models.funds import District, Fund
 
 BLACKLIST_STATES = ("proposed", "confirmed", "rejected")
 
 
 class Bank(TimestampMixin, Model):
-    """A cooperating bank (合作银行) with its agreement and the designated account the fund pays into (第十、十七条)."""
+    """A bank's cooperation with one fund (合作银行): its agreement and the designated account the fund pays into
+    (第十、十七条). A bank that cooperates with two funds has a row in each, with each agreement and account (DESIGN
+    §7); its officers work for one of them."""
 
     __tablename__ = "banks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(20), unique=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)  # the fund the agreement is with
+    code: Mapped[str] = mapped_column(String(20))  # unique within the fund
+    name: Mapped[str] = mapped_column(String(100))
     agreement_no: Mapped[str] = mapped_column(String(64))
     agreement_start: Mapped[date] = mapped_column(Date)
     agreement_end: Mapped[date] = mapped_column(Date)
@@ -51,8 +54,15 @@ class Bank(TimestampMixin, Model):
 
     # 第十二条: the fund's own 专人 for this bank, when one is named
     liaison: Mapped[BankLiaison | None] = relationship(uselist=False, viewonly=True)
+    fund: Mapped[Fund] = relationship()
 
-    __table_args__ = (CheckConstraint("agreement_end >= agreement_start", name="agreement_period"),)
+    __table_args__ = (
+        CheckConstraint("agreement_end >= agreement_start", name="agreement_period"),
+        UniqueConstraint("fund_id", "code", name="uq_banks_fund_code"),
+        UniqueConstraint("fund_id", "name", name="uq_banks_fund_name"),
+        # the target of the (bank_id, fund_id) keys: an application and a bank officer are of the bank's fund
+        UniqueConstraint("id", "fund_id", name="uq_banks_of_its_fund"),
+    )
 
     def agreement_in_force(self, on: date) -> bool:
         return self.agreement_start <= on <= self.agreement_end

@@ -37,32 +37,38 @@ class SavedBank:
     proposed: BankAccountChange | None  # a change of its designated account, waiting for another person
 
 
-def save_bank(data: BankInput, bank: Bank | None, actor: User) -> SavedBank:
-    """Add a cooperating bank or change one. A change of an existing bank's designated account does not take effect:
-    it is proposed, for another person to confirm (``bank_accounts``); everything else is saved at once.
+def save_bank(data: BankInput, bank: Bank | None, actor: User, fund_id: int | None = None) -> SavedBank:
+    """Add a bank's cooperation with the fund (``fund_id``: the actor's own unless the platform administrator names
+    another) or change one. A change of an existing bank's designated account does not take effect: it is
+    proposed, for another person to confirm (``bank_accounts``); everything else is saved at once.
 
-    :raise InvalidInput: a field is missing, a code or name is taken, the period ends before it starts, or another
-        change of the account already waits for confirmation.
+    :raise InvalidInput: a field is missing, a code or name is taken in the fund, the period ends before it starts,
+        or another change of the account already waits for confirmation.
     """
+    fund_id = bank.fund_id if bank is not None else (fund_id or actor.fund_id)
+    if fund_id is None or (actor.role_enum is not Role.PLATFORM and actor.fund_id != fund_id):
+        raise NotAllowed("只有本资金的管理员可以登记合作银行", code="role_not_allowed")
     errors = FieldErrors()
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.__dict__.items()}
     liaison_id = values.pop("liaison_id")
     liaison = db.session.get(User, liaison_id) if liaison_id else None
-    if liaison_id and (liaison is None or liaison.role_enum is not Role.OPERATOR or not liaison.active):
-        errors.add("liaison_id", "专人须为在职的平台运营人员")
+    if liaison_id and (
+        liaison is None or liaison.role_enum is not Role.OPERATOR or not liaison.active or liaison.fund_id != fund_id
+    ):
+        errors.add("liaison_id", "专人须为本资金在职的平台运营人员")
     for key in ("code", "name", "agreement_no", "account_name", "account_no", "account_bank"):
         if not values[key]:
             errors.add(key, "此项为必填项")
     if data.agreement_end < data.agreement_start:
         errors.add("agreement_end", "协议结束日不能早于开始日")
     for key in ("code", "name"):
-        other = db.session.scalar(select(Bank.id).where(getattr(Bank, key) == values[key]))
+        other = db.session.scalar(select(Bank.id).where(Bank.fund_id == fund_id, getattr(Bank, key) == values[key]))
         if other is not None and (bank is None or other != bank.id):
             errors.add(key, "已有同名或同代码的合作银行")
     errors.raise_if_any()
     proposed = None
     if bank is None:
-        bank = Bank(**values)
+        bank = Bank(fund_id=fund_id, **values)
         db.session.add(bank)
     else:
         proposed = bank_accounts.propose(bank, {k: values[k] for k in bank_accounts.ACCOUNT_FIELDS}, actor)

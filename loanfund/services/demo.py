@@ -53,6 +53,18 @@ BANKS = (
     ),
 )
 
+# ICBC cooperates with the county's fund too, through its Donghai branch: its own agreement and designated account
+COUNTY_BANK = dict(
+    code="ICBC-DH",
+    name="中国工商银行东海县支行",
+    agreement_no="DH-ZD-2025-001",
+    account_name="中国工商银行东海县支行转贷资金过渡户",
+    account_no="1107 0230 0900 0456 789",
+    account_bank="中国工商银行东海县支行",
+    officer_name="赵东明",
+    officer_phone="0518-8741 0003",
+)
+
 ENTERPRISES = (
     dict(
         name="连云港海润机械制造有限公司",
@@ -122,7 +134,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
     city = ensure_city_fund()
     ensure_default_policy(city)
     materials.ensure_checklist(city.id)
-    banks = [_bank(spec, report) for spec in BANKS]
+    banks = [_bank(spec, report, city) for spec in BANKS]
     enterprises = [_enterprise(spec, report) for spec in ENTERPRISES]
     for username, role, name in STAFF:
         _user(report, username, password, role, name, fund=city)
@@ -196,7 +208,7 @@ def _county(report: SeedReport, password: str) -> None:
         report.created.append(f"转贷资金 {COUNTY.name}")
     for username, role, name in COUNTY_STAFF:
         _user(report, username, password, role, name, fund=county)
-    icbc = db.session.scalars(select(Bank).where(Bank.code == "ICBC-LYG")).one()
+    icbc = _bank(COUNTY_BANK, report, county)
     _user(report, "dh_bank1", password, Role.BANK, icbc.officer_name, bank=icbc, fund=county)
     finish(report)
     name, amount = COUNTY_CAPITAL
@@ -205,14 +217,15 @@ def _county(report: SeedReport, password: str) -> None:
         report.created.append(f"出资 {name} {amount.format()} 元")
 
 
-def _bank(spec: dict[str, str], report: SeedReport) -> Bank:
-    bank = db.session.scalar(select(Bank).where(Bank.code == spec["code"]))
+def _bank(spec: dict[str, str], report: SeedReport, fund: Fund) -> Bank:
+    bank = db.session.scalar(select(Bank).where(Bank.fund_id == fund.id, Bank.code == spec["code"]))
     if bank is None:
         # In force whenever the demo is started: from the fund's first year to two years ahead of today.
         end = date(clock.today().year + 2, 12, 31)
-        bank = Bank(agreement_start=date(2019, 1, 1), agreement_end=end, **spec)
+        bank = Bank(fund_id=fund.id, agreement_start=date(2019, 1, 1), agreement_end=end, **spec)
         db.session.add(bank)
-        report.created.append(f"合作银行 {spec['name']}")
+        db.session.flush()
+        report.created.append(f"合作银行 {spec['name']}（{fund.short_name}）")
     return bank
 
 
@@ -373,7 +386,7 @@ def _applications(report: SeedReport) -> None:
     # the Donghai firm asks its county's fund too: committed by ICBC, waiting for the county's approval
     county = apply(
         "ent2",
-        "ICBC-LYG",
+        "ICBC-DH",
         "工银东借字2026第0618号",
         "6,000,000.00",
         "5,000,000.00",

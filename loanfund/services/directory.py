@@ -24,19 +24,29 @@ from loanfund.models import (
 )
 
 
-def banks() -> list[Bank]:
-    """Every cooperating bank, with the platform's 专人 for it (one query)."""
+def banks(fund_ids: int | list[int]) -> list[Bank]:
+    """The banks cooperating with a fund (or with any of several), with the platform's 专人 for each (one query)."""
+    wanted = [fund_ids] if isinstance(fund_ids, int) else fund_ids
     liaison = joinedload(Bank.liaison).joinedload(BankLiaison.user)
-    return list(db.session.scalars(select(Bank).options(liaison).order_by(Bank.code)))
+    return list(
+        db.session.scalars(
+            select(Bank).where(Bank.fund_id.in_(wanted)).options(liaison).order_by(Bank.fund_id, Bank.code)
+        )
+    )
 
 
-def banks_taking_applications(on: date) -> list[Bank]:
-    """The cooperating banks whose agreement is in force on ``on`` (R10): the ones an enterprise may apply through."""
-    return [b for b in banks() if bank_agreement_violation(b.name, b.agreement_start, b.agreement_end, on) is None]
+def banks_taking_applications(fund_ids: int | list[int], on: date) -> list[Bank]:
+    """The fund's cooperating banks whose agreement is in force on ``on`` (R10): the ones an enterprise may apply
+    through."""
+    return [
+        b for b in banks(fund_ids) if bank_agreement_violation(b.name, b.agreement_start, b.agreement_end, on) is None
+    ]
 
 
-def bank(bank_id: int) -> Bank | None:
-    return db.session.get(Bank, bank_id) if bank_id else None
+def bank(fund_id: int, bank_id: int) -> Bank | None:
+    """A bank cooperating with the fund; None for another fund's (as for none)."""
+    found = db.session.get(Bank, bank_id) if bank_id else None
+    return found if found is not None and found.fund_id == fund_id else None
 
 
 def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
@@ -55,10 +65,14 @@ def users() -> list[User]:
     )
 
 
-def users_with_role(role: Role) -> list[User]:
-    """The active users of one role, by name (an operator to name as a bank's 专人)."""
+def users_with_role(fund_id: int, role: Role) -> list[User]:
+    """The fund's active users of one role, by name (an operator to name as a bank's 专人)."""
     return list(
-        db.session.scalars(select(User).where(User.role == role.value, User.active).order_by(User.display_name))
+        db.session.scalars(
+            select(User)
+            .where(User.fund_id == fund_id, User.role == role.value, User.active)
+            .order_by(User.display_name)
+        )
     )
 
 

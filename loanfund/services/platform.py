@@ -159,8 +159,8 @@ def add_fund_user(
     if wanted not in allowed:
         raise NotAllowed(f"不能设立“{wanted.label}”用户", code="role_not_allowed")
     bank = db.session.get(Bank, bank_id) if bank_id else None
-    if bank_id and bank is None:
-        raise InvalidInput({"bank_id": ["未知的合作银行"]})
+    if bank_id and (bank is None or bank.fund_id != fund.id):
+        raise InvalidInput({"bank_id": ["该资金没有这家合作银行"]})
     user = create_user(
         username, password, wanted, display_name=username, bank=bank, email=email.strip() or None, fund=fund
     )

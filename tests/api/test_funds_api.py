@@ -83,8 +83,23 @@ def test_a_fund_created_through_the_api_lends_and_reconciles_apart_from_the_city
         ).status_code
         == 201
     )
-    banks = api.get("ent2", "/banks").get_json()["items"]
-    icbc = next(b["id"] for b in banks if b["code"] == "ICBC-LYG")
+    # ICBC's Donghai branch cooperates with the county's fund on its own agreement and designated account
+    agreement = {
+        "bank": "中国工商银行东海县支行",
+        "code": "ICBC-DH",
+        "agreement_no": "DH-ZD-2026-001",
+        "agreement_from": "2026-01-01",
+        "agreement_to": "2028-12-31",
+        "account_name": "中国工商银行东海县支行转贷资金过渡户",
+        "account_no": "1107 0230 0900 0456 789",
+        "account_bank": "中国工商银行东海县支行",
+    }
+    made = api.post("dh_admin", "/funds/DH/banks", agreement)
+    assert made.status_code == 201, made.get_json()
+    icbc = made.get_json()["id"]
+    assert [(b["fund"], b["code"]) for b in api.get("ent2", "/banks?fund=DH").get_json()["items"]] == [
+        ("DH", "ICBC-DH")
+    ]
     for username, role in (("dh_reviewer", "reviewer"), ("dh_operator", "operator"), ("dh_operator2", "operator")):
         assert (
             api.post(
@@ -273,3 +288,71 @@ def test_a_funds_administrator_sets_its_warning_thresholds_over_the_api(api, pla
         "utilisation_percent": ["百分比最多保留 1 位小数"],
     }
     assert api.get("dh_admin", "/funds/DH/settings").get_json() == wanted  # nothing changed
+
+
+def test_a_funds_banks_are_kept_over_the_api_with_the_account_changed_by_two(api, platform_admin):
+    """One bank cooperating with two funds: ICBC's Donghai branch signs with the county on its own agreement and
+    account; a new account is proposed by one and in force when another confirms it (第十七条); the city's banks and
+    changes are not the county's to see or decide (404)."""
+    assert api.post("platform", "/funds", FUND).status_code == 201
+    for username, role in (("dh_admin", "admin"), ("dh_operator", "operator")):
+        user = {"username": username, "password": DEMO_PASSWORD, "role": role}
+        assert api.post("platform" if role == "admin" else "dh_admin", "/funds/DH/users", user).status_code == 201
+    agreement = {
+        "bank": "中国工商银行东海县支行",
+        "code": "ICBC-DH",
+        "agreement_no": "DH-ZD-2026-001",
+        "agreement_from": "2026-01-01",
+        "agreement_to": "2028-12-31",
+        "account_name": "中国工商银行东海县支行转贷资金过渡户",
+        "account_no": "1107 0230 0900 0456 789",
+        "account_bank": "中国工商银行东海县支行",
+    }
+    bad = api.post("dh_admin", "/funds/DH/banks", agreement | {"agreement_to": "2025-12-31", "code": ""})
+    assert (bad.status_code, bad.get_json()["errors"]) == (
+        422,
+        {"code": ["此项为必填项"], "agreement_to": ["协议结束日不能早于开始日"]},
+    )
+    made = api.post("dh_admin", "/funds/DH/banks", agreement)
+    assert made.status_code == 201, made.get_json()
+    bank = made.get_json()
+    assert (bank["fund"], bank["bank"], bank["proposed"]) == ("DH", "中国工商银行东海县支行", None)
+    again = api.post("dh_admin", "/funds/DH/banks", agreement)
+    assert again.get_json()["errors"] == {
+        "code": ["已有同名或同代码的合作银行"],
+        "bank": ["已有同名或同代码的合作银行"],
+    }
+    # the city's ICBC has the same name in its own fund: no clash across funds
+    assert (
+        api.post(
+            "dh_admin", "/funds/DH/banks", agreement | {"code": "ICBC-LYG", "bank": "中国工商银行连云港分行"}
+        ).status_code
+        == 201
+    )
+
+    moved = agreement | {"account_no": "1107 0230 0900 0999 999"}
+    changed = api.client.put(f"/api/v1/funds/DH/banks/{bank['id']}", json=moved, headers=api.headers("dh_admin"))
+    assert changed.status_code == 200
+    proposed = changed.get_json()["proposed"]
+    assert (changed.get_json()["account_no"], proposed["new_account_no"], proposed["decision"]) == (
+        "1107 0230 0900 0456 789",  # still the old one until another confirms
+        "1107 0230 0900 0999 999",
+        "pending",
+    )
+    path = f"/funds/DH/bank-account-changes/{proposed['id']}/decision"
+    own = api.post("dh_admin", path, {"confirm": True})
+    assert (own.status_code, own.get_json()["code"]) == (403, "maker_checker")
+    assert api.post("operator", path.replace("/DH/", "/LYG/"), {"confirm": True}).status_code == 404
+    confirmed = api.post("dh_operator", path, {"confirm": True, "note": "已电话核实"})
+    assert (confirmed.status_code, confirmed.get_json()["decision"]) == (200, "confirmed")
+    listed = api.get("dh_admin", "/funds/DH/banks").get_json()["items"]
+    assert [(b["code"], b["account_no"]) for b in listed] == [
+        ("ICBC-DH", "1107 0230 0900 0999 999"),
+        ("ICBC-LYG", "1107 0230 0900 0456 789"),
+    ]
+    assert api.post("dh_operator", path, {"confirm": False}).status_code == 409  # decided already
+    assert api.get("admin", "/funds/DH/banks").status_code == 404
+    assert (
+        api.client.put(f"/api/v1/funds/LYG/banks/{bank['id']}", json=moved, headers=api.headers("admin")).status_code
+        == 404
+    )

@@ -42,8 +42,8 @@ def county(people, traveller):  # type: ignore[no-untyped-def]
         ("dh_group", Role.GROUP),
     ):
         UserFactory(username=username, role=role.value, fund_id=dh.id)
-    icbc = db.session.scalars(select(Bank).where(Bank.code == "ICBC-LYG")).one()
-    BankUserFactory(username="dh_bank1", bank=icbc, fund_id=dh.id)
+    icbc = db.session.scalars(select(Bank).where(Bank.code == "ICBC-DH")).one()  # its Donghai branch's agreement
+    BankUserFactory(username="dh_bank1", bank=icbc)
     db.session.commit()
     record_contribution(contributor_named(dh.id, "东海县财政局", "county"), M("20,000,000.00"), clock.today())
     return dh
@@ -56,7 +56,7 @@ def user(name: str) -> User:
 def county_bridge(traveller) -> Application:  # type: ignore[no-untyped-def]
     """ent2's 10,000,000.00 for 6 days from the county's fund, out and back with its 14,000.00 fee."""
     data = lifecycle.ApplicationInput(
-        bank_id=db.session.scalars(select(Bank.id).where(Bank.code == "ICBC-LYG")).one(),
+        bank_id=db.session.scalars(select(Bank.id).where(Bank.code == "ICBC-DH")).one(),
         loan_contract_no="工银东借字2026第0042号",
         loan_amount_due=M("12,000,000.00"),
         loan_due_date=clock.today() + timedelta(days=1),

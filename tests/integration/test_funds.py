@@ -98,11 +98,14 @@ def test_a_quote_names_its_fund_and_is_priced_by_its_policy(client, people):
 def test_a_donghai_firm_chooses_its_fund_and_a_haizhou_firm_has_one(api, people, traveller):
     traveller.move_to("2026-11-20 10:00:00+08:00")
     county_fund()
-    icbc = next(b["id"] for b in api.get("ent2", "/banks").get_json()["items"] if b["code"] == "ICBC-LYG")
+    banks = {(b["fund"], b["code"]): b["id"] for b in api.get("ent2", "/banks").get_json()["items"]}
+    icbc, icbc_dh = banks["LYG", "ICBC-LYG"], banks["DH", "ICBC-DH"]  # ICBC cooperates with each fund
     unchosen = api.post("ent2", "/applications", APPLY | {"bank_id": icbc})
     assert unchosen.status_code == 422
     assert unchosen.get_json()["errors"] == {"fund": ["贵企业所在县区有多个转贷资金，请选择申请哪一个"]}
-    to_county = api.post("ent2", "/applications", APPLY | {"bank_id": icbc, "fund": "DH"})
+    through_the_other = api.post("ent2", "/applications", APPLY | {"bank_id": icbc, "fund": "DH"})
+    assert through_the_other.get_json()["errors"] == {"bank_id": ["所选合作银行不在申请的转贷资金之列，请重新选择"]}
+    to_county = api.post("ent2", "/applications", APPLY | {"bank_id": icbc_dh, "fund": "DH"})
     assert to_county.status_code == 201, to_county.get_json()
     assert to_county.get_json()["fund"] == "DH"
     outside = api.post("ent1", "/applications", APPLY | {"bank_id": icbc, "fund": "DH", "loan_contract_no": "X-1"})

@@ -35,9 +35,12 @@ def test_migrations_build_the_models_schema_and_seed_the_2018_policy(tmp_path):
         held_by_triggers = [
             ("modify_nullable", "applications", "fund_id"),
             ("add_fk", "fk_applications_policy_of_its_fund"),
+            ("add_fk", "fk_applications_bank_of_its_fund"),  # 0045's triggers
+            ("add_fk", "fk_users_bank_of_its_fund"),
         ]
-        assert [_named(d) for d in diff] == held_by_triggers
+        assert sorted(_named(d) for d in diff) == sorted(held_by_triggers)
         assert {"applications_fund_insert", "applications_fund_update"} <= triggers
+        assert {"applications_bank_fund_insert", "users_bank_fund_update"} <= triggers
         row, policy = policy_version_in_force(1, date(2026, 11, 29))
         assert row.name == "连政办发〔2018〕162号"
         assert policy.max_days == 10
@@ -68,7 +71,12 @@ def test_seed_demo_creates_the_documented_logins(runner, app):
     assert users["bank2"].bank.name == "江苏银行连云港分行"
     assert users["ent3"].enterprise.size == "micro"
     assert users["operator2"].role == Role.OPERATOR
-    assert db.session.scalar(select(func.count()).select_from(Bank)) == 2
+    banks = {(b.fund.code, b.code, b.name) for b in db.session.scalars(select(Bank))}
+    assert banks == {
+        ("LYG", "ICBC-LYG", "中国工商银行连云港分行"),
+        ("LYG", "JSB-LYG", "江苏银行连云港分行"),
+        ("DH", "ICBC-DH", "中国工商银行东海县支行"),  # ICBC cooperates with both funds, an agreement with each
+    }
     capital = {(c.fund.code, c.contributor.name): c.amount for c in db.session.scalars(select(Contribution))}
     assert capital == {
         ("LYG", "连云港市工业投资集团有限公司"): Money.parse("200,000,000.00"),
@@ -77,7 +85,7 @@ def test_seed_demo_creates_the_documented_logins(runner, app):
     # Donghai's fund beside the city's, one bank cooperating with both, the Donghai firm applying to each
     assert (users["platform"].fund, users["overseer"].fund) == (None, None)
     assert (users["dh_bank1"].bank.name, users["dh_bank1"].fund.code, users["bank1"].fund.code) == (
-        "中国工商银行连云港分行",
+        "中国工商银行东海县支行",
         "DH",
         "LYG",
     )

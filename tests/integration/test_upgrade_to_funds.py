@@ -131,3 +131,71 @@ def test_an_old_database_becomes_one_fund_holding_everything(backend, tmp_path, 
         with db.engine.connect() as connection, pytest.raises(sa.exc.IntegrityError), connection.begin():
             connection.execute(sa.text("UPDATE applications SET policy_version_id = 2"))
         db.engine.dispose()
+
+
+def test_a_bank_another_fund_used_is_copied_into_that_fund(backend, tmp_path, request):
+    """Migration 0045: before it, a county fund's ICBC officer and its application could use the city's ICBC row (the
+    demo did); after it, each is on a copy of that bank in the county's fund, with a signed record of each move."""
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": _database(backend, tmp_path, request)})
+    with app.app_context():
+        upgrade(revision="0044_fund_group_register")
+        db.engine.dispose()
+        meta = sa.MetaData()
+        meta.reflect(db.engine)
+        t = meta.tables
+        with db.engine.begin() as connection:
+            if backend == "postgresql":
+                connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+
+            def insert(table: str, **values: Any) -> None:
+                connection.execute(t[table].insert().values(_filled(t[table], values)))
+
+            insert("funds", id=2, code="DH", name="县", short_name="县", region_code="320722")
+            insert("policy_versions", id=2, fund_id=2, name="县政策")
+            insert(
+                "banks", id=1, code="ICBC", name="中国工商银行连云港分行", agreement_start=date(2019, 1, 1),
+                agreement_end=date(2030, 12, 31), account_no="1107",
+            )  # fmt: skip
+            insert(
+                "enterprises", id=1, name="东海企业", credit_code="91320722MA1MB4FT6J", district="donghai",
+                industry="industry", size="small",
+            )  # fmt: skip
+            insert("users", id=1, username="bank1", password_hash="x", role="bank", bank_id=1, fund_id=1)
+            insert("users", id=2, username="dh_bank1", password_hash="x", role="bank", bank_id=1, fund_id=2)
+            insert("users", id=3, username="ent1", password_hash="x", role="enterprise", enterprise_id=1)
+            insert(
+                "applications", id=1, fund_id=2, enterprise_id=1, bank_id=1, policy_version_id=2, state="approved",
+                version=1, loan_contract_no="借字2026第1号", requested_amount=1, requested_days=3, loan_amount_due=2,
+            )  # fmt: skip
+            if backend == "postgresql":  # the ids written out above: the sequences go on from them
+                for table in ("banks", "users", "applications", "policy_versions", "funds", "enterprises"):
+                    connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 3)"))
+        upgrade()
+
+        with db.engine.connect() as connection:
+            banks = connection.execute(sa.text("SELECT id, fund_id, code, account_no FROM banks ORDER BY id")).all()
+            assert [tuple(b)[1:] for b in banks] == [(1, "ICBC", "1107"), (2, "ICBC", "1107")]
+            copy = banks[1][0]
+            users = dict(
+                connection.execute(sa.text("SELECT username, bank_id FROM users WHERE bank_id IS NOT NULL")).all()
+            )
+            assert users == {"bank1": 1, "dh_bank1": copy}
+            assert connection.execute(sa.text("SELECT bank_id FROM applications")).scalar() == copy
+            moved = connection.execute(
+                sa.text(
+                    "SELECT action, subject, subject_id FROM audit_records WHERE note LIKE '迁移 0045%' ORDER BY seq"
+                )
+            ).all()
+            assert [tuple(m) for m in moved] == [
+                ("insert", "banks", copy),
+                ("update", "users", 2),
+                ("update", "applications", 1),
+            ]
+            head = connection.execute(sa.text("SELECT seq FROM audit_head")).scalar()
+            assert head == connection.execute(sa.text("SELECT max(seq) FROM audit_records")).scalar()
+        # from here the database keeps an officer and an application on a bank of their own fund
+        with db.engine.connect() as connection, pytest.raises(sa.exc.IntegrityError), connection.begin():
+            connection.execute(sa.text("UPDATE applications SET bank_id = 1"))
+        with db.engine.connect() as connection, pytest.raises(sa.exc.IntegrityError), connection.begin():
+            connection.execute(sa.text("UPDATE users SET bank_id = 1 WHERE username = 'dh_bank1'"))
+        db.engine.dispose()

@@ -45,7 +45,7 @@ def test_the_administrator_names_an_operator_for_a_bank_and_the_notices_follow(c
     bank = icbc()
     auth.login("admin")
     refused = post_form(client, f"/admin/banks/{bank.id}", bank_form(bank, liaison_id=str(user("reviewer").id)))
-    assert "专人须为在职的平台运营人员" in refused.get_data(as_text=True)
+    assert "专人须为本资金在职的平台运营人员" in refused.get_data(as_text=True)
     assert db.session.scalars(select(BankLiaison)).all() == []
     saved = post_form(client, f"/admin/banks/{bank.id}", bank_form(bank, liaison_id=str(user("operator2").id)))
     assert saved.status_code == 302

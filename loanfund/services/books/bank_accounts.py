@@ -64,7 +64,7 @@ def decide(actor: User, change_id: int, confirm: bool, note: str = "") -> BankAc
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if change is None:
+    if change is None or change.bank.fund_id != actor.fund_id:  # another fund's bank: not there for this checker
         raise NotFound("未找到该账户变更")
     if change.decision != "pending":
         raise NotAllowed("该账户变更已处理，无需重复操作", code="state_not_allowed")
@@ -95,10 +95,12 @@ def _tell_the_bank(bank: Bank, change: BankAccountChange) -> None:
     )
 
 
-def changes(limit: int = 50) -> list[BankAccountChange]:
-    """The pending changes first, then the latest decided ones, with their banks and people."""
+def changes(fund_id: int, limit: int = 50) -> list[BankAccountChange]:
+    """The fund's pending changes first, then its latest decided ones, with their banks and people."""
     rows = db.session.scalars(
         select(BankAccountChange)
+        .join(Bank, Bank.id == BankAccountChange.bank_id)
+        .where(Bank.fund_id == fund_id)
         .options(
             joinedload(BankAccountChange.bank),
             joinedload(BankAccountChange.requested_by),

@@ -92,10 +92,10 @@ def application_problems(actor: User, draft: ApplicationDraft) -> list[Violation
     except InvalidValue as exc:
         return [Violation("R10", exc.code, exc.message, "fund")]
     _, policy = policy_version_in_force(fund.id, today)
-    bank = db.session.get(Bank, draft.bank_id) if draft.bank_id else None
+    bank = _bank_of(fund, draft.bank_id)
     found = region_violations(fund, actor.enterprise)
     if bank is None:
-        found.append(Violation("", "bank_required", "请选择合作银行", "bank_id"))
+        found.append(Violation("", "bank_required", _no_bank(draft.bank_id), "bank_id"))
     else:
         found += eligibility_violations(fund.id, actor.enterprise.credit_code, bank, today)
     found += check_submission(policy, _facts(draft, today))
@@ -104,6 +104,19 @@ def application_problems(actor: User, draft: ApplicationDraft) -> list[Violation
     if twin is not None:
         found.append(Violation("", "contract_has_open_application", twin, "loan_contract_no"))
     return found
+
+
+def _bank_of(fund: Fund, bank_id: int | None) -> Bank | None:
+    """The bank chosen, when it cooperates with the fund applied to (another fund's bank is no choice here)."""
+    bank = db.session.get(Bank, bank_id) if bank_id else None
+    return bank if bank is not None and bank.fund_id == fund.id else None
+
+
+def _no_bank(bank_id: int | None) -> str:
+    """Why no bank of the fund was chosen: none (or none there is), or another fund's."""
+    if bank_id and db.session.get(Bank, bank_id) is not None:
+        return "所选合作银行不在申请的转贷资金之列，请重新选择"
+    return "请选择合作银行"
 
 
 def _checked_documents(
@@ -174,9 +187,9 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
     except InvalidValue as exc:
         raise InvalidInput({"fund": [exc.message]}) from exc
     _, policy = policy_version_in_force(fund.id, today)
-    bank = db.session.get(Bank, data.bank_id)
+    bank = _bank_of(fund, data.bank_id)
     if bank is None:
-        raise InvalidInput({"bank_id": ["请选择合作银行"]})
+        raise InvalidInput({"bank_id": [_no_bank(data.bank_id)]})
     violations = region_violations(fund, actor.enterprise)
     violations += eligibility_violations(fund.id, actor.enterprise.credit_code, bank, today)
     violations += check_submission(policy, _facts(data, today))

@@ -202,9 +202,11 @@ def flagged_years(bank_id: int) -> list[int]:
     return sorted({d.year for d in days})
 
 
-def flags_by_bank() -> dict[int, list[int]]:
+def flags_by_bank(fund_id: int) -> dict[int, list[int]]:
+    """The years each of the fund's banks had a claim recorded against it (第十八条)."""
     found: dict[int, set[int]] = {}
-    for bank_id, day in db.session.execute(select(BankClaim.bank_id, BankClaim.claimed_on)):
+    query = select(BankClaim.bank_id, BankClaim.claimed_on).join(Bank, Bank.id == BankClaim.bank_id)
+    for bank_id, day in db.session.execute(query.where(Bank.fund_id == fund_id)):
         found.setdefault(bank_id, set()).add(day.year)
     return {bank: sorted(years) for bank, years in found.items()}
 

@@ -102,6 +102,8 @@ def create_user(
         errors.add("enterprise", "企业用户须属于一家企业")
     if role is Role.BANK and bank is None:
         errors.add("bank", "银行用户须属于一家合作银行")
+    elif role is Role.BANK and bank is not None and fund is not None and bank.fund_id != fund.id:
+        errors.add("bank", "该银行不是本资金的合作银行")
     if role not in (Role.ENTERPRISE, Role.BANK) and (enterprise is not None or bank is not None):
         errors.add("role", "只有企业用户和银行用户归属于企业或银行")
     if role not in FUNDLESS_ROLES and fund is None:

@@ -11,6 +11,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.services import admin as admin_service
 from loanfund.services import directory, uow
 from loanfund.services.books import bank_accounts
+from loanfund.services.funds import own_fund
 from loanfund.services.oversight import liability
 from loanfund.web.admin import admin_only, bp
 from loanfund.web.admin.forms import BankForm
@@ -42,12 +43,13 @@ def _bank_input(form: BankForm) -> admin_service.BankInput:
 @bp.route("/banks/<int(max=2147483647):bank_id>", methods=["GET", "POST"])
 @admin_only
 def banks(bank_id: int | None = None) -> str | Response:
-    bank = directory.bank(bank_id or 0)
+    fund_id = own_fund(current_user).id
+    bank = directory.bank(fund_id, bank_id or 0)
     if bank_id and bank is None:
         return redirect(url_for("admin.banks"))
     form = BankForm(obj=bank)
     form.liaison_id.choices = options(
-        [(0, "未指定"), *((u.id, u.display_name) for u in directory.users_with_role(Role.OPERATOR))]
+        [(0, "未指定"), *((u.id, u.display_name) for u in directory.users_with_role(fund_id, Role.OPERATOR))]
     )
     if bank is not None and not form.is_submitted():
         form.liaison_id.data = bank.liaison.user_id if bank.liaison else 0
@@ -69,9 +71,9 @@ def banks(bank_id: int | None = None) -> str | Response:
                 form[field].data = getattr(pending, f"new_{field}")
     return render_template(
         "admin/banks.html",
-        banks=directory.banks(),
+        banks=directory.banks(fund_id),
         form=form,
         bank=bank,
-        pending={c.bank_id: c for c in bank_accounts.changes() if c.decision == "pending"},
-        flags=liability.flags_by_bank(),
+        pending={c.bank_id: c for c in bank_accounts.changes(fund_id) if c.decision == "pending"},
+        flags=liability.flags_by_bank(fund_id),
     )

@@ -11,6 +11,7 @@ from loanfund.domain.errors import InvalidInput, NotAllowed
 from loanfund.domain.lifecycle import PLATFORM_ROLES, Role
 from loanfund.services import admin as admin_service
 from loanfund.services import directory, uow
+from loanfund.services.funds import own_fund
 from loanfund.services.people import accounts
 from loanfund.services.people.accounts import add_user
 from loanfund.web.admin import admin_only, bp
@@ -23,7 +24,8 @@ from loanfund.web.forms import field_errors, options
 def users() -> str | Response:
     form = UserForm()
     form.role.choices = options((r.value, r.label) for r in Role if r not in PLATFORM_ROLES)  # a fund's users
-    form.bank_id.choices = options([(0, "—")] + [(b.id, b.name) for b in directory.banks()])
+    fund_id = own_fund(current_user).id
+    form.bank_id.choices = options([(0, "—")] + [(b.id, b.name) for b in directory.banks(fund_id)])
     if form.validate_on_submit():
         enterprise = directory.enterprise_by_credit_code(form.credit_code.data or "")
         try:
@@ -33,7 +35,7 @@ def users() -> str | Response:
                 Role(form.role.data),
                 display_name=form.display_name.data or "",
                 enterprise=enterprise,
-                bank=directory.bank(form.bank_id.data or 0),
+                bank=directory.bank(fund_id, form.bank_id.data or 0),
                 fund=None if form.role.data == Role.ENTERPRISE.value else current_user.fund,
             )
         except InvalidInput as exc:

@@ -17,7 +17,7 @@ from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, Policy
-from loanfund.models import Application, MaterialItem
+from loanfund.models import Application, Fund, MaterialItem
 from loanfund.services import access, directory, funds, lifecycle, uow
 from loanfund.services.applications import green_channel, listing, materials, preview, progress, views
 from loanfund.services.policies import policy_version_in_force
@@ -35,8 +35,14 @@ from loanfund.web.submitting import submit_once
 bp = Blueprint("apps", __name__)
 
 
-def _bank_choices() -> list[SelectChoice]:
-    return options([(0, "请选择")] + [(b.id, b.name) for b in directory.banks_taking_applications(clock.today())])
+def _bank_choices(covering: list[Fund]) -> list[SelectChoice]:
+    """The banks of the funds the enterprise may apply to, each named with its fund when there are several (the
+    service refuses a bank of another fund than the one chosen)."""
+    names = {f.id: f.short_name for f in covering}
+    banks = directory.banks_taking_applications(list(names), clock.today())
+    return options(
+        [(0, "请选择")] + [(b.id, b.name if len(names) == 1 else f"{b.name}（{names[b.fund_id]}）") for b in banks]
+    )
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
@@ -47,8 +53,8 @@ def new() -> tuple[str, int] | Response:
     :raise 404: for users who are not an enterprise's.
     """
     form = ApplicationForm()
-    form.bank_id.choices = _bank_choices()
     covering = funds.funds_covering(current_user.enterprise.district)
+    form.bank_id.choices = _bank_choices(covering)
     form.fund.choices = options([(f.code, f.name) for f in covering])
     shown = (
         next((f for f in covering if f.code == form.fund.data), None) or (covering or [funds.fund_for_page(None)])[0]
@@ -199,7 +205,8 @@ def _filters() -> tuple[ListForm, listing.Criteria | None]:
     """The list's filters from the query string; no criteria when a filter is malformed (named on the form)."""
     form = ListForm(request.args)
     form.state.choices = options([("", "全部状态"), *((s.value, s.label) for s in State)])
-    form.bank_id.choices = options([(0, "全部银行"), *((b.id, b.name) for b in directory.banks())])
+    seen = [current_user.fund_id] if current_user.fund_id else [f.id for f in funds.funds()]
+    form.bank_id.choices = options([(0, "全部银行"), *((b.id, b.name) for b in directory.banks(seen))])
     form.district.choices = options([("", "全部区县"), *funds.district_names().items()])
     form.size.choices = options([("", "全部规模"), *((s.value, s.label) for s in Size)])
     form.industry.choices = options([("", "全部行业"), *((k, i.name) for k, i in INDUSTRIES.items())])

@@ -10,6 +10,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.models import BankAccountChange
 from loanfund.services.applications.preview import Confirmation
 from loanfund.services.books import bank_accounts
+from loanfund.services.funds import own_fund
 from loanfund.web import confirming
 from loanfund.web.bank_accounts.forms import AccountChangeDecisionForm
 from loanfund.web.roles import roles_required
@@ -23,7 +24,7 @@ checkers = roles_required(Role.ADMIN, Role.OPERATOR)
 @checkers
 def index() -> str:
     """:raise 404: for roles that neither keep the banks nor pay the bridges."""
-    changes = bank_accounts.changes()
+    changes = bank_accounts.changes(own_fund(current_user).id)
     decision_forms = {c.id: AccountChangeDecisionForm(formdata=None) for c in changes if c.decision == "pending"}
     return render_template("bank_accounts/index.html", changes=changes, forms=decision_forms)
 

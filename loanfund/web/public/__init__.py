@@ -73,7 +73,7 @@ def guide() -> str:
         bands=list(zip(band_labels(policy), policy.bands, strict=True)),
         checklist=materials.checklist(fund.id),
         providers=materials.PROVIDER_LABELS,
-        banks=directory.banks_taking_applications(clock.today()),
+        banks=directory.banks_taking_applications(fund.id, clock.today()),
         contact=fund.contact_lines,
         served_loans="、".join(t.label for t in policy.loan_types),
         other_loans="、".join(t.label for t in LoanType if t not in policy.loan_types),
