@@ -95,6 +95,7 @@ def create_fund() -> tuple[Response, int]:
 def create_fund_user(code: str) -> tuple[Response, int]:
     """The platform administrator sets up a fund's administrator; a fund's administrator its own staff and bank
     officers. :raise 404: another fund's. :raise 403: a role the caller may not give. :raise 422: a bad field."""
+    platform.fund_for(current_api_user(), code)  # another fund's: 404 before the body is read
     data = FundUserCreateSchema().load(_body())
     user = platform.add_fund_user(
         current_api_user(), code, data["username"], data["password"], data["role"], data["email"], data["bank_id"]

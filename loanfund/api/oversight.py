@@ -116,6 +116,7 @@ def propose_blacklist() -> tuple[Response, int]:
 )
 @token_required(Role.GROUP)
 def decide_blacklist(entry_id: int) -> Response:
+    blacklist.entry_of(current_api_user(), entry_id)  # another fund's: 404 before the body is read
     data = BlacklistDecisionSchema().load(_body())
     entry = blacklist.decide(current_api_user(), entry_id, data["confirm"], data["note"], data["minutes_ref"])
     return jsonify(_entry(entry))
@@ -127,6 +128,7 @@ def decide_blacklist(entry_id: int) -> Response:
 )
 @token_required(Role.GROUP)
 def lift_blacklist(entry_id: int) -> Response:
+    blacklist.entry_of(current_api_user(), entry_id)
     data = BlacklistLiftSchema().load(_body())
     return jsonify(_entry(blacklist.lift(current_api_user(), entry_id, data["reason"], data["minutes_ref"])))
 
@@ -172,6 +174,7 @@ def record_bank_claim(application_id: int) -> tuple[Response, int]:
 def pay_bank_claim(claim_id: int) -> Response:
     """The bank's payment into the special account (money: an ``Idempotency-Key`` is required)."""
     user = current_api_user()
+    liability.claim_of(user, claim_id)  # another fund's: 404 before the body is read
 
     def step() -> BankClaimPayment:
         data = BankClaimPaymentCreateSchema().load(_body())
@@ -237,6 +240,7 @@ def get_recovery_file(application_id: int) -> Response:
 )
 @token_required(Role.OPERATOR)
 def record_recovery_cause(application_id: int) -> tuple[Response, int]:
+    lifecycle.get(current_api_user(), application_id)  # another fund's: 404 before the body is read
     data = RecoveryCauseSchema().load(_body())
     recovery_file.record_cause(current_api_user(), application_id, data["cause"])
     return jsonify(_recovery(application_id)), 201
@@ -255,6 +259,7 @@ def record_recovery_cause(application_id: int) -> tuple[Response, int]:
 def record_recovery_measure(application_id: int) -> Response:
     """A recovery measure; money recovered moves (an ``Idempotency-Key`` is required)."""
     user = current_api_user()
+    lifecycle.get(user, application_id)  # another fund's: 404 before the body is read
 
     def step() -> RecoveryRecord:
         data = RecoveryMeasureSchema().load(_body())

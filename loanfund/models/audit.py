@@ -36,6 +36,9 @@ class AuditRecord(Model):
     note: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # whose record it is: the fund of the row changed (DESIGN §7), None for the platform's rows — where the record
+    # is shown, not what it proves (not part of the hash)
+    fund_id: Mapped[int | None] = mapped_column(Integer, index=True)
     key_id: Mapped[str | None] = mapped_column(
         String(16)
     )  # which audit key signed it; None: plain SHA-256 (before 0032)

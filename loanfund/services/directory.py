@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import joinedload
 
 from loanfund.domain.eligibility import bank_agreement_violation
@@ -22,6 +22,7 @@ from loanfund.models import (
     PolicyVersion,
     User,
 )
+from loanfund.models.funds import fund_districts
 
 
 def banks(fund_ids: int | list[int]) -> list[Bank]:
@@ -57,12 +58,29 @@ def enterprise(enterprise_id: int) -> Enterprise | None:
     return db.session.get(Enterprise, enterprise_id) if enterprise_id else None
 
 
-def users() -> list[User]:
+def people_of(fund_id: int) -> ColumnElement[bool]:
+    """Whom a fund's administrator keeps: the fund's staff and bank officers, and the users of the enterprises in
+    the districts it serves (an enterprise's user belongs to the platform: every fund covering it keeps it)."""
+    served = select(fund_districts.c.district_key).where(fund_districts.c.fund_id == fund_id)
+    local = select(Enterprise.id).where(Enterprise.district.in_(served))
+    return or_(User.fund_id == fund_id, User.enterprise_id.in_(local))
+
+
+def users(fund_id: int) -> list[User]:
+    """The fund's people (``people_of``), by role and name."""
     return list(
         db.session.scalars(
-            select(User).options(joinedload(User.enterprise), joinedload(User.bank)).order_by(User.role, User.username)
+            select(User)
+            .where(people_of(fund_id))
+            .options(joinedload(User.enterprise), joinedload(User.bank))
+            .order_by(User.role, User.username)
         )
     )
+
+
+def user_of(fund_id: int, user_id: int) -> User | None:
+    """One of the fund's people; None for anyone else (as for nobody)."""
+    return db.session.scalar(select(User).where(User.id == user_id, people_of(fund_id)))
 
 
 def users_with_role(fund_id: int, role: Role) -> list[User]:
@@ -74,10 +92,6 @@ def users_with_role(fund_id: int, role: Role) -> list[User]:
             .order_by(User.display_name)
         )
     )
-
-
-def user(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
 
 
 def policy_versions(fund: Fund) -> list[PolicyVersion]:

@@ -123,6 +123,7 @@ def propose() -> str | Response | tuple[str, int]:
 @bp.post("/<int(max=2147483647):dissolution_id>/decide")
 @roles_required(Role.GROUP)
 def decide(dissolution_id: int) -> str | Response | tuple[str, int]:
+    dissolution.of(current_user, dissolution_id)  # another fund's: 404 before anything is read
     form = DecideForm()
     dissolve = form.decision.data == "dissolve"
     return _take(
@@ -139,6 +140,7 @@ def decide(dissolution_id: int) -> str | Response | tuple[str, int]:
 @bp.post("/<int(max=2147483647):dissolution_id>/approval")
 @roles_required(Role.OPERATOR)
 def approval(dissolution_id: int) -> str | Response | tuple[str, int]:
+    dissolution.of(current_user, dissolution_id)
     form = ApprovalForm()
     return _take(
         form,
@@ -154,6 +156,7 @@ def approval(dissolution_id: int) -> str | Response | tuple[str, int]:
 @bp.post("/<int(max=2147483647):dissolution_id>/close")
 @roles_required(Role.OPERATOR)
 def close(dissolution_id: int) -> str | Response | tuple[str, int]:
+    dissolution.of(current_user, dissolution_id)
     form = CloseForm()
     if not form.validate() or confirming.revising():
         return _page({"close": form}, 422 if form.errors else 200)

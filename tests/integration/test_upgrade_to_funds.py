@@ -183,13 +183,15 @@ def test_a_bank_another_fund_used_is_copied_into_that_fund(backend, tmp_path, re
             assert connection.execute(sa.text("SELECT bank_id FROM applications")).scalar() == copy
             moved = connection.execute(
                 sa.text(
-                    "SELECT action, subject, subject_id FROM audit_records WHERE note LIKE '迁移 0045%' ORDER BY seq"
+                    "SELECT action, subject, subject_id, fund_id FROM audit_records WHERE note LIKE '迁移 0045%' "
+                    "ORDER BY seq"
                 )
             ).all()
+            # each filed under the county's fund by migration 0046: the rows are the county's now
             assert [tuple(m) for m in moved] == [
-                ("insert", "banks", copy),
-                ("update", "users", 2),
-                ("update", "applications", 1),
+                ("insert", "banks", copy, 2),
+                ("update", "users", 2, 2),
+                ("update", "applications", 1, 2),
             ]
             head = connection.execute(sa.text("SELECT seq FROM audit_head")).scalar()
             assert head == connection.execute(sa.text("SELECT max(seq) FROM audit_records")).scalar()

@@ -483,6 +483,11 @@ def test_every_route_of_the_application_has_a_line_in_the_table(app):
 
 @pytest.fixture
 def world(app, client, people, traveller, tmp_path) -> World:  # type: ignore[no-untyped-def]
+    return build_world(app, client, traveller, tmp_path)
+
+
+def build_world(app, client, traveller, tmp_path) -> World:  # type: ignore[no-untyped-def]
+    """The city fund at work, as the table's "other party" cases need it (``World``)."""
     app.config["UPLOAD_DIR"] = str(tmp_path)
     app.config["AUDIT_PACK_DIR"] = str(tmp_path / "packs")
     flows = Flows(traveller)

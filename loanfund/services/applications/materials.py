@@ -306,6 +306,16 @@ class ItemInput:
     position: int
 
 
+def item_of(actor: User, item_id: int) -> MaterialItem:
+    """An item of the administrator's own fund's checklist. :raise NotFound: no such item, or another fund's."""
+    item = db.session.get(MaterialItem, item_id)
+    if actor.role_enum is not Role.ADMIN or item is None or item.fund_id != actor.fund_id:
+        from loanfund.domain.errors import NotFound
+
+        raise NotFound("未找到该材料项")
+    return item
+
+
 def save_item(actor: User, item_id: int | None, data: ItemInput) -> MaterialItem:
     """The administrator adds a checklist item or changes one (a code, once used by a file, stays: materials keep it).
 

@@ -50,6 +50,16 @@ def propose(bank: Bank, account: dict[str, str], actor: User) -> BankAccountChan
     return change
 
 
+def change_of(actor: User, change_id: int) -> BankAccountChange:
+    """A change of a bank of the actor's fund, for a checker (the view asks before it reads its form).
+
+    :raise NotFound: no such change, another fund's, or not a checker."""
+    change = db.session.get(BankAccountChange, change_id)
+    if actor.role_enum not in CHECKERS or change is None or change.bank.fund_id != actor.fund_id:
+        raise NotFound("未找到该账户变更")
+    return change
+
+
 def decide(actor: User, change_id: int, confirm: bool, note: str = "") -> BankAccountChange:
     """Confirm (the bank's account becomes the new one) or send back a proposed change.
 

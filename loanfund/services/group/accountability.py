@@ -151,7 +151,7 @@ def for_blacklist_entry(actor: User, entry_id: int) -> Accountability:
 
     :raise NotFound: no such entry, or not the actor's to read."""
     entry = db.session.get(BlacklistEntry, entry_id)
-    if actor.role_enum not in READERS or entry is None:
+    if actor.role_enum not in READERS or entry is None or entry.fund_id != actor.fund_id:
         raise NotFound("未找到该记录")
     decisions = group_register.decisions_on(blacklist_entry_id=entry.id)
     ids = {entry.recorded_by_id, *(d.recorded_by_id for d in decisions)} - {None}

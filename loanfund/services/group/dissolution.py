@@ -75,6 +75,14 @@ def _may(actor: User, role: Role, what: str) -> None:
         raise NotAllowed(f"{what}由{role.label}办理", code="role_not_allowed")
 
 
+def of(actor: User, dissolution_id: int) -> Dissolution:
+    """A dissolution of the actor's fund (the view asks before it reads its form). :raise NotFound: another's."""
+    row = db.session.get(Dissolution, dissolution_id)
+    if row is None or row.fund_id != actor.fund_id:
+        raise NotFound("未找到该解散事项")
+    return row
+
+
 def _locked(actor: User, dissolution_id: int) -> Dissolution:
     """:raise NotFound: no such dissolution, or another fund's."""
     row = db.session.scalar(

@@ -238,6 +238,14 @@ def _refuse_duplicate(fund_id: int, credit_code: str, on: date) -> None:
         raise Conflict(barred.message, code="blacklisted")
 
 
+def entry_of(actor: User, entry_id: int) -> BlacklistEntry:
+    """An entry of the actor's fund (the view asks before it reads its form). :raise NotFound: another fund's."""
+    entry = db.session.get(BlacklistEntry, entry_id)
+    if entry is None or entry.fund_id != actor.fund_id:
+        raise NotFound("没有这条黑名单记录")
+    return entry
+
+
 def _locked(actor: User, entry_id: int) -> BlacklistEntry:
     """:raise NotFound: no such entry, or another fund's."""
     entry = db.session.get(BlacklistEntry, entry_id, with_for_update=True, populate_existing=True)

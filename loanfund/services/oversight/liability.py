@@ -202,6 +202,17 @@ def flagged_years(bank_id: int) -> list[int]:
     return sorted({d.year for d in days})
 
 
+def claim_of(actor: User, claim_id: int) -> BankClaim:
+    """A claim on an application the actor may see (the view asks before it reads its form).
+
+    :raise NotFound: no such claim, or on another fund's (or party's) application."""
+    found = db.session.get(BankClaim, claim_id)
+    if found is None:
+        raise NotFound("没有这笔合作银行清偿责任")
+    application_for(actor, found.application_id)
+    return found
+
+
 def flags_by_bank(fund_id: int) -> dict[int, list[int]]:
     """The years each of the fund's banks had a claim recorded against it (第十八条)."""
     found: dict[int, set[int]] = {}

@@ -21,12 +21,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 
 from loanfund import clock
 from loanfund.domain.errors import NotFound
 from loanfund.extensions import db
-from loanfund.models import MailAttempt, MailDelivery
+from loanfund.models import Application, MailAttempt, MailDelivery, Message, User
 from loanfund.services.uow import finish
 
 MAX_ATTEMPTS = 8
@@ -148,18 +148,49 @@ def _send(mail: EmailMessage) -> None:
 # -- for the administrator -----------------------------------------------------------------------------------------
 
 
-def pending(limit: int = 200) -> list[MailDelivery]:
-    """Deliveries not sent yet (queued or failed), oldest first, for the administrator's outbox page."""
+def _to(fund_id: int) -> Select[int]:
+    """The messages that are a fund's to see: to its people (``directory.people_of``), about its own applications
+    or about none (an enterprise's user may hear from two funds)."""
+    from loanfund.services.directory import people_of
+
+    return (
+        select(Message.id)
+        .join(User, User.id == Message.user_id)
+        .outerjoin(Application, Application.id == Message.application_id)
+        .where(people_of(fund_id), or_(Message.application_id.is_(None), Application.fund_id == fund_id))
+    )
+
+
+def pending(fund_id: int, limit: int = 200) -> list[MailDelivery]:
+    """The fund's deliveries (``_to``) not sent yet (queued or failed), oldest first, for its administrator's
+    outbox page."""
     return list(
         db.session.scalars(
-            select(MailDelivery).where(MailDelivery.state != "sent").order_by(MailDelivery.id).limit(limit)
+            select(MailDelivery)
+            .where(MailDelivery.state != "sent", MailDelivery.message_id.in_(_to(fund_id)))
+            .order_by(MailDelivery.id)
+            .limit(limit)
         )
     )
 
 
-def requeue(delivery_id: int) -> MailDelivery:
-    """A failed delivery goes back in the queue, due now, with its attempts kept."""
-    delivery = db.session.get(MailDelivery, delivery_id, with_for_update=True)
+def delivery_of(delivery_id: int, fund_id: int) -> MailDelivery:
+    """One of the fund's deliveries. :raise NotFound: none, or another fund's."""
+    delivery = db.session.scalar(
+        select(MailDelivery).where(MailDelivery.id == delivery_id, MailDelivery.message_id.in_(_to(fund_id)))
+    )
+    if delivery is None:
+        raise NotFound("没有这封邮件")
+    return delivery
+
+
+def requeue(delivery_id: int, fund_id: int) -> MailDelivery:
+    """A failed delivery of the fund's goes back in the queue, due now, with its attempts kept."""
+    delivery = db.session.scalar(
+        select(MailDelivery)
+        .where(MailDelivery.id == delivery_id, MailDelivery.message_id.in_(_to(fund_id)))
+        .with_for_update()
+    )
     if delivery is None or delivery.state != "failed":
         raise NotFound("没有这封发送失败的邮件")
     delivery.state, delivery.next_attempt_at = "queued", clock.utcnow()

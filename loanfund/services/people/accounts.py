@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, literal, null, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -300,23 +300,30 @@ def lift_limits(actor: User, user: User) -> int:
     return lifted
 
 
-def limited_accounts(now: datetime) -> list[LoginThrottle]:
-    """The accounts now waiting out a login limit, with the address, newest first."""
+def limited_accounts(now: datetime, people: ColumnElement[bool]) -> list[LoginThrottle]:
+    """The accounts of ``people`` (a fund's: ``directory.people_of``) now waiting out a login limit, with the
+    address, newest first."""
     return list(
         db.session.scalars(
             select(LoginThrottle)
-            .where(
-                LoginThrottle.scope == "account", LoginThrottle.user_id.is_not(None), LoginThrottle.locked_until > now
-            )
+            .join(User, User.id == LoginThrottle.user_id)
+            .where(LoginThrottle.scope == "account", LoginThrottle.locked_until > now, people)
             .options(joinedload(LoginThrottle.user))
             .order_by(LoginThrottle.locked_until.desc())
         )
     )
 
 
-def login_records(*, username: str = "", limit: int = 200) -> list[LoginRecord]:
-    """The latest login attempts, optionally of one username, newest first."""
-    query = select(LoginRecord).order_by(LoginRecord.id.desc()).limit(limit)
+def login_records(people: ColumnElement[bool], *, username: str = "", limit: int = 200) -> list[LoginRecord]:
+    """The latest login attempts on the accounts of ``people`` (a fund's: ``directory.people_of``), optionally of
+    one username, newest first. An attempt on a name nobody has is the platform's, not a fund's."""
+    query = (
+        select(LoginRecord)
+        .join(User, User.id == LoginRecord.user_id)
+        .where(people)
+        .order_by(LoginRecord.id.desc())
+        .limit(limit)
+    )
     if username:
         query = query.where(LoginRecord.username == username)
     return list(db.session.scalars(query))

@@ -39,8 +39,9 @@ from decimal import Decimal
 from typing import Any, cast
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import Table, event, inspect, select, text, update
+from sqlalchemy import Table, event, inspect, or_, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from loanfund import clock
 from loanfund.domain.money import Money
@@ -168,7 +169,8 @@ def _loaded(obj: Any) -> dict[str, Any]:
     return {c.key: value_of(c.key, held.get(c.key)) for c in _columns(obj)}
 
 
-Change = tuple[str, str, int | None, dict[str, Any] | None, dict[str, Any] | None]  # action, table, id, old, new
+# action, table, id, old, new, and the row itself (whose fund the record is filed under)
+Change = tuple[str, str, int | None, dict[str, Any] | None, dict[str, Any] | None, Any]
 
 
 def _changes(session: Session) -> list[Change]:
@@ -176,7 +178,7 @@ def _changes(session: Session) -> list[Change]:
     for obj in session.new:
         table = getattr(obj, "__tablename__", None)
         if table in AUDITED:
-            found.append(("insert", table, inspect(obj).dict.get("id"), None, _loaded(obj)))
+            found.append(("insert", table, inspect(obj).dict.get("id"), None, _loaded(obj), obj))
     for obj in session.dirty:
         table = getattr(obj, "__tablename__", None)
         if table not in AUDITED or not session.is_modified(obj, include_collections=False):
@@ -196,12 +198,61 @@ def _changes(session: Session) -> list[Change]:
         if new:
             for key in _named_by(obj):  # a row not numbered by ``id`` (a setting) says which row it is
                 old[key] = new[key] = value_of(key, state.dict.get(key))
-            found.append(("update", table, state.dict.get("id"), old, new))
+            found.append(("update", table, state.dict.get("id"), old, new, obj))
     for obj in session.deleted:
         table = getattr(obj, "__tablename__", None)
         if table in AUDITED:
-            found.append(("delete", table, inspect(obj).dict.get("id"), _loaded(obj), None))
+            found.append(("delete", table, inspect(obj).dict.get("id"), _loaded(obj), None, obj))
     return found
+
+
+# a row that does not carry its fund is of the fund of the row it belongs to (DESIGN §7): that row's fund as the
+# session holds it, else read
+_FUND_THROUGH = {
+    "application_id": ("Application", "SELECT fund_id FROM applications WHERE id = :id"),
+    "bank_id": ("Bank", "SELECT fund_id FROM banks WHERE id = :id"),
+    "claim_id": ("BankClaim", None),
+}
+
+
+def _fund_of(connection: Any, obj: Any, known: dict[tuple[str, int], int | None]) -> int | None:
+    """The fund whose record a change of ``obj`` is: its own ``fund_id``, else that of its application, bank or
+    claim; None for the platform's rows (an enterprise, an enterprise's or the platform's user)."""
+    state = inspect(obj)
+    held = state.dict
+    if hasattr(type(obj), "fund_id"):
+        own: int | None = held.get("fund_id")
+        return own
+    for column, (model, query) in _FUND_THROUGH.items():
+        row_id = held.get(column)
+        if row_id is None:
+            continue
+        if (column, row_id) not in known:
+            parent = _held(state.session, model, row_id)
+            if parent is not None:
+                known[column, row_id] = _fund_of(connection, parent, known)
+            elif query is not None:
+                known[column, row_id] = connection.execute(text(query), {"id": row_id}).scalar()
+            else:  # a claim not in the session: through its application
+                known[column, row_id] = connection.execute(
+                    text(
+                        "SELECT a.fund_id FROM bank_claims c JOIN applications a ON a.id = c.application_id "
+                        "WHERE c.id = :id"
+                    ),
+                    {"id": row_id},
+                ).scalar()
+        return known[column, row_id]
+    return None
+
+
+def _held(session: Session | None, model: str, row_id: int) -> Any:
+    """The row as the session holds it (no statement), or None."""
+    if session is None:
+        return None
+    mapper = next((m for m in Base.registry.mappers if m.class_.__name__ == model), None)
+    if mapper is None:
+        return None
+    return session.identity_map.get(identity_key(mapper.class_, (row_id,)))
 
 
 def _named_by(obj_or_class: Any) -> tuple[str, ...]:
@@ -285,7 +336,8 @@ def _append(session: Session, flush_context: Any) -> None:
     at = clock.utcnow()
     actor_id, actor_role = _who()
     rows = []
-    for action, subject, subject_id, old, new in changes:
+    funds: dict[tuple[str, int], int | None] = {}
+    for action, subject, subject_id, old, new, obj in changes:
         seq += 1
         row = {
             "seq": seq,
@@ -300,7 +352,8 @@ def _append(session: Session, flush_context: Any) -> None:
             "note": "",
         }
         digest = chain(prev, row, key)
-        rows.append(row | {"at": at, "prev_hash": prev, "hash": digest, "key_id": signer})
+        fund_id = _fund_of(connection, obj, funds)
+        rows.append(row | {"at": at, "prev_hash": prev, "hash": digest, "key_id": signer, "fund_id": fund_id})
         prev = digest
     connection.execute(cast(Table, AuditRecord.__table__).insert(), rows)
     connection.execute(update(head_table).where(head_table.c.id == HEAD_ID).values(seq=seq, hash=prev))
@@ -573,11 +626,18 @@ class Search:
     until: date | None = None
 
 
-def search(criteria: Search, *, before_seq: int | None = None, limit: int = PAGE) -> list[AuditRecord]:
-    """Records matching ``criteria``, newest first, ``limit`` of them older than ``before_seq`` (keyset pages)."""
+def search(fund_id: int, criteria: Search, *, before_seq: int | None = None, limit: int = PAGE) -> list[AuditRecord]:
+    """The fund's records (and the platform's: enterprises and their users, which every fund serving them keeps)
+    matching ``criteria``, newest first, ``limit`` of them older than ``before_seq`` (keyset pages)."""
     from sqlalchemy.orm import joinedload
 
-    query = select(AuditRecord).options(joinedload(AuditRecord.actor)).order_by(AuditRecord.seq.desc()).limit(limit)
+    query = (
+        select(AuditRecord)
+        .where(or_(AuditRecord.fund_id == fund_id, AuditRecord.fund_id.is_(None)))
+        .options(joinedload(AuditRecord.actor))
+        .order_by(AuditRecord.seq.desc())
+        .limit(limit)
+    )
     if criteria.subject:
         query = query.where(AuditRecord.subject == criteria.subject)
     if criteria.subject_id is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -46,7 +46,7 @@ def banks(bank_id: int | None = None) -> str | Response:
     fund_id = own_fund(current_user).id
     bank = directory.bank(fund_id, bank_id or 0)
     if bank_id and bank is None:
-        return redirect(url_for("admin.banks"))
+        abort(404)  # no such bank, or another fund's
     form = BankForm(obj=bank)
     form.liaison_id.choices = options(
         [(0, "未指定"), *((u.id, u.display_name) for u in directory.users_with_role(fund_id, Role.OPERATOR))]

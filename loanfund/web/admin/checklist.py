@@ -20,6 +20,8 @@ from loanfund.web.forms import field_errors, options
 @admin_only
 def checklist(item_id: int | None = None) -> tuple[str, int] | Response:
     """The materials checklist (申请材料清单): what each party provides and which step needs it on file."""
+    if item_id is not None:
+        materials.item_of(current_user, item_id)  # another fund's: 404 before anything is read
     form = _item_form(MaterialItemForm())
     if form.is_submitted():
         if form.validate():

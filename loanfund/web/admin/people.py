@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -48,17 +48,21 @@ def users() -> str | Response:
             flash(f"已创建用户 {user.username}", "success")
             return redirect(url_for("admin.users"))
     return render_template(
-        "admin/users.html", users=directory.users(), form=form, limited=accounts.limited_accounts(clock.utcnow())
+        "admin/users.html",
+        users=directory.users(fund_id),
+        form=form,
+        limited=accounts.limited_accounts(clock.utcnow(), directory.people_of(fund_id)),
     )
 
 
 @bp.post("/users/<int(max=2147483647):user_id>/limits")
 @admin_only
 def lift_limits(user_id: int) -> Response:
-    user = directory.user(user_id)
-    if user is not None:
-        lifted = accounts.lift_limits(current_user, user)
-        flash(f"已解除 {user.username} 的登录限制（{lifted} 处）", "success")
+    user = directory.user_of(own_fund(current_user).id, user_id)
+    if user is None:
+        abort(404)  # nobody, or another fund's
+    lifted = accounts.lift_limits(current_user, user)
+    flash(f"已解除 {user.username} 的登录限制（{lifted} 处）", "success")
     return redirect(url_for("admin.users"))
 
 
@@ -66,15 +70,18 @@ def lift_limits(user_id: int) -> Response:
 @admin_only
 def logins() -> str:
     username = (request.args.get("username") or "").strip()[:64]
-    return render_template("admin/logins.html", records=accounts.login_records(username=username), username=username)
+    people = directory.people_of(own_fund(current_user).id)
+    return render_template(
+        "admin/logins.html", records=accounts.login_records(people, username=username), username=username
+    )
 
 
 @bp.post("/users/<int(max=2147483647):user_id>/active")
 @admin_only
 def toggle_active(user_id: int) -> Response:
-    user = directory.user(user_id)
+    user = directory.user_of(own_fund(current_user).id, user_id)
     if user is None:
-        return redirect(url_for("admin.users"))
+        abort(404)  # nobody, or another fund's
     try:
         admin_service.set_active(current_user, user, not user.active)
         flash(f"{user.username} 已{'启用' if user.active else '停用'}", "success")

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from loanfund import clock
 from loanfund.domain.lifecycle import Role
 from loanfund.services import funds
+from loanfund.services.funds import own_fund
 from loanfund.services.record import audit, audit_words
 from loanfund.services.reports.workbook import Book, Column
 from loanfund.web.audit.forms import AuditFilterForm
@@ -40,7 +41,11 @@ def index() -> str:
     form, criteria = _criteria()
     before = request.args.get("before") or ""  # the page's cursor, written by the page itself: ignored if not one
     before_seq = int(before) if before.isascii() and before.isdigit() and len(before) <= 12 else None
-    rows = [] if criteria is None else audit.search(criteria, before_seq=before_seq, limit=audit.PAGE + 1)
+    rows = (
+        []
+        if criteria is None
+        else audit.search(own_fund(current_user).id, criteria, before_seq=before_seq, limit=audit.PAGE + 1)
+    )
     more = len(rows) > audit.PAGE
     rows = rows[: audit.PAGE]
     length, head = audit.head()
@@ -86,7 +91,7 @@ def export() -> Response | str:
     if criteria is None:
         shown: Response | str = index()
         return shown
-    rows = audit.search(criteria, limit=EXPORT_LIMIT)
+    rows = audit.search(own_fund(current_user).id, criteria, limit=EXPORT_LIMIT)
     known = audit_words.names(rows)
     book = Book(funds.name_for(current_user), "审计记录")
     book.sheet(

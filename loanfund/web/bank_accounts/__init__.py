@@ -35,7 +35,8 @@ def decide(change_id: int) -> str | Response:
     """The checker's decision on a change of a bank's designated account — where bridge money goes from now on:
     shown first, old and new account side by side, and taken on 确认.
 
-    :raise 404: no such change, or not a role that confirms."""
+    :raise 404: no such change, another fund's, or not a role that confirms."""
+    bank_accounts.change_of(current_user, change_id)  # before anything is read
     form = AccountChangeDecisionForm()
     if confirming.revising():
         return redirect(url_for("bank_accounts.index"))

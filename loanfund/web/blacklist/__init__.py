@@ -121,6 +121,7 @@ def _proposal_shown(entry: BlacklistEntry) -> Confirmation:
 def decide(entry_id: int) -> str | WerkzeugResponse:
     """The group's decision on a proposal, shown first with what it starts (a bar of three years, reported to the
     city credit system) and taken on 确认."""
+    blacklist.entry_of(current_user, entry_id)  # another fund's: 404 before anything is read
     form = DecisionForm()
     return _group_step(
         form,
@@ -154,6 +155,7 @@ def _decision_shown(entry: BlacklistEntry) -> Confirmation:
 @bp.post("/<int(max=2147483647):entry_id>/lift")
 @roles_required(Role.GROUP)
 def lift(entry_id: int) -> str | WerkzeugResponse:
+    blacklist.entry_of(current_user, entry_id)  # another fund's: 404 before anything is read
     form = LiftForm()
     return _group_step(
         form,

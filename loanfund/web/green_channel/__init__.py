@@ -30,6 +30,7 @@ class IssueForm(SubmitOnce, Form):
 @bp.post("/applications/<int(max=2147483647):application_id>/green-channel")
 @roles_required(Role.OPERATOR)
 def issue(application_id: int) -> str | Response:
+    lifecycle.get(current_user, application_id)  # another fund's: 404 before anything is read
     form = IssueForm()
     target = url_for("apps.detail", application_id=application_id)
     if not form.validate():

@@ -11,6 +11,7 @@ from loanfund import clock
 from loanfund.domain.errors import RuleViolation
 from loanfund.domain.lifecycle import Role
 from loanfund.models import BankClaim, BankClaimPayment
+from loanfund.services import lifecycle
 from loanfund.services.applications import preview
 from loanfund.services.applications.preview import Confirmation
 from loanfund.services.funds import own_fund
@@ -44,6 +45,7 @@ def index() -> tuple[str, int]:
 @bp.post("/applications/<int(max=2147483647):application_id>/bank-claim")
 @operators
 def record(application_id: int) -> Response | str:
+    lifecycle.get(current_user, application_id)  # another fund's: 404 before anything is read
     form = ClaimForm()
     target = url_for("apps.detail", application_id=application_id)
     if not form.validate():
@@ -101,6 +103,7 @@ def _claim_shown(claim: BankClaim) -> Confirmation:
 @operators
 def pay(claim_id: int) -> tuple[str, int] | Response | str:
     """A bank's payment on its claim — shown for confirmation first."""
+    liability.claim_of(current_user, claim_id)  # another fund's: 404 before anything is read
     form = PaymentForm()
     if not form.validate() or confirming.revising():
         return _page({claim_id: form}, 200 if confirming.revising() else 422)
