@@ -53,8 +53,17 @@ def token_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
     return decorate
 
 
-# what an enterprise sign-up not yet vetted may still do with a token: see and revoke its tokens
-UNVETTED_ENDPOINTS = frozenset({"api.list_tokens", "api.revoke_current_token", "api.revoke_token"})
+# what an enterprise sign-up not yet vetted may still do with a token: see and revoke its tokens, follow its sign-up
+UNVETTED_ENDPOINTS = frozenset(
+    {
+        "api.list_tokens",
+        "api.revoke_current_token",
+        "api.revoke_token",
+        "api.my_sign_up",  # how its sign-up stands, and its business licence for the reviewer
+        "api.upload_my_licence",
+        "api.get_sign_up_licence",
+    }
+)
 
 
 def current_api_user() -> User:

@@ -787,3 +787,74 @@ class ChecklistItemOutSchema(Schema):
     required = fields.Boolean()
     active = fields.Boolean()
     position = fields.Integer()
+
+
+# -- the account, the enterprise's own details, signing up and vetting ----------------------------------------------
+
+
+class PasswordChangeSchema(StrictSchema):
+    current_password = fields.String(required=True, error_messages=REQUIRED, metadata={"description": "当前密码"})
+    new_password = fields.String(required=True, error_messages=REQUIRED, metadata={"description": "新密码"})
+
+
+class NoticeSettingsSchema(StrictSchema):
+    email = Text(254, load_default="", metadata={"description": "电子邮箱（可为空）"})
+    by_email = fields.Boolean(load_default=False, metadata={"description": "通知同时发送电子邮件"})
+
+
+class AccountSessionSchema(Schema):
+    id = fields.Integer()
+    created_at = fields.AwareDateTime()
+    last_seen_at = fields.AwareDateTime()
+    address = fields.String()
+    agent = fields.String()
+
+
+class EnterpriseDetailsSchema(StrictSchema):
+    """An enterprise's details as the sign-up and the enterprise's page have them (the name, credit code and district
+    are the platform's to change once registered)."""
+
+    name = Text(100, required=True, metadata={"description": "企业名称"})
+    credit_code = Text(32, required=True, metadata={"description": "统一社会信用代码"})
+    district = Text(32, required=True, metadata={"description": "所在县区（代码，见平台县区列表）"})
+    industry = Text(32, required=True, metadata={"description": "行业（代码）"})
+    employees = WholeNumber(required=True, metadata={"description": "从业人员"})
+    revenue = MoneyField(required=True, metadata={"description": "营业收入（元）"})
+    assets = MoneyField(required=True, metadata={"description": "资产总额（元）"})
+    legal_representative = Text(50, load_default="")
+    contact_name = Text(50, load_default="")
+    contact_phone = Text(30, load_default="")
+    address = Text(200, load_default="")
+
+
+class SignUpCreateSchema(EnterpriseDetailsSchema):
+    username = Text(64, required=True, metadata={"description": "用户名"})
+    password = fields.String(required=True, error_messages=REQUIRED, metadata={"description": "密码"})
+    email = Text(254, load_default="", metadata={"description": "电子邮箱"})
+
+
+class SignUpSchema(Schema):
+    id = fields.Integer()
+    username = fields.Function(lambda s: s.user.username)
+    state = fields.String(metadata={"description": "pending 待审核 / vetted 已通过 / returned 已退回"})
+    note = fields.String()
+    joins_existing = fields.Boolean(metadata={"description": "申请加入已登记的企业"})
+    submitted = fields.Dict(metadata={"description": "注册时填写的企业信息"})
+    enterprise = fields.Nested(EnterpriseSchema)
+    licence_name = fields.String(allow_none=True)
+    licence = fields.Function(
+        lambda s: f"/api/v1/sign-ups/{s.id}/licence" if s.licence_sha256 else None,
+        metadata={"description": "营业执照下载地址"},
+    )
+    decided_at = fields.AwareDateTime(allow_none=True)
+
+
+class SignUpDecisionSchema(StrictSchema):
+    approve = fields.Boolean(required=True, error_messages=REQUIRED, metadata={"description": "true 通过，false 退回"})
+    note = Text(500, load_default="", metadata={"description": "审核意见（退回须说明）"})
+
+
+class IdentitySchema(StrictSchema):
+    name = Text(100, required=True)
+    credit_code = Text(32, required=True)
+    district = Text(32, required=True)

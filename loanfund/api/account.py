@@ -1,0 +1,204 @@
+"""The caller's own account over the API, an enterprise's own details, and signing up and vetting (issue 27: what the
+pages do, the API does): the same services as ``web.auth``, ``web.enterprise`` and ``web.vetting``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request, send_file
+
+from loanfund.api import api_bp
+from loanfund.api.auth import current_api_user, token_required
+from loanfund.api.documented import documented, items_of
+from loanfund.api.errors import problem
+from loanfund.api.schemas import (
+    AccountSessionSchema,
+    EnterpriseDetailsSchema,
+    EnterpriseSchema,
+    IdentitySchema,
+    NoticeSettingsSchema,
+    PasswordChangeSchema,
+    SignUpCreateSchema,
+    SignUpDecisionSchema,
+    SignUpSchema,
+)
+from loanfund.domain.errors import NotAllowed, NotFound
+from loanfund.domain.lifecycle import Role
+from loanfund.services.oversight import notices
+from loanfund.services.people import enterprises, sessions, vetting
+from loanfund.services.people.accounts import change_password, set_notices
+from loanfund.uploads import uploaded
+
+LICENCE_FORM = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "营业执照：PDF、JPG、PNG，10 MB 以内"}
+    },
+}
+
+
+def _body() -> Any:
+    return request.get_json(silent=True)
+
+
+def _details(data: dict[str, Any]) -> enterprises.EnterpriseInput:
+    return enterprises.EnterpriseInput(
+        **{k: data[k] for k in EnterpriseDetailsSchema().fields if k in data}
+    )
+
+
+# -- the caller's own account ------------------------------------------------------------------------------------------
+
+
+@api_bp.put("/account/password")
+@documented("修改密码", body=PasswordChangeSchema, problems=(422,))
+@token_required()
+def put_password() -> tuple[str, int]:
+    """A new password; every session and every API token of the caller ends, this one too (sign in again).
+    :raise 422: the current password wrong (or tried too often), or the new one too weak."""
+    data = PasswordChangeSchema().load(_body())
+    change_password(current_api_user(), data["current_password"], data["new_password"])
+    return "", 204
+
+
+@api_bp.put("/account/notices")
+@documented("通知设置", body=NoticeSettingsSchema, answer=NoticeSettingsSchema, problems=(422,))
+@token_required()
+def put_notices() -> Response:
+    """The caller's e-mail address and whether notices also go by e-mail (the inbox is always on).
+    :raise 422: a malformed address, or e-mail wanted without one."""
+    data = NoticeSettingsSchema().load(_body())
+    user = set_notices(current_api_user(), data["email"], data["by_email"])
+    return jsonify(NoticeSettingsSchema().dump({"email": user.email or "", "by_email": user.email_notices}))
+
+
+@api_bp.get("/account/sessions")
+@documented("已登录的浏览器", answer=items_of(AccountSessionSchema))
+@token_required()
+def list_account_sessions() -> Response:
+    """The caller's signed-in browsers (the API's own tokens: ``GET /api/v1/tokens``)."""
+    return jsonify({"items": AccountSessionSchema(many=True).dump(sessions.open_sessions(current_api_user()))})
+
+
+@api_bp.delete("/account/sessions/<int(max=2147483647):session_id>")
+@documented("结束一个浏览器登录", problems=(404,))
+@token_required()
+def end_account_session(session_id: int) -> tuple[str, int]:
+    """:raise 404: not an open session of the caller's."""
+    sessions.end_one(current_api_user(), session_id)
+    return "", 204
+
+
+@api_bp.post("/messages/read")
+@documented("全部消息标为已读")
+@token_required()
+def read_all_messages() -> tuple[str, int]:
+    notices.mark_read(current_api_user())
+    return "", 204
+
+
+# -- an enterprise's own details -------------------------------------------------------------------------------------
+
+
+@api_bp.put("/enterprises/me")
+@documented("修改本企业信息（企业用户）", body=EnterpriseDetailsSchema, answer=EnterpriseSchema, problems=(403, 422))
+@token_required(Role.ENTERPRISE)
+def put_my_enterprise() -> Response:
+    """The enterprise's details but its name, credit code and district (the platform's to change); its size is
+    computed again. :raise 422: every wrong field at once."""
+    data = EnterpriseDetailsSchema().load(_body())
+    return jsonify(EnterpriseSchema().dump(enterprises.update(current_api_user(), _details(data))))
+
+
+# -- signing up and vetting ------------------------------------------------------------------------------------------
+
+
+@api_bp.post("/sign-ups")
+@documented("企业注册（待审核）", body=SignUpCreateSchema, status=202, problems=(422, 429), security="")
+def create_sign_up() -> Response | tuple[Response, int]:
+    """An SME asks for its account, as on the sign-up page: whatever is registered already, a well-formed sign-up
+    answers alike (a credit code or a user name is never confirmed here). Then sign in, upload the business licence
+    (``POST /api/v1/sign-ups/me/licence``) and wait for the reviewer.
+
+    :raise 422: every wrong field at once. :raise 429: too many sign-ups from here or under that credit code."""
+    data = SignUpCreateSchema().load(_body())
+    try:
+        enterprises.register(
+            data["username"], data["password"], data["email"], _details(data), address=request.remote_addr or ""
+        )
+    except NotAllowed as exc:
+        return problem(429, detail=exc.message, code=exc.code)
+    return jsonify({"message": "注册已提交：请登录后上传营业执照，待平台审核通过后即可申请"}), 202
+
+
+@api_bp.get("/sign-ups/me")
+@documented("本人的注册审核情况", answer=SignUpSchema, problems=(404,))
+@token_required(Role.ENTERPRISE)
+def my_sign_up() -> Response:
+    """:raise 404: the caller did not sign up (an account the platform set up)."""
+    record = vetting.own_sign_up(current_api_user())
+    if record is None:
+        raise NotFound("没有注册记录")
+    return jsonify(SignUpSchema().dump(record))
+
+
+@api_bp.post("/sign-ups/me/licence")
+@documented("上传营业执照（注册审核）", form=LICENCE_FORM, answer=SignUpSchema, problems=(403, 413, 422))
+@token_required(Role.ENTERPRISE)
+def upload_my_licence() -> Response:
+    """One file; a new one replaces the last, and a returned sign-up goes back to the reviewer.
+    :raise 422: the file refused (its type, its size, too many uploads)."""
+    files = uploaded("file")
+    name, data = files[0] if len(files) == 1 else ("", b"")
+    return jsonify(SignUpSchema().dump(vetting.attach_licence(current_api_user(), name, data)))
+
+
+@api_bp.get("/sign-ups")
+@documented("待审核的企业注册（受理审查人员）", answer=items_of(SignUpSchema), problems=(403,))
+@token_required(Role.REVIEWER)
+def list_sign_ups() -> Response:
+    """Sign-ups waiting for the caller's fund — enterprises in the districts it serves — oldest first."""
+    return jsonify({"items": SignUpSchema(many=True).dump(vetting.pending(current_api_user()))})
+
+
+@api_bp.get("/sign-ups/<int(max=2147483647):sign_up_id>")
+@documented("企业注册详情", answer=SignUpSchema, problems=(403, 404))
+@token_required(Role.REVIEWER)
+def get_sign_up(sign_up_id: int) -> Response:
+    """:raise 404: no such sign-up, or not the caller's fund's to vet."""
+    return jsonify(SignUpSchema().dump(vetting.sign_up_for(current_api_user(), sign_up_id)))
+
+
+@api_bp.get("/sign-ups/<int(max=2147483647):sign_up_id>/licence")
+@documented("下载营业执照", answer="application/octet-stream", problems=(404,))
+@token_required(Role.REVIEWER, Role.ENTERPRISE)
+def get_sign_up_licence(sign_up_id: int) -> Response:
+    """The reviewer's to check, and the sign-up's own. :raise 404: another's, or none uploaded."""
+    record, path = vetting.licence_file(current_api_user(), sign_up_id)
+    return send_file(path, mimetype=record.licence_type, as_attachment=True, download_name=record.licence_name)
+
+
+@api_bp.post("/sign-ups/<int(max=2147483647):sign_up_id>/decision")
+@documented("审核企业注册", body=SignUpDecisionSchema, answer=SignUpSchema, problems=(403, 404, 409, 422))
+@token_required(Role.REVIEWER)
+def decide_sign_up(sign_up_id: int) -> Response:
+    """Approved, the user may use the enterprise's account; returned, the user is told why and may upload again.
+    :raise 404: not the caller's fund's. :raise 422: returned without a reason, or no licence to check."""
+    user = current_api_user()
+    vetting.sign_up_for(user, sign_up_id)  # another fund's: 404 before the body is read
+    data = SignUpDecisionSchema().load(_body())
+    return jsonify(SignUpSchema().dump(vetting.decide(user, sign_up_id, approve=data["approve"], note=data["note"])))
+
+
+@api_bp.patch("/sign-ups/<int(max=2147483647):sign_up_id>/identity")
+@documented("更正企业登记信息", body=IdentitySchema, answer=SignUpSchema, problems=(403, 404, 422))
+@token_required(Role.REVIEWER)
+def correct_sign_up_identity(sign_up_id: int) -> Response:
+    """The reviewer corrects the enterprise's name, credit code or district (the audit record keeps before and
+    after). :raise 404: not the caller's fund's. :raise 422: every wrong field at once."""
+    user = current_api_user()
+    vetting.sign_up_for(user, sign_up_id)
+    data = IdentitySchema().load(_body())
+    vetting.correct_identity(user, sign_up_id, vetting.Identity(data["name"], data["credit_code"], data["district"]))
+    return jsonify(SignUpSchema().dump(vetting.sign_up_for(user, sign_up_id)))
