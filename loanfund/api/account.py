@@ -43,9 +43,7 @@ def _body() -> Any:
 
 
 def _details(data: dict[str, Any]) -> enterprises.EnterpriseInput:
-    return enterprises.EnterpriseInput(
-        **{k: data[k] for k in EnterpriseDetailsSchema().fields if k in data}
-    )
+    return enterprises.EnterpriseInput(**{k: data[k] for k in EnterpriseDetailsSchema().fields if k in data})
 
 
 # -- the caller's own account ------------------------------------------------------------------------------------------

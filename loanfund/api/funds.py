@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
+from loanfund import clock
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
 from loanfund.api.documented import documented, items_of
+from loanfund.api.idempotency import run_idempotent
 from loanfund.api.schemas import (
     AccountChangeSchema,
     AccountDecisionSchema,
@@ -19,26 +21,41 @@ from loanfund.api.schemas import (
     ChecklistItemOutSchema,
     ChecklistItemSchema,
     ContributionSchema,
+    DistributionCreateSchema,
+    DistributionResultSchema,
     FundContributionCreateSchema,
     FundCreateSchema,
     FundFiguresSchema,
+    FundPersonSchema,
     FundSchema,
     FundUserCreateSchema,
     FundUserSchema,
+    LiftedSchema,
+    MailDeliverySchema,
+    PaidSchema,
     PolicyRevisionSchema,
     PolicyVersionOutSchema,
     PolicyVersionSchema,
     ReasonSchema,
     ThresholdsSchema,
+    UserActiveSchema,
 )
 from loanfund.domain.errors import InvalidInput, NotFound
 from loanfund.domain.lifecycle import Role
-from loanfund.models import Bank
+from loanfund.models import Bank, User
 from loanfund.services import admin, directory, funds, platform, policies
 from loanfund.services.applications import materials
 from loanfund.services.books import bank_accounts
-from loanfund.services.books.capital import contributor_named, record_contribution
-from loanfund.services.oversight import settings
+from loanfund.services.books.capital import (
+    DistributionResult,
+    contributor_named,
+    parse_tax_rate,
+    pay_distributions,
+    record_contribution,
+    run_distribution,
+)
+from loanfund.services.oversight import mailer, settings
+from loanfund.services.people import accounts
 
 
 def _body() -> Any:
@@ -393,3 +410,122 @@ def decide_account_change(code: str, change_id: int) -> Response:
     data = AccountDecisionSchema().load(_body())
     change = bank_accounts.decide(user, change_id, data["confirm"], data["note"])
     return jsonify(AccountChangeSchema().dump(change))
+
+
+# -- the fund's income distributed (R13, 第二十五条) -----------------------------------------------------------------
+
+
+@api_bp.post("/funds/<code>/distributions")
+@documented(
+    "收益分配",
+    body=DistributionCreateSchema,
+    status=201,
+    answer=DistributionResultSchema,
+    problems=(400, 403, 404, 409, 422),
+    idempotency="required",
+)
+@token_required(Role.ADMIN)
+def create_distribution(code: str) -> Response:
+    """The fee income not yet distributed, after tax, by capital share (R13), paid out at once if asked (money: an
+    ``Idempotency-Key`` is required). :raise 404: another fund's. :raise 409: nothing to distribute, or today's run
+    done already. :raise 422: a tax rate that is not one."""
+    user = current_api_user()
+    fund = platform.fund_for(user, code)
+
+    def step() -> DistributionResult:
+        data = DistributionCreateSchema().load(_body())
+        return run_distribution(fund.id, clock.today(), parse_tax_rate(data["tax_rate"]), user, pay=data["pay"])
+
+    def render(result: DistributionResult) -> dict[str, Any]:
+        shown = {
+            "id": result.distribution.id,
+            "income": result.income,
+            "tax": result.tax,
+            "losses_covered": result.losses_covered,
+            "shares": [{"contributor": c.name, "amount": share} for c, share in result.shares],
+            "paid": result.paid,
+        }
+        body: dict[str, Any] = DistributionResultSchema().dump(shown)
+        return body
+
+    return run_idempotent(user, required=True, step=step, render=render, status=201)
+
+
+@api_bp.post("/funds/<code>/distributions/payment")
+@documented("支付分配款及税费", answer=PaidSchema, problems=(400, 403, 404, 409), idempotency="required")
+@token_required(Role.ADMIN)
+def pay_fund_distributions(code: str) -> Response:
+    """Pay what earlier runs left payable (taxes, contributors' shares) from what is not reserved (money: an
+    ``Idempotency-Key`` is required). :raise 404: another fund's. :raise 409: nothing payable, or not enough free."""
+    user = current_api_user()
+    fund = platform.fund_for(user, code)
+    return run_idempotent(
+        user,
+        required=True,
+        step=lambda: pay_distributions(fund.id, clock.today(), user),
+        render=lambda paid: PaidSchema().dump({"paid": paid}),
+    )
+
+
+# -- the fund's people: access switched off or on, login limits lifted ------------------------------------------------
+
+
+@api_bp.get("/funds/<code>/users")
+@documented("转贷资金的用户", answer=items_of(FundPersonSchema), problems=(403, 404))
+@token_required(Role.ADMIN)
+def list_fund_users(code: str) -> Response:
+    """The fund's staff and bank officers, and the users of the enterprises in its districts.
+    :raise 404: another fund's."""
+    fund = platform.fund_for(current_api_user(), code)
+    return jsonify({"items": FundPersonSchema(many=True).dump(directory.users(fund.id))})
+
+
+def _person(fund_id: int, user_id: int) -> User:
+    person = directory.user_of(fund_id, user_id)
+    if person is None:
+        raise NotFound("未找到该用户")
+    return person
+
+
+@api_bp.patch("/funds/<code>/users/<int(max=2147483647):user_id>")
+@documented("停用或启用用户", body=UserActiveSchema, answer=FundPersonSchema, problems=(403, 404, 422))
+@token_required(Role.ADMIN)
+def set_fund_user_active(code: str, user_id: int) -> Response:
+    """Switched off, the user is signed out everywhere and every token of theirs revoked; nobody switches off
+    themselves (403). :raise 404: not one of the fund's people."""
+    actor = current_api_user()
+    person = _person(platform.fund_for(actor, code).id, user_id)
+    data = UserActiveSchema().load(_body())
+    return jsonify(FundPersonSchema().dump(admin.set_active(actor, person, data["active"])))
+
+
+@api_bp.delete("/funds/<code>/users/<int(max=2147483647):user_id>/limits")
+@documented("解除登录限制", answer=LiftedSchema, problems=(403, 404))
+@token_required(Role.ADMIN)
+def lift_fund_user_limits(code: str, user_id: int) -> Response:
+    """Every login limit on the user's account ends, from every address. :raise 404: not one of the fund's people."""
+    actor = current_api_user()
+    person = _person(platform.fund_for(actor, code).id, user_id)
+    return jsonify(LiftedSchema().dump({"lifted": accounts.lift_limits(actor, person)}))
+
+
+# -- the e-mail queue ----------------------------------------------------------------------------------------------
+
+
+@api_bp.get("/funds/<code>/mail")
+@documented("未发出的邮件", answer=items_of(MailDeliverySchema), problems=(403, 404))
+@token_required(Role.ADMIN)
+def list_fund_mail(code: str) -> Response:
+    """The fund's e-mail not sent yet (queued or failed), oldest first. :raise 404: another fund's."""
+    fund = platform.fund_for(current_api_user(), code)
+    return jsonify({"items": MailDeliverySchema(many=True).dump(mailer.pending(fund.id))})
+
+
+@api_bp.post("/funds/<code>/mail/<int(max=2147483647):delivery_id>/requeue")
+@documented("重新发送", answer=MailDeliverySchema, problems=(403, 404))
+@token_required(Role.ADMIN)
+def requeue_fund_mail(code: str, delivery_id: int) -> Response:
+    """A failed e-mail goes back in the queue, due now, its attempts kept. :raise 404: another fund's, or not one
+    that failed."""
+    fund = platform.fund_for(current_api_user(), code)
+    return jsonify(MailDeliverySchema().dump(mailer.requeue(delivery_id, fund.id)))

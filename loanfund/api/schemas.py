@@ -858,3 +858,56 @@ class IdentitySchema(StrictSchema):
     name = Text(100, required=True)
     credit_code = Text(32, required=True)
     district = Text(32, required=True)
+
+
+# -- the administrator's remaining work (issue 27) -------------------------------------------------------------------
+
+
+class DistributionCreateSchema(StrictSchema):
+    tax_rate = Text(12, required=True, metadata={"description": "税率，如 0.06", "example": "0.06"})
+    pay = fields.Boolean(load_default=False, metadata={"description": "分配后立即从专用账户支付"})
+
+
+class DistributionShareSchema(Schema):
+    contributor = fields.String()
+    amount = MoneyField()
+
+
+class DistributionResultSchema(Schema):
+    id = fields.Integer()
+    income = MoneyField(metadata={"description": "分配的收益"})
+    tax = MoneyField(metadata={"description": "税费"})
+    losses_covered = MoneyField(metadata={"description": "弥补核销损失"})
+    shares = fields.List(fields.Nested(DistributionShareSchema))
+    paid = MoneyField(allow_none=True, metadata={"description": "本次支付；null 为暂不支付，记为应付"})
+
+
+class PaidSchema(Schema):
+    paid = MoneyField()
+
+
+class UserActiveSchema(StrictSchema):
+    active = fields.Boolean(required=True, error_messages=REQUIRED, metadata={"description": "true 启用，false 停用"})
+
+
+class FundPersonSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    active = fields.Boolean()
+    bank = fields.Function(lambda u: u.bank.name if u.bank else None)
+    enterprise = fields.Function(lambda u: u.enterprise.name if u.enterprise else None)
+
+
+class LiftedSchema(Schema):
+    lifted = fields.Integer(metadata={"description": "解除的登录限制处数"})
+
+
+class MailDeliverySchema(Schema):
+    id = fields.Integer()
+    to_address = fields.String()
+    subject = fields.Function(lambda d: d.message.subject)
+    state = fields.String(metadata={"description": "queued 待发送 / failed 发送失败"})
+    attempts = fields.Integer()
+    next_attempt_at = fields.AwareDateTime()

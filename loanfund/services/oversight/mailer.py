@@ -24,7 +24,7 @@ from flask import current_app
 from sqlalchemy import Select, func, or_, select
 
 from loanfund import clock
-from loanfund.domain.errors import NotFound
+from loanfund.domain.errors import Conflict, NotFound
 from loanfund.extensions import db
 from loanfund.models import Application, MailAttempt, MailDelivery, Message, User
 from loanfund.services.uow import finish
@@ -185,13 +185,17 @@ def delivery_of(delivery_id: int, fund_id: int) -> MailDelivery:
 
 
 def requeue(delivery_id: int, fund_id: int) -> MailDelivery:
-    """A failed delivery of the fund's goes back in the queue, due now, with its attempts kept."""
+    """A failed delivery of the fund's goes back in the queue, due now, with its attempts kept.
+
+    :raise NotFound: none, or another fund's. :raise Conflict: not one that failed (queued again, or sent)."""
     delivery = db.session.scalar(
         select(MailDelivery)
         .where(MailDelivery.id == delivery_id, MailDelivery.message_id.in_(_to(fund_id)))
         .with_for_update()
     )
-    if delivery is None or delivery.state != "failed":
-        raise NotFound("没有这封发送失败的邮件")
+    if delivery is None:
+        raise NotFound("没有这封邮件")
+    if delivery.state != "failed":
+        raise Conflict("这封邮件不是发送失败的邮件，无需重新发送", code="state_not_allowed")
     delivery.state, delivery.next_attempt_at = "queued", clock.utcnow()
     return finish(delivery)
