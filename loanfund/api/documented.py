@@ -24,7 +24,8 @@ class Operation:
     query: type[Schema] | None = None  # the query string it loads
     more_query: tuple[dict[str, Any], ...] = ()  # query parameters it reads beside that schema
     status: int = 200
-    answer: type[Schema] | dict[str, Any] | str | None = None  # None: no content
+    # None: no content; a media type ("application/pdf"): a file; else the JSON it answers
+    answer: type[Schema] | dict[str, Any] | str | None = None
     problems: tuple[int, ...] = ()  # besides 401 for a secured operation
     security: Security = "bearer"
     idempotency: Literal["required", "optional", ""] = ""

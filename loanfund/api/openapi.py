@@ -116,7 +116,9 @@ def _parameters(rule: Rule) -> list[dict[str, Any]]:
 def _operation(operation: Operation, parameters: list[dict[str, Any]]) -> dict[str, Any]:
     problems = (401, *operation.problems) if operation.security else operation.problems
     answer: dict[str, Any] = {"description": "OK" if operation.status == 200 else HTTP_STATUS_CODES[operation.status]}
-    if operation.answer is not None:
+    if isinstance(operation.answer, str) and "/" in operation.answer:  # a file of that media type
+        answer["content"] = {operation.answer: {"schema": {"type": "string", "format": "binary"}}}
+    elif operation.answer is not None:
         answer["content"] = {"application/json": {"schema": operation.answer}}
     parameters = list(parameters)
     if operation.query is not None:
