@@ -911,3 +911,86 @@ class MailDeliverySchema(Schema):
     state = fields.String(metadata={"description": "queued 待发送 / failed 发送失败"})
     attempts = fields.Integer()
     next_attempt_at = fields.AwareDateTime()
+
+
+# -- the group's register, the fund's dissolution, the month's filing, the audit pack and record ----------------------
+
+
+class GroupDecisionCreateSchema(StrictSchema):
+    minutes_ref = Text(64, required=True, metadata={"description": "会议纪要编号（须已登记会议）"})
+    subject = Text(2000, required=True, metadata={"description": "决定事项"})
+    outcome = Text(40, required=True, metadata={"description": "决定"})
+    note = Text(2000, load_default="", metadata={"description": "表决情况与说明"})
+
+
+class ReportHeardSchema(StrictSchema):
+    minutes_ref = Text(64, required=True, metadata={"description": "会议纪要编号（须已登记会议）"})
+    note = Text(2000, load_default="", metadata={"description": "领导小组意见"})
+
+
+class DissolutionSchema(Schema):
+    id = fields.Integer()
+    state = fields.String(metadata={"description": "proposed, decided, rejected, approved, closed"})
+    reason = fields.String()
+    proposed_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+    approval_ref = fields.String(allow_none=True)
+    approved_on = fields.Date(allow_none=True)
+    closed_on = fields.Date(allow_none=True)
+
+
+class DissolutionProposalSchema(StrictSchema):
+    reason = Text(2000, required=True, metadata={"description": "提议解散的理由"})
+
+
+class DissolutionDecisionSchema(StrictSchema):
+    dissolve = fields.Boolean(required=True, error_messages=REQUIRED, metadata={"description": "true 同意解散"})
+    minutes_ref = Text(64, required=True, metadata={"description": "会议纪要编号（须已登记会议）"})
+    note = Text(2000, load_default="", metadata={"description": "说明（不同意须说明理由）"})
+
+
+class DissolutionApprovalSchema(StrictSchema):
+    approval_ref = Text(64, required=True, metadata={"description": "政府批复文号"})
+    approved_on = Day(required=True, metadata={"description": "批准日期"})
+
+
+class DissolutionClosingSchema(StrictSchema):
+    closed_on = Day(load_default=None, metadata={"description": "结清日期（默认今天）"})
+
+
+class MonthlySubmissionSchema(StrictSchema):
+    analysis = Text(20000, required=True, metadata={"description": "运营人员的分析（第二十一条）"})
+    note = Text(2000, load_default="", metadata={"description": "更正理由（报送第 2 版起须填写）"})
+
+
+class MonthlyFiledSchema(Schema):
+    id = fields.Integer()
+    month = fields.Function(lambda r: f"{r.month:%Y-%m}")
+    revision = fields.Integer()
+    submitted_at = fields.AwareDateTime()
+    note = fields.String()
+
+
+class AuditPackRunSchema(Schema):
+    id = fields.Integer()
+    year = fields.Integer()
+    state = fields.String(metadata={"description": "queued 排队, running 生成中, done 已完成, failed 失败"})
+    requested_at = fields.AwareDateTime()
+    finished_at = fields.AwareDateTime(allow_none=True)
+    applications = fields.Integer(allow_none=True)
+    files = fields.Integer(allow_none=True)
+    size = fields.Integer(allow_none=True)
+    sha256 = fields.String(allow_none=True)
+    error = fields.String()
+    download = fields.Function(
+        lambda r: f"/api/v1/reports/audit-pack/runs/{r.id}.zip" if r.state == "done" and not r.removed_at else None
+    )
+
+
+class AuditVerdictSchema(Schema):
+    ok = fields.Boolean(metadata={"description": "审计记录链完整，且各表与其审计记录一致"})
+    records = fields.Integer()
+    head = fields.String()
+    broken_seq = fields.Integer(allow_none=True)
+    problem = fields.String(allow_none=True)
+    differences = fields.List(fields.String(), metadata={"description": "与审计记录不符的行"})

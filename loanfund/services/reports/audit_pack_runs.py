@@ -154,6 +154,11 @@ def build_waiting() -> list[AuditPackRun]:
     return built
 
 
+def run(run_id: int) -> AuditPackRun:
+    """A run as it stands now (read again: another thread may have built it)."""
+    return db.session.get_one(AuditPackRun, run_id, populate_existing=True)
+
+
 def recent(fund_id: int) -> list[AuditPackRun]:
     return list(
         db.session.scalars(
