@@ -25,6 +25,8 @@ from loanfund.services.record import audit, audit_words
 from loanfund.services.reports import audit_pack, audit_pack_runs, monthly, reporting
 
 READERS = tuple(monthly.READERS)
+# the fund whose month the overseer reads (a fund's people read their own)
+FUND_QUERY = {"name": "fund", "in": "query", "schema": {"type": "string", "maxLength": 16}}
 
 
 @api_bp.get("/reports/monthly/<int(min=2000,max=2100):year>/<int(min=1,max=12):month>")
@@ -35,15 +37,18 @@ READERS = tuple(monthly.READERS)
         "properties": {"report": ReportSchema, "revisions": {"type": "array", "items": MonthlyRevisionSchema}},
     },
     problems=(403, 404),
+    more_query=(FUND_QUERY,),
 )
 @token_required(*READERS)
 def monthly_report(year: int, month: int) -> Response:
-    """The month as the books stand now, with the revisions submitted so far."""
+    """The month as the books stand now, with the revisions submitted so far: the caller's fund's, or (the
+    overseer) the fund ``?fund=CODE`` names. :raise 404: another fund's, or none named where there are several."""
     user = current_api_user()
+    code = request.args.get("fund")
     return jsonify(
         {
-            "report": ReportSchema().dump(monthly.live(user, year, month)),
-            "revisions": MonthlyRevisionSchema(many=True).dump(monthly.revisions(user, year, month)),
+            "report": ReportSchema().dump(monthly.live(user, year, month, code)),
+            "revisions": MonthlyRevisionSchema(many=True).dump(monthly.revisions(user, year, month, code)),
         }
     )
 
@@ -55,11 +60,13 @@ def monthly_report(year: int, month: int) -> Response:
     "已报送的某一版月度分析（报送时的数据）",
     answer={"type": "object", "properties": {"report": ReportSchema, "revision": MonthlyRevisionSchema}},
     problems=(403, 404),
+    more_query=(FUND_QUERY,),
 )
 @token_required(*READERS)
 def monthly_revision(year: int, month: int, revision: int) -> Response:
-    """A submitted revision exactly as it was submitted. :raise 404: no such revision."""
-    filed = monthly.filed(current_api_user(), year, month, revision)
+    """A submitted revision exactly as it was submitted (the overseer names the fund: ``?fund=CODE``).
+    :raise 404: no such revision."""
+    filed = monthly.filed(current_api_user(), year, month, revision, request.args.get("fund"))
     return jsonify({"report": ReportSchema().dump(filed.report), "revision": MonthlyRevisionSchema().dump(filed.row)})
 
 
@@ -70,7 +77,7 @@ def monthly_revision(year: int, month: int, revision: int) -> Response:
     answer={"type": "object", "properties": {"report": ReportSchema}},
     problems=(403, 422),
 )
-@token_required(*READERS)
+@token_required(*monthly.FUND_READERS)
 def statistics() -> Response:
     """The monthly report's aggregates over any period (``?start=YYYY-MM-DD&end=YYYY-MM-DD``, both included, at most
     two years, within 2000–2100). :raise 422: a missing or malformed date, or a period a report does not cover."""

@@ -26,7 +26,7 @@ def home() -> str:
         return render_template("main/pending.html", record=vetting.own_sign_up(user))
     if user.role_enum in PLATFORM_ROLES:  # the platform's people: every fund side by side (DESIGN §7)
         lines, total = platform.overview(user)
-        return render_template("main/overview.html", lines=lines, total=total)
+        return render_template("main/overview.html", lines=lines, total=total, reads_reports=monthly.can_read(user))
     out = money_out(user)  # the bridges out: counted on the dashboard, listed in the queues
     return render_template(
         "main/home.html",
@@ -36,7 +36,7 @@ def home() -> str:
         bank_flags=liability.flagged_years(user.bank_id) if user.role_enum is Role.BANK and user.bank_id else [],
         liaison=user.bank.liaison.user if user.role_enum is Role.BANK and user.bank and user.bank.liaison else None,
         this_month=_this_month() if monthly.can_read(user) else None,
-        filed=monthly.queue(user, 6) if monthly.can_read(user) else [],
+        filed=monthly.queue(user, 6) if monthly.can_read(user) and user.fund_id is not None else [],
         sign_ups=vetting.waiting(user) if user.role_enum is Role.REVIEWER else 0,
     )
 

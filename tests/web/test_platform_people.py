@@ -26,7 +26,7 @@ def two_funds(people):  # type: ignore[no-untyped-def]
 
 
 def cells(html: str, row: str) -> list[str]:
-    found = re.search(rf"<tr[^>]*>\s*<th scope=\"row\"[^>]*>{row}.*?</tr>", html, re.S)
+    found = re.search(rf"<tr[^>]*>\s*<th scope=\"row\"[^>]*>(?:<a [^>]*>)?{row}.*?</tr>", html, re.S)
     assert found, row
     return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", found.group(0), re.S)]
 
@@ -39,5 +39,24 @@ def test_the_platforms_people_see_every_fund_side_by_side(client, auth, two_fund
     assert cells(page, "连云港市中小企业应急转贷资金")[1:5] == ["20,000.00", "0.00", "20,000.00", "0.00"]
     assert cells(page, "东海县中小微企业应急转贷资金")[1:5] == ["2,000.00", "0.00", "2,000.00", "0.00"]
     assert cells(page, "合计")[1:4] == ["22,000.00", "0.00", "22,000.00"]
-    for path in ("/applications", "/admin/users", "/fund/reconciliation", "/reports/monthly"):
+    for path in ("/applications", "/admin/users", "/fund/reconciliation", "/reports/statistics"):
         assert client.get(path).status_code == 404, path  # acts on none, and no fund's pages
+
+
+def test_the_overseer_reads_each_funds_monthly_analysis(client, auth, two_funds, traveller):
+    traveller.move_to("2026-12-02 09:00:00+08:00")
+    auth.login("overseer")
+    home = client.get("/home").get_data(as_text=True)
+    assert 'href="/reports/monthly?fund=DH"' in home and 'href="/reports/monthly?fund=LYG"' in home
+    month = client.get("/reports/monthly?fund=DH", follow_redirects=True)
+    page = month.get_data(as_text=True)
+    assert month.status_code == 200 and "东海县中小微企业应急转贷资金" in page
+    assert "连云港市中小企业应急转贷资金" not in page
+    assert 'href="/reports/monthly/2026/10?fund=DH"' in page  # the months around it stay the county's
+    assert client.get("/reports/monthly/2026/11").status_code == 404  # two funds, none named
+    assert client.get("/reports/monthly/2026/11?fund=XX").status_code == 404
+    assert client.get("/reports/monthly/2026/11.xlsx?fund=LYG").status_code == 200
+    auth.login("platform")
+    assert client.get("/reports/monthly/2026/11?fund=DH").status_code == 404  # sets funds up, reads none
+    auth.login("operator")
+    assert client.get("/reports/monthly/2026/11?fund=DH").status_code == 404  # the city's operator: its own only

@@ -12,17 +12,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from loanfund import clock
-from loanfund.domain.errors import Conflict, FieldErrors, NotAllowed, NotFound
+from loanfund.domain.errors import Conflict, FieldErrors, InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.extensions import db
-from loanfund.models import MonthlyReport, User
-from loanfund.services.funds import own_fund
+from loanfund.models import Fund, MonthlyReport, User
+from loanfund.services.funds import named_or_sole, own_fund
 from loanfund.services.oversight import notices
 from loanfund.services.reports import reporting
 from loanfund.services.uow import discard, finish
 
 # who reads the fund's figures over a period (the fund's position is the platform's: DESIGN §2)
-READERS = frozenset({Role.REVIEWER, Role.OPERATOR, Role.GROUP, Role.ADMIN})
+# a fund's platform staff, group and administrator read their fund's months; the overseer every fund's (DESIGN §7)
+READERS = frozenset({Role.REVIEWER, Role.OPERATOR, Role.GROUP, Role.ADMIN, Role.OVERSEER})
+FUND_READERS = READERS - {Role.OVERSEER}  # what reads one's own fund only (the statistics of any period)
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,27 @@ def can_read(actor: User) -> bool:
     return actor.role_enum in READERS
 
 
-def _reader(actor: User) -> None:
+def _reader(actor: User, fund_code: str | None) -> Fund:
+    """The fund whose months ``actor`` reads: a fund's people their own (another named: 404); the overseer the one
+    named, or the only one.
+
+    :raise NotAllowed: a role that reads no analysis. :raise NotFound: another fund's, none named where there are
+    several, or no such fund."""
     if not can_read(actor):
-        raise NotAllowed("只有平台人员、领导小组和管理员可以查看资金使用分析", code="role_not_allowed")
+        raise NotAllowed("只有平台人员、领导小组、管理员和监管部门可以查看资金使用分析", code="role_not_allowed")
+    if actor.fund is not None:
+        if fund_code and fund_code.strip().upper() != actor.fund.code:
+            raise NotFound("未找到该转贷资金")
+        return actor.fund
+    try:
+        return named_or_sole(fund_code)
+    except InvalidInput as exc:
+        raise NotFound("请从各转贷资金汇总中选择要查看的转贷资金") from exc
 
 
-def live(actor: User, year: int, month: int) -> reporting.Report:
+def live(actor: User, year: int, month: int, fund_code: str | None = None) -> reporting.Report:
     """The month as the books stand now."""
-    _reader(actor)
-    return reporting.report(own_fund(actor), *reporting.month_period(year, month))
+    return reporting.report(_reader(actor, fund_code), *reporting.month_period(year, month))
 
 
 def submit(actor: User, year: int, month: int, note: str = "", analysis: str = "") -> MonthlyReport:
@@ -108,27 +122,27 @@ def submit(actor: User, year: int, month: int, note: str = "", analysis: str = "
     return finish(row)
 
 
-def revisions(actor: User, year: int, month: int) -> list[MonthlyReport]:
-    _reader(actor)
+def revisions(actor: User, year: int, month: int, fund_code: str | None = None) -> list[MonthlyReport]:
+    fund = _reader(actor, fund_code)
     start, _ = reporting.month_period(year, month)
     return list(
         db.session.scalars(
             select(MonthlyReport)
-            .where(MonthlyReport.fund_id == own_fund(actor).id, MonthlyReport.month == start)
+            .where(MonthlyReport.fund_id == fund.id, MonthlyReport.month == start)
             .options(joinedload(MonthlyReport.submitted_by))
             .order_by(MonthlyReport.revision)
         )
     )
 
 
-def filed(actor: User, year: int, month: int, revision: int) -> Filed:
+def filed(actor: User, year: int, month: int, revision: int, fund_code: str | None = None) -> Filed:
     """A submitted revision, as it was submitted. :raise NotFound: no such revision."""
-    _reader(actor)
+    fund = _reader(actor, fund_code)
     start, _ = reporting.month_period(year, month)
     row = db.session.scalar(
         select(MonthlyReport)
         .where(
-            MonthlyReport.fund_id == own_fund(actor).id,
+            MonthlyReport.fund_id == fund.id,
             MonthlyReport.month == start,
             MonthlyReport.revision == revision,
         )
@@ -140,12 +154,12 @@ def filed(actor: User, year: int, month: int, revision: int) -> Filed:
 
 
 def queue(actor: User, limit: int = 12) -> list[MonthlyReport]:
-    """The latest submissions, newest first (the group's queue)."""
-    _reader(actor)
+    """The latest submissions of the actor's fund, newest first (the group's queue)."""
+    fund = _reader(actor, None)
     return list(
         db.session.scalars(
             select(MonthlyReport)
-            .where(MonthlyReport.fund_id == own_fund(actor).id)
+            .where(MonthlyReport.fund_id == fund.id)
             .options(joinedload(MonthlyReport.submitted_by))
             .order_by(MonthlyReport.submitted_at.desc(), MonthlyReport.id.desc())
             .limit(limit)

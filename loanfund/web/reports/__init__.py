@@ -68,7 +68,7 @@ def monthly_index() -> WerkzeugResponse:
     except ValueError:
         year, month = _last_month()
         flash("月份格式应为 2026-11，已显示上月", "warning")
-    return redirect(url_for("reports.month", year=year, month=month))
+    return redirect(url_for("reports.month", year=year, month=month, fund=request.args.get("fund")))
 
 
 @bp.get(f"/monthly/{MONTH}")
@@ -79,8 +79,9 @@ def month(year: int, month: int) -> tuple[str, int]:
 
 
 def _month_page(year: int, month: int, form: SubmitForm | None = None, status: int = 200) -> tuple[str, int]:
-    report = monthly.live(current_user, year, month)
-    revisions = monthly.revisions(current_user, year, month)
+    fund_code = request.args.get("fund")
+    report = monthly.live(current_user, year, month, fund_code)
+    revisions = monthly.revisions(current_user, year, month, fund_code)
     ended = reporting.month_period(year, month)[1] < clock.today()
     may_submit = current_user.role_enum is Role.OPERATOR and ended
     return (
@@ -95,6 +96,7 @@ def _month_page(year: int, month: int, form: SubmitForm | None = None, status: i
             month=month,
             ended=ended,
             rows=exports.summary_rows(report),
+            fund_code=fund_code,
         ),
         status,
     )
@@ -104,12 +106,14 @@ def _month_page(year: int, month: int, form: SubmitForm | None = None, status: i
 @readers
 def revision(year: int, month: int, revision: int) -> str:
     """A submitted revision as it was submitted. :raise 404: no such revision."""
-    filed = monthly.filed(current_user, year, month, revision)
+    fund_code = request.args.get("fund")
+    filed = monthly.filed(current_user, year, month, revision, fund_code)
     return render_template(
         "reports/monthly.html",
         report=filed.report,
         charts=_charts(filed.report),
-        revisions=monthly.revisions(current_user, year, month),
+        revisions=monthly.revisions(current_user, year, month, fund_code),
+        fund_code=fund_code,
         filed=filed.row,
         heard=group_register.heard(filed.row.id),
         heard_form=HeardForm(formdata=None) if current_user.role_enum in group_register.RECORDERS else None,
@@ -124,7 +128,7 @@ def revision(year: int, month: int, revision: int) -> str:
 @bp.get(f"/monthly/{MONTH}.xlsx")
 @readers
 def month_xlsx(year: int, month: int) -> Response:
-    report = monthly.live(current_user, year, month)
+    report = monthly.live(current_user, year, month, request.args.get("fund"))
     content = exports.report_workbook(report, f"{report.title}资金使用分析（当前数据）")
     return attachment(content, XLSX, f"月度分析-{year}-{month:02d}.xlsx")
 
@@ -132,7 +136,7 @@ def month_xlsx(year: int, month: int) -> Response:
 @bp.get(f"/monthly/{MONTH}/r<int(min=1,max=10000):revision>.xlsx")
 @readers
 def revision_xlsx(year: int, month: int, revision: int) -> Response:
-    filed = monthly.filed(current_user, year, month, revision)
+    filed = monthly.filed(current_user, year, month, revision, request.args.get("fund"))
     content = exports.report_workbook(
         filed.report, f"{filed.report.title}资金使用分析（报送第 {revision} 版）", filed.row
     )
@@ -165,7 +169,7 @@ def submit(year: int, month: int) -> tuple[str, int] | str | WerkzeugResponse:
     if taken.result is not None:
         flash(f"已报送领导小组办公室（第 {taken.result.revision} 版）", "success")
         return redirect(url_for("reports.revision", year=year, month=month, revision=taken.result.revision))
-    return redirect(url_for("reports.month", year=year, month=month))
+    return redirect(url_for("reports.month", year=year, month=month, fund=request.args.get("fund")))
 
 
 def _submission_shown(row: MonthlyReport) -> Confirmation:
@@ -192,7 +196,7 @@ def _period(form: PeriodForm) -> tuple[date, date]:
 
 
 @bp.get("/statistics")
-@readers
+@roles_required(*monthly.FUND_READERS)
 def statistics() -> tuple[str, int] | Response:
     """第六条: the reviewer's statistics — the monthly report's aggregates over any period (``?start=&end=``);
     ``?format=xlsx`` downloads them."""
