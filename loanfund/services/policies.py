@@ -175,6 +175,23 @@ def policy_from_input(fund_id: int | None, data: dict[str, Any], *, other_than: 
     return policy
 
 
+def version_of(fund: Fund, version_id: int) -> PolicyVersion:
+    """One of the fund's versions (a page asks before it reads its form). :raise NotFound: another fund's."""
+    row = db.session.get(PolicyVersion, version_id)
+    if row is None or row.fund_id != fund.id:
+        raise NotFound("未找到该政策版本")
+    return row
+
+
+def may_change(row: PolicyVersion) -> str | None:
+    """Why a version can no longer be corrected or withdrawn (in force, or withdrawn), or None while it can."""
+    if row.withdrawn_at is not None:
+        return "该政策版本已撤回"
+    if row.effective_from <= clock.today():
+        return IN_EFFECT_FIXED
+    return None
+
+
 def _changeable(fund: Fund, version_id: int) -> PolicyVersion:
     """The fund's version, locked and read fresh, while it may still change: not in force yet, not withdrawn.
 
@@ -187,10 +204,9 @@ def _changeable(fund: Fund, version_id: int) -> PolicyVersion:
     )
     if row is None:
         raise NotFound("未找到该政策版本")
-    if row.withdrawn_at is not None:
-        raise Conflict("该政策版本已撤回", code="policy_withdrawn")
-    if row.effective_from <= clock.today():
-        raise Conflict(IN_EFFECT_FIXED, code="policy_in_force")
+    why = may_change(row)
+    if why is not None:
+        raise Conflict(why, code="policy_withdrawn" if row.withdrawn_at is not None else "policy_in_force")
     return row
 
 

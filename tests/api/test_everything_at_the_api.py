@@ -48,6 +48,8 @@ SAME_WORK = {
     "admin.lift_limits": {"api.lift_fund_user_limits"},
     "admin.banks": {"api.create_fund_bank", "api.update_fund_bank"},  # a new bank, or one changed
     "admin.policies": {"api.create_policy"},
+    "admin.revise_policy": {"api.revise_policy"},
+    "admin.withdraw_policy": {"api.withdraw_policy"},
     "admin.contributions": {"api.create_contribution"},
     "admin.distribute": {"api.create_distribution"},
     "admin.pay": {"api.pay_fund_distributions"},

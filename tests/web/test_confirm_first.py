@@ -159,6 +159,35 @@ def _payable(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
     return Press("admin", "/admin/distributions/payment", {}, "/admin/contributions")
 
 
+def _future_version() -> int:
+    """A version the administrator added to take effect next year: still open to correction and withdrawal."""
+    from datetime import date
+
+    from loanfund.models import PolicyVersion
+    from tests.factories import COUNTY_POLICY, city_fund_id
+
+    name = "连政规发〔2027〕1号（测试）"
+    version = PolicyVersion(
+        fund_id=city_fund_id(),
+        name=name,
+        effective_from=date(2027, 1, 1),
+        parameters=COUNTY_POLICY | {"name": name, "effective_from": "2027-01-01"},
+    )
+    db.session.add(version)
+    db.session.commit()
+    return version.id
+
+
+def _revision(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    url = f"/admin/policies/{_future_version()}"
+    return Press("admin", url, NEW_POLICY | {"effective_from": "2027-01-01", "reason": "文号更正"}, url)
+
+
+def _withdrawal(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    url = f"/admin/policies/{_future_version()}"
+    return Press("admin", f"{url}/withdrawal", {"reason": "市政府决定暂缓"}, url)
+
+
 def _step(state: State, username: str, action: str, data: dict[str, str]) -> Callable[..., Press]:
     def make(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
         a = flows.to(state).id
@@ -278,6 +307,8 @@ CONFIRMED: dict[str, list[Callable[..., Press]]] = {
     "admin.distribute": [_with_income],
     "admin.pay": [_payable],
     "admin.policies": [lambda flows, traveller: Press("admin", "/admin/policies", NEW_POLICY, "/admin/policies")],
+    "admin.revise_policy": [_revision],
+    "admin.withdraw_policy": [_withdrawal],
 }
 
 

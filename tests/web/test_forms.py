@@ -295,8 +295,8 @@ def test_new_policy_version_bad_values(client, people, auth):
     data = {
         "name": "",
         "effective_from": "2027-01-01",
-        "band1_base": "abc",
-        "band1_extended": "0.45",
+        "bands-0-base": "abc",
+        "bands-0-extended": "0.45",
         "base_rate_days": "2",
         "max_days": "10",
         "cap_percent": "80",
@@ -316,8 +316,8 @@ def test_new_policy_version_bad_values(client, people, auth):
 NEW_POLICY = {
     "name": "连政规发〔2023〕8号（测试）",
     "effective_from": "2026-11-02",
-    "band1_base": "0.20",
-    "band1_extended": "0.40",
+    "bands-0-base": "0.20",
+    "bands-0-extended": "0.40",
     "base_rate_days": "5",
     "max_days": "10",
     "cap_percent": "95",

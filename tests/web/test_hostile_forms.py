@@ -155,8 +155,8 @@ def test_nan_as_the_tax_rate_is_a_field_error(client, people, auth):
 POLICY = {
     "name": "连政规发〔2023〕8号",
     "effective_from": "2027-01-01",
-    "band1_base": "0.20",
-    "band1_extended": "0.40",
+    "bands-0-base": "0.20",
+    "bands-0-extended": "0.40",
     "base_rate_days": "5",
     "max_days": "10",
     "cap_percent": "95",
@@ -174,11 +174,11 @@ POLICY = {
         ("cap_percent", "NaN", "须为大于 0、不超过 100 的数字"),
         ("cap_percent", "Infinity", "须为大于 0、不超过 100 的数字"),
         ("cap_percent", "100.01", "须为大于 0、不超过 100 的数字"),
-        ("band1_base", "Infinity", "须为有限的数字"),
-        ("band1_base", "NaN", "须为有限的数字"),
-        ("band1_extended", "-Infinity", "须为有限的数字"),
-        ("band1_extended", "5.01", "日费率不能超过 5‰"),
-        ("band1_base", "0.12345", "最多保留四位小数"),
+        ("bands-0-base", "Infinity", "须为有限的数字"),
+        ("bands-0-base", "NaN", "须为有限的数字"),
+        ("bands-0-extended", "-Infinity", "须为有限的数字"),
+        ("bands-0-extended", "5.01", "日费率不能超过 5‰"),
+        ("bands-0-base", "0.12345", "最多保留四位小数"),
     ],
 )
 def test_policy_numbers_must_be_finite_and_sane(client, people, auth, field, value, message):
@@ -191,7 +191,7 @@ def test_policy_numbers_must_be_finite_and_sane(client, people, auth, field, val
 
 def test_a_sane_policy_is_still_accepted(client, people, auth):
     auth.login("admin")
-    shown = post_form(client, "/admin/policies", POLICY | {"band1_extended": "5"})
+    shown = post_form(client, "/admin/policies", POLICY | {"bands-0-extended": "5"})
     assert shown.status_code == 200 and "请确认：新增政策版本" in shown.get_data(as_text=True)
     response = client.post("/admin/policies", data=confirmation_values(shown.get_data(as_text=True)))
     assert response.status_code == 302

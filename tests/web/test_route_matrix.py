@@ -328,6 +328,10 @@ ROUTES: list[Route] = [
     r("/admin/banks/" + ID.format("bank_id"), "POST", {"admin"}, lambda w: f"/admin/banks/{w.icbc}"),
     r("/admin/policies", "GET", {"admin"}),
     r("/admin/policies", "POST", {"admin"}),
+    # the 2018 version, in force: the page says it cannot change, a correction or withdrawal is refused by its state
+    r("/admin/policies/" + ID.format("version_id"), "GET", {"admin"}, "/admin/policies/1"),
+    r("/admin/policies/" + ID.format("version_id"), "POST", {"admin"}, "/admin/policies/1"),
+    r("/admin/policies/" + ID.format("version_id") + "/withdrawal", "POST", {"admin"}, "/admin/policies/1/withdrawal"),
     r("/admin/contributions", "GET", {"admin"}),
     r("/admin/contributions", "POST", {"admin"}),
     r("/admin/distributions", "POST", {"admin"}),

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+import wtforms
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from loanfund.domain.policy import LoanType
@@ -37,20 +47,25 @@ def rate(label: str, required: bool = False) -> StringField:
     return StringField(label, validators=[InputRequired("请填写费率")] if required else [Optional()])
 
 
+class BandForm(wtforms.Form):
+    """One band of a policy's fee: up to its upper bound (none for the last), the two daily rates."""
+
+    upper = money("上限（元；最后一档不填）", required=False)
+    inclusive = BooleanField("含上限")
+    base = rate("基础天数内日费率（‰）")
+    extended = rate("超出部分日费率（‰）")
+
+
+MAX_BANDS = 20  # the form's rows; the API and the import take a policy's bands without a limit of their own
+
+
 class PolicyForm(Form):
     name = text("版本名称（文号）", True, 100)
     effective_from = day_field("施行日期")
     description = text("说明", max_length=200)
-    band1_upper = money("第一档上限（元）", required=False)
-    band1_inclusive = BooleanField("含上限", default=True)
-    band1_base = rate("第一档：基础天数内日费率（‰）", True)
-    band1_extended = rate("第一档：超出部分日费率（‰）", True)
-    band2_upper = money("第二档上限（元）", required=False)
-    band2_inclusive = BooleanField("含上限")
-    band2_base = rate("第二档：基础天数内日费率（‰）")
-    band2_extended = rate("第二档：超出部分日费率（‰）")
-    band3_base = rate("第三档（最高档）：基础天数内日费率（‰）")
-    band3_extended = rate("第三档（最高档）：超出部分日费率（‰）")
+    # as many bands as the policy has: three rows to start with, one more each press of 增加一档 (empty rows skipped)
+    bands = FieldList(FormField(BandForm), min_entries=3, max_entries=MAX_BANDS)
+    add_band = SubmitField("增加一档")
     base_rate_days = WholeNumberField(
         "基础费率天数", validators=[InputRequired(REQUIRED_TEXT), NumberRange(min=0, max=30)]
     )
@@ -73,6 +88,16 @@ class PolicyForm(Form):
         default=[LoanType.WORKING_CAPITAL.value],
         validate_choice=False,  # the service names a wrong one with the others
     )
+
+
+class PolicyRevisionForm(PolicyForm):
+    """A version corrected before it takes effect, with the reason (kept with who and when)."""
+
+    reason = text("更正原因", True, 500)
+
+
+class PolicyWithdrawalForm(Form):
+    reason = text("撤回原因", True, 500)
 
 
 class ContributionForm(SubmitOnce, Form):
