@@ -63,6 +63,17 @@ FUND = {
     },
     "policy": POLICY,
 }
+# ICBC's Donghai branch cooperating with the county's fund: its own agreement and designated account
+AGREEMENT = {
+    "bank": "中国工商银行东海县支行",
+    "code": "ICBC-DH",
+    "agreement_no": "DH-ZD-2026-001",
+    "agreement_from": "2026-01-01",
+    "agreement_to": "2028-12-31",
+    "account_name": "中国工商银行东海县支行转贷资金过渡户",
+    "account_no": "1107 0230 0900 0456 789",
+    "account_bank": "中国工商银行东海县支行",
+}
 
 
 @pytest.fixture
@@ -84,16 +95,7 @@ def test_a_fund_created_through_the_api_lends_and_reconciles_apart_from_the_city
         == 201
     )
     # ICBC's Donghai branch cooperates with the county's fund on its own agreement and designated account
-    agreement = {
-        "bank": "中国工商银行东海县支行",
-        "code": "ICBC-DH",
-        "agreement_no": "DH-ZD-2026-001",
-        "agreement_from": "2026-01-01",
-        "agreement_to": "2028-12-31",
-        "account_name": "中国工商银行东海县支行转贷资金过渡户",
-        "account_no": "1107 0230 0900 0456 789",
-        "account_bank": "中国工商银行东海县支行",
-    }
+    agreement = AGREEMENT
     made = api.post("dh_admin", "/funds/DH/banks", agreement)
     assert made.status_code == 201, made.get_json()
     icbc = made.get_json()["id"]
@@ -298,16 +300,7 @@ def test_a_funds_banks_are_kept_over_the_api_with_the_account_changed_by_two(api
     for username, role in (("dh_admin", "admin"), ("dh_operator", "operator")):
         user = {"username": username, "password": DEMO_PASSWORD, "role": role}
         assert api.post("platform" if role == "admin" else "dh_admin", "/funds/DH/users", user).status_code == 201
-    agreement = {
-        "bank": "中国工商银行东海县支行",
-        "code": "ICBC-DH",
-        "agreement_no": "DH-ZD-2026-001",
-        "agreement_from": "2026-01-01",
-        "agreement_to": "2028-12-31",
-        "account_name": "中国工商银行东海县支行转贷资金过渡户",
-        "account_no": "1107 0230 0900 0456 789",
-        "account_bank": "中国工商银行东海县支行",
-    }
+    agreement = AGREEMENT
     bad = api.post("dh_admin", "/funds/DH/banks", agreement | {"agreement_to": "2025-12-31", "code": ""})
     assert (bad.status_code, bad.get_json()["errors"]) == (
         422,

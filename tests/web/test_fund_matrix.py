@@ -84,6 +84,33 @@ def _marks(*values: str) -> tuple[str, ...]:
     return tuple(v for v in values if v)
 
 
+def walk(  # type: ignore[no-untyped-def]
+    client, world: World, username: str, expected, marks: tuple[str, ...] = (), whose: str = ""
+) -> list[str]:
+    """Every route of the table asked as ``username``: what differs from ``expected(route)``, a refusal that wrote
+    to the record, and a page reached that shows one of ``marks`` (another fund's business)."""
+    mismatches: list[str] = []
+    visitor = Visitor(client, username)
+    for route in ROUTES:
+        wanted = expected(route)
+        before = audit_rows()
+        response = visitor.ask(route, world)
+        got = outcome(route, response)
+        where = f"{route.method} {route.path(world)} as {username}"
+        if got != wanted:
+            mismatches.append(f"{where}: {got}, expected {wanted}")
+        elif got != "reached" and audit_rows() != before:
+            mismatches.append(f"{where}: refused, but wrote to the record")
+        elif got == "reached" and route.method == "GET":
+            shown = [m for m in marks if m in _text(response)]
+            if shown:
+                mismatches.append(f"{where}: shows {whose} {shown}")
+        response.close()
+        if route.ends_session and got == "reached":
+            visitor.start()
+    return mismatches
+
+
 def test_the_countys_people_reach_nothing_of_the_citys(app, client, world, county):
     city = {
         "applications": [db.session.get_one(Application, i) for i in (world.archived, world.out, world.green)],
@@ -100,27 +127,12 @@ def test_the_countys_people_reach_nothing_of_the_citys(app, client, world, count
     )
     mismatches: list[str] = []
     for username, counterpart in COUNTERPART.items():
-        visitor = Visitor(client, username)
-        for route in ROUTES:
-            if route.who == EVERYONE or (counterpart in route.who and not names_a_city_row(route)):
-                expected = "reached"
-            else:
-                expected = "refused"
-            before = audit_rows()
-            response = visitor.ask(route, world)
-            got = outcome(route, response)
-            where = f"{route.method} {route.path(world)} as {username}"
-            if got != expected:
-                mismatches.append(f"{where}: {got}, expected {expected}")
-            elif got != "reached" and audit_rows() != before:
-                mismatches.append(f"{where}: refused, but wrote to the record")
-            elif got == "reached" and route.method == "GET":
-                shown = [m for m in marks if m in _text(response)]
-                if shown:
-                    mismatches.append(f"{where}: shows the city's {shown}")
-            response.close()
-            if route.ends_session and got == "reached":
-                visitor.start()
+
+        def expected(route: Route, counterpart: str = counterpart) -> str:
+            reached = route.who == EVERYONE or (counterpart in route.who and not names_a_city_row(route))
+            return "reached" if reached else "refused"
+
+        mismatches += walk(client, world, username, expected, marks, "the city's")
     assert mismatches == [], "\n".join(mismatches)
 
 
@@ -166,20 +178,10 @@ def test_the_platforms_people_act_on_no_funds_business(app, client, world, count
     UserFactory(username=username, role=username)
     db.session.commit()
     own = PLATFORM_OWN if username == "platform" else OVERSEER_OWN
-    mismatches: list[str] = []
-    visitor = Visitor(client, username)
-    for route in ROUTES:
+
+    def expected(route: Route) -> str:
         everyone = route.who == EVERYONE or route.who >= SIGNED_IN - {"newcomer"}
-        expected = "reached" if everyone or (route.rule, route.method) in own else "refused"
-        before = audit_rows()
-        response = visitor.ask(route, world)
-        got = outcome(route, response)
-        where = f"{route.method} {route.path(world)} as {username}"
-        if got != expected:
-            mismatches.append(f"{where}: {got}, expected {expected}")
-        elif got != "reached" and audit_rows() != before:
-            mismatches.append(f"{where}: refused, but wrote to the record")
-        response.close()
-        if route.ends_session and got == "reached":
-            visitor.start()
+        return "reached" if everyone or (route.rule, route.method) in own else "refused"
+
+    mismatches = walk(client, world, username, expected)
     assert mismatches == [], "\n".join(mismatches)
