@@ -133,7 +133,7 @@ def generate(
     staff = {role: next(u for u in users.values() if u.role == role.value) for role in (Role.REVIEWER, Role.GROUP)}
     operator, checker = users["operator"], users["operator2"]
     fund_id = operator.fund_id  # the generated applications are the demo staff's fund's
-    banks = list(db.session.scalars(select(Bank).order_by(Bank.id)))
+    banks = list(db.session.scalars(select(Bank).where(Bank.fund_id == fund_id).order_by(Bank.id)))  # its own
     bank_users = {u.bank_id: u for u in users.values() if u.role == Role.BANK.value}
     ids = _Ids()
     result = Generated()

@@ -32,3 +32,19 @@ def test_nothing_generated_happens_after_the_last_day(client, auth, people):
     auth.login("operator")
     for path in ("/home", "/applications", "/applications?state=renewed", "/fund/risk", "/fund/reconciliation"):
         assert client.get(path).status_code == 200, path
+
+
+def test_on_the_demo_platform_it_lends_through_the_city_funds_own_banks(app):
+    """``make bench`` generates on the demo platform, where ICBC also cooperates with the county's fund: the city's
+    bridges go through the city's banks only (the database refuses another fund's bank)."""
+    from sqlalchemy import select
+
+    from loanfund.extensions import db
+    from loanfund.models import Application, Bank
+
+    app.config["DEMO_ALLOWED"] = True
+    made = generate(40, end=date(2026, 11, 30), days=30)
+    assert made.applications == 40
+    used = set(db.session.scalars(select(Bank.code).join(Application, Application.bank_id == Bank.id)))
+    assert used <= {"ICBC-LYG", "JSB-LYG"} and used
+    assert reconcile(city_fund_id()).ok
