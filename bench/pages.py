@@ -17,6 +17,7 @@ PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
         "/reports/monthly/2026/11",
         "/inbox",
         "/api/v1/applications",
+        "/api/v1/applications?per_page=50&cursor=1000",  # a page deep in the list, found by its cursor
         "/api/v1/warnings",
         "/api/v1/reports/monthly/2026/11",
     ),

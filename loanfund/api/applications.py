@@ -29,6 +29,9 @@ from loanfund.services.applications import listing, materials, views
 from loanfund.uploads import uploaded
 
 PER_PAGE_MAX = 100
+# how deep ``page`` reaches (rows skipped): deeper, the database reads and throws away every row before the page —
+# ``cursor`` (the last id of the page before, answered as ``next_cursor``) starts where that page ended instead
+OFFSET_MAX = 10_000
 
 
 @api_bp.get("/banks")
@@ -130,6 +133,12 @@ def upload_materials(application_id: int) -> tuple[Response, int]:
     more_query=(
         {"name": "state", "in": "query", "schema": {"type": "string", "enum": [s.value for s in State]}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {
+            "name": "cursor",
+            "in": "query",
+            "description": "上一页返回的 next_cursor：从该条之后继续（不受翻页深度限制）",
+            "schema": {"type": "integer", "minimum": 1},
+        },
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX}},
     ),
     answer=ApplicationPageSchema,
@@ -138,7 +147,9 @@ def upload_materials(application_id: int) -> tuple[Response, int]:
 @token_required(*access.APPLICATION_ROLES)
 def list_applications() -> Response:
     """The applications the caller may see, newest first; ``state`` and the filters of ``ApplicationFiltersSchema``
-    narrow them (as on the page), ``page``/``per_page`` paginate. :raise 422: every bad parameter at once."""
+    narrow them (as on the page); ``per_page`` rows a page, the page by ``cursor`` (the ``next_cursor`` of the page
+    before: as quick at the millionth row as at the first) or by ``page`` (up to 10,000 rows deep).
+    :raise 422: every bad parameter at once."""
     user = current_api_user()
     errors: dict[str, list[str]] = {}
     try:
@@ -151,8 +162,15 @@ def list_applications() -> Response:
         errors["state"] = [f"未知状态：{state}"]
     page = _positive_int("page", 1, errors)
     per_page = _positive_int("per_page", 20, errors)
+    cursor = _cursor(request.args.get("cursor"), errors)
     if per_page > PER_PAGE_MAX:
         errors.setdefault("per_page", []).append(f"每页最多 {PER_PAGE_MAX} 条")
+    elif (page - 1) * per_page > OFFSET_MAX:
+        errors.setdefault("page", []).append(
+            f"按页码最多翻到第 {OFFSET_MAX:,} 条；更深处请用 cursor（上一页返回的 next_cursor）继续"
+        )
+    if cursor is not None and "page" in request.args:
+        errors.setdefault("cursor", []).append("cursor 与 page 不能同时使用")
     if errors:
         return problem(422, errors=errors)
     chosen = listing.Criteria(
@@ -169,15 +187,29 @@ def list_applications() -> Response:
         text=filters.get("q", ""),
     )
     counted = listing.count(user, chosen)
-    items = views.rows(user, listing.applications(user, chosen, limit=per_page, offset=(page - 1) * per_page))
+    found = listing.applications(
+        user, chosen, limit=per_page, offset=0 if cursor else (page - 1) * per_page, before_id=cursor
+    )
+    items = views.rows(user, found)
     body = {
         "items": [application_data(row) for row in items],
-        "page": page,
+        "page": None if cursor else page,
         "per_page": per_page,
         "total": counted.number,
         "total_capped": counted.more,
+        "next_cursor": found[-1].id if len(found) == per_page else None,
     }
     return jsonify(ApplicationPageSchema().dump(body))
+
+
+def _cursor(raw: str | None, errors: dict[str, list[str]]) -> int | None:
+    """The ``next_cursor`` a page answered: an application's id (ASCII digits within the database's integers)."""
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or not 1 <= int(raw) <= 2**31 - 1:
+        errors["cursor"] = ["须为上一页返回的 next_cursor"]
+        return None
+    return int(raw)
 
 
 def _positive_int(name: str, default: int, errors: dict[str, list[str]]) -> int:

@@ -267,7 +267,8 @@ class ApplicationSchema(Schema):
 
 class ApplicationPageSchema(Schema):
     items = fields.List(fields.Nested(ApplicationSchema(exclude=("events",))))
-    page = fields.Integer()
+    page = fields.Integer(allow_none=True, metadata={"description": "页码（按 cursor 翻页时为 null）"})
+    next_cursor = fields.Integer(allow_none=True, metadata={"description": "下一页的 cursor；null：没有更多"})
     per_page = fields.Integer()
     total = fields.Integer(metadata={"description": "How many match — exactly, or the cap when total_capped"})
     total_capped = fields.Boolean(

@@ -181,6 +181,31 @@ def test_listing_filters_by_state_and_pages(api, flows):
     assert api.get("reviewer", "/applications?per_page=1000").status_code == 422
 
 
+def test_the_list_pages_by_cursor_as_deep_as_it_goes_and_by_page_only_so_far(api, flows):
+    made = sorted((flows.to(State.SUBMITTED).id for _ in range(5)), reverse=True)  # newest first
+    seen, cursor, pages = [], None, 0
+    while True:
+        path = "/applications?per_page=2" + (f"&cursor={cursor}" if cursor else "")
+        body = api.get("reviewer", path).get_json()
+        seen += [item["id"] for item in body["items"]]
+        cursor, pages = body["next_cursor"], pages + 1
+        assert body["page"] == (1 if pages == 1 else None)
+        if cursor is None:
+            break
+    assert (seen, pages) == (made, 3)  # 2 + 2 + 1, each once, in order
+    deep = api.get("reviewer", "/applications?per_page=100&page=102")  # row 10,100: beyond what a page reaches
+    assert deep.get_json()["errors"] == {
+        "page": ["按页码最多翻到第 10,000 条；更深处请用 cursor（上一页返回的 next_cursor）继续"]
+    }
+    assert api.get("reviewer", "/applications?per_page=100&page=101").status_code == 200  # row 10,000: still there
+    both = api.get("reviewer", f"/applications?page=2&cursor={made[1]}").get_json()["errors"]
+    assert both == {"cursor": ["cursor 与 page 不能同时使用"]}
+    for bad in ("0", "abc", "²", "99999999999"):
+        assert api.get("reviewer", f"/applications?cursor={bad}").get_json()["errors"] == {
+            "cursor": ["须为上一页返回的 next_cursor"]
+        }
+
+
 def test_detail_carries_events(api, flows):
     application = flows.to(State.ACCEPTED)
     body = api.get("ent1", f"/applications/{application.id}").get_json()

@@ -94,12 +94,20 @@ def row_options() -> tuple[Any, ...]:
 
 
 def applications(
-    actor: User, criteria: Criteria | State | None = None, *, limit: int = 20, offset: int = 0
+    actor: User,
+    criteria: Criteria | State | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    before_id: int | None = None,
 ) -> list[Application]:
-    """Newest first, with what a list row shows loaded in the same round trips (no query per row)."""
+    """Newest first, with what a list row shows loaded in the same round trips (no query per row). ``before_id``:
+    the ones after that row in this order (a cursor: the primary key's index finds where to start, however deep)."""
+    keyset = (Application.id < before_id,) if before_id is not None else ()
     return list(
         db.session.scalars(
             select(Application)
+            .where(*keyset)
             .where(*_where(actor, criteria))  # type: ignore[arg-type]
             .options(*row_options())
             .order_by(Application.id.desc())
