@@ -89,12 +89,17 @@ def _ordered(query: Any) -> Any:
     )
 
 
-def _waiting(user: User, key: str, title: str, *states: State, where: Any = None) -> Queue:
-    """A queue of applications waiting for a step: its first ``QUEUE_ROWS`` and how many there are."""
+def _waiting(
+    user: User, key: str, title: str, *states: State, where: Any = None, oldest_first: bool = False
+) -> Queue:
+    """A queue of applications waiting for a step: its first ``QUEUE_ROWS`` and how many there are. SMEs first
+    (R10), then first come, first served; ``oldest_first``: simply the oldest first — for the book-keeping after the
+    money is back (archiving), where R10's priority has been served, and whose queue the years make long: its first
+    rows are read from an index instead of sorting them all."""
     condition = _in_states(user, states, where)
-    first = db.session.scalars(
-        _ordered(select(Application).where(condition).options(*row_options())).limit(QUEUE_ROWS)
-    ).all()
+    query = select(Application).where(condition).options(*row_options())
+    ordered = query.order_by(Application.id) if oldest_first else _ordered(query)
+    first = db.session.scalars(ordered.limit(QUEUE_ROWS)).all()
     total = db.session.scalar(select(func.count()).select_from(Application).where(condition)) or 0
     return Queue(key, title, [Row(a) for a in first], int(total), states[0].value if len(states) == 1 else None)
 
@@ -127,7 +132,7 @@ def queues(user: User, out: list[Row] | None = None) -> list[Queue]:
             _waiting(user, "to_authorise", "待复核", State.APPROVED, where=~unprepared),
             _queue("out", "已放款未收回", [r for r in out if not r.overdue]),
             _queue("overdue", "逾期", [r for r in out if r.overdue]),
-            _waiting(user, "to_archive", "待归档", State.REPAID),
+            _waiting(user, "to_archive", "待归档", State.REPAID, oldest_first=True),
         ]
     if role is Role.BANK:
         return [

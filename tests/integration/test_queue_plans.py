@@ -1,0 +1,41 @@
+"""Issue 28: the operator's 待归档 queue showed 50 rows by sorting every repaid application of the years. Its first
+rows now come from an index in the order asked for — said by the database's own plan (SQLite's EXPLAIN QUERY PLAN),
+not by timing (the figures are bench/scale.py's)."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, select
+
+from loanfund.domain.lifecycle import State
+from loanfund.extensions import db
+from loanfund.models import User
+from loanfund.services.applications import workbench
+from tests.flows import Flows
+
+
+def test_the_archive_queue_reads_its_first_rows_from_the_fund_state_index(app, people, traveller):
+    flows = Flows(traveller)
+    for _ in range(3):
+        flows.to(State.REPAID)
+    operator = db.session.scalars(select(User).where(User.username == "operator")).one()
+    seen: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append((statement, parameters))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        [queue] = [q for q in workbench.queues(operator) if q.key == "to_archive"]
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert [row.application.state for row in queue.rows] == ["repaid"] * 3
+    ids = [row.application.id for row in queue.rows]
+    assert ids == sorted(ids)  # the oldest first
+    [(statement, parameters)] = [
+        (s, p) for s, p in seen if s.startswith("SELECT applications.") and "ORDER BY applications.id\n LIMIT" in s
+    ]
+    with engine.connect() as connection:
+        plan = " | ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    assert "ix_applications_fund_state_id" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # nothing sorted
