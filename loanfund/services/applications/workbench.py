@@ -89,9 +89,7 @@ def _ordered(query: Any) -> Any:
     )
 
 
-def _waiting(
-    user: User, key: str, title: str, *states: State, where: Any = None, oldest_first: bool = False
-) -> Queue:
+def _waiting(user: User, key: str, title: str, *states: State, where: Any = None, oldest_first: bool = False) -> Queue:
     """A queue of applications waiting for a step: its first ``QUEUE_ROWS`` and how many there are. SMEs first
     (R10), then first come, first served; ``oldest_first``: simply the oldest first — for the book-keeping after the
     money is back (archiving), where R10's priority has been served, and whose queue the years make long: its first
