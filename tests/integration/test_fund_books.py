@@ -111,6 +111,14 @@ def test_a_county_bridge_moves_only_the_county_books(county, traveller):
         M("10,000,000.00"),
         M("14,000.00"),
     )
+    # each fund's report lists its own cooperating banks, none of the other's
+    county_report = reporting.report(county, clock.today().replace(day=1), clock.today())
+    city_report = reporting.report(city, clock.today().replace(day=1), clock.today())
+    assert [line.label for line in county_report.breakdown("bank").lines] == ["中国工商银行东海县支行"]
+    assert [line.label for line in city_report.breakdown("bank").lines] == [
+        "中国工商银行连云港分行",
+        "江苏银行连云港分行",
+    ]
     # neither fund's staff sees the other's bridge, nor the bank's officer of the other fund
     for other in ("reviewer", "operator", "group", "bank1"):
         with pytest.raises(NotFound):

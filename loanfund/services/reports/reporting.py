@@ -439,7 +439,9 @@ def breakdowns(fund_id: int, start: date, end: date) -> list[Breakdown]:
         .where(out_in_period)
         .group_by(*grouped)
     ).all()
-    banks = {str(bank_id): name for bank_id, name in db.session.execute(select(Bank.id, Bank.name).order_by(Bank.id))}
+    # the fund's own banks, each a row even when it lent nothing (another fund's banks are not this fund's to list)
+    own_banks = select(Bank.id, Bank.name).where(Bank.fund_id == fund_id).order_by(Bank.id)
+    banks = {str(bank_id): name for bank_id, name in db.session.execute(own_banks)}
     districts = district_names()
     tallies: dict[str, dict[str, list[int]]] = {key: defaultdict(lambda: [0, 0, 0, 0]) for key, _ in DIMENSIONS}
 
