@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, send_file
+from flask import Response, jsonify, request, send_file
 
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
@@ -125,11 +125,7 @@ def ask_audit_pack(year: int) -> tuple[Response, int]:
     """The year's pack of the caller's fund, built outside the request (a run of that year already waiting is the
     answer instead): follow it at ``GET /api/v1/reports/audit-pack/runs``."""
     run = audit_pack_runs.ask(current_api_user(), year)
-    if run.state == "queued":
-        if current_app.config.get("AUDIT_PACK_RUNNER") == "inline":
-            audit_pack_runs.build(run.id)
-        else:
-            audit_pack_runs.in_background(current_app._get_current_object(), run.id)  # type: ignore[attr-defined]
+    audit_pack_runs.start(run)
     return jsonify(AuditPackRunSchema().dump(audit_pack_runs.run(run.id))), 202
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from loanfund.domain.errors import InvalidInput, NotAllowed
+from loanfund.domain.errors import InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role, State
 from loanfund.extensions import db
 from loanfund.models import Application, GroupMeeting, Material, MaterialItem, RulesDocument, SignUp, User
@@ -283,8 +283,6 @@ def material_for(actor: User, application_id: int, material_id: int) -> tuple[Ma
 
     :raise NotFound: otherwise.
     """
-    from loanfund.domain.errors import NotFound
-
     application_for(actor, application_id)
     material = db.session.get(Material, material_id)
     if material is None or material.application_id != application_id:
@@ -310,8 +308,6 @@ def item_of(actor: User, item_id: int) -> MaterialItem:
     """An item of the administrator's own fund's checklist. :raise NotFound: no such item, or another fund's."""
     item = db.session.get(MaterialItem, item_id)
     if actor.role_enum is not Role.ADMIN or item is None or item.fund_id != actor.fund_id:
-        from loanfund.domain.errors import NotFound
-
         raise NotFound("未找到该材料项")
     return item
 
@@ -322,13 +318,10 @@ def save_item(actor: User, item_id: int | None, data: ItemInput) -> MaterialItem
     :raise NotAllowed: not the administrator. :raise NotFound: no such item.
     :raise InvalidInput: every bad field at once.
     """
-    from loanfund.domain.errors import NotFound
-
     if actor.role_enum is not Role.ADMIN or actor.fund_id is None:
         raise NotAllowed("只有系统管理员可以维护材料清单", code="role_not_allowed")
-    item = db.session.get(MaterialItem, item_id) if item_id is not None else MaterialItem(fund_id=actor.fund_id)
-    if item is None or item.fund_id != actor.fund_id:  # another fund's: as if it did not exist
-        raise NotFound("未找到该材料项")
+    # another fund's: as if it did not exist
+    item = item_of(actor, item_id) if item_id is not None else MaterialItem(fund_id=actor.fund_id)
     errors: dict[str, list[str]] = {}
     code = (data.code or "").strip()
     if item_id is None:

@@ -50,12 +50,20 @@ def propose(bank: Bank, account: dict[str, str], actor: User) -> BankAccountChan
     return change
 
 
-def change_of(actor: User, change_id: int) -> BankAccountChange:
-    """A change of a bank of the actor's fund, for a checker (the view asks before it reads its form).
+def change_of(actor: User, change_id: int, *, for_update: bool = False) -> BankAccountChange:
+    """A change of a bank of the actor's fund, for a checker — for a view to ask before it reads its form, or
+    (``for_update``) locked and read fresh for the decision.
 
     :raise NotFound: no such change, another fund's, or not a checker."""
-    change = db.session.get(BankAccountChange, change_id)
-    if actor.role_enum not in CHECKERS or change is None or change.bank.fund_id != actor.fund_id:
+    query = (
+        select(BankAccountChange)
+        .join(Bank, Bank.id == BankAccountChange.bank_id)
+        .where(BankAccountChange.id == change_id, Bank.fund_id == actor.fund_id)
+    )
+    if for_update:
+        query = query.with_for_update(of=BankAccountChange).execution_options(populate_existing=True)
+    change = db.session.scalar(query) if actor.role_enum in CHECKERS else None
+    if change is None:
         raise NotFound("未找到该账户变更")
     return change
 
@@ -66,16 +74,7 @@ def decide(actor: User, change_id: int, confirm: bool, note: str = "") -> BankAc
     :raise NotFound: no such change, or the actor is neither an administrator nor an operator.
     :raise NotAllowed: the proposer decides their own change (maker–checker), or it was decided already (409).
     """
-    if actor.role_enum not in CHECKERS:
-        raise NotFound("未找到该账户变更")
-    change = db.session.scalar(
-        select(BankAccountChange)
-        .where(BankAccountChange.id == change_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if change is None or change.bank.fund_id != actor.fund_id:  # another fund's bank: not there for this checker
-        raise NotFound("未找到该账户变更")
+    change = change_of(actor, change_id, for_update=True)
     if change.decision != "pending":
         raise NotAllowed("该账户变更已处理，无需重复操作", code="state_not_allowed")
     if change.requested_by_id == actor.id:

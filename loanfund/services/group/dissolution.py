@@ -75,22 +75,13 @@ def _may(actor: User, role: Role, what: str) -> None:
         raise NotAllowed(f"{what}由{role.label}办理", code="role_not_allowed")
 
 
-def of(actor: User, dissolution_id: int) -> Dissolution:
-    """A dissolution of the actor's fund (the view asks before it reads its form). :raise NotFound: another's."""
-    row = db.session.get(Dissolution, dissolution_id)
-    if row is None or row.fund_id != actor.fund_id:
-        raise NotFound("未找到该解散事项")
-    return row
-
-
-def _locked(actor: User, dissolution_id: int) -> Dissolution:
-    """:raise NotFound: no such dissolution, or another fund's."""
-    row = db.session.scalar(
-        select(Dissolution)
-        .where(Dissolution.id == dissolution_id, Dissolution.fund_id == actor.fund_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+def of(actor: User, dissolution_id: int, *, for_update: bool = False) -> Dissolution:
+    """A dissolution of the actor's fund — for a view to ask before it reads its form, or (``for_update``) locked
+    and read fresh for a step on it. :raise NotFound: no such dissolution, or another fund's."""
+    query = select(Dissolution).where(Dissolution.id == dissolution_id, Dissolution.fund_id == actor.fund_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    row = db.session.scalar(query)
     if row is None:
         raise NotFound("未找到该解散事项")
     return row
@@ -129,7 +120,7 @@ def decide(actor: User, dissolution_id: int, dissolve: bool, minutes_ref: str, n
     :raise NotAllowed: not the group. :raise InvalidInput: the minutes not registered. :raise Conflict: not proposed.
     """
     _may(actor, Role.GROUP, "解散的决定")
-    row = _locked(actor, dissolution_id)
+    row = of(actor, dissolution_id, for_update=True)
     _expect(row, "proposed")
     errors = FieldErrors()
     ref = (minutes_ref or "").strip()
@@ -160,7 +151,7 @@ def record_approval(actor: User, dissolution_id: int, approval_ref: str, approve
     :raise NotAllowed: not an operator. :raise InvalidInput: reference or date missing or wrong. :raise Conflict:
         the group has not decided to dissolve."""
     _may(actor, Role.OPERATOR, "登记政府批准")
-    row = _locked(actor, dissolution_id)
+    row = of(actor, dissolution_id, for_update=True)
     _expect(row, "decided")
     errors = FieldErrors()
     ref = (approval_ref or "").strip()
@@ -224,7 +215,7 @@ def close(actor: User, dissolution_id: int, closed_on: date) -> Dissolution:
     :raise RuleViolation: a bridge still open, money still out or owed, taxes or shares unpaid (each named)."""
     _may(actor, Role.OPERATOR, "结清并返还净资产")
     audit.take_turn()  # behind every writer of the books, then the row and the balances read fresh
-    row = _locked(actor, dissolution_id)
+    row = of(actor, dissolution_id, for_update=True)
     _expect(row, "approved")
     fund_id = own_fund(actor).id
     closing = closing_now(fund_id)

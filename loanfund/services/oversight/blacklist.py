@@ -134,7 +134,7 @@ def decide(actor: User, entry_id: int, confirm: bool, note: str = "", minutes_re
 
     :raise NotFound: no such entry. :raise Conflict: decided already.
     """
-    entry = _locked(actor, entry_id)
+    entry = entry_of(actor, entry_id, for_update=True)
     if entry.state != "proposed":
         raise Conflict("该提议已处理", code="state_not_allowed")
     if not confirm and not (note or "").strip():
@@ -169,7 +169,7 @@ def lift(actor: User, entry_id: int, reason: str, minutes_ref: str = "") -> Blac
 
     :raise NotFound: no such entry. :raise Conflict: not a bar in force. :raise InvalidInput: no reason.
     """
-    entry = _locked(actor, entry_id)
+    entry = entry_of(actor, entry_id, for_update=True)
     today = clock.today()
     if entry.status(today) not in ("in_force", "scheduled"):
         raise Conflict("只有限制期内的黑名单可以提前解除", code="state_not_allowed")
@@ -238,17 +238,13 @@ def _refuse_duplicate(fund_id: int, credit_code: str, on: date) -> None:
         raise Conflict(barred.message, code="blacklisted")
 
 
-def entry_of(actor: User, entry_id: int) -> BlacklistEntry:
-    """An entry of the actor's fund (the view asks before it reads its form). :raise NotFound: another fund's."""
-    entry = db.session.get(BlacklistEntry, entry_id)
-    if entry is None or entry.fund_id != actor.fund_id:
-        raise NotFound("没有这条黑名单记录")
-    return entry
-
-
-def _locked(actor: User, entry_id: int) -> BlacklistEntry:
-    """:raise NotFound: no such entry, or another fund's."""
-    entry = db.session.get(BlacklistEntry, entry_id, with_for_update=True, populate_existing=True)
-    if entry is None or entry.fund_id != actor.fund_id:
+def entry_of(actor: User, entry_id: int, *, for_update: bool = False) -> BlacklistEntry:
+    """An entry of the actor's fund — for a view to ask before it reads its form, or (``for_update``) locked and
+    read fresh for a decision on it. :raise NotFound: no such entry, or another fund's."""
+    query = select(BlacklistEntry).where(BlacklistEntry.id == entry_id, BlacklistEntry.fund_id == actor.fund_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    entry = db.session.scalar(query)
+    if entry is None:
         raise NotFound("没有这条黑名单记录")
     return entry

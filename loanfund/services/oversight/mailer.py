@@ -27,6 +27,7 @@ from loanfund import clock
 from loanfund.domain.errors import Conflict, NotFound
 from loanfund.extensions import db
 from loanfund.models import Application, MailAttempt, MailDelivery, Message, User
+from loanfund.services.directory import people_of
 from loanfund.services.uow import finish
 
 MAX_ATTEMPTS = 8
@@ -151,8 +152,6 @@ def _send(mail: EmailMessage) -> None:
 def _to(fund_id: int) -> Select[int]:
     """The messages that are a fund's to see: to its people (``directory.people_of``), about its own applications
     or about none (an enterprise's user may hear from two funds)."""
-    from loanfund.services.directory import people_of
-
     return (
         select(Message.id)
         .join(User, User.id == Message.user_id)

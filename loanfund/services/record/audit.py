@@ -46,7 +46,7 @@ from sqlalchemy.orm.util import identity_key
 from loanfund import clock
 from loanfund.domain.money import Money
 from loanfund.extensions import Base, db
-from loanfund.models import User
+from loanfund.models import Application, Bank, BankClaim, User
 from loanfund.models.audit import AuditHead, AuditRecord
 
 GENESIS = "0" * 64
@@ -206,12 +206,15 @@ def _changes(session: Session) -> list[Change]:
     return found
 
 
-# a row that does not carry its fund is of the fund of the row it belongs to (DESIGN §7): that row's fund as the
-# session holds it, else read
-_FUND_THROUGH = {
-    "application_id": ("Application", "SELECT fund_id FROM applications WHERE id = :id"),
-    "bank_id": ("Bank", "SELECT fund_id FROM banks WHERE id = :id"),
-    "claim_id": ("BankClaim", None),
+# a row that does not carry its fund is of the fund of the row it belongs to (DESIGN §7): that row as the session
+# holds it, else its fund read (a claim's through its application)
+_FUND_THROUGH: dict[str, tuple[type[Any], str]] = {
+    "application_id": (Application, "SELECT fund_id FROM applications WHERE id = :id"),
+    "bank_id": (Bank, "SELECT fund_id FROM banks WHERE id = :id"),
+    "claim_id": (
+        BankClaim,
+        "SELECT a.fund_id FROM bank_claims c JOIN applications a ON a.id = c.application_id WHERE c.id = :id",
+    ),
 }
 
 
@@ -228,31 +231,13 @@ def _fund_of(connection: Any, obj: Any, known: dict[tuple[str, int], int | None]
         if row_id is None:
             continue
         if (column, row_id) not in known:
-            parent = _held(state.session, model, row_id)
+            parent = state.session.identity_map.get(identity_key(model, (row_id,))) if state.session else None
             if parent is not None:
                 known[column, row_id] = _fund_of(connection, parent, known)
-            elif query is not None:
+            else:
                 known[column, row_id] = connection.execute(text(query), {"id": row_id}).scalar()
-            else:  # a claim not in the session: through its application
-                known[column, row_id] = connection.execute(
-                    text(
-                        "SELECT a.fund_id FROM bank_claims c JOIN applications a ON a.id = c.application_id "
-                        "WHERE c.id = :id"
-                    ),
-                    {"id": row_id},
-                ).scalar()
         return known[column, row_id]
     return None
-
-
-def _held(session: Session | None, model: str, row_id: int) -> Any:
-    """The row as the session holds it (no statement), or None."""
-    if session is None:
-        return None
-    mapper = next((m for m in Base.registry.mappers if m.class_.__name__ == model), None)
-    if mapper is None:
-        return None
-    return session.identity_map.get(identity_key(mapper.class_, (row_id,)))
 
 
 def _named_by(obj_or_class: Any) -> tuple[str, ...]:

@@ -135,6 +135,18 @@ def in_background(app: Flask, run_id: int) -> threading.Thread:
     return thread
 
 
+def start(run: AuditPackRun) -> None:
+    """A run just asked for is built now, outside the request that asked: in a thread of this process, or at once
+    where ``AUDIT_PACK_RUNNER`` is ``inline`` (tests, a single-process server). A run already waiting or running is
+    left to whoever has it."""
+    if run.state != "queued":
+        return
+    if current_app.config.get("AUDIT_PACK_RUNNER") == "inline":
+        build(run.id)
+    else:
+        in_background(current_app._get_current_object(), run.id)  # type: ignore[attr-defined]
+
+
 def build_waiting() -> list[AuditPackRun]:
     """The command's work: a run left "running" by a process that died is queued again, then every queued run is
     built, oldest first. The runs built."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -244,11 +244,7 @@ def audit_pack_ask(year: int) -> WerkzeugResponse:
         uow.discard()
         flash(exc.message, "danger")
         return redirect(url_for("reports.audit_pack_index"))
-    if run.state == "queued":
-        if current_app.config.get("AUDIT_PACK_RUNNER") == "inline":
-            audit_pack_runs.build(run.id)
-        else:
-            audit_pack_runs.in_background(current_app._get_current_object(), run.id)  # type: ignore[attr-defined]
+    audit_pack_runs.start(run)
     flash(f"{year} 年度审计资料正在生成，完成后可在下方下载（刷新本页查看）", "success")
     return redirect(url_for("reports.audit_pack_index"))
 
