@@ -47,6 +47,7 @@ from loanfund.models import (
 from loanfund.services import funds
 from loanfund.services.books import fund, ledger
 from loanfund.services.books.capital import contributor_named, record_contribution
+from loanfund.services.lifecycle import bridges
 from loanfund.services.policies import policy_version_in_force
 
 # share of applications ending in each state (the rest of the path is implied by the state)
@@ -566,6 +567,8 @@ def generate(
     ledger.rebuild_totals(fund_id)
     _contribute(fund_id, cash_moves, reserved, start)
     _settle_position(fund_id)
+    bridges.rebuild(fund_id)  # the bridges out's facts, which the steps keep, made from the rows written past them
+    db.session.commit()
     result.seconds = time.perf_counter() - started
     return result
 

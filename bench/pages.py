@@ -12,6 +12,7 @@ PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
         "/bank-claims",
         "/blacklist",
         "/fund/risk",
+        "/fund/risk?risk=overdue&page=2",  # the further lines of one kind of warning
         "/fund/reconciliation",
         "/bank-accounts",
         "/reports/monthly/2026/11",
@@ -19,6 +20,7 @@ PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
         "/api/v1/applications",
         "/api/v1/applications?per_page=50&cursor=1000",  # a page deep in the list, found by its cursor
         "/api/v1/warnings",
+        "/api/v1/warnings?risk=out-too-long&page=2",
         "/api/v1/reports/monthly/2026/11",
     ),
     "reviewer": ("/home", "/applications", "/sign-ups", "/reports/statistics?start=2026-09-01&end=2026-11-30"),

@@ -189,7 +189,10 @@ def sweep_command(on: str | None) -> None:
     Safe to run twice, or on two servers at once."""
     day = _day_option(on)
     report = sweep(day)
-    click.echo(f"{report.day.isoformat()} 日常巡查：在外转贷 {report.bridges} 笔，新发现 {len(report.recorded)} 项")
+    click.echo(
+        f"{report.day.isoformat()} 日常巡查：在外转贷 {report.out} 笔，查看 {report.bridges} 笔，"
+        f"新发现 {len(report.recorded)} 项"
+    )
     for reference, found in report.recorded:
         click.echo(f"  {reference} {found.finding.label}：{found.why}")
     if report.licences_removed:

@@ -11,6 +11,7 @@ from loanfund import clock
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
 from loanfund.api.documented import documented, items_of
+from loanfund.api.errors import problem
 from loanfund.api.idempotency import run_idempotent
 from loanfund.api.schemas import (
     BankClaimCreateSchema,
@@ -28,6 +29,7 @@ from loanfund.api.schemas import (
 )
 from loanfund.domain.errors import NotFound
 from loanfund.domain.lifecycle import Role
+from loanfund.domain.warning import Risk
 from loanfund.models import BankClaimPayment, BlacklistEntry, RecoveryRecord
 from loanfund.services import directory, lifecycle
 from loanfund.services.funds import own_fund
@@ -193,13 +195,41 @@ def pay_bank_claim(claim_id: int) -> Response:
 @api_bp.get("/warnings")
 @documented(
     "风险预警（运营人员、领导小组）",
-    answer=items_of(WarningSchema, day={"type": "string", "format": "date"}, thresholds={"type": "object"}),
-    problems=(403,),
+    answer=items_of(
+        WarningSchema,
+        day={"type": "string", "format": "date"},
+        thresholds={"type": "object"},
+        counts={"type": "object", "additionalProperties": {"type": "integer"}},
+        page={"type": "integer"},
+    ),
+    more_query=(
+        {"name": "risk", "in": "query", "schema": {"type": "string", "enum": [r.value for r in Risk]}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
+    ),
+    problems=(403, 422),
 )
 @token_required(Role.OPERATOR, Role.GROUP)
 def list_warnings() -> Response:
-    """Early warnings (第二十条) with their reasons and numbers, and the thresholds they were read against."""
-    report = risk.report(own_fund(current_api_user()).id)
+    """Early warnings (第二十条) with their reasons and numbers, and the thresholds they were read against: how many
+    of each kind (``counts``) and the first 50 lines of each; ``risk`` and ``page``: the further lines of one kind.
+    :raise 422: an unknown kind, a page that is not a positive whole number."""
+    errors: dict[str, list[str]] = {}
+    wanted, raw_page = request.args.get("risk"), request.args.get("page")
+    only = None
+    if wanted is not None:
+        if wanted not in {r.value for r in Risk}:
+            errors["risk"] = [f"未知预警类别：{wanted}"]
+        else:
+            only = Risk(wanted)
+    page = 1
+    if raw_page is not None:
+        if not (raw_page.isascii() and raw_page.isdigit()) or not 1 <= int(raw_page[:6]) <= 10000:
+            errors["page"] = ["须为 1 至 10000 的整数"]
+        else:
+            page = int(raw_page)
+    if errors:
+        return problem(422, errors=errors)
+    report = risk.report(own_fund(current_api_user()).id, only=only, page=page)
     limits = report.thresholds
     return jsonify(
         {
@@ -209,6 +239,8 @@ def list_warnings() -> Response:
                 "concentration_percent": str(limits.concentration_percent),
                 "utilisation_percent": str(limits.utilisation_percent),
             },
+            "counts": {r.value: n for r, n in report.counts.items()},
+            "page": report.page,
             "items": WarningSchema(many=True).dump(report.warnings),
         }
     )

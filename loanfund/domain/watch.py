@@ -141,3 +141,18 @@ def _reminder(finding: Finding, today: date, opening: str, account: Settlement) 
         f"{opening}，届时应归还本金 {account.principal_outstanding.format()} 元"
         f"及用款费用（截至今日 {account.fee_due.format()} 元）",
     )
+
+
+def next_look(policy: Policy, facts: BridgeFacts, today: date, propose_after_days: int) -> date | None:
+    """The first day after ``today`` on which the watch (or the blacklist proposal after a long default, 第二十二条)
+    can find something on this bridge that it did not find today, if no step is taken on it before: the days before
+    and on its due date, the day after it (overdue), the bank's renewal deadline and the day after it (R9), the day
+    the default is long. None when no such day is left — only a step can bring news then. The daily sweep looks at a
+    bridge on its days only, so its cost follows what happens that day, not how many bridges are out."""
+    due = due_date(policy, facts.value_date)
+    days = [due - timedelta(days=1), due, due + timedelta(days=1), due + timedelta(days=propose_after_days)]
+    if not facts.renewed:
+        deadline = renewal_deadline(policy, facts.value_date)
+        days += [deadline, deadline + timedelta(days=1)]
+    later = [d for d in days if d > today]
+    return min(later) if later else None

@@ -11,6 +11,7 @@ from loanfund.models.access import ApiToken, IdempotencyKey, LoginRecord, LoginT
 from loanfund.models.application import (
     Application,
     ApplicationEvent,
+    BridgeOut,
     GreenChannelLetter,
     Material,
     MaterialItem,
@@ -73,6 +74,7 @@ __all__ = [
     "BankClaimPayment",
     "BankLiaison",
     "BlacklistEntry",
+    "BridgeOut",
     "Contribution",
     "Contributor",
     "Dissolution",

@@ -429,3 +429,35 @@ class GreenChannelLetter(Model):
     @property
     def subject(self) -> str:
         return Mortgage(self.mortgage).subject
+
+
+class BridgeOut(Model):
+    """A bridge whose money is out (issue 28): its dates and what it owes, kept on one row while the money is out by
+    every step that writes the application (``services.lifecycle.bridges.keep``), so the workbenches, the early
+    warnings and the reconciliation page count and order the bridges out in SQL from an index, and the daily sweep
+    looks only at the bridges something can happen to that day (``next_look_on``).
+
+    A read model, not the record: the application, its receipts, its bank's claim and the books are; the full
+    reconciliation checks every row against them (``bridges.differences``)."""
+
+    __tablename__ = "bridges_out"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    bank_id: Mapped[int] = mapped_column(Integer, index=True)
+    enterprise_id: Mapped[int] = mapped_column(Integer, index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    value_date: Mapped[date] = mapped_column(Date)
+    planned_on: Mapped[date] = mapped_column(Date)  # value date + the days asked for: when it said it would be back
+    due_on: Mapped[date] = mapped_column(Date)  # R4: the last day without being overdue
+    renewal_due_on: Mapped[date] = mapped_column(Date)  # R9: the bank's last day to renew
+    renewed: Mapped[bool] = mapped_column(Boolean)  # the bank confirmed the renewal
+    renewal_short: Mapped[bool] = mapped_column(Boolean)  # renewed less than it committed
+    back_on: Mapped[date | None] = mapped_column(Date)  # the principal all back (the fee still owed)
+    principal_out: Mapped[Money] = mapped_column(MoneyType)  # 0 once the bank's claim holds it (R12)
+    returns: Mapped[int] = mapped_column(Integer)  # money back booked so far (transfers)
+    shortfall: Mapped[bool] = mapped_column(Boolean)  # money came back, not all of it (收回不足)
+    next_look_on: Mapped[date | None] = mapped_column(Date, index=True)  # the sweep's next day for it; None: none
+    version: Mapped[int] = mapped_column(Integer)  # moves on with every keep: the sweep's write yields to a step's
+
+    __table_args__ = (Index("ix_bridges_out_fund_due", "fund_id", "due_on", "application_id"),)

@@ -3,10 +3,11 @@ early-warning page over the money out."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from loanfund.domain.lifecycle import Role
+from loanfund.domain.warning import Risk
 from loanfund.services.books import fund
 from loanfund.services.books.reconcile import at_a_glance, latest_run
 from loanfund.services.funds import own_fund
@@ -32,5 +33,12 @@ def reconciliation() -> str:
 @bp.get("/risk")
 @roles_required(Role.OPERATOR, Role.GROUP)
 def risk_page() -> str:
-    """Early warning (第二十条): :raise 404: for roles other than the operators and the leading group."""
-    return render_template("fund/risk.html", report=risk.report(own_fund(current_user).id))
+    """Early warning (第二十条): how many of each kind and the first lines of each; ``?risk=<kind>&page=<n>``: the
+    further lines of one kind. :raise 404: for roles other than the operators and the leading group, or an unknown
+    kind."""
+    wanted = request.args.get("risk")
+    if wanted is not None and wanted not in {r.value for r in Risk}:
+        abort(404)
+    page = min(max(request.args.get("page", 1, type=int), 1), 10000)
+    report = risk.report(own_fund(current_user).id, only=Risk(wanted) if wanted else None, page=page)
+    return render_template("fund/risk.html", report=report, shown=risk.SHOWN)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from loanfund import clock
 from loanfund.domain.lifecycle import PLATFORM_ROLES, Role
 from loanfund.services import platform
-from loanfund.services.applications.workbench import dashboard, money_out, queues
+from loanfund.services.applications.workbench import dashboard, queues
 from loanfund.services.funds import own_fund
 from loanfund.services.oversight import liability
 from loanfund.services.people import vetting
@@ -27,11 +27,10 @@ def home() -> str:
     if user.role_enum in PLATFORM_ROLES:  # the platform's people: every fund side by side (DESIGN §7)
         lines, total = platform.overview(user)
         return render_template("main/overview.html", lines=lines, total=total, reads_reports=monthly.can_read(user))
-    out = money_out(user)  # the bridges out: counted on the dashboard, listed in the queues
     return render_template(
         "main/home.html",
-        figures=dashboard(user, out),
-        queues=queues(user, out),
+        figures=dashboard(user),
+        queues=queues(user),
         is_enterprise=user.role_enum is Role.ENTERPRISE,
         bank_flags=liability.flagged_years(user.bank_id) if user.role_enum is Role.BANK and user.bank_id else [],
         liaison=user.bank.liaison.user if user.role_enum is Role.BANK and user.bank and user.bank.liaison else None,

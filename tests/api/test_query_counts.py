@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import event
 
 from bench.pages import PAGES_BY_ROLE
+from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
+from loanfund.services import lifecycle
 from loanfund.services.books.capital import contributor_named, record_contribution
 from tests.factories import city_fund_id
 
@@ -116,6 +118,14 @@ def test_every_list_workbench_and_report_costs_the_same_for_10_or_1000_applicati
         application = flows.to(state, enterprise=f"ent{n % 3 + 1}")
         if n == 5:
             flows.step(application, "prepare")  # one waiting for its checker
+    # and of each kind of early warning at least one line, the bridges-out queues each one (issue 28)
+    traveller.move_to("2026-11-22 10:00:00+08:00")
+    flows.to(State.DISBURSED, enterprise="ent2")  # due 2 Dec: 即将到期 on 1 Dec, and its bank late to renew
+    traveller.move_to("2026-11-30 10:00:00+08:00")
+    short = flows.to(State.DISBURSED, enterprise="ent3")  # due 10 Dec: out and not overdue
+    bank = flows.bank_user(short)
+    lifecycle.confirm_renewal(bank, short.id, "新借字第1号", Money.yuan(1_000_000), clock.today())  # less than promised
+    lifecycle.confirm_return(bank, short.id, clock.today(), Money.yuan(1_000_000), Money.zero(), "HS-PART")  # 收回不足
     traveller.move_to("2026-12-01 10:00:00+08:00")
 
     def counts() -> dict[tuple[str, str], list[str]]:

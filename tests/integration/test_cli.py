@@ -77,7 +77,7 @@ def test_the_sweep_command_says_what_it_found_and_what_stays_queued(runner, flow
     result = runner.invoke(args=["loanfund", "sweep", "--date", "2026-11-12"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "2026-11-12 日常巡查：在外转贷 1 笔，新发现 1 项"
+    assert lines[0] == "2026-11-12 日常巡查：在外转贷 1 笔，查看 1 笔，新发现 1 项"
     assert lines[1].startswith(
         f"  {application.reference} 用款逾期：用款到期日为 2026-11-11，截至 2026-11-12 已用款 11 天"
     )
@@ -85,7 +85,7 @@ def test_the_sweep_command_says_what_it_found_and_what_stays_queued(runner, flow
         "封邮件留在发送队列中（管理员可在“邮件队列”查看）"
     )
     again = runner.invoke(args=["loanfund", "sweep", "--date", "2026-11-12"])
-    assert again.output.splitlines()[0] == "2026-11-12 日常巡查：在外转贷 1 笔，新发现 0 项"
+    assert again.output.splitlines()[0] == "2026-11-12 日常巡查：在外转贷 1 笔，查看 0 笔，新发现 0 项"
 
 
 @pytest.mark.parametrize("day", ["2026-13-01", "２０２６-11-12", "tomorrow"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
@@ -11,15 +11,15 @@ from sqlalchemy import and_, case, func, select
 from loanfund import clock
 from loanfund.domain.eligibility import Size
 from loanfund.domain.ledger import RECEIVABLES
-from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role, State
+from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, Enterprise, User
+from loanfund.models import Application, BridgeOut, Enterprise, User
 from loanfund.services.access import application_visibility
 from loanfund.services.applications.listing import row_options
-from loanfund.services.applications.views import application_view
 from loanfund.services.books import fund, ledger
 from loanfund.services.funds import own_fund
+from loanfund.services.lifecycle import account_of, bridges
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,6 @@ class Queue:
         return self.total - len(self.rows)
 
 
-def _queue(key: str, title: str, rows: list[Row], state: str | None = None) -> Queue:
-    return Queue(key, title, rows[:QUEUE_ROWS], len(rows), state)
-
-
 @dataclass(frozen=True)
 class Dashboard:
     """For platform staff, the leading group and the administrator the fund's whole position; for a bank or an
@@ -71,14 +67,6 @@ class Dashboard:
 def _in_states(user: User, states: tuple[State, ...], where: Any = None) -> Any:
     condition = and_(application_visibility(user), Application.state.in_([s.value for s in states]))
     return condition if where is None else and_(condition, where)
-
-
-def _load(user: User, *states: State) -> list[Application]:
-    """Every application of ``user``'s in those states, in the order the work is taken (the bridges out, which the
-    dashboard counts all of)."""
-    return list(
-        db.session.scalars(_ordered(select(Application).where(_in_states(user, states)).options(*row_options())))
-    )
 
 
 def _ordered(query: Any) -> Any:
@@ -102,24 +90,39 @@ def _waiting(user: User, key: str, title: str, *states: State, where: Any = None
     return Queue(key, title, [Row(a) for a in first], int(total), states[0].value if len(states) == 1 else None)
 
 
-def _out_row(user: User, application: Application, today: date) -> Row:
-    """A bridge out, with its figures from the read model (R2 days used, R4 due date and overdue)."""
-    view = application_view(user, application, today=today)
-    assert view.due is not None and view.account is not None
-    return Row(application, view.account.days, (view.due - today).days, view.due, view.overdue)
+def _visible_out(user: User, where: Any = None) -> Any:
+    """The bridges out ``user`` may see (``where``: a condition on their facts, ``bridges``)."""
+    condition = and_(BridgeOut.application_id == Application.id, application_visibility(user))
+    return condition if where is None else and_(condition, where)
 
 
-def money_out(user: User, today: date | None = None) -> list[Row]:
-    today = today or clock.today()
-    return [_out_row(user, a, today) for a in _load(user, *MONEY_OUT_STATES)]
+def _out(user: User, key: str, title: str, where: Any = None, state: State | None = None) -> Queue:
+    """A queue of bridges out, soonest due first: its first ``QUEUE_ROWS`` with their days and due dates (R2, R4),
+    and how many there are — counted from their facts (``bridges``), never an object per bridge out."""
+    today = clock.today()
+    condition = _visible_out(user, where)
+    first = db.session.execute(
+        select(Application, BridgeOut)
+        .join(BridgeOut, BridgeOut.application_id == Application.id)
+        .where(condition)
+        .options(*row_options())
+        .order_by(BridgeOut.due_on, BridgeOut.application_id)
+        .limit(QUEUE_ROWS)
+    ).all()
+    total = db.session.scalar(select(func.count()).select_from(BridgeOut).join(Application).where(condition)) or 0
+    rows = []
+    for application, facts in first:
+        account = account_of(application, today)
+        assert account is not None
+        overdue = facts.due_on < today and facts.back_on is None
+        rows.append(Row(application, account.days, (facts.due_on - today).days, facts.due_on, overdue))
+    return Queue(key, title, rows, int(total), state.value if state else None)
 
 
-def queues(user: User, out: list[Row] | None = None) -> list[Queue]:
-    """The queues of the user's role, in the order the work flows. ``out``: the bridges out, if the caller has them
-    already (``money_out``)."""
+def queues(user: User) -> list[Queue]:
+    """The queues of the user's role, in the order the work flows."""
     role = user.role_enum
-    if out is None:
-        out = money_out(user)
+    today = clock.today()
     if role is Role.REVIEWER:
         return [_waiting(user, "submitted", "待受理", State.SUBMITTED)]
     if role is Role.OPERATOR:
@@ -128,55 +131,50 @@ def queues(user: User, out: list[Row] | None = None) -> list[Queue]:
             _waiting(user, "to_approve", "待审批", State.BANK_COMMITTED),
             _waiting(user, "to_disburse", "待放款", State.APPROVED, where=unprepared),
             _waiting(user, "to_authorise", "待复核", State.APPROVED, where=~unprepared),
-            _queue("out", "已放款未收回", [r for r in out if not r.overdue]),
-            _queue("overdue", "逾期", [r for r in out if r.overdue]),
+            _out(user, "out", "已放款未收回", ~bridges.overdue_shown(today)),
+            _out(user, "overdue", "逾期", bridges.overdue_shown(today)),
             _waiting(user, "to_archive", "待归档", State.REPAID, oldest_first=True),
         ]
     if role is Role.BANK:
+        disbursed = BridgeOut.state == State.DISBURSED.value
         return [
             _waiting(user, "to_commit", "待出具转贷承诺", State.ACCEPTED),
-            _queue(
-                "to_renew", "待确认续贷", [r for r in out if r.application.state == State.DISBURSED.value], "disbursed"
-            ),
-            _queue("to_return", "待划回资金", out),
+            _out(user, "to_renew", "待确认续贷", disbursed, State.DISBURSED),
+            _out(user, "to_return", "待划回资金"),
         ]
     if role is Role.GROUP:
+        recovery = BridgeOut.state == State.RECOVERY.value
         return [
             _waiting(user, "group_review", "待领导小组审批", State.GROUP_REVIEW),
-            _queue("recovery", "追偿中", [r for r in out if r.application.state == State.RECOVERY.value], "recovery"),
-            _queue("overdue", "逾期", [r for r in out if r.overdue]),
+            _out(user, "recovery", "追偿中", recovery, State.RECOVERY),
+            _out(user, "overdue", "逾期", bridges.overdue_shown(today)),
         ]
     if role is Role.ENTERPRISE:
         return [_waiting(user, "mine", "本企业的申请", *State)]
     return []
 
 
-def dashboard(user: User, out: list[Row] | None = None) -> Dashboard:
+def dashboard(user: User) -> Dashboard:
     """The money out and the dates that matter today, over what the user may see; the fund's position for staff.
-    ``out``: the bridges out, if the caller has them already (``money_out``)."""
+    Counted from the bridges' facts (``bridges``) in one statement."""
     today = clock.today()
-    if out is None:
-        out = money_out(user, today)
-    planned_today = sum(
-        1
-        for r in out
-        if r.application.value_date and r.application.value_date + timedelta(days=r.application.requested_days) == today
-    )
-    overdue = sum(1 for r in out if r.overdue)
-    if user.role_enum in (Role.BANK, Role.ENTERPRISE):
-        # only the bridges out carry a receivable (repaid ⇒ 0, written off or claimed from the bank ⇒ moved;
-        # `reconcile` proves it): a bank's or an enterprise's money out is its own bridges out's
-        by_fund: dict[int, list[int]] = {}
-        for r in out:
-            by_fund.setdefault(r.application.fund_id, []).append(r.application.id)
-        own = sum(
-            (sum(ledger.balances_by_prefix(f, RECEIVABLES, ids).values(), Money.zero()) for f, ids in by_fund.items()),
-            Money.zero(),
+    planned_today, overdue, own = db.session.execute(
+        select(
+            func.count().filter(BridgeOut.planned_on == today),
+            func.count().filter(bridges.overdue_shown(today)),
+            bridges.principal_sum(),
         )
-        return Dashboard(None, None, own, None, planned_today, overdue)
+        .select_from(BridgeOut)
+        .join(Application, BridgeOut.application_id == Application.id)
+        .where(_visible_out(user))
+    ).one()
+    if user.role_enum in (Role.BANK, Role.ENTERPRISE):
+        # a bank's or an enterprise's money out is its own bridges' principal out — each equal to its receivable in
+        # the books (repaid ⇒ 0, written off or claimed from the bank ⇒ moved; `reconcile` proves both)
+        return Dashboard(None, None, Money(int(own)), None, int(planned_today), int(overdue))
     # the fund's money out is its receivables line, kept by every posting (staff, and the administrator who sees
     # no applications)
     fund_id = own_fund(user).id
     position = fund.position(fund_id)
     out_total = ledger.line_balance(fund_id, RECEIVABLES)
-    return Dashboard(position.cash, position.reserved, out_total, position.available, planned_today, overdue)
+    return Dashboard(position.cash, position.reserved, out_total, position.available, int(planned_today), int(overdue))

@@ -81,6 +81,11 @@ def record(
             payload={k: _plain(v) for k, v in payload.items()},
         )
     )
+    # every write of a bridge's row comes here: its row among the bridges out follows (imported here: it builds on
+    # this module's policy lookup)
+    from loanfund.services.lifecycle import bridges
+
+    bridges.keep(application)
 
 
 def record_beside(application: Application, actor: User, action: str, note: str, **payload: Any) -> None:

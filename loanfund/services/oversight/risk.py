@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import and_, exists, extract, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, subqueryload
 
 from loanfund import clock
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, State
@@ -14,10 +16,19 @@ from loanfund.domain.money import Money
 from loanfund.domain.warning import Risk, Thresholds, Warning, bridge_warnings, concentration, utilisation
 from loanfund.domain.watch import Finding
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, Bank, BankClaim, BlacklistEntry, Enterprise, Fund
+from loanfund.models import (
+    Application,
+    ApplicationEvent,
+    Bank,
+    BankClaim,
+    BlacklistEntry,
+    BridgeOut,
+    Enterprise,
+    Fund,
+)
 from loanfund.services.books import fund
+from loanfund.services.lifecycle import application_policy, bridges
 from loanfund.services.oversight import settings
-from loanfund.services.oversight.sweep import bridge_facts, bridges_out
 
 # applications still being decided or with money out: whose enterprises the page looks at
 OPEN_STATES = (
@@ -30,66 +41,194 @@ OPEN_STATES = (
 )
 
 
+# a kind of warning shows its first lines (soonest due first) and how many there are; the rest by ``page``
+SHOWN = 50
+
+
 @dataclass
 class RiskReport:
+    """``warnings``: the lines shown — of each kind its first ``SHOWN`` (of one kind, the page asked for);
+    ``counts``: how many of each kind there are today."""
+
     day: date
     thresholds: Thresholds
     warnings: list[Warning] = field(default_factory=list)
+    counts: dict[Risk, int] = field(default_factory=dict)
+    only: Risk | None = None  # the kind whose further lines were asked for
+    page: int = 1
 
     def by_risk(self) -> list[tuple[Risk, list[Warning]]]:
-        return [(r, [w for w in self.warnings if w.risk is r]) for r in Risk if any(w.risk is r for w in self.warnings)]
+        return [(r, [w for w in self.warnings if w.risk is r]) for r in Risk if self.counts.get(r)]
+
+    def count(self, risk: Risk) -> int:
+        return self.counts.get(risk, 0)
+
+    def more(self, risk: Risk) -> int:
+        """How many lines of ``risk`` come after those shown."""
+        return max(self.count(risk) - (self.page - 1) * SHOWN - sum(w.risk is risk for w in self.warnings), 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
-def report(fund_id: int, today: date | None = None) -> RiskReport:
-    """The fund's early warnings today. An enterprise's past (a late return, a blacklist entry) counts wherever it
-    happened: another fund's entry is a warning here (DESIGN §7)."""
+def _per_bridge(today: date, thresholds: Thresholds) -> dict[Risk, Any]:
+    """The warnings on one bridge out (``domain.warning.bridge_warnings``) as conditions on its facts, for counting and
+    ordering in SQL; the lines themselves are the domain's (a test holds the two equal over a mixed fund)."""
+    return {
+        Risk.DUE_SOON: bridges.due_within(today, thresholds.due_within_days),
+        Risk.OUT_TOO_LONG: bridges.out_too_long(today),
+        Risk.OVERDUE: bridges.principal_overdue(today),
+        Risk.RENEWAL_LATE: bridges.renewal_overdue(today),
+        Risk.RENEWAL_SHORT: bridges.renewal_short(),
+        Risk.RETURN_SHORTFALL: bridges.shortfall(),
+    }
+
+
+def report(fund_id: int, today: date | None = None, only: Risk | None = None, page: int = 1) -> RiskReport:
+    """The fund's early warnings today: how many of each kind, and the first lines of each (``only``: the ``page``-th
+    ``SHOWN`` lines of one kind). Counted over the bridges' facts (``bridges``) in SQL: its cost is the lines shown,
+    not the bridges out. An enterprise's past (a late return, a blacklist entry) counts wherever it happened:
+    another fund's entry is a warning here (DESIGN §7)."""
     today = today or clock.today()
-    result = RiskReport(today, settings.thresholds(fund_id))
-    out_by_enterprise: dict[str, Money] = {}
-    out_by_bank: dict[str, Money] = {}
-    total_out = Money.zero()
-    for application in bridges_out(fund_id):
-        policy, facts = bridge_facts(application, today)
-        account = facts.account
-        subject = f"{application.reference} {application.enterprise.name}"
-        result.warnings += bridge_warnings(
-            policy, facts, application.requested_days, today, result.thresholds, subject, application.id
+    page = max(page, 1)
+    result = RiskReport(today, settings.thresholds(fund_id), only=only, page=page)
+    of_fund = BridgeOut.fund_id == fund_id
+    conditions = _per_bridge(today, result.thresholds)
+    counted = db.session.execute(
+        select(*(func.count().filter(c) for c in conditions.values())).select_from(BridgeOut).where(of_fund)
+    ).one()
+    result.counts = {risk: int(n) for risk, n in zip(conditions, counted, strict=True) if n}
+    shown: dict[Risk, list[int]] = {}
+    for risk, condition in conditions.items():
+        if only is not None and risk is not only:
+            continue
+        shown[risk] = list(
+            db.session.scalars(
+                select(BridgeOut.application_id)
+                .where(of_fund, condition)
+                .order_by(BridgeOut.due_on, BridgeOut.application_id)
+                .offset((page - 1) * SHOWN if risk is only else 0)
+                .limit(SHOWN)
+            )
         )
-        out = account.principal_outstanding
-        total_out += out
-        name, bank = application.enterprise.name, application.bank.name
-        out_by_enterprise[name] = out_by_enterprise.get(name, Money.zero()) + out
-        out_by_bank[bank] = out_by_bank.get(bank, Money.zero()) + out
-    result.warnings += _enterprise_history(fund_id)
-    result.warnings += _bank_breaches(fund_id, today)
-    result.warnings += concentration(out_by_enterprise, "企业", result.thresholds)
-    result.warnings += concentration(out_by_bank, "合作银行", result.thresholds)
-    position = fund.position(fund_id)
-    result.warnings += utilisation(total_out, position.reserved, position.cash, result.thresholds)
+    result.warnings += _bridge_lines(shown, today, result.thresholds)
+    if only is None or only is Risk.ENTERPRISE_HISTORY:
+        found, result.counts[Risk.ENTERPRISE_HISTORY] = _enterprise_history(fund_id, page if only else 1)
+        result.warnings += found
+    if only is None:
+        result.warnings += _fund_wide(fund_id, today, result.thresholds)
+        for risk in (Risk.BANK_BREACHES, Risk.CONCENTRATION, Risk.UTILISATION):
+            result.counts[risk] = sum(w.risk is risk for w in result.warnings)
+    result.counts = {risk: n for risk, n in result.counts.items() if n}
     return result
 
 
-def _enterprise_history(fund_id: int) -> list[Warning]:
-    """Enterprises with an open application and a past: an earlier bridge that went overdue, or a blacklist entry on
-    their credit code or on an enterprise with the same legal representative."""
-    open_ones = db.session.execute(
-        select(Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.legal_representative)
-        .join(Application, Application.enterprise_id == Enterprise.id)
-        .where(Application.fund_id == fund_id, Application.state.in_([s.value for s in OPEN_STATES]))
-        .distinct()
-    ).all()
-    if not open_ones:
+def _bridge_lines(shown: dict[Risk, list[int]], today: date, thresholds: Thresholds) -> list[Warning]:
+    """The domain's warning lines of the bridges shown, each under its kind, in the order they were chosen."""
+    ids = {i for chosen in shown.values() for i in chosen}
+    if not ids:
         return []
+    applications = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Application)
+            .where(Application.id.in_(ids))
+            .options(
+                joinedload(Application.enterprise),
+                joinedload(Application.policy_version),
+                subqueryload(Application.receipts),
+                joinedload(Application.bank_claim),
+            )
+        )
+    }
+    found: dict[int, list[Warning]] = {}
+    for application_id, application in applications.items():
+        policy = application_policy(application)
+        subject = f"{application.reference} {application.enterprise.name}"
+        found[application_id] = bridge_warnings(
+            policy,
+            bridges.facts(application, today),
+            application.requested_days,
+            today,
+            thresholds,
+            subject,
+            application.id,
+        )
+    return [w for risk, chosen in shown.items() for i in chosen for w in found[i] if w.risk is risk]
+
+
+def _fund_wide(fund_id: int, today: date, thresholds: Thresholds) -> list[Warning]:
+    """The banks' breaches, the concentration of the money out by enterprise and by bank, the fund's utilisation."""
+    found = _bank_breaches(fund_id, today)
+    for column, what in ((Enterprise.name, "企业"), (Bank.name, "合作银行")):
+        rows = db.session.execute(
+            select(column, bridges.principal_sum())
+            .select_from(BridgeOut)
+            .join(Enterprise, Enterprise.id == BridgeOut.enterprise_id)
+            .join(Bank, Bank.id == BridgeOut.bank_id)
+            .where(BridgeOut.fund_id == fund_id)
+            .group_by(column)
+        ).all()
+        found += concentration({name: Money(int(fen)) for name, fen in rows}, what, thresholds)
+    total = db.session.scalar(select(bridges.principal_sum()).where(BridgeOut.fund_id == fund_id))
+    total_out = Money(int(total or 0))
+    position = fund.position(fund_id)
+    found += utilisation(total_out, position.reserved, position.cash, thresholds)
+    return found
+
+
+def _enterprise_history(fund_id: int, page: int = 1) -> tuple[list[Warning], int]:
+    """Enterprises with an open application and a past: an earlier bridge that went overdue, or a blacklist entry on
+    their credit code or on an enterprise with the same legal representative. The ``page``-th ``SHOWN`` of them by
+    name, and how many there are — chosen in SQL, their reasons written for those shown."""
+    confirmed = BlacklistEntry.state == "confirmed"
+    late_ones = (
+        select(Application.enterprise_id)
+        .join(ApplicationEvent, ApplicationEvent.application_id == Application.id)
+        .where(ApplicationEvent.action == Finding.OVERDUE.value)
+    )
+    listed_codes = select(BlacklistEntry.credit_code).where(confirmed)
+    listed = aliased(Enterprise)
+    listed_reps = (
+        select(listed.legal_representative)
+        .join(BlacklistEntry, BlacklistEntry.credit_code == listed.credit_code)
+        .where(confirmed, listed.legal_representative.is_not(None), listed.legal_representative != "")
+    )
+    has_open = exists().where(
+        Application.enterprise_id == Enterprise.id,
+        Application.fund_id == fund_id,
+        Application.state.in_([s.value for s in OPEN_STATES]),
+    )
+    with_past = and_(
+        has_open,
+        or_(
+            Enterprise.id.in_(late_ones),
+            Enterprise.credit_code.in_(listed_codes),
+            Enterprise.legal_representative.in_(listed_reps),
+        ),
+    )
+    total = int(db.session.scalar(select(func.count()).select_from(Enterprise).where(with_past)) or 0)
+    chosen = db.session.execute(
+        select(Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.legal_representative)
+        .where(with_past)
+        .order_by(Enterprise.name, Enterprise.id)
+        .offset((page - 1) * SHOWN)
+        .limit(SHOWN)
+    ).all()
+    ids = [row[0] for row in chosen]
     late = dict(
         db.session.execute(
             select(Application.enterprise_id, func.count(func.distinct(Application.id)))
             .join(ApplicationEvent, ApplicationEvent.application_id == Application.id)
-            .where(ApplicationEvent.action == Finding.OVERDUE.value)
+            .where(ApplicationEvent.action == Finding.OVERDUE.value, Application.enterprise_id.in_(ids))
             .group_by(Application.enterprise_id)
         ).all()
     )
-    # every fund's confirmed entries: another fund's is a warning here, named with its fund (DESIGN §7)
-    listed = db.session.execute(
+    codes = [row[2] for row in chosen]
+    reps = [row[3] for row in chosen if row[3]]
+    # every fund's confirmed entries on those shown: another fund's is a warning here, named with its fund (DESIGN §7)
+    entries = db.session.execute(
         select(
             BlacklistEntry.credit_code,
             BlacklistEntry.reason,
@@ -100,14 +239,15 @@ def _enterprise_history(fund_id: int) -> list[Warning]:
         )
         .join(Fund, Fund.id == BlacklistEntry.fund_id)
         .outerjoin(Enterprise, Enterprise.credit_code == BlacklistEntry.credit_code)
-        .where(BlacklistEntry.state == "confirmed")
+        .where(confirmed, or_(BlacklistEntry.credit_code.in_(codes), Enterprise.legal_representative.in_(reps)))
+        .order_by(BlacklistEntry.id)
     ).all()
     found = []
-    for enterprise_id, name, code, representative in open_ones:
+    for enterprise_id, name, code, representative in chosen:
         reasons = []
         if late.get(enterprise_id):
             reasons.append(f"此前有 {late[enterprise_id]} 笔应急转贷逾期归还")
-        for listed_code, reason, listed_on, listed_rep, listed_in, fund_name in listed:
+        for listed_code, reason, listed_on, listed_rep, listed_in, fund_name in entries:
             where = "" if listed_in == fund_id else f"{fund_name}的"
             if listed_code == code:
                 reasons.append(f"曾于 {listed_on.isoformat()} 因“{reason}”列入{where}黑名单")
@@ -117,7 +257,7 @@ def _enterprise_history(fund_id: int) -> list[Warning]:
                 )
         if reasons:
             found.append(Warning(Risk.ENTERPRISE_HISTORY, name, "；".join(reasons)))
-    return found
+    return found, total
 
 
 def _bank_breaches(fund_id: int, today: date) -> list[Warning]:

@@ -1,7 +1,9 @@
 """The daily sweep (第二十、二十一条; DESIGN §6): the fund watches its money by itself.
 
-For every bridge whose money is out it asks the domain's watch (``domain.watch``) what there is to record or remind
-on the day, records each condition once as an event on the application (overdue, renewal late or short, a return
+For every bridge whose money is out and whose day has come — the days the domain says something can happen to it
+(``watch.next_look``), or the day after a step changed it (``lifecycle.bridges``), so its cost follows what happens
+that day and not how many bridges are out — it asks the domain's watch (``domain.watch``) what there is to record or
+remind on the day, records each condition once as an event on the application (overdue, renewal late or short, a return
 shortfall), sends each notice once, then hands the e-mail queue to the mailer.
 
 Idempotent and safe to run twice at once: every finding is claimed by a unique key in ``watch_marks`` before it is
@@ -15,20 +17,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select, text, true
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload, subqueryload
 
 from loanfund import clock
-from loanfund.domain.lifecycle import MONEY_OUT_STATES, Role
+from loanfund.domain.lifecycle import Role
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import Settlement, due_date
-from loanfund.domain.watch import BridgeFacts, Found, watch
+from loanfund.domain.watch import Found, watch
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, BlacklistEntry, WatchMark
+from loanfund.models import Application, ApplicationEvent, BlacklistEntry, BridgeOut, WatchMark
 from loanfund.services.applications import materials
-from loanfund.services.lifecycle import account_of, application_policy
+from loanfund.services.lifecycle import application_policy, bridges
 from loanfund.services.oversight import blacklist, notices
 from loanfund.services.people import accounts, vetting
 from loanfund.services.uow import finish
@@ -41,7 +42,8 @@ SYSTEM_ROLE = "system"
 @dataclass
 class SweepReport:
     day: date
-    bridges: int = 0
+    bridges: int = 0  # bridges out looked at: those whose day had come
+    out: int = 0  # bridges out in all
     recorded: list[tuple[str, Found]] = field(default_factory=list)  # (application reference, finding)
     proposed: list[str] = field(default_factory=list)  # enterprises proposed for the blacklist by a long default
     ended: list[str] = field(default_factory=list)  # enterprises whose blacklist period ended
@@ -54,9 +56,9 @@ def sweep(today: date | None = None) -> SweepReport:
     today = today or clock.today()
     _lock()
     report = SweepReport(today)
-    for application in bridges_out():
+    for application, version in bridges.to_look_at(today):
         report.bridges += 1
-        policy, facts = bridge_facts(application, today)
+        policy, facts = application_policy(application), bridges.facts(application, today)
         account = facts.account
         for found in watch(policy, facts, today):
             if not _claim(application, found):
@@ -66,6 +68,8 @@ def sweep(today: date | None = None) -> SweepReport:
             notices.after_finding(application, found, today)
             report.recorded.append((application.reference, found))
         _propose_long_default(application, policy, account, today, report)
+        bridges.looked_at(application, version, facts, today)
+    report.out = int(db.session.scalar(select(func.count()).select_from(BridgeOut)) or 0)
     _end_blacklist_periods(today, report)
     report.login_limits_cleared = accounts.clear_spent_limits(clock.utcnow())
     report.licences_removed = vetting.let_go_of_abandoned_licences(clock.utcnow())
@@ -124,41 +128,6 @@ def _end_blacklist_periods(today: date, report: SweepReport) -> None:
 def _lock() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
-
-
-def bridges_out(fund_id: int | None = None) -> list[Application]:
-    """Every bridge whose money is out (of one fund, or of all), with what its account needs loaded (no query per
-    bridge)."""
-    of_fund = Application.fund_id == fund_id if fund_id is not None else true()
-    return list(
-        db.session.scalars(
-            select(Application)
-            .where(of_fund, Application.state.in_([s.value for s in MONEY_OUT_STATES]))
-            .options(
-                joinedload(Application.enterprise),
-                joinedload(Application.bank),
-                joinedload(Application.policy_version),
-                subqueryload(Application.receipts),
-                joinedload(Application.bank_claim),
-            )
-            .order_by(Application.id)
-        )
-    )
-
-
-def bridge_facts(application: Application, today: date) -> tuple[Policy, BridgeFacts]:
-    """The policy a bridge was approved under and what the watch needs to know of it on ``today``."""
-    policy = application_policy(application)
-    account = account_of(application, today, policy)
-    assert account is not None and application.value_date is not None and application.committed_amount
-    return policy, BridgeFacts(
-        value_date=application.value_date,
-        renewed=application.renewed_on is not None,
-        committed_amount=application.committed_amount,
-        renewed_amount=application.new_loan_amount,
-        account=account,
-        receipts=len(application.receipts),
-    )
 
 
 def _claim(application: Application, found: Found) -> bool:
