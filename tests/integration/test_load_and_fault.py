@@ -157,8 +157,11 @@ def multipart(category: str, filename: str) -> tuple[bytes, str]:
 class Run:
     """What the clients saw: answers by status, server errors, answers lost and sent again, bridges finished."""
 
-    def __init__(self, server: Gunicorn, tokens: dict[str, str], banks: dict[str, int]) -> None:
+    def __init__(
+        self, server: Gunicorn, tokens: dict[str, str], banks: dict[str, int], fund: str | None = None
+    ) -> None:
         self.server, self.tokens, self.banks = server, tokens, banks
+        self.fund = fund  # the fund applied to, where the enterprise's county has more than one (the demo platform)
         self.lock = threading.Lock()
         self.statuses: Counter[int] = Counter()
         self.server_errors: list[str] = []
@@ -209,7 +212,8 @@ class Run:
                 "requested_days": 3,
                 "own_funds": "500000.00",
                 "purpose": "归还到期流动资金贷款",
-            },
+            }
+            | ({"fund": self.fund} if self.fund else {}),
         )
         assert status == 201, body
         a = body["id"]
