@@ -565,6 +565,7 @@ def generate(
     # the legs went in by bulk, past ledger.post, which keeps the totals; the contribution's posting then adds to them
     # as every posting does
     ledger.rebuild_totals(fund_id)
+    ledger.rebuild_days(fund_id)
     _contribute(fund_id, cash_moves, reserved, start)
     _settle_position(fund_id)
     bridges.rebuild(fund_id)  # the bridges out's facts, which the steps keep, made from the rows written past them

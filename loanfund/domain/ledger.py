@@ -87,6 +87,12 @@ def line_of(code: str) -> str:
     return RECEIVABLES if code.startswith(f"{RECEIVABLES}:") else code
 
 
+def entry_kind(key: str) -> str:
+    """What kind of entry a key says it is — its first part (``disbursement:17`` → ``disbursement``): how a day's
+    totals are kept apart (a return's receivable credit is money back, a write-off's is not)."""
+    return key.split(":", 1)[0]
+
+
 def describe_line(line: str) -> tuple[str, Kind]:
     """The Chinese name and kind of a trial-balance line."""
     return ("应收应急转贷资金", Kind.ASSET) if line == RECEIVABLES else describe(line)
@@ -151,9 +157,12 @@ def contribution_posting(contribution_id: int, contributor_id: int, amount: Mone
     )
 
 
+DISBURSEMENT_KEY_PREFIX = "disbursement:"
+
+
 def disbursement_posting(application_id: int, amount: Money) -> Posting:
     return Posting(
-        f"disbursement:{application_id}",
+        f"{DISBURSEMENT_KEY_PREFIX}{application_id}",
         "应急转贷资金划出",
         _legs((receivable(application_id), amount, "Dr"), (CASH, amount, "Cr")),
     )

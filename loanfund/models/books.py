@@ -51,6 +51,29 @@ class LedgerTotal(Model):
     )
 
 
+class LedgerDay(Model):
+    """A day's debits and credits on one trial-balance line by one kind of entry (issue 28): kept by ``ledger.post``
+    in the posting's own transaction beside the running totals, so a period's report reads the days of the period —
+    a few rows a day — instead of the journal's legs, and a day's balance is the running total less the days after
+    it. ``kind`` is the entry key's first part (disbursement, return, write_off, bank_claim, distribution, …);
+    ``entries``: how many entries put a leg on the line that day. ``reconcile`` checks every row against the legs."""
+
+    __tablename__ = "ledger_days"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    line: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    debit: Mapped[Money] = mapped_column(MoneyType)
+    credit: Mapped[Money] = mapped_column(MoneyType)
+    entries: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint("debit >= 0", name="debit_not_negative"),
+        CheckConstraint("credit >= 0", name="credit_not_negative"),
+    )
+
+
 class ReconciliationRun(Model):
     """A full reconciliation as ``flask loanfund reconcile`` ran it (nightly, by the schedule in the README): when,
     how long, whether everything agreed, and what it found — the checks and the first differences. The

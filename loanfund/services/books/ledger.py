@@ -12,10 +12,20 @@ from sqlalchemy import BigInteger, case, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from loanfund.domain.ledger import CASH, RECEIVABLES, Kind, Posting, Unbalanced, describe, describe_line, line_of
+from loanfund.domain.ledger import (
+    CASH,
+    RECEIVABLES,
+    Kind,
+    Posting,
+    Unbalanced,
+    describe,
+    describe_line,
+    entry_kind,
+    line_of,
+)
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import JournalEntry, JournalLeg, LedgerAccount, LedgerTotal, User
+from loanfund.models import JournalEntry, JournalLeg, LedgerAccount, LedgerDay, LedgerTotal, User
 from loanfund.services.books import fund
 from loanfund.services.record import audit
 
@@ -96,6 +106,7 @@ def post(
     if int(debit) != int(credit) or int(debit) == 0:
         raise Unbalanced(f"记账分录 {posting.key} 借贷不平")
     _add_to_totals(fund_id, posting)
+    _add_to_days(fund_id, posting, posted_on)
     return entry
 
 
@@ -121,6 +132,99 @@ def _add_to_totals(fund_id: int, posting: Posting) -> None:
                 },
             )
         )
+
+
+def _add_to_days(fund_id: int, posting: Posting, posted_on: date) -> None:
+    """Add the posting's legs to its day's totals by line and kind (``LedgerDay``), in the posting's transaction, in
+    the same fixed order of lines as the running totals."""
+    kind = entry_kind(posting.key)
+    by_line: dict[str, tuple[Money, Money]] = {}
+    for leg in posting.legs:
+        line = line_of(leg.account)
+        debit, credit = by_line.get(line, (Money.zero(), Money.zero()))
+        by_line[line] = (debit + leg.debit, credit + leg.credit)
+    for line, (debit, credit) in sorted(by_line.items()):
+        statement = _dialect_insert()(LedgerDay).values(
+            fund_id=fund_id, day=posted_on, line=line, kind=kind, debit=debit, credit=credit, entries=1
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[LedgerDay.fund_id, LedgerDay.day, LedgerDay.line, LedgerDay.kind],
+                set_={
+                    "debit": LedgerDay.debit + statement.excluded.debit,
+                    "credit": LedgerDay.credit + statement.excluded.credit,
+                    "entries": LedgerDay.entries + 1,
+                },
+            )
+        )
+
+
+def kind_expression() -> Any:
+    """``domain.ledger.entry_kind`` in SQL, over ``JournalEntry.key`` (every key has its ``:``)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.split_part(JournalEntry.key, ":", 1)
+    return func.substr(JournalEntry.key, 1, func.instr(JournalEntry.key, ":") - 1)
+
+
+def days_from_legs(fund_id: int) -> Any:
+    """Each (day, line, kind) of the fund's books summed from the legs: what ``LedgerDay`` must hold (a query)."""
+    line, kind = line_expression(), kind_expression()
+    return (
+        select(
+            JournalEntry.posted_on.label("day"),
+            line.label("line"),
+            kind.label("kind"),
+            _total(JournalLeg.debit).label("debit"),
+            _total(JournalLeg.credit).label("credit"),
+            func.count(func.distinct(JournalEntry.id)).label("entries"),
+        )
+        .select_from(JournalLeg)
+        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
+        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
+        .where(JournalEntry.fund_id == fund_id)
+        .group_by(JournalEntry.posted_on, line, kind)
+    )
+
+
+def day_differences(fund_id: int) -> list[str]:
+    """The (day, line, kind) rows whose kept totals differ from the legs, named (the full reconciliation)."""
+    kept = {
+        (row.day, row.line, row.kind): (int(row.debit.fen), int(row.credit.fen), row.entries)
+        for row in db.session.scalars(select(LedgerDay).where(LedgerDay.fund_id == fund_id))
+    }
+    found = []
+    for day, line, kind, debit, credit, entries in db.session.execute(days_from_legs(fund_id)):
+        if kept.pop((day, line, kind), None) != (int(debit), int(credit), int(entries)):
+            found.append(f"{day.isoformat()} {line} {kind}")
+    found += [f"{day.isoformat()} {line} {kind}" for day, line, kind in sorted(kept)]
+    return found
+
+
+def rebuild_days(fund_id: int) -> None:
+    """Write the fund's day totals afresh from the legs — for a loader that wrote legs in bulk (bench/generate.py)."""
+    db.session.execute(delete(LedgerDay).where(LedgerDay.fund_id == fund_id))
+    rows = [
+        {
+            "fund_id": fund_id,
+            "day": day,
+            "line": line,
+            "kind": kind,
+            "debit": Money(int(debit)),
+            "credit": Money(int(credit)),
+            "entries": int(entries),
+        }
+        for day, line, kind, debit, credit, entries in db.session.execute(days_from_legs(fund_id))
+    ]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(LedgerDay), rows[start : start + 5000])
+
+
+def line_days(fund_id: int, start: date, end: date | None = None) -> list[LedgerDay]:
+    """The fund's kept day totals from ``start`` (to ``end``, both included)."""
+    query = select(LedgerDay).where(LedgerDay.fund_id == fund_id, LedgerDay.day >= start)
+    if end is not None:
+        query = query.where(LedgerDay.day <= end)
+    return list(db.session.scalars(query))
 
 
 def line_expression() -> Any:

@@ -15,23 +15,32 @@ import dataclasses
 import types
 import typing
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import BigInteger, and_, case, func, or_, select, type_coerce, union_all
+from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock
 from loanfund.clock import cn_day
 from loanfund.domain.eligibility import INDUSTRIES, Size
 from loanfund.domain.errors import FieldErrors
-from loanfund.domain.ledger import CASH, DISTRIBUTION_KEY_PREFIX, FEE_INCOME, RECEIVABLES
+from loanfund.domain.ledger import (
+    CASH,
+    DISBURSEMENT_KEY_PREFIX,
+    DISTRIBUTION_KEY_PREFIX,
+    FEE_INCOME,
+    RECEIVABLES,
+    RETURN_KEY_PREFIX,
+    entry_kind,
+)
 from loanfund.domain.lifecycle import NOT_RENEWED_STATES, State
 from loanfund.domain.money import Money
-from loanfund.domain.policy import LoanType
+from loanfund.domain.policy import LoanType, Policy
 from loanfund.domain.rules import days_used, due_date
 from loanfund.domain.warning import share
 from loanfund.domain.watch import renewal_deadline
@@ -46,6 +55,7 @@ from loanfund.models import (
     JournalEntry,
     JournalLeg,
     LedgerAccount,
+    LedgerDay,
     PolicyVersion,
     RecoveryRecord,
 )
@@ -54,6 +64,10 @@ from loanfund.services.funds import district_names
 from loanfund.services.lifecycle import STEPS, application_policy
 
 RECEIVABLE_LIKE = "receivable:%"
+# the kinds of entry a period's money is told by (``domain.ledger.entry_kind`` of their keys)
+DISBURSEMENT_KIND = entry_kind(DISBURSEMENT_KEY_PREFIX)
+RETURN_KIND = entry_kind(RETURN_KEY_PREFIX)
+DISTRIBUTION_KIND = entry_kind(DISTRIBUTION_KEY_PREFIX)
 
 # the policy form allows a bank at most 30 days to renew (R9): deadlines in a period lie within 30 days of a value date
 RENEWAL_SLA_MAX_DAYS = 30
@@ -302,30 +316,30 @@ def summary(fund_id: int, start: date, end: date) -> Summary:
             _submitted_in(fund_id, start, end)
         )
     ).one()
-    in_period = and_(JournalEntry.fund_id == fund_id, JournalEntry.posted_on >= start, JournalEntry.posted_on <= end)
-    receivable = LedgerAccount.code.like(RECEIVABLE_LIKE)
-    period_entries = select(JournalEntry.id).where(in_period)  # from the entries of the period (see _moved_since)
-    cash_in_entries = (
-        select(JournalLeg.entry_id)
-        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .where(JournalLeg.entry_id.in_(period_entries), _not_by_index(LedgerAccount.code) == CASH, DEBIT > 0)
-    )
-    fee = LedgerAccount.code == FEE_INCOME
-    distributing = JournalEntry.key.startswith(DISTRIBUTION_KEY_PREFIX, autoescape=True)
-    bridges, disbursed, returned, fee_in, fee_out, fee_distributed = db.session.execute(
-        select(
-            func.count(func.distinct(case((receivable & (DEBIT > 0), JournalEntry.application_id)))),
-            func.coalesce(func.sum(case((receivable, DEBIT), else_=0)), 0),
-            func.coalesce(func.sum(case((receivable & JournalLeg.entry_id.in_(cash_in_entries), CREDIT), else_=0)), 0),
-            func.coalesce(func.sum(case((fee & ~distributing, CREDIT), else_=0)), 0),
-            func.coalesce(func.sum(case((fee & ~distributing, DEBIT), else_=0)), 0),
-            func.coalesce(func.sum(case((fee & distributing, DEBIT - CREDIT), else_=0)), 0),
+    bridges = disbursed = returned = fee_in = fee_out = fee_distributed = 0
+    # the money from the days' kept totals by line and kind of entry (``LedgerDay``): a few rows a day of the period
+    for line, kind, debit, credit, entries in db.session.execute(
+        select(LedgerDay.line, LedgerDay.kind, _day_sum(LedgerDay.debit), _day_sum(LedgerDay.credit))
+        .add_columns(func.sum(LedgerDay.entries))
+        .where(
+            LedgerDay.fund_id == fund_id,
+            LedgerDay.day >= start,
+            LedgerDay.day <= end,
+            LedgerDay.line.in_([RECEIVABLES, FEE_INCOME]),
         )
-        .select_from(JournalLeg)
-        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
-        .where(in_period)
-    ).one()
+        .group_by(LedgerDay.line, LedgerDay.kind)
+    ):
+        debit, credit = int(debit), int(credit)
+        if line == RECEIVABLES:
+            disbursed += debit  # money out: debits to the receivables
+            if kind == DISBURSEMENT_KIND:
+                bridges += int(entries)  # one disbursement entry a bridge
+            if kind == RETURN_KIND:
+                returned += credit  # principal back into the special account (a write-off or a claim is not)
+        elif kind == DISTRIBUTION_KIND:
+            fee_distributed += debit - credit  # income paid over by distributions (R13)
+        else:
+            fee_in, fee_out = fee_in + credit, fee_out + debit
     closed = db.session.execute(
         select(Application.value_date, Application.received_on).where(
             Application.fund_id == fund_id,
@@ -480,69 +494,37 @@ def breakdowns(fund_id: int, start: date, end: date) -> list[Breakdown]:
 
 
 def daily(fund_id: int, start: date, end: date) -> list[Day]:
-    """The fund's cash, reservations and money out at the end of each day of the period."""
-    kind = case((LedgerAccount.code == CASH, "cash"), else_="out")
-    tracked = (_not_by_index(LedgerAccount.code) == CASH) | LedgerAccount.code.like(RECEIVABLE_LIKE)
-    net = func.coalesce(func.sum(DEBIT - CREDIT), 0)
-    legs = (
-        select(kind, JournalEntry.posted_on, net)
-        .select_from(JournalEntry)
-        .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
-        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .where(JournalEntry.fund_id == fund_id, tracked, JournalEntry.posted_on <= end)
-    )
-    opening = {"cash": _cash_before(fund_id, start), "out": _out_before(fund_id, start)}
+    """The fund's cash, reservations and money out at the end of each day of the period: the lines' running totals
+    less the days' kept totals since the period began (``LedgerDay``) — a few rows a day, whatever the years."""
     moves: dict[tuple[str, date], int] = {}
-    for name, posted_on, amount in db.session.execute(
-        legs.where(JournalEntry.posted_on >= start).group_by(kind, JournalEntry.posted_on)
+    since = {CASH: 0, RECEIVABLES: 0}
+    for line, day, net in db.session.execute(
+        select(LedgerDay.line, LedgerDay.day, _day_sum(LedgerDay.debit) - _day_sum(LedgerDay.credit))
+        .where(LedgerDay.fund_id == fund_id, LedgerDay.day >= start, LedgerDay.line.in_([CASH, RECEIVABLES]))
+        .group_by(LedgerDay.line, LedgerDay.day)
     ):
-        moves[(name, posted_on)] = int(amount)
+        since[line] += int(net)
+        if day <= end:
+            moves[(line, day)] = int(net)
+    # the special account's position now (the ledger's running total, which the reconciliation checks against the
+    # legs) and the receivables line now, less what moved since the period began
+    cash = fund.position(fund_id).cash.fen - since[CASH]
+    out = ledger.line_balance(fund_id, RECEIVABLES).fen - since[RECEIVABLES]
     reserved_moves = _reservations(fund_id, start, end)
     days = []
-    cash, out = opening["cash"], opening["out"]
     reserved = reserved_moves.pop(None, 0)
     day = start
     while day <= end:
-        cash += moves.get(("cash", day), 0)
-        out += moves.get(("out", day), 0)
+        cash += moves.get((CASH, day), 0)
+        out += moves.get((RECEIVABLES, day), 0)
         reserved += reserved_moves.get(day, 0)
         days.append(Day(day, Money(cash), Money(reserved), Money(out)))
         day += timedelta(days=1)
     return days
 
 
-def _not_by_index(code: Any) -> Any:
-    """The account's code as an expression no index serves (``code || ''``), so that the database starts from the
-    period's entries and not from the cash account, whose legs are a million or more."""
-    return code.concat("")
-
-
-def _moved_since(fund_id: int, day: date, line: Any) -> int:
-    """Debit − credit the ledger posted on ``day`` and after to the accounts ``line`` picks: read from the entries
-    of those days (their date's index) — not from the accounts' legs, which would read every leg of the cash account
-    ever written (SQLite chose that plan: a second a call at a million applications)."""
-    recent = select(JournalEntry.id).where(JournalEntry.fund_id == fund_id, JournalEntry.posted_on >= day)
-    since = db.session.scalar(
-        select(func.coalesce(func.sum(DEBIT - CREDIT), 0))
-        .select_from(JournalLeg)
-        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .where(JournalLeg.entry_id.in_(recent), line)
-    )
-    return int(since or 0)
-
-
-def _cash_before(fund_id: int, day: date) -> int:
-    """The special account's cash at the start of ``day``: its position now (the ledger's running total, which the
-    reconciliation checks against the legs) less what the ledger moved since — reads only the days since."""
-    return fund.position(fund_id).cash.fen - _moved_since(fund_id, day, _not_by_index(LedgerAccount.code) == CASH)
-
-
-def _out_before(fund_id: int, day: date) -> int:
-    """Money out at the start of ``day``: every receivable's legs posted before it — the receivables line now (its
-    running total) less what was posted since. A bridge not yet out has no legs, one back in full nets to zero."""
-    return ledger.line_balance(fund_id, RECEIVABLES).fen - _moved_since(
-        fund_id, day, LedgerAccount.code.like(RECEIVABLE_LIKE)
-    )
+def _day_sum(column: Any) -> Any:
+    return func.coalesce(func.sum(type_coerce(column, BigInteger())), 0)
 
 
 def _out_at(fund_id: int, day: date, *, inclusive: bool) -> Any:
@@ -655,7 +637,6 @@ def overdue(fund_id: int, end: date) -> list[Overdue]:
         .options(
             joinedload(Application.enterprise),
             joinedload(Application.bank),
-            joinedload(Application.policy_version),
         )
         .order_by(Application.value_date, Application.id)
     ).all()
@@ -666,10 +647,11 @@ def overdue(fund_id: int, end: date) -> list[Overdue]:
         .order_by(RecoveryRecord.taken_on, RecoveryRecord.id)
     ):
         records_of[record.application_id].append(record)
+    policy_of = _policies(fund_id)
     result = []
     for application in applications:
         assert application.value_date is not None
-        due = due_date(application_policy(application), application.value_date)
+        due = due_date(policy_of(application), application.value_date)
         if end <= due:
             continue
         records = records_of[application.id]
@@ -702,6 +684,20 @@ def overdue(fund_id: int, end: date) -> list[Overdue]:
     return result
 
 
+def _policies(fund_id: int) -> Callable[[Application], Policy]:
+    """Each application's policy (R14): the fund's versions read once — a handful of rows — for a report of thousands
+    of bridges, rather than each bridge's version loaded (and its parameters parsed) with it."""
+    read = {
+        v.id: v.to_policy() for v in db.session.scalars(select(PolicyVersion).where(PolicyVersion.fund_id == fund_id))
+    }
+
+    def policy_of(application: Application) -> Policy:
+        found = read.get(application.policy_version_id) if application.policy_version_id is not None else None
+        return found or application_policy(application)
+
+    return policy_of
+
+
 def breaches(fund_id: int, start: date, end: date, *, day_ended: bool = True) -> list[Breach]:
     """R9: bridges whose renewal deadline fell in the period and that the bank had not renewed by it (renewed later,
     or still not renewed at the end of the period); R12: claims on a bank recorded in the period. ``day_ended``
@@ -714,13 +710,14 @@ def breaches(fund_id: int, start: date, end: date, *, day_ended: bool = True) ->
         .where(  # renewed late by R9 when it was confirmed, or not renewed (yet) at the period's end
             or_(Application.renewal_late, Application.renewed_on.is_(None), Application.renewed_on > end)
         )
-        .options(joinedload(Application.bank), joinedload(Application.policy_version))
+        .options(joinedload(Application.bank))
         .order_by(Application.value_date, Application.id)
     ).all()
+    policy_of = _policies(fund_id)
     result: dict[str, Breach] = {}
     for application in candidates:
         assert application.value_date is not None
-        deadline = renewal_deadline(application_policy(application), application.value_date)
+        deadline = renewal_deadline(policy_of(application), application.value_date)
         renewed = application.renewed_on if application.renewed_on and application.renewed_on <= end else None
         if not start <= deadline <= last_deadline or (renewed is not None and renewed <= deadline):
             continue
