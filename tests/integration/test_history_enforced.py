@@ -348,6 +348,15 @@ def test_a_journal_entry_put_in_with_its_totals_kept_in_step_is_named(app, peopl
                 debit,
                 credit,
             )
+            sql(  # and the day's totals (issue 28), as ledger.post keeps them
+                connection,
+                "INSERT INTO ledger_days (fund_id, day, line, kind, debit, credit, entries)"
+                " VALUES (1, %s, %s, 'writeoff', %s, %s, 1)",
+                date(2026, 12, 5),
+                line,
+                debit,
+                credit,
+            )
         sql(connection, "UPDATE fund_balance SET cash = cash - 100000000")
     forged = db.session.scalar(select(JournalEntry.id).where(JournalEntry.key == "writeoff:forged"))
     legs = sorted(db.session.scalars(select(JournalLeg.id).where(JournalLeg.entry_id == forged)))
