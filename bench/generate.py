@@ -49,6 +49,7 @@ from loanfund.services.books import fund, ledger
 from loanfund.services.books.capital import contributor_named, record_contribution
 from loanfund.services.lifecycle import bridges
 from loanfund.services.policies import policy_version_in_force
+from loanfund.services.reports import cohorts
 
 # share of applications ending in each state (the rest of the path is implied by the state)
 MIX: tuple[tuple[State, int], ...] = (  # per thousand: few bridges go bad (a fund with many would have stopped)
@@ -569,6 +570,7 @@ def generate(
     _contribute(fund_id, cash_moves, reserved, start)
     _settle_position(fund_id)
     bridges.rebuild(fund_id)  # the bridges out's facts, which the steps keep, made from the rows written past them
+    cohorts.rebuild(fund_id)  # and the report's kept totals
     db.session.commit()
     result.seconds = time.perf_counter() - started
     return result

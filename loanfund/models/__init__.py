@@ -54,7 +54,7 @@ from loanfund.models.parties import (
     Contributor,
     Enterprise,
 )
-from loanfund.models.reports import AuditPackRun, MonthlyReport, UsageStatement
+from loanfund.models.reports import AuditPackRun, CohortDay, MonthlyReport, UsageStatement
 from loanfund.models.settings import Setting
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "BankLiaison",
     "BlacklistEntry",
     "BridgeOut",
+    "CohortDay",
     "Contribution",
     "Contributor",
     "Dissolution",

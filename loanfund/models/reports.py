@@ -82,3 +82,22 @@ class AuditPackRun(Model):
     requested_by: Mapped[User] = relationship()
 
     __table_args__ = (CheckConstraint(f"state IN {RUN_STATES!r}", name="state_known"),)
+
+
+class CohortDay(Model):
+    """Kept totals of the report's breakdowns (issue 28; ``services.reports.cohorts``): the applications submitted on a
+    ``day`` (cohort ``submitted``) or the bridges disbursed on it (``disbursed``, by value date), counted under each
+    ``dimension`` (bank, district, size, industry, loan_type: as at submission) and, as they move, under their
+    ``state``: a move on ``moved_on`` takes one from a state (−1) to another (+1). A cohort's states at the end of a
+    day are the sum of its rows moved on or before it. Amounts in fen (requested, or approved for the bridges)."""
+
+    __tablename__ = "cohort_days"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True)
+    cohort: Mapped[str] = mapped_column(String(10), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    moved_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)

@@ -48,6 +48,7 @@ from loanfund.models import (
 )
 from loanfund.services.books import fund, ledger
 from loanfund.services.lifecycle import bridges
+from loanfund.services.reports import cohorts
 
 
 @dataclass(frozen=True)
@@ -322,6 +323,8 @@ def reconcile(fund_id: int) -> Reconciliation:
     )
 
     result.receivables, result.receivables_checked = receivable_differences(fund_id)
+    moved = cohorts.differences(fund_id)
+    result.checks.append(Check("报表分类累计 = 申请与流转记录（不符的行数）", 0, len(moved), _ids(moved)))
     facts = bridges.differences(fund_id)
     result.checks.append(Check("在外转贷台账 = 申请、收回与清偿记录（不符的笔数）", 0, len(facts), _ids(facts)))
     return result

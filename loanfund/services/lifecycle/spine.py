@@ -81,11 +81,13 @@ def record(
             payload={k: _plain(v) for k, v in payload.items()},
         )
     )
-    # every write of a bridge's row comes here: its row among the bridges out follows (imported here: it builds on
-    # this module's policy lookup)
+    # every write of an application's row comes here: its row among the bridges out and the report's kept totals
+    # follow (imported here: they build on this module's policy lookup)
     from loanfund.services.lifecycle import bridges
+    from loanfund.services.reports import cohorts
 
     bridges.keep(application)
+    cohorts.moved(application, str(action), from_state.value if from_state else None, application.state)
 
 
 def record_beside(application: Application, actor: User, action: str, note: str, **payload: Any) -> None:

@@ -50,7 +50,6 @@ from loanfund.models import (
     ApplicationEvent,
     Bank,
     BankClaim,
-    Enterprise,
     Fund,
     JournalEntry,
     JournalLeg,
@@ -62,6 +61,7 @@ from loanfund.models import (
 from loanfund.services.books import fund, ledger
 from loanfund.services.funds import district_names
 from loanfund.services.lifecycle import STEPS, application_policy
+from loanfund.services.reports import cohorts
 
 RECEIVABLE_LIKE = "receivable:%"
 # the kinds of entry a period's money is told by (``domain.ledger.entry_kind`` of their keys)
@@ -394,91 +394,25 @@ def _order(dimension: str, districts: dict[str, str]) -> list[str]:
     return []
 
 
-def _last_events(end: date, ids: Any) -> Any:
-    """The last event of each application among ``ids`` up to the end of ``end`` (its state then is that event's)."""
-    return (
-        select(ApplicationEvent.application_id, func.max(ApplicationEvent.id).label("event_id"))
-        .where(ApplicationEvent.at < clock.day_start(end + timedelta(days=1)))
-        .where(ApplicationEvent.application_id.in_(ids))
-        .group_by(ApplicationEvent.application_id)
-        .subquery()
-    )
-
-
 def breakdowns(fund_id: int, start: date, end: date) -> list[Breakdown]:
     """Applications submitted in the period, by their state at its end and by bank, district, size, industry and the
     kind of loan renewed; beside them the bridges disbursed in the period (amounts from the ledger), by the same six —
     so every table counts the same bridges out."""
-    last_event = _last_events(end, select(Application.id).where(_submitted_in(fund_id, start, end)))
-    state_then = func.coalesce(ApplicationEvent.to_state, Application.state)
-    grouped = (
-        state_then,
-        Application.bank_id,
-        Enterprise.district,
-        Enterprise.size,
-        Enterprise.industry,
-        Application.loan_type,
-    )
-    submitted = db.session.execute(
-        select(*grouped, func.count(Application.id), func.sum(REQUESTED))
-        .join(Enterprise, Application.enterprise_id == Enterprise.id)
-        .outerjoin(last_event, last_event.c.application_id == Application.id)
-        .outerjoin(ApplicationEvent, ApplicationEvent.id == last_event.c.event_id)
-        .where(_submitted_in(fund_id, start, end))
-        .group_by(*grouped)
-    ).all()
-    out_in_period = (
-        (JournalEntry.fund_id == fund_id)
-        & (LedgerAccount.code.like(RECEIVABLE_LIKE))
-        & (DEBIT > 0)
-        & (JournalEntry.posted_on >= start)
-        & (JournalEntry.posted_on <= end)
-    )
-    went_out = _last_events(
-        end,
-        select(JournalEntry.application_id)
-        .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
-        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .where(out_in_period),
-    )
-    disbursed = db.session.execute(
-        select(*grouped, func.count(func.distinct(Application.id)), func.sum(DEBIT))
-        .select_from(JournalLeg)
-        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
-        .join(Application, JournalEntry.application_id == Application.id)
-        .join(Enterprise, Application.enterprise_id == Enterprise.id)
-        .outerjoin(went_out, went_out.c.application_id == Application.id)
-        .outerjoin(ApplicationEvent, ApplicationEvent.id == went_out.c.event_id)
-        .where(out_in_period)
-        .group_by(*grouped)
-    ).all()
+    # from the kept totals of each day's cohorts (``cohorts``): a few rows a day of the period, whatever the years
+    submitted = cohorts.totals(fund_id, cohorts.SUBMITTED, start, end)
+    disbursed = cohorts.totals(fund_id, cohorts.DISBURSED, start, end)
     # the fund's own banks, each a row even when it lent nothing (another fund's banks are not this fund's to list)
     own_banks = select(Bank.id, Bank.name).where(Bank.fund_id == fund_id).order_by(Bank.id)
     banks = {str(bank_id): name for bank_id, name in db.session.execute(own_banks)}
     districts = district_names()
     tallies: dict[str, dict[str, list[int]]] = {key: defaultdict(lambda: [0, 0, 0, 0]) for key, _ in DIMENSIONS}
 
-    def keyed(state: str, bank_id: int, district: str, size: str, industry: str, kind: str) -> dict[str, str]:
-        return {
-            "state": state,
-            "bank": str(bank_id),
-            "district": district,
-            "size": size,
-            "industry": industry,
-            "loan_type": kind,
-        }
-
-    for state, bank_id, district, size, industry, kind, count, amount in submitted:
-        keys = keyed(state, bank_id, district, size, industry, kind)
-        for dimension, key in keys.items():
-            tallies[dimension][key][0] += int(count)
-            tallies[dimension][key][1] += int(amount or 0)
-    for state, bank_id, district, size, industry, kind, count, amount in disbursed:
-        keys = keyed(state, bank_id, district, size, industry, kind)
-        for dimension, key in keys.items():
-            tallies[dimension][key][2] += int(count)
-            tallies[dimension][key][3] += int(amount or 0)
+    for (dimension, key), (count, amount) in submitted.items():
+        tallies[dimension][key][0] += count
+        tallies[dimension][key][1] += amount
+    for (dimension, key), (count, amount) in disbursed.items():
+        tallies[dimension][key][2] += count
+        tallies[dimension][key][3] += amount
     result = []
     for dimension, title in DIMENSIONS:
         order = _order(dimension, districts) or list(banks)

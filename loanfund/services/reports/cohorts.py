@@ -1,0 +1,285 @@
+"""Kept totals of the report's breakdowns (issue 28): the applications submitted on a day and the bridges disbursed on
+a day, by bank, district, size, industry and kind of loan, and — as they move — by state.
+
+A report's breakdowns (``reporting.breakdowns``) count the applications submitted in its period by their state at its
+end, and the bridges disbursed in it likewise. Reading each application's last event before the end made a year's
+statistics read every event of the year. Instead every step writes, in its own transaction, what it changes here
+(``moved``, called by ``spine.record`` for every event): a submission adds its application to its day's cohort under
+each dimension and under its first state; an authorisation adds the bridge to its value date's cohort; a change of
+state moves one application from one state to the other on the day it happens. A cohort's states at the end of a
+day are then the sum of its moves up to that day — a few rows a day, whatever the years.
+
+The attributes (bank, district, size, industry, kind of loan) are those when the application was submitted (its
+enterprise's district, size and industry then); the bridges' amounts are their approved amounts, which their
+disbursement entries debit to the receivables. ``rebuild`` writes them afresh from the record (a loader that wrote
+applications past the steps); ``differences`` is the full reconciliation's check against it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, Integer, String, cast, delete, func, insert, literal, select, union_all
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from loanfund import clock
+from loanfund.domain.lifecycle import Action, State
+from loanfund.extensions import db
+from loanfund.models import Application, ApplicationEvent, CohortDay, Enterprise
+
+SUBMITTED, DISBURSED = "submitted", "disbursed"
+STATE = "state"
+DIMENSIONS = ("bank", "district", "size", "industry", "loan_type")
+AUTHORISE = Action.AUTHORISE_DISBURSEMENT.value
+
+
+def _add(
+    fund_id: int, cohort: str, day: date, moved_on: date, dimension: str, key: str, count: int, amount: int
+) -> None:
+    upsert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = upsert(CohortDay).values(
+        fund_id=fund_id,
+        cohort=cohort,
+        day=day,
+        moved_on=moved_on,
+        dimension=dimension,
+        key=key,
+        count=count,
+        amount=amount,
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[
+                CohortDay.fund_id,
+                CohortDay.cohort,
+                CohortDay.day,
+                CohortDay.moved_on,
+                CohortDay.dimension,
+                CohortDay.key,
+            ],
+            set_={
+                "count": CohortDay.count + statement.excluded.count,
+                "amount": CohortDay.amount + statement.excluded.amount,
+            },
+        )
+    )
+
+
+def _attributes(application: Application) -> dict[str, str]:
+    enterprise = application.enterprise
+    return {
+        "bank": str(application.bank_id),
+        "district": enterprise.district,
+        "size": enterprise.size,
+        "industry": enterprise.industry,
+        "loan_type": application.loan_type,
+    }
+
+
+def moved(application: Application, action: str, from_state: str | None, to_state: str) -> None:
+    """What an event changes in the kept totals: a submission, an authorisation (the bridge's money goes out on its
+    value date), a change of state. In the event's transaction, with the application locked (or new)."""
+    if from_state is not None and from_state == to_state:
+        return
+    today = clock.today()
+    submitted_on = clock.local(application.submitted_at).date()
+    requested = application.requested_amount.fen
+    if from_state is None:
+        for dimension, key in _attributes(application).items():
+            _add(application.fund_id, SUBMITTED, submitted_on, submitted_on, dimension, key, 1, requested)
+    else:
+        _add(application.fund_id, SUBMITTED, submitted_on, today, STATE, from_state, -1, -requested)
+    _add(application.fund_id, SUBMITTED, submitted_on, today, STATE, to_state, 1, requested)
+    if application.authorised_at is None or application.value_date is None or application.approved_amount is None:
+        return
+    value_date, approved = application.value_date, application.approved_amount.fen
+    if action == AUTHORISE:
+        for dimension, key in _attributes(application).items():
+            _add(application.fund_id, DISBURSED, value_date, value_date, dimension, key, 1, approved)
+        _add(application.fund_id, DISBURSED, value_date, value_date, STATE, to_state, 1, approved)
+        return
+    assert from_state is not None  # a submission is never of a bridge out
+    _add(application.fund_id, DISBURSED, value_date, today, STATE, from_state, -1, -approved)
+    _add(application.fund_id, DISBURSED, value_date, today, STATE, to_state, 1, approved)
+
+
+def totals(fund_id: int, cohort: str, start: date, end: date) -> dict[tuple[str, str], tuple[int, int]]:
+    """(dimension, key) → (count, amount) of the cohort's days from ``start`` to ``end``, its states as they stood at
+    the end of ``end``."""
+    rows = db.session.execute(
+        select(CohortDay.dimension, CohortDay.key, func.sum(CohortDay.count), func.sum(CohortDay.amount))
+        .where(
+            CohortDay.fund_id == fund_id,
+            CohortDay.cohort == cohort,
+            CohortDay.day >= start,
+            CohortDay.day <= end,
+            CohortDay.moved_on <= end,
+        )
+        .group_by(CohortDay.dimension, CohortDay.key)
+    ).all()
+    return {(d, k): (int(n or 0), int(a or 0)) for d, k, n, a in rows if n}
+
+
+# -- from the record ------------------------------------------------------------------------------------------------
+
+
+def _local_day(column: Any) -> Any:
+    """The fund's day of a stored UTC time, in SQL (Asia/Shanghai has no summer time: +8 hours)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("Asia/Shanghai", column), Date)
+    return func.date(column, "+8 hours")
+
+
+def from_record(fund_id: int) -> Any:
+    """Every row the steps would have kept, worked out from the applications and their events (a query)."""
+    submitted_on = _local_day(Application.submitted_at)
+    requested = cast(Application.requested_amount, BigInteger)
+    approved = cast(Application.approved_amount, BigInteger)
+    of_fund = Application.fund_id == fund_id
+    authorised = Application.authorised_at.is_not(None)
+    parts = []
+    columns = {
+        "bank": cast(Application.bank_id, String),
+        "district": Enterprise.district,
+        "size": Enterprise.size,
+        "industry": Enterprise.industry,
+        "loan_type": Application.loan_type,
+    }
+    for dimension, key in columns.items():
+        base = select().select_from(Application).join(Enterprise, Enterprise.id == Application.enterprise_id)
+        parts.append(
+            base.add_columns(
+                literal(SUBMITTED).label("cohort"),
+                submitted_on.label("day"),
+                submitted_on.label("moved_on"),
+                literal(dimension).label("dimension"),
+                key.label("key"),
+                literal(1).label("count"),
+                requested.label("amount"),
+            ).where(of_fund)
+        )
+        parts.append(
+            base.add_columns(
+                literal(DISBURSED),
+                Application.value_date,
+                Application.value_date,
+                literal(dimension),
+                key,
+                literal(1),
+                approved,
+            ).where(of_fund, authorised)
+        )
+    moved_on = _local_day(ApplicationEvent.at)
+    changed = ApplicationEvent.from_state.is_(None) | (ApplicationEvent.from_state != ApplicationEvent.to_state)
+    events = select().select_from(ApplicationEvent).join(Application, Application.id == ApplicationEvent.application_id)
+    parts.append(  # into a state (a submission's first)
+        events.add_columns(
+            literal(SUBMITTED), submitted_on, moved_on, literal(STATE), ApplicationEvent.to_state, literal(1), requested
+        ).where(of_fund, changed)
+    )
+    parts.append(  # out of one
+        events.add_columns(
+            literal(SUBMITTED),
+            submitted_on,
+            moved_on,
+            literal(STATE),
+            ApplicationEvent.from_state,
+            literal(-1),
+            -requested,
+        ).where(of_fund, changed, ApplicationEvent.from_state.is_not(None))
+    )
+    authorised_at = (
+        select(func.max(ApplicationEvent.id))
+        .where(ApplicationEvent.application_id == Application.id, ApplicationEvent.action == AUTHORISE)
+        .correlate(Application)
+        .scalar_subquery()
+    )
+    later = changed & (ApplicationEvent.id > authorised_at)
+    parts.append(  # a bridge out: disbursed on its value date, then each move after
+        select(
+            literal(DISBURSED),
+            Application.value_date,
+            Application.value_date,
+            literal(STATE),
+            literal(State.DISBURSED.value),
+            literal(1),
+            approved,
+        ).where(of_fund, authorised)
+    )
+    parts.append(
+        events.add_columns(
+            literal(DISBURSED),
+            Application.value_date,
+            moved_on,
+            literal(STATE),
+            ApplicationEvent.to_state,
+            literal(1),
+            approved,
+        ).where(of_fund, authorised, later)
+    )
+    parts.append(
+        events.add_columns(
+            literal(DISBURSED),
+            Application.value_date,
+            moved_on,
+            literal(STATE),
+            ApplicationEvent.from_state,
+            literal(-1),
+            -approved,
+        ).where(of_fund, authorised, later)
+    )
+    every = union_all(*parts).subquery()
+    return select(
+        every.c.cohort,
+        every.c.day,
+        every.c.moved_on,
+        every.c.dimension,
+        every.c.key,
+        cast(func.sum(every.c.count), Integer),
+        cast(func.sum(every.c.amount), BigInteger),
+    ).group_by(every.c.cohort, every.c.day, every.c.moved_on, every.c.dimension, every.c.key)
+
+
+def rebuild(fund_id: int) -> None:
+    """Write the fund's rows afresh from the record — for a loader (bench/generate.py), never on the fund's path."""
+    db.session.execute(delete(CohortDay).where(CohortDay.fund_id == fund_id))
+    rows = [
+        {
+            "fund_id": fund_id,
+            "cohort": cohort,
+            "day": _date(day),
+            "moved_on": _date(moved_on),
+            "dimension": dimension,
+            "key": key,
+            "count": int(count),
+            "amount": int(amount),
+        }
+        for cohort, day, moved_on, dimension, key, count, amount in db.session.execute(from_record(fund_id))
+        if count or amount
+    ]
+    for first in range(0, len(rows), 5000):
+        db.session.execute(insert(CohortDay), rows[first : first + 5000])
+
+
+def differences(fund_id: int) -> list[str]:
+    """The kept rows that differ from the record, named (the full reconciliation)."""
+    kept = {
+        (r.cohort, r.day, r.moved_on, r.dimension, r.key): (r.count, r.amount)
+        for r in db.session.scalars(select(CohortDay).where(CohortDay.fund_id == fund_id))
+        if r.count or r.amount
+    }
+    found = []
+    for cohort, day, moved_on, dimension, key, count, amount in db.session.execute(from_record(fund_id)):
+        if not count and not amount:
+            continue
+        at = (cohort, _date(day), _date(moved_on), dimension, key)
+        if kept.pop(at, None) != (int(count), int(amount)):
+            found.append(f"{cohort} {at[1].isoformat()} {at[2].isoformat()} {dimension}={key}")
+    found += [f"{c} {d.isoformat()} {m.isoformat()} {k}={v}" for c, d, m, k, v in sorted(kept)]
+    return found
+
+
+def _date(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
