@@ -4,7 +4,8 @@ now on, so a period's breakdowns read a few rows a day instead of every applicat
 the applications and their events as they stand (one INSERT … SELECT), with the rules of
 ``services.reports.cohorts`` written out as they were when this migration was made: days are the fund's (UTC + 8
 hours), a submission's first state and each change of state after it count in the submitted cohort, a bridge counts
-in its value date's cohort from that day as disbursed and then moves with its events after the authorisation. The
+in its value date's cohort from that day as disbursed and then moves with its events after the authorisation (its
+move from approved to disbursed). The
 nightly reconciliation checks every row against the record.
 
 Revision ID: 0050_cohort_days
@@ -80,7 +81,7 @@ def upgrade():
 
     authorised = (
         "(SELECT MAX(x.id) FROM application_events x WHERE x.application_id = a.id "
-        "AND x.action = 'authorise-disbursement')"
+        "AND x.from_state = 'approved' AND x.to_state = 'disbursed')"
     )
     parts = [ROWS.format(sub=day("a.submitted_at"), dim=d, key=k) for d, k in DIMENSIONS.items()]
     parts.append(MOVES.format(sub=day("a.submitted_at"), at=day("e.at"), authorised=authorised))

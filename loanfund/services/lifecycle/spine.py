@@ -87,7 +87,7 @@ def record(
     from loanfund.services.reports import cohorts
 
     bridges.keep(application)
-    cohorts.moved(application, str(action), from_state.value if from_state else None, application.state)
+    cohorts.moved(application, from_state.value if from_state else None, application.state)
 
 
 def record_beside(application: Application, actor: User, action: str, note: str, **payload: Any) -> None:

@@ -25,14 +25,15 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from loanfund import clock
-from loanfund.domain.lifecycle import Action, State
+from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, CohortDay, Enterprise
 
 SUBMITTED, DISBURSED = "submitted", "disbursed"
 STATE = "state"
 DIMENSIONS = ("bank", "district", "size", "industry", "loan_type")
-AUTHORISE = Action.AUTHORISE_DISBURSEMENT.value
+# the money goes out: the one move from approved to disbursed (the authorisation, 第十七条)
+OUT_FROM, OUT_TO = State.APPROVED.value, State.DISBURSED.value
 
 
 def _add(
@@ -78,7 +79,7 @@ def _attributes(application: Application) -> dict[str, str]:
     }
 
 
-def moved(application: Application, action: str, from_state: str | None, to_state: str) -> None:
+def moved(application: Application, from_state: str | None, to_state: str) -> None:
     """What an event changes in the kept totals: a submission, an authorisation (the bridge's money goes out on its
     value date), a change of state. In the event's transaction, with the application locked (or new)."""
     if from_state is not None and from_state == to_state:
@@ -95,7 +96,7 @@ def moved(application: Application, action: str, from_state: str | None, to_stat
     if application.authorised_at is None or application.value_date is None or application.approved_amount is None:
         return
     value_date, approved = application.value_date, application.approved_amount.fen
-    if action == AUTHORISE:
+    if (from_state, to_state) == (OUT_FROM, OUT_TO):
         for dimension, key in _attributes(application).items():
             _add(application.fund_id, DISBURSED, value_date, value_date, dimension, key, 1, approved)
         _add(application.fund_id, DISBURSED, value_date, value_date, STATE, to_state, 1, approved)
@@ -192,7 +193,11 @@ def from_record(fund_id: int) -> Any:
     )
     authorised_at = (
         select(func.max(ApplicationEvent.id))
-        .where(ApplicationEvent.application_id == Application.id, ApplicationEvent.action == AUTHORISE)
+        .where(
+            ApplicationEvent.application_id == Application.id,
+            ApplicationEvent.from_state == OUT_FROM,
+            ApplicationEvent.to_state == OUT_TO,
+        )
         .correlate(Application)
         .scalar_subquery()
     )
@@ -203,7 +208,7 @@ def from_record(fund_id: int) -> Any:
             Application.value_date,
             Application.value_date,
             literal(STATE),
-            literal(State.DISBURSED.value),
+            literal(OUT_TO),
             literal(1),
             approved,
         ).where(of_fund, authorised)
