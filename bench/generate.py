@@ -46,6 +46,7 @@ from loanfund.models import (
 )
 from loanfund.services import funds
 from loanfund.services.books import fund, ledger
+from loanfund.services.books import reserved as reservations
 from loanfund.services.books.capital import contributor_named, record_contribution
 from loanfund.services.lifecycle import bridges
 from loanfund.services.policies import policy_version_in_force
@@ -571,6 +572,7 @@ def generate(
     _settle_position(fund_id)
     bridges.rebuild(fund_id)  # the bridges out's facts, which the steps keep, made from the rows written past them
     cohorts.rebuild(fund_id)  # and the report's kept totals
+    reservations.rebuild(fund_id)  # and the reservations day by day
     db.session.commit()
     result.seconds = time.perf_counter() - started
     return result

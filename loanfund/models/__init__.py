@@ -31,6 +31,7 @@ from loanfund.models.books import (
     LedgerDay,
     LedgerTotal,
     ReconciliationRun,
+    ReservedDay,
     TransferReference,
 )
 from loanfund.models.funds import District, Fund, fund_districts
@@ -106,6 +107,7 @@ __all__ = [
     "Receipt",
     "ReconciliationRun",
     "RecoveryRecord",
+    "ReservedDay",
     "RulesDocument",
     "Setting",
     "SignUp",

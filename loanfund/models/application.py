@@ -250,7 +250,12 @@ class Application(TimestampMixin, Model):
     @property
     def reference(self) -> str:
         """The number staff and enterprises quote: ZD + year of submission + id."""
-        return f"ZD{self.submitted_at:%Y}{self.id:05d}"
+        return self.reference_of(self.id, self.submitted_at)
+
+    @staticmethod
+    def reference_of(application_id: int, submitted_at: datetime) -> str:
+        """An application's number from its id and submission time (a report that reads columns, not objects)."""
+        return f"ZD{submitted_at:%Y}{application_id:05d}"
 
     @property
     def state_enum(self) -> State:

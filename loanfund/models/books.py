@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -107,6 +108,20 @@ class FundBalance(Model):
         CheckConstraint("reserved >= 0", name="reserved_not_negative"),
         CheckConstraint("cash - reserved >= 0", name="not_over_committed"),
     )
+
+
+class ReservedDay(Model):
+    """A day's reservations (R8) made and given back (issue 28): kept by ``fund.reserve``, ``fund.release`` and a
+    disbursement's ``move_cash`` beside the position row they move, so a report's day-by-day reservations are the
+    position now less the days after — not every approval of the period read again. Amounts in fen; ``reconcile``
+    checks the sum against the position and each day against the applications."""
+
+    __tablename__ = "reserved_days"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reserved: Mapped[int] = mapped_column(BigInteger)
+    released: Mapped[int] = mapped_column(BigInteger)
 
 
 class LedgerAccount(Model):

@@ -61,3 +61,31 @@ def test_a_day_that_differs_from_the_legs_is_named_by_the_full_reconciliation(pe
     db.session.commit()
     [check] = [c for c in reconcile(city_fund_id()).checks if c.name.startswith("每日科目发生额")]
     assert (check.expected, check.actual, check.detail) == (0, 1, "2026-11-05 fee_income return")
+
+
+def test_the_reservations_are_kept_by_the_day_they_are_made_and_given_back(people, traveller):
+    """A5's 2,000,000.00 approved 25 Nov is reserved until it goes out on 1 Dec; A1, A2 and A3 went out the day they
+    were approved. The report's days read those kept rows; a kept day that differs from the record is named."""
+    from loanfund.models import ReservedDay
+    from loanfund.services.books import reserved
+    from loanfund.services.reports import reporting
+
+    november_2026(traveller)
+    fund_id = city_fund_id()
+    assert reserved.moves(fund_id, date(2026, 11, 1), date(2026, 11, 30)) == {
+        None: 0,
+        date(2026, 11, 2): 0,
+        date(2026, 11, 9): 0,
+        date(2026, 11, 16): 0,
+        date(2026, 11, 25): 200_000_000,
+    }
+    days = {d.day: d.reserved for d in reporting.daily(fund_id, date(2026, 11, 24), date(2026, 12, 1))}
+    assert days[date(2026, 11, 24)] == M("0.00")
+    assert days[date(2026, 11, 25)] == days[date(2026, 11, 30)] == M("2,000,000.00")
+    assert days[date(2026, 12, 1)] == M("0.00")
+    assert reserved.differences(fund_id) == []
+    db.session.execute(
+        update(ReservedDay).where(ReservedDay.day == date(2026, 11, 25)).values(reserved=ReservedDay.reserved + 1)
+    )
+    db.session.commit()
+    assert reserved.differences(fund_id) == ["2026-11-25", "合计 ≠ 资金头寸"]

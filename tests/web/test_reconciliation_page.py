@@ -75,6 +75,8 @@ def test_a_full_run_that_found_a_difference_lists_it_on_the_page(client, busy, a
     assert runner.invoke(args=["loanfund", "reconcile"]).exit_code == 1
     auth.login("group")
     html = client.get("/fund/reconciliation").get_data(as_text=True)
-    assert "发现 3 处差异" in html  # the receivable, the bridge's kept facts and the report's kept totals
+    # the receivable, the bridge's kept facts, the report's kept totals and the day's reservations: each kept from the
+    # amount the step approved, each now against an amount no step wrote
+    assert "发现 4 处差异" in html
     assert "在外转贷台账 = 申请、收回与清偿记录（不符的笔数）：应为 0，实为 1" in html
     assert "应为 23,999,999.00，账簿 24,000,000.00" in html

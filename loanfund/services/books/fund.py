@@ -14,11 +14,12 @@ from sqlalchemy import BigInteger, BindParameter, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from loanfund import clock
 from loanfund.database import affected
 from loanfund.domain.errors import RuleViolation, Violation
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import FundBalance
+from loanfund.models import FundBalance, ReservedDay
 from loanfund.services.record import audit
 
 
@@ -66,6 +67,21 @@ def _fen(amount: Money) -> BindParameter[int]:
     return literal(amount.fen, BigInteger())
 
 
+def _on_the_day(fund_id: int, *, reserved: int = 0, released: int = 0) -> None:
+    """Add to today's reservations made and given back (``ReservedDay``), in the same transaction as the position."""
+    dialect = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = dialect(ReservedDay).values(fund_id=fund_id, day=clock.today(), reserved=reserved, released=released)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[ReservedDay.fund_id, ReservedDay.day],
+            set_={
+                "reserved": ReservedDay.reserved + statement.excluded.reserved,
+                "released": ReservedDay.released + statement.excluded.released,
+            },
+        )
+    )
+
+
 def reserve(fund_id: int, amount: Money) -> None:
     """Promise ``amount`` of the fund's to an approval.
 
@@ -83,6 +99,7 @@ def reserve(fund_id: int, amount: Money) -> None:
                 "amount",
             )
         )
+    _on_the_day(fund_id, reserved=amount.fen)
 
 
 def release(fund_id: int, amount: Money) -> None:
@@ -90,6 +107,7 @@ def release(fund_id: int, amount: Money) -> None:
     fen = _fen(amount)
     if not _guarded(fund_id, {"reserved": FundBalance.reserved - fen}, FundBalance.reserved >= fen):
         raise RuntimeError("released more than was reserved")  # the books are wrong: stop and roll back
+    _on_the_day(fund_id, released=amount.fen)
 
 
 def move_cash(fund_id: int, change: Money, *, from_reservation: bool = False) -> None:
@@ -113,6 +131,7 @@ def move_cash(fund_id: int, change: Money, *, from_reservation: bool = False) ->
             (FundBalance.reserved >= fen) & (FundBalance.cash >= fen),
         ):
             raise RuntimeError("paid out more than was reserved")  # the books are wrong: stop and roll back
+        _on_the_day(fund_id, released=abs(change.fen))
     elif not _guarded(fund_id, {"cash": FundBalance.cash - fen}, FundBalance.cash - FundBalance.reserved >= fen):
         raise RuleViolation(
             Violation(

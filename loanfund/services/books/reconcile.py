@@ -46,7 +46,7 @@ from loanfund.models import (
     Receipt,
     ReconciliationRun,
 )
-from loanfund.services.books import fund, ledger
+from loanfund.services.books import fund, ledger, reserved
 from loanfund.services.lifecycle import bridges
 from loanfund.services.reports import cohorts
 
@@ -323,6 +323,8 @@ def reconcile(fund_id: int) -> Reconciliation:
     )
 
     result.receivables, result.receivables_checked = receivable_differences(fund_id)
+    held = reserved.differences(fund_id)
+    result.checks.append(Check("每日预留与释放 = 审批与放款记录（不符的日数）", 0, len(held), _ids(held)))
     moved = cohorts.differences(fund_id)
     result.checks.append(Check("报表分类累计 = 申请与流转记录（不符的行数）", 0, len(moved), _ids(moved)))
     facts = bridges.differences(fund_id)

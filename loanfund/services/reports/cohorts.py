@@ -123,6 +123,21 @@ def totals(fund_id: int, cohort: str, start: date, end: date) -> dict[tuple[str,
     return {(d, k): (int(n or 0), int(a or 0)) for d, k, n, a in rows if n}
 
 
+def submitted(fund_id: int, start: date, end: date) -> tuple[int, int]:
+    """How many applications were submitted from ``start`` to ``end`` and the amount they asked for (fen): the
+    submitted cohort under one of its attributes (each counts every application once)."""
+    count, amount = db.session.execute(
+        select(func.coalesce(func.sum(CohortDay.count), 0), func.coalesce(func.sum(CohortDay.amount), 0)).where(
+            CohortDay.fund_id == fund_id,
+            CohortDay.cohort == SUBMITTED,
+            CohortDay.dimension == DIMENSIONS[-1],
+            CohortDay.day >= start,
+            CohortDay.day <= end,
+        )
+    ).one()
+    return int(count), int(amount)
+
+
 # -- from the record ------------------------------------------------------------------------------------------------
 
 

@@ -15,14 +15,13 @@ import dataclasses
 import types
 import typing
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce, union_all
+from sqlalchemy import BigInteger, func, or_, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock
@@ -47,7 +46,6 @@ from loanfund.domain.watch import renewal_deadline
 from loanfund.extensions import db
 from loanfund.models import (
     Application,
-    ApplicationEvent,
     Bank,
     BankClaim,
     Fund,
@@ -58,9 +56,9 @@ from loanfund.models import (
     PolicyVersion,
     RecoveryRecord,
 )
-from loanfund.services.books import fund, ledger
+from loanfund.services.books import fund, ledger, reserved
 from loanfund.services.funds import district_names
-from loanfund.services.lifecycle import STEPS, application_policy
+from loanfund.services.lifecycle import application_policy
 from loanfund.services.reports import cohorts
 
 RECEIVABLE_LIKE = "receivable:%"
@@ -75,12 +73,7 @@ RENEWAL_SLA_MAX_DAYS = 30
 # money columns as plain integers of fen inside aggregates and comparisons
 DEBIT = type_coerce(JournalLeg.debit, BigInteger())
 CREDIT = type_coerce(JournalLeg.credit, BigInteger())
-REQUESTED = type_coerce(Application.requested_amount, BigInteger())
-APPROVED = type_coerce(Application.approved_amount, BigInteger())
 
-# an approval reserves its amount (R8) until the money goes out or the approval ends without it
-ENDED_AFTER_APPROVAL = frozenset({State.WITHDRAWN.value, State.CANCELLED.value, State.GROUP_REJECTED.value})
-RELEASING = tuple(action.value for action, step in STEPS.items() if step.releases_reservation)
 
 DIMENSIONS = (
     ("state", "按状态"),
@@ -296,26 +289,13 @@ def report(of: Fund, start: date, end: date) -> Report:
     )
 
 
-def _submitted_in(fund_id: int, start: date, end: date) -> Any:
-    after = clock.day_start(end + timedelta(days=1))
-    return and_(
-        Application.fund_id == fund_id,
-        Application.submitted_at >= clock.day_start(start),
-        Application.submitted_at < after,
-    )
-
-
 def _fen(value: Any) -> Money:
     return Money(int(value or 0))
 
 
 def summary(fund_id: int, start: date, end: date) -> Summary:
     """The fund's figures for the period (its own applications and books)."""
-    submitted, requested = db.session.execute(
-        select(func.count(Application.id), func.coalesce(func.sum(REQUESTED), 0)).where(
-            _submitted_in(fund_id, start, end)
-        )
-    ).one()
+    submitted, requested = cohorts.submitted(fund_id, start, end)
     bridges = disbursed = returned = fee_in = fee_out = fee_distributed = 0
     # the money from the days' kept totals by line and kind of entry (``LedgerDay``): a few rows a day of the period
     for line, kind, debit, credit, entries in db.session.execute(
@@ -444,15 +424,15 @@ def daily(fund_id: int, start: date, end: date) -> list[Day]:
     # legs) and the receivables line now, less what moved since the period began
     cash = fund.position(fund_id).cash.fen - since[CASH]
     out = ledger.line_balance(fund_id, RECEIVABLES).fen - since[RECEIVABLES]
-    reserved_moves = _reservations(fund_id, start, end)
+    reserved_moves = reserved.moves(fund_id, start, end)  # kept a row a day by the position's own moves
     days = []
-    reserved = reserved_moves.pop(None, 0)
+    held = reserved_moves.pop(None, 0)
     day = start
     while day <= end:
         cash += moves.get((CASH, day), 0)
         out += moves.get((RECEIVABLES, day), 0)
-        reserved += reserved_moves.get(day, 0)
-        days.append(Day(day, Money(cash), Money(reserved), Money(out)))
+        held += reserved_moves.get(day, 0)
+        days.append(Day(day, Money(cash), Money(held), Money(out)))
         day += timedelta(days=1)
     return days
 
@@ -471,59 +451,6 @@ def _out_at(fund_id: int, day: date, *, inclusive: bool) -> Any:
         select(Application.id).where(of_fund, Application.received_on.is_(None), went_out),
         select(Application.id).where(of_fund, back_later, went_out),
     )
-
-
-def _reservations(fund_id: int, start: date, end: date) -> dict[date | None, int]:
-    """How the reservations move each day of the period (key None: what is reserved as the period opens).
-
-    An approval reserves its amount on the day it is approved (R8) until the money goes out (the authorisation) or
-    the approval ends without it (withdrawn, cancelled, rejected by the group): read from the applications, and from
-    the events only for the few that ended without money."""
-    rows = db.session.execute(
-        select(Application.id, Application.approved_on, Application.authorised_at, Application.state, APPROVED).where(
-            Application.id.in_(_approved_around(fund_id, start, end))
-        )
-    ).all()
-    ended = [i for i, _, _, state, _ in rows if state in ENDED_AFTER_APPROVAL]
-    released_at = dict(
-        db.session.execute(
-            select(ApplicationEvent.application_id, func.min(ApplicationEvent.at))
-            .where(ApplicationEvent.application_id.in_(ended), ApplicationEvent.action.in_(RELEASING))
-            .group_by(ApplicationEvent.application_id)
-        ).all()
-    )
-    moves: dict[date | None, int] = defaultdict(int)
-    for application_id, approved_on, authorised_at, _, fen in rows:
-        assert approved_on is not None  # every row is an approval's (``_approved_around``)
-        moment = authorised_at or released_at.get(application_id)
-        released = clock.local(_aware(moment)).date() if moment is not None else None
-        if approved_on > end or (released is not None and released < start):
-            continue
-        moves[None if approved_on < start else approved_on] += int(fen)
-        if released is not None and released <= end:
-            moves[released] -= int(fen)
-    return moves
-
-
-def _approved_around(fund_id: int, start: date, end: date) -> Any:
-    """Applications whose reservation may touch the period: approved in it or in the 90 days before, or reserved
-    still (an approval waits days, not months, for its money — R4's days and R9's renewal are short)."""
-    of_fund = Application.fund_id == fund_id
-    return union_all(
-        select(Application.id).where(of_fund, Application.approved_on.between(start - timedelta(days=90), end)),
-        select(Application.id).where(
-            of_fund,
-            Application.state.in_([State.APPROVED.value, State.GROUP_REVIEW.value]),
-            Application.approved_on <= end,
-        ),
-    )
-
-
-def _aware(moment: datetime) -> datetime:
-    """A time read back by an aggregate (SQLite returns it without its zone): stored times are UTC."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def overdue(fund_id: int, end: date) -> list[Overdue]:
@@ -581,11 +508,12 @@ def overdue(fund_id: int, end: date) -> list[Overdue]:
         .order_by(RecoveryRecord.taken_on, RecoveryRecord.id)
     ):
         records_of[record.application_id].append(record)
-    policy_of = _policies(fund_id)
+    policies = _versions(fund_id)
     result = []
     for application in applications:
         assert application.value_date is not None
-        due = due_date(policy_of(application), application.value_date)
+        policy = policies.get(application.policy_version_id or 0) or application_policy(application)
+        due = due_date(policy, application.value_date)
         if end <= due:
             continue
         records = records_of[application.id]
@@ -618,18 +546,12 @@ def overdue(fund_id: int, end: date) -> list[Overdue]:
     return result
 
 
-def _policies(fund_id: int) -> Callable[[Application], Policy]:
-    """Each application's policy (R14): the fund's versions read once — a handful of rows — for a report of thousands
-    of bridges, rather than each bridge's version loaded (and its parameters parsed) with it."""
-    read = {
+def _versions(fund_id: int) -> dict[int, Policy]:
+    """The fund's policy versions (R14), read once — a handful of rows — for a report of thousands of bridges, rather
+    than each bridge's version loaded (and its parameters parsed) with it."""
+    return {
         v.id: v.to_policy() for v in db.session.scalars(select(PolicyVersion).where(PolicyVersion.fund_id == fund_id))
     }
-
-    def policy_of(application: Application) -> Policy:
-        found = read.get(application.policy_version_id) if application.policy_version_id is not None else None
-        return found or application_policy(application)
-
-    return policy_of
 
 
 def breaches(fund_id: int, start: date, end: date, *, day_ended: bool = True) -> list[Breach]:
@@ -637,34 +559,42 @@ def breaches(fund_id: int, start: date, end: date, *, day_ended: bool = True) ->
     or still not renewed at the end of the period); R12: claims on a bank recorded in the period. ``day_ended``
     False: ``end`` is today, and the bank has until the end of a deadline that falls today."""
     last_deadline = end if day_ended else end - timedelta(days=1)
-    candidates = db.session.scalars(
-        select(Application)
+    # the few columns a line needs, not an object a bridge: a year's candidates are tens of thousands at a million
+    candidates = db.session.execute(
+        select(
+            Application.id,
+            Application.submitted_at,
+            Application.value_date,
+            Application.renewed_on,
+            Application.state,
+            Application.policy_version_id,
+            Bank.name,
+        )
+        .join(Bank, Bank.id == Application.bank_id)
         .where(Application.fund_id == fund_id)
         .where(Application.value_date >= start - timedelta(days=RENEWAL_SLA_MAX_DAYS), Application.value_date <= end)
         .where(  # renewed late by R9 when it was confirmed, or not renewed (yet) at the period's end
             or_(Application.renewal_late, Application.renewed_on.is_(None), Application.renewed_on > end)
         )
-        .options(joinedload(Application.bank))
         .order_by(Application.value_date, Application.id)
     ).all()
-    policy_of = _policies(fund_id)
+    versions = _versions(fund_id)
     result: dict[str, Breach] = {}
-    for application in candidates:
-        assert application.value_date is not None
-        deadline = renewal_deadline(policy_of(application), application.value_date)
-        renewed = application.renewed_on if application.renewed_on and application.renewed_on <= end else None
+    for application_id, submitted_at, value_date, renewed_on, state, version_id, bank in candidates:
+        assert version_id is not None and value_date is not None  # disbursed: approved under a version (R14)
+        deadline = renewal_deadline(versions[version_id], value_date)
+        renewed = renewed_on if renewed_on and renewed_on <= end else None
         if not start <= deadline <= last_deadline or (renewed is not None and renewed <= deadline):
             continue
-        if application.renewed_on is None and application.state_enum not in NOT_RENEWED_STATES:
+        if renewed_on is None and State(state) not in NOT_RENEWED_STATES:
             continue  # ended without money out for a renewal (never disbursed)
         if renewed is not None:
             what = f"{cn_day(renewed)}续贷"
         else:
             what = "期末仍未续贷" if day_ended else f"截至{cn_day(end)}仍未续贷"
-        entry = result.setdefault(application.bank.name, Breach(application.bank.name))
-        entry.renewals_late.append(
-            f"{application.reference}（起息 {cn_day(application.value_date)}，最迟 {cn_day(deadline)}，{what}）"
-        )
+        entry = result.setdefault(bank, Breach(bank))
+        reference = Application.reference_of(application_id, submitted_at)
+        entry.renewals_late.append(f"{reference}（起息 {cn_day(value_date)}，最迟 {cn_day(deadline)}，{what}）")
     claims = db.session.scalars(
         select(BankClaim)
         .join(Application, BankClaim.application_id == Application.id)
