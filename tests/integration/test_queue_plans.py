@@ -39,3 +39,36 @@ def test_the_archive_queue_reads_its_first_rows_from_the_fund_state_index(app, p
         plan = " | ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
     assert "ix_applications_fund_state_id" in plan, plan
     assert "TEMP B-TREE" not in plan, plan  # nothing sorted
+
+
+def test_a_list_filtered_by_submission_days_starts_from_their_ids(app, people, traveller):
+    """The list newest first, filtered by the day submitted: the page reads the ids of those days (the primary key's
+    range found from the submission time's index), not every newer application — and shows exactly those days'."""
+    from datetime import date
+
+    from loanfund.services.applications import listing
+
+    flows = Flows(traveller)
+    made = {}
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04"):
+        traveller.move_to(f"{day} 10:00:00+08:00")
+        made[day] = [flows.submit().id, flows.submit(enterprise="ent2").id]
+    operator = db.session.scalars(select(User).where(User.username == "operator")).one()
+    chosen = listing.Criteria(submitted_from=date(2026, 11, 3), submitted_to=date(2026, 11, 3))
+    seen: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append((statement, parameters))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        found = listing.applications(operator, chosen)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert [a.id for a in found] == sorted(made["2026-11-03"], reverse=True)
+    assert listing.count(operator, chosen).number == 2
+    [(statement, parameters)] = [(s, p) for s, p in seen if s.startswith("SELECT applications.") and "LIMIT" in s]
+    with engine.connect() as connection:
+        plan = " | ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    assert "rowid>? AND rowid<?" in plan, plan  # the ids of those days, from an index (the fund's, on SQLite)
