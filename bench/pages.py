@@ -9,7 +9,7 @@ PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
         "/home",
         "/applications",
         "/applications?submitted_from=2024-03-01&submitted_to=2024-03-31",  # a month long ago: its ids, by index
-        "/applications?q=测试企业000123",  # part of a name: the trigram index (PostgreSQL)
+        "/applications?q=测试企业999999",  # part of a name no enterprise has: the trigram index (PostgreSQL)
         "/applications/export.xlsx",
         "/bank-claims",
         "/blacklist",
