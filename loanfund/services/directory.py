@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from loanfund.domain.eligibility import bank_agreement_violation
@@ -62,8 +62,10 @@ def people_of(fund_id: int) -> ColumnElement[bool]:
     """Whom a fund's administrator keeps: the fund's staff and bank officers, and the users of the enterprises in
     the districts it serves (an enterprise's user belongs to the platform: every fund covering it keeps it)."""
     served = select(fund_districts.c.district_key).where(fund_districts.c.fund_id == fund_id)
-    local = select(Enterprise.id).where(Enterprise.district.in_(served))
-    return or_(User.fund_id == fund_id, User.enterprise_id.in_(local))
+    # each user's enterprise looked up by its key (EXISTS), not every enterprise of the districts gathered first: a
+    # province's fund serves a quarter of a million of them (issue 28)
+    local = exists().where(Enterprise.id == User.enterprise_id, Enterprise.district.in_(served))
+    return or_(User.fund_id == fund_id, local)
 
 
 def users(fund_id: int) -> list[User]:

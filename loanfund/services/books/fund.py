@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, BindParameter, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from loanfund import clock
 from loanfund.database import affected
@@ -21,6 +19,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import FundBalance, ReservedDay
 from loanfund.services.record import audit
+from loanfund.sql import dialect_insert
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,8 @@ def ensure_fund_row(fund_id: int) -> None:
     """The fund's position row, opened at its first money (two first contributions at once both pass: the insert skips
     a row that exists, waiting on PostgreSQL for a twin's uncommitted insert)."""
     if db.session.scalar(select(FundBalance.id).where(FundBalance.fund_id == fund_id)) is None:
-        dialect = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         db.session.execute(
-            dialect(FundBalance)
+            dialect_insert()(FundBalance)
             .values(fund_id=fund_id, cash=Money.zero(), reserved=Money.zero())
             .on_conflict_do_nothing(index_elements=[FundBalance.fund_id])
         )
@@ -69,8 +67,9 @@ def _fen(amount: Money) -> BindParameter[int]:
 
 def _on_the_day(fund_id: int, *, reserved: int = 0, released: int = 0) -> None:
     """Add to today's reservations made and given back (``ReservedDay``), in the same transaction as the position."""
-    dialect = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = dialect(ReservedDay).values(fund_id=fund_id, day=clock.today(), reserved=reserved, released=released)
+    statement = dialect_insert()(ReservedDay).values(
+        fund_id=fund_id, day=clock.today(), reserved=reserved, released=released
+    )
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=[ReservedDay.fund_id, ReservedDay.day],

@@ -9,8 +9,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import BigInteger, case, delete, func, insert, literal, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from loanfund.domain.ledger import (
     CASH,
@@ -28,15 +26,12 @@ from loanfund.extensions import db
 from loanfund.models import JournalEntry, JournalLeg, LedgerAccount, LedgerDay, LedgerTotal, User
 from loanfund.services.books import fund
 from loanfund.services.record import audit
+from loanfund.sql import dialect_insert
 
 
 def _total(column: Any) -> Any:
     """SUM of a money column as a plain integer of fen (0 for no rows)."""
     return func.coalesce(func.sum(column), 0, type_=BigInteger())
-
-
-def _dialect_insert() -> Any:
-    return postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def account(fund_id: int, code: str) -> LedgerAccount:
@@ -47,9 +42,8 @@ def account(fund_id: int, code: str) -> LedgerAccount:
     row = db.session.scalar(query)
     if row is None:
         name, kind = describe(code)
-        dialect_insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         db.session.execute(
-            dialect_insert(LedgerAccount)
+            dialect_insert()(LedgerAccount)
             .values(fund_id=fund_id, code=code, name=name, kind=kind.value)
             .on_conflict_do_nothing(index_elements=[LedgerAccount.fund_id, LedgerAccount.code])
         )
@@ -110,17 +104,23 @@ def post(
     return entry
 
 
-def _add_to_totals(fund_id: int, posting: Posting) -> None:
-    """Add the posting's legs to the running totals of their trial-balance lines, in the posting's transaction
-    (lines in a fixed order, so two postings never wait on each other's lines crosswise)."""
+def _by_line(posting: Posting) -> list[tuple[str, tuple[Money, Money]]]:
+    """The posting's debits and credits summed by trial-balance line, the lines in a fixed order (so two postings
+    never wait on each other's rows crosswise)."""
     by_line: dict[str, tuple[Money, Money]] = {}
     for leg in posting.legs:
         line = line_of(leg.account)
         debit, credit = by_line.get(line, (Money.zero(), Money.zero()))
         by_line[line] = (debit + leg.debit, credit + leg.credit)
-    for line, (debit, credit) in sorted(by_line.items()):
+    return sorted(by_line.items())
+
+
+def _add_to_totals(fund_id: int, posting: Posting) -> None:
+    """Add the posting's legs to the running totals of their trial-balance lines, in the posting's transaction
+    (lines in a fixed order, so two postings never wait on each other's lines crosswise)."""
+    for line, (debit, credit) in _by_line(posting):
         name, kind = describe_line(line)
-        statement = _dialect_insert()(LedgerTotal).values(
+        statement = dialect_insert()(LedgerTotal).values(
             fund_id=fund_id, line=line, name=name, kind=kind.value, debit=debit, credit=credit
         )
         db.session.execute(
@@ -138,13 +138,8 @@ def _add_to_days(fund_id: int, posting: Posting, posted_on: date) -> None:
     """Add the posting's legs to its day's totals by line and kind (``LedgerDay``), in the posting's transaction, in
     the same fixed order of lines as the running totals."""
     kind = entry_kind(posting.key)
-    by_line: dict[str, tuple[Money, Money]] = {}
-    for leg in posting.legs:
-        line = line_of(leg.account)
-        debit, credit = by_line.get(line, (Money.zero(), Money.zero()))
-        by_line[line] = (debit + leg.debit, credit + leg.credit)
-    for line, (debit, credit) in sorted(by_line.items()):
-        statement = _dialect_insert()(LedgerDay).values(
+    for line, (debit, credit) in _by_line(posting):
+        statement = dialect_insert()(LedgerDay).values(
             fund_id=fund_id, day=posted_on, line=line, kind=kind, debit=debit, credit=credit, entries=1
         )
         db.session.execute(

@@ -10,15 +10,15 @@ of the first step that releases it — the authorisation (the money goes out) or
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import BigInteger, Date, cast, delete, func, insert, select
+from sqlalchemy import BigInteger, cast, delete, func, insert, select
 
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, ReservedDay
 from loanfund.services.books import fund
 from loanfund.services.lifecycle import STEPS
+from loanfund.sql import as_date, local_day
 
 RELEASING = tuple(action.value for action, step in STEPS.items() if step.releases_reservation)
 
@@ -36,12 +36,6 @@ def moves(fund_id: int, start: date, end: date) -> dict[date | None, int]:
     return found
 
 
-def _local_day(column: Any) -> Any:
-    if db.session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("Asia/Shanghai", column), Date)
-    return func.date(column, "+8 hours")
-
-
 def from_record(fund_id: int) -> dict[date, tuple[int, int]]:
     """Each day's reservations made and given back, from the applications and their events."""
     amount = cast(Application.approved_amount, BigInteger)
@@ -52,7 +46,7 @@ def from_record(fund_id: int) -> dict[date, tuple[int, int]]:
         .where(of_fund, Application.approved_on.is_not(None))
         .group_by(Application.approved_on)
     ):
-        found.setdefault(_date(day), [0, 0])[0] += int(fen)
+        found.setdefault(as_date(day), [0, 0])[0] += int(fen)
     first = (
         select(ApplicationEvent.application_id, func.min(ApplicationEvent.id).label("event_id"))
         .join(Application, Application.id == ApplicationEvent.application_id)
@@ -60,7 +54,7 @@ def from_record(fund_id: int) -> dict[date, tuple[int, int]]:
         .group_by(ApplicationEvent.application_id)
         .subquery()
     )
-    released_on = _local_day(ApplicationEvent.at)
+    released_on = local_day(ApplicationEvent.at)
     for day, fen in db.session.execute(
         select(released_on, func.sum(amount))
         .select_from(first)
@@ -68,7 +62,7 @@ def from_record(fund_id: int) -> dict[date, tuple[int, int]]:
         .join(Application, Application.id == first.c.application_id)
         .group_by(released_on)
     ):
-        found.setdefault(_date(day), [0, 0])[1] += int(fen)
+        found.setdefault(as_date(day), [0, 0])[1] += int(fen)
     return {day: (made, back) for day, (made, back) in found.items()}
 
 
@@ -108,7 +102,3 @@ def _kept(fund_id: int) -> list[tuple[int, int]]:
             select(ReservedDay.reserved, ReservedDay.released).where(ReservedDay.fund_id == fund_id)
         )
     ]
-
-
-def _date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -27,6 +27,7 @@ from loanfund.domain.rules import due_date
 from loanfund.domain.watch import BridgeFacts, next_look, renewal_deadline
 from loanfund.extensions import db
 from loanfund.models import Application, BridgeOut
+from loanfund.services.applications.listing import row_options
 from loanfund.services.lifecycle.settlement import account_of
 from loanfund.services.lifecycle.spine import application_policy
 
@@ -231,13 +232,7 @@ def to_look_at(today: date) -> list[tuple[Application, int]]:
     applications = db.session.scalars(
         select(Application)
         .where(Application.id.in_(list(seen)), Application.state.in_(OUT_VALUES))
-        .options(
-            joinedload(Application.enterprise),
-            joinedload(Application.bank),
-            joinedload(Application.policy_version),
-            subqueryload(Application.receipts),
-            joinedload(Application.bank_claim),
-        )
+        .options(*row_options())
         .order_by(Application.id)
     ).all()
     return [(a, int(seen[a.id])) for a in applications]

@@ -18,8 +18,6 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, text
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from loanfund import clock
 from loanfund.domain.lifecycle import Role
@@ -33,6 +31,7 @@ from loanfund.services.lifecycle import application_policy, bridges
 from loanfund.services.oversight import blacklist, notices
 from loanfund.services.people import accounts, vetting
 from loanfund.services.uow import finish
+from loanfund.sql import dialect_insert
 
 ADVISORY_LOCK = 0x4C46_5357  # "LFSW": one sweep at a time per database
 
@@ -136,7 +135,7 @@ def _claim(application: Application, found: Found) -> bool:
 
 
 def _claim_key(key: str, application_id: int | None, finding: str) -> bool:
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert()
     claimed = db.session.execute(
         insert(WatchMark)
         .values(key=key, application_id=application_id, finding=finding, on=clock.utcnow())

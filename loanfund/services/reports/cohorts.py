@@ -20,14 +20,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Integer, String, cast, delete, func, insert, literal, select, union_all
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import BigInteger, Integer, String, cast, delete, func, insert, literal, select, union_all
 
 from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, CohortDay, Enterprise
+from loanfund.sql import as_date, dialect_insert, local_day
 
 SUBMITTED, DISBURSED = "submitted", "disbursed"
 STATE = "state"
@@ -39,8 +38,7 @@ OUT_FROM, OUT_TO = State.APPROVED.value, State.DISBURSED.value
 def _add(
     fund_id: int, cohort: str, day: date, moved_on: date, dimension: str, key: str, count: int, amount: int
 ) -> None:
-    upsert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = upsert(CohortDay).values(
+    statement = dialect_insert()(CohortDay).values(
         fund_id=fund_id,
         cohort=cohort,
         day=day,
@@ -141,16 +139,9 @@ def submitted(fund_id: int, start: date, end: date) -> tuple[int, int]:
 # -- from the record ------------------------------------------------------------------------------------------------
 
 
-def _local_day(column: Any) -> Any:
-    """The fund's day of a stored UTC time, in SQL (Asia/Shanghai has no summer time: +8 hours)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("Asia/Shanghai", column), Date)
-    return func.date(column, "+8 hours")
-
-
 def from_record(fund_id: int) -> Any:
     """Every row the steps would have kept, worked out from the applications and their events (a query)."""
-    submitted_on = _local_day(Application.submitted_at)
+    submitted_on = local_day(Application.submitted_at)
     requested = cast(Application.requested_amount, BigInteger)
     approved = cast(Application.approved_amount, BigInteger)
     of_fund = Application.fund_id == fund_id
@@ -187,7 +178,7 @@ def from_record(fund_id: int) -> Any:
                 approved,
             ).where(of_fund, authorised)
         )
-    moved_on = _local_day(ApplicationEvent.at)
+    moved_on = local_day(ApplicationEvent.at)
     changed = ApplicationEvent.from_state.is_(None) | (ApplicationEvent.from_state != ApplicationEvent.to_state)
     events = select().select_from(ApplicationEvent).join(Application, Application.id == ApplicationEvent.application_id)
     parts.append(  # into a state (a submission's first)
@@ -206,17 +197,16 @@ def from_record(fund_id: int) -> Any:
             -requested,
         ).where(of_fund, changed, ApplicationEvent.from_state.is_not(None))
     )
-    authorised_at = (
-        select(func.max(ApplicationEvent.id))
-        .where(
-            ApplicationEvent.application_id == Application.id,
-            ApplicationEvent.from_state == OUT_FROM,
-            ApplicationEvent.to_state == OUT_TO,
-        )
-        .correlate(Application)
-        .scalar_subquery()
+    # each bridge's move out (approved → disbursed), once — joined to, not asked again for every event of the years
+    out = (
+        select(ApplicationEvent.application_id.label("application_id"), func.max(ApplicationEvent.id).label("event_id"))
+        .where(ApplicationEvent.from_state == OUT_FROM, ApplicationEvent.to_state == OUT_TO)
+        .group_by(ApplicationEvent.application_id)
+        .subquery()
     )
-    later = changed & (ApplicationEvent.id > authorised_at)
+    after_out = events.join(
+        out, (out.c.application_id == ApplicationEvent.application_id) & (ApplicationEvent.id > out.c.event_id)
+    )
     parts.append(  # a bridge out: disbursed on its value date, then each move after
         select(
             literal(DISBURSED),
@@ -229,7 +219,7 @@ def from_record(fund_id: int) -> Any:
         ).where(of_fund, authorised)
     )
     parts.append(
-        events.add_columns(
+        after_out.add_columns(
             literal(DISBURSED),
             Application.value_date,
             moved_on,
@@ -237,10 +227,10 @@ def from_record(fund_id: int) -> Any:
             ApplicationEvent.to_state,
             literal(1),
             approved,
-        ).where(of_fund, authorised, later)
+        ).where(of_fund, authorised, changed)
     )
     parts.append(
-        events.add_columns(
+        after_out.add_columns(
             literal(DISBURSED),
             Application.value_date,
             moved_on,
@@ -248,7 +238,7 @@ def from_record(fund_id: int) -> Any:
             ApplicationEvent.from_state,
             literal(-1),
             -approved,
-        ).where(of_fund, authorised, later)
+        ).where(of_fund, authorised, changed)
     )
     every = union_all(*parts).subquery()
     return select(
@@ -269,8 +259,8 @@ def rebuild(fund_id: int) -> None:
         {
             "fund_id": fund_id,
             "cohort": cohort,
-            "day": _date(day),
-            "moved_on": _date(moved_on),
+            "day": as_date(day),
+            "moved_on": as_date(moved_on),
             "dimension": dimension,
             "key": key,
             "count": int(count),
@@ -294,12 +284,8 @@ def differences(fund_id: int) -> list[str]:
     for cohort, day, moved_on, dimension, key, count, amount in db.session.execute(from_record(fund_id)):
         if not count and not amount:
             continue
-        at = (cohort, _date(day), _date(moved_on), dimension, key)
+        at = (cohort, as_date(day), as_date(moved_on), dimension, key)
         if kept.pop(at, None) != (int(count), int(amount)):
             found.append(f"{cohort} {at[1].isoformat()} {at[2].isoformat()} {dimension}={key}")
     found += [f"{c} {d.isoformat()} {m.isoformat()} {k}={v}" for c, d, m, k, v in sorted(kept)]
     return found
-
-
-def _date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
