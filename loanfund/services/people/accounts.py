@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, delete, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from loanfund import clock
 from loanfund.database import affected
@@ -321,6 +321,7 @@ def login_records(people: ColumnElement[bool], *, username: str = "", limit: int
         select(LoginRecord)
         .join(User, User.id == LoginRecord.user_id)
         .where(people)
+        .options(contains_eager(LoginRecord.user))  # the row's person, from the join (not one query a person)
         .order_by(LoginRecord.id.desc())
         .limit(limit)
     )
