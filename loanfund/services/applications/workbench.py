@@ -95,11 +95,16 @@ def _visible_out(user: User, where: Any = None) -> Any:
     ``application_visibility``'s; the same narrowing said of the bridges' own columns (their fund, bank or
     enterprise) only lets the database start from the few bridges out rather than from every application of a bank
     (SQLite chose that: 2.8 s for a bank's home page at a million) — it can narrow, never widen."""
-    narrowing = BridgeOut.fund_id == user.fund_id
-    if user.role_enum is Role.BANK:
-        narrowing = BridgeOut.bank_id == user.bank_id
-    elif user.role_enum is Role.ENTERPRISE:
-        narrowing = BridgeOut.enterprise_id == user.enterprise_id
+    narrowing: Any = BridgeOut.fund_id == user.fund_id
+    if user.role_enum in (Role.BANK, Role.ENTERPRISE):
+        own = (
+            BridgeOut.bank_id == user.bank_id
+            if user.role_enum is Role.BANK
+            else BridgeOut.enterprise_id == user.enterprise_id
+        )
+        # a bank's or an enterprise's few, as a list of ids: SQLite reads it first and looks each application up by
+        # its key (1.8 s to 71 ms for a bank at a million); a fund's thousands are better joined
+        narrowing = Application.id.in_(select(BridgeOut.application_id).where(own))
     condition = and_(BridgeOut.application_id == Application.id, narrowing, application_visibility(user))
     return condition if where is None else and_(condition, where)
 
