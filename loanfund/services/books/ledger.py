@@ -214,14 +214,6 @@ def rebuild_days(fund_id: int) -> None:
         db.session.execute(insert(LedgerDay), rows[start : start + 5000])
 
 
-def line_days(fund_id: int, start: date, end: date | None = None) -> list[LedgerDay]:
-    """The fund's kept day totals from ``start`` (to ``end``, both included)."""
-    query = select(LedgerDay).where(LedgerDay.fund_id == fund_id, LedgerDay.day >= start)
-    if end is not None:
-        query = query.where(LedgerDay.day <= end)
-    return list(db.session.scalars(query))
-
-
 def line_expression() -> Any:
     """``domain.ledger.line_of`` in SQL, over ``LedgerAccount.code``."""
     return case((LedgerAccount.code.like(f"{RECEIVABLES}:%"), literal(RECEIVABLES)), else_=LedgerAccount.code)

@@ -84,21 +84,12 @@ def differences(fund_id: int) -> list[str]:
         for row in db.session.scalars(select(ReservedDay).where(ReservedDay.fund_id == fund_id))
         if row.reserved or row.released
     }
+    held = sum(made - back for made, back in kept.values())
     found = []
     for day, expected in sorted(from_record(fund_id).items()):
         if kept.pop(day, (0, 0)) != expected:
             found.append(day.isoformat())
     found += [day.isoformat() for day in sorted(kept)]
-    held = sum(made - back for made, back in (_kept(fund_id)))
     if Money(held) != fund.position(fund_id).reserved:
         found.append("合计 ≠ 资金头寸")
     return found
-
-
-def _kept(fund_id: int) -> list[tuple[int, int]]:
-    return [
-        (int(r), int(b))
-        for r, b in db.session.execute(
-            select(ReservedDay.reserved, ReservedDay.released).where(ReservedDay.fund_id == fund_id)
-        )
-    ]

@@ -16,13 +16,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import BigInteger, delete, func, select, true, update
+from sqlalchemy import BigInteger, delete, func, select, update
 from sqlalchemy.orm import joinedload, subqueryload
 from sqlalchemy.sql.elements import ColumnElement
 
 from loanfund import clock
 from loanfund.domain.lifecycle import MONEY_OUT_STATES
 from loanfund.domain.money import Money
+from loanfund.domain.policy import Policy
 from loanfund.domain.rules import due_date
 from loanfund.domain.watch import BridgeFacts, next_look, renewal_deadline
 from loanfund.extensions import db
@@ -50,10 +51,11 @@ COLUMNS = (
 )
 
 
-def facts(application: Application, today: date | None = None) -> BridgeFacts:
-    """What the watch needs to know of a bridge out on ``today`` (its receipts and bank claim loaded)."""
+def facts(application: Application, today: date | None = None, policy: Policy | None = None) -> BridgeFacts:
+    """What the watch needs to know of a bridge out on ``today`` (its receipts and bank claim loaded). ``policy``: the
+    application's, when the caller has it already."""
     today = today or clock.today()
-    policy = application_policy(application)
+    policy = policy or application_policy(application)
     account = account_of(application, today, policy)
     assert account is not None and application.value_date is not None and application.committed_amount
     return BridgeFacts(
@@ -72,7 +74,7 @@ def values(application: Application, today: date | None = None) -> dict[str, Any
         return None
     today = today or clock.today()
     policy = application_policy(application)
-    seen = facts(application, today)
+    seen = facts(application, today, policy)
     account = seen.account
     assert application.value_date is not None
     return {
@@ -211,10 +213,6 @@ def shortfall() -> ColumnElement[bool]:
 def renewal_short() -> ColumnElement[bool]:
     """The watch's 续贷金额少于承诺, on a bridge that still owes."""
     return BridgeOut.renewal_short.is_(True) & owes()
-
-
-def of_fund(fund_id: int | None) -> ColumnElement[bool]:
-    return BridgeOut.fund_id == fund_id if fund_id is not None else true()
 
 
 # -- the sweep -----------------------------------------------------------------------------------------------------

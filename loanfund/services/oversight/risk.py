@@ -148,7 +148,7 @@ def _bridge_lines(shown: dict[Risk, list[int]], today: date, thresholds: Thresho
         subject = f"{application.reference} {application.enterprise.name}"
         found[application_id] = bridge_warnings(
             policy,
-            bridges.facts(application, today),
+            bridges.facts(application, today, policy),
             application.requested_days,
             today,
             thresholds,

@@ -57,7 +57,8 @@ def sweep(today: date | None = None) -> SweepReport:
     report = SweepReport(today)
     for application, version in bridges.to_look_at(today):
         report.bridges += 1
-        policy, facts = application_policy(application), bridges.facts(application, today)
+        policy = application_policy(application)
+        facts = bridges.facts(application, today, policy)
         account = facts.account
         for found in watch(policy, facts, today):
             if not _claim(application, found):

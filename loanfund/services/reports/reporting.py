@@ -459,8 +459,8 @@ def overdue(fund_id: int, end: date) -> list[Overdue]:
     settled, whoever owes it: once its bank is liable (R12) the bridge's own receivable is nothing, and the line shows
     the claim and what the bank still owes."""
     # a bridge can be overdue at the end only if it went out more than the shortest R4 limit of any policy before
-    versions = db.session.scalars(select(PolicyVersion).where(PolicyVersion.fund_id == fund_id))
-    shortest = min((v.to_policy().max_days for v in versions), default=0)
+    policies = _versions(fund_id)
+    shortest = min((p.max_days for p in policies.values()), default=0)
     out_then = Application.id.in_(_out_at(fund_id, end, inclusive=True)) & (
         Application.value_date < end - timedelta(days=shortest)
     )
@@ -508,7 +508,6 @@ def overdue(fund_id: int, end: date) -> list[Overdue]:
         .order_by(RecoveryRecord.taken_on, RecoveryRecord.id)
     ):
         records_of[record.application_id].append(record)
-    policies = _versions(fund_id)
     result = []
     for application in applications:
         assert application.value_date is not None
