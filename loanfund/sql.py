@@ -1,12 +1,14 @@
 """SQL both databases are asked in their own words: an INSERT that can say ON CONFLICT, the fund's day of a stored
-time, and a date as an aggregate hands it back (SQLite: text)."""
+time, a date as an aggregate hands it back (SQLite: text), and a list of ids as one parameter."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, cast, func
+from sqlalchemy import ARRAY, Date, Integer, any_, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,3 +31,26 @@ def local_day(column: Any) -> Any:
 def as_date(value: Any) -> date:
     """A date a query handed back: SQLite gives computed dates as text."""
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def among(column: Any, ids: Collection[int]) -> Any:
+    """``column`` is one of ``ids``, the list sent as one parameter: an array on PostgreSQL (``= ANY``), JSON read by
+    ``json_each`` on SQLite. Where a page has worked out a few thousand ids, an ``IN`` of as many parameters costs
+    more to build and send than the query takes, and the planner sees the list's true length, which it cannot
+    estimate for the subquery the ids came from."""
+    values = [int(i) for i in ids]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(Integer)))
+    listed = func.json_each(json.dumps(values)).table_valued("value")
+    return column.in_(select(listed.c.value))
+
+
+def days_used(value_date: Any, received_on: Any) -> Any:
+    """R2's days of a bridge in SQL — ``domain.rules.days_used``: calendar days from the value date to the day the money
+    is back, 算头不算尾, at least 1 — so that a period's days are summed by the database rather than row by row
+    (tests/integration/test_report_days.py holds the two equal)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        days = received_on - value_date
+    else:
+        days = cast(func.julianday(received_on) - func.julianday(value_date), Integer)
+    return case((days < 1, 1), else_=days)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 from flask_login import current_user
 
 from loanfund.clock import cn_day, local
@@ -123,6 +123,11 @@ def without_page(args: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in args.items() if k != "page"}
 
 
+def this_page(**changes: str) -> str:
+    """This page's address with some query arguments changed (a section's 全部 keeps the period and the fund)."""
+    return url_for(request.endpoint or "", **{**request.args.to_dict(), **changes, **(request.view_args or {})})
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(filesize)
     app.add_template_filter(combine_page)
@@ -142,3 +147,4 @@ def register(app: Flask) -> None:
     app.add_template_global(platform_title, "platform_title")
     app.add_template_global(exports.change, "change_of")
     app.add_template_global(event_label, "event_label")
+    app.add_template_global(this_page, "this_page")

@@ -16,6 +16,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Message, MonthlyReport, User
 from loanfund.services.oversight import recovery_file
+from loanfund.services.reports import reporting
 from tests.conftest import confirmation_values, form_tokens
 
 M = Money.parse
@@ -262,3 +263,25 @@ def test_the_workbook_carries_the_pages_charts_on_its_own_numbers(client, auth, 
     (sizes,) = book["企业规模"]._charts
     assert sizes.tagname == "pieChart"
     assert ref(sizes.series[0].val.numRef.f) == "'企业规模'!C5:C8"
+
+
+def test_a_long_overdue_list_shows_its_first_lines_its_count_and_the_way_to_all(client, auth, november, monkeypatch):
+    """At a million applications the list is thousands of lines (issue 28): the page says how many and how much, lists
+    the first ones (oldest value date first) and links to every line; the .xlsx carries every line."""
+    auth.login("operator")
+    words = " ".join(re.sub(r"<[^>]+>", " ", page(client, "/reports/monthly/2026/11")).split())
+    assert "期末逾期未收回 共 1 笔，未收回合计 8,000,000.00 元。" in words  # one line: all of it shown, no link
+    assert "东海县晶华硅材料有限公司" in words
+
+    monkeypatch.setattr(reporting, "OVERDUE_SHOWN", 0)  # as if the list were longer than a page lists
+    short = page(client, "/reports/monthly/2026/11")
+    words = " ".join(re.sub(r"<[^>]+>", " ", short).split())
+    assert (
+        "共 1 笔，未收回合计 8,000,000.00 元；按起息日先后列出前 0 笔， 列出全部 1 笔 （导出的 Excel 也列出全部）。"
+        in words
+    )
+    assert 'href="/reports/monthly/2026/11?lines=all#sec-overdue"' in short
+    assert "企业下游货款未到" not in short
+    every = page(client, "/reports/monthly/2026/11?lines=all")
+    assert "企业下游货款未到" in every and "列出全部" not in every
+    assert workbook(client, "/reports/monthly/2026/11.xlsx")["逾期"]["I5"].value == "企业下游货款未到"

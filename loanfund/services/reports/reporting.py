@@ -24,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import BigInteger, func, or_, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
-from loanfund import clock
+from loanfund import clock, sql
 from loanfund.clock import cn_day
 from loanfund.domain.eligibility import INDUSTRIES, Size
 from loanfund.domain.errors import FieldErrors
@@ -40,7 +40,7 @@ from loanfund.domain.ledger import (
 from loanfund.domain.lifecycle import NOT_RENEWED_STATES, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, Policy
-from loanfund.domain.rules import days_used, due_date
+from loanfund.domain.rules import due_date
 from loanfund.domain.warning import share
 from loanfund.domain.watch import renewal_deadline
 from loanfund.extensions import db
@@ -48,6 +48,7 @@ from loanfund.models import (
     Application,
     Bank,
     BankClaim,
+    Enterprise,
     Fund,
     JournalEntry,
     JournalLeg,
@@ -58,7 +59,6 @@ from loanfund.models import (
 )
 from loanfund.services.books import fund, ledger, reserved
 from loanfund.services.funds import district_names
-from loanfund.services.lifecycle import application_policy
 from loanfund.services.reports import cohorts
 
 RECEIVABLE_LIKE = "receivable:%"
@@ -66,6 +66,9 @@ RECEIVABLE_LIKE = "receivable:%"
 DISBURSEMENT_KIND = entry_kind(DISBURSEMENT_KEY_PREFIX)
 RETURN_KIND = entry_kind(RETURN_KEY_PREFIX)
 DISTRIBUTION_KIND = entry_kind(DISTRIBUTION_KEY_PREFIX)
+
+# a page lists the first lines of a long overdue list (the oldest value dates); its 全部 and the .xlsx every line
+OVERDUE_SHOWN = 50
 
 # the policy form allows a bank at most 30 days to renew (R9): deadlines in a period lie within 30 days of a value date
 RENEWAL_SLA_MAX_DAYS = 30
@@ -216,6 +219,15 @@ class Report:
         """The last day the figures cover: the period's end, or today for a period not yet ended."""
         return self.as_of or self.end
 
+    @property
+    def overdue_total(self) -> Money:
+        """What the overdue list has not got back, all its lines together."""
+        return sum((o.outstanding for o in self.overdue), Money.zero())
+
+    @property
+    def overdue_first(self) -> list[Overdue]:
+        return self.overdue[:OVERDUE_SHOWN]
+
     def breakdown(self, key: str) -> Breakdown:
         return next(b for b in self.breakdowns if b.key == key)
 
@@ -320,15 +332,15 @@ def summary(fund_id: int, start: date, end: date) -> Summary:
             fee_distributed += debit - credit  # income paid over by distributions (R13)
         else:
             fee_in, fee_out = fee_in + credit, fee_out + debit
-    closed = db.session.execute(
-        select(Application.value_date, Application.received_on).where(
+    used = sql.days_used(Application.value_date, Application.received_on)
+    closed, days_total, days_longest = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(used), 0), func.coalesce(func.max(used), 0)).where(
             Application.fund_id == fund_id,
             Application.received_on >= start,
             Application.received_on <= end,
             Application.value_date.is_not(None),
         )
-    ).all()
-    used = [days_used(value_date, received_on) for value_date, received_on in closed if value_date and received_on]
+    ).one()
     return Summary(
         start,
         end,
@@ -338,9 +350,9 @@ def summary(fund_id: int, start: date, end: date) -> Summary:
         disbursed=_fen(disbursed),
         returned=_fen(returned),
         fee_income=_fen(fee_in) - _fen(fee_out),
-        closed=len(used),
-        days_total=sum(used),
-        days_longest=max(used, default=0),
+        closed=int(closed),
+        days_total=int(days_total),
+        days_longest=int(days_longest),
         fee_distributed=_fen(fee_distributed),
     )
 
@@ -457,92 +469,98 @@ def overdue(fund_id: int, end: date) -> list[Overdue]:
     """Bridges whose debt was not settled at the end of ``end`` (or today, as things stand) and past their R4 due date
     then, with the cause, the recovery plan and the steps taken by then. A bridge stays on the list until its debt is
     settled, whoever owes it: once its bank is liable (R12) the bridge's own receivable is nothing, and the line shows
-    the claim and what the bank still owes."""
-    # a bridge can be overdue at the end only if it went out more than the shortest R4 limit of any policy before
+    the claim and what the bank still owes.
+
+    Columns, not objects, and the ids past their due date sent as one list (``sql.among``): at a million
+    applications the list is thousands of lines."""
     policies = _versions(fund_id)
+    # a bridge can be overdue at the end only if it went out more than the shortest R4 limit of any policy before
     shortest = min((p.max_days for p in policies.values()), default=0)
-    out_then = Application.id.in_(_out_at(fund_id, end, inclusive=True)) & (
-        Application.value_date < end - timedelta(days=shortest)
-    )
-    outstanding = {
-        application_id: int(fen)
+    due_of: dict[int, date] = {
+        application_id: due
+        for application_id, value_date, version_id in db.session.execute(
+            select(Application.id, Application.value_date, Application.policy_version_id).where(
+                Application.id.in_(_out_at(fund_id, end, inclusive=True)),
+                Application.value_date < end - timedelta(days=shortest),
+            )
+        )
+        # disbursed: gone out on a value date, approved under a version (R14)
+        if end > (due := due_date(policies[version_id or 0], value_date or end))
+    }
+    outstanding: dict[int, int] = {
+        int(application_id or 0): int(fen)
         for application_id, fen in db.session.execute(
-            select(Application.id, func.sum(DEBIT - CREDIT))
-            .select_from(Application)
-            .join(JournalEntry, JournalEntry.application_id == Application.id)
+            select(JournalEntry.application_id, func.sum(DEBIT - CREDIT))
             .join(JournalLeg, JournalLeg.entry_id == JournalEntry.id)
             .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-            .where(out_then, LedgerAccount.code.like(RECEIVABLE_LIKE), JournalEntry.posted_on <= end)
-            .group_by(Application.id)
+            .where(
+                sql.among(JournalEntry.application_id, due_of),
+                LedgerAccount.code.like(RECEIVABLE_LIKE),
+                JournalEntry.posted_on <= end,
+            )
+            .group_by(JournalEntry.application_id)
             .having(func.sum(DEBIT - CREDIT) > 0)
         )
     }
-    claims = {
-        claim.application_id: claim
-        for claim in db.session.scalars(
-            select(BankClaim)
-            .join(Application, BankClaim.application_id == Application.id)
-            .where(out_then, BankClaim.claimed_on <= end)
-            .options(selectinload(BankClaim.payments))
-        )
-    }
-    owed_by_bank: dict[int, tuple[BankClaim, Money, Money]] = {}
-    for application_id, claim in claims.items():
+    claim_text: dict[int, str] = {}
+    owed_by_bank: dict[int, Money] = {}
+    for claim in db.session.scalars(
+        select(BankClaim)
+        .where(sql.among(BankClaim.application_id, due_of), BankClaim.claimed_on <= end)
+        .options(selectinload(BankClaim.payments), joinedload(BankClaim.bank))
+    ):
         paid = sum((p.amount for p in claim.payments if p.paid_on <= end), Money.zero())
         if claim.amount > paid:
-            owed_by_bank[application_id] = (claim, paid, claim.amount - paid)
-    unsettled = sorted(set(outstanding) | set(owed_by_bank))
-    applications = db.session.scalars(
-        select(Application)
-        .where(Application.id.in_(unsettled), Application.value_date.is_not(None))
-        .options(
-            joinedload(Application.enterprise),
-            joinedload(Application.bank),
-        )
-        .order_by(Application.value_date, Application.id)
-    ).all()
-    records_of: dict[int, list[RecoveryRecord]] = defaultdict(list)
-    for record in db.session.scalars(
-        select(RecoveryRecord)
-        .where(RecoveryRecord.application_id.in_(unsettled), RecoveryRecord.taken_on <= end)
-        .order_by(RecoveryRecord.taken_on, RecoveryRecord.id)
-    ):
-        records_of[record.application_id].append(record)
-    result = []
-    for application in applications:
-        assert application.value_date is not None
-        policy = policies.get(application.policy_version_id or 0) or application_policy(application)
-        due = due_date(policy, application.value_date)
-        if end <= due:
-            continue
-        records = records_of[application.id]
-        left = Money(outstanding.get(application.id, 0))
-        claim_text = ""
-        if application.id in owed_by_bank:
-            claim, paid, owed = owed_by_bank[application.id]
-            left += owed
-            claim_text = (
-                f"{cn_day(claim.claimed_on)}认定{application.bank.name}承担清偿责任 {claim.amount.format()} 元，"
+            owed_by_bank[claim.application_id] = owed = claim.amount - paid
+            claim_text[claim.application_id] = (
+                f"{cn_day(claim.claimed_on)}认定{claim.bank.name}承担清偿责任 {claim.amount.format()} 元，"
                 f"已清偿 {paid.format()} 元，尚欠 {owed.format()} 元"
             )
-        result.append(
-            Overdue(
-                application.id,
-                application.reference,
-                application.enterprise.name,
-                application.bank.name,
-                application.value_date,
-                due,
-                (end - due).days,
-                left,
-                application.state_enum.label,
-                "；".join(r.text for r in records if r.kind == "cause"),
-                application.recovery_plan or "",
-                [f"{cn_day(r.taken_on)} {r.text}" for r in records if r.kind == "measure"],
-                claim_text,
-            )
+    unsettled = set(outstanding) | set(owed_by_bank)
+    causes: dict[int, list[str]] = defaultdict(list)
+    steps: dict[int, list[str]] = defaultdict(list)
+    for application_id, kind, taken_on, text in db.session.execute(
+        select(RecoveryRecord.application_id, RecoveryRecord.kind, RecoveryRecord.taken_on, RecoveryRecord.text)
+        .where(sql.among(RecoveryRecord.application_id, unsettled), RecoveryRecord.taken_on <= end)
+        .order_by(RecoveryRecord.taken_on, RecoveryRecord.id)
+    ):
+        if kind == "cause":
+            causes[application_id].append(text)
+        elif kind == "measure":
+            steps[application_id].append(f"{cn_day(taken_on)} {text}")
+    lines = db.session.execute(
+        select(
+            Application.id,
+            Application.submitted_at,
+            # each line's enterprise looked up by its key: joined, the planner hashes all the fund's enterprises
+            select(Enterprise.name).where(Enterprise.id == Application.enterprise_id).scalar_subquery(),
+            Bank.name,
+            Application.value_date,
+            Application.state,
+            Application.recovery_plan,
         )
-    return result
+        .join(Bank, Bank.id == Application.bank_id)
+        .where(sql.among(Application.id, unsettled))
+        .order_by(Application.value_date, Application.id)
+    )
+    return [
+        Overdue(
+            application_id,
+            Application.reference_of(application_id, submitted_at),
+            enterprise,
+            bank,
+            value_date or due_of[application_id],
+            due_of[application_id],
+            (end - due_of[application_id]).days,
+            Money(outstanding.get(application_id, 0)) + owed_by_bank.get(application_id, _ZERO),
+            State(state).label,
+            "；".join(causes[application_id]),
+            recovery_plan or "",
+            steps[application_id],
+            claim_text.get(application_id, ""),
+        )
+        for application_id, submitted_at, enterprise, bank, value_date, state, recovery_plan in lines
+    ]
 
 
 def _versions(fund_id: int) -> dict[int, Policy]:
