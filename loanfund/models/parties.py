@@ -158,6 +158,8 @@ class Enterprise(TimestampMixin, Model):
             postgresql_using="gin",
             postgresql_ops={"name": "gin_trgm_ops"},
         ),
+        # the early-warning page finds the enterprises of a blacklisted enterprise's representative (第十三条)
+        Index("ix_enterprises_legal_representative", "legal_representative"),
     )
 
     @property

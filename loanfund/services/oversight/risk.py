@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, extract, func, or_, select
+from sqlalchemy import and_, exists, extract, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, subqueryload
 
 from loanfund import clock
@@ -161,16 +161,16 @@ def _bridge_lines(shown: dict[Risk, list[int]], today: date, thresholds: Thresho
 def _fund_wide(fund_id: int, today: date, thresholds: Thresholds) -> list[Warning]:
     """The banks' breaches, the concentration of the money out by enterprise and by bank, the fund's utilisation."""
     found = _bank_breaches(fund_id, today)
-    for column, what in ((Enterprise.name, "企业"), (Bank.name, "合作银行")):
-        rows = db.session.execute(
-            select(column, bridges.principal_sum())
-            .select_from(BridgeOut)
-            .join(Enterprise, Enterprise.id == BridgeOut.enterprise_id)
-            .join(Bank, Bank.id == BridgeOut.bank_id)
-            .where(BridgeOut.fund_id == fund_id)
-            .group_by(column)
-        ).all()
-        found += concentration({name: Money(int(fen)) for name, fen in rows}, what, thresholds)
+    for key, party, what in ((BridgeOut.enterprise_id, Enterprise, "企业"), (BridgeOut.bank_id, Bank, "合作银行")):
+        # summed by the bridges' own key and each one's name looked up by its key: joined, the planner hashed every
+        # enterprise of the fund (250,000 at a million applications) to name 5,000
+        name = select(party.name).where(party.id == key).scalar_subquery()
+        by_name: dict[str, Money] = {}
+        for named, fen in db.session.execute(
+            select(name, bridges.principal_sum()).where(BridgeOut.fund_id == fund_id).group_by(key)
+        ):
+            by_name[named] = by_name.get(named, Money.zero()) + Money(int(fen))  # two of one name count as one
+        found += concentration(by_name, what, thresholds)
     total = db.session.scalar(select(bridges.principal_sum()).where(BridgeOut.fund_id == fund_id))
     total_out = Money(int(total or 0))
     position = fund.position(fund_id)
@@ -200,14 +200,14 @@ def _enterprise_history(fund_id: int, page: int = 1) -> tuple[list[Warning], int
         Application.fund_id == fund_id,
         Application.state.in_([s.value for s in OPEN_STATES]),
     )
-    with_past = and_(
-        has_open,
-        or_(
-            Enterprise.id.in_(late_ones),
-            Enterprise.credit_code.in_(listed_codes),
-            Enterprise.legal_representative.in_(listed_reps),
-        ),
+    # the enterprises with a past, found from the few rows that give them one (an overdue event, a blacklist entry)
+    # by index; as an OR over every enterprise the database read all 250,000 of them at a million applications
+    with_a_past = union(
+        late_ones,
+        select(Enterprise.id).where(Enterprise.credit_code.in_(listed_codes)),
+        select(Enterprise.id).where(Enterprise.legal_representative.in_(listed_reps)),
     )
+    with_past = and_(has_open, Enterprise.id.in_(with_a_past))
     total = int(db.session.scalar(select(func.count()).select_from(Enterprise).where(with_past)) or 0)
     chosen = db.session.execute(
         select(Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.legal_representative)
