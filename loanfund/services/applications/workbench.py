@@ -95,16 +95,15 @@ def _visible_out(user: User, where: Any = None) -> Any:
     ``application_visibility``'s; the same narrowing said of the bridges' own columns (their fund, bank or
     enterprise) only lets the database start from the few bridges out rather than from every application of a bank
     (SQLite chose that: 2.8 s for a bank's home page at a million) — it can narrow, never widen."""
-    narrowing: Any = BridgeOut.fund_id == user.fund_id
-    if user.role_enum in (Role.BANK, Role.ENTERPRISE):
-        own = (
-            BridgeOut.bank_id == user.bank_id
-            if user.role_enum is Role.BANK
-            else BridgeOut.enterprise_id == user.enterprise_id
-        )
-        # a bank's or an enterprise's few, as a list of ids: SQLite reads it first and looks each application up by
-        # its key (1.8 s to 71 ms for a bank at a million); a fund's thousands are better joined
-        narrowing = Application.id.in_(select(BridgeOut.application_id).where(own))
+    own: Any = BridgeOut.fund_id == user.fund_id
+    if user.role_enum is Role.BANK:
+        own = BridgeOut.bank_id == user.bank_id
+    elif user.role_enum is Role.ENTERPRISE:
+        own = BridgeOut.enterprise_id == user.enterprise_id
+    # as a list of ids: SQLite reads it first and looks each application up by its key, where it otherwise walked
+    # all the bank's or the fund's applications by an index (at a million: a bank's 1.8 s to 71 ms, a fund's 750 to
+    # 110 ms)
+    narrowing = Application.id.in_(select(BridgeOut.application_id).where(own))
     condition = and_(BridgeOut.application_id == Application.id, narrowing, application_visibility(user))
     return condition if where is None else and_(condition, where)
 
@@ -114,13 +113,19 @@ def _out(user: User, key: str, title: str, where: Any = None, state: State | Non
     and how many there are — counted from their facts (``bridges``), never an object per bridge out."""
     today = clock.today()
     condition = _visible_out(user, where)
+    soonest = (BridgeOut.due_on, BridgeOut.application_id)
+    # the first ids chosen alone — the index of the bridges' due dates read in order until there are enough — and
+    # only those loaded with what a row shows; asked together, the database joined every bridge out to its
+    # application and enterprise before sorting (4,242 overdue at a million: 54 ms to a few)
+    ids = db.session.scalars(
+        select(BridgeOut.application_id).join(Application).where(condition).order_by(*soonest).limit(QUEUE_ROWS)
+    ).all()
     first = db.session.execute(
         select(Application, BridgeOut)
         .join(BridgeOut, BridgeOut.application_id == Application.id)
-        .where(condition)
+        .where(Application.id.in_(ids))
         .options(*row_options())
-        .order_by(BridgeOut.due_on, BridgeOut.application_id)
-        .limit(QUEUE_ROWS)
+        .order_by(*soonest)
     ).all()
     total = db.session.scalar(select(func.count()).select_from(BridgeOut).join(Application).where(condition)) or 0
     rows = []
