@@ -143,12 +143,18 @@ def prepared(server: Postgres | Sqlite, kind: str, size: int) -> str:
     from flask_migrate import upgrade
 
     from bench.generate import generate
+    from loanfund import sqlite
 
     marker = DATA / f"{kind}-{size}.ready"
     url = server.url(size)
     if marker.exists() and marker.read_text() == fingerprint():
         with make_app(url).app_context():
             upgrade()  # the migrations added since it was made
+            from loanfund.extensions import db
+
+            sqlite.refresh_statistics(
+                db.engine
+            )  # their indexes' statistics too (PostgreSQL's autovacuum keeps its own)
         return url
 
     server.recreate(size)
@@ -167,6 +173,8 @@ def prepared(server: Postgres | Sqlite, kind: str, size: int) -> str:
         if kind == "postgresql":
             db.session.execute(text("ANALYZE"))
             db.session.commit()
+        else:  # as the nightly reconciliation keeps them (``sqlite.refresh_statistics``)
+            sqlite.refresh_statistics(db.engine)
         print(
             f"\r  {kind}: {made.applications:,} applications, {made.events:,} events, {made.entries:,} entries "
             f"made in {time.perf_counter() - started:.0f} s"

@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from loanfund import clock, database
+from loanfund import clock, database, sqlite
 from loanfund.domain.errors import InvalidInput, LoanFundError, NotFound
 from loanfund.domain.lifecycle import FUNDLESS_ROLES, Role
 from loanfund.extensions import db
@@ -101,6 +101,8 @@ def reconcile_command(fund_code: str | None) -> None:
         if len(chosen) > 1:
             click.echo(f"== {each.name}（{each.code}）")
         failed |= not _reconcile_one(each)
+    if sqlite.refresh_statistics(db.engine):
+        click.echo("已更新 SQLite 查询统计（ANALYZE）。")
     if failed:
         raise SystemExit(1)
 

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from loanfund.models.parties import not_name_search
+
 config = context.config
 if config.config_file_name and not current_app.testing:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -44,6 +46,7 @@ def run_migrations_online():
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:  # SQLite's own procedure for changing a table others refer to: keys off, change, check, keys on
             _sqlite_foreign_keys(connection, on=False)
+        conf_args.setdefault("include_name", not_name_search)  # SQLite's FTS5 name search is not the models' (0055)
         context.configure(connection=connection, target_metadata=db.metadata, render_item=render_item, **conf_args)
         with context.begin_transaction():
             context.run_migrations()

@@ -93,3 +93,18 @@ def test_the_sweep_command_refuses_a_bad_date(runner, people, day):
     result = runner.invoke(args=["loanfund", "sweep", "--date", day])
     assert result.exit_code == 2
     assert f"日期格式不正确：{day}（应为 YYYY-MM-DD）" in result.output
+
+
+def test_the_nightly_reconciliation_keeps_sqlites_planner_statistics(runner, busy, backend):
+    """SQLite keeps no statistics by itself; without them its planner walked a fund's million applications to find
+    its bridges out (issue 28). The nightly ``reconcile`` refreshes them on SQLite; PostgreSQL's autovacuum keeps its
+    own, and nothing is said there."""
+    result = runner.invoke(args=["loanfund", "reconcile"])
+    assert result.exit_code == 0, result.output
+    if backend == "sqlite":
+        assert "已更新 SQLite 查询统计（ANALYZE）。" in result.output
+        with db.engine.connect() as connection:
+            analysed = set(connection.exec_driver_sql("SELECT tbl FROM sqlite_stat1").scalars())
+        assert {"applications", "bridges_out", "journal_legs"} <= analysed
+    else:
+        assert "ANALYZE" not in result.output

@@ -14,6 +14,7 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Bank, Contribution, Enterprise, PolicyVersion, User
+from loanfund.models.parties import not_name_search
 from loanfund.services.demo import seed_demo
 from loanfund.services.policies import policy_version_in_force
 from tests.factories import city_fund_id
@@ -26,7 +27,8 @@ def test_migrations_build_the_models_schema_and_seed_the_2018_policy(tmp_path):
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            context = MigrationContext.configure(connection, opts={"include_name": not_name_search})
+            diff = compare_metadata(context, db.metadata)
             triggers = set(
                 connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars()
             )

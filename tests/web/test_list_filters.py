@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 import loanfund.web.applications as web_applications
 from loanfund.extensions import db
-from loanfund.models import Application, Bank
+from loanfund.models import Application, Bank, Enterprise
 from loanfund.services.applications import listing
 from tests.api.test_query_counts import api_token
 
@@ -63,6 +63,21 @@ def test_search_by_number_credit_code_or_part_of_the_name(client, auth, three):
     assert listed(client, q="晶华") == [second]
     assert listed(client, q="%") == []  # a wildcard is a character, not a pattern
     assert listed(client, q="_") == []
+
+
+def test_a_name_of_three_characters_or_more_is_found_by_its_index_and_after_a_rename(client, auth, three):
+    """SQLite looks a text of three characters or more up in its FTS5 trigram table (issue 28), kept by triggers."""
+    _, second, third = three
+    auth.login("reviewer")
+    assert listed(client, q="晶华硅") == [second]
+    assert listed(client, q="晶华硅材料有限公司") == [second]
+    assert listed(client, q="海丰水") == [third]
+    assert listed(client, q="晶华硅%") == []  # a wildcard in a longer text is still a character
+    enterprise = db.session.scalars(select(Enterprise).where(Enterprise.name.like("%晶华硅%"))).one()
+    enterprise.name = "东海县新晶科技有限公司"
+    db.session.commit()
+    assert listed(client, q="晶华硅") == []
+    assert listed(client, q="新晶科技") == [second]
 
 
 def test_the_enterprise_searches_only_its_own(client, auth, three):
