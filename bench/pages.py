@@ -18,6 +18,7 @@ PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
         "/fund/reconciliation",
         "/bank-accounts",
         "/reports/monthly/2026/11",
+        "/reports/monthly/2026/11.xlsx",  # the report as the workbook the group files
         "/inbox",
         "/api/v1/applications",
         "/api/v1/applications?per_page=50&cursor=1000",  # a page deep in the list, found by its cursor
@@ -25,7 +26,13 @@ PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
         "/api/v1/warnings?risk=out-too-long&page=2",
         "/api/v1/reports/monthly/2026/11",
     ),
-    "reviewer": ("/home", "/applications", "/sign-ups", "/reports/statistics?start=2026-09-01&end=2026-11-30"),
+    "reviewer": (
+        "/home",
+        "/applications",
+        "/sign-ups",
+        "/reports/statistics?start=2026-09-01&end=2026-11-30",
+        "/reports/statistics?start=2025-12-01&end=2026-11-30",  # a whole year
+    ),
     "bank1": ("/home", "/applications", "/bank-claims", "/api/v1/applications"),
     "ent1": ("/home", "/applications", "/api/v1/applications"),
     "group": ("/home", "/applications", "/audit", "/reports/monthly", "/fund/reconciliation"),

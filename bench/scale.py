@@ -7,8 +7,8 @@ bench/generate.py over five years ending 2026-11-30: the baseline (10,000 applic
 to them). Then:
 
 1. every page of the navigation (bench/pages.py) as the role that reads it, in the process (no HTTP): p50 and p95
-   and the SQL statements at both sizes, and the ratio large / baseline — target p95 < 100 ms at the large size on
-   PostgreSQL and a ratio ≤ 2;
+   and the SQL statements at both sizes, and the ratio large / baseline — targets (issue 28): p95 ≤ 300 ms at the
+   large size and a ratio ≤ 2, on both databases;
 2. the monthly report at the large size against the raw SQL of its summary figures (its lower bound) — target ≤ 3×;
 3. the full reconciliation (``reconcile``, nightly) and the dissolution statement at the large size — target: a few
    seconds; the reconciliation page is in (1);
@@ -224,8 +224,8 @@ def p95(times: list[float]) -> float:
 
 
 def pages(url: str) -> dict[str, dict[str, float]]:
-    """p50, p95 (ms) and statements of every page as its role (the .xlsx export is left out: at a million rows it
-    is a file of the whole fund, not a page)."""
+    """p50, p95 (ms) and statements of every page as its role (the list's .xlsx export is left out: at a million rows
+    it is a file of the whole fund's applications, up to its limit, not a page; the monthly report's is measured)."""
     app = make_app(url, WTF_CSRF_ENABLED=False)
     found: dict[str, dict[str, float]] = {}
     from loanfund.extensions import db
@@ -239,7 +239,7 @@ def pages(url: str) -> dict[str, dict[str, float]]:
         basic = base64.b64encode(f"{role}:{PASSWORD}".encode()).decode()
         token = client.post("/api/v1/tokens", headers={"Authorization": f"Basic {basic}"}).get_json()["token"]
         for path in paths:
-            if path.endswith(".xlsx"):
+            if path.startswith("/applications/export"):
                 continue
             headers = {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
 
@@ -511,18 +511,19 @@ def show(result: dict[str, Any]) -> list[str]:
     kind = result["database"]
     missed = []
     print(f"\n== {kind}: {baseline:,} and {large:,} applications ==")
-    print(
-        f"{'page (role, path)':<58}{'p95 ' + f'{baseline:,}':>12}{'p95 ' + f'{large:,}':>14}{'ratio':>8}{'queries':>10}"
-    )
+    heads = [f"{q} {n:,}" for q in ("p50", "p95") for n in (baseline, large)]
+    print(f"{'page (role, path)':<58}" + "".join(f"{h:>14}" for h in heads) + f"{'ratio':>8}{'queries':>10}")
     small, big = result["pages"][baseline], result["pages"][large]
     for name in big:
         ratio = big[name]["p95"] / small[name]["p95"]
         queries = f"{small[name]['queries']:.0f}→{big[name]['queries']:.0f}"
         flag = ""
-        if ratio > 2 or (kind == "postgresql" and big[name]["p95"] >= 100):
+        # issue 28: every page within twice its baseline, and its p95 at the large size within 300 ms
+        if ratio > 2 or big[name]["p95"] > 300:
             flag = " ✗"
             missed.append(f"{kind} {name}: p95 {big[name]['p95']:.0f} ms, ratio {ratio:.2f}")
-        print(f"{name:<58}{small[name]['p95']:>9.1f} ms{big[name]['p95']:>11.1f} ms{ratio:>7.2f}×{queries:>10}{flag}")
+        times = [small[name]["p50"], big[name]["p50"], small[name]["p95"], big[name]["p95"]]
+        print(f"{name:<58}" + "".join(f"{t:>11.1f} ms" for t in times) + f"{ratio:>7.2f}×{queries:>10}{flag}")
     report = result["report"]
     print(
         f"monthly report {report['report_ms']:.0f} ms / its raw SQL {report['raw_ms']:.0f} ms = {report['ratio']:.2f}×"
@@ -543,6 +544,13 @@ def show(result: dict[str, Any]) -> list[str]:
             print(f"  {name:<16}{http[name + '_rps']:>9.1f} req/s  ratio {http[name + '_ratio']:.3f}{goal}")
             if target and http[name + "_ratio"] < target:
                 missed.append(f"{kind} {name} throughput: {http[name + '_ratio']:.3f} of /healthz")
+        if "workbench4_rps" in http:
+            print(
+                f"gunicorn, 4 sync workers: /healthz {http['bare4_rps']:.0f} req/s, "
+                f"operator's workbench {http['workbench4_rps']:.1f} req/s (target ≥ 50)"
+            )
+            if http["workbench4_rps"] < 50:
+                missed.append(f"{kind} workbench with 4 workers: {http['workbench4_rps']:.1f} req/s")
         print(
             f"  lifecycle: {http['lifecycles_per_s']:.2f} bridges/s ({http['lifecycle_calls']:.0f} calls), "
             f"{http['lifecycle_ratio']:.1f}× as long as as many calls to /healthz"
