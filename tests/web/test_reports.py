@@ -285,3 +285,22 @@ def test_a_long_overdue_list_shows_its_first_lines_its_count_and_the_way_to_all(
     every = page(client, "/reports/monthly/2026/11?lines=all")
     assert "企业下游货款未到" in every and "列出全部" not in every
     assert workbook(client, "/reports/monthly/2026/11.xlsx")["逾期"]["I5"].value == "企业下游货款未到"
+
+
+def test_a_report_page_counts_every_late_renewal_and_lists_each_banks_first(client, auth, november, monkeypatch):
+    """A page's report builds the first lines only (issue 28) and still says how many: the same figures as the whole
+    document, which the .xlsx and a filed revision keep."""
+    auth.login("operator")
+    fund = db.session.scalar(select(User).where(User.username == "operator")).fund
+    whole = reporting.report(fund, date(2026, 11, 1), date(2026, 11, 30))
+    monkeypatch.setattr(reporting, "OVERDUE_SHOWN", 0)
+    monkeypatch.setattr(reporting, "LATE_SHOWN", 0)
+    first = reporting.report(fund, date(2026, 11, 1), date(2026, 11, 30), page=True)
+    assert (first.overdue, first.overdue_number, first.overdue_total) == ([], 1, M("8,000,000.00"))
+    assert (whole.overdue_number, whole.overdue_total) == (1, M("8,000,000.00"))
+    assert [(b.bank, b.renewals_late, b.late_number) for b in first.breaches] == [("江苏银行连云港分行", [], 1)]
+    assert [(b.bank, b.late_number) for b in whole.breaches] == [("江苏银行连云港分行", 1)]
+    words = " ".join(re.sub(r"<[^>]+>", " ", page(client, "/reports/monthly/2026/11")).split())
+    assert "江苏银行连云港分行 1 笔 — 另有 1 笔，列出全部" in words
+    words = " ".join(re.sub(r"<[^>]+>", " ", page(client, "/reports/monthly/2026/11?lines=all")).split())
+    assert "江苏银行连云港分行 1 笔 ZD202600003（起息" in words

@@ -57,9 +57,9 @@ def _reader(actor: User, fund_code: str | None) -> Fund:
         raise NotFound("请从各转贷资金汇总中选择要查看的转贷资金") from exc
 
 
-def live(actor: User, year: int, month: int, fund_code: str | None = None) -> reporting.Report:
-    """The month as the books stand now."""
-    return reporting.report(_reader(actor, fund_code), *reporting.month_period(year, month))
+def live(actor: User, year: int, month: int, fund_code: str | None = None, *, page: bool = False) -> reporting.Report:
+    """The month as the books stand now (``page``: a page's, ``reporting.report``)."""
+    return reporting.report(_reader(actor, fund_code), *reporting.month_period(year, month), page=page)
 
 
 def submit(actor: User, year: int, month: int, note: str = "", analysis: str = "") -> MonthlyReport:

@@ -78,9 +78,14 @@ def month(year: int, month: int) -> tuple[str, int]:
     return _month_page(year, month)
 
 
+def _first_lines() -> bool:
+    """A report page shows the first lines of its long lists, or — ``?lines=all`` — every one."""
+    return request.args.get("lines") != "all"
+
+
 def _month_page(year: int, month: int, form: SubmitForm | None = None, status: int = 200) -> tuple[str, int]:
     fund_code = request.args.get("fund")
-    report = monthly.live(current_user, year, month, fund_code)
+    report = monthly.live(current_user, year, month, fund_code, page=_first_lines())
     revisions = monthly.revisions(current_user, year, month, fund_code)
     ended = reporting.month_period(year, month)[1] < clock.today()
     may_submit = current_user.role_enum is Role.OPERATOR and ended
@@ -182,7 +187,7 @@ def _submission_shown(row: MonthlyReport) -> Confirmation:
             ("版次", f"第 {row.revision} 版" + ("（更正版）" if row.revision > 1 else "")),
             ("本月放款", f"{s.bridges} 笔，{s.disbursed.format()} 元"),
             ("收回本金 / 费用收入", f"{s.returned.format()} 元 / {s.fee_income.format()} 元"),
-            ("期末逾期", f"{len(report.overdue)} 笔"),
+            ("期末逾期", f"{report.overdue_number} 笔"),
         ),
         warning="报送后本版数据与分析即封存，不能修改；如需更正，须说明原因另行报送新的一版，原版保留。",
     )
@@ -203,12 +208,13 @@ def statistics() -> tuple[str, int] | Response:
     form = PeriodForm(request.args)
     if not form.validate():
         return render_template("reports/statistics.html", form=form, report=None), 422
+    as_file = request.args.get("format") == "xlsx"
     try:
-        report = reporting.report(own_fund(current_user), *_period(form))
+        report = reporting.report(own_fund(current_user), *_period(form), page=not as_file and _first_lines())
     except InvalidInput as exc:
         field_errors(form, exc.errors)
         return render_template("reports/statistics.html", form=form, report=None), 422
-    if request.args.get("format") == "xlsx":
+    if as_file:
         content = exports.report_workbook(report, f"{report.title}统计")
         return attachment(content, XLSX, f"统计-{report.start.isoformat()}-{report.end.isoformat()}.xlsx")
     return (
