@@ -47,7 +47,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import event, select, text  # noqa: E402
 
 from bench.pages import PAGES_BY_ROLE  # noqa: E402
 
@@ -320,6 +320,45 @@ def report_against_raw_sql(url: str) -> dict[str, float]:
     return {"report_ms": report_s * 1000, "raw_ms": raw_s * 1000, "ratio": report_s / raw_s}
 
 
+RAW_API_LIST = """
+SELECT a.id, a.state, a.submitted_at, a.loan_contract_no, a.requested_amount, a.requested_days, a.approved_amount,
+       a.value_date, a.received_on, e.name AS enterprise, e.credit_code, b.name AS bank
+FROM applications a JOIN enterprises e ON e.id = a.enterprise_id JOIN banks b ON b.id = a.bank_id
+WHERE a.fund_id = :fund AND a.bank_id = :bank AND a.reviewed_at IS NOT NULL AND a.state <> 'rejected'
+ORDER BY a.id DESC LIMIT 20
+"""
+
+
+def api_against_raw(url: str) -> dict[str, float]:
+    """The API list's first page as a bank (in the process: routing, the token, the access rule, the read model,
+    marshmallow) against the least any implementation needs for it — the raw SQL of its twenty rows' columns and
+    ``json.dumps`` of them: the API's per-request overhead as a ratio (issue 28)."""
+    from loanfund.extensions import db
+    from loanfund.models import User
+
+    app = make_app(url)
+    client = app.test_client()
+    basic = base64.b64encode(f"bank1:{PASSWORD}".encode()).decode()
+    token = client.post("/api/v1/tokens", headers={"Authorization": f"Basic {basic}"}).get_json()["token"]
+
+    def api() -> None:
+        answer = client.get("/api/v1/applications", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200, answer.status_code
+
+    with app.app_context():
+        bank = db.session.scalars(select(User).where(User.username == "bank1")).one()
+        keys = {"fund": bank.fund_id, "bank": bank.bank_id}
+
+        def raw() -> None:
+            rows = db.session.execute(text(RAW_API_LIST), keys).mappings().all()
+            json.dumps([dict(row) for row in rows], default=str)
+            db.session.rollback()
+
+        raw_s = statistics.median(timings(raw, most=50))
+    api_s = statistics.median(timings(api, most=50))
+    return {"api_ms": api_s * 1000, "raw_ms": raw_s * 1000, "ratio": api_s / raw_s}
+
+
 def books(url: str) -> dict[str, float]:
     """The full reconciliation and the dissolution statement, once each (after a warm-up of the first)."""
     from loanfund.extensions import db
@@ -499,6 +538,7 @@ def measure(kind: str, sizes: tuple[int, int], skip_http: bool) -> dict[str, Any
         result["pages"] = {size: pages(urls[size]) for size in sizes}
         (DATA / f"pages-{kind}.json").write_text(json.dumps(result["pages"], indent=1))  # kept if a later part fails
         result["report"] = report_against_raw_sql(urls[large])
+        result["api"] = api_against_raw(urls[large])
         result["books"] = books(urls[large])
         if not skip_http:
             result["http"] = http_figures(urls[large])
@@ -531,6 +571,12 @@ def show(result: dict[str, Any]) -> list[str]:
     )
     if report["ratio"] > 3:
         missed.append(f"{kind} monthly report: {report['ratio']:.2f}× its raw SQL")
+    api = result.get("api")
+    if api:
+        print(
+            f"API list (first page, as a bank) {api['api_ms']:.1f} ms / its rows' raw SQL and JSON "
+            f"{api['raw_ms']:.1f} ms = {api['ratio']:.1f}× (the per-request overhead)"
+        )
     books_ = result["books"]
     print(
         f"full reconciliation {books_['reconcile_s']:.1f} s ({'一致' if books_['reconcile_ok'] else '有差异'}); "
