@@ -212,6 +212,15 @@ class Application(TimestampMixin, Model):
         ),
         # a fund's bridges by the day they came back, with their value date: a period's days (R2) from the index alone
         Index("ix_applications_fund_back", "fund_id", "received_on", "value_date"),
+        # what a bank sees (``access.application_visibility``): its list and its count read from the index alone
+        Index(
+            "ix_applications_bank_sees",
+            "bank_id",
+            "fund_id",
+            "id",
+            postgresql_where=text("reviewed_at IS NOT NULL AND state <> 'rejected'"),
+            sqlite_where=text("reviewed_at IS NOT NULL AND state <> 'rejected'"),
+        ),
         # an application is priced under a version of its own fund's policy, never another fund's
         ForeignKeyConstraint(
             ["policy_version_id", "fund_id"],

@@ -5,7 +5,7 @@ An object the user may not see is reported exactly like one that does not exist 
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, false, select
+from sqlalchemy import Select, and_, false, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from loanfund.domain.errors import NotFound
@@ -34,7 +34,9 @@ def application_visibility(user: User) -> ColumnElement[bool]:
             Application.fund_id == user.fund_id,
             Application.bank_id == user.bank_id,
             Application.reviewed_at.is_not(None),
-            Application.state != State.REJECTED.value,
+            # written into the statement, not bound: SQLite uses the partial index of what a bank sees
+            # (``ix_applications_bank_sees``) only when the query says the same constant
+            Application.state != literal(State.REJECTED.value, literal_execute=True),
         )
     if role in STAFF_READERS:
         return Application.fund_id == user.fund_id
