@@ -212,6 +212,21 @@ class Application(TimestampMixin, Model):
         ),
         # a fund's bridges by the day they came back, with their value date: a period's days (R2) from the index alone
         Index("ix_applications_fund_back", "fund_id", "received_on", "value_date"),
+        # the renewals a report looks at for R9's breaches — renewed late, or not renewed — with a line's columns
+        Index(
+            "ix_applications_renewals_to_look_at",
+            "fund_id",
+            "value_date",
+            "id",
+            "submitted_at",
+            "renewed_on",
+            "renewal_late",
+            "state",
+            "policy_version_id",
+            "bank_id",
+            postgresql_where=text("value_date IS NOT NULL AND (renewal_late OR renewed_on IS NULL)"),
+            sqlite_where=text("value_date IS NOT NULL AND (renewal_late = 1 OR renewed_on IS NULL)"),
+        ),
         # what a bank sees (``access.application_visibility``): its list and its count read from the index alone
         Index(
             "ix_applications_bank_sees",

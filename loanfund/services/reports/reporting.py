@@ -621,9 +621,11 @@ def breaches(fund_id: int, start: date, end: date, *, day_ended: bool = True, li
         .join(Bank, Bank.id == Application.bank_id)
         .where(Application.fund_id == fund_id)
         .where(Application.value_date >= start - timedelta(days=RENEWAL_SLA_MAX_DAYS), Application.value_date <= end)
-        .where(  # renewed late by R9 when it was confirmed, or not renewed (yet) at the period's end
-            or_(Application.renewal_late, Application.renewed_on.is_(None), Application.renewed_on > end)
-        )
+        .where(Application.value_date.is_not(None))
+        # renewed late by R9 (kept when the renewal was confirmed), or not renewed — the partial index of exactly
+        # these (0057). One renewed after the period's end but on time has its deadline after the end: not a breach
+        # of this period, so "renewed after the end" needs no branch of its own.
+        .where(or_(Application.renewal_late, Application.renewed_on.is_(None)))
         .order_by(Application.value_date, Application.id)
     ).all()
     versions = _versions(fund_id)
