@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ARRAY, Date, Integer, any_, case, cast, func, literal, select
+from sqlalchemy import ARRAY, Date, Integer, String, any_, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -54,3 +54,11 @@ def days_used(value_date: Any, received_on: Any) -> Any:
     else:
         days = cast(func.julianday(received_on) - func.julianday(value_date), Integer)
     return case((days < 1, 1), else_=days)
+
+
+def add_days(day: Any, days: Any) -> Any:
+    """A date column plus a number of days (a column or an expression), in SQL: ``date + integer`` on PostgreSQL,
+    ``date(day, '+N days')`` on SQLite (text, which compares with a bound date as dates do)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return day + days
+    return func.date(day, "+" + cast(days, String) + " days")

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import BigInteger, func, or_, select, type_coerce, union_all
+from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, true, type_coerce, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock, sql
@@ -607,48 +607,64 @@ def breaches(fund_id: int, start: date, end: date, *, day_ended: bool = True, li
     or still not renewed at the end of the period); R12: claims on a bank recorded in the period. ``day_ended``
     False: ``end`` is today, and the bank has until the end of a deadline that falls today."""
     last_deadline = end if day_ended else end - timedelta(days=1)
-    # the few columns a line needs, not an object a bridge: a year's candidates are tens of thousands at a million
-    candidates = db.session.execute(
+    versions = _versions(fund_id)
+    # R9's deadline of each bridge in SQL — the value date plus its policy version's days (``watch.renewal_deadline``,
+    # shown on each line from the domain) — so that a year's breaches are counted by the database, not read row by
+    # row (29,000 at a million). The candidates are the renewals late (kept when the renewal was confirmed) or not
+    # made: the partial index of exactly these (0057). One renewed after the period's end but on time has its deadline
+    # after the end, outside the period; one late has been renewed after its deadline, so only its deadline decides.
+    days = {v: p.renewal_sla_days for v, p in versions.items()}
+    sla = case(days, value=Application.policy_version_id, else_=0) if days else literal(0)
+    deadline = sql.add_days(Application.value_date, sla)
+    breached = and_(
+        Application.fund_id == fund_id,
+        Application.value_date >= start - timedelta(days=RENEWAL_SLA_MAX_DAYS),
+        Application.value_date <= end,
+        Application.value_date.is_not(None),
+        or_(Application.renewal_late, Application.renewed_on.is_(None)),
+        deadline >= start,
+        deadline <= last_deadline,
+        # not renewed: only a bridge still out, or gone into recovery or written off (never disbursed ones end)
+        or_(Application.renewed_on.is_not(None), Application.state.in_([s.value for s in NOT_RENEWED_STATES])),
+    )
+    counts = dict(
+        db.session.execute(
+            select(Bank.name, func.count())
+            .select_from(Application)
+            .join(Bank, Bank.id == Application.bank_id)
+            .where(breached)
+            .group_by(Bank.name)
+        ).all()
+    )
+    # the lines: every one, or each bank's first ``lines`` (oldest value date first)
+    order = (Application.value_date, Application.id)
+    place = func.row_number().over(partition_by=Application.bank_id, order_by=order).label("place")
+    chosen = select(Application.id.label("id"), place).where(breached).subquery()
+    found = db.session.execute(
         select(
             Application.id,
             Application.submitted_at,
             Application.value_date,
             Application.renewed_on,
-            Application.state,
             Application.policy_version_id,
             Bank.name,
         )
+        .join(chosen, chosen.c.id == Application.id)
         .join(Bank, Bank.id == Application.bank_id)
-        .where(Application.fund_id == fund_id)
-        .where(Application.value_date >= start - timedelta(days=RENEWAL_SLA_MAX_DAYS), Application.value_date <= end)
-        .where(Application.value_date.is_not(None))
-        # renewed late by R9 (kept when the renewal was confirmed), or not renewed — the partial index of exactly
-        # these (0057). One renewed after the period's end but on time has its deadline after the end: not a breach
-        # of this period, so "renewed after the end" needs no branch of its own.
-        .where(or_(Application.renewal_late, Application.renewed_on.is_(None)))
-        .order_by(Application.value_date, Application.id)
+        .where(chosen.c.place <= lines if lines is not None else true())
+        .order_by(*order)
     ).all()
-    versions = _versions(fund_id)
-    result: dict[str, Breach] = {}
-    late: dict[str, int] = defaultdict(int)
-    for application_id, submitted_at, value_date, renewed_on, state, version_id, bank in candidates:
+    result: dict[str, Breach] = {bank: Breach(bank) for bank in counts}
+    for application_id, submitted_at, value_date, renewed_on, version_id, bank in found:
         assert version_id is not None and value_date is not None  # disbursed: approved under a version (R14)
-        deadline = renewal_deadline(versions[version_id], value_date)
         renewed = renewed_on if renewed_on and renewed_on <= end else None
-        if not start <= deadline <= last_deadline or (renewed is not None and renewed <= deadline):
-            continue
-        if renewed_on is None and State(state) not in NOT_RENEWED_STATES:
-            continue  # ended without money out for a renewal (never disbursed)
-        entry = result.setdefault(bank, Breach(bank))
-        late[bank] += 1
-        if lines is not None and len(entry.renewals_late) >= lines:
-            continue  # counted; a page lists each bank's first
         if renewed is not None:
             what = f"{cn_day(renewed)}续贷"
         else:
             what = "期末仍未续贷" if day_ended else f"截至{cn_day(end)}仍未续贷"
         reference = Application.reference_of(application_id, submitted_at)
-        entry.renewals_late.append(f"{reference}（起息 {cn_day(value_date)}，最迟 {cn_day(deadline)}，{what}）")
+        due = renewal_deadline(versions[version_id], value_date)
+        result[bank].renewals_late.append(f"{reference}（起息 {cn_day(value_date)}，最迟 {cn_day(due)}，{what}）")
     claims = db.session.scalars(
         select(BankClaim)
         .join(Application, BankClaim.application_id == Application.id)
@@ -662,7 +678,7 @@ def breaches(fund_id: int, start: date, end: date, *, day_ended: bool = True, li
         entry.claims.append(f"{cn_day(claim.claimed_on)} 追偿 {amount.format()} 元：{claim.basis}")
         result[claim.bank.name] = dataclasses.replace(entry, claimed=entry.claimed + amount)
     if lines is not None:
-        result = {bank: dataclasses.replace(entry, late_count=late[bank]) for bank, entry in result.items()}
+        result = {bank: dataclasses.replace(entry, late_count=counts.get(bank, 0)) for bank, entry in result.items()}
     return sorted(result.values(), key=lambda b: b.bank)
 
 
