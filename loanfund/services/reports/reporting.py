@@ -310,6 +310,10 @@ def report(of: Fund, start: date, end: date, *, page: bool = False) -> Report:
         previous_start = start - timedelta(days=span)
         previous_end = through - timedelta(days=span)
     a_year = relativedelta(years=1)
+    previous = summary(of.id, previous_start, previous_end)
+    # a year's period before is the same days as a year earlier: summed once
+    a_year_before = (start - a_year, through - a_year)
+    last_year = previous if (previous_start, previous_end) == a_year_before else summary(of.id, *a_year_before)
     lines, late = (OVERDUE_SHOWN, LATE_SHOWN) if page else (None, None)
     overdue_lines, overdue_count, owed = overdue(of.id, through, lines) if begun else ([], 0, Money.zero())
     return Report(
@@ -318,8 +322,8 @@ def report(of: Fund, start: date, end: date, *, page: bool = False) -> Report:
         end=end,
         made_at=clock.utcnow().replace(microsecond=0),
         summary=summary(of.id, start, through),
-        previous=summary(of.id, previous_start, previous_end),
-        last_year=summary(of.id, start - a_year, through - a_year),
+        previous=previous,
+        last_year=last_year,
         breakdowns=breakdowns(of.id, start, through),
         days=daily(of.id, start, through) if begun else [],
         overdue=overdue_lines,
