@@ -1,5 +1,6 @@
-"""SQL both databases are asked in their own words: an INSERT that can say ON CONFLICT, the fund's day of a stored
-time, a date as an aggregate hands it back (SQLite: text), and a list of ids as one parameter."""
+"""SQL both databases are asked in their own words: an INSERT that can say ON CONFLICT (and a kept total added to
+with it), the fund's day of a stored time, a date as an aggregate hands it back (SQLite: text), and a list of ids
+as one parameter."""
 
 from __future__ import annotations
 
@@ -18,6 +19,19 @@ from loanfund.extensions import db
 def dialect_insert() -> Any:
     """The session's database's INSERT, which takes ``on_conflict_do_update`` / ``on_conflict_do_nothing``."""
     return postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def add_to(model: Any, key: dict[str, Any], amounts: dict[str, Any], **written: Any) -> None:
+    """Add ``amounts`` to ``model``'s row of ``key`` (its unique key's columns), or make the row — with ``written``,
+    set only then: a kept total changed in one statement, which a concurrent twin adds to rather than overwrites."""
+    statement = dialect_insert()(model).values(**key, **amounts, **written)
+    columns = model.__table__.c
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[columns[name] for name in key],
+            set_={name: columns[name] + statement.excluded[name] for name in amounts},
+        )
+    )
 
 
 def local_day(column: Any) -> Any:

@@ -19,7 +19,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import FundBalance, ReservedDay
 from loanfund.services.record import audit
-from loanfund.sql import dialect_insert
+from loanfund.sql import add_to, dialect_insert
 
 
 @dataclass(frozen=True)
@@ -67,18 +67,7 @@ def _fen(amount: Money) -> BindParameter[int]:
 
 def _on_the_day(fund_id: int, *, reserved: int = 0, released: int = 0) -> None:
     """Add to today's reservations made and given back (``ReservedDay``), in the same transaction as the position."""
-    statement = dialect_insert()(ReservedDay).values(
-        fund_id=fund_id, day=clock.today(), reserved=reserved, released=released
-    )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[ReservedDay.fund_id, ReservedDay.day],
-            set_={
-                "reserved": ReservedDay.reserved + statement.excluded.reserved,
-                "released": ReservedDay.released + statement.excluded.released,
-            },
-        )
-    )
+    add_to(ReservedDay, {"fund_id": fund_id, "day": clock.today()}, {"reserved": reserved, "released": released})
 
 
 def reserve(fund_id: int, amount: Money) -> None:

@@ -26,7 +26,7 @@ from loanfund.extensions import db
 from loanfund.models import JournalEntry, JournalLeg, LedgerAccount, LedgerDay, LedgerTotal, User
 from loanfund.services.books import fund
 from loanfund.services.record import audit
-from loanfund.sql import dialect_insert
+from loanfund.sql import add_to, dialect_insert
 
 
 def _total(column: Any) -> Any:
@@ -120,17 +120,12 @@ def _add_to_totals(fund_id: int, posting: Posting) -> None:
     (lines in a fixed order, so two postings never wait on each other's lines crosswise)."""
     for line, (debit, credit) in _by_line(posting):
         name, kind = describe_line(line)
-        statement = dialect_insert()(LedgerTotal).values(
-            fund_id=fund_id, line=line, name=name, kind=kind.value, debit=debit, credit=credit
-        )
-        db.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[LedgerTotal.fund_id, LedgerTotal.line],
-                set_={
-                    "debit": LedgerTotal.debit + statement.excluded.debit,
-                    "credit": LedgerTotal.credit + statement.excluded.credit,
-                },
-            )
+        add_to(
+            LedgerTotal,
+            {"fund_id": fund_id, "line": line},
+            {"debit": debit, "credit": credit},
+            name=name,
+            kind=kind.value,
         )
 
 
@@ -139,18 +134,10 @@ def _add_to_days(fund_id: int, posting: Posting, posted_on: date) -> None:
     the same fixed order of lines as the running totals."""
     kind = entry_kind(posting.key)
     for line, (debit, credit) in _by_line(posting):
-        statement = dialect_insert()(LedgerDay).values(
-            fund_id=fund_id, day=posted_on, line=line, kind=kind, debit=debit, credit=credit, entries=1
-        )
-        db.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[LedgerDay.fund_id, LedgerDay.day, LedgerDay.line, LedgerDay.kind],
-                set_={
-                    "debit": LedgerDay.debit + statement.excluded.debit,
-                    "credit": LedgerDay.credit + statement.excluded.credit,
-                    "entries": LedgerDay.entries + 1,
-                },
-            )
+        add_to(
+            LedgerDay,
+            {"fund_id": fund_id, "day": posted_on, "line": line, "kind": kind},
+            {"debit": debit, "credit": credit, "entries": 1},
         )
 
 

@@ -26,7 +26,7 @@ from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, CohortDay, Enterprise
-from loanfund.sql import as_date, dialect_insert, local_day
+from loanfund.sql import add_to, as_date, local_day
 
 SUBMITTED, DISBURSED = "submitted", "disbursed"
 STATE = "state"
@@ -38,32 +38,8 @@ OUT_FROM, OUT_TO = State.APPROVED.value, State.DISBURSED.value
 def _add(
     fund_id: int, cohort: str, day: date, moved_on: date, dimension: str, key: str, count: int, amount: int
 ) -> None:
-    statement = dialect_insert()(CohortDay).values(
-        fund_id=fund_id,
-        cohort=cohort,
-        day=day,
-        moved_on=moved_on,
-        dimension=dimension,
-        key=key,
-        count=count,
-        amount=amount,
-    )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[
-                CohortDay.fund_id,
-                CohortDay.cohort,
-                CohortDay.day,
-                CohortDay.moved_on,
-                CohortDay.dimension,
-                CohortDay.key,
-            ],
-            set_={
-                "count": CohortDay.count + statement.excluded.count,
-                "amount": CohortDay.amount + statement.excluded.amount,
-            },
-        )
-    )
+    row = {"fund_id": fund_id, "cohort": cohort, "day": day, "moved_on": moved_on, "dimension": dimension, "key": key}
+    add_to(CohortDay, row, {"count": count, "amount": amount})
 
 
 def _attributes(application: Application) -> dict[str, str]:
