@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, true, type_coerce, union_all
+from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from loanfund import clock, sql
@@ -631,35 +631,35 @@ def breaches(fund_id: int, start: date, end: date, *, day_ended: bool = True, li
         # not renewed: only a bridge still out, or gone into recovery or written off (never disbursed ones end)
         or_(Application.renewed_on.is_not(None), Application.state.in_([s.value for s in NOT_RENEWED_STATES])),
     )
-    counts = dict(
-        db.session.execute(
-            select(Bank.name, func.count())
-            .select_from(Application)
-            .join(Bank, Bank.id == Application.bank_id)
-            .where(breached)
-            .group_by(Bank.name)
-        ).all()
-    )
-    # the lines: every one, or each bank's first ``lines`` (oldest value date first)
     order = (Application.value_date, Application.id)
-    place = func.row_number().over(partition_by=Application.bank_id, order_by=order).label("place")
-    chosen = select(Application.id.label("id"), place).where(breached).subquery()
-    found = db.session.execute(
-        select(
-            Application.id,
-            Application.submitted_at,
-            Application.value_date,
-            Application.renewed_on,
-            Application.policy_version_id,
-            Bank.name,
+    found = select(
+        Application.id,
+        Application.submitted_at,
+        Application.value_date,
+        Application.renewed_on,
+        Application.policy_version_id,
+        Bank.name,
+    ).join(Bank, Bank.id == Application.bank_id)
+    counts: dict[str, int] = {}
+    if lines is None:  # every line: the document, which counts its lines
+        found = found.where(breached)
+    else:  # a page: each bank's count, and its first ``lines`` (oldest value date first)
+        counts = dict(
+            db.session.execute(
+                select(Bank.name, func.count())
+                .select_from(Application)
+                .join(Bank, Bank.id == Application.bank_id)
+                .where(breached)
+                .group_by(Bank.name)
+            ).all()
         )
-        .join(chosen, chosen.c.id == Application.id)
-        .join(Bank, Bank.id == Application.bank_id)
-        .where(chosen.c.place <= lines if lines is not None else true())
-        .order_by(*order)
-    ).all()
+        place = func.row_number().over(partition_by=Application.bank_id, order_by=order).label("place")
+        chosen = select(Application.id.label("id"), place).where(breached).subquery()
+        found = found.join(chosen, chosen.c.id == Application.id).where(chosen.c.place <= lines)
     result: dict[str, Breach] = {bank: Breach(bank) for bank in counts}
-    for application_id, submitted_at, value_date, renewed_on, version_id, bank in found:
+    for application_id, submitted_at, value_date, renewed_on, version_id, bank in db.session.execute(
+        found.order_by(*order)
+    ):
         assert version_id is not None and value_date is not None  # disbursed: approved under a version (R14)
         renewed = renewed_on if renewed_on and renewed_on <= end else None
         if renewed is not None:
@@ -668,7 +668,8 @@ def breaches(fund_id: int, start: date, end: date, *, day_ended: bool = True, li
             what = "期末仍未续贷" if day_ended else f"截至{cn_day(end)}仍未续贷"
         reference = Application.reference_of(application_id, submitted_at)
         due = renewal_deadline(versions[version_id], value_date)
-        result[bank].renewals_late.append(f"{reference}（起息 {cn_day(value_date)}，最迟 {cn_day(due)}，{what}）")
+        line = f"{reference}（起息 {cn_day(value_date)}，最迟 {cn_day(due)}，{what}）"
+        result.setdefault(bank, Breach(bank)).renewals_late.append(line)
     claims = db.session.scalars(
         select(BankClaim)
         .join(Application, BankClaim.application_id == Application.id)
