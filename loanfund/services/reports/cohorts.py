@@ -157,22 +157,19 @@ def from_record(fund_id: int) -> Any:
     moved_on = local_day(ApplicationEvent.at)
     changed = ApplicationEvent.from_state.is_(None) | (ApplicationEvent.from_state != ApplicationEvent.to_state)
     events = select().select_from(ApplicationEvent).join(Application, Application.id == ApplicationEvent.application_id)
-    parts.append(  # into a state (a submission's first)
-        events.add_columns(
-            literal(SUBMITTED), submitted_on, moved_on, literal(STATE), ApplicationEvent.to_state, literal(1), requested
-        ).where(of_fund, changed)
-    )
-    parts.append(  # out of one
-        events.add_columns(
-            literal(SUBMITTED),
-            submitted_on,
-            moved_on,
-            literal(STATE),
-            ApplicationEvent.from_state,
-            literal(-1),
-            -requested,
-        ).where(of_fund, changed, ApplicationEvent.from_state.is_not(None))
-    )
+
+    def moves(query: Any, cohort: str, day: Any, amount: Any, *where: Any) -> list[Any]:
+        """Each change of state: +1 into the event's state, −1 out of the one before (none before a submission)."""
+        into = (ApplicationEvent.to_state, literal(1), amount)
+        out_of = (ApplicationEvent.from_state, literal(-1), -amount)
+        return [
+            query.add_columns(literal(cohort), day, moved_on, literal(STATE), *into).where(*where),
+            query.add_columns(literal(cohort), day, moved_on, literal(STATE), *out_of).where(
+                *where, ApplicationEvent.from_state.is_not(None)
+            ),
+        ]
+
+    parts += moves(events, SUBMITTED, submitted_on, requested, of_fund, changed)
     # each bridge's move out (approved → disbursed), once — joined to, not asked again for every event of the years
     out = (
         select(ApplicationEvent.application_id.label("application_id"), func.max(ApplicationEvent.id).label("event_id"))
@@ -194,28 +191,7 @@ def from_record(fund_id: int) -> Any:
             approved,
         ).where(of_fund, authorised)
     )
-    parts.append(
-        after_out.add_columns(
-            literal(DISBURSED),
-            Application.value_date,
-            moved_on,
-            literal(STATE),
-            ApplicationEvent.to_state,
-            literal(1),
-            approved,
-        ).where(of_fund, authorised, changed)
-    )
-    parts.append(
-        after_out.add_columns(
-            literal(DISBURSED),
-            Application.value_date,
-            moved_on,
-            literal(STATE),
-            ApplicationEvent.from_state,
-            literal(-1),
-            -approved,
-        ).where(of_fund, authorised, changed)
-    )
+    parts += moves(after_out, DISBURSED, Application.value_date, approved, of_fund, authorised, changed)
     every = union_all(*parts).subquery()
     return select(
         every.c.cohort,
