@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from bench.pages import PAGES_BY_ROLE
 from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
-from loanfund.extensions import db
 from loanfund.services import lifecycle
 from loanfund.services.books.capital import contributor_named, record_contribution
 from tests.factories import city_fund_id
+from tests.statements import sent
 
 pytestmark = pytest.mark.both_databases
-
-
-@contextmanager
-def counting() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def queries_for(api, flows, how_many: int, path: str) -> int:  # type: ignore[no-untyped-def]
     for n in range(how_many):
         flows.to(State.DISBURSED if n % 2 else State.SUBMITTED, enterprise=f"ent{n % 3 + 1}")
     api.token("operator")
-    with counting() as statements:
+    with sent() as statements:
         assert api.get("operator", path).status_code == 200
     return len(statements)
 
@@ -57,7 +40,7 @@ def page_queries(client, auth, flows, how_many: int, path: str) -> int:  # type:
     for n in range(how_many):
         flows.to(State.DISBURSED if n % 2 else State.BANK_COMMITTED, enterprise=f"ent{n % 3 + 1}")
     auth.login("operator")
-    with counting() as statements:
+    with sent() as statements:
         assert client.get(path).status_code == 200
     return len(statements)
 
@@ -90,7 +73,7 @@ def test_the_monthly_report_and_the_list_cost_the_same_for_10_or_1000_applicatio
         auth.login("operator")
         found = {}
         for path in paths:
-            with counting() as statements:
+            with sent() as statements:
                 assert client.get(path).status_code == 200, path
             found[path] = len(statements)
         return found
@@ -135,7 +118,7 @@ def test_every_list_workbench_and_report_costs_the_same_for_10_or_1000_applicati
             token = api_token(client, username)
             for path in paths:
                 headers = {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
-                with counting() as statements:
+                with sent() as statements:
                     response = client.get(path, headers=headers, follow_redirects=True)
                     assert response.status_code == 200, (username, path)
                 found[(username, path)] = list(statements)
@@ -159,7 +142,7 @@ def api_token(client, username: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_the_liveness_check_answers_without_the_database(client):
     """/healthz: the baseline make bench measures the pages against — the app's own request handling, no query."""
-    with counting() as statements:
+    with sent() as statements:
         answer = client.get("/healthz")
     assert (answer.status_code, answer.get_data(as_text=True), answer.mimetype) == (200, "ok\n", "text/plain")
     assert statements == []
@@ -171,7 +154,7 @@ def test_the_login_record_costs_the_same_for_two_people_or_eight(client, auth, p
 
     def statements() -> int:
         auth.login("admin")
-        with counting() as seen:
+        with sent() as seen:
             assert client.get("/admin/logins").status_code == 200
         return len(seen)
 

@@ -7,14 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
 
 from loanfund.api.schemas import step_schema
 from loanfund.domain.lifecycle import Action, Role
-from loanfund.extensions import db
 from loanfund.services import lifecycle
 from loanfund.services.lifecycle import spine
 from loanfund.web.applications.forms import step_form
+from tests.statements import flat, sent
 
 pytestmark = pytest.mark.both_databases
 
@@ -151,16 +150,8 @@ def _count(monkeypatch, call):  # type: ignore[no-untyped-def]
         return real(state, action, role)
 
     monkeypatch.setattr(spine, "transition_for", spy)
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()).lower())
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with sent(flat) as statements:
         response = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return response, lookups, statements
 
 

@@ -4,41 +4,24 @@ running position in the same transaction (issue 9). Followed statement by statem
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 
 from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
-from loanfund.extensions import db
 from loanfund.services import lifecycle
 from loanfund.services.books import fund
 from loanfund.services.books.reconcile import reconcile
 from tests.factories import city_fund_id
 from tests.flows import Flows
+from tests.statements import flat, sent
 
 pytestmark = pytest.mark.both_databases
 
 M = Money.parse
 ROOT = Path(__file__).resolve().parents[2] / "loanfund"
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(" ".join(statement.split()).lower())
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def cash_writes(seen: list[str]) -> list[str]:
@@ -50,7 +33,7 @@ def test_a_disbursement_writes_cash_once(app, people, traveller):
     application = flows.to(State.APPROVED)
     lifecycle.prepare_disbursement(flows.user("operator"), application.id, clock.today(), "HK-1")
     before = fund.position(city_fund_id())
-    with statements() as seen:
+    with sent(flat) as seen:
         lifecycle.authorise_disbursement(flows.user("operator2"), application.id)
     assert len(cash_writes(seen)) == 1
     after = fund.position(city_fund_id())
@@ -62,7 +45,7 @@ def test_a_return_writes_cash_once_and_loads_the_application_once(app, people, t
     flows = Flows(traveller)
     application = flows.to(State.RENEWED)
     before = fund.position(city_fund_id()).cash
-    with statements() as seen:
+    with sent(flat) as seen:
         lifecycle.confirm_return(
             flows.bank_user(application), application.id, clock.today(), M("30,000,000.00"), M("12,000.00"), "HS-1"
         )
@@ -94,10 +77,10 @@ def test_every_cash_movement_queues_on_the_audit_head_before_it_takes_the_positi
     flows = Flows(traveller)
     out, back = flows.to(State.APPROVED), flows.to(State.RENEWED)
     lifecycle.prepare_disbursement(flows.user("operator"), out.id, clock.today(), "HK-1")
-    with statements() as seen:
+    with sent(flat) as seen:
         lifecycle.authorise_disbursement(flows.user("operator2"), out.id)
     assert first(seen, "update audit_head") < first(seen, "update fund_balance")
-    with statements() as seen:
+    with sent(flat) as seen:
         lifecycle.confirm_return(
             flows.bank_user(back), back.id, clock.today(), M("30,000,000.00"), M("12,000.00"), "HS-1"
         )

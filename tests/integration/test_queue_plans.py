@@ -4,13 +4,14 @@ not by timing (the figures are bench/scale.py's)."""
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from loanfund.domain.lifecycle import State
 from loanfund.extensions import db
 from loanfund.models import User
 from loanfund.services.applications import workbench
 from tests.flows import Flows
+from tests.statements import sent, sqlite_plan, with_parameters
 
 
 def test_the_archive_queue_reads_its_first_rows_from_the_fund_state_index(app, people, traveller):
@@ -18,25 +19,15 @@ def test_the_archive_queue_reads_its_first_rows_from_the_fund_state_index(app, p
     for _ in range(3):
         flows.to(State.REPAID)
     operator = db.session.scalars(select(User).where(User.username == "operator")).one()
-    seen: list[tuple[str, object]] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append((statement, parameters))
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with sent(with_parameters) as seen:
         [queue] = [q for q in workbench.queues(operator) if q.key == "to_archive"]
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
     assert [row.application.state for row in queue.rows] == ["repaid"] * 3
     ids = [row.application.id for row in queue.rows]
     assert ids == sorted(ids)  # the oldest first
     [(statement, parameters)] = [
         (s, p) for s, p in seen if s.startswith("SELECT applications.") and "ORDER BY applications.id\n LIMIT" in s
     ]
-    with engine.connect() as connection:
-        plan = " | ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    plan = sqlite_plan(statement, parameters)
     assert "ix_applications_fund_state_id" in plan, plan
     assert "TEMP B-TREE" not in plan, plan  # nothing sorted
 
@@ -55,20 +46,10 @@ def test_a_list_filtered_by_submission_days_starts_from_their_ids(app, people, t
         made[day] = [flows.submit().id, flows.submit(enterprise="ent2").id]
     operator = db.session.scalars(select(User).where(User.username == "operator")).one()
     chosen = listing.Criteria(submitted_from=date(2026, 11, 3), submitted_to=date(2026, 11, 3))
-    seen: list[tuple[str, object]] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append((statement, parameters))
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with sent(with_parameters) as seen:
         found = listing.applications(operator, chosen)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
     assert [a.id for a in found] == sorted(made["2026-11-03"], reverse=True)
     assert listing.count(operator, chosen).number == 2
     [(statement, parameters)] = [(s, p) for s, p in seen if s.startswith("SELECT applications.") and "LIMIT" in s]
-    with engine.connect() as connection:
-        plan = " | ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    plan = sqlite_plan(statement, parameters)
     assert "rowid>? AND rowid<?" in plan, plan  # the ids of those days, from an index (the fund's, on SQLite)
