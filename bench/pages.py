@@ -7,6 +7,7 @@ from __future__ import annotations
 PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "operator": (
         "/home",
+        "/home?queue=overdue",  # another queue's rows: the bridges out past due, soonest due first
         "/applications",
         "/applications?submitted_from=2024-03-01&submitted_to=2024-03-31",  # a month long ago: its ids, by index
         "/applications?q=测试企业999999",  # part of a name no enterprise has: the trigram index (PostgreSQL)

@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from loanfund.domain.errors import NotFound
 from loanfund.domain.lifecycle import Role, State
 from loanfund.extensions import db
-from loanfund.models import Application, User
+from loanfund.models import Application, BridgeOut, User
 
 STAFF_READERS = frozenset({Role.REVIEWER, Role.OPERATOR, Role.GROUP})
 # The roles with applications to follow: an enterprise its own, a bank those routed to it, the platform and the group
@@ -40,6 +40,21 @@ def application_visibility(user: User) -> ColumnElement[bool]:
         )
     if role in STAFF_READERS:
         return Application.fund_id == user.fund_id
+    return false()
+
+
+def bridge_visibility(user: User) -> ColumnElement[bool]:
+    """A WHERE clause: the bridges out (``bridges_out``) ``user`` may see — ``application_visibility`` said of the
+    bridges' own columns, so a count or a queue of them need not join every bridge to its application. A bridge out is
+    of an application disbursed, so accepted by the platform (reviewed, never rejected): what a bank's visibility
+    adds to its fund and bank holds for every bridge. Both are held equal, role by role, by the tests."""
+    role = user.role_enum
+    if role is Role.ENTERPRISE:
+        return BridgeOut.enterprise_id == user.enterprise_id if user.vetted else false()
+    if role is Role.BANK:
+        return and_(BridgeOut.fund_id == user.fund_id, BridgeOut.bank_id == user.bank_id)
+    if role in STAFF_READERS:
+        return BridgeOut.fund_id == user.fund_id
     return false()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from loanfund import clock
@@ -20,7 +20,8 @@ bp = Blueprint("main", __name__)
 @bp.get("/home")
 @login_required
 def home() -> str:
-    """Dashboard figures and what the user has to do next (the administrator's set-up lives under /admin)."""
+    """Dashboard figures and what the user has to do next (the administrator's set-up lives under /admin);
+    ``?queue=``: which queue's rows to show (the first otherwise)."""
     user = current_user
     if not user.vetted:  # an enterprise sign-up: its licence and the vetting, nothing of the enterprise yet
         return render_template("main/pending.html", record=vetting.own_sign_up(user))
@@ -30,7 +31,7 @@ def home() -> str:
     return render_template(
         "main/home.html",
         figures=dashboard(user),
-        queues=queues(user),
+        queues=queues(user, request.args.get("queue")),
         is_enterprise=user.role_enum is Role.ENTERPRISE,
         bank_flags=liability.flagged_years(user.bank_id) if user.role_enum is Role.BANK and user.bank_id else [],
         liaison=user.bank.liaison.user if user.role_enum is Role.BANK and user.bank and user.bank.liaison else None,

@@ -49,7 +49,7 @@ def test_the_workbench_and_the_list_page_cost_the_same_for_4_or_16_applications(
     record_contribution(
         contributor_named(city_fund_id(), "测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1)
     )
-    for path in ("/home", "/applications"):
+    for path in ("/home", "/home?queue=out", "/home?queue=to_archive", "/applications"):
         few = page_queries(client, auth, flows, 4, path)
         many = page_queries(client, auth, flows, 12, path)
         assert few == many, (path, few, many)

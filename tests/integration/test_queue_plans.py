@@ -20,7 +20,7 @@ def test_the_archive_queue_reads_its_first_rows_from_the_fund_state_index(app, p
         flows.to(State.REPAID)
     operator = db.session.scalars(select(User).where(User.username == "operator")).one()
     with sent(with_parameters) as seen:
-        [queue] = [q for q in workbench.queues(operator) if q.key == "to_archive"]
+        [queue] = [q for q in workbench.queues(operator, "to_archive") if q.key == "to_archive"]
     assert [row.application.state for row in queue.rows] == ["repaid"] * 3
     ids = [row.application.id for row in queue.rows]
     assert ids == sorted(ids)  # the oldest first

@@ -23,3 +23,41 @@ def test_a_queue_of_fifty_or_fewer_has_no_footer(client, auth, busy):
     html = client.get("/home").get_data(as_text=True)
     assert '待受理 <span class="badge text-bg-secondary">' in html
     assert "显示按办理顺序的前" not in html
+
+
+def badges(html: str) -> dict[str, int]:
+    return {
+        t: int(n.replace(",", "")) for t, n in re.findall(r'>\s*(\S+) <span class="badge [^"]+">([\d,]+)</span>', html)
+    }
+
+
+def opened(html: str) -> tuple[str, list[int]]:
+    """The tab shown as current and the applications listed below the tabs."""
+    [title] = re.findall(r'class="nav-link active" aria-current="page"[^>]*>\s*(\S+) ', html)
+    pane = html.split('<div id="q-', 1)[1]
+    return title, [int(n) for n in re.findall(r'href="/applications/(\d+)"', pane)]
+
+
+def test_the_workbench_counts_every_queue_and_lists_the_one_opened(client, auth, busy):
+    """Issue 28: every tab says how many its queue holds; the rows are the opened queue's only (the first queue's
+    unless ``?queue=`` names another of the role's) — a province's operator had six queues of 50 rows on each visit."""
+    auth.login("operator")
+    counts = {"待审批": 1, "待放款": 0, "待复核": 0, "已放款未收回": 1, "逾期": 0, "待归档": 0}
+    html = client.get("/home").get_data(as_text=True)
+    assert badges(html) == counts
+    assert opened(html) == ("待审批", [busy["committed"]])
+    html = client.get("/home?queue=out").get_data(as_text=True)
+    assert badges(html) == counts
+    assert opened(html) == ("已放款未收回", [busy["disbursed"]])
+    assert 'href="/home?queue=to_approve#queues"' in html
+    assert opened(client.get("/home?queue=to_disburse").get_data(as_text=True)) == ("待放款", [])
+    for other in ("group_review", "nonsense", ""):  # not a queue of the operator's: the first
+        assert opened(client.get(f"/home?queue={other}").get_data(as_text=True)) == ("待审批", [busy["committed"]])
+
+    auth.login("bank2")  # JSB: ent3's accepted application to commit to, ent1's bridge out to renew and to return
+    html = client.get("/home").get_data(as_text=True)
+    assert badges(html) == {"待出具转贷承诺": 1, "待确认续贷": 1, "待划回资金": 1}
+    assert opened(html) == ("待出具转贷承诺", [busy["accepted"]])
+    assert opened(client.get("/home?queue=to_return").get_data(as_text=True)) == ("待划回资金", [busy["disbursed"]])
+    auth.login("bank1")  # ICBC: none of JSB's
+    assert badges(client.get("/home").get_data(as_text=True)) == {"待出具转贷承诺": 0, "待确认续贷": 0, "待划回资金": 0}

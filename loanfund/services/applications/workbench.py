@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, true
 
 from loanfund import clock
 from loanfund.domain.eligibility import Size
@@ -15,7 +15,7 @@ from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, BridgeOut, Enterprise, User
-from loanfund.services.access import application_visibility
+from loanfund.services.access import application_visibility, bridge_visibility
 from loanfund.services.applications.listing import row_options
 from loanfund.services.books import fund, ledger
 from loanfund.services.funds import own_fund
@@ -45,6 +45,7 @@ class Queue:
     rows: list[Row]
     total: int
     state: str | None = None  # the list's filter that shows the whole queue, when one state is the queue
+    opened: bool = True  # its rows loaded: the workbench shows one queue's rows at a time
 
     @property
     def more(self) -> int:
@@ -64,9 +65,32 @@ class Dashboard:
     overdue: int
 
 
-def _in_states(user: User, states: tuple[State, ...], where: Any = None) -> Any:
-    condition = and_(application_visibility(user), Application.state.in_([s.value for s in states]))
-    return condition if where is None else and_(condition, where)
+@dataclass(frozen=True)
+class _Waiting:
+    """A queue of applications waiting for a step in ``states`` (and ``where``)."""
+
+    key: str
+    title: str
+    states: tuple[State, ...]
+    where: Any = None
+    oldest_first: bool = False  # the book-keeping after the money is back: R10's priority has been served
+
+    def condition(self) -> Any:
+        condition = Application.state.in_([s.value for s in self.states])
+        return condition if self.where is None else and_(condition, self.where)
+
+
+@dataclass(frozen=True)
+class _Out:
+    """A queue of bridges out (``where``: a condition on their facts, ``bridges``), soonest due first."""
+
+    key: str
+    title: str
+    where: Any = None
+    state: State | None = None
+
+    def condition(self) -> Any:
+        return true() if self.where is None else self.where
 
 
 def _ordered(query: Any) -> Any:
@@ -77,96 +101,125 @@ def _ordered(query: Any) -> Any:
     )
 
 
-def _waiting(user: User, key: str, title: str, *states: State, where: Any = None, oldest_first: bool = False) -> Queue:
-    """A queue of applications waiting for a step: its first ``QUEUE_ROWS`` and how many there are. SMEs first
-    (R10), then first come, first served; ``oldest_first``: simply the oldest first — for the book-keeping after the
-    money is back (archiving), where R10's priority has been served, and whose queue the years make long: its first
-    rows are read from an index instead of sorting them all."""
-    condition = _in_states(user, states, where)
-    query = select(Application).where(condition).options(*row_options())
-    ordered = query.order_by(Application.id) if oldest_first else _ordered(query)
-    first = db.session.scalars(ordered.limit(QUEUE_ROWS)).all()
-    total = db.session.scalar(select(func.count()).select_from(Application).where(condition)) or 0
-    return Queue(key, title, [Row(a) for a in first], int(total), states[0].value if len(states) == 1 else None)
+def _waiting_rows(user: User, queue: _Waiting) -> list[Row]:
+    """The first ``QUEUE_ROWS`` of a queue of applications: SMEs first (R10), then first come, first served; the
+    archiving queue simply the oldest first, its first rows read from an index (the years make it long) instead of
+    sorting them all."""
+    condition = and_(application_visibility(user), queue.condition())
+    if queue.oldest_first:
+        query = select(Application).where(condition).order_by(Application.id).limit(QUEUE_ROWS)
+        return [Row(a) for a in db.session.scalars(query.options(*row_options())).all()]
+    # the first ids chosen alone, then only those loaded with what a row shows: the order needs each enterprise's
+    # size, and sorting the queue's whole rows joined to all a row shows cost 7 ms at a million (716 approved)
+    ids = db.session.scalars(_ordered(select(Application.id).where(condition)).limit(QUEUE_ROWS)).all()
+    first = db.session.scalars(_ordered(select(Application).where(Application.id.in_(ids))).options(*row_options()))
+    return [Row(a) for a in first.all()]
 
 
-def _visible_out(user: User, where: Any = None) -> Any:
-    """The bridges out ``user`` may see (``where``: a condition on their facts, ``bridges``). Who sees what is
-    ``application_visibility``'s; the same narrowing said of the bridges' own columns (their fund, bank or
-    enterprise) lets the database start from the few bridges out — by their index, in due order — rather than from
-    every application of a fund or a bank (SQLite without its statistics chose that: 2.8 s for a bank's home page at a
-    million; the nightly reconciliation keeps them, ``sqlite.refresh_statistics``). It can narrow, never widen."""
-    narrowing: Any = BridgeOut.fund_id == user.fund_id
-    if user.role_enum is Role.BANK:
-        narrowing = BridgeOut.bank_id == user.bank_id
-    elif user.role_enum is Role.ENTERPRISE:
-        narrowing = BridgeOut.enterprise_id == user.enterprise_id
-    condition = and_(BridgeOut.application_id == Application.id, narrowing, application_visibility(user))
-    return condition if where is None else and_(condition, where)
-
-
-def _out(user: User, key: str, title: str, where: Any = None, state: State | None = None) -> Queue:
-    """A queue of bridges out, soonest due first: its first ``QUEUE_ROWS`` with their days and due dates (R2, R4),
-    and how many there are — counted from their facts (``bridges``), never an object per bridge out."""
+def _out_rows(user: User, queue: _Out) -> list[Row]:
+    """The first ``QUEUE_ROWS`` bridges out of a queue, soonest due first, with their days and due dates (R2, R4)."""
     today = clock.today()
-    condition = _visible_out(user, where)
     soonest = (BridgeOut.due_on, BridgeOut.application_id)
     # the first ids chosen alone — the index of the bridges' due dates read in order until there are enough — and
     # only those loaded with what a row shows; asked together, the database joined every bridge out to its
     # application and enterprise before sorting (4,242 overdue at a million: 54 ms to a few)
     ids = db.session.scalars(
-        select(BridgeOut.application_id).join(Application).where(condition).order_by(*soonest).limit(QUEUE_ROWS)
+        select(BridgeOut.application_id)
+        .where(bridge_visibility(user), queue.condition())
+        .order_by(*soonest)
+        .limit(QUEUE_ROWS)
     ).all()
     first = db.session.execute(
         select(Application, BridgeOut)
         .join(BridgeOut, BridgeOut.application_id == Application.id)
-        .where(Application.id.in_(ids))
+        .where(Application.id.in_(ids), application_visibility(user))
         .options(*row_options())
         .order_by(*soonest)
     ).all()
-    total = db.session.scalar(select(func.count()).select_from(BridgeOut).join(Application).where(condition)) or 0
     rows = []
     for application, facts in first:
         account = account_of(application, today)
         assert account is not None
         overdue = facts.due_on < today and facts.back_on is None
         rows.append(Row(application, account.days, (facts.due_on - today).days, facts.due_on, overdue))
-    return Queue(key, title, rows, int(total), state.value if state else None)
+    return rows
 
 
-def queues(user: User) -> list[Queue]:
+def _role_queues(user: User) -> list[_Waiting | _Out]:
     """The queues of the user's role, in the order the work flows."""
     role = user.role_enum
     today = clock.today()
     if role is Role.REVIEWER:
-        return [_waiting(user, "submitted", "待受理", State.SUBMITTED)]
+        return [_Waiting("submitted", "待受理", (State.SUBMITTED,))]
     if role is Role.OPERATOR:
         unprepared = Application.prepared_by_id.is_(None)
         return [
-            _waiting(user, "to_approve", "待审批", State.BANK_COMMITTED),
-            _waiting(user, "to_disburse", "待放款", State.APPROVED, where=unprepared),
-            _waiting(user, "to_authorise", "待复核", State.APPROVED, where=~unprepared),
-            _out(user, "out", "已放款未收回", ~bridges.overdue_shown(today)),
-            _out(user, "overdue", "逾期", bridges.overdue_shown(today)),
-            _waiting(user, "to_archive", "待归档", State.REPAID, oldest_first=True),
+            _Waiting("to_approve", "待审批", (State.BANK_COMMITTED,)),
+            _Waiting("to_disburse", "待放款", (State.APPROVED,), where=unprepared),
+            _Waiting("to_authorise", "待复核", (State.APPROVED,), where=~unprepared),
+            _Out("out", "已放款未收回", ~bridges.overdue_shown(today)),
+            _Out("overdue", "逾期", bridges.overdue_shown(today)),
+            _Waiting("to_archive", "待归档", (State.REPAID,), oldest_first=True),
         ]
     if role is Role.BANK:
-        disbursed = BridgeOut.state == State.DISBURSED.value
         return [
-            _waiting(user, "to_commit", "待出具转贷承诺", State.ACCEPTED),
-            _out(user, "to_renew", "待确认续贷", disbursed, State.DISBURSED),
-            _out(user, "to_return", "待划回资金"),
+            _Waiting("to_commit", "待出具转贷承诺", (State.ACCEPTED,)),
+            _Out("to_renew", "待确认续贷", BridgeOut.state == State.DISBURSED.value, State.DISBURSED),
+            _Out("to_return", "待划回资金"),
         ]
     if role is Role.GROUP:
-        recovery = BridgeOut.state == State.RECOVERY.value
         return [
-            _waiting(user, "group_review", "待领导小组审批", State.GROUP_REVIEW),
-            _out(user, "recovery", "追偿中", recovery, State.RECOVERY),
-            _out(user, "overdue", "逾期", bridges.overdue_shown(today)),
+            _Waiting("group_review", "待领导小组审批", (State.GROUP_REVIEW,)),
+            _Out("recovery", "追偿中", BridgeOut.state == State.RECOVERY.value, State.RECOVERY),
+            _Out("overdue", "逾期", bridges.overdue_shown(today)),
         ]
     if role is Role.ENTERPRISE:
-        return [_waiting(user, "mine", "本企业的申请", *State)]
+        return [_Waiting("mine", "本企业的申请", tuple(State))]
     return []
+
+
+def queues(user: User, opened: str | None = None) -> list[Queue]:
+    """The queues of the user's role, in the order the work flows, each with how many it holds — counted together,
+    one statement for the applications waiting and one for the bridges out — and the ``opened`` one (the first when
+    ``opened`` names none of them) with its first ``QUEUE_ROWS``: a workbench shows one queue's rows at a time, so
+    its cost does not follow how many queues are long (a province's fund holds thousands in some)."""
+    specs = _role_queues(user)
+    if not specs:
+        return []
+    waiting = [q for q in specs if isinstance(q, _Waiting)]
+    out = [q for q in specs if isinstance(q, _Out)]
+    totals: dict[str, int] = {}
+    if waiting:
+        # each queue counted by its own subquery, in one round trip: one plan per queue, so a queue of one state is
+        # counted from the fund's index of states alone (the 待归档 queue holds the years' repaid applications)
+        counted = db.session.execute(
+            select(
+                *(
+                    select(func.count())
+                    .select_from(Application)
+                    .where(application_visibility(user), q.condition())
+                    .scalar_subquery()
+                    for q in waiting
+                )
+            )
+        ).one()
+        totals.update(zip((q.key for q in waiting), (int(n) for n in counted), strict=True))
+    if out:
+        counted = db.session.execute(
+            select(*(func.count().filter(q.condition()) for q in out))
+            .select_from(BridgeOut)
+            .where(bridge_visibility(user))
+        ).one()
+        totals.update(zip((q.key for q in out), (int(n) for n in counted), strict=True))
+    shown = next((q for q in specs if q.key == opened), specs[0])
+    found = []
+    for q in specs:
+        rows: list[Row] = []
+        if q is shown:
+            rows = _waiting_rows(user, q) if isinstance(q, _Waiting) else _out_rows(user, q)
+        state = q.states[0] if isinstance(q, _Waiting) and len(q.states) == 1 else getattr(q, "state", None)
+        found.append(Queue(q.key, q.title, rows, totals[q.key], state.value if state else None, q is shown))
+    return found
 
 
 def dashboard(user: User) -> Dashboard:
@@ -180,8 +233,7 @@ def dashboard(user: User) -> Dashboard:
             bridges.principal_sum(),
         )
         .select_from(BridgeOut)
-        .join(Application, BridgeOut.application_id == Application.id)
-        .where(_visible_out(user))
+        .where(bridge_visibility(user))
     ).one()
     if user.role_enum in (Role.BANK, Role.ENTERPRISE):
         # a bank's or an enterprise's money out is its own bridges' principal out — each equal to its receivable in
