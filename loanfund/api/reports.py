@@ -16,6 +16,7 @@ from loanfund.api.schemas import (
     MonthlyFiledSchema,
     MonthlyRevisionSchema,
     MonthlySubmissionSchema,
+    ReportLinesSchema,
     ReportSchema,
     StatisticsQuerySchema,
 )
@@ -36,18 +37,22 @@ FUND_QUERY = {"name": "fund", "in": "query", "schema": {"type": "string", "maxLe
         "type": "object",
         "properties": {"report": ReportSchema, "revisions": {"type": "array", "items": MonthlyRevisionSchema}},
     },
-    problems=(403, 404),
+    query=ReportLinesSchema,
+    problems=(403, 404, 422),
     more_query=(FUND_QUERY,),
 )
 @token_required(*READERS)
 def monthly_report(year: int, month: int) -> Response:
     """The month as the books stand now, with the revisions submitted so far: the caller's fund's, or (the
-    overseer) the fund ``?fund=CODE`` names. :raise 404: another fund's, or none named where there are several."""
+    overseer) the fund ``?fund=CODE`` names; its long lists' first lines with the count and amount of all, as the
+    page shows them, or (``?lines=all``) every line. :raise 404: another fund's, or none named where there are
+    several. :raise 422: ``lines`` neither ``first`` nor ``all``."""
     user = current_api_user()
     code = request.args.get("fund")
+    first = ReportLinesSchema().load(request.args.to_dict())["lines"] == "first"
     return jsonify(
         {
-            "report": ReportSchema().dump(monthly.live(user, year, month, code)),
+            "report": ReportSchema().dump(monthly.live(user, year, month, code, page=first)),
             "revisions": MonthlyRevisionSchema(many=True).dump(monthly.revisions(user, year, month, code)),
         }
     )
@@ -80,9 +85,10 @@ def monthly_revision(year: int, month: int, revision: int) -> Response:
 @token_required(*monthly.FUND_READERS)
 def statistics() -> Response:
     """The monthly report's aggregates over any period (``?start=YYYY-MM-DD&end=YYYY-MM-DD``, both included, at most
-    two years, within 2000–2100). :raise 422: a missing or malformed date, or a period a report does not cover."""
+    two years, within 2000–2100; ``lines``: as the month's). :raise 422: a missing or malformed date, a period a
+    report does not cover, or ``lines`` neither ``first`` nor ``all``."""
     query = StatisticsQuerySchema().load(request.args.to_dict())
-    found = reporting.report(own_fund(current_api_user()), query["start"], query["end"])
+    found = reporting.report(own_fund(current_api_user()), query["start"], query["end"], page=query["lines"] == "first")
     return jsonify({"report": ReportSchema().dump(found)})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from loanfund.api.fields import REQUIRED, Day, MoneyField, Text, WholeNumber
 from loanfund.domain.eligibility import INDUSTRIES, Size
@@ -444,7 +444,10 @@ class ReportOverdueSchema(Schema):
 
 class ReportBreachSchema(Schema):
     bank = fields.String()
-    renewals_late = fields.List(fields.String(), metadata={"description": "逾期续贷（R9）"})
+    renewals_late = fields.List(
+        fields.String(), metadata={"description": "逾期续贷（R9）：全部，或（lines=first）前 20 笔"}
+    )
+    renewals_late_count = fields.Integer(attribute="late_number", metadata={"description": "逾期续贷笔数（全部）"})
     claims = fields.List(fields.String(), metadata={"description": "清偿责任（R12）"})
     claimed = MoneyField()
 
@@ -463,7 +466,12 @@ class ReportSchema(Schema):
     last_year = fields.Nested(ReportSummarySchema, metadata={"description": "去年同期"})
     breakdowns = fields.List(fields.Nested(ReportBreakdownSchema))
     days = fields.List(fields.Nested(ReportDaySchema))
-    overdue = fields.List(fields.Nested(ReportOverdueSchema))
+    overdue = fields.List(
+        fields.Nested(ReportOverdueSchema),
+        metadata={"description": "逾期未收回：全部，或（lines=first）按起息日最早的前 50 笔"},
+    )
+    overdue_count = fields.Integer(attribute="overdue_number", metadata={"description": "逾期未收回笔数（全部）"})
+    overdue_owed = MoneyField(attribute="overdue_total", metadata={"description": "逾期未收回金额合计（元，全部）"})
     breaches = fields.List(fields.Nested(ReportBreachSchema))
 
 
@@ -474,7 +482,22 @@ class MonthlyRevisionSchema(Schema):
     note = fields.String()
 
 
-class StatisticsQuerySchema(Schema):
+class ReportLinesSchema(Schema):
+    """Which lines of a report's long lists (overdue, late renewals): ``first`` (the default, as the page lists
+    them, with the count and amount of all) or ``all`` — the whole document, as the workbook and a filed revision."""
+
+    class Meta:
+        unknown = EXCLUDE  # the overseer's ``fund`` is read beside it
+
+    lines = fields.String(
+        load_default="first", validate=validate.OneOf(["first", "all"], error="lines 须为 first 或 all")
+    )
+
+
+class StatisticsQuerySchema(ReportLinesSchema):
+    class Meta:
+        unknown = RAISE
+
     start = Day(required=True)
     end = Day(required=True)
 

@@ -66,6 +66,32 @@ def test_a_submitted_revision_as_json(api, november):
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
 
 
+def test_the_months_long_lists_come_first_lines_first_with_the_count_and_amount_of_all(api, november, monkeypatch):
+    """Issue 28: a bounded answer by default, as the page — the first overdue lines (50) and late renewals (20 a bank)
+    with the count and amount of all; ``?lines=all`` every line, as the workbook and a filed revision."""
+    from loanfund.services.reports import reporting
+
+    monkeypatch.setattr(reporting, "OVERDUE_SHOWN", 0)  # as if each list were longer than a page lists
+    monkeypatch.setattr(reporting, "LATE_SHOWN", 0)
+    first = api.get("operator", "/reports/monthly/2026/11").get_json()["report"]
+    assert (first["overdue"], first["overdue_count"], first["overdue_owed"]) == ([], 1, "8000000.00")
+    assert [(b["bank"], b["renewals_late"], b["renewals_late_count"]) for b in first["breaches"]] == [
+        ("江苏银行连云港分行", [], 1)
+    ]
+    every = api.get("operator", "/reports/monthly/2026/11?lines=all").get_json()["report"]
+    assert [o["reference"] for o in every["overdue"]] == [f"ZD2026{november['A3']:05d}"]
+    assert (every["overdue_count"], every["overdue_owed"]) == (1, "8000000.00")
+    [(bank, [late], count)] = [(b["bank"], b["renewals_late"], b["renewals_late_count"]) for b in every["breaches"]]
+    assert (bank, count) == ("江苏银行连云港分行", 1) and late.startswith(f"ZD2026{november['A2']:05d}（起息")
+    period = "/reports/statistics?start=2026-11-01&end=2026-11-30"
+    assert api.get("reviewer", period).get_json()["report"]["overdue"] == []
+    assert len(api.get("reviewer", f"{period}&lines=all").get_json()["report"]["overdue"]) == 1
+    for path in ("/reports/monthly/2026/11?lines=some", f"{period}&lines="):
+        response = api.get("operator", path)
+        assert response.status_code == 422 and response.mimetype == "application/problem+json"
+        assert response.get_json()["errors"] == {"lines": ["lines 须为 first 或 all"]}
+
+
 def test_statistics_as_json(api, november):
     response = api.get("reviewer", "/reports/statistics?start=2026-10-01&end=2026-11-30")
     assert response.status_code == 200
