@@ -291,7 +291,7 @@ class Application(TimestampMixin, Model):
     @staticmethod
     def reference_of(application_id: int, submitted_at: datetime) -> str:
         """An application's number from its id and submission time (a report that reads columns, not objects)."""
-        return f"ZD{submitted_at:%Y}{application_id:05d}"
+        return f"ZD{submitted_at.year}{application_id:05d}"  # the year as %Y prints it, without strftime (issue 28)
 
     @property
     def state_enum(self) -> State:

@@ -1,21 +1,22 @@
-"""Excel workbooks (.xlsx, openpyxl) of what the fund reports: numbers are numbers — amounts as exact decimals of 元
-(or 万元) with number formats that say so — every sheet has a title block, a frozen header row and set widths."""
+"""Excel workbooks (.xlsx, XlsxWriter) of what the fund reports: numbers are numbers — amounts as exact decimals of 元
+(or 万元) with number formats that say so — every sheet has a title block, a frozen header row and set widths.
+
+XlsxWriter writes each cell straight into the sheet's XML: a month's overdue list at a million applications (3,000
+lines of eleven cells) is written in a third of the time openpyxl took building a cell object each (issue 28). Text
+is always written as text — the workbook is told never to take a string for a formula, a number or a link."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, PieChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from loanfund import clock
 from loanfund.domain.money import Money
@@ -29,8 +30,11 @@ PERCENT = "0.0%"
 DAY = "yyyy年m月d日"
 TEXT = "@"
 
-_HEADER_FILL = PatternFill("solid", fgColor="E8EEF5")
-_THIN = Side(style="thin", color="B8C4D0")
+_HEADER_ROW = 3  # 0-based: below the three rows of the title block (the header is row 4 in Excel's terms)
+_CHART_SIZE = {"width": 605, "height": 302}  # 16 × 8 cm
+_CHART_TYPES = {"line": "line", "bar": "column", "pie": "pie"}
+# never a formula, a number or a link made of what a user typed: text is text (issue 25)
+_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Cell:
 
 
 def yuan(amount: Money) -> Decimal:
-    """An amount as an exact decimal of 元 (openpyxl writes a Decimal as it prints: no binary fraction)."""
+    """An amount as an exact decimal of 元 (written as its digits print: no binary fraction on the way)."""
     return Decimal(amount.fen) / 100
 
 
@@ -57,71 +61,62 @@ def wan(amount: Money) -> Decimal:
     return Decimal(amount.fen) / 1_000_000
 
 
-_WRAPPED = Alignment(wrap_text=True, vertical="top")  # one style object for every text cell, not one a cell
-
-
 class Book:
     def __init__(self, fund_name: str, subject: str) -> None:
-        self.workbook = Workbook()
+        self.buffer = io.BytesIO()
+        self.workbook = Workbook(self.buffer, _OPTIONS)
         self.fund_name = fund_name
         self.subject = subject
-        self._first = True
+        title = {"bold": True, "valign": "vcenter"}
+        self._title = self.workbook.add_format(title | {"font_size": 14})
+        self._heading = self.workbook.add_format(title | {"font_size": 11})
+        self._made = self.workbook.add_format({"font_size": 9, "font_color": "#51606F"})
+        self._header = self.workbook.add_format(
+            {
+                "bold": True,
+                "bg_color": "#E8EEF5",
+                "bottom": 1,
+                "bottom_color": "#B8C4D0",
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        )
+        self._formats: dict[str, Format] = {}
+
+    def _format(self, number_format: str) -> Format:
+        """One format object per number format, shared by every cell that has it; text wraps, top-aligned."""
+        if number_format not in self._formats:
+            extra = {"text_wrap": True, "valign": "top"} if number_format == TEXT else {}
+            self._formats[number_format] = self.workbook.add_format({"num_format": number_format} | extra)
+        return self._formats[number_format]
 
     def sheet(self, name: str, heading: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Worksheet:
         """A sheet: the title block (fund, subject, what the sheet is, when made), the header row frozen below it,
         then the rows — each value written as it is (Decimal, int, date or text), formatted by its column."""
-        if self._first:
-            ws = self.workbook.active
-            assert ws is not None
-            ws.title = name
-            self._first = False
-        else:
-            ws = self.workbook.create_sheet(name)
-        width = max(len(columns), 1)
-        ws.append([printable(f"{self.fund_name} · {self.subject}")])
-        ws.append([printable(heading)])
-        ws.append([f"制表时间 {clock.local(clock.utcnow()):%Y年%m月%d日 %H:%M}"])
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-        for title_cell in (ws["A1"], ws["A2"]):
-            title_cell.data_type = "s"  # the title block may quote what a user typed (a filter): text, not a formula
-        ws["A1"].font = Font(bold=True, size=14)
-        ws["A2"].font = Font(bold=True, size=11)
-        ws["A3"].font = Font(size=9, color="51606F")
-        ws.append([printable(c.title) for c in columns])
-        header = ws.max_row
-        for index, column in enumerate(columns, start=1):
-            cell = ws.cell(row=header, column=index)
-            cell.data_type = "s"
-            cell.font = Font(bold=True)
-            cell.fill = _HEADER_FILL
-            cell.border = Border(bottom=_THIN)
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            ws.column_dimensions[get_column_letter(index)].width = column.width
-        # Each row's number counted here (openpyxl's max_row walks every cell: once a row, a long sheet was
-        # quadratic), and each number format's style worked out once and copied to its cells — set cell by cell, a
-        # sheet of the overdue list at a million applications spent a second looking styles up.
-        styles: dict[str, Any] = {}
-        for row, values in enumerate(rows, start=header + 1):
-            ws.append([_cell(v) for v in values])
-            for index, (column, value) in enumerate(zip(columns, values, strict=False), start=1):
-                cell = ws.cell(row=row, column=index)
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text is text: a name beginning with = is shown, never run as a formula
-                number_format = value.format if isinstance(value, Cell) else column.format
-                if number_format not in styles:
-                    cell.number_format = number_format
-                    if number_format == TEXT:
-                        cell.alignment = _WRAPPED
-                    styles[number_format] = copy(cell._style)
-                else:
-                    cell._style = copy(styles[number_format])
-        ws.freeze_panes = ws.cell(row=header + 1, column=1)
-        ws.print_title_rows = f"{header}:{header}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        ws = self.workbook.add_worksheet(name)
+        last = max(len(columns), 1) - 1
+        for row, text, style in (
+            (0, printable(f"{self.fund_name} · {self.subject}"), self._title),
+            (1, printable(heading), self._heading),
+        ):
+            if last:
+                ws.merge_range(row, 0, row, last, "", style)
+            ws.write_string(row, 0, text, style)
+        ws.write_string(2, 0, f"制表时间 {clock.local(clock.utcnow()):%Y年%m月%d日 %H:%M}", self._made)
+        for index, column in enumerate(columns):
+            ws.write_string(_HEADER_ROW, index, printable(column.title), self._header)
+            ws.set_column(index, index, column.width)
+        for row, values in enumerate(rows, start=_HEADER_ROW + 1):
+            for index, (column, value) in enumerate(zip(columns, values, strict=False)):
+                style = self._format(value.format if isinstance(value, Cell) else column.format)
+                _write(ws, row, index, _cell(value), style)
+        ws.freeze_panes(_HEADER_ROW + 1, 0)
+        ws.repeat_rows(_HEADER_ROW)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)  # one page wide, as many long as it takes
+        ws.set_footer("&C第 &P 页，共 &N 页")
         return ws
 
     def chart(
@@ -136,30 +131,39 @@ class Book:
     ) -> None:
         """A chart of the sheet's own cells beside its table (``kind``: line, bar or pie): the categories from
         column ``categories``, one series per column of ``series`` named by its header, over the first ``rows`` rows
-        under the header (not a total row) — what the page draws, in the workbook, live on its numbers."""
+        under the header (not a total row) — what the page draws, in the workbook, live on its numbers. Columns are
+        counted from 1, as Excel names them A, B, …"""
         if rows < 1:
             return
-        header = 4  # below the title block
-        chart: LineChart | BarChart | PieChart
-        if kind == "line":
-            chart = LineChart()
-        elif kind == "bar":
-            chart = BarChart()
-            chart.type = "col"
-        else:
-            chart = PieChart()
-        chart.title = title
-        chart.height, chart.width = 8, 16
+        chart = self.workbook.add_chart({"type": _CHART_TYPES[kind]})
+        assert chart is not None
+        first, last = _HEADER_ROW + 1, _HEADER_ROW + rows
         for column in series:
-            data = Reference(ws, min_col=column, min_row=header, max_row=header + rows)
-            chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=categories, min_row=header + 1, max_row=header + rows))
-        ws.add_chart(chart, anchor)
+            chart.add_series(
+                {
+                    "name": [ws.name, _HEADER_ROW, column - 1],
+                    "categories": [ws.name, first, categories - 1, last, categories - 1],
+                    "values": [ws.name, first, column - 1, last, column - 1],
+                }
+            )
+        chart.set_title({"name": title})
+        chart.set_size(_CHART_SIZE)
+        ws.insert_chart(anchor, chart)
 
     def bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        self.workbook.save(buffer)
-        return buffer.getvalue()
+        self.workbook.close()
+        return self.buffer.getvalue()
+
+
+def _write(ws: Worksheet, row: int, column: int, value: Any, style: Format) -> None:
+    if value is None:
+        ws.write_blank(row, column, None, style)
+    elif isinstance(value, str):
+        ws.write_string(row, column, value, style)
+    elif isinstance(value, date):  # a datetime is a date too
+        ws.write_datetime(row, column, value, style)
+    else:
+        ws.write_number(row, column, value, style)
 
 
 def _cell(value: Any) -> Any:
