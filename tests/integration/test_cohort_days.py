@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from loanfund.extensions import db
-from loanfund.models import CohortDay
+from loanfund.models import Application, CohortDay
 from loanfund.services.books.reconcile import reconcile
 from loanfund.services.reports import cohorts
 from tests.factories import city_fund_id
@@ -53,3 +53,32 @@ def test_a_row_that_differs_from_the_record_is_named_by_the_full_reconciliation(
     db.session.commit()
     [check] = [c for c in reconcile(city_fund_id()).checks if c.name.startswith("报表分类累计")]
     assert check.actual == 1 and check.detail.startswith("submitted 2026-11-02 2026-11-02 size=")
+
+
+def test_the_bridges_back_are_kept_by_the_day_and_their_days_used(people, traveller):
+    """A period's 周转天数 from the kept rows (R2): A0 out 12 Oct, back 15 Oct (3 days); A1 out 2 Nov, back 5 Nov (3);
+    A2 out 9 Nov, back 14 Nov (5); A3 not back."""
+    made = november_2026(traveller)
+    fund = city_fund_id()
+    kept = {
+        (r.day, r.key): (r.count, r.amount)
+        for r in db.session.scalars(db.select(CohortDay).where(CohortDay.cohort == "closed"))
+    }
+    assert kept == {
+        (date(2026, 10, 15), "3"): (1, 3),
+        (date(2026, 11, 5), "3"): (1, 3),
+        (date(2026, 11, 14), "5"): (1, 5),
+    }
+    assert cohorts.closed_days(fund, date(2026, 11, 1), date(2026, 11, 30)) == (2, 8, 5)
+    assert cohorts.closed_days(fund, date(2026, 10, 1), date(2026, 11, 30)) == (3, 11, 5)
+    assert cohorts.closed_days(fund, date(2026, 10, 1), date(2026, 10, 31)) == (1, 3, 3)
+    assert cohorts.closed_days(fund, date(2026, 11, 15), date(2026, 11, 30)) == (0, 0, 0)
+
+    # a day it came back on moves (a receipt dated earlier): taken off the old day, counted on the new one
+    a2 = db.session.get(Application, made["A2"])
+    a2.received_on, was = date(2026, 11, 13), a2.received_on
+    cohorts.closed(a2, was)
+    db.session.commit()
+    assert cohorts.closed_days(fund, date(2026, 11, 1), date(2026, 11, 30)) == (2, 7, 4)
+    assert cohorts.closed_days(fund, date(2026, 11, 14), date(2026, 11, 14)) == (0, 0, 0)
+    assert cohorts.differences(fund) == []  # the record says the same

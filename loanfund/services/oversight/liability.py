@@ -31,6 +31,7 @@ from loanfund.services.books import ledger, transfers
 from loanfund.services.lifecycle import account_of, application_policy
 from loanfund.services.lifecycle.spine import record, record_beside
 from loanfund.services.oversight import notices
+from loanfund.services.reports import cohorts
 from loanfund.services.uow import finish
 
 
@@ -162,8 +163,9 @@ def _settle_bridge(application: Application, actor: User, claim: BankClaim, paid
     account = account_of(application, claim.claimed_on)
     assert account is not None and account.settled
     application.state = State.REPAID.value
-    application.received_on = paid_on
+    was, application.received_on = application.received_on, paid_on
     application.fee_due = account.fee_due
+    cohorts.closed(application, was)  # the period's 周转天数, kept (R2)
     application.settled_by_bank_on = paid_on
     record(
         application,

@@ -1,6 +1,10 @@
 """Kept totals of the report's breakdowns (issue 28): the applications submitted on a day and the bridges disbursed on
 a day, by bank, district, size, industry and kind of loan, and — as they move — by state.
 
+And the bridges whose principal came all back on a day (cohort ``closed``), under their days used (R2, dimension
+``days``, the key the number of days): a period's 周转天数 — how many closed, their days together and the longest —
+read from a few rows a day rather than from every bridge back in the period and the year before (``closed_days``).
+
 A report's breakdowns (``reporting.breakdowns``) count the applications submitted in its period by their state at its
 end, and the bridges disbursed in it likewise. Reading each application's last event before the end made a year's
 statistics read every event of the year. Instead every step writes, in its own transaction, what it changes here
@@ -20,16 +24,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, cast, delete, func, insert, literal, select, union_all
+from sqlalchemy import BigInteger, Integer, String, case, cast, delete, func, insert, literal, select, union_all
 
-from loanfund import clock
+from loanfund import clock, sql
 from loanfund.domain.lifecycle import State
+from loanfund.domain.rules import days_used
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, CohortDay, Enterprise
 from loanfund.sql import add_to, as_date, local_day
 
-SUBMITTED, DISBURSED = "submitted", "disbursed"
-STATE = "state"
+SUBMITTED, DISBURSED, CLOSED = "submitted", "disbursed", "closed"
+STATE, DAYS = "state", "days"
 DIMENSIONS = ("bank", "district", "size", "industry", "loan_type")
 # the money goes out: the one move from approved to disbursed (the authorisation, 第十七条)
 OUT_FROM, OUT_TO = State.APPROVED.value, State.DISBURSED.value
@@ -78,6 +83,38 @@ def moved(application: Application, from_state: str | None, to_state: str) -> No
     assert from_state is not None  # a submission is never of a bridge out
     _add(application.fund_id, DISBURSED, value_date, today, STATE, from_state, -1, -approved)
     _add(application.fund_id, DISBURSED, value_date, today, STATE, to_state, 1, approved)
+
+
+def closed(application: Application, was: date | None) -> None:
+    """The bridge's principal is all back on ``application.received_on`` — where it was back on ``was`` before (None:
+    not back): its days used (R2) counted on the day it came back, taken off the day it no longer came back on. In
+    the step's transaction, with the application locked."""
+    back = application.received_on
+    if back == was:
+        return
+    assert application.value_date is not None  # back means it went out
+    for day, sign in ((was, -1), (back, 1)):
+        if day is not None:
+            used = days_used(application.value_date, day)
+            _add(application.fund_id, CLOSED, day, day, DAYS, str(used), sign, sign * used)
+
+
+def closed_days(fund_id: int, start: date, end: date) -> tuple[int, int, int]:
+    """The bridges whose principal came all back from ``start`` to ``end``: how many, their days used together and
+    the longest (R2; 0 when none)."""
+    count, total, longest = db.session.execute(
+        select(
+            func.coalesce(func.sum(CohortDay.count), 0),
+            func.coalesce(func.sum(CohortDay.amount), 0),
+            func.coalesce(func.max(case((CohortDay.count > 0, cast(CohortDay.key, Integer)))), 0),
+        ).where(
+            CohortDay.fund_id == fund_id,
+            CohortDay.cohort == CLOSED,
+            CohortDay.day >= start,
+            CohortDay.day <= end,
+        )
+    ).one()
+    return int(count), int(total), int(longest)
 
 
 def totals(fund_id: int, cohort: str, start: date, end: date) -> dict[tuple[str, str], tuple[int, int]]:
@@ -192,6 +229,18 @@ def from_record(fund_id: int) -> Any:
         ).where(of_fund, authorised)
     )
     parts += moves(after_out, DISBURSED, Application.value_date, approved, of_fund, authorised, changed)
+    used = sql.days_used(Application.value_date, Application.received_on)
+    parts.append(  # a bridge back: its days used, on the day its principal was all back
+        select(
+            literal(CLOSED),
+            Application.received_on,
+            Application.received_on,
+            literal(DAYS),
+            cast(used, String),
+            literal(1),
+            cast(used, BigInteger),
+        ).where(of_fund, Application.received_on.is_not(None), Application.value_date.is_not(None))
+    )
     every = union_all(*parts).subquery()
     return select(
         every.c.cohort,

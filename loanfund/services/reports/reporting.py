@@ -365,15 +365,7 @@ def summary(fund_id: int, start: date, end: date) -> Summary:
             fee_distributed += debit - credit  # income paid over by distributions (R13)
         else:
             fee_in, fee_out = fee_in + credit, fee_out + debit
-    used = sql.days_used(Application.value_date, Application.received_on)
-    closed, days_total, days_longest = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(used), 0), func.coalesce(func.max(used), 0)).where(
-            Application.fund_id == fund_id,
-            Application.received_on >= start,
-            Application.received_on <= end,
-            Application.value_date.is_not(None),
-        )
-    ).one()
+    closed, days_total, days_longest = cohorts.closed_days(fund_id, start, end)  # kept by each return (R2)
     return Summary(
         start,
         end,

@@ -24,6 +24,7 @@ from loanfund.services.lifecycle.settlement import (
 from loanfund.services.lifecycle.spine import Step, application_policy, complete, each, past_date, required_text
 from loanfund.services.lifecycle.step import Outcome, Shown, Situation, StepDef, day, money, text
 from loanfund.services.oversight import notices
+from loanfund.services.reports import cohorts
 
 
 def confirm_return(step: Step, received_on: date, principal: Money, fee: Money, transfer_ref: str) -> Outcome:
@@ -68,8 +69,10 @@ def confirm_return(step: Step, received_on: date, principal: Money, fee: Money, 
     )
     account = settlement(policy, application.approved_amount, application.value_date, [*earlier, new], received_on)
     if account.principal_back_on is not None:
+        was = application.received_on
         application.received_on = account.principal_back_on
         application.fee_due = account.fee_due
+        cohorts.closed(application, was)  # the period's 周转天数, kept (R2)
     outcome = complete(
         step,
         "" if account.settled else "收回不足，差额待补",
