@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from loanfund.domain.money import Money
@@ -114,9 +114,12 @@ def share(part: Money, whole: Money) -> Decimal:
     return (Decimal(part.fen) * 100 / Decimal(whole.fen)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def concentration(out_by: dict[str, Money], what: str, thresholds: Thresholds) -> list[Warning]:
-    """One enterprise (or bank) holding more than the threshold's share of all the money out."""
-    total = sum(out_by.values(), Money.zero())
+def concentration(
+    out_by: dict[str, Money], what: str, thresholds: Thresholds, total: Money | None = None
+) -> list[Warning]:
+    """One enterprise (or bank) holding more than the threshold's share of all the money out (``total``: of every
+    party; by default those in ``out_by``, which may then hold only those at or above ``concentration_floor``)."""
+    total = sum(out_by.values(), Money.zero()) if total is None else total
     found = []
     for name, amount in sorted(out_by.items(), key=lambda item: -item[1].fen):
         percent = share(amount, total)
@@ -130,6 +133,14 @@ def concentration(out_by: dict[str, Money], what: str, thresholds: Thresholds) -
                 )
             )
     return found
+
+
+def concentration_floor(total: Money, thresholds: Thresholds) -> Money:
+    """The least a party can hold of ``total`` and still be flagged by ``concentration``: its share reaches the
+    threshold before rounding (one flagged rounds to more than the threshold, so it held at least this). A fund with
+    thousands of enterprises out asks the database for those at or above it only."""
+    floor = Decimal(total.fen) * thresholds.concentration_percent / 100
+    return Money(int(floor.to_integral_value(rounding=ROUND_FLOOR)))
 
 
 def utilisation(out: Money, reserved: Money, cash: Money, thresholds: Thresholds) -> list[Warning]:

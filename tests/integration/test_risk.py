@@ -145,3 +145,16 @@ def test_an_enterprise_whose_legal_representative_runs_a_blacklisted_one_is_flag
     assert rows(client.get("/fund/risk").get_data(as_text=True), "enterprise-history") == [
         f"赣榆区海丰水产贸易有限公司 法定代表人郑海丰名下另一企业（{other.credit_code}）曾因“骗取”列入黑名单"
     ]
+
+
+def test_an_enterprise_with_a_past_is_counted_on_every_page_of_its_lines(people, fund_at_work):
+    """The count comes with the page's lines (a window count, issue 28) — and, on a page past the last, by itself."""
+    from loanfund.domain.warning import Risk
+    from loanfund.services.oversight import risk
+
+    first = risk.report(city_fund_id(), only=Risk.ENTERPRISE_HISTORY)
+    assert [w.subject for w in first.warnings] == ["赣榆区海丰水产贸易有限公司"]
+    assert first.counts[Risk.ENTERPRISE_HISTORY] == 1
+    beyond = risk.report(city_fund_id(), only=Risk.ENTERPRISE_HISTORY, page=2)
+    assert (beyond.warnings, beyond.counts[Risk.ENTERPRISE_HISTORY]) == ([], 1)
+    assert risk.report(city_fund_id()).counts[Risk.ENTERPRISE_HISTORY] == 1

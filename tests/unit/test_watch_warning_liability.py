@@ -14,7 +14,7 @@ from loanfund.domain.liability import ClaimFacts, bank_breaches, claim_violation
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LIANYUNGANG_2018 as POLICY
 from loanfund.domain.rules import Settlement
-from loanfund.domain.warning import Risk, Thresholds, concentration, share, utilisation
+from loanfund.domain.warning import Risk, Thresholds, concentration, concentration_floor, share, utilisation
 from loanfund.domain.warning import bridge_warnings as warnings_of
 from loanfund.domain.watch import BridgeFacts, Finding, renewal_deadline, watch
 
@@ -141,6 +141,26 @@ def test_concentration_warns_above_the_line_not_at_it():
             "该企业在外资金 400,000.00 元，占全部在外资金 1,000,000.00 元的 40.0%（预警线 30%）",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("held", "flagged"),
+    [
+        ("299,999.99", False),  # 29.9999… % rounds to 30.0 %: at the line, not above it
+        ("300,000.00", False),  # the floor itself: 30.0 %
+        ("300,499.99", False),  # 30.04999… % rounds to 30.0 %
+        ("300,500.00", True),  # 30.05 % rounds to 30.1 %
+        ("400,000.00", True),
+    ],
+)
+def test_only_a_party_at_the_floor_or_above_can_be_flagged(held, flagged):
+    """Issue 28: the risk page asks the database only for the parties at or above the floor (30 % of 1,000,000.00
+    is 300,000.00), and passes the total of every party beside them."""
+    total = M("1,000,000.00")
+    assert concentration_floor(total, Thresholds()) == M("300,000.00")
+    found = concentration({"海州机械": M(held)}, "企业", Thresholds(), total)
+    assert bool(found) is flagged
+    assert not found or M(held) >= concentration_floor(total, Thresholds())
 
 
 def test_utilisation_warns_above_the_line_not_at_it():

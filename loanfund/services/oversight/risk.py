@@ -13,7 +13,15 @@ from sqlalchemy.orm import aliased, joinedload, subqueryload
 from loanfund import clock
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, State
 from loanfund.domain.money import Money
-from loanfund.domain.warning import Risk, Thresholds, Warning, bridge_warnings, concentration, utilisation
+from loanfund.domain.warning import (
+    Risk,
+    Thresholds,
+    Warning,
+    bridge_warnings,
+    concentration,
+    concentration_floor,
+    utilisation,
+)
 from loanfund.domain.watch import Finding
 from loanfund.extensions import db
 from loanfund.models import (
@@ -161,18 +169,26 @@ def _bridge_lines(shown: dict[Risk, list[int]], today: date, thresholds: Thresho
 def _fund_wide(fund_id: int, today: date, thresholds: Thresholds) -> list[Warning]:
     """The banks' breaches, the concentration of the money out by enterprise and by bank, the fund's utilisation."""
     found = _bank_breaches(fund_id, today)
-    for key, party, what in ((BridgeOut.enterprise_id, Enterprise, "企业"), (BridgeOut.bank_id, Bank, "合作银行")):
-        # summed by the bridges' own key and each one's name looked up by its key: joined, the planner hashed every
-        # enterprise of the fund (250,000 at a million applications) to name 5,000
-        name = select(party.name).where(party.id == key).scalar_subquery()
-        by_name: dict[str, Money] = {}
-        for named, fen in db.session.execute(
-            select(name, bridges.principal_sum()).where(BridgeOut.fund_id == fund_id).group_by(key)
-        ):
-            by_name[named] = by_name.get(named, Money.zero()) + Money(int(fen))  # two of one name count as one
-        found += concentration(by_name, what, thresholds)
     total = db.session.scalar(select(bridges.principal_sum()).where(BridgeOut.fund_id == fund_id))
     total_out = Money(int(total or 0))
+    # only the parties that can be flagged: summed by the bridges' own key, those at or above the floor named — a
+    # province's fund has thousands of enterprises out, of which a handful can hold a share worth a warning
+    floor = concentration_floor(total_out, thresholds)
+    for key, party, what in ((BridgeOut.enterprise_id, Enterprise, "企业"), (BridgeOut.bank_id, Bank, "合作银行")):
+        held: dict[int, int] = dict(
+            db.session.execute(
+                select(key, bridges.principal_sum())
+                .where(BridgeOut.fund_id == fund_id)
+                .group_by(key)
+                .having(bridges.principal_sum() >= floor.fen)
+            ).all()
+        )
+        names = dict(db.session.execute(select(party.id, party.name).where(party.id.in_(held))).all())
+        by_name: dict[str, Money] = {}
+        for party_id, fen in held.items():
+            named = names[party_id]
+            by_name[named] = by_name.get(named, Money.zero()) + Money(int(fen))  # two of one name: one line
+        found += concentration(by_name, what, thresholds, total_out)
     position = fund.position(fund_id)
     found += utilisation(total_out, position.reserved, position.cash, thresholds)
     return found
@@ -208,14 +224,20 @@ def _enterprise_history(fund_id: int, page: int = 1) -> tuple[list[Warning], int
         select(Enterprise.id).where(Enterprise.legal_representative.in_(listed_reps)),
     )
     with_past = and_(has_open, Enterprise.id.in_(with_a_past))
-    total = int(db.session.scalar(select(func.count()).select_from(Enterprise).where(with_past)) or 0)
-    chosen = db.session.execute(
-        select(Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.legal_representative)
+    # the page's lines with how many there are in all (a window count: the condition evaluated once, not twice)
+    counted = db.session.execute(
+        select(
+            Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.legal_representative, func.count().over()
+        )
         .where(with_past)
         .order_by(Enterprise.name, Enterprise.id)
         .offset((page - 1) * SHOWN)
         .limit(SHOWN)
     ).all()
+    total = int(counted[0][4]) if counted else 0
+    if not counted and page > 1:  # a page past the last has no line to carry the count
+        total = int(db.session.scalar(select(func.count()).select_from(Enterprise).where(with_past)) or 0)
+    chosen = [row[:4] for row in counted]
     ids = [row[0] for row in chosen]
     late = dict(
         db.session.execute(
