@@ -30,7 +30,14 @@ from sqlalchemy import BigInteger, Integer, String, and_, case, cast, exists, fu
 from sqlalchemy.orm import aliased, joinedload, subqueryload
 
 from loanfund import clock
-from loanfund.domain.ledger import CASH, DISSOLUTION_KEY_PREFIX, FEE_INCOME, RECEIVABLES, RETURN_KEY_PREFIX
+from loanfund.domain.ledger import (
+    CASH,
+    DISSOLUTION_KEY_PREFIX,
+    FEE_INCOME,
+    RECEIVABLES,
+    RETURN_KEY_PREFIX,
+    entry_kind,
+)
 from loanfund.domain.lifecycle import MONEY_OUT_STATES, RESERVING_STATES, Action
 from loanfund.domain.money import Money
 from loanfund.extensions import db
@@ -43,6 +50,7 @@ from loanfund.models import (
     JournalEntry,
     JournalLeg,
     LedgerAccount,
+    LedgerDay,
     Receipt,
     ReconciliationRun,
 )
@@ -169,15 +177,14 @@ def _common_checks(fund_id: int, result: Reconciliation) -> None:
     result.checks.append(Check("已批准未放款的预留额度", Money(int(reserved or 0)), position.reserved))
 
     contributed = db.session.scalar(select(_sum(Contribution.amount)).where(Contribution.fund_id == fund_id))
-    # capital returned when the fund was dissolved (第二十六条): the closing entry's debits to the capital accounts
+    # capital returned when the fund was dissolved (第二十六条): the closing entry's debits to the capital accounts,
+    # from the days' kept totals by kind of entry (the journal's every entry was read for its key: 34 ms at a million;
+    # the full reconciliation checks those totals against the legs)
     returned = db.session.scalar(
-        select(_sum(JournalLeg.debit))
-        .join(JournalEntry, JournalLeg.entry_id == JournalEntry.id)
-        .join(LedgerAccount, JournalLeg.account_id == LedgerAccount.id)
-        .where(
-            JournalEntry.fund_id == fund_id,
-            JournalEntry.key.like(f"{DISSOLUTION_KEY_PREFIX}%"),
-            LedgerAccount.code.like("capital:%"),
+        select(_sum(LedgerDay.debit)).where(
+            LedgerDay.fund_id == fund_id,
+            LedgerDay.kind == entry_kind(DISSOLUTION_KEY_PREFIX),
+            LedgerDay.line.like("capital:%"),
         )
     )
     # equity: its balance is credit − debit
