@@ -28,6 +28,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
 
     register_extensions(app)
+    register_reading(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -38,6 +39,26 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         hops = int(app.config["TRUSTED_PROXIES"])  # the address logins are counted by comes from the proxies we run
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
+
+
+def register_reading(app: Flask) -> None:
+    """A GET, HEAD or OPTIONS request only reads: on SQLite its transactions need not take the write lock
+    (``loanfund.sqlite``), so pages are served side by side. First of the hooks, before anything reads."""
+    from flask import g, request
+
+    from loanfund import sqlite
+
+    def begin() -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            g.sqlite_reading = sqlite.reading()
+
+    def end(_: BaseException | None) -> None:
+        token = g.pop("sqlite_reading", None)
+        if token is not None:
+            sqlite.done(token)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, begin)
+    app.teardown_request(end)
 
 
 # Pages load only this site's scripts, styles, images and fonts (Bootstrap's icons are data: URIs); no inline script

@@ -19,8 +19,9 @@ import time_machine
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import Integer, text
+from sqlalchemy import Engine, Integer, event, text
 
+from loanfund import sqlite
 from loanfund.app import create_app
 from loanfund.extensions import db
 from loanfund.models import User
@@ -77,6 +78,17 @@ def _seconds(item: pytest.Item) -> int:
         return 0
     backend = getattr(item, "callspec", None) and item.callspec.params.get("backend")  # type: ignore[attr-defined]
     return int(marker.kwargs.get(backend or "sqlite", 60))
+
+
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _no_write_while_reading(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    """A request that only reads (a GET) begins its SQLite transactions without the write lock (``loanfund.sqlite``):
+    it may write only through ``sqlite.writing``, in a transaction of its own — any other write fails the test."""
+    if sqlite.only_reading() and _WRITES.match(statement):
+        raise AssertionError(f"a GET request wrote outside sqlite.writing(): {statement[:120]}")
 
 
 @pytest.fixture

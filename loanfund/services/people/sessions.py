@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import ColumnElement, select, update
 
-from loanfund import clock
+from loanfund import clock, sqlite
 from loanfund.database import affected
 from loanfund.domain.errors import NotFound
 from loanfund.extensions import db
@@ -162,5 +162,7 @@ def _write(statement: object) -> None:
     committed with it."""
     if db.session.new or db.session.dirty or db.session.deleted:
         return
-    db.session.execute(statement.execution_options(synchronize_session=False))  # type: ignore[attr-defined]
-    db.session.commit()
+    with sqlite.writing():  # a page that only reads still records the activity: in a transaction of its own
+        db.session.commit()  # the lookup's read ends, so the write starts from the database as it is now
+        db.session.execute(statement.execution_options(synchronize_session=False))  # type: ignore[attr-defined]
+        db.session.commit()
