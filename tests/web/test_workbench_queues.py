@@ -61,3 +61,20 @@ def test_the_workbench_counts_every_queue_and_lists_the_one_opened(client, auth,
     assert opened(client.get("/home?queue=to_return").get_data(as_text=True)) == ("待划回资金", [busy["disbursed"]])
     auth.login("bank1")  # ICBC: none of JSB's
     assert badges(client.get("/home").get_data(as_text=True)) == {"待出具转贷承诺": 0, "待确认续贷": 0, "待划回资金": 0}
+
+
+def test_a_queue_is_counted_up_to_the_lists_cap(client, auth, flows, monkeypatch):
+    """As the list of applications counts (to 10,000, then "more"): the years' repaid applications waiting to be
+    archived were counted in full on every visit (issue 28)."""
+    from loanfund.services.applications import workbench
+
+    for _ in range(3):
+        flows.submit(documents=False)
+    monkeypatch.setattr(workbench, "COUNT_CAP", 2)
+    monkeypatch.setattr(workbench, "QUEUE_ROWS", 1)
+    auth.login("reviewer")
+    html = client.get("/home").get_data(as_text=True)
+    assert '待受理 <span class="badge text-bg-secondary">2+</span>' in html
+    assert "显示按办理顺序的前 1 笔，共 2+ 笔" in html
+    monkeypatch.setattr(workbench, "COUNT_CAP", 3)  # exactly at the cap: the number itself
+    assert '待受理 <span class="badge text-bg-secondary">3</span>' in client.get("/home").get_data(as_text=True)

@@ -16,7 +16,7 @@ from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Application, BridgeOut, Enterprise, User
 from loanfund.services.access import application_visibility, bridge_visibility
-from loanfund.services.applications.listing import row_options
+from loanfund.services.applications.listing import COUNT_CAP, row_options
 from loanfund.services.books import fund, ledger
 from loanfund.services.funds import own_fund
 from loanfund.services.lifecycle import account_of, bridges
@@ -46,6 +46,12 @@ class Queue:
     total: int
     state: str | None = None  # the list's filter that shows the whole queue, when one state is the queue
     opened: bool = True  # its rows loaded: the workbench shows one queue's rows at a time
+    beyond: bool = False  # more than ``total`` (a queue of applications is counted up to the lists' COUNT_CAP)
+
+    @property
+    def shown_total(self) -> str:
+        """How many, as the badge and the footer say it: 1,234, or 10,000+ past the cap."""
+        return f"{self.total:,}+" if self.beyond else f"{self.total:,}"
 
     @property
     def more(self) -> int:
@@ -191,13 +197,18 @@ def queues(user: User, opened: str | None = None) -> list[Queue]:
     totals: dict[str, int] = {}
     if waiting:
         # each queue counted by its own subquery, in one round trip: one plan per queue, so a queue of one state is
-        # counted from the fund's index of states alone (the 待归档 queue holds the years' repaid applications)
+        # counted from the fund's index of states alone; and up to the lists' cap, as the list of applications counts
+        # (the 待归档 queue holds the years' repaid applications: 60,000 at a million, 6 ms a visit to count them all)
         counted = db.session.execute(
             select(
                 *(
                     select(func.count())
-                    .select_from(Application)
-                    .where(application_visibility(user), q.condition())
+                    .select_from(
+                        select(Application.id)
+                        .where(application_visibility(user), q.condition())
+                        .limit(COUNT_CAP + 1)
+                        .subquery()
+                    )
                     .scalar_subquery()
                     for q in waiting
                 )
@@ -218,7 +229,11 @@ def queues(user: User, opened: str | None = None) -> list[Queue]:
         if q is shown:
             rows = _waiting_rows(user, q) if isinstance(q, _Waiting) else _out_rows(user, q)
         state = q.states[0] if isinstance(q, _Waiting) and len(q.states) == 1 else getattr(q, "state", None)
-        found.append(Queue(q.key, q.title, rows, totals[q.key], state.value if state else None, q is shown))
+        total = totals[q.key]
+        beyond = total > COUNT_CAP
+        found.append(
+            Queue(q.key, q.title, rows, min(total, COUNT_CAP), state.value if state else None, q is shown, beyond)
+        )
     return found
 
 
