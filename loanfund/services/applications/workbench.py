@@ -85,6 +85,11 @@ class _Waiting:
         condition = Application.state.in_([s.value for s in self.states])
         return condition if self.where is None else and_(condition, self.where)
 
+    @property
+    def state(self) -> State | None:
+        """The list's filter that shows the whole queue: its state, when it has one."""
+        return self.states[0] if len(self.states) == 1 else None
+
 
 @dataclass(frozen=True)
 class _Out:
@@ -228,8 +233,7 @@ def queues(user: User, opened: str | None = None) -> list[Queue]:
         rows: list[Row] = []
         if q is shown:
             rows = _waiting_rows(user, q) if isinstance(q, _Waiting) else _out_rows(user, q)
-        state = q.states[0] if isinstance(q, _Waiting) and len(q.states) == 1 else getattr(q, "state", None)
-        total = totals[q.key]
+        state, total = q.state, totals[q.key]
         beyond = total > COUNT_CAP
         found.append(
             Queue(q.key, q.title, rows, min(total, COUNT_CAP), state.value if state else None, q is shown, beyond)
