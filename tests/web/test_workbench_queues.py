@@ -75,6 +75,6 @@ def test_a_queue_is_counted_up_to_the_lists_cap(client, auth, flows, monkeypatch
     auth.login("reviewer")
     html = client.get("/home").get_data(as_text=True)
     assert '待受理 <span class="badge text-bg-secondary">2+</span>' in html
-    assert "显示按办理顺序的前 1 笔，共 2+ 笔" in html
+    assert "显示按办理顺序的前 1 笔，共超过 2 笔 ·" in html  # as the list of applications says it
     monkeypatch.setattr(workbench, "COUNT_CAP", 3)  # exactly at the cap: the number itself
     assert '待受理 <span class="badge text-bg-secondary">3</span>' in client.get("/home").get_data(as_text=True)

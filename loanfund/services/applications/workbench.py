@@ -50,7 +50,7 @@ class Queue:
 
     @property
     def shown_total(self) -> str:
-        """How many, as the badge and the footer say it: 1,234, or 10,000+ past the cap."""
+        """How many, as the tab's badge says it: 1,234, or 10,000+ past the cap (the footer says 超过 10,000)."""
         return f"{self.total:,}+" if self.beyond else f"{self.total:,}"
 
     @property
