@@ -26,12 +26,13 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, case, cast, delete, func, insert, literal, select, union_all
 
-from loanfund import clock, sql
+from loanfund import clock
 from loanfund.domain.lifecycle import State
 from loanfund.domain.rules import days_used
 from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, CohortDay, Enterprise
 from loanfund.sql import add_to, as_date, local_day
+from loanfund.sql import days_used as days_used_in_sql
 
 SUBMITTED, DISBURSED, CLOSED = "submitted", "disbursed", "closed"
 STATE, DAYS = "state", "days"
@@ -229,7 +230,7 @@ def from_record(fund_id: int) -> Any:
         ).where(of_fund, authorised)
     )
     parts += moves(after_out, DISBURSED, Application.value_date, approved, of_fund, authorised, changed)
-    used = sql.days_used(Application.value_date, Application.received_on)
+    used = days_used_in_sql(Application.value_date, Application.received_on)
     parts.append(  # a bridge back: its days used, on the day its principal was all back
         select(
             literal(CLOSED),

@@ -561,7 +561,6 @@ def overdue(fund_id: int, end: date, lines: int | None = None) -> tuple[list[Ove
             # each line's enterprise looked up by its key: joined, the planner hashes all the fund's enterprises
             select(Enterprise.name).where(Enterprise.id == Application.enterprise_id).scalar_subquery(),
             Bank.name,
-            Application.value_date,
             Application.state,
             Application.recovery_plan,
         )
@@ -575,7 +574,7 @@ def overdue(fund_id: int, end: date, lines: int | None = None) -> tuple[list[Ove
             Application.reference_of(application_id, submitted_at),
             enterprise,
             bank,
-            value_date or due_of[application_id],
+            went_out[application_id],
             due_of[application_id],
             (end - due_of[application_id]).days,
             Money(outstanding.get(application_id, 0)) + owed_by_bank.get(application_id, _ZERO),
@@ -585,7 +584,7 @@ def overdue(fund_id: int, end: date, lines: int | None = None) -> tuple[list[Ove
             steps[application_id],
             claim_text.get(application_id, ""),
         )
-        for application_id, submitted_at, enterprise, bank, value_date, state, recovery_plan in shown
+        for application_id, submitted_at, enterprise, bank, state, recovery_plan in shown
     ]
     return found, count, owed
 
