@@ -201,7 +201,9 @@ def generate(
             },
         )
 
-    def entry(key: str, on: date, description: str, app_id: int, legs: list[tuple[int, Money, Money]]) -> None:
+    def entry(
+        key: str, on: date, description: str, app_id: int, legs: list[tuple[int, Money, Money]], bank_ref: str | None
+    ) -> None:
         result.entries += 1
         entry_id = ids.take(JournalEntry)
         add(
@@ -212,6 +214,7 @@ def generate(
                 "key": key,
                 "posted_on": on,
                 "description": description,
+                "bank_ref": bank_ref,
                 "application_id": app_id,
                 "created_by_id": operator.id,
                 "created_at": _moment(on, 16),
@@ -448,6 +451,7 @@ def generate(
             "应急转贷资金划出",
             app_id,
             [(receivable_id, amount, Money(0)), (cash_id, Money(0), amount)],
+            f"HK{app_id:08d}",
         )
         if state is State.DISBURSED:
             add("applications", row)
@@ -484,6 +488,7 @@ def generate(
                     "经领导小组决定核销",
                     app_id,
                     [(losses_id, amount, Money(0)), (receivable_id, Money(0), amount)],
+                    None,
                 )
             add("applications", row)
             continue
@@ -543,6 +548,7 @@ def generate(
             "应急转贷资金及用款费用收回",
             app_id,
             [(cash_id, amount + fee, Money(0)), (receivable_id, Money(0), amount), (fee_id, Money(0), fee)],
+            f"HS{app_id:08d}",
         )
         if state is State.ARCHIVED:
             row["archived_at"] = _moment(received_on, 17)
@@ -639,7 +645,7 @@ def _contribute(fund_id: int, cash_moves: dict[date, int], reserved: int, start:
     need = max(-lowest, reserved - running, 0)
     yuan = max(200_000_000, (need // 100) * 11 // 10)
     contributor = contributor_named(fund_id, "测试数据出资方", "private")
-    record_contribution(contributor, Money.yuan(yuan), start - timedelta(days=1), "基准数据出资")
+    record_contribution(contributor, Money.yuan(yuan), start - timedelta(days=1), "BENCH-CAPITAL-1")
 
 
 def _enterprises(rng: random.Random, count: int, ids: _Ids) -> list[int]:

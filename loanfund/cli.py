@@ -142,12 +142,15 @@ def _reconcile_one(of: Fund) -> bool:
 @loanfund_cli.command("distribute")
 @click.option("--tax-rate", required=True, help="Tax rate on fee income, e.g. 0.06.")
 @click.option("--pay/--no-pay", default=False, help="Also pay the shares and taxes out of the special account.")
+@click.option("--bank-ref", default="", help="The bank's reference of the payment (required with --pay).")
 @FUND_OPTION
-def distribute_command(tax_rate: str, pay: bool, fund_code: str | None) -> None:
+def distribute_command(tax_rate: str, pay: bool, bank_ref: str, fund_code: str | None) -> None:
     """Distribute fee income after tax and uncovered losses by capital share (R13, 第二十五条); with --pay, the run
     and its payment are one transaction."""
     try:
-        result = run_distribution(_fund(fund_code).id, clock.today(), parse_tax_rate(tax_rate), pay=pay)
+        result = run_distribution(
+            _fund(fund_code).id, clock.today(), parse_tax_rate(tax_rate), pay=pay, bank_ref=bank_ref
+        )
     except InvalidInput as exc:
         raise click.ClickException("；".join(m for ms in exc.errors.values() for m in ms)) from exc
     except LoanFundError as exc:
@@ -162,11 +165,12 @@ def distribute_command(tax_rate: str, pay: bool, fund_code: str | None) -> None:
 
 
 @loanfund_cli.command("pay-distributions")
+@click.option("--bank-ref", required=True, help="The bank's reference of the payment.")
 @FUND_OPTION
-def pay_distributions_command(fund_code: str | None) -> None:
+def pay_distributions_command(bank_ref: str, fund_code: str | None) -> None:
     """Pay what earlier distribution runs left payable (taxes, contributors' shares)."""
     try:
-        paid = pay_distributions(_fund(fund_code).id, clock.today())
+        paid = pay_distributions(_fund(fund_code).id, clock.today(), bank_ref)
     except InvalidInput as exc:
         raise click.ClickException("；".join(m for ms in exc.errors.values() for m in ms)) from exc
     except LoanFundError as exc:

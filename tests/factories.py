@@ -268,5 +268,5 @@ def cast(*, capital: Money | None = FIRST_CAPITAL) -> dict[str, User]:
     finish(None)
     if capital is not None:
         contributor = contributor_named(city_fund_id(), "连云港市工业投资集团有限公司", "municipal")
-        record_contribution(contributor, capital, date(2018, 12, 20), "首期出资（第五条）")
+        record_contribution(contributor, capital, date(2018, 12, 20), "CZ20181220001")
     return people

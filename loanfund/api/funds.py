@@ -22,6 +22,7 @@ from loanfund.api.schemas import (
     ChecklistItemSchema,
     ContributionSchema,
     DistributionCreateSchema,
+    DistributionPaymentSchema,
     DistributionResultSchema,
     FundContributionCreateSchema,
     FundCreateSchema,
@@ -42,6 +43,7 @@ from loanfund.api.schemas import (
 )
 from loanfund.domain.errors import InvalidInput, NotFound
 from loanfund.domain.lifecycle import Role
+from loanfund.domain.money import Money
 from loanfund.models import Bank, User
 from loanfund.services import admin, directory, funds, platform, policies
 from loanfund.services.applications import materials
@@ -434,7 +436,9 @@ def create_distribution(code: str) -> Response:
 
     def step() -> DistributionResult:
         data = DistributionCreateSchema().load(_body())
-        return run_distribution(fund.id, clock.today(), parse_tax_rate(data["tax_rate"]), user, pay=data["pay"])
+        return run_distribution(
+            fund.id, clock.today(), parse_tax_rate(data["tax_rate"]), user, pay=data["pay"], bank_ref=data["bank_ref"]
+        )
 
     def render(result: DistributionResult) -> dict[str, Any]:
         shown = {
@@ -452,19 +456,25 @@ def create_distribution(code: str) -> Response:
 
 
 @api_bp.post("/funds/<code>/distributions/payment")
-@documented("支付分配款及税费", answer=PaidSchema, problems=(400, 403, 404, 409), idempotency="required")
+@documented(
+    "支付分配款及税费",
+    body=DistributionPaymentSchema,
+    answer=PaidSchema,
+    problems=(400, 403, 404, 409, 422),
+    idempotency="required",
+)
 @token_required(Role.ADMIN)
 def pay_fund_distributions(code: str) -> Response:
     """Pay what earlier runs left payable (taxes, contributors' shares) from what is not reserved (money: an
     ``Idempotency-Key`` is required). :raise 404: another fund's. :raise 409: nothing payable, or not enough free."""
     user = current_api_user()
     fund = platform.fund_for(user, code)
-    return run_idempotent(
-        user,
-        required=True,
-        step=lambda: pay_distributions(fund.id, clock.today(), user),
-        render=lambda paid: PaidSchema().dump({"paid": paid}),
-    )
+
+    def step() -> Money:
+        data = DistributionPaymentSchema().load(_body())
+        return pay_distributions(fund.id, clock.today(), data["bank_ref"], user)
+
+    return run_idempotent(user, required=True, step=step, render=lambda paid: PaidSchema().dump({"paid": paid}))
 
 
 # -- the fund's people: access switched off or on, login limits lifted ------------------------------------------------

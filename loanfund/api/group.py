@@ -273,6 +273,6 @@ def close_dissolution(dissolution_id: int) -> Response:
 
     def step() -> Dissolution:
         data = DissolutionClosingSchema().load(_body())
-        return dissolution.close(user, dissolution_id, data["closed_on"] or clock.today())
+        return dissolution.close(user, dissolution_id, data["closed_on"] or clock.today(), data["bank_ref"])
 
     return run_idempotent(user, required=True, step=step, render=lambda row: DissolutionSchema().dump(row))

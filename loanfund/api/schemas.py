@@ -699,7 +699,7 @@ class FundContributionCreateSchema(StrictSchema):
     )
     amount = MoneyField(required=True)
     contributed_on = Day(required=True, metadata={"description": "到账日期"})
-    reference = Text(64, load_default="")
+    reference = Text(64, required=True, metadata={"description": "银行凭证号（专用账户收款流水的凭证号）"})
 
 
 class ContributionSchema(Schema):
@@ -890,6 +890,11 @@ class IdentitySchema(StrictSchema):
 class DistributionCreateSchema(StrictSchema):
     tax_rate = Text(12, required=True, metadata={"description": "税率，如 0.06", "example": "0.06"})
     pay = fields.Boolean(load_default=False, metadata={"description": "分配后立即从专用账户支付"})
+    bank_ref = Text(64, load_default="", metadata={"description": "银行凭证号（同时支付时必填）"})
+
+
+class DistributionPaymentSchema(StrictSchema):
+    bank_ref = Text(64, required=True, metadata={"description": "银行凭证号（支付流水的凭证号）"})
 
 
 class DistributionShareSchema(Schema):
@@ -980,6 +985,7 @@ class DissolutionApprovalSchema(StrictSchema):
 
 class DissolutionClosingSchema(StrictSchema):
     closed_on = Day(load_default=None, metadata={"description": "结清日期（默认今天）"})
+    bank_ref = Text(64, load_default="", metadata={"description": "银行凭证号（返还净资产的支付流水；有净资产时必填）"})
 
 
 class MonthlySubmissionSchema(StrictSchema):

@@ -136,9 +136,35 @@ class Posting:
     def total(self) -> Money:
         return sum((leg.debit for leg in self.legs), Money.zero())
 
+    @property
+    def cash(self) -> Money:
+        """The special account's movement: money in positive, money out negative, zero for an entry between other
+        accounts (a write-off, a bank's claim, a distribution run)."""
+        return sum((leg.debit - leg.credit for leg in self.legs if leg.account == CASH), Money.zero())
+
     def reversed(self, key: str, description: str) -> Posting:
         """The correcting entry: every leg on the other side."""
         return Posting(key, description, tuple(Leg(leg.account, leg.credit, leg.debit) for leg in self.legs))
+
+
+BANK_REF_MAX = 64
+
+
+def bank_reference(posting: Posting, ref: str | None) -> str | None:
+    """The bank's reference an entry carries (issue 29, 第十一条 封闭运行): every entry that moves the special
+    account's money names the bank transfer that moved it, so the books can be matched line by line with the bank's
+    statement; an entry between other accounts moves no money at the bank and names none.
+
+    :raise Unbalanced: money moves without a reference, or a reference is given for an entry that moves none.
+    """
+    text = (ref or "").strip()
+    if posting.cash.fen != 0 and not text:
+        raise Unbalanced(f"记账分录 {posting.key} 收付专用账户资金，须有银行凭证号", code="bank_ref_required")
+    if posting.cash.fen == 0 and text:
+        raise Unbalanced(f"记账分录 {posting.key} 不收付专用账户资金，不应有银行凭证号", code="bank_ref_not_cash")
+    if len(text) > BANK_REF_MAX:
+        raise Unbalanced(f"银行凭证号不能超过 {BANK_REF_MAX} 个字符", code="bank_ref_too_long")
+    return text or None
 
 
 def _legs(*pairs: tuple[str, Money, str]) -> tuple[Leg, ...]:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -152,6 +153,9 @@ class JournalEntry(TimestampMixin, Model):
     key: Mapped[str] = mapped_column(String(100))
     posted_on: Mapped[date] = mapped_column(Date, index=True)  # reports by period
     description: Mapped[str] = mapped_column(String(200))
+    # the bank transfer that moved the special account's money (issue 29): every entry with a cash leg has one (set
+    # by ``ledger.post``; entries before 0059 where the source row had none are NULL), no other entry has one
+    bank_ref: Mapped[str | None] = mapped_column(String(64))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -162,6 +166,7 @@ class JournalEntry(TimestampMixin, Model):
     __table_args__ = (
         UniqueConstraint("fund_id", "key", name="uq_journal_entries_fund_key"),  # a retried step posts once
         UniqueConstraint("id", "fund_id", name="uq_journal_entries_of_its_fund"),
+        Index("ix_journal_entries_fund_bank_ref", "fund_id", "bank_ref"),  # a bank line matched by its reference
         # an application's entries are in its own fund's books
         ForeignKeyConstraint(
             ["application_id", "fund_id"],

@@ -213,7 +213,7 @@ def _county(report: SeedReport, password: str) -> None:
     finish(report)
     name, amount = COUNTY_CAPITAL
     if db.session.scalar(select(Contributor.id).where(Contributor.fund_id == county.id)) is None:
-        record_contribution(contributor_named(county.id, name, "county"), amount, date(2025, 6, 30), "县级财政出资")
+        record_contribution(contributor_named(county.id, name, "county"), amount, date(2025, 6, 30), "CZ20250630001")
         report.created.append(f"出资 {name} {amount.format()} 元")
 
 
@@ -256,7 +256,7 @@ def _user(report: SeedReport, username: str, password: str, role: Role, name: st
 def _first_contribution(report: SeedReport, city: Fund) -> None:
     if db.session.scalar(select(Contributor.id).where(Contributor.name == FIRST_CONTRIBUTOR)) is None:
         contributor = contributor_named(city.id, FIRST_CONTRIBUTOR, "municipal")
-        record_contribution(contributor, FIRST_CONTRIBUTION, date(2018, 12, 20), "首期出资（第五条）")
+        record_contribution(contributor, FIRST_CONTRIBUTION, date(2018, 12, 20), "CZ20181220001")
         report.created.append(f"出资 {FIRST_CONTRIBUTOR} {FIRST_CONTRIBUTION.format()} 元")
 
 

@@ -41,6 +41,7 @@ class ApprovalForm(SubmitOnce, Form):
 
 class CloseForm(SubmitOnce, Form):
     closed_on = day_field("结清日期")
+    bank_ref = text("银行凭证号（返还净资产的支付流水）", max_length=64)
 
 
 def _page(forms: dict[str, Form] | None = None, status: int = 200) -> tuple[str, int]:
@@ -162,21 +163,26 @@ def close(dissolution_id: int) -> str | Response | tuple[str, int]:
         return _page({"close": form}, 422 if form.errors else 200)
     closed_on = form.closed_on.data or clock.today()
 
+    def call() -> Dissolution:
+        return dissolution.close(current_user, dissolution_id, closed_on, form.bank_ref.data or "")
+
     def confirm() -> str | None:
         if confirming.confirmed():
             return None
         shown = preview.confirm_money(
             own_fund(current_user).id,
             "结清并返还净资产",
-            lambda: dissolution.close(current_user, dissolution_id, closed_on),
+            call,
             _closing_shown,
             "结清后专用账户余额为零，各科目余额为零，不能撤销。",
         )
         return confirming.page(shown, form, url_for("dissolution.close", dissolution_id=dissolution_id))
 
-    taken = submit_once(form, lambda: dissolution.close(current_user, dissolution_id, closed_on), confirm=confirm)
+    taken = submit_once(form, call, confirm=confirm, on_invalid=lambda exc: field_errors(form, exc.errors))
     if taken.page is not None:
         return taken.page
+    if taken.invalid:
+        return _page({"close": form}, 422)
     if taken.done:
         flash("已结清账目，净资产已按出资比例返还", "success")
     return redirect(url_for("dissolution.index"))

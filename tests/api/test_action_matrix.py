@@ -104,7 +104,10 @@ def test_every_action_from_every_state_by_every_role(api, flows, traveller, back
     UserFactory(username="overseer", role=Role.OVERSEER.value)
     # Dozens of applications get approved here: give the fund enough capital for all of them.
     record_contribution(
-        contributor_named(city_fund_id(), "测试出资方", "private"), Money.yuan(10_000_000_000), clock.today()
+        contributor_named(city_fund_id(), "测试出资方", "private"),
+        Money.yuan(10_000_000_000),
+        clock.today(),
+        "CZ-TEST-1",
     )
     checked_refused = checked_allowed = 0
     for state in State:

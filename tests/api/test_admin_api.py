@@ -35,10 +35,14 @@ def test_income_is_distributed_and_paid_over_the_api(busy_api):
     again = api.post("admin", "/funds/LYG/distributions", {"tax_rate": "0.06"}, key="dist-1")
     assert again.get_json() == body  # the same key: the same answer, nothing run twice
     cash = fund.position(city_fund_id()).cash
-    paid = api.post("admin", "/funds/LYG/distributions/payment", key="pay-1")
+    unnamed = api.post("admin", "/funds/LYG/distributions/payment", {"bank_ref": " "}, key="pay-0")
+    assert (unnamed.status_code, unnamed.get_json()["errors"]) == (422, {"bank_ref": ["支付须填写银行凭证号"]})
+    assert unnamed.headers["Content-Type"] == "application/problem+json"
+    assert fund.position(city_fund_id()).cash == cash
+    paid = api.post("admin", "/funds/LYG/distributions/payment", {"bank_ref": "FP1"}, key="pay-1")
     assert (paid.status_code, paid.get_json()) == (200, {"paid": "3840.00"})
     assert fund.position(city_fund_id()).cash == cash - Money.parse("3,840.00")
-    assert api.post("operator", "/funds/LYG/distributions/payment", key="pay-2").status_code == 403
+    assert api.post("operator", "/funds/LYG/distributions/payment", {"bank_ref": "FP2"}, key="pay-2").status_code == 403
 
 
 def test_a_user_is_switched_off_and_their_limits_lifted_over_the_api(api):

@@ -111,7 +111,13 @@ def test_a_fund_created_through_the_api_lends_and_reconciles_apart_from_the_city
         )
     officer = {"username": "dh_bank1", "password": DEMO_PASSWORD, "role": "bank", "bank_id": icbc}
     assert api.post("dh_admin", "/funds/DH/users", officer).status_code == 201
-    capital = {"contributor": "东海县财政局", "kind": "county", "amount": "20000000.00", "contributed_on": "2026-10-30"}
+    capital = {
+        "contributor": "东海县财政局",
+        "kind": "county",
+        "amount": "20000000.00",
+        "contributed_on": "2026-10-30",
+        "reference": "CZ20261030001",
+    }
     assert api.post("dh_admin", "/funds/DH/contributions", capital).status_code == 201
 
     # 8,000,000.00 is in the second band: 8,000,000 × (5 × 0.25‰ + 1 × 0.35‰) = 12,800.00 for 6 days
@@ -222,7 +228,10 @@ def test_the_overseer_reads_every_fund_side_by_side_and_acts_on_none(api, platfo
     UserFactory(username="overseer", role="overseer", display_name="市工业和信息化局")
     county = county_fund()
     record_contribution(
-        contributor_named(county.id, "东海县财政局", "county"), Money.parse("20,000,000.00"), date(2026, 10, 30)
+        contributor_named(county.id, "东海县财政局", "county"),
+        Money.parse("20,000,000.00"),
+        date(2026, 10, 30),
+        "CZ20261030001",
     )
     answer = api.get("overseer", "/overview").get_json()
     assert [(i["fund"], i["cash"], i["reserved"], i["out"]) for i in answer["items"]] == [

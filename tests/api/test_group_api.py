@@ -107,7 +107,9 @@ def test_the_fund_is_dissolved_over_the_api(api, app, tmp_path, traveller):
     approval = {"approval_ref": "政复〔2026〕88号", "approved_on": "2026-11-02"}
     assert api.post("operator", f"/fund/dissolution/{row}/approval", approval).get_json()["state"] == "approved"
     assert api.post("operator", f"/fund/dissolution/{row}/closing", {}).status_code == 400  # money: a key first
-    closed = api.post("operator", f"/fund/dissolution/{row}/closing", {}, key="close-1")
+    unnamed = api.post("operator", f"/fund/dissolution/{row}/closing", {}, key="close-0")
+    assert (unnamed.status_code, unnamed.get_json()["errors"]) == (422, {"bank_ref": ["返还净资产须填写银行凭证号"]})
+    closed = api.post("operator", f"/fund/dissolution/{row}/closing", {"bank_ref": "JS-1"}, key="close-1")
     assert (closed.status_code, closed.get_json()["state"], closed.get_json()["closed_on"]) == (
         200,
         "closed",

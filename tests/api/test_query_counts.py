@@ -29,7 +29,10 @@ def queries_for(api, flows, how_many: int, path: str) -> int:  # type: ignore[no
 
 def test_the_api_list_costs_the_same_for_4_or_16_applications(api, flows):
     record_contribution(
-        contributor_named(city_fund_id(), "测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1)
+        contributor_named(city_fund_id(), "测试出资方", "private"),
+        Money.yuan(2_000_000_000),
+        date(2026, 11, 1),
+        "CZ20261101001",
     )
     few = queries_for(api, flows, 4, "/applications?per_page=100")
     many = queries_for(api, flows, 12, "/applications?per_page=100")
@@ -47,7 +50,10 @@ def page_queries(client, auth, flows, how_many: int, path: str) -> int:  # type:
 
 def test_the_workbench_and_the_list_page_cost_the_same_for_4_or_16_applications(client, auth, flows):
     record_contribution(
-        contributor_named(city_fund_id(), "测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1)
+        contributor_named(city_fund_id(), "测试出资方", "private"),
+        Money.yuan(2_000_000_000),
+        date(2026, 11, 1),
+        "CZ20261101001",
     )
     for path in ("/home", "/home?queue=out", "/home?queue=to_archive", "/applications"):
         few = page_queries(client, auth, flows, 4, path)
@@ -95,7 +101,10 @@ def test_every_list_workbench_and_report_costs_the_same_for_10_or_1000_applicati
     from bench.generate import generate
 
     record_contribution(
-        contributor_named(city_fund_id(), "测试出资方", "private"), Money.yuan(2_000_000_000), date(2026, 11, 1)
+        contributor_named(city_fund_id(), "测试出资方", "private"),
+        Money.yuan(2_000_000_000),
+        date(2026, 11, 1),
+        "CZ20261101001",
     )
     for n, state in enumerate(QUEUED):
         application = flows.to(state, enterprise=f"ent{n % 3 + 1}")

@@ -96,6 +96,7 @@ def test_the_journal_and_trial_balance_add_up(runner, year_2026, tmp_path):
         "记账日期",
         "幂等键",
         "摘要",
+        "银行凭证号",
         "申请",
         "科目代码",
         "科目",
@@ -103,9 +104,10 @@ def test_the_journal_and_trial_balance_add_up(runner, year_2026, tmp_path):
         "贷方（元）",
     ]
     # the bridges of 2026 that went out, as the ledger booked them: A0, A1, A2, A3 and A5
-    out = [r for r in journal[1:] if r[5].startswith("receivable:") and r[7] != "0.00"]
-    assert sorted(r[7] for r in out) == sorted(["4000000.00", "30000000.00", "10000000.00", "8000000.00", "2000000.00"])
-    fees = sum(int(r[8].replace(".", "")) for r in journal[1:] if r[5] == "fee_income")
+    out = [r for r in journal[1:] if r[6].startswith("receivable:") and r[8] != "0.00"]
+    assert sorted(r[8] for r in out) == sorted(["4000000.00", "30000000.00", "10000000.00", "8000000.00", "2000000.00"])
+    assert sorted(r[4] for r in out) == ["HK-A0", "HK-A1", "HK-A2", "HK-A3", "HK-A5"]  # each with its transfer
+    fees = sum(int(r[9].replace(".", "")) for r in journal[1:] if r[6] == "fee_income")
     assert fees == 6_400_000  # 5,000.00 + 37,500.00 + 21,500.00, in fen
     total = trial[-1]
     assert total[0] == "合计" and total[3] == total[4]

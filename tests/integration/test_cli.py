@@ -62,7 +62,7 @@ def test_distribute_and_dissolution_commands(runner, busy):
     result = runner.invoke(args=["loanfund", "distribute", "--tax-rate", "abc"])
     assert result.exit_code != 0
     assert "税率格式不正确，如 0.06" in result.output
-    result = runner.invoke(args=["loanfund", "distribute", "--tax-rate", "0.06", "--pay"])
+    result = runner.invoke(args=["loanfund", "distribute", "--tax-rate", "0.06", "--pay", "--bank-ref", "FP1"])
     assert result.exit_code == 0, result.output
     assert "可分配收入 3,840.00 元，税费 230.40 元" in result.output
     assert "连云港市工业投资集团有限公司：3,609.60 元" in result.output

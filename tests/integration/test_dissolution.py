@@ -59,7 +59,7 @@ def test_the_fund_is_dissolved_and_its_books_close_to_zero(flows: Flows) -> None
     dissolution_id = approved(flows)
     closing = dissolution.closing_now(city_fund_id())
     assert (closing.net, closing.problems) == (M("270,000,000.00"), [])
-    row = dissolution.close(flows.user("operator"), dissolution_id, clock.today())
+    row = dissolution.close(flows.user("operator"), dissolution_id, clock.today(), "JS20260001")
     assert row.state == "closed"
     assert row.shares == [
         {"contributor": "连云港市工业投资集团有限公司", "capital": "200000000.00", "share": "180000000.00"},
@@ -75,7 +75,7 @@ def test_the_fund_is_dissolved_and_its_books_close_to_zero(flows: Flows) -> None
         "纪要〔2026〕4号",
     )
     with pytest.raises(Conflict):
-        dissolution.close(flows.user("operator"), dissolution_id, clock.today())
+        dissolution.close(flows.user("operator"), dissolution_id, clock.today(), "JS20260001")
     db.session.rollback()
 
 
@@ -93,7 +93,7 @@ def test_the_books_do_not_close_while_money_is_out(flows: Flows) -> None:
     out = flows.to(State.DISBURSED)  # 30,000,000.00 out
     dissolution_id = approved(flows)
     with pytest.raises(RuleViolation) as caught:
-        dissolution.close(flows.user("operator"), dissolution_id, clock.today())
+        dissolution.close(flows.user("operator"), dissolution_id, clock.today(), "JS20260001")
     db.session.rollback()
     assert [v.message for v in caught.value.violations] == [
         "尚有 1 笔申请未办结（撤回、不予受理或收回归档后方可结清）",
@@ -147,10 +147,10 @@ def test_the_page_walks_it_with_confirmations(client, auth, flows: Flows) -> Non
     words = text_of(client.get(page).get_data(as_text=True))
     assert "如现在结清：净资产（专用账户资金）270,000,000.00 元" in words
     url = f"/fund/dissolution/{dissolution_id}/close"
-    shown = text_of(confirm_page(client, url, {"closed_on": clock.today().isoformat()}, page))
+    shown = text_of(confirm_page(client, url, {"closed_on": clock.today().isoformat(), "bank_ref": "JS1"}, page))
     assert "返还出资方合计 270,000,000.00 元" in shown and "人民币贰亿柒仟万元整" in shown
     assert "返还东海县（出资 100,000,000.00 元） 90,000,000.00 元" in shown
-    assert confirm(client, url, {"closed_on": clock.today().isoformat()}, page).status_code == 302
+    assert confirm(client, url, {"closed_on": clock.today().isoformat(), "bank_ref": "JS1"}, page).status_code == 302
     words = text_of(client.get(page).get_data(as_text=True))
     assert "当前状态：已解散，净资产已返还" in words
     assert "东海县 100,000,000.00 90,000,000.00" in words

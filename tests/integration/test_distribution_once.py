@@ -103,6 +103,7 @@ def test_reconcile_finds_income_distributed_twice(app, people, traveller):
         ),
         date(2026, 11, 2),
         fund_id=city_fund_id(),
+        bank_ref=None,
     )
     db.session.commit()
     found = {c.name: (c.expected, c.actual) for c in reconcile(city_fund_id()).checks}

@@ -45,7 +45,9 @@ def county(people, traveller):  # type: ignore[no-untyped-def]
     icbc = db.session.scalars(select(Bank).where(Bank.code == "ICBC-DH")).one()  # its Donghai branch's agreement
     BankUserFactory(username="dh_bank1", bank=icbc)
     db.session.commit()
-    record_contribution(contributor_named(dh.id, "东海县财政局", "county"), M("20,000,000.00"), clock.today())
+    record_contribution(
+        contributor_named(dh.id, "东海县财政局", "county"), M("20,000,000.00"), clock.today(), "CZ-DH-1"
+    )
     return dh
 
 
@@ -293,8 +295,8 @@ def test_each_fund_keeps_its_own_register_and_audit_pack(county, traveller, tmp_
     for zipped, own in ((city_pack, ours_ref), (county_pack, theirs_ref)):
         folders = {n.split("/")[1] for n in zipped.namelist() if n.startswith("applications/")}
         assert folders == {own}
-    assert {row[4] for row in rows(county_pack, "journal-2026.csv")} == {"", str(theirs_id)}  # capital, the bridge
-    assert str(theirs_id) not in {row[4] for row in rows(city_pack, "journal-2026.csv")}
+    assert {row[5] for row in rows(county_pack, "journal-2026.csv")} == {"", str(theirs_id)}  # capital, the bridge
+    assert str(theirs_id) not in {row[5] for row in rows(city_pack, "journal-2026.csv")}
     assert [row[1] for row in rows(county_pack, "group/meetings.csv")] == ["县应急转贷资金领导小组第4次会议"]
     assert [row[1] for row in rows(city_pack, "group/meetings.csv")] == ["市应急转贷资金领导小组第4次会议"]
     # the county's capital and fee in its trial balance; the city's 200,000,000.00 is not there

@@ -94,7 +94,10 @@ def test_a_seeded_random_walk_of_hundreds_of_lifecycles_keeps_the_books(app, peo
         flows = Flows(traveller)
         operator, checker, group = flows.user("operator"), flows.user("operator2"), flows.user("group")
         record_contribution(
-            contributor_named(city_fund_id(), "社会资本（测试）", "private"), M("2,000,000,000.00"), clock.today()
+            contributor_named(city_fund_id(), "社会资本（测试）", "private"),
+            M("2,000,000,000.00"),
+            clock.today(),
+            "CZ-SOCIAL-1",
         )
         outcomes: dict[str, int] = {}
         walk = walk_length(backend)
@@ -165,7 +168,7 @@ def test_a_seeded_random_walk_of_hundreds_of_lifecycles_keeps_the_books(app, peo
             check_invariants(reconciliation=number % 10 == 0)  # after every lifecycle; the full reconcile every 10th
             if number % 60 == 59:
                 run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
-                pay_distributions(city_fund_id(), clock.today())
+                pay_distributions(city_fund_id(), clock.today(), f"FP{number}")
                 traveller.shift(timedelta(days=1))
         check_invariants()
     assert outcomes["exceeds_commitment_cap"] == outcomes["too_big"]  # every over-cap approval was refused
@@ -198,6 +201,7 @@ def test_the_same_confirmation_posted_twice_leaves_one_entry(app, people, travel
             return_posting(receipt.id, application.id, receipt.principal, receipt.fee),
             clock.today(),
             fund_id=application.fund_id,
+            bank_ref=receipt.transfer_ref,
         )
     db.session.rollback()
     assert (
@@ -246,10 +250,10 @@ def test_a_distribution_of_1_000_000_01_across_2_1_and_half_yi_sums_exactly(app,
     with time_machine.travel("2026-03-02 09:00:00+08:00", tick=False) as traveller:
         flows = Flows(traveller)
         record_contribution(
-            contributor_named(city_fund_id(), "灌云县财政局", "county"), M("100,000,000.00"), clock.today()
+            contributor_named(city_fund_id(), "灌云县财政局", "county"), M("100,000,000.00"), clock.today(), "CZ-GY-1"
         )
         record_contribution(
-            contributor_named(city_fund_id(), "某民营资本", "private"), M("50,000,000.00"), clock.today()
+            contributor_named(city_fund_id(), "某民营资本", "private"), M("50,000,000.00"), clock.today(), "CZ-PRIV-1"
         )
         amount = _fee_of_exactly(M("1,000,000.01"), 20)  # an overdue third-band bridge, 20 days
         application = flows.submit(amount=amount.format(), loan_due=amount.format(), own_funds="0.00")
@@ -284,7 +288,7 @@ def test_distribution_after_tax_and_payment(app, people, traveller):
         run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     assert caught.value.code in ("invalid_input", "distribution_exists")
     db.session.rollback()
-    assert pay_distributions(city_fund_id(), clock.today()) == M("12,000.00")
+    assert pay_distributions(city_fund_id(), clock.today(), "FP20260001") == M("12,000.00")
     assert fund.position(city_fund_id()).cash == M("200,000,000.00")
     check_invariants()
 
@@ -304,7 +308,7 @@ def test_income_first_makes_good_the_losses_written_off(app, people, traveller):
     assert [s for _, s in result.shares] == [M("0.00")]
     assert ledger.balance(city_fund_id(), LOSSES) == M("4,988,720.00")
     assert result.distribution.losses_covered == M("11,280.00")
-    assert pay_distributions(city_fund_id(), clock.today()) == M("720.00")  # only the tax is payable
+    assert pay_distributions(city_fund_id(), clock.today(), "FP20260002") == M("720.00")  # only the tax is payable
     check_invariants()
 
 
@@ -326,7 +330,7 @@ def test_a_distribution_and_its_payment_commit_together_or_not_at_all(app, peopl
     lifecycle.approve(flows.user("operator"), big.id, M("200,001,000.00"), Money.zero())
     assert fund.position(city_fund_id()).available == M("11,000.00")
     with pytest.raises(RuleViolation):
-        run_distribution(city_fund_id(), clock.today(), Decimal("0.06"), pay=True)
+        run_distribution(city_fund_id(), clock.today(), Decimal("0.06"), pay=True, bank_ref="FP20260003")
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Distribution)) == 0
     assert ledger.balance(city_fund_id(), FEE_INCOME) == -M("12,000.00")
@@ -341,10 +345,10 @@ def test_payables_left_by_a_run_are_paid_later_by_the_command(app, people, trave
     flows.to(State.REPAID)
     run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
     traveller.shift(timedelta(days=1))
-    result = runner.invoke(args=["loanfund", "pay-distributions"])
+    result = runner.invoke(args=["loanfund", "pay-distributions", "--bank-ref", "FP1"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "已支付 12,000.00 元"
-    again = runner.invoke(args=["loanfund", "pay-distributions"])
+    again = runner.invoke(args=["loanfund", "pay-distributions", "--bank-ref", "FP1"])
     assert again.exit_code == 1
     assert "没有待支付的分配款或税费" in again.output
     check_invariants()
@@ -352,7 +356,9 @@ def test_payables_left_by_a_run_are_paid_later_by_the_command(app, people, trave
 
 def test_the_dissolution_statement_returns_net_assets_by_capital(app, people, traveller):
     flows = Flows(traveller)
-    record_contribution(contributor_named(city_fund_id(), "东海县财政局", "county"), M("100,000,000.00"), clock.today())
+    record_contribution(
+        contributor_named(city_fund_id(), "东海县财政局", "county"), M("100,000,000.00"), clock.today(), "CZ-DH-1"
+    )
     flows.to(State.DISBURSED)
     net, lines = dissolution_statement(city_fund_id())
     assert net == M("300,000,000.00")  # cash 270,000,000.00 + receivable 30,000,000.00
@@ -389,7 +395,7 @@ def test_reconcile_names_an_application_whose_receivable_differs(app, people, tr
 def test_capital_account_follows_contributions(app, people):
     contributor = contributor_named(city_fund_id(), "连云港市工业投资集团有限公司")
     assert -ledger.balance(city_fund_id(), capital(contributor.id)) == M("200,000,000.00")
-    record_contribution(contributor, M("0.01"), date(2026, 1, 1))
+    record_contribution(contributor, M("0.01"), date(2026, 1, 1), "CZ20260101001")
     assert -ledger.balance(city_fund_id(), capital(contributor.id)) == M("200,000,000.01")
 
 

@@ -540,14 +540,17 @@ class Fund(RuleBasedStateMachine):
             )
         elif kind == "capital":
             contributor = contributor_named(city_fund_id(), "连云港市工业投资集团有限公司", "municipal")
-            self.attempt(lambda: record_contribution(contributor, Money.yuan(10_000_000), clock.today()), name=kind)
+            self.attempt(
+                lambda: record_contribution(contributor, Money.yuan(10_000_000), clock.today(), "CZ-SM"), name=kind
+            )
         else:
             self.attempt(
                 lambda: run_distribution(city_fund_id(), clock.today(), Decimal("0.06"), self.user("admin")), name=kind
             )
             if part != "none":
                 self.attempt(
-                    lambda: pay_distributions(city_fund_id(), clock.today(), self.user("admin")), name="payment"
+                    lambda: pay_distributions(city_fund_id(), clock.today(), "FP-SM", self.user("admin")),
+                    name="payment",
                 )
 
     # -- invariants ----------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from loanfund.domain.ledger import (
     Leg,
     Posting,
     Unbalanced,
+    bank_reference,
     capital,
     contribution_posting,
     distribution_posting,
@@ -98,3 +99,51 @@ def test_distribution_posting_balances():
     shares = split_by_ratio(income - tax, [2, 1])
     posting = distribution_posting("d1", income, tax, [(1, shares[0]), (2, shares[1])])
     assert posting.total == income
+
+
+# -- the bank's reference an entry carries (issue 29) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("posting", "ref", "kept", "refused"),
+    [
+        # money in, money out: the reference is kept as typed, trimmed
+        (contribution_posting(1, 1, M("100.00")), "CZ20181220001", "CZ20181220001", None),
+        (contribution_posting(1, 1, M("100.00")), "  CZ1  ", "CZ1", None),
+        (return_posting(1, 1, M("100.00"), M("0.40")), "HS1", "HS1", None),
+        # a movement of money without one
+        (contribution_posting(1, 1, M("100.00")), None, None, "bank_ref_required"),
+        (contribution_posting(1, 1, M("100.00")), "", None, "bank_ref_required"),
+        (contribution_posting(1, 1, M("100.00")), " \t", None, "bank_ref_required"),
+        # an entry between other accounts moves nothing at the bank: no reference, and none given
+        (distribution_posting("distribution:2026-11-30", M("100.00"), M("6.00"), [(1, M("94.00"))]), None, None, None),
+        (
+            distribution_posting("distribution:2026-11-30", M("100.00"), M("6.00"), [(1, M("94.00"))]),
+            "FP1",
+            None,
+            "bank_ref_not_cash",
+        ),
+        # the column's length, at and past it
+        (contribution_posting(1, 1, M("100.00")), "R" * 64, "R" * 64, None),
+        (contribution_posting(1, 1, M("100.00")), "R" * 65, None, "bank_ref_too_long"),
+    ],
+)
+def test_an_entry_that_moves_money_names_the_bank_transfer_and_no_other_does(posting, ref, kept, refused):
+    if refused is None:
+        assert bank_reference(posting, ref) == kept
+    else:
+        with pytest.raises(Unbalanced) as caught:
+            bank_reference(posting, ref)
+        assert caught.value.code == refused
+
+
+def test_the_cash_an_entry_moves_is_in_positive_and_out_negative():
+    assert contribution_posting(1, 1, M("100.00")).cash == M("100.00")
+    assert return_posting(1, 1, M("100.00"), M("0.40")).cash == M("100.40")
+    money_out = Posting(
+        "distribution_payment:2026-11-30", "支付", (Leg("taxes_payable", debit=M("6.00")), Leg(CASH, credit=M("6.00")))
+    )
+    assert money_out.cash == -M("6.00")
+    assert (
+        distribution_posting("distribution:2026-11-30", M("100.00"), M("6.00"), [(1, M("94.00"))]).cash == Money.zero()
+    )

@@ -128,7 +128,7 @@ def test_a_contribution_recorded_by_the_admin_becomes_cash(client, people, auth)
     assert "出资金额 50,000,000.00 元 人民币伍仟万元整" in shown
     assert "到账日期 2026年11月20日" in shown
     assert "专用账户余额 200,000,000.00 元 → 250,000,000.00 元 （增加 50,000,000.00 元）" in shown
-    assert "出资方 东海县财政局 凭证号 DH-001" in shown
+    assert "出资方 东海县财政局 银行凭证号 DH-001" in shown
     assert fund.position(city_fund_id()).cash == before  # not yet
     response = confirm(client, "/admin/contributions", typed, page="/admin/contributions")
     assert response.status_code == 302
@@ -162,7 +162,10 @@ def test_the_admin_distributes_income_and_sees_the_dissolution_statement(client,
     assert "税率格式不正确，如 0.06" in feedback(bad.get_data(as_text=True), "tax_rate")
     shown = text_of(
         post_form(
-            client, "/admin/distributions", {"tax_rate": "0.06", "pay": "y"}, page="/admin/contributions"
+            client,
+            "/admin/distributions",
+            {"tax_rate": "0.06", "pay": "y", "bank_ref": "FP1"},
+            page="/admin/contributions",
         ).get_data(as_text=True)
     )
     assert "分配的收益 3,840.00 元 人民币叁仟捌佰肆拾元整 税费 230.40 元" in shown
@@ -171,7 +174,9 @@ def test_the_admin_distributes_income_and_sees_the_dissolution_statement(client,
     # the busy fund has 24,000,000.00 out and 800,000.00 reserved
     assert "专用账户余额 176,003,840.00 元 → 176,000,000.00 元 （减少 3,840.00 元）" in shown
     assert "可用余额（扣除已预留） 175,203,840.00 元 → 175,200,000.00 元 （减少 3,840.00 元）" in shown
-    done = confirm(client, "/admin/distributions", {"tax_rate": "0.06", "pay": "y"}, page="/admin/contributions")
+    done = confirm(
+        client, "/admin/distributions", {"tax_rate": "0.06", "pay": "y", "bank_ref": "FP1"}, page="/admin/contributions"
+    )
     assert done.status_code == 302
     html = client.get("/admin/contributions").get_data(as_text=True)
     assert "已分配 3,840.00 元（税费 230.40 元），已支付 3,840.00 元" in html
@@ -186,7 +191,7 @@ def test_what_a_run_left_payable_is_paid_from_the_capital_page(client, busy, aut
     assert "已分配待支付（分配款及税费）：" in html
     assert '<span class="fw-semibold">3,840.00 元</span>（人民币叁仟捌佰肆拾元整）' in html
     cash = fund.position(city_fund_id()).cash
-    paid = confirm(client, "/admin/distributions/payment", {}, page="/admin/contributions")
+    paid = confirm(client, "/admin/distributions/payment", {"bank_ref": "FP1"}, page="/admin/contributions")
     assert paid.status_code == 302
     html = client.get("/admin/contributions").get_data(as_text=True)
     assert "已从专用账户支付分配款及税费 3,840.00 元" in html

@@ -156,7 +156,7 @@ def _with_income(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-d
 def _payable(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
     flows.to(State.REPAID)
     capital.run_distribution(city_fund_id(), clock.today(), __import__("decimal").Decimal("0.06"))
-    return Press("admin", "/admin/distributions/payment", {}, "/admin/contributions")
+    return Press("admin", "/admin/distributions/payment", {"bank_ref": "FP1"}, "/admin/contributions")
 
 
 def _future_version() -> int:
@@ -240,7 +240,7 @@ CONFIRMED: dict[str, list[Callable[..., Press]]] = {
         lambda flows, traveller: Press(
             "operator",
             f"{DISSOLUTION}/{_dissolution('approved')}/close",
-            {"closed_on": clock.today().isoformat()},
+            {"closed_on": clock.today().isoformat(), "bank_ref": "JS1"},
             DISSOLUTION,
         )
     ],
@@ -300,6 +300,7 @@ CONFIRMED: dict[str, list[Callable[..., Press]]] = {
                 "kind": "county",
                 "amount": "10,000,000.00",
                 "received_on": clock.today().isoformat(),
+                "reference": "CZ-GY-1",
             },
             "/admin/contributions",
         )

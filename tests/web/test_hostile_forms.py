@@ -90,7 +90,7 @@ def test_submitting_the_application_twice_creates_one(client, people, auth):
 def test_a_contribution_posted_twice_is_recorded_once(client, people, auth):
     auth.login("admin")
     data = {"contributor_name": "东海县财政局", "kind": "county", "amount": "5,000,000.00", "received_on": "2026-11-20"}
-    data |= {"confirmed": "1"}
+    data |= {"reference": "CZ-DH-5", "confirmed": "1"}
     data |= form_tokens(client.get("/admin/contributions").get_data(as_text=True), "")
     before = count(Contribution)
     assert client.post("/admin/contributions", data=data).status_code == 302

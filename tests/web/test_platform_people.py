@@ -21,7 +21,7 @@ def two_funds(people):  # type: ignore[no-untyped-def]
     UserFactory(username="platform", role="platform", display_name="平台管理员")
     county = county_fund()
     treasury = contributor_named(county.id, "东海县财政局", "county")
-    record_contribution(treasury, Money.parse("20,000,000.00"), date(2026, 10, 30))
+    record_contribution(treasury, Money.parse("20,000,000.00"), date(2026, 10, 30), "CZ20261030001")
     return county
 
 

@@ -49,12 +49,20 @@ def contributor_named(fund_id: int, name: str, kind: str = "municipal") -> Contr
 
 
 def record_contribution(
-    contributor: Contributor, amount: Money, received_on: date, reference: str = "", recorded_by: User | None = None
+    contributor: Contributor, amount: Money, received_on: date, reference: str, recorded_by: User | None = None
 ) -> Contribution:
     """Capital paid into the contributor's fund's special account (Dr cash / Cr capital): it becomes cash the fund
-    may lend."""
+    may lend. ``reference``: the bank's reference of the transfer in (the entry carries it, issue 29).
+
+    :raise InvalidInput: the amount is not positive, or no reference (every field named at once)."""
+    errors: dict[str, list[str]] = {}
     if not amount.is_positive:
-        raise InvalidInput({"amount": ["出资金额必须大于零"]})
+        errors["amount"] = ["出资金额必须大于零"]
+    reference = reference.strip()
+    if not reference:
+        errors["reference"] = ["请填写银行凭证号"]
+    if errors:
+        raise InvalidInput(errors)
     contribution = Contribution(
         fund_id=contributor.fund_id,
         contributor=contributor,
@@ -69,6 +77,7 @@ def record_contribution(
         contribution_posting(contribution.id, contributor.id, amount),
         received_on,
         fund_id=contributor.fund_id,
+        bank_ref=reference,
         actor=recorded_by,
     )
     return finish(contribution)
@@ -102,20 +111,28 @@ class DistributionResult:
 
 
 def run_distribution(
-    fund_id: int, run_on: date, tax_rate: Decimal, actor: User | None = None, *, pay: bool = False
+    fund_id: int,
+    run_on: date,
+    tax_rate: Decimal,
+    actor: User | None = None,
+    *,
+    pay: bool = False,
+    bank_ref: str = "",
 ) -> DistributionResult:
     """Distribute the fund's fee income not yet distributed (R13, 第二十五条): tax at ``tax_rate``, then make good the
     losses written off and not yet covered, then split the surplus by capital share, the parts adding up exactly
     (largest remainder). With ``pay``, what is payable is paid out in the same transaction: the run and its payment
-    commit together or not at all. One run a day.
+    commit together or not at all (``bank_ref``: the bank's reference of that payment). One run a day.
 
-    :raise InvalidInput: there is no income to distribute, or nothing is payable.
+    :raise InvalidInput: there is no income to distribute, nothing is payable, or paying without a reference.
     :raise Conflict: a run was already made that day.
     :raise RuleViolation: with ``pay``, the available balance does not cover the payment (R8); nothing is recorded.
     """
     # In line behind every other writer of the books first, then the income read fresh: what a run distributes is
     # what the journal holds undistributed now, whatever day it is dated — a run dated either side of midnight, or at
     # the same moment, finds nothing left after another (without the turn, both read the same income and paid it).
+    if pay:
+        _required_ref(bank_ref)
     audit.take_turn()
     income = -ledger.balance(fund_id, FEE_INCOME)
     if not income.is_positive:
@@ -129,7 +146,7 @@ def run_distribution(
     parts = split_by_ratio(distributable, [capitals[i].fen for i in ids])
     posting = distribution_posting(distribution_key(run_on), income, tax, list(zip(ids, parts, strict=True)), covered)
     try:
-        entry = ledger.post(posting, run_on, fund_id=fund_id, actor=actor)
+        entry = ledger.post(posting, run_on, fund_id=fund_id, bank_ref=None, actor=actor)  # payable, not paid yet
     except IntegrityError:
         db.session.rollback()
         raise Conflict(f"{run_on.isoformat()} 已进行过收益分配", code="distribution_exists") from None
@@ -144,7 +161,7 @@ def run_distribution(
         created_by_id=actor.id if actor else None,
     )
     db.session.add(distribution)
-    paid = _pay_payables(fund_id, run_on, actor) if pay else None
+    paid = _pay_payables(fund_id, run_on, bank_ref, actor) if pay else None
     contributors = {c.id: c for c in db.session.scalars(select(Contributor).where(Contributor.id.in_(ids)))}
     shares = [(contributors[i], p) for i, p in zip(ids, parts, strict=True)]
     return finish(DistributionResult(distribution, income, tax, covered, shares, paid))
@@ -163,17 +180,24 @@ def payable_now(fund_id: int) -> dict[str, Money]:
     return payable
 
 
-def pay_distributions(fund_id: int, paid_on: date, actor: User | None = None) -> Money:
+def pay_distributions(fund_id: int, paid_on: date, bank_ref: str, actor: User | None = None) -> Money:
     """Pay what earlier runs left payable (taxes, contributors' shares) out of the special account — never from
-    money reserved for approved bridges (R8).
+    money reserved for approved bridges (R8). ``bank_ref``: the bank's reference of the payment (one payment order
+    for all of them, as the entry is one).
 
-    :raise InvalidInput: nothing is payable.
+    :raise InvalidInput: nothing is payable, or no reference.
     :raise RuleViolation: the account's available balance does not cover it.
     """
-    return finish(_pay_payables(fund_id, paid_on, actor))
+    _required_ref(bank_ref)
+    return finish(_pay_payables(fund_id, paid_on, bank_ref, actor))
 
 
-def _pay_payables(fund_id: int, paid_on: date, actor: User | None) -> Money:
+def _required_ref(bank_ref: str) -> None:
+    if not bank_ref.strip():
+        raise InvalidInput({"bank_ref": ["支付须填写银行凭证号"]})
+
+
+def _pay_payables(fund_id: int, paid_on: date, bank_ref: str, actor: User | None) -> Money:
     payable = payable_now(fund_id)
     total = sum(payable.values(), Money.zero())
     if not total.is_positive:
@@ -184,6 +208,7 @@ def _pay_payables(fund_id: int, paid_on: date, actor: User | None) -> Money:
             Posting(f"distribution_payment:{paid_on.isoformat()}", "支付收益分配款及税费", tuple(legs)),
             paid_on,
             fund_id=fund_id,
+            bank_ref=bank_ref,
             actor=actor,
         )
     except IntegrityError:

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import BigInteger, case, delete, func, insert, literal, select
 
 from loanfund.domain.ledger import (
-    CASH,
     RECEIVABLES,
     Kind,
     Posting,
     Unbalanced,
+    bank_reference,
     describe,
     describe_line,
     entry_kind,
@@ -56,22 +56,26 @@ def post(
     posted_on: date,
     *,
     fund_id: int,
+    bank_ref: str | None,
     application_id: int | None = None,
     actor: User | None = None,
     from_reservation: bool = False,
 ) -> JournalEntry:
     """Write a balanced posting (checked by the domain when it was made) to ``fund_id``'s books inside the current
-    transaction, then
-    check in the database, in the same transaction, that what was written balances.
+    transaction, then check in the database, in the same transaction, that what was written balances.
 
     This is the only way cash moves: the entry's cash legs move the special account's running position first (one
     guarded UPDATE of its one row, which also queues concurrent cash movements), then the entry is written.
+    ``bank_ref``: the bank transfer that moved the money (issue 29) — required when the entry moves cash, ``None``
+    when it does not (``domain.ledger.bank_reference``); the bank statement is matched against it.
     ``from_reservation``: money out that an approval reserved (a disbursement).
 
+    :raise Unbalanced: cash moves without a bank reference, or a reference for an entry that moves none.
     :raise RuleViolation: R8, money out that nothing reserved beyond the available balance.
     """
+    ref = bank_reference(posting, bank_ref)
     audit.take_turn()  # the record's head first, then the position and the totals: one order for every writer
-    cash = sum((leg.debit - leg.credit for leg in posting.legs if leg.account == CASH), Money.zero())
+    cash = posting.cash
     if cash != Money.zero():
         fund.move_cash(fund_id, cash, from_reservation=from_reservation)
     entry = JournalEntry(
@@ -79,6 +83,7 @@ def post(
         key=posting.key,
         posted_on=posted_on,
         description=posting.description,
+        bank_ref=ref,
         application_id=application_id,
         created_by_id=actor.id if actor else None,
     )

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from loanfund import clock
-from loanfund.domain.errors import Conflict, FieldErrors, NotAllowed, NotFound, RuleViolation, Violation
+from loanfund.domain.errors import Conflict, FieldErrors, InvalidInput, NotAllowed, NotFound, RuleViolation, Violation
 from loanfund.domain.ledger import CASH, DISSOLUTION_KEY_PREFIX, closing_posting, closing_problems, split_by_ratio
 from loanfund.domain.lifecycle import OPEN_STATES, Role
 from loanfund.domain.money import Money
@@ -207,11 +207,14 @@ def closing_now(fund_id: int) -> Closing:
     return Closing(cash, shares, problems)
 
 
-def close(actor: User, dissolution_id: int, closed_on: date) -> Dissolution:
+def close(actor: User, dissolution_id: int, closed_on: date, bank_ref: str) -> Dissolution:
     """Close the books: one entry brings every account to zero and pays each contributor its share of the net assets
     (第二十六条), out of the special account. Once: the entry's key is unique in the database.
 
+    ``bank_ref``: the bank's reference of the payment order returning the shares.
+
     :raise NotAllowed: not an operator. :raise Conflict: not approved, or closed already.
+    :raise InvalidInput: no reference.
     :raise RuleViolation: a bridge still open, money still out or owed, taxes or shares unpaid (each named)."""
     _may(actor, Role.OPERATOR, "结清并返还净资产")
     audit.take_turn()  # behind every writer of the books, then the row and the balances read fresh
@@ -221,11 +224,15 @@ def close(actor: User, dissolution_id: int, closed_on: date) -> Dissolution:
     closing = closing_now(fund_id)
     if closing.problems:
         raise RuleViolation([Violation("R13", "books_not_closable", p, None) for p in closing.problems])
+    if closing.net.is_positive and not bank_ref.strip():
+        raise InvalidInput({"bank_ref": ["返还净资产须填写银行凭证号"]})
     posting = closing_posting(
         f"{DISSOLUTION_KEY_PREFIX}{row.id}", _balances(fund_id), [(c.id, share) for c, _, share in closing.shares]
     )
     try:
-        entry = ledger.post(posting, closed_on, fund_id=fund_id, actor=actor)
+        entry = ledger.post(
+            posting, closed_on, fund_id=fund_id, bank_ref=bank_ref if closing.net.is_positive else None, actor=actor
+        )
     except IntegrityError:
         db.session.rollback()
         raise Conflict("该解散事项已结清", code="dissolution_closed") from None

@@ -80,6 +80,7 @@ def record_claim(actor: User, application_id: int, basis: str = "") -> BankClaim
         bank_claim_posting(claim.id, application.bank_id, application.id, claim.principal, claim.fee),
         today,
         fund_id=application.fund_id,
+        bank_ref=None,  # a debt moved from the bridge to its bank: no money at the bank yet
         application_id=application.id,
         actor=actor,
     )
@@ -138,6 +139,7 @@ def record_payment(actor: User, claim_id: int, amount: Money, paid_on: date, tra
         bank_claim_payment_posting(payment.id, claim.bank_id, amount),
         paid_on,
         fund_id=application.fund_id,
+        bank_ref=ref,
         application_id=claim.application_id,
         actor=actor,
     )

@@ -115,6 +115,7 @@ def record_measure(
             recovery_after_write_off_posting(record.id, amount),
             taken_on,
             fund_id=application.fund_id,
+            bank_ref=ref,
             application_id=application.id,
             actor=actor,
         )

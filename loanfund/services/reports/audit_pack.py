@@ -266,6 +266,7 @@ def _journal_lines(where: object) -> bytes:
             JournalEntry.posted_on,
             JournalEntry.key,
             JournalEntry.description,
+            JournalEntry.bank_ref,
             JournalEntry.application_id,
             LedgerAccount.code,
             LedgerAccount.name,
@@ -278,10 +279,21 @@ def _journal_lines(where: object) -> bytes:
         .order_by(JournalEntry.posted_on, JournalEntry.id, JournalLeg.id)
     ).all()
     return _csv(
-        ["分录号", "记账日期", "幂等键", "摘要", "申请", "科目代码", "科目", "借方（元）", "贷方（元）"],
+        ["分录号", "记账日期", "幂等键", "摘要", "银行凭证号", "申请", "科目代码", "科目", "借方（元）", "贷方（元）"],
         [
-            [i, on.isoformat(), key, text, app or "", code, name, Money(debit).plain(), Money(credit).plain()]
-            for i, on, key, text, app, code, name, debit, credit in rows
+            [
+                i,
+                on.isoformat(),
+                key,
+                text,
+                ref or "",
+                app or "",
+                code,
+                name,
+                Money(debit).plain(),
+                Money(credit).plain(),
+            ]
+            for i, on, key, text, ref, app, code, name, debit, credit in rows
         ],
     )
 

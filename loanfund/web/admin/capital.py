@@ -125,6 +125,7 @@ def distribute() -> str | Response:
                 parse_tax_rate(form.tax_rate.data or ""),
                 current_user,
                 pay=bool(form.pay.data),
+                bank_ref=form.bank_ref.data or "",
             )
 
         def confirm() -> str | None:
@@ -137,7 +138,7 @@ def distribute() -> str | Response:
 
         def on_form(exc: LoanFundError) -> None:
             if isinstance(exc, InvalidInput):
-                field_errors(form, {"tax_rate" if k == "tax_rate" else "_form": v for k, v in exc.errors.items()})
+                field_errors(form, {k if k in ("tax_rate", "bank_ref") else "_form": v for k, v in exc.errors.items()})
             else:
                 field_errors(form, {"_form": [exc.message]})
 
@@ -172,7 +173,7 @@ def pay() -> str | Response:
     if form.validate() and not confirming.revising():
 
         def pay_now() -> Money:
-            return pay_distributions(own_fund(current_user).id, clock.today(), current_user)
+            return pay_distributions(own_fund(current_user).id, clock.today(), form.bank_ref.data or "", current_user)
 
         def confirm() -> str | None:
             if confirming.confirmed():
@@ -190,7 +191,9 @@ def pay() -> str | Response:
             form,
             pay_now,
             confirm=confirm,
-            on_invalid=lambda exc: field_errors(form, {"_form": [exc.message]}),
+            on_invalid=lambda exc: field_errors(
+                form, exc.errors if isinstance(exc, InvalidInput) else {"_form": [exc.message]}
+            ),
             invalid=(LoanFundError,),
         )
         if taken.page is not None:

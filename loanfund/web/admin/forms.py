@@ -107,16 +107,19 @@ class ContributionForm(SubmitOnce, Form):
     )
     amount = money("出资金额（元）")
     received_on = day_field("到账日期")
-    reference = text("凭证号", max_length=64)
+    reference = text("银行凭证号", max_length=64)  # required by the service, which names it beside the amount
 
 
 class PaymentForm(SubmitOnce, Form):
-    """Pay what distribution runs left payable: nothing to fill in, the amounts are the books'."""
+    """Pay what distribution runs left payable: the amounts are the books'; the bank's reference of the payment."""
+
+    bank_ref = text("银行凭证号", True, 64)
 
 
 class DistributionForm(SubmitOnce, Form):
     tax_rate = StringField("税费率（如 0.06）", validators=[InputRequired("请填写税费率")])
     pay = BooleanField("同时从专用账户支付", default=False)
+    bank_ref = text("银行凭证号（同时支付时填写）", max_length=64)
 
 
 class RequeueForm(Form):

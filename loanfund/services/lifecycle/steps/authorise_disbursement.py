@@ -38,6 +38,7 @@ def authorise_disbursement(step: Step, note: str = "", missing_materials_reason:
         disbursement_posting(application.id, application.approved_amount),
         application.value_date,
         fund_id=application.fund_id,
+        bank_ref=application.disbursement_ref,  # the maker's 划款凭证号
         application_id=application.id,
         actor=actor,
         from_reservation=True,  # the reservation becomes money out

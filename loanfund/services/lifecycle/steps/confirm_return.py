@@ -64,6 +64,7 @@ def confirm_return(step: Step, received_on: date, principal: Money, fee: Money, 
         return_posting(receipt.id, application.id, principal, fee),
         received_on,
         fund_id=application.fund_id,
+        bank_ref=ref,
         application_id=application.id,
         actor=actor,
     )

@@ -30,6 +30,7 @@ def write_off(step: Step, minutes_ref: str, note: str = "") -> Outcome:
             write_off_posting(application.id, account.principal_outstanding),
             application.written_off_on,
             fund_id=application.fund_id,
+            bank_ref=None,  # the loss is booked; no money moves
             application_id=application.id,
             actor=actor,
         )
