@@ -397,3 +397,38 @@ def policy_export_command(fund_code: str | None) -> None:
     import json
 
     click.echo(json.dumps(policies.exported(_fund(fund_code)), ensure_ascii=False, indent=2))
+
+
+bank_statement_cli = AppGroup("bank-statement", help="The special account's bank statement (issue 29).")
+loanfund_cli.add_command(bank_statement_cli)
+
+
+@bank_statement_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bank-format", "format_name", required=True, help="The bank format's name (set by the administrator).")
+@FUND_OPTION
+def bank_statement_import(file: Path, format_name: str, fund_code: str | None) -> None:
+    """Import the special account's statement as the bank exported it (.xlsx, .csv or CAMT.053) and match what agrees;
+    a line imported before is not added again. Exits 1 with every problem of the file by row and column, storing
+    nothing."""
+    from loanfund.services.books import bank_statement
+
+    fund = _fund(fund_code)
+    data = file.read_bytes()
+    with click.progressbar(length=1, label="写入流水", show_pos=True, file=sys.stderr) as bar:
+
+        def progress(done: int, of: int) -> None:
+            bar.length = max(of, 1)
+            bar.update(done - bar.pos)
+
+        try:
+            record = bank_statement.import_file(None, fund.id, format_name, file.name, data, progress)
+        except InvalidInput as exc:
+            raise click.ClickException("\n".join(m for ms in exc.errors.values() for m in ms)) from exc
+    click.echo(
+        f"{record.filename}（{record.period_start.isoformat()} 至 {record.period_end.isoformat()}）："
+        f"读取 {record.lines_read} 笔，新增 {record.lines_added} 笔，已有 {record.lines_known} 笔，"
+        f"自动对账 {record.matched} 笔"
+    )
+    for note in record.notes:
+        click.echo(f"注意：{note}")

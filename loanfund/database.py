@@ -68,6 +68,8 @@ HISTORY = (
     "monthly_reports",
     "usage_statements",
     "audit_records",
+    "bank_statement_lines",
+    "bank_statement_balances",
 )
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

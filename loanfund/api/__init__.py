@@ -8,6 +8,7 @@ from loanfund.api import (  # noqa: E402,F401  (routes register on import)
     account,
     applications,
     auth,
+    bank_statement,
     documents,
     errors,
     funds,

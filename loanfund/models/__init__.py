@@ -20,6 +20,7 @@ from loanfund.models.application import (
     RecoveryRecord,
 )
 from loanfund.models.audit import AuditHead, AuditRecord
+from loanfund.models.bank_statement import BankFormat, StatementBalance, StatementImport, StatementLine, StatementMatch
 from loanfund.models.books import (
     AppendOnlyViolation,
     Contribution,
@@ -74,6 +75,7 @@ __all__ = [
     "BankAccountChange",
     "BankClaim",
     "BankClaimPayment",
+    "BankFormat",
     "BankLiaison",
     "BlacklistEntry",
     "BridgeOut",
@@ -111,6 +113,10 @@ __all__ = [
     "RulesDocument",
     "Setting",
     "SignUp",
+    "StatementBalance",
+    "StatementImport",
+    "StatementLine",
+    "StatementMatch",
     "TransferReference",
     "UsageStatement",
     "User",
@@ -133,6 +139,8 @@ APPEND_ONLY = (
     GroupMeeting,
     GroupDecision,
     RulesDocument,
+    StatementLine,
+    StatementBalance,
 )
 
 

@@ -11,6 +11,7 @@ from loanfund.web import (
     audit,
     auth,
     bank_accounts,
+    bank_statement,
     blacklist,
     dissolution,
     enterprise,
@@ -38,6 +39,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(enterprise.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(bank_accounts.bp)
+    app.register_blueprint(bank_statement.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(blacklist.bp)
     app.register_blueprint(liability.bp)

@@ -80,6 +80,9 @@ AUDITED = frozenset(
         "rules_documents",
         "journal_entries",
         "journal_legs",
+        "bank_formats",
+        "bank_statement_imports",
+        "bank_statement_matches",
     }
 )
 SECRET = frozenset({"password_hash"})
@@ -105,6 +108,9 @@ PROTECTED = (
     "bank_claim_payments",
     "journal_entries",
     "journal_legs",
+    "bank_formats",
+    "bank_statement_imports",
+    "bank_statement_matches",
 )
 
 _actor: ContextVar[User | None] = ContextVar("audit_actor", default=None)
