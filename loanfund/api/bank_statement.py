@@ -6,139 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, request
-from marshmallow import RAISE, Schema, fields, validate
 
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
 from loanfund.api.documented import documented, items_of
-from loanfund.api.fields import Day, MoneyField, Text
-from loanfund.api.schemas import StrictSchema
+from loanfund.api.schemas import (
+    BankFormatCreateSchema,
+    BankFormatSchema,
+    HandMatchSchema,
+    MatchSchema,
+    PeriodQuerySchema,
+    RematchedSchema,
+    RematchSchema,
+    StandingSchema,
+    StatementImportSchema,
+    UndoSchema,
+)
 from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Role
-from loanfund.services.books import bank_statement, statement_files
+from loanfund.services.books import bank_statement
 from loanfund.services.funds import own_fund
-
-
-class BankFormatSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    kind = fields.String(metadata={"description": "table（.xlsx / .csv）或 camt053"})
-    columns = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "各项的列名"})
-
-
-class BankFormatCreateSchema(StrictSchema):
-    name = Text(60, required=True, metadata={"description": "格式名称，如 工商银行网银明细"})
-    kind = fields.String(
-        required=True,
-        validate=validate.OneOf(list(statement_files.KINDS), error="文件类型须为 table 或 camt053"),
-    )
-    columns = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(list(statement_files.FIELDS), error="未知的列：{input}")),
-        values=Text(60),
-        load_default=dict,
-        metadata={
-            "description": "表格文件各项的列名（表头文字）："
-            + "，".join(f"{k} {v}" for k, v in statement_files.FIELDS.items())
-        },
-    )
-
-
-class StatementImportSchema(Schema):
-    id = fields.Integer()
-    format_name = fields.String()
-    filename = fields.String()
-    sha256 = fields.String()
-    size = fields.Integer()
-    period_start = fields.Date()
-    period_end = fields.Date()
-    lines_read = fields.Integer()
-    lines_added = fields.Integer(metadata={"description": "新增的流水（此前未导入过的）"})
-    lines_known = fields.Integer(metadata={"description": "此前已导入、本次未重复记入的流水"})
-    matched = fields.Integer(metadata={"description": "导入后自动对账的笔数"})
-    notes = fields.List(fields.String())
-    imported_at = fields.DateTime()
-
-
-class PeriodQuerySchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    start = Day(required=True)
-    end = Day(required=True)
-
-
-class DaySchema(Schema):
-    day = fields.Date()
-    bank_in = MoneyField()
-    bank_out = MoneyField()
-    books_in = MoneyField()
-    books_out = MoneyField()
-    bank_closing = MoneyField(allow_none=True, metadata={"description": "银行日终余额（对账单未给出时为 null）"})
-    books_closing = MoneyField()
-    difference = MoneyField(allow_none=True)
-    unmatched_lines = fields.Integer()
-    unmatched_movements = fields.Integer()
-    reconciled = fields.Boolean()
-
-
-class MovementSchema(Schema):
-    entry_id = fields.Integer()
-    posted_on = fields.Date()
-    amount = MoneyField(metadata={"description": "收入为正、支出为负"})
-    bank_ref = fields.String(allow_none=True)
-    description = fields.String()
-
-
-class NearSchema(Schema):
-    movement = fields.Nested(MovementSchema)
-    differences = fields.List(fields.String())
-
-
-class LineSchema(Schema):
-    id = fields.Integer()
-    booked_on = fields.Date()
-    amount = MoneyField(metadata={"description": "收入为正、支出为负"})
-    counterparty = fields.String()
-    reference = fields.String()
-    balance = MoneyField(allow_none=True)
-
-
-class OpenLineSchema(Schema):
-    line = fields.Nested(LineSchema)
-    near = fields.List(fields.Nested(NearSchema))
-
-
-class StandingSchema(Schema):
-    start = fields.Date()
-    end = fields.Date()
-    covered = fields.Function(lambda s: [{"start": a.isoformat(), "end": b.isoformat()} for a, b in s.covered])
-    lines = fields.Integer()
-    matched = fields.Integer()
-    reconciled = fields.Boolean()
-    days = fields.List(fields.Nested(DaySchema))
-    open_lines = fields.List(fields.Nested(OpenLineSchema))
-    open_movements = fields.List(fields.Nested(MovementSchema))
-
-
-class HandMatchSchema(StrictSchema):
-    entry_id = fields.Integer(required=True, strict=True, metadata={"description": "记账分录号"})
-    reason = Text(500, required=True, metadata={"description": "人工对账理由"})
-
-
-class UndoSchema(StrictSchema):
-    reason = Text(500, required=True, metadata={"description": "撤销理由"})
-
-
-class MatchSchema(Schema):
-    id = fields.Integer()
-    line_id = fields.Integer()
-    entry_id = fields.Integer()
-    how = fields.String(metadata={"description": "auto 自动 / hand 人工"})
-    reason = fields.String()
-    matched_at = fields.DateTime()
-    undone_at = fields.DateTime(allow_none=True)
-    undo_reason = fields.String()
-
+from loanfund.uploads import uploaded
 
 UPLOAD_FORM = {
     "type": "object",
@@ -179,16 +67,11 @@ def import_bank_statement() -> tuple[Response, int]:
     reference, amount and day agree. :raise 422: no such format, or every problem of the file by row and column —
     nothing stored."""
     user = current_api_user()
-    sent = request.files.get("file")
-    if sent is None or not sent.filename:
-        raise InvalidInput({"file": ["请选择对账单文件"]})
-    record = bank_statement.import_file(
-        user,
-        own_fund(user).id,
-        request.form.get("bank_format", ""),
-        sent.filename,
-        sent.read(bank_statement.MAX_UPLOAD + 1),
-    )
+    sent = uploaded("file")
+    if len(sent) != 1 or not sent[0][0]:
+        raise InvalidInput({"file": ["请选择一个对账单文件"]})
+    (filename, data) = sent[0]
+    record = bank_statement.import_file(user, own_fund(user).id, request.form.get("bank_format", ""), filename, data)
     return jsonify(StatementImportSchema().dump(record)), 201
 
 
@@ -224,6 +107,18 @@ def undo_bank_match(match_id: int) -> Response:
     return jsonify(MatchSchema().dump(bank_statement.undo(user, own_fund(user).id, match_id, data["reason"])))
 
 
+@api_bp.post("/bank-statement/rematch")
+@documented("重新自动对账", body=RematchSchema, answer=RematchedSchema, problems=(403, 422))
+@token_required(*bank_statement.KEEPERS)
+def rematch_bank_statement() -> Response:
+    """Match again what agrees from ``start`` to ``end`` (after an entry was booked, or a match undone): how many.
+    :raise 422: a period upside down or over a year."""
+    data = RematchSchema().load(_body())
+    user = current_api_user()
+    made = bank_statement.match_automatically(user, own_fund(user).id, data["start"], data["end"])
+    return jsonify(RematchedSchema().dump({"matched": made}))
+
+
 @api_bp.get("/bank-formats")
 @documented("银行流水格式", answer=items_of(BankFormatSchema), problems=(403,))
 @token_required(*bank_statement.READERS)
@@ -248,3 +143,17 @@ def create_bank_format() -> tuple[Response, int]:
     user = current_api_user()
     row = bank_statement.save_format(user, own_fund(user).id, data["name"], data["kind"], data["columns"])
     return jsonify(BankFormatSchema().dump(row)), 201
+
+
+@api_bp.put("/bank-formats/<int(max=2147483647):format_id>")
+@documented(
+    "修改银行流水格式（系统管理员）", body=BankFormatCreateSchema, answer=BankFormatSchema, problems=(403, 404, 422)
+)
+@token_required(Role.ADMIN)
+def put_bank_format(format_id: int) -> Response:
+    """A bank changed its export: the format's name, kind and columns, all of them. :raise 404: another fund's.
+    :raise 422: every problem at once."""
+    data = BankFormatCreateSchema().load(_body())
+    user = current_api_user()
+    row = bank_statement.save_format(user, own_fund(user).id, data["name"], data["kind"], data["columns"], format_id)
+    return jsonify(BankFormatSchema().dump(row))

@@ -11,6 +11,7 @@ from loanfund.api.fields import REQUIRED, Day, MoneyField, Text, WholeNumber
 from loanfund.domain.eligibility import INDUSTRIES, Size
 from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.policy import LoanType
+from loanfund.services.books import statement_files
 from loanfund.services.funds import district_names
 from loanfund.services.lifecycle.step import StepDef
 
@@ -1024,3 +1025,136 @@ class AuditVerdictSchema(Schema):
     broken_seq = fields.Integer(allow_none=True)
     problem = fields.String(allow_none=True)
     differences = fields.List(fields.String(), metadata={"description": "与审计记录不符的行"})
+
+
+# -- the special account's bank statement (issue 29) ----------------------------------------------------------
+
+
+class BankFormatSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String(metadata={"description": "table（.xlsx / .csv）或 camt053"})
+    columns = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "各项的列名"})
+
+
+class BankFormatCreateSchema(StrictSchema):
+    name = Text(60, required=True, metadata={"description": "格式名称，如 工商银行网银明细"})
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(list(statement_files.KINDS), error="文件类型须为 table 或 camt053"),
+    )
+    columns = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(statement_files.FIELDS), error="未知的列：{input}")),
+        values=Text(60),
+        load_default=dict,
+        metadata={
+            "description": "表格文件各项的列名（表头文字）："
+            + "，".join(f"{k} {v}" for k, v in statement_files.FIELDS.items())
+        },
+    )
+
+
+class StatementImportSchema(Schema):
+    id = fields.Integer()
+    format_name = fields.String()
+    filename = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    lines_read = fields.Integer()
+    lines_added = fields.Integer(metadata={"description": "新增的流水（此前未导入过的）"})
+    lines_known = fields.Integer(metadata={"description": "此前已导入、本次未重复记入的流水"})
+    matched = fields.Integer(metadata={"description": "导入后自动对账的笔数"})
+    notes = fields.List(fields.String())
+    imported_at = fields.DateTime()
+
+
+class PeriodQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    start = Day(required=True)
+    end = Day(required=True)
+
+
+class DaySchema(Schema):
+    day = fields.Date()
+    bank_in = MoneyField()
+    bank_out = MoneyField()
+    books_in = MoneyField()
+    books_out = MoneyField()
+    bank_closing = MoneyField(allow_none=True, metadata={"description": "银行日终余额（对账单未给出时为 null）"})
+    books_closing = MoneyField()
+    difference = MoneyField(allow_none=True)
+    unmatched_lines = fields.Integer()
+    unmatched_movements = fields.Integer()
+    reconciled = fields.Boolean()
+
+
+class MovementSchema(Schema):
+    entry_id = fields.Integer()
+    posted_on = fields.Date()
+    amount = MoneyField(metadata={"description": "收入为正、支出为负"})
+    bank_ref = fields.String(allow_none=True)
+    description = fields.String()
+
+
+class NearSchema(Schema):
+    movement = fields.Nested(MovementSchema)
+    differences = fields.List(fields.String())
+
+
+class LineSchema(Schema):
+    id = fields.Integer()
+    booked_on = fields.Date()
+    amount = MoneyField(metadata={"description": "收入为正、支出为负"})
+    counterparty = fields.String()
+    reference = fields.String()
+    balance = MoneyField(allow_none=True)
+
+
+class OpenLineSchema(Schema):
+    line = fields.Nested(LineSchema)
+    near = fields.List(fields.Nested(NearSchema))
+
+
+class StandingSchema(Schema):
+    start = fields.Date()
+    end = fields.Date()
+    covered = fields.Function(lambda s: [{"start": a.isoformat(), "end": b.isoformat()} for a, b in s.covered])
+    lines = fields.Integer()
+    matched = fields.Integer()
+    reconciled = fields.Boolean()
+    days = fields.List(fields.Nested(DaySchema))
+    open_lines = fields.List(fields.Nested(OpenLineSchema))
+    open_movements = fields.List(fields.Nested(MovementSchema))
+
+
+class HandMatchSchema(StrictSchema):
+    entry_id = fields.Integer(required=True, strict=True, metadata={"description": "记账分录号"})
+    reason = Text(500, required=True, metadata={"description": "人工对账理由"})
+
+
+class UndoSchema(StrictSchema):
+    reason = Text(500, required=True, metadata={"description": "撤销理由"})
+
+
+class MatchSchema(Schema):
+    id = fields.Integer()
+    line_id = fields.Integer()
+    entry_id = fields.Integer()
+    how = fields.String(metadata={"description": "auto 自动 / hand 人工"})
+    reason = fields.String()
+    matched_at = fields.DateTime()
+    undone_at = fields.DateTime(allow_none=True)
+    undo_reason = fields.String()
+
+
+class RematchSchema(StrictSchema):
+    start = Day(required=True)
+    end = Day(required=True)
+
+
+class RematchedSchema(Schema):
+    matched = fields.Integer(metadata={"description": "本次自动对账的笔数"})

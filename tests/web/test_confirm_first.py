@@ -55,6 +55,12 @@ EXEMPT = {
     "admin.requeue_mail": "sends a queued e-mail again",
     "group.record_meeting": "files a meeting and its minutes: no money or sanction is decided by filing it",
     "group.file_rules": "files a version of a rules document; a wrong one is followed by the next version",
+    "bank_statement.upload": "stores the bank's own lines as it reported them; no money moves, nothing of the books",
+    "bank_statement.match": "pairs a bank line with a book entry of the same amount; undone on the same page",
+    "bank_statement.undo": "undoes a pairing, with its reason; the pairing is made again on the same page",
+    "bank_statement.rematch": "pairs what agrees by reference, amount and day; each pairing undone at will",
+    "admin.bank_formats": "how a bank's export is read, edited again at will",
+    "admin.bank_format": "how a bank's export is read, edited again at will",
 }
 
 

@@ -51,6 +51,7 @@ from loanfund.services.people import tokens, vetting
 from loanfund.services.reports import audit_pack_runs, monthly
 from loanfund.services.uow import finish
 from tests.conftest import DEMO_PASSWORD, Auth, csrf_token
+from tests.factories import city_fund_id
 from tests.flows import Flows
 from tests.web.test_forms import REGISTER, post_form
 
@@ -98,6 +99,9 @@ class World:
     report: int  # October's analysis as submitted
     dissolution: int  # the platform's proposal to dissolve, waiting for the group
     pack: int  # 2026's audit pack, built for the group
+    format: int  # a bank's statement format
+    line: int  # a line of the bank's statement the books have not got (unmatched)
+    match: int  # a line matched with the disbursement of ``out``
 
 
 @dataclass(frozen=True)
@@ -277,6 +281,26 @@ ROUTES: list[Route] = [
     r("/blacklist/" + ID.format("entry_id") + "/lift", "POST", {"group"}, lambda w: f"/blacklist/{w.confirmed}/lift"),
     r("/fund/risk", "GET", {"operator", "group"}),
     r("/fund/reconciliation", "GET", LEDGER_READERS),
+    # the bank's statement against the books (issue 29): the operator imports and matches, the ledger's readers read
+    r("/fund/bank-statement", "GET", LEDGER_READERS, "/fund/bank-statement?month=2026-11"),
+    r("/fund/bank-statement/imports", "POST", {"operator"}),
+    r(
+        "/fund/bank-statement/lines/" + ID.format("line_id") + "/match",
+        "POST",
+        {"operator"},
+        lambda w: f"/fund/bank-statement/lines/{w.line}/match?month=2026-11",
+    ),
+    r(
+        "/fund/bank-statement/matches/" + ID.format("match_id") + "/undo",
+        "POST",
+        {"operator"},
+        lambda w: f"/fund/bank-statement/matches/{w.match}/undo?month=2026-11",
+    ),
+    r("/fund/bank-statement/rematch", "POST", {"operator"}, "/fund/bank-statement/rematch?month=2026-11"),
+    r("/admin/bank-formats", "GET", {"admin"}),
+    r("/admin/bank-formats", "POST", {"admin"}),
+    r("/admin/bank-formats/" + ID.format("format_id"), "GET", {"admin"}, lambda w: f"/admin/bank-formats/{w.format}"),
+    r("/admin/bank-formats/" + ID.format("format_id"), "POST", {"admin"}, lambda w: f"/admin/bank-formats/{w.format}"),
     r("/bank-accounts", "GET", {"operator", "admin"}),
     r(
         "/bank-accounts/" + ID.format("change_id"),
@@ -441,6 +465,33 @@ ROUTES: list[Route] = [
     r("/api/v1/funds/<code>/distributions", "POST", {"admin"}, "/api/v1/funds/LYG/distributions", data={}),
     # nothing is payable in the world: a refusal by state
     r("/api/v1/funds/<code>/distributions/payment", "POST", {"admin"}, "/api/v1/funds/LYG/distributions/payment"),
+    r("/api/v1/bank-statement", "GET", LEDGER_READERS, "/api/v1/bank-statement?start=2026-11-01&end=2026-11-30"),
+    r("/api/v1/bank-statement/imports", "GET", LEDGER_READERS),
+    r("/api/v1/bank-statement/imports", "POST", {"operator"}, data={}),
+    r(
+        "/api/v1/bank-statement/lines/" + ID.format("line_id") + "/match",
+        "POST",
+        {"operator"},
+        lambda w: f"/api/v1/bank-statement/lines/{w.line}/match",
+        data={},
+    ),
+    r(
+        "/api/v1/bank-statement/matches/" + ID.format("match_id") + "/undo",
+        "POST",
+        {"operator"},
+        lambda w: f"/api/v1/bank-statement/matches/{w.match}/undo",
+        data={},
+    ),
+    r("/api/v1/bank-statement/rematch", "POST", {"operator"}, data={}),
+    r("/api/v1/bank-formats", "GET", LEDGER_READERS),
+    r("/api/v1/bank-formats", "POST", {"admin"}, data={}),
+    r(
+        "/api/v1/bank-formats/" + ID.format("format_id"),
+        "PUT",
+        {"admin"},
+        lambda w: f"/api/v1/bank-formats/{w.format}",
+        data={},
+    ),
     r("/api/v1/funds/<code>/users", "GET", {"admin"}, "/api/v1/funds/LYG/users"),
     r(
         "/api/v1/funds/<code>/users/" + ID.format("user_id"),
@@ -674,7 +725,28 @@ def build_world(app, client, traveller, tmp_path) -> World:  # type: ignore[no-u
         report=october.id,
         dissolution=dissolution.propose(operator, "需求变化").id,
         pack=_built_pack(group),
+        **_statement(out.id),
     )
+
+
+def _statement(out: int) -> dict[str, int]:
+    """A bank format, and November's statement: ``out``'s disbursement (matched) and a fee the books have not got."""
+    from loanfund.models import JournalEntry, StatementLine, User
+    from loanfund.services.books import bank_statement
+
+    operator, admin = (db.session.scalars(select(User).where(User.username == n)).one() for n in ("operator", "admin"))
+    columns = {"date": "日期", "amount": "金额", "reference": "摘要"}
+    kept = bank_statement.save_format(admin, city_fund_id(), "网银明细", "table", columns)
+    entry = db.session.scalars(select(JournalEntry).where(JournalEntry.key == f"disbursement:{out}")).one()
+    amount = entry.legs[0].debit
+    csv = f"日期,金额,摘要\n{entry.posted_on.isoformat()},-{amount.plain()},{entry.bank_ref}\n2026-11-02,-5.00,手续费\n"
+    bank_statement.import_file(operator, city_fund_id(), "网银明细", "11.csv", csv.encode())
+    lines = dict(db.session.execute(select(StatementLine.reference, StatementLine.id)).all())
+    # the walk's two bridges went out the same day under the same voucher: paired by hand, with the reason
+    match = bank_statement.match_by_hand(
+        operator, city_fund_id(), lines[entry.bank_ref], entry.id, "两笔同号，按申请核对"
+    )
+    return {"format": kept.id, "line": lines["手续费"], "match": match.id}
 
 
 def _built_pack(group) -> int:  # type: ignore[no-untyped-def]

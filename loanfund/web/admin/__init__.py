@@ -12,4 +12,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles_required(Role.ADMIN)
 
 # the pages, one module per subject; importing them registers their routes on ``bp``
-from loanfund.web.admin import banks, capital, checklist, mail, people, policies, thresholds  # noqa: E402, F401
+from loanfund.web.admin import (  # noqa: E402, F401
+    bank_formats,
+    banks,
+    capital,
+    checklist,
+    mail,
+    people,
+    policies,
+    thresholds,
+)
