@@ -201,6 +201,8 @@ def sweep_command(on: str | None) -> None:
     )
     for reference, found in report.recorded:
         click.echo(f"  {reference} {found.finding.label}：{found.why}")
+    if report.statements:
+        click.echo(f"  专用账户与银行对账单未对平：已提醒 {len(report.statements)} 个资金的运营人员和领导小组")
     if report.licences_removed:
         click.echo(f"  退回后无人再交的注册：删除营业执照文件 {len(report.licences_removed)} 个")
     _echo_mail(deliver())

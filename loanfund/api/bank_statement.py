@@ -90,8 +90,9 @@ def list_bank_statement_imports() -> Response:
 def match_bank_line(line_id: int) -> tuple[Response, int]:
     """A line matched to a book movement of the same amount, with the reason. :raise 404: another fund's line.
     :raise 409: the line or the entry is matched already. :raise 422: amounts differ, no reason."""
-    data = HandMatchSchema().load(_body())
     user = current_api_user()
+    bank_statement.line_of(own_fund(user).id, line_id)
+    data = HandMatchSchema().load(_body())
     row = bank_statement.match_by_hand(user, own_fund(user).id, line_id, data["entry_id"], data["reason"])
     return jsonify(MatchSchema().dump(row)), 201
 
@@ -102,8 +103,9 @@ def match_bank_line(line_id: int) -> tuple[Response, int]:
 def undo_bank_match(match_id: int) -> Response:
     """Undo a match, with the reason; the row stays, marked undone. :raise 404: another fund's.
     :raise 409: undone already."""
-    data = UndoSchema().load(_body())
     user = current_api_user()
+    bank_statement.match_of(own_fund(user).id, match_id)
+    data = UndoSchema().load(_body())
     return jsonify(MatchSchema().dump(bank_statement.undo(user, own_fund(user).id, match_id, data["reason"])))
 
 
@@ -153,7 +155,8 @@ def create_bank_format() -> tuple[Response, int]:
 def put_bank_format(format_id: int) -> Response:
     """A bank changed its export: the format's name, kind and columns, all of them. :raise 404: another fund's.
     :raise 422: every problem at once."""
-    data = BankFormatCreateSchema().load(_body())
     user = current_api_user()
+    bank_statement.format_of(own_fund(user).id, format_id)
+    data = BankFormatCreateSchema().load(_body())
     row = bank_statement.save_format(user, own_fund(user).id, data["name"], data["kind"], data["columns"], format_id)
     return jsonify(BankFormatSchema().dump(row))

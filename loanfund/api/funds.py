@@ -283,6 +283,7 @@ def _thresholds(limits: Any) -> dict[str, str]:
         "due_within_days": str(limits.due_within_days),
         "concentration_percent": str(limits.concentration_percent),
         "utilisation_percent": str(limits.utilisation_percent),
+        "statement_days": str(limits.statement_days),
     }
 
 
@@ -299,13 +300,19 @@ def get_settings(code: str) -> Response:
 @documented("修改预警设置", body=ThresholdsSchema, answer=ThresholdsSchema, problems=(403, 404, 422))
 @token_required(Role.ADMIN)
 def put_settings(code: str) -> Response:
-    """Set the fund's early-warning thresholds, all three at once. :raise 404: another fund's.
+    """Set the fund's early-warning thresholds at once (the bank statement's days kept when left out).
+    :raise 404: another fund's.
     :raise 422: every field that is not a sensible number, at once."""
     user = current_api_user()
     fund = platform.fund_for(user, code)
     data = ThresholdsSchema().load(_body())
     saved = settings.save_thresholds(
-        user, fund.id, data["due_within_days"], data["concentration_percent"], data["utilisation_percent"]
+        user,
+        fund.id,
+        data["due_within_days"],
+        data["concentration_percent"],
+        data["utilisation_percent"],
+        data["statement_days"],
     )
     return jsonify(ThresholdsSchema().dump(_thresholds(saved)))
 

@@ -453,6 +453,23 @@ class ReportBreachSchema(Schema):
     claimed = MoneyField()
 
 
+class ReportBankCheckSchema(Schema):
+    period_days = fields.Integer()
+    covered_days = fields.Integer(metadata={"description": "对账单覆盖的天数"})
+    reconciled_days = fields.Integer()
+    bank_in = MoneyField()
+    bank_out = MoneyField()
+    books_in = MoneyField()
+    books_out = MoneyField()
+    unmatched_lines = fields.Integer()
+    unmatched_movements = fields.Integer()
+    closing_day = fields.Date()
+    bank_closing = MoneyField(allow_none=True)
+    books_closing = MoneyField()
+    difference = MoneyField(allow_none=True)
+    apart = fields.List(fields.String(), metadata={"description": "未对平的日子及原因"})
+
+
 class ReportSchema(Schema):
     fund_name = fields.String()
     title = fields.String()
@@ -474,6 +491,11 @@ class ReportSchema(Schema):
     overdue_count = fields.Integer(attribute="overdue_number", metadata={"description": "逾期未收回笔数（全部）"})
     overdue_owed = MoneyField(attribute="overdue_total", metadata={"description": "逾期未收回金额合计（元，全部）"})
     breaches = fields.List(fields.Nested(ReportBreachSchema))
+    bank = fields.Nested(
+        ReportBankCheckSchema,
+        allow_none=True,
+        metadata={"description": "专用账户与银行对账单核对（本期未导入对账单，或报送时尚无此项：null）"},
+    )
 
 
 class MonthlyRevisionSchema(Schema):
@@ -790,6 +812,14 @@ class ThresholdsSchema(StrictSchema):
     )
     utilisation_percent = Text(
         8, required=True, metadata={"description": "资金使用率预警线（%，0–100，至多 1 位小数）", "example": "80"}
+    )
+    statement_days = Text(
+        8,
+        load_default=None,
+        metadata={
+            "description": "银行对账宽限天数（0–30）：某日超过该天数仍未与对账单对平即预警；不填则不变",
+            "example": "2",
+        },
     )
 
 

@@ -25,6 +25,7 @@ class Risk(StrEnum):
     BANK_BREACHES = "bank-breaches"
     CONCENTRATION = "concentration"
     UTILISATION = "utilisation"
+    BANK_UNRECONCILED = "bank-unreconciled"
 
     @property
     def label(self) -> str:
@@ -42,6 +43,7 @@ RISK_LABELS = {
     Risk.BANK_BREACHES: "合作银行违约",
     Risk.CONCENTRATION: "资金集中度",
     Risk.UTILISATION: "资金使用率",
+    Risk.BANK_UNRECONCILED: "银行对账未对平",
 }
 
 
@@ -50,6 +52,7 @@ class Thresholds:
     due_within_days: int = 3  # warn this many days before a bridge is due
     concentration_percent: Decimal = Decimal(30)  # one enterprise or bank over this share of the money out
     utilisation_percent: Decimal = Decimal(80)  # money out and reserved over this share of the fund
+    statement_days: int = 2  # a day of the special account not matched with the bank's statement this many days on
 
 
 @dataclass(frozen=True)
@@ -157,3 +160,35 @@ def utilisation(out: Money, reserved: Money, cash: Money, thresholds: Thresholds
             f"{percent}%（预警线 {thresholds.utilisation_percent}%）",
         )
     ]
+
+
+def bank_statement(
+    unreconciled: list[date], covered_to: date | None, today: date, thresholds: Thresholds
+) -> list[Warning]:
+    """第十一条 封闭运行, watched (issue 29): the special account's days that still differ from the bank's statement
+    (a line or a movement not matched, or the balances apart) more than ``statement_days`` days after, and a statement
+    not imported for longer than that. ``covered_to``: the last day the imported statements cover (None: the fund has
+    imported none yet, and is not warned)."""
+    if covered_to is None:
+        return []
+    late = [d for d in unreconciled if (today - d).days > thresholds.statement_days]
+    return [*days_apart(late, thresholds), *statement_missing(covered_to, today, thresholds)]
+
+
+def days_apart(late: list[date], thresholds: Thresholds) -> list[Warning]:
+    """The days past the threshold that still differ from the bank (none: no warning)."""
+    if not late:
+        return []
+    late = sorted(late)
+    days = "、".join(d.isoformat() for d in late[:5]) + ("等" if len(late) > 5 else "")
+    why = f"{len(late)} 天与银行对账单未对平（{days}），已超过 {thresholds.statement_days} 天"
+    return [Warning(Risk.BANK_UNRECONCILED, "专用账户", why)]
+
+
+def statement_missing(covered_to: date, today: date, thresholds: Thresholds) -> list[Warning]:
+    """No statement for the days after ``covered_to`` (before today) for longer than the threshold."""
+    behind = (today - covered_to).days - 1
+    if behind <= thresholds.statement_days:
+        return []
+    why = f"银行对账单只导入到 {covered_to.isoformat()}，此后 {behind} 天未导入（超过 {thresholds.statement_days} 天）"
+    return [Warning(Risk.BANK_UNRECONCILED, "专用账户", why)]

@@ -145,6 +145,8 @@ def seed_demo(password: str = DEFAULT_PASSWORD, *, with_applications: bool = Tru
     finish(report)
     _first_contribution(report, city)
     _county(report, password)
+    for fund in db.session.scalars(select(Fund).order_by(Fund.id)):
+        _bank_formats(report, fund)
     if with_applications:
         _applications(report)
     return report
@@ -215,6 +217,40 @@ def _county(report: SeedReport, password: str) -> None:
     if db.session.scalar(select(Contributor.id).where(Contributor.fund_id == county.id)) is None:
         record_contribution(contributor_named(county.id, name, "county"), amount, date(2025, 6, 30), "CZ20250630001")
         report.created.append(f"出资 {name} {amount.format()} 元")
+
+
+# how 网银 exports the special account's statement: the headers of a typical detail export, and CAMT.053 (issue 29)
+BANK_FORMATS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    (
+        "网银明细（.xlsx / .csv）",
+        "table",
+        {
+            "date": "交易日期",
+            "credit": "贷方发生额",
+            "debit": "借方发生额",
+            "counterparty": "对方户名",
+            "reference": "摘要",
+            "balance": "余额",
+            "bank_txn_id": "流水号",
+        },
+    ),
+    ("CAMT.053", "camt053", {}),
+)
+
+
+def _bank_formats(report: SeedReport, fund: Fund) -> None:
+    from loanfund.services.books import bank_statement
+
+    if bank_statement.formats(fund.id):
+        return
+    admin = db.session.scalars(
+        select(User).where(User.fund_id == fund.id, User.role == Role.ADMIN.value).order_by(User.id)
+    ).first()
+    if admin is None:
+        return
+    for name, kind, columns in BANK_FORMATS:
+        bank_statement.save_format(admin, fund.id, name, kind, columns)
+        report.created.append(f"银行流水格式 {name}（{fund.short_name}）")
 
 
 def _bank(spec: dict[str, str], report: SeedReport, fund: Fund) -> Bank:

@@ -154,7 +154,11 @@ def upload() -> tuple[str, int] | Response:
 @bp.post("/lines/<int(max=2147483647):line_id>/match")
 @roles_required(Role.OPERATOR)
 def match(line_id: int) -> tuple[str, int] | Response:
-    """A line matched by hand to a book movement of the same amount, with the reason."""
+    """A line matched by hand to a book movement of the same amount, with the reason. :raise 404: another fund's."""
+    try:
+        bank_statement.line_of(own_fund(current_user).id, line_id)
+    except NotFound:
+        abort(404)
     form = MatchForm(prefix=f"m{line_id}")
     if not form.validate():
         return _page(match=(line_id, form), status=422)
@@ -177,6 +181,11 @@ def match(line_id: int) -> tuple[str, int] | Response:
 @bp.post("/matches/<int(max=2147483647):match_id>/undo")
 @roles_required(Role.OPERATOR)
 def undo(match_id: int) -> tuple[str, int] | Response:
+    """:raise 404: another fund's match."""
+    try:
+        bank_statement.match_of(own_fund(current_user).id, match_id)
+    except NotFound:
+        abort(404)
     form = UndoForm(prefix=f"u{match_id}")
     if not form.validate():
         return _page(undo=(match_id, form), status=422)

@@ -279,11 +279,16 @@ def test_a_funds_administrator_sets_its_warning_thresholds_over_the_api(api, pla
     assert api.post("platform", "/funds", FUND).status_code == 201
     admin = {"username": "dh_admin", "password": DEMO_PASSWORD, "role": "admin"}
     assert api.post("platform", "/funds/DH/users", admin).status_code == 201
-    defaults = {"due_within_days": "3", "concentration_percent": "30", "utilisation_percent": "80"}
+    defaults = {
+        "due_within_days": "3",
+        "concentration_percent": "30",
+        "utilisation_percent": "80",
+        "statement_days": "2",
+    }
     assert api.get("dh_admin", "/funds/DH/settings").get_json() == defaults
     wanted = {"due_within_days": "5", "concentration_percent": "40.5", "utilisation_percent": "90"}
     saved = api.client.put("/api/v1/funds/DH/settings", json=wanted, headers=api.headers("dh_admin"))
-    assert (saved.status_code, saved.get_json()) == (200, wanted)
+    assert (saved.status_code, saved.get_json()) == (200, wanted | {"statement_days": "2"})  # left out: kept
     assert api.get("admin", "/funds/LYG/settings").get_json() == defaults  # the city's did not move
     theirs = api.client.put("/api/v1/funds/LYG/settings", json=wanted, headers=api.headers("dh_admin"))
     assert theirs.status_code == 404
@@ -298,7 +303,15 @@ def test_a_funds_administrator_sets_its_warning_thresholds_over_the_api(api, pla
         "concentration_percent": ["请填写 0 至 100 之间的百分比，如 30"],
         "utilisation_percent": ["百分比最多保留 1 位小数"],
     }
-    assert api.get("dh_admin", "/funds/DH/settings").get_json() == wanted  # nothing changed
+    assert api.get("dh_admin", "/funds/DH/settings").get_json() == wanted | {"statement_days": "2"}  # nothing changed
+    days = api.client.put(
+        "/api/v1/funds/DH/settings", json=wanted | {"statement_days": "31"}, headers=api.headers("dh_admin")
+    )
+    assert days.get_json()["errors"] == {"statement_days": ["请填写 0 至 30 之间的整数天数"]}
+    days = api.client.put(
+        "/api/v1/funds/DH/settings", json=wanted | {"statement_days": "0"}, headers=api.headers("dh_admin")
+    )
+    assert days.get_json() == wanted | {"statement_days": "0"}
 
 
 def test_a_funds_banks_are_kept_over_the_api_with_the_account_changed_by_two(api, platform_admin):

@@ -378,3 +378,68 @@ def test_the_banks_lines_are_append_only_and_a_match_changes_only_with_its_recor
         _count(StatementMatch) == 7
         and db.session.scalar(select(func.count()).where(StatementMatch.undone_at.is_not(None))) == 0
     )
+
+
+def test_the_days_apart_from_the_bank_are_warned_and_the_sweep_tells_once(people, traveller):
+    from loanfund.models import Message
+    from loanfund.services.oversight import risk
+    from loanfund.services.oversight.sweep import sweep
+
+    _month(traveller)  # today: 1 December
+    lines = [*MONTH[:3], "2026-11-14,10021400.00,,江苏银行连云港分行,HS-A2,200063900.00", *MONTH[4:]]
+    bank_statement.import_file(_user("operator"), city_fund_id(), "工商银行网银明细", "2026-11.csv", _csv(*lines))
+    expected = [
+        "2 天与银行对账单未对平（2026-11-14、2026-11-15），已超过 2 天",  # 100.00 short, carried to the 15th
+        "银行对账单只导入到 2026-11-25，此后 5 天未导入（超过 2 天）",
+    ]
+    found = risk.report(city_fund_id())
+    assert [w.why for w in found.warnings if w.risk.value == "bank-unreconciled"] == expected
+    assert sweep().statements == [str(city_fund_id())]
+    told = db.session.scalars(select(Message).where(Message.kind == "bank_unreconciled")).all()
+    assert {m.user.username for m in told} == {"operator", "operator2", "group"}
+    assert told[0].body.startswith("；".join(expected))
+    assert sweep().statements == []  # once
+    assert len(db.session.scalars(select(Message).where(Message.kind == "bank_unreconciled")).all()) == 3
+
+
+def test_the_months_report_and_the_audit_pack_carry_the_bank_check(people, traveller, runner, tmp_path):
+    import csv
+    import zipfile
+
+    from loanfund.models import Fund
+    from loanfund.services.reports import reporting
+
+    _month(traveller)
+    operator = _user("operator")
+    city = db.session.get(Fund, city_fund_id())
+    assert reporting.report(city, *NOV).bank is None  # nothing imported: the report says so
+    lines = [*MONTH[:3], "2026-11-14,10021400.00,,江苏银行连云港分行,HS-A2,200063900.00", *MONTH[4:]]
+    bank_statement.import_file(operator, city_fund_id(), "工商银行网银明细", "2026-11.csv", _csv(*lines))
+    check = reporting.report(city, *NOV).bank
+    assert check is not None
+    assert (check.period_days, check.covered_days, check.reconciled_days) == (30, 24, 22)
+    assert (check.bank_in, check.bank_out) == (M("45,058,900.00"), M("48,064,000.00"))
+    assert (check.books_in, check.books_out) == (M("45,059,000.00"), M("48,064,000.00"))
+    assert (check.unmatched_lines, check.unmatched_movements) == (1, 1)
+    assert (check.closing_day, check.bank_closing, check.books_closing) == (
+        date(2026, 11, 25),
+        M("197,000,000.00"),
+        M("197,000,000.00"),
+    )
+    assert check.apart == [
+        "2026-11-14：银行 1 笔、账面 1 笔未对账；日终余额相差 -100.00 元",
+        "2026-11-15：日终余额相差 -100.00 元",
+    ]
+    report = reporting.report(city, *NOV)
+    assert reporting.Report.from_json(report.to_json()).bank == check  # a filed revision keeps it
+    result = runner.invoke(args=["loanfund", "audit-pack", "2026", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "审计资料-2026.zip") as pack:
+        rows = list(csv.reader(pack.read("bank-statement/lines-2026.csv").decode("utf-8-sig").splitlines()))
+        days = list(csv.reader(pack.read("bank-statement/days-2026.csv").decode("utf-8-sig").splitlines()))
+        manifest = pack.read("MANIFEST.sha256").decode()
+    assert rows[0][-2:] == ["对应分录号", "对账方式"] and len(rows) == 8
+    assert rows[4][:2] == ["2026-11-14", "10021400.00"] and rows[4][-2:] == ["", ""]  # the line 100.00 short
+    assert rows[1][-1] == "自动"
+    assert [d[0] for d in days[1:] if d[-1] == "否"] == ["2026-11-14", "2026-11-15"]
+    assert "  bank-statement/lines-2026.csv\n" in manifest and "  bank-statement/imports.csv\n" in manifest

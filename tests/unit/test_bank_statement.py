@@ -21,6 +21,7 @@ from loanfund.domain.bank_statement import (
     references_agree,
 )
 from loanfund.domain.money import Money
+from loanfund.domain.warning import Risk, Thresholds, bank_statement
 
 M = Money.parse
 NOV2, NOV3 = date(2026, 11, 2), date(2026, 11, 3)
@@ -134,3 +135,35 @@ def test_a_line_is_the_same_line_in_a_second_file_and_two_identical_lines_are_tw
     assert fingerprints([same_elsewhere]) == [first]  # alone in another file: the first of them, as before
     with_id = StatementLine(1, NOV2, M("100.00"), bank_txn_id="20261102000123")
     assert fingerprints([with_id]) == ["id:20261102000123"]
+
+
+# -- R15: the special account apart from the bank ------------------------------------------------------------------
+
+DEC1 = date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("unreconciled", "covered_to", "why"),
+    [
+        ([], None, []),  # no statement ever imported: not warned
+        ([date(2026, 11, 29)], date(2026, 11, 28), []),  # 2 days on, 2 days allowed; covered to 2 days ago
+        (
+            [date(2026, 11, 28)],
+            date(2026, 11, 28),
+            ["1 天与银行对账单未对平（2026-11-28），已超过 2 天"],
+        ),
+        (
+            [],
+            date(2026, 11, 27),
+            ["银行对账单只导入到 2026-11-27，此后 3 天未导入（超过 2 天）"],
+        ),
+        (
+            [date(2026, 11, d) for d in (1, 2, 3, 4, 5, 6, 29)],
+            date(2026, 11, 30),
+            ["6 天与银行对账单未对平（2026-11-01、2026-11-02、2026-11-03、2026-11-04、2026-11-05等），已超过 2 天"],
+        ),
+    ],
+)
+def test_a_day_apart_from_the_bank_past_the_threshold_and_a_statement_missing_are_warned(unreconciled, covered_to, why):
+    found = bank_statement(unreconciled, covered_to, DEC1, Thresholds())
+    assert [(w.risk, w.subject, w.why) for w in found] == [(Risk.BANK_UNRECONCILED, "专用账户", text) for text in why]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, func, insert, select, type_coerce
+from sqlalchemy import BigInteger, and_, case, func, insert, select, type_coerce
 
 from loanfund import clock
 from loanfund.domain import bank_statement as rules
@@ -86,6 +86,8 @@ def save_format(
 
     :raise InvalidInput: every problem of the name, kind and columns at once. :raise NotFound: another fund's."""
     _may(actor, frozenset({Role.ADMIN}), "设置银行流水格式")
+    if format_id is not None:
+        format_of(fund_id, format_id)  # another fund's is not there, whatever is wrong with the input
     errors = FieldErrors()
     name = name.strip()
     if not name:
@@ -110,10 +112,7 @@ def save_format(
         row = BankFormat(fund_id=fund_id)
         db.session.add(row)
     else:
-        found = db.session.get(BankFormat, format_id)
-        if found is None or found.fund_id != fund_id:
-            raise NotFound("没有这个银行流水格式")
-        row = found
+        row = format_of(fund_id, format_id)
     row.name, row.kind = name, kind
     row.columns = mapping.as_dict() if kind == "table" else {}
     return finish(row)
@@ -343,6 +342,11 @@ def covered(fund_id: int, start: date, end: date) -> list[tuple[date, date]]:
     return merged
 
 
+def covered_days(fund_id: int, start: date, end: date) -> list[date]:
+    """Each day from ``start`` to ``end`` an imported statement covers."""
+    return _days_in(covered(fund_id, start, end))
+
+
 def _days_in(spans: Iterable[tuple[date, date]]) -> list[date]:
     days = []
     for a, b in spans:
@@ -351,6 +355,80 @@ def _days_in(spans: Iterable[tuple[date, date]]) -> list[date]:
             days.append(day)
             day += timedelta(days=1)
     return days
+
+
+def day_figures(fund_id: int, days: list[date]) -> list[rules.Day]:
+    """Each of ``days`` bank against books, summed by the database: money in and out on each side, what is not
+    matched, and the closing balances — a few rows a day, whatever the lines of the days."""
+    if not days:
+        return []
+    low, high = min(days), max(days)
+    amount = type_coerce(StatementLine.amount, BigInteger())
+    line_matched = select(StatementMatch.id).where(StatementMatch.line_id == StatementLine.id, _standing()).exists()
+    bank = {
+        day: (int(money_in or 0), int(money_out or 0), int(open_ or 0))
+        for day, money_in, money_out, open_ in db.session.execute(
+            select(
+                StatementLine.booked_on,
+                func.sum(case((amount > 0, amount), else_=0)),
+                func.sum(case((amount < 0, -amount), else_=0)),
+                func.count().filter(~line_matched),
+            )
+            .where(StatementLine.fund_id == fund_id, StatementLine.booked_on.between(low, high))
+            .group_by(StatementLine.booked_on)
+        )
+    }
+    cash_account = (
+        select(LedgerAccount.id).where(LedgerAccount.fund_id == fund_id, LedgerAccount.code == CASH).scalar_subquery()
+    )
+    debit, credit = type_coerce(JournalLeg.debit, BigInteger()), type_coerce(JournalLeg.credit, BigInteger())
+    per_entry = (
+        select(JournalLeg.entry_id.label("entry_id"), func.sum(debit - credit).label("net"))
+        .join(JournalEntry, JournalEntry.id == JournalLeg.entry_id)
+        .where(
+            JournalLeg.account_id == cash_account,
+            JournalEntry.fund_id == fund_id,
+            JournalEntry.posted_on.between(low, high),
+        )
+        .group_by(JournalLeg.entry_id)
+        .subquery()
+    )
+    entry_matched = (
+        select(StatementMatch.id).where(StatementMatch.entry_id == per_entry.c.entry_id, _standing()).exists()
+    )
+    books = {
+        day: (int(money_in or 0), int(money_out or 0), int(open_ or 0))
+        for day, money_in, money_out, open_ in db.session.execute(
+            select(
+                JournalEntry.posted_on,
+                func.sum(case((per_entry.c.net > 0, per_entry.c.net), else_=0)),
+                func.sum(case((per_entry.c.net < 0, -per_entry.c.net), else_=0)),
+                func.count().filter(and_(per_entry.c.net != 0, ~entry_matched)),
+            )
+            .join(per_entry, per_entry.c.entry_id == JournalEntry.id)
+            .group_by(JournalEntry.posted_on)
+        )
+    }
+    balances = _bank_closing(fund_id, days)
+    closing = books_closing(fund_id, days)
+    found = []
+    for day in days:
+        bank_in, bank_out, open_lines = bank.get(day, (0, 0, 0))
+        books_in, books_out, open_movements = books.get(day, (0, 0, 0))
+        found.append(
+            rules.Day(
+                day=day,
+                bank_in=Money(bank_in),
+                bank_out=Money(bank_out),
+                books_in=Money(books_in),
+                books_out=Money(books_out),
+                bank_closing=balances.get(day),
+                books_closing=closing[day],
+                unmatched_lines=open_lines,
+                unmatched_movements=open_movements,
+            )
+        )
+    return found
 
 
 def _bank_closing(fund_id: int, days: list[date]) -> dict[date, Money]:
@@ -417,6 +495,11 @@ def standing(actor: User, fund_id: int, start: date, end: date) -> Standing:
         raise InvalidInput({"end": ["结束日期不能早于开始日期"]})
     if (end - start).days > 366:
         raise InvalidInput({"end": ["一次最多查看一年"]})
+    return reading(fund_id, start, end)
+
+
+def reading(fund_id: int, start: date, end: date) -> Standing:
+    """``standing`` for the services that need it (the sweep, the risk page, the report): no actor, no limits."""
     spans = covered(fund_id, start, end)
     days = _days_in(spans)
     lines = list(
@@ -451,25 +534,7 @@ def standing(actor: User, fund_id: int, start: date, end: date) -> Standing:
         )
     )
     open_movements = [m for m in movements if m.entry_id not in matched_entries]
-    balances = _bank_closing(fund_id, days)
-    books = books_closing(fund_id, days)
-    day_rows = []
-    for day in days:
-        bank_today = [line for line in lines if line.booked_on == day]
-        books_today = [m for m in movements if m.posted_on == day]
-        day_rows.append(
-            rules.Day(
-                day=day,
-                bank_in=Money(sum(line.amount.fen for line in bank_today if line.amount.is_positive)),
-                bank_out=Money(-sum(line.amount.fen for line in bank_today if line.amount.is_negative)),
-                books_in=Money(sum(m.amount.fen for m in books_today if m.amount.is_positive)),
-                books_out=Money(-sum(m.amount.fen for m in books_today if m.amount.is_negative)),
-                bank_closing=balances.get(day),
-                books_closing=books[day],
-                unmatched_lines=sum(1 for line in bank_today if line.id not in matched_lines),
-                unmatched_movements=sum(1 for m in books_today if m.entry_id not in matched_entries),
-            )
-        )
+    day_rows = day_figures(fund_id, days)
     open_lines = [
         OpenLine(line, rules.near(_as_line(line), open_movements)) for line in lines if line.id not in matched_lines
     ]
@@ -549,14 +614,14 @@ def undo(actor: User, fund_id: int, match_id: int, reason: str) -> StatementMatc
 
     :raise NotFound: another fund's. :raise InvalidInput: no reason. :raise Conflict: undone already."""
     _may(actor, KEEPERS, "撤销对账")
+    match_of(fund_id, match_id)  # another fund's is not there, whatever the reason given
     problems: dict[str, list[str]] = {} if reason.strip() else {"reason": ["撤销对账须写明理由"]}
     text = _reason(reason, problems)
     if problems:
         raise InvalidInput(problems)
     audit.take_turn()
     match = db.session.get(StatementMatch, match_id, with_for_update=True, populate_existing=True)
-    if match is None or match.fund_id != fund_id:
-        raise NotFound("没有这条对账记录")
+    assert match is not None
     if match.undone_at is not None:
         raise Conflict("该对账已撤销", code="already_undone")
     match.undone_at, match.undone_by_id, match.undo_reason = clock.utcnow(), actor.id, text
@@ -591,3 +656,43 @@ def matches_in(
         .limit(limit)
     ).all()
     return [(match, line, entry) for match, line, entry in rows]
+
+
+LOOK_BACK_DAYS = 92  # how far back the warnings look for a day not reconciled
+
+
+def unreconciled(fund_id: int, today: date) -> tuple[list[date], date | None]:
+    """The days before ``today`` (within ``LOOK_BACK_DAYS``) the statements cover and that still differ from the
+    books, and the last day any imported statement covers (None: none imported)."""
+    covered_to = db.session.scalar(
+        select(func.max(StatementImport.period_end)).where(StatementImport.fund_id == fund_id)
+    )
+    if covered_to is None:
+        return [], None
+    start, end = today - timedelta(days=LOOK_BACK_DAYS), today - timedelta(days=1)
+    figures = day_figures(fund_id, _days_in(covered(fund_id, start, end)))
+    return [day.day for day in figures if not day.reconciled], covered_to
+
+
+def line_of(fund_id: int, line_id: int) -> StatementLine:
+    """:raise NotFound: no such line in the fund (another fund's is not there)."""
+    line = db.session.get(StatementLine, line_id)
+    if line is None or line.fund_id != fund_id:
+        raise NotFound("没有这笔银行流水")
+    return line
+
+
+def match_of(fund_id: int, match_id: int) -> StatementMatch:
+    """:raise NotFound: no such match in the fund."""
+    match = db.session.get(StatementMatch, match_id)
+    if match is None or match.fund_id != fund_id:
+        raise NotFound("没有这条对账记录")
+    return match
+
+
+def format_of(fund_id: int, format_id: int) -> BankFormat:
+    """:raise NotFound: no such format in the fund."""
+    found = db.session.get(BankFormat, format_id)
+    if found is None or found.fund_id != fund_id:
+        raise NotFound("没有这个银行流水格式")
+    return found

@@ -22,6 +22,7 @@ from loanfund.domain.warning import (
     concentration_floor,
     utilisation,
 )
+from loanfund.domain.warning import bank_statement as bank_statement_warnings
 from loanfund.domain.watch import Finding
 from loanfund.extensions import db
 from loanfund.models import (
@@ -34,7 +35,7 @@ from loanfund.models import (
     Enterprise,
     Fund,
 )
-from loanfund.services.books import fund
+from loanfund.services.books import bank_statement, fund
 from loanfund.services.lifecycle import application_policy, bridges
 from loanfund.services.oversight import settings
 
@@ -126,7 +127,7 @@ def report(fund_id: int, today: date | None = None, only: Risk | None = None, pa
         result.warnings += found
     if only is None:
         result.warnings += _fund_wide(fund_id, today, result.thresholds)
-        for risk in (Risk.BANK_BREACHES, Risk.CONCENTRATION, Risk.UTILISATION):
+        for risk in (Risk.BANK_BREACHES, Risk.CONCENTRATION, Risk.UTILISATION, Risk.BANK_UNRECONCILED):
             result.counts[risk] = sum(w.risk is risk for w in result.warnings)
     result.counts = {risk: n for risk, n in result.counts.items() if n}
     return result
@@ -191,6 +192,7 @@ def _fund_wide(fund_id: int, today: date, thresholds: Thresholds) -> list[Warnin
         found += concentration(by_name, what, thresholds, total_out)
     position = fund.position(fund_id)
     found += utilisation(total_out, position.reserved, position.cash, thresholds)
+    found += bank_statement_warnings(*bank_statement.unreconciled(fund_id, today), today, thresholds)
     return found
 
 

@@ -13,7 +13,7 @@ from loanfund.extensions import db
 from loanfund.models import Setting, User
 from loanfund.services.uow import finish
 
-_KEYS = ("due_within_days", "concentration_percent", "utilisation_percent")
+_KEYS = ("due_within_days", "concentration_percent", "utilisation_percent", "statement_days")
 
 
 def thresholds(fund_id: int) -> Thresholds:
@@ -26,19 +26,29 @@ def thresholds(fund_id: int) -> Thresholds:
         due_within_days=int(stored.get("due_within_days", default.due_within_days)),
         concentration_percent=Decimal(stored.get("concentration_percent", default.concentration_percent)),
         utilisation_percent=Decimal(stored.get("utilisation_percent", default.utilisation_percent)),
+        statement_days=int(stored.get("statement_days", default.statement_days)),
     )
 
 
 def save_thresholds(
-    actor: User, fund_id: int, due_within_days: str, concentration_percent: str, utilisation_percent: str
+    actor: User,
+    fund_id: int,
+    due_within_days: str,
+    concentration_percent: str,
+    utilisation_percent: str,
+    statement_days: str | None = None,
 ) -> Thresholds:
-    """The fund's thresholds, changed by its administrator (or the platform's).
+    """The fund's thresholds, changed by its administrator (or the platform's); ``statement_days`` left as it is when
+    not given.
 
     :raise InvalidInput: every field that is not a sensible number, at once."""
     errors = FieldErrors()
     days = due_within_days.strip()
     if not (days.isascii() and days.isdigit() and 0 <= int(days) <= 30):
         errors.add("due_within_days", "请填写 0 至 30 之间的整数天数")
+    grace = (statement_days if statement_days is not None else str(thresholds(fund_id).statement_days)).strip()
+    if not (grace.isascii() and grace.isdigit() and 0 <= int(grace) <= 30):
+        errors.add("statement_days", "请填写 0 至 30 之间的整数天数")
     percents = {}
     for key, text in (("concentration_percent", concentration_percent), ("utilisation_percent", utilisation_percent)):
         try:
@@ -52,7 +62,8 @@ def save_thresholds(
         else:
             percents[key] = value
     errors.raise_if_any()
-    for key, stored in (("due_within_days", str(int(days))), *((k, str(v)) for k, v in percents.items())):
+    whole = (("due_within_days", str(int(days))), ("statement_days", str(int(grace))))
+    for key, stored in (*whole, *((k, str(v)) for k, v in percents.items())):
         setting = db.session.get(Setting, (fund_id, key)) or Setting(fund_id=fund_id, key=key)
         setting.value, setting.updated_by_id, setting.updated_at = stored, actor.id, clock.utcnow()
         db.session.add(setting)

@@ -48,6 +48,7 @@ class SweepReport:
     ended: list[str] = field(default_factory=list)  # enterprises whose blacklist period ended
     login_limits_cleared: int = 0  # login counts whose window and lock are over
     licences_removed: list[str] = field(default_factory=list)  # files of sign-ups returned and left (their digests)
+    statements: list[str] = field(default_factory=list)  # funds told their special account is not reconciled
 
 
 def sweep(today: date | None = None) -> SweepReport:
@@ -71,6 +72,7 @@ def sweep(today: date | None = None) -> SweepReport:
         bridges.looked_at(application, version, facts, today)
     report.out = int(db.session.scalar(select(func.count()).select_from(BridgeOut)) or 0)
     _end_blacklist_periods(today, report)
+    _watch_bank_statements(today, report)
     report.login_limits_cleared = accounts.clear_spent_limits(clock.utcnow())
     report.licences_removed = vetting.let_go_of_abandoned_licences(clock.utcnow())
     finish(report)
@@ -123,6 +125,40 @@ def _end_blacklist_periods(today: date, report: SweepReport) -> None:
             None,
         )
         report.ended.append(entry.enterprise_name)
+
+
+def _watch_bank_statements(today: date, report: SweepReport) -> None:
+    """第十一条 封闭运行 (issue 29): each fund that imports its statement hears once of each day that stays apart from
+    the bank past its threshold, and once of each stretch with no statement imported (R15)."""
+    from loanfund.domain.warning import days_apart, statement_missing
+    from loanfund.models import StatementImport
+    from loanfund.services.books import bank_statement
+    from loanfund.services.oversight import settings
+
+    for fund_id in db.session.scalars(select(StatementImport.fund_id).distinct()):
+        days, covered_to = bank_statement.unreconciled(fund_id, today)
+        if covered_to is None:
+            continue
+        thresholds = settings.thresholds(fund_id)
+        late = [d for d in days if (today - d).days > thresholds.statement_days]
+        found = days_apart(
+            [d for d in late if _claim_key(f"bank-unreconciled:{fund_id}:{d.isoformat()}", None, "bank-statement")],
+            thresholds,
+        )
+        missing = statement_missing(covered_to, today, thresholds)
+        if missing and _claim_key(f"bank-statement-missing:{fund_id}:{covered_to.isoformat()}", None, "bank-statement"):
+            found += missing
+        if not found:
+            continue
+        notices.notify(
+            notices.staff(fund_id, Role.OPERATOR, Role.GROUP),
+            "bank_unreconciled",
+            "专用账户与银行对账单未对平",
+            "；".join(w.why for w in found)
+            + "。请在“专用账户 · 银行对账”中导入对账单、核对差异（第十一条：专款专用、封闭运行）。",
+            None,
+        )
+        report.statements.append(str(fund_id))
 
 
 def _lock() -> None:

@@ -29,9 +29,19 @@ from loanfund.domain.ledger import describe
 from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, JournalEntry, JournalLeg, LedgerAccount, Material
+from loanfund.models import (
+    Application,
+    JournalEntry,
+    JournalLeg,
+    LedgerAccount,
+    Material,
+    StatementImport,
+    StatementLine,
+    StatementMatch,
+)
 from loanfund.services import lifecycle
 from loanfund.services.applications.materials import storage_dir
+from loanfund.services.books import bank_statement
 from loanfund.services.group import group_register
 from loanfund.services.lifecycle import statement
 from loanfund.services.reports import documents, exports, monthly, reporting
@@ -102,6 +112,8 @@ def build(fund_id: int, year: int, out_dir: Path, progress: Callable[[int], None
             db.session.expunge_all()  # a year of applications need not stay in memory
         put(f"journal-{year}.csv", _journal(fund_id, year))
         put(f"trial-balance-{year}-12-31.csv", _trial_balance(fund_id, date(year, 12, 31)))
+        for name, data in _bank_statement_files(fund_id, year):
+            put(f"bank-statement/{name}", data)
         for row in monthly.all_filed(fund_id, year):
             stem = f"monthly-reports/{row.month:%Y-%m}-revision-{row.revision}"
             report = reporting.Report.from_json(row.data)
@@ -114,6 +126,120 @@ def build(fund_id: int, year: int, out_dir: Path, progress: Callable[[int], None
             put(f"group/{name}", data)
         pack.writestr(MANIFEST, "".join(f"{digest}  {name}\n" for digest, name in sums).encode())
     return Packed(target, len(ids), len(sums))
+
+
+def _bank_statement_files(fund_id: int, year: int) -> list[tuple[str, bytes]]:
+    """The special account's statement as the bank gave it (issue 29): every line of the year with the journal entry
+    it was matched with (and how, and why), each day bank against books, and the imports with their files' SHA-256."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    matches = {
+        m.line_id: m
+        for m in db.session.scalars(
+            select(StatementMatch).where(StatementMatch.fund_id == fund_id, StatementMatch.undone_at.is_(None))
+        )
+    }
+    lines = db.session.scalars(
+        select(StatementLine)
+        .where(StatementLine.fund_id == fund_id, StatementLine.booked_on.between(start, end))
+        .order_by(StatementLine.booked_on, StatementLine.import_id, StatementLine.row)
+    ).all()
+    if not lines:
+        return []
+    rows = []
+    for line in lines:
+        match = matches.get(line.id)
+        how = "" if match is None else ("自动" if match.how == "auto" else f"人工：{match.reason}")
+        rows.append(
+            [
+                line.booked_on.isoformat(),
+                line.amount.plain(),
+                line.counterparty,
+                line.reference,
+                "" if line.balance is None else line.balance.plain(),
+                line.bank_txn_id,
+                "" if match is None else match.entry_id,
+                how,
+            ]
+        )
+    days = bank_statement.day_figures(fund_id, bank_statement.covered_days(fund_id, start, end))
+    imports = db.session.scalars(
+        select(StatementImport)
+        .where(
+            StatementImport.fund_id == fund_id, StatementImport.period_start <= end, StatementImport.period_end >= start
+        )
+        .order_by(StatementImport.id)
+    ).all()
+    return [
+        (
+            f"lines-{year}.csv",
+            _csv(
+                [
+                    "记账日期",
+                    "金额（元，收入为正）",
+                    "对方户名",
+                    "凭证号或摘要",
+                    "余额（元）",
+                    "银行流水号",
+                    "对应分录号",
+                    "对账方式",
+                ],
+                rows,
+            ),
+        ),
+        (
+            f"days-{year}.csv",
+            _csv(
+                [
+                    "日期",
+                    "银行收入",
+                    "银行支出",
+                    "账面收入",
+                    "账面支出",
+                    "银行日终余额",
+                    "账面日终余额",
+                    "未对账银行流水",
+                    "未对账账面收付",
+                    "已对平",
+                ],
+                [
+                    [
+                        d.day.isoformat(),
+                        d.bank_in.plain(),
+                        d.bank_out.plain(),
+                        d.books_in.plain(),
+                        d.books_out.plain(),
+                        "" if d.bank_closing is None else d.bank_closing.plain(),
+                        d.books_closing.plain(),
+                        d.unmatched_lines,
+                        d.unmatched_movements,
+                        "是" if d.reconciled else "否",
+                    ]
+                    for d in days
+                ],
+            ),
+        ),
+        (
+            "imports.csv",
+            _csv(
+                ["导入时间", "文件", "格式", "期间起", "期间止", "读取", "新增", "已有", "自动对账", "SHA-256"],
+                [
+                    [
+                        i.imported_at.isoformat(),
+                        i.filename,
+                        i.format_name,
+                        i.period_start.isoformat(),
+                        i.period_end.isoformat(),
+                        i.lines_read,
+                        i.lines_added,
+                        i.lines_known,
+                        i.matched,
+                        i.sha256,
+                    ]
+                    for i in imports
+                ],
+            ),
+        ),
+    ]
 
 
 DECIDED_ON = ("申请", "黑名单", "月度报告", "制度")  # what a decision of the group was taken on (ids)

@@ -143,6 +143,29 @@ def report_workbook(report: reporting.Report, subject: str, filed: MonthlyReport
         ],
         [(b.bank, "\n".join(b.renewals_late), "\n".join(b.claims), yuan(b.claimed)) for b in report.breaches],
     )
+    if report.bank is not None:
+        b = report.bank
+        book.sheet(
+            "银行对账",
+            f"{report.title} 专用账户与银行对账单核对（第十一条）",
+            [Column("项目", width=30), Column("内容", width=60)],
+            [
+                ("对账单覆盖天数", f"{b.covered_days} / {b.period_days}"),
+                ("已对平天数", str(b.reconciled_days)),
+                ("银行收入（元）", yuan(b.bank_in)),
+                ("银行支出（元）", yuan(b.bank_out)),
+                ("账面收入（元）", yuan(b.books_in)),
+                ("账面支出（元）", yuan(b.books_out)),
+                ("未对账银行流水（笔）", str(b.unmatched_lines)),
+                ("未对账账面收付（笔）", str(b.unmatched_movements)),
+                (
+                    f"{b.closing_day.isoformat()} 银行日终余额（元）",
+                    yuan(b.bank_closing) if b.bank_closing is not None else "—",
+                ),
+                (f"{b.closing_day.isoformat()} 账面余额（元）", yuan(b.books_closing)),
+                *(("未对平", line) for line in b.apart),
+            ],
+        )
     if filed is not None:
         book.sheet(
             "分析与报送",

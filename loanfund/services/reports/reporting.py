@@ -57,7 +57,7 @@ from loanfund.models import (
     PolicyVersion,
     RecoveryRecord,
 )
-from loanfund.services.books import fund, ledger, reserved
+from loanfund.services.books import bank_statement, fund, ledger, reserved
 from loanfund.services.funds import district_names
 from loanfund.services.reports import cohorts
 
@@ -201,6 +201,31 @@ class Breach:
 
 
 @dataclass(frozen=True)
+class BankCheck:
+    """The special account against the bank's statements over the days of the period they cover (issue 29;
+    第十一条 封闭运行): the money in and out on each side, what is not matched, each day still apart, and the
+    balances at the last day covered."""
+
+    period_days: int
+    covered_days: int
+    reconciled_days: int
+    bank_in: Money
+    bank_out: Money
+    books_in: Money
+    books_out: Money
+    unmatched_lines: int
+    unmatched_movements: int
+    closing_day: date
+    bank_closing: Money | None
+    books_closing: Money
+    apart: list[str] = field(default_factory=list)  # "2026-11-14：银行 1 笔、账面 1 笔未对账；余额相差 -100.00 元"
+
+    @property
+    def difference(self) -> Money | None:
+        return None if self.bank_closing is None else self.bank_closing - self.books_closing
+
+
+@dataclass(frozen=True)
 class Report:
     fund_name: str
     start: date
@@ -217,6 +242,8 @@ class Report:
     # a page's report (``lines``) lists the first overdue lines only; these are then of every one of them
     overdue_count: int | None = None
     overdue_owed: Money | None = None
+    # the bank's statements against the books (None: no statement covers the period, or a revision filed before)
+    bank: BankCheck | None = None
 
     @property
     def is_month(self) -> bool:
@@ -331,6 +358,40 @@ def report(of: Fund, start: date, end: date, *, page: bool = False) -> Report:
         as_of=None if ended else through,
         overdue_count=overdue_count if page else None,
         overdue_owed=owed if page else None,
+        bank=bank_check(of.id, start, through) if begun else None,
+    )
+
+
+def bank_check(fund_id: int, start: date, through: date) -> BankCheck | None:
+    """The period's days the imported statements cover, bank against books (``bank_statement.day_figures``)."""
+    days = bank_statement.day_figures(fund_id, bank_statement.covered_days(fund_id, start, through))
+    if not days:
+        return None
+    apart = []
+    for day in days:
+        if day.reconciled:
+            continue
+        parts = []
+        if day.unmatched_lines or day.unmatched_movements:
+            parts.append(f"银行 {day.unmatched_lines} 笔、账面 {day.unmatched_movements} 笔未对账")
+        if day.difference is not None and day.difference.fen:
+            parts.append(f"日终余额相差 {day.difference.format()} 元")
+        apart.append(f"{day.day.isoformat()}：{'；'.join(parts)}")
+    last = days[-1]
+    return BankCheck(
+        period_days=(through - start).days + 1,
+        covered_days=len(days),
+        reconciled_days=sum(1 for d in days if d.reconciled),
+        bank_in=sum((d.bank_in for d in days), Money.zero()),
+        bank_out=sum((d.bank_out for d in days), Money.zero()),
+        books_in=sum((d.books_in for d in days), Money.zero()),
+        books_out=sum((d.books_out for d in days), Money.zero()),
+        unmatched_lines=sum(d.unmatched_lines for d in days),
+        unmatched_movements=sum(d.unmatched_movements for d in days),
+        closing_day=last.day,
+        bank_closing=last.bank_closing,
+        books_closing=last.books_closing,
+        apart=apart,
     )
 
 

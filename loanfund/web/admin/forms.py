@@ -132,6 +132,7 @@ class ThresholdsForm(Form):
     due_within_days = StringField("到期前预警天数")
     concentration_percent = StringField("单户（企业或银行）集中度预警线（%）")
     utilisation_percent = StringField("资金使用率预警线（%）")
+    statement_days = StringField("银行对账宽限天数（某日超过该天数仍未与银行对账单对平即预警）")
 
 
 class MaterialItemForm(Form):

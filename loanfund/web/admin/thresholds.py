@@ -25,6 +25,7 @@ def thresholds() -> str | Response:
         form.due_within_days.data = str(current.due_within_days)
         form.concentration_percent.data = str(current.concentration_percent)
         form.utilisation_percent.data = str(current.utilisation_percent)
+        form.statement_days.data = str(current.statement_days)
     elif form.validate():
         try:
             settings.save_thresholds(
@@ -33,6 +34,7 @@ def thresholds() -> str | Response:
                 form.due_within_days.data or "",
                 form.concentration_percent.data or "",
                 form.utilisation_percent.data or "",
+                form.statement_days.data,  # None when not sent: kept as it is
             )
         except InvalidInput as exc:
             uow.discard()
