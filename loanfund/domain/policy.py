@@ -125,6 +125,11 @@ class Policy:
         if not self.loan_types:
             raise ValueError("a policy serves at least one loan type")
 
+    @property
+    def cap_percent(self) -> str:
+        """R5's ratio as people write it: ``Decimal("0.80")`` → ``"80"`` (no trailing zeros)."""
+        return f"{(self.cap_ratio * 100).normalize():f}"
+
     def band_for(self, amount: Money) -> tuple[int, RateBand]:
         """The 1-based band number and band for a bridge amount (R1)."""
         for number, band in enumerate(self.bands, start=1):

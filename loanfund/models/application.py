@@ -183,6 +183,9 @@ class Application(TimestampMixin, Model):
 
     # archive (第十九条)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # a bridge brought in from the fund's 台账 (issue 29): its row's identity, unique in the fund — a second import of
+    # the same row adds nothing
+    imported_key: Mapped[str | None] = mapped_column(String(64))
 
     fund: Mapped[Fund] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
@@ -197,6 +200,14 @@ class Application(TimestampMixin, Model):
     __table_args__ = (
         # the target of the (application_id, fund_id) keys of the rows that must be of the application's own fund
         Index("uq_applications_of_its_fund", "id", "fund_id", unique=True),
+        Index(
+            "uq_applications_fund_imported_key",
+            "fund_id",
+            "imported_key",
+            unique=True,
+            postgresql_where=text("imported_key IS NOT NULL"),
+            sqlite_where=text("imported_key IS NOT NULL"),
+        ),
         # a fund's applications in one state, oldest first: a queue's first rows read from the index, not sorted
         # (issue 28: the 待归档 queue sorted every repaid application to show 50)
         Index("ix_applications_fund_state_id", "fund_id", "state", "id"),

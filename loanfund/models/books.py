@@ -282,3 +282,28 @@ class TransferReference(Model):
         UniqueConstraint("bank_id", "transfer_ref", name="uq_transfer_references_bank_ref"),
         CheckConstraint("kind IN ('return', 'claim_payment', 'recovery')", name="kind_known"),
     )
+
+
+class LedgerImport(Model):
+    """A run of the 台账 import (issue 29) that wrote something: who, when, which file (its SHA-256), and what became
+    of its rows — created, skipped (imported before), refused with their problems. ``outcome``: ``imported``,
+    ``partial`` (row by row: the refused rows left out) or ``refused`` (nothing imported)."""
+
+    __tablename__ = "ledger_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    row_by_row: Mapped[bool] = mapped_column(Boolean)
+    outcome: Mapped[str] = mapped_column(String(10))
+    rows_read: Mapped[int] = mapped_column(Integer)
+    rows_created: Mapped[int] = mapped_column(Integer)
+    rows_skipped: Mapped[int] = mapped_column(Integer)
+    rows_refused: Mapped[int] = mapped_column(Integer)
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (CheckConstraint("outcome IN ('imported', 'partial', 'refused')", name="outcome_known"),)

@@ -69,7 +69,7 @@ def rule_checks(application: Application, viewer: Role, policy: Policy | None = 
         if application.own_funds_confirmed is not None
         else application.own_funds_planned
     )
-    percent = f"{(policy.cap_ratio * 100).normalize():f}"
+    percent = policy.cap_percent
     checks: list[RuleCheck] = []
 
     def add(rule: str, ok: bool, message: str, plain_message: str) -> None:

@@ -9,6 +9,7 @@ Two funds' rows are apart: one fund's approvals never wait on another's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import BigInteger, BindParameter, literal, select, update
 
@@ -68,6 +69,12 @@ def _fen(amount: Money) -> BindParameter[int]:
 def _on_the_day(fund_id: int, *, reserved: int = 0, released: int = 0) -> None:
     """Add to today's reservations made and given back (``ReservedDay``), in the same transaction as the position."""
     add_to(ReservedDay, {"fund_id": fund_id, "day": clock.today()}, {"reserved": reserved, "released": released})
+
+
+def reserved_in_the_past(fund_id: int, day: date, amount: Money) -> None:
+    """A past approval whose money went out the day it was approved (the 台账's, issue 29): reserved and given back on
+    ``day``, so the kept days agree with the record; the position, net of it, does not move."""
+    add_to(ReservedDay, {"fund_id": fund_id, "day": day}, {"reserved": amount.fen, "released": amount.fen})
 
 
 def reserve(fund_id: int, amount: Money) -> None:

@@ -228,13 +228,13 @@ def _table(rows: list[Sequence[Any]], columns: Columns) -> Read:
         def problem(name: str, message: str, row_number: int = offset, into: list[Problem] = problems) -> None:
             into.append(Problem(row_number, names[name], message))
 
-        day = _day(cells["date"])
+        day = day_cell(cells["date"])
         if day is None:
             problem("date", f"无法识别的日期 {day_text or '（空）'}")
         amount = _amount_of(cells, problem)
         balance = None
         if "balance" in cells and _cell_text(cells["balance"]):
-            balance = _money(cells["balance"], "balance", problem)
+            balance = money_cell(cells["balance"], "balance", problem)
         texts = {name: _cell_text(cells.get(name)) for name in ("counterparty", "reference", "bank_txn_id")}
         for name, value in texts.items():
             wrong = text_problem(value)
@@ -256,13 +256,13 @@ def _amount_of(cells: dict[str, Any], problem: Any) -> Money | None:
         if not _cell_text(cells["amount"]):
             problem("amount", "金额为空")
             return None
-        amount = _money(cells["amount"], "amount", problem)
+        amount = money_cell(cells["amount"], "amount", problem)
     else:
         if not _cell_text(cells["credit"]) and not _cell_text(cells["debit"]):
             problem("credit", "收入、支出金额均为空")
             return None
-        credit = _money(cells["credit"], "credit", problem) if _cell_text(cells["credit"]) else Money.zero()
-        debit = _money(cells["debit"], "debit", problem) if _cell_text(cells["debit"]) else Money.zero()
+        credit = money_cell(cells["credit"], "credit", problem) if _cell_text(cells["credit"]) else Money.zero()
+        debit = money_cell(cells["debit"], "debit", problem) if _cell_text(cells["debit"]) else Money.zero()
         if credit is None or debit is None:
             return None
         if credit.is_negative or debit.is_negative:
@@ -278,7 +278,7 @@ def _amount_of(cells: dict[str, Any], problem: Any) -> Money | None:
     return amount
 
 
-def _money(value: Any, name: str, problem: Any) -> Money | None:
+def money_cell(value: Any, name: str, problem: Any) -> Money | None:
     """An amount as the bank wrote it: text ("1,234.56", "¥1,234.56", "-3.00") or a spreadsheet's number, which
     becomes its shortest decimal form at once and is refused past the fen."""
     if isinstance(value, bool):
@@ -307,7 +307,7 @@ def _money(value: Any, name: str, problem: Any) -> Money | None:
 DAY_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
 
 
-def _day(value: Any) -> date | None:
+def day_cell(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -369,7 +369,7 @@ def _camt053(data: bytes) -> Read:
     for statement in statements:
         period = _child(statement, "FrToDt")
         if period is not None:
-            start, end = _day(_text(period, "FrDtTm")), _day(_text(period, "ToDtTm"))
+            start, end = day_cell(_text(period, "FrDtTm")), day_cell(_text(period, "ToDtTm"))
             if start and end:
                 starts.append(start)
                 ends.append(end)
@@ -377,7 +377,7 @@ def _camt053(data: bytes) -> Read:
             if _text(balance, "Tp", "CdOrPrtry", "Cd") != "CLBD":
                 continue
             amount = _camt_amount(balance, None, "Bal", result)
-            day = _day(_text(balance, "Dt", "Dt") or _text(balance, "Dt", "DtTm"))
+            day = day_cell(_text(balance, "Dt", "Dt") or _text(balance, "Dt", "DtTm"))
             if amount is not None and day is not None:
                 result.closing[day] = amount
         for entry in _children(statement, "Ntry"):
@@ -385,7 +385,7 @@ def _camt053(data: bytes) -> Read:
             status = _text(entry, "Sts") or _text(entry, "Sts", "Cd")
             if status and status not in ("BOOK",):
                 continue
-            day = _day(_text(entry, "BookgDt", "Dt") or _text(entry, "BookgDt", "DtTm"))
+            day = day_cell(_text(entry, "BookgDt", "Dt") or _text(entry, "BookgDt", "DtTm"))
             if day is None:
                 result.problems.append(Problem(position, "BookgDt", "缺少或无法识别记账日期", "笔"))
             amount = _camt_amount(entry, position, "Amt", result)

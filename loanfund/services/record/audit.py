@@ -83,6 +83,7 @@ AUDITED = frozenset(
         "bank_formats",
         "bank_statement_imports",
         "bank_statement_matches",
+        "ledger_imports",
     }
 )
 SECRET = frozenset({"password_hash"})

@@ -1,0 +1,552 @@
+"""The fund's past, from its Excel 台账 (issue 29): each row a bridge out, renewed and back, checked against the policy
+in force at its value date (``domain.past_bridge``) and every problem named by row and column in one pass. A clean
+file becomes enterprises, archived applications with their events, receipts, transfer references and balanced journal
+entries — so the nightly reconciliation, the reports and the audit pack include the past. A row imported before is
+skipped (its key is unique in the fund); a file with a problem imports nothing, unless asked row by row — then the
+good rows are imported and the refused ones recorded with their problems. Every run that writes is recorded.
+
+The template's columns are ``COLUMNS`` (docs/ledger-import.md); ``docs/ledger-import-sample.xlsx`` is a sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+
+from loanfund import clock
+from loanfund.domain.eligibility import INDUSTRIES, classify_size, normalise_credit_code
+from loanfund.domain.errors import InvalidInput, InvalidValue, NotAllowed
+from loanfund.domain.ledger import disbursement_posting, return_posting
+from loanfund.domain.lifecycle import Action, Role, State
+from loanfund.domain.money import Money
+from loanfund.domain.past_bridge import PastBridge, check
+from loanfund.domain.policy import Policy
+from loanfund.domain.rules import days_used, renewal_late
+from loanfund.domain.text import normalised, text_problem
+from loanfund.extensions import db
+from loanfund.models import (
+    Application,
+    ApplicationEvent,
+    Bank,
+    Enterprise,
+    Fund,
+    LedgerImport,
+    Receipt,
+    TransferReference,
+    User,
+)
+from loanfund.services.books import fund as fund_position
+from loanfund.services.books import ledger, transfers
+from loanfund.services.books.statement_files import Problem, day_cell, money_cell
+from loanfund.services.lifecycle import statement
+from loanfund.services.lifecycle.settlement import account_of
+from loanfund.services.policies import policy_version_in_force
+from loanfund.services.reports import cohorts
+from loanfund.services.uow import finish
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
+NOTE = "自台账导入"
+
+# (field, the column's header in the template, what it holds)
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("name", "企业名称", "企业全称"),
+    ("credit_code", "统一社会信用代码", "18 位，校验位须正确"),
+    ("district", "所属区县", "本资金服务区域内的区县名称，如 海州区"),
+    ("industry", "行业", "国家统计局划型行业名称，如 工业"),
+    ("employees", "从业人员", "人数，整数"),
+    ("revenue", "营业收入（万元）", "上年营业收入"),
+    ("assets", "资产总额（万元）", "上年末资产总额"),
+    ("bank", "合作银行", "合作银行名称或代码"),
+    ("contract", "贷款合同号", "到期贷款的合同号"),
+    ("loan_due", "到期贷款金额（元）", "到期的流动资金贷款本息"),
+    ("amount", "转贷金额（元）", "应急转贷资金额度"),
+    ("value_date", "放款日期", "起息日，如 2024-03-05"),
+    ("disbursement_ref", "放款凭证号", "专用账户划出的银行凭证号"),
+    ("renewed_on", "续贷日期", "银行续贷放款日"),
+    ("new_loan", "新贷款金额（元）", "续贷金额"),
+    ("received_on", "归还日期", "资金回到专用账户之日"),
+    ("return_ref", "归还凭证号", "归还的银行凭证号"),
+    ("principal", "收回本金（元）", "须等于转贷金额"),
+    ("fee", "收取用款费用（元）", "按当时政策、实际用款天数计算"),
+    ("state", "状态", "已归还"),
+)
+HEADERS = {header: name for name, header, _ in COLUMNS}
+LABELS = {name: header for name, header, _ in COLUMNS}
+TEXT_LENGTH = {"name": 200, "contract": 64, "disbursement_ref": 64, "return_ref": 64}
+MONEY = ("loan_due", "amount", "new_loan", "principal", "fee")
+WAN = ("revenue", "assets")
+DAYS = ("value_date", "renewed_on", "received_on")
+STATES = {"已归还": State.ARCHIVED}
+
+
+@dataclass
+class Row:
+    """A row read and checked: where it was, what it says, and its problems."""
+
+    number: int
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    key: str = ""
+    policy: Policy | None = None
+    version_id: int | None = None
+    bank: Bank | None = None
+
+    def problem(self, name: str, message: str) -> None:
+        self.problems.append(Problem(self.number, LABELS.get(name, name), message))
+
+
+@dataclass
+class Result:
+    """What a run found and did: rows read, created, skipped (imported before), refused (with their problems)."""
+
+    rows: list[Row]
+    created: int = 0
+    skipped: int = 0
+    record: LedgerImport | None = None
+
+    @property
+    def refused(self) -> list[Row]:
+        return [row for row in self.rows if row.problems]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for row in self.rows for p in row.problems]
+
+
+Progress = Callable[[int, int], None]
+
+
+def run(
+    actor: User,
+    fund_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    row_by_row: bool = False,
+    progress: Progress | None = None,
+) -> Result:
+    """Check the 台账 and, unless ``dry_run``, import it (one transaction). A file with any problem imports nothing,
+    but with ``row_by_row`` its good rows are imported and the others recorded as refused.
+
+    :raise NotAllowed: not the fund's administrator. :raise InvalidInput: a file that is not a 台账 at all (no
+    header row, not a workbook), named under ``file``."""
+    if actor.role_enum is not Role.ADMIN:
+        raise NotAllowed("只有系统管理员可以导入台账", code="role_not_allowed")
+    rows = _read(data, filename)
+    fund = db.session.get(Fund, fund_id)
+    assert fund is not None
+    result = Result(rows)
+    _check(fund, rows)
+    good = [row for row in rows if not row.problems]
+    done = {
+        key
+        for (key,) in db.session.execute(
+            select(Application.imported_key).where(
+                Application.fund_id == fund_id, Application.imported_key.in_([r.key for r in good] or [""])
+            )
+        )
+    }
+    fresh = [row for row in good if row.key not in done]
+    result.skipped = len(good) - len(fresh)
+    refused = bool(result.refused) and not row_by_row
+    if dry_run:
+        result.created = 0 if refused else len(fresh)
+        return result
+    if not refused:
+        _create(actor, fund, fresh, progress)
+        result.created = len(fresh)
+    result.record = LedgerImport(
+        fund_id=fund_id,
+        filename=filename[-200:] or "台账.xlsx",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        row_by_row=row_by_row,
+        outcome="refused" if refused else ("partial" if result.refused else "imported"),
+        rows_read=len(rows),
+        rows_created=result.created,
+        rows_skipped=result.skipped,
+        rows_refused=len(result.refused),
+        problems=[str(p) for p in result.problems[:1000]],
+        imported_by_id=actor.id,
+    )
+    db.session.add(result.record)
+    return finish(result)
+
+
+# -- reading -----------------------------------------------------------------------------------------------------------
+
+
+def _read(data: bytes, filename: str) -> list[Row]:
+    if len(data) > MAX_BYTES:
+        raise InvalidInput({"file": [f"文件超过 {MAX_BYTES // 1024 // 1024} MB"]})
+    if not data.startswith(b"PK"):
+        raise InvalidInput({"file": ["请使用台账模板的 .xlsx 文件（docs/ledger-import.md）"]})
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a damaged or disguised file is named as such
+        raise InvalidInput({"file": ["无法读取该 .xlsx 文件：文件已损坏或不是 Excel 工作簿"]}) from None
+    try:
+        table = []
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            table.append(values)
+            if len(table) > MAX_ROWS + 30:
+                raise InvalidInput({"file": [f"超过 {MAX_ROWS} 行，请分开导入"]})
+    finally:
+        book.close()
+    return _rows(table)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return normalised(str(value))
+
+
+def _rows(table: Sequence[Sequence[Any]]) -> list[Row]:
+    header_at = next(
+        (i for i, values in enumerate(table[:30]) if "统一社会信用代码" in [_text(v) for v in values]), None
+    )
+    if header_at is None:
+        raise InvalidInput({"file": ["前 30 行中找不到表头（应有“统一社会信用代码”等列，见台账模板）"]})
+    headers = [_text(v) for v in table[header_at]]
+    missing = [header for header in HEADERS if header not in headers]
+    if missing:
+        raise InvalidInput({"file": [f"第 {header_at + 1} 行表头缺少这些列：{'、'.join(missing)}"]})
+    at = {HEADERS[h]: i for i, h in enumerate(headers) if h in HEADERS}
+    rows = []
+    for number, values in enumerate(table[header_at + 1 :], start=header_at + 2):
+        cells = {name: values[i] if i < len(values) else None for name, i in at.items()}
+        if all(_text(v) == "" for v in cells.values()):
+            continue
+        row = Row(number)
+        for name, value in cells.items():
+            _parse(row, name, value)
+        rows.append(row)
+    if not rows:
+        raise InvalidInput({"file": ["台账中没有数据行"]})
+    return rows
+
+
+def _parse(row: Row, name: str, value: Any) -> None:
+    text = _text(value)
+    if not text:
+        row.problem(name, "不能为空")
+        return
+    if name in MONEY or name in WAN:
+        found = money_cell(value, name, lambda n, message: row.problem(n, message))
+        if found is not None:
+            row.values[name] = Money(found.fen * 10_000) if name in WAN else found
+    elif name in DAYS:
+        day = day_cell(value)
+        if day is None:
+            row.problem(name, f"无法识别的日期 {text}")
+        else:
+            row.values[name] = day
+    elif name == "employees":
+        if not text.isascii() or not text.isdigit() or int(text) > 10_000_000:
+            row.problem(name, f"从业人员须为 0 至 10,000,000 的整数：{text}")
+        else:
+            row.values[name] = int(text)
+    else:
+        wrong = text_problem(text)
+        limit = TEXT_LENGTH.get(name, 100)
+        if wrong is not None:
+            row.problem(name, wrong)
+        elif len(text) > limit:
+            row.problem(name, f"不能超过 {limit} 个字符")
+        else:
+            row.values[name] = text
+
+
+# -- checking ----------------------------------------------------------------------------------------------------------
+
+
+def _check(fund: Fund, rows: list[Row]) -> None:
+    today = clock.today()
+    banks = list(db.session.scalars(select(Bank).where(Bank.fund_id == fund.id)))
+    by_name = {b.name: b for b in banks} | {b.code: b for b in banks}
+    districts = {d.name: d.key for d in fund.districts}  # the fund's region only (第八条)
+    industries = {industry.name: key for key, industry in INDUSTRIES.items()}
+    seen: dict[str, int] = {}
+    refs: dict[tuple[int, str], int] = {}
+    for row in rows:
+        v = row.values
+        if "credit_code" in v:
+            try:
+                v["credit_code"] = normalise_credit_code(v["credit_code"])
+            except InvalidValue as exc:
+                row.problem("credit_code", exc.message)
+                del v["credit_code"]
+        if "district" in v:
+            if v["district"] not in districts:
+                row.problem("district", f"“{v['district']}”不在本资金服务区域内")
+            else:
+                v["district"] = districts[v["district"]]
+        if "industry" in v:
+            if v["industry"] not in industries:
+                row.problem("industry", f"未知行业“{v['industry']}”（应为划型行业名称，如 工业）")
+            else:
+                v["industry"] = industries[v["industry"]]
+        if "bank" in v:
+            bank = by_name.get(v["bank"])
+            if bank is None:
+                row.problem("bank", f"“{v['bank']}”不是本资金的合作银行")
+            else:
+                row.bank = bank
+                if "value_date" in v and not bank.agreement_start <= v["value_date"] <= bank.agreement_end:
+                    row.problem("bank", f"放款日不在{bank.name}的合作协议期内")
+        if "state" in v and v["state"] not in STATES:
+            row.problem("state", f"只能导入已结清（{'、'.join(STATES)}）的业务，不能导入“{v['state']}”")
+        if row.problems or any(name not in v for name, _, _ in COLUMNS):
+            continue
+        _check_rules(row, fund.id, today)
+        identity = (v["credit_code"], v["value_date"].isoformat(), str(v["amount"].fen), v["disbursement_ref"])
+        row.key = hashlib.sha256("|".join(identity).encode()).hexdigest()
+        if row.key in seen:
+            row.problem("credit_code", f"与第 {seen[row.key]} 行是同一笔业务")
+        seen.setdefault(row.key, row.number)
+        assert row.bank is not None
+        ref = (row.bank.id, v["return_ref"])
+        if ref in refs:
+            row.problem("return_ref", f"与第 {refs[ref]} 行的归还凭证号相同")
+        refs.setdefault(ref, row.number)
+    _check_booked(rows)
+
+
+def _check_rules(row: Row, fund_id: int, today: date) -> None:
+    v = row.values
+    try:
+        version, policy = policy_version_in_force(fund_id, v["value_date"])
+    except (InvalidValue, KeyError):
+        row.problem("value_date", "该日期没有生效的政策版本，请先在“政策版本”中补录当时的办法")
+        return
+    row.policy, row.version_id = policy, version.id
+    try:
+        size = classify_size(v["industry"], v["employees"], v["revenue"], v["assets"])
+    except InvalidValue as exc:
+        row.problem("employees", exc.message)
+        return
+    past = PastBridge(
+        loan_due=v["loan_due"],
+        amount=v["amount"],
+        value_date=v["value_date"],
+        renewed_on=v["renewed_on"],
+        new_loan=v["new_loan"],
+        received_on=v["received_on"],
+        principal=v["principal"],
+        fee=v["fee"],
+        size=size,
+    )
+    v["size"] = size.value
+    for finding in check(past, policy, today):
+        row.problem("employees" if finding.field == "size" else finding.field, finding.message)
+
+
+def _check_booked(rows: list[Row]) -> None:
+    """A return's transfer reference booked before (by the fund's own records) is the same money twice."""
+    wanted = [r for r in rows if not r.problems and r.bank is not None]
+    if not wanted:
+        return
+    booked = {
+        (bank_id, ref)
+        for bank_id, ref in db.session.execute(
+            select(TransferReference.bank_id, TransferReference.transfer_ref).where(
+                TransferReference.transfer_ref.in_([r.values["return_ref"] for r in wanted])
+            )
+        )
+    }
+    keys = dict(
+        db.session.execute(
+            select(Application.imported_key, Application.id).where(
+                Application.imported_key.in_([r.key for r in wanted])
+            )
+        ).all()
+    )
+    for row in wanted:
+        assert row.bank is not None
+        if (row.bank.id, row.values["return_ref"]) in booked and row.key not in keys:
+            row.problem("return_ref", "该归还凭证号已登记过，同一笔划款不能重复登记")
+
+
+# -- creating ----------------------------------------------------------------------------------------------------------
+
+
+def _at(day: date, hour: int) -> datetime:
+    """A moment of the fund's day (its time zone) as stored (UTC)."""
+    return datetime.combine(day, time(hour), clock.FUND_TZ).astimezone(UTC)
+
+
+def _create(actor: User, fund: Fund, rows: list[Row], progress: Progress | None) -> None:
+    enterprises: dict[str, Enterprise] = {
+        e.credit_code: e
+        for e in db.session.scalars(
+            select(Enterprise).where(Enterprise.credit_code.in_([r.values["credit_code"] for r in rows]))
+        )
+    }
+    for done, row in enumerate(sorted(rows, key=lambda r: (r.values["value_date"], r.number)), start=1):
+        _bridge(actor, fund, row, enterprises)
+        if progress is not None:
+            progress(done, len(rows))
+    db.session.flush()
+    cohorts.rebuild(fund.id)  # the report's kept totals, from the record now holding the past
+
+
+def _bridge(actor: User, fund: Fund, row: Row, enterprises: dict[str, Enterprise]) -> None:
+    v = row.values
+    assert row.bank is not None and row.policy is not None
+    enterprise = enterprises.get(v["credit_code"])
+    if enterprise is None:
+        enterprise = Enterprise(
+            name=v["name"],
+            credit_code=v["credit_code"],
+            district=v["district"],
+            industry=v["industry"],
+            employees=v["employees"],
+            revenue=v["revenue"],
+            assets=v["assets"],
+            size=v["size"],
+        )
+        db.session.add(enterprise)
+        enterprises[v["credit_code"]] = enterprise
+    value_date, renewed_on, received_on = v["value_date"], v["renewed_on"], v["received_on"]
+    used = days_used(value_date, received_on)
+    bank = row.bank
+    application = Application(
+        fund_id=fund.id,
+        enterprise=enterprise,
+        bank_id=bank.id,
+        policy_version_id=row.version_id,
+        state=State.ARCHIVED.value,
+        version=1,
+        loan_contract_no=v["contract"],
+        loan_amount_due=v["loan_due"],
+        loan_due_date=value_date,
+        loan_overdue=False,
+        requested_amount=v["amount"],
+        requested_days=min(used, row.policy.max_days),
+        own_funds_planned=v["loan_due"] - v["amount"],
+        purpose=f"归还到期流动资金贷款（{NOTE}）",
+        submitted_at=_at(value_date, 9),
+        committed_amount=v["new_loan"],
+        approved_amount=v["amount"],
+        own_funds_confirmed=v["loan_due"] - v["amount"],
+        approved_on=value_date,
+        value_date=value_date,
+        disbursement_ref=v["disbursement_ref"],
+        destination_account_name=bank.account_name,
+        destination_account_no=bank.account_no,
+        destination_account_bank=bank.account_bank,
+        prepared_at=_at(value_date, 10),
+        authorised_at=_at(value_date, 11),
+        new_loan_contract_no=f"{v['contract']}（续）",
+        new_loan_amount=v["new_loan"],
+        renewed_on=renewed_on,
+        renewal_late=renewal_late(row.policy, value_date, renewed_on),
+        received_on=received_on,
+        fee_due=v["fee"],
+        archived_at=_at(received_on, 17),
+        imported_key=row.key,
+        created_at=clock.utcnow(),
+    )
+    db.session.add(application)
+    db.session.flush()
+    fund_position.reserved_in_the_past(fund.id, value_date, v["amount"])
+    note = f"{NOTE}（第 {row.number} 行）"
+    steps: tuple[tuple[Action, Role, State | None, State, date, int, dict[str, str]], ...] = (
+        (Action.SUBMIT, Role.ENTERPRISE, None, State.SUBMITTED, value_date, 9, {}),
+        (Action.ACCEPT, Role.REVIEWER, State.SUBMITTED, State.ACCEPTED, value_date, 9, {}),
+        (Action.COMMIT, Role.BANK, State.ACCEPTED, State.BANK_COMMITTED, value_date, 9, {}),
+        (Action.APPROVE, Role.OPERATOR, State.BANK_COMMITTED, State.APPROVED, value_date, 10, {}),
+        (Action.PREPARE_DISBURSEMENT, Role.OPERATOR, State.APPROVED, State.APPROVED, value_date, 10, {}),
+        (
+            Action.AUTHORISE_DISBURSEMENT,
+            Role.OPERATOR,
+            State.APPROVED,
+            State.DISBURSED,
+            value_date,
+            11,
+            {"amount": v["amount"].plain(), "value_date": value_date.isoformat()},
+        ),
+        (Action.CONFIRM_RENEWAL, Role.BANK, State.DISBURSED, State.RENEWED, renewed_on, 11, {}),
+        (
+            Action.CONFIRM_RETURN,
+            Role.BANK,
+            State.RENEWED,
+            State.REPAID,
+            received_on,
+            15,
+            {"principal": v["principal"].plain(), "fee": v["fee"].plain()},
+        ),
+        (Action.ARCHIVE, Role.OPERATOR, State.REPAID, State.ARCHIVED, received_on, 17, {}),
+    )
+    for action, role, before, after, day, hour, payload in steps:
+        db.session.add(
+            ApplicationEvent(
+                application_id=application.id,
+                actor_id=None,  # who took the step then is not in the 台账: none is named, the note says why
+                actor_role=role.value,
+                at=_at(day, hour),
+                action=action.value,
+                from_state=before.value if before else None,
+                to_state=after.value,
+                note=note,
+                payload=payload,
+            )
+        )
+    receipt = Receipt(
+        application=application,
+        received_on=received_on,
+        principal=v["principal"],
+        fee=v["fee"],
+        transfer_ref=v["return_ref"],
+        recorded_by_id=actor.id,
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    transfers.book(bank.id, v["return_ref"], "return", received_on, application.id)
+    # the money back first, then out: the special account never shows less than it holds today on the way
+    ledger.post(
+        return_posting(receipt.id, application.id, v["principal"], v["fee"]),
+        received_on,
+        fund_id=fund.id,
+        bank_ref=v["return_ref"],
+        application_id=application.id,
+        actor=actor,
+    )
+    ledger.post(
+        disbursement_posting(application.id, v["amount"]),
+        value_date,
+        fund_id=fund.id,
+        bank_ref=v["disbursement_ref"],
+        application_id=application.id,
+        actor=actor,
+    )
+    account = account_of(application, received_on, row.policy)
+    frozen = statement.build(application, account, row.policy, clock.today(), archived_by=actor, archive_note=NOTE)
+    statement.freeze(application, frozen, actor)
+
+
+def template() -> bytes:
+    """The 台账 template: the header row and a line saying what each column holds."""
+    from loanfund.services.reports.workbook import Book, Column
+
+    book = Book("", "应急转贷台账导入模板")
+    book.sheet(
+        "台账",
+        "应急转贷台账（每行一笔已结清的业务；表头须与模板一致）",
+        [Column(header, width=18) for _, header, _ in COLUMNS],
+        [[hint for _, _, hint in COLUMNS]],
+    )
+    return book.bytes()
