@@ -434,3 +434,52 @@ def bank_statement_import(file: Path, format_name: str, fund_code: str | None) -
     )
     for note in record.notes:
         click.echo(f"注意：{note}")
+
+
+@loanfund_cli.command("import-ledger")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "username", required=True, help="The administrator who answers for the import (recorded).")
+@click.option("--dry-run", is_flag=True, help="Check every row and say what would be imported; write nothing.")
+@click.option("--row-by-row", is_flag=True, help="Import the good rows even when others are refused (recorded).")
+@FUND_OPTION
+def import_ledger_command(file: Path, username: str, dry_run: bool, row_by_row: bool, fund_code: str | None) -> None:
+    """Bring the fund's past bridges in from its Excel 台账 (docs/ledger-import.md): every row checked against the
+    policy in force at its value date, every problem named by row and column. A file with a problem imports nothing
+    (exit 1) unless ``--row-by-row``; a row imported before is skipped."""
+    from loanfund.models import User
+    from loanfund.services.books import ledger_import
+
+    fund = _fund(fund_code)
+    actor = db.session.scalars(select(User).where(User.username == username)).one_or_none()
+    if actor is None:
+        raise click.BadParameter(f"没有用户“{username}”", param_hint="--by")
+    data = file.read_bytes()
+    with click.progressbar(length=1, label="导入台账", show_pos=True, file=sys.stderr) as bar:
+
+        def progress(done: int, of: int) -> None:
+            bar.length = max(of, 1)
+            bar.update(done - bar.pos)
+
+        try:
+            result = ledger_import.run(
+                actor, fund.id, file.name, data, dry_run=dry_run, row_by_row=row_by_row, progress=progress
+            )
+        except LoanFundError as exc:
+            messages = exc.errors.values() if isinstance(exc, InvalidInput) else [[exc.message]]
+            raise click.ClickException("\n".join(m for ms in messages for m in ms)) from exc
+    for problem in result.problems:
+        click.echo(f"✗ {problem}")
+    refused = len(result.refused)
+    if dry_run:
+        verdict = "可以导入" if not refused else ("逐行导入时可导入" if row_by_row else "不能导入")
+        click.echo(
+            f"试运行（未写入）：读取 {len(result.rows)} 行，{verdict} {result.created} 笔，"
+            f"此前已导入 {result.skipped} 笔，有问题 {refused} 行"
+        )
+    else:
+        click.echo(
+            f"{file.name}：读取 {len(result.rows)} 行，新增 {result.created} 笔，此前已导入 {result.skipped} 笔，"
+            f"拒收 {refused} 行" + ("" if not refused or row_by_row else "（整份未导入）")
+        )
+    if refused and not row_by_row:
+        raise SystemExit(1)

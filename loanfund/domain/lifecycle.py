@@ -197,6 +197,33 @@ for (_state, _action), _transition in TRANSITIONS.items():
     ACTION_ROLES[_action] = ACTION_ROLES.get(_action, frozenset()) | _transition.roles
 ACTION_ROLES[Action.SUBMIT] = frozenset({Role.ENTERPRISE})
 
+# A bridge's ordinary way through the table, from its submission to its archive, each step by the role that ordinarily
+# takes it: what a past bridge of the fund's 台账 (issue 29), made before LoanFund, is recorded as having gone through.
+ORDINARY_PATH: tuple[tuple[Action, Role], ...] = (
+    (Action.SUBMIT, _E),
+    (Action.ACCEPT, _RV),
+    (Action.COMMIT, _BK),
+    (Action.APPROVE, _OP),
+    (Action.PREPARE_DISBURSEMENT, _OP),
+    (Action.AUTHORISE_DISBURSEMENT, _OP),
+    (Action.CONFIRM_RENEWAL, _BK),
+    (Action.CONFIRM_RETURN, _BK),
+    (Action.ARCHIVE, _OP),
+)
+
+
+def ordinary_path() -> list[tuple[Action, Role, State | None, State]]:
+    """``ORDINARY_PATH`` walked through ``TRANSITIONS``: each step with the state it leaves and the one it reaches (a
+    step the table does not allow from there fails here, at import, not in a record)."""
+    walked: list[tuple[Action, Role, State | None, State]] = []
+    state: State | None = None
+    for action, role in ORDINARY_PATH:
+        target = S.SUBMITTED if state is None else transition_for(state, action, role).target
+        walked.append((action, role, state, target))
+        state = target
+    return walked
+
+
 # States an application never leaves.
 FINAL_STATES = frozenset(
     {S.ARCHIVED, S.REJECTED, S.BANK_DECLINED, S.GROUP_REJECTED, S.WITHDRAWN, S.CANCELLED, S.WRITTEN_OFF}

@@ -23,7 +23,7 @@ from loanfund import clock
 from loanfund.domain.eligibility import INDUSTRIES, classify_size, normalise_credit_code
 from loanfund.domain.errors import InvalidInput, InvalidValue, NotAllowed
 from loanfund.domain.ledger import disbursement_posting, return_posting
-from loanfund.domain.lifecycle import Action, Role, State
+from loanfund.domain.lifecycle import Role, State, ordinary_path
 from loanfund.domain.money import Money
 from loanfund.domain.past_bridge import PastBridge, check
 from loanfund.domain.policy import Policy
@@ -464,45 +464,28 @@ def _bridge(actor: User, fund: Fund, row: Row, enterprises: dict[str, Enterprise
     db.session.flush()
     fund_position.reserved_in_the_past(fund.id, value_date, v["amount"])
     note = f"{NOTE}（第 {row.number} 行）"
-    steps: tuple[tuple[Action, Role, State | None, State, date, int, dict[str, str]], ...] = (
-        (Action.SUBMIT, Role.ENTERPRISE, None, State.SUBMITTED, value_date, 9, {}),
-        (Action.ACCEPT, Role.REVIEWER, State.SUBMITTED, State.ACCEPTED, value_date, 9, {}),
-        (Action.COMMIT, Role.BANK, State.ACCEPTED, State.BANK_COMMITTED, value_date, 9, {}),
-        (Action.APPROVE, Role.OPERATOR, State.BANK_COMMITTED, State.APPROVED, value_date, 10, {}),
-        (Action.PREPARE_DISBURSEMENT, Role.OPERATOR, State.APPROVED, State.APPROVED, value_date, 10, {}),
-        (
-            Action.AUTHORISE_DISBURSEMENT,
-            Role.OPERATOR,
-            State.APPROVED,
-            State.DISBURSED,
-            value_date,
-            11,
-            {"amount": v["amount"].plain(), "value_date": value_date.isoformat()},
-        ),
-        (Action.CONFIRM_RENEWAL, Role.BANK, State.DISBURSED, State.RENEWED, renewed_on, 11, {}),
-        (
-            Action.CONFIRM_RETURN,
-            Role.BANK,
-            State.RENEWED,
-            State.REPAID,
-            received_on,
-            15,
-            {"principal": v["principal"].plain(), "fee": v["fee"].plain()},
-        ),
-        (Action.ARCHIVE, Role.OPERATOR, State.REPAID, State.ARCHIVED, received_on, 17, {}),
-    )
-    for action, role, before, after, day, hour, payload in steps:
+    # each step of the ordinary path on the day of the state it reaches, an hour apart within the day; the money's
+    # steps with what the real ones record
+    days = {State.RENEWED: renewed_on, State.REPAID: received_on, State.ARCHIVED: received_on}
+    payloads = {
+        State.DISBURSED: {"amount": v["amount"].plain(), "value_date": value_date.isoformat()},
+        State.REPAID: {"principal": v["principal"].plain(), "fee": v["fee"].plain()},
+    }
+    hour: dict[date, int] = {}
+    for action, role, before, after in ordinary_path():
+        day = days.get(after, value_date)
+        hour[day] = hour.get(day, 8) + 1
         db.session.add(
             ApplicationEvent(
                 application_id=application.id,
                 actor_id=None,  # who took the step then is not in the 台账: none is named, the note says why
                 actor_role=role.value,
-                at=_at(day, hour),
+                at=_at(day, hour[day]),
                 action=action.value,
                 from_state=before.value if before else None,
                 to_state=after.value,
                 note=note,
-                payload=payload,
+                payload=payloads.get(after, {}) if before is not after else {},
             )
         )
     receipt = Receipt(
