@@ -13,6 +13,7 @@ from loanfund.api import (  # noqa: E402,F401  (routes register on import)
     errors,
     funds,
     group,
+    ledger_import,
     limits,
     openapi,
     oversight,

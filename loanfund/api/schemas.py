@@ -1188,3 +1188,40 @@ class RematchSchema(StrictSchema):
 
 class RematchedSchema(Schema):
     matched = fields.Integer(metadata={"description": "本次自动对账的笔数"})
+
+
+class LedgerProblemSchema(Schema):
+    row = fields.Integer(metadata={"description": "台账工作表的行号（第 1 行为表格第一行）"})
+    column = fields.String(metadata={"description": "列的表头，如“收取用款费用（元）”"})
+    message = fields.String()
+
+
+class LedgerCheckSchema(Schema):
+    """What a 台账 would import (``dry_run``): nothing written."""
+
+    rows_read = fields.Function(lambda r: len(r.rows), metadata={"description": "读取的数据行"})
+    importable = fields.Function(lambda r: len(r.fresh), metadata={"description": "没有问题、此前未导入的行"})
+    created = fields.Integer(metadata={"description": "照此导入将新增的笔数（文件有问题且非逐行导入时为 0）"})
+    skipped = fields.Integer(metadata={"description": "此前已导入、将跳过的行"})
+    refused = fields.Function(lambda r: len(r.refused), metadata={"description": "有问题的行"})
+    amount = MoneyField(metadata={"description": "可导入各笔的转贷金额合计"})
+    fees = MoneyField(metadata={"description": "可导入各笔的用款费用合计"})
+    problems = fields.List(fields.Nested(LedgerProblemSchema))
+
+
+class LedgerImportSchema(Schema):
+    """An import's record (who, when, which file, what became of its rows)."""
+
+    id = fields.Integer()
+    filename = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    row_by_row = fields.Boolean()
+    outcome = fields.String(metadata={"description": "imported（已导入）、partial（逐行导入）、refused（整份拒收）"})
+    rows_read = fields.Integer()
+    rows_created = fields.Integer()
+    rows_skipped = fields.Integer()
+    rows_refused = fields.Integer()
+    problems = fields.List(fields.String())
+    imported_by = fields.Function(lambda r: r.imported_by.display_name)
+    imported_at = fields.DateTime()

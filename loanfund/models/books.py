@@ -28,6 +28,7 @@ from loanfund.models.base import TimestampMixin
 from loanfund.types import MoneyType, UTCDateTime
 
 if TYPE_CHECKING:
+    from loanfund.models.access import User
     from loanfund.models.funds import Fund
     from loanfund.models.parties import Contributor
 
@@ -305,5 +306,7 @@ class LedgerImport(Model):
     problems: Mapped[list[str]] = mapped_column(JSON, default=list)
     imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    imported_by: Mapped[User] = relationship()
 
     __table_args__ = (CheckConstraint("outcome IN ('imported', 'partial', 'refused')", name="outcome_known"),)

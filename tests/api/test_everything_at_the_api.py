@@ -37,6 +37,7 @@ SAME_WORK = {
     "bank_statement.undo": {"api.undo_bank_match"},
     "bank_statement.rematch": {"api.rematch_bank_statement"},
     "admin.bank_formats": {"api.create_bank_format"},
+    "admin.ledger_import_run": {"api.check_ledger", "api.import_ledger"},
     "admin.bank_format": {"api.put_bank_format"},
     "group.record_meeting": {"api.record_group_meeting"},
     "group.record_decision": {"api.record_group_decision"},

@@ -165,6 +165,15 @@ def _payable(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
     return Press("admin", "/admin/distributions/payment", {"bank_ref": "FP1"}, "/admin/contributions")
 
 
+def _ledger(flows: Flows, traveller) -> Press:  # type: ignore[no-untyped-def]
+    import io
+
+    from tests.integration.test_ledger_import import row, workbook
+
+    data = {"file": (io.BytesIO(workbook([row(n) for n in range(3)])), "台账.xlsx")}
+    return Press("admin", "/admin/ledger-import", data, "/admin/ledger-import")  # type: ignore[arg-type]
+
+
 def _future_version() -> int:
     """A version the administrator added to take effect next year: still open to correction and withdrawal."""
     from datetime import date
@@ -313,6 +322,7 @@ CONFIRMED: dict[str, list[Callable[..., Press]]] = {
     ],
     "admin.distribute": [_with_income],
     "admin.pay": [_payable],
+    "admin.ledger_import_run": [_ledger],
     "admin.policies": [lambda flows, traveller: Press("admin", "/admin/policies", NEW_POLICY, "/admin/policies")],
     "admin.revise_policy": [_revision],
     "admin.withdraw_policy": [_withdrawal],

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from loanfund import clock
 from loanfund.domain.eligibility import INDUSTRIES, classify_size, normalise_credit_code
@@ -107,6 +108,7 @@ class Result:
     """What a run found and did: rows read, created, skipped (imported before), refused (with their problems)."""
 
     rows: list[Row]
+    fresh: list[Row] = field(default_factory=list)  # the rows without a problem not imported before
     created: int = 0
     skipped: int = 0
     record: LedgerImport | None = None
@@ -114,6 +116,21 @@ class Result:
     @property
     def refused(self) -> list[Row]:
         return [row for row in self.rows if row.problems]
+
+    @property
+    def amount(self) -> Money:
+        """The bridges the good new rows say went out."""
+        return Money(sum(row.values["amount"].fen for row in self.fresh))
+
+    @property
+    def fees(self) -> Money:
+        return Money(sum(row.values["fee"].fen for row in self.fresh))
+
+    @property
+    def period(self) -> tuple[date, date] | None:
+        """The first and last value dates of the good new rows."""
+        days = [row.values["value_date"] for row in self.fresh]
+        return (min(days), max(days)) if days else None
 
     @property
     def problems(self) -> list[Problem]:
@@ -134,10 +151,27 @@ def run(
     progress: Progress | None = None,
 ) -> Result:
     """Check the 台账 and, unless ``dry_run``, import it (one transaction). A file with any problem imports nothing,
-    but with ``row_by_row`` its good rows are imported and the others recorded as refused.
+    but with ``row_by_row`` its good rows are imported and the others recorded as refused. ``progress(done, of)`` after
+    each bridge written.
 
     :raise NotAllowed: not the fund's administrator. :raise InvalidInput: a file that is not a 台账 at all (no
     header row, not a workbook), named under ``file``."""
+    steps = running(actor, fund_id, filename, data, dry_run=dry_run, row_by_row=row_by_row)
+    while True:
+        try:
+            done, of = next(steps)
+        except StopIteration as finished:
+            result: Result = finished.value
+            return result
+        if progress is not None:
+            progress(done, of)
+
+
+def running(
+    actor: User, fund_id: int, filename: str, data: bytes, *, dry_run: bool = False, row_by_row: bool = False
+) -> Generator[tuple[int, int], None, Result]:
+    """``run`` as a generator of its progress — ``(done, of)`` after each bridge written — returning its result (the
+    page streams it)."""
     if actor.role_enum is not Role.ADMIN:
         raise NotAllowed("只有系统管理员可以导入台账", code="role_not_allowed")
     rows = _read(data, filename)
@@ -154,19 +188,19 @@ def run(
             )
         )
     }
-    fresh = [row for row in good if row.key not in done]
-    result.skipped = len(good) - len(fresh)
+    result.fresh = [row for row in good if row.key not in done]
+    result.skipped = len(good) - len(result.fresh)
     refused = bool(result.refused) and not row_by_row
     if dry_run:
-        result.created = 0 if refused else len(fresh)
+        result.created = 0 if refused else len(result.fresh)
         return result
     if not refused:
-        _create(actor, fund, fresh, progress)
-        result.created = len(fresh)
+        yield from _create(actor, fund, result.fresh)
+        result.created = len(result.fresh)
     result.record = LedgerImport(
         fund_id=fund_id,
         filename=filename[-200:] or "台账.xlsx",
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256(data),
         size=len(data),
         row_by_row=row_by_row,
         outcome="refused" if refused else ("partial" if result.refused else "imported"),
@@ -179,6 +213,25 @@ def run(
     )
     db.session.add(result.record)
     return finish(result)
+
+
+def sha256(data: bytes) -> str:
+    """The file's fingerprint as the import record keeps it (the page checks that the file confirmed is the one
+    checked)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def records(fund_id: int, limit: int = 50) -> list[LedgerImport]:
+    """The fund's latest imports, newest first, with who made them."""
+    return list(
+        db.session.scalars(
+            select(LedgerImport)
+            .where(LedgerImport.fund_id == fund_id)
+            .order_by(LedgerImport.id.desc())
+            .limit(limit)
+            .options(joinedload(LedgerImport.imported_by))
+        )
+    )
 
 
 # -- reading -----------------------------------------------------------------------------------------------------------
@@ -388,7 +441,7 @@ def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), clock.FUND_TZ).astimezone(UTC)
 
 
-def _create(actor: User, fund: Fund, rows: list[Row], progress: Progress | None) -> None:
+def _create(actor: User, fund: Fund, rows: list[Row]) -> Generator[tuple[int, int], None, None]:
     enterprises: dict[str, Enterprise] = {
         e.credit_code: e
         for e in db.session.scalars(
@@ -397,8 +450,7 @@ def _create(actor: User, fund: Fund, rows: list[Row], progress: Progress | None)
     }
     for done, row in enumerate(sorted(rows, key=lambda r: (r.values["value_date"], r.number)), start=1):
         _bridge(actor, fund, row, enterprises)
-        if progress is not None:
-            progress(done, len(rows))
+        yield done, len(rows)
     db.session.flush()
     cohorts.rebuild(fund.id)  # the report's kept totals, from the record now holding the past
 

@@ -17,6 +17,7 @@ from loanfund.web.admin import (  # noqa: E402, F401
     banks,
     capital,
     checklist,
+    ledger_import,
     mail,
     people,
     policies,
