@@ -21,7 +21,7 @@ from loanfund.domain.eligibility import credit_code_check_character
 from loanfund.domain.errors import InvalidInput
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, Enterprise, Fund, JournalEntry, LedgerImport, User
+from loanfund.models import Application, Bank, Enterprise, Fund, JournalEntry, LedgerImport, User
 from loanfund.services.books import ledger_import
 from loanfund.services.books.ledger_import import COLUMNS
 from loanfund.services.books.reconcile import reconcile
@@ -50,14 +50,14 @@ def row(n: int) -> list[object]:
     days = n % 4 + 2
     back = out + timedelta(days=days)
     return [
-        f"连云港过往企业{n:03d}有限公司",
+        f"过往企业{n:03d}有限公司",
         credit_code(n),
         "海州区",
         "工业",
         "50",
         "3000",
         "2000",
-        "中国工商银行连云港分行" if n % 2 else "JSB-LYG",
+        "ICBC-LYG" if n % 2 else "JSB-LYG",
         f"借字2020第{n:04d}号",
         f"{amount * 125 // 100 / 100:.2f}",  # the loan due: the bridge is 80 % of it
         f"{amount / 100:.2f}",
@@ -79,7 +79,7 @@ def workbook(rows: list[list[object]], title: bool = True) -> bytes:
     sheet = book.add_worksheet("台账")
     start = 0
     if title:
-        sheet.write_string(0, 0, "连云港市中小企业应急转贷资金使用台账（2020年）")
+        sheet.write_string(0, 0, "中小企业应急转贷资金使用台账（2020年）")
         start = 2
     sheet.write_row(start, 0, HEADER)
     for i, values in enumerate(rows, start=start + 1):
@@ -124,7 +124,9 @@ def test_a_ledger_with_errors_is_refused_with_every_error_named_and_imports_noth
 
 
 def test_corrected_it_imports_reconciles_and_is_in_the_months_report_and_twice_adds_nothing(people, traveller):
-    data = workbook([row(n) for n in range(200)])
+    rows = [row(n) for n in range(200)]
+    rows[1][7] = db.session.scalars(select(Bank.name).where(Bank.code == "ICBC-LYG")).one()  # by its name too
+    data = workbook(rows)
     dry = ledger_import.run(_admin(), city_fund_id(), "台账2020.xlsx", data, dry_run=True)
     assert (dry.created, dry.skipped, dry.problems) == (200, 0, [])
     assert db.session.scalar(select(func.count()).select_from(LedgerImport)) == 0  # a dry run writes nothing
@@ -135,7 +137,7 @@ def test_corrected_it_imports_reconciles_and_is_in_the_months_report_and_twice_a
     assert (result.created, result.skipped, steps[-1], len(steps)) == (200, 0, (200, 200), 200)
     imported = db.session.scalars(select(Application).where(Application.imported_key.is_not(None))).all()
     assert len(imported) == 200 and {a.state for a in imported} == {"archived"}
-    assert count(Enterprise, Enterprise.name.like("连云港过往企业%")) == 200
+    assert count(Enterprise, Enterprise.name.like("过往企业%")) == 200
     assert reconcile(city_fund_id()).ok
     march = reporting.report(db.session.get(Fund, city_fund_id()), date(2020, 3, 1), date(2020, 3, 31))
     # March 2020: rows 40–59 out, amounts 100,000.00 to 2,000,000.00 (21,000,000.00); the fees of the bridges back in
@@ -187,3 +189,38 @@ def _no_header() -> bytes:
     book.add_worksheet("x").write_string(0, 0, "没有表头")
     book.close()
     return buffer.getvalue()
+
+
+def test_the_command_names_every_problem_exits_1_and_imports_nothing(runner, people, tmp_path):
+    path = tmp_path / "台账2020.xlsx"
+    path.write_bytes(workbook(_rows_with_errors()))
+    refused = runner.invoke(args=["loanfund", "import-ledger", str(path), "--by", "admin"])
+    assert refused.exit_code == 1
+    assert "✗ 第 14 行「合作银行」：“某农村商业银行”不是本资金的合作银行" in refused.output
+    assert "✗ 第 124 行「续贷日期」：续贷日期早于放款日期 2020-07-09" in refused.output
+    assert "台账2020.xlsx：读取 200 行，新增 0 笔，此前已导入 0 笔，拒收 4 行（整份未导入）" in refused.output
+    assert count(Application, Application.imported_key.is_not(None)) == 0
+    partial = runner.invoke(args=["loanfund", "import-ledger", str(path), "--by", "admin", "--row-by-row"])
+    assert partial.exit_code == 0, partial.output
+    assert "读取 200 行，新增 196 笔，此前已导入 0 笔，拒收 4 行" in partial.output
+    nobody = runner.invoke(args=["loanfund", "import-ledger", str(path), "--by", "nobody"])
+    assert nobody.exit_code == 2 and "没有用户“nobody”" in nobody.output
+
+
+def test_a_credit_code_is_one_enterprise_in_the_file_and_in_the_register(people, traveller):
+    registered = people["ent1"].enterprise
+    assert registered is not None
+    rows = [row(n) for n in range(3)]
+    rows[0][1] = registered.credit_code  # known as another name
+    rows[2][1] = rows[1][1]  # one code, two names in the file
+    result = ledger_import.run(_admin(), city_fund_id(), "台账.xlsx", workbook(rows), dry_run=True)
+    assert [str(problem) for problem in result.problems] == [
+        f"第 4 行「企业名称」：该统一社会信用代码已登记为“{registered.name}”，请核对企业名称或信用代码",
+        "第 6 行「企业名称」：与第 5 行信用代码相同而企业名称不同（“过往企业001有限公司”）",
+    ]
+    rows[0][0] = registered.name
+    rows[2][0] = rows[1][0]
+    imported = ledger_import.run(_admin(), city_fund_id(), "台账.xlsx", workbook(rows))
+    assert (imported.created, imported.problems) == (3, [])
+    assert count(Enterprise, Enterprise.credit_code == rows[1][1]) == 1  # the two rows' bridges, one enterprise
+    assert count(Application, Application.enterprise_id == registered.id) >= 1

@@ -333,6 +333,7 @@ def _check(fund: Fund, rows: list[Row]) -> None:
     districts = {d.name: d.key for d in fund.districts}  # the fund's region only (第八条)
     industries = {industry.name: key for key, industry in INDUSTRIES.items()}
     seen: dict[str, int] = {}
+    names: dict[str, tuple[str, int]] = {}
     refs: dict[tuple[int, str], int] = {}
     for row in rows:
         v = row.values
@@ -367,6 +368,9 @@ def _check(fund: Fund, rows: list[Row]) -> None:
         _check_rules(row, fund.id, today)
         identity = (v["credit_code"], v["value_date"].isoformat(), str(v["amount"].fen), v["disbursement_ref"])
         row.key = hashlib.sha256("|".join(identity).encode()).hexdigest()
+        first_name = names.setdefault(v["credit_code"], (v["name"], row.number))
+        if first_name[0] != v["name"]:
+            row.problem("name", f"与第 {first_name[1]} 行信用代码相同而企业名称不同（“{first_name[0]}”）")
         if row.key in seen:
             row.problem("credit_code", f"与第 {seen[row.key]} 行是同一笔业务")
         seen.setdefault(row.key, row.number)
@@ -375,7 +379,7 @@ def _check(fund: Fund, rows: list[Row]) -> None:
         if ref in refs:
             row.problem("return_ref", f"与第 {refs[ref]} 行的归还凭证号相同")
         refs.setdefault(ref, row.number)
-    _check_booked(rows)
+    _check_booked(fund.id, rows)
 
 
 def _check_rules(row: Row, fund_id: int, today: date) -> None:
@@ -407,8 +411,9 @@ def _check_rules(row: Row, fund_id: int, today: date) -> None:
         row.problem("employees" if finding.field == "size" else finding.field, finding.message)
 
 
-def _check_booked(rows: list[Row]) -> None:
-    """A return's transfer reference booked before (by the fund's own records) is the same money twice."""
+def _check_booked(fund_id: int, rows: list[Row]) -> None:
+    """What the database already holds: a return's transfer reference booked before (by the fund's own records) is
+    the same money twice; a credit code registered under another name is another enterprise, or a typing error."""
     wanted = [r for r in rows if not r.problems and r.bank is not None]
     if not wanted:
         return
@@ -420,10 +425,17 @@ def _check_booked(rows: list[Row]) -> None:
             )
         )
     }
-    keys = dict(
+    keys = set(
+        db.session.scalars(
+            select(Application.imported_key).where(
+                Application.fund_id == fund_id, Application.imported_key.in_([r.key for r in wanted])
+            )
+        )
+    )
+    names = dict(
         db.session.execute(
-            select(Application.imported_key, Application.id).where(
-                Application.imported_key.in_([r.key for r in wanted])
+            select(Enterprise.credit_code, Enterprise.name).where(
+                Enterprise.credit_code.in_({r.values["credit_code"] for r in wanted})
             )
         ).all()
     )
@@ -431,6 +443,9 @@ def _check_booked(rows: list[Row]) -> None:
         assert row.bank is not None
         if (row.bank.id, row.values["return_ref"]) in booked and row.key not in keys:
             row.problem("return_ref", "该归还凭证号已登记过，同一笔划款不能重复登记")
+        registered = names.get(row.values["credit_code"])
+        if registered is not None and registered != row.values["name"]:
+            row.problem("name", f"该统一社会信用代码已登记为“{registered}”，请核对企业名称或信用代码")
 
 
 # -- creating ----------------------------------------------------------------------------------------------------------
