@@ -224,3 +224,11 @@ def test_a_credit_code_is_one_enterprise_in_the_file_and_in_the_register(people,
     assert (imported.created, imported.problems) == (3, [])
     assert count(Enterprise, Enterprise.credit_code == rows[1][1]) == 1  # the two rows' bridges, one enterprise
     assert count(Application, Application.enterprise_id == registered.id) >= 1
+
+
+def test_the_documented_template_is_the_one_read():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "ledger-import.md").read_text(encoding="utf-8")
+    table = [line for line in doc.splitlines() if line.startswith("| ") and "`" in line]
+    assert table == [f"| {header} | `{name}` | {hint} |" for name, header, hint in COLUMNS]
