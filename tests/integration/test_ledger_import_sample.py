@@ -5,7 +5,9 @@ reconcile; and the file in the repository is the one the generator writes."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import zipfile
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -28,7 +30,7 @@ def test_the_sample_is_what_its_generator_writes(tmp_path):
     assert (tmp_path / "sample.xlsx").read_bytes() == SAMPLE.read_bytes()
 
 
-def test_the_sample_imports_into_the_demo_once_and_reconciles(runner, app):
+def test_the_sample_imports_into_the_demo_once_and_reconciles(runner, app, tmp_path):
     assert runner.invoke(args=["loanfund", "seed-demo"]).exit_code == 0
     dry = runner.invoke(args=["loanfund", "import-ledger", str(SAMPLE), "--by", "admin", "--fund", "LYG", "--dry-run"])
     assert dry.exit_code == 0, dry.output
@@ -46,3 +48,12 @@ def test_the_sample_imports_into_the_demo_once_and_reconciles(runner, app):
     again = runner.invoke(args=["loanfund", "import-ledger", str(SAMPLE), "--by", "admin", "--fund", "LYG"])
     assert "读取 24 行，新增 0 笔，此前已导入 24 笔" in again.output
     assert db.session.scalar(select(func.count()).select_from(LedgerImport)) == 2
+    # the audit pack of 2020 holds its six bridges (rows 6–11): each out and back in the journal, with its voucher
+    packed = runner.invoke(args=["loanfund", "audit-pack", "2020", "--out", str(tmp_path), "--fund", "LYG"])
+    assert packed.exit_code == 0, packed.output
+    assert "6 笔申请" in packed.output
+    with zipfile.ZipFile(next(tmp_path.glob("*.zip"))) as pack:
+        journal = list(csv.reader(pack.read("journal-2020.csv").decode("utf-8-sig").splitlines()))
+    refs = sorted({line[4] for line in journal[1:] if line[4]})  # a line a leg: each entry's reference once
+    assert refs[:2] == ["HK20200209006", "HK20200414007"] and refs[6:8] == ["ZD20200205006", "ZD20200412007"]
+    assert len(refs) == 12
