@@ -438,11 +438,15 @@ def bank_statement_import(file: Path, format_name: str, fund_code: str | None) -
 
 @loanfund_cli.command("import-ledger")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--by", "username", required=True, help="The administrator who answers for the import (recorded).")
+@click.option(
+    "--by", "username", help="The administrator who answers for the import (recorded); the fund's only one by default."
+)
 @click.option("--dry-run", is_flag=True, help="Check every row and say what would be imported; write nothing.")
 @click.option("--row-by-row", is_flag=True, help="Import the good rows even when others are refused (recorded).")
 @FUND_OPTION
-def import_ledger_command(file: Path, username: str, dry_run: bool, row_by_row: bool, fund_code: str | None) -> None:
+def import_ledger_command(
+    file: Path, username: str | None, dry_run: bool, row_by_row: bool, fund_code: str | None
+) -> None:
     """Bring the fund's past bridges in from its Excel 台账 (docs/ledger-import.md): every row checked against the
     policy in force at its value date, every problem named by row and column. A file with a problem imports nothing
     (exit 1) unless ``--row-by-row``; a row imported before is skipped."""
@@ -450,9 +454,18 @@ def import_ledger_command(file: Path, username: str, dry_run: bool, row_by_row: 
     from loanfund.services.books import ledger_import
 
     fund = _fund(fund_code)
-    actor = db.session.scalars(select(User).where(User.username == username)).one_or_none()
-    if actor is None:
-        raise click.BadParameter(f"没有用户“{username}”", param_hint="--by")
+    if username is None:
+        admins = db.session.scalars(
+            select(User).where(User.fund_id == fund.id, User.role == Role.ADMIN.value, User.active.is_(True))
+        ).all()
+        if len(admins) != 1:
+            raise click.BadParameter(f"{fund.name}有 {len(admins)} 名系统管理员：请指明由谁导入", param_hint="--by")
+        actor = admins[0]
+    else:
+        named = db.session.scalars(select(User).where(User.username == username)).one_or_none()
+        if named is None:
+            raise click.BadParameter(f"没有用户“{username}”", param_hint="--by")
+        actor = named
     data = file.read_bytes()
     with click.progressbar(length=1, label="导入台账", show_pos=True, file=sys.stderr) as bar:
 

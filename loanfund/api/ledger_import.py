@@ -26,13 +26,13 @@ UPLOAD_FORM = {
 }
 
 
-def _sent() -> tuple[str, bytes, bool]:
-    """The file and ``row_by_row``. :raise InvalidInput: no file, or a flag that is neither true nor false."""
+def _sent(sent: list[tuple[str, bytes]], row_by_row: str) -> tuple[str, bytes, bool]:
+    """The one file and ``row_by_row`` as read from the form. :raise InvalidInput: no file, or a flag that is neither
+    true nor false — both named at once."""
     errors: dict[str, list[str]] = {}
-    flag = request.form.get("row_by_row", "false").strip().lower()
+    flag = row_by_row.strip().lower()
     if flag not in ("true", "false"):
         errors["row_by_row"] = ["只能是 true 或 false"]
-    sent = uploaded("file")
     if len(sent) != 1 or not sent[0][0]:
         errors["file"] = ["请选择一个台账文件"]
     if errors:
@@ -46,7 +46,7 @@ def _sent() -> tuple[str, bytes, bool]:
 def check_ledger() -> Response:
     """What the 台账 would import, every problem by row and column; nothing written. :raise 422: not a 台账."""
     user = current_api_user()
-    filename, data, row_by_row = _sent()
+    filename, data, row_by_row = _sent(uploaded("file"), request.form.get("row_by_row", "false"))
     result = ledger_import.run(user, own_fund(user).id, filename, data, dry_run=True, row_by_row=row_by_row)
     return jsonify(LedgerCheckSchema().dump(result))
 
@@ -59,7 +59,7 @@ def import_ledger() -> tuple[Response, int]:
     :raise 422: not a 台账, or — not row by row — every problem by row and column (the refusal is recorded, nothing
     imported)."""
     user = current_api_user()
-    filename, data, row_by_row = _sent()
+    filename, data, row_by_row = _sent(uploaded("file"), request.form.get("row_by_row", "false"))
     result = ledger_import.run(user, own_fund(user).id, filename, data, row_by_row=row_by_row)
     assert result.record is not None
     if result.record.outcome == "refused":

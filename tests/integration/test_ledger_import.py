@@ -232,3 +232,14 @@ def test_the_documented_template_is_the_one_read():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "ledger-import.md").read_text(encoding="utf-8")
     table = [line for line in doc.splitlines() if line.startswith("| ") and "`" in line]
     assert table == [f"| {header} | `{name}` | {hint} |" for name, header, hint in COLUMNS]
+
+
+def test_a_negative_figure_is_named(people):
+    rows = [row(0)]
+    rows[0][5] = "-1"
+    rows[0][9] = "-250,000.00"
+    result = ledger_import.run(_admin(), city_fund_id(), "台账.xlsx", workbook(rows), dry_run=True)
+    assert [str(problem) for problem in result.problems] == [
+        "第 4 行「营业收入（万元）」：不能为负数：-1",
+        "第 4 行「到期贷款金额（元）」：不能为负数：-250,000.00",
+    ]

@@ -299,7 +299,9 @@ def _parse(row: Row, name: str, value: Any) -> None:
         return
     if name in MONEY or name in WAN:
         found = money_cell(value, name, lambda n, message: row.problem(n, message))
-        if found is not None:
+        if found is not None and found.is_negative:
+            row.problem(name, f"不能为负数：{text}")
+        elif found is not None:
             row.values[name] = Money(found.fen * 10_000) if name in WAN else found
     elif name in DAYS:
         day = day_cell(value)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, render_template, request, stream_template, stream_with_context
+from flask import Response, current_app, render_template, request, stream_template, stream_with_context
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, FileField, HiddenField
 
 from loanfund.domain.errors import InvalidInput, LoanFundError
@@ -98,5 +99,9 @@ def ledger_import_run() -> tuple[str, int] | Response:
         except LoanFundError as exc:
             uow.discard()
             yield {"error": exc.message}
+        except SQLAlchemyError:  # the status is sent already: the page says it, the log keeps the cause
+            uow.discard()
+            current_app.logger.exception("ledger import failed while writing")
+            yield {"error": "数据库写入失败，请稍后重试"}
 
     return Response(stream_with_context(stream_template("admin/ledger_import_run.html", steps=progress())))
