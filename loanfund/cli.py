@@ -101,6 +101,8 @@ def reconcile_command(fund_code: str | None) -> None:
         if len(chosen) > 1:
             click.echo(f"== {each.name}（{each.code}）")
         failed |= not _reconcile_one(each)
+    # the session's transaction ends first: on a SQLite file it holds the write lock ANALYZE's own connection waits for
+    db.session.close()
     if sqlite.refresh_statistics(db.engine):
         click.echo("已更新 SQLite 查询统计（ANALYZE）。")
     if failed:
