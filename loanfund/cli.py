@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -403,6 +405,19 @@ def policy_export_command(fund_code: str | None) -> None:
     click.echo(json.dumps(policies.exported(_fund(fund_code)), ensure_ascii=False, indent=2))
 
 
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A bar on standard error for a long import, fed ``progress(done, of)`` as the service goes (its length learnt
+    from the first call)."""
+    with click.progressbar(length=1, label=label, show_pos=True, file=sys.stderr) as bar:
+
+        def progress(done: int, of: int) -> None:
+            bar.length = max(of, 1)
+            bar.update(done - bar.pos)
+
+        yield progress
+
+
 bank_statement_cli = AppGroup("bank-statement", help="The special account's bank statement (issue 29).")
 loanfund_cli.add_command(bank_statement_cli)
 
@@ -419,12 +434,7 @@ def bank_statement_import(file: Path, format_name: str, fund_code: str | None) -
 
     fund = _fund(fund_code)
     data = file.read_bytes()
-    with click.progressbar(length=1, label="写入流水", show_pos=True, file=sys.stderr) as bar:
-
-        def progress(done: int, of: int) -> None:
-            bar.length = max(of, 1)
-            bar.update(done - bar.pos)
-
+    with _progress_bar("写入流水") as progress:
         try:
             record = bank_statement.import_file(None, fund.id, format_name, file.name, data, progress)
         except InvalidInput as exc:
@@ -469,12 +479,7 @@ def import_ledger_command(
             raise click.BadParameter(f"没有用户“{username}”", param_hint="--by")
         actor = named
     data = file.read_bytes()
-    with click.progressbar(length=1, label="导入台账", show_pos=True, file=sys.stderr) as bar:
-
-        def progress(done: int, of: int) -> None:
-            bar.length = max(of, 1)
-            bar.update(done - bar.pos)
-
+    with _progress_bar("导入台账") as progress:
         try:
             result = ledger_import.run(
                 actor, fund.id, file.name, data, dry_run=dry_run, row_by_row=row_by_row, progress=progress

@@ -443,3 +443,25 @@ def test_the_months_report_and_the_audit_pack_carry_the_bank_check(people, trave
     assert rows[1][-1] == "自动"
     assert [d[0] for d in days[1:] if d[-1] == "否"] == ["2026-11-14", "2026-11-15"]
     assert "  bank-statement/lines-2026.csv\n" in manifest and "  bank-statement/imports.csv\n" in manifest
+
+
+def test_the_command_imports_once_and_names_every_problem(people, traveller, runner, tmp_path):
+    _month(traveller)
+    month = tmp_path / "2026-11.csv"
+    month.write_bytes(_csv(*MONTH))
+
+    def command(path: object, fmt: str = "工商银行网银明细"):  # type: ignore[no-untyped-def]
+        return runner.invoke(args=["loanfund", "bank-statement", "import", str(path), "--bank-format", fmt])
+
+    done = command(month)
+    assert done.exit_code == 0, done.output
+    assert "2026-11.csv（2026-11-02 至 2026-11-25）：读取 7 笔，新增 7 笔，已有 0 笔，自动对账 7 笔" in done.output
+    again = command(month)
+    assert "读取 7 笔，新增 0 笔，已有 7 笔，自动对账 0 笔" in again.output
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_csv("2026-13-05,30037500.00,,中国工商银行连云港分行,HS-A1,200042500.00"))
+    refused = command(bad)
+    assert refused.exit_code == 1 and "第 4 行「交易日期」：无法识别的日期 2026-13-05" in refused.output
+    unknown = command(month, "某银行")
+    assert unknown.exit_code == 1
+    assert _count(StatementLine) == 7
