@@ -83,3 +83,17 @@ def check(bridge: PastBridge, policy: Policy, today: date) -> list[Finding]:
             )
         )
     return found
+
+
+def first_short_day(closing: dict[date, Money], moves: dict[date, Money]) -> tuple[date, Money] | None:
+    """The special account must never go below zero (DESIGN §5), in the past too: the first day on which the books'
+    cash at the day's end (``closing``, given for every day the books or the import move from the first imported day
+    on) plus the imported bridges' money so far (``moves``: out negative, back positive) is negative, with that
+    balance — or None."""
+    imported = Money.zero()
+    for day in sorted(closing.keys() | moves.keys()):
+        imported += moves.get(day, Money.zero())
+        balance = closing[day] + imported
+        if balance.is_negative:
+            return day, balance
+    return None

@@ -243,3 +243,32 @@ def test_a_negative_figure_is_named(people):
         "第 4 行「营业收入（万元）」：不能为负数：-1",
         "第 4 行「到期贷款金额（元）」：不能为负数：-250,000.00",
     ]
+
+
+def test_the_special_account_never_goes_below_zero_in_the_past(people, traveller):
+    """2亿 paid in on 2018-12-20 (the cast's); six bridges of 40,000,000.00 out together on 2 March 2020 would take
+    2.4亿: the file is refused, naming the day and the balance, even row by row."""
+    rows = []
+    for n in range(6):
+        values = row(n)
+        values[9:19] = [
+            "50,000,000.00",
+            "40,000,000.00",
+            "2020-03-02",
+            f"HK-BIG-{n}",
+            "2020-03-03",
+            "50,000,000.00",
+            "2020-03-05",
+            f"HS-BIG-{n}",
+            "40,000,000.00",
+            "50,000.00",  # 40,000,000.00 × (2 × 0.40‰ + 0.45‰)
+        ]
+        rows.append(values)
+    for row_by_row in (False, True):
+        result = ledger_import.run(_admin(), city_fund_id(), "台账.xlsx", workbook(rows), row_by_row=row_by_row)
+        assert [str(problem) for problem in result.problems] == [
+            "文件：导入后专用账户 2020-03-02 的日终余额将为 -40,000,000.00 元：专用账户余额不能为负，"
+            "请先在“出资登记”中补录当时的出资（含入账日期与银行凭证号）"
+        ]
+        assert result.record is not None and (result.record.outcome, result.created) == ("refused", 0)
+    assert ledger_import.run(_admin(), city_fund_id(), "台账.xlsx", workbook(rows[:5])).created == 5  # 2亿 exactly

@@ -51,7 +51,7 @@ def test_a_file_with_problems_lists_every_one_by_row_and_column_and_writes_nothi
     assert answer.status_code == 422
     html = answer.get_data(as_text=True)
     words = text_of(html)
-    assert "读取 200 行 可导入 196 笔（文件有问题，整份不导入）" in words
+    assert "读取 200 行 可导入 196 笔（有问题，整份不导入）" in words
     assert "问题（4 处）" in words
     assert "14 合作银行 “某农村商业银行”不是本资金的合作银行" in words
     assert "124 续贷日期 续贷日期早于放款日期 2020-07-09" in words

@@ -30,7 +30,6 @@ from loanfund.models import (
     JournalEntry,
     JournalLeg,
     LedgerAccount,
-    LedgerDay,
     StatementBalance,
     StatementImport,
     StatementLine,
@@ -410,7 +409,7 @@ def day_figures(fund_id: int, days: list[date]) -> list[rules.Day]:
         )
     }
     balances = _bank_closing(fund_id, days)
-    closing = books_closing(fund_id, days)
+    closing = ledger.cash_closing(fund_id, days)
     found = []
     for day in days:
         bank_in, bank_out, open_lines = bank.get(day, (0, 0, 0))
@@ -459,29 +458,6 @@ def _bank_closing(fund_id: int, days: list[date]) -> dict[date, Money]:
             found[day] = last
         day += timedelta(days=1)
     return found
-
-
-def books_closing(fund_id: int, days: list[date]) -> dict[date, Money]:
-    """The books' cash at the end of each of ``days``: the running total less what was posted after (``LedgerDay``)."""
-    if not days:
-        return {}
-    now = ledger.line_balance(fund_id, CASH)
-    debit = type_coerce(func.sum(LedgerDay.debit), BigInteger())
-    credit = type_coerce(func.sum(LedgerDay.credit), BigInteger())
-    after: dict[date, int] = {
-        day: int(d) - int(c)
-        for day, d, c in db.session.execute(
-            select(LedgerDay.day, debit, credit)
-            .where(LedgerDay.fund_id == fund_id, LedgerDay.line == CASH, LedgerDay.day > min(days))
-            .group_by(LedgerDay.day)
-        )
-    }
-    closing = {}
-    running = now - Money(sum(v for d, v in after.items() if d > max(days)))
-    for day in sorted(days, reverse=True):
-        closing[day] = running
-        running -= Money(after.get(day, 0))
-    return closing
 
 
 def standing(actor: User, fund_id: int, start: date, end: date) -> Standing:

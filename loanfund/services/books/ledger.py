@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, case, delete, func, insert, literal, select
+from sqlalchemy import BigInteger, case, delete, func, insert, literal, select, type_coerce
 
 from loanfund.domain.ledger import (
+    CASH,
     RECEIVABLES,
     Kind,
     Posting,
@@ -311,3 +312,27 @@ def balances_by_prefix(fund_id: int, prefix: str, ids: Collection[int] | None = 
         .group_by(LedgerAccount.code)
     ).all()
     return {int(code.split(":", 1)[1]): Money(int(net)) for code, net in rows}
+
+
+def cash_closing(fund_id: int, days: list[date]) -> dict[date, Money]:
+    """The special account's cash in the books at the end of each of ``days``: the running total less what was posted
+    after (``LedgerDay``) — a few rows a day."""
+    if not days:
+        return {}
+    now = line_balance(fund_id, CASH)
+    debit = type_coerce(func.sum(LedgerDay.debit), BigInteger())
+    credit = type_coerce(func.sum(LedgerDay.credit), BigInteger())
+    after: dict[date, int] = {
+        day: int(d) - int(c)
+        for day, d, c in db.session.execute(
+            select(LedgerDay.day, debit, credit)
+            .where(LedgerDay.fund_id == fund_id, LedgerDay.line == CASH, LedgerDay.day > min(days))
+            .group_by(LedgerDay.day)
+        )
+    }
+    closing = {}
+    running = now - Money(sum(v for d, v in after.items() if d > max(days)))
+    for day in sorted(days, reverse=True):
+        closing[day] = running
+        running -= Money(after.get(day, 0))
+    return closing

@@ -23,10 +23,10 @@ from sqlalchemy.orm import joinedload
 from loanfund import clock
 from loanfund.domain.eligibility import INDUSTRIES, classify_size, normalise_credit_code
 from loanfund.domain.errors import InvalidInput, InvalidValue, NotAllowed
-from loanfund.domain.ledger import disbursement_posting, return_posting
+from loanfund.domain.ledger import CASH, disbursement_posting, return_posting
 from loanfund.domain.lifecycle import Role, State, ordinary_path
 from loanfund.domain.money import Money
-from loanfund.domain.past_bridge import PastBridge, check
+from loanfund.domain.past_bridge import PastBridge, check, first_short_day
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import days_used, renewal_late
 from loanfund.domain.text import normalised, text_problem
@@ -37,6 +37,7 @@ from loanfund.models import (
     Bank,
     Enterprise,
     Fund,
+    LedgerDay,
     LedgerImport,
     Receipt,
     TransferReference,
@@ -108,10 +109,18 @@ class Result:
     """What a run found and did: rows read, created, skipped (imported before), refused (with their problems)."""
 
     rows: list[Row]
+    row_by_row: bool = False
     fresh: list[Row] = field(default_factory=list)  # the rows without a problem not imported before
+    general: list[Problem] = field(default_factory=list)  # the file's, not a row's: nothing is imported
     created: int = 0
     skipped: int = 0
     record: LedgerImport | None = None
+
+    @property
+    def importable(self) -> bool:
+        """Something new to import and nothing that stops it: no problem of the file, and no row refused unless asked
+        row by row."""
+        return bool(self.fresh) and not self.general and (not self.refused or self.row_by_row)
 
     @property
     def refused(self) -> list[Row]:
@@ -134,7 +143,7 @@ class Result:
 
     @property
     def problems(self) -> list[Problem]:
-        return [p for row in self.rows for p in row.problems]
+        return [*self.general, *(p for row in self.rows for p in row.problems)]
 
 
 Progress = Callable[[int, int], None]
@@ -177,7 +186,7 @@ def running(
     rows = _read(data, filename)
     fund = db.session.get(Fund, fund_id)
     assert fund is not None
-    result = Result(rows)
+    result = Result(rows, row_by_row)
     _check(fund, rows)
     good = [row for row in rows if not row.problems]
     done = {
@@ -190,9 +199,10 @@ def running(
     }
     result.fresh = [row for row in good if row.key not in done]
     result.skipped = len(good) - len(result.fresh)
-    refused = bool(result.refused) and not row_by_row
+    result.general = _check_cash(fund_id, result.fresh)
+    refused = not result.importable and bool(result.problems)
     if dry_run:
-        result.created = 0 if refused else len(result.fresh)
+        result.created = len(result.fresh) if result.importable else 0
         return result
     if not refused:
         yield from _create(actor, fund, result.fresh)
@@ -411,6 +421,35 @@ def _check_rules(row: Row, fund_id: int, today: date) -> None:
     v["size"] = size.value
     for finding in check(past, policy, today):
         row.problem("employees" if finding.field == "size" else finding.field, finding.message)
+
+
+def _check_cash(fund_id: int, fresh: list[Row]) -> list[Problem]:
+    """The special account never below zero on any day, the past bridges booked (``past_bridge.first_short_day``)."""
+    if not fresh:
+        return []
+    moves: dict[date, Money] = {}
+    for row in fresh:
+        v = row.values
+        moves[v["value_date"]] = moves.get(v["value_date"], Money.zero()) - v["amount"]
+        moves[v["received_on"]] = moves.get(v["received_on"], Money.zero()) + v["principal"] + v["fee"]
+    booked = db.session.scalars(
+        select(LedgerDay.day)
+        .where(LedgerDay.fund_id == fund_id, LedgerDay.line == CASH, LedgerDay.day >= min(moves))
+        .distinct()
+    )
+    days = sorted(set(moves) | set(booked))
+    short = first_short_day(ledger.cash_closing(fund_id, days), moves)
+    if short is None:
+        return []
+    day, balance = short
+    return [
+        Problem(
+            None,
+            "",
+            f"导入后专用账户 {day.isoformat()} 的日终余额将为 {balance.format()} 元：专用账户余额不能为负，"
+            "请先在“出资登记”中补录当时的出资（含入账日期与银行凭证号）",
+        )
+    ]
 
 
 def _check_booked(fund_id: int, rows: list[Row]) -> None:

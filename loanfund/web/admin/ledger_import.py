@@ -81,9 +81,9 @@ def ledger_import_run() -> tuple[str, int] | Response:
         field_errors(form, exc.errors)
         return _page(form, status=422)
     uow.discard()
-    if not confirmed or not result.fresh or (result.refused and not row_by_row):
+    if not confirmed or not result.importable:
         form.checked.data = ledger_import.sha256(data)
-        return _page(form, result, 422 if result.refused and not row_by_row else 200)
+        return _page(form, result, 422 if result.problems and not result.importable else 200)
 
     def progress() -> Iterator[dict[str, Any]]:
         steps = ledger_import.running(current_user, fund_id, filename, data, row_by_row=row_by_row)
