@@ -103,8 +103,9 @@ def reconcile_command(fund_code: str | None) -> None:
         if len(chosen) > 1:
             click.echo(f"== {each.name}（{each.code}）")
         failed |= not _reconcile_one(each)
-    # the session's transaction ends first: on a SQLite file it holds the write lock ANALYZE's own connection waits for
-    db.session.close()
+    # the session's transaction ends first (nothing is left to write): on a SQLite file it holds the write lock that
+    # ANALYZE's own connection would wait for
+    db.session.commit()
     if sqlite.refresh_statistics(db.engine):
         click.echo("已更新 SQLite 查询统计（ANALYZE）。")
     if failed:
