@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request, send_file
+from flask import Response, jsonify, request, send_file, url_for
 
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
@@ -18,6 +18,8 @@ from loanfund.api.schemas import (
     IdentitySchema,
     NoticeSettingsSchema,
     PasswordChangeSchema,
+    PasswordForgotSchema,
+    PasswordResetSchema,
     SignUpCreateSchema,
     SignUpDecisionSchema,
     SignUpSchema,
@@ -25,7 +27,7 @@ from loanfund.api.schemas import (
 from loanfund.domain.errors import NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.services.oversight import notices
-from loanfund.services.people import enterprises, sessions, vetting
+from loanfund.services.people import enterprises, password_reset, sessions, vetting
 from loanfund.services.people.accounts import change_password, set_notices
 from loanfund.uploads import uploaded
 
@@ -110,6 +112,34 @@ def put_my_enterprise() -> Response:
 
 
 # -- signing up and vetting ------------------------------------------------------------------------------------------
+
+
+@api_bp.post("/password/forgot")
+@documented("忘记密码：发送重置链接", body=PasswordForgotSchema, status=202, problems=(422,), security="")
+def request_password_reset() -> tuple[Response, int]:
+    """As the 忘记密码 page: one answer whatever is named; the link goes to the account's e-mail address.
+    :raise 422: nothing typed."""
+    data = PasswordForgotSchema().load(_body())
+    password_reset.request(
+        data["identifier"],
+        address=request.remote_addr or "",
+        link=lambda token: url_for("auth.reset", token=token, _external=True),
+    )
+    return jsonify({"message": password_reset.ANSWER}), 202
+
+
+@api_bp.post("/password/reset")
+@documented("通过重置链接设置新密码", body=PasswordResetSchema, problems=(410, 422), security="")
+def reset_password() -> tuple[str, int] | Response:
+    """The token of the link, and the new password twice; every session and API token of the user ends.
+    :raise 410: the link is unknown, used, replaced or expired. :raise 422: the new password too weak, or the two
+    differ (the link stays good)."""
+    data = PasswordResetSchema().load(_body())
+    try:
+        password_reset.reset(data["token"], data["new_password"], data["new_password_again"])
+    except NotFound as exc:
+        return problem(410, detail=exc.message, code=exc.code)
+    return "", 204
 
 
 @api_bp.post("/sign-ups")

@@ -1225,3 +1225,13 @@ class LedgerImportSchema(Schema):
     problems = fields.List(fields.String())
     imported_by = fields.Function(lambda r: r.imported_by.display_name)
     imported_at = fields.DateTime()
+
+
+class PasswordForgotSchema(StrictSchema):
+    identifier = Text(254, required=True, metadata={"description": "用户名或账户登记的邮箱"})
+
+
+class PasswordResetSchema(StrictSchema):
+    token = Text(64, required=True, metadata={"description": "重置邮件中链接的最后一段"})
+    new_password = fields.String(required=True, error_messages=REQUIRED, metadata={"description": "新密码"})
+    new_password_again = fields.String(required=True, error_messages=REQUIRED, metadata={"description": "再次输入"})

@@ -7,7 +7,16 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from loanfund.models.access import ApiToken, IdempotencyKey, LoginRecord, LoginThrottle, SignUp, User, UserSession
+from loanfund.models.access import (
+    ApiToken,
+    IdempotencyKey,
+    LoginRecord,
+    LoginThrottle,
+    PasswordReset,
+    SignUp,
+    User,
+    UserSession,
+)
 from loanfund.models.application import (
     Application,
     ApplicationEvent,
@@ -107,6 +116,7 @@ __all__ = [
     "MaterialItem",
     "Message",
     "MonthlyReport",
+    "PasswordReset",
     "PolicyVersion",
     "Receipt",
     "ReconciliationRun",

@@ -110,7 +110,7 @@ class SignUp(TimestampMixin, Model):
     __table_args__ = (CheckConstraint(_in("state", SIGN_UP_STATES), name="state_known"),)
 
 
-THROTTLE_SCOPES = ["address", "account", "sign_up_address", "sign_up_code"]
+THROTTLE_SCOPES = ["address", "account", "sign_up_address", "sign_up_code", "reset_address", "reset_name"]
 
 
 class LoginThrottle(Model):
@@ -157,6 +157,33 @@ class LoginRecord(Model):
         CheckConstraint(_in("channel", ["web", "api"]), name="channel_known"),
         CheckConstraint(_in("outcome", ["ok", "wrong", "throttled", "inactive"]), name="outcome_known"),
     )
+
+
+RESET_OUTCOMES = ("sent", "unknown", "no_email", "inactive", "throttled")
+
+
+class PasswordReset(Model):
+    """Every 忘记密码 request (issue 30), answered the same whatever it named: what was typed, from where, the account
+    it named (when it named one) and what came of it. A request ``sent`` holds the SHA-256 of its link's token — the
+    token itself is only in the e-mail —, until when it works, and when it was used or replaced by a newer one. The
+    UPDATE that uses it is the one that finds it unused, unreplaced and unexpired: once, whatever runs beside it."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    identifier: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    outcome: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (CheckConstraint(_in("outcome", RESET_OUTCOMES), name="outcome_known"),)
 
 
 class UserSession(TimestampMixin, Model):

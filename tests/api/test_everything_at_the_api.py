@@ -12,6 +12,8 @@ SAME_WORK = {
     "auth.login": {"api.create_token"},
     "auth.logout": {"api.revoke_current_token"},
     "auth.password": {"api.put_password"},
+    "auth.forgot": {"api.request_password_reset"},
+    "auth.reset": {"api.reset_password"},
     "auth.notices": {"api.put_notices"},
     "auth.my_sessions": {"api.end_account_session", "api.revoke_token"},  # a browser's session, or a token
     "inbox.read_one": {"api.read_message"},

@@ -35,6 +35,8 @@ EXEMPT = {
     "auth.login": "a session",
     "auth.logout": "a session",
     "auth.password": "the user's own password, asked twice on the form",
+    "auth.forgot": "asks for a link by e-mail; nothing changes until the link is used",
+    "auth.reset": "the account's own password, set through the link sent to its owner and typed twice",
     "auth.my_sessions": "ends the user's own sessions; logging in again undoes it",
     "auth.notices": "the user's own e-mail setting, switched back at will",
     "inbox.read_one": "a message marked read",

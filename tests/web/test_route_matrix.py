@@ -102,6 +102,7 @@ class World:
     format: int  # a bank's statement format
     line: int  # a line of the bank's statement the books have not got (unmatched)
     match: int  # a line matched with the disbursement of ``out``
+    reset: str  # the token of a 忘记密码 link sent to ent1, good for the walk
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,11 @@ ROUTES: list[Route] = [
     r("/money/words", "GET", EVERYONE, "/money/words?amount=30000000.00"),
     r("/login", "GET", EVERYONE, redirects=True),
     r("/login", "POST", EVERYONE),
+    r("/password/forgot", "GET", EVERYONE),
+    r("/password/forgot", "POST", EVERYONE),
+    # the link's page, to whoever holds the link (the POST without a password changes nothing)
+    r("/password/reset/<string(length=43):token>", "GET", EVERYONE, lambda w: f"/password/reset/{w.reset}"),
+    r("/password/reset/<string(length=43):token>", "POST", EVERYONE, lambda w: f"/password/reset/{w.reset}"),
     r("/register", "GET", EVERYONE, redirects=True),
     r("/register", "POST", EVERYONE),
     r("/static/<path:filename>", "GET", EVERYONE, "/static/loanfund.css"),
@@ -441,6 +447,8 @@ ROUTES: list[Route] = [
     r("/api/v1/messages/read", "POST", VETTED),
     r("/api/v1/enterprises/me", "PUT", ENTERPRISES, data={}),
     r("/api/v1/sign-ups", "POST", EVERYONE, data={}),
+    r("/api/v1/password/forgot", "POST", EVERYONE, data={}),
+    r("/api/v1/password/reset", "POST", EVERYONE, data={}),
     r("/api/v1/sign-ups/me", "GET", {"newcomer"}),
     r("/api/v1/sign-ups/me/licence", "POST", {"newcomer"}),
     r("/api/v1/sign-ups", "GET", {"reviewer"}),
@@ -731,8 +739,17 @@ def build_world(app, client, traveller, tmp_path) -> World:  # type: ignore[no-u
         report=october.id,
         dissolution=dissolution.propose(operator, "需求变化").id,
         pack=_built_pack(group),
+        reset=_reset_link(),
         **_statement(out.id),
     )
+
+
+def _reset_link() -> str:
+    from loanfund.services.people import password_reset
+
+    sent: list[str] = []
+    password_reset.request("ent1", address="127.0.0.1", link=lambda token: sent.append(token) or token)
+    return sent[0]
 
 
 def _statement(out: int) -> dict[str, int]:

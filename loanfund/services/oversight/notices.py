@@ -22,9 +22,18 @@ from loanfund.models import Application, BankClaim, Enterprise, MailDelivery, Me
 from loanfund.services.uow import finish
 
 
-def notify(recipients: Iterable[User], kind: str, subject: str, body: str, application: Application | None) -> int:
+def notify(
+    recipients: Iterable[User],
+    kind: str,
+    subject: str,
+    body: str,
+    application: Application | None,
+    *,
+    asked: bool = False,
+) -> int:
     """Put one message in each recipient's inbox (once per person), and queue it for e-mail when the person has an
-    address and wants e-mail. Flushed with the caller's transaction, never committed here."""
+    address and wants e-mail — or ``asked`` for this one (a password reset). Flushed with the caller's transaction,
+    never committed here."""
     seen: set[int] = set()
     for user in recipients:
         if user.id in seen or not user.active:
@@ -38,7 +47,7 @@ def notify(recipients: Iterable[User], kind: str, subject: str, body: str, appli
             body=body,
             created_at=clock.utcnow(),
         )
-        if user.email and user.email_notices:
+        if user.email and (user.email_notices or asked):
             message.delivery = MailDelivery(to_address=user.email, next_attempt_at=clock.utcnow())
         db.session.add(message)
     return len(seen)

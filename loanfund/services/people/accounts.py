@@ -58,7 +58,7 @@ def change_password(user: User, current: str, new: str, *, keep_session_id: int 
 
     :raise InvalidInput: the current password is wrong (or tried too often), or the new one too weak."""
     key = f"password:{user.id}"
-    within = _admit("account", key, ACCOUNT_ATTEMPTS, clock.utcnow(), user.id)
+    within = admit("account", key, ACCOUNT_ATTEMPTS, clock.utcnow(), user.id)
     db.session.commit()
     if not within:
         passwords.same_work(current)
@@ -172,15 +172,15 @@ def authenticate(username: str, password: str, *, address: str, channel: str = "
     typed = username.strip()[:64]
     # what is counted and recorded: the name without control characters (PostgreSQL refuses NUL in a parameter)
     name = "".join(c for c in typed if c.isprintable())
-    address = "".join(c for c in (address or "unknown") if c.isprintable())[:64]
+    address = clean_address(address)
     account = None
     if name == typed:  # a name with a control character in it cannot be anyone's
         account = db.session.execute(
             select(User.id, User.password_hash, User.active).where(User.username == name)
         ).first()
     subject = f"{account.id}@{address}" if account else f"?{name.lower()}@{address}"
-    within = _admit("address", address, ADDRESS_ATTEMPTS, now, None)
-    within = _admit("account", subject, ACCOUNT_ATTEMPTS, now, account.id if account else None) and within
+    within = admit("address", address, ADDRESS_ATTEMPTS, now, None)
+    within = admit("account", subject, ACCOUNT_ATTEMPTS, now, account.id if account else None) and within
     db.session.commit()  # the attempts count before the slow part, and no lock is held through it
     upgraded = None
     if account is not None and within:
@@ -223,7 +223,12 @@ def authenticate(username: str, password: str, *, address: str, channel: str = "
     return user
 
 
-def _admit(scope: str, key: str, limit: int, now: datetime, user_id: int | None) -> bool:
+def clean_address(address: str | None) -> str:
+    """A client's address as counted and recorded: printable, at most 64 characters ("unknown" when none)."""
+    return "".join(c for c in (address or "unknown") if c.isprintable())[:64]
+
+
+def admit(scope: str, key: str, limit: int, now: datetime, user_id: int | None) -> bool:
     """Count one attempt under ``(scope, key)`` in one statement, whatever runs beside it: a new window when the last
     one is over (or its lock ended), else one more; the attempt that reaches ``limit`` locks for ``THROTTLE``.
     Whether this attempt is within the limit."""
@@ -274,9 +279,9 @@ def admit_sign_up(address: str, credit_code: str) -> bool:
     like the login limits, and committed at once so that a refused sign-up counts too). Whether it may go on. The
     same for a credit code registered or not: the limit tells nothing about what exists."""
     now = clock.utcnow()
-    address = "".join(c for c in (address or "unknown") if c.isprintable())[:64]
-    within = _admit("sign_up_address", address, SIGN_UP_ADDRESS_ATTEMPTS, now, None)
-    within = _admit("sign_up_code", credit_code, SIGN_UP_CODE_ATTEMPTS, now, None) and within
+    address = clean_address(address)
+    within = admit("sign_up_address", address, SIGN_UP_ADDRESS_ATTEMPTS, now, None)
+    within = admit("sign_up_code", credit_code, SIGN_UP_CODE_ATTEMPTS, now, None) and within
     db.session.commit()
     return within
 

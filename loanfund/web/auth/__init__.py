@@ -12,9 +12,9 @@ from loanfund.domain.errors import InvalidInput, NotFound
 from loanfund.extensions import login_manager
 from loanfund.models import User
 from loanfund.services import uow
-from loanfund.services.people import sessions, tokens
+from loanfund.services.people import password_reset, sessions, tokens
 from loanfund.services.people.accounts import AuthenticationFailed, authenticate, change_password, set_notices
-from loanfund.web.auth.forms import EndForm, LoginForm, NoticesForm, PasswordForm
+from loanfund.web.auth.forms import EndForm, ForgotForm, LoginForm, NoticesForm, PasswordForm, ResetForm
 from loanfund.web.forms import field_errors
 
 bp = Blueprint("auth", __name__)
@@ -75,6 +75,48 @@ def login() -> str | Response:
             sign_in(user)
             return redirect(target)
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot() -> str | Response:
+    """忘记密码: one answer whatever was typed (``password_reset.ANSWER``); the link goes by e-mail."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        password_reset.request(
+            form.identifier.data or "",
+            address=request.remote_addr or "",
+            link=lambda token: url_for("auth.reset", token=token, _external=True),
+        )
+        flash(password_reset.ANSWER, "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<string(length=43):token>", methods=["GET", "POST"])
+def reset(token: str) -> tuple[str, int] | str | Response:
+    """The link's page: a new password, twice. A link used, replaced or expired says so (410), and how to ask again."""
+    try:
+        found = password_reset.find(token)
+    except NotFound as exc:
+        return render_template("auth/reset_gone.html", message=exc.message), 410
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.reset(token, form.new_password.data or "", form.new_password_again.data or "")
+        except InvalidInput as exc:
+            uow.discard()
+            field_errors(form, exc.errors)
+        except NotFound as exc:  # its twin took the link first
+            uow.discard()
+            return render_template("auth/reset_gone.html", message=exc.message), 410
+        else:
+            if current_user.is_authenticated:  # this browser's session ended with every other
+                logout_user()
+            session.clear()
+            flash("密码已重置，请用新密码登录；该账户在其他浏览器中的登录和全部接口令牌已失效", "success")
+            return redirect(url_for("auth.login"))
+    assert found.user is not None
+    return render_template("auth/reset.html", form=form, username=found.user.username)
 
 
 @bp.post("/logout")

@@ -32,3 +32,15 @@ class EndForm(Form):
     """Ends one session (``session:<id>``) or revokes one API token (``token:<id>``) of the user's own."""
 
     target = HiddenField(validators=[DataRequired(), Length(max=32)])
+
+
+class ForgotForm(Form):
+    identifier = StringField(
+        "用户名或登记的邮箱",
+        validators=[DataRequired("请填写用户名或邮箱"), Length(max=254, message="最长 254 个字符"), NoNul()],
+    )
+
+
+class ResetForm(Form):
+    new_password = PasswordField("新密码（至少 8 位）", validators=[DataRequired(REQUIRED_TEXT), Length(max=128)])
+    new_password_again = PasswordField("再次输入新密码", validators=[DataRequired(REQUIRED_TEXT), Length(max=128)])
