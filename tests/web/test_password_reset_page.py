@@ -64,3 +64,12 @@ def test_the_link_sets_a_new_password_and_signs_the_old_browser_out(client, auth
     assert auth.login("ent1", NEW).status_code == 302
     again = client.get(link)
     assert again.status_code == 410 and "该重置链接无效、已使用或已过期" in again.get_data(as_text=True)
+
+
+def test_the_administrator_reads_the_requests_beside_the_logins(client, auth, people, traveller):
+    _ask(client, "ent1")
+    _ask(client, "nobody-here")
+    auth.login("admin")
+    words = text_of(client.get("/admin/logins").get_data(as_text=True))
+    assert "最近 1 次“忘记密码”申请" in words  # the name nobody has is the platform's, not the fund's
+    assert "ent1 " in words and "已发送链接 有效至 2026-11-01 09:30" in words

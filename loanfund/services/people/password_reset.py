@@ -18,7 +18,8 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy.orm import contains_eager
 
 from loanfund import clock
 from loanfund.database import affected
@@ -173,6 +174,18 @@ def reset(token: str, new_password: str, repeated: str) -> User:
     return finish(user)
 
 
-def recent(limit: int = 200) -> list[PasswordReset]:
-    """The latest requests, newest first (the administrator's record)."""
-    return list(db.session.scalars(select(PasswordReset).order_by(PasswordReset.id.desc()).limit(limit)))
+def recent(people: ColumnElement[bool], *, username: str = "", limit: int = 200) -> list[PasswordReset]:
+    """The latest requests naming the accounts of ``people`` (a fund's: ``directory.people_of``), optionally of one
+    user name, newest first — the administrator's record beside the logins. A request naming nobody is the
+    platform's, not a fund's."""
+    query = (
+        select(PasswordReset)
+        .join(User, User.id == PasswordReset.user_id)
+        .where(people)
+        .options(contains_eager(PasswordReset.user))
+        .order_by(PasswordReset.id.desc())
+        .limit(limit)
+    )
+    if username:
+        query = query.where(User.username == username)
+    return list(db.session.scalars(query))

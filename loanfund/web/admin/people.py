@@ -12,7 +12,7 @@ from loanfund.domain.lifecycle import PLATFORM_ROLES, Role
 from loanfund.services import admin as admin_service
 from loanfund.services import directory, uow
 from loanfund.services.funds import own_fund
-from loanfund.services.people import accounts
+from loanfund.services.people import accounts, password_reset
 from loanfund.services.people.accounts import add_user
 from loanfund.web.admin import admin_only, bp
 from loanfund.web.admin.forms import UserForm
@@ -72,7 +72,11 @@ def logins() -> str:
     username = (request.args.get("username") or "").strip()[:64]
     people = directory.people_of(own_fund(current_user).id)
     return render_template(
-        "admin/logins.html", records=accounts.login_records(people, username=username), username=username
+        "admin/logins.html",
+        records=accounts.login_records(people, username=username),
+        resets=password_reset.recent(people, username=username),
+        now=clock.utcnow(),
+        username=username,
     )
 
 
