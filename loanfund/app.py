@@ -33,6 +33,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     register_errorhandlers(app)
     register_commands(app)
     register_security_headers(app)
+    from loanfund.web import static_files
+
+    static_files.register(app)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -88,7 +91,7 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else "frame-ancestors 'none'")
         headers.setdefault("Referrer-Policy", "same-origin")
         signed_in = current_user.is_authenticated or "Authorization" in request.headers
-        if signed_in and not request.path.startswith(("/static/", "/bootstrap/")):
+        if signed_in and not request.path.startswith(("/static/", "/bootstrap/", "/favicon.ico")):
             headers["Cache-Control"] = "no-store"
         if hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

@@ -151,6 +151,7 @@ ROUTES: list[Route] = [
     r("/register", "GET", EVERYONE, redirects=True),
     r("/register", "POST", EVERYONE),
     r("/static/<path:filename>", "GET", EVERYONE, "/static/loanfund.css"),
+    r("/favicon.ico", "GET", EVERYONE),
     r("/bootstrap/static/<path:filename>", "GET", EVERYONE, "/bootstrap/static/css/bootstrap.min.css"),
     # every signed-in user's own
     r("/home", "GET", SIGNED_IN),
