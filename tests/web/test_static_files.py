@@ -4,9 +4,9 @@ secrets beside text a visitor chose: BREACH); the favicon is there."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
-import gzip
 from pathlib import Path
 
 import brotli
