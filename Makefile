@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test soak load lint bench install clean
+.PHONY: run test soak load lint bench lighthouse install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("LoanFund needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -50,6 +50,12 @@ lint: $(STAMP)
 ## BENCH_APPLICATIONS (1000000), BENCH_BASELINE (10000), BENCH_DATABASES ("sqlite postgresql"); needs wrk.
 bench: $(STAMP)
 	$(BIN)/python bench/scale.py
+
+## Lighthouse (mobile) on six pages, written to docs/lighthouse.md (issue 30); installs Lighthouse 13 from the npm
+## registry into bench/.node and uses Debian's chromium (a few minutes).
+lighthouse: $(STAMP)
+	npm install --silent --no-audit --no-fund --prefix bench/.node lighthouse@13
+	$(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
