@@ -28,7 +28,6 @@ CHROME_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
     "--disable-component-update --disable-sync"
 )
-PASSWORD = "loanfund-demo"
 # (who, path, what the page is) — the public guide and the login, then a page each for the enterprise, the operator
 # and the group
 PAGES = (
@@ -73,8 +72,12 @@ def session_cookie(base: str, username: str) -> str:
     page = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token is not None
+    from tests.factories import PASSWORD
+
     form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token.group(1)})
-    opener.open(f"{base}/login", data=form.encode())
+    landed = opener.open(f"{base}/login", data=form.encode())
+    if not landed.geturl().endswith("/home"):
+        sys.exit(f"{username} could not sign in: the pages would be the login page")
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
@@ -92,6 +95,8 @@ def measure(url: str, cookie: str | None) -> dict[str, object]:
     if cookie:
         command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
     report = json.loads(subprocess.run(command, capture_output=True, text=True, check=True, timeout=300).stdout)
+    if report["finalDisplayedUrl"] != url:
+        sys.exit(f"{url} ended at {report['finalDisplayedUrl']}: not the page meant")
     audits = report["audits"]
     weak = [
         a["title"]

@@ -18,6 +18,7 @@ from loanfund.extensions import db
 from loanfund.models import AuditRecord, Enterprise, Message, SignUp, User
 from tests.conftest import csrf_token
 from tests.flows import Flows
+from tests.web.test_confirmations import text_of
 from tests.web.test_forms import REGISTER, feedback, post_form
 
 ANSWER = "注册申请已提交"
@@ -359,3 +360,16 @@ def test_the_sweep_removes_the_licence_of_a_sign_up_returned_and_left(client, pe
     assert sweep().licences_removed == []  # once
     vetting.attach_licence(left, "again.pdf", PDF + b"again")  # and the user may send it again
     assert db.session.get(SignUp, returned.id).state == "pending"
+
+
+def test_the_reviewer_reads_what_was_declared_beside_the_licence(client, people, auth):
+    post_form(client, "/register", REGISTER | {"legal_representative": "王海", "address": "海州区朝阳东路 88 号"})
+    record = db.session.scalar(select(SignUp).where(SignUp.user_id == user("newco").id))
+    auth.login("reviewer")
+    words = text_of(client.get(f"/sign-ups/{record.id}").get_data(as_text=True))
+    # REGISTER: 工业, 50 people, 5,000,000.00 of revenue, 3,000,000.00 of assets — a small industrial firm (工业:
+    # small from 20 people and 300万 of revenue, medium from 300 people and 2000万)
+    assert (
+        "法定代表人 王海 地址 海州区朝阳东路 88 号 所属行业 工业 从业人员 50 人 上年营业收入 5,000,000.00 元 "
+        "资产总额 3,000,000.00 元 企业规模（按所填数字划型） 小型企业"
+    ) in words

@@ -353,3 +353,94 @@ def save_item(actor: User, item_id: int | None, data: ItemInput) -> MaterialItem
     item.label, item.provided_by, item.needed_for = label, data.provided_by, data.needed_for
     item.required, item.active, item.position = data.required, data.active, data.position
     return finish(item)
+
+
+LICENCE = "licence"  # the checklist's code for the business licence (营业执照)
+
+
+@dataclass(frozen=True)
+class LicenceOnFile:
+    """The newest business licence the platform holds for an enterprise, and where it came from."""
+
+    filename: str
+    content_type: str
+    sha256: str
+    size: int
+    uploaded_by_id: int
+    source: str  # 注册审核 or the application it was filed with
+
+
+def licence_on_file(enterprise_id: int) -> LicenceOnFile | None:
+    """Ask once (issue 30): the licence the enterprise's sign-up was vetted against, or one filed later with any of
+    its applications — whichever came last, as the newer replaces the older — while its file is kept."""
+    filed = db.session.execute(
+        select(Material, Application.id)
+        .join(Application, Application.id == Material.application_id)
+        .where(Application.enterprise_id == enterprise_id, Material.category == LICENCE)
+        .order_by(Material.created_at.desc(), Material.id.desc())
+        .limit(1)
+    ).first()
+    vetted = db.session.scalars(
+        select(SignUp)
+        .where(SignUp.enterprise_id == enterprise_id, SignUp.state == "vetted", SignUp.licence_sha256.is_not(None))
+        .order_by(SignUp.decided_at.desc(), SignUp.id.desc())
+        .limit(1)
+    ).first()
+    found = []
+    if filed is not None:
+        material, application_id = filed
+        reference = db.session.get_one(Application, application_id).reference
+        found.append(
+            (
+                material.created_at,
+                LicenceOnFile(
+                    material.filename,
+                    material.content_type,
+                    material.sha256,
+                    material.size,
+                    material.uploaded_by_id,
+                    f"申请 {reference}",
+                ),
+            )
+        )
+    if vetted is not None and vetted.decided_at is not None and vetted.licence_sha256:
+        path = storage_dir() / vetted.licence_sha256
+        if path.exists():
+            found.append(
+                (
+                    vetted.decided_at,
+                    LicenceOnFile(
+                        vetted.licence_name or "营业执照",
+                        vetted.licence_type or "application/pdf",
+                        vetted.licence_sha256,
+                        path.stat().st_size,
+                        vetted.user_id,
+                        "注册审核",
+                    ),
+                )
+            )
+    return max(found, key=lambda pair: pair[0])[1] if found else None
+
+
+def carry_licence(application: Application) -> Material | None:
+    """File the enterprise's licence on file under the new application's checklist (when the fund's checklist asks
+    for one): the SME uploads it once, not with every application. Part of the caller's transaction."""
+    wanted = db.session.scalar(
+        select(MaterialItem.id).where(
+            MaterialItem.fund_id == application.fund_id, MaterialItem.code == LICENCE, MaterialItem.active.is_(True)
+        )
+    )
+    licence = licence_on_file(application.enterprise_id) if wanted is not None else None
+    if licence is None:
+        return None
+    material = Material(
+        application_id=application.id,
+        category=LICENCE,
+        filename=licence.filename[:200],
+        content_type=licence.content_type,
+        size=licence.size,
+        sha256=licence.sha256,
+        uploaded_by_id=licence.uploaded_by_id,
+    )
+    db.session.add(material)
+    return material

@@ -224,6 +224,7 @@ def submit_application(actor: User, data: ApplicationInput) -> Application:
         discard()
         _refuse_duplicate(bank, contract_no)
         raise
+    materials.carry_licence(application)  # ask once: the licence on file counts for this application too
     record(
         application,
         actor,

@@ -20,6 +20,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from loanfund import clock
 from loanfund.domain.eligibility import (
+    INDUSTRIES,
+    Size,
     check_credit_code_region,
     check_district,
     district_disagreement,
@@ -27,6 +29,7 @@ from loanfund.domain.eligibility import (
 )
 from loanfund.domain.errors import FieldErrors, InvalidInput, InvalidValue, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
+from loanfund.domain.money import Money
 from loanfund.extensions import db
 from loanfund.models import Enterprise, Message, SignUp, User
 from loanfund.services.applications import materials
@@ -259,6 +262,23 @@ class Identity:
     name: str
     credit_code: str
     district: str
+
+
+def declared(record: SignUp) -> list[tuple[str, str]]:
+    """What the sign-up declared beside what the licence shows (issue 30: the reviewer compares them on one page):
+    the legal representative, the address, the industry, the size figures and the size they make."""
+    given = record.submitted
+    industry = INDUSTRIES.get(str(given.get("industry", "")))
+    size = str(given.get("size", ""))
+    return [
+        ("法定代表人", str(given.get("legal_representative") or "（未填写）")),
+        ("地址", str(given.get("address") or "（未填写）")),
+        ("所属行业", industry.name if industry is not None else "—"),
+        ("从业人员", f"{int(given.get('employees') or 0):,} 人"),
+        ("上年营业收入", f"{Money(int(given.get('revenue') or 0)).format()} 元"),
+        ("资产总额", f"{Money(int(given.get('assets') or 0)).format()} 元"),
+        ("企业规模（按所填数字划型）", f"{Size(size).label}企业" if size in Size.__members__.values() else "—"),
+    ]
 
 
 def district_note(record: SignUp) -> str | None:

@@ -96,4 +96,5 @@ def detail(sign_up_id: int) -> tuple[str, int] | Response:
         form=request.form if request.method == "POST" else {},
         districts=district_choices(),
         district_note=vetting.district_note(record),
+        declared=vetting.declared(record),
     ), (422 if errors else 200)
