@@ -59,6 +59,11 @@ class Config:
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "LoanFund 应急转贷平台 <noreply@loanfund.invalid>"
     MAIL_TIMEOUT_S = 10
+    # SMS (issue 30): the operator's HTTP gateway, from the environment; without it texts stay queued
+    SMS_GATEWAY_URL = ""
+    SMS_GATEWAY_TOKEN = ""
+    SMS_SIGNATURE = "【应急转贷】"
+    SMS_TIMEOUT_S = 10
     # 第二十二条: a bridge this many days past its due date proposes its enterprise for the blacklist (group decides)
     BLACKLIST_PROPOSE_AFTER_OVERDUE_DAYS = 30
 
@@ -149,9 +154,18 @@ def apply_environment(config: MutableMapping[str, Any], environ: MutableMapping[
         config["DATABASE_LOCK_TIMEOUT_MS"] = int(timeout)
 
 
+SMS_SETTINGS = ("SMS_GATEWAY_URL", "SMS_GATEWAY_TOKEN", "SMS_SIGNATURE")
+
+
 def _mail_environment(config: MutableMapping[str, Any], environ: MutableMapping[str, str]) -> None:
-    """``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USE_TLS``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_SENDER``."""
-    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER"):
+    """``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USE_TLS``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_SENDER``; and
+    the SMS gateway's ``SMS_GATEWAY_URL`` (http or https), ``SMS_GATEWAY_TOKEN``, ``SMS_SIGNATURE``."""
+    gateway = environ.get("SMS_GATEWAY_URL")
+    if gateway and not gateway.startswith(("http://", "https://")):
+        raise ConfigurationError(
+            f"SMS_GATEWAY_URL={gateway!r}：须为 http:// 或 https:// 地址。 SMS_GATEWAY_URL must be an http(s) URL."
+        )
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", *SMS_SETTINGS):
         if environ.get(name):
             config[name] = environ[name]
     port = environ.get("MAIL_PORT")

@@ -21,6 +21,7 @@ from loanfund.services import funds, policies
 from loanfund.services.books.capital import dissolution_statement, parse_tax_rate, pay_distributions, run_distribution
 from loanfund.services.books.reconcile import reconcile, run_and_record
 from loanfund.services.demo import DEFAULT_PASSWORD, seed_demo
+from loanfund.services.oversight import sms
 from loanfund.services.oversight.mailer import SendReport, deliver
 from loanfund.services.oversight.sweep import sweep
 from loanfund.services.people.accounts import add_user
@@ -211,12 +212,22 @@ def sweep_command(on: str | None) -> None:
     if report.licences_removed:
         click.echo(f"  退回后无人再交的注册：删除营业执照文件 {len(report.licences_removed)} 个")
     _echo_mail(deliver())
+    _echo_sms(sms.deliver())
 
 
 @loanfund_cli.command("send-mail")
 def send_mail_command() -> None:
-    """Deliver the e-mail queue now (for a cron line every minute)."""
+    """Deliver the e-mail and SMS queues now (for a cron line every minute)."""
     _echo_mail(deliver())
+    _echo_sms(sms.deliver())
+
+
+def _echo_sms(report: SendReport) -> None:
+    if not report.configured:
+        if report.queued:
+            click.echo(f"未配置 SMS_GATEWAY_URL：{report.queued} 条短信留在发送队列中")
+        return
+    click.echo(f"短信：发出 {report.sent} 条，失败 {report.failed} 次，队列中还有 {report.queued} 条")
 
 
 def _echo_mail(report: SendReport) -> None:

@@ -69,8 +69,17 @@ def put_notices() -> Response:
     """The caller's e-mail address and whether notices also go by e-mail (the inbox is always on).
     :raise 422: a malformed address, or e-mail wanted without one."""
     data = NoticeSettingsSchema().load(_body())
-    user = set_notices(current_api_user(), data["email"], data["by_email"])
-    return jsonify(NoticeSettingsSchema().dump({"email": user.email or "", "by_email": user.email_notices}))
+    user = set_notices(current_api_user(), data["email"], data["by_email"], data["mobile"], data["by_sms"])
+    return jsonify(
+        NoticeSettingsSchema().dump(
+            {
+                "email": user.email or "",
+                "by_email": user.email_notices,
+                "mobile": user.mobile or "",
+                "by_sms": user.sms_notices,
+            }
+        )
+    )
 
 
 @api_bp.get("/account/sessions")

@@ -855,6 +855,10 @@ class PasswordChangeSchema(StrictSchema):
 class NoticeSettingsSchema(StrictSchema):
     email = Text(254, load_default="", metadata={"description": "电子邮箱（可为空）"})
     by_email = fields.Boolean(load_default=False, metadata={"description": "通知同时发送电子邮件"})
+    mobile = Text(20, load_default="", metadata={"description": "手机号码（可为空）"})
+    by_sms = fields.Boolean(
+        load_default=False, metadata={"description": "放款、到期前一日、逾期和归还不足时同时发送短信"}
+    )
 
 
 class AccountSessionSchema(Schema):

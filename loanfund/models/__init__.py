@@ -54,7 +54,7 @@ from loanfund.models.group import (
     GroupMeeting,
     RulesDocument,
 )
-from loanfund.models.notices import MailAttempt, MailDelivery, Message, WatchMark
+from loanfund.models.notices import MailAttempt, MailDelivery, Message, SmsAttempt, SmsDelivery, WatchMark
 from loanfund.models.parties import (
     ACCOUNT_CHANGE_DECISIONS,
     Bank,
@@ -125,6 +125,8 @@ __all__ = [
     "RulesDocument",
     "Setting",
     "SignUp",
+    "SmsAttempt",
+    "SmsDelivery",
     "StatementBalance",
     "StatementImport",
     "StatementLine",

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false as sa_false
 from sqlalchemy.sql.expression import true as sa_true
 
 from loanfund.domain.lifecycle import FUNDLESS_ROLES, Role
@@ -42,6 +43,9 @@ class User(UserMixin, TimestampMixin, Model):  # type: ignore[misc]  # flask_log
     email: Mapped[str | None] = mapped_column(String(254))
     # the in-app inbox is always on; e-mail only when the user has an address and has not turned it off
     email_notices: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    # SMS for the notices that matter (issue 30): the mobile number, and whether the user wants them by SMS
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    sms_notices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id"), index=True)
     # the fund a staff member or a bank's officer works for (DESIGN §7); an enterprise's user belongs to the platform

@@ -34,6 +34,7 @@ class Message(Model):
 
     user: Mapped[User] = relationship()
     delivery: Mapped[MailDelivery | None] = relationship(back_populates="message", uselist=False)
+    sms: Mapped[SmsDelivery | None] = relationship(back_populates="message", uselist=False)
 
 
 class MailDelivery(Model):
@@ -81,3 +82,38 @@ class WatchMark(Model):
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     finding: Mapped[str] = mapped_column(String(32))
     on: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SmsDelivery(Model):
+    """A notice on its way by SMS (issue 30): the short text and the number, queued until the gateway takes it;
+    retried like an e-mail (``MailDelivery``)."""
+
+    __tablename__ = "sms_deliveries"
+    __table_args__ = (CheckConstraint(_in("state", DELIVERY_STATES), name="state_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
+    to_number: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(8), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    message: Mapped[Message] = relationship(back_populates="sms")
+    tries: Mapped[list[SmsAttempt]] = relationship(order_by="SmsAttempt.id", back_populates="delivery")
+
+
+class SmsAttempt(Model):
+    """One try to hand a text to the gateway, and what came of it."""
+
+    __tablename__ = "sms_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("sms_deliveries.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    delivery: Mapped[SmsDelivery] = relationship(back_populates="tries")

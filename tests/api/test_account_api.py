@@ -90,7 +90,15 @@ def test_a_password_changed_over_the_api_ends_every_token(client, api):
     notices = client.put(
         "/api/v1/account/notices", json={"email": "cfo@ent1.example", "by_email": True}, headers=headers
     )
-    assert notices.get_json() == {"email": "cfo@ent1.example", "by_email": True}
+    assert notices.get_json() == {"email": "cfo@ent1.example", "by_email": True, "mobile": "", "by_sms": False}
+    texted = client.put(
+        "/api/v1/account/notices",
+        json={"email": "cfo@ent1.example", "by_email": True, "mobile": "13800000001", "by_sms": True},
+        headers=headers,
+    )
+    assert texted.get_json() == {"email": "cfo@ent1.example", "by_email": True, "mobile": "13800000001", "by_sms": True}
+    refused = client.put("/api/v1/account/notices", json={"mobile": "", "by_sms": True}, headers=headers)
+    assert (refused.status_code, refused.get_json()["errors"]) == (422, {"mobile": ["接收短信通知须填写手机号码"]})
     assert client.post("/api/v1/messages/read", headers=headers).status_code == 204
     assert client.get("/api/v1/account/sessions", headers=headers).get_json() == {"items": []}
     assert client.delete("/api/v1/account/sessions/999999", headers=headers).status_code == 404

@@ -56,13 +56,16 @@ def test_another_users_message_cannot_be_marked_read(client, auth, flows):
     [
         ("not an address", "y", "邮箱地址格式不正确，如 name@example.com"),
         ("", "y", "接收邮件通知须填写邮箱地址"),
+        ("ent1@example.test", "y", "接收短信通知须填写手机号码"),
+        ("ent1@example.test", "y", "手机号码应为 11 位数字，以 1 开头，如 13800000000"),
     ],
 )
 def test_bad_notice_settings_are_refused_next_to_the_field(client, auth, people, email, by_email, message):
     auth.login("ent1")
     page = client.get("/account/notices").get_data(as_text=True)
+    texting = {"by_sms": "y"} if "短信" in message else {"mobile": "0518-1234"} if "手机号码应为" in message else {}
     answer = client.post(
-        "/account/notices", data={"email": email, "by_email": by_email} | form_tokens(page, "")
+        "/account/notices", data={"email": email, "by_email": by_email} | texting | form_tokens(page, "")
     ).get_data(as_text=True)
     assert re.search(rf'class="invalid-feedback">{message}<', answer)
     db.session.expire_all()
@@ -94,3 +97,15 @@ def test_the_administrator_sees_the_queue_without_a_mail_server_and_requeues_a_f
     client.post(f"/admin/mail/{delivery.id}/requeue", data=form_tokens(page, f"/admin/mail/{delivery.id}/requeue"))
     db.session.expire_all()
     assert db.session.get(MailDelivery, delivery.id).state == "queued"
+
+
+def test_a_mobile_number_and_sms_are_set_beside_the_address(client, auth, people):
+    auth.login("ent1")
+    page = client.get("/account/notices").get_data(as_text=True)
+    assert 'id="mobile"' in page and "放款、到期前一日、逾期和归还不足时同时发送短信" in page
+    data = {"email": "ent1@example.test", "by_email": "y", "mobile": "138 0000 0001", "by_sms": "y"}
+    assert client.post("/account/notices", data=data | form_tokens(page, "")).status_code == 302
+    db.session.expire_all()
+    ent1 = db.session.scalars(select(User).where(User.username == "ent1")).one()
+    assert (ent1.mobile, ent1.sms_notices) == ("13800000001", True)
+    assert 'value="13800000001"' in client.get("/account/notices").get_data(as_text=True)

@@ -64,6 +64,11 @@ def deliver(limit: int = 200) -> SendReport:
     return report
 
 
+def pause_after(attempts: int) -> timedelta:
+    """How long a delivery waits after its ``attempts``-th failure (e-mail and SMS alike)."""
+    return _PAUSES[attempts - 1] if attempts <= len(_PAUSES) else _LONG_PAUSE
+
+
 def queue_size() -> int:
     return db.session.scalar(select(func.count()).select_from(MailDelivery).where(MailDelivery.state == "queued")) or 0
 
@@ -109,8 +114,7 @@ def _deliver_one() -> bool | None:
     elif hopeless or delivery.attempts >= MAX_ATTEMPTS:
         delivery.state = "failed"
     else:
-        pause = _PAUSES[delivery.attempts - 1] if delivery.attempts <= len(_PAUSES) else _LONG_PAUSE
-        delivery.next_attempt_at = now + pause
+        delivery.next_attempt_at = now + pause_after(delivery.attempts)
     finish(delivery)
     return not error
 

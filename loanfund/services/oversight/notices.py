@@ -18,7 +18,8 @@ from loanfund.domain.lifecycle import Role
 from loanfund.domain.money import Money
 from loanfund.domain.watch import Finding, Found
 from loanfund.extensions import db
-from loanfund.models import Application, BankClaim, Enterprise, MailDelivery, Message, User
+from loanfund.models import Application, BankClaim, Enterprise, MailDelivery, Message, SmsDelivery, User
+from loanfund.services.oversight import sms
 from loanfund.services.uow import finish
 
 
@@ -32,8 +33,9 @@ def notify(
     asked: bool = False,
 ) -> int:
     """Put one message in each recipient's inbox (once per person), and queue it for e-mail when the person has an
-    address and wants e-mail — or ``asked`` for this one (a password reset). Flushed with the caller's transaction,
-    never committed here."""
+    address and wants e-mail — or ``asked`` for this one (a password reset) —, and by SMS for the kinds that matter
+    (``sms.SMS_KINDS``) to a user with a mobile number who wants SMS. Flushed with the caller's transaction, never
+    committed here."""
     seen: set[int] = set()
     for user in recipients:
         if user.id in seen or not user.active:
@@ -49,6 +51,8 @@ def notify(
         )
         if user.email and (user.email_notices or asked):
             message.delivery = MailDelivery(to_address=user.email, next_attempt_at=clock.utcnow())
+        if kind in sms.SMS_KINDS and user.mobile and user.sms_notices:
+            message.sms = SmsDelivery(to_number=user.mobile, text=sms.text_for(subject), next_attempt_at=clock.utcnow())
         db.session.add(message)
     return len(seen)
 

@@ -343,18 +343,30 @@ def valid_email(email: str) -> bool:
     return len(email) <= 254 and bool(_EMAIL.match(email))
 
 
-def set_notices(user: User, email: str, by_email: bool) -> User:
-    """The user's e-mail address (may be empty) and whether notices also go by e-mail. The in-app inbox is always on.
+def set_notices(user: User, email: str, by_email: bool, mobile: str = "", by_sms: bool = False) -> User:
+    """The user's e-mail address and mobile number (either may be empty), and whether notices also go by e-mail and
+    — those that matter (``sms.SMS_KINDS``) — by SMS. The in-app inbox is always on.
 
-    :raise InvalidInput: the address is malformed, or e-mail is wanted without an address.
+    :raise InvalidInput: an address or number malformed, or a channel wanted without its address — all at once.
     """
     email = email.strip()
+    number = "".join(mobile.split()).replace("-", "")
     errors = FieldErrors()
     if email and not valid_email(email):
         errors.add("email", "邮箱地址格式不正确，如 name@example.com")
     if by_email and not email:
         errors.add("email", "接收邮件通知须填写邮箱地址")
+    if number and not _MOBILE.fullmatch(number):
+        errors.add("mobile", "手机号码应为 11 位数字，以 1 开头，如 13800000000")
+    if by_sms and not number:
+        errors.add("mobile", "接收短信通知须填写手机号码")
     errors.raise_if_any()
     user.email = email or None
     user.email_notices = by_email
+    user.mobile = number or None
+    user.sms_notices = by_sms
     return finish(user)
+
+
+# a mainland mobile number as the operators assign them: 11 digits, 1 then 3–9
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")

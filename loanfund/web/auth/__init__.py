@@ -156,9 +156,16 @@ def notices() -> str | Response:
     form = NoticesForm()
     if request.method == "GET":
         form.email.data, form.by_email.data = current_user.email or "", current_user.email_notices
+        form.mobile.data, form.by_sms.data = current_user.mobile or "", current_user.sms_notices
     elif form.validate_on_submit():
         try:
-            set_notices(current_user, form.email.data or "", bool(form.by_email.data))
+            set_notices(
+                current_user,
+                form.email.data or "",
+                bool(form.by_email.data),
+                form.mobile.data or "",
+                bool(form.by_sms.data),
+            )
         except InvalidInput as exc:
             uow.discard()
             field_errors(form, exc.errors)

@@ -26,6 +26,8 @@ class PasswordForm(Form):
 class NoticesForm(Form):
     email = StringField("邮箱地址", validators=[Length(max=254, message="邮箱地址最长 254 个字符"), NoNul()])
     by_email = BooleanField("同时通过邮件接收通知（站内信始终接收）")
+    mobile = StringField("手机号码", validators=[Length(max=20, message="手机号码最长 20 个字符"), NoNul()])
+    by_sms = BooleanField("放款、到期前一日、逾期和归还不足时同时发送短信")
 
 
 class EndForm(Form):
