@@ -1,19 +1,20 @@
 """The documents the pages hand out, over the API (issue 27): an application's 使用情况说明表 (PDF and .xlsx, 第十九条)
-and its green-channel letter (第二十七条), which the operator issues here too. The same services as the pages."""
+and its green-channel letter (第二十七条), which the operator issues here too; its 受理回执 and 电子回单 (issue 30).
+The same services as the pages."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, url_for
 
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
-from loanfund.api.documented import documented
+from loanfund.api.documented import documented, items_of
 from loanfund.api.errors import problem
-from loanfund.api.schemas import GreenChannelLetterSchema
+from loanfund.api.schemas import GreenChannelLetterSchema, ReceiptSchema
 from loanfund.domain.errors import Conflict, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.services import lifecycle
-from loanfund.services.applications import green_channel
+from loanfund.services.applications import green_channel, receipts
 from loanfund.services.reports import documents
 from loanfund.web.downloads import XLSX, attachment
 
@@ -79,3 +80,40 @@ def green_channel_pdf(application_id: int) -> Response:
     except documents.PdfUnavailable as exc:
         return _pdf_unavailable(exc)
     return attachment(content, PDF, f"绿色通道函-{letter.number}.pdf")
+
+
+@api_bp.get("/applications/<int(max=2147483647):application_id>/receipts")
+@documented("回执与回单", answer=items_of(ReceiptSchema), problems=(404,))
+@token_required()
+def list_receipts(application_id: int) -> Response:
+    """The application's 受理回执 and 电子回单, each with its download link, in the order they were issued.
+    :raise 404: not the caller's application."""
+    slips = receipts.for_application(current_api_user(), application_id)
+    items = [
+        {
+            "kind": s.kind,
+            "number": s.number,
+            "title": s.title,
+            "issued_on": s.issued_on,
+            "amount": s.amount,
+            "lines": [{"label": label, "text": text} for label, text in s.lines],
+            "download": url_for("api.receipt_pdf", application_id=application_id, number=s.number),
+        }
+        for s in slips
+    ]
+    return jsonify({"items": ReceiptSchema(many=True).dump(items)})
+
+
+@api_bp.get("/applications/<int(max=2147483647):application_id>/receipts/<string(length=14):number>.pdf")
+@documented("下载回执或回单（PDF）", answer=PDF, problems=(404, 503))
+@token_required()
+def receipt_pdf(application_id: int, number: str) -> Response:
+    """:raise 404: not the caller's application, or no such receipt on it. :raise 503: this server cannot write PDF."""
+    user = current_api_user()
+    slip = receipts.slip(user, application_id, number)
+    fund = lifecycle.get(user, application_id).fund
+    try:
+        content = documents.receipt_pdf(slip, fund)
+    except documents.PdfUnavailable as exc:
+        return _pdf_unavailable(exc)
+    return attachment(content, PDF, slip.filename)

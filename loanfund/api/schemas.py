@@ -1239,3 +1239,22 @@ class PasswordResetSchema(StrictSchema):
     token = Text(64, required=True, metadata={"description": "重置邮件中链接的最后一段"})
     new_password = fields.String(required=True, error_messages=REQUIRED, metadata={"description": "新密码"})
     new_password_again = fields.String(required=True, error_messages=REQUIRED, metadata={"description": "再次输入"})
+
+
+class ReceiptLineSchema(Schema):
+    label = fields.String()
+    text = fields.String()
+
+
+class ReceiptSchema(Schema):
+    """A 受理回执 or an 电子回单 of an application (issue 30), with its download link."""
+
+    kind = fields.String(
+        metadata={"description": "accepted 受理、refused 不予受理、disbursed 放款、returned 归还、claim_paid 银行清偿"}
+    )
+    number = fields.String(metadata={"description": "编号（唯一）"})
+    title = fields.String()
+    issued_on = fields.Date()
+    amount = MoneyField(allow_none=True)
+    lines = fields.List(fields.Nested(ReceiptLineSchema))
+    download = fields.String(metadata={"description": "PDF 的下载地址"})

@@ -43,7 +43,7 @@ from loanfund.models import (
     Message,
     SignUp,
 )
-from loanfund.services.applications import green_channel
+from loanfund.services.applications import green_channel, receipts
 from loanfund.services.books import bank_accounts
 from loanfund.services.group import dissolution, group_register
 from loanfund.services.oversight import blacklist, liability
@@ -103,6 +103,7 @@ class World:
     line: int  # a line of the bank's statement the books have not got (unmatched)
     match: int  # a line matched with the disbursement of ``out``
     reset: str  # the token of a 忘记密码 link sent to ent1, good for the walk
+    slip: str  # the number of ``archived``'s 电子回单 for its disbursement
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,12 @@ ROUTES: list[Route] = [
     ),
     r(A + "/statement", "GET", PARTIES, lambda w: f"/applications/{w.archived}/statement"),
     r(A + "/statement.pdf", "GET", PARTIES, lambda w: f"/applications/{w.archived}/statement.pdf"),
+    r(
+        A + "/receipts/<string(length=14):number>.pdf",
+        "GET",
+        PARTIES,
+        lambda w: f"/applications/{w.archived}/receipts/{w.slip}.pdf",
+    ),
     r(A + "/statement.xlsx", "GET", PARTIES, lambda w: f"/applications/{w.archived}/statement.xlsx"),
     # the fund's oversight
     r(A + "/recovery", "GET", STAFF_READERS, lambda w: f"/applications/{w.out}/recovery"),
@@ -529,6 +536,13 @@ ROUTES: list[Route] = [
         lambda w: f"/api/v1/funds/LYG/mail/{w.delivery}/requeue",
     ),
     r(API_A + "/statement.pdf", "GET", PARTIES, lambda w: f"/api/v1/applications/{w.archived}/statement.pdf"),
+    r(API_A + "/receipts", "GET", PARTIES, lambda w: f"/api/v1/applications/{w.archived}/receipts"),
+    r(
+        API_A + "/receipts/<string(length=14):number>.pdf",
+        "GET",
+        PARTIES,
+        lambda w: f"/api/v1/applications/{w.archived}/receipts/{w.slip}.pdf",
+    ),
     r(API_A + "/statement.xlsx", "GET", PARTIES, lambda w: f"/api/v1/applications/{w.archived}/statement.xlsx"),
     r(API_A + "/green-channel", "POST", {"operator"}, lambda w: f"/api/v1/applications/{w.green}/green-channel"),
     r(API_A + "/green-channel.pdf", "GET", PARTIES, lambda w: f"/api/v1/applications/{w.green}/green-channel.pdf"),
@@ -741,6 +755,7 @@ def build_world(app, client, traveller, tmp_path) -> World:  # type: ignore[no-u
         dissolution=dissolution.propose(operator, "需求变化").id,
         pack=_built_pack(group),
         reset=_reset_link(),
+        slip=receipts.of(archived)[1].number,
         **_statement(out.id),
     )
 

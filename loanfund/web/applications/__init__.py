@@ -12,14 +12,22 @@ from wtforms.fields.choices import SelectChoice
 
 from loanfund import clock
 from loanfund.domain.eligibility import INDUSTRIES, Size
-from loanfund.domain.errors import Conflict, InvalidInput, InvalidValue, LoanFundError, NotAllowed, RuleViolation
+from loanfund.domain.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidValue,
+    LoanFundError,
+    NotAllowed,
+    NotFound,
+    RuleViolation,
+)
 from loanfund.domain.green_channel import Mortgage
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, Policy
 from loanfund.models import Application, Fund, MaterialItem
 from loanfund.services import access, directory, funds, lifecycle, uow
-from loanfund.services.applications import green_channel, listing, materials, preview, progress, views
+from loanfund.services.applications import green_channel, listing, materials, preview, progress, receipts, views
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.reports import documents, exports
 from loanfund.uploads import uploaded
@@ -294,6 +302,7 @@ def _detail(
         max_files=materials.MAX_FILES,
         max_total=materials.MAX_UPLOAD_BYTES,
         open_action=next(iter(open_forms or {}), None),
+        slips=receipts.for_application(current_user, application.id),
     )
 
 
@@ -448,6 +457,24 @@ def statement_pdf(application_id: int) -> Response:
 def statement_xlsx(application_id: int) -> Response:
     document = _statement(application_id)
     return attachment(documents.statement_workbook(document), XLSX, f"使用情况说明表-{document.reference}.xlsx")
+
+
+@bp.get("/applications/<int(max=2147483647):application_id>/receipts/<string(length=14):number>.pdf")
+@login_required
+def receipt_pdf(application_id: int, number: str) -> Response:
+    """A 受理回执 or an 电子回单 of the application, as an A4 PDF. :raise 404: not the user's application, or no such
+    receipt on it."""
+    try:
+        slip = receipts.slip(current_user, application_id, number)
+    except NotFound:
+        abort(404)
+    application = lifecycle.get(current_user, application_id)
+    try:
+        content = documents.receipt_pdf(slip, application.fund)
+    except documents.PdfUnavailable as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("apps.detail", application_id=application_id))
+    return attachment(content, "application/pdf", slip.filename)
 
 
 def _statement(application_id: int) -> lifecycle.statement.Statement:
