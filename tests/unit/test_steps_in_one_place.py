@@ -41,6 +41,8 @@ ALLOWED = {
     ("services/books/reconcile.py", "CONFIRM_RETURN"): "the bank-statement match looks up the return events it books",
     ("services/lifecycle/statement.py", "ARCHIVE"): "the statement written while archiving adds that line itself",
     ("services/applications/views.py", "ACCEPT"): "the credit findings' reviewer and moment are the acceptance event's",
+    ("services/applications/receipts.py", "ACCEPT"): "a 受理回执 is made from the reviewer's decision event",
+    ("services/applications/receipts.py", "REJECT"): "a 不予受理回执 is made from the reviewer's decision event",
     (
         "services/applications/materials.py",
         "accept",

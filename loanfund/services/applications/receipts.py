@@ -22,8 +22,11 @@ from loanfund.extensions import db
 from loanfund.models import Application, ApplicationEvent, BankClaim, BankClaimPayment, JournalEntry, User
 from loanfund.services.access import application_for
 
-# the two steps a 受理回执 answers (the reviewer's decision on the submission)
-DECISIONS = {Action.ACCEPT.value: ("受理回执", "予以受理"), Action.REJECT.value: ("不予受理回执", "不予受理")}
+# the two steps a 受理回执 answers (the reviewer's decision on the submission): its kind, title and outcome
+DECISIONS = {
+    Action.ACCEPT.value: ("accepted", "受理回执", "予以受理"),
+    Action.REJECT.value: ("refused", "不予受理回执", "不予受理"),
+}
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def of(a: Application) -> list[Slip]:
         .where(ApplicationEvent.application_id == a.id, ApplicationEvent.action.in_(list(DECISIONS)))
         .order_by(ApplicationEvent.id)
     ):
-        title, outcome = DECISIONS[event.action]
+        kind, title, outcome = DECISIONS[event.action]
         day = clock.local(event.at).date()
         lines = [
             *heading,
@@ -77,12 +80,11 @@ def of(a: Application) -> list[Slip]:
             ("提交时间", f"{clock.local(a.submitted_at):%Y-%m-%d %H:%M}" if a.submitted_at else "—"),
             ("审核结果", outcome),
         ]
-        if event.action == Action.REJECT.value:
+        if kind == "refused":
             lines.append(("原因", event.note or "—"))
         else:
             lines.append(("下一步", f"转{a.bank.name}审核并出具续贷承诺意见"))
         lines += [("受理单位", fund.reviewing_body), ("时间", f"{clock.local(event.at):%Y-%m-%d %H:%M}")]
-        kind = "accepted" if event.action == Action.ACCEPT.value else "refused"
         slips.append(Slip(kind, f"SL{day:%Y}{event.id:08d}", title, day, tuple(lines)))
     special = _account(fund.account_name, fund.account_no, fund.account_bank)
     designated = _account(
