@@ -139,3 +139,12 @@ def test_the_number_and_the_choice_are_checked_with_the_address(people):
     assert caught.value.errors == {"mobile": ["接收短信通知须填写手机号码"]}
     set_notices(user, "", False, "139-0000-0002", False)
     assert (user.mobile, user.sms_notices) == ("13900000002", False)
+
+
+def test_the_administrator_reads_the_texts_not_yet_sent(flows, traveller, client, auth):
+    _wants_sms("ent1", "13800000001")
+    application = flows.to(State.DISBURSED)  # no gateway here: the text waits
+    auth.login("admin")
+    page = client.get("/admin/mail").get_data(as_text=True)
+    assert "未发出的短信（1）" in page and "尚未配置短信网关" in page
+    assert f"【应急转贷】放款通知：{application.reference}，详情请登录平台查看。" in page

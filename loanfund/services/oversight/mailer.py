@@ -153,7 +153,7 @@ def _send(mail: EmailMessage) -> None:
 # -- for the administrator -----------------------------------------------------------------------------------------
 
 
-def _to(fund_id: int) -> Select[int]:
+def messages_of(fund_id: int) -> Select[int]:
     """The messages that are a fund's to see: to its people (``directory.people_of``), about its own applications
     or about none (an enterprise's user may hear from two funds)."""
     return (
@@ -165,12 +165,12 @@ def _to(fund_id: int) -> Select[int]:
 
 
 def pending(fund_id: int, limit: int = 200) -> list[MailDelivery]:
-    """The fund's deliveries (``_to``) not sent yet (queued or failed), oldest first, for its administrator's
+    """The fund's deliveries (``messages_of``) not sent yet (queued or failed), oldest first, for its administrator's
     outbox page."""
     return list(
         db.session.scalars(
             select(MailDelivery)
-            .where(MailDelivery.state != "sent", MailDelivery.message_id.in_(_to(fund_id)))
+            .where(MailDelivery.state != "sent", MailDelivery.message_id.in_(messages_of(fund_id)))
             .order_by(MailDelivery.id)
             .limit(limit)
         )
@@ -180,7 +180,7 @@ def pending(fund_id: int, limit: int = 200) -> list[MailDelivery]:
 def delivery_of(delivery_id: int, fund_id: int) -> MailDelivery:
     """One of the fund's deliveries. :raise NotFound: none, or another fund's."""
     delivery = db.session.scalar(
-        select(MailDelivery).where(MailDelivery.id == delivery_id, MailDelivery.message_id.in_(_to(fund_id)))
+        select(MailDelivery).where(MailDelivery.id == delivery_id, MailDelivery.message_id.in_(messages_of(fund_id)))
     )
     if delivery is None:
         raise NotFound("没有这封邮件")
@@ -193,7 +193,7 @@ def requeue(delivery_id: int, fund_id: int) -> MailDelivery:
     :raise NotFound: none, or another fund's. :raise Conflict: not one that failed (queued again, or sent)."""
     delivery = db.session.scalar(
         select(MailDelivery)
-        .where(MailDelivery.id == delivery_id, MailDelivery.message_id.in_(_to(fund_id)))
+        .where(MailDelivery.id == delivery_id, MailDelivery.message_id.in_(messages_of(fund_id)))
         .with_for_update()
     )
     if delivery is None:

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from loanfund import clock
 from loanfund.extensions import db
 from loanfund.models import SmsAttempt, SmsDelivery
-from loanfund.services.oversight.mailer import LEASE, MAX_ATTEMPTS, SendReport, one_line, pause_after
+from loanfund.services.oversight.mailer import LEASE, MAX_ATTEMPTS, SendReport, messages_of, one_line, pause_after
 from loanfund.services.uow import finish
 
 # the notices that matter enough for a text (DESIGN §6's kinds): money out, due tomorrow, overdue, a return short
@@ -110,3 +110,16 @@ def _send(to_number: str, text: str) -> str:
     except (OSError, ValueError) as exc:
         return f"{type(exc).__name__}: {exc}"[:1000]
     return ""
+
+
+def pending(fund_id: int, limit: int = 200) -> list[SmsDelivery]:
+    """The fund's texts not sent yet (queued or failed), oldest first — the same messages its e-mail outbox shows
+    (``mailer.messages_of``)."""
+    return list(
+        db.session.scalars(
+            select(SmsDelivery)
+            .where(SmsDelivery.state != "sent", SmsDelivery.message_id.in_(messages_of(fund_id)))
+            .order_by(SmsDelivery.id)
+            .limit(limit)
+        )
+    )

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from loanfund.domain.errors import LoanFundError
 from loanfund.services import uow
 from loanfund.services.funds import own_fund
-from loanfund.services.oversight import mailer
+from loanfund.services.oversight import mailer, sms
 from loanfund.web.admin import admin_only, bp
 from loanfund.web.admin.forms import RequeueForm
 
@@ -22,6 +22,8 @@ def mail() -> str:
         "admin/mail.html",
         deliveries=mailer.pending(own_fund(current_user).id),
         configured=mailer.configured(),
+        texts=sms.pending(own_fund(current_user).id),
+        texting=sms.configured(),
         form=RequeueForm(),
     )
 
