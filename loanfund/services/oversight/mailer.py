@@ -15,6 +15,7 @@ import email.policy
 import smtplib
 import ssl
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -50,17 +51,23 @@ def configured() -> bool:
 
 def deliver(limit: int = 200) -> SendReport:
     """Try every delivery that is due, one transaction each."""
-    report = SendReport(configured())
-    if report.configured:
+    return drain(configured(), _deliver_one, queue_size, limit)
+
+
+def drain(ready: bool, deliver_one: Callable[[], bool | None], queued: Callable[[], int], limit: int) -> SendReport:
+    """An outbox's run (e-mail, SMS): when ``ready``, ``deliver_one`` until nothing is due (None) or ``limit`` tries,
+    counting what went and what failed; then what still waits."""
+    report = SendReport(ready)
+    if ready:
         for _ in range(limit):
-            outcome = _deliver_one()
+            outcome = deliver_one()
             if outcome is None:
                 break
             if outcome:
                 report.sent += 1
             else:
                 report.failed += 1
-    report.queued = queue_size()
+    report.queued = queued()
     return report
 
 

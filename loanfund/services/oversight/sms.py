@@ -21,7 +21,15 @@ from sqlalchemy import func, select
 from loanfund import clock
 from loanfund.extensions import db
 from loanfund.models import SmsAttempt, SmsDelivery
-from loanfund.services.oversight.mailer import LEASE, MAX_ATTEMPTS, SendReport, messages_of, one_line, pause_after
+from loanfund.services.oversight.mailer import (
+    LEASE,
+    MAX_ATTEMPTS,
+    SendReport,
+    drain,
+    messages_of,
+    one_line,
+    pause_after,
+)
 from loanfund.services.uow import finish
 
 # the notices that matter enough for a text (DESIGN §6's kinds): money out, due tomorrow, overdue, a return short
@@ -45,20 +53,11 @@ def configured() -> bool:
 
 def deliver(limit: int = 200) -> SendReport:
     """Try every text that is due, one transaction each."""
-    report = SendReport(configured())
-    if report.configured:
-        for _ in range(limit):
-            outcome = _deliver_one()
-            if outcome is None:
-                break
-            if outcome:
-                report.sent += 1
-            else:
-                report.failed += 1
-    report.queued = (
-        db.session.scalar(select(func.count()).select_from(SmsDelivery).where(SmsDelivery.state == "queued")) or 0
-    )
-    return report
+    return drain(configured(), _deliver_one, queue_size, limit)
+
+
+def queue_size() -> int:
+    return db.session.scalar(select(func.count()).select_from(SmsDelivery).where(SmsDelivery.state == "queued")) or 0
 
 
 def _deliver_one() -> bool | None:
