@@ -17,7 +17,7 @@ from loanfund.domain.errors import NotFound
 from loanfund.domain.lifecycle import State
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import ApplicationEvent, JournalEntry, User
+from loanfund.models import ApplicationEvent, Contributor, JournalEntry, User
 from loanfund.services.applications import receipts
 from loanfund.services.oversight import liability
 from loanfund.services.reports import documents
@@ -93,3 +93,32 @@ def test_the_audit_pack_keeps_each_applications_receipts(flows, traveller, runne
     numbers = [s.filename for s in receipts.of(a)]
     assert sorted(names) == sorted(f"applications/{a.reference}/receipts/{n}" for n in numbers) and len(numbers) == 3
     assert all(f"  {name}\n" in manifest for name in names)
+
+
+def test_a_payment_of_distributions_has_its_slip_for_the_administrator(flows, traveller, client, auth):
+    from decimal import Decimal
+
+    from loanfund.services.books import capital
+    from tests.factories import city_fund_id
+
+    flows.to(State.REPAID)
+    capital.run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
+    paid = capital.pay_distributions(city_fund_id(), clock.today(), "FP-1101")
+    [slip] = receipts.distribution_payments(city_fund_id())
+    lines = dict(slip.lines)
+    assert (slip.kind, slip.title, slip.amount, lines["银行凭证号"]) == (
+        "distribution_paid",
+        "电子回单（支付收益分配款）",
+        paid,
+        "FP-1101",
+    )
+    shares = [label for label, _ in slip.lines if label.startswith("分配款：")]
+    contributor = db.session.scalars(select(Contributor.name)).one()  # the cast's one contributor
+    assert shares == [f"分配款：{contributor}"] and "应交税费" in lines
+    auth.login("admin")
+    assert f"{slip.number}.pdf" in client.get("/admin/contributions").get_data(as_text=True)
+    pdf = client.get(f"/admin/distributions/payments/{slip.number}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    assert client.get("/admin/distributions/payments/HD202600000000.pdf").status_code == 404
+    auth.login("operator")
+    assert client.get(f"/admin/distributions/payments/{slip.number}.pdf").status_code == 404

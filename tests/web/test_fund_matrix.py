@@ -42,8 +42,8 @@ COUNTERPART = {
     "dh_bank1": "bank1",
 }
 # a path naming one row of the city's (an application, a material, a claim, an entry, a change, a bank, a user, a
-# meeting, a report's revision, a pack…) or the city fund itself
-NAMES_A_ROW = re.compile(r"<int\(max=2147483647\):\w+>|<code>|revision>")
+# meeting, a report's revision, a pack, a receipt's number…) or the city fund itself
+NAMES_A_ROW = re.compile(r"<int\(max=2147483647\):\w+>|<code>|revision>|:number>")
 
 
 def names_a_city_row(route: Route) -> bool:

@@ -104,6 +104,7 @@ class World:
     match: int  # a line matched with the disbursement of ``out``
     reset: str  # the token of a 忘记密码 link sent to ent1, good for the walk
     slip: str  # the number of ``archived``'s 电子回单 for its disbursement
+    paid_slip: str  # the 电子回单 of a payment of distributions (the fees of ``archived``)
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,12 @@ ROUTES: list[Route] = [
         lambda w: f"/fund/bank-statement/matches/{w.match}/undo?month=2026-11",
     ),
     r("/fund/bank-statement/rematch", "POST", {"operator"}, "/fund/bank-statement/rematch?month=2026-11"),
+    r(
+        "/admin/distributions/payments/<string(length=14):number>.pdf",
+        "GET",
+        {"admin"},
+        lambda w: f"/admin/distributions/payments/{w.paid_slip}.pdf",
+    ),
     r("/admin/ledger-import", "GET", {"admin"}),
     r("/admin/ledger-import", "POST", {"admin"}),
     r("/admin/ledger-import/template.xlsx", "GET", {"admin"}),
@@ -756,8 +763,20 @@ def build_world(app, client, traveller, tmp_path) -> World:  # type: ignore[no-u
         pack=_built_pack(group),
         reset=_reset_link(),
         slip=receipts.of(archived)[1].number,
+        paid_slip=_paid_distributions(),
         **_statement(out.id),
     )
+
+
+def _paid_distributions() -> str:
+    from decimal import Decimal
+
+    from loanfund import clock
+    from loanfund.services.books import capital
+
+    capital.run_distribution(city_fund_id(), clock.today(), Decimal("0.06"))
+    capital.pay_distributions(city_fund_id(), clock.today(), "FP-WORLD")
+    return receipts.distribution_payments(city_fund_id())[0].number
 
 
 def _reset_link() -> str:

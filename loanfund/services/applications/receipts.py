@@ -15,11 +15,20 @@ from sqlalchemy import select
 
 from loanfund import clock
 from loanfund.domain.errors import NotFound
-from loanfund.domain.ledger import DISBURSEMENT_KEY_PREFIX, RETURN_KEY_PREFIX
+from loanfund.domain.ledger import DISBURSEMENT_KEY_PREFIX, RETURN_KEY_PREFIX, TAXES_PAYABLE
 from loanfund.domain.lifecycle import Action
 from loanfund.domain.money import Money
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, BankClaim, BankClaimPayment, JournalEntry, User
+from loanfund.models import (
+    Application,
+    ApplicationEvent,
+    BankClaim,
+    BankClaimPayment,
+    Contributor,
+    Fund,
+    JournalEntry,
+    User,
+)
 from loanfund.services.access import application_for
 
 # the two steps a 受理回执 answers (the reviewer's decision on the submission): its kind, title and outcome
@@ -176,3 +185,51 @@ def slip(actor: User, application_id: int, number: str) -> Slip:
     if found is None:
         raise NotFound("没有这份回执或回单")
     return found
+
+
+DISTRIBUTION_PAYMENT = "distribution_payment:"  # the key of the entry paying the shares and taxes of a day
+
+
+def distribution_payments(fund_id: int) -> list[Slip]:
+    """An 电子回单 for each payment of distributions (第二十五条) out of the fund's special account: whom each share
+    went to and the taxes, with the bank's batch reference — newest first, for the fund's administrator."""
+    fund = db.session.get_one(Fund, fund_id)
+    names = {c.id: c.name for c in db.session.scalars(select(Contributor).where(Contributor.fund_id == fund_id))}
+    slips = []
+    for entry in db.session.scalars(
+        select(JournalEntry)
+        .where(JournalEntry.fund_id == fund_id, JournalEntry.key.startswith(DISTRIBUTION_PAYMENT))
+        .order_by(JournalEntry.id.desc())
+    ):
+        paid: list[tuple[str, str]] = []
+        total = Money.zero()
+        for leg in entry.legs:
+            code = leg.account.code
+            if not leg.debit.is_positive:
+                continue
+            total += leg.debit
+            if code == TAXES_PAYABLE:
+                paid.append(("应交税费", _money(leg.debit)))
+            else:
+                contributor = int(code.rsplit(":", 1)[1]) if code.startswith("distributions_payable:") else None
+                paid.append((f"分配款：{names.get(contributor or 0, code)}", _money(leg.debit)))
+        lines = (
+            ("付款方", _account(fund.account_name, fund.account_no, fund.account_bank)),
+            ("合计", _money(total)),
+            *paid,
+            ("用途", "支付收益分配款及税费（第二十五条）"),
+            ("银行凭证号", entry.bank_ref or "—"),
+            ("记账日期", entry.posted_on.isoformat()),
+            ("记账凭证", f"第 {entry.id} 号"),
+        )
+        slips.append(
+            Slip(
+                "distribution_paid",
+                f"HD{entry.posted_on:%Y}{entry.id:08d}",
+                "电子回单（支付收益分配款）",
+                entry.posted_on,
+                lines,
+                total,
+            )
+        )
+    return slips

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -12,7 +12,7 @@ from loanfund.domain.ledger import FEE_INCOME
 from loanfund.domain.money import Money
 from loanfund.models import Contribution
 from loanfund.services import directory
-from loanfund.services.applications import preview
+from loanfund.services.applications import preview, receipts
 from loanfund.services.applications.preview import Confirmation
 from loanfund.services.books import ledger
 from loanfund.services.books.capital import (
@@ -26,9 +26,11 @@ from loanfund.services.books.capital import (
     run_distribution,
 )
 from loanfund.services.funds import own_fund
+from loanfund.services.reports import documents
 from loanfund.web import confirming
 from loanfund.web.admin import admin_only, bp
 from loanfund.web.admin.forms import ContributionForm, DistributionForm, PaymentForm
+from loanfund.web.downloads import attachment
 from loanfund.web.forms import field_errors
 from loanfund.web.submitting import submit_once
 
@@ -108,7 +110,24 @@ def _capital_page(
         net=net,
         lines=lines,
         runs=directory.distribution_runs(fund_id),
+        paid_slips=receipts.distribution_payments(fund_id),
     )
+
+
+@bp.get("/distributions/payments/<string(length=14):number>.pdf")
+@admin_only
+def distribution_slip(number: str) -> Response:
+    """The 电子回单 of one payment of distributions, as an A4 PDF. :raise 404: no such payment of this fund."""
+    fund = own_fund(current_user)
+    slip = next((s for s in receipts.distribution_payments(fund.id) if s.number == number), None)
+    if slip is None:
+        abort(404)
+    try:
+        content = documents.receipt_pdf(slip, fund)
+    except documents.PdfUnavailable as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("admin.contributions"))
+    return attachment(content, "application/pdf", slip.filename)
 
 
 @bp.post("/distributions")
