@@ -272,3 +272,44 @@ def test_the_special_account_never_goes_below_zero_in_the_past(people, traveller
         ]
         assert result.record is not None and (result.record.outcome, result.created) == ("refused", 0)
     assert ledger_import.run(_admin(), city_fund_id(), "台账.xlsx", workbook(rows[:5])).created == 5  # 2亿 exactly
+
+
+@pytest.mark.migrated  # SQLite as a file, its writers serialised as in production
+def test_two_imports_of_one_file_at_once_write_it_once(people, traveller, app):
+    """PostgreSQL: both runs find the rows new, the second meets the first's keys in the unique index and is told so
+    (nothing of it kept); SQLite: the second waits for the writer and finds the rows imported. Either way once."""
+    import threading
+
+    from loanfund.domain.errors import Conflict
+
+    data = workbook([row(n) for n in range(5)])
+    db.session.remove()
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(2)
+
+    def run_import() -> None:
+        with app.app_context():
+            try:
+                admin = _admin()
+                db.session.rollback()
+                barrier.wait(timeout=30)
+                result = ledger_import.run(admin, city_fund_id(), "台账.xlsx", data)
+                outcome = f"created {result.created}, skipped {result.skipped}"
+            except Conflict as exc:
+                db.session.rollback()
+                outcome = exc.code
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run_import) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert "created 5, skipped 0" in outcomes and len(outcomes) == 2
+    assert set(outcomes) - {"created 5, skipped 0"} <= {"imported_beside", "created 0, skipped 5"}
+    assert count(Application, Application.imported_key.is_not(None)) == 5
+    assert reconcile(city_fund_id()).ok

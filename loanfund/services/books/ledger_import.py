@@ -18,11 +18,12 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from loanfund import clock
 from loanfund.domain.eligibility import INDUSTRIES, classify_size, normalise_credit_code
-from loanfund.domain.errors import InvalidInput, InvalidValue, NotAllowed
+from loanfund.domain.errors import Conflict, InvalidInput, InvalidValue, NotAllowed
 from loanfund.domain.ledger import CASH, disbursement_posting, return_posting
 from loanfund.domain.lifecycle import Role, State, ordinary_path
 from loanfund.domain.money import Money
@@ -50,11 +51,14 @@ from loanfund.services.lifecycle import statement
 from loanfund.services.lifecycle.settlement import account_of
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.reports import cohorts
-from loanfund.services.uow import finish
+from loanfund.services.uow import discard, finish
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 NOTE = "自台账导入"
+IMPORTED_BESIDE = (
+    "同一台账的这些业务刚由另一次导入写入，本次未写入任何数据；请查看导入记录，如有需要再次导入（已导入的行会跳过）"
+)
 
 # (field, the column's header in the template, what it holds)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -205,7 +209,13 @@ def running(
         result.created = len(result.fresh) if result.importable else 0
         return result
     if not refused:
-        yield from _create(actor, fund, result.fresh)
+        try:
+            yield from _create(actor, fund, result.fresh)
+        except IntegrityError:
+            # its concurrent twin imported the same rows first (the rows' keys and the return vouchers are unique in
+            # the database): nothing of this run is kept, and the record of the other says what was imported
+            discard()
+            raise Conflict(IMPORTED_BESIDE, code="imported_beside") from None
         result.created = len(result.fresh)
     result.record = LedgerImport(
         fund_id=fund_id,
