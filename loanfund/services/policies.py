@@ -23,14 +23,25 @@ IN_EFFECT_FIXED = "已施行的政策版本不能更改或撤回（R14）：如�
 
 def policy_version_in_force(fund_id: int, on: date) -> tuple[PolicyVersion, Policy]:
     """The fund's stored version in force on ``on`` with its domain form; ``InvalidValue`` when none is."""
+    return versions_in_force(fund_id)(on)
+
+
+def versions_in_force(fund_id: int) -> Callable[[date], tuple[PolicyVersion, Policy]]:
+    """The fund's stored versions read once, to find the one in force on each of many days (a 台账's rows): the
+    lookup answers as ``policy_version_in_force``."""
     rows = db.session.scalars(
         select(PolicyVersion)
         .where(PolicyVersion.fund_id == fund_id, PolicyVersion.withdrawn_at.is_(None))
         .order_by(PolicyVersion.effective_from)
     ).all()
     by_name = {row.name: row for row in rows}
-    policy = policy_in_force([row.to_policy() for row in rows], on)
-    return by_name[policy.name], policy
+    policies = [row.to_policy() for row in rows]
+
+    def on(day: date) -> tuple[PolicyVersion, Policy]:
+        policy = policy_in_force(policies, day)
+        return by_name[policy.name], policy
+
+    return on
 
 
 class InForce:

@@ -40,6 +40,7 @@ from loanfund.models import (
     Fund,
     LedgerDay,
     LedgerImport,
+    PolicyVersion,
     Receipt,
     TransferReference,
     User,
@@ -49,7 +50,7 @@ from loanfund.services.books import ledger, transfers
 from loanfund.services.books.statement_files import Problem, day_cell, money_cell
 from loanfund.services.lifecycle import statement
 from loanfund.services.lifecycle.settlement import account_of
-from loanfund.services.policies import policy_version_in_force
+from loanfund.services.policies import versions_in_force
 from loanfund.services.reports import cohorts
 from loanfund.services.uow import discard, finish
 
@@ -191,16 +192,8 @@ def running(
     fund = db.session.get(Fund, fund_id)
     assert fund is not None
     result = Result(rows, row_by_row)
-    _check(fund, rows)
+    done = _check(fund, rows)
     good = [row for row in rows if not row.problems]
-    done = {
-        key
-        for (key,) in db.session.execute(
-            select(Application.imported_key).where(
-                Application.fund_id == fund_id, Application.imported_key.in_([r.key for r in good] or [""])
-            )
-        )
-    }
     result.fresh = [row for row in good if row.key not in done]
     result.skipped = len(good) - len(result.fresh)
     result.general = _check_cash(fund_id, result.fresh)
@@ -348,8 +341,10 @@ def _parse(row: Row, name: str, value: Any) -> None:
 # -- checking ----------------------------------------------------------------------------------------------------------
 
 
-def _check(fund: Fund, rows: list[Row]) -> None:
+def _check(fund: Fund, rows: list[Row]) -> set[str]:
+    """Every row's problems, in place; the keys of the good rows the fund has imported before."""
     today = clock.today()
+    in_force = versions_in_force(fund.id)
     banks = list(db.session.scalars(select(Bank).where(Bank.fund_id == fund.id)))
     by_name = {b.name: b for b in banks} | {b.code: b for b in banks}
     districts = {d.name: d.key for d in fund.districts}  # the fund's region only (第八条)
@@ -387,7 +382,7 @@ def _check(fund: Fund, rows: list[Row]) -> None:
             row.problem("state", f"只能导入已结清（{'、'.join(STATES)}）的业务，不能导入“{v['state']}”")
         if row.problems or any(name not in v for name, _, _ in COLUMNS):
             continue
-        _check_rules(row, fund.id, today)
+        _check_rules(row, in_force, today)
         identity = (v["credit_code"], v["value_date"].isoformat(), str(v["amount"].fen), v["disbursement_ref"])
         row.key = hashlib.sha256("|".join(identity).encode()).hexdigest()
         first_name = names.setdefault(v["credit_code"], (v["name"], row.number))
@@ -401,13 +396,13 @@ def _check(fund: Fund, rows: list[Row]) -> None:
         if ref in refs:
             row.problem("return_ref", f"与第 {refs[ref]} 行的归还凭证号相同")
         refs.setdefault(ref, row.number)
-    _check_booked(fund.id, rows)
+    return _check_booked(fund.id, rows)
 
 
-def _check_rules(row: Row, fund_id: int, today: date) -> None:
+def _check_rules(row: Row, in_force: Callable[[date], tuple[PolicyVersion, Policy]], today: date) -> None:
     v = row.values
     try:
-        version, policy = policy_version_in_force(fund_id, v["value_date"])
+        version, policy = in_force(v["value_date"])
     except (InvalidValue, KeyError):
         row.problem("value_date", "该日期没有生效的政策版本，请先在“政策版本”中补录当时的办法")
         return
@@ -462,12 +457,12 @@ def _check_cash(fund_id: int, fresh: list[Row]) -> list[Problem]:
     ]
 
 
-def _check_booked(fund_id: int, rows: list[Row]) -> None:
+def _check_booked(fund_id: int, rows: list[Row]) -> set[str]:
     """What the database already holds: a return's transfer reference booked before (by the fund's own records) is
     the same money twice; a credit code registered under another name is another enterprise, or a typing error."""
     wanted = [r for r in rows if not r.problems and r.bank is not None]
     if not wanted:
-        return
+        return set()
     booked = {
         (bank_id, ref)
         for bank_id, ref in db.session.execute(
@@ -476,13 +471,15 @@ def _check_booked(fund_id: int, rows: list[Row]) -> None:
             )
         )
     }
-    keys = set(
-        db.session.scalars(
+    keys = {
+        key
+        for key in db.session.scalars(
             select(Application.imported_key).where(
                 Application.fund_id == fund_id, Application.imported_key.in_([r.key for r in wanted])
             )
         )
-    )
+        if key is not None
+    }
     names = dict(
         db.session.execute(
             select(Enterprise.credit_code, Enterprise.name).where(
@@ -497,6 +494,7 @@ def _check_booked(fund_id: int, rows: list[Row]) -> None:
         registered = names.get(row.values["credit_code"])
         if registered is not None and registered != row.values["name"]:
             row.problem("name", f"该统一社会信用代码已登记为“{registered}”，请核对企业名称或信用代码")
+    return keys
 
 
 # -- creating ----------------------------------------------------------------------------------------------------------
