@@ -109,11 +109,9 @@ def list_receipts(application_id: int) -> Response:
 @token_required()
 def receipt_pdf(application_id: int, number: str) -> Response:
     """:raise 404: not the caller's application, or no such receipt on it. :raise 503: this server cannot write PDF."""
-    user = current_api_user()
-    slip = receipts.slip(user, application_id, number)
-    fund = lifecycle.get(user, application_id).fund
+    slip = receipts.slip(current_api_user(), application_id, number)
     try:
-        content = documents.receipt_pdf(slip, fund)
+        content = documents.receipt_pdf(slip)
     except documents.PdfUnavailable as exc:
         return _pdf_unavailable(exc)
     return attachment(content, PDF, slip.filename)

@@ -47,7 +47,17 @@ def capital(contributor_id: int) -> str:
 
 
 def distributions_payable(contributor_id: int) -> str:
-    return f"distributions_payable:{contributor_id}"
+    return f"{DISTRIBUTIONS_PAYABLE_PREFIX}{contributor_id}"
+
+
+DISTRIBUTIONS_PAYABLE_PREFIX = "distributions_payable:"
+
+
+def payable_to(code: str) -> int | None:
+    """The contributor whose distributions payable ``code`` is (``distributions_payable``'s inverse), or None."""
+    return (
+        int(code.removeprefix(DISTRIBUTIONS_PAYABLE_PREFIX)) if code.startswith(DISTRIBUTIONS_PAYABLE_PREFIX) else None
+    )
 
 
 def bank_claim(bank_id: int) -> str:
@@ -227,9 +237,12 @@ def bank_claim_posting(claim_id: int, bank_id: int, application_id: int, princip
     )
 
 
+BANK_CLAIM_PAYMENT_KEY_PREFIX = "bank_claim_payment:"  # a bank's payment on a claim: bank_claim_payment:<its id>
+
+
 def bank_claim_payment_posting(payment_id: int, bank_id: int, amount: Money) -> Posting:
     return Posting(
-        f"bank_claim_payment:{payment_id}",
+        f"{BANK_CLAIM_PAYMENT_KEY_PREFIX}{payment_id}",
         "合作银行清偿款到账",
         _legs((CASH, amount, "Dr"), (bank_claim(bank_id), amount, "Cr")),
     )
@@ -304,6 +317,14 @@ def distribution_posting(
             *((distributions_payable(cid), share, "Cr") for cid, share in shares),
         ),
     )
+
+
+# the payment of a day's shares and taxes out of the special account: distribution_payment:<the day it was paid>
+DISTRIBUTION_PAYMENT_KEY_PREFIX = "distribution_payment:"
+
+
+def distribution_payment_key(paid_on: date) -> str:
+    return f"{DISTRIBUTION_PAYMENT_KEY_PREFIX}{paid_on.isoformat()}"
 
 
 DISSOLUTION_KEY_PREFIX = "dissolution:"  # the closing entry of a dissolution: dissolution:<its id>

@@ -51,7 +51,7 @@ def test_acceptance_disbursement_and_return_each_have_their_receipt(flows, trave
     assert returned["付款方"].startswith(a.bank.account_name)  # the money comes back through the bank
     again = receipts.for_application(_user("operator"), a.id)
     assert again == slips  # the same documents whoever asks, whenever
-    pdf = documents.receipt_pdf(slips[1], a.fund)
+    pdf = documents.receipt_pdf(slips[1])
     assert pdf.startswith(b"%PDF-")
 
 

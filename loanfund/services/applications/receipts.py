@@ -15,7 +15,14 @@ from sqlalchemy import select
 
 from loanfund import clock
 from loanfund.domain.errors import NotFound
-from loanfund.domain.ledger import DISBURSEMENT_KEY_PREFIX, RETURN_KEY_PREFIX, TAXES_PAYABLE
+from loanfund.domain.ledger import (
+    BANK_CLAIM_PAYMENT_KEY_PREFIX,
+    DISBURSEMENT_KEY_PREFIX,
+    DISTRIBUTION_PAYMENT_KEY_PREFIX,
+    RETURN_KEY_PREFIX,
+    TAXES_PAYABLE,
+    payable_to,
+)
 from loanfund.domain.lifecycle import Action
 from loanfund.domain.money import Money
 from loanfund.extensions import db
@@ -42,7 +49,8 @@ DECISIONS = {
 class Slip:
     """One receipt: its kind, number, title, when it was issued and its lines (label, text); ``amount`` in 大写 too."""
 
-    kind: str  # accepted, refused, disbursed, returned, claim_paid
+    kind: str  # accepted, refused, disbursed, returned, claim_paid, distribution_paid
+    fund_name: str  # the fund that issues it
     number: str
     title: str
     issued_on: date
@@ -94,7 +102,7 @@ def of(a: Application) -> list[Slip]:
         else:
             lines.append(("下一步", f"转{a.bank.name}审核并出具续贷承诺意见"))
         lines += [("受理单位", fund.reviewing_body), ("时间", f"{clock.local(event.at):%Y-%m-%d %H:%M}")]
-        slips.append(Slip(kind, f"SL{day:%Y}{event.id:08d}", title, day, tuple(lines)))
+        slips.append(Slip(kind, fund.name, f"SL{day:%Y}{event.id:08d}", title, day, tuple(lines)))
     special = _account(fund.account_name, fund.account_no, fund.account_bank)
     designated = _account(
         a.destination_account_name or "", a.destination_account_no or "", a.destination_account_bank or ""
@@ -102,81 +110,48 @@ def of(a: Application) -> list[Slip]:
     entries = db.session.scalars(
         select(JournalEntry).where(JournalEntry.application_id == a.id).order_by(JournalEntry.id)
     ).all()
+    returned = {f"{RETURN_KEY_PREFIX}{r.id}": r for r in a.receipts}
+
+    def moved(kind: str, title: str, entry: JournalEntry, amount: Money, payer: str, payee: str, why: str) -> Slip:
+        lines = (*heading, ("金额", _money(amount)), ("付款方", payer), ("收款方", payee), ("用途", why))
+        return _entry_slip(kind, fund.name, title, entry, amount, lines)
+
     for entry in entries:
         if entry.key.startswith(DISBURSEMENT_KEY_PREFIX) and a.approved_amount is not None:
+            why = f"应急转贷资金放款，用于归还到期贷款（合同 {a.loan_contract_no}）"
             slips.append(
-                _money_slip(
-                    "disbursed",
-                    "电子回单（应急转贷资金放款）",
-                    entry,
-                    a.approved_amount,
-                    special,
-                    designated,
-                    f"应急转贷资金放款，用于归还到期贷款（合同 {a.loan_contract_no}）",
-                    heading,
-                )
+                moved("disbursed", "电子回单（应急转贷资金放款）", entry, a.approved_amount, special, designated, why)
             )
-        elif entry.key.startswith(RETURN_KEY_PREFIX):
-            receipt = next((r for r in a.receipts if entry.key == f"{RETURN_KEY_PREFIX}{r.id}"), None)
-            if receipt is not None:
-                slips.append(
-                    _money_slip(
-                        "returned",
-                        "电子回单（归还应急转贷资金）",
-                        entry,
-                        receipt.principal + receipt.fee,
-                        designated,
-                        special,
-                        f"归还本金 {receipt.principal.format()} 元、用款费用 {receipt.fee.format()} 元",
-                        heading,
-                    )
-                )
+        elif (receipt := returned.get(entry.key)) is not None:
+            why = f"归还本金 {receipt.principal.format()} 元、用款费用 {receipt.fee.format()} 元"
+            amount = receipt.principal + receipt.fee
+            slips.append(moved("returned", "电子回单（归还应急转贷资金）", entry, amount, designated, special, why))
     claim = db.session.scalars(select(BankClaim).where(BankClaim.application_id == a.id)).first()
     if claim is not None:
         paid = {
-            f"bank_claim_payment:{p.id}": p
+            f"{BANK_CLAIM_PAYMENT_KEY_PREFIX}{p.id}": p
             for p in db.session.scalars(select(BankClaimPayment).where(BankClaimPayment.claim_id == claim.id))
         }
         for entry in db.session.scalars(
             select(JournalEntry).where(JournalEntry.key.in_(list(paid) or [""])).order_by(JournalEntry.id)
         ):
-            payment = paid[entry.key]
-            slips.append(
-                _money_slip(
-                    "claim_paid",
-                    "电子回单（合作银行清偿）",
-                    entry,
-                    payment.amount,
-                    f"{a.bank.name}",
-                    special,
-                    "合作银行未按承诺续贷，按合作协议清偿应急转贷资金",
-                    heading,
-                )
-            )
+            why = "合作银行未按承诺续贷，按合作协议清偿应急转贷资金"
+            amount = paid[entry.key].amount
+            slips.append(moved("claim_paid", "电子回单（合作银行清偿）", entry, amount, a.bank.name, special, why))
     return sorted(slips, key=lambda s: s.issued_on)  # stable: a decision before the money of its day
 
 
-def _money_slip(
-    kind: str,
-    title: str,
-    entry: JournalEntry,
-    amount: Money,
-    payer: str,
-    payee: str,
-    purpose: str,
-    heading: tuple[tuple[str, str], ...],
+def _entry_slip(
+    kind: str, fund_name: str, title: str, entry: JournalEntry, amount: Money, lines: tuple[tuple[str, str], ...]
 ) -> Slip:
-    lines = (
-        *heading,
-        ("金额", _money(amount)),
-        ("付款方", payer),
-        ("收款方", payee),
-        ("用途", purpose),
+    """An 电子回单 of the journal entry that moved the money: ``lines``, then the bank's reference and the booking."""
+    booked = (
         ("银行凭证号", entry.bank_ref or "—"),
         ("记账日期", entry.posted_on.isoformat()),
         ("记账凭证", f"第 {entry.id} 号"),
     )
-    return Slip(kind, f"HD{entry.posted_on:%Y}{entry.id:08d}", title, entry.posted_on, lines, amount)
+    number = f"HD{entry.posted_on:%Y}{entry.id:08d}"
+    return Slip(kind, fund_name, number, title, entry.posted_on, (*lines, *booked), amount)
 
 
 def slip(actor: User, application_id: int, number: str) -> Slip:
@@ -187,9 +162,6 @@ def slip(actor: User, application_id: int, number: str) -> Slip:
     return found
 
 
-DISTRIBUTION_PAYMENT = "distribution_payment:"  # the key of the entry paying the shares and taxes of a day
-
-
 def distribution_payments(fund_id: int) -> list[Slip]:
     """An 电子回单 for each payment of distributions (第二十五条) out of the fund's special account: whom each share
     went to and the taxes, with the bank's batch reference — newest first, for the fund's administrator."""
@@ -198,7 +170,7 @@ def distribution_payments(fund_id: int) -> list[Slip]:
     slips = []
     for entry in db.session.scalars(
         select(JournalEntry)
-        .where(JournalEntry.fund_id == fund_id, JournalEntry.key.startswith(DISTRIBUTION_PAYMENT))
+        .where(JournalEntry.fund_id == fund_id, JournalEntry.key.startswith(DISTRIBUTION_PAYMENT_KEY_PREFIX))
         .order_by(JournalEntry.id.desc())
     ):
         paid: list[tuple[str, str]] = []
@@ -211,25 +183,13 @@ def distribution_payments(fund_id: int) -> list[Slip]:
             if code == TAXES_PAYABLE:
                 paid.append(("应交税费", _money(leg.debit)))
             else:
-                contributor = int(code.rsplit(":", 1)[1]) if code.startswith("distributions_payable:") else None
+                contributor = payable_to(code)
                 paid.append((f"分配款：{names.get(contributor or 0, code)}", _money(leg.debit)))
         lines = (
             ("付款方", _account(fund.account_name, fund.account_no, fund.account_bank)),
             ("合计", _money(total)),
             *paid,
             ("用途", "支付收益分配款及税费（第二十五条）"),
-            ("银行凭证号", entry.bank_ref or "—"),
-            ("记账日期", entry.posted_on.isoformat()),
-            ("记账凭证", f"第 {entry.id} 号"),
         )
-        slips.append(
-            Slip(
-                "distribution_paid",
-                f"HD{entry.posted_on:%Y}{entry.id:08d}",
-                "电子回单（支付收益分配款）",
-                entry.posted_on,
-                lines,
-                total,
-            )
-        )
+        slips.append(_entry_slip("distribution_paid", fund.name, "电子回单（支付收益分配款）", entry, total, lines))
     return slips

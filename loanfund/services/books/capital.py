@@ -20,6 +20,7 @@ from loanfund.domain.ledger import (
     Posting,
     contribution_posting,
     distribution_key,
+    distribution_payment_key,
     distribution_posting,
     distributions_payable,
     split_by_ratio,
@@ -205,7 +206,7 @@ def _pay_payables(fund_id: int, paid_on: date, bank_ref: str, actor: User | None
     legs = [Leg(code, debit=amount) for code, amount in sorted(payable.items())] + [Leg(CASH, credit=total)]
     try:
         ledger.post(
-            Posting(f"distribution_payment:{paid_on.isoformat()}", "支付收益分配款及税费", tuple(legs)),
+            Posting(distribution_payment_key(paid_on), "支付收益分配款及税费", tuple(legs)),
             paid_on,
             fund_id=fund_id,
             bank_ref=bank_ref,

@@ -378,7 +378,7 @@ def _application_files(application: Application) -> list[tuple[str, bytes]]:
     )
     files.append(("ledger.csv", _journal_lines(JournalEntry.application_id == application.id)))
     for slip in receipts.of(application):  # its 受理回执 and 电子回单 (issue 30)
-        files.append((f"receipts/{slip.filename}", documents.receipt_pdf(slip, application.fund)))
+        files.append((f"receipts/{slip.filename}", documents.receipt_pdf(slip)))
     folder = storage_dir()
     for material in db.session.scalars(
         select(Material).where(Material.application_id == application.id).order_by(Material.id)

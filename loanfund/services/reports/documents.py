@@ -8,7 +8,6 @@ from pathlib import Path
 from flask import current_app, render_template
 
 from loanfund.domain.money import Money
-from loanfund.models import Fund
 from loanfund.services.applications.receipts import Slip
 from loanfund.services.lifecycle.statement import Statement
 from loanfund.services.reports.workbook import TEXT, YUAN, Book, Cell, Column, yuan
@@ -26,9 +25,9 @@ def statement_pdf(statement: Statement) -> bytes:
     return html_pdf(statement_html(statement))
 
 
-def receipt_pdf(slip: Slip, fund: Fund) -> bytes:
+def receipt_pdf(slip: Slip) -> bytes:
     """A 受理回执 or an 电子回单 (issue 30) as an A4 PDF. :raise PdfUnavailable: no Pango."""
-    return html_pdf(render_template("applications/receipt_print.html", r=slip, fund=fund))
+    return html_pdf(render_template("applications/receipt_print.html", r=slip))
 
 
 def html_pdf(html: str) -> bytes:

@@ -118,12 +118,11 @@ def _capital_page(
 @admin_only
 def distribution_slip(number: str) -> Response:
     """The 电子回单 of one payment of distributions, as an A4 PDF. :raise 404: no such payment of this fund."""
-    fund = own_fund(current_user)
-    slip = next((s for s in receipts.distribution_payments(fund.id) if s.number == number), None)
+    slip = next((s for s in receipts.distribution_payments(own_fund(current_user).id) if s.number == number), None)
     if slip is None:
         abort(404)
     try:
-        content = documents.receipt_pdf(slip, fund)
+        content = documents.receipt_pdf(slip)
     except documents.PdfUnavailable as exc:
         flash(str(exc), "danger")
         return redirect(url_for("admin.contributions"))

@@ -468,9 +468,8 @@ def receipt_pdf(application_id: int, number: str) -> Response:
         slip = receipts.slip(current_user, application_id, number)
     except NotFound:
         abort(404)
-    application = lifecycle.get(current_user, application_id)
     try:
-        content = documents.receipt_pdf(slip, application.fund)
+        content = documents.receipt_pdf(slip)
     except documents.PdfUnavailable as exc:
         flash(str(exc), "danger")
         return redirect(url_for("apps.detail", application_id=application_id))
