@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import Select, func, or_, select
@@ -27,7 +28,7 @@ from sqlalchemy import Select, func, or_, select
 from loanfund import clock
 from loanfund.domain.errors import Conflict, NotFound
 from loanfund.extensions import db
-from loanfund.models import Application, MailAttempt, MailDelivery, Message, User
+from loanfund.models import Application, MailAttempt, MailDelivery, Message, SmsAttempt, SmsDelivery, User
 from loanfund.services.directory import people_of
 from loanfund.services.uow import finish
 
@@ -81,13 +82,44 @@ def queue_size() -> int:
 
 
 def _deliver_one() -> bool | None:
-    """Take the oldest due delivery and lease it (so no other sender takes it, and a crash retries it later), commit,
-    send with no transaction open (an SMTP server may keep us waiting; SQLite's writers must not), then record."""
+    return deliver_next(MailDelivery, MailAttempt, _mail_sender)
+
+
+def _mail_sender(delivery: MailDelivery) -> Callable[[], tuple[str, bool]]:
+    """What sends ``delivery`` once its lease is committed — its address, subject and body read now."""
+    to_address, subject, body = delivery.to_address, delivery.message.subject, delivery.message.body
+
+    def send() -> tuple[str, bool]:
+        try:
+            mail = build(to_address, subject, body)
+        except (ValueError, TypeError, UnicodeError) as exc:  # it will never be sent: say why, and go on to the next
+            return f"邮件无法生成：{type(exc).__name__}: {exc}"[:1000], True
+        try:
+            _send(mail)
+        except Exception as exc:  # an SMTP refusal, a network error, anything: recorded, tried again later
+            return f"{type(exc).__name__}: {exc}"[:1000], False
+        return "", False
+
+    return send
+
+
+Outbox = TypeVar("Outbox", MailDelivery, SmsDelivery)
+
+
+def deliver_next(
+    model: type[Outbox],
+    attempt: type[MailAttempt] | type[SmsAttempt],
+    sender: Callable[[Outbox], Callable[[], tuple[str, bool]]],
+) -> bool | None:
+    """One delivery of an outbox (e-mail, SMS): take the oldest due and lease it (so no other sender takes it, and a
+    crash retries it later), commit, send with no transaction open (a server may keep us waiting; SQLite's writers
+    must not), then record the attempt — sent, tried again after a pause, or failed after ``MAX_ATTEMPTS`` (at once
+    when ``sender`` says it can never go). Whether it went; None when nothing was due."""
     now = clock.utcnow()
     query = (
-        select(MailDelivery)
-        .where(MailDelivery.state == "queued", MailDelivery.next_attempt_at <= now)
-        .order_by(MailDelivery.id)
+        select(model)
+        .where(model.state == "queued", model.next_attempt_at <= now)
+        .order_by(model.id)
         .limit(1)
         .with_for_update(skip_locked=True)
     )
@@ -96,26 +128,15 @@ def _deliver_one() -> bool | None:
         db.session.rollback()
         return None
     delivery.next_attempt_at = now + LEASE
-    delivery_id, to_address = delivery.id, delivery.to_address
-    subject, body = delivery.message.subject, delivery.message.body
+    delivery_id = delivery.id
+    send = sender(delivery)
     finish(delivery)
-    error, hopeless = "", False
-    try:
-        mail = build(to_address, subject, body)
-    except (ValueError, TypeError, UnicodeError) as exc:  # it will never be sent: say why, and go on to the next
-        error, hopeless = f"邮件无法生成：{type(exc).__name__}: {exc}"[:1000], True
-    else:
-        try:
-            _send(mail)
-        except (OSError, smtplib.SMTPException) as exc:
-            error = f"{type(exc).__name__}: {exc}"[:1000]
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"[:1000]
-    delivery = db.session.get(MailDelivery, delivery_id, with_for_update=True)
+    error, hopeless = send()
+    delivery = db.session.get(model, delivery_id, with_for_update=True)
     assert delivery is not None
     now = clock.utcnow()
     delivery.attempts += 1
-    db.session.add(MailAttempt(delivery=delivery, at=now, ok=not error, error=error))
+    db.session.add(attempt(delivery=delivery, at=now, ok=not error, error=error))
     if not error:
         delivery.state, delivery.sent_at = "sent", now
     elif hopeless or delivery.attempts >= MAX_ATTEMPTS:

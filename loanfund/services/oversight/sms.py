@@ -14,23 +14,20 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from loanfund import clock
 from loanfund.extensions import db
 from loanfund.models import SmsAttempt, SmsDelivery
 from loanfund.services.oversight.mailer import (
-    LEASE,
-    MAX_ATTEMPTS,
     SendReport,
+    deliver_next,
     drain,
     messages_of,
     one_line,
-    pause_after,
 )
-from loanfund.services.uow import finish
 
 # the notices that matter enough for a text (DESIGN §6's kinds): money out, due tomorrow, overdue, a return short
 SMS_KINDS = frozenset({"disbursed", "due-tomorrow", "overdue", "return-shortfall", "return_short"})
@@ -61,34 +58,12 @@ def queue_size() -> int:
 
 
 def _deliver_one() -> bool | None:
-    now = clock.utcnow()
-    delivery = db.session.scalars(
-        select(SmsDelivery)
-        .where(SmsDelivery.state == "queued", SmsDelivery.next_attempt_at <= now)
-        .order_by(SmsDelivery.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).first()
-    if delivery is None:
-        db.session.rollback()
-        return None
-    delivery.next_attempt_at = now + LEASE
-    delivery_id, to_number, text = delivery.id, delivery.to_number, delivery.text
-    finish(delivery)
-    error = _send(to_number, text)
-    delivery = db.session.get(SmsDelivery, delivery_id, with_for_update=True)
-    assert delivery is not None
-    now = clock.utcnow()
-    delivery.attempts += 1
-    db.session.add(SmsAttempt(delivery=delivery, at=now, ok=not error, error=error))
-    if not error:
-        delivery.state, delivery.sent_at = "sent", now
-    elif delivery.attempts >= MAX_ATTEMPTS:
-        delivery.state = "failed"
-    else:
-        delivery.next_attempt_at = now + pause_after(delivery.attempts)
-    finish(delivery)
-    return not error
+    return deliver_next(SmsDelivery, SmsAttempt, _sms_sender)
+
+
+def _sms_sender(delivery: SmsDelivery) -> Callable[[], tuple[str, bool]]:
+    to_number, text = delivery.to_number, delivery.text
+    return lambda: (_send(to_number, text), False)
 
 
 def _send(to_number: str, text: str) -> str:
