@@ -79,15 +79,16 @@ def register(app: Flask) -> None:
         path = _path("static" if endpoint == "favicon" else endpoint, filename)
         if response.status_code != 200 or path is None:
             return response
-        if endpoint != "favicon" and request.args.get("v") == version_of(endpoint, filename):
+        stat = path.stat()  # once: the version, the size and the compressed body all follow the file as it is now
+        if endpoint != "favicon" and request.args.get("v") == _digest(str(path), stat.st_mtime):
             response.cache_control.no_cache = None
             response.cache_control.public = True
             response.cache_control.max_age = YEAR
             response.cache_control.immutable = True
         encoding = _encoding(request.headers.get("Accept-Encoding", ""))
-        if encoding is None or response.mimetype not in COMPRESSIBLE or path.stat().st_size < MIN_SIZE:
+        if encoding is None or response.mimetype not in COMPRESSIBLE or stat.st_size < MIN_SIZE:
             return response
-        body = _compressed(str(path), path.stat().st_mtime, encoding)
+        body = _compressed(str(path), stat.st_mtime, encoding)
         response.close()  # the file Flask opened to send
         response.direct_passthrough = False
         response.set_data(body)
