@@ -66,15 +66,16 @@ def _fen(amount: Money) -> BindParameter[int]:
     return literal(amount.fen, BigInteger())
 
 
-def _on_the_day(fund_id: int, *, reserved: int = 0, released: int = 0) -> None:
-    """Add to today's reservations made and given back (``ReservedDay``), in the same transaction as the position."""
-    add_to(ReservedDay, {"fund_id": fund_id, "day": clock.today()}, {"reserved": reserved, "released": released})
+def _on_the_day(fund_id: int, *, reserved: int = 0, released: int = 0, day: date | None = None) -> None:
+    """Add to a day's reservations made and given back (``ReservedDay``; today's unless ``day``), in the same
+    transaction as the position."""
+    add_to(ReservedDay, {"fund_id": fund_id, "day": day or clock.today()}, {"reserved": reserved, "released": released})
 
 
 def reserved_in_the_past(fund_id: int, day: date, amount: Money) -> None:
     """A past approval whose money went out the day it was approved (the 台账's, issue 29): reserved and given back on
     ``day``, so the kept days agree with the record; the position, net of it, does not move."""
-    add_to(ReservedDay, {"fund_id": fund_id, "day": day}, {"reserved": amount.fen, "released": amount.fen})
+    _on_the_day(fund_id, reserved=amount.fen, released=amount.fen, day=day)
 
 
 def reserve(fund_id: int, amount: Money) -> None:
