@@ -9,10 +9,12 @@ from flask import Response, jsonify, request, send_file, url_for
 
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
-from loanfund.api.documented import documented, items_of
+from loanfund.api.documented import OTP_HEADER, documented, items_of
 from loanfund.api.errors import problem
 from loanfund.api.schemas import (
     AccountSessionSchema,
+    CodeSchema,
+    EnrolmentSchema,
     EnterpriseDetailsSchema,
     EnterpriseSchema,
     IdentitySchema,
@@ -20,14 +22,16 @@ from loanfund.api.schemas import (
     PasswordChangeSchema,
     PasswordForgotSchema,
     PasswordResetSchema,
+    RecoveryCodesSchema,
+    SecondFactorSchema,
     SignUpCreateSchema,
     SignUpDecisionSchema,
     SignUpSchema,
 )
-from loanfund.domain.errors import NotAllowed, NotFound
+from loanfund.domain.errors import InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.services.oversight import notices
-from loanfund.services.people import enterprises, password_reset, sessions, vetting
+from loanfund.services.people import enterprises, password_reset, second_factor, sessions, vetting
 from loanfund.services.people.accounts import change_password, set_notices
 from loanfund.uploads import uploaded
 
@@ -80,6 +84,85 @@ def put_notices() -> Response:
             }
         )
     )
+
+
+def _second_factor_state() -> dict[str, Any]:
+    user = current_api_user()
+    factor = second_factor.factor_of(user)
+    state = "on" if factor else "pending" if second_factor.pending(user) else "off"
+    return {
+        "state": state,
+        "confirmed_at": factor.confirmed_at if factor else None,
+        "unused_recovery_codes": second_factor.unused_recovery_codes(user) if factor else 0,
+        "required": second_factor.must_enrol(user),
+    }
+
+
+def _checked_code(purpose: str) -> second_factor.Passed:
+    """The caller's code from ``X-OTP``, checked. :raise InvalidInput: named by the header."""
+    try:
+        return second_factor.check(
+            current_api_user(),
+            request.headers.get(OTP_HEADER, ""),
+            purpose=purpose,
+            address=request.remote_addr or "",
+        )
+    except InvalidInput as exc:
+        raise InvalidInput({OTP_HEADER: exc.errors[second_factor.FIELD]}) from exc
+
+
+@api_bp.get("/account/second-factor")
+@documented("两步验证状态", answer=SecondFactorSchema)
+@token_required(*second_factor.ASKED_ROLES)
+def get_second_factor() -> Response:
+    """Whether the caller's second factor (TOTP) is on. :raise 403: an enterprise's or a bank's account."""
+    return jsonify(SecondFactorSchema().dump(_second_factor_state()))
+
+
+@api_bp.post("/account/second-factor")
+@documented("开始启用两步验证", status=201, answer=EnrolmentSchema, problems=(403, 409))
+@token_required(*second_factor.ASKED_ROLES)
+def begin_second_factor() -> Response | tuple[Response, int]:
+    """A new TOTP secret, to put into an authenticator app; the factor is on once a first code confirms it.
+    :raise 409: it is on already (turn it off first)."""
+    try:
+        enrolment = second_factor.begin_enrolment(current_api_user())
+    except NotAllowed as exc:
+        return problem(409, detail=exc.message)
+    return jsonify(EnrolmentSchema().dump({"secret": enrolment.secret, "uri": enrolment.uri})), 201
+
+
+@api_bp.post("/account/second-factor/confirm")
+@documented("确认启用两步验证", body=CodeSchema, answer=RecoveryCodesSchema, problems=(403, 404, 422))
+@token_required(*second_factor.ASKED_ROLES)
+def confirm_second_factor() -> Response:
+    """The first code from the app turns it on; the recovery codes are answered this once.
+    :raise 404: no enrolment begun. :raise 422: the code is wrong."""
+    data = CodeSchema().load(_body())
+    codes = second_factor.confirm_enrolment(current_api_user(), data["otp"], address=request.remote_addr or "")
+    return jsonify(RecoveryCodesSchema().dump({"recovery_codes": codes}))
+
+
+@api_bp.post("/account/second-factor/recovery-codes")
+@documented("重新生成恢复码", answer=RecoveryCodesSchema, problems=(403, 422), second_factor=True)
+@token_required(*second_factor.ASKED_ROLES)
+def renew_recovery_codes() -> Response:
+    """Ten new recovery codes, the old ones void, after the current code (``X-OTP``). :raise 422: the code wrong or
+    missing, or the factor not on."""
+    passed = _checked_code("renew")
+    codes = second_factor.renew_recovery_codes(current_api_user(), passed, address=request.remote_addr or "")
+    return jsonify(RecoveryCodesSchema().dump({"recovery_codes": codes}))
+
+
+@api_bp.delete("/account/second-factor")
+@documented("停用两步验证", status=204, problems=(403, 422), second_factor=True)
+@token_required(*second_factor.ASKED_ROLES)
+def remove_second_factor() -> tuple[str, int]:
+    """The caller turns their second factor off, after the current code (``X-OTP``). :raise 422: the code wrong or
+    missing, or the factor not on."""
+    passed = _checked_code("remove")
+    second_factor.remove(current_api_user(), passed, address=request.remote_addr or "")
+    return "", 204
 
 
 @api_bp.get("/account/sessions")

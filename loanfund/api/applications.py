@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from loanfund.api import api_bp
 from loanfund.api.auth import current_api_user, token_required
-from loanfund.api.documented import documented, items_of
+from loanfund.api.documented import OTP_HEADER, documented, items_of
 from loanfund.api.errors import marshmallow_errors, problem
 from loanfund.api.idempotency import run_idempotent
 from loanfund.api.presenters import application_body, application_data
@@ -23,9 +23,11 @@ from loanfund.api.schemas import (
     MaterialSchema,
     step_schema,
 )
+from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.services import access, directory, funds, lifecycle
 from loanfund.services.applications import listing, materials, views
+from loanfund.services.people import second_factor
 from loanfund.uploads import uploaded
 
 PER_PAGE_MAX = 100
@@ -259,9 +261,28 @@ def application_action(application_id: int, action_name: str) -> Response:
         # read once the application is locked and the step allowed: 404, 403 and 409 come before 422
         return dict(schema_class().load(request.get_json(silent=True) or {}))
 
+    checked: list[second_factor.Passed] = []
+
+    def code_first() -> None:  # the caller's one-time code, when the step asks for theirs (``X-OTP``)
+        if second_factor.asks(user, lifecycle.STEPS[action]):
+            try:
+                checked.append(
+                    second_factor.check(
+                        user,
+                        request.headers.get(OTP_HEADER, ""),
+                        purpose=action.value,
+                        address=request.remote_addr or "",
+                    )
+                )
+            except InvalidInput as exc:  # named by the header it came in
+                raise InvalidInput({OTP_HEADER: exc.errors[second_factor.FIELD]}) from exc
+
     return run_idempotent(
         user,
         required=action in lifecycle.MONEY_ACTIONS,
-        step=lambda: lifecycle.take(user, application_id, action, read_input=read_body),
+        step=lambda: lifecycle.take(
+            user, application_id, action, read_input=read_body, passed=checked[0] if checked else None
+        ),
         render=lambda outcome: application_body(outcome.application),
+        first=code_first,
     )

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, g, jsonify, request
 
 from loanfund.api import api_bp
-from loanfund.api.documented import documented, items_of
+from loanfund.api.documented import OTP_HEADER, documented, items_of
 from loanfund.api.errors import problem
 from loanfund.api.schemas import TokenInfoSchema, TokenSchema
 from loanfund.domain.errors import NotFound
@@ -72,9 +72,10 @@ def current_api_user() -> User:
 
 
 @api_bp.post("/tokens")
-@documented("获取访问令牌（HTTP Basic）", security="basic", status=201, answer=TokenSchema)
+@documented("获取访问令牌（HTTP Basic）", security="basic", status=201, answer=TokenSchema, second_factor=True)
 def create_token() -> Response:
-    """Exchange HTTP Basic credentials for a bearer token valid for 8 hours.
+    """Exchange HTTP Basic credentials for a bearer token valid for 8 hours; a user whose second factor is on also
+    sends the code from the authenticator app in ``X-OTP``.
 
     :raise 401: no or wrong credentials, or the account is locked.
     """
@@ -85,7 +86,10 @@ def create_token() -> Response:
         return response
     try:
         token, expires_at = issue_token(
-            credentials.username, credentials.password or "", address=request.remote_addr or ""
+            credentials.username,
+            credentials.password or "",
+            address=request.remote_addr or "",
+            code=request.headers.get(OTP_HEADER, ""),
         )
     except AuthenticationFailed as exc:
         response = problem(401, detail=exc.message)

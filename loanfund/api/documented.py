@@ -14,6 +14,7 @@ from marshmallow import Schema
 F = TypeVar("F", bound=Callable[..., Any])
 
 Security = Literal["bearer", "basic", ""]
+OTP_HEADER = "X-OTP"  # the one-time code of a caller whose second factor is on (issue 30)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Operation:
     security: Security = "bearer"
     idempotency: Literal["required", "optional", ""] = ""
     steps: bool = False  # the route of every lifecycle step: one operation per step object
+    second_factor: bool = False  # reads the caller's one-time code from ``X-OTP`` when their second factor is on
 
 
 def documented(summary: str, **details: Any) -> Callable[[F], F]:

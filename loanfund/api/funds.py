@@ -57,7 +57,7 @@ from loanfund.services.books.capital import (
     run_distribution,
 )
 from loanfund.services.oversight import mailer, settings
-from loanfund.services.people import accounts
+from loanfund.services.people import accounts, second_factor
 
 
 def _body() -> Any:
@@ -524,6 +524,18 @@ def lift_fund_user_limits(code: str, user_id: int) -> Response:
     actor = current_api_user()
     person = _person(platform.fund_for(actor, code).id, user_id)
     return jsonify(LiftedSchema().dump({"lifted": accounts.lift_limits(actor, person)}))
+
+
+@api_bp.delete("/funds/<code>/users/<int(max=2147483647):user_id>/second-factor")
+@documented("重置两步验证", status=204, problems=(403, 404))
+@token_required(Role.ADMIN)
+def reset_fund_user_second_factor(code: str, user_id: int) -> tuple[str, int]:
+    """A user lost the phone and the recovery codes: their second factor off (if on), their sessions and tokens
+    ended. :raise 404: not one of the fund's people."""
+    actor = current_api_user()
+    person = _person(platform.fund_for(actor, code).id, user_id)
+    second_factor.reset(actor, person, address=request.remote_addr or "")
+    return "", 204
 
 
 # -- the e-mail queue ----------------------------------------------------------------------------------------------

@@ -53,16 +53,20 @@ def run_idempotent(
     step: Callable[[], T],
     render: Callable[[T], dict[str, Any]],
     status: int = 200,
+    first: Callable[[], None] | None = None,
 ) -> Response:
     """Run ``step`` (a use case that ends with ``uow.finish``) once per key and answer with ``render``.
 
     A retry with a known key is answered from the store before anything else — even when the first request has
-    since moved the application on."""
+    since moved the application on; then ``first`` runs (what commits on its own before the step: its one-time code
+    checked), before the key is claimed."""
     key = (request.headers.get(HEADER) or "").strip()
     if key and len(key) <= 255:
         existing = once.stored(user, key)
         if existing is not None:
             return _replay(existing, _fingerprint())
+    if first is not None and (key or not required) and len(key) <= 255:
+        first()
     if not key:
         if required:
             return problem(

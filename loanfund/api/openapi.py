@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter, Rule
 
 from loanfund.api import api_bp
 from loanfund.api import schemas as s
-from loanfund.api.documented import Operation, documented
+from loanfund.api.documented import OTP_HEADER, Operation, documented
 from loanfund.api.fields import MoneyField, Text, WholeNumber
 from loanfund.services import lifecycle
 
@@ -88,6 +88,7 @@ def build_spec() -> APISpec:
                     summary=f"{action.label}（{roles}）",
                     body=s.step_schema(step),
                     idempotency="required" if step.moves_money else "",
+                    second_factor=step.second_factor,
                 )
                 spec.path(
                     path.replace("{action_name}", action.value),
@@ -132,6 +133,16 @@ def _operation(operation: Operation, parameters: list[dict[str, Any]]) -> dict[s
                 "in": "header",
                 "required": required,
                 "schema": {"type": "string", "maxLength": 255},
+            }
+        )
+    if operation.second_factor:
+        parameters.append(
+            {
+                "name": OTP_HEADER,
+                "in": "header",
+                "required": False,
+                "description": "动态验证码：已启用两步验证的用户必填（验证器应用显示的 6 位数字，或一个恢复码）",
+                "schema": {"type": "string", "maxLength": 20},
             }
         )
     drawn: dict[str, Any] = {

@@ -964,6 +964,28 @@ class FundPersonSchema(Schema):
     enterprise = fields.Function(lambda u: u.enterprise.name if u.enterprise else None)
 
 
+class SecondFactorSchema(Schema):
+    state = fields.String(metadata={"description": "off 未启用 / pending 待确认（已生成密钥）/ on 已启用"})
+    confirmed_at = fields.AwareDateTime(allow_none=True, metadata={"description": "启用时间"})
+    unused_recovery_codes = fields.Integer(metadata={"description": "未用的恢复码个数"})
+    required = fields.Boolean(metadata={"description": "本系统要求该账户启用两步验证"})
+
+
+class EnrolmentSchema(Schema):
+    secret = fields.String(metadata={"description": "TOTP 密钥（Base32），可手动输入验证器应用"})
+    uri = fields.String(metadata={"description": "otpauth:// 地址（二维码的内容）"})
+
+
+class CodeSchema(StrictSchema):
+    otp = Text(20, required=True, metadata={"description": "验证器应用显示的 6 位动态验证码"})
+
+
+class RecoveryCodesSchema(Schema):
+    recovery_codes = fields.List(
+        fields.String(), metadata={"description": "恢复码：每个可代替动态验证码使用一次，只返回这一次"}
+    )
+
+
 class LiftedSchema(Schema):
     lifted = fields.Integer(metadata={"description": "解除的登录限制处数"})
 

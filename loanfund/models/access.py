@@ -114,7 +114,15 @@ class SignUp(TimestampMixin, Model):
     __table_args__ = (CheckConstraint(_in("state", SIGN_UP_STATES), name="state_known"),)
 
 
-THROTTLE_SCOPES = ["address", "account", "sign_up_address", "sign_up_code", "reset_address", "reset_name"]
+THROTTLE_SCOPES = [
+    "address",
+    "account",
+    "sign_up_address",
+    "sign_up_code",
+    "reset_address",
+    "reset_name",
+    "second_factor",
+]
 
 
 class LoginThrottle(Model):
@@ -163,6 +171,9 @@ class LoginRecord(Model):
     )
 
 
+# why a session ended: logged out, a password changed, ended by its user, idle, too old, the account switched off, or
+# the user's second factor reset by an administrator
+ENDED_WHY = ["logout", "password", "revoked", "idle", "expired", "off", "second_factor"]
 RESET_OUTCOMES = ("sent", "unknown", "no_email", "inactive", "throttled")
 
 
@@ -190,6 +201,65 @@ class PasswordReset(Model):
     __table_args__ = (CheckConstraint(_in("outcome", RESET_OUTCOMES), name="outcome_known"),)
 
 
+class SecondFactor(Model):
+    """A user's TOTP second factor (RFC 6238, issue 30): the shared secret (base32), when its enrolment was confirmed
+    by a first code (None: begun, not yet confirmed — asked for nothing), and the last 30-second step a code was
+    accepted for. A code is taken by the UPDATE that finds ``last_step`` below its step: once, whatever runs beside
+    it."""
+
+    __tablename__ = "second_factors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    totp_secret: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecoveryCode(Model):
+    """One of a user's one-time recovery codes, for a lost phone: only its SHA-256 is kept; used once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+SECOND_FACTOR_EVENTS = (
+    "enrolled",  # the first code confirmed the enrolment; recovery codes issued
+    "codes_renewed",  # new recovery codes, the old ones void
+    "removed",  # turned off by its user (with a code)
+    "reset",  # turned off by an administrator (a lost phone)
+    "passed",  # a code accepted: at login, or before a step that asks for it
+    "recovery_used",  # a recovery code accepted in place of a code
+    "wrong",  # a code refused
+    "throttled",  # refused unchecked: too many wrong codes
+)
+
+
+class SecondFactorEvent(Model):
+    """The record of second factors: each enrolment, reset, code accepted or refused — whose, by whom (an
+    administrator's reset), for what (``purpose``: login, a step's name, enrolment) and from where."""
+
+    __tablename__ = "second_factor_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id])
+
+    __table_args__ = (CheckConstraint(_in("kind", SECOND_FACTOR_EVENTS), name="kind_known"),)
+
+
 class UserSession(TimestampMixin, Model):
     """A signed-in browser, kept on the server: the cookie carries a random key whose SHA-256 is stored here, and
     every request finds its open record or is signed out. Logging out, a password change, switching the account off
@@ -210,7 +280,7 @@ class UserSession(TimestampMixin, Model):
 
     __table_args__ = (
         CheckConstraint(
-            "ended_why IS NULL OR " + _in("ended_why", ["logout", "password", "revoked", "idle", "expired", "off"]),
+            "ended_why IS NULL OR " + _in("ended_why", ENDED_WHY),
             name="ended_why_known",
         ),
     )

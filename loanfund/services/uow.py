@@ -16,6 +16,7 @@ from loanfund.extensions import db
 
 T = TypeVar("T")
 _KEY = "loanfund.before_commit"
+_REHEARSING = "loanfund.rehearsing"
 
 
 @contextmanager
@@ -30,9 +31,26 @@ def committing_with(callback: Callable[[Any], None]) -> Iterator[None]:
         pending.remove(callback)
 
 
+@contextmanager
+def rehearsal() -> Iterator[None]:
+    """A use case run in the block is a rehearsal: it is never committed (``preview.rehearse`` stops it at its
+    commit), so what only guards a commit may let it through (``second_factor.require``)."""
+    db.session.info[_REHEARSING] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop(_REHEARSING, None)
+
+
+def rehearsing() -> bool:
+    return bool(db.session.info.get(_REHEARSING))
+
+
 def finish(result: T) -> T:
     """Commit the use case's work once, with what the entrypoint registered."""
     db.session.flush()
+    if rehearsing() and not db.session.info.get(_KEY):  # nothing to stop it: a rehearsal never commits
+        raise RuntimeError("a rehearsal reached its commit")
     for callback in list(db.session.info.get(_KEY, ())):
         callback(result)
     db.session.flush()

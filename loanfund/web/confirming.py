@@ -28,8 +28,17 @@ def revising() -> bool:
     return bool(request.form.get("revise"))
 
 
-def page(confirmation: Confirmation, form: Form, action_url: str, subtitle: str = "") -> str:
-    return render_template("confirm.html", c=confirmation, form=form, action_url=action_url, subtitle=subtitle)
+def page(
+    confirmation: Confirmation, form: Form, action_url: str, subtitle: str = "", code_errors: tuple[str, ...] = ()
+) -> str:
+    return render_template(
+        "confirm.html",
+        c=confirmation,
+        form=form,
+        action_url=action_url,
+        subtitle=subtitle,
+        code_errors=code_errors,
+    )
 
 
 def ask_first(

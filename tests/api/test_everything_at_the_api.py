@@ -10,6 +10,13 @@ import re
 # page (endpoint, as the URL map names it) -> the API operations that do what it does
 SAME_WORK = {
     "auth.login": {"api.create_token"},
+    "auth.login_code": {"api.create_token"},  # the code in X-OTP beside the password
+    "auth.second_factor_page": {
+        "api.begin_second_factor",
+        "api.confirm_second_factor",
+        "api.renew_recovery_codes",
+        "api.remove_second_factor",
+    },
     "auth.logout": {"api.revoke_current_token"},
     "auth.password": {"api.put_password"},
     "auth.forgot": {"api.request_password_reset"},
@@ -55,6 +62,7 @@ SAME_WORK = {
     "admin.users": {"api.create_fund_user"},
     "admin.toggle_active": {"api.set_fund_user_active"},
     "admin.lift_limits": {"api.lift_fund_user_limits"},
+    "admin.reset_second_factor": {"api.reset_fund_user_second_factor"},
     "admin.banks": {"api.create_fund_bank", "api.update_fund_bank"},  # a new bank, or one changed
     "admin.policies": {"api.create_policy"},
     "admin.revise_policy": {"api.revise_policy"},

@@ -166,6 +166,14 @@ PLATFORM_OWN = {
     ("/api/v1/funds/<code>/banks", "POST"),
     ("/api/v1/funds/<code>/banks/<int(max=2147483647):bank_id>", "PUT"),
     ("/api/v1/overview", "GET"),
+    # their own second factor: the platform administrator creates funds and their administrators (issue 30)
+    ("/account/second-factor", "GET"),
+    ("/account/second-factor", "POST"),
+    ("/api/v1/account/second-factor", "GET"),
+    ("/api/v1/account/second-factor", "POST"),
+    ("/api/v1/account/second-factor", "DELETE"),
+    ("/api/v1/account/second-factor/confirm", "POST"),
+    ("/api/v1/account/second-factor/recovery-codes", "POST"),
 }
 # and every fund's monthly analysis, named by ``?fund=`` (without it, the index's redirect lands on a 404)
 OVERSEER_OWN = {("/api/v1/overview", "GET"), ("/reports/monthly", "GET")}

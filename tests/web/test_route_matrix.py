@@ -145,6 +145,9 @@ ROUTES: list[Route] = [
     r("/money/words", "GET", EVERYONE, "/money/words?amount=30000000.00"),
     r("/login", "GET", EVERYONE, redirects=True),
     r("/login", "POST", EVERYONE),
+    # the code after the password (without a password typed first: a page saying so, nothing else)
+    r("/login/code", "GET", EVERYONE),
+    r("/login/code", "POST", EVERYONE),
     r("/password/forgot", "GET", EVERYONE),
     r("/password/forgot", "POST", EVERYONE),
     # the link's page, to whoever holds the link (the POST without a password changes nothing)
@@ -162,6 +165,9 @@ ROUTES: list[Route] = [
     r("/account/password", "POST", SIGNED_IN),
     r("/account/sessions", "GET", SIGNED_IN),
     r("/account/sessions", "POST", SIGNED_IN),
+    # 两步验证: the accounts of those who move money (operators, the group, administrators)
+    r("/account/second-factor", "GET", {"operator", "group", "admin"}),
+    r("/account/second-factor", "POST", {"operator", "group", "admin"}),
     r("/account/notices", "GET", SIGNED_IN),
     r("/account/notices", "POST", SIGNED_IN),
     r("/inbox", "GET", SIGNED_IN),
@@ -369,6 +375,12 @@ ROUTES: list[Route] = [
         {"admin"},
         lambda w: f"/admin/users/{w.spare_user}/limits",
     ),
+    r(
+        "/admin/users/" + ID.format("user_id") + "/second-factor/reset",
+        "POST",
+        {"admin"},
+        lambda w: f"/admin/users/{w.spare_user}/second-factor/reset",
+    ),
     r("/admin/logins", "GET", {"admin"}),
     r("/admin/banks", "GET", {"admin"}),
     r("/admin/banks", "POST", {"admin"}),
@@ -457,6 +469,12 @@ ROUTES: list[Route] = [
     r("/api/v1/account/password", "PUT", VETTED, data={}),
     r("/api/v1/account/notices", "PUT", VETTED, data={"by_email": "不是"}),
     r("/api/v1/account/sessions", "GET", VETTED),
+    # 两步验证 (issue 30): those who move money; without a code each refuses (422) and changes nothing
+    r("/api/v1/account/second-factor", "GET", {"operator", "group", "admin"}),
+    r("/api/v1/account/second-factor", "POST", {"operator", "group", "admin"}),
+    r("/api/v1/account/second-factor", "DELETE", {"operator", "group", "admin"}),
+    r("/api/v1/account/second-factor/confirm", "POST", {"operator", "group", "admin"}, data={}),
+    r("/api/v1/account/second-factor/recovery-codes", "POST", {"operator", "group", "admin"}),
     # nobody's session has this number (each user ending their own: tests/api/test_account_api.py)
     r("/api/v1/account/sessions/" + ID.format("session_id"), "DELETE", frozenset(), "/api/v1/account/sessions/999999"),
     r("/api/v1/messages/read", "POST", VETTED),
@@ -534,6 +552,12 @@ ROUTES: list[Route] = [
         "DELETE",
         {"admin"},
         lambda w: f"/api/v1/funds/LYG/users/{w.spare_user}/limits",
+    ),
+    r(
+        "/api/v1/funds/<code>/users/" + ID.format("user_id") + "/second-factor",
+        "DELETE",
+        {"admin"},
+        lambda w: f"/api/v1/funds/LYG/users/{w.spare_user}/second-factor",
     ),
     r("/api/v1/funds/<code>/mail", "GET", {"admin"}, "/api/v1/funds/LYG/mail"),
     r(

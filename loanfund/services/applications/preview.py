@@ -20,6 +20,7 @@ from loanfund.models import User
 from loanfund.services import lifecycle, uow
 from loanfund.services.access import STAFF_READERS
 from loanfund.services.books import fund
+from loanfund.services.people import second_factor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,7 +45,7 @@ def rehearse(use_case: Callable[[], T], look: Callable[[T], R]) -> R:
         raise _Rehearsed(look(result))
 
     try:
-        with uow.committing_with(stop):
+        with uow.rehearsal(), uow.committing_with(stop):
             use_case()
     except _Rehearsed as done:
         uow.discard()
@@ -87,6 +88,7 @@ class Confirmation:
     effect: Effect | None = None  # for the platform's staff only (the fund's position is theirs, DESIGN §2)
     warning: str = ""  # what cannot be undone, in plain words
     danger: bool = False  # it closes or refuses something: the button is red
+    asks_code: bool = False  # the actor's second factor is asked before it is taken: a code field beside 确认
 
     @property
     def button(self) -> str:
@@ -143,6 +145,7 @@ def confirm_step(actor: User, application_id: int, action: Action, **inputs: Any
             effect=Effect(before, fund.position(fund_id)) if before is not None else None,
             warning=step.said_before(application),
             danger=step.danger,
+            asks_code=second_factor.asks(actor, step),
         )
 
     return rehearse(lambda: lifecycle.take(actor, application_id, action, **inputs), look)

@@ -32,6 +32,7 @@ from loanfund.services.lifecycle.reading import commitment, get, group_reasons_n
 from loanfund.services.lifecycle.settlement import account_of, usage_statement
 from loanfund.services.lifecycle.spine import Step, application_policy, begin
 from loanfund.services.lifecycle.step import Outcome, StepDef
+from loanfund.services.people import second_factor
 from loanfund.services.uow import finish
 
 __all__ = [
@@ -68,18 +69,22 @@ def take(
     application_id: int,
     action: Action,
     read_input: Callable[[], Mapping[str, Any]] | None = None,
+    passed: second_factor.Passed | None = None,
     **inputs: Any,
 ) -> Outcome:
     """Take ``action`` on the application: one load for update, one transition lookup, then ``read_input()`` (when
     given, e.g. an API body parsed only now) or ``inputs``, then the step's rules, its notices (the outbox, in the
-    same transaction), and one commit.
+    same transaction), and one commit. A step that asks for a second factor (``StepDef.second_factor``) wants the
+    code checked for the actor just before (``passed``, from ``second_factor.check``).
 
     :raise NotFound: 404. :raise NotAllowed: 403/409. :raise InvalidInput, RuleViolation: 422. :raise Conflict: 409.
     """
     step: Step = begin(actor, application_id, action)
+    spec = STEPS[action]
+    if spec.second_factor:
+        second_factor.require(actor, passed)
     if read_input is not None:
         inputs = dict(read_input())
-    spec = STEPS[action]
     outcome = spec.apply(step, **inputs)
     spec.tell(outcome)
     return finish(outcome)

@@ -158,6 +158,9 @@ class StepDef:
     tell: Callable[[Outcome], None] = _silent  # the notices it sends (DESIGN §6), in its transaction
     done: Callable[[Outcome], tuple[str, str]] | None = None  # what the page says after: text and its tone
     tucked_for_enterprise: bool = False  # on the enterprise's page, folded away under its progress
+    # asks its actor for a one-time code first, as a bank portal does before money leaves (issue 30): on its
+    # confirmation page, and in the API's ``X-OTP`` header (``second_factor``)
+    second_factor: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from loanfund import clock
-from loanfund.domain.errors import NotFound
+from loanfund.domain.errors import InvalidInput, NotFound
 from loanfund.extensions import db
 from loanfund.models import ApiToken, User
-from loanfund.services.people.accounts import authenticate
+from loanfund.services.people import second_factor
+from loanfund.services.people.accounts import AuthenticationFailed, authenticate
 from loanfund.services.uow import finish
 
 TOKEN_LIFETIME = timedelta(hours=8)
@@ -23,9 +24,17 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(username: str, password: str, *, address: str) -> tuple[str, datetime]:
-    """:raise AuthenticationFailed: as for the login form (the same limits, counted together)."""
+def issue_token(username: str, password: str, *, address: str, code: str = "") -> tuple[str, datetime]:
+    """:raise AuthenticationFailed: as for the login form (the same limits, counted together); for a user whose
+    second factor is on, ``code`` missing or wrong too (``second_factor``)."""
     user = authenticate(username, password, address=address, channel="api")
+    if second_factor.enrolled(user):
+        try:
+            second_factor.check(user, code, purpose="api_login", address=address)
+        except InvalidInput as exc:
+            raise AuthenticationFailed(
+                exc.errors[second_factor.FIELD][0] + "（请在 X-OTP 请求头中提供）", code="second_factor"
+            ) from exc
     token = secrets.token_urlsafe(32)
     expires_at = clock.utcnow() + TOKEN_LIFETIME
     db.session.add(ApiToken(token_hash=_digest(token), user_id=user.id, expires_at=expires_at, address=address[:64]))

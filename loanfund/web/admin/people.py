@@ -12,7 +12,7 @@ from loanfund.domain.lifecycle import PLATFORM_ROLES, Role
 from loanfund.services import admin as admin_service
 from loanfund.services import directory, uow
 from loanfund.services.funds import own_fund
-from loanfund.services.people import accounts, password_reset
+from loanfund.services.people import accounts, password_reset, second_factor
 from loanfund.services.people.accounts import add_user
 from loanfund.web.admin import admin_only, bp
 from loanfund.web.admin.forms import UserForm
@@ -52,6 +52,7 @@ def users() -> str | Response:
         users=directory.users(fund_id),
         form=form,
         limited=accounts.limited_accounts(clock.utcnow(), directory.people_of(fund_id)),
+        with_second_factor=second_factor.enrolled_among(directory.people_of(fund_id)),
     )
 
 
@@ -75,6 +76,9 @@ def logins() -> str:
         "admin/logins.html",
         records=accounts.login_records(people, username=username),
         resets=password_reset.recent(people, username=username),
+        factor_events=second_factor.events(people, username=username),
+        factor_kinds=second_factor.EVENT_LABELS,
+        factor_purpose=second_factor.purpose_label,
         now=clock.utcnow(),
         username=username,
     )
@@ -92,4 +96,19 @@ def toggle_active(user_id: int) -> Response:
     except NotAllowed as exc:
         uow.discard()
         flash(exc.message, "danger")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int(max=2147483647):user_id>/second-factor/reset")
+@admin_only
+def reset_second_factor(user_id: int) -> Response:
+    """A user lost the phone and the recovery codes: their second factor off, their sessions and tokens ended; they
+    enrol again (at their next login, where it is required)."""
+    user = directory.user_of(own_fund(current_user).id, user_id)
+    if user is None:
+        abort(404)  # nobody, or another fund's
+    if second_factor.reset(current_user, user, address=request.remote_addr or ""):
+        flash(f"已重置 {user.username} 的两步验证；该用户须重新启用", "success")
+    else:
+        flash(f"{user.username} 未启用两步验证，无需重置", "info")
     return redirect(url_for("admin.users"))

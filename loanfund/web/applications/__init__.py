@@ -28,6 +28,7 @@ from loanfund.domain.policy import LoanType, Policy
 from loanfund.models import Application, Fund, MaterialItem
 from loanfund.services import access, directory, funds, lifecycle, uow
 from loanfund.services.applications import green_channel, listing, materials, preview, progress, receipts, views
+from loanfund.services.people import second_factor
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.reports import documents, exports
 from loanfund.uploads import uploaded
@@ -329,10 +330,8 @@ def act(application_id: int, action_name: str) -> str | Response:
         abort(404)
     if form.validate() and not confirming.revising():
 
-        def confirm() -> str | None:
-            if confirming.confirmed():
-                return None
-            # the first press: what the step would do, to be confirmed
+        def shown(code_errors: tuple[str, ...] = ()) -> str:
+            # what the step would do, to be confirmed (with its code, when the step asks the actor for one)
             confirmation = preview.confirm_step(current_user, application_id, action, **form.service_kwargs())
             application = lifecycle.get(current_user, application_id)
             return confirming.page(
@@ -340,7 +339,21 @@ def act(application_id: int, action_name: str) -> str | Response:
                 form,
                 url_for("apps.act", application_id=application_id, action_name=action.value),
                 f"{application.reference} · {application.enterprise.name} · {application.bank.name}",
+                code_errors=code_errors,
             )
+
+        def confirm() -> str | None:
+            return None if confirming.confirmed() else shown()
+
+        passed = None
+        if confirming.confirmed() and second_factor.asks(current_user, lifecycle.STEPS[action]):
+            try:  # the code typed beside 确认, checked (and taken) before the step
+                passed = second_factor.check(
+                    current_user, request.form.get("otp", ""), purpose=action.value, address=request.remote_addr or ""
+                )
+            except InvalidInput as exc:
+                uow.discard()
+                return shown(tuple(exc.errors.get(second_factor.FIELD, ()))), 422  # type: ignore[return-value]
 
         def beside_fields(exc: LoanFundError) -> None:
             if isinstance(exc, Conflict):
@@ -350,7 +363,7 @@ def act(application_id: int, action_name: str) -> str | Response:
 
         taken = submit_once(
             form,
-            lambda: lifecycle.take(current_user, application_id, action, **form.service_kwargs()),
+            lambda: lifecycle.take(current_user, application_id, action, passed=passed, **form.service_kwargs()),
             confirm=confirm,
             on_invalid=beside_fields,
             invalid=(InvalidInput, RuleViolation, Conflict),

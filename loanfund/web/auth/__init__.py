@@ -14,10 +14,11 @@ from loanfund.models import User
 from loanfund.services import uow
 from loanfund.services.people import password_reset, sessions, tokens
 from loanfund.services.people.accounts import AuthenticationFailed, authenticate, change_password, set_notices
+from loanfund.services.people.second_factor import asked_of
 from loanfund.web.auth.forms import EndForm, ForgotForm, LoginForm, NoticesForm, PasswordForm, ResetForm
 from loanfund.web.forms import field_errors
 
-bp = Blueprint("auth", __name__)
+bp: Blueprint = Blueprint("auth", __name__)
 
 
 def register_user_loader() -> None:
@@ -72,6 +73,9 @@ def login() -> str | Response:
             form.password.errors = [exc.message]
         else:
             target = _safe_next(request.args.get("next"))
+            asked = ask_after_password(user, target)  # their second factor on: its code first
+            if asked is not None:
+                return asked
             sign_in(user)
             return redirect(target)
     return render_template("auth/login.html", form=form)
@@ -147,7 +151,7 @@ def password() -> str | Response:
         else:
             flash("密码已修改；其他浏览器中的登录和全部接口令牌已失效", "success")
             return redirect(url_for("main.home"))
-    return render_template("account/password.html", form=form)
+    return render_template("account/password.html", form=form, second_factor_asked=asked_of(current_user))
 
 
 @bp.route("/account/notices", methods=["GET", "POST"])
@@ -204,3 +208,6 @@ def my_sessions() -> str | Response:
         current=g.get("session_id"),
         form=form,
     )
+
+
+from loanfund.web.auth.second_factor import ask_after_password  # noqa: E402  (its views register on ``bp``)

@@ -46,3 +46,16 @@ class ForgotForm(Form):
 class ResetForm(Form):
     new_password = PasswordField("新密码（至少 8 位）", validators=[DataRequired(REQUIRED_TEXT), Length(max=128)])
     new_password_again = PasswordField("再次输入新密码", validators=[DataRequired(REQUIRED_TEXT), Length(max=128)])
+
+
+class CodeForm(Form):
+    """A one-time code: six digits from the authenticator app, or a recovery code."""
+
+    otp = StringField(
+        "动态验证码",
+        validators=[DataRequired("请输入动态验证码"), Length(max=20, message="动态验证码最长 20 个字符"), NoNul()],
+    )
+
+
+class StartForm(Form):
+    """Begins an enrolment (a new secret, shown as a QR code): a button."""

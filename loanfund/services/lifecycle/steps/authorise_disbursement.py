@@ -94,6 +94,7 @@ STEP = StepDef(
     ),
     shows=shows,
     pays=True,
+    second_factor=True,
     final="复核后资金即从专用账户划出，不能撤销。",
     tell=tell,
 )

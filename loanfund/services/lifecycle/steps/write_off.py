@@ -55,5 +55,6 @@ STEP = StepDef(
     inputs=(text("minutes_ref", "会议纪要编号", True), long_text("note", "意见")),
     shows=outstanding,
     danger=True,
+    second_factor=True,
     final="核销后不再作为应收款项跟踪，损失计入专用账户。",
 )
