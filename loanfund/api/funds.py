@@ -56,7 +56,7 @@ from loanfund.services.books.capital import (
     record_contribution,
     run_distribution,
 )
-from loanfund.services.oversight import mailer, settings
+from loanfund.services.oversight import mailer, settings, time_limits
 from loanfund.services.people import accounts, second_factor
 
 
@@ -278,13 +278,14 @@ def update_checklist_item(code: str, item_id: int) -> Response:
     return jsonify(ChecklistItemOutSchema().dump(item))
 
 
-def _thresholds(limits: Any) -> dict[str, str]:
+def _thresholds(limits: Any, fund_id: int) -> dict[str, str]:
+    promised = time_limits.limits(fund_id)
     return {
         "due_within_days": str(limits.due_within_days),
         "concentration_percent": str(limits.concentration_percent),
         "utilisation_percent": str(limits.utilisation_percent),
         "statement_days": str(limits.statement_days),
-    }
+    } | {key: str(promised.of(stage)) for stage, key in time_limits.KEYS.items()}
 
 
 @api_bp.get("/funds/<code>/settings")
@@ -293,14 +294,15 @@ def _thresholds(limits: Any) -> dict[str, str]:
 def get_settings(code: str) -> Response:
     """The fund's early-warning thresholds (R15). :raise 404: another fund's."""
     fund = platform.fund_for(current_api_user(), code)
-    return jsonify(ThresholdsSchema().dump(_thresholds(settings.thresholds(fund.id))))
+    return jsonify(ThresholdsSchema().dump(_thresholds(settings.thresholds(fund.id), fund.id)))
 
 
 @api_bp.put("/funds/<code>/settings")
 @documented("修改预警设置", body=ThresholdsSchema, answer=ThresholdsSchema, problems=(403, 404, 422))
 @token_required(Role.ADMIN)
 def put_settings(code: str) -> Response:
-    """Set the fund's early-warning thresholds at once (the bank statement's days kept when left out).
+    """Set the fund's early-warning thresholds and its stages' time limits at once (the bank statement's days and a
+    time limit kept when left out).
     :raise 404: another fund's.
     :raise 422: every field that is not a sensible number, at once."""
     user = current_api_user()
@@ -313,8 +315,9 @@ def put_settings(code: str) -> Response:
         data["concentration_percent"],
         data["utilisation_percent"],
         data["statement_days"],
+        {key: data[key] for key in time_limits.KEYS.values()},
     )
-    return jsonify(ThresholdsSchema().dump(_thresholds(saved)))
+    return jsonify(ThresholdsSchema().dump(_thresholds(saved, fund.id)))
 
 
 # -- banks, their agreements and designated accounts (第十六、十七条) -----------------------------------------------

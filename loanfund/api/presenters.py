@@ -11,6 +11,7 @@ from loanfund.domain import credit
 from loanfund.domain.money import Money
 from loanfund.models import Application, ApplicationEvent
 from loanfund.services.applications.views import ApplicationView, application_view
+from loanfund.services.oversight import time_limits
 
 
 def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent] | None = None) -> dict[str, Any]:
@@ -89,6 +90,21 @@ def application_data(view: ApplicationView, *, events: Sequence[ApplicationEvent
             if letter
             else None
         )
+    if events is not None:  # one application: its stages against the fund's time limits (issue 30)
+        data["time_limits"] = [
+            {
+                "stage": t.stage.value,
+                "stage_label": t.stage.label,
+                "party": t.party,
+                "started_at": t.started,
+                "due_by": t.due,
+                "limit_working_days": t.limit,
+                "ended_at": t.ended,
+                "working_days": t.working_days,
+                "over": t.over,
+            }
+            for t in time_limits.of_application(application)
+        ]
     if events is not None:
         data["events"] = [
             {

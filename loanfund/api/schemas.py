@@ -205,6 +205,20 @@ class GreenChannelLetterSchema(Schema):
     departments = fields.String(metadata={"description": "致送部门"})
 
 
+class StageTimeSchema(Schema):
+    """One stage of an application against the fund's time limits (issue 30), in working days."""
+
+    stage = fields.String(metadata={"description": "acceptance / commitment / approval / group / disbursement / whole"})
+    stage_label = fields.String()
+    party = fields.String(metadata={"description": "办理方"})
+    started_at = fields.AwareDateTime()
+    due_by = fields.Date(metadata={"description": "应于该日（含）前办结"})
+    limit_working_days = fields.Integer()
+    ended_at = fields.AwareDateTime(allow_none=True, metadata={"description": "办结时间；办理中为 null"})
+    working_days = fields.Integer(metadata={"description": "已用工作日（自开始之次日起计）"})
+    over = fields.Boolean(metadata={"description": "超过时限"})
+
+
 class ApplicationSchema(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -263,11 +277,14 @@ class ApplicationSchema(Schema):
     fee_received = MoneyField()
     outstanding = MoneyField(allow_none=True, metadata={"description": "尚未收回的本金和费用"})
     received_on = fields.Date(allow_none=True)
+    time_limits = fields.List(
+        fields.Nested(StageTimeSchema), metadata={"description": "办理时限：各环节的开始、应办结日、用时（仅单笔申请）"}
+    )
     events = fields.List(fields.Nested(EventSchema))
 
 
 class ApplicationPageSchema(Schema):
-    items = fields.List(fields.Nested(ApplicationSchema(exclude=("events",))))
+    items = fields.List(fields.Nested(ApplicationSchema(exclude=("events", "time_limits"))))
     page = fields.Integer(allow_none=True, metadata={"description": "页码（按 cursor 翻页时为 null）"})
     next_cursor = fields.Integer(allow_none=True, metadata={"description": "下一页的 cursor；null：没有更多"})
     per_page = fields.Integer()
@@ -821,6 +838,13 @@ class ThresholdsSchema(StrictSchema):
             "example": "2",
         },
     )
+    # 办理时限 (issue 30): working days promised per stage; a field left out is left as it is
+    limit_acceptance = Text(4, load_default=None, metadata={"description": "受理审查时限（工作日，0–30）"})
+    limit_commitment = Text(4, load_default=None, metadata={"description": "银行续贷承诺时限（工作日）"})
+    limit_approval = Text(4, load_default=None, metadata={"description": "审批时限（工作日）"})
+    limit_group = Text(4, load_default=None, metadata={"description": "领导小组审批时限（工作日）"})
+    limit_disbursement = Text(4, load_default=None, metadata={"description": "放款时限（工作日）"})
+    limit_whole = Text(4, load_default=None, metadata={"description": "申请至放款时限（工作日）"})
 
 
 class ChecklistItemSchema(StrictSchema):

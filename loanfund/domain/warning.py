@@ -11,6 +11,7 @@ from enum import StrEnum
 from loanfund.domain.money import Money
 from loanfund.domain.policy import Policy
 from loanfund.domain.rules import due_date
+from loanfund.domain.time_limits import Late
 from loanfund.domain.watch import BridgeFacts, Finding, watch
 
 
@@ -26,6 +27,7 @@ class Risk(StrEnum):
     CONCENTRATION = "concentration"
     UTILISATION = "utilisation"
     BANK_UNRECONCILED = "bank-unreconciled"
+    STAGE_LATE = "stage-late"
 
     @property
     def label(self) -> str:
@@ -44,6 +46,7 @@ RISK_LABELS = {
     Risk.CONCENTRATION: "资金集中度",
     Risk.UTILISATION: "资金使用率",
     Risk.BANK_UNRECONCILED: "银行对账未对平",
+    Risk.STAGE_LATE: "办理超时",
 }
 
 
@@ -192,3 +195,15 @@ def statement_missing(covered_to: date, today: date, thresholds: Thresholds) -> 
         return []
     why = f"银行对账单只导入到 {covered_to.isoformat()}，此后 {behind} 天未导入（超过 {thresholds.statement_days} 天）"
     return [Warning(Risk.BANK_UNRECONCILED, "专用账户", why)]
+
+
+def stage_late(late: Late) -> Warning:
+    """A stage open past its promised working days (issue 30): whose, which stage and party, how long, by when."""
+    due = f"{late.due.month}月{late.due.day}日"
+    return Warning(
+        Risk.STAGE_LATE,
+        f"{late.reference} {late.enterprise}",
+        f"{late.stage.label}（{late.party}）已 {late.working_days} 个工作日，时限 {late.limit} 个工作日，"
+        f"应于 {due}前办结",
+        late.application_id,
+    )

@@ -12,6 +12,7 @@ from loanfund.clock import cn_day, local
 from loanfund.domain.events import event_label
 from loanfund.domain.lifecycle import Role, State
 from loanfund.domain.money import Money
+from loanfund.domain.time_limits import next_step
 from loanfund.models import Fund
 from loanfund.services import funds
 from loanfund.services.applications import materials
@@ -64,6 +65,11 @@ def day(value: date | datetime | None) -> str:
 
 def moment(value: datetime | None) -> str:
     return "—" if value is None else local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def next_of(state: str) -> str:
+    """What an application in ``state`` waits for, and whose move it is (``domain.time_limits.next_step``)."""
+    return next_step(State(state))
 
 
 def change(fraction: Decimal | None) -> str:
@@ -139,6 +145,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(moment)
     app.add_template_filter(cn_day)
     app.add_template_filter(change)
+    app.add_template_filter(next_of, "next_step")
     app.add_template_filter(figure)
     app.add_template_global(lambda s: State(s).label, "state_label")
     app.add_template_global(lambda s: STATE_BADGES[State(s)], "state_badge")

@@ -285,10 +285,19 @@ def test_a_funds_administrator_sets_its_warning_thresholds_over_the_api(api, pla
         "utilisation_percent": "80",
         "statement_days": "2",
     }
+    limits = {  # 办理时限 (issue 30): the defaults, in working days
+        "limit_acceptance": "1",
+        "limit_commitment": "2",
+        "limit_approval": "1",
+        "limit_group": "3",
+        "limit_disbursement": "1",
+        "limit_whole": "5",
+    }
+    defaults |= limits
     assert api.get("dh_admin", "/funds/DH/settings").get_json() == defaults
     wanted = {"due_within_days": "5", "concentration_percent": "40.5", "utilisation_percent": "90"}
     saved = api.client.put("/api/v1/funds/DH/settings", json=wanted, headers=api.headers("dh_admin"))
-    assert (saved.status_code, saved.get_json()) == (200, wanted | {"statement_days": "2"})  # left out: kept
+    assert (saved.status_code, saved.get_json()) == (200, wanted | {"statement_days": "2"} | limits)  # left out: kept
     assert api.get("admin", "/funds/LYG/settings").get_json() == defaults  # the city's did not move
     theirs = api.client.put("/api/v1/funds/LYG/settings", json=wanted, headers=api.headers("dh_admin"))
     assert theirs.status_code == 404
@@ -303,7 +312,8 @@ def test_a_funds_administrator_sets_its_warning_thresholds_over_the_api(api, pla
         "concentration_percent": ["请填写 0 至 100 之间的百分比，如 30"],
         "utilisation_percent": ["百分比最多保留 1 位小数"],
     }
-    assert api.get("dh_admin", "/funds/DH/settings").get_json() == wanted | {"statement_days": "2"}  # nothing changed
+    kept = wanted | {"statement_days": "2"} | limits
+    assert api.get("dh_admin", "/funds/DH/settings").get_json() == kept  # nothing changed
     days = api.client.put(
         "/api/v1/funds/DH/settings", json=wanted | {"statement_days": "31"}, headers=api.headers("dh_admin")
     )
@@ -311,7 +321,7 @@ def test_a_funds_administrator_sets_its_warning_thresholds_over_the_api(api, pla
     days = api.client.put(
         "/api/v1/funds/DH/settings", json=wanted | {"statement_days": "0"}, headers=api.headers("dh_admin")
     )
-    assert days.get_json() == wanted | {"statement_days": "0"}
+    assert days.get_json() == wanted | {"statement_days": "0"} | limits
 
 
 def test_a_funds_banks_are_kept_over_the_api_with_the_account_changed_by_two(api, platform_admin):

@@ -175,6 +175,8 @@ def test_the_month_as_a_workbook(client, auth, november):
         "每日资金",
         "逾期",
         "银行违约",
+        "办理时限",  # each stage's time by party (issue 30)
+        "超时环节",
     ]
     summary = book["概况"]
     assert summary["A1"].value == "连云港市中小企业应急转贷资金 · 2026年11月资金使用分析（当前数据）"

@@ -1,17 +1,19 @@
 """Where an application stands, in plain words for the enterprise (issue 12): 当前进度, 下一步, 预计时间, and what it
 owes and by when — no rule codes. Every date and amount comes from the application, its policy and its account;
 "预计时间" is anchored on real dates (the loan's due date, the bank's renewal deadline, the bridge's last day), never
-on a promise the regulation does not make."""
+on a promise the regulation does not make. "办理时限" is the fund's own promise for the stage it waits in (issue 30): by
+which day that stage and the whole way to money out are due, in working days."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from loanfund.clock import cn_day
 from loanfund.domain.lifecycle import State
 from loanfund.models import Application, MaterialItem
 from loanfund.services.applications.views import ApplicationView
+from loanfund.services.oversight import time_limits
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,21 @@ class Progress:
     when: str  # 预计时间
     owes: str = ""  # what the enterprise owes and by when, once the money is out
     alert: bool = False  # something needs the enterprise's attention (amber)
+    promised: str = ""  # 办理时限: the stage it waits in, who does it, by when; and by when the money goes out
+
+
+def promised(a: Application) -> str:
+    """The fund's promise for the stage the application waits in and for the money going out, in plain words."""
+    waiting, whole = time_limits.current(time_limits.of_application(a))
+    parts = []
+    if waiting is not None:
+        parts.append(
+            f"{waiting.stage.label}由{waiting.party}办理，承诺 {waiting.limit} 个工作日内办结，"
+            f"应于 {cn_day(waiting.due)}前{'（已超时，平台正在督办）' if waiting.over else ''}"
+        )
+    if whole is not None:
+        parts.append(f"申请至放款承诺 {whole.limit} 个工作日，应于 {cn_day(whole.due)}前放款")
+    return "；".join(parts)
 
 
 CLOSED_PLAINLY = {
@@ -34,6 +51,11 @@ CLOSED_PLAINLY = {
 
 def for_enterprise(view: ApplicationView, missing_own: list[MaterialItem]) -> Progress:
     """The enterprise's reading of ``view``; ``missing_own``: required documents it still has to upload."""
+    progress = _reading(view, missing_own)
+    return replace(progress, promised=promised(view.application)) if progress.when != "—" else progress
+
+
+def _reading(view: ApplicationView, missing_own: list[MaterialItem]) -> Progress:
     a: Application = view.application
     state = a.state_enum
     policy = view.policy

@@ -20,6 +20,7 @@ from loanfund.domain.warning import (
     bridge_warnings,
     concentration,
     concentration_floor,
+    stage_late,
     utilisation,
 )
 from loanfund.domain.warning import bank_statement as bank_statement_warnings
@@ -37,7 +38,7 @@ from loanfund.models import (
 )
 from loanfund.services.books import bank_statement, fund
 from loanfund.services.lifecycle import application_policy, bridges
-from loanfund.services.oversight import settings
+from loanfund.services.oversight import settings, time_limits
 
 # applications still being decided or with money out: whose enterprises the page looks at
 OPEN_STATES = (
@@ -125,6 +126,11 @@ def report(fund_id: int, today: date | None = None, only: Risk | None = None, pa
     if only is None or only is Risk.ENTERPRISE_HISTORY:
         found, result.counts[Risk.ENTERPRISE_HISTORY] = _enterprise_history(fund_id, page if only else 1)
         result.warnings += found
+    if only is None or only is Risk.STAGE_LATE:  # 办理时限 (issue 30): stages open past their promise
+        late = time_limits.open_late(fund_id, today)
+        result.counts[Risk.STAGE_LATE] = len(late)
+        first = (page - 1) * SHOWN if only is Risk.STAGE_LATE else 0
+        result.warnings += [stage_late(line) for line in late[first : first + SHOWN]]
     if only is None:
         result.warnings += _fund_wide(fund_id, today, result.thresholds)
         for risk in (Risk.BANK_BREACHES, Risk.CONCENTRATION, Risk.UTILISATION, Risk.BANK_UNRECONCILED):

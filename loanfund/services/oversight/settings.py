@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from loanfund.domain.errors import FieldErrors
 from loanfund.domain.warning import Thresholds
 from loanfund.extensions import db
 from loanfund.models import Setting, User
+from loanfund.services.oversight import time_limits
 from loanfund.services.uow import finish
 
 _KEYS = ("due_within_days", "concentration_percent", "utilisation_percent", "statement_days")
@@ -37,12 +39,15 @@ def save_thresholds(
     concentration_percent: str,
     utilisation_percent: str,
     statement_days: str | None = None,
+    limits: Mapping[str, str | None] | None = None,
 ) -> Thresholds:
     """The fund's thresholds, changed by its administrator (or the platform's); ``statement_days`` left as it is when
-    not given.
+    not given; with them the stages' promised working days (``limits``, by ``time_limits.KEYS``; one not given is
+    left as it is).
 
     :raise InvalidInput: every field that is not a sensible number, at once."""
     errors = FieldErrors()
+    promised = time_limits.check(limits or {}, errors)
     days = due_within_days.strip()
     if not (days.isascii() and days.isdigit() and 0 <= int(days) <= 30):
         errors.add("due_within_days", "请填写 0 至 30 之间的整数天数")
@@ -67,5 +72,6 @@ def save_thresholds(
         setting = db.session.get(Setting, (fund_id, key)) or Setting(fund_id=fund_id, key=key)
         setting.value, setting.updated_by_id, setting.updated_at = stored, actor.id, clock.utcnow()
         db.session.add(setting)
+    time_limits.store(actor, fund_id, promised)
     finish(None)
     return thresholds(fund_id)

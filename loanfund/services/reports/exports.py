@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from loanfund import clock
 from loanfund.domain.money import Money
+from loanfund.domain.time_limits import Timeliness
 from loanfund.models import Application, MonthlyReport
 from loanfund.services.reports import reporting
 from loanfund.services.reports.workbook import COUNT, DAY, DAYS, PERCENT, WAN, YUAN, Book, Cell, Column, wan, yuan
@@ -38,6 +39,73 @@ def summary_rows(
         ("平均使用天数", "days", s.days_average, p.days_average, y.days_average),
         ("最长使用天数", "days", s.days_longest, p.days_longest, y.days_longest),
     ]
+
+
+def _timeliness(book: Book, title: str, timeliness: Timeliness) -> None:
+    """办理时限 (issue 30): each stage's time by party, then every stage completed over its limit."""
+
+    def shown(value: int | None) -> int | str:
+        return "—" if value is None else value
+
+    book.sheet(
+        "办理时限",
+        f"{title} 办理时限（工作日，自开始之次日起计；中位数、90% 按最近秩）"
+        + (f"：{timeliness.calendar_note}" if timeliness.calendar_note else ""),
+        [
+            Column("环节", width=16),
+            Column("办理方", width=18),
+            Column("时限（工作日）", width=14),
+            Column("本期办结", COUNT, 12),
+            Column("中位数", width=10),
+            Column("90% 在", width=10),
+            Column("最快（工作日）", width=14),
+            Column("最快（小时）", width=12),
+            Column("超时", COUNT, 10),
+        ],
+        [
+            (
+                s.label,
+                s.party,
+                s.limit,
+                s.count,
+                shown(s.median),
+                shown(s.p90),
+                shown(s.fastest_days),
+                "—" if s.fastest_hours is None else str(s.fastest_hours),
+                s.over,
+            )
+            for s in timeliness.spreads
+        ],
+    )
+    book.sheet(
+        "超时环节",
+        f"{title} 本期办结的环节中超过时限的（按开始时间先后）",
+        [
+            Column("编号", width=14),
+            Column("企业", width=26),
+            Column("环节", width=16),
+            Column("办理方", width=18),
+            Column("开始", width=18),
+            Column("办结", width=18),
+            Column("用时（工作日）", width=14),
+            Column("时限（工作日）", width=14),
+            Column("应于", DAY, 14),
+        ],
+        [
+            (
+                late.reference,
+                late.enterprise,
+                late.stage_label,
+                late.party,
+                f"{late.started:%Y-%m-%d %H:%M}",
+                f"{late.ended:%Y-%m-%d %H:%M}" if late.ended else "",
+                late.working_days,
+                late.limit,
+                late.due,
+            )
+            for late in timeliness.late
+        ],
+    )
 
 
 def report_workbook(report: reporting.Report, subject: str, filed: MonthlyReport | None = None) -> bytes:
@@ -166,6 +234,8 @@ def report_workbook(report: reporting.Report, subject: str, filed: MonthlyReport
                 *(("未对平", line) for line in b.apart),
             ],
         )
+    if report.timeliness is not None:
+        _timeliness(book, report.title, report.timeliness)
     if filed is not None:
         book.sheet(
             "分析与报送",

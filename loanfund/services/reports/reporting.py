@@ -12,6 +12,7 @@ loaded (the overdue list, the reservations of the period) are only those the per
 from __future__ import annotations
 
 import dataclasses
+import enum
 import types
 import typing
 from collections import defaultdict
@@ -41,6 +42,7 @@ from loanfund.domain.lifecycle import NOT_RENEWED_STATES, State
 from loanfund.domain.money import Money
 from loanfund.domain.policy import LoanType, Policy
 from loanfund.domain.rules import due_date
+from loanfund.domain.time_limits import Timeliness
 from loanfund.domain.warning import share
 from loanfund.domain.watch import renewal_deadline
 from loanfund.extensions import db
@@ -59,6 +61,7 @@ from loanfund.models import (
 )
 from loanfund.services.books import bank_statement, fund, ledger, reserved
 from loanfund.services.funds import district_names
+from loanfund.services.oversight import time_limits
 from loanfund.services.reports import cohorts
 
 RECEIVABLE_LIKE = "receivable:%"
@@ -244,6 +247,8 @@ class Report:
     overdue_owed: Money | None = None
     # the bank's statements against the books (None: no statement covers the period, or a revision filed before)
     bank: BankCheck | None = None
+    # 办理时限 (issue 30): each stage's time by party, application to money out, the stages over their limit
+    timeliness: Timeliness | None = None
 
     @property
     def is_month(self) -> bool:
@@ -359,6 +364,9 @@ def report(of: Fund, start: date, end: date, *, page: bool = False) -> Report:
         overdue_count=overdue_count if page else None,
         overdue_owed=owed if page else None,
         bank=bank_check(of.id, start, through) if begun else None,
+        timeliness=time_limits.report(of.id, start, through, lines=time_limits.LATE_SHOWN if page else None)
+        if begun
+        else None,
     )
 
 
@@ -774,6 +782,8 @@ def _decode(kind: Any, value: Any) -> Any:
         return date.fromisoformat(value)
     if kind is Decimal:
         return Decimal(value)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind(value)
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
         # a field added since the value was stored (a revision filed before it existed) takes its default

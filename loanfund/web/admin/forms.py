@@ -133,6 +133,22 @@ class ThresholdsForm(Form):
     concentration_percent = StringField("单户（企业或银行）集中度预警线（%）")
     utilisation_percent = StringField("资金使用率预警线（%）")
     statement_days = StringField("银行对账宽限天数（某日超过该天数仍未与银行对账单对平即预警）")
+    # 办理时限 (issue 30): working days promised for each stage, by the party that ends it
+    limit_acceptance = StringField("受理审查（平台审核）")
+    limit_commitment = StringField("银行续贷承诺（合作银行）")
+    limit_approval = StringField("审批（平台运营）")
+    limit_group = StringField("领导小组审批（大额）")
+    limit_disbursement = StringField("放款（制单与复核）")
+    limit_whole = StringField("申请至放款（全流程）")
+
+    LIMITS = (
+        "limit_acceptance",
+        "limit_commitment",
+        "limit_approval",
+        "limit_group",
+        "limit_disbursement",
+        "limit_whole",
+    )
 
 
 class MaterialItemForm(Form):

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from loanfund.domain.errors import InvalidInput
 from loanfund.services import uow
 from loanfund.services.funds import own_fund
-from loanfund.services.oversight import settings
+from loanfund.services.oversight import settings, time_limits
 from loanfund.web.admin import admin_only, bp
 from loanfund.web.admin.forms import ThresholdsForm
 from loanfund.web.forms import field_errors
@@ -26,6 +26,9 @@ def thresholds() -> str | Response:
         form.concentration_percent.data = str(current.concentration_percent)
         form.utilisation_percent.data = str(current.utilisation_percent)
         form.statement_days.data = str(current.statement_days)
+        promised = time_limits.limits(fund_id)
+        for stage, key in time_limits.KEYS.items():
+            form[key].data = str(promised.of(stage))
     elif form.validate():
         try:
             settings.save_thresholds(
@@ -35,6 +38,7 @@ def thresholds() -> str | Response:
                 form.concentration_percent.data or "",
                 form.utilisation_percent.data or "",
                 form.statement_days.data,  # None when not sent: kept as it is
+                {key: form[key].data for key in time_limits.KEYS.values()},
             )
         except InvalidInput as exc:
             uow.discard()

@@ -28,6 +28,7 @@ from loanfund.domain.policy import LoanType, Policy
 from loanfund.models import Application, Fund, MaterialItem
 from loanfund.services import access, directory, funds, lifecycle, uow
 from loanfund.services.applications import green_channel, listing, materials, preview, progress, receipts, views
+from loanfund.services.oversight import time_limits
 from loanfund.services.people import second_factor
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.reports import documents, exports
@@ -304,6 +305,7 @@ def _detail(
         max_total=materials.MAX_UPLOAD_BYTES,
         open_action=next(iter(open_forms or {}), None),
         slips=receipts.for_application(current_user, application.id),
+        timed=time_limits.of_application(application),
     )
 
 
