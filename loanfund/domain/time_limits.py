@@ -284,26 +284,12 @@ def spread(stage: Stage, limit: int, done: Sequence[Timed]) -> Spread:
 
 @dataclass(frozen=True)
 class Late:
-    """One stage over its limit: whose application, which stage and party, when it began and ended (None: still
-    open), the working days it took and its promise."""
+    """One stage over its limit (``timed``), and whose application it is."""
 
     application_id: int
     reference: str
     enterprise: str
-    stage: Stage
-    started: datetime
-    ended: datetime | None
-    working_days: int
-    limit: int
-    due: date
-
-    @property
-    def stage_label(self) -> str:
-        return self.stage.label
-
-    @property
-    def party(self) -> str:
-        return self.stage.party
+    timed: Timed
 
 
 @dataclass(frozen=True)

@@ -199,11 +199,11 @@ def statement_missing(covered_to: date, today: date, thresholds: Thresholds) -> 
 
 def stage_late(late: Late) -> Warning:
     """A stage open past its promised working days (issue 30): whose, which stage and party, how long, by when."""
-    due = f"{late.due.month}月{late.due.day}日"
+    t = late.timed
     return Warning(
         Risk.STAGE_LATE,
         f"{late.reference} {late.enterprise}",
-        f"{late.stage.label}（{late.party}）已 {late.working_days} 个工作日，时限 {late.limit} 个工作日，"
-        f"应于 {due}前办结",
+        f"{t.stage.label}（{t.party}）已 {t.working_days} 个工作日，时限 {t.limit} 个工作日，"
+        f"应于 {t.due.month}月{t.due.day}日前办结",
         late.application_id,
     )

@@ -116,7 +116,8 @@ def test_the_month_reports_each_stage_by_party_and_the_stages_over(flows, travel
     ]
     assert report.timeliness.spreads[0].fastest_hours == Decimal("163.5")
     [late] = report.timeliness.late
-    assert (late.stage, late.party, late.working_days, late.limit, late.due) == (
+    t = late.timed
+    assert (t.stage, t.party, t.working_days, t.limit, t.due) == (
         Stage.COMMITMENT,
         "合作银行",
         3,

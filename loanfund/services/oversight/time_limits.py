@@ -114,7 +114,7 @@ def _names(application_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
 
 def _late(application_id: int, names: Mapping[int, tuple[str, str]], t: Timed) -> Late:
     reference, enterprise = names[application_id]
-    return Late(application_id, reference, enterprise, t.stage, t.started, t.ended, t.working_days, t.limit, t.due)
+    return Late(application_id, reference, enterprise, t)
 
 
 def report(fund_id: int, start: date, through: date, *, lines: int | None = None) -> Timeliness:

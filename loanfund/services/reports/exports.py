@@ -95,15 +95,16 @@ def _timeliness(book: Book, title: str, timeliness: Timeliness) -> None:
             (
                 late.reference,
                 late.enterprise,
-                late.stage_label,
-                late.party,
-                f"{late.started:%Y-%m-%d %H:%M}",
-                f"{late.ended:%Y-%m-%d %H:%M}" if late.ended else "",
-                late.working_days,
-                late.limit,
-                late.due,
+                t.stage.label,
+                t.party,
+                f"{t.started:%Y-%m-%d %H:%M}",
+                f"{t.ended:%Y-%m-%d %H:%M}" if t.ended else "",
+                t.working_days,
+                t.limit,
+                t.due,
             )
             for late in timeliness.late
+            for t in (late.timed,)
         ],
     )
 
