@@ -49,6 +49,7 @@ from loanfund.services.books import fund, ledger
 from loanfund.services.books import reserved as reservations
 from loanfund.services.books.capital import contributor_named, record_contribution
 from loanfund.services.lifecycle import bridges
+from loanfund.services.oversight import time_limits
 from loanfund.services.policies import policy_version_in_force
 from loanfund.services.reports import cohorts
 
@@ -579,6 +580,7 @@ def generate(
     bridges.rebuild(fund_id)  # the bridges out's facts, which the steps keep, made from the rows written past them
     cohorts.rebuild(fund_id)  # and the report's kept totals
     reservations.rebuild(fund_id)  # and the reservations day by day
+    time_limits.rebuild(fund_id)  # and the stage times (issue 30)
     db.session.commit()
     result.seconds = time.perf_counter() - started
     return result

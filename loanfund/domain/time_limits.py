@@ -12,11 +12,12 @@ ended — or, still open, today is — past its due-by day.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cache
 
 import chinese_calendar
 
@@ -25,6 +26,7 @@ from loanfund.domain.lifecycle import Role, State
 IsWorking = Callable[[date], bool]
 
 
+@cache
 def is_working_day(day: date) -> bool:
     """China's working days: Monday to Friday but the national holidays, and the weekends worked in their place
     (调休), as the State Council sets them each year (``chinesecalendar``, updated yearly). A year it does not know
@@ -257,29 +259,55 @@ class Spread:
         return self.stage.party
 
 
-def nearest_rank(sorted_values: Sequence[int], percent: int) -> int:
-    """The nearest-rank percentile of values sorted ascending: the smallest value with at least ``percent``% of the
-    values at or below it (for 10 values, the 90th is the 9th)."""
-    rank = max(1, -(-percent * len(sorted_values) // 100))
-    return sorted_values[rank - 1]
+def nearest_rank(counted: Mapping[int, int], percent: int) -> int:
+    """The nearest-rank percentile of values given as how many of each: the smallest value with at least
+    ``percent``% of them at or below it (of 10 values, the 90th is the 9th)."""
+    total = sum(counted.values())
+    rank = max(1, -(-percent * total // 100))
+    seen = 0
+    for value in sorted(counted):
+        seen += counted[value]
+        if seen >= rank:
+            return value
+    raise ValueError("no values")
+
+
+def spread_of(stage: Stage, limit: int, histogram: Mapping[int, tuple[int, int]]) -> Spread:
+    """The spread of a stage's completions given as, for each number of working days taken, how many took it and
+    the shortest of them in seconds."""
+    counted = {days: n for days, (n, _) in histogram.items() if n}
+    if not counted:
+        return Spread(stage, limit)
+    fastest = min(counted)
+    seconds = Decimal(histogram[fastest][1])
+    return Spread(
+        stage,
+        limit,
+        count=sum(counted.values()),
+        median=nearest_rank(counted, 50),
+        p90=nearest_rank(counted, 90),
+        fastest_days=fastest,
+        fastest_hours=(seconds / 3600).quantize(Decimal("0.1"), ROUND_HALF_UP),
+        over=sum(n for days, n in counted.items() if days > limit),
+    )
 
 
 def spread(stage: Stage, limit: int, done: Sequence[Timed]) -> Spread:
     """The spread of the completed stages ``done`` (all of ``stage``)."""
-    if not done:
-        return Spread(stage, limit)
-    days = sorted(t.working_days for t in done)
-    fastest = min(done, key=lambda t: (t.working_days, t.hours))
-    return Spread(
-        stage,
-        limit,
-        count=len(done),
-        median=nearest_rank(days, 50),
-        p90=nearest_rank(days, 90),
-        fastest_days=fastest.working_days,
-        fastest_hours=fastest.hours,
-        over=sum(t.over for t in done),
-    )
+    histogram: dict[int, tuple[int, int]] = {}
+    for t in done:
+        assert t.ended is not None
+        n, shortest = histogram.get(t.working_days, (0, 2**62))
+        histogram[t.working_days] = (n + 1, min(shortest, int((t.ended - t.started).total_seconds())))
+    return spread_of(stage, limit, histogram)
+
+
+def late_cutoff(today: date, limit: int, is_working: IsWorking) -> date:
+    """The latest day a stage may have begun on and be over ``limit`` working days today (begun on it or before)."""
+    day = today
+    while working_days_between(day, today, is_working) <= limit:
+        day -= timedelta(days=1)
+    return day
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ from loanfund.models.parties import (
     Contributor,
     Enterprise,
 )
-from loanfund.models.reports import AuditPackRun, CohortDay, MonthlyReport, UsageStatement
+from loanfund.models.reports import AuditPackRun, CohortDay, MonthlyReport, StageTime, UsageStatement
 from loanfund.models.settings import Setting
 
 __all__ = [
@@ -133,6 +133,7 @@ __all__ = [
     "SignUp",
     "SmsAttempt",
     "SmsDelivery",
+    "StageTime",
     "StatementBalance",
     "StatementImport",
     "StatementLine",

@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanfund.clock import utcnow
@@ -101,3 +112,32 @@ class CohortDay(Model):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class StageTime(Model):
+    """Kept stage times (issue 30; ``services.oversight.time_limits``): each wait of an application in a stage — from
+    the move into its state to the move out of it (``ended_*`` None while it waits) — and application to money out
+    (``whole``, from submission; gone when the application ends without money going out). Working days are counted
+    when the stage ends, on the holiday calendar known then; whether it was over its limit is asked against the
+    fund's limits when read. Written beside each move of an application's state (``spine.record``), checked against
+    the events by the nightly reconciliation; an application imported from the 台账 has none (its moments are not
+    known)."""
+
+    __tablename__ = "stage_times"
+    __table_args__ = (
+        # the period's stages summed from the index alone (by stage and working days, with the shortest); the open
+        # ones found by it too (``ended_on`` null)
+        Index("ix_stage_times_fund_ended", "fund_id", "ended_on", "stage", "working_days", "seconds"),
+        Index("ix_stage_times_application", "application_id", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    stage: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    working_days: Mapped[int | None] = mapped_column(Integer)
+    seconds: Mapped[int | None] = mapped_column(Integer)

@@ -5,18 +5,19 @@ limit on the early-warning page."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import State
 from loanfund.domain.time_limits import Stage, TimeLimits
 from loanfund.domain.warning import Risk
 from loanfund.extensions import db
-from loanfund.models import Fund, User
+from loanfund.models import Fund, StageTime, User
+from loanfund.services.books.reconcile import reconcile
 from loanfund.services.oversight import risk, settings, time_limits
 from loanfund.services.reports import reporting
 from tests.factories import city_fund_id
@@ -140,3 +141,42 @@ def test_stages_open_past_their_limit_are_early_warnings(flows, traveller):
     assert line.application_id == waiting.id
     assert line.why == "银行续贷承诺（合作银行）已 3 个工作日，时限 2 个工作日，应于 11月17日前办结"
     assert State(waiting.state) is State.ACCEPTED
+
+
+def test_the_kept_stage_times_are_the_events_and_a_row_that_differs_is_named(flows, traveller):
+    month_of_bridges(flows, traveller)
+    withdrawn, refused = flows.submit(), flows.submit()
+    flows.step(withdrawn, "withdraw")  # never to money out: its way there is not kept
+    flows.step(refused, "reject")
+    assert time_limits.differences(city_fund_id()) == []
+    for gone in (withdrawn, refused):
+        kept = db.session.scalars(select(StageTime.stage).where(StageTime.application_id == gone.id)).all()
+        assert kept == ["acceptance"]
+    row = db.session.scalars(select(StageTime).where(StageTime.stage == "commitment")).first()
+    assert row is not None
+    row.working_days = (row.working_days or 0) + 1
+    row.ended_at = row.ended_at + timedelta(hours=1) if row.ended_at else None
+    db.session.commit()
+    [check] = [c for c in reconcile(city_fund_id()).checks if c.name.startswith("办理时限记录")]
+    assert check.actual == 2 and check.detail.startswith(f"{row.application_id} commitment ")
+
+
+@pytest.mark.migrated  # the migrations' own schema and backfill, on a database file
+def test_the_migration_keeps_the_stage_times_the_events_say(app, flows, traveller):
+    from flask_migrate import downgrade, upgrade
+
+    month_of_bridges(flows, traveller)
+    before = sorted(time_limits.expected_rows(city_fund_id()))
+    db.session.remove()
+    downgrade(revision="0064_second_factor")
+    upgrade()
+    assert time_limits.differences(city_fund_id()) == []
+    assert len(before) == 6 + 2  # the first: five stages and the whole; the second: acceptance, and the bank's wait
+
+
+def test_the_benchs_generator_keeps_the_stage_times_of_what_it_writes(people):
+    from bench.generate import generate
+
+    generate(60, end=date(2026, 11, 30), days=60)
+    assert time_limits.differences(city_fund_id()) == []
+    assert db.session.scalar(select(func.count()).select_from(StageTime)) > 60

@@ -4,6 +4,7 @@ Friday and said so; the stages read off an application's moves; the median, 90th
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from loanfund.domain.time_limits import (
     TimeLimits,
     calendar_note,
     is_working_day,
+    late_cutoff,
     nearest_rank,
     spread,
     stages_of,
@@ -141,8 +143,8 @@ def test_an_open_stage_counts_to_today_and_a_refusal_ends_the_way_to_money_out()
     ],
 )
 def test_the_median_and_90th_percentile_are_nearest_ranks(values: list[int], median: int, p90: int) -> None:
-    assert nearest_rank(values, 50) == median
-    assert nearest_rank(values, 90) == p90
+    assert nearest_rank(Counter(values), 50) == median
+    assert nearest_rank(Counter(values), 90) == p90
 
 
 def test_a_spread_names_the_fastest_in_hours_and_counts_those_over() -> None:
@@ -161,3 +163,18 @@ def test_a_spread_names_the_fastest_in_hours_and_counts_those_over() -> None:
         1,
     )
     assert spread(Stage.GROUP, 3, []).count == 0
+
+
+@pytest.mark.parametrize(
+    ("today", "limit", "cutoff"),
+    [
+        (date(2026, 11, 18), 2, date(2026, 11, 15)),  # begun Sunday the 15th or before: 3 working days by Wednesday
+        (date(2026, 11, 16), 1, date(2026, 11, 12)),  # Monday: begun on Friday took 1 (due today), on Thursday 2
+        (date(2026, 10, 8), 0, date(2026, 10, 7)),  # the first day after 国庆节: begun the day before is 1 working day
+        (date(2026, 10, 9), 1, date(2026, 10, 7)),  # begun in the holiday: the 8th and the 9th
+    ],
+)
+def test_a_stage_open_is_late_once_it_began_on_or_before_the_cutoff(today: date, limit: int, cutoff: date) -> None:
+    assert late_cutoff(today, limit, is_working_day) == cutoff
+    assert working_days_between(cutoff, today, is_working_day) > limit
+    assert working_days_between(cutoff + timedelta(days=1), today, is_working_day) <= limit

@@ -56,6 +56,7 @@ from loanfund.models import (
 )
 from loanfund.services.books import fund, ledger, reserved
 from loanfund.services.lifecycle import bridges
+from loanfund.services.oversight import time_limits
 from loanfund.services.reports import cohorts
 
 
@@ -336,6 +337,8 @@ def reconcile(fund_id: int) -> Reconciliation:
     result.checks.append(Check("报表分类累计 = 申请与流转记录（不符的行数）", 0, len(moved), _ids(moved)))
     facts = bridges.differences(fund_id)
     result.checks.append(Check("在外转贷台账 = 申请、收回与清偿记录（不符的笔数）", 0, len(facts), _ids(facts)))
+    timed = time_limits.differences(fund_id)
+    result.checks.append(Check("办理时限记录 = 申请流转记录（不符的环节数）", 0, len(timed), _ids(timed)))
     return result
 
 

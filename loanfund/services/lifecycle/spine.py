@@ -68,12 +68,13 @@ def record(
     note: str = "",
     **payload: Any,
 ) -> None:
+    at = clock.utcnow()
     db.session.add(
         ApplicationEvent(
             application=application,
             actor_id=actor.id,
             actor_role=actor.role,
-            at=clock.utcnow(),
+            at=at,
             action=str(action),
             from_state=from_state.value if from_state else None,
             to_state=application.state,
@@ -81,13 +82,15 @@ def record(
             payload={k: _plain(v) for k, v in payload.items()},
         )
     )
-    # every write of an application's row comes here: its row among the bridges out and the report's kept totals
-    # follow (imported here: they build on this module's policy lookup)
+    # every write of an application's row comes here: its row among the bridges out, the report's kept totals and
+    # its stage times follow (imported here: they build on this module's policy lookup)
     from loanfund.services.lifecycle import bridges
+    from loanfund.services.oversight import time_limits
     from loanfund.services.reports import cohorts
 
     bridges.keep(application)
     cohorts.moved(application, from_state.value if from_state else None, application.state)
+    time_limits.moved(application, from_state.value if from_state else None, application.state, at)
 
 
 def record_beside(application: Application, actor: User, action: str, note: str, **payload: Any) -> None:

@@ -127,10 +127,9 @@ def report(fund_id: int, today: date | None = None, only: Risk | None = None, pa
         found, result.counts[Risk.ENTERPRISE_HISTORY] = _enterprise_history(fund_id, page if only else 1)
         result.warnings += found
     if only is None or only is Risk.STAGE_LATE:  # 办理时限 (issue 30): stages open past their promise
-        late = time_limits.open_late(fund_id, today)
-        result.counts[Risk.STAGE_LATE] = len(late)
         first = (page - 1) * SHOWN if only is Risk.STAGE_LATE else 0
-        result.warnings += [stage_late(line) for line in late[first : first + SHOWN]]
+        late, result.counts[Risk.STAGE_LATE] = time_limits.open_late(fund_id, today, lines=first + SHOWN)
+        result.warnings += [stage_late(line) for line in late[first:]]
     if only is None:
         result.warnings += _fund_wide(fund_id, today, result.thresholds)
         for risk in (Risk.BANK_BREACHES, Risk.CONCENTRATION, Risk.UTILISATION, Risk.BANK_UNRECONCILED):

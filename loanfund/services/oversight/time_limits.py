@@ -7,14 +7,16 @@ the statistics), and the stages open past their limit now (the early-warning pag
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime
+from itertools import groupby
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, select
 
 from loanfund import clock
 from loanfund.domain.errors import FieldErrors
+from loanfund.domain.lifecycle import State
 from loanfund.domain.time_limits import (
     LONGEST,
     WAITING,
@@ -26,17 +28,18 @@ from loanfund.domain.time_limits import (
     Timeliness,
     calendar_note,
     is_working_day,
-    spread,
+    late_cutoff,
+    spread_of,
     stages_of,
+    timed,
+    working_days_between,
 )
 from loanfund.extensions import db
-from loanfund.models import Application, ApplicationEvent, Enterprise, Setting, User
+from loanfund.models import Application, ApplicationEvent, Enterprise, Setting, StageTime, User
 
 KEYS = {stage: f"limit_{stage.value}" for stage in Stage}
 LATE_SHOWN = 20  # a page's report lists the first late stages; the document filed lists every one
 NAMES_AT_ONCE = 10_000  # ids in one IN list (within SQLite's and PostgreSQL's limits on parameters)
-Move = tuple[datetime, str | None, str]
-_OPEN_STATES = [state.value for state in WAITING]
 
 
 def limits(fund_id: int) -> TimeLimits:
@@ -77,25 +80,68 @@ def store(actor: User, fund_id: int, chosen: Mapping[Stage, int]) -> None:
 
 def of_application(application: Application) -> list[Timed]:
     """The application's stages, each with its due-by day and working days so far (the last one open while it
-    waits), and application to money out: what its page shows every party."""
+    waits), and application to money out: what its page shows every party. None for one imported from the 台账:
+    its moments are the import's, not the steps'."""
+    if application.imported_key:
+        return []
     moves = [(clock.local(e.at), e.from_state, e.to_state) for e in sorted(application.events, key=lambda e: e.id)]
     return stages_of(moves, clock.today(), limits(application.fund_id), is_working_day)
 
 
-def _moves_of(applications: Select[int]) -> dict[int, list[Move]]:
-    """The moves of the applications ``applications`` selects (their ids), each one's oldest first: one query,
-    whatever their number."""
-    moves: dict[int, list[Move]] = defaultdict(list)
-    rows = db.session.execute(
-        select(
-            ApplicationEvent.application_id, ApplicationEvent.at, ApplicationEvent.from_state, ApplicationEvent.to_state
+# -- the kept stage times ------------------------------------------------------------------------------------------
+
+
+def moved(application: Application, before: str | None, after: str, at: datetime) -> None:
+    """Keep the stage times beside a move of the application's state (``spine.record``, every step): the stage it
+    waited in ends, the one it now waits in begins; submission begins the way to money out and the money going out
+    ends it — an application that ends otherwise never gets there (its row goes)."""
+    if before == after or application.imported_key:
+        return
+    if before is not None and State(before) in WAITING:
+        _end(application.id, WAITING[State(before)], at)
+    if before is None and after == State.SUBMITTED.value:
+        _begin(application, Stage.WHOLE, at)
+    if before == State.APPROVED.value and after == State.DISBURSED.value:
+        _end(application.id, Stage.WHOLE, at)
+    elif State(after) not in WAITING:  # refused, declined, withdrawn, cancelled: no money out
+        db.session.execute(
+            delete(StageTime)
+            .where(
+                StageTime.application_id == application.id,
+                StageTime.stage == Stage.WHOLE.value,
+                StageTime.ended_at.is_(None),
+            )
+            .execution_options(synchronize_session=False)
         )
-        .where(ApplicationEvent.application_id.in_(applications.scalar_subquery()))
-        .order_by(ApplicationEvent.application_id, ApplicationEvent.id)
+    if State(after) in WAITING:
+        _begin(application, WAITING[State(after)], at)
+
+
+def _begin(application: Application, stage: Stage, at: datetime) -> None:
+    db.session.add(
+        StageTime(
+            fund_id=application.fund_id,
+            application_id=application.id,
+            stage=stage.value,
+            started_at=at,
+            started_on=clock.local(at).date(),
+        )
     )
-    for application_id, at, before, after in rows:
-        moves[application_id].append((clock.local(at), before, after))
-    return moves
+
+
+def _end(application_id: int, stage: Stage, at: datetime) -> None:
+    row = db.session.scalars(
+        select(StageTime).where(
+            StageTime.application_id == application_id,
+            StageTime.stage == stage.value,
+            StageTime.ended_at.is_(None),
+        )
+    ).first()
+    if row is None:  # begun before the stage times were kept and not found by their backfill: nothing to end
+        return
+    row.ended_at, row.ended_on = at, clock.local(at).date()
+    row.working_days = working_days_between(row.started_on, row.ended_on, is_working_day)
+    row.seconds = int((at - row.started_at).total_seconds())
 
 
 def _names(application_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
@@ -112,62 +158,130 @@ def _names(application_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     return found
 
 
-def _late(application_id: int, names: Mapping[int, tuple[str, str]], t: Timed) -> Late:
-    reference, enterprise = names[application_id]
-    return Late(application_id, reference, enterprise, t)
+def _lines(query: Select[StageTime], chosen: TimeLimits, today: date, lines: int | None) -> list[Late]:
+    """The kept rows ``query`` selects, as lines (the first ``lines``), with their applications' names."""
+    rows = list(db.session.scalars(query if lines is None else query.limit(lines)))
+    names = _names(r.application_id for r in rows)
+    found = []
+    for r in rows:
+        stage = Stage(r.stage)
+        started = clock.local(r.started_at)
+        ended = clock.local(r.ended_at) if r.ended_at is not None else None
+        t = timed(stage, started, ended, today, chosen, is_working_day)
+        reference, enterprise = names[r.application_id]
+        found.append(Late(r.application_id, reference, enterprise, t))
+    return found
+
+
+def _over(chosen: TimeLimits) -> ColumnElement[bool]:
+    """A kept row that ended over its stage's limit (the limits as they are now)."""
+    return or_(*(and_(StageTime.stage == s.value, StageTime.working_days > chosen.of(s)) for s in Stage))
 
 
 def report(fund_id: int, start: date, through: date, *, lines: int | None = None) -> Timeliness:
     """The stages completed from ``start`` to ``through`` (the fund's days): each stage's spread (application to money
-    out first, then each party's stage in order), and those over their limit, oldest first (the first ``lines``)."""
-    begin, end = clock.day_start(start), clock.day_start(through + timedelta(days=1))
-    ended_here = (
-        select(ApplicationEvent.application_id)
-        .join(Application, Application.id == ApplicationEvent.application_id)
-        .where(
-            Application.fund_id == fund_id,
-            ApplicationEvent.at >= begin,
-            ApplicationEvent.at < end,
-            ApplicationEvent.from_state.in_(_OPEN_STATES),  # a stage ended (or, into money out, the whole)
-            ApplicationEvent.to_state != ApplicationEvent.from_state,
-        )
-        .distinct()
-    )
+    out first, then each party's stage in order), and those over their limit, oldest first (the first ``lines``).
+    Summed over the kept rows by stage and working days: its cost is the period's stages, read by index."""
     today, chosen = clock.today(), limits(fund_id)
-    done: dict[Stage, list[tuple[int, Timed]]] = defaultdict(list)
-    for application_id, moves in _moves_of(ended_here).items():
-        for t in stages_of(moves, today, chosen, is_working_day):
-            if t.ended is not None and start <= t.ended.date() <= through:
-                done[t.stage].append((application_id, t))
+    period = (StageTime.fund_id == fund_id, StageTime.ended_on >= start, StageTime.ended_on <= through)
+    histograms: dict[Stage, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for stage, days, count, shortest in db.session.execute(
+        select(StageTime.stage, StageTime.working_days, func.count(), func.min(StageTime.seconds))
+        .where(*period)
+        .group_by(StageTime.stage, StageTime.working_days)
+    ):
+        histograms[Stage(stage)][int(days or 0)] = (int(count), int(shortest or 0))
     order = [Stage.WHOLE, *(s for s in Stage if s is not Stage.WHOLE)]
-    spreads: list[Spread] = [spread(stage, chosen.of(stage), [t for _, t in done[stage]]) for stage in order]
-    over = sorted(
-        ((a, t) for stage in order for a, t in done[stage] if t.over), key=lambda pair: (pair[1].started, pair[0])
-    )
-    shown = over if lines is None else over[:lines]
-    names = _names(a for a, _ in shown)
+    spreads: list[Spread] = [spread_of(stage, chosen.of(stage), histograms[stage]) for stage in order]
+    over = select(StageTime).where(*period, _over(chosen)).order_by(StageTime.started_at, StageTime.id)
     return Timeliness(
         spreads=spreads,
-        late=[_late(a, names, t) for a, t in shown],
-        late_count=len(over),
+        late=_lines(over, chosen, today, lines),
+        late_count=sum(s.over for s in spreads),
         calendar_note=calendar_note(start, through),
     )
 
 
-def open_late(fund_id: int, today: date | None = None) -> list[Late]:
+def open_late(fund_id: int, today: date | None = None, lines: int | None = None) -> tuple[list[Late], int]:
     """The stages open now past their due-by day (and applications on their way past their promise to money out),
-    the longest waiting first: the early-warning page's 办理超时."""
+    the longest waiting first — the first ``lines`` of them, and how many there are: the early-warning page's
+    办理超时. Found by index among the kept rows still open, each stage's by the latest day it could have begun."""
     today = today or clock.today()
-    waiting = select(Application.id).where(Application.fund_id == fund_id, Application.state.in_(_OPEN_STATES))
     chosen = limits(fund_id)
-    found: list[tuple[int, Timed]] = []
-    for application_id, moves in _moves_of(waiting).items():
-        for t in stages_of(moves, today, chosen, is_working_day):
-            if t.ended is None and t.over:
-                found.append((application_id, t))
-    found.sort(key=lambda pair: (pair[1].due, pair[0], pair[1].stage is not Stage.WHOLE))
-    names = _names(a for a, _ in found)
-    return [_late(a, names, t) for a, t in found]
+    late = or_(
+        *(
+            and_(StageTime.stage == s.value, StageTime.started_on <= late_cutoff(today, chosen.of(s), is_working_day))
+            for s in Stage
+        )
+    )
+    where = (StageTime.fund_id == fund_id, StageTime.ended_on.is_(None), late)
+    count = int(db.session.scalar(select(func.count()).select_from(StageTime).where(*where)) or 0)
+    query = select(StageTime).where(*where).order_by(StageTime.started_at, StageTime.id)
+    return _lines(query, chosen, today, lines), count
+
+
+def expected_rows(fund_id: int) -> Iterator[tuple[int, str, datetime, datetime | None]]:
+    """The stage times the events say each application of the fund has (not one imported from the 台账): what the
+    kept rows must be (the nightly reconciliation, the migration's backfill)."""
+    rows = db.session.execute(
+        select(
+            ApplicationEvent.application_id, ApplicationEvent.at, ApplicationEvent.from_state, ApplicationEvent.to_state
+        )
+        .join(Application, Application.id == ApplicationEvent.application_id)
+        .where(Application.fund_id == fund_id, Application.imported_key.is_(None))
+        .order_by(ApplicationEvent.application_id, ApplicationEvent.id)
+        .execution_options(yield_per=20_000)
+    )
+    today, chosen = clock.today(), limits(fund_id)
+    for application_id, moves in groupby(rows, key=lambda r: r[0]):
+        found = [(clock.local(at), before, after) for _, at, before, after in moves]
+        for t in stages_of(found, today, chosen, is_working_day):
+            yield application_id, t.stage.value, t.started.astimezone(UTC), t.ended.astimezone(UTC) if t.ended else None
+
+
+def rebuild(fund_id: int) -> None:
+    """The fund's kept stage times made again from its events (rows written past the steps: the bench's generator)."""
+    db.session.execute(delete(StageTime).where(StageTime.fund_id == fund_id))
+    batch: list[dict[str, object]] = []
+    for application_id, stage, started, ended in expected_rows(fund_id):
+        started_on = clock.local(started).date()
+        ended_on = clock.local(ended).date() if ended is not None else None
+        batch.append(
+            {
+                "fund_id": fund_id,
+                "application_id": application_id,
+                "stage": stage,
+                "started_at": started,
+                "started_on": started_on,
+                "ended_at": ended,
+                "ended_on": ended_on,
+                "working_days": working_days_between(started_on, ended_on, is_working_day) if ended_on else None,
+                "seconds": int((ended - started).total_seconds()) if ended is not None else None,
+            }
+        )
+        if len(batch) >= 5000:
+            db.session.execute(insert(StageTime), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(StageTime), batch)
+
+
+def differences(fund_id: int) -> list[str]:
+    """The kept stage times that differ from the events, named (the full reconciliation)."""
+    kept = Counter(
+        (r.application_id, r.stage, _utc(r.started_at), _utc(r.ended_at) if r.ended_at else None)
+        for r in db.session.execute(
+            select(StageTime.application_id, StageTime.stage, StageTime.started_at, StageTime.ended_at).where(
+                StageTime.fund_id == fund_id
+            )
+        )
+    )
+    kept.subtract(Counter(expected_rows(fund_id)))
+    return sorted(f"{a} {stage} {started.isoformat()}" for (a, stage, started, _), n in kept.items() if n)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=moment.microsecond)
 
 
 def current(stages: list[Timed]) -> tuple[Timed | None, Timed | None]:
