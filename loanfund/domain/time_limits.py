@@ -199,17 +199,15 @@ def timed(
     )
 
 
-def stages_of(
-    moves: Sequence[tuple[datetime, str | None, str]],
-    today: date,
-    limits: TimeLimits,
-    is_working: IsWorking,
-) -> list[Timed]:
-    """Every stage of one application from its moves (local moment, state before, state after, oldest first): each
-    wait in a waiting state, from the move into it to the move out of it (a step that leaves the state as it is —
-    the maker's preparation — does not end it), the last still open; and application to money out once the money
-    went out (or while it has not yet, as long as the application is on its way)."""
-    found: list[Timed] = []
+Span = tuple[Stage, datetime, datetime | None]  # a stage, when it began, when it ended (None: still open)
+
+
+def spans_of(moves: Sequence[tuple[datetime, str | None, str]]) -> list[Span]:
+    """Every stage of one application from its moves (moment, state before, state after, oldest first): each wait in a
+    waiting state, from the move into it to the move out of it (a step that leaves the state as it is — the maker's
+    preparation — does not end it), the last still open; and application to money out once the money went out (or
+    while it has not yet, as long as the application is on its way)."""
+    found: list[Span] = []
     entered: tuple[State, datetime] | None = None
     submitted: datetime | None = None
     out: datetime | None = None
@@ -220,7 +218,7 @@ def stages_of(
         if before == after:
             continue
         if entered is not None and before == entered[0].value:
-            found.append(timed(WAITING[entered[0]], entered[1], at, today, limits, is_working))
+            found.append((WAITING[entered[0]], entered[1], at))
             entered = None
         if after == State.DISBURSED.value and before == State.APPROVED.value and out is None:
             out = at
@@ -230,10 +228,21 @@ def stages_of(
         elif out is None:
             ended_early = True  # refused, withdrawn, cancelled: never to money out
     if entered is not None:
-        found.append(timed(WAITING[entered[0]], entered[1], None, today, limits, is_working))
+        found.append((WAITING[entered[0]], entered[1], None))
     if submitted is not None and (out is not None or not ended_early):
-        found.append(timed(Stage.WHOLE, submitted, out, today, limits, is_working))
+        found.append((Stage.WHOLE, submitted, out))
     return found
+
+
+def stages_of(
+    moves: Sequence[tuple[datetime, str | None, str]],
+    today: date,
+    limits: TimeLimits,
+    is_working: IsWorking,
+) -> list[Timed]:
+    """The stages of ``spans_of`` (local moments), each with its working days (an open one's up to ``today``), its
+    promise and its due-by day."""
+    return [timed(stage, started, ended, today, limits, is_working) for stage, started, ended in spans_of(moves)]
 
 
 @dataclass(frozen=True)

@@ -153,12 +153,19 @@ def test_the_kept_stage_times_are_the_events_and_a_row_that_differs_is_named(flo
         kept = db.session.scalars(select(StageTime.stage).where(StageTime.application_id == gone.id)).all()
         assert kept == ["acceptance"]
     row = db.session.scalars(select(StageTime).where(StageTime.stage == "commitment")).first()
-    assert row is not None
-    row.working_days = (row.working_days or 0) + 1
-    row.ended_at = row.ended_at + timedelta(hours=1) if row.ended_at else None
+    other = db.session.scalars(select(StageTime).where(StageTime.stage == "acceptance")).first()
+    assert row is not None and other is not None and row.ended_at is not None
+    row.ended_at = row.ended_at + timedelta(hours=1)  # another moment
+    other.working_days = (other.working_days or 0) + 1  # another count of days, the moments as they were
     db.session.commit()
     [check] = [c for c in reconcile(city_fund_id()).checks if c.name.startswith("办理时限记录")]
-    assert check.actual == 2 and check.detail.startswith(f"{row.application_id} commitment ")
+    assert check.actual == 2
+    assert sorted(check.detail.split("、")) == sorted(
+        [
+            f"{row.application_id} commitment {row.started_at.isoformat()}",
+            f"{other.application_id} acceptance {other.started_at.isoformat()}",
+        ]
+    )
 
 
 @pytest.mark.migrated  # the migrations' own schema and backfill, on a database file

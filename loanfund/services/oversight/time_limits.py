@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from itertools import groupby
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, select
@@ -29,6 +29,7 @@ from loanfund.domain.time_limits import (
     calendar_note,
     is_working_day,
     late_cutoff,
+    spans_of,
     spread_of,
     stages_of,
     timed,
@@ -228,15 +229,18 @@ def expected_rows(fund_id: int) -> Iterator[tuple[int, str, datetime, datetime |
             ApplicationEvent.application_id, ApplicationEvent.at, ApplicationEvent.from_state, ApplicationEvent.to_state
         )
         .join(Application, Application.id == ApplicationEvent.application_id)
-        .where(Application.fund_id == fund_id, Application.imported_key.is_(None))
+        .where(
+            Application.fund_id == fund_id,
+            Application.imported_key.is_(None),
+            # moves of the state only: a finding of the daily watch, a bank's claim, the maker's preparation leave it
+            or_(ApplicationEvent.from_state.is_(None), ApplicationEvent.from_state != ApplicationEvent.to_state),
+        )
         .order_by(ApplicationEvent.application_id, ApplicationEvent.id)
         .execution_options(yield_per=20_000)
     )
-    today, chosen = clock.today(), limits(fund_id)
     for application_id, moves in groupby(rows, key=lambda r: r[0]):
-        found = [(clock.local(at), before, after) for _, at, before, after in moves]
-        for t in stages_of(found, today, chosen, is_working_day):
-            yield application_id, t.stage.value, t.started.astimezone(UTC), t.ended.astimezone(UTC) if t.ended else None
+        for stage, started, ended in spans_of([(at, before, after) for _, at, before, after in moves]):
+            yield application_id, stage.value, started, ended
 
 
 def rebuild(fund_id: int) -> None:
@@ -266,22 +270,38 @@ def rebuild(fund_id: int) -> None:
         db.session.execute(insert(StageTime), batch)
 
 
+Kept = tuple[int, str, datetime, datetime | None, int | None]  # application, stage, begun, ended, working days
+
+
 def differences(fund_id: int) -> list[str]:
-    """The kept stage times that differ from the events, named (the full reconciliation)."""
-    kept = Counter(
-        (r.application_id, r.stage, _utc(r.started_at), _utc(r.ended_at) if r.ended_at else None)
-        for r in db.session.execute(
-            select(StageTime.application_id, StageTime.stage, StageTime.started_at, StageTime.ended_at).where(
-                StageTime.fund_id == fund_id
+    """The kept stage times that differ from the events — a stage missing, left over, or with other moments or working
+    days — named (the full reconciliation)."""
+    kept: Counter[Kept] = Counter(
+        (row[0], row[1], row[2], row[3], row[4])
+        for row in db.session.execute(
+            select(
+                StageTime.application_id,
+                StageTime.stage,
+                StageTime.started_at,
+                StageTime.ended_at,
+                StageTime.working_days,
             )
+            .where(StageTime.fund_id == fund_id)
+            .execution_options(yield_per=20_000)
         )
     )
-    kept.subtract(Counter(expected_rows(fund_id)))
-    return sorted(f"{a} {stage} {started.isoformat()}" for (a, stage, started, _), n in kept.items() if n)
+    expected: Counter[Kept] = Counter(
+        (application_id, stage, started, ended, _working_days(started, ended))
+        for application_id, stage, started, ended in expected_rows(fund_id)
+    )
+    kept.subtract(expected)
+    return sorted({f"{a} {stage} {started.isoformat()}" for (a, stage, started, _, _), n in kept.items() if n})
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(microsecond=moment.microsecond)
+def _working_days(started: datetime, ended: datetime | None) -> int | None:
+    if ended is None:
+        return None
+    return working_days_between(clock.local(started).date(), clock.local(ended).date(), is_working_day)
 
 
 def current(stages: list[Timed]) -> tuple[Timed | None, Timed | None]:
