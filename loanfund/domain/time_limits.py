@@ -176,13 +176,6 @@ class Timed:
     def party(self) -> str:
         return self.stage.party
 
-    @property
-    def hours(self) -> Decimal:
-        """Hours from start to end (for the fastest, which is often within a day)."""
-        assert self.ended is not None
-        seconds = Decimal((self.ended - self.started).total_seconds())
-        return (seconds / 3600).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
 
 def timed(
     stage: Stage, started: datetime, ended: datetime | None, today: date, limits: TimeLimits, is_working: IsWorking
@@ -268,6 +261,11 @@ class Spread:
         return self.stage.party
 
 
+def hours_of(seconds: int) -> Decimal:
+    """A stage's time in hours to a tenth (the fastest is often within a day)."""
+    return (Decimal(seconds) / 3600).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 def nearest_rank(counted: Mapping[int, int], percent: int) -> int:
     """The nearest-rank percentile of values given as how many of each: the smallest value with at least
     ``percent``% of them at or below it (of 10 values, the 90th is the 9th)."""
@@ -288,7 +286,6 @@ def spread_of(stage: Stage, limit: int, histogram: Mapping[int, tuple[int, int]]
     if not counted:
         return Spread(stage, limit)
     fastest = min(counted)
-    seconds = Decimal(histogram[fastest][1])
     return Spread(
         stage,
         limit,
@@ -296,25 +293,17 @@ def spread_of(stage: Stage, limit: int, histogram: Mapping[int, tuple[int, int]]
         median=nearest_rank(counted, 50),
         p90=nearest_rank(counted, 90),
         fastest_days=fastest,
-        fastest_hours=(seconds / 3600).quantize(Decimal("0.1"), ROUND_HALF_UP),
+        fastest_hours=hours_of(histogram[fastest][1]),
         over=sum(n for days, n in counted.items() if days > limit),
     )
 
 
-def spread(stage: Stage, limit: int, done: Sequence[Timed]) -> Spread:
-    """The spread of the completed stages ``done`` (all of ``stage``)."""
-    histogram: dict[int, tuple[int, int]] = {}
-    for t in done:
-        assert t.ended is not None
-        n, shortest = histogram.get(t.working_days, (0, 2**62))
-        histogram[t.working_days] = (n + 1, min(shortest, int((t.ended - t.started).total_seconds())))
-    return spread_of(stage, limit, histogram)
-
-
 def late_cutoff(today: date, limit: int, is_working: IsWorking) -> date:
-    """The latest day a stage may have begun on and be over ``limit`` working days today (begun on it or before)."""
-    day = today
-    while working_days_between(day, today, is_working) <= limit:
+    """The latest day a stage may have begun on and be over ``limit`` working days today (begun on it or before):
+    stepping back from today, each day passed is one more of the stage's days when it is a working day."""
+    day, days = today, 0
+    while days <= limit:
+        days += is_working(day)
         day -= timedelta(days=1)
     return day
 

@@ -15,10 +15,11 @@ from loanfund.domain.time_limits import (
     Stage,
     TimeLimits,
     calendar_note,
+    hours_of,
     is_working_day,
     late_cutoff,
     nearest_rank,
-    spread,
+    spread_of,
     stages_of,
     timed,
     working_day_after,
@@ -105,7 +106,9 @@ def test_the_stages_are_read_off_the_moves() -> None:
         (Stage.DISBURSEMENT, 1, 1, date(2026, 11, 13), False),
         (Stage.WHOLE, 5, 5, date(2026, 11, 13), False),
     ]
-    assert found[-1].hours == Decimal("163.5")
+    whole = found[-1]
+    assert whole.ended is not None
+    assert hours_of(int((whole.ended - whole.started).total_seconds())) == Decimal("163.5")
     assert [t.party for t in found] == ["平台审核", "合作银行", "平台运营", "平台运营", "全流程"]
 
 
@@ -151,9 +154,12 @@ def test_a_spread_names_the_fastest_in_hours_and_counts_those_over() -> None:
     start = at("2026-11-09 09:00")
     done = [
         timed(Stage.WHOLE, start, start + timedelta(hours=hours), date(2026, 11, 30), LIMITS, is_working_day)
-        for hours in (3, 30, 200, 26)  # 0, 1, 6 (Tuesday the 17th) and 1 working days
+        for hours in (3, 30, 200, 26)
     ]
-    result = spread(Stage.WHOLE, 5, done)
+    assert [t.working_days for t in done] == [0, 1, 6, 1]  # 6: Tuesday the 17th
+    # as the report sums its kept rows: how many took each number of working days, and the shortest in seconds
+    histogram = {0: (1, 3 * 3600), 1: (2, 26 * 3600), 6: (1, 200 * 3600)}
+    result = spread_of(Stage.WHOLE, 5, histogram)
     assert (result.count, result.median, result.p90, result.fastest_days, result.fastest_hours, result.over) == (
         4,
         1,
@@ -162,7 +168,7 @@ def test_a_spread_names_the_fastest_in_hours_and_counts_those_over() -> None:
         Decimal("3.0"),
         1,
     )
-    assert spread(Stage.GROUP, 3, []).count == 0
+    assert spread_of(Stage.GROUP, 3, {}).count == 0
 
 
 @pytest.mark.parametrize(

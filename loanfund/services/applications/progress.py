@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from loanfund.clock import cn_day
 from loanfund.domain.lifecycle import State
+from loanfund.domain.time_limits import Timed
 from loanfund.models import Application, MaterialItem
 from loanfund.services.applications.views import ApplicationView
 from loanfund.services.oversight import time_limits
@@ -26,9 +27,10 @@ class Progress:
     promised: str = ""  # 办理时限: the stage it waits in, who does it, by when; and by when the money goes out
 
 
-def promised(a: Application) -> str:
-    """The fund's promise for the stage the application waits in and for the money going out, in plain words."""
-    waiting, whole = time_limits.current(time_limits.of_application(a))
+def promised(stages: list[Timed]) -> str:
+    """The fund's promise for the stage the application waits in and for the money going out, in plain words
+    (``stages``: the application's, ``time_limits.of_application``)."""
+    waiting, whole = time_limits.current(stages)
     parts = []
     if waiting is not None:
         parts.append(
@@ -49,10 +51,11 @@ CLOSED_PLAINLY = {
 }
 
 
-def for_enterprise(view: ApplicationView, missing_own: list[MaterialItem]) -> Progress:
-    """The enterprise's reading of ``view``; ``missing_own``: required documents it still has to upload."""
+def for_enterprise(view: ApplicationView, missing_own: list[MaterialItem], stages: list[Timed]) -> Progress:
+    """The enterprise's reading of ``view``; ``missing_own``: required documents it still has to upload; ``stages``:
+    the application's against the fund's time limits."""
     progress = _reading(view, missing_own)
-    return replace(progress, promised=promised(view.application)) if progress.when != "—" else progress
+    return replace(progress, promised=promised(stages)) if progress.when != "—" else progress
 
 
 def _reading(view: ApplicationView, missing_own: list[MaterialItem]) -> Progress:

@@ -130,6 +130,13 @@ def _begin(application: Application, stage: Stage, at: datetime) -> None:
     )
 
 
+def _working_days(started: datetime, ended: datetime | None) -> int | None:
+    """A stage's working days once it ended (the fund's days of its moments), as kept and as checked."""
+    if ended is None:
+        return None
+    return working_days_between(clock.local(started).date(), clock.local(ended).date(), is_working_day)
+
+
 def _end(application_id: int, stage: Stage, at: datetime) -> None:
     row = db.session.scalars(
         select(StageTime).where(
@@ -141,7 +148,7 @@ def _end(application_id: int, stage: Stage, at: datetime) -> None:
     if row is None:  # begun before the stage times were kept and not found by their backfill: nothing to end
         return
     row.ended_at, row.ended_on = at, clock.local(at).date()
-    row.working_days = working_days_between(row.started_on, row.ended_on, is_working_day)
+    row.working_days = _working_days(row.started_at, at)
     row.seconds = int((at - row.started_at).total_seconds())
 
 
@@ -259,7 +266,7 @@ def rebuild(fund_id: int) -> None:
                 "started_on": started_on,
                 "ended_at": ended,
                 "ended_on": ended_on,
-                "working_days": working_days_between(started_on, ended_on, is_working_day) if ended_on else None,
+                "working_days": _working_days(started, ended),
                 "seconds": int((ended - started).total_seconds()) if ended is not None else None,
             }
         )
@@ -296,12 +303,6 @@ def differences(fund_id: int) -> list[str]:
     )
     kept.subtract(expected)
     return sorted({f"{a} {stage} {started.isoformat()}" for (a, stage, started, _, _), n in kept.items() if n})
-
-
-def _working_days(started: datetime, ended: datetime | None) -> int | None:
-    if ended is None:
-        return None
-    return working_days_between(clock.local(started).date(), clock.local(ended).date(), is_working_day)
 
 
 def current(stages: list[Timed]) -> tuple[Timed | None, Timed | None]:

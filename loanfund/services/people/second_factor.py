@@ -36,8 +36,9 @@ from loanfund.database import affected
 from loanfund.domain.errors import InvalidInput, NotAllowed, NotFound
 from loanfund.domain.lifecycle import Action, Role
 from loanfund.extensions import db
-from loanfund.models import RecoveryCode, SecondFactor, SecondFactorEvent, User
+from loanfund.models import LoginThrottle, RecoveryCode, SecondFactor, SecondFactorEvent, User
 from loanfund.services import uow
+from loanfund.services.people import sessions
 from loanfund.services.people.accounts import admit, clean_address
 
 ASKED_ROLES = frozenset({Role.OPERATOR, Role.GROUP, Role.ADMIN, Role.PLATFORM})
@@ -77,9 +78,13 @@ def asked_of(user: User) -> bool:
 
 def factor_of(user: User) -> SecondFactor | None:
     """The user's confirmed factor, if on."""
-    return db.session.scalars(
-        select(SecondFactor).where(SecondFactor.user_id == user.id, SecondFactor.confirmed_at.is_not(None))
-    ).one_or_none()
+    return _factor(user, confirmed=True)
+
+
+def _factor(user: User, *, confirmed: bool) -> SecondFactor | None:
+    """The user's factor, confirmed (on) or begun and not confirmed: one row per user, either way."""
+    when = SecondFactor.confirmed_at.is_not(None) if confirmed else SecondFactor.confirmed_at.is_(None)
+    return db.session.scalars(select(SecondFactor).where(SecondFactor.user_id == user.id, when)).one_or_none()
 
 
 def enrolled(user: User) -> bool:
@@ -114,9 +119,7 @@ def begin_enrolment(user: User) -> Enrolment:
 
 def pending(user: User) -> Enrolment | None:
     """The enrolment the user has begun and not confirmed, to show its QR code again."""
-    row = db.session.scalars(
-        select(SecondFactor).where(SecondFactor.user_id == user.id, SecondFactor.confirmed_at.is_(None))
-    ).one_or_none()
+    row = _factor(user, confirmed=False)
     return enrolment_of(user, row.totp_secret) if row is not None else None
 
 
@@ -129,15 +132,13 @@ def confirm_enrolment(user: User, code: str, *, address: str) -> list[str]:
     """The first code from the app turns the factor on; the recovery codes, shown this once.
 
     :raise NotFound: no enrolment begun. :raise InvalidInput: the code is wrong (``otp``)."""
-    row = db.session.scalars(
-        select(SecondFactor).where(SecondFactor.user_id == user.id, SecondFactor.confirmed_at.is_(None))
-    ).one_or_none()
+    row = _factor(user, confirmed=False)
     if row is None:
         raise NotFound("没有待确认的两步验证，请重新开始", code="no_enrolment")
-    step = _matching_step(row.totp_secret, code, clock.utcnow())
+    now = clock.utcnow()
+    step = _matching_step(row.totp_secret, code, now)
     if step is None:
         raise InvalidInput({FIELD: ["动态验证码不正确：请输入验证器应用扫描二维码后显示的 6 位数字"]})
-    now = clock.utcnow()
     row.confirmed_at, row.last_step = now, step
     codes = _new_recovery_codes(user)
     _record(user, "enrolled", "enrolment", address)
@@ -166,8 +167,6 @@ def reset(admin: User, user: User, *, address: str) -> bool:
     """An administrator turns a user's factor off (a lost phone and its recovery codes): the user enrols again at the
     next login where it is required. Every session and API token of the user ends. Whether there was one (none:
     nothing changes, nothing is recorded)."""
-    from loanfund.services.people import sessions
-
     if db.session.scalar(select(SecondFactor.id).where(SecondFactor.user_id == user.id)) is None:
         return False
     _off(user)
@@ -231,8 +230,6 @@ def check(user: User, code: str, *, purpose: str, address: str) -> Passed:
         _record(user, "wrong", purpose, address)
         uow.finish(None)
         raise InvalidInput({FIELD: [WRONG]})
-    from loanfund.models import LoginThrottle
-
     db.session.execute(
         delete(LoginThrottle).where(LoginThrottle.scope == "second_factor", LoginThrottle.key == str(user.id))
     )

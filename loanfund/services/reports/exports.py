@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from loanfund import clock
 from loanfund.domain.money import Money
-from loanfund.domain.time_limits import Timeliness
+from loanfund.domain.time_limits import Late, Timeliness
 from loanfund.models import Application, MonthlyReport
 from loanfund.services.reports import reporting
 from loanfund.services.reports.workbook import COUNT, DAY, DAYS, PERCENT, WAN, YUAN, Book, Cell, Column, wan, yuan
@@ -91,21 +91,22 @@ def _timeliness(book: Book, title: str, timeliness: Timeliness) -> None:
             Column("时限（工作日）", width=14),
             Column("应于", DAY, 14),
         ],
-        [
-            (
-                late.reference,
-                late.enterprise,
-                t.stage.label,
-                t.party,
-                f"{t.started:%Y-%m-%d %H:%M}",
-                f"{t.ended:%Y-%m-%d %H:%M}" if t.ended else "",
-                t.working_days,
-                t.limit,
-                t.due,
-            )
-            for late in timeliness.late
-            for t in (late.timed,)
-        ],
+        [_late_row(late) for late in timeliness.late],
+    )
+
+
+def _late_row(late: Late) -> tuple[object, ...]:
+    t = late.timed
+    return (
+        late.reference,
+        late.enterprise,
+        t.stage.label,
+        t.party,
+        f"{t.started:%Y-%m-%d %H:%M}",
+        f"{t.ended:%Y-%m-%d %H:%M}" if t.ended else "",
+        t.working_days,
+        t.limit,
+        t.due,
     )
 
 

@@ -262,6 +262,7 @@ def _detail(
     upload_form: UploadForm | None = None,
 ) -> str:
     view = views.application_view(current_user, application, detail=True)
+    timed = time_limits.of_application(application)
     action_forms = {
         step.action: (open_forms or {}).get(step.action)
         or step_form(lifecycle.STEPS[step.action])(formdata=None, data=step.prefill)
@@ -270,7 +271,7 @@ def _detail(
     plain = None
     if current_user.role_enum is Role.ENTERPRISE:
         own = [line.item for line in view.checklist if line.missing and line.item.provided_by in ("enterprise", "any")]
-        plain = progress.for_enterprise(view, own)
+        plain = progress.for_enterprise(view, own, timed)
     upload = None
     if view.uploadable:
         upload = upload_form or UploadForm(formdata=None)
@@ -305,7 +306,7 @@ def _detail(
         max_total=materials.MAX_UPLOAD_BYTES,
         open_action=next(iter(open_forms or {}), None),
         slips=receipts.for_application(current_user, application.id),
-        timed=time_limits.of_application(application),
+        timed=timed,
     )
 
 
