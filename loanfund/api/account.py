@@ -8,8 +8,8 @@ from typing import Any
 from flask import Response, jsonify, request, send_file, url_for
 
 from loanfund.api import api_bp
-from loanfund.api.auth import current_api_user, token_required
-from loanfund.api.documented import OTP_HEADER, documented, items_of
+from loanfund.api.auth import checked_code, current_api_user, token_required
+from loanfund.api.documented import documented, items_of
 from loanfund.api.errors import problem
 from loanfund.api.schemas import (
     AccountSessionSchema,
@@ -28,7 +28,7 @@ from loanfund.api.schemas import (
     SignUpDecisionSchema,
     SignUpSchema,
 )
-from loanfund.domain.errors import InvalidInput, NotAllowed, NotFound
+from loanfund.domain.errors import NotAllowed, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.services.oversight import notices
 from loanfund.services.people import enterprises, password_reset, second_factor, sessions, vetting
@@ -98,19 +98,6 @@ def _second_factor_state() -> dict[str, Any]:
     }
 
 
-def _checked_code(purpose: str) -> second_factor.Passed:
-    """The caller's code from ``X-OTP``, checked. :raise InvalidInput: named by the header."""
-    try:
-        return second_factor.check(
-            current_api_user(),
-            request.headers.get(OTP_HEADER, ""),
-            purpose=purpose,
-            address=request.remote_addr or "",
-        )
-    except InvalidInput as exc:
-        raise InvalidInput({OTP_HEADER: exc.errors[second_factor.FIELD]}) from exc
-
-
 @api_bp.get("/account/second-factor")
 @documented("两步验证状态", answer=SecondFactorSchema)
 @token_required(*second_factor.ASKED_ROLES)
@@ -149,7 +136,7 @@ def confirm_second_factor() -> Response:
 def renew_recovery_codes() -> Response:
     """Ten new recovery codes, the old ones void, after the current code (``X-OTP``). :raise 422: the code wrong or
     missing, or the factor not on."""
-    passed = _checked_code("renew")
+    passed = checked_code("renew")
     codes = second_factor.renew_recovery_codes(current_api_user(), passed, address=request.remote_addr or "")
     return jsonify(RecoveryCodesSchema().dump({"recovery_codes": codes}))
 
@@ -160,7 +147,7 @@ def renew_recovery_codes() -> Response:
 def remove_second_factor() -> tuple[str, int]:
     """The caller turns their second factor off, after the current code (``X-OTP``). :raise 422: the code wrong or
     missing, or the factor not on."""
-    passed = _checked_code("remove")
+    passed = checked_code("remove")
     second_factor.remove(current_api_user(), passed, address=request.remote_addr or "")
     return "", 204
 

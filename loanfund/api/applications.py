@@ -8,8 +8,8 @@ from flask import Response, jsonify, request
 from marshmallow import ValidationError
 
 from loanfund.api import api_bp
-from loanfund.api.auth import current_api_user, token_required
-from loanfund.api.documented import OTP_HEADER, documented, items_of
+from loanfund.api.auth import checked_code, current_api_user, token_required
+from loanfund.api.documented import documented, items_of
 from loanfund.api.errors import marshmallow_errors, problem
 from loanfund.api.idempotency import run_idempotent
 from loanfund.api.presenters import application_body, application_data
@@ -23,7 +23,6 @@ from loanfund.api.schemas import (
     MaterialSchema,
     step_schema,
 )
-from loanfund.domain.errors import InvalidInput
 from loanfund.domain.lifecycle import Action, Role, State
 from loanfund.services import access, directory, funds, lifecycle
 from loanfund.services.applications import listing, materials, views
@@ -265,17 +264,7 @@ def application_action(application_id: int, action_name: str) -> Response:
 
     def code_first() -> None:  # the caller's one-time code, when the step asks for theirs (``X-OTP``)
         if second_factor.asks(user, lifecycle.STEPS[action]):
-            try:
-                checked.append(
-                    second_factor.check(
-                        user,
-                        request.headers.get(OTP_HEADER, ""),
-                        purpose=action.value,
-                        address=request.remote_addr or "",
-                    )
-                )
-            except InvalidInput as exc:  # named by the header it came in
-                raise InvalidInput({OTP_HEADER: exc.errors[second_factor.FIELD]}) from exc
+            checked.append(checked_code(action.value))
 
     return run_idempotent(
         user,

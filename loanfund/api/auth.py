@@ -12,10 +12,10 @@ from loanfund.api import api_bp
 from loanfund.api.documented import OTP_HEADER, documented, items_of
 from loanfund.api.errors import problem
 from loanfund.api.schemas import TokenInfoSchema, TokenSchema
-from loanfund.domain.errors import NotFound
+from loanfund.domain.errors import InvalidInput, NotFound
 from loanfund.domain.lifecycle import Role
 from loanfund.models import User
-from loanfund.services.people import tokens
+from loanfund.services.people import second_factor, tokens
 from loanfund.services.people.accounts import AuthenticationFailed
 from loanfund.services.people.tokens import issue_token, token_for
 
@@ -69,6 +69,21 @@ UNVETTED_ENDPOINTS = frozenset(
 def current_api_user() -> User:
     user: User = g.api_user
     return user
+
+
+def checked_code(purpose: str) -> second_factor.Passed:
+    """The caller's one-time code from ``X-OTP``, checked for ``purpose`` (a step's name, or the factor's own page).
+
+    :raise InvalidInput: missing, wrong or used — named by the header it came in."""
+    try:
+        return second_factor.check(
+            current_api_user(),
+            request.headers.get(OTP_HEADER, ""),
+            purpose=purpose,
+            address=request.remote_addr or "",
+        )
+    except InvalidInput as exc:
+        raise InvalidInput({OTP_HEADER: exc.errors[second_factor.FIELD]}) from exc
 
 
 @api_bp.post("/tokens")
